@@ -1,0 +1,105 @@
+"""The project's set-up: settings defaults, production checks, the one-way architecture,
+and the demo data command."""
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_swedish_language_and_stockholm_time():
+    assert settings.LANGUAGE_CODE == "sv"
+    assert settings.TIME_ZONE == "Europe/Stockholm"
+    assert settings.USE_TZ
+
+
+def run_manage(*args, **env):
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+
+
+def test_zero_configuration_uses_sqlite_in_the_project_folder():
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.DATABASES['default']['NAME'])",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(ROOT / "db.sqlite3")
+
+
+def test_database_url_selects_postgresql():
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.db import connection; print(connection.vendor)",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/exempel",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "postgresql"
+
+
+def test_production_mode_passes_check_deploy():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_PRODUCTION="1",
+        DJANGO_SECRET_KEY="x" * 20 + "ett-långt-och-slumpmässigt-värde-för-produktion-1234567890",
+        DJANGO_ALLOWED_HOSTS="arenden.example.se",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_mode_refuses_to_start_without_a_secret_key():
+    result = run_manage("check", DJANGO_PRODUCTION="1", DJANGO_ALLOWED_HOSTS="a.example.se")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def imported_modules(folder: Path):
+    for path in folder.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    yield path, alias.name
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                yield path, node.module
+
+
+def test_the_engine_never_imports_the_domain():
+    offending = [
+        (str(path.relative_to(ROOT)), module)
+        for path, module in imported_modules(ROOT / "workflow")
+        if module.split(".")[0] in {"arenden", "flows", "tests"}
+    ]
+    assert offending == []
+
+
+@pytest.mark.django_db
+def test_load_demo_creates_a_user_per_role_and_is_idempotent():
+    call_command("load_demo", stdout=open(os.devnull, "w"))
+    first = sorted(User.objects.values_list("username", "groups__name"))
+    call_command("load_demo", stdout=open(os.devnull, "w"))
+    assert sorted(User.objects.values_list("username", "groups__name")) == first
+    roles = {group for _, group in first}
+    assert {"Stabschef", "Handläggare", "Nämndsekreterare", "Registrator", "Revisor"} <= roles
+    assert User.objects.get(username="handlaggare").check_password("demo-2025")

@@ -1,0 +1,419 @@
+"""The one door: guards, comments, stale state, automatic transitions, hooks and rollback,
+and the history each transition leaves behind."""
+
+import pytest
+from django.db import transaction
+from django_fsm import ConcurrentTransition
+
+from tests.exampleapp.models import Document
+from tests.exampleapp.workflows import dokument
+from workflow import registry, roles, signals
+from workflow.definitions import Guard, Transition, Workflow
+from workflow.engine import (
+    CommentRequired,
+    StaleState,
+    TransitionNotAllowed,
+    allowed_transitions,
+    do_transition,
+    history,
+)
+from workflow.models import ProtectedStateError, WorkflowError
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def author(make_user):
+    return make_user("anna", "Författare")
+
+
+@pytest.fixture
+def reviewer(make_user):
+    return make_user("bertil", "Granskare")
+
+
+@pytest.fixture
+def editor(make_user):
+    return make_user("cecilia", "Redaktör")
+
+
+def states(doc):
+    return [(h.transition, h.from_state, h.to_state) for h in history(doc)]
+
+
+def test_new_object_starts_in_initial_state_and_records_who_created_it(author, make_document):
+    doc = make_document(creator=author)
+
+    assert doc.state == "utkast"
+    [created] = history(doc)
+    assert (created.seq, created.transition, created.to_state) == (1, "", "utkast")
+    assert created.actor == author
+    assert "Författare" in created.roles
+
+
+def test_new_object_cannot_be_created_in_another_state(folder):
+    with pytest.raises(ProtectedStateError):
+        Document.objects.create(title="Genväg", folder=folder, state="publicerad")
+    assert not Document.objects.exists()
+
+
+def test_state_cannot_be_assigned_directly(make_document):
+    doc = make_document()
+    with pytest.raises(AttributeError):
+        doc.state = "publicerad"
+    doc.refresh_from_db()
+    assert doc.state == "utkast"
+
+
+def test_transition_records_actor_roles_comment_and_field_history(author, make_document):
+    doc = make_document(creator=author)
+
+    do_transition(doc, "skicka", author, comment="Klar för granskning")
+
+    assert doc.state == "granskning"
+    entry = history(doc).last()
+    assert (entry.seq, entry.transition, entry.from_state, entry.to_state) == (
+        2,
+        "skicka",
+        "utkast",
+        "granskning",
+    )
+    assert entry.actor == author and entry.actor_name == "anna"
+    assert entry.comment == "Klar för granskning"
+    assert entry.roles == ["Anonymous", "Authenticated", "Författare"]
+    assert entry.prev_hash == history(doc).first().hash
+    field_history = doc.history.order_by("-history_id").first()
+    assert field_history.state == "granskning"
+    assert field_history.history_change_reason == "skicka"
+    assert field_history.history_user == author
+
+
+def test_role_guard_refuses_user_without_role_and_changes_nothing(reviewer, make_document):
+    doc = make_document()
+
+    with pytest.raises(TransitionNotAllowed, match="kräver någon av rollerna Författare"):
+        do_transition(doc, "skicka", reviewer)
+
+    doc.refresh_from_db()
+    assert doc.state == "utkast"
+    assert history(doc).count() == 1
+    assert doc.history.count() == 1
+
+
+def test_transition_from_wrong_state_is_refused(author, make_document):
+    doc = make_document()
+    with pytest.raises(TransitionNotAllowed, match="finns inte från status Utkast"):
+        do_transition(doc, "godkann", author)
+
+
+def test_unknown_transition_is_refused(author, make_document):
+    doc = make_document()
+    with pytest.raises(TransitionNotAllowed):
+        do_transition(doc, "hoppa_till_slutet", author)
+
+
+def test_permission_guard_follows_the_state_permission_map(
+    author, reviewer, editor, make_document, make_user
+):
+    # publicera needs exampleapp.publish_document, which state "godkand" gives to Redaktör
+    doc = make_document(kind="special")
+    do_transition(doc, "skicka", author)
+    do_transition(doc, "godkann", reviewer)
+    assert doc.state == "godkand"  # special documents are not published automatically
+
+    with pytest.raises(TransitionNotAllowed, match="exampleapp.publish_document"):
+        do_transition(doc, "publicera", reviewer)
+    # a Django model permission granted globally does not bypass the workflow's map
+    assert [t.id for t in allowed_transitions(doc, editor)] == ["publicera"]
+    do_transition(doc, "publicera", editor)
+    assert doc.state == "publicerad"
+
+
+def test_condition_guard_and_automatic_transition(author, reviewer, make_document):
+    ordinary = make_document("Vanligt")
+    special = make_document("Särskilt", kind="special")
+    for doc in (ordinary, special):
+        do_transition(doc, "skicka", author)
+        do_transition(doc, "godkann", reviewer)
+
+    assert ordinary.state == "publicerad"
+    assert states(ordinary)[-2:] == [
+        ("godkann", "granskning", "godkand"),
+        ("publicera_direkt", "godkand", "publicerad"),
+    ]
+    assert history(ordinary).last().actor == reviewer
+    assert special.state == "godkand"
+
+
+def test_automatic_transition_cannot_be_taken_by_a_user(editor, reviewer, author, make_document):
+    doc = make_document(kind="special")
+    do_transition(doc, "skicka", author)
+    do_transition(doc, "godkann", reviewer)
+    with pytest.raises(TransitionNotAllowed, match="automatiskt"):
+        do_transition(doc, "publicera_direkt", editor)
+
+
+def test_stay_transition_keeps_state_and_is_recorded(author, reviewer, editor, make_document):
+    doc = make_document()
+    do_transition(doc, "skicka", author)
+    do_transition(doc, "godkann", reviewer)
+
+    do_transition(doc, "anteckna", editor, comment="Rättat stavfel i sammanfattningen")
+
+    assert doc.state == "publicerad"
+    assert states(doc)[-1] == ("anteckna", "publicerad", "publicerad")
+
+
+def test_comment_required_transition_refuses_empty_comment(author, reviewer, make_document):
+    doc = make_document()
+    do_transition(doc, "skicka", author)
+
+    with pytest.raises(CommentRequired, match="kräver en kommentar"):
+        do_transition(doc, "avvisa", reviewer, comment="   ")
+    assert Document.objects.get(pk=doc.pk).state == "granskning"
+
+    do_transition(doc, "avvisa", reviewer, comment="Beslutsunderlaget saknas")
+    assert doc.state == "utkast"
+
+
+def test_guard_lists_any_entry_suffices_and_all_lists_must_pass(make_user, make_document):
+    guard = Guard(
+        roles=("Granskare", "Redaktör"),
+        permissions=("exampleapp.view_document",),
+        condition=lambda obj, user: obj.title != "Stoppad",
+        condition_message="dokumentet är stoppat",
+    )
+    doc = make_document()  # utkast: view_document for Författare and Redaktör
+    stopped = make_document("Stoppad")
+    editor = make_user("e", "Redaktör")
+    reviewer = make_user("g", "Granskare")
+    author = make_user("f", "Författare")
+
+    all_roles = roles.roles_in_context
+    assert guard.failure(doc, editor, all_roles(editor, doc)) is None
+    # Granskare passes the role list but lacks view_document in utkast
+    assert "behörigheterna" in guard.failure(doc, reviewer, all_roles(reviewer, doc))
+    # Författare has the permission but none of the roles
+    assert "rollerna" in guard.failure(doc, author, all_roles(author, doc))
+    assert guard.failure(stopped, editor, all_roles(editor, stopped)) == "dokumentet är stoppat"
+
+
+def test_stale_object_is_refused_with_clear_error(author, reviewer, make_document):
+    doc = make_document()
+    do_transition(doc, "skicka", author)
+    seen_by_a = Document.objects.get(pk=doc.pk)
+    seen_by_b = Document.objects.get(pk=doc.pk)
+
+    do_transition(seen_by_a, "godkann", reviewer)
+    with pytest.raises(StaleState, match="redan flyttats av någon annan"):
+        do_transition(seen_by_b, "avvisa", reviewer, comment="Hann inte")
+
+    assert Document.objects.get(pk=doc.pk).state == "publicerad"
+    assert [t for t, _, _ in states(doc)] == ["", "skicka", "godkann", "publicera_direkt"]
+
+
+def test_saving_a_stale_copy_cannot_move_the_state_back(author, make_document):
+    doc = make_document()
+    stale = Document.objects.get(pk=doc.pk)
+    do_transition(doc, "skicka", author)
+
+    stale.title = "Ändrad titel"
+    with pytest.raises(ConcurrentTransition):
+        with transaction.atomic():
+            stale.save()
+    doc.refresh_from_db()
+    assert (doc.state, doc.title) == ("granskning", "Dokument")
+
+
+def test_ordinary_edits_keep_the_state(author, make_document):
+    doc = make_document()
+    do_transition(doc, "skicka", author)
+    doc.title = "Ny titel"
+    doc.save()
+    doc.refresh_from_db()
+    assert (doc.state, doc.title) == ("granskning", "Ny titel")
+
+
+@pytest.fixture
+def hooked_workflow():
+    """Temporarily swap the example workflow for one with the given hooks."""
+
+    def install(**hooks):
+        base = dokument()
+        transitions = [
+            Transition(
+                t.id,
+                t.title,
+                t.sources,
+                t.target,
+                guard=t.guard,
+                trigger=t.trigger,
+                comment_required=t.comment_required,
+                **(hooks if t.id == "skicka" else {}),
+            )
+            for t in base.transition_list
+        ]
+        registry.register(
+            Workflow(
+                id=base.id,
+                title=base.title,
+                states=base.state_list,
+                transitions=transitions,
+                initial_state=base.initial_state,
+                roles=base.roles,
+                worklists=base.worklist_list,
+            )
+        )
+
+    yield install
+    registry.register(dokument())
+
+
+def failing_hook(event):
+    raise RuntimeError("krok misslyckades")
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_failing_hook_rolls_back_everything(where, hooked_workflow, author, make_document):
+    doc = make_document(creator=author)
+    hooked_workflow(**{where: (failing_hook,)})
+
+    with pytest.raises(RuntimeError, match="krok misslyckades"):
+        do_transition(doc, "skicka", author)
+
+    fresh = Document.objects.get(pk=doc.pk)
+    assert fresh.state == "utkast"
+    assert history(fresh).count() == 1
+    assert fresh.history.count() == 1
+    assert doc.state == "utkast"  # the caller's object is untouched as well
+
+
+def test_hooks_see_the_event_and_may_change_the_object(hooked_workflow, author, make_document):
+    seen = []
+
+    def before(event):
+        seen.append(("before", event.from_state, event.to_state, event.comment))
+
+    def after(event):
+        event.obj.reviewed = False
+        seen.append(("after", event.obj.state, event.user.username))
+
+    doc = make_document()
+    hooked_workflow(before=(before,), after=(after,))
+    do_transition(doc, "skicka", author, comment="Nu")
+    assert seen == [("before", "utkast", "granskning", "Nu"), ("after", "granskning", "anna")]
+
+
+def test_failing_signal_receiver_rolls_back(author, make_document):
+    doc = make_document()
+
+    def receiver(sender, event, **kwargs):
+        raise RuntimeError("mottagaren föll")
+
+    signals.after_transition.connect(receiver, sender=Document)
+    try:
+        with pytest.raises(RuntimeError):
+            do_transition(doc, "skicka", author)
+    finally:
+        signals.after_transition.disconnect(receiver, sender=Document)
+    assert Document.objects.get(pk=doc.pk).state == "utkast"
+    assert history(doc).count() == 1
+
+
+def test_signals_fire_in_order_with_the_event(author, make_document):
+    doc = make_document()
+    seen = []
+
+    def before(sender, event, **kwargs):
+        seen.append(("före", event.transition.id, Document.objects.get(pk=doc.pk).state))
+
+    def after(sender, event, **kwargs):
+        seen.append(("efter", event.transition.id, Document.objects.get(pk=doc.pk).state))
+
+    signals.before_transition.connect(before, sender=Document)
+    signals.after_transition.connect(after, sender=Document)
+    try:
+        do_transition(doc, "skicka", author)
+    finally:
+        signals.before_transition.disconnect(before, sender=Document)
+        signals.after_transition.disconnect(after, sender=Document)
+    assert seen == [("före", "skicka", "utkast"), ("efter", "skicka", "granskning")]
+
+
+def test_automatic_loop_is_stopped(author, make_document):
+    base = dokument()
+    looping = Workflow(
+        id=base.id,
+        title=base.title,
+        states=base.state_list,
+        transitions=[
+            *base.transition_list,
+            Transition("runt", "Runt", "granskning", None, trigger="automatic"),
+        ],
+        initial_state=base.initial_state,
+        roles=base.roles,
+        worklists=base.worklist_list,
+    )
+    doc = make_document()
+    registry.register(looping)
+    try:
+        with pytest.raises(WorkflowError, match="i cirkel"):
+            do_transition(doc, "skicka", author)
+    finally:
+        registry.register(dokument())
+    assert Document.objects.get(pk=doc.pk).state == "utkast"
+    assert history(doc).count() == 1
+
+
+def test_allowed_transitions_lists_only_what_the_user_may_do_now(
+    author, reviewer, editor, make_document
+):
+    doc = make_document()
+    assert [t.id for t in allowed_transitions(doc, author)] == ["skicka"]
+    assert [t.id for t in allowed_transitions(doc, editor)] == ["arkivera"]
+    assert allowed_transitions(doc, reviewer) == []
+    do_transition(doc, "skicka", author)
+    assert [t.id for t in allowed_transitions(doc, reviewer)] == ["godkann", "avvisa"]
+    assert allowed_transitions(doc, author) == []
+
+
+def test_placeful_policy_governs_secret_documents(author, editor, make_document):
+    secret = make_document("Hemligt", kind="hemlig")
+    ordinary = make_document("Öppet")
+
+    assert registry.workflow_for(secret).id == "hemligt_dokument"
+    assert registry.workflow_for(ordinary).id == "dokument"
+    assert allowed_transitions(secret, author) == []
+    with pytest.raises(TransitionNotAllowed):
+        do_transition(secret, "skicka", author)
+    do_transition(secret, "arkivera", editor)
+    assert secret.state == "arkiverad"
+    assert history(secret).last().workflow == "hemligt_dokument"
+
+
+def test_anonymous_user_is_refused(make_document):
+    from django.contrib.auth.models import AnonymousUser
+
+    doc = make_document()
+    with pytest.raises(TransitionNotAllowed):
+        do_transition(doc, "skicka", AnonymousUser())
+    assert allowed_transitions(doc, AnonymousUser()) == []
+
+
+def test_inactive_user_has_no_roles(make_user, make_document):
+    former = make_user("slutat", "Författare", is_active=False)
+    doc = make_document()
+    with pytest.raises(TransitionNotAllowed):
+        do_transition(doc, "skicka", former)
+
+
+def test_transition_cost_does_not_grow_with_history(
+    author, reviewer, editor, make_document, django_assert_max_num_queries
+):
+    doc = make_document()
+    for _ in range(30):
+        do_transition(doc, "skicka", author)
+        do_transition(doc, "avvisa", reviewer, comment="Igen")
+    fresh_author = type(author).objects.get(pk=author.pk)
+    with django_assert_max_num_queries(10):
+        do_transition(doc, "skicka", fresh_author)

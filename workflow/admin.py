@@ -1,0 +1,70 @@
+"""Admin for configuration only. Workflow state is never edited here, and simple-history's
+revert can never move it: the revert view refuses to save for workflow-governed models."""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import LocalRole, WorkflowHistory
+
+
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's views to read the field history, without its revert."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            # A revert rebuilds an old instance and saves it whole, state included; the state
+            # only changes through the workflow engine.
+            raise PermissionDenied(_("Återställning från historiken är avstängd."))
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class WorkflowModelAdmin(ReadOnlyHistoryAdmin):
+    """Base admin for models with a workflow state: the state is shown, never edited."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return fields if "state" in fields else (*fields, "state")
+
+
+@admin.register(LocalRole)
+class LocalRoleAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("role", "user", "group", "content_type", "object_id", "granted_at")
+    list_filter = ("role", "content_type")
+    search_fields = ("role", "user__username", "group__name")
+    raw_id_fields = ("user", "group", "granted_by")
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.granted_by_id is None:
+            obj.granted_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(WorkflowHistory)
+class WorkflowHistoryAdmin(admin.ModelAdmin):
+    list_display = (
+        "timestamp",
+        "content_type",
+        "object_id",
+        "seq",
+        "transition",
+        "from_state",
+        "to_state",
+        "actor_name",
+    )
+    list_filter = ("workflow", "transition", "content_type")
+    search_fields = ("actor_name", "comment", "object_id")
+    date_hierarchy = "timestamp"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

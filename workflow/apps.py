@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class WorkflowConfig(AppConfig):
+    name = "workflow"
+    verbose_name = "Arbetsflöden"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import roles  # noqa: F401  (connects the cache-invalidation signals)

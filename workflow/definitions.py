@@ -1,0 +1,345 @@
+"""Workflow definitions as data, in the manner of Plone's DCWorkflow.
+
+A :class:`Workflow` is declared once (states with their permission maps, transitions with
+guards and hooks, worklists, the roles it knows) and is validated when it is registered.
+Nothing here touches the database; the engine (:mod:`workflow.engine`) executes definitions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+#: Roles every workflow knows without declaring them. ``Anonymous`` is held by everyone,
+#: ``Authenticated`` by every logged-in user.
+ANONYMOUS = "Anonymous"
+AUTHENTICATED = "Authenticated"
+BUILTIN_ROLES = frozenset({ANONYMOUS, AUTHENTICATED})
+
+USER = "user"
+AUTOMATIC = "automatic"
+
+
+class DefinitionError(Exception):
+    """A workflow definition is inconsistent; the message names every problem found."""
+
+    def __init__(self, workflow_id: str, problems: Sequence[str]):
+        self.workflow_id = workflow_id
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(
+            _("Arbetsflödet %(id)s är felaktigt:\n%(problems)s")
+            % {"id": workflow_id, "problems": lines}
+        )
+
+
+def _tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+@dataclass(frozen=True)
+class Guard:
+    """Who may take a transition.
+
+    Within one list any entry suffices; every non-empty list must pass (Plone's rule).
+    ``condition`` is called as ``condition(obj, user)`` and must return a truthy value.
+    """
+
+    roles: tuple[str, ...] = ()
+    permissions: tuple[str, ...] = ()
+    condition: Callable[[Any, Any], bool] | None = None
+    #: Shown to the user when the condition is what fails (Swedish).
+    condition_message: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "roles", _tuple(self.roles))
+        object.__setattr__(self, "permissions", _tuple(self.permissions))
+
+    def failure(self, obj, user, roles: frozenset[str]) -> str | None:
+        """Return why ``user`` (holding ``roles`` in context) fails this guard, or None."""
+        if self.roles and roles.isdisjoint(self.roles):
+            return _("kräver någon av rollerna %(roles)s") % {"roles": ", ".join(self.roles)}
+        if self.permissions and not any(user.has_perm(p, obj) for p in self.permissions):
+            return _("kräver någon av behörigheterna %(perms)s") % {
+                "perms": ", ".join(self.permissions)
+            }
+        if self.condition is not None and not self.condition(obj, user):
+            return self.condition_message or _("villkoret för övergången är inte uppfyllt")
+        return None
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"roles": list(self.roles), "permissions": list(self.permissions)}
+        if self.condition is not None:
+            data["condition"] = getattr(self.condition, "__qualname__", repr(self.condition))
+        return data
+
+
+@dataclass(frozen=True)
+class State:
+    id: str
+    title: str
+    description: str = ""
+    #: permission ("app.codename") → roles that hold it while the object is in this state
+    permissions: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    #: a final state needs no exit (avslutat, makulerat)
+    final: bool = False
+
+    def __post_init__(self):
+        perms = {perm: frozenset(_tuple(roles)) for perm, roles in self.permissions.items()}
+        object.__setattr__(self, "permissions", perms)
+
+    def roles_for(self, permission: str) -> frozenset[str]:
+        return self.permissions.get(permission, frozenset())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "final": self.final,
+            "permissions": {p: sorted(r) for p, r in sorted(self.permissions.items())},
+        }
+
+
+#: A hook receives the :class:`workflow.engine.TransitionEvent` of the running transition.
+Hook = Callable[[Any], None]
+
+
+@dataclass(frozen=True)
+class Transition:
+    id: str
+    title: str
+    sources: tuple[str, ...]
+    #: the new state; ``None`` means stay in the current state (recorded all the same)
+    target: str | None
+    guard: Guard = field(default_factory=Guard)
+    trigger: str = USER
+    before: tuple[Hook, ...] = ()
+    after: tuple[Hook, ...] = ()
+    comment_required: bool = False
+    description: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "sources", _tuple(self.sources))
+        object.__setattr__(self, "before", tuple(self.before))
+        object.__setattr__(self, "after", tuple(self.after))
+
+    @property
+    def automatic(self) -> bool:
+        return self.trigger == AUTOMATIC
+
+    def target_from(self, source: str) -> str:
+        return source if self.target is None else self.target
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "sources": list(self.sources),
+            "target": self.target,
+            "trigger": self.trigger,
+            "guard": self.guard.as_dict(),
+            "comment_required": self.comment_required,
+            "before": [getattr(h, "__qualname__", repr(h)) for h in self.before],
+            "after": [getattr(h, "__qualname__", repr(h)) for h in self.after],
+        }
+
+
+@dataclass(frozen=True)
+class Worklist:
+    """A named query: objects in ``states`` that a user holding one of ``roles`` may act on."""
+
+    id: str
+    title: str
+    states: tuple[str, ...]
+    roles: tuple[str, ...]
+    description: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "states", _tuple(self.states))
+        object.__setattr__(self, "roles", _tuple(self.roles))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "states": list(self.states),
+            "roles": list(self.roles),
+        }
+
+
+class Workflow:
+    """A validated, immutable workflow definition with fast lookups."""
+
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        states: Sequence[State],
+        transitions: Sequence[Transition],
+        initial_state: str,
+        roles: Sequence[str],
+        worklists: Sequence[Worklist] = (),
+        description: str = "",
+    ):
+        self.id = id
+        self.title = title
+        self.description = description
+        self.initial_state = initial_state
+        self.roles = frozenset(roles) | BUILTIN_ROLES
+        self.state_list = tuple(states)
+        self.transition_list = tuple(transitions)
+        self.worklist_list = tuple(worklists)
+        self.states = {s.id: s for s in self.state_list}
+        self.transitions = {t.id: t for t in self.transition_list}
+        self.worklists = {w.id: w for w in self.worklist_list}
+        self._user_exits: dict[str, tuple[Transition, ...]] = {}
+        self._automatic_exits: dict[str, tuple[Transition, ...]] = {}
+        for state in self.state_list:
+            exits = [t for t in self.transition_list if state.id in t.sources]
+            self._user_exits[state.id] = tuple(t for t in exits if not t.automatic)
+            self._automatic_exits[state.id] = tuple(t for t in exits if t.automatic)
+        self.managed_permissions = frozenset(
+            perm for state in self.state_list for perm in state.permissions
+        )
+        problems = self.problems()
+        if problems:
+            raise DefinitionError(id, problems)
+
+    def __repr__(self) -> str:
+        return f"<Workflow {self.id}>"
+
+    def state(self, state_id: str) -> State:
+        return self.states[state_id]
+
+    def user_transitions_from(self, state_id: str) -> tuple[Transition, ...]:
+        return self._user_exits.get(state_id, ())
+
+    def automatic_transitions_from(self, state_id: str) -> tuple[Transition, ...]:
+        return self._automatic_exits.get(state_id, ())
+
+    # -- validation -------------------------------------------------------------------------
+
+    def problems(self) -> list[str]:
+        """Every inconsistency in the definition, as Swedish sentences naming the culprit."""
+        problems: list[str] = []
+        for kind, items in (
+            (_("tillstånd"), self.state_list),
+            (_("övergång"), self.transition_list),
+            (_("arbetslista"), self.worklist_list),
+        ):
+            seen: set[str] = set()
+            for item in items:
+                if item.id in seen:
+                    problems.append(
+                        _("%(kind)s %(id)s är deklarerad två gånger")
+                        % {"kind": kind, "id": item.id}
+                    )
+                seen.add(item.id)
+
+        if self.initial_state not in self.states:
+            problems.append(
+                _("starttillståndet %(id)s finns inte bland tillstånden")
+                % {"id": self.initial_state}
+            )
+
+        def check_roles(roles, where):
+            for role in roles:
+                if role not in self.roles:
+                    problems.append(
+                        _("okänd roll %(role)s i %(where)s") % {"role": role, "where": where}
+                    )
+
+        for state in self.state_list:
+            for perm, roles in state.permissions.items():
+                if perm.count(".") != 1:
+                    problems.append(
+                        _("behörigheten %(perm)s i tillståndet %(state)s ska skrivas app.kodnamn")
+                        % {"perm": perm, "state": state.id}
+                    )
+                check_roles(sorted(roles), _("tillståndet %(id)s") % {"id": state.id})
+
+        for t in self.transition_list:
+            where = _("övergången %(id)s") % {"id": t.id}
+            if not t.sources:
+                problems.append(_("%(where)s har inget källtillstånd") % {"where": where})
+            for source in t.sources:
+                if source not in self.states:
+                    problems.append(
+                        _("%(where)s utgår från okänt tillstånd %(state)s")
+                        % {"where": where, "state": source}
+                    )
+            if t.target is not None and t.target not in self.states:
+                problems.append(
+                    _("%(where)s leder till okänt tillstånd %(state)s")
+                    % {"where": where, "state": t.target}
+                )
+            if t.trigger not in (USER, AUTOMATIC):
+                problems.append(
+                    _("%(where)s har okänd utlösare %(trigger)s")
+                    % {"where": where, "trigger": t.trigger}
+                )
+            check_roles(t.guard.roles, where)
+
+        for w in self.worklist_list:
+            where = _("arbetslistan %(id)s") % {"id": w.id}
+            for state in w.states:
+                if state not in self.states:
+                    problems.append(
+                        _("%(where)s nämner okänt tillstånd %(state)s")
+                        % {"where": where, "state": state}
+                    )
+            check_roles(w.roles, where)
+
+        if self.initial_state in self.states:
+            reachable = {self.initial_state}
+            frontier = [self.initial_state]
+            while frontier:
+                current = frontier.pop()
+                for t in self.transition_list:
+                    if current in t.sources:
+                        nxt = t.target_from(current)
+                        if nxt in self.states and nxt not in reachable:
+                            reachable.add(nxt)
+                            frontier.append(nxt)
+            for state in self.state_list:
+                if state.id not in reachable:
+                    problems.append(
+                        _("tillståndet %(id)s kan inte nås från starttillståndet")
+                        % {"id": state.id}
+                    )
+
+        for state in self.state_list:
+            leaves = any(
+                state.id in t.sources and t.target_from(state.id) != state.id
+                for t in self.transition_list
+            )
+            if not state.final and not leaves:
+                problems.append(
+                    _("tillståndet %(id)s är inte slutligt men saknar utgående övergångar")
+                    % {"id": state.id}
+                )
+        return problems
+
+    # -- export -----------------------------------------------------------------------------
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "initial_state": self.initial_state,
+            "roles": sorted(self.roles),
+            "states": [s.as_dict() for s in self.state_list],
+            "transitions": [t.as_dict() for t in self.transition_list],
+            "worklists": [w.as_dict() for w in self.worklist_list],
+        }

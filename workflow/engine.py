@@ -1,0 +1,300 @@
+"""The one door through which states change (Plone's ``doActionFor``), and the questions
+asked of the definitions: what may this user do here, what is on their worklist.
+
+``do_transition`` runs in one database transaction: guard check with the roles in context,
+row lock, stale-state check, the state change through django-fsm-2, the field history
+(simple-history, with the transition as change reason), the workflow history entry chained
+by hash, the signals, then any automatic transitions. Whatever fails, nothing is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import hashing, registry, signals
+from .definitions import Transition, Workflow
+from .models import LocalRole, WorkflowError, WorkflowHistory
+from .roles import global_roles, roles_in_context
+
+#: Automatic transitions followed after one user transition, at most (guards against loops).
+MAX_AUTOMATIC_STEPS = 20
+
+
+class TransitionNotAllowed(WorkflowError):
+    """The transition does not exist here, or this user may not take it now."""
+
+
+class CommentRequired(TransitionNotAllowed):
+    pass
+
+
+class StaleState(WorkflowError):
+    """Someone else moved the object after the caller read it."""
+
+
+@dataclass
+class TransitionEvent:
+    """What before/after hooks and signal receivers get."""
+
+    obj: Model
+    workflow: Workflow
+    transition: Transition
+    user: object
+    roles: frozenset[str]
+    comment: str
+    from_state: str
+    to_state: str
+
+
+def _actor_fields(user) -> tuple[int | None, str]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None, ""
+    return user.pk, user.get_username()
+
+
+def _append_history(
+    obj, wf: Workflow, transition_id: str, from_state: str, to_state: str, user, roles, comment: str
+) -> WorkflowHistory:
+    ct = ContentType.objects.get_for_model(obj)
+    last = (
+        WorkflowHistory.objects.filter(content_type=ct, object_id=obj.pk)
+        .order_by("-seq")
+        .values_list("seq", "hash")
+        .first()
+    )
+    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, "")
+    actor_id, actor_name = _actor_fields(user)
+    entry = WorkflowHistory(
+        content_type=ct,
+        object_id=obj.pk,
+        seq=seq,
+        workflow=wf.id,
+        transition=transition_id,
+        from_state=from_state,
+        to_state=to_state,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        roles=sorted(roles),
+        timestamp=timezone.now(),
+        comment=comment,
+        prev_hash=prev_hash,
+    )
+    entry.hash = hashing.entry_hash(
+        model_label=f"{ct.app_label}.{ct.model}",
+        object_id=entry.object_id,
+        seq=seq,
+        workflow=entry.workflow,
+        transition=transition_id,
+        from_state=from_state,
+        to_state=to_state,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        roles=entry.roles,
+        timestamp=entry.timestamp,
+        comment=comment,
+        prev_hash=prev_hash,
+    )
+    entry.save()
+    return entry
+
+
+def record_creation(obj, wf: Workflow, user) -> WorkflowHistory:
+    """The first history entry: the object came into being in the initial state."""
+    return _append_history(obj, wf, "", "", obj.state, user, global_roles(user), "")
+
+
+def _refuse(message: str, transition: Transition | None = None):
+    raise TransitionNotAllowed(message)
+
+
+def _check(wf: Workflow, obj, transition_id: str, user, comment: str, roles) -> Transition:
+    transition = wf.transitions.get(transition_id)
+    if transition is None or obj.state not in transition.sources:
+        state = wf.states.get(obj.state)
+        _refuse(
+            _("Övergången %(transition)s finns inte från status %(state)s.")
+            % {"transition": transition_id, "state": state.title if state else obj.state}
+        )
+    if transition.automatic:
+        _refuse(
+            _("%(title)s sker automatiskt och kan inte utföras av en användare.")
+            % {"title": transition.title}
+        )
+    reason = transition.guard.failure(obj, user, roles)
+    if reason:
+        _refuse(
+            _("Du får inte utföra %(title)s: %(reason)s.")
+            % {"title": transition.title, "reason": reason}
+        )
+    if transition.comment_required and not comment.strip():
+        raise CommentRequired(
+            _("%(title)s kräver en kommentar (motivering).") % {"title": transition.title}
+        )
+    return transition
+
+
+def _apply(obj, wf: Workflow, transition: Transition, user, roles, comment: str) -> None:
+    from_state = obj.state
+    event = TransitionEvent(
+        obj=obj,
+        workflow=wf,
+        transition=transition,
+        user=user,
+        roles=roles,
+        comment=comment,
+        from_state=from_state,
+        to_state=transition.target_from(from_state),
+    )
+    signals.before_transition.send(sender=type(obj), event=event)
+    for hook in transition.before:
+        hook(event)
+    obj._workflow_set_state(event.to_state)
+    obj._change_reason = transition.id
+    obj._history_user = user if getattr(user, "is_authenticated", False) else None
+    obj.save()
+    _append_history(obj, wf, transition.id, from_state, event.to_state, user, roles, comment)
+    for hook in transition.after:
+        hook(event)
+    signals.after_transition.send(sender=type(obj), event=event)
+
+
+def do_transition(obj, transition_id: str, user, comment: str = ""):
+    """Take ``transition_id`` on ``obj`` as ``user``; the only way a state changes.
+
+    Raises :class:`TransitionNotAllowed` (not from this state, guard fails, automatic only),
+    :class:`CommentRequired`, or :class:`StaleState` (the object moved since ``obj`` was
+    read). On success ``obj`` is updated in place and returned.
+    """
+    comment = comment or ""
+    model = type(obj)
+    with transaction.atomic():
+        locked = model._default_manager.select_for_update().get(pk=obj.pk)
+        if locked.state != obj.state:
+            wf = registry.workflow_for(locked)
+            raise StaleState(
+                _(
+                    "Ärendet har redan flyttats av någon annan (status är nu %(now)s, inte "
+                    "%(seen)s). Ladda om och försök igen."
+                )
+                % {
+                    "now": _state_title(wf, locked.state),
+                    "seen": _state_title(wf, obj.state),
+                }
+            )
+        wf = registry.workflow_for(locked)
+        roles = roles_in_context(user, locked)
+        transition = _check(wf, locked, transition_id, user, comment, roles)
+        _apply(locked, wf, transition, user, roles, comment)
+        _follow_automatic(locked, wf, user)
+    for field in model._meta.concrete_fields:
+        obj.__dict__[field.attname] = locked.__dict__[field.attname]
+    obj._update_initial_state()
+    return obj
+
+
+def _follow_automatic(obj, wf: Workflow, user) -> None:
+    for _step in range(MAX_AUTOMATIC_STEPS):
+        roles = roles_in_context(user, obj)
+        for candidate in wf.automatic_transitions_from(obj.state):
+            if candidate.guard.failure(obj, user, roles) is None:
+                _apply(obj, wf, candidate, user, roles, "")
+                break
+        else:
+            return
+    raise WorkflowError(
+        _("Automatiska övergångar i %(wf)s går i cirkel från %(state)s.")
+        % {"wf": wf.id, "state": obj.state}
+    )
+
+
+def _state_title(wf: Workflow, state_id: str) -> str:
+    state = wf.states.get(state_id)
+    return str(state.title) if state else state_id
+
+
+def allowed_transitions(obj, user) -> list[Transition]:
+    """The user transitions ``user`` may take on ``obj`` now, in definition order."""
+    wf = registry.workflow_for(obj)
+    roles = roles_in_context(user, obj)
+    return [
+        t for t in wf.user_transitions_from(obj.state) if t.guard.failure(obj, user, roles) is None
+    ]
+
+
+def has_permission(user, perm: str, obj) -> bool:
+    """Does the state ``obj`` is in give ``perm`` to a role ``user`` holds on it?"""
+    wf = registry.workflow_for(obj)
+    state = wf.states.get(obj.state)
+    if state is None:
+        return False
+    allowed = state.roles_for(perm)
+    return bool(allowed) and not allowed.isdisjoint(roles_in_context(user, obj))
+
+
+def permissions_in_state(user, obj) -> set[str]:
+    wf = registry.workflow_for(obj)
+    state = wf.states.get(obj.state)
+    if state is None:
+        return set()
+    roles = roles_in_context(user, obj)
+    return {perm for perm, allowed in state.permissions.items() if not allowed.isdisjoint(roles)}
+
+
+def history(obj) -> QuerySet:
+    """The object's workflow history, oldest first."""
+    return WorkflowHistory.objects.for_object(obj).select_related("actor").order_by("seq")
+
+
+# -- worklists --------------------------------------------------------------------------------
+
+#: How far up the containment the worklist query follows inherited local roles.
+MAX_PARENT_DEPTH = 4
+
+
+def _local_role_q(model, roles, user, group_ids, prefix: str = "", depth: int = 0) -> Q:
+    """Objects of ``model`` on which (or on whose containers) the user holds one of ``roles``."""
+    ct = ContentType.objects.get_for_model(model)
+    who = Q(user_id=user.pk)
+    if group_ids:
+        who |= Q(group_id__in=group_ids)
+    holders = LocalRole.objects.filter(who, content_type=ct, role__in=roles).values("object_id")
+    q = Q(**{f"{prefix}pk__in": holders})
+    parent_field = getattr(model, "local_roles_parent", None)
+    if parent_field and depth < MAX_PARENT_DEPTH:
+        parent_model = model._meta.get_field(parent_field).related_model
+        inherited = _local_role_q(
+            parent_model, roles, user, group_ids, f"{prefix}{parent_field}__", depth + 1
+        )
+        q |= Q(**{f"{prefix}block_local_roles": False}) & inherited
+    return q
+
+
+def worklist(user, name: str) -> QuerySet:
+    """Objects in worklist ``name`` that ``user`` may act on (one query when evaluated)."""
+    from .roles import _groups
+
+    wf, wl = registry.find_worklist(name)
+    bindings = registry.bindings_for_workflow(wf.id)
+    if not bindings:
+        raise LookupError(f"Arbetsflödet {wf.id} styr ingen modell")
+    model = bindings[0].model
+    if any(b.model is not model for b in bindings):
+        raise LookupError(f"Arbetslistan {name} gäller flera modeller")
+    conditions = [registry.governed_q(b) for b in bindings]
+    governed = Q()  # an empty condition means every object of the model
+    if all(conditions):
+        for condition in conditions:
+            governed |= condition
+    qs = model._default_manager.filter(governed, state__in=wl.states)
+    if not global_roles(user).isdisjoint(wl.roles):
+        return qs
+    if user is None or not user.is_authenticated or not user.is_active:
+        return qs.none()
+    group_ids, _names = _groups(user)
+    return qs.filter(_local_role_q(model, wl.roles, user, group_ids))

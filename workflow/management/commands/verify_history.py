@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from workflow.history import verify
+
+
+class Command(BaseCommand):
+    help = (
+        "Räknar om hashkedjan i arbetsflödeshistoriken för varje objekt och rapporterar den "
+        "första brutna länken per objekt. Avslutas med felkod om något är brutet."
+    )
+
+    def handle(self, *args, **options):
+        report = verify()
+        for link in report.broken:
+            self.stdout.write(self.style.ERROR(f"BRUTEN  {link}"))
+        summary = (
+            f"{report.entries} poster i {report.objects} objekt kontrollerade, "
+            f"{len(report.broken)} brutna kedjor."
+        )
+        if not report.intact:
+            raise CommandError(summary)
+        self.stdout.write(self.style.SUCCESS(f"Historiken är obruten. {summary}"))

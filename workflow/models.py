@@ -1,0 +1,254 @@
+"""The engine's tables: local roles (Plone's sharing) and the append-only workflow history,
+plus the abstract mixins that domain models use to take part."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField
+from django_fsm import transition as fsm_transition
+from simple_history.models import HistoricalRecords
+
+from . import hashing
+from .context import current_actor, history_user
+
+
+class LocalRolesMixin(models.Model):
+    """An object on which roles can be given locally (and inherited by what it contains).
+
+    ``local_roles_parent`` names the foreign key to the container whose local roles this
+    object inherits (an organ for an ärende); ``block_local_roles`` stops that inheritance.
+    """
+
+    local_roles_parent: str | None = None
+
+    block_local_roles = models.BooleanField(
+        gettext_lazy("blockera ärvda lokala roller"),
+        default=False,
+        help_text=gettext_lazy(
+            "Roller som getts på överordnat objekt gäller inte här när detta är ikryssat."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+
+    def get_local_roles_parent(self):
+        if self.local_roles_parent is None:
+            return None
+        return getattr(self, self.local_roles_parent)
+
+
+class WorkflowError(Exception):
+    """Base class of everything the engine refuses; the message is for the user (Swedish)."""
+
+
+class ProtectedStateError(WorkflowError):
+    pass
+
+
+class WorkflowMixin(ConcurrentTransitionMixin, LocalRolesMixin):
+    """A model whose ``state`` only the engine changes (``workflow.engine.do_transition``).
+
+    The state field is protected by django-fsm-2: assigning it raises, and a save of an
+    instance whose state no longer matches the database (a stale copy, a simple-history
+    revert) fails instead of moving the state. New objects start in the initial state of the
+    workflow that governs them, and that start is the first entry of their history.
+    """
+
+    state = FSMField(
+        gettext_lazy("status"), default="", protected=True, db_index=True, editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            return super().save(*args, **kwargs)
+        from .registry import workflow_for
+
+        wf = workflow_for(self)
+        if self.state and self.state != wf.initial_state:
+            raise ProtectedStateError(
+                _("Ett nytt objekt börjar alltid i starttillståndet %(state)s")
+                % {"state": wf.initial_state}
+            )
+        self.__dict__["state"] = wf.initial_state
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            from .engine import record_creation
+
+            record_creation(self, wf, getattr(self, "_history_user", None) or current_actor())
+
+    @fsm_transition(field="state", source="*", target=RETURN_VALUE())
+    def _workflow_set_state(self, target: str) -> str:
+        # The one django-fsm-2 transition every workflow runs through; only the engine calls
+        # it, after the guard has passed and with the row locked.
+        return target
+
+
+class LocalRole(models.Model):
+    """A role given to one user or one group on one object (Plone's sharing tab)."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.BigIntegerField()
+    role = models.CharField(gettext_lazy("roll"), max_length=100)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="local_roles",
+        verbose_name=gettext_lazy("användare"),
+    )
+    group = models.ForeignKey(
+        Group,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="local_roles",
+        verbose_name=gettext_lazy("grupp"),
+    )
+    granted_at = models.DateTimeField(gettext_lazy("given"), default=timezone.now)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("given av"),
+    )
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = gettext_lazy("lokal roll")
+        verbose_name_plural = gettext_lazy("lokala roller")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(user__isnull=False, group__isnull=True))
+                | (Q(user__isnull=True, group__isnull=False)),
+                name="localrole_user_xor_group",
+            ),
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "role", "user"],
+                condition=Q(user__isnull=False),
+                name="localrole_unique_user",
+            ),
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "role", "group"],
+                condition=Q(group__isnull=False),
+                name="localrole_unique_group",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="localrole_object"),
+            models.Index(fields=["user", "content_type", "role"], name="localrole_user"),
+            models.Index(fields=["group", "content_type", "role"], name="localrole_group"),
+        ]
+
+    def __str__(self):
+        who = self.user or self.group
+        return f"{self.role}: {who} på {self.content_type.model} {self.object_id}"
+
+
+class HistoryImmutable(WorkflowError):
+    pass
+
+
+class WorkflowHistoryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise HistoryImmutable(_("Arbetsflödeshistoriken kan inte ändras."))
+
+    def delete(self):
+        raise HistoryImmutable(_("Arbetsflödeshistoriken kan inte raderas."))
+
+    def bulk_update(self, *args, **kwargs):
+        raise HistoryImmutable(_("Arbetsflödeshistoriken kan inte ändras."))
+
+    def for_object(self, obj):
+        ct = ContentType.objects.get_for_model(obj)
+        return self.filter(content_type=ct, object_id=obj.pk)
+
+
+class WorkflowHistory(models.Model):
+    """One step in an object's life, chained by SHA-256 to the step before it.
+
+    Append-only: saving an existing row or deleting one raises here, and on PostgreSQL a
+    trigger refuses UPDATE and DELETE as well. ``manage.py verify_history`` recomputes the
+    chains.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.BigIntegerField()
+    seq = models.PositiveIntegerField(gettext_lazy("löpnummer"))
+    workflow = models.CharField(gettext_lazy("arbetsflöde"), max_length=100)
+    transition = models.CharField(gettext_lazy("övergång"), max_length=100, blank=True)
+    from_state = models.CharField(gettext_lazy("från status"), max_length=50, blank=True)
+    to_state = models.CharField(gettext_lazy("till status"), max_length=50)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("utförd av"),
+    )
+    actor_name = models.CharField(gettext_lazy("användarnamn"), max_length=150, blank=True)
+    roles = models.JSONField(gettext_lazy("roller i sammanhanget"), default=list)
+    timestamp = models.DateTimeField(gettext_lazy("tidpunkt"))
+    comment = models.TextField(gettext_lazy("kommentar"), blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = WorkflowHistoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = gettext_lazy("arbetsflödeshändelse")
+        verbose_name_plural = gettext_lazy("arbetsflödeshistorik")
+        ordering = ["content_type", "object_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "seq"], name="workflowhistory_unique_seq"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["actor", "timestamp"], name="workflowhistory_actor"),
+            models.Index(fields=["timestamp"], name="workflowhistory_time"),
+            models.Index(fields=["transition", "timestamp"], name="workflowhistory_transition"),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.model} {self.object_id} #{self.seq}: {self.transition}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise HistoryImmutable(_("Arbetsflödeshistoriken kan inte ändras."))
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise HistoryImmutable(_("Arbetsflödeshistoriken kan inte raderas."))
+
+    def compute_hash(self) -> str:
+        return hashing.entry_hash(
+            model_label=f"{self.content_type.app_label}.{self.content_type.model}",
+            object_id=self.object_id,
+            seq=self.seq,
+            workflow=self.workflow,
+            transition=self.transition,
+            from_state=self.from_state,
+            to_state=self.to_state,
+            actor_id=self.actor_id,
+            actor_name=self.actor_name,
+            roles=self.roles,
+            timestamp=self.timestamp,
+            comment=self.comment,
+            prev_hash=self.prev_hash,
+        )
