@@ -95,11 +95,24 @@ def test_the_engine_never_imports_the_domain():
 
 
 @pytest.mark.django_db
-def test_load_demo_creates_a_user_per_role_and_is_idempotent():
+def test_load_demo_gives_each_role_a_user_and_is_idempotent():
+    from arenden.models import Organ
+    from workflow.roles import roles_in_context
+
     call_command("load_demo", stdout=open(os.devnull, "w"))
-    first = sorted(User.objects.values_list("username", "groups__name"))
+    snapshot = sorted(User.objects.values_list("username", "groups__name"))
     call_command("load_demo", stdout=open(os.devnull, "w"))
-    assert sorted(User.objects.values_list("username", "groups__name")) == first
-    roles = {group for _, group in first}
-    assert {"Stabschef", "Handläggare", "Nämndsekreterare", "Registrator", "Revisor"} <= roles
+    assert sorted(User.objects.values_list("username", "groups__name")) == snapshot
+    assert Organ.objects.count() == 5
+
+    hsn = Organ.objects.get(kod="HSN")
+    expected = {
+        "stabschef": "Stabschef",
+        "sekreterare": "Nämndsekreterare",
+        "registrator": "Registrator",
+        "revisor": "Revisor",
+    }
+    for username, role in expected.items():
+        assert role in roles_in_context(User.objects.get(username=username), hsn)
+    assert "Handläggare" not in roles_in_context(User.objects.get(username="handlaggare"), hsn)
     assert User.objects.get(username="handlaggare").check_password("demo-2025")

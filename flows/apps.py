@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class FlowsConfig(AppConfig):
+    name = "flows"
+    verbose_name = "Processer"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import arende
+
+        arende.install()

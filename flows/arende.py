@@ -1,0 +1,285 @@
+"""The ärende lifecycle (DESIGN.md section 5) as an engine workflow.
+
+Who does what: the registrator registers and makulerar; the stabschef assigns, pauses and
+writes off; the handläggare and the beredningsansvariga prepare; the nämndsekreterare puts
+the ärende on the agenda and records beslut and expediering; the revisor only reads.
+Återremiss, bordläggning, avskrivning and makulering require a motivering.
+"""
+
+from arenden.roles import (
+    BEREDNINGSANSVARIG,
+    HANDLAGGARE,
+    NAMNDSEKRETERARE,
+    REGISTRATOR,
+    REVISOR,
+    STABSCHEF,
+)
+from workflow import registry
+from workflow.definitions import Guard, State, Transition, Workflow, Worklist
+
+ID = "arende"
+
+VIEW = "arenden.view_arende"
+CHANGE = "arenden.change_arende"
+TJANSTESKRIVELSE = "arenden.change_tjansteskrivelse"
+HANDLING = "arenden.add_handling"
+SEKRETESS = "arenden.view_sekretess"
+EXPEDIERA = "arenden.expediera_arende"
+
+PREPARERS = (HANDLAGGARE, BEREDNINGSANSVARIG)
+EVERYONE = (STABSCHEF, HANDLAGGARE, BEREDNINGSANSVARIG, NAMNDSEKRETERARE, REGISTRATOR, REVISOR)
+#: who may read sekretess-marked content: those who work the ärende, and the revisor
+INSIDERS = (STABSCHEF, HANDLAGGARE, BEREDNINGSANSVARIG, NAMNDSEKRETERARE, REGISTRATOR, REVISOR)
+
+
+def _state(
+    id,
+    title,
+    description="",
+    *,
+    edit=(),
+    tjansteskrivelse=(),
+    handling=(),
+    expediera=(),
+    final=False,
+):
+    permissions = {VIEW: EVERYONE, SEKRETESS: INSIDERS}
+    for perm, roles in (
+        (CHANGE, edit),
+        (TJANSTESKRIVELSE, tjansteskrivelse),
+        (HANDLING, handling),
+        (EXPEDIERA, expediera),
+    ):
+        if roles:
+            permissions[perm] = roles
+    return State(id, title, description, permissions=permissions, final=final)
+
+
+def definition() -> Workflow:
+    beredning = dict(
+        edit=(STABSCHEF, REGISTRATOR, *PREPARERS),
+        tjansteskrivelse=PREPARERS,
+        handling=(REGISTRATOR, *PREPARERS),
+    )
+    return Workflow(
+        id=ID,
+        title="Ärendets livscykel",
+        roles=(STABSCHEF, HANDLAGGARE, BEREDNINGSANSVARIG, NAMNDSEKRETERARE, REGISTRATOR, REVISOR),
+        initial_state="registrerat",
+        states=[
+            _state(
+                "registrerat",
+                "Registrerat",
+                "I diariet med diarienummer och ärendemening; ingen handläggare ännu.",
+                edit=(REGISTRATOR, STABSCHEF),
+                handling=(REGISTRATOR,),
+            ),
+            _state(
+                "tilldelat",
+                "Tilldelat",
+                "Stabschefen har utsett handläggare och beredningsansvariga.",
+                **beredning,
+            ),
+            _state(
+                "under_beredning",
+                "Under beredning",
+                "Handläggaren tar fram tjänsteskrivelse och beslutsunderlag.",
+                **beredning,
+            ),
+            _state(
+                "beredd",
+                "Beredd",
+                "Beredningen är klar; förslag till beslut finns.",
+                edit=(STABSCHEF, REGISTRATOR),
+                handling=(REGISTRATOR,),
+            ),
+            _state(
+                "anmalt",
+                "Anmält",
+                "På föredragningslistan till ett sammanträde.",
+                handling=(REGISTRATOR, NAMNDSEKRETERARE),
+            ),
+            _state(
+                "beslutat",
+                "Beslutat",
+                "Beslutat som en paragraf i protokollet.",
+                handling=(REGISTRATOR, NAMNDSEKRETERARE),
+                expediera=(NAMNDSEKRETERARE, REGISTRATOR),
+            ),
+            _state(
+                "expedierat",
+                "Expedierat",
+                "Beslutet är skickat till alla på sändlistan.",
+                handling=(REGISTRATOR,),
+            ),
+            _state(
+                "bevakas",
+                "Bevakas",
+                "Väntar på återrapportering till ett förfallodatum.",
+                handling=(REGISTRATOR, *PREPARERS),
+            ),
+            _state(
+                "aterremitterat",
+                "Återremitterat",
+                "Organet har skickat tillbaka ärendet för mer beredning.",
+                **beredning,
+            ),
+            _state(
+                "bordlagt",
+                "Bordlagt",
+                "Skjutet till ett senare sammanträde.",
+                handling=(REGISTRATOR, NAMNDSEKRETERARE),
+            ),
+            _state(
+                "overlamnat",
+                "Överlämnat",
+                "Beslutet är ett förslag till ett högre organ, där ärendet fortsätter.",
+                handling=(REGISTRATOR,),
+            ),
+            _state("vilande", "Vilande", "Pausat.", handling=(REGISTRATOR,)),
+            _state("avslutat", "Avslutat", "Slutbehandlat; klart för arkiv.", final=True),
+            _state("avskrivet", "Avskrivet", "Avslutat utan beslut i sak.", final=True),
+            _state("makulerat", "Makulerat", "Registrerat av misstag.", final=True),
+        ],
+        transitions=[
+            Transition(
+                "tilldela", "Tilldela", "registrerat", "tilldelat", guard=Guard(roles=(STABSCHEF,))
+            ),
+            Transition(
+                "paborja_beredning",
+                "Påbörja beredning",
+                ("tilldelat", "aterremitterat"),
+                "under_beredning",
+                guard=Guard(roles=PREPARERS),
+            ),
+            Transition(
+                "markera_beredd",
+                "Markera som beredd",
+                "under_beredning",
+                "beredd",
+                guard=Guard(roles=PREPARERS),
+            ),
+            Transition(
+                "ateruppta_beredning",
+                "Återuppta beredningen",
+                "beredd",
+                "under_beredning",
+                guard=Guard(roles=(STABSCHEF, *PREPARERS)),
+            ),
+            Transition(
+                "anmal",
+                "Anmäl till sammanträde",
+                ("beredd", "bordlagt"),
+                "anmalt",
+                guard=Guard(roles=(NAMNDSEKRETERARE,)),
+            ),
+            Transition(
+                "besluta",
+                "Registrera beslut",
+                "anmalt",
+                "beslutat",
+                guard=Guard(roles=(NAMNDSEKRETERARE,)),
+            ),
+            Transition(
+                "aterremittera",
+                "Återremittera",
+                "anmalt",
+                "aterremitterat",
+                guard=Guard(roles=(NAMNDSEKRETERARE,)),
+                comment_required=True,
+            ),
+            Transition(
+                "bordlagga",
+                "Bordlägg",
+                "anmalt",
+                "bordlagt",
+                guard=Guard(roles=(NAMNDSEKRETERARE,)),
+                comment_required=True,
+            ),
+            Transition(
+                "overlamna",
+                "Överlämna till högre organ",
+                "anmalt",
+                "overlamnat",
+                guard=Guard(roles=(NAMNDSEKRETERARE,)),
+            ),
+            Transition(
+                "expediera",
+                "Expediera",
+                "beslutat",
+                "expedierat",
+                guard=Guard(permissions=(EXPEDIERA,)),
+            ),
+            Transition(
+                "bevaka",
+                "Bevaka återrapportering",
+                "expedierat",
+                "bevakas",
+                guard=Guard(roles=(STABSCHEF, NAMNDSEKRETERARE, *PREPARERS)),
+            ),
+            Transition(
+                "avsluta",
+                "Avsluta",
+                ("expedierat", "bevakas", "overlamnat"),
+                "avslutat",
+                guard=Guard(roles=(STABSCHEF, NAMNDSEKRETERARE, REGISTRATOR)),
+            ),
+            Transition(
+                "vila",
+                "Gör vilande",
+                ("tilldelat", "under_beredning"),
+                "vilande",
+                guard=Guard(roles=(STABSCHEF,)),
+                comment_required=True,
+            ),
+            Transition(
+                "ateruppta",
+                "Återuppta",
+                "vilande",
+                "under_beredning",
+                guard=Guard(roles=(STABSCHEF,)),
+            ),
+            Transition(
+                "avskriva",
+                "Avskriv",
+                ("registrerat", "tilldelat", "under_beredning", "vilande"),
+                "avskrivet",
+                guard=Guard(roles=(STABSCHEF,)),
+                comment_required=True,
+            ),
+            Transition(
+                "makulera",
+                "Makulera",
+                "registrerat",
+                "makulerat",
+                guard=Guard(roles=(REGISTRATOR,)),
+                comment_required=True,
+            ),
+        ],
+        worklists=[
+            Worklist("att_tilldela", "Att tilldela", ("registrerat",), (STABSCHEF,)),
+            Worklist(
+                "mina_arenden",
+                "Mina ärenden",
+                ("tilldelat", "under_beredning", "aterremitterat"),
+                PREPARERS,
+            ),
+            Worklist(
+                "klara_for_beslut", "Klara för beslut", ("beredd", "bordlagt"), (NAMNDSEKRETERARE,)
+            ),
+            Worklist(
+                "att_expediera", "Att expediera", ("beslutat",), (NAMNDSEKRETERARE, REGISTRATOR)
+            ),
+            Worklist(
+                "aterrapportering_bevakas",
+                "Återrapportering förfaller",
+                ("bevakas",),
+                (STABSCHEF, *PREPARERS),
+            ),
+        ],
+    )
+
+
+def install():
+    registry.register(definition())
+    registry.bind("arenden.Arende", ID)

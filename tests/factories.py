@@ -1,0 +1,49 @@
+"""Small factories for the domain's tests."""
+
+import datetime
+
+from django.contrib.auth.models import Group, User
+
+from arenden import roles as r
+from arenden.models import Organ, Person
+from arenden.services import registrera_arende
+from workflow import roles as workflow_roles
+
+
+def organ(kod="HSN", namn="Hälso- och sjukvårdsnämnden", typ=Organ.Typ.NAMND, **extra):
+    extra.setdefault("diarieprefix", kod)
+    found, _ = Organ.objects.get_or_create(kod=kod, defaults={"namn": namn, "typ": typ, **extra})
+    return found
+
+
+def user(username, *, global_role=None, organ_role=None, on=None):
+    made = User.objects.create_user(username=username, password="lösenord-123")
+    if global_role:
+        made.groups.add(Group.objects.get_or_create(name=global_role)[0])
+    if organ_role:
+        workflow_roles.grant(on, organ_role, user=made)
+    return made
+
+
+def person(namn, anvandare=None, **extra):
+    extra.setdefault("typ", Person.Typ.TJANSTEPERSON)
+    return Person.objects.create(namn=namn, anvandare=anvandare, **extra)
+
+
+class Cast:
+    """The people of one organ's administration."""
+
+    def __init__(self, kod="HSN"):
+        self.organ = organ(kod)
+        self.registrator = user(f"registrator-{kod}", global_role=r.REGISTRATOR)
+        self.stabschef = user(f"stabschef-{kod}", organ_role=r.STABSCHEF, on=self.organ)
+        self.sekreterare = user(f"sekreterare-{kod}", organ_role=r.NAMNDSEKRETERARE, on=self.organ)
+        self.handlaggare = user(f"handlaggare-{kod}")
+        self.revisor = user(f"revisor-{kod}", global_role=r.REVISOR)
+
+    def registrera(self, arendemening="Ett ärende", **extra):
+        extra.setdefault("typ", "initiativarende")
+        extra.setdefault("registrerat", datetime.date(2025, 10, 16))
+        return registrera_arende(
+            organ=self.organ, arendemening=arendemening, user=self.registrator, **extra
+        )

@@ -1,0 +1,104 @@
+"""The diarium: diarienummer allocated per series and year, parsed with clear errors."""
+
+import datetime
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from arenden.diarienummer import Diarienummer
+from arenden.models import Arende
+from arenden.services import registrera_arende
+from tests import factories
+from workflow.engine import TransitionNotAllowed, history
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("HSN 787-2025", Diarienummer("HSN", 787, 2025)),
+        ("RS 909-2023", Diarienummer("RS", 909, 2023)),
+        ("HSN 418-2-2021", Diarienummer("HSN", 418, 2021, 2)),
+        ("  hsn dnr 787-2025 ", Diarienummer("HSN", 787, 2025)),
+    ],
+)
+def test_parse_reads_the_forms_in_the_seeds(text, expected):
+    parsed = Diarienummer.parse(text)
+    assert parsed == expected
+    assert Diarienummer.parse(str(parsed)) == parsed
+
+
+def test_diarienummer_is_written_like_the_seeds():
+    assert str(Diarienummer("HSN", 787, 2025)) == "HSN 787-2025"
+    assert str(Diarienummer("HSN", 418, 2021, 2)) == "HSN 418-2-2021"
+
+
+@pytest.mark.parametrize(
+    "text", ["", "787-2025", "HSN 787", "HSN-787-2025", "HSN 787-25", "HSN 0-2025", "HSN 7 87-2025"]
+)
+def test_malformed_diarienummer_gets_a_clear_error(text):
+    with pytest.raises(ValidationError) as raised:
+        Diarienummer.parse(text)
+    message = " ".join(raised.value.messages)
+    assert "diarienummer" in message.lower() or "löpnumret" in message.lower()
+
+
+@pytest.mark.django_db
+def test_registration_numbers_run_per_series_and_year():
+    hsn = factories.Cast("HSN")
+    rs = factories.Cast("RS")
+    first = hsn.registrera("Första")
+    second = hsn.registrera("Andra")
+    other_series = rs.registrera("I styrelsen")
+    next_year = hsn.registrera("Nytt år", registrerat=datetime.date(2026, 1, 2))
+
+    assert str(first.diarienummer) == "HSN 1-2025"
+    assert str(second.diarienummer) == "HSN 2-2025"
+    assert str(other_series.diarienummer) == "RS 1-2025"
+    assert str(next_year.diarienummer) == "HSN 1-2026"
+    assert first.state == "registrerat"
+    [created] = history(first)
+    assert created.actor == hsn.registrator
+
+
+@pytest.mark.django_db
+def test_refused_registration_uses_no_number():
+    cast = factories.Cast()
+    with pytest.raises(TransitionNotAllowed, match="får inte registrera"):
+        registrera_arende(
+            organ=cast.organ,
+            arendemening="Obehörig",
+            typ="motion",
+            user=cast.handlaggare,
+            registrerat=datetime.date(2025, 5, 1),
+        )
+    assert str(cast.registrera("Behörig").diarienummer) == "HSN 1-2025"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_fifty_simultaneous_registrations_get_fifty_consecutive_numbers():
+    cast = factories.Cast()
+    barrier = threading.Barrier(10)
+    errors = []
+
+    def registrar(batch):
+        try:
+            barrier.wait()
+            for i in range(5):
+                cast.registrera(f"Samtidigt {batch}-{i}")
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=registrar, args=(b,)) for b in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    numbers = sorted(Arende.objects.values_list("lopnummer", flat=True))
+    assert numbers == list(range(1, 51))
