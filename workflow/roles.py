@@ -97,7 +97,11 @@ def roles_in_context(user, obj) -> frozenset[str]:
     if user is None or not user.is_authenticated or not user.is_active:
         return global_roles(user)
     cache = _cache(user)["objects"]
-    key = (type(obj)._meta.label, obj.pk)
+    # what the object inherits from is part of the key: blocking inheritance or moving the
+    # object to another container must not be answered from the cache
+    parent_field = getattr(obj, "local_roles_parent", None)
+    parent_id = getattr(obj, f"{parent_field}_id", None) if parent_field else None
+    key = (type(obj)._meta.label, obj.pk, getattr(obj, "block_local_roles", False), parent_id)
     roles = cache.get(key)
     if roles is None:
         roles = global_roles(user) | local_roles(user, obj)
