@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from .definitions import ANONYMOUS, AUTHENTICATED
-from .models import LocalRole
+from .models import LocalRole, LocalRolesMixin, WorkflowMixin
 
 _generation = 0
 
@@ -24,7 +24,16 @@ def _bump(*args, **kwargs):
     _generation += 1
 
 
+def _bump_if_container_saved(sender, instance, **kwargs):
+    # A container (an organ, a folder) may have blocked inheritance or moved; objects with a
+    # workflow carry their own block flag and parent in the cache key instead, so their
+    # frequent saves do not void everyone's cache.
+    if isinstance(instance, LocalRolesMixin) and not isinstance(instance, WorkflowMixin):
+        _bump()
+
+
 post_save.connect(_bump, sender=LocalRole, dispatch_uid="workflow-localrole-save")
+post_save.connect(_bump_if_container_saved, dispatch_uid="workflow-container-save")
 post_delete.connect(_bump, sender=LocalRole, dispatch_uid="workflow-localrole-delete")
 m2m_changed.connect(
     _bump, sender=get_user_model().groups.through, dispatch_uid="workflow-groups-changed"
