@@ -195,3 +195,11 @@ def test_worklist_costs_a_bounded_number_of_queries(make_user, django_assert_max
 def test_unknown_worklist_is_an_error(make_user):
     with pytest.raises(LookupError, match="Okänd arbetslista"):
         worklist(make_user("x"), "finns_inte")
+
+
+def test_deleting_a_group_takes_its_role_away_at_once(make_user, make_document):
+    user = make_user("anna", "Författare")
+    doc = make_document()
+    assert user.has_perm(CHANGE, doc)
+    Group.objects.get(name="Författare").delete()
+    assert not user.has_perm(CHANGE, doc)

@@ -1,14 +1,19 @@
-"""The engine against a model of itself: random users with random global and local roles make
-random attempts (existing, automatic-only and unknown transitions, with and without comments,
-through fresh and stale copies) on a few documents, and every outcome is predicted from the
-workflow *definition* and the test's own bookkeeping of groups, local roles and blocking.
+"""The engine against a model of itself: random users with random global roles (groups) and
+local roles (on documents, their folders and the root, to users or a group), inheritance
+blocked and unblocked, documents moved between folders, users deactivated; random attempts of
+existing, automatic-only, unknown and empty transition ids, with and without comments, through
+an up-to-date and a possibly stale copy. Every outcome is predicted from the workflow
+*definition* and the test's own bookkeeping, never from engine internals.
 
-Invariants after every step: the state in the database is the predicted one, a refused attempt
-changes nothing, the history is exactly the predicted list of entries (creation entry first,
-each entry starting where the one before ended), and the hash chains verify.
+Invariants after every step: the engine's roles, allowed transitions and permissions for every
+user (through long-lived user objects, so a stale role cache shows) match the model; the state
+in the database is the predicted one and a refused attempt changes nothing; the history is
+exactly the predicted list of entries (creation entry first, automatic steps included, each
+starting where the one before ended, linked by hash) and the chains verify.
 """
 
 import io
+import os
 import uuid
 from types import SimpleNamespace
 
@@ -46,7 +51,8 @@ from workflow.models import WorkflowHistory
 
 #: The definitions, built afresh from the example app: the model reads only their data.
 DEFINITIONS = {"dokument": dokument(), "hemligt_dokument": hemligt_dokument()}
-KINDS = ("vanlig", "special", "hemlig")
+#: "special" documents wait in godkand for a Redaktör; "hemlig" ones have their own workflow
+kinds = st.sampled_from(("vanlig", "special", "vanlig", "special", "hemlig"))
 TRANSITION_IDS = sorted(
     {tid for wf in DEFINITIONS.values() for tid in wf.transitions} | {"finns_inte", ""}
 )
@@ -210,10 +216,14 @@ class WorkflowMachine(RuleBasedStateMachine):
         extra_roles=st.lists(
             st.frozensets(st.sampled_from(ROLES)), min_size=N_USERS, max_size=N_USERS
         ),
-        kinds=st.lists(st.sampled_from(KINDS), min_size=N_DOCS, max_size=N_DOCS),
+        kinds=st.lists(kinds, min_size=N_DOCS, max_size=N_DOCS),
         creators=st.lists(st.one_of(st.none(), users), min_size=N_DOCS, max_size=N_DOCS),
+        team=st.frozensets(users),
+        shares=st.lists(
+            st.tuples(st.sampled_from(PLACES), principals, st.sampled_from(ROLES)), max_size=6
+        ),
     )
-    def create(self, extra_roles, kinds, creators):
+    def create(self, extra_roles, kinds, creators, team, shares):
         for i, extra in enumerate(extra_roles):
             # each role starts with someone holding it, so that transitions do happen
             roles = set(extra) | ({ROLES[i]} if i < len(ROLES) else set())
@@ -225,6 +235,10 @@ class WorkflowMachine(RuleBasedStateMachine):
             self.groups.append(roles)
         for kind, creator in zip(kinds, creators, strict=True):
             self.docs.append(self.new_document(kind, creator))
+        for index in sorted(team):
+            self.set_team(index, True)
+        for place, principal, role in shares:
+            self.share(place, principal, role, True)
 
     def new_document(self, kind: str, creator: int | None) -> SimpleNamespace:
         with acting_as(None if creator is None else self.users[creator]):
@@ -255,12 +269,18 @@ class WorkflowMachine(RuleBasedStateMachine):
 
     @rule(
         d=st.integers(0, N_DOCS - 1),
-        kind=st.sampled_from(KINDS),
+        kind=kinds,
         creator=st.one_of(st.none(), users),
     )
     def replace_document(self, d, kind, creator):
-        """A new document takes slot ``d`` (say the old one is archived); the old one keeps its
-        history, which must not change any more."""
+        """A new document takes the slot of an archived one (else slot ``d``); the old one keeps
+        its history, which must not change any more."""
+        final = [
+            i
+            for i, doc in enumerate(self.docs)
+            if DEFINITIONS[workflow_id(doc.kind)].states[doc.state].final
+        ]
+        d = final[0] if final else d
         self.retired.append(self.docs[d])
         self.docs[d] = self.new_document(kind, creator)
         place = DOC_PLACES[d]
@@ -288,8 +308,13 @@ class WorkflowMachine(RuleBasedStateMachine):
         principal=principals,
         role=st.sampled_from(ROLES),
         given=st.booleans(),
+        pick=st.integers(0, 50),
     )
-    def share(self, place, principal, role, given):
+    def share(self, place, principal, role, given, pick=None):
+        """Give a local role, or take one back: mostly one given before (chosen by ``pick``),
+        else the one named, which may not exist."""
+        if not given and self.grants and pick is not None and pick % 4:
+            place, principal, role = sorted(self.grants, key=repr)[pick % len(self.grants)]
         obj = self.place(place)
         who = {"group": self.team} if principal == (TEAM,) else {"user": self.users[principal[1]]}
         key = (place, principal, role)
@@ -301,12 +326,19 @@ class WorkflowMachine(RuleBasedStateMachine):
             assert removed == (1 if key in self.grants else 0)
             self.grants.discard(key)
 
-    @rule(place=st.sampled_from((*FOLDERS, *DOC_PLACES)), blocked=st.booleans())
     def block(self, place, blocked):
         obj = self.place(place)
         obj.block_local_roles = blocked
         obj.save(update_fields=["block_local_roles"])
         self.blocked[place] = blocked
+
+    @rule(d=st.integers(0, N_DOCS - 1), blocked=st.booleans())
+    def block_document(self, d, blocked):
+        self.block(DOC_PLACES[d], blocked)
+
+    @rule(container=st.sampled_from(FOLDERS), blocked=st.booleans())
+    def block_folder(self, container, blocked):
+        self.block(container, blocked)
 
     @rule(d=st.integers(0, N_DOCS - 1), container=st.sampled_from(FOLDERS))
     def move(self, d, container):
@@ -317,7 +349,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         obj.save(update_fields=["folder"])
         doc.container = container
 
-    @rule(index=users, active=st.booleans())
+    @rule(index=users, active=st.sampled_from((True, True, False)))
     def set_active(self, index, active):
         user = self.users[index]
         user.is_active = active
@@ -358,12 +390,17 @@ class WorkflowMachine(RuleBasedStateMachine):
             obj.title = obj.title[:-1]
         assert Document.objects.get(pk=doc.pk).state == doc.state
 
-    def exit(self, d: int, choice: int):
-        """A user transition out of the current state of document ``d``, or None. Mostly one
-        that does not end the document's life, so that documents travel the whole workflow."""
+    def exit(self, d: int, choice: int, automatic: bool = False):
+        """A transition out of the current state of document ``d`` (only user transitions
+        unless ``automatic``), or None. Mostly one that does not end the document's life, so
+        that documents travel the whole workflow."""
         doc = self.docs[d]
         wf = DEFINITIONS[workflow_id(doc.kind)]
-        exits = [t for t in wf.transition_list if doc.state in t.sources and not t.automatic]
+        exits = [
+            t
+            for t in wf.transition_list
+            if doc.state in t.sources and (automatic or not t.automatic)
+        ]
         onward = [t for t in exits if not wf.states[t.target_from(doc.state)].final]
         pool = onward if onward and choice % 4 else exits
         return pool[choice // 4 % len(pool)] if pool else None
@@ -389,8 +426,8 @@ class WorkflowMachine(RuleBasedStateMachine):
         fresh=st.booleans(),
     )
     def attempt_exit(self, d, h, index, choice, comment, fresh):
-        """A user transition out of the current state, by anyone."""
-        transition = self.exit(d, choice)
+        """A transition out of the current state (automatic ones included), by anyone."""
+        transition = self.exit(d, choice, automatic=True)
         tid = transition.id if transition else "finns_inte"
         self.attempt(d, h, index, tid, comment, fresh)
 
@@ -409,7 +446,8 @@ class WorkflowMachine(RuleBasedStateMachine):
         doc = self.docs[d]
         wf = DEFINITIONS[workflow_id(doc.kind)]
         for choice, pick, comment in steps:
-            transition = self.exit(d, choice)
+            # now and then an automatic one, which no one may take by hand
+            transition = self.exit(d, choice, automatic=choice % 8 == 7)
             if transition is None:  # a final state: nothing leads on
                 self.attempt(d, 0, pick, "finns_inte", comment, fresh)
                 break
@@ -465,6 +503,11 @@ class WorkflowMachine(RuleBasedStateMachine):
             current = Document.objects.get(pk=doc.pk)
             for index in range(N_USERS + 1):
                 user = self.user(index, fresh=False)
+                # the engine's answer against the model's own reckoning
+                assert workflow_roles.roles_in_context(user, current) == self.roles(index, d), (
+                    index,
+                    DOC_PLACES[d],
+                )
                 assert [t.id for t in allowed_transitions(current, user)] == self.expected_allowed(
                     d, index
                 ), (index, sorted(self.roles(index, d)))
@@ -508,20 +551,19 @@ class WorkflowMachine(RuleBasedStateMachine):
         assert report.entries == sum(len(doc.expected) for doc in docs)
 
 
+# (The 'arkivera' disagreement once seen here was the model's: an earlier edit rule saved a
+# whole stale copy, writing an old block_local_roles/folder back behind the model's back. The
+# edit rule now brings those fields up to date first.)
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=False,
-    reason="OPEN: the model and the engine disagree on allowed_transitions after long "
-    "sequences of blocking and sharing (engine grants 'arkivera'); not yet diagnosed whether "
-    "the engine's role cache or the model is wrong - see the note on issue 2",
-)
 def test_engine_behaves_like_its_definition():
     written["entries"] = 0
     run_state_machine_as_test(
         WorkflowMachine,
         settings=settings(
             max_examples=30,
-            derandomize=True,  # CI must be repeatable; explore with --hypothesis-seed
+            # the same examples every run, so CI is repeatable (derandomize also overrides
+            # --hypothesis-seed); WORKFLOW_EXPLORE=1 draws new ones (and honours the seed)
+            derandomize=not os.environ.get("WORKFLOW_EXPLORE"),
             phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking took >5 min
             stateful_step_count=40,
             deadline=None,

@@ -9,6 +9,7 @@ roles or group membership in this process bumps a generation number that voids t
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -35,6 +36,8 @@ def _bump_if_container_saved(sender, instance, **kwargs):
 post_save.connect(_bump, sender=LocalRole, dispatch_uid="workflow-localrole-save")
 post_save.connect(_bump_if_container_saved, dispatch_uid="workflow-container-save")
 post_delete.connect(_bump, sender=LocalRole, dispatch_uid="workflow-localrole-delete")
+# deleting a group removes its memberships without an m2m_changed signal
+post_delete.connect(_bump, sender=Group, dispatch_uid="workflow-group-delete")
 m2m_changed.connect(
     _bump, sender=get_user_model().groups.through, dispatch_uid="workflow-groups-changed"
 )
