@@ -119,3 +119,24 @@ def test_rewritten_entry_with_recomputed_hash_still_breaks_the_next_link(walked)
         )
     [broken] = verify().broken
     assert (broken.seq, broken.reason) == (3, "länken till föregående post stämmer inte")
+
+
+@pytest.mark.sqlite
+def test_removed_newest_entry_is_reported(walked):
+    first, _ = walked
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM workflow_workflowhistory WHERE id = %s", [history(first).last().pk]
+        )
+    [broken] = verify().broken
+    assert broken.object_id == first.pk
+    assert "historiken slutar i utkast" in broken.reason
+
+
+@pytest.mark.sqlite
+def test_removed_chain_is_reported(walked):
+    _, second = walked
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM workflow_workflowhistory WHERE object_id = %s", [second.pk])
+    [broken] = verify().broken
+    assert (broken.object_id, broken.reason) == (second.pk, "objektet saknar historik")

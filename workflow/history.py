@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import F, OuterRef, Q, Subquery
 
 from . import hashing
 from .models import WorkflowHistory
@@ -135,8 +136,46 @@ def iter_rows(queryset=None, chunk_size: int = 5000) -> Iterator[tuple]:
 
 
 def verify(queryset=None) -> VerificationReport:
-    """Recompute every chain (or those in ``queryset``) and report the first break of each."""
-    return verify_rows(iter_rows(queryset), _labels())
+    """Recompute every chain (or those in ``queryset``) and report the first break of each.
+
+    Over the whole history it also compares each governed object's state with the last
+    entry of its chain, so that a removed newest entry or a removed chain is reported too.
+    """
+    report = verify_rows(iter_rows(queryset), _labels())
+    if queryset is None:
+        report.broken.extend(_tail_mismatches())
+    return report
+
+
+def _tail_mismatches() -> list[BrokenLink]:
+    from . import registry
+
+    found = []
+    models = {
+        b.model for wf in registry.all_workflows() for b in registry.bindings_for_workflow(wf.id)
+    }
+    for model in sorted(models, key=lambda m: m._meta.label):
+        ct = ContentType.objects.get_for_model(model)
+        last = WorkflowHistory.objects.filter(content_type=ct, object_id=OuterRef("pk")).order_by(
+            "-seq"
+        )
+        rows = (
+            model._default_manager.annotate(
+                last_state=Subquery(last.values("to_state")[:1]),
+                last_seq=Subquery(last.values("seq")[:1]),
+            )
+            .filter(Q(last_state__isnull=True) | ~Q(state=F("last_state")))
+            .values_list("pk", "state", "last_state", "last_seq")
+        )
+        for pk, state, last_state, last_seq in rows.iterator():
+            reason = (
+                "objektet saknar historik"
+                if last_state is None
+                else f"status är {state} men historiken slutar i {last_state} "
+                "(senaste poster saknas)"
+            )
+            found.append(BrokenLink(f"{ct.app_label}.{ct.model}", pk, last_seq or 0, 0, reason))
+    return found
 
 
 def verify_object(obj) -> VerificationReport:
