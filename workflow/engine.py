@@ -17,10 +17,10 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import hashing, registry, signals
+from . import registry, signals
 from .definitions import Transition, Workflow
 from .models import LocalRole, WorkflowError, WorkflowHistory
-from .roles import global_roles, roles_in_context
+from .roles import global_roles, group_ids, roles_in_context
 
 #: Automatic transitions followed after one user transition, at most (guards against loops).
 MAX_AUTOMATIC_STEPS = 20
@@ -85,21 +85,7 @@ def _append_history(
         comment=comment,
         prev_hash=prev_hash,
     )
-    entry.hash = hashing.entry_hash(
-        model_label=f"{ct.app_label}.{ct.model}",
-        object_id=entry.object_id,
-        seq=seq,
-        workflow=entry.workflow,
-        transition=transition_id,
-        from_state=from_state,
-        to_state=to_state,
-        actor_id=actor_id,
-        actor_name=actor_name,
-        roles=entry.roles,
-        timestamp=entry.timestamp,
-        comment=comment,
-        prev_hash=prev_hash,
-    )
+    entry.hash = entry.compute_hash()
     entry.save()
     return entry
 
@@ -109,26 +95,22 @@ def record_creation(obj, wf: Workflow, user) -> WorkflowHistory:
     return _append_history(obj, wf, "", "", obj.state, user, global_roles(user), "")
 
 
-def _refuse(message: str, transition: Transition | None = None):
-    raise TransitionNotAllowed(message)
-
-
 def _check(wf: Workflow, obj, transition_id: str, user, comment: str, roles) -> Transition:
     transition = wf.transitions.get(transition_id)
     if transition is None or obj.state not in transition.sources:
         state = wf.states.get(obj.state)
-        _refuse(
+        raise TransitionNotAllowed(
             _("Övergången %(transition)s finns inte från status %(state)s.")
             % {"transition": transition_id, "state": state.title if state else obj.state}
         )
     if transition.automatic:
-        _refuse(
+        raise TransitionNotAllowed(
             _("%(title)s sker automatiskt och kan inte utföras av en användare.")
             % {"title": transition.title}
         )
     reason = transition.guard.failure(obj, user, roles)
     if reason:
-        _refuse(
+        raise TransitionNotAllowed(
             _("Du får inte utföra %(title)s: %(reason)s.")
             % {"title": transition.title, "reason": reason}
         )
@@ -277,8 +259,6 @@ def _local_role_q(model, roles, user, group_ids, prefix: str = "", depth: int = 
 
 def worklist(user, name: str) -> QuerySet:
     """Objects in worklist ``name`` that ``user`` may act on (one query when evaluated)."""
-    from .roles import _groups
-
     wf, wl = registry.find_worklist(name)
     bindings = registry.bindings_for_workflow(wf.id)
     if not bindings:
@@ -296,5 +276,4 @@ def worklist(user, name: str) -> QuerySet:
         return qs
     if user is None or not user.is_authenticated or not user.is_active:
         return qs.none()
-    group_ids, _names = _groups(user)
-    return qs.filter(_local_role_q(model, wl.roles, user, group_ids))
+    return qs.filter(_local_role_q(model, wl.roles, user, group_ids(user)))

@@ -65,6 +65,11 @@ def _groups(user) -> tuple[frozenset[int], frozenset[str]]:
     return cache["groups"]
 
 
+def group_ids(user) -> frozenset[int]:
+    """Ids of the groups an active, authenticated user belongs to (cached)."""
+    return _groups(user)[0]
+
+
 def global_roles(user) -> frozenset[str]:
     """Roles the user has everywhere: one per Django group (by name), plus the built-ins."""
     if user is None or not user.is_authenticated or not user.is_active:
