@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from workflow import registry
 from workflow.context import history_user
 from workflow.models import LocalRolesMixin, WorkflowMixin
 
@@ -201,6 +202,7 @@ class Arende(WorkflowMixin):
             ("add_handling", _("Får lägga till handlingar")),
             ("view_sekretess", _("Får läsa sekretessmarkerat innehåll")),
             ("expediera_arende", _("Får expediera beslutet")),
+            ("redovisa_uppdrag", _("Får redovisa återrapportering av uppdrag")),
         ]
 
     def __str__(self):
@@ -209,6 +211,12 @@ class Arende(WorkflowMixin):
     @property
     def diarienummer(self) -> Diarienummer:
         return Diarienummer(self.serie, self.lopnummer, self.ar, self.delnummer or None)
+
+    @property
+    def status_titel(self) -> str:
+        """The state's title in the governing workflow (Registrerat, Under beredning …)."""
+        state = registry.workflow_for(self).states.get(self.state)
+        return str(state.title) if state else self.state
 
     @property
     def ar_sekretessmarkerat(self) -> bool:
@@ -276,3 +284,254 @@ class Beredningsansvarig(models.Model):
 
     def __str__(self):
         return f"{self.person}: {self.del_i_beredningen}"
+
+
+def _handling_path(instance, filename):
+    # stored under the ärende's diarienummer; the name is not trusted for anything else
+    arende = instance.arende
+    return f"handlingar/{arende.ar}/{arende.serie}-{arende.lopnummer}/{filename}"
+
+
+class Handling(models.Model):
+    """A document in the ärende, numbered within it (HSN 787-2025:3). Inkommen when it
+    arrives; upprättad when expedierad or when the ärende is slutbehandlat (TF 2 kap. 9–10 §§).
+    """
+
+    class Typ(models.TextChoices):
+        TJANSTESKRIVELSE = "tjansteskrivelse", _("tjänsteskrivelse")
+        BESLUTSUNDERLAG = "beslutsunderlag", _("beslutsunderlag")
+        BILAGA = "bilaga", _("bilaga")
+        SKRIVELSE = "skrivelse", _("skrivelse")
+        PROTOKOLLSUTDRAG = "protokollsutdrag", _("protokollsutdrag")
+        ATERRAPPORT = "aterrapport", _("återrapport")
+        YTTRANDE = "yttrande", _("yttrande")
+
+    class Riktning(models.TextChoices):
+        INKOMMEN = "inkommen", _("inkommen")
+        UPPRATTAD = "upprattad", _("upprättad")
+        INTERN = "intern", _("intern")
+
+    class Status(models.TextChoices):
+        UTKAST = "utkast", _("under arbete")
+        INKOMMEN = "inkommen", _("inkommen")
+        UPPRATTAD = "upprattad", _("upprättad")
+
+    arende = models.ForeignKey(
+        Arende, on_delete=models.PROTECT, related_name="handlingar", verbose_name=_("ärende")
+    )
+    nummer = models.PositiveIntegerField(_("nummer"), editable=False)
+    typ = models.CharField(_("typ"), max_length=30, choices=Typ.choices)
+    riktning = models.CharField(_("riktning"), max_length=20, choices=Riktning.choices)
+    datum = models.DateField(_("datum"), help_text=_("Dagen handlingen kom in eller upprättades."))
+    avsandare_mottagare = models.CharField(_("avsändare/mottagare"), max_length=300, blank=True)
+    titel = models.CharField(_("titel"), max_length=500)
+    beskrivning = models.TextField(_("beskrivning"), blank=True)
+    fil = models.FileField(_("fil"), upload_to=_handling_path, blank=True)
+    filnamn = models.CharField(_("filnamn"), max_length=255, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, editable=False)
+    mediatyp = models.CharField(_("mediatyp"), max_length=120, blank=True, editable=False)
+    storlek = models.PositiveBigIntegerField(_("storlek (byte)"), default=0, editable=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    sekretess_lagrum = models.CharField(_("sekretess enligt"), max_length=100, blank=True)
+    sekretess_datum = models.DateField(_("sekretessmarkerad"), null=True, blank=True)
+    sekretess_markerad_av = models.CharField(_("sekretessmarkerad av"), max_length=200, blank=True)
+    registrerad_av = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("registrerad av"),
+    )
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("handling")
+        verbose_name_plural = _("handlingar")
+        ordering = ["arende", "nummer"]
+        constraints = [
+            models.UniqueConstraint(fields=["arende", "nummer"], name="handling_nummer_unikt"),
+        ]
+
+    def __str__(self):
+        return f"{self.beteckning} {self.titel}"
+
+    @property
+    def beteckning(self) -> str:
+        return f"{self.arende.diarienummer}:{self.nummer}"
+
+    @property
+    def ar_sekretessmarkerad(self) -> bool:
+        return bool(self.sekretess_lagrum)
+
+
+class Tjansteskrivelse(models.Model):
+    """The handläggare's written preparation, in the sections of seed 001. The sections
+    *Beredningsansvariga*, *Beslutsunderlag* and *Beslutet expedieras till* are not text here:
+    they are read from the ärende's beredningsansvariga, its handlingar of type
+    beslutsunderlag and its sändlista, so that they can never disagree with them."""
+
+    #: (field, heading) in the order of the document
+    SEKTIONER = [
+        ("sammanfattning", _("Sammanfattning")),
+        ("forslag_till_beslut", _("Förslag till beslut")),
+        ("bedomda_resultat", _("Bedömda resultat och konsekvenser")),
+        ("resurser_finansiering", _("Resurser och finansiering")),
+        ("jamstalldhet", _("Jämställdhet")),
+    ]
+
+    arende = models.OneToOneField(
+        Arende,
+        on_delete=models.PROTECT,
+        related_name="tjansteskrivelse",
+        verbose_name=_("ärende"),
+    )
+    datum = models.DateField(_("datum"))
+    forfattare = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("författare")
+    )
+    enhet = models.ForeignKey(
+        Enhet, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("enhet")
+    )
+    sammanfattning = models.TextField(_("sammanfattning"), blank=True)
+    forslag_till_beslut = models.TextField(_("förslag till beslut"), blank=True)
+    bedomda_resultat = models.TextField(_("bedömda resultat och konsekvenser"), blank=True)
+    resurser_finansiering = models.TextField(_("resurser och finansiering"), blank=True)
+    jamstalldhet = models.TextField(_("jämställdhet"), blank=True)
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("tjänsteskrivelse")
+        verbose_name_plural = _("tjänsteskrivelser")
+
+    def __str__(self):
+        return f"{_('Tjänsteskrivelse')} {self.arende.diarienummer}"
+
+    def sektioner(self):
+        return [(rubrik, getattr(self, falt)) for falt, rubrik in self.SEKTIONER]
+
+
+class Beslut(models.Model):
+    """What an organ decided in the ärende. Minimal here; the meetings deepen it."""
+
+    arende = models.ForeignKey(
+        Arende, on_delete=models.PROTECT, related_name="beslut", verbose_name=_("ärende")
+    )
+    organ = models.ForeignKey(Organ, on_delete=models.PROTECT, verbose_name=_("organ"))
+    datum = models.DateField(_("datum"))
+    paragraf = models.PositiveIntegerField(_("paragraf"), null=True, blank=True)
+    text = models.TextField(_("beslut"))
+    forslag_till = models.ForeignKey(
+        Organ,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("förslag till"),
+        help_text=_("När beslutet är ett förslag till ett högre organ."),
+    )
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("beslut")
+        verbose_name_plural = _("beslut")
+        ordering = ["datum", "pk"]
+
+    def __str__(self):
+        paragraf = f" § {self.paragraf}" if self.paragraf else ""
+        return f"{self.organ.kod}{paragraf} {self.datum:%Y-%m-%d}"
+
+
+class Mottagare(models.Model):
+    """One line of "Beslutet expedieras till": a person, a unit or an address, and when,
+    how and by whom the decision was sent there."""
+
+    class Metod(models.TextChoices):
+        E_POST = "e-post", _("e-post")
+        POST = "post", _("post")
+        INTERNPOST = "internpost", _("internpost")
+        DIGITALT = "digitalt", _("digital brevlåda")
+        BUD = "bud", _("bud eller personligen")
+
+    arende = models.ForeignKey(
+        Arende, on_delete=models.PROTECT, related_name="mottagare", verbose_name=_("ärende")
+    )
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("person")
+    )
+    enhet = models.ForeignKey(
+        Enhet, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("enhet")
+    )
+    adress = models.CharField(_("adress"), max_length=300, blank=True)
+    ordning = models.PositiveSmallIntegerField(_("ordning"), default=0)
+    expedierad = models.DateTimeField(_("expedierad"), null=True, blank=True, editable=False)
+    metod = models.CharField(_("sätt"), max_length=20, choices=Metod.choices, blank=True)
+    expedierad_av = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("expedierad av"),
+    )
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("mottagare")
+        verbose_name_plural = _("mottagare")
+        ordering = ["ordning", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(person=None, enhet=None, adress=""),
+                name="mottagare_har_adressat",
+            ),
+        ]
+
+    def __str__(self):
+        if self.person_id and self.enhet_id:
+            return f"{self.person.namn}, {self.enhet}"
+        if self.person_id:
+            enhet = self.person.enhet
+            return f"{self.person.namn}, {enhet}" if enhet else self.person.namn
+        return str(self.enhet) if self.enhet_id else self.adress
+
+
+class Uppdrag(models.Model):
+    """An uppdrag that a beslut gives: report back to an organ by a due date. It is fulfilled
+    by an återrapport, a handling in the same ärende, presented to that organ (seed 002)."""
+
+    beslut = models.ForeignKey(
+        Beslut, on_delete=models.PROTECT, related_name="uppdrag", verbose_name=_("beslut")
+    )
+    arende = models.ForeignKey(
+        Arende, on_delete=models.PROTECT, related_name="uppdrag", verbose_name=_("ärende")
+    )
+    beskrivning = models.TextField(_("uppdrag"))
+    forfaller = models.DateField(_("förfaller"), db_index=True)
+    rapportera_till = models.ForeignKey(
+        Organ, on_delete=models.PROTECT, related_name="+", verbose_name=_("återrapporteras till")
+    )
+    aterrapport = models.ForeignKey(
+        Handling,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("återrapport"),
+    )
+    redovisat = models.DateField(_("redovisat för organet"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("uppdrag")
+        verbose_name_plural = _("uppdrag")
+        ordering = ["forfaller", "pk"]
+
+    def __str__(self):
+        return f"{self.arende.diarienummer}: {self.beskrivning[:60]}"
+
+    @property
+    def uppfyllt(self) -> bool:
+        return self.redovisat is not None

@@ -3,22 +3,49 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
+import os
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import connection, transaction
+from django.db.models import BooleanField, ExpressionWrapper, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workflow import roles as workflow_roles
 from workflow.context import acting_as
-from workflow.engine import TransitionNotAllowed, do_transition
+from workflow.engine import do_transition, worklist
 
-from . import roles
-from .models import Arende, Beredningsansvarig, Nummerserie, Organ
+from . import filer, roles
+from .diarienummer import Diarienummer
+from .models import (
+    Arende,
+    ArendeRelation,
+    Beredningsansvarig,
+    Beslut,
+    Enhet,
+    Handling,
+    Mottagare,
+    Nummerserie,
+    Organ,
+    Person,
+    Tjansteskrivelse,
+    Uppdrag,
+)
 
+_SERIE = Nummerserie._meta.db_table
 _NEXT_NUMBER_SQL = f"""
-    INSERT INTO {Nummerserie._meta.db_table} (prefix, ar, senaste) VALUES (%s, %s, 1)
-    ON CONFLICT (prefix, ar) DO UPDATE SET senaste = {Nummerserie._meta.db_table}.senaste + 1
+    INSERT INTO {_SERIE} (prefix, ar, senaste) VALUES (%s, %s, 1)
+    ON CONFLICT (prefix, ar) DO UPDATE SET senaste = {_SERIE}.senaste + 1
     RETURNING senaste
+"""
+#: an ärende registered with a number it already had (older records, seed cases) moves the
+#: series on, so that the next new ärende never collides with it
+_RAISE_SERIES_SQL = f"""
+    INSERT INTO {_SERIE} (prefix, ar, senaste) VALUES (%s, %s, %s)
+    ON CONFLICT (prefix, ar) DO UPDATE SET senaste = CASE
+        WHEN {_SERIE}.senaste < excluded.senaste THEN excluded.senaste ELSE {_SERIE}.senaste END
 """
 
 
@@ -38,25 +65,62 @@ def registrera_arende(
     typ: str,
     user,
     registrerat: datetime.date | None = None,
+    diarienummer: str | None = None,
     **falt,
 ) -> Arende:
     """Register a new ärende in the organ's diarium series (Registrator, or whoever the
-    registering organ lets register)."""
-    if not (
-        roles.REGISTRATOR in workflow_roles.roles_in_context(user, organ)
-        or roles.STABSCHEF in workflow_roles.roles_in_context(user, organ)
-    ):
-        raise TransitionNotAllowed(
+    registering organ lets register).
+
+    ``diarienummer`` keeps a number the ärende already has (records taken over from an older
+    diarium); only a registrator may give one, it must belong to the organ's series, and the
+    series moves on past it."""
+    i_organet = workflow_roles.roles_in_context(user, organ)
+    if not {roles.REGISTRATOR, roles.STABSCHEF} & i_organet:
+        raise PermissionDenied(
             _("Du får inte registrera ärenden i %(organ)s.") % {"organ": organ.namn}
         )
     registrerat = registrerat or timezone.localdate()
+    nummer = None
+    if diarienummer:
+        nummer = Diarienummer.parse(diarienummer)
+        if roles.REGISTRATOR not in i_organet:
+            raise PermissionDenied(
+                _("Bara registratorn får registrera med ett givet diarienummer.")
+            )
+        if nummer.serie != organ.diarieprefix:
+            raise ValidationError(
+                _("%(nummer)s hör inte till %(organ)s diarieserie %(serie)s.")
+                % {"nummer": nummer, "organ": organ.namn, "serie": organ.diarieprefix},
+                code="fel_serie",
+            )
+        if Arende.objects.filter(
+            serie=nummer.serie,
+            ar=nummer.ar,
+            lopnummer=nummer.nummer,
+            delnummer=nummer.delnummer or 0,
+        ).exists():
+            raise ValidationError(
+                _("Diarienumret %(nummer)s finns redan.") % {"nummer": nummer}, code="finns_redan"
+            )
     with transaction.atomic(), acting_as(user):
-        lopnummer = nasta_lopnummer(organ.diarieprefix, registrerat.year)
+        if nummer:
+            with connection.cursor() as cursor:
+                cursor.execute(_RAISE_SERIES_SQL, [nummer.serie, nummer.ar, nummer.nummer])
+            serie, ar, lopnummer, delnummer = (
+                nummer.serie,
+                nummer.ar,
+                nummer.nummer,
+                nummer.delnummer,
+            )
+        else:
+            serie, ar, delnummer = organ.diarieprefix, registrerat.year, None
+            lopnummer = nasta_lopnummer(serie, ar)
         arende = Arende(
             organ=organ,
-            serie=organ.diarieprefix,
-            ar=registrerat.year,
+            serie=serie,
+            ar=ar,
             lopnummer=lopnummer,
+            delnummer=delnummer or 0,
             arendemening=arendemening,
             typ=typ,
             registrerat=registrerat,
@@ -88,3 +152,270 @@ def tilldela(arende: Arende, *, handlaggare, beredningsansvariga=(), user, komme
                 )
         # last, so that a refused assignment leaves nothing of the above behind
         return do_transition(arende, "tilldela", user, kommentar)
+
+
+def _kräv(user, perm: str, arende: Arende, vad: str) -> None:
+    """The one question (``user.has_perm(perm, obj)``), with a refusal that says what."""
+    if not user.has_perm(perm, arende):
+        raise PermissionDenied(
+            _("Du får inte %(vad)s i %(arende)s i dess nuvarande status.")
+            % {"vad": vad, "arende": arende.diarienummer}
+        )
+
+
+def _låst(arende: Arende) -> Arende:
+    """The ärende's row, locked until the transaction ends (numbering within the ärende)."""
+    return Arende.objects.select_for_update().get(pk=arende.pk)
+
+
+def lagg_till_handling(
+    arende: Arende,
+    *,
+    user,
+    typ: str,
+    riktning: str,
+    titel: str,
+    datum: datetime.date | None = None,
+    fil=None,
+    filnamn: str = "",
+    **falt,
+) -> Handling:
+    """File a handling in the ärende under the next number. An inkommen handling is
+    inkommen at once; an upprättad or intern one is under arbete until the ärende is
+    expedierat or slutbehandlat (TF 2 kap. 10 §). ``fil`` (an uploaded or opened file) is
+    checked for size and type and its SHA-256 checksum stored."""
+    _kräv(user, "arenden.add_handling", arende, _("lägga till handlingar"))
+    fakta = None
+    if fil is not None:
+        filnamn = filnamn or os.path.basename(getattr(fil, "name", "") or "") or "fil"
+        fakta = filer.granska(fil, filnamn)
+    status = (
+        Handling.Status.INKOMMEN
+        if riktning == Handling.Riktning.INKOMMEN
+        else Handling.Status.UTKAST
+    )
+    with transaction.atomic(), acting_as(user):
+        _låst(arende)
+        senaste = arende.handlingar.aggregate(n=Max("nummer"))["n"] or 0
+        handling = Handling(
+            arende=arende,
+            nummer=senaste + 1,
+            typ=typ,
+            riktning=riktning,
+            titel=titel,
+            datum=datum or timezone.localdate(),
+            status=status,
+            registrerad_av=user,
+            **falt,
+        )
+        if fakta:
+            handling.filnamn = filnamn
+            handling.sha256, handling.mediatyp, handling.storlek = (
+                fakta.sha256,
+                fakta.mediatyp,
+                fakta.storlek,
+            )
+            handling.fil.save(filnamn, File(fil, name=filnamn), save=False)
+        handling._history_user = user
+        handling.save()
+    return handling
+
+
+def fil_ar_intakt(handling: Handling) -> bool:
+    """Does the stored file still have the checksum recorded when it was filed?"""
+    if not handling.fil:
+        return True
+    with handling.fil.open("rb") as fil:
+        digest = hashlib.sha256()
+        for chunk in iter(lambda: fil.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest() == handling.sha256
+
+
+def spara_tjansteskrivelse(arende: Arende, *, user, **falt) -> Tjansteskrivelse:
+    """Write the tjänsteskrivelse (the fields of ``Tjansteskrivelse``: datum, forfattare,
+    enhet and the text sections); only who the state lets edit it (handläggare and
+    beredningsansvariga, while the ärende is being prepared)."""
+    _kräv(user, "arenden.change_tjansteskrivelse", arende, _("ändra tjänsteskrivelsen"))
+    tillatna = {f.name for f in Tjansteskrivelse._meta.concrete_fields} - {"id", "arende"}
+    okanda = set(falt) - tillatna - {"enhet_id", "forfattare_id"}
+    if okanda:
+        raise ValidationError(
+            _("Okända fält i tjänsteskrivelsen: %(falt)s") % {"falt": ", ".join(sorted(okanda))}
+        )
+    with transaction.atomic(), acting_as(user):
+        skrivelse = Tjansteskrivelse.objects.filter(arende=arende).first()
+        if skrivelse is None:
+            falt.setdefault("datum", timezone.localdate())
+            skrivelse = Tjansteskrivelse(arende=arende)
+        for namn, varde in falt.items():
+            setattr(skrivelse, namn, varde)
+        skrivelse._history_user = user
+        skrivelse.full_clean(exclude=["arende"])
+        skrivelse.save()
+    return skrivelse
+
+
+def satt_sandlista(arende: Arende, mottagare, *, user) -> list[Mottagare]:
+    """Set "Beslutet expedieras till": each entry a Person, an Enhet, a (Person, Enhet) pair
+    or an address. Only while the tjänsteskrivelse may be edited; entries already sent to
+    are kept."""
+    _kräv(user, "arenden.change_tjansteskrivelse", arende, _("ändra sändlistan"))
+    rader = []
+    with transaction.atomic(), acting_as(user):
+        arende.mottagare.filter(expedierad=None).delete()
+        for ordning, adressat in enumerate(mottagare):
+            rad = Mottagare(arende=arende, ordning=ordning)
+            if isinstance(adressat, tuple):
+                rad.person, rad.enhet = adressat
+            elif isinstance(adressat, Person):
+                rad.person = adressat
+            elif isinstance(adressat, Enhet):
+                rad.enhet = adressat
+            else:
+                rad.adress = str(adressat).strip()
+            rad._history_user = user
+            rad.full_clean(exclude=["arende"])
+            rad.save()
+            rader.append(rad)
+    return rader
+
+
+def registrera_beslut(
+    arende: Arende,
+    *,
+    user,
+    datum: datetime.date,
+    text: str,
+    organ: Organ | None = None,
+    paragraf: int | None = None,
+    forslag_till: Organ | None = None,
+    uppdrag=(),
+    kommentar: str = "",
+) -> Beslut:
+    """Record what the organ decided; the ärende moves to *beslutat*, or to *överlämnat*
+    when the decision is a proposal to a higher organ. ``uppdrag`` is a list of
+    (beskrivning, förfallodag, organ to report to) that the decision gives."""
+    with transaction.atomic(), acting_as(user):
+        beslut = Beslut(
+            arende=arende,
+            organ=organ or arende.organ,
+            datum=datum,
+            paragraf=paragraf,
+            text=text,
+            forslag_till=forslag_till,
+        )
+        beslut._history_user = user
+        beslut.save()
+        for beskrivning, forfaller, rapportera_till in uppdrag:
+            rad = Uppdrag(
+                beslut=beslut,
+                arende=arende,
+                beskrivning=beskrivning,
+                forfaller=forfaller,
+                rapportera_till=rapportera_till or beslut.organ,
+            )
+            rad._history_user = user
+            rad.save()
+        # the transition checks the guard; refused, the beslut above is rolled back with it
+        do_transition(arende, "overlamna" if forslag_till else "besluta", user, kommentar)
+    return beslut
+
+
+def fortsatt_i(arende: Arende, *, organ: Organ, user, diarienummer: str | None = None, **falt):
+    """The matter continues in another organ's diarium (HSN → RS → RF): register it there,
+    linked both ways (``fortsatter_i`` from here; ``relationer_hit`` from there)."""
+    with transaction.atomic():
+        falt.setdefault("typ", arende.typ)
+        falt.setdefault("offentlig_rubrik", arende.offentlig_rubrik)
+        fortsattning = registrera_arende(
+            organ=organ,
+            arendemening=falt.pop("arendemening", arende.arendemening),
+            user=user,
+            diarienummer=diarienummer,
+            **falt,
+        )
+        with acting_as(user):
+            ArendeRelation.objects.create(
+                fran=arende, till=fortsattning, typ=ArendeRelation.Typ.FORTSATTER_I
+            )
+    return fortsattning
+
+
+def alla_expedierade(arende: Arende) -> bool:
+    return not arende.mottagare.filter(expedierad=None).exists()
+
+
+def expediera_till(
+    mottagare: Mottagare, *, user, metod: str, tidpunkt: datetime.datetime | None = None
+) -> Mottagare:
+    """Record that the beslut was sent to one recipient. When the last one on the list has
+    been sent to, the ärende becomes *expedierat*; and if the beslut gave uppdrag, it goes on
+    to *bevakas* until they are reported."""
+    arende = mottagare.arende
+    _kräv(user, "arenden.expediera_arende", arende, _("expediera beslutet"))
+    if metod not in Mottagare.Metod.values:
+        raise ValidationError(_("Okänt sätt att expediera: %(metod)s") % {"metod": metod})
+    with transaction.atomic(), acting_as(user):
+        rad = Mottagare.objects.select_for_update().get(pk=mottagare.pk)
+        if rad.expedierad is not None:
+            raise ValidationError(
+                _("Beslutet är redan expedierat till %(vem)s.") % {"vem": rad}, code="redan"
+            )
+        rad.expedierad = tidpunkt or timezone.now()
+        rad.metod = metod
+        rad.expedierad_av = user
+        rad._history_user = user
+        rad.save()
+        if alla_expedierade(arende):
+            do_transition(arende, "expediera", user)
+            if arende.uppdrag.filter(redovisat=None).exists():
+                do_transition(arende, "bevaka", user)
+    return rad
+
+
+def aterrapportera(uppdrag: Uppdrag, *, handling: Handling, redovisat: datetime.date, user):
+    """The återrapport ``handling`` was presented to the organ on ``redovisat``: the uppdrag
+    is fulfilled. When it was the last open uppdrag, the ärende is closed (seed 002)."""
+    arende = uppdrag.arende
+    _kräv(user, "arenden.redovisa_uppdrag", arende, _("redovisa uppdrag"))
+    if handling.arende_id != arende.pk or handling.typ != Handling.Typ.ATERRAPPORT:
+        raise ValidationError(
+            _("Återrapporten ska vara en handling av typen återrapport i %(arende)s.")
+            % {"arende": arende.diarienummer},
+            code="fel_handling",
+        )
+    with transaction.atomic(), acting_as(user):
+        rad = Uppdrag.objects.select_for_update().get(pk=uppdrag.pk)
+        if rad.redovisat is not None:
+            raise ValidationError(_("Uppdraget är redan redovisat."), code="redan")
+        rad.aterrapport = handling
+        rad.redovisat = redovisat
+        rad._history_user = user
+        rad.save()
+        if not arende.uppdrag.filter(redovisat=None).exists():
+            do_transition(
+                arende,
+                "avsluta_aterrapporterat",
+                user,
+                _("Återrapporterat till %(organ)s %(datum)s")
+                % {"organ": rad.rapportera_till.kod, "datum": f"{redovisat:%Y-%m-%d}"},
+            )
+    return rad
+
+
+def bevakningar(user, *, idag: datetime.date | None = None, horisont: int = 30):
+    """Open uppdrag on ärenden the user watches (worklist "Återrapportering förfaller") that
+    fall due within ``horisont`` days or are overdue, soonest first; each has ``forsenat``."""
+    idag = idag or timezone.localdate()
+    bevakade = worklist(user, "aterrapportering_bevakas").values("pk")
+    return (
+        Uppdrag.objects.filter(
+            arende__in=bevakade,
+            redovisat=None,
+            forfaller__lte=idag + datetime.timedelta(days=horisont),
+        )
+        .annotate(forsenat=ExpressionWrapper(Q(forfaller__lt=idag), output_field=BooleanField()))
+        .select_related("arende", "rapportera_till")
+        .order_by("forfaller", "pk")
+    )

@@ -6,6 +6,9 @@ the ärende on the agenda and records beslut and expediering; the revisor only r
 Återremiss, bordläggning, avskrivning and makulering require a motivering.
 """
 
+from django.utils import timezone
+
+from arenden.models import Handling
 from arenden.roles import (
     BEREDNINGSANSVARIG,
     HANDLAGGARE,
@@ -14,6 +17,7 @@ from arenden.roles import (
     REVISOR,
     STABSCHEF,
 )
+from arenden.services import alla_expedierade
 from workflow import registry
 from workflow.definitions import Guard, State, Transition, Workflow, Worklist
 
@@ -25,6 +29,7 @@ TJANSTESKRIVELSE = "arenden.change_tjansteskrivelse"
 HANDLING = "arenden.add_handling"
 SEKRETESS = "arenden.view_sekretess"
 EXPEDIERA = "arenden.expediera_arende"
+REDOVISA = "arenden.redovisa_uppdrag"
 
 PREPARERS = (HANDLAGGARE, BEREDNINGSANSVARIG)
 EVERYONE = (STABSCHEF, HANDLAGGARE, BEREDNINGSANSVARIG, NAMNDSEKRETERARE, REGISTRATOR, REVISOR)
@@ -41,6 +46,7 @@ def _state(
     tjansteskrivelse=(),
     handling=(),
     expediera=(),
+    redovisa=(),
     final=False,
 ):
     permissions = {VIEW: EVERYONE, SEKRETESS: INSIDERS}
@@ -49,10 +55,42 @@ def _state(
         (TJANSTESKRIVELSE, tjansteskrivelse),
         (HANDLING, handling),
         (EXPEDIERA, expediera),
+        (REDOVISA, redovisa),
     ):
         if roles:
             permissions[perm] = roles
     return State(id, title, description, permissions=permissions, final=final)
+
+
+def _alla_expedierade(arende, user) -> bool:
+    return alla_expedierade(arende)
+
+
+def _allt_redovisat(arende, user) -> bool:
+    return not arende.uppdrag.filter(redovisat=None).exists()
+
+
+def _datum(falt):
+    def satt(event):
+        setattr(event.obj, falt, timezone.localdate())
+
+    satt.__name__ = f"satt_{falt}"
+    return satt
+
+
+def _beslutsdatum(event):
+    senaste = event.obj.beslut.order_by("-datum", "-pk").first()
+    event.obj.beslutat = senaste.datum if senaste else timezone.localdate()
+
+
+def _upprattade(event):
+    """TF 2 kap. 10 §: the ärende's own handlingar become upprättade when it is expedierat or
+    slutbehandlat. Saved one by one so each change has its field history."""
+    for handling in event.obj.handlingar.filter(status=Handling.Status.UTKAST):
+        handling.status = Handling.Status.UPPRATTAD
+        handling._change_reason = event.transition.id
+        handling._history_user = event.user
+        handling.save()
 
 
 def definition() -> Workflow:
@@ -116,7 +154,8 @@ def definition() -> Workflow:
                 "bevakas",
                 "Bevakas",
                 "Väntar på återrapportering till ett förfallodatum.",
-                handling=(REGISTRATOR, *PREPARERS),
+                handling=(REGISTRATOR, NAMNDSEKRETERARE, *PREPARERS),
+                redovisa=(STABSCHEF, NAMNDSEKRETERARE, *PREPARERS),
             ),
             _state(
                 "aterremitterat",
@@ -179,6 +218,7 @@ def definition() -> Workflow:
                 "anmalt",
                 "beslutat",
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
+                before=(_beslutsdatum,),
             ),
             Transition(
                 "aterremittera",
@@ -202,13 +242,20 @@ def definition() -> Workflow:
                 "anmalt",
                 "overlamnat",
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
+                before=(_beslutsdatum,),
             ),
             Transition(
                 "expediera",
                 "Expediera",
                 "beslutat",
                 "expedierat",
-                guard=Guard(permissions=(EXPEDIERA,)),
+                guard=Guard(
+                    permissions=(EXPEDIERA,),
+                    condition=_alla_expedierade,
+                    condition_message="beslutet är inte skickat till alla på sändlistan",
+                ),
+                before=(_datum("expedierat"),),
+                after=(_upprattade,),
             ),
             Transition(
                 "bevaka",
@@ -223,6 +270,21 @@ def definition() -> Workflow:
                 ("expedierat", "bevakas", "overlamnat"),
                 "avslutat",
                 guard=Guard(roles=(STABSCHEF, NAMNDSEKRETERARE, REGISTRATOR)),
+                before=(_datum("avslutat"),),
+                after=(_upprattade,),
+            ),
+            Transition(
+                "avsluta_aterrapporterat",
+                "Avsluta efter återrapportering",
+                "bevakas",
+                "avslutat",
+                guard=Guard(
+                    permissions=(REDOVISA,),
+                    condition=_allt_redovisat,
+                    condition_message="alla uppdrag är inte återrapporterade",
+                ),
+                before=(_datum("avslutat"),),
+                after=(_upprattade,),
             ),
             Transition(
                 "vila",
@@ -246,6 +308,8 @@ def definition() -> Workflow:
                 "avskrivet",
                 guard=Guard(roles=(STABSCHEF,)),
                 comment_required=True,
+                before=(_datum("avslutat"),),
+                after=(_upprattade,),
             ),
             Transition(
                 "makulera",

@@ -1,0 +1,463 @@
+"""The seed cases (``../shared/seeds``) as data, replayed through the services and the engine
+by the people who did each step. ``load_demo`` builds the demo from them, and the tests replay
+them to prove the whole life of an ärende.
+
+Where a seed gives only a month (the HSN beslut "i november 2025") or no date at all (the RS
+meeting of § 130), the day used here is marked as assumed."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, User
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from workflow import roles as workflow_roles
+from workflow.engine import do_transition
+
+from . import roles, services
+from .diarienummer import Diarienummer
+from .models import Arende, Enhet, Handling, Organ, Person
+
+DEMO_PASSWORD = "demo-2025"
+
+#: kod, namn, typ, diarieprefix, rapporterar till
+ORGAN = [
+    ("RF", "Regionfullmäktige", Organ.Typ.FULLMAKTIGE, "RF", None),
+    ("RS", "Regionstyrelsen", Organ.Typ.STYRELSE, "RS", "RF"),
+    ("HSN", "Hälso- och sjukvårdsnämnden", Organ.Typ.NAMND, "HSN", "RS"),
+    ("BVA", "Beredning vuxna och äldre", Organ.Typ.BEREDNING, "HSN", "HSN"),
+    # the samverkansorgan keeps its records in the nämnd's series (HSN 418-2-2021)
+    ("SVO", "Samråd vård och omsorg", Organ.Typ.SAMVERKANSORGAN, "HSN", "HSN"),
+]
+
+#: namn, kortnamn, överordnad (kortnamn)
+ENHETER = [
+    ("Hälso- och sjukvårdsförvaltningen", "HSF", None),
+    ("HSF övergripande verksamhet", "HSF övergripande verksamhet", "HSF"),
+    ("Hälso- och sjukvårdsdirektörens stab", "HSD", "HSF"),
+]
+
+#: username, first name, last name, role, organ kod where it is given (None: global), person
+DEMO_USERS = [
+    ("stabschef", "Yvonne", "Nygren", roles.STABSCHEF, ("HSN", "RS", "RF")),
+    ("handlaggare", "Henrik", "Ångström", roles.HANDLAGGARE, ()),
+    ("sekreterare", "Maria", "Lindqvist", roles.NAMNDSEKRETERARE, ("HSN", "RS", "RF", "SVO")),
+    ("registrator", "Lars", "Berg", roles.REGISTRATOR, None),
+    ("revisor", "Karin", "Holm", roles.REVISOR, None),
+]
+
+#: namn, titel, enhet (kortnamn), användarkonto
+TJANSTEPERSONER = [
+    ("Yvonne E Nygren", "stabschef", "HSF övergripande verksamhet", "stabschef"),
+    ("Henrik Ångström", "utvecklingsledare", "HSF övergripande verksamhet", "handlaggare"),
+    ("Pia Näsvall", "hälso- och sjukvårdsdirektör", "HSD", None),
+]
+
+
+@dataclass
+class Folk:
+    """The demo's users and the people behind them."""
+
+    stabschef: User
+    handlaggare: User
+    sekreterare: User
+    registrator: User
+    revisor: User
+    personer: dict[str, Person]
+    enheter: dict[str, Enhet]
+    organ: dict[str, Organ]
+
+
+def bygg_organisation() -> Folk:
+    """Organs, units, roles, users and people; running it again changes nothing."""
+    for role in roles.ALL:
+        Group.objects.get_or_create(name=role)
+    organ: dict[str, Organ] = {}
+    for kod, namn, typ, prefix, over in ORGAN:
+        organ[kod], _ = Organ.objects.get_or_create(
+            kod=kod,
+            defaults={
+                "namn": namn,
+                "typ": typ,
+                "diarieprefix": prefix,
+                "rapporterar_till": organ.get(over),
+            },
+        )
+    enheter: dict[str, Enhet] = {}
+    for namn, kortnamn, over in ENHETER:
+        enheter[kortnamn], _ = Enhet.objects.get_or_create(
+            kortnamn=kortnamn, defaults={"namn": namn, "overordnad": enheter.get(over)}
+        )
+    users = {}
+    for username, first, last, role, places in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "email": f"{username}@example.se"},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        if places is None:
+            user.groups.add(Group.objects.get(name=role))
+        for kod in places or ():
+            # stabschef and nämndsekreterare act for their organs; inherited by the ärenden.
+            # A handläggare gets the role per ärende, when the stabschef assigns it.
+            workflow_roles.grant(organ[kod], role, user=user)
+        users[username] = user
+    personer = {}
+    for namn, titel, enhet, username in TJANSTEPERSONER:
+        personer[namn], _ = Person.objects.get_or_create(
+            namn=namn,
+            defaults={
+                "typ": Person.Typ.TJANSTEPERSON,
+                "titel": titel,
+                "enhet": enheter[enhet],
+                "anvandare": users.get(username),
+            },
+        )
+    return Folk(**users, personer=personer, enheter=enheter, organ=organ)
+
+
+def _finns(diarienummer: str) -> Arende | None:
+    nummer = Diarienummer.parse(diarienummer)
+    return Arende.objects.filter(
+        serie=nummer.serie, ar=nummer.ar, lopnummer=nummer.nummer, delnummer=nummer.delnummer or 0
+    ).first()
+
+
+# -- seed 001 and 002: HSN 787-2025 -----------------------------------------------------------
+
+HSN_787_RUBRIK = "Handslag med Cancerfonden för en bättre palliativ vård"
+
+HSN_787_TJANSTESKRIVELSE = {
+    "sammanfattning": (
+        "Palliativ vård är en central del av vår välfärd och ett uttryck för vår gemensamma "
+        "omsorg om människor. Trots tydliga riktlinjer finns fortfarande skillnader i kvalitet "
+        "och tillgång till palliativ vård. För att skapa en mer jämlik och kvalitativ vård, har "
+        'Cancerfonden lanserat initiativet "Ett handslag för en bättre palliativ vård".\n'
+        "Genom att region Västerbotten ställer sig bakom detta initiativ visar vi att regionen "
+        "tar ansvar för några av våra mest sårbara invånare och att regionen vill vara en "
+        "förebild i arbetet för en mer jämlik och human vård i livets slutskede.\n"
+        "För hälso- och sjukvårdsnämnden innebär detta att säkerställa att palliativ vård ges "
+        "utifrån behov, arbeta fokuserat och långsiktigt för att stärka den palliativa vården i "
+        "regionen samt att tydliggöra ansvarsfördelningen och stärka samarbetet med kommunerna.\n"
+        "HSD har upprättat ett underlag som beskriver nuläge och utvecklingsförslag."
+    ),
+    "forslag_till_beslut": (
+        "Hälso- och sjukvårdsnämnden bifaller initiativärendet och ställer sig bakom "
+        "Cancerfondens initiativ ”Ett handslag för en bättre palliativ vård”."
+    ),
+    "bedomda_resultat": (
+        "Genom att regionen ställer sig bakom Cancerfondens initiativ tar vi ansvar för några av "
+        "våra mest sårbara invånare och att vi vill vara en förebild i arbetet för en bättre "
+        "palliativ vård."
+    ),
+    "resurser_finansiering": (
+        "Det finns i dagsläget ingen detaljerad kostnadsberäkning gjord för de åtgärder som "
+        "föreslås i bifogat underlag. Kompetenshöjande åtgärder bör kunna ske inom involverade "
+        "enheters uppdrag. Gällande åtgärder för en ökad personcentrerad vård utifrån patientens "
+        "behov likväl som specialistkonsultationer till de palliativa teamen bör dessa "
+        "arbetssätt kunna utvecklas och inrymmas inom omställningen mot God och Nära Vård. "
+        "Generellt bedöms alltså inte några påtagliga kostnadsökningar uppkomma för föreslagna "
+        "åtgärder."
+    ),
+    "jamstalldhet": (
+        "En förbättrad palliativ vård bedöms gagna båda könen och bedöms i övrigt inte påverka "
+        "regionens jämställdhetsmål."
+    ),
+}
+
+#: Seed 002: the report on each of the four points of the handslag.
+HSN_787_ATERRAPPORT_TITEL = (
+    "Återrapportering av initiativärendet Handslag med Cancerfonden för förbättrad palliativ "
+    "vård, HSN 260617"
+)
+HSN_787_ATERRAPPORT_PUNKTER = [
+    (
+        "Punkt 1 i Handslaget: Säkerställa att palliativ vård ges utifrån behov",
+        "Pågående implementering av Personcentrerat och sammanhållet vårdförlopp palliativ vård, "
+        "med implementeringsstöd från LAG palliativ vård; bland annat på Cancercentrum och "
+        "Medicinsk och geriatrisk klinik i Skellefteå.",
+    ),
+    (
+        "Punkt 2 i Handslaget: Arbeta fokuserat och långsiktigt för att stärka den palliativa "
+        "vården i regionen",
+        "Pågående arbete i LAG palliativ vård med bred representation från region och kommuner; "
+        "Beredning vuxna och äldre diskuterar LAG:ens åtgärdsförslag; förslag om specialiserade "
+        "palliativa vårdplatser i Skellefteå tas fram.",
+    ),
+    (
+        "Punkt 3 i Handslaget: Tydliggöra ansvarsfördelningen och stärka samarbetet med kommunerna",
+        "Återkommande utbildningsinsatser om palliativ vård i kommunal äldreomsorg genom "
+        "samarbete mellan regionalt, kommunalt och privat anställda.",
+    ),
+    (
+        "Punkt 4 i Handslaget: Öka kunskapen om palliativ vård bland medarbetare och invånare",
+        "De palliativa konsultteamen, LAG palliativ vård och de sjukvårdsregionala "
+        "processledarna erbjuder fortlöpande utbildning; informationsträffar för allmänheten "
+        "har genomförts.",
+    ),
+]
+
+HSN_787_REGISTRERAT = datetime.date(2025, 10, 16)
+HSN_787_BESLUTAT = datetime.date(2025, 11, 12)  # assumed day: seed 002 says "november 2025"
+HSN_787_FORFALLER = datetime.date(2026, 6, 17)
+
+
+def aterrapport_text() -> str:
+    rader = [HSN_787_ATERRAPPORT_TITEL, "HSN Dnr 787-2025", ""]
+    for rubrik, text in HSN_787_ATERRAPPORT_PUNKTER:
+        rader += [rubrik, text, ""]
+    return "\n".join(rader)
+
+
+def hsn_787_2025(folk: Folk) -> Arende:
+    """Seed 001 and 002, from registrering to återrapportering and avslut."""
+    hsn = folk.organ["HSN"]
+    yvonne = folk.personer["Yvonne E Nygren"]
+    henrik = folk.personer["Henrik Ångström"]
+    pia = folk.personer["Pia Näsvall"]
+    with transaction.atomic():
+        arende = services.registrera_arende(
+            organ=hsn,
+            arendemening=HSN_787_RUBRIK,
+            typ=Arende.Typ.INITIATIVARENDE,
+            user=folk.registrator,
+            registrerat=HSN_787_REGISTRERAT,
+            diarienummer="HSN 787-2025",
+            upprattat=HSN_787_REGISTRERAT,
+        )
+        services.tilldela(
+            arende,
+            handlaggare=folk.handlaggare,
+            beredningsansvariga=[
+                (henrik, "delaktig i framtagandet av bilagt underlag"),
+                (yvonne, "i slutlig handläggning inför politiskt beslut"),
+            ],
+            user=folk.stabschef,
+        )
+        do_transition(arende, "paborja_beredning", folk.handlaggare)
+        services.lagg_till_handling(
+            arende,
+            user=folk.handlaggare,
+            typ=Handling.Typ.BESLUTSUNDERLAG,
+            riktning=Handling.Riktning.UPPRATTAD,
+            titel="Underlag om palliativ vård 251007",
+            datum=datetime.date(2025, 10, 7),
+            avsandare_mottagare="HSD",
+        )
+        services.spara_tjansteskrivelse(
+            arende,
+            user=folk.handlaggare,
+            datum=HSN_787_REGISTRERAT,
+            forfattare=yvonne,
+            enhet=folk.enheter["HSF övergripande verksamhet"],
+            **HSN_787_TJANSTESKRIVELSE,
+        )
+        services.satt_sandlista(arende, [(pia, folk.enheter["HSD"])], user=folk.handlaggare)
+        services.lagg_till_handling(
+            arende,
+            user=folk.handlaggare,
+            typ=Handling.Typ.TJANSTESKRIVELSE,
+            riktning=Handling.Riktning.UPPRATTAD,
+            titel=f"Tjänsteskrivelse {HSN_787_RUBRIK}",
+            datum=HSN_787_REGISTRERAT,
+        )
+        do_transition(arende, "markera_beredd", folk.handlaggare, "Tjänsteskrivelsen är klar.")
+        do_transition(arende, "anmal", folk.sekreterare)
+        services.registrera_beslut(
+            arende,
+            user=folk.sekreterare,
+            datum=HSN_787_BESLUTAT,
+            text=HSN_787_TJANSTESKRIVELSE["forslag_till_beslut"],
+            uppdrag=[
+                (
+                    "Återrapportera arbetet med Handslaget för en bättre palliativ vård, "
+                    "punkt för punkt, till hälso- och sjukvårdsnämnden.",
+                    HSN_787_FORFALLER,
+                    hsn,
+                )
+            ],
+        )
+        [mottagare] = arende.mottagare.all()
+        services.expediera_till(mottagare, user=folk.sekreterare, metod="e-post")
+        rapport = services.lagg_till_handling(
+            arende,
+            user=folk.handlaggare,
+            typ=Handling.Typ.ATERRAPPORT,
+            riktning=Handling.Riktning.UPPRATTAD,
+            titel=HSN_787_ATERRAPPORT_TITEL,
+            datum=datetime.date(2026, 6, 1),
+            beskrivning="\n".join(rubrik for rubrik, _text in HSN_787_ATERRAPPORT_PUNKTER),
+            fil=ContentFile(aterrapport_text().encode(), name="aterrapport-hsn-787-2025.txt"),
+        )
+        [uppdrag] = arende.uppdrag.all()
+        services.aterrapportera(
+            uppdrag, handling=rapport, redovisat=HSN_787_FORFALLER, user=folk.handlaggare
+        )
+    return arende
+
+
+# -- seed 003: from HSN through RS § 130 to Regionfullmäktige --------------------------------
+
+NARA_VARD_RUBRIK = "Färdplan Nära vård 2030 i Västerbotten"
+NARA_VARD_SAMMANFATTNING = (
+    "Omställningen till nära vård pågår och innebär till stor del att fokus flyttas till att "
+    "arbeta mera personcentrerat, sammanhållet, proaktivt och hälsofrämjande. En viktig "
+    "framgångsfaktor i omställningen till Nära vård är samspelet mellan regionen och "
+    "kommunerna.\n"
+    "För att tydliggöra vägen mot målet, och skapa en gemensam viljeinriktning och en "
+    "kraftsamling för omställningen till Nära vård i Västerbotten har en färdplan arbetats fram "
+    "i samverkan mellan Region Västerbotten och länets 15 kommuner.\n"
+    "Syftet med färdplanen är förbättrade förutsättningar till god hälsa för västerbottningen, "
+    "barn och unga, vuxna och äldre. Målgruppen för dokumentet är primärt beslutsfattare och "
+    "styrning/ledning.\n"
+    "Då färdplanen är utformad på en övergripande nivå behöver den kompletteras med mer "
+    "konkreta handlingsplaner, såväl i samverkan som internt hos varje huvudman. För att få "
+    "genomslagskraft och bli hållbar över tid bör färdplanen bli en del i varje huvudmans "
+    "ordinarie process för planering, genomförande och uppföljning."
+)
+NARA_VARD_HSN_FORSLAG = "Hälso- och sjukvårdsnämnden föreslår att regionfullmäktige beslutar"
+NARA_VARD_ATT = "Fastställa Färdplan Nära vård 2030 i Västerbotten."
+NARA_VARD_HSN_BESLUTAT = datetime.date(2023, 5, 22)
+NARA_VARD_RS_BESLUTAT = datetime.date(2023, 6, 13)  # assumed: the seed gives no date
+
+
+def _bered(arende: Arende, folk: Folk, forslag: str) -> None:
+    services.tilldela(arende, handlaggare=folk.handlaggare, user=folk.stabschef)
+    do_transition(arende, "paborja_beredning", folk.handlaggare)
+    services.lagg_till_handling(
+        arende,
+        user=folk.handlaggare,
+        typ=Handling.Typ.BESLUTSUNDERLAG,
+        riktning=Handling.Riktning.UPPRATTAD,
+        titel=NARA_VARD_RUBRIK,
+        datum=arende.registrerat,
+    )
+    services.spara_tjansteskrivelse(
+        arende,
+        user=folk.handlaggare,
+        datum=arende.registrerat,
+        forfattare=folk.personer["Henrik Ångström"],
+        sammanfattning=NARA_VARD_SAMMANFATTNING,
+        forslag_till_beslut=forslag,
+    )
+    do_transition(arende, "markera_beredd", folk.handlaggare)
+    do_transition(arende, "anmal", folk.sekreterare)
+
+
+def rs_909_2023(folk: Folk) -> Arende:
+    """Seed 003: HSN prepares and proposes; RS § 130 proposes; RF decides (pending)."""
+    rf, rs, hsn = folk.organ["RF"], folk.organ["RS"], folk.organ["HSN"]
+    with transaction.atomic():
+        i_hsn = services.registrera_arende(
+            organ=hsn,
+            arendemening=NARA_VARD_RUBRIK,
+            typ=Arende.Typ.INITIATIVARENDE,
+            user=folk.registrator,
+            registrerat=datetime.date(2023, 4, 20),
+        )
+        hsn_forslag = f"{NARA_VARD_HSN_FORSLAG}\n\n{NARA_VARD_ATT}"
+        _bered(i_hsn, folk, hsn_forslag)
+        services.registrera_beslut(
+            i_hsn,
+            user=folk.sekreterare,
+            datum=NARA_VARD_HSN_BESLUTAT,
+            text=hsn_forslag,
+            forslag_till=rf,
+        )
+        i_rs = services.fortsatt_i(
+            i_hsn,
+            organ=rs,
+            user=folk.registrator,
+            diarienummer="RS 909-2023",
+            registrerat=NARA_VARD_HSN_BESLUTAT,
+            inkommet=NARA_VARD_HSN_BESLUTAT,
+            avsandare=hsn.namn,
+        )
+        do_transition(i_hsn, "avsluta", folk.sekreterare, "Ärendet fortsätter i RS 909-2023.")
+        _bered(
+            i_rs,
+            folk,
+            f"{hsn_forslag}\n\nHälso- och sjukvårdsnämnden har berett ärendet vid sammanträdet "
+            "den 22 maj 2023.",
+        )
+        services.registrera_beslut(
+            i_rs,
+            user=folk.sekreterare,
+            datum=NARA_VARD_RS_BESLUTAT,
+            paragraf=130,
+            text=f"Regionstyrelsen föreslår att regionfullmäktige beslutar\n\n{NARA_VARD_ATT}",
+            forslag_till=rf,
+        )
+        services.fortsatt_i(
+            i_rs,
+            organ=rf,
+            user=folk.registrator,
+            registrerat=NARA_VARD_RS_BESLUTAT,
+            inkommet=NARA_VARD_RS_BESLUTAT,
+            avsandare=rs.namn,
+        )
+    return i_rs
+
+
+# -- seed 004: the protokoll of Samråd vård och omsorg, HSN 418-2-2021 ------------------------
+
+SVO_BILAGOR = [
+    ("Bilaga 16", "Fördelning av länsgemensamma UPH-medel tom 2021-05-05"),
+    ("Bilaga 18", "Årsuppföljning 2020 – Hälsa, Lärande, Trygghet"),
+    (
+        "Bilaga 19",
+        "Arbete för att främja en jämlik sexuell och reproduktiv hälsa samt rättigheter",
+    ),
+    ("Bilaga 20", "Hjälpmedelsrådets analys angående förskrivning av tyngdtäcken"),
+    ("Bilaga 20.1", "Underlag för information om förskrivning av tyngdtäcken"),
+    ("Bilaga 21", "Cityprojektet Umeå – Utvärdering av ett uppsökande arbete"),
+    ("Bilaga 23", "Förslag om avtal till läkarmedverkan"),
+]
+
+
+def hsn_418_2_2021(folk: Folk) -> Arende:
+    """Seed 004's ärende with the bilagor of its items; the meeting itself is built by the
+    meetings part."""
+    with transaction.atomic():
+        arende = services.registrera_arende(
+            organ=folk.organ["SVO"],
+            arendemening="Protokoll Samråd vård och omsorg 2021-06-11",
+            typ=Arende.Typ.INFORMATIONSARENDE,
+            user=folk.registrator,
+            registrerat=datetime.date(2021, 6, 11),
+            diarienummer="HSN 418-2-2021",
+        )
+        for beteckning, titel in SVO_BILAGOR:
+            services.lagg_till_handling(
+                arende,
+                user=folk.registrator,
+                typ=Handling.Typ.BILAGA,
+                riktning=Handling.Riktning.INKOMMEN,
+                titel=f"{beteckning}. {titel}",
+                datum=datetime.date(2021, 6, 4),
+            )
+    return arende
+
+
+SEEDS = [
+    ("HSN 787-2025", hsn_787_2025),
+    ("RS 909-2023", rs_909_2023),
+    ("HSN 418-2-2021", hsn_418_2_2021),
+]
+
+
+def ladda(folk: Folk | None = None) -> list[tuple[str, Arende, bool]]:
+    """Build every seed case that is not there yet: (diarienummer, ärende, created)."""
+    folk = folk or bygg_organisation()
+    result = []
+    for diarienummer, bygg in SEEDS:
+        befintligt = _finns(diarienummer)
+        result.append(
+            (diarienummer, befintligt, False) if befintligt else (diarienummer, bygg(folk), True)
+        )
+    return result

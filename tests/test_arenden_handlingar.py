@@ -1,0 +1,187 @@
+"""Handlingar: numbered within the ärende, checked on the way in, and only by who may."""
+
+import datetime
+import hashlib
+import io
+import zipfile
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from arenden.models import Handling
+from arenden.services import fil_ar_intakt, lagg_till_handling, tilldela
+from tests import factories
+from workflow.engine import do_transition
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def cast():
+    return factories.Cast()
+
+
+@pytest.fixture
+def arende(cast):
+    arende = cast.registrera("Handslag med Cancerfonden för en bättre palliativ vård")
+    tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    do_transition(arende, "paborja_beredning", cast.handlaggare)
+    return arende
+
+
+def docx_bytes():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as arkiv:
+        arkiv.writestr("[Content_Types].xml", "<Types/>")
+        arkiv.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def test_handlingar_are_numbered_within_the_arende(cast, arende):
+    other = cast.registrera("Ett annat ärende")
+    first = lagg_till_handling(
+        arende,
+        user=cast.handlaggare,
+        typ=Handling.Typ.BESLUTSUNDERLAG,
+        riktning=Handling.Riktning.UPPRATTAD,
+        titel="Underlag om palliativ vård 251007",
+    )
+    second = lagg_till_handling(
+        arende,
+        user=cast.registrator,
+        typ=Handling.Typ.SKRIVELSE,
+        riktning=Handling.Riktning.INKOMMEN,
+        titel="Skrivelse från Cancerfonden",
+        avsandare_mottagare="Cancerfonden",
+        datum=datetime.date(2025, 10, 1),
+    )
+    in_other = lagg_till_handling(
+        other,
+        user=cast.registrator,
+        typ=Handling.Typ.SKRIVELSE,
+        riktning=Handling.Riktning.INKOMMEN,
+        titel="Brev",
+    )
+    assert (first.nummer, second.nummer, in_other.nummer) == (1, 2, 1)
+    assert str(second.beteckning) == f"{arende.diarienummer}:2"
+    assert first.status == Handling.Status.UTKAST
+    assert second.status == Handling.Status.INKOMMEN
+    assert second.registrerad_av == cast.registrator
+    assert first.history.get().history_user == cast.handlaggare
+
+
+def test_file_is_stored_with_checksum_and_media_type_read_from_content(cast, arende):
+    upload = SimpleUploadedFile("underlag.pdf", PDF, content_type="application/octet-stream")
+    handling = lagg_till_handling(
+        arende,
+        user=cast.handlaggare,
+        typ=Handling.Typ.BILAGA,
+        riktning=Handling.Riktning.UPPRATTAD,
+        titel="Underlag",
+        fil=upload,
+    )
+    assert handling.sha256 == hashlib.sha256(PDF).hexdigest()
+    assert handling.mediatyp == "application/pdf"
+    assert handling.storlek == len(PDF)
+    assert handling.filnamn == "underlag.pdf"
+    with handling.fil.open("rb") as stored:
+        assert stored.read() == PDF
+    assert fil_ar_intakt(handling)
+
+    docx = lagg_till_handling(
+        arende,
+        user=cast.handlaggare,
+        typ=Handling.Typ.BILAGA,
+        riktning=Handling.Riktning.UPPRATTAD,
+        titel="Word",
+        fil=SimpleUploadedFile("utkast.docx", docx_bytes()),
+    )
+    assert docx.mediatyp.endswith("wordprocessingml.document")
+
+
+def test_altered_file_is_detected(cast, arende):
+    handling = lagg_till_handling(
+        arende,
+        user=cast.handlaggare,
+        typ=Handling.Typ.BILAGA,
+        riktning=Handling.Riktning.UPPRATTAD,
+        titel="Underlag",
+        fil=SimpleUploadedFile("underlag.pdf", PDF),
+    )
+    with open(handling.fil.path, "ab") as stored:
+        stored.write("ändrat i efterhand".encode())
+    assert not fil_ar_intakt(handling)
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("program.pdf", b"MZ\x90\x00\x03" + bytes(range(256)), "Filtypen tas inte emot"),
+        ("tom.pdf", b"", "Filen är tom"),
+    ],
+)
+def test_wrong_type_or_empty_file_is_refused_and_nothing_is_kept(
+    cast, arende, name, content, message
+):
+    with pytest.raises(ValidationError, match=message):
+        lagg_till_handling(
+            arende,
+            user=cast.handlaggare,
+            typ=Handling.Typ.BILAGA,
+            riktning=Handling.Riktning.UPPRATTAD,
+            titel="Fel",
+            fil=SimpleUploadedFile(name, content),
+        )
+    assert not arende.handlingar.exists()
+
+
+def test_oversized_file_is_refused_with_the_limit(cast, arende, settings):
+    settings.HANDLING_MAX_BYTES = 1024
+    with pytest.raises(ValidationError) as refused:
+        lagg_till_handling(
+            arende,
+            user=cast.handlaggare,
+            typ=Handling.Typ.BILAGA,
+            riktning=Handling.Riktning.UPPRATTAD,
+            titel="Stor",
+            fil=SimpleUploadedFile("stor.pdf", PDF + b"0" * 2048),
+        )
+    assert "största tillåtna storleken är 1,0\xa0kB" in refused.value.messages[0]
+    assert not arende.handlingar.exists()
+
+
+def test_only_who_the_state_allows_may_add_handlingar(cast, arende):
+    outsider = factories.user("annan-handlaggare")
+    for user in (outsider, cast.revisor, cast.sekreterare):
+        with pytest.raises(PermissionDenied, match="lägga till handlingar"):
+            lagg_till_handling(
+                arende,
+                user=user,
+                typ=Handling.Typ.BILAGA,
+                riktning=Handling.Riktning.UPPRATTAD,
+                titel="Får inte",
+            )
+    assert not arende.handlingar.exists()
+
+
+def test_handlingar_under_arbete_become_upprattade_when_the_arende_closes(cast, arende):
+    utkast = lagg_till_handling(
+        arende,
+        user=cast.handlaggare,
+        typ=Handling.Typ.BESLUTSUNDERLAG,
+        riktning=Handling.Riktning.UPPRATTAD,
+        titel="Underlag",
+    )
+    do_transition(arende, "avskriva", cast.stabschef, "Initiativet drogs tillbaka")
+    utkast.refresh_from_db()
+    assert utkast.status == Handling.Status.UPPRATTAD
+    change = utkast.history.first()
+    assert (change.history_change_reason, change.history_user) == ("avskriva", cast.stabschef)

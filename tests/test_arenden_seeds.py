@@ -1,0 +1,191 @@
+"""The seed cases replayed through the services and the engine by the people who did each
+step: the states, the complete workflow history and the field history all tell the story."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+
+from arenden import demo
+from arenden.models import (
+    Arende,
+    ArendeRelation,
+    Beslut,
+    Handling,
+    Mottagare,
+    Tjansteskrivelse,
+    Uppdrag,
+)
+from arenden.services import fil_ar_intakt
+from workflow.engine import history
+from workflow.history import verify
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def folk():
+    return demo.bygg_organisation()
+
+
+def recorded(arende):
+    return [(h.transition, h.actor.username, h.to_state, h.comment) for h in history(arende)]
+
+
+def test_hsn_787_2025_from_registrering_to_aterrapportering(folk):
+    arende = demo.hsn_787_2025(folk)
+
+    assert str(arende.diarienummer) == "HSN 787-2025"
+    assert arende.state == "avslutat"
+    assert recorded(arende) == [
+        ("", "registrator", "registrerat", ""),
+        ("tilldela", "stabschef", "tilldelat", ""),
+        ("paborja_beredning", "handlaggare", "under_beredning", ""),
+        ("markera_beredd", "handlaggare", "beredd", "Tjänsteskrivelsen är klar."),
+        ("anmal", "sekreterare", "anmalt", ""),
+        ("besluta", "sekreterare", "beslutat", ""),
+        ("expediera", "sekreterare", "expedierat", ""),
+        ("bevaka", "sekreterare", "bevakas", ""),
+        (
+            "avsluta_aterrapporterat",
+            "handlaggare",
+            "avslutat",
+            "Återrapporterat till HSN 2026-06-17",
+        ),
+    ]
+    assert arende.beslutat == datetime.date(2025, 11, 12)
+    assert arende.expedierat is not None and arende.avslutat is not None
+
+    # seed 001: the beredningsansvariga with their parts, the sections, the sändlista
+    assert [(b.person.namn, b.del_i_beredningen) for b in arende.beredningsansvariga.all()] == [
+        ("Henrik Ångström", "delaktig i framtagandet av bilagt underlag"),
+        ("Yvonne E Nygren", "i slutlig handläggning inför politiskt beslut"),
+    ]
+    skrivelse = Tjansteskrivelse.objects.get(arende=arende)
+    assert skrivelse.forfattare.namn == "Yvonne E Nygren"
+    assert str(skrivelse.enhet) == "HSF övergripande verksamhet"
+    assert skrivelse.datum == datetime.date(2025, 10, 16)
+    assert [rubrik for rubrik, _text in skrivelse.sektioner()] == [
+        "Sammanfattning",
+        "Förslag till beslut",
+        "Bedömda resultat och konsekvenser",
+        "Resurser och finansiering",
+        "Jämställdhet",
+    ]
+    assert "ställer sig bakom Cancerfondens initiativ" in skrivelse.forslag_till_beslut
+    [mottagare] = Mottagare.objects.filter(arende=arende)
+    assert str(mottagare) == "Pia Näsvall, HSD"
+    assert mottagare.metod == "e-post" and mottagare.expedierad_av == folk.sekreterare
+
+    # every handling is upprättad now that the ärende is slutbehandlat (TF 2 kap. 10 §)
+    handlingar = list(arende.handlingar.order_by("nummer"))
+    assert [(h.nummer, h.typ, h.status) for h in handlingar] == [
+        (1, "beslutsunderlag", "upprattad"),
+        (2, "tjansteskrivelse", "upprattad"),
+        (3, "aterrapport", "upprattad"),
+    ]
+    assert handlingar[0].titel == "Underlag om palliativ vård 251007"
+
+    # seed 002: the återrapport, filed in the same ärende, presented to HSN, fulfils the uppdrag
+    [uppdrag] = Uppdrag.objects.filter(arende=arende)
+    rapport = handlingar[2]
+    assert uppdrag.aterrapport == rapport and uppdrag.redovisat == datetime.date(2026, 6, 17)
+    assert uppdrag.rapportera_till.kod == "HSN"
+    assert rapport.mediatyp == "text/plain" and fil_ar_intakt(rapport)
+    with rapport.fil.open("rb") as fil:
+        text = fil.read().decode()
+    for rubrik, _punkt in demo.HSN_787_ATERRAPPORT_PUNKTER:
+        assert rubrik in text
+    assert text.count("Punkt ") == 4
+
+    # field history: who changed what, and which transition caused it
+    rows = list(arende.history.order_by("history_id"))
+    assert [(r.history_type, r.history_user.username, r.state) for r in rows[:2]] == [
+        ("+", "registrator", "registrerat"),
+        ("~", "stabschef", "registrerat"),  # the handläggare is set, then the transition
+    ]
+    reasons = [r.history_change_reason for r in rows if r.history_change_reason]
+    assert reasons == [
+        "tilldela",
+        "paborja_beredning",
+        "markera_beredd",
+        "anmal",
+        "besluta",
+        "expediera",
+        "bevaka",
+        "avsluta_aterrapporterat",
+    ]
+    assert rows[-1].history_user == folk.handlaggare
+    assert rows[-1].avslutat is not None
+    assert skrivelse.history.get().history_user == folk.handlaggare
+    [sent] = mottagare.history.filter(expedierad__isnull=False)
+    assert sent.history_user == folk.sekreterare
+    status_changes = rapport.history.filter(status="upprattad")
+    assert [(c.history_change_reason, c.history_user) for c in status_changes] == [
+        ("avsluta_aterrapporterat", folk.handlaggare)
+    ]
+    assert verify().intact
+
+
+def test_rs_909_2023_is_prepared_by_hsn_and_proposed_on_to_regionfullmaktige(folk):
+    i_rs = demo.rs_909_2023(folk)
+
+    assert str(i_rs.diarienummer) == "RS 909-2023"
+    assert i_rs.state == "overlamnat"
+    [i_hsn] = Arende.objects.filter(relationer__till=i_rs)
+    [i_rf] = Arende.objects.filter(relationer_hit__fran=i_rs)
+    assert (i_hsn.organ.kod, i_hsn.state) == ("HSN", "avslutat")
+    assert (i_rf.organ.kod, i_rf.state, i_rf.avsandare) == ("RF", "registrerat", "Regionstyrelsen")
+    assert i_rf.arendemening == "Färdplan Nära vård 2030 i Västerbotten"
+    links = ArendeRelation.objects.filter(typ="fortsatter_i").order_by("pk")
+    assert [(r.fran, r.till) for r in links] == [(i_hsn, i_rs), (i_rs, i_rf)]
+
+    hsn_beslut = Beslut.objects.get(arende=i_hsn)
+    rs_beslut = Beslut.objects.get(arende=i_rs)
+    assert hsn_beslut.datum == datetime.date(2023, 5, 22) and hsn_beslut.forslag_till.kod == "RF"
+    assert (rs_beslut.organ.kod, rs_beslut.paragraf, rs_beslut.forslag_till.kod) == (
+        "RS",
+        130,
+        "RF",
+    )
+    assert rs_beslut.text.startswith("Regionstyrelsen föreslår att regionfullmäktige beslutar")
+    assert rs_beslut.text.endswith("Fastställa Färdplan Nära vård 2030 i Västerbotten.")
+    assert [t for t, *_ in recorded(i_rs)] == [
+        "",
+        "tilldela",
+        "paborja_beredning",
+        "markera_beredd",
+        "anmal",
+        "overlamna",
+    ]
+    assert recorded(i_hsn)[-2:] == [
+        ("overlamna", "sekreterare", "overlamnat", ""),
+        ("avsluta", "sekreterare", "avslutat", "Ärendet fortsätter i RS 909-2023."),
+    ]
+    assert i_rs.history.first().history_change_reason == "overlamna"
+
+
+def test_hsn_418_2_2021_holds_the_bilagor_of_the_meeting(folk):
+    arende = demo.hsn_418_2_2021(folk)
+    assert str(arende.diarienummer) == "HSN 418-2-2021"
+    assert arende.organ.namn == "Samråd vård och omsorg"
+    titles = list(arende.handlingar.values_list("titel", flat=True))
+    assert "Bilaga 20.1. Underlag för information om förskrivning av tyngdtäcken" in titles
+    assert all(h.status == Handling.Status.INKOMMEN for h in arende.handlingar.all())
+
+
+def test_load_demo_twice_changes_nothing():
+    models = (Arende, Handling, Beslut, Mottagare, Uppdrag, ArendeRelation)
+    call_command("load_demo", stdout=io.StringIO())
+    counts = {model.__name__: model.objects.count() for model in models}
+    history_rows = Arende.history.count()
+    call_command("load_demo", stdout=io.StringIO())
+    assert counts == {model.__name__: model.objects.count() for model in models}
+    assert Arende.history.count() == history_rows
+    assert counts["Arende"] == 5
