@@ -117,7 +117,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "arenden:start"
+LOGOUT_REDIRECT_URL = "arenden:postlista"
 
 # simple-history must never be a way to move a workflow state around the engine: the revert
 # button is off everywhere, and workflow.admin refuses the revert POST as well.

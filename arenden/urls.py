@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "arenden"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("mina-arenden/", views.mina_arenden, name="mina_arenden"),
+    path("arbetslista/<slug:namn>/", views.arbetslista, name="arbetslista"),
+    path("arende/<int:pk>/", views.arende, name="arende"),
+    path("arende/<int:pk>/overgang/", views.overgang, name="overgang"),
+    path("handling/<int:pk>/fil/", views.handling_fil, name="handling_fil"),
+    path("postlista/", views.postlista, name="postlista"),
+]

@@ -1,0 +1,183 @@
+"""The pages people work in. Every page asks one question of permission,
+``user.has_perm(perm, obj)``, and every state change goes through the engine."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from workflow import registry
+from workflow.engine import (
+    CommentRequired,
+    StaleState,
+    TransitionNotAllowed,
+    allowed_transitions,
+    do_transition,
+    history,
+    worklist,
+)
+from workflow.models import LocalRole
+from workflow.roles import global_roles
+
+from .models import Arende, Handling, Tjansteskrivelse
+from .services import bevakningar
+
+#: entries of the workflow history shown on the ärende page; the whole timeline is paged
+SENASTE_HISTORIK = 10
+PER_SIDA = 25
+
+
+def _arende_or_404(pk) -> Arende:
+    return get_object_or_404(Arende.objects.select_related("organ", "handlaggare"), pk=pk)
+
+
+def _kräv(user, perm: str, obj) -> None:
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied(_("Du har inte behörighet till den här sidan."))
+
+
+@login_required
+def start(request):
+    """The start page: the worklists the user's roles give, with counts."""
+    wf = registry.get_workflow("arende")
+    roller = _roller_nagonstans(request.user)
+    listor = []
+    for wl in wf.worklists.values():
+        antal = worklist(request.user, wl.id).count()
+        if antal or roller.intersection(wl.roles):
+            listor.append({"id": wl.id, "titel": wl.title, "antal": antal})
+    return render(
+        request,
+        "arenden/start.html",
+        {"listor": listor, "bevakningar": bevakningar(request.user)[:10]},
+    )
+
+
+def _roller_nagonstans(user) -> set[str]:
+    """Roles the user holds globally or on any object: which worklists to show at all."""
+    lokala = LocalRole.objects.filter(user=user).values_list("role", flat=True).distinct()
+    return set(global_roles(user)) | set(lokala)
+
+
+@login_required
+def arbetslista(request, namn):
+    try:
+        _wf, wl = registry.find_worklist(namn)
+    except LookupError as err:
+        raise Http404(str(err)) from err
+    qs = (
+        worklist(request.user, namn)
+        .select_related("organ", "handlaggare")
+        .order_by("-registrerat", "-pk")
+    )
+    sida = Paginator(qs, PER_SIDA).get_page(request.GET.get("sida"))
+    return render(request, "arenden/arbetslista.html", {"titel": wl.title, "sida": sida})
+
+
+@login_required
+def mina_arenden(request):
+    return arbetslista(request, "mina_arenden")
+
+
+@login_required
+def arende(request, pk):
+    """The ärende page: metadata, people, handlingar, tjänsteskrivelse, beslut, expediering,
+    uppdrag, relations, the latest history and the transitions this user may take now. Its
+    number of queries does not depend on how long the history is."""
+    arende = _arende_or_404(pk)
+    _kräv(request.user, "arenden.view_arende", arende)
+    sekretess = arende.ar_sekretessmarkerat and not request.user.has_perm(
+        "arenden.view_sekretess", arende
+    )
+    wf = registry.workflow_for(arende)
+    senaste = list(history(arende).order_by("-seq")[:SENASTE_HISTORIK])
+    for entry in senaste:
+        transition = wf.transitions.get(entry.transition)
+        entry.titel = transition.title if transition else _("Registrerat")
+        entry.till = wf.states[entry.to_state].title if entry.to_state in wf.states else ""
+    relaterade = Arende.objects.select_related("organ")
+    context = {
+        "arende": arende,
+        "maskerat": sekretess,
+        "overgangar": allowed_transitions(arende, request.user),
+        "historik": senaste,
+        "beredningsansvariga": arende.beredningsansvariga.select_related("person"),
+        "handlingar": arende.handlingar.select_related("registrerad_av"),
+        "tjansteskrivelse": Tjansteskrivelse.objects.filter(arende=arende)
+        .select_related("forfattare", "enhet")
+        .first(),
+        "beslut": arende.beslut.select_related("organ", "forslag_till"),
+        "mottagare": arende.mottagare.select_related("person__enhet", "enhet", "expedierad_av"),
+        "uppdrag": arende.uppdrag.select_related("rapportera_till", "aterrapport"),
+        "relationer": arende.relationer.prefetch_related(Prefetch("till", relaterade)),
+        "relationer_hit": arende.relationer_hit.prefetch_related(Prefetch("fran", relaterade)),
+        "far_lagga_till_handling": request.user.has_perm("arenden.add_handling", arende),
+    }
+    return render(request, "arenden/arende.html", context)
+
+
+@login_required
+@require_POST
+def overgang(request, pk):
+    """Take a transition from the ärende page (one button per allowed transition)."""
+    arende = _arende_or_404(pk)
+    _kräv(request.user, "arenden.view_arende", arende)
+    if request.POST.get("status") != arende.state:
+        messages.error(
+            request,
+            _(
+                "Ärendet har ändrats av någon annan sedan du öppnade sidan. Kontrollera och "
+                "försök igen."
+            ),
+        )
+        return redirect("arenden:arende", pk=pk)
+    try:
+        do_transition(
+            arende,
+            request.POST.get("overgang", ""),
+            request.user,
+            request.POST.get("kommentar", ""),
+        )
+    except (TransitionNotAllowed, CommentRequired, StaleState) as err:
+        messages.error(request, str(err))
+    else:
+        messages.success(
+            request, _("Ärendet har nu status %(status)s.") % {"status": arende.status_titel}
+        )
+    return redirect("arenden:arende", pk=pk)
+
+
+@login_required
+def handling_fil(request, pk):
+    """Download a handling's file; sekretess-marked ones only for who may read them."""
+    handling = get_object_or_404(Handling.objects.select_related("arende"), pk=pk)
+    _kräv(request.user, "arenden.view_arende", handling.arende)
+    if handling.ar_sekretessmarkerad:
+        _kräv(request.user, "arenden.view_sekretess", handling.arende)
+    if not handling.fil:
+        raise Http404(_("Handlingen har ingen fil."))
+    return FileResponse(
+        handling.fil.open("rb"),
+        as_attachment=True,
+        filename=handling.filnamn or handling.fil.name,
+        content_type=handling.mediatyp or "application/octet-stream",
+    )
+
+
+def postlista(request):
+    """The public diarium: offentlig rubrik, dates and diarienummer; a sekretess-marked
+    ärende shows "Sekretess" and the lagrum, never the protected text (OSL 5 kap. 5 §)."""
+    qs = (
+        Arende.objects.exclude(state="makulerat")
+        .select_related("organ")
+        .order_by("-registrerat", "-pk")
+    )
+    sida = Paginator(qs, PER_SIDA).get_page(request.GET.get("sida"))
+    return render(request, "arenden/postlista.html", {"sida": sida})

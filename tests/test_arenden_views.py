@@ -1,0 +1,140 @@
+"""The ärende page, the worklists, the transition buttons and the public postlista: who
+sees what, what a click does, and what a page costs."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from arenden.services import tilldela
+from tests import factories
+from workflow.engine import do_transition, history
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cast():
+    return factories.Cast()
+
+
+@pytest.fixture
+def arende(cast):
+    arende = cast.registrera("Handslag med Cancerfonden för en bättre palliativ vård")
+    tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    do_transition(arende, "paborja_beredning", cast.handlaggare)
+    return arende
+
+
+def page_queries(client, user, url):
+    client.force_login(user)
+    client.get(url)  # warm the per-process caches (content types, workflow lookups)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_arende_page_costs_the_same_with_500_history_entries_as_with_5(client, cast, arende):
+    url = reverse("arenden:arende", args=[arende.pk])
+    assert history(arende).count() == 3
+    do_transition(arende, "markera_beredd", cast.handlaggare)
+    do_transition(arende, "ateruppta_beredning", cast.handlaggare)
+    assert history(arende).count() == 5
+    few = page_queries(client, cast.handlaggare, url)
+
+    for _ in range(250):
+        do_transition(arende, "markera_beredd", cast.handlaggare)
+        do_transition(arende, "ateruppta_beredning", cast.handlaggare)
+    assert history(arende).count() == 505
+    many = page_queries(client, cast.handlaggare, url)
+    assert many == few
+    assert few <= 20
+
+
+@pytest.mark.parametrize(
+    "who, status",
+    [("handlaggare", 200), ("stabschef", 200), ("revisor", 200), ("registrator", 200)],
+)
+def test_arende_page_is_for_who_may_view_it(client, cast, arende, who, status):
+    client.force_login(getattr(cast, who))
+    assert client.get(reverse("arenden:arende", args=[arende.pk])).status_code == status
+
+
+def test_arende_page_refuses_an_unrelated_user_and_sends_anonymous_to_login(client, arende):
+    url = reverse("arenden:arende", args=[arende.pk])
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    client.force_login(factories.user("utomstaende"))
+    assert client.get(url).status_code == 403
+
+
+def test_only_allowed_transitions_are_offered_as_buttons(client, cast, arende):
+    url = reverse("arenden:arende", args=[arende.pk])
+    client.force_login(cast.handlaggare)
+    page = client.get(url).content.decode()
+    assert 'value="markera_beredd"' in page
+    assert 'value="anmal"' not in page and 'value="makulera"' not in page
+    client.force_login(cast.revisor)
+    assert 'name="overgang"' not in client.get(url).content.decode()
+
+
+def test_a_click_takes_the_transition_through_the_engine(client, cast, arende):
+    client.force_login(cast.handlaggare)
+    response = client.post(
+        reverse("arenden:overgang", args=[arende.pk]),
+        {"overgang": "markera_beredd", "status": "under_beredning", "kommentar": "Klar"},
+        follow=True,
+    )
+    assert "Ärendet har nu status Beredd." in response.content.decode()
+    last = history(arende).last()
+    assert (last.transition, last.actor, last.comment) == (
+        "markera_beredd",
+        cast.handlaggare,
+        "Klar",
+    )
+
+
+def test_a_refused_or_stale_click_says_why_and_changes_nothing(client, cast, arende):
+    url = reverse("arenden:overgang", args=[arende.pk])
+    client.force_login(cast.stabschef)
+    page = client.post(
+        url, {"overgang": "vila", "status": "under_beredning", "kommentar": ""}, follow=True
+    ).content.decode()
+    assert "Gör vilande kräver en kommentar (motivering)." in page
+    page = client.post(
+        url, {"overgang": "vila", "status": "tilldelat", "kommentar": "Paus"}, follow=True
+    ).content.decode()
+    assert "ändrats av någon annan" in page
+    client.force_login(factories.user("utomstaende"))
+    assert (
+        client.post(url, {"overgang": "markera_beredd", "status": "under_beredning"}).status_code
+        == 403
+    )
+    arende.refresh_from_db()
+    assert arende.state == "under_beredning" and history(arende).count() == 3
+
+
+def test_start_page_shows_the_worklists_with_counts(client, cast, arende):
+    cast.registrera("Nytt ärende att tilldela")
+    client.force_login(cast.stabschef)
+    page = client.get(reverse("arenden:start")).content.decode()
+    assert "Att tilldela" in page
+    client.force_login(cast.handlaggare)
+    response = client.get(reverse("arenden:mina_arenden"))
+    assert str(arende.diarienummer) in response.content.decode()
+
+
+def test_postlista_is_public_and_hides_secret_content(client, cast):
+    cast.registrera("Öppet ärende om palliativ vård", offentlig_rubrik="Palliativ vård")
+    cast.registrera(
+        "Patienten NN:s klagomål",
+        sekretess_lagrum="OSL 25 kap. 1 §",
+        avsandare="NN, Umeå",
+    )
+    response = client.get(reverse("arenden:postlista"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Palliativ vård" in page and "Öppet ärende" not in page
+    assert "Sekretess (OSL 25 kap. 1 §)" in page
+    assert "NN" not in page
