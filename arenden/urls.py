@@ -11,5 +11,10 @@ urlpatterns = [
     path("arende/<int:pk>/", views.arende, name="arende"),
     path("arende/<int:pk>/overgang/", views.overgang, name="overgang"),
     path("handling/<int:pk>/fil/", views.handling_fil, name="handling_fil"),
+    path("arende/<int:pk>/tidslinje/", views.tidslinje, name="tidslinje"),
+    path("granskning/", views.auditlogg, name="auditlogg"),
+    path("granskning/export.<str:format>", views.auditlogg_export, name="auditlogg_export"),
+    path("granskning/kontroll/", views.verifiering, name="verifiering"),
+    path("sok/", views.sok, name="sok"),
     path("postlista/", views.postlista, name="postlista"),
 ]

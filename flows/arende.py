@@ -99,87 +99,88 @@ def definition() -> Workflow:
         tjansteskrivelse=PREPARERS,
         handling=(REGISTRATOR, *PREPARERS),
     )
+    states = [
+        _state(
+            "registrerat",
+            "Registrerat",
+            "I diariet med diarienummer och ärendemening; ingen handläggare ännu.",
+            edit=(REGISTRATOR, STABSCHEF),
+            handling=(REGISTRATOR,),
+        ),
+        _state(
+            "tilldelat",
+            "Tilldelat",
+            "Stabschefen har utsett handläggare och beredningsansvariga.",
+            **beredning,
+        ),
+        _state(
+            "under_beredning",
+            "Under beredning",
+            "Handläggaren tar fram tjänsteskrivelse och beslutsunderlag.",
+            **beredning,
+        ),
+        _state(
+            "beredd",
+            "Beredd",
+            "Beredningen är klar; förslag till beslut finns.",
+            edit=(STABSCHEF, REGISTRATOR),
+            handling=(REGISTRATOR,),
+        ),
+        _state(
+            "anmalt",
+            "Anmält",
+            "På föredragningslistan till ett sammanträde.",
+            handling=(REGISTRATOR, NAMNDSEKRETERARE),
+        ),
+        _state(
+            "beslutat",
+            "Beslutat",
+            "Beslutat som en paragraf i protokollet.",
+            handling=(REGISTRATOR, NAMNDSEKRETERARE),
+            expediera=(NAMNDSEKRETERARE, REGISTRATOR),
+        ),
+        _state(
+            "expedierat",
+            "Expedierat",
+            "Beslutet är skickat till alla på sändlistan.",
+            handling=(REGISTRATOR,),
+        ),
+        _state(
+            "bevakas",
+            "Bevakas",
+            "Väntar på återrapportering till ett förfallodatum.",
+            handling=(REGISTRATOR, NAMNDSEKRETERARE, *PREPARERS),
+            redovisa=(STABSCHEF, NAMNDSEKRETERARE, *PREPARERS),
+        ),
+        _state(
+            "aterremitterat",
+            "Återremitterat",
+            "Organet har skickat tillbaka ärendet för mer beredning.",
+            **beredning,
+        ),
+        _state(
+            "bordlagt",
+            "Bordlagt",
+            "Skjutet till ett senare sammanträde.",
+            handling=(REGISTRATOR, NAMNDSEKRETERARE),
+        ),
+        _state(
+            "overlamnat",
+            "Överlämnat",
+            "Beslutet är ett förslag till ett högre organ, där ärendet fortsätter.",
+            handling=(REGISTRATOR,),
+        ),
+        _state("vilande", "Vilande", "Pausat.", handling=(REGISTRATOR,)),
+        _state("avslutat", "Avslutat", "Slutbehandlat; klart för arkiv.", final=True),
+        _state("avskrivet", "Avskrivet", "Avslutat utan beslut i sak.", final=True),
+        _state("makulerat", "Makulerat", "Registrerat av misstag.", final=True),
+    ]
     return Workflow(
         id=ID,
         title="Ärendets livscykel",
         roles=(STABSCHEF, HANDLAGGARE, BEREDNINGSANSVARIG, NAMNDSEKRETERARE, REGISTRATOR, REVISOR),
         initial_state="registrerat",
-        states=[
-            _state(
-                "registrerat",
-                "Registrerat",
-                "I diariet med diarienummer och ärendemening; ingen handläggare ännu.",
-                edit=(REGISTRATOR, STABSCHEF),
-                handling=(REGISTRATOR,),
-            ),
-            _state(
-                "tilldelat",
-                "Tilldelat",
-                "Stabschefen har utsett handläggare och beredningsansvariga.",
-                **beredning,
-            ),
-            _state(
-                "under_beredning",
-                "Under beredning",
-                "Handläggaren tar fram tjänsteskrivelse och beslutsunderlag.",
-                **beredning,
-            ),
-            _state(
-                "beredd",
-                "Beredd",
-                "Beredningen är klar; förslag till beslut finns.",
-                edit=(STABSCHEF, REGISTRATOR),
-                handling=(REGISTRATOR,),
-            ),
-            _state(
-                "anmalt",
-                "Anmält",
-                "På föredragningslistan till ett sammanträde.",
-                handling=(REGISTRATOR, NAMNDSEKRETERARE),
-            ),
-            _state(
-                "beslutat",
-                "Beslutat",
-                "Beslutat som en paragraf i protokollet.",
-                handling=(REGISTRATOR, NAMNDSEKRETERARE),
-                expediera=(NAMNDSEKRETERARE, REGISTRATOR),
-            ),
-            _state(
-                "expedierat",
-                "Expedierat",
-                "Beslutet är skickat till alla på sändlistan.",
-                handling=(REGISTRATOR,),
-            ),
-            _state(
-                "bevakas",
-                "Bevakas",
-                "Väntar på återrapportering till ett förfallodatum.",
-                handling=(REGISTRATOR, NAMNDSEKRETERARE, *PREPARERS),
-                redovisa=(STABSCHEF, NAMNDSEKRETERARE, *PREPARERS),
-            ),
-            _state(
-                "aterremitterat",
-                "Återremitterat",
-                "Organet har skickat tillbaka ärendet för mer beredning.",
-                **beredning,
-            ),
-            _state(
-                "bordlagt",
-                "Bordlagt",
-                "Skjutet till ett senare sammanträde.",
-                handling=(REGISTRATOR, NAMNDSEKRETERARE),
-            ),
-            _state(
-                "overlamnat",
-                "Överlämnat",
-                "Beslutet är ett förslag till ett högre organ, där ärendet fortsätter.",
-                handling=(REGISTRATOR,),
-            ),
-            _state("vilande", "Vilande", "Pausat.", handling=(REGISTRATOR,)),
-            _state("avslutat", "Avslutat", "Slutbehandlat; klart för arkiv.", final=True),
-            _state("avskrivet", "Avskrivet", "Avslutat utan beslut i sak.", final=True),
-            _state("makulerat", "Makulerat", "Registrerat av misstag.", final=True),
-        ],
+        states=states,
         transitions=[
             Transition(
                 "tilldela", "Tilldela", "registrerat", "tilldelat", guard=Guard(roles=(STABSCHEF,))
@@ -321,6 +322,12 @@ def definition() -> Workflow:
             ),
         ],
         worklists=[
+            Worklist(
+                "alla_arenden",
+                "Alla ärenden",
+                tuple(state.id for state in states),
+                EVERYONE,
+            ),
             Worklist("att_tilldela", "Att tilldela", ("registrerat",), (STABSCHEF,)),
             Worklist(
                 "mina_arenden",

@@ -1,0 +1,151 @@
+"""The revisor's pages: the merged timeline, the filtered audit log with its exports, the
+chain verification, and search that respects what each user may see."""
+
+import csv
+import datetime
+import io
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from arenden.services import tilldela
+from tests import factories
+from workflow.engine import do_transition
+from workflow.models import WorkflowHistory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cast():
+    return factories.Cast()
+
+
+@pytest.fixture
+def arende(cast):
+    arende = cast.registrera("Handslag med Cancerfonden för en bättre palliativ vård")
+    tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    do_transition(arende, "paborja_beredning", cast.handlaggare)
+    return arende
+
+
+def test_timeline_merges_transitions_and_field_changes(client, cast, arende):
+    do_transition(arende, "vila", cast.stabschef, "Inväntar Cancerfondens besked")
+    client.force_login(cast.revisor)
+    page = client.get(reverse("arenden:tidslinje", args=[arende.pk])).content.decode()
+    assert "Historikkedjan är obruten: 4 poster kontrollerade." in page
+    assert "Inväntar Cancerfondens besked" in page
+    # the handläggare field change, with the user named, not an id
+    assert "handläggare: – → handlaggare-HSN" in page
+    # the state change recorded in the field history names the transition that caused it
+    assert "(genom vila)" in page and "status: under_beredning → vilande" in page
+
+
+def test_timeline_page_cost_does_not_grow_with_history(client, cast, arende):
+    url = reverse("arenden:tidslinje", args=[arende.pk])
+    client.force_login(cast.revisor)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(40):
+        do_transition(arende, "markera_beredd", cast.handlaggare)
+        do_transition(arende, "ateruppta_beredning", cast.handlaggare)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert "Sida 1 av" in response.content.decode()
+    # the chain check reads the entries in one query; nothing else depends on their number
+    assert len(many) == len(few)
+
+
+def test_audit_log_is_for_the_revisor(client, cast, arende):
+    url = reverse("arenden:auditlogg")
+    assert client.get(url).status_code == 302
+    for user in (cast.handlaggare, cast.stabschef, cast.sekreterare):
+        client.force_login(user)
+        assert client.get(url).status_code == 403
+        assert client.get(reverse("arenden:auditlogg_export", args=["csv"])).status_code == 403
+    client.force_login(cast.revisor)
+    assert client.get(url).status_code == 200
+
+
+def test_audit_log_filters_by_person_organ_transition_and_period(client, cast, arende):
+    other = factories.Cast("RS")
+    rs_arende = other.registrera("Färdplan Nära vård")
+    tilldela(rs_arende, handlaggare=other.handlaggare, user=other.stabschef)
+    old = WorkflowHistory.objects.filter(transition="paborja_beredning").get()
+    client.force_login(cast.revisor)
+    url = reverse("arenden:auditlogg")
+
+    def shown(**filters):
+        page = client.get(url, filters).content.decode()
+        return page.count("<td><time")
+
+    assert shown(person="stabschef-HSN") == 1
+    assert shown(organ="RS") == 2
+    assert shown(overgang="tilldela") == 2
+    today = timezone.localdate(old.timestamp)
+    assert shown(fran=today, till=today) == 5
+    assert shown(till=today - datetime.timedelta(days=1)) == 0
+    page = client.get(url, {"fran": "2026-02-01", "till": "2026-01-01"}).content.decode()
+    assert "Periodens början ligger efter dess slut." in page
+
+
+def test_audit_log_exports_csv_and_json(client, cast, arende):
+    client.force_login(cast.revisor)
+    response = client.get(
+        reverse("arenden:auditlogg_export", args=["csv"]), {"person": "handlaggare-HSN"}
+    )
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][:4] == ["tidpunkt", "diarienummer", "organ", "övergång"]
+    assert [(r[1], r[3], r[6]) for r in rows[1:]] == [
+        (str(arende.diarienummer), "paborja_beredning", "handlaggare-HSN")
+    ]
+    response = client.get(reverse("arenden:auditlogg_export", args=["json"]))
+    data = json.loads(b"".join(response.streaming_content))
+    assert [d["övergång"] for d in data] == ["paborja_beredning", "tilldela", ""]
+    assert all(len(d["hash"]) == 64 for d in data)
+
+
+def test_verification_says_plainly_that_the_history_holds(client, cast, arende):
+    client.force_login(cast.revisor)
+    page = client.post(reverse("arenden:verifiering")).content.decode()
+    assert "Historiken är obruten." in page and "3 poster för 1 objekt" in page
+
+
+@pytest.mark.sqlite  # PostgreSQL refuses the edit itself (tests/test_workflow_postgres.py)
+def test_verification_says_plainly_when_the_history_was_altered(client, cast, arende):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {WorkflowHistory._meta.db_table} SET comment = 'ändrad' WHERE seq = 2"
+        )
+    client.force_login(cast.revisor)
+    page = client.post(reverse("arenden:verifiering")).content.decode()
+    assert "Historiken är bruten" in page
+
+
+def test_search_by_diarienummer_words_and_dates_within_what_the_user_may_see(client, cast, arende):
+    secret = cast.registrera(
+        "Klagomål från patienten NN om vården", sekretess_lagrum="OSL 25 kap. 1 §"
+    )
+    url = reverse("arenden:sok")
+    client.force_login(cast.stabschef)
+    page = client.get(url, {"q": str(arende.diarienummer)}).content.decode()
+    assert "1 träffar" in page and "Handslag med Cancerfonden" in page
+    page = client.get(url, {"q": "palliativ"}).content.decode()
+    assert "Handslag med Cancerfonden" in page
+    page = client.get(url, {"q": "klagomål", "fran": "2025-01-01"}).content.decode()
+    assert str(secret.diarienummer) in page and "patienten NN" in page  # stabschef may read
+
+    client.force_login(cast.handlaggare)  # sees only the ärende assigned to them
+    page = client.get(url, {"fran": "2000-01-01"}).content.decode()
+    assert "1 träffar" in page and str(secret.diarienummer) not in page
+
+    client.force_login(factories.user("utomstaende"))
+    assert "0 träffar" in client.get(url, {"q": "palliativ"}).content.decode()
+    page = client.get(url, {"q": "HSN 12-20x5"}).content.decode()
+    assert "inget giltigt diarienummer" in page
