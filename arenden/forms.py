@@ -1,8 +1,10 @@
 from django import forms
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .diarienummer import Diarienummer
+from .models import Handling, Mottagare, Person, Tjansteskrivelse
 
 
 class AuditFilter(forms.Form):
@@ -36,3 +38,60 @@ class SokForm(forms.Form):
         if not (data.get("q") or data.get("fran") or data.get("till")):
             raise ValidationError(_("Skriv ett sökord, ett diarienummer eller ett datum."))
         return data
+
+
+class TilldelaForm(forms.Form):
+    handlaggare = forms.ModelChoiceField(
+        label=_("Handläggare"), queryset=User.objects.filter(is_active=True).order_by("username")
+    )
+    kommentar = forms.CharField(label=_("Kommentar"), required=False, max_length=1000)
+
+
+class BeredningsansvarigForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.all())
+    del_i_beredningen = forms.CharField(
+        label=_("Del i beredningen"),
+        max_length=300,
+        help_text=_("T.ex. delaktig i framtagandet av bilagt underlag."),
+    )
+
+
+BeredningsansvarigaFormSet = forms.formset_factory(BeredningsansvarigForm, extra=2)
+
+
+class HandlingForm(forms.ModelForm):
+    fil = forms.FileField(label=_("Fil"), required=False)
+
+    class Meta:
+        model = Handling
+        fields = [
+            "typ",
+            "riktning",
+            "datum",
+            "titel",
+            "avsandare_mottagare",
+            "beskrivning",
+            "sekretess_lagrum",
+        ]
+        widgets = {"datum": forms.DateInput(attrs={"type": "date"})}
+
+
+class TjansteskrivelseForm(forms.ModelForm):
+    class Meta:
+        model = Tjansteskrivelse
+        fields = [
+            "datum",
+            "forfattare",
+            "enhet",
+            "sammanfattning",
+            "forslag_till_beslut",
+            "bedomda_resultat",
+            "resurser_finansiering",
+            "jamstalldhet",
+        ]
+        widgets = {"datum": forms.DateInput(attrs={"type": "date"})}
+
+
+class ExpedieraForm(forms.Form):
+    mottagare = forms.IntegerField(widget=forms.HiddenInput)
+    metod = forms.ChoiceField(label=_("Sätt"), choices=Mottagare.Metod.choices)

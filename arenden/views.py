@@ -9,12 +9,13 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,13 +29,22 @@ from workflow.engine import (
     history,
     worklist,
 )
+from workflow.export import to_svg
 from workflow.history import verify, verify_object
 from workflow.models import LocalRole
 from workflow.roles import global_roles
 
-from . import granskning, sokning
-from .forms import AuditFilter, SokForm
-from .models import Arende, Handling, Tjansteskrivelse
+from . import granskning, services, sokning
+from .forms import (
+    AuditFilter,
+    BeredningsansvarigaFormSet,
+    ExpedieraForm,
+    HandlingForm,
+    SokForm,
+    TilldelaForm,
+    TjansteskrivelseForm,
+)
+from .models import Arende, Handling, Mottagare, Tjansteskrivelse
 from .services import bevakningar
 
 #: entries of the workflow history shown on the ärende page; the whole timeline is paged
@@ -127,6 +137,8 @@ def arende(request, pk):
         "relationer": arende.relationer.prefetch_related(Prefetch("till", relaterade)),
         "relationer_hit": arende.relationer_hit.prefetch_related(Prefetch("fran", relaterade)),
         "far_lagga_till_handling": request.user.has_perm("arenden.add_handling", arende),
+        "far_skriva": request.user.has_perm("arenden.change_tjansteskrivelse", arende),
+        "far_expediera": request.user.has_perm("arenden.expediera_arende", arende),
     }
     return render(request, "arenden/arende.html", context)
 
@@ -340,3 +352,133 @@ def sok(request):
     return render(
         request, "arenden/sok.html", {"form": form, "sida": sida, "params": params.urlencode()}
     )
+
+
+# -- the work on an ärende -----------------------------------------------------------------
+
+
+def _fel(form, err: ValidationError) -> None:
+    for message in err.messages:
+        form.add_error(None, message)
+
+
+@login_required
+def tilldela_vy(request, pk):
+    """The stabschef assigns a handläggare and names the beredningsansvariga with their part."""
+    arende = _arende_or_404(pk)
+    if "tilldela" not in {t.id for t in allowed_transitions(arende, request.user)}:
+        raise PermissionDenied(_("Du får inte tilldela det här ärendet."))
+    form = TilldelaForm(request.POST or None)
+    ansvariga = BeredningsansvarigaFormSet(request.POST or None, prefix="ansvarig")
+    if request.method == "POST" and form.is_valid() and ansvariga.is_valid():
+        try:
+            services.tilldela(
+                arende,
+                handlaggare=form.cleaned_data["handlaggare"],
+                beredningsansvariga=[
+                    (f.cleaned_data["person"], f.cleaned_data["del_i_beredningen"])
+                    for f in ansvariga
+                    if f.cleaned_data
+                ],
+                user=request.user,
+                kommentar=form.cleaned_data["kommentar"],
+            )
+        except (TransitionNotAllowed, StaleState) as err:
+            form.add_error(None, str(err))
+        else:
+            messages.success(request, _("Ärendet är tilldelat."))
+            return redirect("arenden:arende", pk=pk)
+    return render(
+        request, "arenden/tilldela.html", {"arende": arende, "form": form, "ansvariga": ansvariga}
+    )
+
+
+@login_required
+def ny_handling(request, pk):
+    arende = _arende_or_404(pk)
+    _kräv(request.user, "arenden.add_handling", arende)
+    form = HandlingForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        falt = {k: v for k, v in form.cleaned_data.items() if k != "fil"}
+        try:
+            services.lagg_till_handling(
+                arende, user=request.user, fil=form.cleaned_data["fil"], **falt
+            )
+        except ValidationError as err:
+            _fel(form, err)
+        else:
+            messages.success(request, _("Handlingen är registrerad."))
+            return redirect("arenden:arende", pk=pk)
+    return render(
+        request,
+        "arenden/formular.html",
+        {
+            "arende": arende,
+            "form": form,
+            "rubrik": _("Ny handling"),
+            "multipart": True,
+        },
+    )
+
+
+@login_required
+def tjansteskrivelse(request, pk):
+    """The tjänsteskrivelse editor, by section; only while the state lets this user edit."""
+    arende = _arende_or_404(pk)
+    _kräv(request.user, "arenden.change_tjansteskrivelse", arende)
+    befintlig = Tjansteskrivelse.objects.filter(arende=arende).first()
+    form = TjansteskrivelseForm(request.POST or None, instance=befintlig)
+    if request.method == "POST" and form.is_valid():
+        falt = {f: form.cleaned_data[f] for f in form.Meta.fields}
+        try:
+            services.spara_tjansteskrivelse(arende, user=request.user, **falt)
+        except ValidationError as err:
+            _fel(form, err)
+        else:
+            messages.success(request, _("Tjänsteskrivelsen är sparad."))
+            return redirect("arenden:arende", pk=pk)
+    return render(
+        request,
+        "arenden/formular.html",
+        {
+            "arende": arende,
+            "form": form,
+            "rubrik": _("Tjänsteskrivelse"),
+        },
+    )
+
+
+@login_required
+def expediera(request, pk):
+    """Expediering with per-recipient status: send to one recipient at a time."""
+    arende = _arende_or_404(pk)
+    _kräv(request.user, "arenden.expediera_arende", arende)
+    form = ExpedieraForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        mottagare = get_object_or_404(arende.mottagare, pk=form.cleaned_data["mottagare"])
+        try:
+            services.expediera_till(mottagare, user=request.user, metod=form.cleaned_data["metod"])
+        except (ValidationError, TransitionNotAllowed) as err:
+            messages.error(request, " ".join(getattr(err, "messages", [str(err)])))
+        else:
+            messages.success(request, _("Expedierat till %(vem)s.") % {"vem": mottagare})
+        return redirect("arenden:expediera", pk=pk)
+    return render(
+        request,
+        "arenden/expediera.html",
+        {
+            "arende": arende,
+            "mottagare": arende.mottagare.select_related("person__enhet", "enhet", "expedierad_av"),
+            "metoder": Mottagare.Metod.choices,
+        },
+    )
+
+
+@login_required
+def arbetsflode(request, namn):
+    """The workflow chart, drawn from the definition."""
+    try:
+        wf = registry.get_workflow(namn)
+    except LookupError as err:
+        raise Http404(str(err)) from err
+    return render(request, "arenden/arbetsflode.html", {"wf": wf, "svg": mark_safe(to_svg(wf))})

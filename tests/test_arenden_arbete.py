@@ -1,0 +1,136 @@
+"""The work pages: the stabschef assigns, the handläggare files handlingar and writes the
+tjänsteskrivelse, the nämndsekreterare expedierar per mottagare; each only for who may."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from arenden.models import Handling, Tjansteskrivelse
+from arenden.services import registrera_beslut, satt_sandlista, tilldela
+from tests import factories
+from workflow.engine import do_transition
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def cast():
+    return factories.Cast()
+
+
+@pytest.fixture
+def under_beredning(cast):
+    arende = cast.registrera("Handslag med Cancerfonden")
+    tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    do_transition(arende, "paborja_beredning", cast.handlaggare)
+    return arende
+
+
+def test_stabschef_assigns_with_beredningsansvariga_and_their_part(client, cast):
+    arende = cast.registrera("Handslag med Cancerfonden")
+    henrik = factories.person("Henrik Ångström", anvandare=factories.user("henrik"))
+    url = reverse("arenden:tilldela", args=[arende.pk])
+    client.force_login(cast.handlaggare)
+    assert client.get(url).status_code == 403
+    client.force_login(cast.stabschef)
+    assert "Beredningsansvariga och deras del" in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "handlaggare": cast.handlaggare.pk,
+            "kommentar": "",
+            "ansvarig-TOTAL_FORMS": "2",
+            "ansvarig-INITIAL_FORMS": "0",
+            "ansvarig-0-person": henrik.pk,
+            "ansvarig-0-del_i_beredningen": "delaktig i framtagandet av bilagt underlag",
+            "ansvarig-1-person": "",
+            "ansvarig-1-del_i_beredningen": "",
+        },
+    )
+    assert response.status_code == 302
+    arende.refresh_from_db()
+    assert arende.state == "tilldelat" and arende.handlaggare == cast.handlaggare
+    assert [b.person for b in arende.beredningsansvariga.all()] == [henrik]
+    assert henrik.anvandare.has_perm("arenden.change_tjansteskrivelse", arende)
+
+
+def test_handlaggare_uploads_a_handling_and_a_wrong_file_is_refused(client, cast, under_beredning):
+    url = reverse("arenden:ny_handling", args=[under_beredning.pk])
+    fields = {"typ": "bilaga", "riktning": "upprattad", "datum": "2025-10-07", "titel": "Underlag"}
+    client.force_login(cast.handlaggare)
+    page = client.post(
+        url, {**fields, "fil": SimpleUploadedFile("virus.pdf", b"MZ\x90\x00" * 100)}
+    ).content.decode()
+    assert "Filtypen tas inte emot." in page
+    assert not under_beredning.handlingar.exists()
+    pdf = b"%PDF-1.7\n%%EOF\n"
+    response = client.post(url, {**fields, "fil": SimpleUploadedFile("underlag.pdf", pdf)})
+    assert response.status_code == 302
+    handling = Handling.objects.get()
+    assert (handling.nummer, handling.mediatyp, handling.registrerad_av) == (
+        1,
+        "application/pdf",
+        cast.handlaggare,
+    )
+    download = client.get(reverse("arenden:handling_fil", args=[handling.pk]))
+    assert b"".join(download.streaming_content) == pdf
+    client.force_login(cast.revisor)
+    assert client.get(url).status_code == 403
+
+
+def test_tjansteskrivelse_editor_saves_by_section_while_preparing(client, cast, under_beredning):
+    yvonne = factories.person("Yvonne E Nygren")
+    url = reverse("arenden:tjansteskrivelse", args=[under_beredning.pk])
+    client.force_login(cast.handlaggare)
+    response = client.post(
+        url,
+        {
+            "datum": "2025-10-16",
+            "forfattare": yvonne.pk,
+            "sammanfattning": "Palliativ vård är en central del av vår välfärd.",
+            "forslag_till_beslut": "Hälso- och sjukvårdsnämnden bifaller initiativärendet.",
+        },
+    )
+    assert response.status_code == 302
+    skrivelse = Tjansteskrivelse.objects.get()
+    assert skrivelse.forslag_till_beslut.endswith("bifaller initiativärendet.")
+    page = client.get(reverse("arenden:arende", args=[under_beredning.pk])).content.decode()
+    assert "Förslag till beslut" in page
+    do_transition(under_beredning, "markera_beredd", cast.handlaggare)
+    assert client.get(url).status_code == 403
+
+
+def test_expediering_page_shows_and_records_each_mottagare(client, cast, under_beredning):
+    satt_sandlista(under_beredning, ["Pia Näsvall, HSD", "Cancerfonden"], user=cast.handlaggare)
+    do_transition(under_beredning, "markera_beredd", cast.handlaggare)
+    do_transition(under_beredning, "anmal", cast.sekreterare)
+    registrera_beslut(
+        under_beredning, user=cast.sekreterare, datum=datetime.date(2025, 11, 12), text="Bifall"
+    )
+    url = reverse("arenden:expediera", args=[under_beredning.pk])
+    client.force_login(cast.handlaggare)
+    assert client.get(url).status_code == 403
+    client.force_login(cast.sekreterare)
+    first, second = under_beredning.mottagare.all()
+    page = client.post(url, {"mottagare": first.pk, "metod": "e-post"}, follow=True)
+    text = page.content.decode()
+    assert "Expedierat till Pia Näsvall, HSD." in text and "Ej expedierat" in text
+    client.post(url, {"mottagare": second.pk, "metod": "post"})
+    under_beredning.refresh_from_db()
+    assert under_beredning.state == "expedierat"
+
+
+def test_workflow_chart_is_drawn_from_the_definition(client, cast):
+    client.force_login(cast.handlaggare)
+    page = client.get(reverse("arenden:arbetsflode", args=["arende"])).content.decode()
+    assert "<svg" in page and "Återremittera" in page
+    assert client.get(reverse("arenden:arbetsflode", args=["finns-inte"])).status_code == 404
+    client.logout()
+    assert client.get(reverse("arenden:arbetsflode", args=["arende"])).status_code == 302
