@@ -9,6 +9,7 @@ by hash, the signals, then any automatic transitions. Whatever fails, nothing is
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -17,7 +18,7 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import registry, signals
+from . import registry, signals, statements
 from .definitions import Transition, Workflow
 from .models import LocalRole, WorkflowError, WorkflowHistory
 from .roles import global_roles, group_ids, roles_in_context
@@ -59,21 +60,25 @@ def _actor_fields(user) -> tuple[int | None, str]:
 
 
 def _append_history(
-    obj, wf: Workflow, transition_id: str, from_state: str, to_state: str, user, roles, comment: str
+    obj,
+    wf: Workflow,
+    transition_id: str,
+    from_state: str,
+    to_state: str,
+    user,
+    roles,
+    comment: str,
+    last: tuple[int, str] | None = None,
 ) -> WorkflowHistory:
+    """Append the next entry to ``obj``'s chain; ``last`` is the chain's newest (seq, hash)
+    when the caller read it under the row lock, else it is read here."""
     ct = ContentType.objects.get_for_model(obj)
-    last = (
-        WorkflowHistory.objects.filter(content_type=ct, object_id=obj.pk)
-        .order_by("-seq")
-        .values_list("seq", "hash")
-        .first()
-    )
-    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, "")
+    seq, prev_hash = last if last is not None else statements.last_link(ct.pk, obj.pk)
     actor_id, actor_name = _actor_fields(user)
     entry = WorkflowHistory(
         content_type=ct,
         object_id=obj.pk,
-        seq=seq,
+        seq=seq + 1,
         workflow=wf.id,
         transition=transition_id,
         from_state=from_state,
@@ -86,13 +91,16 @@ def _append_history(
         prev_hash=prev_hash,
     )
     entry.hash = entry.compute_hash()
-    entry.save()
-    return entry
+    return statements.insert_entry(entry)
 
 
-def record_creation(obj, wf: Workflow, user) -> WorkflowHistory:
-    """The first history entry: the object came into being in the initial state."""
-    return _append_history(obj, wf, "", "", obj.state, user, global_roles(user), "")
+def record_creation(obj, wf: Workflow, user, fresh_id: bool = False) -> WorkflowHistory:
+    """The first history entry: the object came into being in the initial state.
+
+    ``fresh_id``: the database has just assigned the object's id, so its chain is empty and
+    need not be read (if it were not, the unique (object, seq) would refuse the entry)."""
+    last = (0, "") if fresh_id else None
+    return _append_history(obj, wf, "", "", obj.state, user, global_roles(user), "", last)
 
 
 def _check(wf: Workflow, obj, transition_id: str, user, comment: str, roles) -> Transition:
@@ -121,7 +129,32 @@ def _check(wf: Workflow, obj, transition_id: str, user, comment: str, roles) -> 
     return transition
 
 
-def _apply(obj, wf: Workflow, transition: Transition, user, roles, comment: str) -> None:
+def _snapshot(obj) -> dict:
+    values = {}
+    for field in obj._meta.concrete_fields:
+        value = obj.__dict__.get(field.attname)
+        values[field.attname] = copy.deepcopy(value) if isinstance(value, dict | list) else value
+    return values
+
+
+def _changed_fields(obj, before: dict) -> list[str]:
+    """The fields a transition must write: the state, whatever the hooks changed, and the
+    fields that set themselves on every save (``auto_now``)."""
+    changed = ["state"]
+    for field in obj._meta.concrete_fields:
+        if field.primary_key or field.name == "state":
+            continue
+        if getattr(field, "auto_now", False) or (
+            obj.__dict__.get(field.attname) != before[field.attname]
+        ):
+            changed.append(field.name)
+    return changed
+
+
+def _apply(
+    obj, wf: Workflow, transition: Transition, user, roles, comment: str, last: tuple[int, str]
+) -> tuple[int, str]:
+    """Take ``transition`` on the locked ``obj``; returns the chain's new (seq, hash)."""
     from_state = obj.state
     event = TransitionEvent(
         obj=obj,
@@ -133,17 +166,22 @@ def _apply(obj, wf: Workflow, transition: Transition, user, roles, comment: str)
         from_state=from_state,
         to_state=transition.target_from(from_state),
     )
+    before = _snapshot(obj)
     signals.before_transition.send(sender=type(obj), event=event)
     for hook in transition.before:
         hook(event)
     obj._workflow_set_state(event.to_state)
     obj._change_reason = transition.id
     obj._history_user = user if getattr(user, "is_authenticated", False) else None
-    obj.save()
-    _append_history(obj, wf, transition.id, from_state, event.to_state, user, roles, comment)
+    # the row was read under the lock just now: only what changed since needs writing
+    obj.save(update_fields=_changed_fields(obj, before))
+    entry = _append_history(
+        obj, wf, transition.id, from_state, event.to_state, user, roles, comment, last
+    )
     for hook in transition.after:
         hook(event)
     signals.after_transition.send(sender=type(obj), event=event)
+    return entry.seq, entry.hash
 
 
 def do_transition(obj, transition_id: str, user, comment: str = ""):
@@ -156,7 +194,7 @@ def do_transition(obj, transition_id: str, user, comment: str = ""):
     comment = comment or ""
     model = type(obj)
     with transaction.atomic():
-        locked = model._default_manager.select_for_update().get(pk=obj.pk)
+        locked, last = statements.lock(model, obj.pk, user)
         if locked.state != obj.state:
             wf = registry.workflow_for(locked)
             raise StaleState(
@@ -172,20 +210,20 @@ def do_transition(obj, transition_id: str, user, comment: str = ""):
         wf = registry.workflow_for(locked)
         roles = roles_in_context(user, locked)
         transition = _check(wf, locked, transition_id, user, comment, roles)
-        _apply(locked, wf, transition, user, roles, comment)
-        _follow_automatic(locked, wf, user)
+        last = _apply(locked, wf, transition, user, roles, comment, last)
+        _follow_automatic(locked, wf, user, last)
     for field in model._meta.concrete_fields:
         obj.__dict__[field.attname] = locked.__dict__[field.attname]
     obj._update_initial_state()
     return obj
 
 
-def _follow_automatic(obj, wf: Workflow, user) -> None:
+def _follow_automatic(obj, wf: Workflow, user, last: tuple[int, str]) -> None:
     for _step in range(MAX_AUTOMATIC_STEPS):
         roles = roles_in_context(user, obj)
         for candidate in wf.automatic_transitions_from(obj.state):
             if candidate.guard.failure(obj, user, roles) is None:
-                _apply(obj, wf, candidate, user, roles, "")
+                last = _apply(obj, wf, candidate, user, roles, "", last)
                 break
         else:
             return
@@ -239,22 +277,35 @@ def history(obj) -> QuerySet:
 MAX_PARENT_DEPTH = 4
 
 
-def _local_role_q(model, roles, user, group_ids, prefix: str = "", depth: int = 0) -> Q:
-    """Objects of ``model`` on which (or on whose containers) the user holds one of ``roles``."""
+def _holders(model, roles, user, group_ids) -> QuerySet:
+    """Ids of the objects of ``model`` on which the user holds one of ``roles`` locally."""
     ct = ContentType.objects.get_for_model(model)
     who = Q(user_id=user.pk)
     if group_ids:
         who |= Q(group_id__in=group_ids)
-    holders = LocalRole.objects.filter(who, content_type=ct, role__in=roles).values("object_id")
-    q = Q(**{f"{prefix}pk__in": holders})
+    return (
+        LocalRole.objects.filter(who, content_type=ct, role__in=roles)
+        .order_by()
+        .values("object_id")
+    )
+
+
+def _inherited_q(model, roles, user, group_ids, prefix: str = "", depth: int = 0) -> Q | None:
+    """Objects of ``model`` that inherit one of ``roles`` from what contains them (None when
+    the model has no container)."""
     parent_field = getattr(model, "local_roles_parent", None)
-    if parent_field and depth < MAX_PARENT_DEPTH:
-        parent_model = model._meta.get_field(parent_field).related_model
-        inherited = _local_role_q(
-            parent_model, roles, user, group_ids, f"{prefix}{parent_field}__", depth + 1
-        )
-        q |= Q(**{f"{prefix}block_local_roles": False}) & inherited
-    return q
+    if not parent_field or depth >= MAX_PARENT_DEPTH:
+        return None
+    parent_model = model._meta.get_field(parent_field).related_model
+    on_parent = Q(
+        **{f"{prefix}{parent_field}__pk__in": _holders(parent_model, roles, user, group_ids)}
+    )
+    above = _inherited_q(
+        parent_model, roles, user, group_ids, f"{prefix}{parent_field}__", depth + 1
+    )
+    if above is not None:
+        on_parent |= above
+    return Q(**{f"{prefix}block_local_roles": False}) & on_parent
 
 
 def worklist(user, name: str) -> QuerySet:
@@ -276,4 +327,18 @@ def worklist(user, name: str) -> QuerySet:
         return qs
     if user is None or not user.is_authenticated or not user.is_active:
         return qs.none()
-    return qs.filter(_local_role_q(model, wl.roles, user, group_ids(user)))
+    # The objects the user holds a role on, and those inheriting one from a container, as
+    # one UNION of ids rather than an OR of two conditions: each part then runs on its own
+    # index (local roles by user; the container's objects by container and state), so the
+    # cost follows the size of the user's worklist, not the size of the table.
+    ids = group_ids(user)
+    pks = _holders(model, wl.roles, user, ids)
+    inherited = _inherited_q(model, wl.roles, user, ids)
+    if inherited is not None:
+        through_container = (
+            model._default_manager.filter(inherited, governed, state__in=wl.states)
+            .order_by()
+            .values("pk")
+        )
+        pks = pks.union(through_container, all=True)
+    return qs.filter(pk__in=pks)

@@ -14,7 +14,13 @@ from datetime import UTC, datetime
 
 
 def canonical_time(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """``YYYY-MM-DDTHH:MM:SS.ffffffZ`` in UTC."""
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    if value.year < 1000:  # isoformat pads the year, strftime does not: keep strftime's form
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # the same text as strftime above, several times faster (verify_history hashes millions)
+    return value.isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def entry_hash(

@@ -81,11 +81,15 @@ class WorkflowMixin(ConcurrentTransitionMixin, LocalRolesMixin):
                 % {"state": wf.initial_state}
             )
         self.__dict__["state"] = wf.initial_state
+        # an id the database has just given out has no history yet; an id set by the caller
+        # may (an object re-created with its old id), and its chain is continued
+        fresh_id = self.pk is None
         with transaction.atomic():
             super().save(*args, **kwargs)
             from .engine import record_creation
 
-            record_creation(self, wf, getattr(self, "_history_user", None) or current_actor())
+            actor = getattr(self, "_history_user", None) or current_actor()
+            record_creation(self, wf, actor, fresh_id=fresh_id)
 
     @fsm_transition(field="state", source="*", target=RETURN_VALUE())
     def _workflow_set_state(self, target: str) -> str:
@@ -97,7 +101,9 @@ class WorkflowMixin(ConcurrentTransitionMixin, LocalRolesMixin):
 class LocalRole(models.Model):
     """A role given to one user or one group on one object (Plone's sharing tab)."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    # the single-column indexes foreign keys get by default are left out where one of the
+    # composite indexes below starts with the same column
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, db_index=False)
     object_id = models.BigIntegerField()
     role = models.CharField(gettext_lazy("roll"), max_length=100)
     user = models.ForeignKey(
@@ -107,6 +113,7 @@ class LocalRole(models.Model):
         on_delete=models.CASCADE,
         related_name="local_roles",
         verbose_name=gettext_lazy("användare"),
+        db_index=False,
     )
     group = models.ForeignKey(
         Group,
@@ -115,6 +122,7 @@ class LocalRole(models.Model):
         on_delete=models.CASCADE,
         related_name="local_roles",
         verbose_name=gettext_lazy("grupp"),
+        db_index=False,
     )
     granted_at = models.DateTimeField(gettext_lazy("given"), default=timezone.now)
     granted_by = models.ForeignKey(
@@ -185,7 +193,11 @@ class WorkflowHistory(models.Model):
     chains.
     """
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    # Indexes: the unique (content_type, object_id, seq) serves each object's chain, the
+    # composite (actor, timestamp) the audit log by person; single-column indexes on the
+    # foreign keys would only duplicate them, slow every append and, on a table that has not
+    # been analysed yet, tempt PostgreSQL to scan a whole content type for one object.
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, db_index=False)
     object_id = models.BigIntegerField()
     seq = models.PositiveIntegerField(gettext_lazy("löpnummer"))
     workflow = models.CharField(gettext_lazy("arbetsflöde"), max_length=100)
@@ -199,13 +211,14 @@ class WorkflowHistory(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=gettext_lazy("utförd av"),
+        db_index=False,
     )
     actor_name = models.CharField(gettext_lazy("användarnamn"), max_length=150, blank=True)
     roles = models.JSONField(gettext_lazy("roller i sammanhanget"), default=list)
     timestamp = models.DateTimeField(gettext_lazy("tidpunkt"))
     comment = models.TextField(gettext_lazy("kommentar"), blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)
 
     objects = WorkflowHistoryQuerySet.as_manager()
 
@@ -216,10 +229,15 @@ class WorkflowHistory(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["content_type", "object_id", "seq"], name="workflowhistory_unique_seq"
-            )
+            ),
+            # a constraint rather than unique=True: PostgreSQL then gets no second,
+            # pattern-matching (LIKE) index on the hash that nothing would use
+            models.UniqueConstraint(fields=["hash"], name="workflowhistory_unique_hash"),
         ]
         indexes = [
             models.Index(fields=["actor", "timestamp"], name="workflowhistory_actor"),
+            # the audit log by person: the name as recorded, within a period
+            models.Index(fields=["actor_name", "timestamp"], name="workflowhistory_actor_name"),
             models.Index(fields=["timestamp"], name="workflowhistory_time"),
             models.Index(fields=["transition", "timestamp"], name="workflowhistory_transition"),
         ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db import connections, router
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from .definitions import ANONYMOUS, AUTHENTICATED
@@ -92,38 +92,216 @@ def acquisition_chain(obj) -> list:
     return chain
 
 
+def _is_top(model) -> bool:
+    """Nothing can be above objects of ``model`` (no container to inherit local roles from)."""
+    getter = getattr(model, "get_local_roles_parent", None)
+    if getter is None:
+        return True
+    return getter is LocalRolesMixin.get_local_roles_parent and not model.local_roles_parent
+
+
+def places(obj) -> list[tuple[int, int]]:
+    """``(content type id, pk)`` of the object and of the containers whose local roles apply
+    to it, nearest first: :func:`acquisition_chain` as keys. A container with nothing above it
+    is not loaded, since the id the object holds is all that is needed of it."""
+    found: list[tuple[int, int]] = []
+    current = obj
+    while current is not None:
+        model = type(current)
+        if current.pk is not None:
+            key = (ContentType.objects.get_for_model(model).pk, current.pk)
+            if key in found:
+                break
+            found.append(key)
+        if getattr(current, "block_local_roles", False):
+            break
+        getter = getattr(model, "get_local_roles_parent", None)
+        if getter is None:
+            break
+        parent_field = current.local_roles_parent
+        if getter is LocalRolesMixin.get_local_roles_parent and parent_field:
+            field = model._meta.get_field(parent_field)
+            if _is_top(field.related_model):
+                parent_id = getattr(current, field.attname)
+                if parent_id is not None:
+                    ct = ContentType.objects.get_for_model(field.related_model)
+                    if (ct.pk, parent_id) not in found:
+                        found.append((ct.pk, parent_id))
+                break
+        current = current.get_local_roles_parent()
+    return found
+
+
+_role_statements: dict[tuple, str] = {}
+
+
+def _role_statement(connection, n_places: int, with_groups: bool) -> str:
+    """SQL for the local roles of a user (directly or through a group) on ``n_places`` places,
+    preceded, when ``with_groups``, by the user's groups: one round trip for both."""
+    key = (connection.alias, n_places, with_groups)
+    sql = _role_statements.get(key)
+    if sql is None:
+        qn = connection.ops.quote_name
+        membership = get_user_model()._meta.get_field("groups")
+        through = qn(membership.remote_field.through._meta.db_table)
+        member_user = qn(membership.m2m_column_name())
+        member_group = qn(membership.m2m_reverse_name())
+        lr = LocalRole._meta
+        place = "({} = %s AND {} = %s)".format(
+            qn(lr.get_field("content_type").column), qn(lr.get_field("object_id").column)
+        )
+        sql = (
+            f"SELECT 'l', NULL, {qn(lr.get_field('role').column)} FROM {qn(lr.db_table)} "
+            f"WHERE ({' OR '.join([place] * n_places)}) "
+            f"AND ({qn(lr.get_field('user').column)} = %s "
+            f"OR {qn(lr.get_field('group').column)} IN "
+            f"(SELECT {member_group} FROM {through} WHERE {member_user} = %s))"
+        )
+        if with_groups:
+            group = Group._meta
+            sql = (
+                f"SELECT 'g', g.{qn(group.pk.column)}, g.{qn(group.get_field('name').column)} "
+                f"FROM {qn(group.db_table)} g INNER JOIN {through} m "
+                f"ON m.{member_group} = g.{qn(group.pk.column)} WHERE m.{member_user} = %s "
+                f"UNION ALL {sql}"
+            )
+        _role_statements[key] = sql
+    return sql
+
+
+def _fetch_roles(user, where: list[tuple[int, int]], with_groups: bool):
+    """(group rows, local role names) of ``user`` on the places ``where``."""
+    connection = connections[router.db_for_read(LocalRole)]
+    params = [user.pk] if with_groups else []
+    for ct_id, object_id in where:
+        params += [ct_id, object_id]
+    params += [user.pk, user.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(_role_statement(connection, len(where), with_groups), params)
+        rows = cursor.fetchall()
+    groups = [(gid, name) for kind, gid, name in rows if kind == "g"]
+    return groups, frozenset(name for kind, _gid, name in rows if kind == "l")
+
+
 def local_roles(user, obj) -> frozenset[str]:
     """Roles given to ``user`` (directly or through a group) on ``obj`` or what contains it."""
     if user is None or not user.is_authenticated or not user.is_active or obj.pk is None:
         return frozenset()
-    group_ids, _names = _groups(user)
-    places = Q()
-    for item in acquisition_chain(obj):
-        if item.pk is None:
-            continue
-        ct = ContentType.objects.get_for_model(item)
-        places |= Q(content_type_id=ct.pk, object_id=item.pk)
-    who = Q(user_id=user.pk)
-    if group_ids:
-        who |= Q(group_id__in=group_ids)
-    return frozenset(LocalRole.objects.filter(places, who).values_list("role", flat=True))
+    return _fetch_roles(user, places(obj), with_groups=False)[1]
 
 
-def roles_in_context(user, obj) -> frozenset[str]:
-    """Global plus local roles of ``user`` on ``obj``; cached per user and object."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return global_roles(user)
-    cache = _cache(user)["objects"]
+def _key(obj) -> tuple:
     # what the object inherits from is part of the key: blocking inheritance or moving the
     # object to another container must not be answered from the cache
     parent_field = getattr(obj, "local_roles_parent", None)
     parent_id = getattr(obj, f"{parent_field}_id", None) if parent_field else None
-    key = (type(obj)._meta.label, obj.pk, getattr(obj, "block_local_roles", False), parent_id)
-    roles = cache.get(key)
+    return (type(obj)._meta.label, obj.pk, getattr(obj, "block_local_roles", False), parent_id)
+
+
+def roles_in_context(user, obj) -> frozenset[str]:
+    """Global plus local roles of ``user`` on ``obj``; cached per user and object.
+
+    When neither is cached yet, the user's groups and the local roles come in one statement.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return global_roles(user)
+    cache = _cache(user)
+    key = _key(obj)
+    roles = cache["objects"].get(key)
     if roles is None:
-        roles = global_roles(user) | local_roles(user, obj)
-        cache[key] = roles
+        if obj.pk is None:
+            local = frozenset()
+        else:
+            with_groups = "groups" not in cache
+            groups, local = _fetch_roles(user, places(obj), with_groups)
+            if with_groups:
+                cache["groups"] = (
+                    frozenset(gid for gid, _name in groups),
+                    frozenset(name for _gid, name in groups),
+                )
+        roles = global_roles(user) | local
+        cache["objects"][key] = roles
     return roles
+
+
+# -- the roles read together with the object (the engine's row lock) ---------------------------
+
+
+def wants_roles(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def inline_roles_sql(model, connection, alias: str = "t") -> tuple[str, str] | None:
+    """Two scalar subqueries to add to a SELECT over ``model`` (as ``alias``): the local roles
+    the user holds on the row or on its container (a JSON array; four parameters: content
+    type of the model, of the container, user id twice), and the user's groups (a JSON
+    array of [id, name]; one parameter: user id). None when the containment goes deeper
+    than one container, or is computed by the model, or on a database where a round trip
+    costs little (SQLite): then :func:`roles_in_context` asks."""
+    if connection.vendor != "postgresql":
+        return None
+    getter = getattr(model, "get_local_roles_parent", None)
+    if getter is not None and getter is not LocalRolesMixin.get_local_roles_parent:
+        return None
+    parent_field = getattr(model, "local_roles_parent", None)
+    if parent_field and not _is_top(model._meta.get_field(parent_field).related_model):
+        return None
+    qn = connection.ops.quote_name
+    membership = get_user_model()._meta.get_field("groups")
+    through = qn(membership.remote_field.through._meta.db_table)
+    member_user = qn(membership.m2m_column_name())
+    member_group = qn(membership.m2m_reverse_name())
+    lr = LocalRole._meta
+    ct, object_id = qn(lr.get_field("content_type").column), qn(lr.get_field("object_id").column)
+    here = f"(lr.{ct} = %s AND lr.{object_id} = {alias}.{qn(model._meta.pk.column)})"
+    if parent_field:
+        parent = qn(model._meta.get_field(parent_field).column)
+        above = (
+            f"(lr.{ct} = %s AND lr.{object_id} = {alias}.{parent} "
+            f"AND NOT {alias}.{qn('block_local_roles')})"
+        )
+    else:
+        above = f"(lr.{ct} = %s AND FALSE)"
+    local = (
+        f"(SELECT json_agg(lr.{qn(lr.get_field('role').column)}) FROM {qn(lr.db_table)} lr "
+        f"WHERE ({here} OR {above}) AND (lr.{qn(lr.get_field('user').column)} = %s "
+        f"OR lr.{qn(lr.get_field('group').column)} IN "
+        f"(SELECT {member_group} FROM {through} WHERE {member_user} = %s)))"
+    )
+    group = Group._meta
+    groups = (
+        f"(SELECT json_agg(json_build_array(g.{qn(group.pk.column)}, "
+        f"g.{qn(group.get_field('name').column)})) FROM {qn(group.db_table)} g "
+        f"INNER JOIN {through} m ON m.{member_group} = g.{qn(group.pk.column)} "
+        f"WHERE m.{member_user} = %s)"
+    )
+    return local, groups
+
+
+def inline_roles_params(model, user) -> list:
+    parent_field = getattr(model, "local_roles_parent", None)
+    parent = model._meta.get_field(parent_field).related_model if parent_field else model
+    return [
+        ContentType.objects.get_for_model(model).pk,
+        ContentType.objects.get_for_model(parent).pk,
+        user.pk,
+        user.pk,
+    ]
+
+
+def remember(user, obj, local, groups=None) -> None:
+    """Put what :func:`inline_roles_sql` read into the user's cache of roles."""
+    cache = _cache(user)
+    if groups is not None:
+        cache["groups"] = (
+            frozenset(gid for gid, _name in groups),
+            frozenset(name for _gid, name in groups),
+        )
+    cache["objects"][_key(obj)] = global_roles(user) | frozenset(local)
+
+
+def groups_cached(user) -> bool:
+    return "groups" in _cache(user)
 
 
 def forget(user) -> None:
