@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
+    # viewflow: the base app gives the ``workflow_timers`` command; viewflow.workflow (label
+    # "viewflow") holds the process and task tables the flows in flows/ run on
+    "viewflow",
+    "viewflow.workflow",
     "workflow",
     "arenden",
     "flows",
@@ -120,6 +124,30 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "arenden:start"
 LOGOUT_REDIRECT_URL = "arenden:postlista"
+
+# No viewflow frontend site is mounted, so viewflow adds none of its middleware by itself.
+VIEWFLOW = {"AUTOREGISTER": False}
+
+# Reminders (the bevakning job) go out by e-mail: printed to the console in development,
+# sent over SMTP in production (DJANGO_EMAIL_HOST and friends).
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("DJANGO_EMAIL_USE_TLS", "") in {"1", "true", "yes"}
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "arenden@localhost")
+
+# Timed jobs (flow timers, bevakning of återrapportering) run from cron by default; with
+# CELERY_BROKER_URL set (and the optional "celery" extra installed) Celery beat runs them,
+# see config/celery.py.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TIMEZONE = TIME_ZONE
 
 # simple-history must never be a way to move a workflow state around the engine: the revert
 # button is off everywhere, and workflow.admin refuses the revert POST as well.

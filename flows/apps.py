@@ -7,6 +7,7 @@ class FlowsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import arende
+        from . import arende, processer, synk  # noqa: F401 - processer declares the Flow
 
         arende.install()
+        synk.anslut()

@@ -1,0 +1,119 @@
+"""The timed jobs, as plain functions: the management commands (cron), the Celery beat
+tasks (config/celery.py, when configured) and the tests all call these same functions, in
+the process that runs them; nothing is started behind anyone's back.
+
+- :func:`kor_timers`: viewflow's dispatcher for the flows' database-backed timers (the
+  återrapportering's due date opens the Återrapportera task); ``manage.py workflow_timers``.
+- :func:`skicka_paminnelser`: the bevakning of återrapportering: each handläggare gets one
+  e-mail listing their ärenden's uppdrag that are overdue or fall due soon
+  (``arenden.services.bevakningar``); ``manage.py bevakning``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from viewflow.workflow.timers import fire_due_timers
+
+from arenden.services import bevakningar
+
+#: how many days ahead the bevakning looks
+HORISONT = 30
+
+
+def kor_timers() -> int:
+    """Fire every due flow timer; returns how many fired."""
+    return fire_due_timers()
+
+
+@dataclass
+class Paminnelse:
+    """What one handläggare is reminded of."""
+
+    mottagare: object
+    uppdrag: list = field(default_factory=list)
+    skickad: bool = False
+
+    @property
+    def forsenade(self) -> list:
+        return [u for u in self.uppdrag if u.forsenat]
+
+    @property
+    def amne(self) -> str:
+        forsenade = len(self.forsenade)
+        snart = len(self.uppdrag) - forsenade
+        delar = []
+        if forsenade:
+            delar.append(
+                ngettext("%(n)d försenad", "%(n)d försenade", forsenade) % {"n": forsenade}
+            )
+        if snart:
+            delar.append(
+                ngettext("%(n)d förfaller snart", "%(n)d förfaller snart", snart) % {"n": snart}
+            )
+        return _("Återrapportering: %(delar)s") % {"delar": ", ".join(delar)}
+
+    def text(self, idag: datetime.date) -> str:
+        rader = [
+            _("Hej %(namn)s,") % {"namn": self.mottagare.get_full_name() or self.mottagare},
+            "",
+            _("Uppdrag i dina ärenden ska återrapporteras (läget %(idag)s):")
+            % {"idag": f"{idag:%Y-%m-%d}"},
+            "",
+        ]
+        for uppdrag in self.uppdrag:
+            lage = _("FÖRSENAT") if uppdrag.forsenat else _("förfaller")
+            rader.append(
+                f"- {uppdrag.arende.diarienummer} {uppdrag.arende.arendemening}: "
+                f"{uppdrag.beskrivning} — {lage} {uppdrag.forfaller:%Y-%m-%d}, "
+                + _("återrapporteras till %(organ)s")
+                % {"organ": uppdrag.rapportera_till.namn}
+            )
+        return "\n".join(rader) + "\n"
+
+
+def paminnelser(*, idag: datetime.date | None = None, horisont: int = HORISONT):
+    """One :class:`Paminnelse` per handläggare with open uppdrag overdue or due within
+    ``horisont`` days on ärenden they handle (and watch: worklist "Återrapportering
+    förfaller"), soonest first."""
+    idag = idag or timezone.localdate()
+    grans = idag + datetime.timedelta(days=horisont)
+    handlaggare = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            handlagda_arenden__state="bevakas",
+            handlagda_arenden__uppdrag__redovisat=None,
+            handlagda_arenden__uppdrag__forfaller__lte=grans,
+        )
+        .distinct()
+        .order_by("username")
+    )
+    resultat = []
+    for user in handlaggare:
+        uppdrag = list(
+            bevakningar(user, idag=idag, horisont=horisont).filter(arende__handlaggare=user)
+        )
+        if uppdrag:
+            resultat.append(Paminnelse(mottagare=user, uppdrag=uppdrag))
+    return resultat
+
+
+def skicka_paminnelser(
+    *, idag: datetime.date | None = None, horisont: int = HORISONT, skicka: bool = True
+):
+    """Send each handläggare their reminder by e-mail (Django's e-mail backend); those
+    without an e-mail address are returned unsent. Returns every :class:`Paminnelse`."""
+    idag = idag or timezone.localdate()
+    resultat = paminnelser(idag=idag, horisont=horisont)
+    for paminnelse in resultat:
+        if skicka and paminnelse.mottagare.email:
+            send_mail(paminnelse.amne, paminnelse.text(idag), None, [paminnelse.mottagare.email])
+            paminnelse.skickad = True
+    return resultat

@@ -1,0 +1,178 @@
+"""Keeps each ärende's process in step with the ärende, whatever moved it.
+
+- A new ärende gets its process in the transaction that registers it (``post_save``).
+- After every transition of an ärende (``workflow.signals.after_transition``, still inside
+  the engine's transaction, so a failure here undoes the transition too): the open tasks the
+  transition completes (:attr:`flows.processer.Uppgift.avslutas_av`) are completed in the name
+  of whoever took it, and the flow goes on. If the open tasks then do not agree with the new
+  state (:func:`flows.processer.stammer`: someone took a transition the tasks did not lead
+  to, from the ärende page or in code), they are cancelled and the process is routed anew
+  from the state: to the task that state needs, or to its end (vilande, avskrivet,
+  makulerat). An ärende that moves while it has no open process (taken up again after
+  vilande) gets a new one, unless there is nothing to do in its new state.
+- A handling of type yttrande filed in the ärende completes the open yttrande task of the
+  organ it came from.
+
+The order of locks is always the ärende's row first (the engine, the services), then the
+process row (viewflow's lock).
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models.signals import post_save
+from django.utils import timezone
+from viewflow.workflow.activation import _can_cancel
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import PROCESS, STATUS
+from viewflow.workflow.token import Token
+
+from arenden.models import Arende, Handling
+from workflow.signals import after_transition
+
+from .models import ArendeProcess
+from .processer import ArendeFlow, Uppgift, plats, stammer
+
+#: a task in one of these is on someone's list, waiting for its time, or waiting to join
+OPPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED)
+
+
+def oppen_process(arende_id) -> ArendeProcess | None:
+    processer = ArendeProcess.objects.filter(arende_id=arende_id, status=PROCESS.NEW)
+    return processer.order_by("-pk").first()
+
+
+def oppna_uppgifter(process) -> list:
+    return list(Task.objects.filter(process_id=process.pk, status__in=OPPEN).order_by("pk"))
+
+
+def starta(arende) -> ArendeProcess:
+    """Start the ärende's process; it goes straight to the task the ärende's state needs."""
+    return ArendeFlow.start.run(arende=arende)
+
+
+def slutfor(task, user, **data) -> bool:
+    """Complete the open task ``task`` as done by ``user`` (recorded as its owner), with
+    ``data`` added to the task's data, and let the flow go on. False if it was not open.
+    The caller holds the process's lock (``ArendeFlow.lock``)."""
+    task.refresh_from_db()
+    activation = task.flow_task.activation_class(task)
+    if task.status == STATUS.NEW:
+        activation.assign(user)
+    elif task.status == STATUS.ASSIGNED:
+        if user is not None and task.owner_id != user.pk:
+            activation.reassign(user)
+    else:
+        return False
+    activation.start(None)
+    task.data = {**(task.data or {}), **data}
+    activation.execute()
+    return True
+
+
+def avbryt(task) -> None:
+    activation = task.flow_task.activation_class(task)
+    if _can_cancel(activation):
+        activation.cancel()
+    else:  # a node without a cancel from this status: close the row all the same
+        task.status = STATUS.CANCELED
+        task.finished = timezone.now()
+        task.save()
+
+
+def omdirigera(process) -> None:
+    """Cancel the process's open tasks and route it anew from the ärende's state."""
+    for task in oppna_uppgifter(process):
+        avbryt(task)
+    senaste = Task.objects.filter(process_id=process.pk).order_by("-pk").first()
+    fran = senaste.flow_task.activation_class(senaste)
+    vagval = ArendeFlow.vagval._create(fran, Token("start"))
+    fran._activate_next({vagval})
+
+
+def i_takt(arende, process) -> None:
+    """Route ``process`` anew if its open tasks do not agree with the ärende's state."""
+    process.refresh_from_db(fields=["status"])
+    if process.status != PROCESS.NEW:
+        return
+    oppna = {task.flow_task.name for task in oppna_uppgifter(process)}
+    if not stammer(arende.state, oppna):
+        omdirigera(process)
+
+
+def efter_overgang(sender, event, **kwargs) -> None:
+    arende = event.obj
+    process = oppen_process(arende.pk)
+    if process is None:
+        if plats(arende) != "slut":
+            starta(arende)
+        return
+    overgang = event.transition.id
+    with ArendeFlow.lock(process.pk):
+        oppna = oppna_uppgifter(process)
+        klara = [
+            task
+            for task in oppna
+            if isinstance(task.flow_task, Uppgift) and overgang in task.flow_task.avslutas_av
+        ]
+        for task in klara:
+            slutfor(task, event.user, overgang=overgang, kommentar=event.comment)
+        if klara:
+            i_takt(arende, process)
+        elif not stammer(arende.state, {task.flow_task.name for task in oppna}):
+            omdirigera(process)
+
+
+def efter_registrering(sender, instance, created, raw=False, **kwargs) -> None:
+    if created and not raw:
+        starta(instance)
+
+
+def fran_organet(text: str, yttrande: dict) -> bool:
+    """Does a sender line (``avsandare_mottagare``) name the organ of ``yttrande``?"""
+    text = (text or "").casefold()
+    if not text:
+        return False
+    if yttrande["namn"].casefold() in text:
+        return True
+    kod = re.escape(yttrande["kod"].casefold())
+    return re.search(rf"(?<!\w){kod}(?!\w)", text) is not None
+
+
+def markera_besvarat(process, organ_id, handling_id=None) -> None:
+    """Record in the process data that ``organ_id`` has given its yttrande."""
+    process.refresh_from_db(fields=["data"])
+    for yttrande in process.data.get("yttranden", []):
+        if yttrande["organ"] == organ_id:
+            yttrande["besvarat"] = True
+            yttrande["handling"] = handling_id
+    process.save(update_fields=["data"])
+
+
+def efter_handling(sender, instance, created, raw=False, **kwargs) -> None:
+    """A yttrande filed in the ärende answers the first organ still awaited that its sender
+    line names; that organ's open yttrande task, if any, is done."""
+    if raw or not created or instance.typ != Handling.Typ.YTTRANDE:
+        return
+    process = oppen_process(instance.arende_id)
+    if process is None:
+        return
+    with ArendeFlow.lock(process.pk):
+        process.refresh_from_db(fields=["data"])
+        vantade = [y for y in process.data.get("yttranden", []) if not y.get("besvarat")]
+        organ_id = next(
+            (y["organ"] for y in vantade if fran_organet(instance.avsandare_mottagare, y)), None
+        )
+        if organ_id is None:
+            return
+        markera_besvarat(process, organ_id, instance.pk)
+        for task in oppna_uppgifter(process):
+            if task.flow_task is ArendeFlow.yttrande and task.data.get("organ") == organ_id:
+                slutfor(task, instance.registrerad_av, handling=instance.pk)
+
+
+def anslut() -> None:
+    post_save.connect(efter_registrering, sender=Arende, dispatch_uid="flows-starta-process")
+    post_save.connect(efter_handling, sender=Handling, dispatch_uid="flows-yttrande-inkom")
+    after_transition.connect(efter_overgang, sender=Arende, dispatch_uid="flows-i-takt")
