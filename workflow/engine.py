@@ -10,6 +10,7 @@ by hash, the signals, then any automatic transitions. Whatever fails, nothing is
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -51,6 +52,9 @@ class TransitionEvent:
     comment: str
     from_state: str
     to_state: str
+    #: what the caller handed to :func:`do_transition` for the hooks (Plone's kwargs to a
+    #: transition script), e.g. the day a protokoll was anslaget
+    data: dict = dataclasses.field(default_factory=dict)
 
 
 def _actor_fields(user) -> tuple[int | None, str]:
@@ -152,7 +156,14 @@ def _changed_fields(obj, before: dict) -> list[str]:
 
 
 def _apply(
-    obj, wf: Workflow, transition: Transition, user, roles, comment: str, last: tuple[int, str]
+    obj,
+    wf: Workflow,
+    transition: Transition,
+    user,
+    roles,
+    comment: str,
+    last: tuple[int, str],
+    data: dict | None = None,
 ) -> tuple[int, str]:
     """Take ``transition`` on the locked ``obj``; returns the chain's new (seq, hash)."""
     from_state = obj.state
@@ -165,6 +176,7 @@ def _apply(
         comment=comment,
         from_state=from_state,
         to_state=transition.target_from(from_state),
+        data=data or {},
     )
     before = _snapshot(obj)
     signals.before_transition.send(sender=type(obj), event=event)
@@ -184,8 +196,9 @@ def _apply(
     return entry.seq, entry.hash
 
 
-def do_transition(obj, transition_id: str, user, comment: str = ""):
+def do_transition(obj, transition_id: str, user, comment: str = "", data: dict | None = None):
     """Take ``transition_id`` on ``obj`` as ``user``; the only way a state changes.
+    ``data`` reaches the transition's hooks as ``event.data``.
 
     Raises :class:`TransitionNotAllowed` (not from this state, guard fails, automatic only),
     :class:`CommentRequired`, or :class:`StaleState` (the object moved since ``obj`` was
@@ -210,7 +223,7 @@ def do_transition(obj, transition_id: str, user, comment: str = ""):
         wf = registry.workflow_for(locked)
         roles = roles_in_context(user, locked)
         transition = _check(wf, locked, transition_id, user, comment, roles)
-        last = _apply(locked, wf, transition, user, roles, comment, last)
+        last = _apply(locked, wf, transition, user, roles, comment, last, data or {})
         _follow_automatic(locked, wf, user, last)
     for field in model._meta.concrete_fields:
         obj.__dict__[field.attname] = locked.__dict__[field.attname]
