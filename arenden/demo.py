@@ -8,7 +8,9 @@ meeting of § 130), the day used here is marked as assumed."""
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
@@ -17,9 +19,9 @@ from django.db import transaction
 from workflow import roles as workflow_roles
 from workflow.engine import do_transition
 
-from . import roles, services
+from . import protokoll, roles, services
 from .diarienummer import Diarienummer
-from .models import Arende, Enhet, Handling, Organ, Person
+from .models import Arende, Deltagare, Enhet, Handling, Organ, Person, Punkt, Yttrande
 
 DEMO_PASSWORD = "demo-2025"
 
@@ -326,6 +328,25 @@ NARA_VARD_HSN_BESLUTAT = datetime.date(2023, 5, 22)
 NARA_VARD_RS_BESLUTAT = datetime.date(2023, 6, 13)  # assumed: the seed gives no date
 
 
+NARA_VARD_SARSKILT_YTTRANDE_AV = "Moderaterna, Centerpartiet, Kristdemokraterna, Liberalerna"
+NARA_VARD_SARSKILT_YTTRANDE = (
+    '"Förslaget på Färdplan för nära vård är i sak lovvärd och angelägen. Utmaningen är att '
+    "trots att arbetet pågått i så många år så saknas det konkreta åtgärder på systemnivå för "
+    "att förflytta vård närmare medborgarna. Det finns goda exempel men ingen sammanhållen "
+    "konkret strategi hur man inom regionen samt i samverkan med länets kommuner ska gå från "
+    "ord till handling. Färdplanen beskriver framför allt situationen på en teoretisk och "
+    "övergripande nivå. Vi önskar att den skulle vara mer konkret och tydlig. För att "
+    "åstadkomma detta krävs även en god och nära samverkan med länets kommuner. Vi kan "
+    'konstatera att riktigt så verkar inte vara fallet."'
+)
+NARA_VARD_HSN_BEREDD = (
+    "Hälso- och sjukvårdsnämnden har berett ärendet vid sammanträdet den 22 maj 2023."
+)
+#: the RS paragraphs of 2023 before the meeting of seed 003 (its § 130 is the first item)
+RS_PARAGRAFER_FORE = 129
+MOTESPLATS = "Regionens hus, Umeå"  # assumed: the seeds of HSN and RS give no place
+
+
 def _bered(arende: Arende, folk: Folk, forslag: str) -> None:
     services.tilldela(arende, handlaggare=folk.handlaggare, user=folk.stabschef)
     do_transition(arende, "paborja_beredning", folk.handlaggare)
@@ -346,12 +367,31 @@ def _bered(arende: Arende, folk: Folk, forslag: str) -> None:
         forslag_till_beslut=forslag,
     )
     do_transition(arende, "markera_beredd", folk.handlaggare)
-    do_transition(arende, "anmal", folk.sekreterare)
+
+
+def _mote_om(arende: Arende, folk: Folk, datum: datetime.date, **punkt):
+    """A meeting of the ärende's organ with the ärende as its item, kallat."""
+    sammantrade = protokoll.planera(
+        organ=arende.organ, datum=datum, plats=MOTESPLATS, user=folk.sekreterare
+    )
+    item = protokoll.lagg_till_punkt(
+        sammantrade,
+        user=folk.sekreterare,
+        arende=arende,
+        slag=Punkt.Slag.BESLUTSARENDE,
+        bilagor=list(arende.handlingar.filter(typ=Handling.Typ.BESLUTSUNDERLAG)),
+        **punkt,
+    )
+    protokoll.kalla(sammantrade, user=folk.sekreterare)
+    return sammantrade, item
 
 
 def rs_909_2023(folk: Folk) -> Arende:
-    """Seed 003: HSN prepares and proposes; RS § 130 proposes; RF decides (pending)."""
+    """Seed 003: HSN prepares and proposes (22 May 2023); RS § 130 proposes, with a särskilt
+    yttrande by four parties; the matter goes on to Regionfullmäktige, which decides."""
     rf, rs, hsn = folk.organ["RF"], folk.organ["RS"], folk.organ["HSN"]
+    hsn_forslag = f"{NARA_VARD_HSN_FORSLAG}\n\n{NARA_VARD_ATT}"
+    rs_beslut = f"Regionstyrelsen föreslår att regionfullmäktige beslutar\n\n{NARA_VARD_ATT}"
     with transaction.atomic():
         i_hsn = services.registrera_arende(
             organ=hsn,
@@ -360,15 +400,23 @@ def rs_909_2023(folk: Folk) -> Arende:
             user=folk.registrator,
             registrerat=datetime.date(2023, 4, 20),
         )
-        hsn_forslag = f"{NARA_VARD_HSN_FORSLAG}\n\n{NARA_VARD_ATT}"
         _bered(i_hsn, folk, hsn_forslag)
-        services.registrera_beslut(
+        hsn_mote, hsn_punkt = _mote_om(
             i_hsn,
+            folk,
+            NARA_VARD_HSN_BESLUTAT,
+            beskrivning=NARA_VARD_SAMMANFATTNING,
+            forslag_till_beslut=hsn_forslag,
+        )
+        protokoll.besluta(
+            hsn_punkt,
             user=folk.sekreterare,
-            datum=NARA_VARD_HSN_BESLUTAT,
-            text=hsn_forslag,
+            utfall=Punkt.Utfall.FORSLAG,
+            beslut=hsn_forslag,
             forslag_till=rf,
         )
+        protokoll.uppratta(hsn_mote, user=folk.sekreterare)
+        i_hsn.refresh_from_db()
         i_rs = services.fortsatt_i(
             i_hsn,
             organ=rs,
@@ -379,20 +427,30 @@ def rs_909_2023(folk: Folk) -> Arende:
             avsandare=hsn.namn,
         )
         do_transition(i_hsn, "avsluta", folk.sekreterare, "Ärendet fortsätter i RS 909-2023.")
-        _bered(
+        _bered(i_rs, folk, f"{hsn_forslag}\n\n{NARA_VARD_HSN_BEREDD}")
+        protokoll.tidigare_paragrafer(rs, 2023, RS_PARAGRAFER_FORE, user=folk.sekreterare)
+        rs_mote, rs_punkt = _mote_om(
             i_rs,
             folk,
-            f"{hsn_forslag}\n\nHälso- och sjukvårdsnämnden har berett ärendet vid sammanträdet "
-            "den 22 maj 2023.",
+            NARA_VARD_RS_BESLUTAT,
+            beskrivning=f"{NARA_VARD_SAMMANFATTNING}\n{NARA_VARD_HSN_BEREDD}",
+            forslag_till_beslut=hsn_forslag,
         )
-        services.registrera_beslut(
-            i_rs,
+        protokoll.besluta(
+            rs_punkt,
             user=folk.sekreterare,
-            datum=NARA_VARD_RS_BESLUTAT,
-            paragraf=130,
-            text=f"Regionstyrelsen föreslår att regionfullmäktige beslutar\n\n{NARA_VARD_ATT}",
+            utfall=Punkt.Utfall.FORSLAG,
+            beslut=rs_beslut,
             forslag_till=rf,
         )
+        protokoll.lagg_till_yttrande(
+            rs_punkt,
+            user=folk.sekreterare,
+            typ=Yttrande.Typ.SARSKILT_YTTRANDE,
+            avgivet_av=NARA_VARD_SARSKILT_YTTRANDE_AV,
+            text=NARA_VARD_SARSKILT_YTTRANDE,
+        )
+        protokoll.uppratta(rs_mote, user=folk.sekreterare)
         services.fortsatt_i(
             i_rs,
             organ=rf,
@@ -401,6 +459,7 @@ def rs_909_2023(folk: Folk) -> Arende:
             inkommet=NARA_VARD_RS_BESLUTAT,
             avsandare=rs.namn,
         )
+    i_rs.refresh_from_db()
     return i_rs
 
 
@@ -418,22 +477,66 @@ SVO_BILAGOR = [
     ("Bilaga 21", "Cityprojektet Umeå – Utvärdering av ett uppsökande arbete"),
     ("Bilaga 23", "Förslag om avtal till läkarmedverkan"),
 ]
+#: the meeting of seed 004: its närvaro and its items 13–28 with the protokoll's own texts
+SVO_PROTOKOLL = Path(__file__).with_name("seeddata") / "svo-2021-06-11.json"
+#: accounts for the two who sign the protokoll: username, person
+SVO_UNDERTECKNARE = [("ordforande", "Carin Nilsson"), ("justerare", "Kenneth Andersson")]
+SVO_JUSTERAT = datetime.datetime(2021, 6, 16, 9, 0, tzinfo=datetime.UTC)  # assumed day
+SVO_ANSLAGET = datetime.date(2021, 6, 17)  # assumed: the day after justering
+
+
+def svo_protokoll() -> dict:
+    return json.loads(SVO_PROTOKOLL.read_text(encoding="utf-8"))
+
+
+def _svo_personer(data: dict) -> dict[str, Person]:
+    personer = {}
+    for rad in data["narvaro"]:
+        personer[rad["namn"]], _ = Person.objects.get_or_create(
+            namn=rad["namn"],
+            defaults={
+                "typ": Person.Typ.FORTROENDEVALD,
+                "parti": rad["parti"],
+                "kommun": rad["kommun"],
+            },
+        )
+    for rad in data["tjanstepersoner"]:
+        personer[rad["namn"]], _ = Person.objects.get_or_create(
+            namn=rad["namn"], defaults={"typ": Person.Typ.TJANSTEPERSON, "titel": rad["titel"]}
+        )
+    for username, namn in SVO_UNDERTECKNARE:
+        fornamn, efternamn = namn.split(" ", 1)
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"first_name": fornamn, "last_name": efternamn}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        person = personer[namn]
+        if person.anvandare_id is None:
+            person.anvandare = user
+            person.save()
+    return personer
 
 
 def hsn_418_2_2021(folk: Folk) -> Arende:
-    """Seed 004's ärende with the bilagor of its items; the meeting itself is built by the
-    meetings part."""
+    """Seed 004: the protokoll of Samråd vård och omsorg 2021-06-11, filed in HSN 418-2-2021,
+    built from its data and taken through kallelse, beslut, justering and anslag."""
+    data = svo_protokoll()
+    svo = folk.organ[data["organ"]]
+    sekreterare = folk.sekreterare
     with transaction.atomic():
         arende = services.registrera_arende(
-            organ=folk.organ["SVO"],
+            organ=svo,
             arendemening="Protokoll Samråd vård och omsorg 2021-06-11",
             typ=Arende.Typ.INFORMATIONSARENDE,
             user=folk.registrator,
             registrerat=datetime.date(2021, 6, 11),
-            diarienummer="HSN 418-2-2021",
+            diarienummer=data["diarienummer"],
         )
+        bilagor = {}
         for beteckning, titel in SVO_BILAGOR:
-            services.lagg_till_handling(
+            bilagor[beteckning] = services.lagg_till_handling(
                 arende,
                 user=folk.registrator,
                 typ=Handling.Typ.BILAGA,
@@ -441,6 +544,65 @@ def hsn_418_2_2021(folk: Folk) -> Arende:
                 titel=f"{beteckning}. {titel}",
                 datum=datetime.date(2021, 6, 4),
             )
+        personer = _svo_personer(data)
+        punkter = data["punkter"]
+        protokoll.tidigare_paragrafer(svo, 2021, punkter[0]["nr"] - 1, user=sekreterare)
+        mote = protokoll.planera(
+            organ=svo,
+            datum=datetime.date.fromisoformat(data["datum"]),
+            plats=data["plats"],
+            arende=arende,
+            user=sekreterare,
+        )
+        for rad in data["narvaro"]:
+            protokoll.lagg_till_deltagare(
+                mote,
+                personer[rad["namn"]],
+                roll=rad["roll"],
+                user=sekreterare,
+                narvarande=rad["narvarande"],
+                justerare=rad["justerare"],
+                ersatter=personer[rad["ersatter"]] if rad["ersatter"] else None,
+            )
+        for rad in data["tjanstepersoner"]:
+            protokoll.lagg_till_deltagare(
+                mote, personer[rad["namn"]], roll=Deltagare.Roll.TJANSTEPERSON, user=sekreterare
+            )
+        items = [
+            protokoll.lagg_till_punkt(
+                mote,
+                user=sekreterare,
+                ordning=rad["nr"],
+                typ=rad["typ"],
+                rubrik=rad["rubrik"],
+                slag=rad["slag"],
+                form=rad["form"],
+                foredragande=rad["foredragande"],
+                underlag=rad["underlag"],
+                beskrivning=rad["beskrivning"],
+                bilagor=[bilagor[b] for b in rad["bilagor"]],
+            )
+            for rad in punkter
+        ]
+        protokoll.kalla(mote, user=sekreterare)
+        # presence that changed during the meeting
+        for rad in data["narvaro"]:
+            if rad["anslot_fran"] or rad["franvarande_pa"]:
+                protokoll.andra_narvaro(
+                    mote.deltagare.get(person=personer[rad["namn"]]),
+                    user=sekreterare,
+                    anslot_fran=rad["anslot_fran"],
+                    franvarande_pa=rad["franvarande_pa"],
+                )
+        for rad, item in zip(punkter, items, strict=True):
+            if rad["utfall"]:
+                protokoll.besluta(
+                    item, user=sekreterare, utfall=rad["utfall"], beslut=rad["beslut"]
+                )
+        protokoll.uppratta(mote, user=sekreterare)
+        for username, _namn in SVO_UNDERTECKNARE:
+            protokoll.justera(mote, user=User.objects.get(username=username), tidpunkt=SVO_JUSTERAT)
+        protokoll.ansla(mote, user=sekreterare, dag=SVO_ANSLAGET)
     return arende
 
 

@@ -302,6 +302,8 @@ class Handling(models.Model):
         BESLUTSUNDERLAG = "beslutsunderlag", _("beslutsunderlag")
         BILAGA = "bilaga", _("bilaga")
         SKRIVELSE = "skrivelse", _("skrivelse")
+        KALLELSE = "kallelse", _("kallelse med föredragningslista")
+        PROTOKOLL = "protokoll", _("protokoll")
         PROTOKOLLSUTDRAG = "protokollsutdrag", _("protokollsutdrag")
         ATERRAPPORT = "aterrapport", _("återrapport")
         YTTRANDE = "yttrande", _("yttrande")
@@ -535,3 +537,18 @@ class Uppdrag(models.Model):
     @property
     def uppfyllt(self) -> bool:
         return self.redovisat is not None
+
+
+# the meeting side lives in its own module; imported here so Django finds its models
+from .sammantraden import (  # noqa: E402, F401
+    Deltagare,
+    Jav,
+    Justering,
+    Punkt,
+    Rattelse,
+    Reservation,
+    Sammantrade,
+    Votering,
+    Yrkande,
+    Yttrande,
+)

@@ -7,5 +7,15 @@ BEREDNINGSANSVARIG = "Beredningsansvarig"
 NAMNDSEKRETERARE = "Nämndsekreterare"
 REGISTRATOR = "Registrator"
 REVISOR = "Revisor"
+#: given locally on a sammanträde to the ordförande and the justerare, who sign the protokoll
+JUSTERARE = "Justerare"
 
-ALL = (STABSCHEF, HANDLAGGARE, BEREDNINGSANSVARIG, NAMNDSEKRETERARE, REGISTRATOR, REVISOR)
+ALL = (
+    STABSCHEF,
+    HANDLAGGARE,
+    BEREDNINGSANSVARIG,
+    NAMNDSEKRETERARE,
+    REGISTRATOR,
+    REVISOR,
+    JUSTERARE,
+)

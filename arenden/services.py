@@ -49,6 +49,12 @@ _RAISE_SERIES_SQL = f"""
 """
 
 
+def hoj_serie(prefix: str, ar: int, nummer: int) -> None:
+    """Move a series on to at least ``nummer`` (a number taken over from an older record)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_RAISE_SERIES_SQL, [prefix, ar, nummer])
+
+
 def nasta_lopnummer(prefix: str, ar: int) -> int:
     """The next running number in a series and year: one atomic statement, so simultaneous
     registrations never get the same number and none is skipped (the row lock taken by the
@@ -104,8 +110,7 @@ def registrera_arende(
             )
     with transaction.atomic(), acting_as(user):
         if nummer:
-            with connection.cursor() as cursor:
-                cursor.execute(_RAISE_SERIES_SQL, [nummer.serie, nummer.ar, nummer.nummer])
+            hoj_serie(nummer.serie, nummer.ar, nummer.nummer)
             serie, ar, lopnummer, delnummer = (
                 nummer.serie,
                 nummer.ar,
@@ -185,11 +190,40 @@ def lagg_till_handling(
     expedierat or slutbehandlat (TF 2 kap. 10 §). ``fil`` (an uploaded or opened file) is
     checked for size and type and its SHA-256 checksum stored."""
     _kräv(user, "arenden.add_handling", arende, _("lägga till handlingar"))
+    return arkivera_handling(
+        arende,
+        user=user,
+        typ=typ,
+        riktning=riktning,
+        titel=titel,
+        datum=datum,
+        fil=fil,
+        filnamn=filnamn,
+        **falt,
+    )
+
+
+def arkivera_handling(
+    arende: Arende,
+    *,
+    user,
+    typ: str,
+    riktning: str,
+    titel: str,
+    datum: datetime.date | None = None,
+    fil=None,
+    filnamn: str = "",
+    status: str | None = None,
+    **falt,
+) -> Handling:
+    """File a handling without asking for ``add_handling``: for :func:`lagg_till_handling`
+    once it has asked, and for the documents the system itself draws up as the result of a
+    step the user was allowed to take (the protokoll when it is justerat)."""
     fakta = None
     if fil is not None:
         filnamn = filnamn or os.path.basename(getattr(fil, "name", "") or "") or "fil"
         fakta = filer.granska(fil, filnamn)
-    status = (
+    status = status or (
         Handling.Status.INKOMMEN
         if riktning == Handling.Riktning.INKOMMEN
         else Handling.Status.UTKAST

@@ -7,7 +7,8 @@ class FlowsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import arende, processer, synk  # noqa: F401 - processer declares the Flow
+        from . import arende, processer, sammantrade, synk  # noqa: F401 - processer declares the Flow
 
         arende.install()
+        sammantrade.install()
         synk.anslut()

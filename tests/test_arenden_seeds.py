@@ -165,7 +165,12 @@ def test_rs_909_2023_is_prepared_by_hsn_and_proposed_on_to_regionfullmaktige(fol
         "overlamna",
     ]
     assert recorded(i_hsn)[-2:] == [
-        ("overlamna", "sekreterare", "overlamnat", ""),
+        (
+            "overlamna",
+            "sekreterare",
+            "overlamnat",
+            "Beslutat Hälso- och sjukvårdsnämnden 2023-05-22",
+        ),
         ("avsluta", "sekreterare", "avslutat", "Ärendet fortsätter i RS 909-2023."),
     ]
     assert i_rs.history.first().history_change_reason == "overlamna"
@@ -177,7 +182,17 @@ def test_hsn_418_2_2021_holds_the_bilagor_of_the_meeting(folk):
     assert arende.organ.namn == "Samråd vård och omsorg"
     titles = list(arende.handlingar.values_list("titel", flat=True))
     assert "Bilaga 20.1. Underlag för information om förskrivning av tyngdtäcken" in titles
-    assert all(h.status == Handling.Status.INKOMMEN for h in arende.handlingar.all())
+    bilagor = arende.handlingar.filter(typ=Handling.Typ.BILAGA)
+    assert bilagor.count() == 7
+    assert all(h.status == Handling.Status.INKOMMEN for h in bilagor)
+    # the meeting's own documents, drawn up by the system, are upprättade
+    upprattade = arende.handlingar.exclude(typ=Handling.Typ.BILAGA)
+    assert sorted(upprattade.values_list("filnamn", flat=True)) == [
+        "kallelse-SVO-2021-06-11.pdf",
+        "protokoll-SVO-2021-06-11.docx",
+        "protokoll-SVO-2021-06-11.pdf",
+    ]
+    assert all(h.status == Handling.Status.UPPRATTAD and fil_ar_intakt(h) for h in upprattade)
 
 
 def test_load_demo_twice_changes_nothing():

@@ -32,4 +32,6 @@ class Command(BaseCommand):
         for username, first, last, role, places in demo.DEMO_USERS:
             where = f" i {', '.join(places)}" if places else ""
             self.stdout.write(f"  {username:<12} {first} {last} ({role}{where})")
+        for username, namn in demo.SVO_UNDERTECKNARE:
+            self.stdout.write(f"  {username:<12} {namn} (justerar protokollet i HSN 418-2-2021)")
         self.stdout.write("  admin        konfiguration i /admin/ (endast inställningar)")

@@ -1,0 +1,476 @@
+"""The documents the administration sends out, drawn from the data: kallelse with
+föredragningslista, protokoll, protokollsutdrag and tjänsteskrivelse, each as PDF and as DOCX
+(Swedish administrations edit in Word).
+
+A document is first built as a plain :class:`Dokument` (a heading and a list of blocks), then
+written out by one of two writers: the same content, whichever the format. The public version
+(``publik=True``) masks what is sekretess-marked and says under which lagrum (OSL 5 kap. 5 §).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Arende, Handling, Organ
+from .sammantraden import Deltagare, Punkt, Sammantrade
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FORMAT = {"pdf": PDF, "docx": DOCX}
+
+
+@dataclass
+class Block:
+    """``rubrik`` (a heading), ``text`` (paragraphs, one per line break pair) or ``lista``
+    (one line per entry)."""
+
+    typ: str
+    text: str = ""
+    rader: list[str] = field(default_factory=list)
+    niva: int = 2
+
+
+@dataclass
+class Dokument:
+    titel: str
+    #: (label, value) lines under the title: organ, datum, plats, diarienummer …
+    huvud: list[tuple[str, str]]
+    block: list[Block]
+    filnamn: str
+
+
+def _rubrik(text, niva=2) -> Block:
+    return Block("rubrik", text=text, niva=niva)
+
+
+def _text(text) -> Block | None:
+    return Block("text", text=text.strip()) if text and text.strip() else None
+
+
+def _lista(rubrik, rader) -> list[Block]:
+    rader = [r for r in rader if r]
+    return [_rubrik(rubrik, 3), Block("lista", rader=rader)] if rader else []
+
+
+def _dag(value) -> str:
+    return f"{value:%Y-%m-%d}" if value else ""
+
+
+def _tid(value) -> str:
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else ""
+
+
+def _maskerat(lagrum: str) -> str:
+    return _("Uppgifterna omfattas av sekretess enligt %(lagrum)s.") % {"lagrum": lagrum}
+
+
+# -- meetings -------------------------------------------------------------------------------
+
+
+def _med_allt(sammantrade: Sammantrade) -> Sammantrade:
+    """The sammanträde with everything its documents show, in a fixed number of queries."""
+    return (
+        Sammantrade.objects.select_related("organ", "arende")
+        .prefetch_related(
+            Prefetch(
+                "deltagare",
+                queryset=Deltagare.objects.select_related("person__enhet", "ersatter"),
+            ),
+            Prefetch(
+                "punkter",
+                queryset=Punkt.objects.select_related("arende", "forslag_till").prefetch_related(
+                    "bilagor__arende",
+                    "jav__person",
+                    "reservationer__person",
+                    "yttranden",
+                    "yrkanden__yrkande_av",
+                    "voteringar",
+                    "rattelser",
+                ),
+            ),
+            "justeringar__person",
+            "rattelser__punkt",
+        )
+        .get(pk=sammantrade.pk)
+    )
+
+
+def _punkt_rubrik(punkt: Punkt, organ: Organ, maskera: bool = False) -> str:
+    """ "§ 130 Färdplan …" in a nämnd or styrelse; "13. Godkännande …" in a samverkansorgan,
+    whose items are numbered but are not paragraphs in the sense of KL. Masked, the heading
+    names the lagrum instead of the matter."""
+    rubrik = punkt.rubrik
+    if maskera:
+        rubrik = _("Sekretess enligt %(lagrum)s") % {"lagrum": punkt.arende.sekretess_lagrum}
+    if organ.typ == Organ.Typ.SAMVERKANSORGAN:
+        return f"{punkt.beteckning}. {rubrik}"
+    return f"§ {punkt.beteckning} {rubrik}"
+
+
+def _slag(punkt: Punkt) -> str:
+    if not punkt.slag:
+        return ""
+    slag = punkt.get_slag_display()
+    if punkt.form:
+        slag = f"{punkt.get_form_display()} {slag}"
+    if punkt.form == Punkt.Form.SKRIFTLIGT and not punkt.foredragande:
+        slag += _(", ingen föredragning")
+    return slag[:1].upper() + slag[1:]
+
+
+def _underlag(punkt: Punkt) -> str:
+    bilagor = [h.titel for h in punkt.bilagor.all()]
+    if punkt.underlag:
+        bilagor.append(punkt.underlag)
+    if not bilagor:
+        return ""
+    etikett = (
+        _("Beslutsunderlag")
+        if punkt.slag == Punkt.Slag.BESLUTSARENDE
+        else _("Informationsunderlag")
+    )
+    return f"{etikett}: {'; '.join(bilagor)}"
+
+
+def _paragraf(punkt: Punkt, organ: Organ, publik: bool) -> list[Block]:
+    """One paragraph as the protokoll and the protokollsutdrag show it."""
+    maskera = publik and punkt.ar_sekretess
+    block = [_rubrik(_punkt_rubrik(punkt, organ, maskera))]
+    if punkt.arende_id:
+        block.append(_text(str(punkt.arende.diarienummer)))
+    if maskera:
+        block.append(_text(_maskerat(punkt.arende.sekretess_lagrum)))
+        return [b for b in block if b]
+    block += [
+        _text(_slag(punkt)),
+        _text(_underlag(punkt)),
+        _text(_("Föredragande: %(vem)s") % {"vem": punkt.foredragande})
+        if punkt.foredragande
+        else None,
+        _text(punkt.beskrivning),
+    ]
+    for jav in punkt.jav.all():
+        block.append(
+            _text(
+                _("%(vem)s deltar inte i handläggningen av ärendet på grund av jäv.")
+                % {"vem": jav.person}
+            )
+        )
+    if punkt.forslag_till_beslut:
+        block += [_rubrik(_("Förslag till beslut"), 3), _text(punkt.forslag_till_beslut)]
+    for yrkande in punkt.yrkanden.all():
+        block.append(
+            _text(_("%(vem)s yrkar: %(text)s") % {"vem": yrkande.yrkande_av, "text": yrkande.text})
+        )
+    for votering in punkt.voteringar.all():
+        block.append(
+            _text(
+                _("Votering: %(prop)s. Ja %(ja)s, nej %(nej)s, avstår %(avstar)s. %(res)s")
+                % {
+                    "prop": votering.proposition,
+                    "ja": votering.ja,
+                    "nej": votering.nej,
+                    "avstar": votering.avstar,
+                    "res": votering.resultat,
+                }
+            )
+        )
+    if punkt.beslut or punkt.utfall:
+        block.append(_rubrik(_("Beslut"), 3))
+        block.append(_text(punkt.beslut))
+        if punkt.utfall in (Punkt.Utfall.ATERREMISS, Punkt.Utfall.BORDLAGGNING):
+            block.append(
+                _text(
+                    _("Ärendet %(utfall)s. Motivering: %(motivering)s")
+                    % {
+                        "utfall": _("återremitteras")
+                        if punkt.utfall == Punkt.Utfall.ATERREMISS
+                        else _("bordläggs"),
+                        "motivering": punkt.motivering,
+                    }
+                )
+            )
+    for reservation in punkt.reservationer.all():
+        rad = _("%(vem)s reserverar sig mot beslutet.") % {"vem": reservation.person}
+        block.append(_text(f"{rad} {reservation.motivering}".strip()))
+    for yttrande in punkt.yttranden.all():
+        inledning = (
+            _("%(vem)s lämnar följande anteckning till protokollet:")
+            if yttrande.typ == yttrande.Typ.SARSKILT_YTTRANDE
+            else _("%(vem)s lämnar följande protokollsanteckning:")
+        ) % {"vem": yttrande.avgivet_av}
+        block += [
+            _rubrik(yttrande.get_typ_display().capitalize(), 3),
+            _text(f"{inledning}\n\n{yttrande.text}"),
+        ]
+    for rattelse in punkt.rattelser.all():
+        block.append(
+            _text(
+                _("Rättelse %(tid)s: %(text)s")
+                % {"tid": _tid(rattelse.tidpunkt), "text": rattelse.text}
+            )
+        )
+    return [b for b in block if b]
+
+
+def _namn(d: Deltagare) -> str:
+    """ "Carin Nilsson (s) Umeå kommun"; a tjänsteperson with title."""
+    person = d.person
+    if d.ar_tjansteperson:
+        return f"{person.namn}, {person.titel}" if person.titel else person.namn
+    rad = person.namn
+    if person.parti:
+        rad += f" ({person.parti})"
+    if d.foretrader:
+        rad += f" {d.foretrader}"
+    return rad
+
+
+def _deltagare_rad(d: Deltagare) -> str:
+    """One line of the närvaro, as seed 004 writes it."""
+    rad = _namn(d)
+    if d.ar_tjansteperson:
+        return rad
+    delar = []
+    if d.roll in (Deltagare.Roll.ORDFORANDE, Deltagare.Roll.VICE_ORDFORANDE):
+        delar.append(d.get_roll_display())
+    if d.justerare:
+        delar.append(_("tillika justerare") if delar or d.ersatter_id else _("justerare"))
+    if d.ersatter_id:
+        delar.append(_("ersätter %(vem)s") % {"vem": d.ersatter.namn})
+    if d.franvarande_pa:
+        delar.append(_("frånvarande på punkt %(punkt)s") % {"punkt": d.franvarande_pa})
+    if d.anslot_fran:
+        delar.append(_("anslöt från punkt %(punkt)s") % {"punkt": d.anslot_fran})
+    if d.lamnade_efter:
+        delar.append(_("lämnade efter punkt %(punkt)s") % {"punkt": d.lamnade_efter})
+    return f"{rad}, {', '.join(delar)}" if delar else rad
+
+
+def _huvud(sammantrade: Sammantrade) -> list[tuple[str, str]]:
+    tid = _dag(sammantrade.datum)
+    if sammantrade.start:
+        tid += f" kl. {sammantrade.start:%H.%M}"
+        if sammantrade.slut:
+            tid += f"–{sammantrade.slut:%H.%M}"
+    huvud = []
+    if sammantrade.arende_id:
+        huvud.append((_("Diarienummer"), str(sammantrade.arende.diarienummer)))
+    huvud += [(_("Datum och tid"), tid), (_("Plats"), sammantrade.plats)]
+    return huvud
+
+
+def _narvaro(sammantrade: Sammantrade) -> list[Block]:
+    deltagare = list(sammantrade.deltagare.all())
+    ledamoter = [d for d in deltagare if not d.ar_tjansteperson]
+    return [
+        *_lista(_("Närvarande"), [_deltagare_rad(d) for d in ledamoter if d.narvarande]),
+        *_lista(_("Frånvarande"), [_deltagare_rad(d) for d in ledamoter if not d.narvarande]),
+        *_lista(
+            _("Tjänstepersoner"),
+            [_deltagare_rad(d) for d in deltagare if d.ar_tjansteperson and d.narvarande],
+        ),
+    ]
+
+
+def _justering(sammantrade: Sammantrade) -> list[Block]:
+    rader = [
+        _("%(vem)s justerade %(tid)s") % {"vem": j.person.namn, "tid": _tid(j.tidpunkt)}
+        for j in sammantrade.justeringar.all()
+    ]
+    if sammantrade.anslaget:
+        rader.append(
+            _(
+                "Anslaget på den digitala anslagstavlan %(dag)s. Sista dag för överklagande "
+                "(laglighetsprövning) %(sista)s."
+            )
+            % {"dag": _dag(sammantrade.anslaget), "sista": _dag(sammantrade.overklagande_senast)}
+        )
+    return _lista(_("Justering"), rader)
+
+
+def _utan_paragraf_rattelser(sammantrade: Sammantrade) -> list[Block]:
+    return _lista(
+        _("Rättelser"),
+        [
+            _("%(tid)s: %(text)s") % {"tid": _tid(r.tidpunkt), "text": r.text}
+            for r in sammantrade.rattelser.all()
+            if r.punkt_id is None
+        ],
+    )
+
+
+def _filnamn(*delar) -> str:
+    text = "-".join(str(d) for d in delar if d)
+    return "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in text)
+
+
+def protokoll(sammantrade: Sammantrade, *, publik: bool = False) -> Dokument:
+    s = _med_allt(sammantrade)
+    punkter = list(s.punkter.all())
+    huvud = _huvud(s)
+    if punkter:
+        forsta, sista = punkter[0].beteckning, punkter[-1].beteckning
+        huvud.append(
+            (
+                _("Paragrafer") if s.organ.typ != Organ.Typ.SAMVERKANSORGAN else _("Ärenden"),
+                forsta if forsta == sista else f"{forsta}-{sista}",
+            )
+        )
+    block = _narvaro(s)
+    for punkt in punkter:
+        block += _paragraf(punkt, s.organ, publik)
+    block += _justering(s) + _utan_paragraf_rattelser(s)
+    return Dokument(
+        titel=_("Protokoll %(organ)s") % {"organ": s.organ.namn},
+        huvud=huvud,
+        block=block,
+        filnamn=_filnamn("protokoll", s.organ.kod, _dag(s.datum), "publik" if publik else ""),
+    )
+
+
+def protokollsutdrag(punkt: Punkt, *, publik: bool = False) -> Dokument:
+    s = _med_allt(punkt.sammantrade)
+    punkt = next(p for p in s.punkter.all() if p.pk == punkt.pk)
+    huvud = [(_("Organ"), s.organ.namn), (_("Sammanträdesdatum"), _dag(s.datum))]
+    block = _paragraf(punkt, s.organ, publik) + _justering(s)
+    if s.justerat:
+        block.append(_text(_("Utdraget bestyrks.")))
+    return Dokument(
+        titel=_("Protokollsutdrag"),
+        huvud=huvud,
+        block=block,
+        filnamn=_filnamn("protokollsutdrag", s.organ.kod, _dag(s.datum), punkt.beteckning),
+    )
+
+
+def kallelse(sammantrade: Sammantrade, *, publik: bool = False) -> Dokument:
+    s = _med_allt(sammantrade)
+    kallade = [
+        f"{_namn(d)}, {d.get_roll_display()}"
+        for d in s.deltagare.all()
+        if d.roll != Deltagare.Roll.TJANSTEPERSON
+    ]
+    rader = []
+    for punkt in s.punkter.all():
+        rad = _punkt_rubrik(punkt, s.organ, publik and punkt.ar_sekretess)
+        if not (publik and punkt.ar_sekretess):
+            detaljer = [
+                str(punkt.arende.diarienummer) if punkt.arende_id else "",
+                _slag(punkt),
+                _("föredragande %(vem)s") % {"vem": punkt.foredragande}
+                if punkt.foredragande
+                else "",
+                _underlag(punkt),
+            ]
+            detaljer = [d for d in detaljer if d]
+            if detaljer:
+                rad += f" ({'; '.join(detaljer)})"
+        rader.append(rad)
+    block = [
+        _text(
+            _("Ledamöter och ersättare kallas till sammanträde med %(organ)s.")
+            % {"organ": s.organ.namn}
+        ),
+        *_lista(_("Kallade"), kallade),
+        *_lista(_("Föredragningslista"), rader),
+    ]
+    return Dokument(
+        titel=_("Kallelse %(organ)s") % {"organ": s.organ.namn},
+        huvud=_huvud(s),
+        block=[b for b in block if b],
+        filnamn=_filnamn("kallelse", s.organ.kod, _dag(s.datum)),
+    )
+
+
+# -- tjänsteskrivelse -------------------------------------------------------------------------
+
+
+def tjansteskrivelse(arende: Arende, *, publik: bool = False) -> Dokument:
+    skrivelse = arende.tjansteskrivelse
+    huvud = [
+        (_("Datum"), _dag(skrivelse.datum)),
+        (_("Författare"), skrivelse.forfattare.namn),
+        (_("Enhet"), str(skrivelse.enhet) if skrivelse.enhet_id else ""),
+        (_("Diarienummer"), str(arende.diarienummer)),
+    ]
+    rubrik = arende.arendemening
+    if publik and arende.ar_sekretessmarkerat:
+        rubrik = arende.publik_rubrik
+    block = [_rubrik(rubrik)]
+    if publik and arende.ar_sekretessmarkerat:
+        block.append(_text(_maskerat(arende.sekretess_lagrum)))
+    else:
+        for sektion, text in skrivelse.sektioner():
+            if text:
+                block += [_rubrik(str(sektion), 3), _text(text)]
+        block += _lista(
+            _("Beredningsansvariga"),
+            [
+                _("%(vem)s har varit %(del)s.") % {"vem": b.person.namn, "del": b.del_i_beredningen}
+                for b in arende.beredningsansvariga.select_related("person")
+            ],
+        )
+        block += _lista(
+            _("Beslutsunderlag"),
+            [h.titel for h in arende.handlingar.filter(typ=Handling.Typ.BESLUTSUNDERLAG)],
+        )
+        block += _lista(
+            _("Beslutet expedieras till"),
+            [str(m) for m in arende.mottagare.select_related("person__enhet", "enhet")],
+        )
+    return Dokument(
+        titel=_("Tjänsteskrivelse"),
+        huvud=[(e, v) for e, v in huvud if v],
+        block=[b for b in block if b],
+        filnamn=_filnamn("tjansteskrivelse", arende.serie, arende.lopnummer, arende.ar),
+    )
+
+
+# -- the two writers --------------------------------------------------------------------------
+
+
+def som_pdf(dokument: Dokument) -> bytes:
+    import weasyprint
+
+    html = render_to_string("arenden/dokument.html", {"dokument": dokument})
+    return weasyprint.HTML(string=html).write_pdf()
+
+
+def som_docx(dokument: Dokument) -> bytes:
+    import docx
+
+    doc = docx.Document()
+    doc.core_properties.title = dokument.titel
+    doc.core_properties.language = "sv-SE"
+    doc.add_heading(dokument.titel, level=0)
+    for etikett, varde in dokument.huvud:
+        rad = doc.add_paragraph()
+        rad.add_run(f"{etikett}: ").bold = True
+        rad.add_run(varde)
+    for block in dokument.block:
+        if block.typ == "rubrik":
+            doc.add_heading(block.text, level=block.niva - 1)
+        elif block.typ == "text":
+            for stycke in block.text.split("\n\n"):
+                doc.add_paragraph(stycke.strip())
+        else:
+            for rad in block.rader:
+                doc.add_paragraph(rad, style="List Bullet")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def skriv(dokument: Dokument, format: str) -> bytes:
+    if format == "pdf":
+        return som_pdf(dokument)
+    if format == "docx":
+        return som_docx(dokument)
+    raise ValueError(format)

@@ -1,0 +1,567 @@
+"""The meeting's operations: plan, build the föredragningslista, record närvaro and beslut,
+draw up, justera and anslå the protokoll. Each one is a transaction; the sammanträde and the
+ärenden on its agenda change state only through the engine.
+
+What may be changed is asked of the sammanträde's permission map
+(``user.has_perm("arenden.change_sammantrade", sammantrade)``): the nämndsekreterare while the
+meeting is planned, held and drawn up; nobody once the protokoll is justerat (KL 5 kap. 69 §),
+when a correction is a new :class:`Rattelse`.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workflow import roles as workflow_roles
+from workflow.context import acting_as
+from workflow.engine import do_transition
+
+from . import dokument, roles, services
+from .models import Arende, Handling, Organ, Person
+from .sammantraden import (
+    Deltagare,
+    Jav,
+    Justering,
+    Punkt,
+    Rattelse,
+    Reservation,
+    Sammantrade,
+    Votering,
+    Yrkande,
+    Yttrande,
+)
+
+CHANGE = "arenden.change_sammantrade"
+JUSTERA = "arenden.justera_sammantrade"
+
+#: the outcomes that are a beslut in the ärende, and the transition each one takes
+_BESLUT_I_ARENDET = {
+    Punkt.Utfall.BESLUTAT,
+    Punkt.Utfall.BIFALL,
+    Punkt.Utfall.AVSLAG,
+    Punkt.Utfall.INFORMATION,
+}
+
+
+def _spara(obj, user, orsak: str = "") -> None:
+    obj._history_user = user
+    if orsak:
+        obj._change_reason = orsak
+    obj.save()
+
+
+def _kräv_andring(sammantrade: Sammantrade, user) -> None:
+    if not user.has_perm(CHANGE, sammantrade):
+        if sammantrade.state in ("justerat", "anslaget"):
+            raise PermissionDenied(
+                _("Protokollet är justerat och kan inte ändras. Skriv en rättelse i stället.")
+            )
+        raise PermissionDenied(
+            _("Du får inte ändra i %(mote)s i dess nuvarande status (%(status)s).")
+            % {"mote": sammantrade, "status": sammantrade.status_titel}
+        )
+
+
+def _sekreterare_i(organ: Organ, user) -> None:
+    if roles.NAMNDSEKRETERARE not in workflow_roles.roles_in_context(user, organ):
+        raise PermissionDenied(
+            _("Bara nämndsekreteraren får planera sammanträden med %(organ)s.")
+            % {"organ": organ.namn}
+        )
+
+
+def _sammantrade_for(punkt: Punkt) -> Sammantrade:
+    """The punkt's sammanträde, locked: one change to a meeting at a time."""
+    return (
+        Sammantrade.objects.select_for_update().select_related("organ").get(pk=punkt.sammantrade_id)
+    )
+
+
+def _las(sammantrade: Sammantrade) -> None:
+    """Lock the sammanträde's row until the transaction ends, and read it afresh."""
+    Sammantrade.objects.select_for_update().filter(pk=sammantrade.pk).values_list("pk").get()
+    sammantrade.refresh_from_db()
+
+
+# -- planning -------------------------------------------------------------------------------
+
+
+def planera(
+    *,
+    organ: Organ,
+    datum: datetime.date,
+    plats: str,
+    user,
+    start: datetime.time | None = None,
+    slut: datetime.time | None = None,
+    arende: Arende | None = None,
+) -> Sammantrade:
+    _sekreterare_i(organ, user)
+    if not plats.strip():
+        raise ValidationError(_("Ange var sammanträdet hålls (ett rum, eller Teams)."))
+    with transaction.atomic(), acting_as(user):
+        sammantrade = Sammantrade(
+            organ=organ, datum=datum, plats=plats, start=start, slut=slut, arende=arende
+        )
+        _spara(sammantrade, user)
+    return sammantrade
+
+
+def lagg_till_deltagare(
+    sammantrade: Sammantrade, person: Person, *, roll: str, user, **falt
+) -> Deltagare:
+    """A line of the närvaro. The ordförande and the justerare get the local role Justerare
+    on the sammanträde, through their user account, so they can sign the protokoll."""
+    if roll not in Deltagare.Roll.values:
+        raise ValidationError(_("Okänd roll: %(roll)s") % {"roll": roll})
+    with transaction.atomic(), acting_as(user):
+        _las(sammantrade)
+        _kräv_andring(sammantrade, user)
+        ordning = falt.pop("ordning", None)
+        if ordning is None:
+            ordning = (sammantrade.deltagare.aggregate(n=Max("ordning"))["n"] or 0) + 1
+        deltagare = Deltagare(
+            sammantrade=sammantrade, person=person, roll=roll, ordning=ordning, **falt
+        )
+        _spara(deltagare, user)
+        if _ska_justera(deltagare) and person.anvandare_id:
+            workflow_roles.grant(sammantrade, roles.JUSTERARE, user=person.anvandare)
+    return deltagare
+
+
+def andra_narvaro(deltagare: Deltagare, *, user, **falt) -> Deltagare:
+    """Presence that changes during the meeting: ``anslot_fran``, ``lamnade_efter``,
+    ``franvarande_pa``, ``narvarande``."""
+    tillatna = {"narvarande", "anslot_fran", "lamnade_efter", "franvarande_pa"}
+    if set(falt) - tillatna:
+        raise ValidationError(
+            _("Okända fält i närvaron: %(falt)s")
+            % {"falt": ", ".join(sorted(set(falt) - tillatna))}
+        )
+    with transaction.atomic(), acting_as(user):
+        _las(deltagare.sammantrade)
+        _kräv_andring(deltagare.sammantrade, user)
+        for namn, varde in falt.items():
+            setattr(deltagare, namn, varde)
+        _spara(deltagare, user)
+    return deltagare
+
+
+def _ska_justera(deltagare: Deltagare) -> bool:
+    return deltagare.narvarande and (
+        deltagare.justerare or deltagare.roll == Deltagare.Roll.ORDFORANDE
+    )
+
+
+def lagg_till_punkt(
+    sammantrade: Sammantrade,
+    *,
+    user,
+    rubrik: str = "",
+    arende: Arende | None = None,
+    typ: str = Punkt.Typ.ARENDE,
+    ordning: int | None = None,
+    bilagor=(),
+    **falt,
+) -> Punkt:
+    """An item on the föredragningslista. An ärende must be ready for decision (beredd) or
+    bordlagt at an earlier meeting; it becomes *anmält* through the engine."""
+    if typ == Punkt.Typ.ARENDE and arende is None:
+        raise ValidationError(_("En ärendepunkt behöver ett ärende."))
+    if arende is not None and arende.organ_id != sammantrade.organ_id:
+        raise ValidationError(
+            _("%(arende)s hör till %(organ)s, inte till %(mote)s.")
+            % {"arende": arende.diarienummer, "organ": arende.organ.namn, "mote": sammantrade.organ}
+        )
+    with transaction.atomic(), acting_as(user):
+        _las(sammantrade)
+        _kräv_andring(sammantrade, user)
+        if sammantrade.state not in ("planerat", "kallat"):
+            raise ValidationError(
+                _("Föredragningslistan kan inte ändras när protokollet är upprättat.")
+            )
+        if ordning is None:
+            ordning = (sammantrade.punkter.aggregate(n=Max("ordning"))["n"] or 0) + 1
+        elif sammantrade.punkter.filter(ordning=ordning).exists():
+            raise ValidationError(
+                _("Punkt %(n)s finns redan på föredragningslistan.") % {"n": ordning}
+            )
+        punkt = Punkt(
+            sammantrade=sammantrade,
+            ordning=ordning,
+            typ=typ,
+            arende=arende,
+            rubrik=rubrik or (arende.arendemening if arende else ""),
+            **falt,
+        )
+        if not punkt.rubrik:
+            raise ValidationError(_("Punkten behöver en rubrik."))
+        _spara(punkt, user)
+        if bilagor:
+            punkt.bilagor.set(bilagor)
+        if arende is not None:
+            do_transition(
+                arende,
+                "anmal",
+                user,
+                _("Anmält till %(mote)s") % {"mote": sammantrade},
+            )
+    return punkt
+
+
+def kalla(sammantrade: Sammantrade, *, user) -> Sammantrade:
+    """Send the kallelse with the föredragningslista to the ledamöter and ersättare who have
+    an address, and file it in the sammanträde's ärende when it has one."""
+    with transaction.atomic(), acting_as(user):
+        do_transition(sammantrade, "kalla", user)
+        dok = dokument.kallelse(sammantrade)
+        pdf = dokument.som_pdf(dok)
+        if sammantrade.arende_id:
+            _arkivera(sammantrade.arende, dok, pdf, "pdf", Handling.Typ.KALLELSE, user)
+        adresser = [
+            d.person.anvandare.email
+            for d in sammantrade.deltagare.select_related("person__anvandare")
+            if d.roll != Deltagare.Roll.TJANSTEPERSON
+            and d.person.anvandare_id
+            and d.person.anvandare.email
+        ]
+        if adresser:
+            meddelande = EmailMessage(
+                subject=dok.titel + f" {sammantrade.datum:%Y-%m-%d}",
+                body=_(
+                    "Välkommen till sammanträdet. Kallelsen med föredragningslistan är bifogad."
+                ),
+                bcc=adresser,
+            )
+            meddelande.attach(f"{dok.filnamn}.pdf", pdf, dokument.PDF)
+            transaction.on_commit(meddelande.send)
+    return sammantrade
+
+
+def vid_kallelse(event) -> None:
+    event.obj.kallad = timezone.now()
+
+
+# -- during the meeting ---------------------------------------------------------------------
+
+
+def _kräv_beslutsskede(sammantrade: Sammantrade) -> None:
+    if sammantrade.state not in ("kallat", "genomfort"):
+        raise ValidationError(
+            _("Beslut förs in när sammanträdet hålls, inte när det är %(status)s.")
+            % {"status": sammantrade.status_titel.lower()}
+        )
+
+
+def besluta(
+    punkt: Punkt,
+    *,
+    user,
+    utfall: str,
+    beslut: str = "",
+    motivering: str = "",
+    forslag_till: Organ | None = None,
+    uppdrag=(),
+) -> Punkt:
+    """Record what the organ decided under ``punkt``. For an ärende, the outcome moves it
+    through the engine: a beslut (bifall, avslag, beslutat, godkände informationen) makes it
+    *beslutat*; a proposal to a higher organ makes it *överlämnat* and registers the matter
+    in that organ's diarium, linked both ways; återremiss and bordläggning need a motivering
+    (KL 5 kap. 50–51 §§).
+
+    A proposal is registered in the higher organ's diarium by its registrator
+    (:func:`arenden.services.fortsatt_i`), as any incoming matter."""
+    if utfall not in Punkt.Utfall.values:
+        raise ValidationError(_("Okänt utfall: %(utfall)s") % {"utfall": utfall})
+    with transaction.atomic(), acting_as(user):
+        sammantrade = _sammantrade_for(punkt)
+        _kräv_andring(sammantrade, user)
+        _kräv_beslutsskede(sammantrade)
+        punkt = Punkt.objects.select_for_update().get(pk=punkt.pk)
+        if punkt.utfall:
+            raise ValidationError(
+                _("Beslut under punkt %(n)s är redan fört till protokollet.")
+                % {"n": punkt.beteckning},
+                code="redan",
+            )
+        kravs_motivering = utfall in (Punkt.Utfall.ATERREMISS, Punkt.Utfall.BORDLAGGNING)
+        if kravs_motivering and not motivering.strip():
+            raise ValidationError(
+                _("Återremiss och bordläggning kräver en motivering."), code="motivering"
+            )
+        if utfall == Punkt.Utfall.FORSLAG and forslag_till is None:
+            raise ValidationError(_("Ange vilket organ förslaget går till."))
+        if not kravs_motivering and not beslut.strip():
+            raise ValidationError(_("Skriv beslutet."), code="beslut")
+        punkt.utfall, punkt.beslut, punkt.motivering = utfall, beslut, motivering
+        punkt.forslag_till = forslag_till
+        arende = punkt.arende
+        if arende is not None:
+            if utfall in _BESLUT_I_ARENDET or utfall == Punkt.Utfall.FORSLAG:
+                punkt.beslutet = services.registrera_beslut(
+                    arende,
+                    user=user,
+                    datum=sammantrade.datum,
+                    text=beslut,
+                    organ=sammantrade.organ,
+                    paragraf=punkt.paragraf,
+                    forslag_till=forslag_till if utfall == Punkt.Utfall.FORSLAG else None,
+                    uppdrag=uppdrag,
+                    kommentar=_("Beslutat %(mote)s") % {"mote": sammantrade},
+                )
+            else:
+                transition = "aterremittera" if utfall == Punkt.Utfall.ATERREMISS else "bordlagga"
+                do_transition(arende, transition, user, motivering)
+        _spara(punkt, user)
+    return punkt
+
+
+def _deltagare_i(punkt: Punkt, person: Person) -> Deltagare:
+    deltagare = (
+        Deltagare.objects.filter(sammantrade_id=punkt.sammantrade_id, person=person)
+        .exclude(roll=Deltagare.Roll.TJANSTEPERSON)
+        .first()
+    )
+    if deltagare is None:
+        raise ValidationError(
+            _("%(vem)s är inte ledamot eller ersättare vid sammanträdet.") % {"vem": person}
+        )
+    return deltagare
+
+
+def anmal_jav(punkt: Punkt, person: Person, *, user, grund: str = "") -> Jav:
+    """The member is jävig and takes no part in the item (KL 6 kap. 28–32 §§)."""
+    with transaction.atomic(), acting_as(user):
+        sammantrade = _sammantrade_for(punkt)
+        _kräv_andring(sammantrade, user)
+        _deltagare_i(punkt, person)
+        jav = Jav(punkt=punkt, person=person, grund=grund)
+        _spara(jav, user)
+    return jav
+
+
+def reservera(punkt: Punkt, person: Person, *, user, motivering: str = "") -> Reservation:
+    """A member's reservation against the beslut. It must be announced before the meeting
+    ends (KL 4 kap. 27 §): while the sammanträde is being held, and only by a member who
+    took part in the beslut."""
+    with transaction.atomic(), acting_as(user):
+        sammantrade = _sammantrade_for(punkt)
+        _kräv_andring(sammantrade, user)
+        if sammantrade.state != "kallat":
+            raise ValidationError(
+                _(
+                    "En reservation ska anmälas innan sammanträdet avslutas "
+                    "(KL 4 kap. 27 §); den kan inte föras in efteråt."
+                ),
+                code="for_sent",
+            )
+        punkt = Punkt.objects.prefetch_related("jav").get(pk=punkt.pk)
+        if not punkt.utfall:
+            raise ValidationError(_("Det finns inget beslut att reservera sig mot ännu."))
+        if not _deltagare_i(punkt, person).deltar_i(punkt):
+            raise ValidationError(
+                _("%(vem)s deltog inte i beslutet under punkt %(n)s och kan inte reservera sig.")
+                % {"vem": person, "n": punkt.beteckning},
+                code="deltog_inte",
+            )
+        reservation = Reservation(
+            punkt=punkt, person=person, motivering=motivering, anmald=timezone.now()
+        )
+        _spara(reservation, user)
+    return reservation
+
+
+def lagg_till_yttrande(punkt: Punkt, *, user, typ: str, avgivet_av: str, text: str) -> Yttrande:
+    """A särskilt yttrande or a protokollsanteckning, which the organ allows into the
+    protokoll (seed 003: four parties)."""
+    if typ not in Yttrande.Typ.values:
+        raise ValidationError(_("Okänd typ: %(typ)s") % {"typ": typ})
+    with transaction.atomic(), acting_as(user):
+        _kräv_andring(_sammantrade_for(punkt), user)
+        yttrande = Yttrande(punkt=punkt, typ=typ, avgivet_av=avgivet_av, text=text)
+        _spara(yttrande, user)
+    return yttrande
+
+
+def lagg_till_yrkande(punkt: Punkt, person: Person, *, user, text: str) -> Yrkande:
+    with transaction.atomic(), acting_as(user):
+        _kräv_andring(_sammantrade_for(punkt), user)
+        _deltagare_i(punkt, person)
+        ordning = (punkt.yrkanden.aggregate(n=Max("ordning"))["n"] or 0) + 1
+        yrkande = Yrkande(punkt=punkt, yrkande_av=person, text=text, ordning=ordning)
+        _spara(yrkande, user)
+    return yrkande
+
+
+def registrera_votering(punkt: Punkt, *, user, proposition, ja, nej, avstar=0, resultat):
+    with transaction.atomic(), acting_as(user):
+        _kräv_andring(_sammantrade_for(punkt), user)
+        votering = Votering(
+            punkt=punkt, proposition=proposition, ja=ja, nej=nej, avstar=avstar, resultat=resultat
+        )
+        _spara(votering, user)
+    return votering
+
+
+# -- the protokoll ----------------------------------------------------------------------------
+
+
+def paragrafserie(organ: Organ) -> str:
+    """The numbering series of an organ's paragraphs (shares the diarium's counters)."""
+    return f"§{organ.pk}"
+
+
+def tidigare_paragrafer(organ: Organ, ar: int, senaste: int, *, user) -> None:
+    """Paragraphs up to ``senaste`` were given in ``ar`` before this system (an earlier
+    meeting of the year, an older system): the next protokoll goes on from there."""
+    _sekreterare_i(organ, user)
+    services.hoj_serie(paragrafserie(organ), ar, senaste)
+
+
+def numrera_paragrafer(event) -> None:
+    """Hook of ``genomfor``: the protokoll is drawn up. Every item needs its beslut (an
+    informationsärende "godkände informationen"); then the items get the next paragraph
+    numbers of the organ and year, in their order, once and for all."""
+    sammantrade = event.obj
+    punkter = list(sammantrade.punkter.select_related("beslutet").order_by("ordning", "pk"))
+    utan = [
+        p.beteckning
+        for p in punkter
+        if not p.utfall and (p.arende_id or p.slag == Punkt.Slag.BESLUTSARENDE)
+    ]
+    if utan:
+        raise ValidationError(
+            _("Protokollet kan inte upprättas: beslut saknas under punkt %(punkter)s.")
+            % {"punkter": ", ".join(utan)},
+            code="beslut_saknas",
+        )
+    ar = sammantrade.datum.year
+    for punkt in punkter:
+        if punkt.paragraf is not None:
+            continue
+        punkt.paragraf = services.nasta_lopnummer(paragrafserie(sammantrade.organ), ar)
+        punkt.paragraf_organ_id, punkt.paragraf_ar = sammantrade.organ_id, ar
+        _spara(punkt, event.user, event.transition.id)
+        if punkt.beslutet is not None:
+            punkt.beslutet.paragraf = punkt.paragraf
+            _spara(punkt.beslutet, event.user, event.transition.id)
+
+
+def uppratta(sammantrade: Sammantrade, *, user) -> Sammantrade:
+    """The meeting is over and the protokoll drawn up: the paragraphs are numbered."""
+    with acting_as(user):
+        return do_transition(sammantrade, "genomfor", user)
+
+
+def saknar_justering(sammantrade: Sammantrade) -> list[Person]:
+    """The ordförande and justerare present who have not signed yet."""
+    signerat = set(sammantrade.justeringar.values_list("person_id", flat=True))
+    return [
+        d.person
+        for d in sammantrade.deltagare.select_related("person")
+        if _ska_justera(d) and d.person_id not in signerat
+    ]
+
+
+def justera(sammantrade: Sammantrade, *, user, tidpunkt: datetime.datetime | None = None):
+    """The user signs the protokoll as the ordförande or a justerare. When the last one has
+    signed, the protokoll is justerat (and so upprättat, TF 2 kap. 10 §): it is filed as a
+    handling, with a protokollsutdrag in each ärende it decided."""
+    with transaction.atomic(), acting_as(user):
+        _las(sammantrade)
+        if not user.has_perm(JUSTERA, sammantrade):
+            raise PermissionDenied(
+                _("Du får inte justera protokollet från %(mote)s nu.") % {"mote": sammantrade}
+            )
+        person = Person.objects.filter(anvandare=user).first()
+        if person is None or person not in saknar_justering(sammantrade):
+            raise ValidationError(
+                _("Du är inte ordförande eller justerare som ännu inte har justerat."),
+                code="inte_justerare",
+            )
+        justering = Justering(
+            sammantrade=sammantrade, person=person, user=user, tidpunkt=tidpunkt or timezone.now()
+        )
+        _spara(justering, user)
+        if not saknar_justering(sammantrade):
+            do_transition(sammantrade, "justera", user)
+            arkivera_protokoll(sammantrade, user=user)
+    return justering
+
+
+def vid_justering(event) -> None:
+    event.obj.justerat = event.obj.justeringar.aggregate(t=Max("tidpunkt"))["t"]
+
+
+def arkivera_protokoll(sammantrade: Sammantrade, *, user) -> list[Handling]:
+    """File the justerat protokoll (PDF and DOCX) in the sammanträde's ärende and a
+    protokollsutdrag in each ärende on the agenda, with checksums."""
+    sparade = []
+    if sammantrade.arende_id:
+        dok = dokument.protokoll(sammantrade)
+        for format in ("pdf", "docx"):
+            innehall = dokument.skriv(dok, format)
+            sparade.append(
+                _arkivera(sammantrade.arende, dok, innehall, format, Handling.Typ.PROTOKOLL, user)
+            )
+    for punkt in sammantrade.punkter.filter(arende__isnull=False).select_related("arende"):
+        dok = dokument.protokollsutdrag(punkt)
+        sparade.append(
+            _arkivera(
+                punkt.arende,
+                dok,
+                dokument.som_pdf(dok),
+                "pdf",
+                Handling.Typ.PROTOKOLLSUTDRAG,
+                user,
+            )
+        )
+    return sparade
+
+
+def _arkivera(arende: Arende, dok, innehall: bytes, format: str, typ: str, user) -> Handling:
+    filnamn = f"{dok.filnamn}.{format}"
+    return services.arkivera_handling(
+        arende,
+        user=user,
+        typ=typ,
+        riktning=Handling.Riktning.UPPRATTAD,
+        status=Handling.Status.UPPRATTAD,
+        titel=f"{dok.titel} {format.upper()}",
+        fil=ContentFile(innehall, name=filnamn),
+        filnamn=filnamn,
+    )
+
+
+def ansla(sammantrade: Sammantrade, *, user, dag: datetime.date | None = None) -> Sammantrade:
+    """Put the justerat protokoll on the digital anslagstavla (KL 8 kap. 12 §). The last day
+    for laglighetsprövning follows from the day (KL 13 kap. 5 §)."""
+    with acting_as(user):
+        return do_transition(sammantrade, "ansla", user, data={"dag": dag})
+
+
+def vid_anslag(event) -> None:
+    event.obj.anslaget = event.data.get("dag") or timezone.localdate()
+
+
+def ratta(sammantrade: Sammantrade, *, user, text: str, punkt: Punkt | None = None) -> Rattelse:
+    """A correction of a justerat protokoll, recorded as a new event beside it."""
+    if sammantrade.state not in ("justerat", "anslaget"):
+        raise ValidationError(_("Protokollet är inte justerat; ändra i det i stället."))
+    _sekreterare_i(sammantrade.organ, user)
+    if not text.strip():
+        raise ValidationError(_("Skriv vad rättelsen gäller."))
+    with transaction.atomic(), acting_as(user):
+        rattelse = Rattelse(
+            sammantrade=sammantrade, punkt=punkt, text=text, user=user, tidpunkt=timezone.now()
+        )
+        _spara(rattelse, user)
+    return rattelse

@@ -1,0 +1,445 @@
+"""Meetings: the sammanträde of an organ, who served, the items on its föredragningslista and
+what was decided under each paragraph (KL 5 kap. 65–69 §§, 6 kap. 35 §).
+
+The sammanträde has a lifecycle of its own on the engine (flows/sammantrade.py): planerat →
+kallat → genomfört → justerat → anslaget. Everything written in the protokoll can be changed
+only while the permission map of the sammanträde's state allows ``change_sammantrade``; after
+justering a correction is a new :class:`Rattelse`, never an edit.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from workflow import registry
+from workflow.context import history_user
+from workflow.models import WorkflowMixin
+
+from .models import Arende, Beslut, Handling, Organ, Person
+
+#: KL 5 kap. 69 §: the protokoll is justerat within two weeks of the meeting
+JUSTERING_DAGAR = 14
+#: KL 8 kap. 12 §: anslag no later than the second day after justering
+ANSLAG_DAGAR = 2
+#: KL 13 kap. 5 §: laglighetsprövning within three weeks of the anslag
+OVERKLAGANDE_DAGAR = 21
+
+
+class Sammantrade(WorkflowMixin):
+    """One meeting of an organ. Its protokoll may be filed in a diarium ärende of its own
+    (seed 004: Samråd vård och omsorg's protokoll in HSN 418-2-2021)."""
+
+    organ = models.ForeignKey(
+        Organ, on_delete=models.PROTECT, related_name="sammantraden", verbose_name=_("organ")
+    )
+    datum = models.DateField(_("datum"))
+    start = models.TimeField(_("början"), null=True, blank=True)
+    slut = models.TimeField(_("slut"), null=True, blank=True)
+    plats = models.CharField(_("plats"), max_length=200, help_text=_("Ett rum, eller Teams."))
+    arende = models.ForeignKey(
+        Arende,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sammantraden",
+        verbose_name=_("diarieärende för protokollet"),
+    )
+    kallad = models.DateTimeField(_("kallelse skickad"), null=True, blank=True, editable=False)
+    justerat = models.DateTimeField(_("justerat"), null=True, blank=True, editable=False)
+    anslaget = models.DateField(_("anslaget"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(get_user=history_user)
+
+    local_roles_parent = "organ"
+
+    class Meta:
+        verbose_name = _("sammanträde")
+        verbose_name_plural = _("sammanträden")
+        ordering = ["-datum", "organ"]
+        permissions = [("justera_sammantrade", _("Får justera protokollet"))]
+
+    def __str__(self):
+        return f"{self.organ.namn} {self.datum:%Y-%m-%d}"
+
+    @property
+    def status_titel(self) -> str:
+        state = registry.workflow_for(self).states.get(self.state)
+        return str(state.title) if state else self.state
+
+    @property
+    def justering_senast(self) -> datetime.date:
+        """KL 5 kap. 69 §: the last day for justering."""
+        return self.datum + datetime.timedelta(days=JUSTERING_DAGAR)
+
+    @property
+    def sen_justering(self) -> bool:
+        """Justerat (or still not justerat today) later than the law's two weeks."""
+        dag = timezone.localdate(self.justerat) if self.justerat else timezone.localdate()
+        return dag > self.justering_senast
+
+    @property
+    def anslag_senast(self) -> datetime.date | None:
+        """KL 8 kap. 12 §: the last day to put the justerat protokoll on the anslagstavla."""
+        if self.justerat is None:
+            return None
+        return timezone.localdate(self.justerat) + datetime.timedelta(days=ANSLAG_DAGAR)
+
+    @property
+    def overklagande_senast(self) -> datetime.date | None:
+        """KL 13 kap. 5 §: the last day for laglighetsprövning (three weeks from the anslag)."""
+        if self.anslaget is None:
+            return None
+        return self.anslaget + datetime.timedelta(days=OVERKLAGANDE_DAGAR)
+
+    def punkter_i_ordning(self):
+        return self.punkter.order_by("ordning", "pk")
+
+
+class Deltagare(models.Model):
+    """One line of the närvaro: a ledamot, an ersättare, or a tjänsteperson, present or not,
+    with the part they had (ordförande, justerare) and presence that changed during the
+    meeting (seed 004: "anslöt från punkt 18", "frånvarande på punkt 7a")."""
+
+    class Roll(models.TextChoices):
+        ORDFORANDE = "ordforande", _("ordförande")
+        VICE_ORDFORANDE = "vice_ordforande", _("vice ordförande")
+        LEDAMOT = "ledamot", _("ledamot")
+        ERSATTARE = "ersattare", _("ersättare")
+        TJANSTEPERSON = "tjansteperson", _("tjänsteperson")
+
+    sammantrade = models.ForeignKey(Sammantrade, on_delete=models.CASCADE, related_name="deltagare")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, verbose_name=_("person"))
+    roll = models.CharField(_("roll"), max_length=20, choices=Roll.choices)
+    narvarande = models.BooleanField(_("närvarande"), default=True)
+    justerare = models.BooleanField(_("justerare"), default=False)
+    ersatter = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("tjänstgör för"),
+    )
+    organisation = models.CharField(
+        _("företräder"),
+        max_length=200,
+        blank=True,
+        help_text=_("Kommunen eller regionen ledamoten företräder, när den inte är personens."),
+    )
+    anslot_fran = models.CharField(_("anslöt från punkt"), max_length=10, blank=True)
+    lamnade_efter = models.CharField(_("lämnade efter punkt"), max_length=10, blank=True)
+    franvarande_pa = models.CharField(
+        _("frånvarande på punkt"), max_length=100, blank=True, help_text=_("T.ex. 7a, 12")
+    )
+    ordning = models.PositiveSmallIntegerField(_("ordning"), default=0)
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("deltagare")
+        verbose_name_plural = _("deltagare")
+        ordering = ["sammantrade", "ordning", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sammantrade", "person"], name="deltagare_en_gang_per_mote"
+            ),
+        ]
+
+    def __str__(self):
+        return self.person.namn
+
+    @property
+    def ar_tjansteperson(self) -> bool:
+        return self.roll == self.Roll.TJANSTEPERSON
+
+    @property
+    def foretrader(self) -> str:
+        return self.organisation or self.person.kommun
+
+    def deltar_i(self, punkt: Punkt) -> bool:
+        """Took part in ``punkt``: present, joined by then, not yet gone, not absent from it
+        and not jävig in it (KL 6 kap. 28 §)."""
+        if not self.narvarande:
+            return False
+        beteckning = punkt.beteckning
+        if beteckning in {b.strip() for b in self.franvarande_pa.split(",") if b.strip()}:
+            return False
+        if self.anslot_fran and _fore(beteckning, self.anslot_fran):
+            return False
+        if self.lamnade_efter and _fore(self.lamnade_efter, beteckning):
+            return False
+        return all(jav.person_id != self.person_id for jav in punkt.jav.all())
+
+
+def _fore(a, b) -> bool:
+    """Does item number ``a`` come before ``b`` (both as the protokoll numbers them)?"""
+    return _siffror(a) < _siffror(b)
+
+
+def _siffror(beteckning) -> int:
+    digits = "".join(ch for ch in str(beteckning) if ch.isdigit())
+    return int(digits) if digits else 0
+
+
+class Punkt(models.Model):
+    """An item on the föredragningslista, which becomes a numbered paragraph when the protokoll
+    is drawn up. It is an ärende, or a standing item of the meeting."""
+
+    class Typ(models.TextChoices):
+        ARENDE = "arende", _("ärende")
+        FOREDRAGNINGSLISTA = "foredragningslista", _("godkännande av föredragningslistan")
+        FOREGAENDE_PROTOKOLL = "foregaende_protokoll", _("föregående protokoll")
+        AKTUELLT = "aktuellt", _("aktuellt")
+        OVRIGA_FRAGOR = "ovriga_fragor", _("övriga frågor")
+        NASTA_MOTE = "nasta_mote", _("nästa möte")
+        OVRIGT = "ovrigt", _("annan punkt")
+
+    class Slag(models.TextChoices):
+        BESLUTSARENDE = "beslutsarende", _("beslutsärende")
+        INFORMATIONSARENDE = "informationsarende", _("informationsärende")
+
+    class Form(models.TextChoices):
+        MUNTLIGT = "muntligt", _("muntligt")
+        SKRIFTLIGT = "skriftligt", _("skriftligt")
+
+    class Utfall(models.TextChoices):
+        BESLUTAT = "beslutat", _("beslutat")
+        BIFALL = "bifall", _("bifall")
+        AVSLAG = "avslag", _("avslag")
+        ATERREMISS = "aterremiss", _("återremiss")
+        BORDLAGGNING = "bordlaggning", _("bordläggning")
+        INFORMATION = "information", _("godkände informationen")
+        FORSLAG = "forslag", _("förslag till högre organ")
+
+    sammantrade = models.ForeignKey(Sammantrade, on_delete=models.PROTECT, related_name="punkter")
+    ordning = models.PositiveSmallIntegerField(_("ordning"))
+    typ = models.CharField(_("typ"), max_length=30, choices=Typ.choices, default=Typ.ARENDE)
+    rubrik = models.CharField(_("rubrik"), max_length=500)
+    arende = models.ForeignKey(
+        Arende,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="punkter",
+        verbose_name=_("ärende"),
+    )
+    slag = models.CharField(_("slag"), max_length=20, choices=Slag.choices, blank=True)
+    form = models.CharField(_("form"), max_length=20, choices=Form.choices, blank=True)
+    foredragande = models.CharField(_("föredragande"), max_length=300, blank=True)
+    bilagor = models.ManyToManyField(
+        Handling, blank=True, related_name="+", verbose_name=_("bilagor")
+    )
+    underlag = models.CharField(
+        _("underlag"),
+        max_length=300,
+        blank=True,
+        help_text=_("Underlag som inte finns som handlingar, t.ex. Bilaga 22. – 22.5."),
+    )
+    beskrivning = models.TextField(_("beskrivning"), blank=True)
+    forslag_till_beslut = models.TextField(_("förslag till beslut"), blank=True)
+    beslut = models.TextField(_("beslut"), blank=True)
+    utfall = models.CharField(_("utfall"), max_length=20, choices=Utfall.choices, blank=True)
+    motivering = models.TextField(_("motivering"), blank=True)
+    forslag_till = models.ForeignKey(
+        Organ,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("förslag till"),
+    )
+    beslutet = models.OneToOneField(
+        Beslut,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="punkt",
+        editable=False,
+        verbose_name=_("beslutet i ärendet"),
+    )
+    # Paragraph numbers run on per organ and year and are given when the protokoll is drawn
+    # up; organ and year are kept here so that the database itself refuses a number twice.
+    paragraf = models.PositiveIntegerField(_("paragraf"), null=True, blank=True, editable=False)
+    paragraf_organ = models.ForeignKey(
+        Organ, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    paragraf_ar = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("punkt")
+        verbose_name_plural = _("punkter")
+        ordering = ["sammantrade", "ordning", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["paragraf_organ", "paragraf_ar", "paragraf"],
+                condition=models.Q(paragraf__isnull=False),
+                name="paragraf_en_gang_per_organ_och_ar",
+            ),
+            models.UniqueConstraint(fields=["sammantrade", "ordning"], name="punkt_ordning_unik"),
+        ]
+
+    def __str__(self):
+        return f"{self.beteckning}. {self.rubrik}"
+
+    @property
+    def beteckning(self) -> str:
+        """What the protokoll calls it: its paragraph number once given, before that its
+        place on the föredragningslista."""
+        return str(self.paragraf or self.ordning)
+
+    @property
+    def ar_sekretess(self) -> bool:
+        return bool(self.arende_id and self.arende.sekretess_lagrum)
+
+
+class Yrkande(models.Model):
+    """A motion put at the meeting on an item (KL 5 kap. 67 §)."""
+
+    punkt = models.ForeignKey(Punkt, on_delete=models.CASCADE, related_name="yrkanden")
+    yrkande_av = models.ForeignKey(Person, on_delete=models.PROTECT, verbose_name=_("yrkande av"))
+    text = models.TextField(_("yrkande"))
+    ordning = models.PositiveSmallIntegerField(_("ordning"), default=0)
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("yrkande")
+        verbose_name_plural = _("yrkanden")
+        ordering = ["punkt", "ordning", "pk"]
+
+    def __str__(self):
+        return f"{self.yrkande_av}: {self.text[:60]}"
+
+
+class Votering(models.Model):
+    """A vote on an item: the propositions, the counts and which won."""
+
+    punkt = models.ForeignKey(Punkt, on_delete=models.CASCADE, related_name="voteringar")
+    proposition = models.TextField(_("propositionsordning"))
+    ja = models.PositiveSmallIntegerField(_("ja"))
+    nej = models.PositiveSmallIntegerField(_("nej"))
+    avstar = models.PositiveSmallIntegerField(_("avstår"), default=0)
+    resultat = models.CharField(_("resultat"), max_length=300)
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("votering")
+        verbose_name_plural = _("voteringar")
+
+    def __str__(self):
+        return f"{self.punkt}: {self.ja}–{self.nej}"
+
+
+class Jav(models.Model):
+    """A member who is jävig in an item takes no part in it (KL 6 kap. 28–32 §§)."""
+
+    punkt = models.ForeignKey(Punkt, on_delete=models.CASCADE, related_name="jav")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, verbose_name=_("person"))
+    grund = models.CharField(_("grund"), max_length=300, blank=True)
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("jäv")
+        verbose_name_plural = _("jäv")
+        constraints = [
+            models.UniqueConstraint(fields=["punkt", "person"], name="jav_en_gang"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({_('jäv')})"
+
+
+class Reservation(models.Model):
+    """A member's reservation against the beslut, announced before the meeting ended
+    (KL 4 kap. 27 §)."""
+
+    punkt = models.ForeignKey(Punkt, on_delete=models.CASCADE, related_name="reservationer")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, verbose_name=_("ledamot"))
+    motivering = models.TextField(_("skriftlig motivering"), blank=True)
+    anmald = models.DateTimeField(_("anmäld"), editable=False)
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservationer")
+        constraints = [
+            models.UniqueConstraint(fields=["punkt", "person"], name="reservation_en_gang"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({_('reservation')})"
+
+
+class Yttrande(models.Model):
+    """A särskilt yttrande or a protokollsanteckning, by members or party groups (seed 003:
+    "Moderaterna, Centerpartiet, Kristdemokraterna, Liberalerna")."""
+
+    class Typ(models.TextChoices):
+        SARSKILT_YTTRANDE = "sarskilt_yttrande", _("särskilt yttrande")
+        PROTOKOLLSANTECKNING = "protokollsanteckning", _("protokollsanteckning")
+
+    punkt = models.ForeignKey(Punkt, on_delete=models.CASCADE, related_name="yttranden")
+    typ = models.CharField(_("typ"), max_length=30, choices=Typ.choices)
+    avgivet_av = models.CharField(_("lämnat av"), max_length=300)
+    text = models.TextField(_("text"))
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("särskilt yttrande eller protokollsanteckning")
+        verbose_name_plural = _("särskilda yttranden och protokollsanteckningar")
+        ordering = ["punkt", "pk"]
+
+    def __str__(self):
+        return f"{self.get_typ_display()}: {self.avgivet_av}"
+
+
+class Justering(models.Model):
+    """One signature of the protokoll by the ordförande or a justerare: who and when."""
+
+    sammantrade = models.ForeignKey(
+        Sammantrade, on_delete=models.PROTECT, related_name="justeringar"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, verbose_name=_("justerat av"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    tidpunkt = models.DateTimeField(_("tidpunkt"), editable=False)
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("justering")
+        verbose_name_plural = _("justeringar")
+        ordering = ["tidpunkt", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["sammantrade", "person"], name="justering_en_gang"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} {self.tidpunkt:%Y-%m-%d %H:%M}"
+
+
+class Rattelse(models.Model):
+    """A correction of a justerat protokoll: never an edit, a new recorded event."""
+
+    sammantrade = models.ForeignKey(Sammantrade, on_delete=models.PROTECT, related_name="rattelser")
+    punkt = models.ForeignKey(
+        Punkt, null=True, blank=True, on_delete=models.PROTECT, related_name="rattelser"
+    )
+    text = models.TextField(_("rättelse"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    tidpunkt = models.DateTimeField(_("tidpunkt"), editable=False)
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("rättelse")
+        verbose_name_plural = _("rättelser")
+        ordering = ["tidpunkt", "pk"]
+
+    def __str__(self):
+        return f"{self.sammantrade}: {self.text[:60]}"

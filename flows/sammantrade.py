@@ -1,0 +1,134 @@
+"""The sammanträde's lifecycle: planerat → kallat → genomfört → justerat → anslaget.
+
+The nämndsekreterare plans the meeting, sends the kallelse with the föredragningslista,
+records närvaro and beslut while the meeting is held (kallat) and draws up the protokoll when
+it is over (genomfört: the paragraphs get their numbers). The ordförande and the justerare
+sign; when the last one has signed the protokoll is justerat (a protokoll is upprättat when
+justerat, TF 2 kap. 10 §) and nothing in it can be changed any more. The anslag on the
+digital anslagstavla follows (KL 8 kap. 12 §).
+"""
+
+from arenden import protokoll
+from arenden.roles import JUSTERARE, NAMNDSEKRETERARE, REGISTRATOR, REVISOR, STABSCHEF
+from workflow import registry
+from workflow.definitions import Guard, State, Transition, Workflow, Worklist
+
+ID = "sammantrade"
+
+VIEW = "arenden.view_sammantrade"
+CHANGE = "arenden.change_sammantrade"
+JUSTERA = "arenden.justera_sammantrade"
+
+EVERYONE = (STABSCHEF, NAMNDSEKRETERARE, REGISTRATOR, REVISOR, JUSTERARE)
+
+
+def _state(id, title, description, *, change=(), justera=(), final=False):
+    permissions = {VIEW: EVERYONE}
+    if change:
+        permissions[CHANGE] = change
+    if justera:
+        permissions[JUSTERA] = justera
+    return State(id, title, description, permissions=permissions, final=final)
+
+
+def _alla_har_justerat(sammantrade, user) -> bool:
+    return not protokoll.saknar_justering(sammantrade)
+
+
+def definition() -> Workflow:
+    return Workflow(
+        id=ID,
+        title="Sammanträdets gång",
+        roles=EVERYONE,
+        initial_state="planerat",
+        states=[
+            _state(
+                "planerat",
+                "Planerat",
+                "Föredragningslistan byggs.",
+                change=(NAMNDSEKRETERARE,),
+            ),
+            _state(
+                "kallat",
+                "Kallat",
+                "Kallelsen är skickad; närvaro och beslut förs in under sammanträdet.",
+                change=(NAMNDSEKRETERARE,),
+            ),
+            _state(
+                "genomfort",
+                "Genomfört",
+                "Protokollet är upprättat och väntar på justering.",
+                change=(NAMNDSEKRETERARE,),
+                justera=(JUSTERARE,),
+            ),
+            _state(
+                "justerat",
+                "Justerat",
+                "Ordföranden och justerarna har skrivit under; protokollet kan inte ändras.",
+            ),
+            _state(
+                "anslaget",
+                "Anslaget",
+                "Protokollet är anslaget på den digitala anslagstavlan.",
+                final=True,
+            ),
+        ],
+        transitions=[
+            Transition(
+                "kalla",
+                "Skicka kallelse",
+                "planerat",
+                "kallat",
+                guard=Guard(roles=(NAMNDSEKRETERARE,)),
+                before=(protokoll.vid_kallelse,),
+            ),
+            Transition(
+                "genomfor",
+                "Upprätta protokollet",
+                "kallat",
+                "genomfort",
+                guard=Guard(roles=(NAMNDSEKRETERARE,)),
+                before=(protokoll.numrera_paragrafer,),
+            ),
+            Transition(
+                "justera",
+                "Justera protokollet",
+                "genomfort",
+                "justerat",
+                guard=Guard(
+                    roles=(JUSTERARE, NAMNDSEKRETERARE),
+                    condition=_alla_har_justerat,
+                    condition_message="ordföranden och alla justerare har inte justerat",
+                ),
+                before=(protokoll.vid_justering,),
+            ),
+            Transition(
+                "ansla",
+                "Anslå protokollet",
+                "justerat",
+                "anslaget",
+                guard=Guard(roles=(NAMNDSEKRETERARE,)),
+                before=(protokoll.vid_anslag,),
+            ),
+        ],
+        worklists=[
+            Worklist("att_justera", "Protokoll att justera", ("genomfort",), (JUSTERARE,)),
+            Worklist(
+                "att_ansla",
+                "Protokoll att anslå",
+                ("justerat",),
+                (NAMNDSEKRETERARE,),
+            ),
+            Worklist(
+                "kommande_sammantraden",
+                "Kommande sammanträden",
+                ("planerat", "kallat"),
+                (NAMNDSEKRETERARE, STABSCHEF),
+            ),
+        ],
+    )
+
+
+def install():
+    registry.register(definition())
+    registry.bind("arenden.Sammantrade", ID)

@@ -1,0 +1,640 @@
+"""Meetings: the föredragningslista, närvaro, beslut per paragraph, justering and anslag, the
+ärenden moving through the engine as the meeting does, and the documents drawn from it all.
+The generated PDF and DOCX files are read back as text, and checked against the seeds."""
+
+import datetime
+import io
+import threading
+
+import docx
+import pypdf
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from arenden import demo, dokument, protokoll, services
+from arenden.models import (
+    Arende,
+    ArendeRelation,
+    Deltagare,
+    Handling,
+    Nummerserie,
+    Person,
+    Punkt,
+    Sammantrade,
+    Yttrande,
+)
+from arenden.services import fil_ar_intakt
+from tests import factories
+from workflow.engine import TransitionNotAllowed, do_transition, history, worklist
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def pdf_text(data: bytes) -> str:
+    """The PDF's text on one line, without the page numbers ("1 (2)") in its footers."""
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    n = len(pages)
+    return " ".join(
+        text.removesuffix(f"{i} ({n})").strip() for i, text in enumerate(pages, start=1)
+    )
+
+
+def docx_text(data: bytes) -> str:
+    document = docx.Document(io.BytesIO(data))
+    return " ".join(" ".join(p.text.split()) for p in document.paragraphs)
+
+
+def stored(handling) -> bytes:
+    with handling.fil.open("rb") as fil:
+        return fil.read()
+
+
+def both(dok) -> list[str]:
+    """The document as a reader of the PDF and of the DOCX sees it."""
+    return [pdf_text(dokument.som_pdf(dok)), docx_text(dokument.som_docx(dok))]
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# -- a small meeting for the rules ----------------------------------------------------------
+
+
+class Mote:
+    """An HSN meeting with an ordförande, a justerare and two more ledamöter."""
+
+    def __init__(self, cast=None, datum=datetime.date(2025, 11, 12)):
+        self.cast = cast or factories.Cast()
+        self.ordforande_user = factories.user(f"ordf-{datum:%m%d}")
+        self.justerare_user = factories.user(f"just-{datum:%m%d}")
+        self.ordforande = self._ledamot("Ordf Örn", "s", self.ordforande_user)
+        self.justerare = self._ledamot("Just Ek", "m", self.justerare_user)
+        self.ledamot = self._ledamot("Led Al", "c")
+        self.annan = self._ledamot("Led Björk", "v")
+        sek = self.cast.sekreterare
+        self.sammantrade = protokoll.planera(
+            organ=self.cast.organ, datum=datum, plats="Sessionssalen", user=sek
+        )
+        for person, roll, justerare in [
+            (self.ordforande, Deltagare.Roll.ORDFORANDE, False),
+            (self.justerare, Deltagare.Roll.LEDAMOT, True),
+            (self.ledamot, Deltagare.Roll.LEDAMOT, False),
+            (self.annan, Deltagare.Roll.LEDAMOT, False),
+        ]:
+            protokoll.lagg_till_deltagare(
+                self.sammantrade, person, roll=roll, user=sek, justerare=justerare
+            )
+
+    def _ledamot(self, namn, parti, anvandare=None):
+        found = Person.objects.filter(namn=namn).first()
+        return found or factories.person(
+            namn, anvandare=anvandare, typ=Person.Typ.FORTROENDEVALD, parti=parti, kommun="Umeå"
+        )
+
+    def berett_arende(self, rubrik="Ett ärende att besluta", **extra):
+        cast = self.cast
+        arende = cast.registrera(rubrik, **extra)
+        services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+        do_transition(arende, "paborja_beredning", cast.handlaggare)
+        do_transition(arende, "markera_beredd", cast.handlaggare)
+        return arende
+
+    def punkt(self, arende=None, **extra):
+        extra.setdefault("slag", Punkt.Slag.BESLUTSARENDE)
+        return protokoll.lagg_till_punkt(
+            self.sammantrade, user=self.cast.sekreterare, arende=arende, **extra
+        )
+
+    def kalla(self):
+        protokoll.kalla(self.sammantrade, user=self.cast.sekreterare)
+
+    def besluta(self, punkt, utfall=Punkt.Utfall.BIFALL, beslut="Att bifalla förslaget.", **kw):
+        return protokoll.besluta(
+            punkt, user=self.cast.sekreterare, utfall=utfall, beslut=beslut, **kw
+        )
+
+    def uppratta(self):
+        protokoll.uppratta(self.sammantrade, user=self.cast.sekreterare)
+
+    def justera_alla(self, tidpunkt=None):
+        for user in (self.ordforande_user, self.justerare_user):
+            protokoll.justera(self.sammantrade, user=user, tidpunkt=tidpunkt)
+
+
+# -- seed 004: the whole protokoll from data --------------------------------------------------
+
+
+def test_seed_004_protokoll_is_built_from_data_with_all_its_facts():
+    folk = demo.bygg_organisation()
+    arende = demo.hsn_418_2_2021(folk)
+    mote = Sammantrade.objects.get(arende=arende)
+    data = demo.svo_protokoll()
+
+    assert mote.state == "anslaget"
+    assert (mote.plats, mote.datum) == ("Teams", datetime.date(2021, 6, 11))
+    assert list(mote.punkter.values_list("paragraf", flat=True)) == list(range(13, 29))
+    assert mote.anslaget == datetime.date(2021, 6, 17)
+    assert mote.overklagande_senast == datetime.date(2021, 7, 8)
+    assert not mote.sen_justering
+
+    # partial presence: Veronica Kerr joined at item 18, so she took no part in 17
+    kerr = mote.deltagare.get(person__namn="Veronica Kerr")
+    punkt = {p.paragraf: p for p in mote.punkter.prefetch_related("jav")}
+    assert not kerr.deltar_i(punkt[17]) and kerr.deltar_i(punkt[18])
+
+    # the protokoll filed at justering, as PDF and as DOCX, and the one drawn now (anslaget)
+    filed = {h.mediatyp: h for h in arende.handlingar.filter(typ=Handling.Typ.PROTOKOLL)}
+    assert set(filed) == {dokument.PDF, dokument.DOCX}
+    assert all(fil_ar_intakt(h) and h.sha256 for h in filed.values())
+    texts = [
+        pdf_text(stored(filed[dokument.PDF])),
+        docx_text(stored(filed[dokument.DOCX])),
+    ] + both(dokument.protokoll(mote))
+
+    facts = [
+        "Protokoll Samråd vård och omsorg",
+        "Diarienummer: HSN 418-2-2021",
+        "Datum och tid: 2021-06-11",
+        "Plats: Teams",
+        "Ärenden: 13-28",
+        "Carin Nilsson (s) Umeå kommun, ordförande",
+        "Kenneth Andersson (s) Region Västerbotten, tillika justerare, ersätter "
+        "Anna-Lena Danielsson",
+        "Annika Wibrell (s) Vilhelmina kommun, frånvarande på punkt 7a",
+        "Maria Modin (s) Dorotea kommun, ersätter Bengt Henriksson",
+        "Veronica Kerr (kd) Umeå kommun, anslöt från punkt 18",
+        "Anna-Lena Danielsson (s) Region Västerbotten, vice ordförande",
+        "Linnea Lindberg (åp) Åsele kommun",
+        "Anita Helgesson, strateg hälsa och social välfärd",
+        "15. Aktuellt Muntligt informationsärende Föredragande: Britta Edström och "
+        "Katarina Lindahl",
+        "16. Uppdrag Psykisk hälsa (UPH) medel Skriftligt informationsärende, ingen föredragning",
+        "Informationsunderlag: Bilaga 16. Fördelning av länsgemensamma UPH-medel tom 2021-05-05",
+        "Informationsunderlag: Bilaga 20. Hjälpmedelsrådets analys angående förskrivning av "
+        "tyngdtäcken; Bilaga 20.1. Underlag för information om förskrivning av tyngdtäcken",
+        "Informationsunderlag: Bilaga 22. – 22.5.",
+        "23. Avtal om läkarmedverkan Beslutsärende Beslutsunderlag: Bilaga 23. Förslag om avtal "
+        "till läkarmedverkan Föredragande: Ronny Lestander och Lena Grundberg",
+        "Samråd vård och omsorg beslutade att - Att anta förslaget till avtal om läkarmedverkan "
+        "- Att rekommendera respektive huvudman att anta förslaget om läkarmedverkan",
+        "Samråd vård och omsorg godkände informationen och önskar att frågan bereds vidare inom "
+        "den regionala samverkansstrukturen.",
+        "Föredragande: Hans Winberg, Jon Rognes, Dag Norén, Anna Krohwinkel Leading Health Care",
+        "a) till Länssamverkansgruppen Arbete för att främja en jämlik sexuell och reproduktiv "
+        "hälsa samt rättigheter",
+        "28. Nästa möte Systemledning nära vård 27 augusti Samråd vård och omsorg 15 oktober",
+        "Carin Nilsson justerade 2021-06-16 11:00",
+        "Kenneth Andersson justerade 2021-06-16 11:00",
+    ]
+    for text in texts:
+        for fact in facts:
+            assert fact in text, fact
+        for rad in data["narvaro"]:
+            assert rad["namn"] in text
+        for rad in data["punkter"]:
+            assert f"{rad['nr']}. {rad['rubrik']}" in text
+            if rad["beslut"]:
+                assert one_line(rad["beslut"]) in text
+    # anslag is in the protokoll drawn after it, with the last day for laglighetsprövning
+    for text in texts[2:]:
+        assert (
+            "Anslaget på den digitala anslagstavlan 2021-06-17. Sista dag för överklagande "
+            "(laglighetsprövning) 2021-07-08." in text
+        )
+
+
+def test_seed_004_kallelse_lists_the_kallade_and_the_agenda():
+    folk = demo.bygg_organisation()
+    arende = demo.hsn_418_2_2021(folk)
+    [kallelse] = arende.handlingar.filter(typ=Handling.Typ.KALLELSE)
+    text = pdf_text(stored(kallelse))
+    assert "Kallelse Samråd vård och omsorg" in text
+    assert "Carin Nilsson (s) Umeå kommun, ordförande" in text
+    assert "Kenneth Andersson (s) Region Västerbotten, ersättare" in text
+    assert "Britta Edström" not in text.split("Föredragningslista")[0]  # not kallad
+    assert (
+        "18. Hälsa Lärande trygghet (HLT) - årsuppföljning (Informationsärende; föredragande "
+        "Jessika Nyström och Ulrika Granskog; Informationsunderlag: Bilaga 18." in text
+    )
+
+
+# -- seed 003: HSN → RS § 130 → RF --------------------------------------------------------------
+
+
+def test_seed_003_from_hsn_beredning_to_rs_130_and_on_to_regionfullmaktige():
+    folk = demo.bygg_organisation()
+    i_rs = demo.rs_909_2023(folk)
+    [i_hsn] = Arende.objects.filter(relationer__till=i_rs)
+    [i_rf] = Arende.objects.filter(relationer_hit__fran=i_rs)
+    assert (i_hsn.state, i_rs.state, i_rf.state) == ("avslutat", "overlamnat", "registrerat")
+    assert i_rf.organ.kod == "RF" and i_rf.avsandare == "Regionstyrelsen"
+    assert ArendeRelation.objects.filter(fran=i_rs, till=i_rf, typ="fortsatter_i").exists()
+
+    [hsn_punkt] = i_hsn.punkter.all()
+    [rs_punkt] = i_rs.punkter.all()
+    assert hsn_punkt.sammantrade.datum == datetime.date(2023, 5, 22)
+    assert (rs_punkt.paragraf, rs_punkt.utfall, rs_punkt.forslag_till.kod) == (
+        130,
+        Punkt.Utfall.FORSLAG,
+        "RF",
+    )
+    assert rs_punkt.beslutet.paragraf == 130 and rs_punkt.beslutet.forslag_till.kod == "RF"
+    assert [h.transition for h in history(i_rs)][-2:] == ["anmal", "overlamna"]
+
+    for text in both(dokument.protokollsutdrag(rs_punkt)):
+        assert "Protokollsutdrag Organ: Regionstyrelsen" in text
+        assert "§ 130 Färdplan Nära vård 2030 i Västerbotten RS 909-2023" in text
+        assert "Beslutsunderlag: Färdplan Nära vård 2030 i Västerbotten" in text
+        assert (
+            "Hälso- och sjukvårdsnämnden har berett ärendet vid sammanträdet den 22 maj 2023."
+            in text
+        )
+        assert (
+            "Förslag till beslut Hälso- och sjukvårdsnämnden föreslår att regionfullmäktige "
+            "beslutar Fastställa Färdplan Nära vård 2030 i Västerbotten. Beslut Regionstyrelsen "
+            "föreslår att regionfullmäktige beslutar Fastställa Färdplan Nära vård 2030 i "
+            "Västerbotten." in text
+        )
+        assert (
+            "Särskilt yttrande Moderaterna, Centerpartiet, Kristdemokraterna, Liberalerna lämnar "
+            'följande anteckning till protokollet: "Förslaget på Färdplan för nära vård är i sak '
+            "lovvärd och angelägen." in text
+        )
+        assert 'Vi kan konstatera att riktigt så verkar inte vara fallet."' in text
+
+
+# -- the ärenden move as the meeting does ----------------------------------------------------
+
+
+def test_aterremiss_sends_the_arende_back_and_it_returns_on_a_later_agenda():
+    mote = Mote()
+    arende = mote.berett_arende("Remissvar om vårdval")
+    punkt = mote.punkt(arende)
+    assert Arende.objects.get(pk=arende.pk).state == "anmalt"
+    mote.kalla()
+
+    with pytest.raises(ValidationError, match="motivering"):
+        mote.besluta(punkt, utfall=Punkt.Utfall.ATERREMISS, beslut="", motivering=" ")
+    assert Arende.objects.get(pk=arende.pk).state == "anmalt"
+    assert Punkt.objects.get(pk=punkt.pk).utfall == ""
+
+    mote.besluta(
+        punkt,
+        utfall=Punkt.Utfall.ATERREMISS,
+        beslut="",
+        motivering="Konsekvenserna för kommunerna behöver belysas.",
+    )
+    arende.refresh_from_db()
+    assert arende.state == "aterremitterat"
+    assert history(arende).last().comment == "Konsekvenserna för kommunerna behöver belysas."
+    assert arende in worklist(mote.cast.handlaggare, "mina_arenden")
+
+    do_transition(arende, "paborja_beredning", mote.cast.handlaggare)
+    do_transition(arende, "markera_beredd", mote.cast.handlaggare)
+    senare = Mote(mote.cast, datum=datetime.date(2025, 12, 10))
+    ny_punkt = senare.punkt(arende)
+    senare.kalla()
+    senare.besluta(ny_punkt)
+    arende.refresh_from_db()
+    assert arende.state == "beslutat"
+    assert [h.transition for h in history(arende)][-6:] == [
+        "anmal",
+        "aterremittera",
+        "paborja_beredning",
+        "markera_beredd",
+        "anmal",
+        "besluta",
+    ]
+    for text in both(dokument.protokoll(mote.sammantrade)):
+        assert "Ärendet återremitteras. Motivering: Konsekvenserna för kommunerna" in text
+
+
+def test_bordlaggning_postpones_the_arende_to_a_later_meeting():
+    mote = Mote()
+    arende = mote.berett_arende("Taxor för hjälpmedel")
+    punkt = mote.punkt(arende)
+    mote.kalla()
+    mote.besluta(
+        punkt, utfall=Punkt.Utfall.BORDLAGGNING, beslut="", motivering="Tiden räckte inte."
+    )
+    arende.refresh_from_db()
+    assert arende.state == "bordlagt"
+    assert arende in worklist(mote.cast.sekreterare, "klara_for_beslut")
+    mote.uppratta()
+
+    senare = Mote(mote.cast, datum=datetime.date(2025, 12, 10))
+    ny_punkt = senare.punkt(arende)
+    assert Arende.objects.get(pk=arende.pk).state == "anmalt"
+    senare.kalla()
+    senare.besluta(ny_punkt, beslut="Att fastställa taxorna.")
+    senare.uppratta()
+    assert Arende.objects.get(pk=arende.pk).state == "beslutat"
+    assert [
+        p.paragraf for p in (Punkt.objects.get(pk=punkt.pk), senare.sammantrade.punkter.get())
+    ] == [1, 2]
+
+
+def test_an_arende_must_be_ready_and_belong_to_the_organ_to_go_on_the_agenda():
+    mote = Mote()
+    oberett = mote.cast.registrera("Inte berett")
+    with pytest.raises(TransitionNotAllowed):
+        mote.punkt(oberett)
+    assert mote.sammantrade.punkter.count() == 0
+    annat = factories.Cast("RS")
+    rs_arende = annat.registrera("Ett RS-ärende")
+    with pytest.raises(ValidationError, match="hör till"):
+        mote.punkt(rs_arende)
+
+
+# -- paragraphs -------------------------------------------------------------------------------
+
+
+def test_paragraphs_are_numbered_when_the_protokoll_is_drawn_up_and_run_on_per_organ_and_year():
+    mote = Mote()
+    a, b = mote.berett_arende("A"), mote.berett_arende("B")
+    pa, pb = mote.punkt(a), mote.punkt(b)
+    info = mote.punkt(typ=Punkt.Typ.AKTUELLT, rubrik="Aktuellt", slag=Punkt.Slag.INFORMATIONSARENDE)
+    mote.kalla()
+    mote.besluta(pa)
+    assert Punkt.objects.get(pk=pa.pk).paragraf is None  # not before the protokoll
+
+    with pytest.raises(ValidationError, match="beslut saknas under punkt 2"):
+        mote.uppratta()
+    assert mote.sammantrade.state == "kallat"
+    assert not Nummerserie.objects.filter(prefix=protokoll.paragrafserie(mote.cast.organ)).exists()
+
+    mote.besluta(pb, utfall=Punkt.Utfall.AVSLAG, beslut="Att avslå.")
+    mote.uppratta()
+    assert [p.paragraf for p in mote.sammantrade.punkter_i_ordning()] == [1, 2, 3]
+    assert Punkt.objects.get(pk=pa.pk).beslutet.paragraf == 1
+    assert info.pk
+
+    senare = Mote(mote.cast, datum=datetime.date(2025, 12, 10))
+    c = senare.berett_arende("C")
+    pc = senare.punkt(c)
+    senare.kalla()
+    senare.besluta(pc)
+    senare.uppratta()
+    assert Punkt.objects.get(pk=pc.pk).paragraf == 4
+    nasta_ar = Mote(mote.cast, datum=datetime.date(2026, 1, 14))
+    pd = nasta_ar.punkt(nasta_ar.berett_arende("D"))
+    nasta_ar.kalla()
+    nasta_ar.besluta(pd)
+    nasta_ar.uppratta()
+    assert Punkt.objects.get(pk=pd.pk).paragraf == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_paragraph_numbers_stay_unique_when_protokoll_are_drawn_up_at_once():
+    cast = factories.Cast()
+    moten = []
+    for i in range(6):
+        mote = Mote(cast, datum=datetime.date(2025, 3, 1) + datetime.timedelta(days=i))
+        punkter = [mote.punkt(mote.berett_arende(f"Ärende {i}-{j}")) for j in range(3)]
+        mote.kalla()
+        for punkt in punkter:
+            mote.besluta(punkt)
+        moten.append(mote)
+    barrier = threading.Barrier(len(moten))
+    errors = []
+
+    def draw_up(mote):
+        try:
+            barrier.wait()
+            protokoll.uppratta(
+                Sammantrade.objects.get(pk=mote.sammantrade.pk), user=cast.sekreterare
+            )
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=draw_up, args=(m,)) for m in moten]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    numbers = sorted(Punkt.objects.values_list("paragraf", flat=True))
+    assert numbers == list(range(1, 19))
+    for mote in moten:  # each protokoll's paragraphs are consecutive, in agenda order
+        own = [p.paragraf for p in mote.sammantrade.punkter_i_ordning()]
+        assert own == list(range(own[0], own[0] + 3))
+
+
+# -- reservation, jäv, justering, anslag ---------------------------------------------------------
+
+
+def test_reservation_only_during_the_meeting_and_not_by_a_jävig_member():
+    mote = Mote()
+    punkt = mote.punkt(mote.berett_arende("Upphandling av tolktjänster"))
+    sek = mote.cast.sekreterare
+    mote.kalla()
+    protokoll.anmal_jav(punkt, mote.annan, user=sek, grund="Närstående hos anbudsgivaren")
+    with pytest.raises(ValidationError, match="inget beslut"):
+        protokoll.reservera(punkt, mote.ledamot, user=sek)
+    mote.besluta(punkt, beslut="Att anta anbudet.")
+    protokoll.reservera(punkt, mote.ledamot, user=sek, motivering="Till förmån för eget yrkande.")
+    with pytest.raises(ValidationError, match="deltog inte"):
+        protokoll.reservera(punkt, mote.annan, user=sek)
+    assert not mote.sammantrade.deltagare.get(person=mote.annan).deltar_i(
+        Punkt.objects.prefetch_related("jav").get(pk=punkt.pk)
+    )
+    mote.uppratta()
+    with pytest.raises(ValidationError, match="KL 4 kap. 27 §"):
+        protokoll.reservera(punkt, mote.justerare, user=sek)
+    assert punkt.reservationer.count() == 1
+
+    for text in both(dokument.protokoll(mote.sammantrade)):
+        assert "Led Björk (v) deltar inte i handläggningen av ärendet på grund av jäv." in text
+        assert "Led Al (c) reserverar sig mot beslutet. Till förmån för eget yrkande." in text
+
+
+def test_justering_by_ordforande_and_justerare_files_the_protokoll_and_locks_it():
+    mote = Mote()
+    arende = mote.berett_arende("Riktlinjer för tolkstöd")
+    punkt = mote.punkt(arende)
+    mote.kalla()
+    mote.besluta(punkt)
+    sek = mote.cast.sekreterare
+
+    with pytest.raises(PermissionDenied):  # not before the protokoll is drawn up
+        protokoll.justera(mote.sammantrade, user=mote.ordforande_user)
+    mote.uppratta()
+    with pytest.raises(PermissionDenied):  # the ledamot is not a justerare
+        protokoll.justera(mote.sammantrade, user=mote.cast.handlaggare)
+    with pytest.raises(TransitionNotAllowed, match="justerat"):
+        do_transition(mote.sammantrade, "justera", sek)
+    sammantrade = Sammantrade.objects.get(pk=mote.sammantrade.pk)
+
+    tidpunkt = timezone.make_aware(datetime.datetime(2025, 11, 20, 10, 0))
+    protokoll.justera(sammantrade, user=mote.ordforande_user, tidpunkt=tidpunkt)
+    assert Sammantrade.objects.get(pk=sammantrade.pk).state == "genomfort"
+    with pytest.raises(ValidationError, match="inte ordförande eller justerare"):
+        protokoll.justera(sammantrade, user=mote.ordforande_user)
+    protokoll.justera(sammantrade, user=mote.justerare_user, tidpunkt=tidpunkt)
+    sammantrade.refresh_from_db()
+    assert sammantrade.state == "justerat"
+    assert sammantrade.justerat == tidpunkt
+    assert sammantrade.anslag_senast == datetime.date(2025, 11, 22)
+    assert not sammantrade.sen_justering
+
+    [utdrag] = arende.handlingar.filter(typ=Handling.Typ.PROTOKOLLSUTDRAG)
+    assert utdrag.status == Handling.Status.UPPRATTAD and fil_ar_intakt(utdrag)
+    assert "§ 1 Riktlinjer för tolkstöd" in pdf_text(stored(utdrag))
+
+    # a justerat protokoll cannot be edited; a correction is a new, recorded event
+    for change in (
+        lambda: mote.punkt(typ=Punkt.Typ.OVRIGT, rubrik="Sent tillägg"),
+        lambda: protokoll.lagg_till_yttrande(
+            punkt, user=sek, typ=Yttrande.Typ.PROTOKOLLSANTECKNING, avgivet_av="V", text="x"
+        ),
+        lambda: protokoll.andra_narvaro(
+            sammantrade.deltagare.get(person=mote.ledamot), user=sek, narvarande=False
+        ),
+    ):
+        with pytest.raises(PermissionDenied, match="justerat och kan inte ändras"):
+            change()
+    protokoll.ratta(sammantrade, user=sek, punkt=punkt, text="Beslutet avser 2026 års riktlinjer.")
+    protokoll.ansla(sammantrade, user=sek, dag=datetime.date(2025, 11, 21))
+    sammantrade.refresh_from_db()
+    assert sammantrade.state == "anslaget"
+    assert sammantrade.overklagande_senast == datetime.date(2025, 12, 12)
+    assert [h.transition for h in history(sammantrade)] == [
+        "",
+        "kalla",
+        "genomfor",
+        "justera",
+        "ansla",
+    ]
+    for text in both(dokument.protokoll(sammantrade)):
+        assert "Rättelse" in text and "Beslutet avser 2026 års riktlinjer." in text
+
+
+def test_late_justering_is_flagged():
+    mote = Mote(datum=datetime.date(2025, 1, 7))
+    punkt = mote.punkt(mote.berett_arende("Sent justerat"))
+    mote.kalla()
+    mote.besluta(punkt)
+    mote.uppratta()
+    mote.justera_alla(tidpunkt=timezone.make_aware(datetime.datetime(2025, 1, 23, 9, 0)))
+    sammantrade = Sammantrade.objects.get(pk=mote.sammantrade.pk)
+    assert sammantrade.justering_senast == datetime.date(2025, 1, 21)
+    assert sammantrade.sen_justering
+
+
+def test_only_the_namndsekreterare_plans_and_changes_a_meeting():
+    mote = Mote()
+    for user in (mote.cast.handlaggare, mote.cast.revisor, mote.cast.stabschef):
+        with pytest.raises(PermissionDenied):
+            protokoll.planera(
+                organ=mote.cast.organ, datum=datetime.date(2026, 2, 1), plats="Rum", user=user
+            )
+        with pytest.raises(PermissionDenied):
+            protokoll.lagg_till_punkt(
+                mote.sammantrade, user=user, typ=Punkt.Typ.OVRIGT, rubrik="Övrigt"
+            )
+        assert not user.has_perm("arenden.change_sammantrade", mote.sammantrade)
+    assert mote.cast.revisor.has_perm("arenden.view_sammantrade", mote.sammantrade)
+    assert Sammantrade.objects.count() == 1 and mote.sammantrade.punkter.count() == 0
+
+
+def test_kallelse_goes_to_ledamoter_by_email(django_capture_on_commit_callbacks):
+    mote = Mote()
+    mote.ordforande_user.email = "ordf@example.se"
+    mote.ordforande_user.save()
+    mote.punkt(mote.berett_arende("Budget 2026"))
+    with django_capture_on_commit_callbacks(execute=True):
+        mote.kalla()
+    with pytest.raises(TransitionNotAllowed):
+        mote.kalla()
+    [brev] = mail.outbox
+    assert brev.bcc == ["ordf@example.se"]
+    [(_namn, innehall, typ)] = brev.attachments
+    assert typ == dokument.PDF and "§ 1 Budget 2026" in pdf_text(innehall)
+
+
+# -- secrets and the public version -------------------------------------------------------------
+
+
+def test_public_protokoll_and_kallelse_mask_a_secret_arende():
+    mote = Mote()
+    hemligt = mote.berett_arende(
+        "Skyddat boende för namngiven person",
+        offentlig_rubrik="Ärende om bistånd",
+        sekretess_lagrum="OSL 26 kap. 1 §",
+    )
+    punkt = mote.punkt(hemligt, beskrivning="Uppgifter om personens hälsa.")
+    mote.kalla()
+    mote.besluta(punkt, beslut="Att bevilja boende på adressen Storgatan 1.")
+    mote.uppratta()
+    for dok in (
+        dokument.protokoll(mote.sammantrade, publik=True),
+        dokument.kallelse(mote.sammantrade, publik=True),
+    ):
+        for text in both(dok):
+            assert "Sekretess enligt OSL 26 kap. 1 §" in text
+            for secret in ("Skyddat boende", "personens hälsa", "Storgatan"):
+                assert secret not in text
+    for text in both(dokument.protokoll(mote.sammantrade)):
+        assert "Skyddat boende för namngiven person" in text and "Storgatan 1" in text
+
+
+# -- tjänsteskrivelse (seed 001) ------------------------------------------------------------------
+
+
+def test_tjansteskrivelse_document_carries_seed_001():
+    folk = demo.bygg_organisation()
+    arende = demo.hsn_787_2025(folk)
+    for text in both(dokument.tjansteskrivelse(arende)):
+        for fact in (
+            "Tjänsteskrivelse Datum: 2025-10-16 Författare: Yvonne E Nygren "
+            "Enhet: HSF övergripande verksamhet Diarienummer: HSN 787-2025",
+            "Handslag med Cancerfonden för en bättre palliativ vård",
+            "Förslag till beslut Hälso- och sjukvårdsnämnden bifaller initiativärendet",
+            "Resurser och finansiering Det finns i dagsläget ingen detaljerad kostnadsberäkning",
+            "Jämställdhet En förbättrad palliativ vård bedöms gagna båda könen",
+            "Beredningsansvariga Henrik Ångström har varit delaktig i framtagandet av bilagt "
+            "underlag. Yvonne E Nygren har varit i slutlig handläggning inför politiskt beslut.",
+            "Beslutsunderlag Underlag om palliativ vård 251007",
+            "Beslutet expedieras till Pia Näsvall, HSD",
+        ):
+            assert fact in text, fact
+
+
+# -- cost ------------------------------------------------------------------------------------------
+
+
+def test_protokoll_costs_the_same_queries_for_three_items_as_for_thirty():
+    cast = factories.Cast()
+
+    def cost(n):
+        mote = Mote(cast, datum=datetime.date(2025, 1, 1) + datetime.timedelta(days=n))
+        for i in range(n):
+            punkt = mote.punkt(
+                typ=Punkt.Typ.OVRIGT, rubrik=f"Punkt {i}", slag=Punkt.Slag.INFORMATIONSARENDE
+            )
+            protokoll.lagg_till_yttrande(
+                punkt,
+                user=mote.cast.sekreterare,
+                typ=Yttrande.Typ.PROTOKOLLSANTECKNING,
+                avgivet_av="V",
+                text="Anteckning.",
+            )
+        with CaptureQueriesContext(connection) as queries:
+            dokument.protokoll(mote.sammantrade)
+        return len(queries)
+
+    assert cost(3) == cost(30)
