@@ -638,3 +638,32 @@ def test_protokoll_costs_the_same_queries_for_three_items_as_for_thirty():
         return len(queries)
 
     assert cost(3) == cost(30)
+
+
+def test_yrkanden_and_votering_are_in_the_protokoll():
+    mote = Mote()
+    punkt = mote.punkt(mote.berett_arende("Öppettider på hälsocentralerna"))
+    sek = mote.cast.sekreterare
+    mote.kalla()
+    protokoll.lagg_till_yrkande(punkt, mote.ledamot, user=sek, text="bifall till förslaget")
+    protokoll.lagg_till_yrkande(punkt, mote.annan, user=sek, text="avslag på förslaget")
+    outsider = factories.person("Inte Ledamot", typ=Person.Typ.FORTROENDEVALD)
+    with pytest.raises(ValidationError, match="inte ledamot eller ersättare"):
+        protokoll.lagg_till_yrkande(punkt, outsider, user=sek, text="återremiss")
+    protokoll.registrera_votering(
+        punkt,
+        user=sek,
+        proposition="Ja för bifall, nej för avslag",
+        ja=3,
+        nej=1,
+        resultat="Nämnden har beslutat enligt Led Als yrkande.",
+    )
+    mote.besluta(punkt, beslut="Att bifalla förslaget.")
+    for text in both(dokument.protokoll(mote.sammantrade)):
+        assert "Led Al (c) yrkar: bifall till förslaget" in text
+        assert "Led Björk (v) yrkar: avslag på förslaget" in text
+        assert (
+            "Votering: Ja för bifall, nej för avslag. Ja 3, nej 1, avstår 0. Nämnden har beslutat "
+            "enligt Led Als yrkande." in text
+        )
+    assert punkt.yrkanden.count() == 2
