@@ -73,7 +73,7 @@ def _maskerat(lagrum: str) -> str:
 # -- meetings -------------------------------------------------------------------------------
 
 
-def _med_allt(sammantrade: Sammantrade) -> Sammantrade:
+def med_allt(sammantrade: Sammantrade) -> Sammantrade:
     """The sammanträde with everything its documents show, in a fixed number of queries."""
     return (
         Sammantrade.objects.select_related("organ", "arende")
@@ -312,7 +312,7 @@ def _filnamn(*delar) -> str:
 
 
 def protokoll(sammantrade: Sammantrade, *, publik: bool = False) -> Dokument:
-    s = _med_allt(sammantrade)
+    s = med_allt(sammantrade)
     punkter = list(s.punkter.all())
     huvud = _huvud(s)
     if punkter:
@@ -336,7 +336,7 @@ def protokoll(sammantrade: Sammantrade, *, publik: bool = False) -> Dokument:
 
 
 def protokollsutdrag(punkt: Punkt, *, publik: bool = False) -> Dokument:
-    s = _med_allt(punkt.sammantrade)
+    s = med_allt(punkt.sammantrade)
     punkt = next(p for p in s.punkter.all() if p.pk == punkt.pk)
     huvud = [(_("Organ"), s.organ.namn), (_("Sammanträdesdatum"), _dag(s.datum))]
     block = _paragraf(punkt, s.organ, publik) + _justering(s)
@@ -351,7 +351,7 @@ def protokollsutdrag(punkt: Punkt, *, publik: bool = False) -> Dokument:
 
 
 def kallelse(sammantrade: Sammantrade, *, publik: bool = False) -> Dokument:
-    s = _med_allt(sammantrade)
+    s = med_allt(sammantrade)
     kallade = [
         f"{_namn(d)}, {d.get_roll_display()}"
         for d in s.deltagare.all()

@@ -4,7 +4,17 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .diarienummer import Diarienummer
-from .models import Handling, Mottagare, Person, Tjansteskrivelse
+from .models import (
+    Arende,
+    Deltagare,
+    Handling,
+    Mottagare,
+    Organ,
+    Person,
+    Punkt,
+    Tjansteskrivelse,
+    Yttrande,
+)
 
 
 class AuditFilter(forms.Form):
@@ -95,3 +105,104 @@ class TjansteskrivelseForm(forms.ModelForm):
 class ExpedieraForm(forms.Form):
     mottagare = forms.IntegerField(widget=forms.HiddenInput)
     metod = forms.ChoiceField(label=_("Sätt"), choices=Mottagare.Metod.choices)
+
+
+# -- meetings -------------------------------------------------------------------------------
+
+
+class SammantradeForm(forms.Form):
+    organ = forms.ModelChoiceField(queryset=Organ.objects.none(), label=_("Organ"))
+    datum = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(
+        label=_("Börjar"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    slut = forms.TimeField(
+        label=_("Slutar"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    plats = forms.CharField(label=_("Plats"), max_length=200, help_text=_("Ett rum, eller Teams."))
+
+    def __init__(self, *args, organ=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organ"].queryset = organ
+
+
+class DeltagareForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=Person.objects.order_by("namn"), label=_("Person"))
+    roll = forms.ChoiceField(choices=Deltagare.Roll.choices, label=_("Roll"))
+    justerare = forms.BooleanField(required=False, label=_("Justerare"))
+    ersatter = forms.ModelChoiceField(
+        queryset=Person.objects.order_by("namn"), required=False, label=_("Tjänstgör för")
+    )
+
+
+class NarvaroForm(forms.Form):
+    narvarande = forms.BooleanField(required=False, label=_("Närvarande"))
+    anslot_fran = forms.CharField(required=False, max_length=10, label=_("Anslöt från punkt"))
+    lamnade_efter = forms.CharField(required=False, max_length=10, label=_("Lämnade efter punkt"))
+    franvarande_pa = forms.CharField(
+        required=False, max_length=100, label=_("Frånvarande på punkt")
+    )
+
+
+class PunktForm(forms.Form):
+    arende = forms.ModelChoiceField(
+        queryset=Arende.objects.none(),
+        required=False,
+        label=_("Ärende"),
+        help_text=_("Ärenden som är klara för beslut eller bordlagda."),
+    )
+    typ = forms.ChoiceField(choices=Punkt.Typ.choices, label=_("Typ av punkt"))
+    rubrik = forms.CharField(
+        required=False, max_length=500, label=_("Rubrik"), help_text=_("Ärendets, om tom.")
+    )
+    slag = forms.ChoiceField(
+        choices=[("", "–"), *Punkt.Slag.choices], required=False, label=_("Slag")
+    )
+    form = forms.ChoiceField(
+        choices=[("", "–"), *Punkt.Form.choices], required=False, label=_("Form")
+    )
+    foredragande = forms.CharField(required=False, max_length=300, label=_("Föredragande"))
+    forslag_till_beslut = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Förslag till beslut")
+    )
+
+    def __init__(self, *args, arenden=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["arende"].queryset = arenden
+
+
+class BeslutForm(forms.Form):
+    utfall = forms.ChoiceField(choices=Punkt.Utfall.choices, label=_("Utfall"))
+    beslut = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Beslut")
+    )
+    motivering = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Motivering"),
+        help_text=_("Krävs vid återremiss och bordläggning."),
+    )
+    forslag_till = forms.ModelChoiceField(
+        queryset=Organ.objects.order_by("namn"), required=False, label=_("Förslag till organ")
+    )
+
+
+class ReservationForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Ledamot"))
+    motivering = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Motivering")
+    )
+
+    def __init__(self, *args, personer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = personer
+
+
+class YttrandeForm(forms.Form):
+    typ = forms.ChoiceField(choices=Yttrande.Typ.choices, label=_("Typ"))
+    avgivet_av = forms.CharField(max_length=300, label=_("Lämnat av"))
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Text"))
+
+
+class RattelseForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Rättelse"))

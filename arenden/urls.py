@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import motesvyer, views
 
 app_name = "arenden"
 
 urlpatterns = [
     path("", views.start, name="start"),
     path("mina-arenden/", views.mina_arenden, name="mina_arenden"),
+    path("oversikt/", views.oversikt, name="oversikt"),
+    path("bevakning/", views.bevakning, name="bevakning"),
     path("arbetslista/<slug:namn>/", views.arbetslista, name="arbetslista"),
     path("arende/<int:pk>/", views.arende, name="arende"),
     path("arende/<int:pk>/overgang/", views.overgang, name="overgang"),
@@ -22,4 +24,29 @@ urlpatterns = [
     path("granskning/kontroll/", views.verifiering, name="verifiering"),
     path("sok/", views.sok, name="sok"),
     path("postlista/", views.postlista, name="postlista"),
+    path("sammantraden/", motesvyer.sammantraden, name="sammantraden"),
+    path("sammantrade/<int:pk>/", motesvyer.sammantrade, name="sammantrade"),
+    path("sammantrade/<int:pk>/overgang/", motesvyer.mote_overgang, name="mote_overgang"),
+    path("sammantrade/<int:pk>/justera/", motesvyer.mote_justera, name="mote_justera"),
+    path("sammantrade/<int:pk>/deltagare/", motesvyer.mote_deltagare, name="mote_deltagare"),
+    path(
+        "sammantrade/<int:pk>/narvaro/<int:deltagare>/",
+        motesvyer.mote_narvaro,
+        name="mote_narvaro",
+    ),
+    path("sammantrade/<int:pk>/punkt/", motesvyer.mote_punkt, name="mote_punkt"),
+    path("sammantrade/<int:pk>/rattelse/", motesvyer.mote_rattelse, name="mote_rattelse"),
+    path(
+        "sammantrade/<int:pk>/<slug:slag>.<slug:format>",
+        motesvyer.mote_dokument,
+        name="mote_dokument",
+    ),
+    path("punkt/<int:pk>/<slug:atgard>/", motesvyer.punkt_atgard, name="punkt_atgard"),
+    path("punkt/<int:pk>/utdrag.<slug:format>", motesvyer.punkt_utdrag, name="punkt_utdrag"),
+    path("anslagstavla/", motesvyer.anslagstavla, name="anslagstavla"),
+    path(
+        "anslagstavla/<int:pk>/protokoll.<slug:format>",
+        motesvyer.publicerat_protokoll,
+        name="publicerat_protokoll",
+    ),
 ]

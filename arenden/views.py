@@ -11,9 +11,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -61,21 +62,67 @@ def _kräv(user, perm: str, obj) -> None:
         raise PermissionDenied(_("Du har inte behörighet till den här sidan."))
 
 
+#: the worklists on the start page, and the page each one opens
+STARTLISTOR = {"arende": "arenden:arbetslista", "sammantrade": "arenden:sammantraden"}
+
+
 @login_required
 def start(request):
-    """The start page: the worklists the user's roles give, with counts."""
-    wf = registry.get_workflow("arende")
+    """The start page: the worklists the user's roles give (ärenden and sammanträden), with
+    counts."""
     roller = _roller_nagonstans(request.user)
     listor = []
-    for wl in wf.worklists.values():
-        antal = worklist(request.user, wl.id).count()
-        if antal or roller.intersection(wl.roles):
-            listor.append({"id": wl.id, "titel": wl.title, "antal": antal})
+    for workflow_id, sida in STARTLISTOR.items():
+        for wl in registry.get_workflow(workflow_id).worklists.values():
+            if wl.id.startswith("alla_"):
+                continue
+            antal = worklist(request.user, wl.id).count()
+            if antal or roller.intersection(wl.roles):
+                url = (
+                    reverse(sida, args=[wl.id])
+                    if workflow_id == "arende"
+                    else (f"{reverse(sida)}?lista={wl.id}")
+                )
+                listor.append({"url": url, "titel": wl.title, "antal": antal})
     return render(
         request,
         "arenden/start.html",
         {"listor": listor, "bevakningar": bevakningar(request.user)[:10]},
     )
+
+
+@login_required
+def bevakning(request):
+    """The stabschef's bevakning: every open uppdrag due within the horizon or overdue."""
+    sida = Paginator(bevakningar(request.user, horisont=90), PER_SIDA).get_page(
+        request.GET.get("sida")
+    )
+    return render(request, "arenden/bevakning.html", {"sida": sida})
+
+
+@login_required
+def oversikt(request):
+    """The ärenden the user may see, counted by organ and state: one aggregate query."""
+    wf = registry.get_workflow("arende")
+    rader = (
+        worklist(request.user, "alla_arenden")
+        .order_by()
+        .values("organ__kod", "organ__namn", "state")
+        .annotate(antal=Count("pk"))
+    )
+    tabell: dict[str, dict] = {}
+    for rad in rader:
+        organ = tabell.setdefault(
+            rad["organ__kod"], {"namn": rad["organ__namn"], "antal": {}, "summa": 0}
+        )
+        organ["antal"][rad["state"]] = rad["antal"]
+        organ["summa"] += rad["antal"]
+    tillstand = [s for s in wf.states.values() if any(s.id in o["antal"] for o in tabell.values())]
+    organ = [
+        {**o, "celler": [o["antal"].get(s.id, 0) for s in tillstand]}
+        for _kod, o in sorted(tabell.items())
+    ]
+    return render(request, "arenden/oversikt.html", {"tillstand": tillstand, "organ": organ})
 
 
 def _roller_nagonstans(user) -> set[str]:

@@ -112,6 +112,12 @@ def definition() -> Workflow:
             ),
         ],
         worklists=[
+            Worklist(
+                "alla_sammantraden",
+                "Sammanträden",
+                ("planerat", "kallat", "genomfort", "justerat", "anslaget"),
+                EVERYONE,
+            ),
             Worklist("att_justera", "Protokoll att justera", ("genomfort",), (JUSTERARE,)),
             Worklist(
                 "att_ansla",

@@ -1,0 +1,365 @@
+"""The nämndsekreterare's pages: sammanträden, the föredragningslista, närvaro, beslut per
+paragraph, justering, anslag and the documents; and the public anslagstavla.
+
+Every change goes through :mod:`arenden.protokoll`, which asks the sammanträde's permission
+map; a refusal or a bad input is shown on the page and changes nothing."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from workflow import registry
+from workflow import roles as workflow_roles
+from workflow.engine import TransitionNotAllowed, allowed_transitions, do_transition, worklist
+from workflow.models import LocalRole
+
+from . import dokument, protokoll, roles
+from .forms import (
+    BeslutForm,
+    DeltagareForm,
+    NarvaroForm,
+    PunktForm,
+    RattelseForm,
+    ReservationForm,
+    SammantradeForm,
+    YttrandeForm,
+)
+from .models import Organ, Person, Punkt, Sammantrade
+
+PER_SIDA = 25
+#: the transitions taken by a service of their own (justera is a signature, not a button)
+_SERVICE = {"kalla": protokoll.kalla, "genomfor": protokoll.uppratta}
+
+
+def _sammantrade_or_404(pk) -> Sammantrade:
+    return get_object_or_404(Sammantrade.objects.select_related("organ", "arende"), pk=pk)
+
+
+def _kräv_lasratt(user, sammantrade) -> None:
+    if not user.has_perm("arenden.view_sammantrade", sammantrade):
+        raise PermissionDenied(_("Du har inte behörighet till den här sidan."))
+
+
+def _fel(request, err) -> None:
+    text = "; ".join(err.messages) if isinstance(err, ValidationError) else str(err)
+    messages.error(request, text)
+
+
+def _organ_for_sekreterare(user):
+    """The organs whose meetings the user plans: Nämndsekreterare there, or everywhere."""
+    if roles.NAMNDSEKRETERARE in workflow_roles.global_roles(user):
+        return Organ.objects.order_by("namn")
+    who = Q(user_id=user.pk)
+    groups = workflow_roles.group_ids(user)
+    if groups:
+        who |= Q(group_id__in=groups)
+    givna = LocalRole.objects.filter(
+        who,
+        content_type=ContentType.objects.get_for_model(Organ),
+        role=roles.NAMNDSEKRETERARE,
+    ).values("object_id")
+    return Organ.objects.filter(pk__in=givna).order_by("namn")
+
+
+@login_required
+def sammantraden(request):
+    """The meetings the user may see, newest first, paged; and the form for a new one for
+    the nämndsekreterare."""
+    try:
+        _wf, lista = registry.find_worklist(request.GET.get("lista") or "alla_sammantraden")
+    except LookupError as err:
+        raise Http404(str(err)) from err
+    if lista.id not in registry.get_workflow("sammantrade").worklists:
+        raise Http404(lista.id)
+    qs = worklist(request.user, lista.id).select_related("organ").order_by("-datum", "-pk")
+    sida = Paginator(qs, PER_SIDA).get_page(request.GET.get("sida"))
+    organ = _organ_for_sekreterare(request.user)
+    form = SammantradeForm(request.POST or None, organ=organ) if organ.exists() else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("Bara nämndsekreteraren planerar sammanträden."))
+        if form.is_valid():
+            try:
+                nytt = protokoll.planera(user=request.user, **form.cleaned_data)
+            except (PermissionDenied, ValidationError) as err:
+                _fel(request, err)
+            else:
+                messages.success(request, _("Sammanträdet är planerat."))
+                return redirect("arenden:sammantrade", pk=nytt.pk)
+    return render(
+        request, "arenden/sammantraden.html", {"sida": sida, "form": form, "titel": lista.title}
+    )
+
+
+@login_required
+def sammantrade(request, pk):
+    """The meeting page: status and its dates in law, närvaro, the föredragningslista with
+    what was decided under each item, and the actions the user may take now. Its number of
+    queries does not depend on the number of items or deltagare."""
+    s = _sammantrade_or_404(pk)
+    _kräv_lasratt(request.user, s)
+    s = dokument.med_allt(s)
+    far_andra = request.user.has_perm("arenden.change_sammantrade", s)
+    punkter = list(s.punkter.all())
+    deltagare = list(s.deltagare.all())
+    ledamoter = Person.objects.filter(
+        pk__in=[d.person_id for d in deltagare if not d.ar_tjansteperson]
+    ).order_by("namn")
+    context = {
+        "s": s,
+        "punkter": punkter,
+        "deltagare": deltagare,
+        "far_andra": far_andra,
+        "overgangar": [t for t in allowed_transitions(s, request.user) if t.id != "justera"],
+        "far_justera": request.user.has_perm("arenden.justera_sammantrade", s)
+        and any(p.anvandare_id == request.user.pk for p in protokoll.saknar_justering(s)),
+        "saknar_justering": protokoll.saknar_justering(s),
+    }
+    if far_andra:
+        context["deltagare_form"] = DeltagareForm(prefix="deltagare")
+        if s.state in ("planerat", "kallat"):
+            klara = worklist(request.user, "klara_for_beslut").filter(organ=s.organ)
+            context["punkt_form"] = PunktForm(
+                prefix="punkt", arenden=klara.order_by("-registrerat")
+            )
+        _per_punkt(punkter, BeslutForm, "beslut")
+        _per_punkt(punkter, ReservationForm, "reservation", personer=ledamoter)
+        _per_punkt(punkter, YttrandeForm, "yttrande")
+    elif s.state in ("justerat", "anslaget") and roles.NAMNDSEKRETERARE in (
+        workflow_roles.roles_in_context(request.user, s)
+    ):
+        context["rattelse_form"] = RattelseForm(prefix="rattelse")
+    return render(request, "arenden/sammantrade.html", context)
+
+
+def _per_punkt(punkter, form_class, prefix, **kwargs) -> None:
+    """Give each item its own form (``punkt.<prefix>_form``), with ids of its own; the
+    choices of the form's lists are read from the database once, not once per item."""
+    choices = {
+        name: list(field.choices)
+        for name, field in form_class(prefix=prefix, **kwargs).fields.items()
+        if hasattr(field, "queryset")
+    }
+    for punkt in punkter:
+        form = form_class(prefix=prefix, auto_id=f"{prefix}-{punkt.pk}-%s", **kwargs)
+        for name, values in choices.items():
+            form.fields[name].choices = values
+        setattr(punkt, f"{prefix}_form", form)
+
+
+def _tillbaka(pk, ankare=""):
+    response = redirect("arenden:sammantrade", pk=pk)
+    if ankare:
+        response["Location"] += f"#{ankare}"
+    return response
+
+
+@login_required
+@require_POST
+def mote_overgang(request, pk):
+    s = _sammantrade_or_404(pk)
+    _kräv_lasratt(request.user, s)
+    if request.POST.get("status") != s.state:
+        messages.error(request, _("Sammanträdet har ändrats av någon annan. Försök igen."))
+        return _tillbaka(pk)
+    overgang = request.POST.get("overgang", "")
+    try:
+        if overgang == "ansla":
+            protokoll.ansla(s, user=request.user, dag=None)
+        elif overgang in _SERVICE:
+            _SERVICE[overgang](s, user=request.user)
+        else:
+            do_transition(s, overgang, request.user, request.POST.get("kommentar", ""))
+    except (TransitionNotAllowed, PermissionDenied, ValidationError) as err:
+        _fel(request, err)
+    else:
+        s.refresh_from_db()
+        messages.success(
+            request, _("Sammanträdet har nu status %(status)s.") % {"status": s.status_titel}
+        )
+    return _tillbaka(pk)
+
+
+@login_required
+@require_POST
+def mote_justera(request, pk):
+    s = _sammantrade_or_404(pk)
+    _kräv_lasratt(request.user, s)
+    try:
+        protokoll.justera(s, user=request.user)
+    except (PermissionDenied, ValidationError, TransitionNotAllowed) as err:
+        _fel(request, err)
+    else:
+        messages.success(request, _("Du har justerat protokollet."))
+    return _tillbaka(pk)
+
+
+@login_required
+@require_POST
+def mote_deltagare(request, pk):
+    s = _sammantrade_or_404(pk)
+    _kräv_lasratt(request.user, s)
+    form = DeltagareForm(request.POST, prefix="deltagare")
+    if not form.is_valid():
+        _fel(request, ValidationError(list(form.errors.values())))
+        return _tillbaka(pk, "narvaro")
+    data = form.cleaned_data
+    try:
+        protokoll.lagg_till_deltagare(
+            s,
+            data["person"],
+            roll=data["roll"],
+            user=request.user,
+            justerare=data["justerare"],
+            ersatter=data["ersatter"],
+        )
+    except (PermissionDenied, ValidationError) as err:
+        _fel(request, err)
+    return _tillbaka(pk, "narvaro")
+
+
+@login_required
+@require_POST
+def mote_narvaro(request, pk, deltagare):
+    s = _sammantrade_or_404(pk)
+    _kräv_lasratt(request.user, s)
+    rad = get_object_or_404(s.deltagare, pk=deltagare)
+    form = NarvaroForm(request.POST, prefix=f"narvaro-{rad.pk}")
+    if form.is_valid():
+        try:
+            protokoll.andra_narvaro(rad, user=request.user, **form.cleaned_data)
+        except (PermissionDenied, ValidationError) as err:
+            _fel(request, err)
+    return _tillbaka(pk, "narvaro")
+
+
+@login_required
+@require_POST
+def mote_punkt(request, pk):
+    s = _sammantrade_or_404(pk)
+    _kräv_lasratt(request.user, s)
+    klara = worklist(request.user, "klara_for_beslut").filter(organ=s.organ)
+    form = PunktForm(request.POST, prefix="punkt", arenden=klara)
+    if not form.is_valid():
+        _fel(request, ValidationError(list(form.errors.values())))
+        return _tillbaka(pk, "foredragningslista")
+    data = form.cleaned_data
+    try:
+        protokoll.lagg_till_punkt(s, user=request.user, **data)
+    except (PermissionDenied, ValidationError, TransitionNotAllowed) as err:
+        _fel(request, err)
+    else:
+        messages.success(request, _("Punkten är tillagd på föredragningslistan."))
+    return _tillbaka(pk, "foredragningslista")
+
+
+def _punkt_or_404(pk) -> Punkt:
+    return get_object_or_404(Punkt.objects.select_related("sammantrade"), pk=pk)
+
+
+@login_required
+@require_POST
+def punkt_atgard(request, pk, atgard):
+    """What the meeting records under one item: beslut, reservation, särskilt yttrande."""
+    punkt = _punkt_or_404(pk)
+    _kräv_lasratt(request.user, punkt.sammantrade)
+    forms = {"beslut": BeslutForm, "reservation": ReservationForm, "yttrande": YttrandeForm}
+    if atgard not in forms:
+        raise Http404(atgard)
+    kwargs = {"personer": Person.objects.all()} if atgard == "reservation" else {}
+    form = forms[atgard](request.POST, prefix=atgard, **kwargs)
+    try:
+        if not form.is_valid():
+            raise ValidationError(list(form.errors.values()))
+        data = form.cleaned_data
+        if atgard == "beslut":
+            protokoll.besluta(punkt, user=request.user, **data)
+        elif atgard == "reservation":
+            protokoll.reservera(
+                punkt, data["person"], user=request.user, motivering=data["motivering"]
+            )
+        else:
+            protokoll.lagg_till_yttrande(punkt, user=request.user, **data)
+    except (PermissionDenied, ValidationError, TransitionNotAllowed) as err:
+        _fel(request, err)
+    else:
+        messages.success(
+            request, _("Fört till protokollet under punkt %(n)s.") % {"n": punkt.beteckning}
+        )
+    return _tillbaka(punkt.sammantrade_id, f"punkt-{punkt.pk}")
+
+
+@login_required
+@require_POST
+def mote_rattelse(request, pk):
+    s = _sammantrade_or_404(pk)
+    _kräv_lasratt(request.user, s)
+    form = RattelseForm(request.POST, prefix="rattelse")
+    try:
+        if not form.is_valid():
+            raise ValidationError(list(form.errors.values()))
+        protokoll.ratta(s, user=request.user, text=form.cleaned_data["text"])
+    except (PermissionDenied, ValidationError) as err:
+        _fel(request, err)
+    else:
+        messages.success(request, _("Rättelsen är antecknad."))
+    return _tillbaka(pk)
+
+
+# -- documents ------------------------------------------------------------------------------
+
+_DOKUMENT = {"kallelse": dokument.kallelse, "protokoll": dokument.protokoll}
+
+
+def _fil(dok, format) -> HttpResponse:
+    if format not in dokument.FORMAT:
+        raise Http404(format)
+    response = HttpResponse(dokument.skriv(dok, format), content_type=dokument.FORMAT[format])
+    response["Content-Disposition"] = f'attachment; filename="{dok.filnamn}.{format}"'
+    return response
+
+
+@login_required
+def mote_dokument(request, pk, slag, format):
+    s = _sammantrade_or_404(pk)
+    _kräv_lasratt(request.user, s)
+    if slag not in _DOKUMENT:
+        raise Http404(slag)
+    return _fil(_DOKUMENT[slag](s), format)
+
+
+@login_required
+def punkt_utdrag(request, pk, format):
+    punkt = _punkt_or_404(pk)
+    _kräv_lasratt(request.user, punkt.sammantrade)
+    return _fil(dokument.protokollsutdrag(punkt), format)
+
+
+# -- the public anslagstavla ----------------------------------------------------------------
+
+
+def anslagstavla(request):
+    """The digital anslagstavla (KL 8 kap. 12 §): the anslagna protokoll, with the day of
+    anslag and the last day for laglighetsprövning; open to everyone."""
+    qs = (
+        Sammantrade.objects.filter(state="anslaget")
+        .select_related("organ")
+        .order_by("-anslaget", "-pk")
+    )
+    sida = Paginator(qs, PER_SIDA).get_page(request.GET.get("sida"))
+    return render(request, "arenden/anslagstavla.html", {"sida": sida})
+
+
+def publicerat_protokoll(request, pk, format):
+    """The published protokoll, with secret content masked (OSL 5 kap. 5 §)."""
+    s = get_object_or_404(Sammantrade, pk=pk, state="anslaget")
+    return _fil(dokument.protokoll(s, publik=True), format)

@@ -1,0 +1,74 @@
+"""The task inbox: what the flow asks of the user now (given to them, or waiting in the queue
+of a role they hold), with the ärende each task is about. Most tasks are done on the ärende
+page, whose transitions complete them; here a task is taken from the queue, and the
+stabschef's review (Granska) is decided."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from viewflow.workflow.models import Task
+
+from workflow.engine import CommentRequired, StaleState, TransitionNotAllowed
+
+from . import uppgifter
+
+PER_SIDA = 25
+
+
+def _med_arende(qs):
+    return qs.select_related("process__arendeprocess__arende__organ", "owner")
+
+
+@login_required
+def inkorg(request):
+    given = Paginator(_med_arende(uppgifter.inkorg(request.user)), PER_SIDA).get_page(
+        request.GET.get("sida")
+    )
+    ko = _med_arende(uppgifter.ko(request.user))[:PER_SIDA]
+    return render(request, "flows/inkorg.html", {"sida": given, "ko": ko})
+
+
+def _svar(request, task, atgard) -> None:
+    try:
+        atgard()
+    except (ValidationError, TransitionNotAllowed, CommentRequired, StaleState) as err:
+        messages.error(request, "; ".join(getattr(err, "messages", [str(err)])))
+    else:
+        messages.success(request, _("Klart: %(uppgift)s.") % {"uppgift": task.title})
+
+
+def _vidare(request):
+    """Back where the user came from, if that is a page of this site; else the inbox."""
+    nasta = request.POST.get("nasta", "")
+    if url_has_allowed_host_and_scheme(nasta, {request.get_host()}, request.is_secure()):
+        return redirect(nasta)
+    return redirect("flows:inkorg")
+
+
+@login_required
+@require_POST
+def ta(request, pk):
+    task = get_object_or_404(Task, pk=pk)
+    _svar(request, task, lambda: uppgifter.ta(task, request.user))
+    return _vidare(request)
+
+
+@login_required
+@require_POST
+def granska(request, pk):
+    task = get_object_or_404(Task, pk=pk)
+    godkann = request.POST.get("beslut") == "godkann"
+    kommentar = request.POST.get("kommentar", "")
+    _svar(
+        request,
+        task,
+        lambda: uppgifter.granska(task, request.user, godkann=godkann, kommentar=kommentar),
+    )
+    return _vidare(request)
