@@ -24,7 +24,12 @@ def test_quick_mode_produces_all_figures(tmp_path):
         for key in ("transitions_per_s", "us_per_transition", "p95_us", "queries_per_transition"):
             assert _positive(figures[key]), (variant, key)
         assert figures["transitions"] == sqlite["arenden_per_variant"] * 8
-    for key in ("ratio_engine_bare", "ratio_engine_floor", "ratio_engine_without_hooks_bare"):
+    for key in (
+        "ratio_engine_bare",
+        "ratio_engine_floor",
+        "ratio_engine_without_hooks_bare",
+        "ratio_engine_with_process_bare",
+    ):
         assert _positive(sqlite[key]), key
     assert sqlite["chains_intact"] and sqlite["all_finished"]
     assert set(sqlite["engine_queries_by_transition"]) == {

@@ -5,6 +5,7 @@ from __future__ import annotations
 VENDORS = {"sqlite": "SQLite (fil)", "postgresql": "PostgreSQL"}
 VARIANTS = {
     "engine": "motorn",
+    "engine_with_process": "motorn med ärendets process",
     "engine_without_hooks": "motorn utan livscykelns krokar",
     "bare": "bara biblioteken",
     "floor": "golvet (rå SQL)",
@@ -129,7 +130,8 @@ def render(results: dict) -> str:
         out += _table(["variant", "övergångar/s", "µs/övergång", "p95 µs", "frågor"], rows)
         out.append(
             f"kvot motorn/bara biblioteken {_fmt(t['ratio_engine_bare'], 2)} "
-            f"(utan krokar {_fmt(t['ratio_engine_without_hooks_bare'], 2)}), "
+            f"(utan krokar {_fmt(t['ratio_engine_without_hooks_bare'], 2)}, "
+            f"med processen {_fmt(t['ratio_engine_with_process_bare'], 2)}), "
             f"motorn/golvet {_fmt(t['ratio_engine_floor'], 2)}; "
             f"kedjorna hela: {_fmt(t['chains_intact'])}"
         )

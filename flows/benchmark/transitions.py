@@ -3,7 +3,9 @@ transition in its own committed transaction, three ways:
 
 - ``engine``: ``workflow.engine.do_transition`` with real users holding real (local) roles:
   guard, row lock, stale check, django-fsm-2, simple-history, workflow history with its hash
-  chain, signals and the lifecycle's own hooks.
+  chain, signals and the lifecycle's own hooks; without the ärende's viewflow process.
+- ``engine_with_process``: the same as the application runs it, with each transition also
+  keeping the ärende's viewflow process (its tasks) in step.
 - ``bare``: the libraries alone: the django-fsm-2 transition method and a save that
   simple-history records; nothing else.
 - ``floor``: the writes the engine makes (UPDATE of the ärende, INSERT of its field history,
@@ -34,10 +36,11 @@ from workflow.engine import do_transition
 from workflow.history import verify
 from workflow.models import WorkflowHistory
 
+from .. import synk
 from .cast import MAIN_PATH, Cast
 from .common import counting_queries, percentile, say
 
-VARIANTS = ("engine", "engine_without_hooks", "bare", "floor")
+VARIANTS = ("engine", "engine_with_process", "engine_without_hooks", "bare", "floor")
 ROUNDS = 4
 #: ärenden per variant whose statements are counted (apart from the timed ones)
 COUNTED = 3
@@ -63,13 +66,21 @@ class Meter:
             self.times.append(time.perf_counter() - start)
 
 
-def _engine(cast: Cast, pk: int, meter: Meter) -> None:
+def _engine_with_process(cast: Cast, pk: int, meter: Meter) -> None:
+    """The engine as the application runs it: each transition also keeps the ärende's
+    viewflow process in step (flows/synk.py)."""
     obj = Arende.objects.get(pk=pk)
     for transition, who, _target in MAIN_PATH:
         user = cast.actor(who)
         workflow_roles.forget(user)  # as in a new request: roles are looked up again
         with meter():
             do_transition(obj, transition, user)
+
+
+def _engine(cast: Cast, pk: int, meter: Meter) -> None:
+    """The engine alone: the process layer's receivers are not connected."""
+    with synk.utan_process():
+        _engine_with_process(cast, pk, meter)
 
 
 def _without_hooks(wf: Workflow) -> Workflow:
@@ -220,7 +231,7 @@ def _count_by_step(cast: Cast, pks) -> dict:
         for transition, who, _target in MAIN_PATH:
             user = cast.actor(who)
             workflow_roles.forget(user)
-            with counting_queries() as counter:
+            with counting_queries() as counter, synk.utan_process():
                 do_transition(obj, transition, user)
             by_step[transition] += counter.count
     return {t: c / len(pks) for t, c in by_step.items()}
@@ -233,6 +244,7 @@ def run(n: int) -> dict:
     cast = Cast("BEN")
     runners = {
         "engine": partial(_engine, cast),
+        "engine_with_process": partial(_engine_with_process, cast),
         "engine_without_hooks": partial(_engine_without_hooks, cast),
         "bare": partial(_bare, cast),
         "floor": _Floor(cast),
@@ -276,9 +288,16 @@ def run(n: int) -> dict:
     results["ratio_engine_bare"] = us["engine"] / us["bare"]
     results["ratio_engine_floor"] = us["engine"] / us["floor"]
     results["ratio_engine_without_hooks_bare"] = us["engine_without_hooks"] / us["bare"]
+    results["ratio_engine_with_process_bare"] = us["engine_with_process"] / us["bare"]
 
     ct = ContentType.objects.get_for_model(Arende)
-    chained = [*ids["engine"], *ids["engine_without_hooks"], *ids["floor"], *extra]
+    chained = [
+        *ids["engine"],
+        *ids["engine_with_process"],
+        *ids["engine_without_hooks"],
+        *ids["floor"],
+        *extra,
+    ]
     report = verify(WorkflowHistory.objects.filter(content_type=ct, object_id__in=chained))
     results["chains_intact"] = report.intact
     results["chain_entries"] = report.entries
