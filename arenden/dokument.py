@@ -101,7 +101,7 @@ def med_allt(sammantrade: Sammantrade) -> Sammantrade:
     )
 
 
-def _punkt_rubrik(punkt: Punkt, organ: Organ, maskera: bool = False) -> str:
+def punkt_rubrik(punkt: Punkt, organ: Organ, maskera: bool = False) -> str:
     """ "§ 130 Färdplan …" in a nämnd or styrelse; "13. Godkännande …" in a samverkansorgan,
     whose items are numbered but are not paragraphs in the sense of KL. Masked, the heading
     names the lagrum instead of the matter."""
@@ -141,7 +141,7 @@ def _underlag(punkt: Punkt) -> str:
 def _paragraf(punkt: Punkt, organ: Organ, publik: bool) -> list[Block]:
     """One paragraph as the protokoll and the protokollsutdrag show it."""
     maskera = publik and punkt.ar_sekretess
-    block = [_rubrik(_punkt_rubrik(punkt, organ, maskera))]
+    block = [_rubrik(punkt_rubrik(punkt, organ, maskera))]
     if punkt.arende_id:
         block.append(_text(str(punkt.arende.diarienummer)))
     if maskera:
@@ -359,7 +359,7 @@ def kallelse(sammantrade: Sammantrade, *, publik: bool = False) -> Dokument:
     ]
     rader = []
     for punkt in s.punkter.all():
-        rad = _punkt_rubrik(punkt, s.organ, publik and punkt.ar_sekretess)
+        rad = punkt_rubrik(punkt, s.organ, publik and punkt.ar_sekretess)
         if not (publik and punkt.ar_sekretess):
             detaljer = [
                 str(punkt.arende.diarienummer) if punkt.arende_id else "",

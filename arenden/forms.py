@@ -7,6 +7,7 @@ from .diarienummer import Diarienummer
 from .models import (
     Arende,
     Deltagare,
+    Enhet,
     Handling,
     Mottagare,
     Organ,
@@ -102,6 +103,64 @@ class TjansteskrivelseForm(forms.ModelForm):
         widgets = {"datum": forms.DateInput(attrs={"type": "date"})}
 
 
+class RegistreraForm(forms.Form):
+    organ = forms.ModelChoiceField(queryset=Organ.objects.order_by("namn"), label=_("Organ"))
+    diarienummer = forms.CharField(
+        required=False,
+        max_length=40,
+        label=_("Diarienummer"),
+        help_text=_("Lämnas tomt för nästa nummer i serien; ange ett för ett äldre ärende."),
+    )
+    arendemening = forms.CharField(max_length=500, label=_("Ärendemening"))
+    offentlig_rubrik = forms.CharField(
+        required=False, max_length=500, label=_("Offentlig rubrik"), help_text=_("Om annan.")
+    )
+    typ = forms.ChoiceField(choices=Arende.Typ.choices, label=_("Ärendetyp"))
+    avsandare = forms.CharField(required=False, max_length=300, label=_("Avsändare"))
+    inkommet = forms.DateField(
+        required=False, label=_("Inkommet"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sekretess_lagrum = forms.CharField(
+        required=False,
+        max_length=100,
+        label=_("Sekretess enligt"),
+        help_text=_("T.ex. OSL 25 kap. 1 §. Tomt när ärendet är offentligt."),
+    )
+
+
+class MottagareForm(forms.Form):
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.order_by("namn"), required=False, label=_("Person")
+    )
+    enhet = forms.ModelChoiceField(
+        queryset=Enhet.objects.order_by("namn"), required=False, label=_("Enhet")
+    )
+    adress = forms.CharField(required=False, max_length=300, label=_("Eller en adress"))
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("person") or data.get("enhet") or data.get("adress")):
+            raise ValidationError(_("Välj en person, en enhet eller skriv en adress."))
+        return data
+
+    def adressat(self):
+        data = self.cleaned_data
+        if data["person"] and data["enhet"]:
+            return (data["person"], data["enhet"])
+        return data["person"] or data["enhet"] or data["adress"]
+
+
+class RedovisaForm(forms.Form):
+    handling = forms.ModelChoiceField(queryset=Handling.objects.none(), label=_("Återrapport"))
+    redovisat = forms.DateField(
+        label=_("Redovisad för organet"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, arende=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handling"].queryset = arende.handlingar.filter(typ=Handling.Typ.ATERRAPPORT)
+
+
 class ExpedieraForm(forms.Form):
     mottagare = forms.IntegerField(widget=forms.HiddenInput)
     metod = forms.ChoiceField(label=_("Sätt"), choices=Mottagare.Metod.choices)
@@ -185,6 +244,30 @@ class BeslutForm(forms.Form):
     forslag_till = forms.ModelChoiceField(
         queryset=Organ.objects.order_by("namn"), required=False, label=_("Förslag till organ")
     )
+    uppdrag = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Uppdrag att återrapportera"),
+        help_text=_("Om beslutet ger ett uppdrag."),
+    )
+    forfaller = forms.DateField(
+        required=False,
+        label=_("Återrapporteras senast"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("uppdrag") and not data.get("forfaller"):
+            raise ValidationError(_("Ange när uppdraget ska återrapporteras."))
+        return data
+
+    def besluta_med(self) -> dict:
+        """The arguments of ``protokoll.besluta``: the uppdrag is reported to the organ."""
+        data = dict(self.cleaned_data)
+        uppdrag, forfaller = data.pop("uppdrag"), data.pop("forfaller")
+        data["uppdrag"] = [(uppdrag, forfaller, None)] if uppdrag else []
+        return data
 
 
 class ReservationForm(forms.Form):

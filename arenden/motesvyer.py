@@ -110,6 +110,8 @@ def sammantrade(request, pk):
     s = dokument.med_allt(s)
     far_andra = request.user.has_perm("arenden.change_sammantrade", s)
     punkter = list(s.punkter.all())
+    for punkt in punkter:
+        punkt.rubrik_i_protokollet = dokument.punkt_rubrik(punkt, s.organ)
     deltagare = list(s.deltagare.all())
     ledamoter = Person.objects.filter(
         pk__in=[d.person_id for d in deltagare if not d.ar_tjansteperson]
@@ -282,7 +284,7 @@ def punkt_atgard(request, pk, atgard):
             raise ValidationError(list(form.errors.values()))
         data = form.cleaned_data
         if atgard == "beslut":
-            protokoll.besluta(punkt, user=request.user, **data)
+            protokoll.besluta(punkt, user=request.user, **form.besluta_med())
         elif atgard == "reservation":
             protokoll.reservera(
                 punkt, data["person"], user=request.user, motivering=data["motivering"]

@@ -41,11 +41,14 @@ from .forms import (
     BeredningsansvarigaFormSet,
     ExpedieraForm,
     HandlingForm,
+    MottagareForm,
+    RedovisaForm,
+    RegistreraForm,
     SokForm,
     TilldelaForm,
     TjansteskrivelseForm,
 )
-from .models import Arende, Handling, Mottagare, Tjansteskrivelse
+from .models import Arende, Handling, Mottagare, Tjansteskrivelse, Uppdrag
 from .services import bevakningar
 
 #: entries of the workflow history shown on the ärende page; the whole timeline is paged
@@ -186,6 +189,7 @@ def arende(request, pk):
         "far_lagga_till_handling": request.user.has_perm("arenden.add_handling", arende),
         "far_skriva": request.user.has_perm("arenden.change_tjansteskrivelse", arende),
         "far_expediera": request.user.has_perm("arenden.expediera_arende", arende),
+        "far_redovisa": request.user.has_perm("arenden.redovisa_uppdrag", arende),
     }
     return render(request, "arenden/arende.html", context)
 
@@ -509,7 +513,9 @@ def expediera(request, pk):
             messages.error(request, " ".join(getattr(err, "messages", [str(err)])))
         else:
             messages.success(request, _("Expedierat till %(vem)s.") % {"vem": mottagare})
-        return redirect("arenden:expediera", pk=pk)
+        if request.user.has_perm("arenden.expediera_arende", arende):
+            return redirect("arenden:expediera", pk=pk)
+        return redirect("arenden:arende", pk=pk)  # sent to all: the ärende has moved on
     return render(
         request,
         "arenden/expediera.html",
@@ -518,6 +524,88 @@ def expediera(request, pk):
             "mottagare": arende.mottagare.select_related("person__enhet", "enhet", "expedierad_av"),
             "metoder": Mottagare.Metod.choices,
         },
+    )
+
+
+@login_required
+def registrera(request):
+    """The registrator registers a new ärende in an organ's diarium series."""
+    if not request.user.has_perm("arenden.add_arende"):
+        raise PermissionDenied(_("Bara registratorn registrerar ärenden."))
+    form = RegistreraForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        falt = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
+        if falt.get("sekretess_lagrum"):
+            falt["sekretess_datum"] = timezone.localdate()
+            falt["sekretess_markerad_av"] = request.user.get_full_name() or request.user.username
+        try:
+            arende = services.registrera_arende(user=request.user, **falt)
+        except (ValidationError, PermissionDenied) as err:
+            _fel(form, err if isinstance(err, ValidationError) else ValidationError(str(err)))
+        else:
+            messages.success(
+                request, _("Registrerat som %(nummer)s.") % {"nummer": arende.diarienummer}
+            )
+            return redirect("arenden:arende", pk=arende.pk)
+    return render(request, "arenden/registrera.html", {"form": form})
+
+
+@login_required
+def sandlista(request, pk):
+    """ "Beslutet expedieras till": who the decision is to be sent to, while it is prepared."""
+    arende = _arende_or_404(pk)
+    _kräv(request.user, "arenden.change_tjansteskrivelse", arende)
+    mottagare = list(arende.mottagare.select_related("person__enhet", "enhet"))
+    form = MottagareForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if "ta_bort" in request.POST:
+                kvar = [m for m in mottagare if str(m.pk) != request.POST["ta_bort"]]
+            elif form.is_valid():
+                kvar = [*mottagare, form.adressat()]
+            else:
+                kvar = None
+            if kvar is not None:
+                services.satt_sandlista(
+                    arende,
+                    [_adressat(m) if isinstance(m, Mottagare) else m for m in kvar],
+                    user=request.user,
+                )
+                messages.success(request, _("Sändlistan är sparad."))
+                return redirect("arenden:sandlista", pk=pk)
+        except ValidationError as err:
+            _fel(form, err)
+    return render(
+        request, "arenden/sandlista.html", {"arende": arende, "mottagare": mottagare, "form": form}
+    )
+
+
+def _adressat(rad: Mottagare):
+    if rad.person_id and rad.enhet_id:
+        return (rad.person, rad.enhet)
+    return rad.person or rad.enhet or rad.adress
+
+
+@login_required
+def redovisa(request, pk):
+    """An uppdrag is reported back: the återrapport, a handling in the ärende, was presented
+    to the organ on a given day (seed 002)."""
+    uppdrag = get_object_or_404(Uppdrag.objects.select_related("arende", "rapportera_till"), pk=pk)
+    arende = uppdrag.arende
+    _kräv(request.user, "arenden.redovisa_uppdrag", arende)
+    form = RedovisaForm(request.POST or None, arende=arende)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.aterrapportera(uppdrag, user=request.user, **form.cleaned_data)
+        except (ValidationError, TransitionNotAllowed) as err:
+            _fel(form, err if isinstance(err, ValidationError) else ValidationError(str(err)))
+        else:
+            messages.success(request, _("Uppdraget är redovisat."))
+            return redirect("arenden:arende", pk=arende.pk)
+    return render(
+        request,
+        "arenden/formular.html",
+        {"arende": arende, "form": form, "rubrik": _("Redovisa uppdrag")},
     )
 
 

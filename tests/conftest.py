@@ -54,3 +54,12 @@ def make_document(folder):
             return Document.objects.create(title=title, **fields)
 
     return make
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can see whether it failed (the
+    browser tests then save a screenshot of the page as it was)."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

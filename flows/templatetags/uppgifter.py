@@ -4,6 +4,7 @@ so that the ärende page (arenden) shows the flow's tasks without arenden import
 from django import template
 
 from .. import uppgifter
+from ..processer import Uppgift
 
 register = template.Library()
 
@@ -13,6 +14,10 @@ def arendets_uppgifter(context, arende):
     request = context["request"]
     oppna = list(uppgifter.uppgifter(arende).select_related("owner"))
     for task in oppna:
-        task.far_ta = task.owner_id is None and task.flow_task.far_utfora(request.user, arende)
-        task.ar_granska = task.flow_task.name == "granska"
+        node = task.flow_task
+        task.for_personer = isinstance(node, Uppgift)  # else a timer or a join: it waits
+        task.far_ta = (
+            task.for_personer and task.owner_id is None and node.far_utfora(request.user, arende)
+        )
+        task.ar_granska = node.name == "granska"
     return {"uppgifter": oppna, "arende": arende, "request": request, "user": request.user}

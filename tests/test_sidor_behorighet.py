@@ -1,0 +1,124 @@
+"""Who may open which page: for every page, the people whose roles give it get 200, every other
+logged-in person 403, and the anonymous visitor is sent to the login page; the public pages
+are open to all. The answers come from ``user.has_perm(perm, obj)`` and the worklists."""
+
+import datetime
+
+import pytest
+from django.test import Client
+
+from arenden import demo, services
+from arenden.models import Arende, Sammantrade
+from workflow.engine import do_transition
+
+pytestmark = pytest.mark.django_db
+
+ALLA = {"stabschef", "handlaggare", "sekreterare", "registrator", "revisor", "ordforande"}
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def sidor():
+    """(path, who gets 200; None: the public) for every page, on the demo's data and an
+    ärende under beredning and one beslutat."""
+    folk = demo.bygg_organisation()
+    demo.ladda(folk)
+    hsn = folk.organ["HSN"]
+    avslutat = Arende.objects.get(serie="HSN", lopnummer=787, ar=2025)
+    registrerat = Arende.objects.get(serie="RF")
+    bereds = services.registrera_arende(
+        organ=hsn, arendemening="Under beredning", typ="skrivelse", user=folk.registrator
+    )
+    services.tilldela(bereds, handlaggare=folk.handlaggare, user=folk.stabschef)
+    do_transition(bereds, "paborja_beredning", folk.handlaggare)
+    beslutat = services.registrera_arende(
+        organ=hsn, arendemening="Beslutat", typ="skrivelse", user=folk.registrator
+    )
+    services.tilldela(beslutat, handlaggare=folk.handlaggare, user=folk.stabschef)
+    do_transition(beslutat, "paborja_beredning", folk.handlaggare)
+    services.satt_sandlista(beslutat, ["Kommunförbundet"], user=folk.handlaggare)
+    do_transition(beslutat, "markera_beredd", folk.handlaggare)
+    do_transition(beslutat, "anmal", folk.sekreterare)
+    services.registrera_beslut(
+        beslutat, user=folk.sekreterare, datum=datetime.date(2025, 12, 1), text="Bifall."
+    )
+    svo = Sammantrade.objects.get(organ__kod="SVO")
+    lasare = {"stabschef", "handlaggare", "sekreterare", "registrator", "revisor"}
+    motet = {"sekreterare", "registrator", "revisor", "ordforande"}
+    return [
+        ("/", ALLA),
+        ("/mina-arenden/", ALLA),
+        ("/arbetslista/att_tilldela/", ALLA),
+        ("/oversikt/", ALLA),
+        ("/bevakning/", ALLA),
+        ("/uppgifter/", ALLA),
+        ("/sammantraden/", ALLA),
+        ("/sok/?q=palliativ", ALLA),
+        ("/arbetsflode/arende/", ALLA),
+        ("/registrera/", {"registrator"}),
+        ("/granskning/", {"revisor"}),
+        ("/granskning/kontroll/", {"revisor"}),
+        ("/granskning/export.csv", {"revisor"}),
+        (f"/arende/{avslutat.pk}/", lasare),
+        (f"/arende/{avslutat.pk}/tidslinje/", lasare),
+        (f"/arende/{registrerat.pk}/", {"stabschef", "sekreterare", "registrator", "revisor"}),
+        (f"/arende/{registrerat.pk}/tilldela/", {"stabschef"}),
+        (f"/arende/{registrerat.pk}/handling/ny/", {"registrator"}),
+        (f"/arende/{bereds.pk}/handling/ny/", {"handlaggare", "registrator"}),
+        (f"/arende/{bereds.pk}/tjansteskrivelse/", {"handlaggare"}),
+        (f"/arende/{bereds.pk}/sandlista/", {"handlaggare"}),
+        (f"/arende/{beslutat.pk}/expediera/", {"sekreterare", "registrator"}),
+        (f"/sammantrade/{svo.pk}/", motet),
+        (f"/sammantrade/{svo.pk}/protokoll.pdf", motet),
+        (f"/sammantrade/{svo.pk}/kallelse.docx", motet),
+        ("/postlista/", None),
+        ("/anslagstavla/", None),
+        (f"/anslagstavla/{svo.pk}/protokoll.pdf", None),
+        ("/konto/logga-in/", None),
+    ]
+
+
+def test_every_page_answers_only_who_may_see_it(sidor):
+    clients = {}
+    for username in ALLA:
+        client = Client()
+        client.login(username=username, password=demo.DEMO_PASSWORD)
+        clients[username] = client
+    wrong = []
+    for path, may in sidor:
+        anonymous = Client().get(path)
+        if may is None:
+            if anonymous.status_code != 200:
+                wrong.append((path, "anonym", anonymous.status_code))
+            continue
+        if anonymous.status_code != 302 or "/konto/logga-in/" not in anonymous["Location"]:
+            wrong.append((path, "anonym", anonymous.status_code))
+        for username, client in clients.items():
+            expected = 200 if username in may else 403
+            got = client.get(path).status_code
+            if got != expected:
+                wrong.append((path, username, got))
+    assert wrong == []
+
+
+def test_a_post_without_the_right_changes_nothing(sidor):
+    svo = Sammantrade.objects.get(organ__kod="SVO")
+    handlaggare = Client()
+    handlaggare.login(username="handlaggare", password=demo.DEMO_PASSWORD)
+    assert (
+        handlaggare.post(f"/sammantrade/{svo.pk}/rattelse/", {"rattelse-text": "x"}).status_code
+        == 403
+    )
+    assert svo.rattelser.count() == 0
+    anonym = Client().post(f"/sammantrade/{svo.pk}/rattelse/", {"rattelse-text": "x"})
+    assert anonym.status_code == 302 and "/konto/logga-in/" in anonym["Location"]
+    strict = Client(enforce_csrf_checks=True)
+    strict.login(username="sekreterare", password=demo.DEMO_PASSWORD)
+    assert (
+        strict.post(f"/sammantrade/{svo.pk}/rattelse/", {"rattelse-text": "x"}).status_code == 403
+    )
+    assert svo.rattelser.count() == 0
