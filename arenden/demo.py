@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.files.base import ContentFile
 from django.db import transaction
 
@@ -77,6 +77,10 @@ def bygg_organisation() -> Folk:
     """Organs, units, roles, users and people; running it again changes nothing."""
     for role in roles.ALL:
         Group.objects.get_or_create(name=role)
+    for role, (app_label, codename) in roles.RATTIGHETER.items():
+        Group.objects.get(name=role).permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
     organ: dict[str, Organ] = {}
     for kod, namn, typ, prefix, over in ORGAN:
         organ[kod], _ = Organ.objects.get_or_create(

@@ -50,6 +50,7 @@ from .forms import (
 )
 from .models import Arende, Handling, Mottagare, Tjansteskrivelse, Uppdrag
 from .services import bevakningar
+from .sidor import Sida
 
 #: entries of the workflow history shown on the ärende page; the whole timeline is paged
 SENASTE_HISTORIK = 10
@@ -250,7 +251,7 @@ def postlista(request):
         .select_related("organ")
         .order_by("-registrerat", "-pk")
     )
-    sida = Paginator(qs, PER_SIDA).get_page(request.GET.get("sida"))
+    sida = Sida(qs, request.GET.get("sida"), PER_SIDA)
     return render(request, "arenden/postlista.html", {"sida": sida})
 
 
@@ -393,7 +394,7 @@ def sok(request):
     sida = None
     if form.is_bound and form.is_valid():
         qs = sokning.sok(request.user, **form.cleaned_data)
-        sida = Paginator(qs, PER_SIDA).get_page(request.GET.get("sida"))
+        sida = Sida(qs, request.GET.get("sida"), PER_SIDA, rakna=True)
         for a in sida.object_list:
             a.maskerat = a.ar_sekretessmarkerat and not request.user.has_perm(
                 "arenden.view_sekretess", a

@@ -35,9 +35,7 @@ ARGS = [
     "--disable-sync",
 ]
 
-# serialized_rollback: the rows the migrations made (the roles' permissions) come back after
-# each test's flush
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.sqlite]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 
 
 @pytest.fixture(autouse=True)
