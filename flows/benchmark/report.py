@@ -187,9 +187,6 @@ def render(results: dict) -> str:
                 f"{_fmt(int(n))} ärenden, {_fmt(load['entries'])} historikposter, "
                 f"{_fmt(load['organ'])} organ: {how}" + (f" ({', '.join(parts)})" if parts else "")
             )
-            idx = load.get("indexes") or {}
-            if idx:
-                out.append("  föreslagna index: " + ", ".join(f"{k} {v}" for k, v in idx.items()))
         header = ["mätning", "nivå", "frågor"]
         for n in scales:
             header += [f"p50 {_fmt(int(n))}", f"p95 {_fmt(int(n))}"]

@@ -32,7 +32,6 @@ class Options:
     sqlite_only: bool = False
     pg_url: str = DEFAULT_PG_URL
     keep_db: bool = False
-    proposed_indexes: bool = False
     verbose: bool = True
 
 
@@ -172,7 +171,6 @@ def run(options: Options) -> dict:
                     {
                         "n": n,
                         "repeat": options.repeat,
-                        "proposed_indexes": options.proposed_indexes,
                     },
                     f"sqlite:///{tmp / f'skala-{n}.sqlite3'}",
                     verbose,
@@ -217,7 +215,6 @@ def run(options: Options) -> dict:
                     {
                         "n": n,
                         "repeat": options.repeat,
-                        "proposed_indexes": options.proposed_indexes,
                         "reuse": reuse,
                     },
                     url,

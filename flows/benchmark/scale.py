@@ -27,7 +27,7 @@ from workflow.engine import allowed_transitions, history, worklist
 from workflow.history import verify, verify_object
 from workflow.models import WorkflowHistory
 
-from . import indexes, synthetic
+from . import synthetic
 from .common import counting_queries, say, summary_ms
 
 PAGE = 25
@@ -299,7 +299,7 @@ def _verify() -> dict:
     }
 
 
-def run(n: int, repeat: int = 50, proposed_indexes: bool = False, reuse: bool = False) -> dict:
+def run(n: int, repeat: int = 50, reuse: bool = False) -> dict:
     """Load ``n`` ärenden (unless ``reuse`` finds them already loaded) and measure."""
     loaded = synthetic.loaded_figures() if reuse else None
     if loaded is not None and loaded.get("arenden") == n:
@@ -310,7 +310,6 @@ def run(n: int, repeat: int = 50, proposed_indexes: bool = False, reuse: bool = 
         figures = synthetic.load(n)
         synthetic.remember(figures)
         say(f"skala {n}: inläst på {figures['load_s']:.0f} s ({figures['entries']} poster)")
-    figures["indexes"] = indexes.apply(proposed_indexes)
     ctx = Context.build(synthetic.layout_from(figures))
     results = {"load": figures, "vendor": connection.vendor, "measurements": {}}
     for m in MEASUREMENTS:

@@ -65,12 +65,6 @@ class Command(BaseCommand):
             action="store_true",
             help="Behåll skaldatabaserna och återanvänd dem nästa gång (sparar inläsningen).",
         )
-        parser.add_argument(
-            "--proposed-indexes",
-            action="store_true",
-            help="Skapa de index som mätningen föreslår för ärendetabellerna "
-            "(flows/benchmark/indexes.py) innan skalmätningen.",
-        )
 
     def handle(self, *args, **options):
         quick = options["quick"]
@@ -84,7 +78,6 @@ class Command(BaseCommand):
             sqlite_only=quick or options["sqlite_only"],
             pg_url=options["pg_url"],
             keep_db=options["keep_db"],
-            proposed_indexes=options["proposed_indexes"],
             verbose=options["verbosity"] >= 1,
         )
         results = runner.run(opts)
