@@ -8,6 +8,7 @@ import os
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
+from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Max, Q
 from django.utils import timezone
@@ -156,7 +157,23 @@ def tilldela(arende: Arende, *, handlaggare, beredningsansvariga=(), user, komme
                     arende, roles.BEREDNINGSANSVARIG, user=person.anvandare, granted_by=user
                 )
         # last, so that a refused assignment leaves nothing of the above behind
-        return do_transition(arende, "tilldela", user, kommentar)
+        do_transition(arende, "tilldela", user, kommentar)
+        mottagare = {handlaggare, *(p.anvandare for p, _del in beredningsansvariga)}
+        adresser = sorted(u.email for u in mottagare if u is not None and u.email)
+        if adresser:
+            meddelande = EmailMessage(
+                subject=_("Du har fått ärendet %(nummer)s") % {"nummer": arende.diarienummer},
+                body=_("%(vem)s har tilldelat %(nummer)s %(rubrik)s. Handläggare: %(handlaggare)s.")
+                % {
+                    "vem": user.get_full_name() or user.get_username(),
+                    "nummer": arende.diarienummer,
+                    "rubrik": arende.arendemening,
+                    "handlaggare": handlaggare.get_full_name() or handlaggare.get_username(),
+                },
+                bcc=adresser,
+            )
+            transaction.on_commit(meddelande.send)
+    return arende
 
 
 def _kräv(user, perm: str, arende: Arende, vad: str) -> None:

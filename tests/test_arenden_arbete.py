@@ -4,6 +4,7 @@ tjänsteskrivelse, the nämndsekreterare expedierar per mottagare; each only for
 import datetime
 
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -33,32 +34,43 @@ def under_beredning(cast):
     return arende
 
 
-def test_stabschef_assigns_with_beredningsansvariga_and_their_part(client, cast):
+def test_stabschef_assigns_with_beredningsansvariga_and_their_part(
+    client, cast, django_capture_on_commit_callbacks
+):
     arende = cast.registrera("Handslag med Cancerfonden")
     henrik = factories.person("Henrik Ångström", anvandare=factories.user("henrik"))
+    henrik.anvandare.email = "henrik@example.se"
+    henrik.anvandare.save()
+    cast.handlaggare.email = "handlaggare@example.se"
+    cast.handlaggare.save()
     url = reverse("arenden:tilldela", args=[arende.pk])
     client.force_login(cast.handlaggare)
     assert client.get(url).status_code == 403
     client.force_login(cast.stabschef)
     assert "Beredningsansvariga och deras del" in client.get(url).content.decode()
-    response = client.post(
-        url,
-        {
-            "handlaggare": cast.handlaggare.pk,
-            "kommentar": "",
-            "ansvarig-TOTAL_FORMS": "2",
-            "ansvarig-INITIAL_FORMS": "0",
-            "ansvarig-0-person": henrik.pk,
-            "ansvarig-0-del_i_beredningen": "delaktig i framtagandet av bilagt underlag",
-            "ansvarig-1-person": "",
-            "ansvarig-1-del_i_beredningen": "",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {
+                "handlaggare": cast.handlaggare.pk,
+                "kommentar": "",
+                "ansvarig-TOTAL_FORMS": "2",
+                "ansvarig-INITIAL_FORMS": "0",
+                "ansvarig-0-person": henrik.pk,
+                "ansvarig-0-del_i_beredningen": "delaktig i framtagandet av bilagt underlag",
+                "ansvarig-1-person": "",
+                "ansvarig-1-del_i_beredningen": "",
+            },
+        )
     assert response.status_code == 302
     arende.refresh_from_db()
     assert arende.state == "tilldelat" and arende.handlaggare == cast.handlaggare
     assert [b.person for b in arende.beredningsansvariga.all()] == [henrik]
     assert henrik.anvandare.has_perm("arenden.change_tjansteskrivelse", arende)
+    # both are told, by e-mail
+    [brev] = mail.outbox
+    assert brev.bcc == ["handlaggare@example.se", "henrik@example.se"]
+    assert brev.subject == f"Du har fått ärendet {arende.diarienummer}"
 
 
 def test_handlaggare_uploads_a_handling_and_a_wrong_file_is_refused(client, cast, under_beredning):

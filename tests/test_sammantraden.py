@@ -667,3 +667,43 @@ def test_yrkanden_and_votering_are_in_the_protokoll():
             "enligt Led Als yrkande." in text
         )
     assert punkt.yrkanden.count() == 2
+
+
+def test_meeting_page_costs_the_same_queries_for_three_items_as_for_thirty(client):
+    cast = factories.Cast()
+
+    def cost(n):
+        mote = Mote(cast, datum=datetime.date(2025, 2, 1) + datetime.timedelta(days=n))
+        for i in range(n):
+            mote.punkt(
+                typ=Punkt.Typ.OVRIGT, rubrik=f"Punkt {i}", slag=Punkt.Slag.INFORMATIONSARENDE
+            )
+        mote.kalla()
+        client.force_login(cast.sekreterare)
+        url = f"/sammantrade/{mote.sammantrade.pk}/"
+        client.get(url)  # the session and the content types are read the first time only
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert response.content.decode().count("För in beslut") == n
+        return len(queries)
+
+    assert cost(3) == cost(30)
+
+
+def test_beslut_recorded_on_the_meeting_page_moves_the_arende(client):
+    mote = Mote()
+    arende = mote.berett_arende("Remiss om länsplan")
+    punkt = mote.punkt(arende)
+    mote.kalla()
+    client.force_login(mote.cast.sekreterare)
+    url = f"/punkt/{punkt.pk}/beslut/"
+    response = client.post(url, {"beslut-utfall": "aterremiss", "beslut-motivering": ""})
+    assert response.status_code == 302
+    assert Arende.objects.get(pk=arende.pk).state == "anmalt"  # refused: no motivering
+    page = client.get(response["Location"]).content.decode()
+    assert "Återremiss och bordläggning kräver en motivering." in page
+    client.post(url, {"beslut-utfall": "aterremiss", "beslut-motivering": "Belys kostnaderna."})
+    assert Arende.objects.get(pk=arende.pk).state == "aterremitterat"
+    client.force_login(mote.cast.handlaggare)
+    assert client.post(url, {"beslut-utfall": "bifall", "beslut-beslut": "x"}).status_code == 403
