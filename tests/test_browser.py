@@ -6,7 +6,6 @@ runs axe-core on every page and fails on any serious or critical violation. Scre
 the main pages are saved under test-output/screenshots."""
 
 import datetime
-import os
 import re
 from pathlib import Path
 
@@ -18,10 +17,6 @@ from playwright.sync_api import expect, sync_playwright
 from arenden import demo, services
 from arenden.models import Arende, Organ, Sammantrade
 from workflow.engine import history
-
-# Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are
-# synchronous and safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-output" / "screenshots"
@@ -41,6 +36,16 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture(scope="module", autouse=True)
+def sync_orm_beside_playwright():
+    """Playwright's sync API keeps an event loop in this thread; the tests' own ORM calls
+    are synchronous and safe here. Only while this module runs (a subprocess started by
+    another test must not inherit it: ``check --deploy`` refuses it)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.fixture(scope="module")
