@@ -8,6 +8,7 @@ import os
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Max, Q
@@ -18,7 +19,7 @@ from workflow import roles as workflow_roles
 from workflow.context import acting_as
 from workflow.engine import do_transition, worklist
 
-from . import filer, roles
+from . import dokument, filer, roles
 from .diarienummer import Diarienummer
 from .models import (
     Arende,
@@ -305,6 +306,25 @@ def spara_tjansteskrivelse(arende: Arende, *, user, **falt) -> Tjansteskrivelse:
         skrivelse.full_clean(exclude=["arende"])
         skrivelse.save()
     return skrivelse
+
+
+def arkivera_tjansteskrivelse(arende: Arende, *, user) -> Handling:
+    """File the tjänsteskrivelse, as it reads now, as a PDF handling in the ärende. It is under
+    arbete until the ärende is expedierat or slutbehandlat (TF 2 kap. 10 §)."""
+    _kräv(user, "arenden.change_tjansteskrivelse", arende, _("arkivera tjänsteskrivelsen"))
+    if not Tjansteskrivelse.objects.filter(arende=arende).exists():
+        raise ValidationError(_("Ärendet har ingen tjänsteskrivelse ännu."), code="saknas")
+    dok = dokument.tjansteskrivelse(arende)
+    filnamn = f"{dok.filnamn}.pdf"
+    return arkivera_handling(
+        arende,
+        user=user,
+        typ=Handling.Typ.TJANSTESKRIVELSE,
+        riktning=Handling.Riktning.UPPRATTAD,
+        titel=f"{dok.titel} {arende.arendemening}",
+        fil=ContentFile(dokument.som_pdf(dok), name=filnamn),
+        filnamn=filnamn,
+    )
 
 
 def satt_sandlista(arende: Arende, mottagare, *, user) -> list[Mottagare]:

@@ -17,6 +17,16 @@ urlpatterns = [
     path("arende/<int:pk>/tilldela/", views.tilldela_vy, name="tilldela"),
     path("arende/<int:pk>/handling/ny/", views.ny_handling, name="ny_handling"),
     path("arende/<int:pk>/tjansteskrivelse/", views.tjansteskrivelse, name="tjansteskrivelse"),
+    path(
+        "arende/<int:pk>/tjansteskrivelse.<slug:format>",
+        views.tjansteskrivelse_dokument,
+        name="tjansteskrivelse_dokument",
+    ),
+    path(
+        "arende/<int:pk>/tjansteskrivelse/arkivera/",
+        views.tjansteskrivelse_arkivera,
+        name="tjansteskrivelse_arkivera",
+    ),
     path("arende/<int:pk>/expediera/", views.expediera, name="expediera"),
     path("arende/<int:pk>/sandlista/", views.sandlista, name="sandlista"),
     path("registrera/", views.registrera, name="registrera"),

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,7 +35,7 @@ from workflow.history import verify, verify_object
 from workflow.models import LocalRole
 from workflow.roles import global_roles
 
-from . import granskning, services, sokning
+from . import dokument, granskning, services, sokning
 from .forms import (
     AuditFilter,
     BeredningsansvarigaFormSet,
@@ -498,6 +498,39 @@ def tjansteskrivelse(request, pk):
             "rubrik": _("Tjänsteskrivelse"),
         },
     )
+
+
+@login_required
+def tjansteskrivelse_dokument(request, pk, format):
+    """The tjänsteskrivelse as PDF or Word; masked for who may not read a secret ärende."""
+    arende = _arende_or_404(pk)
+    _kräv(request.user, "arenden.view_arende", arende)
+    if format not in dokument.FORMAT or not Tjansteskrivelse.objects.filter(arende=arende).exists():
+        raise Http404(_("Ingen tjänsteskrivelse i det formatet."))
+    maskera = arende.ar_sekretessmarkerat and not request.user.has_perm(
+        "arenden.view_sekretess", arende
+    )
+    dok = dokument.tjansteskrivelse(arende, publik=maskera)
+    response = HttpResponse(dokument.skriv(dok, format), content_type=dokument.FORMAT[format])
+    response["Content-Disposition"] = f'attachment; filename="{dok.filnamn}.{format}"'
+    return response
+
+
+@login_required
+@require_POST
+def tjansteskrivelse_arkivera(request, pk):
+    """File the tjänsteskrivelse as it reads now as a handling (PDF) in the ärende."""
+    arende = _arende_or_404(pk)
+    _kräv(request.user, "arenden.change_tjansteskrivelse", arende)
+    try:
+        handling = services.arkivera_tjansteskrivelse(arende, user=request.user)
+    except ValidationError as err:
+        messages.error(request, " ".join(err.messages))
+    else:
+        messages.success(
+            request, _("Tjänsteskrivelsen är sparad som handling %(nr)s.") % {"nr": handling.nummer}
+        )
+    return redirect("arenden:arende", pk=pk)
 
 
 @login_required

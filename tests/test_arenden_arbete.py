@@ -3,6 +3,7 @@ tjänsteskrivelse, the nämndsekreterare expedierar per mottagare; each only for
 
 import datetime
 
+import pypdf
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -115,8 +116,23 @@ def test_tjansteskrivelse_editor_saves_by_section_while_preparing(client, cast, 
     assert skrivelse.forslag_till_beslut.endswith("bifaller initiativärendet.")
     page = client.get(reverse("arenden:arende", args=[under_beredning.pk])).content.decode()
     assert "Förslag till beslut" in page
+
+    # filed as a handling, a PDF of the tjänsteskrivelse as it reads now
+    arkivera = reverse("arenden:tjansteskrivelse_arkivera", args=[under_beredning.pk])
+    assert client.post(arkivera).status_code == 302
+    handling = under_beredning.handlingar.get(typ=Handling.Typ.TJANSTESKRIVELSE)
+    assert (handling.mediatyp, handling.status) == ("application/pdf", Handling.Status.UTKAST)
+    with handling.fil.open("rb") as fil:
+        text = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(fil).pages)
+    assert "Förslag till beslut Hälso- och sjukvårdsnämnden bifaller initiativärendet." in text
+    word = client.get(
+        reverse("arenden:tjansteskrivelse_dokument", args=[under_beredning.pk, "docx"])
+    )
+    assert word.status_code == 200 and word["Content-Type"].endswith("wordprocessingml.document")
+
     do_transition(under_beredning, "markera_beredd", cast.handlaggare)
     assert client.get(url).status_code == 403
+    assert client.post(arkivera).status_code == 403
 
 
 def test_expediering_page_shows_and_records_each_mottagare(client, cast, under_beredning):
