@@ -335,8 +335,11 @@ def protokoll(sammantrade: Sammantrade, *, publik: bool = False) -> Dokument:
     )
 
 
-def protokollsutdrag(punkt: Punkt, *, publik: bool = False) -> Dokument:
-    s = med_allt(punkt.sammantrade)
+def protokollsutdrag(
+    punkt: Punkt, *, publik: bool = False, sammantrade: Sammantrade | None = None
+) -> Dokument:
+    """``sammantrade``: the meeting already read by :func:`med_allt`, when there is one."""
+    s = sammantrade or med_allt(Sammantrade(pk=punkt.sammantrade_id))
     punkt = next(p for p in s.punkter.all() if p.pk == punkt.pk)
     huvud = [(_("Organ"), s.organ.namn), (_("Sammanträdesdatum"), _dag(s.datum))]
     block = _paragraf(punkt, s.organ, publik) + _justering(s)
@@ -443,26 +446,34 @@ def som_pdf(dokument: Dokument) -> bytes:
     return weasyprint.HTML(string=html).write_pdf()
 
 
+#: characters XML 1.0 does not allow (text pasted from Word can hold them): left out of DOCX
+_INTE_XML = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+
+
+def _xml(text: str) -> str:
+    return text.translate(_INTE_XML)
+
+
 def som_docx(dokument: Dokument) -> bytes:
     import docx
 
     doc = docx.Document()
-    doc.core_properties.title = dokument.titel
+    doc.core_properties.title = _xml(dokument.titel)
     doc.core_properties.language = "sv-SE"
-    doc.add_heading(dokument.titel, level=0)
+    doc.add_heading(_xml(dokument.titel), level=0)
     for etikett, varde in dokument.huvud:
         rad = doc.add_paragraph()
         rad.add_run(f"{etikett}: ").bold = True
-        rad.add_run(varde)
+        rad.add_run(_xml(varde))
     for block in dokument.block:
         if block.typ == "rubrik":
-            doc.add_heading(block.text, level=block.niva - 1)
+            doc.add_heading(_xml(block.text), level=block.niva - 1)
         elif block.typ == "text":
             for stycke in block.text.split("\n\n"):
-                doc.add_paragraph(stycke.strip())
+                doc.add_paragraph(_xml(stycke.strip()))
         else:
             for rad in block.rader:
-                doc.add_paragraph(rad, style="List Bullet")
+                doc.add_paragraph(_xml(rad), style="List Bullet")
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

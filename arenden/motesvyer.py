@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 
 from workflow import registry
 from workflow import roles as workflow_roles
-from workflow.engine import TransitionNotAllowed, allowed_transitions, do_transition, worklist
-from workflow.models import LocalRole
+from workflow.engine import allowed_transitions, do_transition, worklist
+from workflow.models import LocalRole, WorkflowError
 
 from . import dokument, protokoll, roles
 from .forms import (
@@ -90,7 +90,7 @@ def sammantraden(request):
         if form.is_valid():
             try:
                 nytt = protokoll.planera(user=request.user, **form.cleaned_data)
-            except (PermissionDenied, ValidationError) as err:
+            except (WorkflowError, PermissionDenied, ValidationError) as err:
                 _fel(request, err)
             else:
                 messages.success(request, _("Sammanträdet är planerat."))
@@ -175,13 +175,15 @@ def mote_overgang(request, pk):
         return _tillbaka(pk)
     overgang = request.POST.get("overgang", "")
     try:
+        if overgang == "justera":  # a signature of each justerare, not a button
+            raise PermissionDenied(_("Protokollet justeras av ordföranden och justerarna."))
         if overgang == "ansla":
             protokoll.ansla(s, user=request.user, dag=None)
         elif overgang in _SERVICE:
             _SERVICE[overgang](s, user=request.user)
         else:
             do_transition(s, overgang, request.user, request.POST.get("kommentar", ""))
-    except (TransitionNotAllowed, PermissionDenied, ValidationError) as err:
+    except (WorkflowError, PermissionDenied, ValidationError) as err:
         _fel(request, err)
     else:
         s.refresh_from_db()
@@ -198,7 +200,7 @@ def mote_justera(request, pk):
     _kräv_lasratt(request.user, s)
     try:
         protokoll.justera(s, user=request.user)
-    except (PermissionDenied, ValidationError, TransitionNotAllowed) as err:
+    except (WorkflowError, PermissionDenied, ValidationError) as err:
         _fel(request, err)
     else:
         messages.success(request, _("Du har justerat protokollet."))
@@ -224,7 +226,7 @@ def mote_deltagare(request, pk):
             justerare=data["justerare"],
             ersatter=data["ersatter"],
         )
-    except (PermissionDenied, ValidationError) as err:
+    except (WorkflowError, PermissionDenied, ValidationError) as err:
         _fel(request, err)
     return _tillbaka(pk, "narvaro")
 
@@ -239,7 +241,7 @@ def mote_narvaro(request, pk, deltagare):
     if form.is_valid():
         try:
             protokoll.andra_narvaro(rad, user=request.user, **form.cleaned_data)
-        except (PermissionDenied, ValidationError) as err:
+        except (WorkflowError, PermissionDenied, ValidationError) as err:
             _fel(request, err)
     return _tillbaka(pk, "narvaro")
 
@@ -257,7 +259,7 @@ def mote_punkt(request, pk):
     data = form.cleaned_data
     try:
         protokoll.lagg_till_punkt(s, user=request.user, **data)
-    except (PermissionDenied, ValidationError, TransitionNotAllowed) as err:
+    except (WorkflowError, PermissionDenied, ValidationError) as err:
         _fel(request, err)
     else:
         messages.success(request, _("Punkten är tillagd på föredragningslistan."))
@@ -291,7 +293,7 @@ def punkt_atgard(request, pk, atgard):
             )
         else:
             protokoll.lagg_till_yttrande(punkt, user=request.user, **data)
-    except (PermissionDenied, ValidationError, TransitionNotAllowed) as err:
+    except (WorkflowError, PermissionDenied, ValidationError) as err:
         _fel(request, err)
     else:
         messages.success(
@@ -310,7 +312,7 @@ def mote_rattelse(request, pk):
         if not form.is_valid():
             raise ValidationError(list(form.errors.values()))
         protokoll.ratta(s, user=request.user, text=form.cleaned_data["text"])
-    except (PermissionDenied, ValidationError) as err:
+    except (WorkflowError, PermissionDenied, ValidationError) as err:
         _fel(request, err)
     else:
         messages.success(request, _("Rättelsen är antecknad."))

@@ -59,6 +59,13 @@ def _spara(obj, user, orsak: str = "") -> None:
 
 
 def _kräv_andring(sammantrade: Sammantrade, user) -> None:
+    if sammantrade.state == "genomfort" and sammantrade.justeringar.exists():
+        raise PermissionDenied(
+            _(
+                "Protokollet har börjat justeras och kan inte ändras: det som justeras är det "
+                "som skrevs under."
+            )
+        )
     if not user.has_perm(CHANGE, sammantrade):
         if sammantrade.state in ("justerat", "anslaget"):
             raise PermissionDenied(
@@ -125,6 +132,10 @@ def lagg_till_deltagare(
     with transaction.atomic(), acting_as(user):
         _las(sammantrade)
         _kräv_andring(sammantrade, user)
+        if sammantrade.deltagare.filter(person=person).exists():
+            raise ValidationError(
+                _("%(vem)s finns redan i närvaron.") % {"vem": person}, code="finns_redan"
+            )
         ordning = falt.pop("ordning", None)
         if ordning is None:
             ordning = (sammantrade.deltagare.aggregate(n=Max("ordning"))["n"] or 0) + 1
@@ -372,6 +383,12 @@ def reservera(punkt: Punkt, person: Person, *, user, motivering: str = "") -> Re
                 % {"vem": person, "n": punkt.beteckning},
                 code="deltog_inte",
             )
+        if punkt.reservationer.filter(person=person).exists():
+            raise ValidationError(
+                _("%(vem)s har redan reserverat sig under punkt %(n)s.")
+                % {"vem": person, "n": punkt.beteckning},
+                code="finns_redan",
+            )
         reservation = Reservation(
             punkt=punkt, person=person, motivering=motivering, anmald=timezone.now()
         )
@@ -512,8 +529,11 @@ def arkivera_protokoll(sammantrade: Sammantrade, *, user) -> list[Handling]:
             sparade.append(
                 _arkivera(sammantrade.arende, dok, innehall, format, Handling.Typ.PROTOKOLL, user)
             )
-    for punkt in sammantrade.punkter.filter(arende__isnull=False).select_related("arende"):
-        dok = dokument.protokollsutdrag(punkt)
+    laddat = dokument.med_allt(sammantrade)
+    for punkt in laddat.punkter.all():
+        if punkt.arende_id is None:
+            continue
+        dok = dokument.protokollsutdrag(punkt, sammantrade=laddat)
         sparade.append(
             _arkivera(
                 punkt.arende,
@@ -549,7 +569,16 @@ def ansla(sammantrade: Sammantrade, *, user, dag: datetime.date | None = None) -
 
 
 def vid_anslag(event) -> None:
-    event.obj.anslaget = event.data.get("dag") or timezone.localdate()
+    """The day of anslag: given, or today; not before the justering, not in the future."""
+    dag = event.data.get("dag") or timezone.localdate()
+    justerat = timezone.localdate(event.obj.justerat) if event.obj.justerat else None
+    if (justerat and dag < justerat) or dag > timezone.localdate():
+        raise ValidationError(
+            _("Protokollet kan inte anslås %(dag)s: det justerades %(justerat)s.")
+            % {"dag": f"{dag:%Y-%m-%d}", "justerat": f"{justerat:%Y-%m-%d}" if justerat else "–"},
+            code="fel_dag",
+        )
+    event.obj.anslaget = dag
 
 
 def ratta(sammantrade: Sammantrade, *, user, text: str, punkt: Punkt | None = None) -> Rattelse:

@@ -31,6 +31,52 @@ ANSLAG_DAGAR = 2
 OVERKLAGANDE_DAGAR = 21
 
 
+def _pask(ar: int) -> datetime.date:
+    """Easter Sunday (the Gregorian computus)."""
+    a, b, c = ar % 19, ar // 100, ar % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    r = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * r) // 451
+    manad, dag = divmod(h + r - 7 * m + 114, 31)
+    return datetime.date(ar, manad, dag + 1)
+
+
+def _helgdagar(ar: int) -> set[datetime.date]:
+    """Sunday-like days of lagen (1930:173): the public holidays, and midsommarafton, julafton
+    and nyårsafton."""
+    pask, dag = _pask(ar), datetime.timedelta(days=1)
+    midsommarafton = next(
+        datetime.date(ar, 6, d) for d in range(19, 26) if datetime.date(ar, 6, d).weekday() == 4
+    )
+    alla_helgon = next(
+        datetime.date(ar, 10, 31) + i * dag
+        for i in range(7)
+        if (datetime.date(ar, 10, 31) + i * dag).weekday() == 5
+    )
+    fasta = [(1, 1), (1, 6), (5, 1), (6, 6), (12, 24), (12, 25), (12, 26), (12, 31)]
+    return {datetime.date(ar, m, d) for m, d in fasta} | {
+        pask - 2 * dag,
+        pask,
+        pask + dag,
+        pask + 39 * dag,
+        pask + 49 * dag,
+        midsommarafton,
+        midsommarafton + dag,
+        alla_helgon,
+    }
+
+
+def sista_dag(dag: datetime.date) -> datetime.date:
+    """Lagen (1930:173) om beräkning av lagstadgad tid: a last day that falls on a Saturday,
+    a Sunday or a holiday moves to the next weekday."""
+    while dag.weekday() >= 5 or dag in _helgdagar(dag.year):
+        dag += datetime.timedelta(days=1)
+    return dag
+
+
 class Sammantrade(WorkflowMixin):
     """One meeting of an organ. Its protokoll may be filed in a diarium ärende of its own
     (seed 004: Samråd vård och omsorg's protokoll in HSN 418-2-2021)."""
@@ -74,7 +120,7 @@ class Sammantrade(WorkflowMixin):
     @property
     def justering_senast(self) -> datetime.date:
         """KL 5 kap. 69 §: the last day for justering."""
-        return self.datum + datetime.timedelta(days=JUSTERING_DAGAR)
+        return sista_dag(self.datum + datetime.timedelta(days=JUSTERING_DAGAR))
 
     @property
     def sen_justering(self) -> bool:
@@ -87,14 +133,14 @@ class Sammantrade(WorkflowMixin):
         """KL 8 kap. 12 §: the last day to put the justerat protokoll on the anslagstavla."""
         if self.justerat is None:
             return None
-        return timezone.localdate(self.justerat) + datetime.timedelta(days=ANSLAG_DAGAR)
+        return sista_dag(timezone.localdate(self.justerat) + datetime.timedelta(days=ANSLAG_DAGAR))
 
     @property
     def overklagande_senast(self) -> datetime.date | None:
         """KL 13 kap. 5 §: the last day for laglighetsprövning (three weeks from the anslag)."""
         if self.anslaget is None:
             return None
-        return self.anslaget + datetime.timedelta(days=OVERKLAGANDE_DAGAR)
+        return sista_dag(self.anslaget + datetime.timedelta(days=OVERKLAGANDE_DAGAR))
 
     def punkter_i_ordning(self):
         return self.punkter.order_by("ordning", "pk")

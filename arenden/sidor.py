@@ -7,6 +7,8 @@ from __future__ import annotations
 
 #: hits are counted up to this many; beyond it the page says "fler än"
 TAK = 1000
+#: the highest page number asked for (beyond it the offset would overflow the database)
+SISTA = 100_000
 
 
 class Sida:
@@ -17,7 +19,7 @@ class Sida:
 
     def __init__(self, qs, nummer, per_sida: int, *, rakna: bool = False):
         try:
-            self.number = max(1, int(nummer or 1))
+            self.number = min(max(1, int(nummer or 1)), SISTA)
         except (TypeError, ValueError):
             self.number = 1
         start = (self.number - 1) * per_sida

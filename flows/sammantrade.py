@@ -32,7 +32,9 @@ def _state(id, title, description, *, change=(), justera=(), final=False):
 
 
 def _alla_har_justerat(sammantrade, user) -> bool:
-    return not protokoll.saknar_justering(sammantrade)
+    """Signed by someone, and by every ordförande and justerare present: a protokoll is never
+    justerat without a signature (not even when nobody is left who should sign)."""
+    return sammantrade.justeringar.exists() and not protokoll.saknar_justering(sammantrade)
 
 
 def definition() -> Workflow:

@@ -64,7 +64,11 @@ def ta(request, pk):
 @require_POST
 def granska(request, pk):
     task = get_object_or_404(Task, pk=pk)
-    godkann = request.POST.get("beslut") == "godkann"
+    beslut = request.POST.get("beslut")
+    if beslut not in ("godkann", "ater"):
+        messages.error(request, _("Välj att godkänna beredningen eller skicka tillbaka den."))
+        return _vidare(request)
+    godkann = beslut == "godkann"
     kommentar = request.POST.get("kommentar", "")
     _svar(
         request,

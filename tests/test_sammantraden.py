@@ -488,7 +488,8 @@ def test_justering_by_ordforande_and_justerare_files_the_protokoll_and_locks_it(
     sammantrade.refresh_from_db()
     assert sammantrade.state == "justerat"
     assert sammantrade.justerat == tidpunkt
-    assert sammantrade.anslag_senast == datetime.date(2025, 11, 22)
+    # the second day after justering is a Saturday: the last day moves to Monday (1930:173)
+    assert sammantrade.anslag_senast == datetime.date(2025, 11, 24)
     assert not sammantrade.sen_justering
 
     [utdrag] = arende.handlingar.filter(typ=Handling.Typ.PROTOKOLLSUTDRAG)
@@ -707,3 +708,58 @@ def test_beslut_recorded_on_the_meeting_page_moves_the_arende(client):
     assert Arende.objects.get(pk=arende.pk).state == "aterremitterat"
     client.force_login(mote.cast.handlaggare)
     assert client.post(url, {"beslut-utfall": "bifall", "beslut-beslut": "x"}).status_code == 403
+
+
+def test_a_last_day_on_a_weekend_or_holiday_moves_to_the_next_weekday():
+    from arenden.sammantraden import sista_dag
+
+    assert sista_dag(datetime.date(2025, 11, 19)) == datetime.date(2025, 11, 19)  # Wednesday
+    assert sista_dag(datetime.date(2025, 11, 22)) == datetime.date(2025, 11, 24)  # Saturday
+    assert sista_dag(datetime.date(2021, 6, 25)) == datetime.date(2021, 6, 28)  # midsommarafton
+    assert sista_dag(datetime.date(2026, 4, 3)) == datetime.date(2026, 4, 7)  # långfredag
+    assert sista_dag(datetime.date(2025, 12, 24)) == datetime.date(2025, 12, 29)  # julafton
+    assert sista_dag(datetime.date(2026, 5, 14)) == datetime.date(2026, 5, 15)  # Kristi himmelsfärd
+
+
+def test_a_protokoll_is_not_justerat_without_signatures_nor_changed_after_one(client):
+    mote = Mote()
+    punkt = mote.punkt(mote.berett_arende("Justering utan underskrift"))
+    mote.kalla()
+    mote.besluta(punkt)
+    mote.uppratta()
+    sek = mote.cast.sekreterare
+    s = Sammantrade.objects.get(pk=mote.sammantrade.pk)
+    # with nobody left to sign, the sekreterare still cannot justera it
+    for deltagare in s.deltagare.all():
+        protokoll.andra_narvaro(deltagare, user=sek, narvarande=False)
+    with pytest.raises(TransitionNotAllowed):
+        do_transition(s, "justera", sek)
+    client.force_login(sek)
+    client.post(f"/sammantrade/{s.pk}/overgang/", {"overgang": "justera", "status": "genomfort"})
+    assert Sammantrade.objects.get(pk=s.pk).state == "genomfort"
+    for deltagare in s.deltagare.all():
+        protokoll.andra_narvaro(deltagare, user=sek, narvarande=True)
+    protokoll.justera(s, user=mote.ordforande_user)
+    with pytest.raises(PermissionDenied, match="börjat justeras"):
+        protokoll.lagg_till_yttrande(
+            punkt, user=sek, typ=Yttrande.Typ.PROTOKOLLSANTECKNING, avgivet_av="V", text="Sent."
+        )
+    with pytest.raises(ValidationError, match="redan i närvaron"):
+        protokoll.lagg_till_deltagare(
+            Mote(mote.cast, datum=datetime.date(2025, 12, 3)).sammantrade,
+            mote.ledamot,
+            roll=Deltagare.Roll.LEDAMOT,
+            user=sek,
+        )
+
+
+def test_docx_leaves_out_characters_xml_cannot_hold():
+    mote = Mote()
+    mote.punkt(
+        typ=Punkt.Typ.OVRIGT,
+        rubrik="Inklistrat\x0bur Word",
+        slag=Punkt.Slag.INFORMATIONSARENDE,
+        beskrivning="Rad ett\x0brad två",
+    )
+    text = docx_text(dokument.som_docx(dokument.protokoll(mote.sammantrade)))
+    assert "Inklistratur Word" in text and "Rad ettrad två" in text
