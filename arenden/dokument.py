@@ -479,6 +479,17 @@ def som_docx(dokument: Dokument) -> bytes:
     return out.getvalue()
 
 
+def som_svar(dokument: Dokument, format: str):
+    """The document as a download in ``format`` ("pdf" or "docx"); 404 for another."""
+    from django.http import Http404, HttpResponse
+
+    if format not in FORMAT:
+        raise Http404(format)
+    response = HttpResponse(skriv(dokument, format), content_type=FORMAT[format])
+    response["Content-Disposition"] = f'attachment; filename="{dokument.filnamn}.{format}"'
+    return response
+
+
 def skriv(dokument: Dokument, format: str) -> bytes:
     if format == "pdf":
         return som_pdf(dokument)

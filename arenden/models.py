@@ -7,7 +7,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from workflow import registry
 from workflow.context import history_user
 from workflow.models import LocalRolesMixin, WorkflowMixin
 
@@ -218,12 +217,6 @@ class Arende(WorkflowMixin):
     @property
     def diarienummer(self) -> Diarienummer:
         return Diarienummer(self.serie, self.lopnummer, self.ar, self.delnummer or None)
-
-    @property
-    def status_titel(self) -> str:
-        """The state's title in the governing workflow (Registrerat, Under beredning …)."""
-        state = registry.workflow_for(self).states.get(self.state)
-        return str(state.title) if state else self.state
 
     @property
     def ar_sekretessmarkerat(self) -> bool:

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from workflow import registry
 from workflow import roles as workflow_roles
-from workflow.engine import allowed_transitions, do_transition, worklist
-from workflow.models import LocalRole, WorkflowError
+from workflow.engine import allowed_transitions, do_transition, holding_local_role, worklist
+from workflow.models import WorkflowError
 
 from . import dokument, protokoll, roles
 from .forms import (
@@ -58,15 +56,7 @@ def _organ_for_sekreterare(user):
     """The organs whose meetings the user plans: Nämndsekreterare there, or everywhere."""
     if roles.NAMNDSEKRETERARE in workflow_roles.global_roles(user):
         return Organ.objects.order_by("namn")
-    who = Q(user_id=user.pk)
-    groups = workflow_roles.group_ids(user)
-    if groups:
-        who |= Q(group_id__in=groups)
-    givna = LocalRole.objects.filter(
-        who,
-        content_type=ContentType.objects.get_for_model(Organ),
-        role=roles.NAMNDSEKRETERARE,
-    ).values("object_id")
+    givna = holding_local_role(Organ, (roles.NAMNDSEKRETERARE,), user)
     return Organ.objects.filter(pk__in=givna).order_by("namn")
 
 
@@ -324,28 +314,20 @@ def mote_rattelse(request, pk):
 _DOKUMENT = {"kallelse": dokument.kallelse, "protokoll": dokument.protokoll}
 
 
-def _fil(dok, format) -> HttpResponse:
-    if format not in dokument.FORMAT:
-        raise Http404(format)
-    response = HttpResponse(dokument.skriv(dok, format), content_type=dokument.FORMAT[format])
-    response["Content-Disposition"] = f'attachment; filename="{dok.filnamn}.{format}"'
-    return response
-
-
 @login_required
 def mote_dokument(request, pk, slag, format):
     s = _sammantrade_or_404(pk)
     _kräv_lasratt(request.user, s)
     if slag not in _DOKUMENT:
         raise Http404(slag)
-    return _fil(_DOKUMENT[slag](s), format)
+    return dokument.som_svar(_DOKUMENT[slag](s), format)
 
 
 @login_required
 def punkt_utdrag(request, pk, format):
     punkt = _punkt_or_404(pk)
     _kräv_lasratt(request.user, punkt.sammantrade)
-    return _fil(dokument.protokollsutdrag(punkt), format)
+    return dokument.som_svar(dokument.protokollsutdrag(punkt), format)
 
 
 # -- the public anslagstavla ----------------------------------------------------------------
@@ -366,4 +348,4 @@ def anslagstavla(request):
 def publicerat_protokoll(request, pk, format):
     """The published protokoll, with secret content masked (OSL 5 kap. 5 §)."""
     s = get_object_or_404(Sammantrade, pk=pk, state="anslaget")
-    return _fil(dokument.protokoll(s, publik=True), format)
+    return dokument.som_svar(dokument.protokoll(s, publik=True), format)

@@ -14,7 +14,6 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -237,23 +236,16 @@ def kalla(sammantrade: Sammantrade, *, user) -> Sammantrade:
         pdf = dokument.som_pdf(dok)
         if sammantrade.arende_id:
             _arkivera(sammantrade.arende, dok, pdf, "pdf", Handling.Typ.KALLELSE, user)
-        adresser = [
-            d.person.anvandare.email
-            for d in sammantrade.deltagare.select_related("person__anvandare")
-            if d.roll != Deltagare.Roll.TJANSTEPERSON
-            and d.person.anvandare_id
-            and d.person.anvandare.email
-        ]
-        if adresser:
-            meddelande = EmailMessage(
-                subject=dok.titel + f" {sammantrade.datum:%Y-%m-%d}",
-                body=_(
-                    "Välkommen till sammanträdet. Kallelsen med föredragningslistan är bifogad."
-                ),
-                bcc=adresser,
-            )
-            meddelande.attach(f"{dok.filnamn}.pdf", pdf, dokument.PDF)
-            transaction.on_commit(meddelande.send)
+        services.meddela(
+            [
+                d.person.anvandare
+                for d in sammantrade.deltagare.select_related("person__anvandare")
+                if d.roll != Deltagare.Roll.TJANSTEPERSON
+            ],
+            f"{dok.titel} {sammantrade.datum:%Y-%m-%d}",
+            _("Välkommen till sammanträdet. Kallelsen med föredragningslistan är bifogad."),
+            bilaga=(f"{dok.filnamn}.pdf", pdf, dokument.PDF),
+        )
     return sammantrade
 
 

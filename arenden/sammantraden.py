@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from workflow import registry
 from workflow.context import history_user
 from workflow.models import WorkflowMixin
 
@@ -111,11 +110,6 @@ class Sammantrade(WorkflowMixin):
 
     def __str__(self):
         return f"{self.organ.namn} {self.datum:%Y-%m-%d}"
-
-    @property
-    def status_titel(self) -> str:
-        state = registry.workflow_for(self).states.get(self.state)
-        return str(state.title) if state else self.state
 
     @property
     def justering_senast(self) -> datetime.date:

@@ -159,22 +159,30 @@ def tilldela(arende: Arende, *, handlaggare, beredningsansvariga=(), user, komme
                 )
         # last, so that a refused assignment leaves nothing of the above behind
         do_transition(arende, "tilldela", user, kommentar)
-        mottagare = {handlaggare, *(p.anvandare for p, _del in beredningsansvariga)}
-        adresser = sorted(u.email for u in mottagare if u is not None and u.email)
-        if adresser:
-            meddelande = EmailMessage(
-                subject=_("Du har fått ärendet %(nummer)s") % {"nummer": arende.diarienummer},
-                body=_("%(vem)s har tilldelat %(nummer)s %(rubrik)s. Handläggare: %(handlaggare)s.")
-                % {
-                    "vem": user.get_full_name() or user.get_username(),
-                    "nummer": arende.diarienummer,
-                    "rubrik": arende.arendemening,
-                    "handlaggare": handlaggare.get_full_name() or handlaggare.get_username(),
-                },
-                bcc=adresser,
-            )
-            transaction.on_commit(meddelande.send)
+        meddela(
+            [handlaggare, *(p.anvandare for p, _del in beredningsansvariga)],
+            _("Du har fått ärendet %(nummer)s") % {"nummer": arende.diarienummer},
+            _("%(vem)s har tilldelat %(nummer)s %(rubrik)s. Handläggare: %(handlaggare)s.")
+            % {
+                "vem": user.get_full_name() or user.get_username(),
+                "nummer": arende.diarienummer,
+                "rubrik": arende.arendemening,
+                "handlaggare": handlaggare.get_full_name() or handlaggare.get_username(),
+            },
+        )
     return arende
+
+
+def meddela(anvandare, amne: str, text: str, bilaga: tuple | None = None) -> None:
+    """E-mail the users who have an address (blind copies), when the transaction commits:
+    a step that is rolled back tells nobody. ``bilaga`` is (filename, content, media type)."""
+    adresser = sorted({u.email for u in anvandare if u is not None and u.email})
+    if not adresser:
+        return
+    meddelande = EmailMessage(subject=amne, body=text, bcc=adresser)
+    if bilaga:
+        meddelande.attach(*bilaga)
+    transaction.on_commit(meddelande.send)
 
 
 def _kräv(user, perm: str, arende: Arende, vad: str) -> None:

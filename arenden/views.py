@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -510,10 +510,7 @@ def tjansteskrivelse_dokument(request, pk, format):
     maskera = arende.ar_sekretessmarkerat and not request.user.has_perm(
         "arenden.view_sekretess", arende
     )
-    dok = dokument.tjansteskrivelse(arende, publik=maskera)
-    response = HttpResponse(dokument.skriv(dok, format), content_type=dokument.FORMAT[format])
-    response["Content-Disposition"] = f'attachment; filename="{dok.filnamn}.{format}"'
-    return response
+    return dokument.som_svar(dokument.tjansteskrivelse(arende, publik=maskera), format)
 
 
 @login_required

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -23,8 +22,7 @@ from viewflow.workflow.token import Token
 
 from arenden import services
 from arenden.models import Arende, Handling, Organ
-from workflow.engine import TransitionNotAllowed, do_transition
-from workflow.models import LocalRole
+from workflow.engine import TransitionNotAllowed, do_transition, holding_local_role
 from workflow.roles import global_roles, group_ids
 
 from . import synk
@@ -52,18 +50,10 @@ def _arenden_med_roll(user, roller) -> QuerySet:
     global role; else given on the ärende, or on its organ unless the ärende blocks it."""
     if not global_roles(user).isdisjoint(roller):
         return Arende.objects.all()
-    who = Q(user_id=user.pk)
     groups = group_ids(user)
-    if groups:
-        who |= Q(group_id__in=groups)
-
-    def given_on(model):
-        return LocalRole.objects.filter(
-            who, content_type=ContentType.objects.get_for_model(model), role__in=roller
-        ).values("object_id")
-
     return Arende.objects.filter(
-        Q(pk__in=given_on(Arende)) | Q(block_local_roles=False, organ__in=given_on(Organ))
+        Q(pk__in=holding_local_role(Arende, roller, user, groups))
+        | Q(block_local_roles=False, organ__in=holding_local_role(Organ, roller, user, groups))
     )
 
 

@@ -247,6 +247,7 @@ def _follow_automatic(obj, wf: Workflow, user, last: tuple[int, str]) -> None:
 
 
 def _state_title(wf: Workflow, state_id: str) -> str:
+    """The title of ``state_id`` (also for a state the object is not in: a stale copy's)."""
     state = wf.states.get(state_id)
     return str(state.title) if state else state_id
 
@@ -290,12 +291,15 @@ def history(obj) -> QuerySet:
 MAX_PARENT_DEPTH = 4
 
 
-def _holders(model, roles, user, group_ids) -> QuerySet:
-    """Ids of the objects of ``model`` on which the user holds one of ``roles`` locally."""
+def holding_local_role(model, roles, user, groups=None) -> QuerySet:
+    """Ids (``object_id``) of the objects of ``model`` on which ``user`` holds one of
+    ``roles`` locally, directly or through a group; for a subquery (``pk__in=``)."""
+    if groups is None:
+        groups = group_ids(user)
     ct = ContentType.objects.get_for_model(model)
     who = Q(user_id=user.pk)
-    if group_ids:
-        who |= Q(group_id__in=group_ids)
+    if groups:
+        who |= Q(group_id__in=groups)
     return (
         LocalRole.objects.filter(who, content_type=ct, role__in=roles)
         .order_by()
@@ -311,7 +315,11 @@ def _inherited_q(model, roles, user, group_ids, prefix: str = "", depth: int = 0
         return None
     parent_model = model._meta.get_field(parent_field).related_model
     on_parent = Q(
-        **{f"{prefix}{parent_field}__pk__in": _holders(parent_model, roles, user, group_ids)}
+        **{
+            f"{prefix}{parent_field}__pk__in": holding_local_role(
+                parent_model, roles, user, group_ids
+            )
+        }
     )
     above = _inherited_q(
         parent_model, roles, user, group_ids, f"{prefix}{parent_field}__", depth + 1
@@ -345,7 +353,7 @@ def worklist(user, name: str) -> QuerySet:
     # index (local roles by user; the container's objects by container and state), so the
     # cost follows the size of the user's worklist, not the size of the table.
     ids = group_ids(user)
-    pks = _holders(model, wl.roles, user, ids)
+    pks = holding_local_role(model, wl.roles, user, ids)
     inherited = _inherited_q(model, wl.roles, user, ids)
     if inherited is not None:
         through_container = (

@@ -91,6 +91,14 @@ class WorkflowMixin(ConcurrentTransitionMixin, LocalRolesMixin):
             actor = getattr(self, "_history_user", None) or current_actor()
             record_creation(self, wf, actor, fresh_id=fresh_id)
 
+    @property
+    def status_titel(self) -> str:
+        """The state's title in the governing workflow (Registrerat, Kallat …)."""
+        from .registry import workflow_for
+
+        state = workflow_for(self).states.get(self.state)
+        return str(state.title) if state else self.state
+
     @fsm_transition(field="state", source="*", target=RETURN_VALUE())
     def _workflow_set_state(self, target: str) -> str:
         # The one django-fsm-2 transition every workflow runs through; only the engine calls
