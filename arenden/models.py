@@ -147,7 +147,9 @@ class Arende(WorkflowMixin):
     )
     serie = models.CharField(_("diarieserie"), max_length=10, editable=False)
     ar = models.PositiveSmallIntegerField(_("år"), editable=False)
-    lopnummer = models.PositiveIntegerField(_("löpnummer"), editable=False)
+    #: given last in the registering transaction (services.registrera_arende), so that the
+    #: diarium series is locked only for that moment; never empty once committed
+    lopnummer = models.PositiveIntegerField(_("löpnummer"), editable=False, null=True)
     delnummer = models.PositiveIntegerField(
         _("delnummer"), default=0, editable=False, help_text=_("0 när ärendet saknar delnummer")
     )

@@ -66,6 +66,38 @@ def nasta_lopnummer(prefix: str, ar: int) -> int:
         return cursor.fetchone()[0]
 
 
+_HISTORIK = Arende.history.model._meta.db_table
+_ARENDE = Arende._meta.db_table
+#: PostgreSQL: the number, the ärende and its creation record in the field history, in one
+#: statement (data-modifying CTEs run once each, whether or not the query reads them)
+_NUMRERA_SQL = f"""
+    WITH n AS ({_NEXT_NUMBER_SQL}),
+    a AS (UPDATE {_ARENDE} SET lopnummer = (SELECT senaste FROM n) WHERE id = %s),
+    h AS (
+        UPDATE {_HISTORIK} SET lopnummer = (SELECT senaste FROM n)
+        WHERE id = %s AND lopnummer IS NULL
+    )
+    SELECT senaste FROM n
+"""
+
+
+def _numrera(arende: Arende) -> None:
+    """Give the just-inserted ``arende`` the next number of its series, as the registering
+    transaction's last write: the series' row stays locked from here to the commit, so that
+    no number is given twice or skipped, and everything else the registration does (the
+    ärende's row, its history, its process) is done before, while other registrars go on.
+    The field history's creation record gets the number too: it is the same transaction,
+    so nobody ever sees the ärende, or its record, without one."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_NUMRERA_SQL, [arende.serie, arende.ar, arende.pk, arende.pk])
+            arende.lopnummer = cursor.fetchone()[0]
+        return
+    arende.lopnummer = nasta_lopnummer(arende.serie, arende.ar)
+    Arende.objects.filter(pk=arende.pk).update(lopnummer=arende.lopnummer)
+    Arende.history.filter(id=arende.pk, lopnummer=None).update(lopnummer=arende.lopnummer)
+
+
 def registrera_arende(
     *,
     organ: Organ,
@@ -119,9 +151,8 @@ def registrera_arende(
                 nummer.nummer,
                 nummer.delnummer,
             )
-        else:
-            serie, ar, delnummer = organ.diarieprefix, registrerat.year, None
-            lopnummer = nasta_lopnummer(serie, ar)
+        else:  # given by _numrera, last
+            serie, ar, lopnummer, delnummer = organ.diarieprefix, registrerat.year, None, None
         arende = Arende(
             organ=organ,
             serie=serie,
@@ -135,6 +166,8 @@ def registrera_arende(
         )
         arende._history_user = user
         arende.save()
+        if lopnummer is None:
+            _numrera(arende)
     return arende
 
 

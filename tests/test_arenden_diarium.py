@@ -102,3 +102,72 @@ def test_fifty_simultaneous_registrations_get_fifty_consecutive_numbers():
     assert errors == []
     numbers = sorted(Arende.objects.values_list("lopnummer", flat=True))
     assert numbers == list(range(1, 51))
+
+
+@pytest.mark.django_db
+def test_the_field_history_records_the_diarienummer_the_arende_was_registered_with():
+    arende = factories.Cast().registrera("Med nummer från början")
+
+    [created] = arende.history.all()
+    assert created.history_type == "+"
+    assert (created.serie, created.lopnummer, created.ar) == ("HSN", 1, 2025)
+    assert Arende.objects.get(pk=arende.pk).lopnummer == 1
+
+
+@pytest.mark.django_db
+def test_a_registration_that_fails_midway_leaves_no_arende_and_no_gap(monkeypatch):
+    from flows import synk
+
+    cast = factories.Cast()
+
+    def fails(arende):
+        raise RuntimeError("processen kunde inte starta")
+
+    monkeypatch.setattr(synk, "starta", fails)
+    with pytest.raises(RuntimeError):
+        cast.registrera("Misslyckas")
+    monkeypatch.undo()
+
+    assert not Arende.objects.filter(arendemening="Misslyckas").exists()
+    assert str(cast.registrera("Lyckas").diarienummer) == "HSN 1-2025"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_registration_does_not_hold_up_the_diarium_series(monkeypatch):
+    """The series is locked only for the number, given last: while one registration is still
+    starting its ärende's process, another registrar in the same series gets through."""
+    from flows import synk
+
+    cast = factories.Cast()
+    started, release = threading.Event(), threading.Event()
+    real = synk.starta
+
+    def slow(arende):
+        if arende.arendemening == "Långsam":
+            started.set()
+            release.wait(timeout=30)
+        return real(arende)
+
+    monkeypatch.setattr(synk, "starta", slow)
+    results = {}
+
+    def register(text):
+        try:
+            results[text] = cast.registrera(text).lopnummer
+        finally:
+            connection.close()
+
+    slow_thread = threading.Thread(target=register, args=("Långsam",))
+    slow_thread.start()
+    assert started.wait(timeout=30)
+    fast_thread = threading.Thread(target=register, args=("Snabb",))
+    fast_thread.start()
+    fast_thread.join(timeout=30)
+    finished_while_slow_was_open = not fast_thread.is_alive()
+    release.set()
+    slow_thread.join(timeout=30)
+    fast_thread.join(timeout=30)
+
+    assert finished_while_slow_was_open
+    assert results == {"Snabb": 1, "Långsam": 2}
