@@ -199,13 +199,13 @@ def test_guard_lists_any_entry_suffices_and_all_lists_must_pass(make_user, make_
 
 
 def test_stale_object_is_refused_with_clear_error(author, reviewer, make_document):
-    doc = make_document()
+    doc = make_document("Årsredovisning")
     do_transition(doc, "skicka", author)
     seen_by_a = Document.objects.get(pk=doc.pk)
     seen_by_b = Document.objects.get(pk=doc.pk)
 
     do_transition(seen_by_a, "godkann", reviewer)
-    with pytest.raises(StaleState, match="redan flyttats av någon annan"):
+    with pytest.raises(StaleState, match="Årsredovisning har redan flyttats av någon annan"):
         do_transition(seen_by_b, "avvisa", reviewer, comment="Hann inte")
 
     assert Document.objects.get(pk=doc.pk).state == "publicerad"
@@ -417,3 +417,68 @@ def test_transition_cost_does_not_grow_with_history(
     fresh_author = type(author).objects.get(pk=author.pk)
     with django_assert_max_num_queries(10):
         do_transition(doc, "skicka", fresh_author)
+
+
+def test_field_history_is_written_as_simple_history_writes_it(
+    hooked_workflow, author, make_document
+):
+    """The engine writes the field-history record itself (with the UPDATE and the history
+    entry, one round trip on PostgreSQL): the same record, and the same signals, as a save."""
+    from django.db.models.signals import post_save
+    from simple_history.signals import (
+        post_create_historical_record,
+        pre_create_historical_record,
+    )
+
+    doc = make_document(title="Före", creator=author)
+
+    def retitle(event):
+        event.obj.title = "Efter"
+
+    hooked_workflow(before=(retitle,))
+    heard = []
+
+    def listen(name):
+        def receiver(sender, **kwargs):
+            heard.append((name, kwargs))
+
+        return receiver
+
+    receivers = {
+        pre_create_historical_record: listen("pre"),
+        post_create_historical_record: listen("post"),
+        post_save: listen("saved"),
+    }
+    for signal, receiver in receivers.items():
+        signal.connect(receiver)
+    try:
+        do_transition(doc, "skicka", author)
+    finally:
+        for signal, receiver in receivers.items():
+            signal.disconnect(receiver)
+
+    created, moved = doc.history.order_by("history_id")  # no second record from post_save
+    assert (created.history_type, created.title, created.state) == ("+", "Före", "utkast")
+    assert (moved.history_type, moved.title, moved.state) == ("~", "Efter", "granskning")
+    assert (moved.history_user, moved.history_change_reason) == (author, "skicka")
+    assert moved.history_date == history(doc).last().timestamp
+    assert Document.objects.get(pk=doc.pk).title == "Efter"
+    heard = [(name, kw) for name, kw in heard if kw.get("instance") == doc]
+    assert [name for name, _kw in heard] == ["pre", "post", "saved"]
+    assert heard[1][1]["history_instance"].pk == moved.pk
+    saved = heard[2][1]
+    assert saved["created"] is False and {"state", "title"} <= saved["update_fields"]
+
+
+@pytest.mark.postgres
+def test_a_transition_is_one_read_and_one_write_on_postgresql(
+    author, reviewer, make_document, django_assert_num_queries
+):
+    """The lock (with the chain's tail and the actor's roles), then the UPDATE, the field
+    history and the history entry in one round trip; inside the test's transaction the
+    transaction's own begin and end are a savepoint and its release."""
+    doc = make_document(creator=author)
+    do_transition(doc, "skicka", author)
+    do_transition(doc, "avvisa", reviewer, comment="Om")
+    with django_assert_num_queries(4):
+        do_transition(doc, "skicka", author)

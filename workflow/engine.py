@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from . import registry, signals, statements
@@ -63,7 +64,7 @@ def _actor_fields(user) -> tuple[int | None, str]:
     return user.pk, user.get_username()
 
 
-def _append_history(
+def _entry(
     obj,
     wf: Workflow,
     transition_id: str,
@@ -74,8 +75,8 @@ def _append_history(
     comment: str,
     last: tuple[int, str] | None = None,
 ) -> WorkflowHistory:
-    """Append the next entry to ``obj``'s chain; ``last`` is the chain's newest (seq, hash)
-    when the caller read it under the row lock, else it is read here."""
+    """The next entry of ``obj``'s chain, hashed, not yet saved; ``last`` is the chain's
+    newest (seq, hash) when the caller read it under the row lock, else it is read here."""
     ct = ContentType.objects.get_for_model(obj)
     seq, prev_hash = last if last is not None else statements.last_link(ct.pk, obj.pk)
     actor_id, actor_name = _actor_fields(user)
@@ -95,7 +96,7 @@ def _append_history(
         prev_hash=prev_hash,
     )
     entry.hash = entry.compute_hash()
-    return statements.insert_entry(entry)
+    return entry
 
 
 def record_creation(obj, wf: Workflow, user, fresh_id: bool = False) -> WorkflowHistory:
@@ -104,7 +105,8 @@ def record_creation(obj, wf: Workflow, user, fresh_id: bool = False) -> Workflow
     ``fresh_id``: the database has just assigned the object's id, so its chain is empty and
     need not be read (if it were not, the unique (object, seq) would refuse the entry)."""
     last = (0, "") if fresh_id else None
-    return _append_history(obj, wf, "", "", obj.state, user, global_roles(user), "", last)
+    entry = _entry(obj, wf, "", "", obj.state, user, global_roles(user), "", last)
+    return statements.insert_entry(entry)
 
 
 def _check(wf: Workflow, obj, transition_id: str, user, comment: str, roles) -> Transition:
@@ -185,11 +187,15 @@ def _apply(
     obj._workflow_set_state(event.to_state)
     obj._change_reason = transition.id
     obj._history_user = user if getattr(user, "is_authenticated", False) else None
+    entry = _entry(obj, wf, transition.id, from_state, event.to_state, user, roles, comment, last)
     # the row was read under the lock just now: only what changed since needs writing
-    obj.save(update_fields=_changed_fields(obj, before))
-    entry = _append_history(
-        obj, wf, transition.id, from_state, event.to_state, user, roles, comment, last
-    )
+    fields = _changed_fields(obj, before)
+    if statements.can_write(obj):
+        statements.write_transition(obj, fields, from_state, entry)
+        obj._update_initial_state()
+    else:  # a field history simple-history must write itself (many-to-many fields)
+        obj.save(update_fields=fields)
+        statements.insert_entry(entry)
     for hook in transition.after:
         hook(event)
     signals.after_transition.send(sender=type(obj), event=event)
@@ -212,10 +218,11 @@ def do_transition(obj, transition_id: str, user, comment: str = "", data: dict |
             wf = registry.workflow_for(locked)
             raise StaleState(
                 _(
-                    "Ärendet har redan flyttats av någon annan (status är nu %(now)s, inte "
+                    "%(objekt)s har redan flyttats av någon annan (status är nu %(now)s, inte "
                     "%(seen)s). Ladda om och försök igen."
                 )
                 % {
+                    "objekt": capfirst(str(locked)),
                     "now": _state_title(wf, locked.state),
                     "seen": _state_title(wf, obj.state),
                 }

@@ -1,11 +1,16 @@
 """The few statements every transition runs, built once per model and database and then
-executed directly: the row lock (with the newest link of the object's history chain) and
-the append of a history entry.
+executed directly: the row lock (with the newest link of the object's history chain), and
+the transition's writes: the UPDATE of the object, its field-history record
+(simple-history) and the workflow history entry.
 
 A transition is a handful of small statements, and building each through the ORM's query
 compiler costs more than running it. What the ORM would do besides is done here as well:
-values go through the fields' ``get_db_prep_save`` and come back through the backend's and
-the fields' converters, and the instance is made by ``Model.from_db``.
+values go through the fields' ``pre_save`` and ``get_db_prep_save`` and come back through
+the backend's and the fields' converters, the instance is made by ``Model.from_db``, the
+model's ``pre_save``/``post_save`` and simple-history's ``pre_create_historical_record``/
+``post_create_historical_record`` signals are sent as a save would send them. On PostgreSQL
+(with Django's default client-side binding) the three writes go to the server as one
+round trip.
 """
 
 from __future__ import annotations
@@ -14,9 +19,11 @@ import json
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, router
+from django.db.models import signals as model_signals
+from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
 from . import roles
-from .models import WorkflowHistory
+from .models import WorkflowError, WorkflowHistory
 
 _cache: dict[tuple, object] = {}
 
@@ -119,18 +126,15 @@ def last_link(ct_id: int, object_id: int) -> tuple[int, str]:
     return (row[0], row[1]) if row else (0, "")
 
 
-def insert_entry(entry: WorkflowHistory) -> WorkflowHistory:
-    """INSERT a new history entry and give it its id. The model's ``save`` does the same
-    (it only ever inserts), but sends no signals here: nothing listens to this table; the
-    engine's own ``before_transition``/``after_transition`` are the signals to use."""
-    using = router.db_for_write(WorkflowHistory)
-    connection = connections[using]
-    key = ("insert", using)
+def _insert(model, connection) -> tuple[str, list, bool]:
+    """``INSERT INTO <model> (...) VALUES (...) [RETURNING <pk>]``, the columns the database
+    does not fill itself, and whether the new id comes back with it."""
+    key = ("insert", model._meta.label, connection.alias)
     prepared = _cache.get(key)
     if prepared is None:
         qn = _qn(connection)
-        meta = WorkflowHistory._meta
-        fields = [f for f in meta.concrete_fields if not f.primary_key]
+        meta = model._meta
+        fields = [f for f in meta.concrete_fields if not getattr(f, "db_returning", False)]
         sql = (
             f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
             f"VALUES ({', '.join(['%s'] * len(fields))})"
@@ -139,16 +143,174 @@ def insert_entry(entry: WorkflowHistory) -> WorkflowHistory:
         if returning:
             sql += f" RETURNING {qn(meta.pk.column)}"
         prepared = _cache[key] = (sql, fields, returning)
-    sql, fields, returning = prepared
-    params = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields]
+    return prepared
+
+
+def _values(obj, fields, connection) -> list:
+    return [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+
+
+def _run_insert(cursor, obj, connection, returning: bool) -> None:
+    """Give ``obj`` the id its INSERT (just executed on ``cursor``) made, and mark it saved."""
+    meta = obj._meta
+    if returning:
+        obj.pk = cursor.fetchone()[0]
+    else:
+        obj.pk = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+    obj._state.adding = False
+    obj._state.db = connection.alias
+
+
+def insert_entry(entry: WorkflowHistory) -> WorkflowHistory:
+    """INSERT a new history entry and give it its id. The model's ``save`` does the same
+    (it only ever inserts), but sends no signals here: nothing listens to this table; the
+    engine's own ``before_transition``/``after_transition`` are the signals to use."""
+    connection = connections[router.db_for_write(WorkflowHistory)]
+    sql, fields, returning = _insert(WorkflowHistory, connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        if returning:
-            entry.pk = cursor.fetchone()[0]
-        else:
-            entry.pk = connection.ops.last_insert_id(
-                cursor, WorkflowHistory._meta.db_table, WorkflowHistory._meta.pk.column
-            )
-    entry._state.adding = False
-    entry._state.db = using
+        cursor.execute(sql, _values(entry, fields, connection))
+        _run_insert(cursor, entry, connection, returning)
     return entry
+
+
+# -- the transition's writes ------------------------------------------------------------------
+
+
+def _historical_model(model):
+    """The model's simple-history model when this module can write its records (no history
+    of many-to-many fields, no ``history_relation``), else None."""
+    key = ("historical", model._meta.label)
+    if key not in _cache:
+        manager = getattr(model._meta, "simple_history_manager_attribute", None)
+        historical = getattr(model, manager).model if manager else None
+        if historical is not None and (
+            historical._history_m2m_fields or hasattr(historical, "history_relation")
+        ):
+            historical = None
+        _cache[key] = historical
+    return _cache[key]
+
+
+def can_write(obj) -> bool:
+    """Can :func:`write_transition` write ``obj``'s transition (its field history is plain
+    simple-history, or it has none)? Else the engine saves it through the ORM."""
+    meta = obj._meta
+    manager = getattr(meta, "simple_history_manager_attribute", None)
+    return manager is None or _historical_model(type(obj)) is not None
+
+
+def _batches(connection) -> bool:
+    """Can one ``execute`` carry several statements with parameters (psycopg's client-side
+    binding, Django's default on PostgreSQL)?"""
+    return connection.vendor == "postgresql" and not connection.settings_dict.get(
+        "OPTIONS", {}
+    ).get("server_side_binding")
+
+
+def _field_history(obj, when):
+    """The simple-history record of ``obj`` as it is now, unsaved, as simple-history's own
+    ``post_save`` would build it (the engine has set ``_history_user`` and
+    ``_change_reason``); None when the model keeps no field history."""
+    historical = _historical_model(type(obj))
+    if historical is None:
+        return None
+    record = historical(
+        history_date=getattr(obj, "_history_date", when),
+        history_type="~",
+        history_user=getattr(obj, "_history_user", None),
+        history_change_reason=getattr(obj, "_change_reason", None),
+        **{f.attname: getattr(obj, f.attname) for f in historical.tracked_fields},
+    )
+    return record
+
+
+def _history_signal(signal, obj, record, **extra) -> None:
+    signal.send(
+        sender=type(record),
+        instance=obj,
+        history_instance=record,
+        history_date=record.history_date,
+        history_user=record.history_user,
+        history_change_reason=record.history_change_reason,
+        using=None,
+        **extra,
+    )
+
+
+def write_transition(obj, fields: list[str], from_state: str, entry: WorkflowHistory) -> None:
+    """Write a transition of the locked ``obj``: UPDATE of ``fields`` (the state first), its
+    field-history record and the workflow history ``entry``, as one round trip where the
+    database allows. Sends ``pre_save``/``post_save`` (with ``update_fields``) and
+    simple-history's record signals as a save would; gives ``entry`` (and the record) ids."""
+    model = type(obj)
+    meta = obj._meta
+    using = router.db_for_write(model)
+    connection = connections[using]
+    update_fields = frozenset(fields)
+    model_signals.pre_save.send(
+        sender=model, instance=obj, raw=False, using=using, update_fields=update_fields
+    )
+    columns = [meta.get_field(name) for name in fields]
+    qn = _qn(connection)
+    key = ("update", meta.label, using, tuple(fields))
+    update_sql = _cache.get(key)
+    if update_sql is None:
+        assignments = ", ".join(f"{qn(f.column)} = %s" for f in columns)
+        update_sql = _cache[key] = (
+            f"UPDATE {qn(meta.db_table)} SET {assignments} "
+            f"WHERE {qn(meta.pk.column)} = %s AND {qn(meta.get_field('state').column)} = %s"
+        )
+    statements = [
+        (
+            update_sql,
+            [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in columns]
+            + [meta.pk.get_db_prep_value(obj.pk, connection), from_state],
+            None,
+        )
+    ]
+    record = _field_history(obj, entry.timestamp)
+    if record is not None:
+        _history_signal(pre_create_historical_record, obj, record)
+        sql, record_fields, returning = _insert(type(record), connection)
+        statements.append((sql, _values(record, record_fields, connection), (record, returning)))
+    sql, entry_fields, returning = _insert(WorkflowHistory, connection)
+    statements.append((sql, _values(entry, entry_fields, connection), (entry, returning)))
+
+    with connection.cursor() as cursor:
+        if _batches(connection):
+            cursor.execute(
+                ";\n".join(sql for sql, _p, _r in statements),
+                [param for _s, params, _r in statements for param in params],
+            )
+            results = iter(statements)
+            updated = cursor.rowcount
+            next(results)
+            for _sql, _params, (inserted, returning) in results:
+                cursor.cursor.nextset()
+                _run_insert(cursor, inserted, connection, returning)
+        else:
+            sql, params, _r = statements[0]
+            cursor.execute(sql, params)
+            updated = cursor.rowcount
+            for sql, params, (inserted, returning) in statements[1:]:
+                cursor.execute(sql, params)
+                _run_insert(cursor, inserted, connection, returning)
+    if updated != 1:  # the row is locked by the engine: it cannot have moved or gone
+        raise WorkflowError(f"{meta.object_name} {obj.pk}: statusbytet skrevs inte")
+    obj._state.adding = False
+    obj._state.db = using
+    if record is not None:
+        _history_signal(post_create_historical_record, obj, record)
+    # simple-history's own post_save must not write the record a second time
+    obj.skip_history_when_saving = True
+    try:
+        model_signals.post_save.send(
+            sender=model,
+            instance=obj,
+            created=False,
+            update_fields=update_fields,
+            raw=False,
+            using=using,
+        )
+    finally:
+        del obj.skip_history_when_saving
