@@ -231,6 +231,13 @@ class ArendeFlow(flow.Flow):
         "expediering till återrapportering och avslut."
     )
 
+    #: a newly registered ärende: straight to Tilldela, with no earlier process to look for
+    ny = (
+        flow.StartHandle(this.starta)
+        .Annotation(title=_("Registrerat"))
+        .Next(this.tilldela)
+    )
+    #: an ärende in any other state (its process taken up again): routed by its state
     start = flow.StartHandle(this.starta).Next(this.vagval)
 
     vagval = (
@@ -378,7 +385,9 @@ class ArendeFlow(flow.Flow):
     def starta(self, activation, arende):
         """A new process; one that follows an earlier one (the ärende was taken up again
         after vilande) keeps the yttranden asked for there."""
-        tidigare = ArendeProcess.objects.filter(arende=arende).order_by("-pk").first()
+        tidigare = None
+        if activation.flow_task is not self.ny:
+            tidigare = ArendeProcess.objects.filter(arende=arende).order_by("-pk").first()
         activation.process.arende = arende
         activation.process.data = {
             "yttranden": tidigare.data.get("yttranden", []) if tidigare else [],

@@ -50,6 +50,8 @@ def oppna_uppgifter(process) -> list:
 
 def starta(arende) -> ArendeProcess:
     """Start the ärende's process; it goes straight to the task the ärende's state needs."""
+    if arende.state == "registrerat":
+        return ArendeFlow.ny.run(arende=arende)
     return ArendeFlow.start.run(arende=arende)
 
 

@@ -1,6 +1,8 @@
 """Settings for the test suite: the project's settings plus a small example app whose
 workflow exercises the engine without the ärende domain."""
 
+import os
+
 from config.settings import *  # noqa: F403
 from config.settings import INSTALLED_APPS
 
@@ -10,5 +12,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: the browser tests' live server then works on a connection of its
     # own, with SQLite's real locking, instead of sharing the test's one connection.
+    # One file per test run, so that two runs side by side do not share (and break) it.
     (BASE_DIR / "test-output").mkdir(exist_ok=True)  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-output" / "test.sqlite3")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(BASE_DIR / "test-output" / f"test-{os.getpid()}.sqlite3")  # noqa: F405
+    }
