@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 VENDORS = {"sqlite": "SQLite (fil)", "postgresql": "PostgreSQL"}
+#: the registration measurements: in the diarium alone, and with the ärende's process
+_REGISTRATIONS = ("registration", "registration_with_process")
 VARIANTS = {
     "engine": "motorn",
     "engine_with_process": "motorn med ärendets process",
@@ -74,9 +76,10 @@ def targets(results: dict) -> list[dict]:
     c = results.get("concurrency")
     if c:
         r = c["registration"]
-        add("16 samtidiga registratorer ≥ 200 ärenden/s", r["per_s"], 200, r["per_s"] >= 200)
-        add("registrering: inga dubbletter eller luckor", r["no_duplicate_or_gap"], True,
-            r["no_duplicate_or_gap"])  # fmt: skip
+        add("16 samtidiga registratorer i diariet ≥ 200 ärenden/s", r["per_s"], 200,
+            r["per_s"] >= 200)  # fmt: skip
+        unique = all(c[k]["no_duplicate_or_gap"] for k in _REGISTRATIONS if k in c)
+        add("registrering: inga dubbletter eller luckor", unique, True, unique)
         k = c["contended"]
         correct = (
             k["exactly_one_success_per_step"]
@@ -140,7 +143,7 @@ def render(results: dict) -> str:
 
     c = results.get("concurrency")
     if c:
-        d, k, r = c["distinct"], c["contended"], c["registration"]
+        d, k = c["distinct"], c["contended"]
         out += ["", "Samtidighet, PostgreSQL"]
         out += _table(
             ["mätning", "resultat", "kontroll"],
@@ -157,11 +160,21 @@ def render(results: dict) -> str:
                     f"övriga inaktuella: {_fmt(k['others_told_stale'])}, historik exakt: "
                     f"{_fmt(k['history_exact'])}, kedjor hela: {_fmt(k['chains_intact'])}",
                 ],
-                [
-                    f"16 registratorer, en serie ({r['registered']} ärenden)",
-                    f"{_fmt(r['per_s'])} ärenden/s",
-                    f"inga dubbletter eller luckor: {_fmt(r['no_duplicate_or_gap'])}",
-                ],
+                *(
+                    [
+                        f"16 registratorer, en serie ({c[key]['registered']} ärenden)"
+                        + (", med processen" if c[key]["with_process"] else ""),
+                        f"{_fmt(c[key]['per_s'])} ärenden/s",
+                        f"inga dubbletter eller luckor: {_fmt(c[key]['no_duplicate_or_gap'])}"
+                        + (
+                            f", processer startade: {c[key]['processes_started']}"
+                            if c[key]["with_process"]
+                            else ""
+                        ),
+                    ]
+                    for key in _REGISTRATIONS
+                    if key in c
+                ),
             ],
         )
 
