@@ -84,9 +84,7 @@ class WorkflowMixin(ConcurrentTransitionMixin, LocalRolesMixin):
         # an id the database has just given out has no history yet; an id set by the caller
         # may (an object re-created with its old id), and its chain is continued
         fresh_id = self.pk is None
-        # no savepoint of its own inside a caller's transaction: should the history fail,
-        # the caller's whole transaction is to be undone anyway
-        with transaction.atomic(savepoint=False):
+        with transaction.atomic():
             super().save(*args, **kwargs)
             from .engine import record_creation
 
