@@ -5,10 +5,39 @@ page itself."""
 
 from __future__ import annotations
 
+from django.core.paginator import Page, Paginator
+
 #: hits are counted up to this many; beyond it the page says "fler än"
 TAK = 1000
 #: the highest page number asked for (beyond it the offset would overflow the database)
 SISTA = 100_000
+
+
+def sida_av(qs, nummer, per_sida: int) -> Page:
+    """Django's page ``nummer`` of ``qs``, with its count of pages, for a list that seldom
+    fills more than a page (a worklist). The first page is read with one row more; when the
+    whole list is on it, the rows are the count, and the list is read once instead of twice
+    (a counting query costs as much as the page: the same rows are found either way)."""
+    paginator = Paginator(qs, per_sida)
+    rader = None
+    if str(nummer or 1).strip() == "1":
+        rader = list(qs[: per_sida + 1])
+        if len(rader) <= per_sida:
+            paginator.count = len(rader)
+    sida = paginator.get_page(nummer)
+    if rader is not None and sida.number == 1:
+        sida.object_list = rader[:per_sida]
+    return sida
+
+
+def _antal(qs, hogst: int) -> int:
+    """How many rows ``qs`` has, counting at most ``hogst``. Which rows are counted does not
+    matter, only how many: in no order, so that the database may stop at ``hogst`` instead of
+    sorting every row first. A list that knows a cheaper way (``antal``) is asked for it."""
+    antal = getattr(qs, "antal", None)
+    if antal is not None:
+        return antal(hogst)
+    return qs.order_by()[:hogst].count()
 
 
 class Sida:
@@ -26,7 +55,7 @@ class Sida:
         rader = list(qs[start : start + per_sida + 1])
         self.object_list = rader[:per_sida]
         self._fler = len(rader) > per_sida
-        self.antal = qs[: TAK + 1].count() if rakna else None
+        self.antal = _antal(qs, TAK + 1) if rakna else None
         self.fler_an_tak = self.antal is not None and self.antal > TAK
 
     def __iter__(self):

@@ -2,7 +2,12 @@
 
 On PostgreSQL the words are matched by full-text search with the Swedish configuration
 (stemming: "vården" finds "vård") over the ärendemening, the offentlig rubrik and the titles
-of the handlingar; elsewhere each word must occur in one of them."""
+of the handlingar; elsewhere each word must occur in one of them.
+
+The hits come newest first (registrerat, then id, both descending). A common word matches a
+fixed share of the whole diarium, so its hits grow with it: a page of hits must then not cost
+what all the hits cost. On PostgreSQL a word search therefore gives :class:`Traffar`, which
+reads for a page only as many hits of each kind as the page needs (see there)."""
 
 from __future__ import annotations
 
@@ -16,6 +21,9 @@ from workflow.engine import worklist
 
 from .diarienummer import Diarienummer
 from .models import Arende, Handling
+
+#: the order of the hits: the same as the index arende_registrerat (migration 0005)
+ORDNING = ("-registrerat", "-pk")
 
 
 def _diarienummer(q: str) -> Diarienummer | None:
@@ -32,7 +40,9 @@ def sok(
     fran: datetime.date | None = None,
     till: datetime.date | None = None,
 ):
-    qs = worklist(user, "alla_arenden").select_related("organ")
+    """The hits, newest first: a queryset, or on PostgreSQL for words a :class:`Traffar`
+    (sliced, counted and iterated as one)."""
+    qs = worklist(user, "alla_arenden")
     if fran:
         qs = qs.filter(registrerat__gte=fran)
     if till:
@@ -45,35 +55,94 @@ def sok(
             lopnummer=nummer.nummer,
             delnummer=nummer.delnummer or 0,
         )
+    elif q and connection.vendor == "postgresql":
+        if qs.query.is_empty():  # nothing visible: no search to make
+            return qs.select_related("organ").order_by(*ORDNING)
+        return Traffar(qs, q)
     elif q:
         qs = qs.filter(_ord(q))
-    return qs.order_by("-registrerat", "-pk")
+    return qs.select_related("organ").order_by(*ORDNING)
 
 
-def _ord(q: str) -> Q:
-    if connection.vendor == "postgresql":
+class Traffar:
+    """The hits of a word search on PostgreSQL, among the visible ärenden ``synliga``, newest
+    first. Sliced (``traffar[a:b]`` is a queryset of ärenden), counted and iterated as a
+    queryset; :meth:`antal` counts up to a ceiling (:class:`arenden.sidor.Sida`).
+
+    The hits are of two kinds: the word is in the ärende (its full-text index, migration 0006)
+    or in one of its handlingar. A slice that ends at ``k`` reads the ``k`` first hits of each
+    kind and makes the page from those ids (the first ``k`` of a union are among the first
+    ``k`` of each part); a count up to ``k`` takes any ``k`` of each part, in no order. Each
+    part is then a query with a LIMIT, which the planner answers in the way that is cheap for
+    that word: walk the registrerat index from the newest ärende and test each (a common word
+    fills the page after a few thousand ärenden) or take the full-text index's hits and sort
+    them (a rare word has few). Either way the cost follows the page and the rarity of the
+    word, not the number of hits."""
+
+    ordered = True
+
+    def __init__(self, synliga, q: str):
+        self._synliga = synliga
+        self._q = q
+
+    def _delar(self, k: int | None, ordnade: bool = True):
+        """The ids of the hits in the ärenden and in their handlingar, at most ``k`` of each
+        (the first ``k`` when ``ordnade``): two querysets."""
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
-        # the hits in ärenden and in handlingar as one UNION of ids, each part answered by its
-        # own full-text index (migration 0006), not an OR the planner can only scan for
-        fraga = SearchQuery(q, config="swedish", search_type="websearch")
-        i_arende = (
-            Arende.objects.annotate(
-                dokument=SearchVector("arendemening", "offentlig_rubrik", config="swedish")
-            )
-            .filter(dokument=fraga)
-            .order_by()
-            .values("pk")
-        )
-        i_handling = (
-            Handling.objects.annotate(
+        fraga = SearchQuery(self._q, config="swedish", search_type="websearch")
+        # the expressions are those of the full-text indexes (migration 0006)
+        i_arende = self._synliga.annotate(
+            dokument=SearchVector("arendemening", "offentlig_rubrik", config="swedish")
+        ).filter(dokument=fraga)
+        i_handling = self._synliga.filter(
+            pk__in=Handling.objects.annotate(
                 dokument=SearchVector("titel", "beskrivning", config="swedish")
             )
             .filter(dokument=fraga)
             .order_by()
             .values("arende_id")
         )
-        return Q(pk__in=i_arende.union(i_handling, all=True))
+        delar = []
+        for del_ in (i_arende, i_handling):
+            del_ = (del_.order_by(*ORDNING) if ordnade else del_.order_by()).values("pk")
+            delar.append(del_[:k] if k is not None else del_)
+        return delar
+
+    def _arenden(self, k: int | None):
+        """The ärenden among the first ``k`` hits of each kind (all hits when None), in order."""
+        i_arende, i_handling = self._delar(k, ordnade=k is not None)
+        ids = i_arende.union(i_handling, all=True)  # the IN removes the doubles
+        return Arende.objects.filter(pk__in=ids).select_related("organ").order_by(*ORDNING)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice) and k.step is None and k.stop is not None:
+            if (k.start or 0) < 0 or k.stop < 0:
+                raise ValueError("Negativa index stöds inte.")
+            return self._arenden(k.stop)[k]
+        if isinstance(k, int) and k >= 0:
+            return self._arenden(k + 1)[k]
+        return self._arenden(None)[k]
+
+    def __iter__(self):
+        return iter(self._arenden(None))
+
+    def count(self) -> int:
+        return self._arenden(None).count()
+
+    def antal(self, hogst: int) -> int:
+        """How many hits, counting at most ``hogst``: the ids alone, deduplicated."""
+        i_arende, i_handling = self._delar(hogst, ordnade=False)
+        return min(i_arende.union(i_handling).count(), hogst)
+
+    def order_by(self, *fields):
+        if fields and tuple(fields) != ORDNING:
+            raise ValueError("Träffarna kommer alltid i registreringsordning.")
+        return self
+
+
+def _ord(q: str) -> Q:
+    """Each word in the ärendemening, the offentlig rubrik or a handling (not PostgreSQL)."""
     villkor = Q()
     for word in q.split():
         i_handling = Handling.objects.filter(arende=OuterRef("pk")).filter(
