@@ -50,7 +50,7 @@ from .forms import (
 )
 from .models import Arende, Handling, Mottagare, Tjansteskrivelse, Uppdrag
 from .services import bevakningar
-from .sidor import Sida
+from .sidor import Sida, sida_av
 
 #: entries of the workflow history shown on the ärende page; the whole timeline is paged
 SENASTE_HISTORIK = 10
@@ -146,7 +146,7 @@ def arbetslista(request, namn):
         .select_related("organ", "handlaggare")
         .order_by("-registrerat", "-pk")
     )
-    sida = Paginator(qs, PER_SIDA).get_page(request.GET.get("sida"))
+    sida = sida_av(qs, request.GET.get("sida"), PER_SIDA)
     return render(request, "arenden/arbetslista.html", {"titel": wl.title, "sida": sida})
 
 

@@ -125,6 +125,34 @@ def test_start_page_shows_the_worklists_with_counts(client, cast, arende):
     assert str(arende.diarienummer) in response.content.decode()
 
 
+def test_a_worklist_on_one_page_is_read_once_and_a_longer_one_is_paged(client, cast):
+    from arenden.views import PER_SIDA
+
+    url = reverse("arenden:mina_arenden")
+    arenden = []
+    for i in range(PER_SIDA + 1):
+        arende = cast.registrera(f"Ärende {i:02d}")
+        tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+        arenden.append(arende)
+        if i == PER_SIDA - 1:  # the whole list on the first page: read, not counted
+            client.force_login(cast.handlaggare)
+            client.get(url)
+            with CaptureQueriesContext(connection) as one_page:
+                page = client.get(url).content.decode()
+            assert not [q for q in one_page if "COUNT(" in q["sql"].upper()]
+            assert "Sida 1" not in page and str(arende.diarienummer) in page
+    # one ärende more than a page: counted, paged, and every ärende on one of the pages
+    with CaptureQueriesContext(connection) as two_pages:
+        first = client.get(url).content.decode()
+    assert len(two_pages) == len(one_page) + 1
+    assert "Sida 1 av 2" in first
+    second = client.get(url, {"sida": 2}).content.decode()
+    assert "Sida 2 av 2" in second
+    for arende in arenden:
+        assert (str(arende.diarienummer) in first) != (str(arende.diarienummer) in second)
+    assert "Sida 2 av 2" in client.get(url, {"sida": 9}).content.decode()  # past the end
+
+
 def test_postlista_is_public_and_hides_secret_content(client, cast):
     cast.registrera("Öppet ärende om palliativ vård", offentlig_rubrik="Palliativ vård")
     cast.registrera(
