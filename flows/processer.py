@@ -232,11 +232,7 @@ class ArendeFlow(flow.Flow):
     )
 
     #: a newly registered ärende: straight to Tilldela, with no earlier process to look for
-    ny = (
-        flow.StartHandle(this.starta)
-        .Annotation(title=_("Registrerat"))
-        .Next(this.tilldela)
-    )
+    ny = flow.StartHandle(this.starta).Annotation(title=_("Registrerat")).Next(this.tilldela)
     #: an ärende in any other state (its process taken up again): routed by its state
     start = flow.StartHandle(this.starta).Next(this.vagval)
 
