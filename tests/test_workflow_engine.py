@@ -482,3 +482,16 @@ def test_a_transition_is_one_read_and_one_write_on_postgresql(
     do_transition(doc, "avvisa", reviewer, comment="Om")
     with django_assert_num_queries(4):
         do_transition(doc, "skicka", author)
+
+
+
+def test_with_simple_history_switched_off_no_field_history_is_written(
+    author, make_document, settings
+):
+    doc = make_document(creator=author)
+    settings.SIMPLE_HISTORY_ENABLED = False
+
+    do_transition(doc, "skicka", author)
+
+    assert doc.history.count() == 1  # the creation only, as a save would write nothing more
+    assert [t for t, _f, _s in states(doc)] == ["", "skicka"]  # the workflow history has it

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, router
 from django.db.models import signals as model_signals
@@ -212,7 +213,11 @@ def _field_history(obj, when):
     ``post_save`` would build it (the engine has set ``_history_user`` and
     ``_change_reason``); None when the model keeps no field history."""
     historical = _historical_model(type(obj))
-    if historical is None:
+    if (
+        historical is None
+        or hasattr(obj, "skip_history_when_saving")  # simple-history's own switches
+        or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+    ):
         return None
     record = historical(
         history_date=getattr(obj, "_history_date", when),
@@ -302,6 +307,7 @@ def write_transition(obj, fields: list[str], from_state: str, entry: WorkflowHis
     if record is not None:
         _history_signal(post_create_historical_record, obj, record)
     # simple-history's own post_save must not write the record a second time
+    skipping = hasattr(obj, "skip_history_when_saving")
     obj.skip_history_when_saving = True
     try:
         model_signals.post_save.send(
@@ -313,4 +319,5 @@ def write_transition(obj, fields: list[str], from_state: str, entry: WorkflowHis
             using=using,
         )
     finally:
-        del obj.skip_history_when_saving
+        if not skipping:
+            del obj.skip_history_when_saving
