@@ -171,3 +171,25 @@ def test_a_slow_registration_does_not_hold_up_the_diarium_series(monkeypatch):
 
     assert finished_while_slow_was_open
     assert results == {"Snabb": 1, "Långsam": 2}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_refuses_to_commit_an_arende_without_its_lopnummer():
+    """The number is given last in the registering transaction; a path that forgot to give
+    it cannot commit the ärende: the database checks at COMMIT."""
+    from django.db import IntegrityError, transaction
+
+    cast = factories.Cast()
+    with pytest.raises(IntegrityError, match="inget löpnummer"):
+        with transaction.atomic():
+            Arende.objects.create(
+                organ=cast.organ,
+                serie="HSN",
+                ar=2025,
+                arendemening="Utan nummer",
+                typ="motion",
+                registrerat=datetime.date(2025, 5, 1),
+            )
+    assert not Arende.objects.filter(arendemening="Utan nummer").exists()
+    assert str(cast.registrera("Med nummer").diarienummer) == "HSN 1-2025"

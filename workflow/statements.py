@@ -20,7 +20,9 @@ import json
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, router
+from django.db.models import Model
 from django.db.models import signals as model_signals
+from simple_history.models import HistoricalChanges
 from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
 from . import roles
@@ -185,7 +187,11 @@ def _historical_model(model):
         manager = getattr(model._meta, "simple_history_manager_attribute", None)
         historical = getattr(model, manager).model if manager else None
         if historical is not None and (
-            historical._history_m2m_fields or hasattr(historical, "history_relation")
+            historical._history_m2m_fields
+            or hasattr(historical, "history_relation")
+            # a history model with bases of its own may save differently (simple-history's
+            # ``bases=``): it is saved by simple-history itself
+            or not set(historical.__bases__) <= {HistoricalChanges, Model}
         ):
             historical = None
         _cache[key] = historical
@@ -203,9 +209,13 @@ def can_write(obj) -> bool:
 def _batches(connection) -> bool:
     """Can one ``execute`` carry several statements with parameters (psycopg's client-side
     binding, Django's default on PostgreSQL)?"""
-    return connection.vendor == "postgresql" and not connection.settings_dict.get(
-        "OPTIONS", {}
-    ).get("server_side_binding")
+    if connection.vendor != "postgresql":
+        return False
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    return is_psycopg3 and not connection.settings_dict.get("OPTIONS", {}).get(
+        "server_side_binding"
+    )
 
 
 def _field_history(obj, when):
@@ -246,10 +256,12 @@ def write_transition(obj, fields: list[str], from_state: str, entry: WorkflowHis
     """Write a transition of the locked ``obj``: UPDATE of ``fields`` (the state first), its
     field-history record and the workflow history ``entry``, as one round trip where the
     database allows. Sends ``pre_save``/``post_save`` (with ``update_fields``) and
-    simple-history's record signals as a save would; gives ``entry`` (and the record) ids."""
+    simple-history's record signals as a save would (``pre_create_historical_record`` goes
+    before the batch, so before the UPDATE too); gives ``entry`` (and the record) ids. All
+    three rows go to the object's database, in its transaction."""
     model = type(obj)
     meta = obj._meta
-    using = router.db_for_write(model)
+    using = router.db_for_write(model, instance=obj)
     connection = connections[using]
     update_fields = frozenset(fields)
     model_signals.pre_save.send(
