@@ -455,7 +455,7 @@ def fortsatt_i(arende: Arende, *, organ: Organ, user, diarienummer: str | None =
 
 
 def alla_expedierade(arende: Arende) -> bool:
-    return not arende.mottagare.filter(expedierad=None).exists()
+    return not Mottagare.objects.filter(arende_id=arende.pk, expedierad=None).exists()
 
 
 def expediera_till(

@@ -8,7 +8,7 @@ the ärende on the agenda and records beslut and expediering; the revisor only r
 
 from django.utils import timezone
 
-from arenden.models import Handling
+from arenden.models import Beslut, Handling
 from arenden.roles import (
     BEREDNINGSANSVARIG,
     HANDLAGGARE,
@@ -79,8 +79,13 @@ def _datum(falt):
 
 
 def _beslutsdatum(event):
-    senaste = event.obj.beslut.order_by("-datum", "-pk").first()
-    event.obj.beslutat = senaste.datum if senaste else timezone.localdate()
+    senaste = (
+        Beslut.objects.filter(arende_id=event.obj.pk)
+        .order_by("-datum", "-pk")
+        .values_list("datum", flat=True)
+        .first()
+    )
+    event.obj.beslutat = senaste or timezone.localdate()
 
 
 def _upprattade(event):
