@@ -151,7 +151,7 @@ def registrera_arende(
                 nummer.nummer,
                 nummer.delnummer,
             )
-        else:  # given by _numrera, last
+        else:  # the number is given by _numrera, last
             serie, ar, lopnummer, delnummer = organ.diarieprefix, registrerat.year, None, None
         arende = Arende(
             organ=organ,
@@ -166,7 +166,7 @@ def registrera_arende(
         )
         arende._history_user = user
         arende.save()
-        if lopnummer is None:
+        if nummer is None:
             _numrera(arende)
     return arende
 

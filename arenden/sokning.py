@@ -41,7 +41,7 @@ def sok(
     till: datetime.date | None = None,
 ):
     """The hits, newest first: a queryset, or on PostgreSQL for words a :class:`Traffar`
-    (sliced, counted and iterated as one)."""
+    (sliced and counted by :class:`arenden.sidor.Sida`)."""
     qs = worklist(user, "alla_arenden")
     if fran:
         qs = qs.filter(registrerat__gte=fran)
@@ -66,8 +66,8 @@ def sok(
 
 class Traffar:
     """The hits of a word search on PostgreSQL, among the visible ärenden ``synliga``, newest
-    first. Sliced (``traffar[a:b]`` is a queryset of ärenden), counted and iterated as a
-    queryset; :meth:`antal` counts up to a ceiling (:class:`arenden.sidor.Sida`).
+    first. Sliced (``traffar[a:b]`` is a queryset of ärenden) and counted up to a ceiling
+    (:meth:`antal`), which is all :class:`arenden.sidor.Sida` asks of it.
 
     The hits are of two kinds: the word is in the ärende (its full-text index, migration 0006)
     or in one of its handlingar. A slice that ends at ``k`` reads the ``k`` first hits of each
@@ -79,13 +79,11 @@ class Traffar:
     them (a rare word has few). Either way the cost follows the page and the rarity of the
     word, not the number of hits."""
 
-    ordered = True
-
     def __init__(self, synliga, q: str):
         self._synliga = synliga
         self._q = q
 
-    def _delar(self, k: int | None, ordnade: bool = True):
+    def _delar(self, k: int, ordnade: bool):
         """The ids of the hits in the ärenden and in their handlingar, at most ``k`` of each
         (the first ``k`` when ``ordnade``): two querysets."""
         from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -106,39 +104,27 @@ class Traffar:
         delar = []
         for del_ in (i_arende, i_handling):
             del_ = (del_.order_by(*ORDNING) if ordnade else del_.order_by()).values("pk")
-            delar.append(del_[:k] if k is not None else del_)
+            delar.append(del_[:k])
         return delar
 
-    def _arenden(self, k: int | None):
-        """The ärenden among the first ``k`` hits of each kind (all hits when None), in order."""
-        i_arende, i_handling = self._delar(k, ordnade=k is not None)
+    def _arenden(self, k: int):
+        """The ärenden among the first ``k`` hits of each kind, in order."""
+        i_arende, i_handling = self._delar(k, ordnade=True)
         ids = i_arende.union(i_handling, all=True)  # the IN removes the doubles
         return Arende.objects.filter(pk__in=ids).select_related("organ").order_by(*ORDNING)
 
     def __getitem__(self, k):
-        if isinstance(k, slice) and k.step is None and k.stop is not None:
-            if (k.start or 0) < 0 or k.stop < 0:
-                raise ValueError("Negativa index stöds inte.")
-            return self._arenden(k.stop)[k]
-        if isinstance(k, int) and k >= 0:
-            return self._arenden(k + 1)[k]
-        return self._arenden(None)[k]
-
-    def __iter__(self):
-        return iter(self._arenden(None))
-
-    def count(self) -> int:
-        return self._arenden(None).count()
+        """A page of hits: ``traffar[a:b]`` (what :class:`arenden.sidor.Sida` reads)."""
+        if not isinstance(k, slice) or k.step is not None or k.stop is None:
+            raise TypeError("Träffarna läses en sida i taget: traffar[början:slut].")
+        if (k.start or 0) < 0 or k.stop < 0:
+            raise ValueError("Negativa index stöds inte.")
+        return self._arenden(k.stop)[k]
 
     def antal(self, hogst: int) -> int:
         """How many hits, counting at most ``hogst``: the ids alone, deduplicated."""
         i_arende, i_handling = self._delar(hogst, ordnade=False)
         return min(i_arende.union(i_handling).count(), hogst)
-
-    def order_by(self, *fields):
-        if fields and tuple(fields) != ORDNING:
-            raise ValueError("Träffarna kommer alltid i registreringsordning.")
-        return self
 
 
 def _ord(q: str) -> Q:

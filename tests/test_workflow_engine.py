@@ -484,7 +484,6 @@ def test_a_transition_is_one_read_and_one_write_on_postgresql(
         do_transition(doc, "skicka", author)
 
 
-
 def test_with_simple_history_switched_off_no_field_history_is_written(
     author, make_document, settings
 ):

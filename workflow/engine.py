@@ -193,7 +193,7 @@ def _apply(
     if statements.can_write(obj):
         statements.write_transition(obj, fields, from_state, entry)
         obj._update_initial_state()
-    else:  # a field history simple-history must write itself (many-to-many fields)
+    else:  # a field history only simple-history itself can write (see statements.can_write)
         obj.save(update_fields=fields)
         statements.insert_entry(entry)
     for hook in transition.after:

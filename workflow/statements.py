@@ -207,15 +207,18 @@ def can_write(obj) -> bool:
 
 
 def _batches(connection) -> bool:
-    """Can one ``execute`` carry several statements with parameters (psycopg's client-side
+    """Can one ``execute`` carry several statements with parameters (psycopg 3's client-side
     binding, Django's default on PostgreSQL)?"""
-    if connection.vendor != "postgresql":
-        return False
-    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+    key = ("batches", connection.alias)
+    if key not in _cache:
+        batches = connection.vendor == "postgresql"
+        if batches:
+            from django.db.backends.postgresql.psycopg_any import is_psycopg3
 
-    return is_psycopg3 and not connection.settings_dict.get("OPTIONS", {}).get(
-        "server_side_binding"
-    )
+            options = connection.settings_dict.get("OPTIONS", {})
+            batches = is_psycopg3 and not options.get("server_side_binding")
+        _cache[key] = batches
+    return _cache[key]
 
 
 def _field_history(obj, when):
@@ -229,14 +232,13 @@ def _field_history(obj, when):
         or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
     ):
         return None
-    record = historical(
+    return historical(
         history_date=getattr(obj, "_history_date", when),
         history_type="~",
         history_user=getattr(obj, "_history_user", None),
         history_change_reason=getattr(obj, "_change_reason", None),
         **{f.attname: getattr(obj, f.attname) for f in historical.tracked_fields},
     )
-    return record
 
 
 def _history_signal(signal, obj, record, **extra) -> None:
@@ -277,39 +279,31 @@ def write_transition(obj, fields: list[str], from_state: str, entry: WorkflowHis
             f"UPDATE {qn(meta.db_table)} SET {assignments} "
             f"WHERE {qn(meta.pk.column)} = %s AND {qn(meta.get_field('state').column)} = %s"
         )
-    statements = [
-        (
-            update_sql,
-            [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in columns]
-            + [meta.pk.get_db_prep_value(obj.pk, connection), from_state],
-            None,
-        )
-    ]
+    update_params = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in columns]
+    update_params += [meta.pk.get_db_prep_value(obj.pk, connection), from_state]
+    inserts = []  # (the new row's instance, INSERT, its parameters, RETURNING its id or not)
     record = _field_history(obj, entry.timestamp)
     if record is not None:
         _history_signal(pre_create_historical_record, obj, record)
         sql, record_fields, returning = _insert(type(record), connection)
-        statements.append((sql, _values(record, record_fields, connection), (record, returning)))
+        inserts.append((record, sql, _values(record, record_fields, connection), returning))
     sql, entry_fields, returning = _insert(WorkflowHistory, connection)
-    statements.append((sql, _values(entry, entry_fields, connection), (entry, returning)))
+    inserts.append((entry, sql, _values(entry, entry_fields, connection), returning))
 
     with connection.cursor() as cursor:
-        if _batches(connection):
+        if _batches(connection):  # one round trip; the results are read one by one
             cursor.execute(
-                ";\n".join(sql for sql, _p, _r in statements),
-                [param for _s, params, _r in statements for param in params],
+                ";\n".join([update_sql, *(sql for _i, sql, _p, _r in inserts)]),
+                [*update_params, *(p for _i, _s, params, _r in inserts for p in params)],
             )
-            results = iter(statements)
             updated = cursor.rowcount
-            next(results)
-            for _sql, _params, (inserted, returning) in results:
+            for inserted, _sql, _params, returning in inserts:
                 cursor.cursor.nextset()
                 _run_insert(cursor, inserted, connection, returning)
         else:
-            sql, params, _r = statements[0]
-            cursor.execute(sql, params)
+            cursor.execute(update_sql, update_params)
             updated = cursor.rowcount
-            for sql, params, (inserted, returning) in statements[1:]:
+            for inserted, sql, params, returning in inserts:
                 cursor.execute(sql, params)
                 _run_insert(cursor, inserted, connection, returning)
     if updated != 1:  # the row is locked by the engine: it cannot have moved or gone

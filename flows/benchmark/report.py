@@ -107,6 +107,19 @@ def growth(results: dict) -> dict[str, float]:
     return ratios
 
 
+def _registration_row(r: dict) -> list[str]:
+    process = r["with_process"]
+    check = f"inga dubbletter eller luckor: {_fmt(r['no_duplicate_or_gap'])}"
+    if process:
+        check += f", processer startade: {r['processes_started']}"
+    return [
+        f"16 registratorer, en serie ({r['registered']} ärenden)"
+        + (", med processen" if process else ""),
+        f"{_fmt(r['per_s'])} ärenden/s",
+        check,
+    ]
+
+
 def render(results: dict) -> str:
     out: list[str] = []
     meta = results.get("meta", {})
@@ -160,21 +173,7 @@ def render(results: dict) -> str:
                     f"övriga inaktuella: {_fmt(k['others_told_stale'])}, historik exakt: "
                     f"{_fmt(k['history_exact'])}, kedjor hela: {_fmt(k['chains_intact'])}",
                 ],
-                *(
-                    [
-                        f"16 registratorer, en serie ({c[key]['registered']} ärenden)"
-                        + (", med processen" if c[key]["with_process"] else ""),
-                        f"{_fmt(c[key]['per_s'])} ärenden/s",
-                        f"inga dubbletter eller luckor: {_fmt(c[key]['no_duplicate_or_gap'])}"
-                        + (
-                            f", processer startade: {c[key]['processes_started']}"
-                            if c[key]["with_process"]
-                            else ""
-                        ),
-                    ]
-                    for key in _REGISTRATIONS
-                    if key in c
-                ),
+                *(_registration_row(c[key]) for key in _REGISTRATIONS if key in c),
             ],
         )
 
