@@ -228,6 +228,11 @@ class Arende(WorkflowMixin):
     def publik_rubrik(self) -> str:
         return self.offentlig_rubrik or self.arendemening
 
+    @property
+    def maskerad_rubrik(self) -> str:
+        """What one who may not read the secret content sees of a sekretess-marked ärende."""
+        return f"Sekretess ({self.sekretess_lagrum})"
+
 
 class ArendeRelation(models.Model):
     class Typ(models.TextChoices):

@@ -17,13 +17,27 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
+from workflow import registry
 from workflow.engine import worklist
+from workflow.roles import global_roles
 
 from .diarienummer import Diarienummer
 from .models import Arende, Handling
 
 #: the order of the hits: the same as the index arende_registrerat (migration 0005)
 ORDNING = ("-registrerat", "-pk")
+#: the worklist of the ärenden whose secret content the user may read (flows/arende.py)
+SEKRETESSBEHORIGA = "alla_sekretessbehoriga"
+
+
+def _behorig(user) -> Q | None:
+    """The ärenden whose sekretess-marked text ``user`` may search in; None for all of them.
+    A word must not find a secret ärende or handling by its protected text for anyone else:
+    the hit alone would tell that the text is there (OSL 5 kap. 5 §)."""
+    _wf, lista = registry.find_worklist(SEKRETESSBEHORIGA)
+    if not global_roles(user).isdisjoint(lista.roles):
+        return None
+    return Q(pk__in=worklist(user, SEKRETESSBEHORIGA).order_by().values("pk"))
 
 
 def _diarienummer(q: str) -> Diarienummer | None:
@@ -58,9 +72,9 @@ def sok(
     elif q and connection.vendor == "postgresql":
         if qs.query.is_empty():  # nothing visible: no search to make
             return qs.select_related("organ").order_by(*ORDNING)
-        return Traffar(qs, q)
+        return Traffar(qs, q, _behorig(user))
     elif q:
-        qs = qs.filter(_ord(q))
+        qs = qs.filter(_ord(q, _behorig(user)))
     return qs.select_related("organ").order_by(*ORDNING)
 
 
@@ -79,9 +93,10 @@ class Traffar:
     them (a rare word has few). Either way the cost follows the page and the rarity of the
     word, not the number of hits."""
 
-    def __init__(self, synliga, q: str):
+    def __init__(self, synliga, q: str, behorig: Q | None = None):
         self._synliga = synliga
         self._q = q
+        self._behorig = behorig
 
     def _delar(self, k: int, ordnade: bool):
         """The ids of the hits in the ärenden and in their handlingar, at most ``k`` of each
@@ -93,14 +108,20 @@ class Traffar:
         i_arende = self._synliga.annotate(
             dokument=SearchVector("arendemening", "offentlig_rubrik", config="swedish")
         ).filter(dokument=fraga)
-        i_handling = self._synliga.filter(
-            pk__in=Handling.objects.annotate(
-                dokument=SearchVector("titel", "beskrivning", config="swedish")
+        handlingar = Handling.objects.annotate(
+            dokument=SearchVector("titel", "beskrivning", config="swedish")
+        ).filter(dokument=fraga)
+        if self._behorig is not None:
+            # a secret ärende is a hit by its offentlig rubrik only (few rows: the ärenden
+            # the index already matched are filtered)
+            i_arende = i_arende.annotate(
+                rubrik=SearchVector("offentlig_rubrik", config="swedish")
+            ).filter(Q(sekretess_lagrum="") | Q(rubrik=fraga) | self._behorig)
+            handlingar = handlingar.filter(
+                Q(sekretess_lagrum="", arende__sekretess_lagrum="")
+                | Q(arende__in=Arende.objects.filter(self._behorig).values("pk"))
             )
-            .filter(dokument=fraga)
-            .order_by()
-            .values("arende_id")
-        )
+        i_handling = self._synliga.filter(pk__in=handlingar.order_by().values("arende_id"))
         delar = []
         for del_ in (i_arende, i_handling):
             del_ = (del_.order_by(*ORDNING) if ordnade else del_.order_by()).values("pk")
@@ -127,16 +148,19 @@ class Traffar:
         return min(i_arende.union(i_handling).count(), hogst)
 
 
-def _ord(q: str) -> Q:
-    """Each word in the ärendemening, the offentlig rubrik or a handling (not PostgreSQL)."""
+def _ord(q: str, behorig: Q | None = None) -> Q:
+    """Each word in the ärendemening, the offentlig rubrik or a handling (not PostgreSQL);
+    in secret text only where the user may read it (``behorig``, see :func:`_behorig`)."""
     villkor = Q()
     for word in q.split():
         i_handling = Handling.objects.filter(arende=OuterRef("pk")).filter(
             Q(titel__icontains=word) | Q(beskrivning__icontains=word)
         )
-        villkor &= (
-            Q(arendemening__icontains=word)
-            | Q(offentlig_rubrik__icontains=word)
-            | Q(Exists(i_handling))
-        )
+        i_text = Q(arendemening__icontains=word) | Q(Exists(i_handling))
+        if behorig is not None:
+            oppna = i_handling.filter(sekretess_lagrum="")
+            i_text = (
+                (Q(arendemening__icontains=word) | Q(Exists(oppna))) & Q(sekretess_lagrum="")
+            ) | (i_text & behorig)
+        villkor &= i_text | Q(offentlig_rubrik__icontains=word)
     return villkor

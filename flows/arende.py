@@ -33,8 +33,12 @@ REDOVISA = "arenden.redovisa_uppdrag"
 
 PREPARERS = (HANDLAGGARE, BEREDNINGSANSVARIG)
 EVERYONE = (STABSCHEF, HANDLAGGARE, BEREDNINGSANSVARIG, NAMNDSEKRETERARE, REGISTRATOR, REVISOR)
-#: who may read sekretess-marked content: those who work the ärende, and the revisor
-INSIDERS = (STABSCHEF, HANDLAGGARE, BEREDNINGSANSVARIG, NAMNDSEKRETERARE, REGISTRATOR, REVISOR)
+#: Who may read sekretess-marked content (OSL: need to know, narrower than seeing that the
+#: ärende exists): those named on the ärende to prepare it, and the revisor, whose right to
+#: information (KL 12 kap. 12 §) secrecy does not bar (OSL 10 kap. 28 §). The stabschef, the
+#: registrator and the nämndsekreterare see the offentlig rubrik; a stabschef who must read
+#: more is named beredningsansvarig on that ärende.
+INSIDERS = (HANDLAGGARE, BEREDNINGSANSVARIG, REVISOR)
 
 
 def _state(
@@ -332,6 +336,12 @@ def definition() -> Workflow:
                 "Alla ärenden",
                 tuple(state.id for state in states),
                 EVERYONE,
+            ),
+            Worklist(
+                "alla_sekretessbehoriga",
+                "Ärenden vars sekretessmarkerade innehåll användaren får läsa",
+                tuple(state.id for state in states),
+                INSIDERS,
             ),
             Worklist("att_tilldela", "Att tilldela", ("registrerat",), (STABSCHEF,)),
             Worklist(

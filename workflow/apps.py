@@ -8,3 +8,6 @@ class WorkflowConfig(AppConfig):
 
     def ready(self):
         from . import roles  # noqa: F401  (connects the cache-invalidation signals)
+        from .backends import install_superuser_rule
+
+        install_superuser_rule()

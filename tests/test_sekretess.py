@@ -1,0 +1,117 @@
+"""Secret content only to those who need it (OSL; DESIGN section 3): reading a sekretess-marked
+ärende or handling is its own permission, narrower than seeing that the ärende exists. Those
+named on the ärende to prepare it and the revisor read it; the stabschef, the registrator, the
+nämndsekreterare and the superuser see the marking and the lagrum, never the protected text."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import reverse
+
+from arenden import services
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+SKYDDAT = "Patienten NN:s klagomål om vården på avdelning 7"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def cast():
+    return factories.Cast()
+
+
+@pytest.fixture
+def hemligt(cast):
+    arende = cast.registrera(SKYDDAT, sekretess_lagrum="OSL 25 kap. 1 §")
+    services.lagg_till_handling(
+        arende,
+        user=cast.registrator,
+        typ="skrivelse",
+        riktning="inkommen",
+        titel="Klagomål",
+        fil=ContentFile(b"journalanteckning", name="klagomal.txt"),
+        sekretess_lagrum="OSL 25 kap. 1 §",
+    )
+    return arende
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("admin", "admin@example.se", "lösen-123")
+
+
+def _logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_only_the_handlaggare_and_the_revisor_read_a_secret_arende(cast, hemligt):
+    services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
+    page = reverse("arenden:arende", args=[hemligt.pk])
+    fil = reverse("arenden:handling_fil", args=[hemligt.handlingar.get().pk])
+    for reader in (cast.handlaggare, cast.revisor):
+        client = _logged_in(reader)
+        assert SKYDDAT in client.get(page).content.decode(), reader
+        assert client.get(fil).status_code == 200, reader
+    for outsider in (cast.stabschef, cast.registrator, cast.sekreterare):
+        client = _logged_in(outsider)
+        shown = client.get(page)
+        assert shown.status_code == 200, outsider  # the ärende exists and may be seen …
+        html = shown.content.decode()
+        assert SKYDDAT not in html and "Sekretess (OSL 25 kap. 1 §)" in html, outsider
+        assert client.get(fil).status_code == 403, outsider  # … its secret file not read
+        tidslinje = client.get(reverse("arenden:tidslinje", args=[hemligt.pk]))
+        assert tidslinje.status_code == 403, outsider
+
+
+def test_a_worklist_shows_the_marking_not_the_secret_rubrik(cast, hemligt):
+    page = _logged_in(cast.stabschef).get(reverse("arenden:arbetslista", args=["att_tilldela"]))
+    html = page.content.decode()
+    assert str(hemligt.diarienummer) in html and "Sekretess (OSL 25 kap. 1 §)" in html
+    assert "NN" not in html
+
+    services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
+    page = _logged_in(cast.handlaggare).get(reverse("arenden:mina_arenden"))
+    assert SKYDDAT in page.content.decode()
+
+
+def test_a_word_of_the_secret_text_finds_nothing_for_who_may_not_read_it(cast, hemligt):
+    url = reverse("arenden:sok")
+    for outsider in (cast.stabschef, cast.registrator):
+        for word in ("avdelning", "Klagomål"):  # in the ärendemening; in the handling's title
+            html = _logged_in(outsider).get(url, {"q": word}).content.decode()
+            assert str(hemligt.diarienummer) not in html, (outsider, word)
+    html = _logged_in(cast.revisor).get(url, {"q": "avdelning"}).content.decode()
+    assert str(hemligt.diarienummer) in html
+
+
+def test_a_secret_arende_is_found_by_its_offentlig_rubrik(cast):
+    arende = cast.registrera(
+        SKYDDAT, sekretess_lagrum="OSL 25 kap. 1 §", offentlig_rubrik="Klagomål på vården"
+    )
+    html = _logged_in(cast.stabschef).get(reverse("arenden:sok"), {"q": "vården"})
+    assert str(arende.diarienummer) in html.content.decode()
+
+
+def test_the_superuser_reads_no_secret_and_takes_no_step(cast, hemligt, superuser):
+    client = _logged_in(superuser)
+    assert client.get(reverse("arenden:arende", args=[hemligt.pk])).status_code == 403
+    fil = reverse("arenden:handling_fil", args=[hemligt.handlingar.get().pk])
+    assert client.get(fil).status_code == 403
+    assert not superuser.has_perm("arenden.view_sekretess", hemligt)
+    assert not superuser.has_perm("arenden.change_arende", hemligt)
+    response = client.post(
+        reverse("arenden:overgang", args=[hemligt.pk]), {"overgang": "makulera", "kommentar": "x"}
+    )
+    assert response.status_code == 403
+    hemligt.refresh_from_db()
+    assert hemligt.state == "registrerat"
+    # global configuration rights are still the superuser's
+    assert superuser.has_perm("arenden.add_arende")
