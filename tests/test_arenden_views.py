@@ -1,6 +1,8 @@
 """The ärende page, the worklists, the transition buttons and the public postlista: who
 sees what, what a click does, and what a page costs."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -115,12 +117,23 @@ def test_a_refused_or_stale_click_says_why_and_changes_nothing(client, cast, are
     assert arende.state == "under_beredning" and history(arende).count() == 3
 
 
+def _listor(page: str) -> dict[str, int]:
+    """The start page's worklists as {title: count}."""
+    found = re.findall(r'<li><a href="[^"]*">([^<]+?) <span class="antal">(\d+)</span>', page)
+    return {titel: int(antal) for titel, antal in found}
+
+
 def test_start_page_shows_the_worklists_with_counts(client, cast, arende):
     cast.registrera("Nytt ärende att tilldela")
+    cast.registrera("Ett till att tilldela")
     client.force_login(cast.stabschef)
-    page = client.get(reverse("arenden:start")).content.decode()
-    assert "Att tilldela" in page
+    listor = _listor(client.get(reverse("arenden:start")).content.decode())
+    # the fixture's ärende is assigned; the two new ones wait for the stabschef
+    assert listor["Att tilldela"] == 2
+    assert "Mina ärenden" not in listor  # not the stabschef's worklist, and empty for them
     client.force_login(cast.handlaggare)
+    listor = _listor(client.get(reverse("arenden:start")).content.decode())
+    assert listor == {"Mina ärenden": 1, "Återrapportering förfaller": 0}
     response = client.get(reverse("arenden:mina_arenden"))
     assert str(arende.diarienummer) in response.content.decode()
 

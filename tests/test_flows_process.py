@@ -1026,3 +1026,23 @@ def test_open_tasks_always_agree_with_the_arendes_state():
     if os.environ.get("FLOWS_STATS"):
         for key, n in sorted(visited.items(), key=lambda kv: -kv[1]):
             print(n, key[0], sorted(key[1]))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "nasta, landing",
+    [
+        ("/mina-arenden/", "/mina-arenden/"),  # back where the user came from, on this site
+        ("https://angripare.example/inloggning", "/uppgifter/"),  # another site: the inbox
+        ("//angripare.example/", "/uppgifter/"),  # scheme-relative: another site
+        ("http://testserver.angripare.example/", "/uppgifter/"),
+        ("", "/uppgifter/"),
+    ],
+)
+def test_a_task_page_sends_the_user_back_only_within_the_site(client, cast, nasta, landing):
+    arende = cast.registrera("Att tilldela")
+    tilldela = task(arende, "tilldela")
+    client.force_login(cast.stabschef)
+    response = client.post(f"/uppgifter/{tilldela.pk}/ta/", {"nasta": nasta})
+    assert response.status_code == 302 and response["Location"] == landing
+    assert open_tasks(arende) == [("tilldela", "stabschef-HSN")]  # claimed all the same

@@ -378,7 +378,8 @@ def test_paragraphs_are_numbered_when_the_protokoll_is_drawn_up_and_run_on_per_o
     mote.uppratta()
     assert [p.paragraf for p in mote.sammantrade.punkter_i_ordning()] == [1, 2, 3]
     assert Punkt.objects.get(pk=pa.pk).beslutet.paragraf == 1
-    assert info.pk
+    # the informationsärende between them is a paragraph too, with nothing to decide
+    assert Punkt.objects.get(pk=info.pk).paragraf == 3
 
     senare = Mote(mote.cast, datum=datetime.date(2025, 12, 10))
     c = senare.berett_arende("C")
