@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from workflow import registry
 from workflow import roles as workflow_roles
 from workflow.engine import allowed_transitions, do_transition, holding_local_role, worklist
-from workflow.models import WorkflowError
+from workflow.middleware import REFUSALS, refusal
 
 from . import dokument, protokoll, roles
 from .forms import (
@@ -48,8 +48,7 @@ def _kräv_lasratt(user, sammantrade) -> None:
 
 
 def _fel(request, err) -> None:
-    text = "; ".join(err.messages) if isinstance(err, ValidationError) else str(err)
-    messages.error(request, text)
+    messages.error(request, refusal(err) or str(err))
 
 
 def _organ_for_sekreterare(user):
@@ -80,7 +79,7 @@ def sammantraden(request):
         if form.is_valid():
             try:
                 nytt = protokoll.planera(user=request.user, **form.cleaned_data)
-            except (WorkflowError, PermissionDenied, ValidationError) as err:
+            except (*REFUSALS, PermissionDenied) as err:
                 _fel(request, err)
             else:
                 messages.success(request, _("Sammanträdet är planerat."))
@@ -173,7 +172,7 @@ def mote_overgang(request, pk):
             _SERVICE[overgang](s, user=request.user)
         else:
             do_transition(s, overgang, request.user, request.POST.get("kommentar", ""))
-    except (WorkflowError, PermissionDenied, ValidationError) as err:
+    except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
     else:
         s.refresh_from_db()
@@ -190,7 +189,7 @@ def mote_justera(request, pk):
     _kräv_lasratt(request.user, s)
     try:
         protokoll.justera(s, user=request.user)
-    except (WorkflowError, PermissionDenied, ValidationError) as err:
+    except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
     else:
         messages.success(request, _("Du har justerat protokollet."))
@@ -216,7 +215,7 @@ def mote_deltagare(request, pk):
             justerare=data["justerare"],
             ersatter=data["ersatter"],
         )
-    except (WorkflowError, PermissionDenied, ValidationError) as err:
+    except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
     return _tillbaka(pk, "narvaro")
 
@@ -231,7 +230,7 @@ def mote_narvaro(request, pk, deltagare):
     if form.is_valid():
         try:
             protokoll.andra_narvaro(rad, user=request.user, **form.cleaned_data)
-        except (WorkflowError, PermissionDenied, ValidationError) as err:
+        except (*REFUSALS, PermissionDenied) as err:
             _fel(request, err)
     return _tillbaka(pk, "narvaro")
 
@@ -249,7 +248,7 @@ def mote_punkt(request, pk):
     data = form.cleaned_data
     try:
         protokoll.lagg_till_punkt(s, user=request.user, **data)
-    except (WorkflowError, PermissionDenied, ValidationError) as err:
+    except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
     else:
         messages.success(request, _("Punkten är tillagd på föredragningslistan."))
@@ -283,7 +282,7 @@ def punkt_atgard(request, pk, atgard):
             )
         else:
             protokoll.lagg_till_yttrande(punkt, user=request.user, **data)
-    except (WorkflowError, PermissionDenied, ValidationError) as err:
+    except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
     else:
         messages.success(
@@ -302,7 +301,7 @@ def mote_rattelse(request, pk):
         if not form.is_valid():
             raise ValidationError(list(form.errors.values()))
         protokoll.ratta(s, user=request.user, text=form.cleaned_data["text"])
-    except (WorkflowError, PermissionDenied, ValidationError) as err:
+    except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
     else:
         messages.success(request, _("Rättelsen är antecknad."))

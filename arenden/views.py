@@ -22,9 +22,6 @@ from django.views.decorators.http import require_POST
 
 from workflow import registry
 from workflow.engine import (
-    CommentRequired,
-    StaleState,
-    TransitionNotAllowed,
     allowed_transitions,
     do_transition,
     history,
@@ -32,6 +29,7 @@ from workflow.engine import (
 )
 from workflow.export import to_svg
 from workflow.history import verify, verify_object
+from workflow.middleware import REFUSALS, refusal
 from workflow.models import LocalRole
 from workflow.roles import global_roles
 
@@ -217,8 +215,8 @@ def overgang(request, pk):
             request.user,
             request.POST.get("kommentar", ""),
         )
-    except (TransitionNotAllowed, CommentRequired, StaleState) as err:
-        messages.error(request, str(err))
+    except REFUSALS as err:
+        messages.error(request, refusal(err))
     else:
         messages.success(
             request, _("Ärendet har nu status %(status)s.") % {"status": arende.status_titel}
@@ -435,8 +433,8 @@ def tilldela_vy(request, pk):
                 user=request.user,
                 kommentar=form.cleaned_data["kommentar"],
             )
-        except (TransitionNotAllowed, StaleState) as err:
-            form.add_error(None, str(err))
+        except REFUSALS as err:
+            form.add_error(None, refusal(err))
         else:
             messages.success(request, _("Ärendet är tilldelat."))
             return redirect("arenden:arende", pk=pk)
@@ -540,8 +538,8 @@ def expediera(request, pk):
         mottagare = get_object_or_404(arende.mottagare, pk=form.cleaned_data["mottagare"])
         try:
             services.expediera_till(mottagare, user=request.user, metod=form.cleaned_data["metod"])
-        except (ValidationError, TransitionNotAllowed) as err:
-            messages.error(request, " ".join(getattr(err, "messages", [str(err)])))
+        except REFUSALS as err:
+            messages.error(request, refusal(err))
         else:
             messages.success(request, _("Expedierat till %(vem)s.") % {"vem": mottagare})
         if request.user.has_perm("arenden.expediera_arende", arende):
@@ -628,8 +626,8 @@ def redovisa(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.aterrapportera(uppdrag, user=request.user, **form.cleaned_data)
-        except (ValidationError, TransitionNotAllowed) as err:
-            _fel(form, err if isinstance(err, ValidationError) else ValidationError(str(err)))
+        except REFUSALS as err:
+            form.add_error(None, refusal(err))
         else:
             messages.success(request, _("Uppdraget är redovisat."))
             return redirect("arenden:arende", pk=arende.pk)

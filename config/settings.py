@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workflow.context.ActorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # every refusal of the engine or a service: a message and back, never a 500
+    "workflow.middleware.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 
-from workflow.engine import CommentRequired, StaleState, TransitionNotAllowed
+from workflow.middleware import REFUSALS, refusal
 
 from . import uppgifter
 
@@ -38,8 +37,8 @@ def inkorg(request):
 def _svar(request, task, atgard) -> None:
     try:
         atgard()
-    except (ValidationError, TransitionNotAllowed, CommentRequired, StaleState) as err:
-        messages.error(request, "; ".join(getattr(err, "messages", [str(err)])))
+    except REFUSALS as err:
+        messages.error(request, refusal(err))
     else:
         messages.success(request, _("Klart: %(uppgift)s.") % {"uppgift": task.title})
 

@@ -1,0 +1,48 @@
+"""One way for every view to answer what the engine refuses: a refused or stale transition, a
+missing comment, a precondition or validation that fails, a permission the user lacks inside
+a service. The user is sent back to the page they came from (on this site; else the start
+page) with the reason as a message; nothing the refused request did is kept, since the
+refusal rolled back its transaction. No such refusal is ever a 500."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition
+
+from .models import WorkflowError
+
+#: what the engine and the services raise to refuse a request (catch these, then ``refusal``)
+REFUSALS = (WorkflowError, ConcurrentTransition, ValidationError)
+
+
+def refusal(exception) -> str | None:
+    """The Swedish message for a refusal, or None if ``exception`` is not one."""
+    if isinstance(exception, ConcurrentTransition):
+        # django-fsm's check at save: another request moved the object since it was read
+        return _("Någon annan hann ändra först. Ladda om sidan och försök igen.")
+    if isinstance(exception, WorkflowError):
+        return str(exception)
+    if isinstance(exception, ValidationError):
+        return " ".join(exception.messages)
+    return None
+
+
+class RefusalMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        message = refusal(exception)
+        if message is None:
+            return None
+        messages.error(request, message)
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            back = getattr(settings, "LOGIN_REDIRECT_URL", "/") or "/"
+        return redirect(back)
