@@ -238,20 +238,27 @@ def verify_in_database(connection) -> VerificationReport:
     return VerificationReport(entries=entries, objects=objects, broken=broken)
 
 
-def _tail_mismatches() -> list[BrokenLink]:
+def _tail_mismatches(obj=None) -> list[BrokenLink]:
+    """Objects whose state is not where their chain ends (its newest entries removed, or all
+    of it); of every governed object, or of ``obj`` alone."""
     from . import registry
 
     found = []
     models = {
         b.model for wf in registry.all_workflows() for b in registry.bindings_for_workflow(wf.id)
     }
+    if obj is not None:
+        models = {m for m in models if isinstance(obj, m)}
     for model in sorted(models, key=lambda m: m._meta.label):
         ct = ContentType.objects.get_for_model(model)
         last = WorkflowHistory.objects.filter(content_type=ct, object_id=OuterRef("pk")).order_by(
             "-seq"
         )
+        objects = model._default_manager.all()
+        if obj is not None:
+            objects = objects.filter(pk=obj.pk)
         rows = (
-            model._default_manager.annotate(
+            objects.annotate(
                 last_state=Subquery(last.values("to_state")[:1]),
                 last_seq=Subquery(last.values("seq")[:1]),
             )
@@ -270,4 +277,7 @@ def _tail_mismatches() -> list[BrokenLink]:
 
 
 def verify_object(obj) -> VerificationReport:
-    return verify(WorkflowHistory.objects.for_object(obj))
+    """One object's chain, and that it ends where the object is (what the timeline shows)."""
+    report = verify(WorkflowHistory.objects.for_object(obj))
+    report.broken.extend(_tail_mismatches(obj))
+    return report
