@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from heapq import merge
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from workflow.models import WorkflowHistory
@@ -23,6 +24,7 @@ from .models import (
     Beslut,
     Handling,
     Mottagare,
+    Sammantrade,
     Tjansteskrivelse,
     Uppdrag,
 )
@@ -176,18 +178,34 @@ def tidslinje(arende: Arende, start: int, stop: int) -> list[Handelse]:
     return [loaded[(index, pk)] for _t, index, pk in page if (index, pk) in loaded]
 
 
+def _typer() -> tuple[int, int]:
+    """The content type ids of the ärende and the sammanträde."""
+    types = ContentType.objects.get_for_models(Arende, Sammantrade)
+    return types[Arende].pk, types[Sammantrade].pk
+
+
 def auditlogg(*, person=None, organ=None, overgang=None, fran=None, till=None):
-    """The workflow history of all ärenden, newest first, filtered (each filter optional):
+    """The workflow history of all ärenden and sammanträden (the meeting's own steps: kallelse,
+    upprättande, justering, anslag), newest first, filtered (each filter optional):
     ``person`` (username), ``organ`` (kod), ``overgang`` (transition id), and the period
     ``fran``–``till`` (dates, inclusive, Europe/Stockholm)."""
-    ct = ContentType.objects.get_for_model(Arende)
-    qs = WorkflowHistory.objects.filter(content_type=ct)
+    arende_ct, mote_ct = _typer()
+    qs = WorkflowHistory.objects.filter(content_type_id__in=(arende_ct, mote_ct))
     if person:
         qs = qs.filter(actor_name=person)
     if overgang:
         qs = qs.filter(transition=overgang)
     if organ:
-        qs = qs.filter(object_id__in=Arende.objects.filter(organ__kod=organ).values("pk"))
+        qs = qs.filter(
+            Q(
+                content_type_id=arende_ct,
+                object_id__in=Arende.objects.filter(organ__kod=organ).values("pk"),
+            )
+            | Q(
+                content_type_id=mote_ct,
+                object_id__in=Sammantrade.objects.filter(organ__kod=organ).values("pk"),
+            )
+        )
     tz = timezone.get_current_timezone()
     if fran:
         qs = qs.filter(timestamp__gte=datetime.datetime.combine(fran, datetime.time.min, tz))
@@ -197,8 +215,42 @@ def auditlogg(*, person=None, organ=None, overgang=None, fran=None, till=None):
     return qs.order_by("-timestamp", "-pk")
 
 
-def med_arenden(entries) -> list[tuple[WorkflowHistory, Arende | None]]:
-    """Pair a page of entries with their ärenden (one query)."""
+@dataclass
+class Rad:
+    """One line of the audit log: the entry and what it is about."""
+
+    entry: WorkflowHistory
+    objekt: Arende | Sammantrade | None
+
+    @property
+    def etikett(self) -> str:
+        if isinstance(self.objekt, Arende):
+            return str(self.objekt.diarienummer)
+        if isinstance(self.objekt, Sammantrade):
+            return f"Sammanträde {self.objekt.datum:%Y-%m-%d}"
+        return ""
+
+    @property
+    def url(self) -> str:
+        if isinstance(self.objekt, Arende):
+            return reverse("arenden:tidslinje", args=[self.objekt.pk])
+        if isinstance(self.objekt, Sammantrade):
+            return reverse("arenden:sammantrade", args=[self.objekt.pk])
+        return ""
+
+    @property
+    def organ(self) -> str:
+        return self.objekt.organ.kod if self.objekt is not None else ""
+
+
+def med_objekt(entries) -> list[Rad]:
+    """Pair a page of entries with their ärenden and sammanträden (a query for each kind)."""
     entries = list(entries)
-    arenden = Arende.objects.select_related("organ").in_bulk({e.object_id for e in entries})
-    return [(e, arenden.get(e.object_id)) for e in entries]
+    arende_ct, mote_ct = _typer()
+    loaded = {}
+    for ct, model in ((arende_ct, Arende), (mote_ct, Sammantrade)):
+        ids = {e.object_id for e in entries if e.content_type_id == ct}
+        if ids:
+            found = model.objects.select_related("organ").in_bulk(ids)
+            loaded.update({(ct, pk): obj for pk, obj in found.items()})
+    return [Rad(e, loaded.get((e.content_type_id, e.object_id))) for e in entries]

@@ -207,6 +207,7 @@ class Arende(WorkflowMixin):
         ]
         permissions = [
             ("change_tjansteskrivelse", _("Får redigera tjänsteskrivelsen")),
+            ("change_sandlista", _("Får ändra sändlistan (Beslutet expedieras till)")),
             ("add_handling", _("Får lägga till handlingar")),
             ("view_sekretess", _("Får läsa sekretessmarkerat innehåll")),
             ("expediera_arende", _("Får expediera beslutet")),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from workflow import registry
 from workflow import roles as workflow_roles
+from workflow.definitions import USER
 from workflow.engine import allowed_transitions, do_transition, holding_local_role, worklist
 from workflow.middleware import REFUSALS, refusal
 
@@ -163,7 +164,10 @@ def mote_overgang(request, pk):
         messages.error(request, _("Sammanträdet har ändrats av någon annan. Försök igen."))
         return _tillbaka(pk)
     overgang = request.POST.get("overgang", "")
+    steg = registry.workflow_for(s).transitions.get(overgang)
     try:
+        if steg is not None and steg.trigger != USER:  # a rättelse is written, not clicked
+            raise PermissionDenied(_("%(steg)s görs inte med en knapp.") % {"steg": steg.title})
         if overgang == "justera":  # a signature of each justerare, not a button
             raise PermissionDenied(_("Protokollet justeras av ordföranden och justerarna."))
         if overgang == "ansla":

@@ -585,4 +585,6 @@ def ratta(sammantrade: Sammantrade, *, user, text: str, punkt: Punkt | None = No
             sammantrade=sammantrade, punkt=punkt, text=text, user=user, tidpunkt=timezone.now()
         )
         _spara(rattelse, user)
+        var = _("Rättelse under %(punkt)s: ") % {"punkt": punkt.beteckning} if punkt else ""
+        do_transition(sammantrade, "ratta", user, f"{var}{text.strip()}")
     return rattelse

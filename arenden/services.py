@@ -370,9 +370,9 @@ def arkivera_tjansteskrivelse(arende: Arende, *, user) -> Handling:
 
 def satt_sandlista(arende: Arende, mottagare, *, user) -> list[Mottagare]:
     """Set "Beslutet expedieras till": each entry a Person, an Enhet, a (Person, Enhet) pair
-    or an address. Only while the tjänsteskrivelse may be edited; entries already sent to
-    are kept."""
-    _kräv(user, "arenden.change_tjansteskrivelse", arende, _("ändra sändlistan"))
+    or an address. While the ärende is prepared, and while the beslut is expedierat (by who
+    expedierar it); entries already sent to are kept."""
+    _kräv(user, "arenden.change_sandlista", arende, _("ändra sändlistan"))
     rader = []
     with transaction.atomic(), acting_as(user):
         arende.mottagare.filter(expedierad=None).delete()
@@ -462,13 +462,16 @@ def expediera_till(
     mottagare: Mottagare, *, user, metod: str, tidpunkt: datetime.datetime | None = None
 ) -> Mottagare:
     """Record that the beslut was sent to one recipient. When the last one on the list has
-    been sent to, the ärende becomes *expedierat*; and if the beslut gave uppdrag, it goes on
-    to *bevakas* until they are reported."""
-    arende = mottagare.arende
-    _kräv(user, "arenden.expediera_arende", arende, _("expediera beslutet"))
+    been sent to, the ärende becomes *expedierat* (and, if the beslut gave uppdrag, goes on to
+    *bevakas*: the lifecycle's automatic step). The ärende is locked first, so that two people
+    sending to the last two recipients at once cannot both miss that the list is done."""
+    _kräv(user, "arenden.expediera_arende", mottagare.arende, _("expediera beslutet"))
     if metod not in Mottagare.Metod.values:
         raise ValidationError(_("Okänt sätt att expediera: %(metod)s") % {"metod": metod})
     with transaction.atomic(), acting_as(user):
+        arende = mottagare.arende
+        # the right must hold in the state the ärende is in once it is locked
+        _kräv(user, "arenden.expediera_arende", _låst(arende), _("expediera beslutet"))
         rad = Mottagare.objects.select_for_update().get(pk=mottagare.pk)
         if rad.expedierad is not None:
             raise ValidationError(
@@ -481,8 +484,6 @@ def expediera_till(
         rad.save()
         if alla_expedierade(arende):
             do_transition(arende, "expediera", user)
-            if arende.uppdrag.filter(redovisat=None).exists():
-                do_transition(arende, "bevaka", user)
     return rad
 
 
@@ -491,13 +492,16 @@ def aterrapportera(uppdrag: Uppdrag, *, handling: Handling, redovisat: datetime.
     is fulfilled. When it was the last open uppdrag, the ärende is closed (seed 002)."""
     arende = uppdrag.arende
     _kräv(user, "arenden.redovisa_uppdrag", arende, _("redovisa uppdrag"))
-    if handling.arende_id != arende.pk or handling.typ != Handling.Typ.ATERRAPPORT:
+    if handling.arende_id != uppdrag.arende_id or handling.typ != Handling.Typ.ATERRAPPORT:
         raise ValidationError(
             _("Återrapporten ska vara en handling av typen återrapport i %(arende)s.")
             % {"arende": arende.diarienummer},
             code="fel_handling",
         )
     with transaction.atomic(), acting_as(user):
+        # the ärende first (as in expediera_till): the last two uppdrag reported at once
+        # must not both miss that nothing is left open
+        _kräv(user, "arenden.redovisa_uppdrag", _låst(arende), _("redovisa uppdrag"))
         rad = Uppdrag.objects.select_for_update().get(pk=uppdrag.pk)
         if rad.redovisat is not None:
             raise ValidationError(_("Uppdraget är redan redovisat."), code="redan")

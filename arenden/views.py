@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from workflow import registry
+from workflow.definitions import USER
 from workflow.engine import (
     allowed_transitions,
     do_transition,
@@ -188,6 +189,7 @@ def arende(request, pk):
         "far_lagga_till_handling": request.user.has_perm("arenden.add_handling", arende),
         "far_skriva": request.user.has_perm("arenden.change_tjansteskrivelse", arende),
         "far_expediera": request.user.has_perm("arenden.expediera_arende", arende),
+        "far_andra_sandlista": request.user.has_perm("arenden.change_sandlista", arende),
         "far_redovisa": request.user.has_perm("arenden.redovisa_uppdrag", arende),
     }
     return render(request, "arenden/arende.html", context)
@@ -208,6 +210,16 @@ def overgang(request, pk):
             ),
         )
         return redirect("arenden:arende", pk=pk)
+    steg = registry.workflow_for(arende).transitions.get(request.POST.get("overgang", ""))
+    if steg is not None and steg.trigger != USER:
+        messages.error(
+            request, _("%(steg)s görs inte med en knapp på ärendet.") % {"steg": steg.title}
+        )
+        return redirect("arenden:arende", pk=pk)
+    if steg is not None and steg.form:
+        # a step that needs data is taken on its own page, never from a bare button
+        messages.info(request, _("%(steg)s görs på den här sidan.") % {"steg": steg.title})
+        return redirect(steg.form, pk=pk)
     try:
         do_transition(
             arende,
@@ -289,7 +301,7 @@ def auditlogg(request):
         raise PermissionDenied(_("Granskningsloggen är för revisorer."))
     form, qs = _filter(request)
     sida = Paginator(qs, 50).get_page(request.GET.get("sida"))
-    rader = granskning.med_arenden(sida.object_list)
+    rader = granskning.med_objekt(sida.object_list)
     params = request.GET.copy()
     params.pop("sida", None)
     return render(
@@ -301,7 +313,7 @@ def auditlogg(request):
 
 EXPORT_FALT = [
     "tidpunkt",
-    "diarienummer",
+    "avser",
     "organ",
     "övergång",
     "från",
@@ -318,11 +330,12 @@ def _export_rader(qs):
         chunk = list(qs[chunk_start : chunk_start + 2000])
         if not chunk:
             return
-        for entry, arende in granskning.med_arenden(chunk):
+        for rad in granskning.med_objekt(chunk):
+            entry = rad.entry
             yield [
                 timezone.localtime(entry.timestamp).isoformat(),
-                str(arende.diarienummer) if arende else "",
-                arende.organ.kod if arende else "",
+                rad.etikett,
+                rad.organ,
                 entry.transition,
                 entry.from_state,
                 entry.to_state,
@@ -410,6 +423,30 @@ def sok(request):
 def _fel(form, err: ValidationError) -> None:
     for message in err.messages:
         form.add_error(None, message)
+
+
+@login_required
+def beslut(request, pk):
+    """Where the organ's decision in the ärende is recorded: under the ärende's item in the
+    protokoll of the sammanträde it is anmält to (arenden.protokoll.besluta)."""
+    arende = _arende_or_404(pk)
+    _kräv(request.user, "arenden.view_arende", arende)
+    punkt = (
+        arende.punkter.filter(utfall="")
+        .order_by("-sammantrade__datum", "-pk")
+        .values_list("pk", "sammantrade_id")
+        .first()
+    )
+    if punkt is None:
+        messages.info(
+            request,
+            _(
+                "Beslutet förs in under ärendets punkt i protokollet, och ärendet står inte på "
+                "någon föredragningslista."
+            ),
+        )
+        return redirect("arenden:arende", pk=pk)
+    return redirect(f"{reverse('arenden:sammantrade', args=[punkt[1]])}#punkt-{punkt[0]}")
 
 
 @login_required
@@ -583,7 +620,7 @@ def registrera(request):
 def sandlista(request, pk):
     """ "Beslutet expedieras till": who the decision is to be sent to, while it is prepared."""
     arende = _arende_or_404(pk)
-    _kräv(request.user, "arenden.change_tjansteskrivelse", arende)
+    _kräv(request.user, "arenden.change_sandlista", arende)
     mottagare = list(arende.mottagare.select_related("person__enhet", "enhet"))
     form = MottagareForm(request.POST or None)
     if request.method == "POST":

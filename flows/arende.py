@@ -8,7 +8,7 @@ the ärende on the agenda and records beslut and expediering; the revisor only r
 
 from django.utils import timezone
 
-from arenden.models import Beslut, Handling
+from arenden.models import Beslut, Handling, Mottagare, Tjansteskrivelse, Uppdrag
 from arenden.roles import (
     BEREDNINGSANSVARIG,
     HANDLAGGARE,
@@ -19,13 +19,24 @@ from arenden.roles import (
 )
 from arenden.services import alla_expedierade
 from workflow import registry
-from workflow.definitions import Guard, State, Transition, Workflow, Worklist
+from workflow.definitions import (
+    AUTOMATIC,
+    METHOD,
+    Guard,
+    Requirement,
+    State,
+    Transition,
+    Workflow,
+    Worklist,
+)
+from workflow.models import WorkflowHistory
 
 ID = "arende"
 
 VIEW = "arenden.view_arende"
 CHANGE = "arenden.change_arende"
 TJANSTESKRIVELSE = "arenden.change_tjansteskrivelse"
+SANDLISTA = "arenden.change_sandlista"
 HANDLING = "arenden.add_handling"
 SEKRETESS = "arenden.view_sekretess"
 EXPEDIERA = "arenden.expediera_arende"
@@ -48,6 +59,7 @@ def _state(
     *,
     edit=(),
     tjansteskrivelse=(),
+    sandlista=(),
     handling=(),
     expediera=(),
     redovisa=(),
@@ -57,6 +69,7 @@ def _state(
     for perm, roles in (
         (CHANGE, edit),
         (TJANSTESKRIVELSE, tjansteskrivelse),
+        (SANDLISTA, sandlista),
         (HANDLING, handling),
         (EXPEDIERA, expediera),
         (REDOVISA, redovisa),
@@ -66,12 +79,62 @@ def _state(
     return State(id, title, description, permissions=permissions, final=final)
 
 
-def _alla_expedierade(arende, user) -> bool:
-    return alla_expedierade(arende)
+# -- what each state means: the records a step needs (checked when the step is taken) --------
 
 
-def _allt_redovisat(arende, user) -> bool:
-    return not arende.uppdrag.filter(redovisat=None).exists()
+def _har_handlaggare(arende) -> bool:
+    return arende.handlaggare_id is not None
+
+
+def _har_forslag_till_beslut(arende) -> bool:
+    return Tjansteskrivelse.objects.filter(
+        arende_id=arende.pk, forslag_till_beslut__regex=r"\S"
+    ).exists()
+
+
+def _nytt_beslut(transition: str, forslag: bool):
+    """A Beslut (a paragraph of a protokoll, or one registered outside a meeting) that no
+    earlier step of ``transition`` accounts for: each besluta (or överlämna) takes one."""
+
+    def check(arende) -> bool:
+        beslut = Beslut.objects.filter(arende_id=arende.pk, forslag_till__isnull=not forslag)
+        tagna = WorkflowHistory.objects.for_object(arende).filter(transition=transition)
+        return beslut.count() > tagna.count()
+
+    check.__name__ = check.__qualname__ = f"nytt_beslut_for_{transition}"
+    return check
+
+
+def _sandlistan_skickad(arende) -> bool:
+    mottagare = Mottagare.objects.filter(arende_id=arende.pk)
+    return mottagare.exists() and alla_expedierade(arende)
+
+
+def _allt_redovisat(arende) -> bool:
+    return not Uppdrag.objects.filter(arende_id=arende.pk, redovisat=None).exists()
+
+
+def _uppdrag_att_bevaka(arende) -> bool:
+    return not _allt_redovisat(arende)
+
+
+HANDLAGGARE_UTSEDD = Requirement(_har_handlaggare, "ärendet har ingen handläggare")
+FORSLAG_TILL_BESLUT = Requirement(
+    _har_forslag_till_beslut, "tjänsteskrivelsen med förslag till beslut saknas"
+)
+BESLUT = Requirement(
+    _nytt_beslut("besluta", forslag=False),
+    "inget beslut är fört till protokollet eller registrerat i ärendet",
+)
+FORSLAG_TILL_HOGRE_ORGAN = Requirement(
+    _nytt_beslut("overlamna", forslag=True),
+    "inget beslut om förslag till ett högre organ är fört till protokollet",
+)
+SANDLISTAN_SKICKAD = Requirement(
+    _sandlistan_skickad, "beslutet är inte skickat till alla på sändlistan (eller den är tom)"
+)
+ALLT_REDOVISAT = Requirement(_allt_redovisat, "alla uppdrag är inte återrapporterade")
+UPPDRAG_ATT_BEVAKA = Requirement(_uppdrag_att_bevaka, "beslutet gav inga uppdrag att bevaka")
 
 
 def _datum(falt):
@@ -89,7 +152,7 @@ def _beslutsdatum(event):
         .values_list("datum", flat=True)
         .first()
     )
-    event.obj.beslutat = senaste or timezone.localdate()
+    event.obj.beslutat = senaste  # the BESLUT requirement holds: there is one
 
 
 def _upprattade(event):
@@ -106,6 +169,7 @@ def definition() -> Workflow:
     beredning = dict(
         edit=(STABSCHEF, REGISTRATOR, *PREPARERS),
         tjansteskrivelse=PREPARERS,
+        sandlista=PREPARERS,
         handling=(REGISTRATOR, *PREPARERS),
     )
     states = [
@@ -146,6 +210,9 @@ def definition() -> Workflow:
             "Beslutat",
             "Beslutat som en paragraf i protokollet.",
             handling=(REGISTRATOR, NAMNDSEKRETERARE),
+            # who expedierar may complete "Beslutet expedieras till" (a beslut without one,
+            # or a recipient the organ added)
+            sandlista=(NAMNDSEKRETERARE, REGISTRATOR),
             expediera=(NAMNDSEKRETERARE, REGISTRATOR),
         ),
         _state(
@@ -192,7 +259,13 @@ def definition() -> Workflow:
         states=states,
         transitions=[
             Transition(
-                "tilldela", "Tilldela", "registrerat", "tilldelat", guard=Guard(roles=(STABSCHEF,))
+                "tilldela",
+                "Tilldela",
+                "registrerat",
+                "tilldelat",
+                guard=Guard(roles=(STABSCHEF,)),
+                requires=(HANDLAGGARE_UTSEDD,),
+                form="arenden:tilldela",
             ),
             Transition(
                 "paborja_beredning",
@@ -202,11 +275,43 @@ def definition() -> Workflow:
                 guard=Guard(roles=PREPARERS),
             ),
             Transition(
+                # organs asked for a yttrande (the comment names them); a step of its own in
+                # the history, the ärende stays where it is
+                "begara_yttrande",
+                "Begär yttrande",
+                ("tilldelat", "under_beredning", "aterremitterat"),
+                None,
+                guard=Guard(roles=(STABSCHEF, *PREPARERS)),
+                comment_required=True,
+                trigger=METHOD,  # with the yttrande tasks (flows.uppgifter.begar_yttranden)
+            ),
+            Transition(
+                # an organ's yttrande came in (the comment names the organ and the handling)
+                "yttrande_inkommet",
+                "Yttrande inkommet",
+                ("tilldelat", "under_beredning", "aterremitterat", "beredd"),
+                None,
+                guard=Guard(roles=(STABSCHEF, REGISTRATOR, *PREPARERS)),
+                comment_required=True,
+                trigger=METHOD,  # with the yttrande task (flows.synk.markera_besvarat)
+            ),
+            Transition(
                 "markera_beredd",
                 "Markera som beredd",
                 "under_beredning",
                 "beredd",
                 guard=Guard(roles=PREPARERS),
+                requires=(FORSLAG_TILL_BESLUT,),
+            ),
+            Transition(
+                # the stabschef's granskning: approved, the ärende stays beredd and goes on
+                # to the agenda; the approval and its comment are in the history
+                "godkanna_beredning",
+                "Godkänn beredningen",
+                "beredd",
+                "beredd",
+                guard=Guard(roles=(STABSCHEF,)),
+                trigger=METHOD,  # the Granska task (flows.uppgifter.granska)
             ),
             Transition(
                 "ateruppta_beredning",
@@ -228,6 +333,8 @@ def definition() -> Workflow:
                 "anmalt",
                 "beslutat",
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
+                requires=(BESLUT,),
+                form="arenden:beslut",
                 before=(_beslutsdatum,),
             ),
             Transition(
@@ -237,6 +344,7 @@ def definition() -> Workflow:
                 "aterremitterat",
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
                 comment_required=True,
+                form="arenden:beslut",
             ),
             Transition(
                 "bordlagga",
@@ -245,6 +353,7 @@ def definition() -> Workflow:
                 "bordlagt",
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
                 comment_required=True,
+                form="arenden:beslut",
             ),
             Transition(
                 "overlamna",
@@ -252,6 +361,8 @@ def definition() -> Workflow:
                 "anmalt",
                 "overlamnat",
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
+                requires=(FORSLAG_TILL_HOGRE_ORGAN,),
+                form="arenden:beslut",
                 before=(_beslutsdatum,),
             ),
             Transition(
@@ -259,11 +370,9 @@ def definition() -> Workflow:
                 "Expediera",
                 "beslutat",
                 "expedierat",
-                guard=Guard(
-                    permissions=(EXPEDIERA,),
-                    condition=_alla_expedierade,
-                    condition_message="beslutet är inte skickat till alla på sändlistan",
-                ),
+                guard=Guard(permissions=(EXPEDIERA,)),
+                requires=(SANDLISTAN_SKICKAD,),
+                form="arenden:expediera",
                 before=(_datum("expedierat"),),
                 after=(_upprattade,),
             ),
@@ -272,7 +381,10 @@ def definition() -> Workflow:
                 "Bevaka återrapportering",
                 "expedierat",
                 "bevakas",
-                guard=Guard(roles=(STABSCHEF, NAMNDSEKRETERARE, *PREPARERS)),
+                # when the beslut gave uppdrag, the ärende is watched as soon as it is
+                # expedierat, whoever sent to the last recipient
+                trigger=AUTOMATIC,
+                requires=(UPPDRAG_ATT_BEVAKA,),
             ),
             Transition(
                 "avsluta",
@@ -280,6 +392,7 @@ def definition() -> Workflow:
                 ("expedierat", "bevakas", "overlamnat"),
                 "avslutat",
                 guard=Guard(roles=(STABSCHEF, NAMNDSEKRETERARE, REGISTRATOR)),
+                requires=(ALLT_REDOVISAT,),
                 before=(_datum("avslutat"),),
                 after=(_upprattade,),
             ),
@@ -288,11 +401,8 @@ def definition() -> Workflow:
                 "Avsluta efter återrapportering",
                 "bevakas",
                 "avslutat",
-                guard=Guard(
-                    permissions=(REDOVISA,),
-                    condition=_allt_redovisat,
-                    condition_message="alla uppdrag är inte återrapporterade",
-                ),
+                guard=Guard(permissions=(REDOVISA,)),
+                requires=(ALLT_REDOVISAT,),
                 before=(_datum("avslutat"),),
                 after=(_upprattade,),
             ),

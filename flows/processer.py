@@ -295,7 +295,7 @@ class ArendeFlow(flow.Flow):
     samla = flow.Join().Annotation(title=_("Beredningen och yttrandena klara")).Next(this.granska)
 
     granska = (
-        Uppgift(roller=(STABSCHEF,), avslutas_av=("ateruppta_beredning",))
+        Uppgift(roller=(STABSCHEF,), avslutas_av=("godkanna_beredning", "ateruppta_beredning"))
         .Annotation(
             title=_("Granska"),
             description=_("Godkänn beredningen, eller skicka tillbaka den till handläggaren."),

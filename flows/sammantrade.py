@@ -11,7 +11,7 @@ digital anslagstavla follows (KL 8 kap. 12 §).
 from arenden import protokoll
 from arenden.roles import JUSTERARE, NAMNDSEKRETERARE, REGISTRATOR, REVISOR, STABSCHEF
 from workflow import registry
-from workflow.definitions import Guard, State, Transition, Workflow, Worklist
+from workflow.definitions import METHOD, Guard, State, Transition, Workflow, Worklist
 
 ID = "sammantrade"
 
@@ -111,6 +111,17 @@ def definition() -> Workflow:
                 "anslaget",
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
                 before=(protokoll.vid_anslag,),
+            ),
+            Transition(
+                # a correction of the justerat protokoll is an event of its own beside it
+                # (arenden.protokoll.ratta writes the Rattelse); its text is the comment
+                "ratta",
+                "Rätta protokollet",
+                ("justerat", "anslaget"),
+                None,
+                guard=Guard(roles=(NAMNDSEKRETERARE,)),
+                comment_required=True,
+                trigger=METHOD,
             ),
         ],
         worklists=[

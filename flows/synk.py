@@ -24,12 +24,14 @@ from contextlib import contextmanager
 
 from django.db.models.signals import post_save
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from viewflow.workflow.activation import _can_cancel
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 from viewflow.workflow.token import Token
 
 from arenden.models import Arende, Handling
+from workflow.engine import do_transition
 from workflow.signals import after_transition
 
 from .models import ArendeProcess
@@ -163,14 +165,23 @@ def fran_organet(text: str, yttrande: dict) -> bool:
     return re.search(rf"(?<!\w){kod}(?!\w)", text) is not None
 
 
-def markera_besvarat(process, organ_id, handling_id=None) -> None:
-    """Record in the process data that ``organ_id`` has given its yttrande."""
+def markera_besvarat(process, organ_id, handling_id=None, *, user, kommentar="") -> None:
+    """Record that ``organ_id`` has given its yttrande: in the process data, and as the step
+    *yttrande_inkommet* in the ärende's history (who, when, from which organ)."""
     process.refresh_from_db(fields=["data"])
+    namn = ""
     for yttrande in process.data.get("yttranden", []):
         if yttrande["organ"] == organ_id:
             yttrande["besvarat"] = True
             yttrande["handling"] = handling_id
+            namn = yttrande["namn"]
     process.save(update_fields=["data"])
+    arende = Arende.objects.get(pk=process.arende_id)
+    text = _("Yttrande från %(organ)s") % {"organ": namn}
+    if handling_id is not None:
+        handling = Handling.objects.get(pk=handling_id)
+        text += _(" (handling %(nr)s)") % {"nr": handling.nummer}
+    do_transition(arende, "yttrande_inkommet", user, f"{text}. {kommentar}".strip())
 
 
 def efter_handling(sender, instance, created, raw=False, **kwargs) -> None:
@@ -189,7 +200,7 @@ def efter_handling(sender, instance, created, raw=False, **kwargs) -> None:
         )
         if organ_id is None:
             return
-        markera_besvarat(process, organ_id, instance.pk)
+        markera_besvarat(process, organ_id, instance.pk, user=instance.registrerad_av)
         for task in oppna_uppgifter(process):
             if task.flow_task is ArendeFlow.yttrande and task.data.get("organ") == organ_id:
                 slutfor(task, instance.registrerad_av, handling=instance.pk)

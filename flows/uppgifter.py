@@ -112,9 +112,13 @@ def _krav_roll(task, user, arende) -> None:
         )
 
 
-def _slutfor_har(task, user, **data) -> None:
-    with ArendeFlow.lock(task.process_id):
-        synk.slutfor(task, user, **data)
+def _begart(arende, yttranden: list[dict], user) -> None:
+    """The request for yttranden as a step in the ärende's history, naming the organs."""
+    if yttranden:
+        namn = ", ".join(y["namn"] for y in yttranden)
+        do_transition(
+            arende, "begara_yttrande", user, _("Yttrande begärt från %(organ)s.") % {"organ": namn}
+        )
 
 
 def _yttranden(organ) -> list[dict]:
@@ -161,6 +165,7 @@ def tilldela(task, user, *, handlaggare, beredningsansvariga=(), yttranden=(), k
             user=user,
             kommentar=kommentar,
         )
+        _begart(arende, process.data["yttranden"], user)
 
 
 def begar_yttranden(arende, organ, *, user) -> list:
@@ -205,6 +210,7 @@ def begar_yttranden(arende, organ, *, user) -> list:
                 data = {k: yttrande[k] for k in ("organ", "namn", "kod")}
                 activation = ArendeFlow.yttrande._create(fran, Token(f"{prefix}{i}"), data=data)
                 skapade.append(activation.task)
+        _begart(arende, nya, user)
     return skapade
 
 
@@ -234,7 +240,13 @@ def yttrande_inkommet(task, user, *, handling=None, kommentar=""):
             )
         handling_id = handling.pk if handling is not None else None
         with ArendeFlow.lock(task.process_id):
-            synk.markera_besvarat(task.process.coerced, task.data["organ"], handling_id)
+            synk.markera_besvarat(
+                task.process.coerced,
+                task.data["organ"],
+                handling_id,
+                user=user,
+                kommentar=kommentar,
+            )
             synk.slutfor(task, user, handling=handling_id, kommentar=kommentar)
 
 
@@ -244,8 +256,8 @@ def granska(task, user, *, godkann: bool, kommentar=""):
     with transaction.atomic():
         arende = _oppen(task, ArendeFlow.granska)
         _krav_roll(task, user, arende)
-        if godkann:
-            _slutfor_har(task, user, utfall="godkand", kommentar=kommentar)
+        if godkann:  # the approval is a step in the history; it completes the task
+            do_transition(arende, "godkanna_beredning", user, kommentar)
         else:
             do_transition(arende, "ateruppta_beredning", user, kommentar)
 
@@ -285,10 +297,8 @@ def expediera(task, user, *, metod: str, tidpunkt: datetime.datetime | None = No
         kvar = list(arende.mottagare.filter(expedierad=None))
         for mottagare in kvar:
             services.expediera_till(mottagare, user=user, metod=metod, tidpunkt=tidpunkt)
-        if not kvar:  # an empty sändlista: nobody to send to, the transitions all the same
+        if not kvar:  # nobody to send to: the engine says what is missing
             do_transition(arende, "expediera", user)
-            if arende.uppdrag.filter(redovisat=None).exists():
-                do_transition(arende, "bevaka", user)
 
 
 def aterrapportera(task, user, *, handling, redovisat: datetime.date, uppdrag=None):
@@ -296,8 +306,6 @@ def aterrapportera(task, user, *, handling, redovisat: datetime.date, uppdrag=No
     ``uppdrag`` (default: every open uppdrag of the ärende)."""
     with transaction.atomic():
         arende = _oppen(task, ArendeFlow.aterrapportera)
-        if arende.state == "expedierat":
-            do_transition(arende, "bevaka", user)
         oppna = uppdrag if uppdrag is not None else list(arende.uppdrag.filter(redovisat=None))
         for rad in oppna:
             services.aterrapportera(rad, handling=handling, redovisat=redovisat, user=user)

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, User
 
 from arenden import roles as r
 from arenden.models import Organ, Person
-from arenden.services import registrera_arende
+from arenden.services import registrera_arende, satt_sandlista, spara_tjansteskrivelse
 from workflow import roles as workflow_roles
 
 
@@ -47,3 +47,16 @@ class Cast:
         return registrera_arende(
             organ=self.organ, arendemening=arendemening, user=self.registrator, **extra
         )
+
+
+def forslag_till_beslut(
+    arende, user, forslag="Att bifalla förslaget.", sandlista=("Kommunförbundet",)
+):
+    """What *Markera som beredd* needs: a tjänsteskrivelse with a förslag till beslut; and
+    the sändlista the beslut will be expedierat to."""
+    forfattare = Person.objects.filter(anvandare=user).first() or person(
+        user.get_full_name() or user.get_username(), anvandare=user
+    )
+    spara_tjansteskrivelse(arende, user=user, forfattare=forfattare, forslag_till_beslut=forslag)
+    if sandlista:
+        satt_sandlista(arende, list(sandlista), user=user)

@@ -130,6 +130,7 @@ def test_tjansteskrivelse_editor_saves_by_section_while_preparing(client, cast, 
     )
     assert word.status_code == 200 and word["Content-Type"].endswith("wordprocessingml.document")
 
+    factories.forslag_till_beslut(under_beredning, cast.handlaggare)
     do_transition(under_beredning, "markera_beredd", cast.handlaggare)
     assert client.get(url).status_code == 403
     assert client.post(arkivera).status_code == 403
@@ -137,6 +138,7 @@ def test_tjansteskrivelse_editor_saves_by_section_while_preparing(client, cast, 
 
 def test_expediering_page_shows_and_records_each_mottagare(client, cast, under_beredning):
     satt_sandlista(under_beredning, ["Pia Näsvall, HSD", "Cancerfonden"], user=cast.handlaggare)
+    factories.forslag_till_beslut(under_beredning, cast.handlaggare, sandlista=())
     do_transition(under_beredning, "markera_beredd", cast.handlaggare)
     do_transition(under_beredning, "anmal", cast.sekreterare)
     registrera_beslut(

@@ -44,6 +44,7 @@ def under_beredning(cast):
 
 def anmalt(arende, cast, mottagare):
     satt_sandlista(arende, mottagare, user=cast.handlaggare)
+    factories.forslag_till_beslut(arende, cast.handlaggare, sandlista=())
     do_transition(arende, "markera_beredd", cast.handlaggare)
     do_transition(arende, "anmal", cast.sekreterare)
     return arende
@@ -67,7 +68,11 @@ def test_nobody_else_edits_the_tjansteskrivelse_and_nobody_after_beredning(
     cast, under_beredning, forfattare
 ):
     spara_tjansteskrivelse(
-        under_beredning, user=cast.handlaggare, forfattare=forfattare, sammanfattning="Original"
+        under_beredning,
+        user=cast.handlaggare,
+        forfattare=forfattare,
+        sammanfattning="Original",
+        forslag_till_beslut="Att bifalla.",
     )
     outsider = factories.user("annan-handlaggare")
     for user in (cast.revisor, cast.sekreterare, cast.registrator, outsider):

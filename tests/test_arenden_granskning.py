@@ -47,6 +47,7 @@ def test_timeline_merges_transitions_and_field_changes(client, cast, arende):
 
 def test_timeline_page_cost_does_not_grow_with_history(client, cast, arende):
     url = reverse("arenden:tidslinje", args=[arende.pk])
+    factories.forslag_till_beslut(arende, cast.handlaggare)
     client.force_login(cast.revisor)
     client.get(url)
     with CaptureQueriesContext(connection) as few:
@@ -94,6 +95,34 @@ def test_audit_log_filters_by_person_organ_transition_and_period(client, cast, a
     assert "Periodens början ligger efter dess slut." in page
 
 
+def test_the_meetings_own_steps_are_in_the_audit_log(client, cast, arende):
+    """Kallelse, upprättande, justering and anslag are steps a revisor asks about: they stand
+    in the audit log beside the ärenden's, by organ, and lead to the sammanträde."""
+    from arenden import protokoll
+
+    other = factories.Cast("RS")
+    mote = protokoll.planera(
+        organ=cast.organ, datum=datetime.date(2025, 11, 12), plats="Umeå", user=cast.sekreterare
+    )
+    protokoll.lagg_till_punkt(mote, user=cast.sekreterare, rubrik="Aktuellt", typ="aktuellt")
+    protokoll.kalla(mote, user=cast.sekreterare)
+    client.force_login(cast.revisor)
+    url = reverse("arenden:auditlogg")
+    page = client.get(url, {"overgang": "kalla"}).content.decode()
+    assert page.count("<td><time") == 1
+    assert f'href="{reverse("arenden:sammantrade", args=[mote.pk])}"' in page
+    assert "Sammanträde 2025-11-12" in page and "sekreterare-HSN" in page
+    assert (
+        client.get(url, {"organ": "RS", "overgang": "kalla"}).content.decode().count("<td><time")
+        == 0
+    )
+    assert other.organ.kod == "RS"
+    response = client.get(reverse("arenden:auditlogg_export", args=["csv"]), {"overgang": "kalla"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert [(r[1], r[2], r[3]) for r in rows[1:]] == [("Sammanträde 2025-11-12", "HSN", "kalla")]
+
+
 def test_audit_log_exports_csv_and_json(client, cast, arende):
     client.force_login(cast.revisor)
     response = client.get(
@@ -101,7 +130,7 @@ def test_audit_log_exports_csv_and_json(client, cast, arende):
     )
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows[0][:4] == ["tidpunkt", "diarienummer", "organ", "övergång"]
+    assert rows[0][:4] == ["tidpunkt", "avser", "organ", "övergång"]
     assert [(r[1], r[3], r[6]) for r in rows[1:]] == [
         (str(arende.diarienummer), "paborja_beredning", "handlaggare-HSN")
     ]

@@ -40,12 +40,14 @@ def page_queries(client, user, url):
 def test_arende_page_costs_the_same_with_500_history_entries_as_with_5(client, cast, arende):
     url = reverse("arenden:arende", args=[arende.pk])
     assert history(arende).count() == 3
+    factories.forslag_till_beslut(arende, cast.handlaggare)
     do_transition(arende, "markera_beredd", cast.handlaggare)
     do_transition(arende, "ateruppta_beredning", cast.handlaggare)
     assert history(arende).count() == 5
     few = page_queries(client, cast.handlaggare, url)
 
     for _ in range(250):
+        factories.forslag_till_beslut(arende, cast.handlaggare)
         do_transition(arende, "markera_beredd", cast.handlaggare)
         do_transition(arende, "ateruppta_beredning", cast.handlaggare)
     assert history(arende).count() == 505
@@ -82,6 +84,7 @@ def test_only_allowed_transitions_are_offered_as_buttons(client, cast, arende):
 
 
 def test_a_click_takes_the_transition_through_the_engine(client, cast, arende):
+    factories.forslag_till_beslut(arende, cast.handlaggare)
     client.force_login(cast.handlaggare)
     response = client.post(
         reverse("arenden:overgang", args=[arende.pk]),

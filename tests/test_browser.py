@@ -133,7 +133,7 @@ def test_hsn_787_2025_from_registrering_to_aterrapportering_by_clicking(page, tm
     shot(page, "start-stabschef")
     page.get_by_role("link", name=re.compile("^Att tilldela")).click()
     page.get_by_role("link", name="HSN 787-2025").click()
-    page.get_by_role("link", name="Tilldela handläggare och beredningsansvariga").click()
+    page.get_by_role("link", name="Tilldela", exact=True).click()
     page.get_by_label("Handläggare").select_option(label="handlaggare")
     page.get_by_label("Person").nth(0).select_option(label="Henrik Ångström")
     page.get_by_label("Del i beredningen").nth(0).fill("delaktig i framtagandet av bilagt underlag")

@@ -121,7 +121,7 @@ def tilldelat(cast, arendemening="Ett ärende", **tilldelning):
 
 def beredd(cast, **tilldelning):
     arende = tilldelat(cast, **tilldelning)
-    services.satt_sandlista(arende, ["Pia Näsvall, HSD"], user=cast.handlaggare)
+    factories.forslag_till_beslut(arende, cast.handlaggare, sandlista=["Pia Näsvall, HSD"])
     u.bered(task(arende, "bered"), cast.handlaggare)
     return fresh(arende)
 
@@ -176,7 +176,11 @@ def test_hsn_787_2025_from_registrering_to_aterrapportering(cast, pia):
     assert open_tasks(arende) == [("bered", "handlaggare-HSN")]
     forfattare = factories.person("Yvonne E Nygren", anvandare=cast.stabschef)
     services.spara_tjansteskrivelse(
-        arende, user=cast.handlaggare, forfattare=forfattare, sammanfattning="Palliativ vård."
+        arende,
+        user=cast.handlaggare,
+        forfattare=forfattare,
+        sammanfattning="Palliativ vård.",
+        forslag_till_beslut="Att ingå handslaget.",
     )
     services.satt_sandlista(arende, [pia], user=cast.handlaggare)
     u.bered(task(arende, "bered"), cast.handlaggare, kommentar="Tjänsteskrivelsen klar")
@@ -185,7 +189,7 @@ def test_hsn_787_2025_from_registrering_to_aterrapportering(cast, pia):
     assert list(u.ko(cast.stabschef)) == [task(arende, "granska")]
 
     u.granska(task(arende, "granska"), cast.stabschef, godkann=True)
-    assert fresh(arende).state == "beredd"  # approval is no transition
+    assert fresh(arende).state == "beredd"  # approved: a step in the history, still beredd
     assert open_tasks(arende) == [("anmal", None)]
     assert list(u.ko(cast.sekreterare)) == [task(arende, "anmal")]
 
@@ -242,6 +246,7 @@ def test_hsn_787_2025_from_registrering_to_aterrapportering(cast, pia):
         ("tilldela", "stabschef-HSN"),
         ("paborja_beredning", "handlaggare-HSN"),
         ("markera_beredd", "handlaggare-HSN"),
+        ("godkanna_beredning", "stabschef-HSN"),  # the granskning, with its comment
         ("anmal", "sekreterare-HSN"),
         ("besluta", "sekreterare-HSN"),
         ("expediera", "sekreterare-HSN"),
@@ -360,7 +365,7 @@ def test_yttranden_from_two_organs_are_joined_before_granska(cast, rs, rf):
     assert [y["besvarat"] for y in process.data["yttranden"]] == [True, False]
 
     # the beredning is done, but Granska waits for RF
-    services.satt_sandlista(arende, ["Pia Näsvall, HSD"], user=cast.handlaggare)
+    factories.forslag_till_beslut(arende, cast.handlaggare, sandlista=["Pia Näsvall, HSD"])
     u.bered(task(arende, "bered"), cast.handlaggare)
     assert fresh(arende).state == "beredd"
     assert open_tasks(arende) == [("yttrande", "handlaggare-HSN"), ("samla", None)]
@@ -381,14 +386,42 @@ def test_yttranden_from_two_organs_are_joined_before_granska(cast, rs, rf):
     assert open_tasks(arende) == [("granska", None)]
 
     # sent back: Bered again, and no organ is asked twice
-    u.granska(task(arende, "granska"), cast.stabschef, godkann=False)
+    u.granska(task(arende, "granska"), cast.stabschef, godkann=False, kommentar="Komplettera")
     assert open_tasks(arende) == [("bered", "handlaggare-HSN")]
+
+    # what a revisor asks about is in the hash-chained history: who asked which organs, which
+    # answered how, and the granskning with its comment
+    steps = [(h.transition, h.actor.username, h.comment) for h in history(arende)]
+    assert steps[1:3] == [
+        ("tilldela", "stabschef-HSN", ""),
+        (
+            "begara_yttrande",
+            "stabschef-HSN",
+            "Yttrande begärt från Regionstyrelsen, Regionfullmäktige.",
+        ),
+    ]
+    assert (
+        "yttrande_inkommet",
+        "handlaggare-HSN",
+        f"Yttrande från Regionstyrelsen (handling {handling.nummer}).",
+    ) in steps
+    assert (
+        "yttrande_inkommet",
+        "handlaggare-HSN",
+        "Yttrande från Regionfullmäktige. Per brev",
+    ) in (steps)
+    assert steps[-1] == ("ateruppta_beredning", "stabschef-HSN", "Komplettera")
 
 
 @pytest.mark.django_db
 def test_more_yttranden_can_be_asked_for_during_beredning(cast, rs, rf):
     arende = tilldelat(cast, yttranden=[rs])
     u.begar_yttranden(arende, [rs, rf], user=cast.handlaggare)  # RS already asked
+    last = history(arende).last()
+    assert (last.transition, last.comment) == (
+        "begara_yttrande",
+        "Yttrande begärt från Regionfullmäktige.",
+    )
     organs = sorted(
         t.data["kod"] for t in u.uppgifter(arende).filter(flow_task=ArendeFlow.yttrande)
     )
@@ -396,7 +429,7 @@ def test_more_yttranden_can_be_asked_for_during_beredning(cast, rs, rf):
     with pytest.raises(TransitionNotAllowed):
         u.begar_yttranden(arende, [rf], user=cast.sekreterare)
 
-    services.satt_sandlista(arende, ["Pia Näsvall, HSD"], user=cast.handlaggare)
+    factories.forslag_till_beslut(arende, cast.handlaggare, sandlista=["Pia Näsvall, HSD"])
     u.bered(task(arende, "bered"), cast.handlaggare)
     for sender in ("Regionfullmäktige (RF)", "RS"):
         services.lagg_till_handling(
@@ -423,6 +456,7 @@ def test_transitions_from_the_arende_page_move_the_tasks_along(cast):
     assert done_tasks(arende) == [("tilldela", "stabschef-HSN")]
 
     do_transition(arende, "paborja_beredning", cast.handlaggare)
+    factories.forslag_till_beslut(arende, cast.handlaggare)
     do_transition(arende, "markera_beredd", cast.handlaggare)
     assert open_tasks(arende) == [("granska", None)]
 
@@ -766,8 +800,8 @@ class ProcessMachine(RuleBasedStateMachine):
                 handlaggare=c.handlaggare,
                 yttranden=self.organs[:ask],
             ),
-            lambda: services.satt_sandlista(
-                fresh(arende), ["Pia Näsvall, HSD"], user=c.handlaggare
+            lambda: factories.forslag_till_beslut(
+                fresh(arende), c.handlaggare, sandlista=["Pia Näsvall, HSD"]
             ),
             lambda: u.bered(task(arende, "bered"), c.handlaggare),
             lambda: [self.yttrande_comes_in(i, "registrator") for i in range(ask)],
@@ -850,7 +884,9 @@ class ProcessMachine(RuleBasedStateMachine):
 
             def action():
                 if not self.arende.mottagare.exists() and data.draw(st.booleans(), "sandlista"):
-                    services.satt_sandlista(self.arende, ["Pia Näsvall, HSD"], user=c.handlaggare)
+                    factories.forslag_till_beslut(
+                        self.arende, c.handlaggare, sandlista=["Pia Näsvall, HSD"]
+                    )
                 u.bered(t, user)
 
         elif name == "yttrande":

@@ -107,6 +107,7 @@ class Mote:
         arende = cast.registrera(rubrik, **extra)
         services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
         do_transition(arende, "paborja_beredning", cast.handlaggare)
+        factories.forslag_till_beslut(arende, cast.handlaggare)
         do_transition(arende, "markera_beredd", cast.handlaggare)
         return arende
 
@@ -301,6 +302,7 @@ def test_aterremiss_sends_the_arende_back_and_it_returns_on_a_later_agenda():
     assert arende in worklist(mote.cast.handlaggare, "mina_arenden")
 
     do_transition(arende, "paborja_beredning", mote.cast.handlaggare)
+    factories.forslag_till_beslut(arende, mote.cast.handlaggare)
     do_transition(arende, "markera_beredd", mote.cast.handlaggare)
     senare = Mote(mote.cast, datum=datetime.date(2025, 12, 10))
     ny_punkt = senare.punkt(arende)
@@ -519,8 +521,12 @@ def test_justering_by_ordforande_and_justerare_files_the_protokoll_and_locks_it(
         "kalla",
         "genomfor",
         "justera",
+        "ratta",  # the rättelse is an event in the chain, with its text
         "ansla",
     ]
+    rattelse = history(sammantrade).get(transition="ratta")
+    assert rattelse.comment.endswith("Beslutet avser 2026 års riktlinjer.")
+    assert rattelse.actor == sek and rattelse.from_state == rattelse.to_state == "justerat"
     for text in both(dokument.protokoll(sammantrade)):
         assert "Rättelse" in text and "Beslutet avser 2026 års riktlinjer." in text
 

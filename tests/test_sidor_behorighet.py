@@ -9,7 +9,8 @@ from django.test import Client
 
 from arenden import demo, services
 from arenden.models import Arende, Sammantrade
-from workflow.engine import do_transition
+from tests import factories
+from workflow.engine import do_transition, history
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +42,7 @@ def sidor():
     services.tilldela(beslutat, handlaggare=folk.handlaggare, user=folk.stabschef)
     do_transition(beslutat, "paborja_beredning", folk.handlaggare)
     services.satt_sandlista(beslutat, ["Kommunförbundet"], user=folk.handlaggare)
+    factories.forslag_till_beslut(beslutat, folk.handlaggare, sandlista=())
     do_transition(beslutat, "markera_beredd", folk.handlaggare)
     do_transition(beslutat, "anmal", folk.sekreterare)
     services.registrera_beslut(
@@ -126,6 +128,15 @@ def test_a_post_without_the_right_changes_nothing(sidor):
         == 403
     )
     assert svo.rattelser.count() == 0
+    # a rättelse is written with its text, never taken as a bare step
+    sekreterare = Client()
+    sekreterare.login(username="sekreterare", password=demo.DEMO_PASSWORD)
+    steg = history(svo).count()
+    sekreterare.post(
+        f"/sammantrade/{svo.pk}/overgang/",
+        {"overgang": "ratta", "status": "anslaget", "kommentar": "x"},
+    )
+    assert svo.rattelser.count() == 0 and history(svo).count() == steg
     anonym = Client().post(f"/sammantrade/{svo.pk}/rattelse/", {"rattelse-text": "x"})
     assert anonym.status_code == 302 and "/konto/logga-in/" in anonym["Location"]
     strict = Client(enforce_csrf_checks=True)

@@ -19,8 +19,13 @@ ANONYMOUS = "Anonymous"
 AUTHENTICATED = "Authenticated"
 BUILTIN_ROLES = frozenset({ANONYMOUS, AUTHENTICATED})
 
+#: a person takes the step (a button, or the step's form)
 USER = "user"
+#: the engine takes the step by itself after another, when its guard and requirements hold
 AUTOMATIC = "automatic"
+#: the domain's own code takes the step as part of a larger one (Plone's "workflow method"):
+#: recorded in the history like any step, never offered as a button
+METHOD = "method"
 
 
 class DefinitionError(Exception):
@@ -113,6 +118,24 @@ Hook = Callable[[Any], None]
 
 
 @dataclass(frozen=True)
+class Requirement:
+    """A record the step needs, read when the step is taken: the guard says who may take a
+    transition (and so which buttons a user sees); a requirement says what must exist for the
+    new state to be true (a handläggare for *tilldelat*, a beslut for *beslutat*). The engine
+    refuses the step while ``check(obj)`` is false, whoever asks, and says ``missing``."""
+
+    check: Callable[[Any], bool]
+    #: what is missing, for the user (Swedish), e.g. "ärendet har ingen handläggare"
+    missing: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "check": getattr(self.check, "__qualname__", repr(self.check)),
+            "missing": str(self.missing),
+        }
+
+
+@dataclass(frozen=True)
 class Transition:
     id: str
     title: str
@@ -125,11 +148,24 @@ class Transition:
     after: tuple[Hook, ...] = ()
     comment_required: bool = False
     description: str = ""
+    #: what must exist when the step is taken (see :class:`Requirement`)
+    requires: tuple[Requirement, ...] = ()
+    #: the URL name of the page that collects the step's data (called with the object's pk);
+    #: a step with a form is taken there, never from a bare button
+    form: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "sources", _tuple(self.sources))
         object.__setattr__(self, "before", tuple(self.before))
         object.__setattr__(self, "after", tuple(self.after))
+        object.__setattr__(self, "requires", tuple(self.requires))
+
+    def unmet(self, obj) -> str | None:
+        """What the first unmet requirement says is missing, or None when all hold."""
+        for requirement in self.requires:
+            if not requirement.check(obj):
+                return str(requirement.missing)
+        return None
 
     @property
     def automatic(self) -> bool:
@@ -148,6 +184,8 @@ class Transition:
             "trigger": self.trigger,
             "guard": self.guard.as_dict(),
             "comment_required": self.comment_required,
+            "requires": [r.as_dict() for r in self.requires],
+            "form": self.form,
             "before": [getattr(h, "__qualname__", repr(h)) for h in self.before],
             "after": [getattr(h, "__qualname__", repr(h)) for h in self.after],
         }
@@ -206,7 +244,7 @@ class Workflow:
         self._automatic_exits: dict[str, tuple[Transition, ...]] = {}
         for state in self.state_list:
             exits = [t for t in self.transition_list if state.id in t.sources]
-            self._user_exits[state.id] = tuple(t for t in exits if not t.automatic)
+            self._user_exits[state.id] = tuple(t for t in exits if t.trigger == USER)
             self._automatic_exits[state.id] = tuple(t for t in exits if t.automatic)
         self.managed_permissions = frozenset(
             perm for state in self.state_list for perm in state.permissions
@@ -283,7 +321,7 @@ class Workflow:
                     _("%(where)s leder till okänt tillstånd %(state)s")
                     % {"where": where, "state": t.target}
                 )
-            if t.trigger not in (USER, AUTOMATIC):
+            if t.trigger not in (USER, AUTOMATIC, METHOD):
                 problems.append(
                     _("%(where)s har okänd utlösare %(trigger)s")
                     % {"where": where, "trigger": t.trigger}

@@ -37,6 +37,10 @@ class CommentRequired(TransitionNotAllowed):
     pass
 
 
+class RequirementMissing(TransitionNotAllowed):
+    """The step's records are not there (see :class:`workflow.definitions.Requirement`)."""
+
+
 class StaleState(WorkflowError):
     """Someone else moved the object after the caller read it."""
 
@@ -131,6 +135,12 @@ def _check(wf: Workflow, obj, transition_id: str, user, comment: str, roles) -> 
     if transition.comment_required and not comment.strip():
         raise CommentRequired(
             _("%(title)s kräver en kommentar (motivering).") % {"title": transition.title}
+        )
+    missing = transition.unmet(obj)
+    if missing:
+        raise RequirementMissing(
+            _("%(title)s går inte ännu: %(missing)s.")
+            % {"title": transition.title, "missing": missing}
         )
     return transition
 
@@ -242,7 +252,7 @@ def _follow_automatic(obj, wf: Workflow, user, last: tuple[int, str]) -> None:
     for _step in range(MAX_AUTOMATIC_STEPS):
         roles = roles_in_context(user, obj)
         for candidate in wf.automatic_transitions_from(obj.state):
-            if candidate.guard.failure(obj, user, roles) is None:
+            if candidate.guard.failure(obj, user, roles) is None and not candidate.unmet(obj):
                 last = _apply(obj, wf, candidate, user, roles, "", last)
                 break
         else:

@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from arenden import roles
-from arenden.models import Arende, Organ
+from arenden.models import Arende, Beslut, Mottagare, Organ, Person, Tjansteskrivelse, Uppdrag
 from arenden.services import registrera_arende
 from workflow import roles as workflow_roles
 from workflow.models import LocalRole
@@ -30,6 +30,11 @@ MAIN_PATH = [
     ("bevaka", "sekreterare", "bevakas"),
     ("avsluta", "stabschef", "avslutat"),
 ]
+#: the steps of the main path the lifecycle takes by itself, inside the step before them
+#: (bevaka: a beslut with uppdrag is watched as soon as it is expedierat)
+AUTOMATIC_STEPS = frozenset({"bevaka"})
+#: the main path as users take it
+BY_HAND = [step for step in MAIN_PATH if step[0] not in AUTOMATIC_STEPS]
 
 REGISTRERAT = datetime.date(2025, 10, 16)
 
@@ -86,4 +91,46 @@ class Cast:
             for pk in ids
         )
         Arende.objects.filter(pk__in=ids).update(handlaggare=self.handlaggare)
+        self._records(ids, now)
         return ids
+
+    def _records(self, ids: list[int], now) -> None:
+        """What the main path's states mean, written beforehand (the steps that write them
+        are not what is measured): a tjänsteskrivelse with a förslag till beslut, a beslut
+        giving one uppdrag, and a sändlista already sent to."""
+        forfattare = Person.objects.create(namn=f"Författare {self.organ.kod}")
+        Tjansteskrivelse.objects.bulk_create(
+            Tjansteskrivelse(
+                arende_id=pk, datum=REGISTRERAT, forfattare=forfattare, forslag_till_beslut="Bifall"
+            )
+            for pk in ids
+        )
+        beslut = Beslut.objects.bulk_create(
+            Beslut(arende_id=pk, organ=self.organ, datum=REGISTRERAT, text="Bifall") for pk in ids
+        )
+        Uppdrag.objects.bulk_create(
+            Uppdrag(
+                beslut=b,
+                arende_id=b.arende_id,
+                beskrivning="Återrapportera",
+                forfaller=REGISTRERAT,
+                rapportera_till=self.organ,
+            )
+            for b in beslut
+        )
+        Mottagare.objects.bulk_create(
+            Mottagare(
+                arende_id=pk,
+                adress="Kommunförbundet",
+                expedierad=now,
+                metod=Mottagare.Metod.E_POST,
+                expedierad_av=self.sekreterare,
+            )
+            for pk in ids
+        )
+
+
+def before_step(transition: str, pk: int) -> None:
+    """Between the measured steps: the uppdrag is reported before the ärende is closed."""
+    if transition == "avsluta":
+        Uppdrag.objects.filter(arende_id=pk).update(redovisat=REGISTRERAT)

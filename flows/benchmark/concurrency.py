@@ -32,7 +32,7 @@ from workflow.models import WorkflowHistory
 
 from .. import synk
 from ..models import ArendeProcess
-from .cast import MAIN_PATH, REGISTRERAT, Cast
+from .cast import BY_HAND, MAIN_PATH, REGISTRERAT, Cast, before_step
 from .common import say
 
 _ctx = multiprocessing.get_context("fork")
@@ -71,9 +71,10 @@ def _advance(barrier, cast: Cast, pks: list[int]) -> dict:
     barrier.wait(timeout=120)
     start = time.time()
     for obj in objects:
-        for transition, who, _target in MAIN_PATH:
+        for transition, who, _target in BY_HAND:
             user = cast.actor(who)
             workflow_roles.forget(user)
+            before_step(transition, obj.pk)
             do_transition(obj, transition, user)
     return {"start": start, "end": time.time(), "transitions": len(objects) * len(MAIN_PATH)}
 
@@ -81,10 +82,11 @@ def _advance(barrier, cast: Cast, pks: list[int]) -> dict:
 def _fight(barrier, cast: Cast, pks: list[int]) -> dict:
     outcomes = []
     for pk in pks:
-        for step, (transition, who, _target) in enumerate(MAIN_PATH):
+        for step, (transition, who, _target) in enumerate(BY_HAND):
             obj = Arende.objects.get(pk=pk)  # everyone has read the ärende before anyone moves
             user = cast.actor(who)
             workflow_roles.forget(user)
+            before_step(transition, pk)
             barrier.wait(timeout=120)
             try:
                 do_transition(obj, transition, user)

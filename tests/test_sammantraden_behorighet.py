@@ -1,0 +1,397 @@
+"""Who may do what with a sammanträde, in every state of its lifecycle.
+
+The tables below are the oracle. They are written out by hand from the law and the design
+(DESIGN.md sections 1 and 6; the docstring of flows/sammantrade.py), never derived from the
+definition: widening or narrowing the permission map or a guard fails here until the table is
+changed on purpose.
+
+Each cell is checked against a real user who holds the role the way the application gives it:
+Stabschef and Nämndsekreterare locally on the organ (inherited by its sammanträden), Justerare
+locally on the sammanträde (given when the ordförande or a justerare is put in the närvaro),
+Registrator and Revisor globally through the Django group of that name. The other columns hold
+nothing on the meeting and must get nothing: a handläggare (whose role is on an ärende of the
+organ, not on its meetings), the superuser (it configures the system and is not above the
+workflow), the stabschef and the nämndsekreterare of another organ, and the justerare of
+another meeting of the same organ.
+
+Rules written into the tables:
+
+- once the protokoll is justerat nobody changes the meeting (a rättelse is its own record);
+- only the ordförande and the justerare sign (KL 5 kap. 69 §), and only while the protokoll
+  waits for justering.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from arenden import protokoll, roles
+from arenden.models import Arende, Deltagare, Organ, Person, Sammantrade
+from arenden.sammantraden import Justering
+from arenden.services import registrera_arende, tilldela
+from tests import factories
+from workflow import registry
+from workflow import roles as workflow_roles
+from workflow.definitions import BUILTIN_ROLES
+from workflow.engine import TransitionNotAllowed, allowed_transitions, do_transition
+
+pytestmark = pytest.mark.django_db
+
+# -- the columns: who asks -------------------------------------------------------------------
+
+#: column id → how the user holds the role (the ids are ASCII so that test ids stay readable)
+COLUMNS = {
+    "Stabschef": "Stabschef, local on the meeting's organ",
+    "Namndsekreterare": "Nämndsekreterare, local on the meeting's organ",
+    "Registrator": "Registrator, global (Django group)",
+    "Revisor": "Revisor, global (Django group)",
+    "Justerare": "Justerare, local on the meeting (a justerare in its närvaro)",
+    "Handlaggare": "Handläggare, local on an ärende of the organ",
+    "superuser": "is_superuser, no role at all",
+    "Stabschef_annat_organ": "Stabschef, local on another organ",
+    "Namndsekreterare_annat_organ": "Nämndsekreterare, local on another organ",
+    "Justerare_annat_mote": "Justerare of another meeting of the same organ",
+}
+
+
+def grid(text: str) -> dict[str, frozenset[str]]:
+    """A table written as lines of ``name`` followed by one mark per column of COLUMNS, in
+    order: ``x`` holds it, ``.`` does not."""
+    rows: dict[str, frozenset[str]] = {}
+    for line in text.strip().splitlines():
+        name, *marks = line.split()
+        assert len(marks) == len(COLUMNS), f"{name}: {len(marks)} marks for {len(COLUMNS)}"
+        assert set(marks) <= {"x", "."}, f"{name}: marks are x or ."
+        assert name not in rows, f"{name} twice"
+        rows[name] = frozenset(who for who, mark in zip(COLUMNS, marks, strict=True) if mark == "x")
+    return rows
+
+
+# -- the permission table --------------------------------------------------------------------
+
+#: state → permission (codename in the app "arenden") → who holds it
+SAMMANTRADE_PERMISSIONS = {
+    # columns:              Stab Sekr  Reg   Rev  Just  Handl Super Stab-B Sekr-B Just-X
+    "planerat": grid("""
+        view_sammantrade     x    x     x     x     x     .     .     .      .      .
+        change_sammantrade   .    x     .     .     .     .     .     .      .      .
+        justera_sammantrade  .    .     .     .     .     .     .     .      .      .
+    """),
+    "kallat": grid("""
+        view_sammantrade     x    x     x     x     x     .     .     .      .      .
+        change_sammantrade   .    x     .     .     .     .     .     .      .      .
+        justera_sammantrade  .    .     .     .     .     .     .     .      .      .
+    """),
+    "genomfort": grid("""
+        view_sammantrade     x    x     x     x     x     .     .     .      .      .
+        change_sammantrade   .    x     .     .     .     .     .     .      .      .
+        justera_sammantrade  .    .     .     .     x     .     .     .      .      .
+    """),
+    # justerat and after: read only
+    "justerat": grid("""
+        view_sammantrade     x    x     x     x     x     .     .     .      .      .
+        change_sammantrade   .    .     .     .     .     .     .     .      .      .
+        justera_sammantrade  .    .     .     .     .     .     .     .      .      .
+    """),
+    "anslaget": grid("""
+        view_sammantrade     x    x     x     x     x     .     .     .      .      .
+        change_sammantrade   .    .     .     .     .     .     .     .      .      .
+        justera_sammantrade  .    .     .     .     .     .     .     .      .      .
+    """),
+}
+JUSTERAT = ("justerat", "anslaget")
+FINAL = ("anslaget",)
+#: the roles the sammanträde workflow knows (besides the built-in Anonymous and Authenticated)
+SAMMANTRADE_ROLES = {"Stabschef", "Nämndsekreterare", "Registrator", "Revisor", "Justerare"}
+
+# -- the transition table --------------------------------------------------------------------
+
+#: transition → (the states it leaves from, the state it leads to)
+SAMMANTRADE_TRANSITIONS = {
+    "kalla": (("planerat",), "kallat"),
+    "genomfor": (("kallat",), "genomfort"),
+    "justera": (("genomfort",), "justerat"),
+    "ansla": (("justerat",), "anslaget"),
+    # a rättelse stays beside the protokoll (None: the meeting stays where it is); taken by
+    # arenden.protokoll.ratta with the Rattelse it writes, never from a button
+    "ratta": (("justerat", "anslaget"), None),
+}
+BY_CODE = {"ratta"}
+
+#: transition → who may take it. *justera* has a condition as well: the ordförande and every
+#: justerare present have signed (and at least one signature exists). The cells below are
+#: asked of a meeting where they have; the condition is tested on its own.
+SAMMANTRADE_MAY_TAKE = grid("""
+    kalla                    .    x     .     .     .     .     .     .      .      .
+    genomfor                 .    x     .     .     .     .     .     .      .      .
+    justera                  .    x     .     .     x     .     .     .      .      .
+    ansla                    .    x     .     .     .     .     .     .      .      .
+    ratta                    .    x     .     .     .     .     .     .      .      .
+""")
+
+# -- the world: users and one meeting per state, built once -----------------------------------
+
+DATUM = {
+    "planerat": datetime.date(2025, 11, 3),
+    "kallat": datetime.date(2025, 11, 4),
+    "genomfort": datetime.date(2025, 11, 5),
+    "genomfort_signerat": datetime.date(2025, 11, 6),
+    "justerat": datetime.date(2025, 11, 7),
+    "anslaget": datetime.date(2025, 11, 10),
+}
+ANNAT_MOTE = datetime.date(2025, 12, 1)
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    organ: Organ
+    justerare: Person
+    ids: dict[str, int]
+
+    def user(self, who: str) -> User:
+        """The user as a fresh request would have it: no roles cached from an earlier test."""
+        user = self.users[who]
+        workflow_roles.forget(user)
+        return user
+
+    def mote(self, name: str) -> Sammantrade:
+        return Sammantrade.objects.get(pk=self.ids[name])
+
+
+def _planera(organ, users, datum, justerare: Person) -> Sammantrade:
+    sekreterare = users["Namndsekreterare"]
+    mote = protokoll.planera(organ=organ, datum=datum, plats="Sessionssalen", user=sekreterare)
+    protokoll.lagg_till_deltagare(
+        mote, justerare, roll=Deltagare.Roll.LEDAMOT, user=sekreterare, justerare=True
+    )
+    return mote
+
+
+def _build() -> World:
+    organ = factories.organ("HSN")
+    annat_organ = factories.organ("RS", "Regionstyrelsen", Organ.Typ.STYRELSE)
+    make = factories.user
+    users = {
+        "Stabschef": make("beh-stabschef", organ_role=roles.STABSCHEF, on=organ),
+        "Namndsekreterare": make("beh-sekreterare", organ_role=roles.NAMNDSEKRETERARE, on=organ),
+        "Registrator": make("beh-registrator", global_role=roles.REGISTRATOR),
+        "Revisor": make("beh-revisor", global_role=roles.REVISOR),
+        "Justerare": make("beh-justerare"),
+        "Handlaggare": make("beh-handlaggare"),
+        "superuser": User.objects.create_superuser("beh-superuser", "su@example.se", "lösen-123"),
+        "Stabschef_annat_organ": make(
+            "beh-stabschef-rs", organ_role=roles.STABSCHEF, on=annat_organ
+        ),
+        "Namndsekreterare_annat_organ": make(
+            "beh-sekreterare-rs", organ_role=roles.NAMNDSEKRETERARE, on=annat_organ
+        ),
+        "Justerare_annat_mote": make("beh-justerare-annat"),
+    }
+    assert set(users) == set(COLUMNS)
+
+    def ledamot(namn, user):
+        return factories.person(
+            namn, anvandare=user, typ=Person.Typ.FORTROENDEVALD, parti="s", kommun="Umeå"
+        )
+
+    justerare = ledamot("Just Ek", users["Justerare"])
+    annan_justerare = ledamot("Just Al", users["Justerare_annat_mote"])
+
+    # the handläggare holds the role on an ärende of the organ
+    arende = registrera_arende(
+        organ=organ,
+        arendemening="Ett ärende i organet",
+        typ=Arende.Typ.INITIATIVARENDE,
+        user=users["Registrator"],
+        registrerat=datetime.date(2025, 10, 16),
+    )
+    tilldela(arende, handlaggare=users["Handlaggare"], user=users["Stabschef"])
+    # another meeting of the same organ, with its own justerare
+    _planera(organ, users, ANNAT_MOTE, annan_justerare)
+
+    sekreterare = users["Namndsekreterare"]
+    ids = {}
+    for name, datum in DATUM.items():
+        mote = _planera(organ, users, datum, justerare)
+        if name != "planerat":
+            do_transition(mote, "kalla", sekreterare)
+        if name not in ("planerat", "kallat"):
+            protokoll.uppratta(mote, user=sekreterare)
+        if name == "genomfort_signerat":
+            # signed by everyone who must, but not yet moved on: the cells of *justera*
+            Justering.objects.create(
+                sammantrade=mote, person=justerare, user=users["Justerare"], tidpunkt=timezone.now()
+            )
+        if name in JUSTERAT:
+            protokoll.justera(mote, user=users["Justerare"])
+        if name == "anslaget":
+            protokoll.ansla(mote, user=sekreterare)
+        mote.refresh_from_db()
+        assert mote.state == name.removesuffix("_signerat"), (name, mote.state)
+        ids[name] = mote.pk
+    return World(users=users, organ=organ, justerare=justerare, ids=ids)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The users and one meeting per state, built once for the module inside a transaction
+    that is rolled back when the module is done; each test runs in a savepoint within it."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            built = _build()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield built
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+# -- the tables are complete, and say what the rules say -------------------------------------
+
+
+def test_the_permission_table_knows_every_state_permission_and_role_of_the_definition(world):
+    wf = registry.workflow_for(world.mote("planerat"))
+    assert set(wf.states) == set(SAMMANTRADE_PERMISSIONS)
+    for state in wf.state_list:
+        assert {perm.removeprefix("arenden.") for perm in state.permissions} <= set(
+            SAMMANTRADE_PERMISSIONS[state.id]
+        ), state.id
+    assert {p.removeprefix("arenden.") for p in wf.managed_permissions} == set(
+        SAMMANTRADE_PERMISSIONS["planerat"]
+    )
+    assert wf.roles - BUILTIN_ROLES == SAMMANTRADE_ROLES
+    assert {state.id for state in wf.state_list if state.final} == set(FINAL)
+
+
+def test_the_transition_table_knows_every_transition_of_the_definition(world):
+    wf = registry.workflow_for(world.mote("planerat"))
+    assert {t.id: (tuple(sorted(t.sources)), t.target) for t in wf.transition_list} == {
+        t: (tuple(sorted(sources)), target)
+        for t, (sources, target) in SAMMANTRADE_TRANSITIONS.items()
+    }
+    assert set(SAMMANTRADE_MAY_TAKE) == set(SAMMANTRADE_TRANSITIONS)
+    assert not [t.id for t in wf.transition_list if t.automatic]
+    assert {t.id for t in wf.transition_list if t.trigger == "method"} == BY_CODE
+    needs_a_record = {
+        t.id for t in wf.transition_list if getattr(t, "requires", ()) or t.guard.condition
+    }
+    assert needs_a_record == {"justera"}
+
+
+def test_the_tables_keep_the_rules():
+    """The rules of the module docstring, read off the tables themselves."""
+    nobody = {
+        "superuser",
+        "Stabschef_annat_organ",
+        "Namndsekreterare_annat_organ",
+        "Justerare_annat_mote",
+    }
+    for state, perms in SAMMANTRADE_PERMISSIONS.items():
+        for perm, who in perms.items():
+            assert not who & nobody, (state, perm)
+            if state in JUSTERAT and perm != "view_sammantrade":
+                assert not who, (state, perm)
+        assert perms["justera_sammantrade"] <= {"Justerare"}, state
+    for transition in SAMMANTRADE_TRANSITIONS:
+        assert not SAMMANTRADE_MAY_TAKE[transition] & nobody, transition
+
+
+# -- each cell, asked of a real user ---------------------------------------------------------
+
+PERMISSION_CELLS = [
+    pytest.param(state, perm, who, id=f"{state}-{perm}-{who}")
+    for state, perms in SAMMANTRADE_PERMISSIONS.items()
+    for perm in perms
+    for who in COLUMNS
+]
+
+
+@pytest.mark.parametrize("state, perm, who", PERMISSION_CELLS)
+def test_who_holds_each_permission_in_each_state(world, state, perm, who):
+    mote = world.mote(state)
+    assert mote.state == state
+    expected = who in SAMMANTRADE_PERMISSIONS[state][perm]
+    assert world.user(who).has_perm(f"arenden.{perm}", mote) == expected, (
+        f"{COLUMNS[who]} should {'' if expected else 'not '}hold {perm} in {state}"
+    )
+
+
+TRANSITION_CELLS = [
+    pytest.param(transition, source, who, id=f"{transition}-from-{source}-{who}")
+    for transition, (sources, _target) in SAMMANTRADE_TRANSITIONS.items()
+    for source in sources
+    for who in COLUMNS
+]
+
+
+@pytest.mark.parametrize("transition, source, who", TRANSITION_CELLS)
+def test_who_may_take_each_transition(world, transition, source, who):
+    mote = world.mote("genomfort_signerat" if transition == "justera" else source)
+    assert mote.state == source
+    user = world.user(who)
+    may = who in SAMMANTRADE_MAY_TAKE[transition]
+    offered = [t.id for t in allowed_transitions(mote, user)]
+    assert (transition in offered) == (may and transition not in BY_CODE), (
+        f"{COLUMNS[who]} should {'' if may else 'not '}be offered {transition} in {source}"
+    )
+    kommentar = "Rättelse" if transition == "ratta" else ""
+    if may:
+        do_transition(mote, transition, user, kommentar)
+        assert mote.state == (SAMMANTRADE_TRANSITIONS[transition][1] or source)
+    else:
+        with pytest.raises(TransitionNotAllowed):
+            do_transition(mote, transition, user, kommentar)
+        mote.refresh_from_db()
+        assert mote.state == source
+
+
+def test_nothing_is_offered_once_anslaget(world):
+    mote = world.mote("anslaget")
+    for who in COLUMNS:
+        assert allowed_transitions(mote, world.user(who)) == [], who
+
+
+def test_justera_waits_until_everyone_who_must_sign_has_signed(world):
+    mote = world.mote("genomfort")
+    for who in sorted(SAMMANTRADE_MAY_TAKE["justera"]):
+        with pytest.raises(TransitionNotAllowed):
+            do_transition(mote, "justera", world.user(who))
+        mote.refresh_from_db()
+        assert mote.state == "genomfort", who
+    protokoll.justera(mote, user=world.user("Justerare"))
+    mote.refresh_from_db()
+    assert mote.state == "justerat"
+
+
+# -- the services refuse what the table refuses ----------------------------------------------
+
+SERVICE_CELLS = [
+    pytest.param(state, who, id=f"{state}-{who}")
+    for state in SAMMANTRADE_PERMISSIONS
+    for who in COLUMNS
+]
+
+
+@pytest.mark.parametrize("state, who", SERVICE_CELLS)
+def test_the_narvaro_is_changed_only_by_whom_the_table_lets(world, state, who):
+    mote = world.mote(state)
+    user = world.user(who)
+    ny = factories.person("Ny Ledamot", typ=Person.Typ.FORTROENDEVALD, parti="c", kommun="Umeå")
+    if who in SAMMANTRADE_PERMISSIONS[state]["change_sammantrade"]:
+        deltagare = protokoll.lagg_till_deltagare(mote, ny, roll=Deltagare.Roll.LEDAMOT, user=user)
+        assert deltagare.sammantrade_id == mote.pk
+    else:
+        with pytest.raises(PermissionDenied):
+            protokoll.lagg_till_deltagare(mote, ny, roll=Deltagare.Roll.LEDAMOT, user=user)
+        assert not mote.deltagare.filter(person=ny).exists()
