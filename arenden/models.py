@@ -227,11 +227,18 @@ class Arende(WorkflowMixin):
 
     @property
     def publik_rubrik(self) -> str:
+        """The rubrik anyone may read: the offentlig rubrik or the ärendemening; never the
+        ärendemening of a sekretess-marked ärende (then :attr:`maskerad_rubrik`)."""
+        if self.ar_sekretessmarkerat:
+            return self.maskerad_rubrik
         return self.offentlig_rubrik or self.arendemening
 
     @property
     def maskerad_rubrik(self) -> str:
-        """What one who may not read the secret content sees of a sekretess-marked ärende."""
+        """What one who may not read the secret content sees of a sekretess-marked ärende:
+        its offentlig rubrik when it has one, and the marking with its lagrum (OSL 5 kap. 5 §)."""
+        if self.offentlig_rubrik:
+            return f"{self.offentlig_rubrik} (sekretess, {self.sekretess_lagrum})"
         return f"Sekretess ({self.sekretess_lagrum})"
 
 

@@ -236,6 +236,10 @@ def kalla(sammantrade: Sammantrade, *, user) -> Sammantrade:
         pdf = dokument.som_pdf(dok)
         if sammantrade.arende_id:
             _arkivera(sammantrade.arende, dok, pdf, "pdf", Handling.Typ.KALLELSE, user)
+        # e-mail leaves the system: the kallelse it carries is the public version, with secret
+        # items masked; who may read them does so in the system (OSL)
+        if any(p.ar_sekretess for p in sammantrade.punkter.select_related("arende")):
+            pdf = dokument.som_pdf(dokument.kallelse(sammantrade, publik=True))
         services.meddela(
             [
                 d.person.anvandare

@@ -199,7 +199,8 @@ def tilldela(arende: Arende, *, handlaggare, beredningsansvariga=(), user, komme
             % {
                 "vem": user.get_full_name() or user.get_username(),
                 "nummer": arende.diarienummer,
-                "rubrik": arende.arendemening,
+                # e-mail leaves the system: never the text of a secret ärende (OSL)
+                "rubrik": arende.publik_rubrik,
                 "handlaggare": handlaggare.get_full_name() or handlaggare.get_username(),
             },
         )

@@ -69,9 +69,16 @@ class Paminnelse:
         ]
         for uppdrag in self.uppdrag:
             lage = _("FÖRSENAT") if uppdrag.forsenat else _("förfaller")
+            arende = uppdrag.arende
+            # e-mail leaves the system: a secret ärende by its marking only (OSL)
+            beskrivning = (
+                _("uppdrag i ett sekretessmarkerat ärende, se ärendet")
+                if arende.ar_sekretessmarkerat
+                else uppdrag.beskrivning
+            )
             rader.append(
-                f"- {uppdrag.arende.diarienummer} {uppdrag.arende.arendemening}: "
-                f"{uppdrag.beskrivning} — {lage} {uppdrag.forfaller:%Y-%m-%d}, "
+                f"- {arende.diarienummer} {arende.publik_rubrik}: "
+                f"{beskrivning} — {lage} {uppdrag.forfaller:%Y-%m-%d}, "
                 + _("återrapporteras till %(organ)s")
                 % {"organ": uppdrag.rapportera_till.namn}
             )

@@ -115,3 +115,86 @@ def test_the_superuser_reads_no_secret_and_takes_no_step(cast, hemligt, superuse
     assert hemligt.state == "registrerat"
     # global configuration rights are still the superuser's
     assert superuser.has_perm("arenden.add_arende")
+
+
+# -- e-mail leaves the system: never the secret text ---------------------------------------------
+
+
+def test_the_assignment_email_names_a_secret_arende_by_its_marking(
+    cast, hemligt, mailoutbox, django_capture_on_commit_callbacks
+):
+    cast.handlaggare.email = "handlaggare@example.se"
+    cast.handlaggare.save()
+    with django_capture_on_commit_callbacks(execute=True):  # sent once the step is committed
+        services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
+    [brev] = mailoutbox
+    assert str(hemligt.diarienummer) in brev.subject + brev.body
+    assert "Sekretess (OSL 25 kap. 1 §)" in brev.body
+    assert "NN" not in brev.subject + brev.body and "avdelning" not in brev.body
+
+
+def test_a_reminder_names_a_secret_arende_by_its_marking(cast, hemligt, mailoutbox):
+    import datetime
+
+    from flows import jobb
+
+    cast.handlaggare.email = "handlaggare@example.se"
+    cast.handlaggare.save()
+    services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
+    mailoutbox.clear()
+    from workflow.engine import do_transition
+
+    do_transition(hemligt, "paborja_beredning", cast.handlaggare)
+    factories.forslag_till_beslut(hemligt, cast.handlaggare)
+    do_transition(hemligt, "markera_beredd", cast.handlaggare)
+    do_transition(hemligt, "anmal", cast.sekreterare)
+    services.registrera_beslut(
+        hemligt,
+        user=cast.sekreterare,
+        datum=datetime.date(2025, 11, 12),
+        text="Bifall.",
+        uppdrag=[("Utred vården för patienten NN.", datetime.date(2025, 12, 1), None)],
+    )
+    services.expediera_till(hemligt.mottagare.get(), user=cast.sekreterare, metod="post")
+    jobb.skicka_paminnelser(idag=datetime.date(2025, 11, 20))
+    [brev] = mailoutbox
+    assert str(hemligt.diarienummer) in brev.body and "Sekretess (OSL 25 kap. 1 §)" in brev.body
+    assert "NN" not in brev.body and "avdelning" not in brev.body
+
+
+def test_the_kallelse_by_email_carries_the_masked_version(
+    cast, hemligt, mailoutbox, django_capture_on_commit_callbacks
+):
+    import datetime
+    import io
+
+    import pypdf
+
+    from arenden import protokoll
+    from arenden.models import Deltagare
+    from workflow.engine import do_transition
+
+    services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
+    do_transition(hemligt, "paborja_beredning", cast.handlaggare)
+    factories.forslag_till_beslut(hemligt, cast.handlaggare)
+    do_transition(hemligt, "markera_beredd", cast.handlaggare)
+    mote = protokoll.planera(
+        organ=cast.organ, datum=datetime.date(2025, 11, 12), plats="Umeå", user=cast.sekreterare
+    )
+    protokoll.lagg_till_punkt(mote, user=cast.sekreterare, arende=hemligt)
+    ledamot = factories.user("ledamot")
+    ledamot.email = "ledamot@example.se"
+    ledamot.save()
+    protokoll.lagg_till_deltagare(
+        mote,
+        factories.person("Lena Ledamot", anvandare=ledamot, typ="fortroendevald"),
+        roll=Deltagare.Roll.LEDAMOT,
+        user=cast.sekreterare,
+    )
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        protokoll.kalla(mote, user=cast.sekreterare)
+    [brev] = mailoutbox
+    [(_namn, innehall, _typ)] = brev.attachments
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(innehall)).pages)
+    assert "Sekretess" in text and "NN" not in text and "avdelning" not in text
