@@ -18,7 +18,13 @@ from django.views.decorators.http import require_POST
 from workflow import registry
 from workflow import roles as workflow_roles
 from workflow.definitions import USER
-from workflow.engine import allowed_transitions, do_transition, holding_local_role, worklist
+from workflow.engine import (
+    allowed_transitions,
+    do_transition,
+    holding_local_role,
+    version,
+    worklist,
+)
 from workflow.middleware import REFUSALS, refusal
 
 from . import dokument, protokoll, roles
@@ -112,6 +118,7 @@ def sammantrade(request, pk):
         "deltagare": deltagare,
         "far_andra": far_andra,
         "overgangar": [t for t in allowed_transitions(s, request.user) if t.id != "justera"],
+        "steg": version(s),
         "far_justera": request.user.has_perm("arenden.justera_sammantrade", s)
         and any(p.anvandare_id == request.user.pk for p in protokoll.saknar_justering(s)),
         "saknar_justering": protokoll.saknar_justering(s),
@@ -160,7 +167,7 @@ def _tillbaka(pk, ankare=""):
 def mote_overgang(request, pk):
     s = _sammantrade_or_404(pk)
     _kräv_lasratt(request.user, s)
-    if request.POST.get("status") != s.state:
+    if request.POST.get("status") != s.state or request.POST.get("steg") != str(version(s)):
         messages.error(request, _("Sammanträdet har ändrats av någon annan. Försök igen."))
         return _tillbaka(pk)
     overgang = request.POST.get("overgang", "")

@@ -26,6 +26,7 @@ from workflow.engine import (
     allowed_transitions,
     do_transition,
     history,
+    version,
     worklist,
 )
 from workflow.export import to_svg
@@ -176,6 +177,7 @@ def arende(request, pk):
         "maskerat": sekretess,
         "overgangar": allowed_transitions(arende, request.user),
         "historik": senaste,
+        "steg": senaste[0].seq if senaste else 0,
         "beredningsansvariga": arende.beredningsansvariga.select_related("person"),
         "handlingar": arende.handlingar.select_related("registrerad_av"),
         "tjansteskrivelse": Tjansteskrivelse.objects.filter(arende=arende)
@@ -201,7 +203,10 @@ def overgang(request, pk):
     """Take a transition from the ärende page (one button per allowed transition)."""
     arende = _arende_or_404(pk)
     _kräv(request.user, "arenden.view_arende", arende)
-    if request.POST.get("status") != arende.state:
+    # the state, and every step since the page was read (A → B → A included)
+    if request.POST.get("status") != arende.state or request.POST.get("steg") != str(
+        version(arende)
+    ):
         messages.error(
             request,
             _(

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from arenden.services import tilldela
 from tests import factories
-from workflow.engine import do_transition, history
+from workflow.engine import do_transition, history, version
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,12 @@ def test_a_click_takes_the_transition_through_the_engine(client, cast, arende):
     client.force_login(cast.handlaggare)
     response = client.post(
         reverse("arenden:overgang", args=[arende.pk]),
-        {"overgang": "markera_beredd", "status": "under_beredning", "kommentar": "Klar"},
+        {
+            "overgang": "markera_beredd",
+            "status": "under_beredning",
+            "steg": version(arende),
+            "kommentar": "Klar",
+        },
         follow=True,
     )
     assert "Ärendet har nu status Beredd." in response.content.decode()
@@ -100,15 +105,40 @@ def test_a_click_takes_the_transition_through_the_engine(client, cast, arende):
     )
 
 
+def test_an_old_form_is_stale_even_when_the_state_has_come_back(client, cast, arende):
+    """A → B → A: the handläggare's page was read under beredning; meanwhile the ärende was
+    marked beredd and sent back by the stabschef ("Komplettera kostnadskalkylen"). The old
+    "Markera som beredd" form must not undo the return."""
+    factories.forslag_till_beslut(arende, cast.handlaggare)
+    client.force_login(cast.handlaggare)
+    page = client.get(reverse("arenden:arende", args=[arende.pk])).content.decode()
+    las = int(re.search(r'name="steg" value="(\d+)"', page).group(1))
+    do_transition(arende, "markera_beredd", cast.handlaggare)
+    do_transition(arende, "ateruppta_beredning", cast.stabschef, "Komplettera kostnadskalkylen")
+    steg = version(arende)
+    page = client.post(
+        reverse("arenden:overgang", args=[arende.pk]),
+        {"overgang": "markera_beredd", "status": "under_beredning", "steg": las},
+        follow=True,
+    ).content.decode()
+    assert "ändrats av någon annan" in page
+    arende.refresh_from_db()
+    assert arende.state == "under_beredning" and version(arende) == steg
+
+
 def test_a_refused_or_stale_click_says_why_and_changes_nothing(client, cast, arende):
     url = reverse("arenden:overgang", args=[arende.pk])
     client.force_login(cast.stabschef)
     page = client.post(
-        url, {"overgang": "vila", "status": "under_beredning", "kommentar": ""}, follow=True
+        url,
+        {"overgang": "vila", "status": "under_beredning", "steg": version(arende), "kommentar": ""},
+        follow=True,
     ).content.decode()
     assert "Gör vilande kräver en kommentar (motivering)." in page
     page = client.post(
-        url, {"overgang": "vila", "status": "tilldelat", "kommentar": "Paus"}, follow=True
+        url,
+        {"overgang": "vila", "status": "tilldelat", "steg": version(arende), "kommentar": "Paus"},
+        follow=True,
     ).content.decode()
     assert "ändrats av någon annan" in page
     client.force_login(factories.user("utomstaende"))

@@ -29,7 +29,7 @@ from arenden.models import (
 )
 from arenden.services import fil_ar_intakt
 from tests import factories
-from workflow.engine import TransitionNotAllowed, do_transition, history, worklist
+from workflow.engine import TransitionNotAllowed, do_transition, history, version, worklist
 
 pytestmark = pytest.mark.django_db
 
@@ -742,7 +742,10 @@ def test_a_protokoll_is_not_justerat_without_signatures_nor_changed_after_one(cl
     with pytest.raises(TransitionNotAllowed):
         do_transition(s, "justera", sek)
     client.force_login(sek)
-    client.post(f"/sammantrade/{s.pk}/overgang/", {"overgang": "justera", "status": "genomfort"})
+    client.post(
+        f"/sammantrade/{s.pk}/overgang/",
+        {"overgang": "justera", "status": "genomfort", "steg": version(s)},
+    )
     assert Sammantrade.objects.get(pk=s.pk).state == "genomfort"
     for deltagare in s.deltagare.all():
         protokoll.andra_narvaro(deltagare, user=sek, narvarande=True)

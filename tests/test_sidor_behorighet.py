@@ -134,7 +134,7 @@ def test_a_post_without_the_right_changes_nothing(sidor):
     steg = history(svo).count()
     sekreterare.post(
         f"/sammantrade/{svo.pk}/overgang/",
-        {"overgang": "ratta", "status": "anslaget", "kommentar": "x"},
+        {"overgang": "ratta", "status": "anslaget", "steg": steg, "kommentar": "x"},
     )
     assert svo.rattelser.count() == 0 and history(svo).count() == steg
     anonym = Client().post(f"/sammantrade/{svo.pk}/rattelse/", {"rattelse-text": "x"})

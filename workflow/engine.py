@@ -297,6 +297,13 @@ def permissions_in_state(user, obj) -> set[str]:
     return {perm for perm, allowed in state.permissions.items() if not allowed.isdisjoint(roles)}
 
 
+def version(obj) -> int:
+    """The sequence number of the object's latest history entry: a form that carries it is
+    stale once any step was taken since, even one that came back to the same state."""
+    seq = WorkflowHistory.objects.for_object(obj).order_by("-seq").values_list("seq", flat=True)
+    return seq.first() or 0
+
+
 def history(obj) -> QuerySet:
     """The object's workflow history, oldest first."""
     return WorkflowHistory.objects.for_object(obj).select_related("actor").order_by("seq")
