@@ -98,6 +98,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+#: where ``manage.py workflow_check`` looks for the ids the code and templates name
+WORKFLOW_REFERENCE_ROOTS = [BASE_DIR / "arenden", BASE_DIR / "flows"]
+
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     # user.has_perm(perm, obj) answered from the object's workflow state and the roles in context

@@ -7,7 +7,13 @@ class FlowsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import arende, processer, sammantrade, synk  # noqa: F401 - processer declares the Flow
+        from . import (  # noqa: F401 - processer declares the Flow; checks registers its check
+            arende,
+            checks,
+            processer,
+            sammantrade,
+            synk,
+        )
 
         arende.install()
         sammantrade.install()

@@ -50,6 +50,8 @@ from .models import ArendeProcess
 BEREDNING = frozenset({"tilldelat", "under_beredning", "aterremitterat"})
 #: after the decision was sent out: waiting for the återrapportering, or for the avslut
 EFTER_EXPEDIERING = frozenset({"expedierat", "bevakas"})
+#: the states in which the process has nothing to do (it ends): paused, handed on, closed
+UTAN_UPPGIFT = frozenset({"vilande", "overlamnat", "avslutat", "avskrivet", "makulerat"})
 
 PREPARERS = (HANDLAGGARE, BEREDNINGSANSVARIG)
 
@@ -89,7 +91,10 @@ def plats(arende) -> str:
         return "expediera"
     if state in EFTER_EXPEDIERING:
         return "vanta" if har_oppna_uppdrag(arende) else "avsluta"
-    return "slut"  # vilande, överlämnat, avslutat, avskrivet, makulerat
+    if state in UTAN_UPPGIFT:
+        return "slut"
+    # a state the process was not told about: fail, never end the process silently
+    raise LookupError(f"Processen vet inte vilken uppgift status {state} har.")
 
 
 #: The open tasks that agree with each state, as (required, allowed besides) pairs: a process

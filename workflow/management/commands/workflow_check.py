@@ -1,10 +1,13 @@
 from collections import defaultdict
 
 from django.apps import apps
+from django.conf import settings
+from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 from django.core.management.base import BaseCommand, CommandError
 
 from workflow import registry
+from workflow.references import scan
 
 
 def _count(n: int, singular: str, plural: str) -> str:
@@ -13,8 +16,10 @@ def _count(n: int, singular: str, plural: str) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Kontrollerar alla registrerade arbetsflöden och vilka modeller de styr. Avslutas med "
-        "felkod om något är fel."
+        "Kontrollerar alla registrerade arbetsflöden och vilka modeller de styr, att koden "
+        "bara nämner tillstånd, övergångar och arbetslistor som finns (WORKFLOW_REFERENCE_ROOTS) "
+        "och att processerna stämmer med definitionerna (systemkontrollerna med taggen "
+        "workflow). Avslutas med felkod om något är fel."
     )
 
     def handle(self, *args, **options):
@@ -62,5 +67,23 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.ERROR(f"  - {problem}"))
             problem_count += len(problems)
 
+        roots = getattr(settings, "WORKFLOW_REFERENCE_ROOTS", ())
+        unknown = scan(roots)
+        if unknown:
+            self.stdout.write(self.style.ERROR("FEL i koden:"))
+        for reference in unknown:
+            self.stdout.write(self.style.ERROR(f"  - {reference}"))
+        problem_count += len(unknown)
+
+        errors = [e for e in checks.run_checks(tags=["workflow"]) if e.level >= checks.ERROR]
+        if errors:
+            self.stdout.write(self.style.ERROR("FEL i processerna:"))
+        for error in errors:
+            self.stdout.write(self.style.ERROR(f"  - {error.msg}"))
+        problem_count += len(errors)
+
         if problem_count:
             raise CommandError(f"{problem_count} problem hittades i arbetsflödena.")
+        self.stdout.write(
+            self.style.SUCCESS("OK  koden nämner bara kända id:n, och processerna stämmer")
+        )
