@@ -1,6 +1,9 @@
+import datetime
+
 from django import forms
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from .diarienummer import Diarienummer
@@ -17,8 +20,38 @@ from .models import (
     Yttrande,
 )
 
+#: the dates a form accepts: an ärende, a meeting or a period outside these is a typing error
+#: (and one at the calendar's end would overflow every deadline computed from it)
+FORSTA_DAG = datetime.date(1900, 1, 1)
+SISTA_DAG = datetime.date(2199, 12, 31)
 
-class AuditFilter(forms.Form):
+
+def _rimliga_datum(form) -> None:
+    for field in form.fields.values():
+        if isinstance(field, forms.DateField):
+            field.validators = [
+                *field.validators,
+                MinValueValidator(FORSTA_DAG, _("Datumet kan inte vara före %(limit_value)s.")),
+                MaxValueValidator(SISTA_DAG, _("Datumet kan inte vara efter %(limit_value)s.")),
+            ]
+
+
+class Formular(forms.Form):
+    """Every form of the application: dates within reason (Django's text fields already
+    refuse NUL characters)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _rimliga_datum(self)
+
+
+class Modellformular(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _rimliga_datum(self)
+
+
+class AuditFilter(Formular):
     person = forms.CharField(label=_("Person (användarnamn)"), required=False, max_length=150)
     organ = forms.CharField(label=_("Organ (förkortning)"), required=False, max_length=20)
     overgang = forms.CharField(label=_("Övergång"), required=False, max_length=100)
@@ -32,7 +65,7 @@ class AuditFilter(forms.Form):
         return data
 
 
-class SokForm(forms.Form):
+class SokForm(Formular):
     q = forms.CharField(label=_("Sökord eller diarienummer"), required=False, max_length=200)
     fran = forms.DateField(label=_("Registrerat från och med"), required=False)
     till = forms.DateField(label=_("Registrerat till och med"), required=False)
@@ -51,14 +84,14 @@ class SokForm(forms.Form):
         return data
 
 
-class TilldelaForm(forms.Form):
+class TilldelaForm(Formular):
     handlaggare = forms.ModelChoiceField(
         label=_("Handläggare"), queryset=User.objects.filter(is_active=True).order_by("username")
     )
     kommentar = forms.CharField(label=_("Kommentar"), required=False, max_length=1000)
 
 
-class BeredningsansvarigForm(forms.Form):
+class BeredningsansvarigForm(Formular):
     person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.all())
     del_i_beredningen = forms.CharField(
         label=_("Del i beredningen"),
@@ -70,7 +103,7 @@ class BeredningsansvarigForm(forms.Form):
 BeredningsansvarigaFormSet = forms.formset_factory(BeredningsansvarigForm, extra=2)
 
 
-class HandlingForm(forms.ModelForm):
+class HandlingForm(Modellformular):
     fil = forms.FileField(label=_("Fil"), required=False)
 
     class Meta:
@@ -87,7 +120,7 @@ class HandlingForm(forms.ModelForm):
         widgets = {"datum": forms.DateInput(attrs={"type": "date"})}
 
 
-class TjansteskrivelseForm(forms.ModelForm):
+class TjansteskrivelseForm(Modellformular):
     class Meta:
         model = Tjansteskrivelse
         fields = [
@@ -103,7 +136,7 @@ class TjansteskrivelseForm(forms.ModelForm):
         widgets = {"datum": forms.DateInput(attrs={"type": "date"})}
 
 
-class RegistreraForm(forms.Form):
+class RegistreraForm(Formular):
     organ = forms.ModelChoiceField(queryset=Organ.objects.order_by("namn"), label=_("Organ"))
     diarienummer = forms.CharField(
         required=False,
@@ -128,7 +161,7 @@ class RegistreraForm(forms.Form):
     )
 
 
-class MottagareForm(forms.Form):
+class MottagareForm(Formular):
     person = forms.ModelChoiceField(
         queryset=Person.objects.order_by("namn"), required=False, label=_("Person")
     )
@@ -150,7 +183,7 @@ class MottagareForm(forms.Form):
         return data["person"] or data["enhet"] or data["adress"]
 
 
-class RedovisaForm(forms.Form):
+class RedovisaForm(Formular):
     handling = forms.ModelChoiceField(queryset=Handling.objects.none(), label=_("Återrapport"))
     redovisat = forms.DateField(
         label=_("Redovisad för organet"), widget=forms.DateInput(attrs={"type": "date"})
@@ -161,7 +194,7 @@ class RedovisaForm(forms.Form):
         self.fields["handling"].queryset = arende.handlingar.filter(typ=Handling.Typ.ATERRAPPORT)
 
 
-class ExpedieraForm(forms.Form):
+class ExpedieraForm(Formular):
     mottagare = forms.IntegerField(widget=forms.HiddenInput)
     metod = forms.ChoiceField(label=_("Sätt"), choices=Mottagare.Metod.choices)
 
@@ -169,7 +202,7 @@ class ExpedieraForm(forms.Form):
 # -- meetings -------------------------------------------------------------------------------
 
 
-class SammantradeForm(forms.Form):
+class SammantradeForm(Formular):
     organ = forms.ModelChoiceField(queryset=Organ.objects.none(), label=_("Organ"))
     datum = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(
@@ -185,7 +218,7 @@ class SammantradeForm(forms.Form):
         self.fields["organ"].queryset = organ
 
 
-class DeltagareForm(forms.Form):
+class DeltagareForm(Formular):
     person = forms.ModelChoiceField(queryset=Person.objects.order_by("namn"), label=_("Person"))
     roll = forms.ChoiceField(choices=Deltagare.Roll.choices, label=_("Roll"))
     justerare = forms.BooleanField(required=False, label=_("Justerare"))
@@ -194,7 +227,7 @@ class DeltagareForm(forms.Form):
     )
 
 
-class NarvaroForm(forms.Form):
+class NarvaroForm(Formular):
     narvarande = forms.BooleanField(required=False, label=_("Närvarande"))
     anslot_fran = forms.CharField(required=False, max_length=10, label=_("Anslöt från punkt"))
     lamnade_efter = forms.CharField(required=False, max_length=10, label=_("Lämnade efter punkt"))
@@ -203,7 +236,7 @@ class NarvaroForm(forms.Form):
     )
 
 
-class PunktForm(forms.Form):
+class PunktForm(Formular):
     arende = forms.ModelChoiceField(
         queryset=Arende.objects.none(),
         required=False,
@@ -230,7 +263,7 @@ class PunktForm(forms.Form):
         self.fields["arende"].queryset = arenden
 
 
-class BeslutForm(forms.Form):
+class BeslutForm(Formular):
     utfall = forms.ChoiceField(choices=Punkt.Utfall.choices, label=_("Utfall"))
     beslut = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Beslut")
@@ -270,7 +303,7 @@ class BeslutForm(forms.Form):
         return data
 
 
-class ReservationForm(forms.Form):
+class ReservationForm(Formular):
     person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Ledamot"))
     motivering = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Motivering")
@@ -281,11 +314,11 @@ class ReservationForm(forms.Form):
         self.fields["person"].queryset = personer
 
 
-class YttrandeForm(forms.Form):
+class YttrandeForm(Formular):
     typ = forms.ChoiceField(choices=Yttrande.Typ.choices, label=_("Typ"))
     avgivet_av = forms.CharField(max_length=300, label=_("Lämnat av"))
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Text"))
 
 
-class RattelseForm(forms.Form):
+class RattelseForm(Formular):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Rättelse"))

@@ -138,9 +138,11 @@ def _roller_nagonstans(user) -> set[str]:
 @login_required
 def arbetslista(request, namn):
     try:
-        _wf, wl = registry.find_worklist(namn)
+        wf, wl = registry.find_worklist(namn)
     except LookupError as err:
         raise Http404(str(err)) from err
+    if not any(b.model is Arende for b in registry.bindings_for_workflow(wf.id)):
+        raise Http404(_("%(lista)s är ingen lista över ärenden.") % {"lista": wl.title})
     qs = (
         worklist(request.user, namn)
         .select_related("organ", "handlaggare")
@@ -330,6 +332,14 @@ EXPORT_FALT = [
 ]
 
 
+def _cell(value):
+    """A CSV cell a spreadsheet will not run: text that starts like a formula gets a leading
+    apostrophe (a comment "=HYPERLINK(…)" stays text in Excel)."""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value
+
+
 def _export_rader(qs):
     for chunk_start in range(0, 10**12, 2000):
         chunk = list(qs[chunk_start : chunk_start + 2000])
@@ -367,7 +377,7 @@ def auditlogg_export(request, format):
         # the byte order mark makes Excel read the file as UTF-8
         rows = itertools.chain(
             ["\ufeff" + writer.writerow(EXPORT_FALT)],
-            (writer.writerow(r) for r in _export_rader(qs)),
+            (writer.writerow([_cell(v) for v in r]) for r in _export_rader(qs)),
         )
         response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="granskningslogg.csv"'

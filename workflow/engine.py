@@ -27,6 +27,8 @@ from .roles import global_roles, group_ids, roles_in_context
 
 #: Automatic transitions followed after one user transition, at most (guards against loops).
 MAX_AUTOMATIC_STEPS = 20
+#: The longest comment a step takes: a motivering, not a document (those are handlingar).
+MAX_COMMENT = 4000
 
 
 class TransitionNotAllowed(WorkflowError):
@@ -131,6 +133,10 @@ def _check(wf: Workflow, obj, transition_id: str, user, comment: str, roles) -> 
         raise TransitionNotAllowed(
             _("Du får inte utföra %(title)s: %(reason)s.")
             % {"title": transition.title, "reason": reason}
+        )
+    if "\x00" in comment or len(comment) > MAX_COMMENT:
+        raise TransitionNotAllowed(
+            _("Kommentaren får ha högst %(n)d tecken och inga nolltecken.") % {"n": MAX_COMMENT}
         )
     if transition.comment_required and not comment.strip():
         raise CommentRequired(
