@@ -6,6 +6,7 @@ the ärende on the agenda and records beslut and expediering; the revisor only r
 Återremiss, bordläggning, avskrivning and makulering require a motivering.
 """
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from arenden.models import Beslut, Handling, Mottagare, Tjansteskrivelse, Uppdrag
@@ -17,7 +18,6 @@ from arenden.roles import (
     REVISOR,
     STABSCHEF,
 )
-from arenden.services import alla_expedierade
 from workflow import registry
 from workflow.definitions import (
     AUTOMATIC,
@@ -106,8 +106,11 @@ def _nytt_beslut(transition: str, forslag: bool):
 
 
 def _sandlistan_skickad(arende) -> bool:
-    mottagare = Mottagare.objects.filter(arende_id=arende.pk)
-    return mottagare.exists() and alla_expedierade(arende)
+    """A sändlista, and every recipient on it sent to (one query)."""
+    rader = Mottagare.objects.filter(arende_id=arende.pk).aggregate(
+        alla=Count("pk"), kvar=Count("pk", filter=Q(expedierad=None))
+    )
+    return rader["alla"] > 0 and rader["kvar"] == 0
 
 
 def _allt_redovisat(arende) -> bool:
