@@ -518,14 +518,20 @@ def arkivera_protokoll(sammantrade: Sammantrade, *, user) -> list[Handling]:
     """File the justerat protokoll (PDF and DOCX) in the sammanträde's ärende and a
     protokollsutdrag in each ärende on the agenda, with checksums."""
     sparade = []
+    laddat = dokument.med_allt(sammantrade)
     if sammantrade.arende_id:
+        # the whole protokoll holds the secret items too: marked with their lagrum
+        lagrum = "; ".join(
+            sorted({p.arende.sekretess_lagrum for p in laddat.punkter.all() if p.ar_sekretess})
+        )
         dok = dokument.protokoll(sammantrade)
         for format in ("pdf", "docx"):
             innehall = dokument.skriv(dok, format)
             sparade.append(
-                _arkivera(sammantrade.arende, dok, innehall, format, Handling.Typ.PROTOKOLL, user)
+                _arkivera(
+                    sammantrade.arende, dok, innehall, format, Handling.Typ.PROTOKOLL, user, lagrum
+                )
             )
-    laddat = dokument.med_allt(sammantrade)
     for punkt in laddat.punkter.all():
         if punkt.arende_id is None:
             continue
@@ -538,12 +544,16 @@ def arkivera_protokoll(sammantrade: Sammantrade, *, user) -> list[Handling]:
                 "pdf",
                 Handling.Typ.PROTOKOLLSUTDRAG,
                 user,
+                punkt.arende.sekretess_lagrum,
             )
         )
     return sparade
 
 
-def _arkivera(arende: Arende, dok, innehall: bytes, format: str, typ: str, user) -> Handling:
+def _arkivera(
+    arende: Arende, dok, innehall: bytes, format: str, typ: str, user, lagrum: str = ""
+) -> Handling:
+    """File a document drawn up by the meeting; ``lagrum``: the secrecy of what it holds."""
     filnamn = f"{dok.filnamn}.{format}"
     return services.arkivera_handling(
         arende,
@@ -554,6 +564,7 @@ def _arkivera(arende: Arende, dok, innehall: bytes, format: str, typ: str, user)
         titel=f"{dok.titel} {format.upper()}",
         fil=ContentFile(innehall, name=filnamn),
         filnamn=filnamn,
+        **services.sekretessmarkering(lagrum, user),
     )
 
 

@@ -263,6 +263,18 @@ def lagg_till_handling(
     )
 
 
+def sekretessmarkering(lagrum: str, user) -> dict:
+    """The fields of a handling's sekretess marking made now by ``user`` (OSL 5 kap. 5 §:
+    the lagrum, the date and who marked it); empty when there is no lagrum."""
+    if not lagrum:
+        return {}
+    return {
+        "sekretess_lagrum": lagrum,
+        "sekretess_datum": timezone.localdate(),
+        "sekretess_markerad_av": user.get_full_name() or user.get_username(),
+    }
+
+
 def arkivera_handling(
     arende: Arende,
     *,
@@ -358,14 +370,17 @@ def arkivera_tjansteskrivelse(arende: Arende, *, user) -> Handling:
         raise ValidationError(_("Ärendet har ingen tjänsteskrivelse ännu."), code="saknas")
     dok = dokument.tjansteskrivelse(arende)
     filnamn = f"{dok.filnamn}.pdf"
+    # drawn up from the ärende's content: as secret as the ärende, and titled so that the
+    # diarium never shows the protected rubrik
     return arkivera_handling(
         arende,
         user=user,
         typ=Handling.Typ.TJANSTESKRIVELSE,
         riktning=Handling.Riktning.UPPRATTAD,
-        titel=f"{dok.titel} {arende.arendemening}",
+        titel=f"{dok.titel} {arende.publik_rubrik}",
         fil=ContentFile(dokument.som_pdf(dok), name=filnamn),
         filnamn=filnamn,
+        **sekretessmarkering(arende.sekretess_lagrum, user),
     )
 
 
@@ -441,6 +456,9 @@ def fortsatt_i(arende: Arende, *, organ: Organ, user, diarienummer: str | None =
     with transaction.atomic():
         falt.setdefault("typ", arende.typ)
         falt.setdefault("offentlig_rubrik", arende.offentlig_rubrik)
+        # the marking goes with the matter: the higher organ's diarium is as public as ours
+        for namn in ("sekretess_lagrum", "sekretess_datum", "sekretess_markerad_av"):
+            falt.setdefault(namn, getattr(arende, namn))
         fortsattning = registrera_arende(
             organ=organ,
             arendemening=falt.pop("arendemening", arende.arendemening),

@@ -198,3 +198,31 @@ def test_the_kallelse_by_email_carries_the_masked_version(
     [(_namn, innehall, _typ)] = brev.attachments
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(innehall)).pages)
     assert "Sekretess" in text and "NN" not in text and "avdelning" not in text
+
+
+# -- the marking goes with the content -------------------------------------------------------
+
+
+def test_a_matter_carried_on_to_a_higher_organ_keeps_its_marking(cast, hemligt):
+    rs = factories.organ("RS", "Regionstyrelsen")
+    fortsattning = services.fortsatt_i(hemligt, organ=rs, user=cast.registrator)
+    assert fortsattning.sekretess_lagrum == "OSL 25 kap. 1 §"
+    assert fortsattning.sekretess_datum == hemligt.sekretess_datum
+    page = Client().get(reverse("arenden:postlista")).content.decode()
+    assert str(fortsattning.diarienummer) in page and "NN" not in page
+
+
+def test_the_filed_tjansteskrivelse_of_a_secret_arende_is_marked_and_not_titled_with_it(
+    cast, hemligt
+):
+    from workflow.engine import do_transition
+
+    services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
+    do_transition(hemligt, "paborja_beredning", cast.handlaggare)
+    factories.forslag_till_beslut(hemligt, cast.handlaggare)
+    handling = services.arkivera_tjansteskrivelse(hemligt, user=cast.handlaggare)
+    assert handling.sekretess_lagrum == "OSL 25 kap. 1 §" and handling.sekretess_datum
+    assert handling.sekretess_markerad_av == cast.handlaggare.get_username()
+    assert "NN" not in handling.titel and "Sekretess (OSL 25 kap. 1 §)" in handling.titel
+    fil = reverse("arenden:handling_fil", args=[handling.pk])
+    assert _logged_in(cast.stabschef).get(fil).status_code == 403
