@@ -38,6 +38,7 @@ from .forms import (
     SammantradeForm,
     YttrandeForm,
 )
+from .inskick import en_gang
 from .models import Organ, Person, Punkt, Sammantrade
 
 PER_SIDA = 25
@@ -67,6 +68,7 @@ def _organ_for_sekreterare(user):
 
 
 @login_required
+@en_gang
 def sammantraden(request):
     """The meetings the user may see, newest first, paged; and the form for a new one for
     the nämndsekreterare."""
@@ -164,6 +166,7 @@ def _tillbaka(pk, ankare=""):
 
 @login_required
 @require_POST
+@en_gang
 def mote_overgang(request, pk):
     s = _sammantrade_or_404(pk)
     _kräv_lasratt(request.user, s)
@@ -195,6 +198,7 @@ def mote_overgang(request, pk):
 
 @login_required
 @require_POST
+@en_gang
 def mote_justera(request, pk):
     s = _sammantrade_or_404(pk)
     _kräv_lasratt(request.user, s)
@@ -209,6 +213,7 @@ def mote_justera(request, pk):
 
 @login_required
 @require_POST
+@en_gang
 def mote_deltagare(request, pk):
     s = _sammantrade_or_404(pk)
     _kräv_lasratt(request.user, s)
@@ -233,6 +238,7 @@ def mote_deltagare(request, pk):
 
 @login_required
 @require_POST
+@en_gang
 def mote_narvaro(request, pk, deltagare):
     s = _sammantrade_or_404(pk)
     _kräv_lasratt(request.user, s)
@@ -248,6 +254,7 @@ def mote_narvaro(request, pk, deltagare):
 
 @login_required
 @require_POST
+@en_gang
 def mote_punkt(request, pk):
     s = _sammantrade_or_404(pk)
     _kräv_lasratt(request.user, s)
@@ -272,6 +279,7 @@ def _punkt_or_404(pk) -> Punkt:
 
 @login_required
 @require_POST
+@en_gang
 def punkt_atgard(request, pk, atgard):
     """What the meeting records under one item: beslut, reservation, särskilt yttrande."""
     punkt = _punkt_or_404(pk)
@@ -304,6 +312,7 @@ def punkt_atgard(request, pk, atgard):
 
 @login_required
 @require_POST
+@en_gang
 def mote_rattelse(request, pk):
     s = _sammantrade_or_404(pk)
     _kräv_lasratt(request.user, s)

@@ -48,6 +48,7 @@ from .forms import (
     TilldelaForm,
     TjansteskrivelseForm,
 )
+from .inskick import en_gang
 from .models import Arende, Handling, Mottagare, Tjansteskrivelse, Uppdrag
 from .services import bevakningar
 from .sidor import Sida, sida_av
@@ -201,6 +202,7 @@ def arende(request, pk):
 
 @login_required
 @require_POST
+@en_gang
 def overgang(request, pk):
     """Take a transition from the ärende page (one button per allowed transition)."""
     arende = _arende_or_404(pk)
@@ -465,6 +467,7 @@ def beslut(request, pk):
 
 
 @login_required
+@en_gang
 def tilldela_vy(request, pk):
     """The stabschef assigns a handläggare and names the beredningsansvariga with their part."""
     arende = _arende_or_404(pk)
@@ -496,6 +499,7 @@ def tilldela_vy(request, pk):
 
 
 @login_required
+@en_gang
 def ny_handling(request, pk):
     arende = _arende_or_404(pk)
     _kräv(request.user, "arenden.add_handling", arende)
@@ -524,6 +528,7 @@ def ny_handling(request, pk):
 
 
 @login_required
+@en_gang
 def tjansteskrivelse(request, pk):
     """The tjänsteskrivelse editor, by section; only while the state lets this user edit."""
     arende = _arende_or_404(pk)
@@ -565,6 +570,7 @@ def tjansteskrivelse_dokument(request, pk, format):
 
 @login_required
 @require_POST
+@en_gang
 def tjansteskrivelse_arkivera(request, pk):
     """File the tjänsteskrivelse as it reads now as a handling (PDF) in the ärende."""
     arende = _arende_or_404(pk)
@@ -581,6 +587,7 @@ def tjansteskrivelse_arkivera(request, pk):
 
 
 @login_required
+@en_gang
 def expediera(request, pk):
     """Expediering with per-recipient status: send to one recipient at a time."""
     arende = _arende_or_404(pk)
@@ -609,6 +616,7 @@ def expediera(request, pk):
 
 
 @login_required
+@en_gang
 def registrera(request):
     """The registrator registers a new ärende in an organ's diarium series."""
     if not request.user.has_perm("arenden.add_arende"):
@@ -632,6 +640,7 @@ def registrera(request):
 
 
 @login_required
+@en_gang
 def sandlista(request, pk):
     """ "Beslutet expedieras till": who the decision is to be sent to, while it is prepared."""
     arende = _arende_or_404(pk)
@@ -668,6 +677,7 @@ def _adressat(rad: Mottagare):
 
 
 @login_required
+@en_gang
 def redovisa(request, pk):
     """An uppdrag is reported back: the återrapport, a handling in the ärende, was presented
     to the organ on a given day (seed 002)."""

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 
+from arenden.inskick import en_gang
 from workflow.middleware import REFUSALS, refusal
 
 from . import uppgifter
@@ -53,6 +54,7 @@ def _vidare(request):
 
 @login_required
 @require_POST
+@en_gang
 def ta(request, pk):
     task = get_object_or_404(Task, pk=pk)
     _svar(request, task, lambda: uppgifter.ta(task, request.user))
@@ -61,6 +63,7 @@ def ta(request, pk):
 
 @login_required
 @require_POST
+@en_gang
 def granska(request, pk):
     task = get_object_or_404(Task, pk=pk)
     beslut = request.POST.get("beslut")

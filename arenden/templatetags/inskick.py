@@ -1,0 +1,13 @@
+"""``{% inskick %}``: the hidden key that makes a form's sending idempotent (arenden.inskick)."""
+
+from django import template
+from django.utils.html import format_html
+
+from arenden.inskick import FALT, ny_nyckel
+
+register = template.Library()
+
+
+@register.simple_tag
+def inskick():
+    return format_html('<input type="hidden" name="{}" value="{}">', FALT, ny_nyckel())
