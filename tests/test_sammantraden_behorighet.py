@@ -27,14 +27,13 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone
 
 from arenden import protokoll, roles
 from arenden.models import Arende, Deltagare, Organ, Person, Sammantrade
 from arenden.sammantraden import Justering
 from arenden.services import registrera_arende, tilldela
-from tests import factories
+from tests import factories, tabeller
 from workflow import registry
 from workflow import roles as workflow_roles
 from workflow.definitions import BUILTIN_ROLES
@@ -60,16 +59,7 @@ COLUMNS = {
 
 
 def grid(text: str) -> dict[str, frozenset[str]]:
-    """A table written as lines of ``name`` followed by one mark per column of COLUMNS, in
-    order: ``x`` holds it, ``.`` does not."""
-    rows: dict[str, frozenset[str]] = {}
-    for line in text.strip().splitlines():
-        name, *marks = line.split()
-        assert len(marks) == len(COLUMNS), f"{name}: {len(marks)} marks for {len(COLUMNS)}"
-        assert set(marks) <= {"x", "."}, f"{name}: marks are x or ."
-        assert name not in rows, f"{name} twice"
-        rows[name] = frozenset(who for who, mark in zip(COLUMNS, marks, strict=True) if mark == "x")
-    return rows
+    return tabeller.grid(text, COLUMNS)
 
 
 # -- the permission table --------------------------------------------------------------------
@@ -242,19 +232,8 @@ def _build() -> World:
 def world(django_db_setup, django_db_blocker):
     """The users and one meeting per state, built once for the module inside a transaction
     that is rolled back when the module is done; each test runs in a savepoint within it."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            built = _build()
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield built
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    with tabeller.byggd_en_gang(django_db_blocker, _build) as built:
+        yield built
 
 
 # -- the tables are complete, and say what the rules say -------------------------------------
