@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from viewflow.workflow.timers import fire_due_timers
 
 from arenden.services import bevakningar
+
+from .models import SkickadPaminnelse
 
 #: how many days ahead the bevakning looks
 HORISONT = 30
@@ -39,6 +42,8 @@ class Paminnelse:
     mottagare: object
     uppdrag: list = field(default_factory=list)
     skickad: bool = False
+    #: the uppdrag not yet reminded of in their present situation (due soon, or overdue)
+    nya: list = field(default_factory=list)
 
     @property
     def forsenade(self) -> list:
@@ -112,15 +117,38 @@ def paminnelser(*, idag: datetime.date | None = None, horisont: int = HORISONT):
     return resultat
 
 
+def _lage(uppdrag) -> str:
+    return SkickadPaminnelse.Lage.FORSENAT if uppdrag.forsenat else SkickadPaminnelse.Lage.SNART
+
+
 def skicka_paminnelser(
     *, idag: datetime.date | None = None, horisont: int = HORISONT, skicka: bool = True
 ):
-    """Send each handläggare their reminder by e-mail (Django's e-mail backend); those
-    without an e-mail address are returned unsent. Returns every :class:`Paminnelse`."""
+    """Send each handläggare their reminder by e-mail (Django's e-mail backend) when it has
+    something new: an uppdrag not yet reminded of in its present situation. What was sent, to
+    whom and when is recorded with the sending, and the e-mail leaves when that commits, so
+    a second run sends nothing new and a run that fails sends nothing. Those without an
+    e-mail address are returned unsent. Returns every :class:`Paminnelse`."""
     idag = idag or timezone.localdate()
     resultat = paminnelser(idag=idag, horisont=horisont)
     for paminnelse in resultat:
-        if skicka and paminnelse.mottagare.email:
-            send_mail(paminnelse.amne, paminnelse.text(idag), None, [paminnelse.mottagare.email])
-            paminnelse.skickad = True
+        tidigare = set(
+            SkickadPaminnelse.objects.filter(
+                mottagare=paminnelse.mottagare, uppdrag__in=paminnelse.uppdrag
+            ).values_list("uppdrag_id", "lage")
+        )
+        paminnelse.nya = [u for u in paminnelse.uppdrag if (u.pk, _lage(u)) not in tidigare]
+        if not (skicka and paminnelse.mottagare.email and paminnelse.nya):
+            continue
+        try:
+            with transaction.atomic():
+                SkickadPaminnelse.objects.bulk_create(
+                    SkickadPaminnelse(mottagare=paminnelse.mottagare, uppdrag=u, lage=_lage(u))
+                    for u in paminnelse.nya
+                )
+                brev = (paminnelse.amne, paminnelse.text(idag), None, [paminnelse.mottagare.email])
+                transaction.on_commit(lambda brev=brev: send_mail(*brev))
+        except IntegrityError:  # another run reminded of the same at the same moment
+            continue
+        paminnelse.skickad = True
     return resultat

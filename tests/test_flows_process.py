@@ -38,7 +38,7 @@ from arenden.models import Arende, Enhet, Handling, Organ
 from flows import jobb
 from flows import uppgifter as u
 from flows.arende import definition
-from flows.models import ArendeProcess
+from flows.models import ArendeProcess, SkickadPaminnelse
 from flows.processer import ArendeFlow, Uppgift
 from tests import factories
 from workflow.engine import (
@@ -583,7 +583,17 @@ def bevakat(cast, uppdrag):
 
 
 @pytest.mark.django_db
-def test_bevakning_reminds_the_handlaggare_by_email(cast):
+def test_bevakning_reminds_the_handlaggare_by_email(cast, django_capture_on_commit_callbacks):
+    def paminn(**kwargs):  # the e-mail leaves when the record of it commits
+        with django_capture_on_commit_callbacks(execute=True):
+            return jobb.skicka_paminnelser(**kwargs)
+
+    def bevakning(*args):
+        out = io.StringIO()
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("bevakning", *args, stdout=out)
+        return out.getvalue()
+
     cast.handlaggare.email = "handlaggare@region.example"
     cast.handlaggare.save()
     arende = bevakat(
@@ -593,10 +603,10 @@ def test_bevakning_reminds_the_handlaggare_by_email(cast):
             ("Punkt 3–4", datetime.date(2026, 9, 1), None),
         ],
     )
-    assert jobb.skicka_paminnelser(idag=datetime.date(2026, 4, 1)) == []
+    assert paminn(idag=datetime.date(2026, 4, 1)) == []
     assert mail.outbox == []
 
-    [sent] = jobb.skicka_paminnelser(idag=datetime.date(2026, 6, 1))
+    [sent] = paminn(idag=datetime.date(2026, 6, 1))
     assert sent.skickad and sent.mottagare == cast.handlaggare
     [message] = mail.outbox
     assert message.to == ["handlaggare@region.example"]
@@ -604,19 +614,34 @@ def test_bevakning_reminds_the_handlaggare_by_email(cast):
     assert f"{arende.diarienummer}" in message.body and "Punkt 1–2" in message.body
     assert "Punkt 3–4" not in message.body
 
-    out = io.StringIO()
-    call_command("bevakning", "--idag", "2026-08-20", stdout=out)
+    out = bevakning("--idag", "2026-08-20")
     assert mail.outbox[-1].subject == "Återrapportering: 1 försenad, 1 förfaller snart"
-    assert "handlaggare-HSN" in out.getvalue() and "försenat 2026-06-17" in out.getvalue()
+    assert "handlaggare-HSN" in out and "försenat 2026-06-17" in out
 
-    out = io.StringIO()
-    call_command("bevakning", "--idag", "2026-08-20", "--torrkorning", stdout=out)
-    assert len(mail.outbox) == 2 and "torrkörning" in out.getvalue()
+    # run again (cron twice, or the next day): nothing new, nothing sent; what was sent,
+    # to whom and when is on record
+    out = bevakning("--idag", "2026-08-21")
+    assert len(mail.outbox) == 2 and "redan påmind, inget nytt" in out
+    assert sorted(
+        SkickadPaminnelse.objects.values_list("uppdrag__beskrivning", "lage", "mottagare")
+    ) == [
+        ("Punkt 1–2", "forsenat", cast.handlaggare.pk),
+        ("Punkt 1–2", "snart", cast.handlaggare.pk),
+        ("Punkt 3–4", "snart", cast.handlaggare.pk),
+    ]
+    # the second uppdrag becomes overdue: that is new
+    paminn(idag=datetime.date(2026, 9, 2))
+    assert len(mail.outbox) == 3 and "Punkt 3–4" in mail.outbox[-1].body
+
+    bevakning("--idag", "2026-08-20", "--torrkorning")
+    assert len(mail.outbox) == 3
 
     cast.handlaggare.email = ""
     cast.handlaggare.save()
-    [unsent] = jobb.skicka_paminnelser(idag=datetime.date(2026, 8, 20))
-    assert not unsent.skickad and len(mail.outbox) == 2
+    SkickadPaminnelse.objects.all().delete()
+    [unsent] = paminn(idag=datetime.date(2026, 8, 20))
+    assert not unsent.skickad and len(mail.outbox) == 3
+    assert not SkickadPaminnelse.objects.exists()  # nothing sent, nothing recorded
 
 
 @pytest.mark.django_db

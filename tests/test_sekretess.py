@@ -133,7 +133,9 @@ def test_the_assignment_email_names_a_secret_arende_by_its_marking(
     assert "NN" not in brev.subject + brev.body and "avdelning" not in brev.body
 
 
-def test_a_reminder_names_a_secret_arende_by_its_marking(cast, hemligt, mailoutbox):
+def test_a_reminder_names_a_secret_arende_by_its_marking(
+    cast, hemligt, mailoutbox, django_capture_on_commit_callbacks
+):
     import datetime
 
     from flows import jobb
@@ -156,7 +158,8 @@ def test_a_reminder_names_a_secret_arende_by_its_marking(cast, hemligt, mailoutb
         uppdrag=[("Utred vården för patienten NN.", datetime.date(2025, 12, 1), None)],
     )
     services.expediera_till(hemligt.mottagare.get(), user=cast.sekreterare, metod="post")
-    jobb.skicka_paminnelser(idag=datetime.date(2025, 11, 20))
+    with django_capture_on_commit_callbacks(execute=True):  # sent once recorded
+        jobb.skicka_paminnelser(idag=datetime.date(2025, 11, 20))
     [brev] = mailoutbox
     assert str(hemligt.diarienummer) in brev.body and "Sekretess (OSL 25 kap. 1 §)" in brev.body
     assert "NN" not in brev.body and "avdelning" not in brev.body

@@ -41,6 +41,8 @@ class Command(BaseCommand):
         for paminnelse in resultat:
             if paminnelse.skickad:
                 status = _("påmind per e-post")
+            elif not paminnelse.nya:
+                status = _("redan påmind, inget nytt")
             elif torrkorning:
                 status = _("torrkörning, inget skickat")
             else:
