@@ -116,3 +116,10 @@ def test_load_demo_gives_each_role_a_user_and_is_idempotent():
         assert role in roles_in_context(User.objects.get(username=username), hsn)
     assert "Handläggare" not in roles_in_context(User.objects.get(username="handlaggare"), hsn)
     assert User.objects.get(username="handlaggare").check_password("demo-2025")
+
+
+def test_persistent_connections_are_checked_before_a_request_uses_them():
+    """After a database restart, the next request in each worker gets a new connection."""
+    from django.conf import settings
+
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
