@@ -8,6 +8,7 @@ import zipfile
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from arenden.models import Handling
 from arenden.services import fil_ar_intakt, lagg_till_handling, tilldela
@@ -185,3 +186,51 @@ def test_handlingar_under_arbete_become_upprattade_when_the_arende_closes(cast, 
     assert utkast.status == Handling.Status.UPPRATTAD
     change = utkast.history.first()
     assert (change.history_change_reason, change.history_user) == ("avskriva", cast.stabschef)
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("skript.bat", b"@echo off\r\ndel C:\\\\*\r\n"),
+        ("program.hta", b"<html><script>alert(1)</script></html>"),
+        ("brev.txt", b"Hej" * 2000 + b"PK\x03\x04" + bytes(range(256)) * 20),
+        ("makro.docx", None),
+    ],
+    ids=["bat", "hta", "text-then-binary", "docx-with-macro"],
+)
+def test_a_file_is_judged_whole_and_by_a_name_that_fits_it(cast, arende, name, content):
+    if content is None:  # a Word document that carries a macro project
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as arkiv:
+            arkiv.writestr("[Content_Types].xml", "<Types/>")
+            arkiv.writestr("word/document.xml", "<w:document/>")
+            arkiv.writestr("word/vbaProject.bin", b"\x00" * 64)
+        content = buffer.getvalue()
+    with pytest.raises(ValidationError):
+        lagg_till_handling(
+            arende,
+            user=cast.handlaggare,
+            typ=Handling.Typ.BILAGA,
+            riktning=Handling.Riktning.UPPRATTAD,
+            titel="Fel",
+            fil=SimpleUploadedFile(name, content),
+        )
+    assert not arende.handlingar.exists()
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_read(client, cast, arende, settings):
+    settings.HANDLING_MAX_BYTES = 1024
+    client.force_login(cast.registrator)
+    response = client.post(
+        reverse("arenden:ny_handling", args=[arende.pk]),
+        {
+            "typ": "bilaga",
+            "riktning": "inkommen",
+            "datum": "2025-10-20",
+            "titel": "Stor",
+            "fil": SimpleUploadedFile("stor.pdf", PDF + b"0" * (2 * 1024 * 1024)),
+        },
+    )
+    assert response.status_code == 413
+    assert "den största tillåtna storleken är 1,0\xa0kB" in response.content.decode()
+    assert not arende.handlingar.exists()
