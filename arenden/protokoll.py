@@ -113,6 +113,8 @@ def planera(
     _sekreterare_i(organ, user)
     if not plats.strip():
         raise ValidationError(_("Ange var sammanträdet hålls (ett rum, eller Teams)."))
+    if start and slut and slut <= start:
+        raise ValidationError(_("Sammanträdet kan inte sluta innan det börjar."), code="slut")
     with transaction.atomic(), acting_as(user):
         sammantrade = Sammantrade(
             organ=organ, datum=datum, plats=plats, start=start, slut=slut, arende=arende
@@ -350,6 +352,12 @@ def anmal_jav(punkt: Punkt, person: Person, *, user, grund: str = "") -> Jav:
         sammantrade = _sammantrade_for(punkt)
         _kräv_andring(sammantrade, user)
         _deltagare_i(punkt, person)
+        if Jav.objects.filter(punkt=punkt, person=person).exists():
+            raise ValidationError(
+                _("%(person)s är redan anmäld som jävig under punkt %(n)s.")
+                % {"person": person.namn, "n": punkt.beteckning},
+                code="redan_jav",
+            )
         jav = Jav(punkt=punkt, person=person, grund=grund)
         _spara(jav, user)
     return jav

@@ -603,6 +603,31 @@ def test_a_meeting_needs_a_place(hsn):
     )
 
 
+def test_a_meeting_does_not_end_before_it_begins(hsn):
+    """KL 5 kap. 65 §: the protokoll says when the meeting was held; an end before the start
+    is a typing error, not a time."""
+    vagras(
+        lambda: protokoll.planera(
+            organ=hsn.organ,
+            datum=D("2026-02-11"),
+            plats="Regionens hus",
+            start=datetime.time(13, 0),
+            slut=datetime.time(9, 0),
+            user=hsn.sekreterare,
+        ),
+        ValidationError,
+        "Sammanträdet kan inte sluta innan det börjar.",
+    )
+
+
+def test_jav_is_reported_once_per_item(mote):
+    """KL 6 kap. 28 §: a member is jävig in an item or not; a second report is refused with
+    a message, not a database error."""
+    mote.kalla()
+    _jav(mote, mote.ledamot)()
+    vagras(_jav(mote, mote.ledamot), ValidationError, "är redan anmäld som jävig under punkt")
+
+
 def test_the_narvaro_knows_only_the_roles_of_a_meeting(mote):
     """KL 5 kap. 66 § (6 kap. 35 §): the protokoll names who served and in which capacity."""
     ny = Mote.person("Ny Ledamot")
