@@ -6,11 +6,13 @@ import re
 import threading
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from arenden import roles as roller
 from arenden.models import Arende, Handling, Inskick
 from tests import factories
 from workflow.engine import history
@@ -144,6 +146,12 @@ def _samtidigt(clients, data) -> list:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_sendings_at_the_same_moment_register_one_arende():
+    # a transactional test starts from an emptied database: give the roles' global rights
+    # back, as the migrations give them
+    for role, (app_label, codename) in roller.RATTIGHETER.items():
+        Group.objects.get_or_create(name=role)[0].permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
     cast = factories.Cast()
     clients = [_logged_in(cast.registrator) for _ in range(2)]
     nyckel = _nyckel(clients[0].get(reverse("arenden:registrera")).content.decode())
