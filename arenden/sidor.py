@@ -75,3 +75,20 @@ class Sida:
 
     def previous_page_number(self) -> int:
         return self.number - 1
+
+
+class IngenLagring:
+    """Every page and file shown to a logged-in user is sent ``Cache-Control: no-store``:
+    it may hold secret content, which no browser or proxy cache is to keep."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            from django.utils.cache import patch_cache_control
+
+            patch_cache_control(response, no_store=True, private=True)
+        return response

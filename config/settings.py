@@ -25,6 +25,10 @@ if PRODUCTION:
         ALLOWED_HOSTS = os.environ["DJANGO_ALLOWED_HOSTS"].split(",")
     except KeyError as missing:
         raise ImproperlyConfigured(f"Produktionsläge kräver miljövariabeln {missing}") from None
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY ska vara minst 50 slumpmässiga tecken i produktionsläge."
+        )
 else:
     SECRET_KEY = os.environ.get(
         "DJANGO_SECRET_KEY", "utveckling-endast-inte-hemlig-nyckel-byt-i-produktion-0123456789"
@@ -63,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workflow.context.ActorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # what a logged-in user is shown may be secret: never kept in a cache (OSL)
+    "arenden.sidor.IngenLagring",
     # every refusal of the engine or a service: a message and back, never a 500
     "workflow.middleware.RefusalMiddleware",
 ]
@@ -115,7 +121,10 @@ AUTHENTICATION_BACKENDS = [
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -160,13 +169,19 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "arenden@localh
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TIMEZONE = TIME_ZONE
 
+# a session lasts a working day at most and ends with the browser
+SESSION_COOKIE_AGE = 9 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
 # simple-history must never be a way to move a workflow state around the engine: the revert
 # button is off everywhere, and workflow.admin refuses the revert POST as well.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = os.environ.get("DJANGO_SECURE_SSL_REDIRECT", "1") == "1"
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # the proxy's header is trusted only when a proxy that sets it is said to be there
+    if os.environ.get("DJANGO_TRUST_PROXY", "") in {"1", "true", "yes"}:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

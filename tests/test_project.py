@@ -123,3 +123,50 @@ def test_persistent_connections_are_checked_before_a_request_uses_them():
     from django.conf import settings
 
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+
+
+def test_production_mode_refuses_a_short_secret_key():
+    result = run_manage(
+        "check",
+        DJANGO_PRODUCTION="1",
+        DJANGO_SECRET_KEY="a",
+        DJANGO_ALLOWED_HOSTS="a.example.se",
+    )
+    assert result.returncode != 0
+    assert "minst 50 slumpmässiga tecken" in result.stderr
+
+
+def test_load_demo_is_refused_in_production_mode():
+    """It would create users with a known password, admin among them."""
+    result = run_manage(
+        "load_demo",
+        DJANGO_PRODUCTION="1",
+        DJANGO_SECRET_KEY="x" * 20 + "ett-långt-och-slumpmässigt-värde-för-produktion-1234567890",
+        DJANGO_ALLOWED_HOSTS="arenden.example.se",
+        DATABASE_URL="sqlite:////nonexistent/aldrig.sqlite3",
+    )
+    assert result.returncode != 0
+    assert "Demodata läses inte in i produktionsläge." in result.stderr
+
+
+@pytest.mark.parametrize("losenord", ["Sommar2025", "lösenord123", "1234567890123"])
+def test_a_weak_password_is_refused(losenord):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        validate_password(losenord)
+    validate_password("Kvällssol-över-Umeälven-7")
+
+
+@pytest.mark.django_db
+def test_a_logged_in_page_is_never_cached_and_a_public_one_may_be(client):
+    from tests import factories
+
+    cast = factories.Cast()
+    arende = cast.registrera("Ett ärende")
+    client.force_login(cast.stabschef)
+    for url in ("/", f"/arende/{arende.pk}/", "/arbetslista/att_tilldela/"):
+        assert "no-store" in client.get(url)["Cache-Control"], url
+    client.logout()
+    assert "no-store" not in client.get("/postlista/").get("Cache-Control", "")

@@ -13,6 +13,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        from django.conf import settings
+        from django.core.management.base import CommandError
+
+        if getattr(settings, "PRODUCTION", False):
+            # it creates users with a known password, admin among them
+            raise CommandError("Demodata läses inte in i produktionsläge.")
         # the seed cases are history: nobody is to be told by e-mail that they were assigned
         # or summoned (the mail goes out when the transaction commits, hence around it)
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
