@@ -300,30 +300,38 @@ def arkivera_handling(
         if riktning == Handling.Riktning.INKOMMEN
         else Handling.Status.UTKAST
     )
-    with transaction.atomic(), acting_as(user):
-        _låst(arende)
-        senaste = arende.handlingar.aggregate(n=Max("nummer"))["n"] or 0
-        handling = Handling(
-            arende=arende,
-            nummer=senaste + 1,
-            typ=typ,
-            riktning=riktning,
-            titel=titel,
-            datum=datum or timezone.localdate(),
-            status=status,
-            registrerad_av=user,
-            **falt,
-        )
-        if fakta:
-            handling.filnamn = filnamn
-            handling.sha256, handling.mediatyp, handling.storlek = (
-                fakta.sha256,
-                fakta.mediatyp,
-                fakta.storlek,
+    handling = None
+    try:
+        with transaction.atomic(), acting_as(user):
+            _låst(arende)
+            senaste = arende.handlingar.aggregate(n=Max("nummer"))["n"] or 0
+            handling = Handling(
+                arende=arende,
+                nummer=senaste + 1,
+                typ=typ,
+                riktning=riktning,
+                titel=titel,
+                datum=datum or timezone.localdate(),
+                status=status,
+                registrerad_av=user,
+                **falt,
             )
-            handling.fil.save(filnamn, File(fil, name=filnamn), save=False)
-        handling._history_user = user
-        handling.save()
+            if fakta:
+                handling.filnamn = filnamn
+                handling.sha256, handling.mediatyp, handling.storlek = (
+                    fakta.sha256,
+                    fakta.mediatyp,
+                    fakta.storlek,
+                )
+                handling.fil.save(filnamn, File(fil, name=filnamn), save=False)
+            handling._history_user = user
+            handling.save()
+    except BaseException:
+        # the row was not kept: nor is its file (a file whose row is lost later, with an
+        # outer transaction or a killed worker, is found by manage.py filkontroll)
+        if handling is not None and handling.fil.name:
+            handling.fil.storage.delete(handling.fil.name)
+        raise
     return handling
 
 

@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -234,3 +235,48 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(client, cast, are
     assert response.status_code == 413
     assert "den största tillåtna storleken är 1,0\xa0kB" in response.content.decode()
     assert not arende.handlingar.exists()
+
+
+def test_a_file_is_not_kept_when_its_row_is_not(cast, arende, monkeypatch, settings):
+    def fails(self, *args, **kwargs):
+        raise RuntimeError("databasen svarade inte")
+
+    monkeypatch.setattr(Handling, "save", fails)
+    with pytest.raises(RuntimeError):
+        lagg_till_handling(
+            arende,
+            user=cast.handlaggare,
+            typ=Handling.Typ.BILAGA,
+            riktning=Handling.Riktning.UPPRATTAD,
+            titel="Underlag",
+            fil=SimpleUploadedFile("underlag.pdf", PDF),
+        )
+    stored = [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+    assert stored == []
+
+
+def test_filkontroll_reports_strays_and_losses_and_removes_old_strays(cast, arende, settings):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    kept = lagg_till_handling(
+        arende,
+        user=cast.handlaggare,
+        typ=Handling.Typ.BILAGA,
+        riktning=Handling.Riktning.UPPRATTAD,
+        titel="Underlag",
+        fil=SimpleUploadedFile("underlag.pdf", PDF),
+    )
+    stray = Path(settings.MEDIA_ROOT) / "handlingar" / "2025" / "HSN-1" / "forlorad.pdf"
+    stray.write_bytes(PDF)
+    out = io.StringIO()
+    call_command("filkontroll", stdout=out)
+    assert "utan handling: handlingar/2025/HSN-1/forlorad.pdf" in out.getvalue()
+    call_command("filkontroll", "--ta-bort", stdout=out)  # too young to be removed yet
+    assert stray.exists()
+    call_command("filkontroll", "--ta-bort", "--aldre-an", "0", stdout=out)
+    assert not stray.exists() and Path(kept.fil.path).exists()
+
+    Path(kept.fil.path).unlink()
+    with pytest.raises(CommandError, match="1 handlingar saknar sin fil"):
+        call_command("filkontroll", stdout=out)
