@@ -233,6 +233,13 @@ def _låst(arende: Arende) -> Arende:
     return Arende.objects.select_for_update().get(pk=arende.pk)
 
 
+def _kräv_låst(user, perm: str, arende: Arende, vad: str) -> None:
+    """``_kräv`` against the ärende as it is once locked (inside a transaction): a step taken
+    by someone else a moment before (Markera som beredd) is seen, not the state the caller
+    read, so nothing lands in a state where it is not allowed."""
+    _kräv(user, perm, _låst(arende), vad)
+
+
 def lagg_till_handling(
     arende: Arende,
     *,
@@ -250,17 +257,19 @@ def lagg_till_handling(
     expedierat or slutbehandlat (TF 2 kap. 10 §). ``fil`` (an uploaded or opened file) is
     checked for size and type and its SHA-256 checksum stored."""
     _kräv(user, "arenden.add_handling", arende, _("lägga till handlingar"))
-    return arkivera_handling(
-        arende,
-        user=user,
-        typ=typ,
-        riktning=riktning,
-        titel=titel,
-        datum=datum,
-        fil=fil,
-        filnamn=filnamn,
-        **falt,
-    )
+    with transaction.atomic():
+        _kräv_låst(user, "arenden.add_handling", arende, _("lägga till handlingar"))
+        return arkivera_handling(
+            arende,
+            user=user,
+            typ=typ,
+            riktning=riktning,
+            titel=titel,
+            datum=datum,
+            fil=fil,
+            filnamn=filnamn,
+            **falt,
+        )
 
 
 def sekretessmarkering(lagrum: str, user) -> dict:
@@ -358,6 +367,7 @@ def spara_tjansteskrivelse(arende: Arende, *, user, **falt) -> Tjansteskrivelse:
             _("Okända fält i tjänsteskrivelsen: %(falt)s") % {"falt": ", ".join(sorted(okanda))}
         )
     with transaction.atomic(), acting_as(user):
+        _kräv_låst(user, "arenden.change_tjansteskrivelse", arende, _("ändra tjänsteskrivelsen"))
         skrivelse = Tjansteskrivelse.objects.filter(arende=arende).first()
         if skrivelse is None:
             falt.setdefault("datum", timezone.localdate())
@@ -399,6 +409,7 @@ def satt_sandlista(arende: Arende, mottagare, *, user) -> list[Mottagare]:
     _kräv(user, "arenden.change_sandlista", arende, _("ändra sändlistan"))
     rader = []
     with transaction.atomic(), acting_as(user):
+        _kräv_låst(user, "arenden.change_sandlista", arende, _("ändra sändlistan"))
         arende.mottagare.filter(expedierad=None).delete()
         for ordning, adressat in enumerate(mottagare):
             rad = Mottagare(arende=arende, ordning=ordning)

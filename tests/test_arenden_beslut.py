@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from arenden.models import Beslut, Enhet, Tjansteskrivelse
+from arenden.models import Arende, Beslut, Enhet, Tjansteskrivelse
 from arenden.services import (
     aterrapportera,
     bevakningar,
@@ -234,3 +234,30 @@ def test_a_given_diarienummer_is_checked(cast, diarienummer, user, error, messag
             diarienummer=diarienummer,
         )
     assert cast.organ.arenden.count() == 1
+
+
+def test_a_change_is_judged_by_the_state_the_arende_is_in_not_the_one_read(
+    cast, under_beredning, forfattare
+):
+    """The handläggare's page was read under beredning; the ärende was marked beredd a moment
+    before the save. The save is refused against the locked row, not let through on the state
+    the caller read (nor an upload, nor a new sändlista)."""
+    spara_tjansteskrivelse(
+        under_beredning,
+        user=cast.handlaggare,
+        forfattare=forfattare,
+        forslag_till_beslut="Att bifalla.",
+    )
+    last = Arende.objects.get(pk=under_beredning.pk)  # as the page read it
+    do_transition(Arende.objects.get(pk=under_beredning.pk), "markera_beredd", cast.handlaggare)
+    assert last.state == "under_beredning"
+    with pytest.raises(PermissionDenied, match="i dess nuvarande status"):
+        spara_tjansteskrivelse(last, user=cast.handlaggare, sammanfattning="Sent")
+    with pytest.raises(PermissionDenied, match="i dess nuvarande status"):
+        lagg_till_handling(
+            last, user=cast.handlaggare, typ="bilaga", riktning="upprattad", titel="Sen bilaga"
+        )
+    with pytest.raises(PermissionDenied, match="i dess nuvarande status"):
+        satt_sandlista(last, ["Kommunförbundet"], user=cast.handlaggare)
+    assert Tjansteskrivelse.objects.get().sammanfattning == ""
+    assert not last.handlingar.filter(titel="Sen bilaga").exists()
