@@ -8,6 +8,7 @@ Everything that differs between machines comes from the environment:
   then ``DJANGO_SECRET_KEY`` and ``DJANGO_ALLOWED_HOSTS`` must be set.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
+    # throttling and lockout of logins (arenden.inloggning)
+    "axes",
     # viewflow: the base app gives the ``workflow_timers`` command; viewflow.workflow (label
     # "viewflow") holds the process and task tables the flows in flows/ run on
     "viewflow",
@@ -71,7 +74,15 @@ MIDDLEWARE = [
     "arenden.sidor.IngenLagring",
     # every refusal of the engine or a service: a message and back, never a 500
     "workflow.middleware.RefusalMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "arenden.inloggning.utelast"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "config.urls"
 
@@ -114,6 +125,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 WORKFLOW_REFERENCE_ROOTS = [BASE_DIR / "arenden", BASE_DIR / "flows"]
 
 AUTHENTICATION_BACKENDS = [
+    # first: a locked-out user is refused before any password is checked
+    "arenden.inloggning.Inloggningsspärr",
     "django.contrib.auth.backends.ModelBackend",
     # user.has_perm(perm, obj) answered from the object's workflow state and the roles in context
     "workflow.backends.WorkflowBackend",

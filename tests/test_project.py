@@ -170,3 +170,22 @@ def test_a_logged_in_page_is_never_cached_and_a_public_one_may_be(client):
         assert "no-store" in client.get(url)["Cache-Control"], url
     client.logout()
     assert "no-store" not in client.get("/postlista/").get("Cache-Control", "")
+
+
+@pytest.mark.django_db
+def test_five_wrong_passwords_lock_the_login_out_for_a_while(client):
+    """Throttling (django-axes): 50 wrong passwords in 16 s went through unhindered."""
+    User.objects.create_user("handlaggare", password="Rätt-lösenord-2025")
+    User.objects.create_user("kollega", password="Kollegans-lösenord-2025")
+    url = "/konto/logga-in/"
+    for _ in range(4):
+        page = client.post(url, {"username": "handlaggare", "password": "Sommar2025"})
+        assert page.status_code == 200  # the form again, with its error
+    fifth = client.post(url, {"username": "handlaggare", "password": "Sommar2025"})
+    assert fifth.status_code == 429
+    locked = client.post(url, {"username": "handlaggare", "password": "Rätt-lösenord-2025"})
+    assert locked.status_code == 429
+    assert "För många misslyckade inloggningar" in locked.content.decode()
+    # another person from the same place is not locked out
+    other = client.post(url, {"username": "kollega", "password": "Kollegans-lösenord-2025"})
+    assert other.status_code == 302
