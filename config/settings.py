@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # what a logged-in user is shown may be secret: never kept in a cache (OSL)
     "arenden.sidor.IngenLagring",
+    # only the site's own scripts and styles, no framing
+    "arenden.sidor.Innehallspolicy",
     # every refusal of the engine or a service: a message and back, never a 500
     "workflow.middleware.RefusalMiddleware",
     "axes.middleware.AxesMiddleware",

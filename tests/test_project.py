@@ -189,3 +189,11 @@ def test_five_wrong_passwords_lock_the_login_out_for_a_while(client):
     # another person from the same place is not locked out
     other = client.post(url, {"username": "kollega", "password": "Kollegans-lösenord-2025"})
     assert other.status_code == 302
+
+
+@pytest.mark.django_db
+def test_every_page_says_where_its_scripts_and_styles_may_come_from(client):
+    for url in ("/postlista/", "/konto/logga-in/", "/anslagstavla/"):
+        policy = client.get(url)["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy, url
+        assert "frame-ancestors 'none'" in policy, url
