@@ -120,3 +120,32 @@ class Innehallspolicy:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", INNEHALLSPOLICY)
         return response
+
+
+def nekad(request, exception=None):
+    """403 in Swedish, with the reason when there is one, and a way back."""
+    from django.shortcuts import render
+
+    skal = str(exception) if exception is not None else ""
+    return render(request, "arenden/fel403.html", {"exception": skal}, status=403)
+
+
+def saknas(request, exception=None):
+    """404 in Swedish (the reason is internal and not shown)."""
+    from django.shortcuts import render
+
+    return render(request, "arenden/fel404.html", status=404)
+
+
+def fel(request):
+    """500 in Swedish; it promises nothing it does not do."""
+    from django.http import HttpResponseServerError
+    from django.template.loader import render_to_string
+
+    try:
+        return HttpResponseServerError(render_to_string("arenden/fel500.html", request=request))
+    except Exception:  # noqa: BLE001 - the page of last resort must not fail in turn
+        return HttpResponseServerError(
+            "Något gick fel och ingenting sparades av den åtgärden. Försök igen.",
+            content_type="text/plain; charset=utf-8",
+        )

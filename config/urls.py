@@ -4,8 +4,17 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("konto/logga-in/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "konto/logga-in/",
+        auth_views.LoginView.as_view(template_name="arenden/logga_in.html"),
+        name="login",
+    ),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("uppgifter/", include("flows.urls")),
     path("", include("arenden.urls")),
 ]
+
+# the error pages in Swedish, each with a way back (not viewflow's)
+handler403 = "arenden.sidor.nekad"
+handler404 = "arenden.sidor.saknas"
+handler500 = "arenden.sidor.fel"

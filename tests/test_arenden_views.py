@@ -212,3 +212,22 @@ def test_postlista_is_public_and_hides_secret_content(client, cast):
     assert "Palliativ vård" in page and "Öppet ärende" not in page
     assert "Sekretess (OSL 25 kap. 1 §)" in page
     assert "NN" not in page
+
+
+def test_a_wrong_password_is_said_in_swedish_on_the_login_page(client, cast):
+    page = client.post("/konto/logga-in/", {"username": "stabschef-HSN", "password": "fel"})
+    html = page.content.decode()
+    assert page.status_code == 200 and 'role="alert"' in html
+    assert "Fel användarnamn eller lösenord" in html
+    assert reverse("arenden:postlista") in html and reverse("arenden:anslagstavla") in html
+
+
+def test_the_error_pages_are_swedish_and_lead_back(client, cast, arende):
+    client.force_login(cast.handlaggare)
+    nekad = client.get(reverse("arenden:registrera"))
+    html = nekad.content.decode()
+    assert nekad.status_code == 403 and "Du har inte behörighet" in html
+    assert "Bara registratorn registrerar ärenden." in html  # the reason
+    assert f'href="{reverse("arenden:start")}"' in html and "Access Forbidden" not in html
+    saknas = client.get("/arende/999999/")
+    assert saknas.status_code == 404 and "Sidan finns inte" in saknas.content.decode()
