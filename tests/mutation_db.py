@@ -1,0 +1,170 @@
+"""A pytest plugin for the mutation run (``.ci/mutation``), loaded with ``-p tests.mutation_db``;
+the ordinary suite does not use it. It does two things.
+
+Which tests: ``--mutation-tests=PREFIX:GLOB,GLOB`` (repeatable) names the test files that may
+kill a mutant of the modules whose dotted name starts with PREFIX. While mutmut runs one
+mutant (``MUTANT_UNDER_TEST`` holds its name) only the files of its area run; in mutmut's
+other runs (its stats, the clean and the forced-fail run) the files of the areas named in
+``MUTATION_AREAS`` run (all areas when it is not set), and no other test file: the browser and
+benchmark tests never do.
+
+Fresh caches: mutmut forks each mutant's process from its own, which has already run the
+tests, so the engine's module-level caches of built SQL are full; a mutant in the code that
+builds a statement would then never run. They are emptied when a session starts.
+
+The code's references: the workflow checks (``workflow_check``) scan the source in
+``WORKFLOW_REFERENCE_ROOTS`` for names of states and transitions; in mutmut's copy that source
+holds the mutants themselves, so the roots are pointed back at the project's own files.
+
+A database per run:
+Mutation testing runs pytest once per mutant, each time in a fresh process, and migrating a
+new SQLite test database takes about five seconds, longer than most mutants' tests. So the
+first session migrates once and keeps a copy (the template, taken before any test ran); every
+later session starts from a copy of that template, and Django then only checks that no
+migration is missing. Each session still works on a file of its own (the test settings name
+it by process id), so a transactional test's flush in one session never reaches another.
+Runs on PostgreSQL are left as they are.
+"""
+
+import fnmatch
+import os
+import shutil
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+TEMPLATE_NAME = "mutation-template.sqlite3"
+
+#: module-level caches of SQL that the engine builds once per process
+CACHES = ("workflow.statements._cache", "workflow.roles._role_statements")
+
+
+def _sqlite_test_file():
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.sqlite3":
+        return None
+    name = db.get("TEST", {}).get("NAME")
+    if not name or name == ":memory:" or str(name).startswith("file:"):
+        return None
+    return Path(name)
+
+
+def _remove(path):
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--mutation-tests",
+        action="append",
+        default=[],
+        metavar="PREFIX:GLOB,GLOB",
+        help="test files (globs relative to the rootdir) that run for mutants of PREFIX*",
+    )
+
+
+def _areas(config):
+    areas = []
+    for spec in config.getoption("mutation_tests"):
+        prefix, _, globs = spec.partition(":")
+        areas.append((prefix, [g.strip() for g in globs.split(",") if g.strip()]))
+    return areas
+
+
+def _globs_for_this_run(config):
+    areas = _areas(config)
+    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    for prefix, globs in areas:
+        if prefix and mutant.startswith(prefix):
+            return globs
+    # Not one mutant's run: the areas the caller is mutating (MUTATION_AREAS, the prefixes
+    # separated by commas; .ci/mutation sets it), else all of them.
+    wanted = [p for p in os.environ.get("MUTATION_AREAS", "").split(",") if p]
+    return [
+        g
+        for prefix, globs in areas
+        if not wanted or any(prefix.startswith(w) or w.startswith(prefix) for w in wanted)
+        for g in globs
+    ]
+
+
+def pytest_configure(config):
+    # --reuse-db: Django keeps the file it finds (the template's copy) instead of a new one.
+    config.option.reuse_db = True
+
+
+def _outside_mutants(path):
+    parts = Path(path).parts
+    if "mutants" not in parts:
+        return path
+    i = len(parts) - 1 - parts[::-1].index("mutants")
+    return Path(*parts[:i], *parts[i + 1 :])
+
+
+def pytest_sessionstart(session):
+    from django.conf import settings
+
+    roots = getattr(settings, "WORKFLOW_REFERENCE_ROOTS", None)
+    if roots:
+        settings.WORKFLOW_REFERENCE_ROOTS = [_outside_mutants(root) for root in roots]
+    for dotted in CACHES:
+        module_name, _, attribute = dotted.rpartition(".")
+        module = sys.modules.get(module_name)
+        if module is not None:
+            getattr(module, attribute).clear()
+
+
+def pytest_collection_modifyitems(config, items):
+    globs = _globs_for_this_run(config)
+    if not globs:
+        return
+    root = Path(config.rootpath)
+    keep, drop = [], []
+    for item in items:
+        try:
+            relative = Path(item.path).resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            relative = Path(item.path).as_posix()
+        (keep if any(fnmatch.fnmatch(relative, g) for g in globs) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _mutation_db_template(request):
+    path = _sqlite_test_file()
+    if path is None:
+        yield
+        return
+    template = path.parent / TEMPLATE_NAME
+    _remove(path)
+    if template.exists():
+        shutil.copyfile(template, path)
+    request.getfixturevalue("django_db_setup")
+    if not template.exists():
+        # Migrated and not yet written by any test: save it for the sessions to come.
+        partial = path.parent / f"{TEMPLATE_NAME}.{path.stem}"
+        source, target = sqlite3.connect(path), sqlite3.connect(partial)
+        try:
+            source.backup(target)
+        finally:
+            source.close()
+            target.close()
+        partial.replace(template)
+    yield
+
+
+def pytest_unconfigure(config):
+    # pytest-django has closed the database by now; --reuse-db left the session's file behind.
+    try:
+        path = _sqlite_test_file()
+    except Exception:  # settings never configured: nothing was created
+        return
+    if path is not None:
+        _remove(path)
