@@ -976,3 +976,49 @@ def test_a_step_that_needs_a_comment_says_so_by_its_title(author, make_user, mak
     with pytest.raises(CommentRequired) as refused:
         do_transition(doc, "avvisa", make_user("bertil", "Granskare"), "  ")
     assert str(refused.value) == "Skicka tillbaka kräver en kommentar (motivering)."
+
+
+@pytest.mark.parametrize("comment", ["Dubbel\x00", "x" * 4001], ids=["nul", "for-lang"])
+def test_a_comment_with_a_nul_or_over_the_limit_is_refused_with_its_reason(
+    author, make_document, comment
+):
+    doc = make_document()
+    with pytest.raises(TransitionNotAllowed) as refused:
+        do_transition(doc, "skicka", author, comment)
+    assert str(refused.value) == "Kommentaren får ha högst 4000 tecken och inga nolltecken."
+    doc.refresh_from_db()
+    assert doc.state == "utkast"
+
+
+@pytest.fixture
+def anyone_may_send():
+    """The example workflow with *skicka* open to anyone, the anonymous and the system too."""
+    real = registry.get_workflow("dokument")
+    open_ = [
+        dataclasses.replace(t, guard=Guard()) if t.id == "skicka" else t
+        for t in real.transition_list
+    ]
+    registry.register(
+        Workflow(
+            id=real.id,
+            title=real.title,
+            states=real.state_list,
+            transitions=open_,
+            initial_state=real.initial_state,
+            roles=real.roles,
+            worklists=real.worklist_list,
+        )
+    )
+    yield
+    registry.register(real)
+
+
+@pytest.mark.parametrize("actor", [AnonymousUser(), None], ids=["anonym", "systemet"])
+def test_a_step_by_no_logged_in_user_records_no_user_in_the_field_history(
+    anyone_may_send, make_document, actor
+):
+    doc = make_document()
+    do_transition(doc, "skicka", actor)
+    latest = doc.history.order_by("-history_id").first()
+    assert latest.history_change_reason == "skicka" and latest.history_user_id is None
+    assert history(doc).last().actor_id is None
