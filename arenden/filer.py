@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -209,8 +210,6 @@ class Storleksgrans:
         except ValueError:
             langd = 0
         if request.method == "POST" and langd > max_storlek() + self.MARGINAL:
-            from django.http import HttpResponse
-
             text = _("Filen är för stor; den största tillåtna storleken är %(max)s.") % {
                 "max": filesizeformat(max_storlek())
             }

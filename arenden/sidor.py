@@ -6,6 +6,10 @@ page itself."""
 from __future__ import annotations
 
 from django.core.paginator import Page, Paginator
+from django.http import HttpResponseServerError
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 
 #: hits are counted up to this many; beyond it the page says "fler än"
 TAK = 1000
@@ -88,8 +92,6 @@ class IngenLagring:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            from django.utils.cache import patch_cache_control
-
             patch_cache_control(response, no_store=True, private=True)
         return response
 
@@ -124,24 +126,17 @@ class Innehallspolicy:
 
 def nekad(request, exception=None):
     """403 in Swedish, with the reason when there is one, and a way back."""
-    from django.shortcuts import render
-
     skal = str(exception) if exception is not None else ""
     return render(request, "arenden/fel403.html", {"exception": skal}, status=403)
 
 
 def saknas(request, exception=None):
     """404 in Swedish (the reason is internal and not shown)."""
-    from django.shortcuts import render
-
     return render(request, "arenden/fel404.html", status=404)
 
 
 def fel(request):
     """500 in Swedish; it promises nothing it does not do."""
-    from django.http import HttpResponseServerError
-    from django.template.loader import render_to_string
-
     try:
         return HttpResponseServerError(render_to_string("arenden/fel500.html", request=request))
     except Exception:  # noqa: BLE001 - the page of last resort must not fail in turn
