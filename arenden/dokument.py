@@ -254,11 +254,7 @@ def _deltagare_rad(d: Deltagare) -> str:
 
 
 def _huvud(sammantrade: Sammantrade) -> list[tuple[str, str]]:
-    tid = _dag(sammantrade.datum)
-    if sammantrade.start:
-        tid += f" kl. {sammantrade.start:%H.%M}"
-        if sammantrade.slut:
-            tid += f"–{sammantrade.slut:%H.%M}"
+    tid = sammantrade.tid
     huvud = []
     if sammantrade.arende_id:
         huvud.append((_("Diarienummer"), str(sammantrade.arende.diarienummer)))

@@ -218,6 +218,25 @@ class SammantradeForm(Formular):
         self.fields["organ"].queryset = organ
 
 
+class AnslagForm(Formular):
+    """The day the justerat protokoll goes up on the anslagstavla, and, when that is later
+    than KL 8 kap. 12 § allows, why."""
+
+    dag = forms.DateField(
+        label=_("Anslås"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Lämnas tomt för i dag."),
+    )
+    skal = forms.CharField(
+        label=_("Skäl till sent anslag"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Krävs när anslaget kommer senare än andra dagen efter justeringen."),
+    )
+
+
 class DeltagareForm(Formular):
     person = forms.ModelChoiceField(queryset=Person.objects.order_by("namn"), label=_("Person"))
     roll = forms.ChoiceField(choices=Deltagare.Roll.choices, label=_("Roll"))

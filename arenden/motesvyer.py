@@ -29,6 +29,7 @@ from workflow.middleware import REFUSALS, refusal
 
 from . import dokument, protokoll, roles
 from .forms import (
+    AnslagForm,
     BeslutForm,
     DeltagareForm,
     NarvaroForm,
@@ -121,6 +122,7 @@ def sammantrade(request, pk):
         "far_andra": far_andra,
         "overgangar": [t for t in allowed_transitions(s, request.user) if t.id != "justera"],
         "steg": version(s),
+        "anslag_form": AnslagForm(prefix="anslag"),
         "far_justera": request.user.has_perm("arenden.justera_sammantrade", s)
         and any(p.anvandare_id == request.user.pk for p in protokoll.saknar_justering(s)),
         "saknar_justering": protokoll.saknar_justering(s),
@@ -181,7 +183,10 @@ def mote_overgang(request, pk):
         if overgang == "justera":  # a signature of each justerare, not a button
             raise PermissionDenied(_("Protokollet justeras av ordföranden och justerarna."))
         if overgang == "ansla":
-            protokoll.ansla(s, user=request.user, dag=None)
+            form = AnslagForm(request.POST, prefix="anslag")
+            if not form.is_valid():
+                raise ValidationError(list(form.errors.values()))
+            protokoll.ansla(s, user=request.user, **form.cleaned_data)
         elif overgang in _SERVICE:
             _SERVICE[overgang](s, user=request.user)
         else:

@@ -263,10 +263,18 @@ def vid_kallelse(event) -> None:
 
 
 def _kräv_beslutsskede(sammantrade: Sammantrade) -> None:
+    """Beslut, yrkanden and voteringar are recorded once the meeting is called and has
+    begun: never before it happens."""
     if sammantrade.state not in ("kallat", "genomfort"):
         raise ValidationError(
             _("Beslut förs in när sammanträdet hålls, inte när det är %(status)s.")
             % {"status": sammantrade.status_titel.lower()}
+        )
+    if not sammantrade.har_borjat:
+        raise ValidationError(
+            _("Sammanträdet hålls %(tid)s; det som beslutas förs in när det hålls.")
+            % {"tid": sammantrade.tid},
+            code="inte_borjat",
         )
 
 
@@ -414,7 +422,9 @@ def lagg_till_yttrande(punkt: Punkt, *, user, typ: str, avgivet_av: str, text: s
 
 def lagg_till_yrkande(punkt: Punkt, person: Person, *, user, text: str) -> Yrkande:
     with transaction.atomic(), acting_as(user):
-        _kräv_andring(_sammantrade_for(punkt), user)
+        sammantrade = _sammantrade_for(punkt)
+        _kräv_andring(sammantrade, user)
+        _kräv_beslutsskede(sammantrade)
         _deltagare_i(punkt, person)
         ordning = (punkt.yrkanden.aggregate(n=Max("ordning"))["n"] or 0) + 1
         yrkande = Yrkande(punkt=punkt, yrkande_av=person, text=text, ordning=ordning)
@@ -424,7 +434,9 @@ def lagg_till_yrkande(punkt: Punkt, person: Person, *, user, text: str) -> Yrkan
 
 def registrera_votering(punkt: Punkt, *, user, proposition, ja, nej, avstar=0, resultat):
     with transaction.atomic(), acting_as(user):
-        _kräv_andring(_sammantrade_for(punkt), user)
+        sammantrade = _sammantrade_for(punkt)
+        _kräv_andring(sammantrade, user)
+        _kräv_beslutsskede(sammantrade)
         votering = Votering(
             punkt=punkt, proposition=proposition, ja=ja, nej=nej, avstar=avstar, resultat=resultat
         )
@@ -508,9 +520,13 @@ def justera(sammantrade: Sammantrade, *, user, tidpunkt: datetime.datetime | Non
                 _("Du är inte ordförande eller justerare som ännu inte har justerat."),
                 code="inte_justerare",
             )
-        justering = Justering(
-            sammantrade=sammantrade, person=person, user=user, tidpunkt=tidpunkt or timezone.now()
-        )
+        tidpunkt = tidpunkt or timezone.now()
+        services.kräv_skett(tidpunkt, _("Tidpunkten för justeringen"))
+        if tidpunkt < sammantrade.borjar:
+            raise ValidationError(
+                _("Protokollet kan inte ha justerats före sammanträdet."), code="fore_motet"
+            )
+        justering = Justering(sammantrade=sammantrade, person=person, user=user, tidpunkt=tidpunkt)
         _spara(justering, user)
         if not saknar_justering(sammantrade):
             do_transition(sammantrade, "justera", user)
@@ -576,15 +592,21 @@ def _arkivera(
     )
 
 
-def ansla(sammantrade: Sammantrade, *, user, dag: datetime.date | None = None) -> Sammantrade:
+def ansla(
+    sammantrade: Sammantrade, *, user, dag: datetime.date | None = None, skal: str = ""
+) -> Sammantrade:
     """Put the justerat protokoll on the digital anslagstavla (KL 8 kap. 12 §). The last day
-    for laglighetsprövning follows from the day (KL 13 kap. 5 §)."""
+    for laglighetsprövning follows from the day (KL 13 kap. 5 §). ``skal``: why the anslag
+    comes later than the law allows, when it does (it is kept in the history)."""
     with acting_as(user):
-        return do_transition(sammantrade, "ansla", user, data={"dag": dag})
+        return do_transition(sammantrade, "ansla", user, skal, data={"dag": dag})
 
 
 def vid_anslag(event) -> None:
-    """The day of anslag: given, or today; not before the justering, not in the future."""
+    """The day of anslag: given, or today; not before the justering, not in the future. Later
+    than KL 8 kap. 12 § allows (the second day after justering) it is still put up, since the
+    time for överklagande runs only from it, but the sekreterare confirms it with the reason,
+    which the history keeps."""
     dag = event.data.get("dag") or timezone.localdate()
     justerat = timezone.localdate(event.obj.justerat) if event.obj.justerat else None
     if (justerat and dag < justerat) or dag > timezone.localdate():
@@ -592,6 +614,16 @@ def vid_anslag(event) -> None:
             _("Protokollet kan inte anslås %(dag)s: det justerades %(justerat)s.")
             % {"dag": f"{dag:%Y-%m-%d}", "justerat": f"{justerat:%Y-%m-%d}" if justerat else "–"},
             code="fel_dag",
+        )
+    senast = event.obj.anslag_senast
+    if senast and dag > senast and not event.comment.strip():
+        raise ValidationError(
+            _(
+                "Sista dag för anslaget var %(senast)s (KL 8 kap. 12 §). Ska protokollet ändå "
+                "anslås %(dag)s, skriv varför; skälet antecknas i historiken."
+            )
+            % {"senast": f"{senast:%Y-%m-%d}", "dag": f"{dag:%Y-%m-%d}"},
+            code="sent_anslag",
         )
     event.obj.anslaget = dag
 

@@ -136,6 +136,37 @@ class Sammantrade(WorkflowMixin):
             return None
         return sista_dag(self.anslaget + datetime.timedelta(days=OVERKLAGANDE_DAGAR))
 
+    @property
+    def borjar(self) -> datetime.datetime:
+        """When the meeting begins, Swedish time (its day at 00.00 when no time is set)."""
+        return timezone.make_aware(
+            datetime.datetime.combine(self.datum, self.start or datetime.time()),
+            timezone.get_default_timezone(),
+        )
+
+    @property
+    def tid(self) -> str:
+        """ "2025-11-12 kl. 13.00–16.00", as the kallelse and the protokoll print it."""
+        tid = f"{self.datum:%Y-%m-%d}"
+        if self.start:
+            tid += f" kl. {self.start:%H.%M}"
+            if self.slut:
+                tid += f"–{self.slut:%H.%M}"
+        return tid
+
+    @property
+    def har_borjat(self) -> bool:
+        """Nothing the meeting does is recorded before it has begun: not a beslut, not a
+        vote, not the protokoll."""
+        return timezone.now() >= self.borjar
+
+    @property
+    def sent_anslag(self) -> bool:
+        """Anslaget (or still not anslaget today) later than KL 8 kap. 12 § allows."""
+        if self.justerat is None:
+            return False
+        return (self.anslaget or timezone.localdate()) > self.anslag_senast
+
     def punkter_i_ordning(self):
         return self.punkter.order_by("ordning", "pk")
 

@@ -98,6 +98,25 @@ def _numrera(arende: Arende) -> None:
     Arende.history.filter(id=arende.pk, lopnummer=None).update(lopnummer=arende.lopnummer)
 
 
+def kräv_skett(tid, vad: str) -> None:
+    """What is recorded as having happened has happened: a day or a time (``tid``) of a
+    handling, a beslut, an expediering or a redovisning cannot lie after today. ``vad`` names
+    it for the user ("Beslutsdagen")."""
+    if tid is None:
+        return
+    if isinstance(tid, datetime.datetime):
+        sent = tid > timezone.now()
+        visas = f"{timezone.localtime(tid):%Y-%m-%d %H.%M}"
+    else:
+        sent = tid > timezone.localdate()
+        visas = f"{tid:%Y-%m-%d}"
+    if sent:
+        raise ValidationError(
+            _("%(vad)s kan inte ligga i framtiden (%(tid)s).") % {"vad": vad, "tid": visas},
+            code="i_framtiden",
+        )
+
+
 def registrera_arende(
     *,
     organ: Organ,
@@ -120,6 +139,8 @@ def registrera_arende(
             _("Du får inte registrera ärenden i %(organ)s.") % {"organ": organ.namn}
         )
     registrerat = registrerat or timezone.localdate()
+    kräv_skett(registrerat, _("Registreringsdagen"))
+    kräv_skett(falt.get("inkommet"), _("Dagen ärendet kom in"))
     nummer = None
     if diarienummer:
         nummer = Diarienummer.parse(diarienummer)
@@ -299,6 +320,7 @@ def arkivera_handling(
     """File a handling without asking for ``add_handling``: for :func:`lagg_till_handling`
     once it has asked, and for the documents the system itself draws up as the result of a
     step the user was allowed to take (the protokoll when it is justerat)."""
+    kräv_skett(datum, _("Handlingens datum"))
     fakta = None
     if fil is not None:
         filnamn = filnamn or os.path.basename(getattr(fil, "name", "") or "") or "fil"
@@ -442,6 +464,7 @@ def registrera_beslut(
     """Record what the organ decided; the ärende moves to *beslutat*, or to *överlämnat*
     when the decision is a proposal to a higher organ. ``uppdrag`` is a list of
     (beskrivning, förfallodag, organ to report to) that the decision gives."""
+    kräv_skett(datum, _("Beslutsdagen"))
     with transaction.atomic(), acting_as(user):
         beslut = Beslut(
             arende=arende,
@@ -504,6 +527,7 @@ def expediera_till(
     sending to the last two recipients at once cannot both miss that the list is done."""
     if metod not in Mottagare.Metod.values:
         raise ValidationError(_("Okänt sätt att expediera: %(metod)s") % {"metod": metod})
+    kräv_skett(tidpunkt, _("Tidpunkten för expedieringen"))
     with transaction.atomic(), acting_as(user):
         arende = mottagare.arende
         # the right must hold in the state the ärende is in once it is locked
@@ -533,6 +557,13 @@ def aterrapportera(uppdrag: Uppdrag, *, handling: Handling, redovisat: datetime.
             _("Återrapporten ska vara en handling av typen återrapport i %(arende)s.")
             % {"arende": arende.diarienummer},
             code="fel_handling",
+        )
+    kräv_skett(redovisat, _("Dagen uppdraget redovisades"))
+    if redovisat < uppdrag.beslut.datum:
+        raise ValidationError(
+            _("Uppdraget kan inte ha redovisats %(dag)s, före beslutet %(beslut)s.")
+            % {"dag": f"{redovisat:%Y-%m-%d}", "beslut": f"{uppdrag.beslut.datum:%Y-%m-%d}"},
+            code="fore_beslutet",
         )
     with transaction.atomic(), acting_as(user):
         # the ärende first (as in expediera_till): the last two uppdrag reported at once

@@ -11,7 +11,15 @@ digital anslagstavla follows (KL 8 kap. 12 §).
 from arenden import protokoll
 from arenden.roles import JUSTERARE, NAMNDSEKRETERARE, REGISTRATOR, REVISOR, STABSCHEF
 from workflow import registry
-from workflow.definitions import METHOD, Guard, State, Transition, Workflow, Worklist
+from workflow.definitions import (
+    METHOD,
+    Guard,
+    Requirement,
+    State,
+    Transition,
+    Workflow,
+    Worklist,
+)
 
 ID = "sammantrade"
 
@@ -35,6 +43,15 @@ def _alla_har_justerat(sammantrade, user) -> bool:
     """Signed by someone, and by every ordförande and justerare present: a protokoll is never
     justerat without a signature (not even when nobody is left who should sign)."""
     return sammantrade.justeringar.exists() and not protokoll.saknar_justering(sammantrade)
+
+
+def _har_borjat(sammantrade) -> bool:
+    return sammantrade.har_borjat
+
+
+#: nothing is recorded as having happened before it happens: the protokoll of a meeting is
+#: drawn up (and so justerat and anslaget) only once the meeting has begun
+HAR_BORJAT = Requirement(_har_borjat, "sammanträdet har inte börjat än")
 
 
 def definition() -> Workflow:
@@ -90,6 +107,7 @@ def definition() -> Workflow:
                 "kallat",
                 "genomfort",
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
+                requires=(HAR_BORJAT,),
                 before=(protokoll.numrera_paragrafer,),
             ),
             Transition(

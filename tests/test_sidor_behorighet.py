@@ -3,6 +3,7 @@ logged-in person 403, and the anonymous visitor is sent to the login page; the p
 are open to all. The answers come from ``user.has_perm(perm, obj)`` and the worklists."""
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -145,3 +146,28 @@ def test_a_post_without_the_right_changes_nothing(sidor):
         strict.post(f"/sammantrade/{svo.pk}/rattelse/", {"rattelse-text": "x"}).status_code == 403
     )
     assert svo.rattelser.count() == 0
+
+
+def test_every_help_text_a_field_points_to_is_on_the_page(sidor):
+    """A field with a help text points to it (``aria-describedby``); the text is on the page,
+    where a screen reader and a sighted newcomer both find it (Diarienummer may be left empty,
+    what Sekretess enligt expects)."""
+    clients = {}
+    saknas, hjalptexter = [], 0
+    for path, may in sidor:
+        if path.endswith((".pdf", ".docx", ".csv")):
+            continue
+        username = "" if may is None else sorted(ALLA if may == ALLA else may)[0]
+        if username not in clients:
+            clients[username] = Client()
+            if username:
+                clients[username].login(username=username, password=demo.DEMO_PASSWORD)
+        sida = clients[username].get(path).content.decode()
+        ids = set(re.findall(r'\bid="([^"]+)"', sida))
+        for pekar in re.findall(r'aria-describedby="([^"]+)"', sida):
+            for id_ in pekar.split():
+                hjalptexter += 1
+                if id_ not in ids:
+                    saknas.append((path, id_))
+    assert saknas == []
+    assert hjalptexter >= 5  # the registration, handling and meeting forms have help texts
