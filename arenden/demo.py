@@ -486,7 +486,6 @@ SVO_PROTOKOLL = Path(__file__).with_name("seeddata") / "svo-2021-06-11.json"
 #: accounts for the two who sign the protokoll: username, person
 SVO_UNDERTECKNARE = [("ordforande", "Carin Nilsson"), ("justerare", "Kenneth Andersson")]
 SVO_JUSTERAT = datetime.datetime(2021, 6, 16, 9, 0, tzinfo=datetime.UTC)  # assumed day
-SVO_ANSLAGET = datetime.date(2021, 6, 17)  # assumed: the day after justering
 
 
 def svo_protokoll() -> dict:
@@ -606,7 +605,6 @@ def hsn_418_2_2021(folk: Folk) -> Arende:
         protokoll.uppratta(mote, user=sekreterare)
         for username, _namn in SVO_UNDERTECKNARE:
             protokoll.justera(mote, user=User.objects.get(username=username), tidpunkt=SVO_JUSTERAT)
-        protokoll.ansla(mote, user=sekreterare, dag=SVO_ANSLAGET)
     return arende
 
 

@@ -9,6 +9,7 @@ written out by one of two writers: the same content, whichever the format. The p
 
 from __future__ import annotations
 
+import datetime
 import io
 from dataclasses import dataclass, field
 
@@ -16,6 +17,8 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from workflow.engine import history
 
 from .models import Arende, Handling, Organ
 from .sammantraden import Deltagare, Punkt, Sammantrade
@@ -84,7 +87,10 @@ def med_allt(sammantrade: Sammantrade) -> Sammantrade:
             ),
             Prefetch(
                 "punkter",
-                queryset=Punkt.objects.select_related("arende", "forslag_till").prefetch_related(
+                queryset=Punkt.objects.select_related(
+                    "arende", "forslag_till", "beslutet"
+                ).prefetch_related(
+                    "beslutet__uppdrag__rapportera_till",
                     "bilagor__arende",
                     "jav__person",
                     "reservationer__person",
@@ -182,20 +188,7 @@ def _paragraf(punkt: Punkt, organ: Organ, publik: bool) -> list[Block]:
             )
         )
     if punkt.beslut or punkt.utfall:
-        block.append(_rubrik(_("Beslut"), 3))
-        block.append(_text(punkt.beslut))
-        if punkt.utfall in (Punkt.Utfall.ATERREMISS, Punkt.Utfall.BORDLAGGNING):
-            block.append(
-                _text(
-                    _("Ärendet %(utfall)s. Motivering: %(motivering)s")
-                    % {
-                        "utfall": _("återremitteras")
-                        if punkt.utfall == Punkt.Utfall.ATERREMISS
-                        else _("bordläggs"),
-                        "motivering": punkt.motivering,
-                    }
-                )
-            )
+        block += _beslut(punkt)
     for reservation in punkt.reservationer.all():
         rad = _("%(vem)s reserverar sig mot beslutet.") % {"vem": reservation.person}
         block.append(_text(f"{rad} {reservation.motivering}".strip()))
@@ -217,6 +210,42 @@ def _paragraf(punkt: Punkt, organ: Organ, publik: bool) -> list[Block]:
             )
         )
     return [b for b in block if b]
+
+
+def _beslut(punkt: Punkt) -> list[Block]:
+    """The beslut as written; for återremiss and bordläggning the motivering (KL 5 kap. 50–51
+    §§), said once: the sentence is the system's only when the sekreterare wrote none; and
+    the uppdrag the beslut gives, with whom they report to and when."""
+    block = [_rubrik(_("Beslut"), 3), _text(punkt.beslut)]
+    if punkt.utfall in (Punkt.Utfall.ATERREMISS, Punkt.Utfall.BORDLAGGNING):
+        if punkt.beslut.strip():
+            block.append(_text(_("Motivering: %(motivering)s") % {"motivering": punkt.motivering}))
+        else:
+            block.append(
+                _text(
+                    _("Ärendet %(utfall)s. Motivering: %(motivering)s")
+                    % {
+                        "utfall": _("återremitteras")
+                        if punkt.utfall == Punkt.Utfall.ATERREMISS
+                        else _("bordläggs"),
+                        "motivering": punkt.motivering,
+                    }
+                )
+            )
+    if punkt.beslutet is not None:
+        block += _lista(
+            _("Uppdrag"),
+            [
+                _("%(uppdrag)s Återrapporteras till %(organ)s senast %(dag)s.")
+                % {
+                    "uppdrag": u.beskrivning.strip(),
+                    "organ": u.rapportera_till.namn,
+                    "dag": _dag(u.forfaller),
+                }
+                for u in punkt.beslutet.uppdrag.all()
+            ],
+        )
+    return block
 
 
 def _namn(d: Deltagare) -> str:
@@ -275,20 +304,84 @@ def _narvaro(sammantrade: Sammantrade) -> list[Block]:
     ]
 
 
-def _justering(sammantrade: Sammantrade) -> list[Block]:
-    rader = [
-        _("%(vem)s justerade %(tid)s") % {"vem": j.person.namn, "tid": _tid(j.tidpunkt)}
-        for j in sammantrade.justeringar.all()
-    ]
-    if sammantrade.anslaget:
+def _underskrifter(sammantrade: Sammantrade, sekreterare: str) -> list[Block]:
+    """Who keeps the protokoll and who signs it: the ordförande and the justerare present,
+    each with the time they justerade, or "ej justerat" (KL 5 kap. 69 §)."""
+    signerat = {j.person_id: j for j in sammantrade.justeringar.all()}
+    rader = [_("Vid protokollet: %(vem)s") % {"vem": sekreterare}] if sekreterare else []
+    for d in sammantrade.deltagare.all():
+        if not d.narvarande or d.ar_tjansteperson:
+            continue
+        if d.roll == Deltagare.Roll.ORDFORANDE:
+            uppgift = _("Ordförande")
+        elif d.justerare:
+            uppgift = _("Justerare")
+        else:
+            continue
+        justering = signerat.get(d.person_id)
         rader.append(
-            _(
-                "Anslaget på den digitala anslagstavlan %(dag)s. Sista dag för överklagande "
-                "(laglighetsprövning) %(sista)s."
-            )
-            % {"dag": _dag(sammantrade.anslaget), "sista": _dag(sammantrade.overklagande_senast)}
+            _("%(uppgift)s: %(vem)s, %(nar)s")
+            % {
+                "uppgift": uppgift,
+                "vem": d.person.namn,
+                "nar": _("justerade %(tid)s") % {"tid": _tid(justering.tidpunkt)}
+                if justering
+                else _("ej justerat"),
+            }
         )
-    return _lista(_("Justering"), rader)
+    return _lista(_("Underskrifter"), rader)
+
+
+def _anslagsbevis(sammantrade: Sammantrade, punkter: list[Punkt]) -> list[Block]:
+    """KL 8 kap. 12 §: the justering is announced on the anslagstavla, which says which
+    protokoll, when it went up, when it comes down (not before the time for
+    laglighetsprövning, KL 13 kap. 5 §, is over) and where the protokoll is kept."""
+    if not sammantrade.anslaget:
+        return []
+    ned = sammantrade.overklagande_senast + datetime.timedelta(days=1)
+    forvaring = _("diariet för %(organ)s") % {"organ": sammantrade.organ.namn}
+    if sammantrade.arende_id:
+        forvaring += f", {sammantrade.arende.diarienummer}"
+    rader = [
+        _(
+            "Anslaget på den digitala anslagstavlan %(dag)s. Sista dag för överklagande "
+            "(laglighetsprövning) %(sista)s."
+        )
+        % {"dag": _dag(sammantrade.anslaget), "sista": _dag(sammantrade.overklagande_senast)},
+        _("Protokoll från sammanträdet %(datum)s, %(omfang)s.")
+        % {"datum": _dag(sammantrade.datum), "omfang": _omfang(punkter)},
+        _("Anslaget tas ned tidigast %(dag)s.") % {"dag": _dag(ned)},
+        _("Protokollet förvaras i %(var)s.") % {"var": forvaring},
+    ]
+    return _lista(_("Anslagsbevis"), rader)
+
+
+def _justering(sammantrade: Sammantrade, punkter: list[Punkt], sekreterare: str) -> list[Block]:
+    return _underskrifter(sammantrade, sekreterare) + _anslagsbevis(sammantrade, punkter)
+
+
+def _omfang(punkter: list[Punkt]) -> str:
+    """ "§§ 13–28", "§ 130"."""
+    if not punkter:
+        return ""
+    forsta, sista = punkter[0].beteckning, punkter[-1].beteckning
+    return f"§ {forsta}" if forsta == sista else f"§§ {forsta}–{sista}"
+
+
+def _sekreterare(sammantrade: Sammantrade) -> str:
+    """Who drew up the protokoll (the step *genomför* in the history), by name."""
+    if not hasattr(sammantrade, "_sekreterare"):
+        steg = history(sammantrade).filter(transition="genomfor").last()
+        namn = ""
+        if steg is not None:
+            namn = steg.actor.get_full_name() if steg.actor else ""
+            namn = namn or steg.actor_name
+        sammantrade._sekreterare = namn
+    return sammantrade._sekreterare
+
+
+def _ej_justerat(sammantrade: Sammantrade) -> list[tuple[str, str]]:
+    return [] if sammantrade.justerat else [(_("Status"), _("Ej justerat"))]
 
 
 def _utan_paragraf_rattelser(sammantrade: Sammantrade) -> list[Block]:
@@ -319,10 +412,11 @@ def protokoll(sammantrade: Sammantrade, *, publik: bool = False) -> Dokument:
                 forsta if forsta == sista else f"{forsta}-{sista}",
             )
         )
+    huvud += _ej_justerat(s)
     block = _narvaro(s)
     for punkt in punkter:
         block += _paragraf(punkt, s.organ, publik)
-    block += _justering(s) + _utan_paragraf_rattelser(s)
+    block += _justering(s, punkter, _sekreterare(s)) + _utan_paragraf_rattelser(s)
     return Dokument(
         titel=_("Protokoll %(organ)s") % {"organ": s.organ.namn},
         huvud=huvud,
@@ -338,7 +432,8 @@ def protokollsutdrag(
     s = sammantrade or med_allt(Sammantrade(pk=punkt.sammantrade_id))
     punkt = next(p for p in s.punkter.all() if p.pk == punkt.pk)
     huvud = [(_("Organ"), s.organ.namn), (_("Sammanträdesdatum"), _dag(s.datum))]
-    block = _paragraf(punkt, s.organ, publik) + _justering(s)
+    huvud += _ej_justerat(s)
+    block = _paragraf(punkt, s.organ, publik) + _justering(s, [punkt], _sekreterare(s))
     if s.justerat:
         block.append(_text(_("Utdraget bestyrks.")))
     return Dokument(

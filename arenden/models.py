@@ -22,6 +22,7 @@ class Organ(LocalRolesMixin):
         FULLMAKTIGE = "fullmaktige", _("fullmäktige")
         STYRELSE = "styrelse", _("styrelse")
         NAMND = "namnd", _("nämnd")
+        UTSKOTT = "utskott", _("utskott")
         BEREDNING = "beredning", _("beredning")
         SAMVERKANSORGAN = "samverkansorgan", _("samverkansorgan")
 
@@ -50,6 +51,20 @@ class Organ(LocalRolesMixin):
 
     def __str__(self):
         return self.namn
+
+    @property
+    def anslar_protokoll(self) -> bool:
+        """KL 8 kap. 12 §: the justering of fullmäktige's and the nämnders' protokoll (a
+        styrelse is a nämnd, an utskott part of one, KL 6 kap. 20 §) is announced on the
+        anslagstavla, and laglighetsprövning runs from it (KL 13 kap. 1, 5 §§). A beredning
+        or a samverkansorgan decides nothing in the sense of KL: its protokoll is justerat
+        but not anslaget, and it is not appealed."""
+        return self.typ in (
+            self.Typ.FULLMAKTIGE,
+            self.Typ.STYRELSE,
+            self.Typ.NAMND,
+            self.Typ.UTSKOTT,
+        )
 
 
 class Enhet(models.Model):

@@ -120,7 +120,7 @@ def sammantrade(request, pk):
         "punkter": punkter,
         "deltagare": deltagare,
         "far_andra": far_andra,
-        "overgangar": [t for t in allowed_transitions(s, request.user) if t.id != "justera"],
+        "overgangar": allowed_transitions(s, request.user),
         "steg": version(s),
         "anslag_form": AnslagForm(prefix="anslag"),
         "far_justera": request.user.has_perm("arenden.justera_sammantrade", s)
@@ -137,7 +137,7 @@ def sammantrade(request, pk):
         _per_punkt(punkter, BeslutForm, "beslut")
         _per_punkt(punkter, ReservationForm, "reservation", personer=ledamoter)
         _per_punkt(punkter, YttrandeForm, "yttrande")
-    elif s.state in ("justerat", "anslaget") and roles.NAMNDSEKRETERARE in (
+    elif s.justerat and roles.NAMNDSEKRETERARE in (
         workflow_roles.roles_in_context(request.user, s)
     ):
         context["rattelse_form"] = RattelseForm(prefix="rattelse")
@@ -180,8 +180,6 @@ def mote_overgang(request, pk):
     try:
         if steg is not None and steg.trigger != USER:  # a rättelse is written, not clicked
             raise PermissionDenied(_("%(steg)s görs inte med en knapp.") % {"steg": steg.title})
-        if overgang == "justera":  # a signature of each justerare, not a button
-            raise PermissionDenied(_("Protokollet justeras av ordföranden och justerarna."))
         if overgang == "ansla":
             form = AnslagForm(request.POST, prefix="anslag")
             if not form.is_valid():

@@ -66,7 +66,7 @@ def _kräv_andring(sammantrade: Sammantrade, user) -> None:
             )
         )
     if not user.has_perm(CHANGE, sammantrade):
-        if sammantrade.state in ("justerat", "anslaget"):
+        if sammantrade.justerat:
             raise PermissionDenied(
                 _("Protokollet är justerat och kan inte ändras. Skriv en rättelse i stället.")
             )
@@ -529,7 +529,8 @@ def justera(sammantrade: Sammantrade, *, user, tidpunkt: datetime.datetime | Non
         justering = Justering(sammantrade=sammantrade, person=person, user=user, tidpunkt=tidpunkt)
         _spara(justering, user)
         if not saknar_justering(sammantrade):
-            do_transition(sammantrade, "justera", user)
+            steg = "justera" if sammantrade.organ.anslar_protokoll else "justera_utan_anslag"
+            do_transition(sammantrade, steg, user)
             arkivera_protokoll(sammantrade, user=user)
     return justering
 
@@ -630,7 +631,7 @@ def vid_anslag(event) -> None:
 
 def ratta(sammantrade: Sammantrade, *, user, text: str, punkt: Punkt | None = None) -> Rattelse:
     """A correction of a justerat protokoll, recorded as a new event beside it."""
-    if sammantrade.state not in ("justerat", "anslaget"):
+    if not sammantrade.justerat:
         raise ValidationError(_("Protokollet är inte justerat; ändra i det i stället."))
     _sekreterare_i(sammantrade.organ, user)
     if not text.strip():

@@ -124,8 +124,9 @@ class Sammantrade(WorkflowMixin):
 
     @property
     def anslag_senast(self) -> datetime.date | None:
-        """KL 8 kap. 12 §: the last day to put the justerat protokoll on the anslagstavla."""
-        if self.justerat is None:
+        """KL 8 kap. 12 §: the last day to put the justerat protokoll on the anslagstavla
+        (none for an organ whose protokoll is not anslaget)."""
+        if self.justerat is None or not self.organ.anslar_protokoll:
             return None
         return sista_dag(timezone.localdate(self.justerat) + datetime.timedelta(days=ANSLAG_DAGAR))
 
@@ -163,9 +164,8 @@ class Sammantrade(WorkflowMixin):
     @property
     def sent_anslag(self) -> bool:
         """Anslaget (or still not anslaget today) later than KL 8 kap. 12 § allows."""
-        if self.justerat is None:
-            return False
-        return (self.anslaget or timezone.localdate()) > self.anslag_senast
+        senast = self.anslag_senast
+        return senast is not None and (self.anslaget or timezone.localdate()) > senast
 
     def punkter_i_ordning(self):
         return self.punkter.order_by("ordning", "pk")

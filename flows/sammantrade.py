@@ -45,6 +45,20 @@ def _alla_har_justerat(sammantrade, user) -> bool:
     return sammantrade.justeringar.exists() and not protokoll.saknar_justering(sammantrade)
 
 
+def _justerat_for_anslag(sammantrade, user) -> bool:
+    return sammantrade.organ.anslar_protokoll and _alla_har_justerat(sammantrade, user)
+
+
+def _justerat_utan_anslag(sammantrade, user) -> bool:
+    return not sammantrade.organ.anslar_protokoll and _alla_har_justerat(sammantrade, user)
+
+
+#: the justering is the ordförande's and the justerare's signatures; the last of them (or the
+#: sekreterare, once all have signed) takes the step
+JUSTERARE_OCH_SEKRETERARE = (JUSTERARE, NAMNDSEKRETERARE)
+INTE_JUSTERAT = "ordföranden och alla justerare har inte justerat"
+
+
 def _har_borjat(sammantrade) -> bool:
     return sammantrade.har_borjat
 
@@ -86,6 +100,14 @@ def definition() -> Workflow:
                 "Ordföranden och justerarna har skrivit under; protokollet kan inte ändras.",
             ),
             _state(
+                "justerat_utan_anslag",
+                "Justerat (anslås inte)",
+                "Ordföranden och justerarna har skrivit under; protokollet kan inte ändras. "
+                "Organet omfattas inte av kommunallagens regler om anslag och "
+                "laglighetsprövning (KL 8 kap. 12 §, 13 kap. 1 §).",
+                final=True,
+            ),
+            _state(
                 "anslaget",
                 "Anslaget",
                 "Protokollet är anslaget på den digitala anslagstavlan.",
@@ -116,11 +138,28 @@ def definition() -> Workflow:
                 "genomfort",
                 "justerat",
                 guard=Guard(
-                    roles=(JUSTERARE, NAMNDSEKRETERARE),
-                    condition=_alla_har_justerat,
-                    condition_message="ordföranden och alla justerare har inte justerat",
+                    roles=JUSTERARE_OCH_SEKRETERARE,
+                    condition=_justerat_for_anslag,
+                    condition_message=INTE_JUSTERAT,
                 ),
                 before=(protokoll.vid_justering,),
+                # the last signature takes it (arenden.protokoll.justera), never a button
+                trigger=METHOD,
+            ),
+            Transition(
+                # a beredning or a samverkansorgan (seed 004): justerat, never anslaget
+                "justera_utan_anslag",
+                "Justera protokollet",
+                "genomfort",
+                "justerat_utan_anslag",
+                guard=Guard(
+                    roles=JUSTERARE_OCH_SEKRETERARE,
+                    condition=_justerat_utan_anslag,
+                    condition_message=INTE_JUSTERAT,
+                ),
+                before=(protokoll.vid_justering,),
+                # the last signature takes it (arenden.protokoll.justera), never a button
+                trigger=METHOD,
             ),
             Transition(
                 "ansla",
@@ -135,7 +174,7 @@ def definition() -> Workflow:
                 # (arenden.protokoll.ratta writes the Rattelse); its text is the comment
                 "ratta",
                 "Rätta protokollet",
-                ("justerat", "anslaget"),
+                ("justerat", "justerat_utan_anslag", "anslaget"),
                 None,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
                 comment_required=True,
@@ -146,7 +185,14 @@ def definition() -> Workflow:
             Worklist(
                 "alla_sammantraden",
                 "Sammanträden",
-                ("planerat", "kallat", "genomfort", "justerat", "anslaget"),
+                (
+                    "planerat",
+                    "kallat",
+                    "genomfort",
+                    "justerat",
+                    "justerat_utan_anslag",
+                    "anslaget",
+                ),
                 EVERYONE,
             ),
             Worklist("att_justera", "Protokoll att justera", ("genomfort",), (JUSTERARE,)),

@@ -21,6 +21,7 @@ Rules written into the tables:
   waits for justering.
 """
 
+import contextlib
 import datetime
 from dataclasses import dataclass
 
@@ -93,9 +94,15 @@ SAMMANTRADE_PERMISSIONS = {
         change_sammantrade   .    .     .     .     .     .     .     .      .      .
         justera_sammantrade  .    .     .     .     .     .     .     .      .      .
     """),
+    # a samverkansorgan's or a beredning's protokoll: justerat, never anslaget
+    "justerat_utan_anslag": grid("""
+        view_sammantrade     x    x     x     x     x     .     .     .      .      .
+        change_sammantrade   .    .     .     .     .     .     .     .      .      .
+        justera_sammantrade  .    .     .     .     .     .     .     .      .      .
+    """),
 }
-JUSTERAT = ("justerat", "anslaget")
-FINAL = ("anslaget",)
+JUSTERAT = ("justerat", "justerat_utan_anslag", "anslaget")
+FINAL = ("anslaget", "justerat_utan_anslag")
 #: the roles the sammanträde workflow knows (besides the built-in Anonymous and Authenticated)
 SAMMANTRADE_ROLES = {"Stabschef", "Nämndsekreterare", "Registrator", "Revisor", "Justerare"}
 
@@ -105,13 +112,19 @@ SAMMANTRADE_ROLES = {"Stabschef", "Nämndsekreterare", "Registrator", "Revisor",
 SAMMANTRADE_TRANSITIONS = {
     "kalla": (("planerat",), "kallat"),
     "genomfor": (("kallat",), "genomfort"),
+    # the organ decides which: KL 8 kap. 12 § covers fullmäktige and the nämnder, not a
+    # samverkansorgan or a beredning
     "justera": (("genomfort",), "justerat"),
+    "justera_utan_anslag": (("genomfort",), "justerat_utan_anslag"),
     "ansla": (("justerat",), "anslaget"),
     # a rättelse stays beside the protokoll (None: the meeting stays where it is); taken by
     # arenden.protokoll.ratta with the Rattelse it writes, never from a button
-    "ratta": (("justerat", "anslaget"), None),
+    "ratta": (("justerat", "justerat_utan_anslag", "anslaget"), None),
 }
-BY_CODE = {"ratta"}
+#: taken by code, never from a button: the justering by the last signature, the rättelse
+#: with the Rattelse it writes
+BY_CODE = {"ratta", "justera", "justera_utan_anslag"}
+JUSTERINGAR = ("justera", "justera_utan_anslag")
 
 #: transition → who may take it. *justera* has a condition as well: the ordförande and every
 #: justerare present have signed (and at least one signature exists). The cells below are
@@ -120,6 +133,7 @@ SAMMANTRADE_MAY_TAKE = grid("""
     kalla                    .    x     .     .     .     .     .     .      .      .
     genomfor                 .    x     .     .     .     .     .     .      .      .
     justera                  .    x     .     .     x     .     .     .      .      .
+    justera_utan_anslag      .    x     .     .     x     .     .     .      .      .
     ansla                    .    x     .     .     .     .     .     .      .      .
     ratta                    .    x     .     .     .     .     .     .      .      .
 """)
@@ -132,6 +146,7 @@ DATUM = {
     "genomfort": datetime.date(2025, 11, 5),
     "genomfort_signerat": datetime.date(2025, 11, 6),
     "justerat": datetime.date(2025, 11, 7),
+    "justerat_utan_anslag": datetime.date(2025, 11, 11),
     "anslaget": datetime.date(2025, 11, 10),
 }
 ANNAT_MOTE = datetime.date(2025, 12, 1)
@@ -161,6 +176,16 @@ def _planera(organ, users, datum, justerare: Person) -> Sammantrade:
         mote, justerare, roll=Deltagare.Roll.LEDAMOT, user=sekreterare, justerare=True
     )
     return mote
+
+
+@contextlib.contextmanager
+def som_samverkansorgan(organ: Organ):
+    """The organ is, for a while, a samverkansorgan: one whose protokoll is not anslaget."""
+    Organ.objects.filter(pk=organ.pk).update(typ=Organ.Typ.SAMVERKANSORGAN)
+    try:
+        yield
+    finally:
+        Organ.objects.filter(pk=organ.pk).update(typ=Organ.Typ.NAMND)
 
 
 def _build() -> World:
@@ -218,7 +243,10 @@ def _build() -> World:
             Justering.objects.create(
                 sammantrade=mote, person=justerare, user=users["Justerare"], tidpunkt=timezone.now()
             )
-        if name in JUSTERAT:
+        if name == "justerat_utan_anslag":
+            with som_samverkansorgan(organ):
+                protokoll.justera(mote, user=users["Justerare"])
+        elif name in JUSTERAT:
             protokoll.justera(mote, user=users["Justerare"])
         if name == "anslaget":
             protokoll.ansla(mote, user=sekreterare)
@@ -267,7 +295,7 @@ def test_the_transition_table_knows_every_transition_of_the_definition(world):
     }
     # justera: every signature; genomfor: the meeting has begun (nothing recorded before it
     # happens)
-    assert needs_a_record == {"justera", "genomfor"}
+    assert needs_a_record == {"justera", "justera_utan_anslag", "genomfor"}
 
 
 def test_the_tables_keep_the_rules():
@@ -318,23 +346,27 @@ TRANSITION_CELLS = [
 
 @pytest.mark.parametrize("transition, source, who", TRANSITION_CELLS)
 def test_who_may_take_each_transition(world, transition, source, who):
-    mote = world.mote("genomfort_signerat" if transition == "justera" else source)
+    mote = world.mote("genomfort_signerat" if transition in JUSTERINGAR else source)
     assert mote.state == source
-    user = world.user(who)
-    may = who in SAMMANTRADE_MAY_TAKE[transition]
-    offered = [t.id for t in allowed_transitions(mote, user)]
-    assert (transition in offered) == (may and transition not in BY_CODE), (
-        f"{COLUMNS[who]} should {'' if may else 'not '}be offered {transition} in {source}"
-    )
-    kommentar = "Rättelse" if transition == "ratta" else ""
-    if may:
-        do_transition(mote, transition, user, kommentar)
-        assert mote.state == (SAMMANTRADE_TRANSITIONS[transition][1] or source)
-    else:
-        with pytest.raises(TransitionNotAllowed):
+    with contextlib.ExitStack() as organet:
+        if transition == "justera_utan_anslag":
+            organet.enter_context(som_samverkansorgan(mote.organ))
+            mote = world.mote("genomfort_signerat")
+        user = world.user(who)
+        may = who in SAMMANTRADE_MAY_TAKE[transition]
+        offered = [t.id for t in allowed_transitions(mote, user)]
+        assert (transition in offered) == (may and transition not in BY_CODE), (
+            f"{COLUMNS[who]} should {'' if may else 'not '}be offered {transition} in {source}"
+        )
+        kommentar = "Rättelse" if transition == "ratta" else ""
+        if may:
             do_transition(mote, transition, user, kommentar)
-        mote.refresh_from_db()
-        assert mote.state == source
+            assert mote.state == (SAMMANTRADE_TRANSITIONS[transition][1] or source)
+        else:
+            with pytest.raises(TransitionNotAllowed):
+                do_transition(mote, transition, user, kommentar)
+            mote.refresh_from_db()
+            assert mote.state == source
 
 
 def test_nothing_is_offered_once_anslaget(world):
@@ -353,6 +385,24 @@ def test_justera_waits_until_everyone_who_must_sign_has_signed(world):
     protokoll.justera(mote, user=world.user("Justerare"))
     mote.refresh_from_db()
     assert mote.state == "justerat"
+
+
+def test_a_samverkansorgan_protokoll_is_justerat_but_never_anslaget(world):
+    """KL 8 kap. 12 § and 13 kap. 1 § cover fullmäktige and the nämnder; a samverkansorgan
+    (seed 004) signs its protokoll, but it is not anslaget and not appealed."""
+    mote = world.mote("genomfort")
+    with som_samverkansorgan(world.organ):
+        protokoll.justera(mote, user=world.user("Justerare"))
+        mote = world.mote("genomfort")
+        assert mote.state == "justerat_utan_anslag"
+        assert (mote.anslag_senast, mote.sent_anslag, mote.overklagande_senast) == (
+            None,
+            False,
+            None,
+        )
+        with pytest.raises(TransitionNotAllowed):
+            protokoll.ansla(mote, user=world.user("Namndsekreterare"))
+        assert allowed_transitions(mote, world.user("Namndsekreterare")) == []
 
 
 # -- the services refuse what the table refuses ----------------------------------------------

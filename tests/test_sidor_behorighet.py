@@ -11,6 +11,7 @@ from django.test import Client
 from arenden import demo, services
 from arenden.models import Arende, Sammantrade
 from tests import factories
+from tests.test_sammantraden_regler import Mote
 from workflow.engine import do_transition, history
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,8 @@ def sidor():
         beslutat, user=folk.sekreterare, datum=datetime.date(2025, 12, 1), text="Bifall."
     )
     svo = Sammantrade.objects.get(organ__kod="SVO")
+    # a nämnd's protokoll, justerat and anslaget (the samråd's is never anslaget)
+    anslaget = Mote(factories.Cast("HSN"), datetime.date(2025, 12, 3)).till("anslaget")
     lasare = {"stabschef", "handlaggare", "sekreterare", "registrator", "revisor"}
     motet = {"sekreterare", "registrator", "revisor", "ordforande"}
     return [
@@ -80,7 +83,7 @@ def sidor():
         (f"/sammantrade/{svo.pk}/kallelse.docx", motet),
         ("/postlista/", None),
         ("/anslagstavla/", None),
-        (f"/anslagstavla/{svo.pk}/protokoll.pdf", None),
+        (f"/anslagstavla/{anslaget.sammantrade.pk}/protokoll.pdf", None),
         ("/konto/logga-in/", None),
     ]
 
@@ -135,7 +138,7 @@ def test_a_post_without_the_right_changes_nothing(sidor):
     steg = history(svo).count()
     sekreterare.post(
         f"/sammantrade/{svo.pk}/overgang/",
-        {"overgang": "ratta", "status": "anslaget", "steg": steg, "kommentar": "x"},
+        {"overgang": "ratta", "status": svo.state, "steg": steg, "kommentar": "x"},
     )
     assert svo.rattelser.count() == 0 and history(svo).count() == steg
     anonym = Client().post(f"/sammantrade/{svo.pk}/rattelse/", {"rattelse-text": "x"})
