@@ -333,6 +333,56 @@ class ReservationForm(Formular):
         self.fields["person"].queryset = personer
 
 
+class JavForm(Formular):
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Jävig ledamot"))
+    grund = forms.CharField(
+        max_length=300,
+        required=False,
+        label=_("Grund"),
+        help_text=_("T.ex. närstående, eller ledamot i bolagets styrelse."),
+    )
+
+    def __init__(self, *args, personer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = personer
+
+
+class YrkandeForm(Formular):
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Yrkande av"))
+    text = forms.CharField(
+        max_length=4000, widget=forms.Textarea(attrs={"rows": 2}), label=_("Yrkande")
+    )
+
+    def __init__(self, *args, personer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = personer
+
+
+class VoteringForm(Formular):
+    proposition = forms.CharField(
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Propositionsordning"),
+        help_text=_("Vilka förslag som ställdes mot varandra, och vad ja och nej betyder."),
+    )
+    ja = forms.IntegerField(min_value=0, max_value=1000, label=_("Ja"))
+    nej = forms.IntegerField(min_value=0, max_value=1000, label=_("Nej"))
+    avstar = forms.IntegerField(min_value=0, max_value=1000, initial=0, label=_("Avstår"))
+    resultat = forms.CharField(max_length=300, label=_("Resultat"))
+
+
+class MotiveringForm(Formular):
+    """The written motivering of a reservation announced at the meeting (KL 4 kap. 27 §)."""
+
+    reservation = forms.IntegerField(widget=forms.HiddenInput)
+    motivering = forms.CharField(
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Skriftlig motivering"),
+        help_text=_("Lämnas senast när justeringen börjar (kommunallagen 4 kap. 27 §)."),
+    )
+
+
 class YttrandeForm(Formular):
     typ = forms.ChoiceField(choices=Yttrande.Typ.choices, label=_("Typ"))
     avgivet_av = forms.CharField(max_length=300, label=_("Lämnat av"))

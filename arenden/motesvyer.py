@@ -32,11 +32,15 @@ from .forms import (
     AnslagForm,
     BeslutForm,
     DeltagareForm,
+    JavForm,
+    MotiveringForm,
     NarvaroForm,
     PunktForm,
     RattelseForm,
     ReservationForm,
     SammantradeForm,
+    VoteringForm,
+    YrkandeForm,
     YttrandeForm,
 )
 from .inskick import en_gang
@@ -137,6 +141,9 @@ def sammantrade(request, pk):
         _per_punkt(punkter, BeslutForm, "beslut")
         _per_punkt(punkter, ReservationForm, "reservation", personer=ledamoter)
         _per_punkt(punkter, YttrandeForm, "yttrande")
+        _per_punkt(punkter, JavForm, "jav", personer=ledamoter)
+        _per_punkt(punkter, YrkandeForm, "yrkande", personer=ledamoter)
+        _per_punkt(punkter, VoteringForm, "votering")
     elif s.justerat and roles.NAMNDSEKRETERARE in (
         workflow_roles.roles_in_context(request.user, s)
     ):
@@ -276,6 +283,18 @@ def mote_punkt(request, pk):
     return _tillbaka(pk, "foredragningslista")
 
 
+_PUNKTFORMULAR = {
+    "beslut": BeslutForm,
+    "reservation": ReservationForm,
+    "motivering": MotiveringForm,
+    "jav": JavForm,
+    "yrkande": YrkandeForm,
+    "votering": VoteringForm,
+    "yttrande": YttrandeForm,
+}
+_MED_PERSON = {"reservation", "jav", "yrkande"}
+
+
 def _punkt_or_404(pk) -> Punkt:
     return get_object_or_404(Punkt.objects.select_related("sammantrade"), pk=pk)
 
@@ -284,14 +303,14 @@ def _punkt_or_404(pk) -> Punkt:
 @require_POST
 @en_gang
 def punkt_atgard(request, pk, atgard):
-    """What the meeting records under one item: beslut, reservation, särskilt yttrande."""
+    """What the meeting records under one item: beslut, jäv, yrkande, votering, reservation
+    (and its written motivering), särskilt yttrande."""
     punkt = _punkt_or_404(pk)
     _kräv_lasratt(request.user, punkt.sammantrade)
-    forms = {"beslut": BeslutForm, "reservation": ReservationForm, "yttrande": YttrandeForm}
-    if atgard not in forms:
+    if atgard not in _PUNKTFORMULAR:
         raise Http404(atgard)
-    kwargs = {"personer": Person.objects.all()} if atgard == "reservation" else {}
-    form = forms[atgard](request.POST, prefix=atgard, **kwargs)
+    kwargs = {"personer": Person.objects.all()} if atgard in _MED_PERSON else {}
+    form = _PUNKTFORMULAR[atgard](request.POST, prefix=atgard, **kwargs)
     try:
         if not form.is_valid():
             raise ValidationError(list(form.errors.values()))
@@ -302,6 +321,17 @@ def punkt_atgard(request, pk, atgard):
             protokoll.reservera(
                 punkt, data["person"], user=request.user, motivering=data["motivering"]
             )
+        elif atgard == "motivering":
+            reservation = get_object_or_404(punkt.reservationer, pk=data["reservation"])
+            protokoll.motivera_reservation(
+                reservation, user=request.user, motivering=data["motivering"]
+            )
+        elif atgard == "jav":
+            protokoll.anmal_jav(punkt, data["person"], user=request.user, grund=data["grund"])
+        elif atgard == "yrkande":
+            protokoll.lagg_till_yrkande(punkt, data["person"], user=request.user, text=data["text"])
+        elif atgard == "votering":
+            protokoll.registrera_votering(punkt, user=request.user, **data)
         else:
             protokoll.lagg_till_yttrande(punkt, user=request.user, **data)
     except (*REFUSALS, PermissionDenied) as err:

@@ -36,6 +36,7 @@ from .sammantraden import (
     Votering,
     Yrkande,
     Yttrande,
+    tjanstgorande,
 )
 
 CHANGE = "arenden.change_sammantrade"
@@ -137,6 +138,7 @@ def lagg_till_deltagare(
             raise ValidationError(
                 _("%(vem)s finns redan i närvaron.") % {"vem": person}, code="finns_redan"
             )
+        _kräv_rimlig_narvaro(sammantrade, person, roll, falt)
         ordning = falt.pop("ordning", None)
         if ordning is None:
             ordning = (sammantrade.deltagare.aggregate(n=Max("ordning"))["n"] or 0) + 1
@@ -147,6 +149,43 @@ def lagg_till_deltagare(
         if _ska_justera(deltagare) and person.anvandare_id:
             workflow_roles.grant(sammantrade, roles.JUSTERARE, user=person.anvandare)
     return deltagare
+
+
+def _kräv_rimlig_narvaro(sammantrade: Sammantrade, person: Person, roll: str, falt) -> None:
+    """One ordförande; the ordförande and the justerare are members (KL 5 kap. 69 §: the
+    protokoll is justerat by the ordförande and one or more ledamöter); an ersättare serves
+    in the place of one member who is absent, and for no one else (KL 5 kap. 17 §, 6 kap.
+    16 §)."""
+    if roll == Deltagare.Roll.ORDFORANDE and sammantrade.deltagare.filter(roll=roll).exists():
+        raise ValidationError(_("Sammanträdet har redan en ordförande."), code="en_ordforande")
+    if falt.get("justerare") and roll == Deltagare.Roll.TJANSTEPERSON:
+        raise ValidationError(
+            _("En tjänsteperson kan inte justera protokollet; justerare väljs bland ledamöterna."),
+            code="justerare_ledamot",
+        )
+    ersatter = falt.get("ersatter")
+    if ersatter is None:
+        return
+    if roll != Deltagare.Roll.ERSATTARE:
+        raise ValidationError(
+            _("Bara en ersättare tjänstgör för någon annan."), code="bara_ersattare"
+        )
+    if ersatter == person:
+        raise ValidationError(_("En ersättare tjänstgör inte för sig själv."))
+    if sammantrade.deltagare.filter(ersatter=ersatter).exists():
+        raise ValidationError(
+            _("En ersättare tjänstgör redan för %(vem)s.") % {"vem": ersatter},
+            code="redan_ersatt",
+        )
+    if sammantrade.deltagare.filter(person=ersatter, narvarande=True).exists():
+        raise ValidationError(
+            _(
+                "%(vem)s är antecknad som närvarande; en ersättare tjänstgör bara för en "
+                "ledamot som är frånvarande."
+            )
+            % {"vem": ersatter},
+            code="ersatt_narvarande",
+        )
 
 
 def andra_narvaro(deltagare: Deltagare, *, user, **falt) -> Deltagare:
@@ -161,6 +200,13 @@ def andra_narvaro(deltagare: Deltagare, *, user, **falt) -> Deltagare:
     with transaction.atomic(), acting_as(user):
         _las(deltagare.sammantrade)
         _kräv_andring(deltagare.sammantrade, user)
+        ersatt_av = deltagare.sammantrade.deltagare.filter(ersatter=deltagare.person_id).first()
+        if falt.get("narvarande") and ersatt_av is not None:
+            raise ValidationError(
+                _("%(ersattare)s tjänstgör för %(vem)s, som därför inte kan vara närvarande.")
+                % {"ersattare": ersatt_av.person, "vem": deltagare.person},
+                code="ersatt_narvarande",
+            )
         for namn, varde in falt.items():
             setattr(deltagare, namn, varde)
         _spara(deltagare, user)
@@ -263,9 +309,10 @@ def vid_kallelse(event) -> None:
 
 
 def _kräv_beslutsskede(sammantrade: Sammantrade) -> None:
-    """Beslut, yrkanden and voteringar are recorded once the meeting is called and has
-    begun: never before it happens."""
-    if sammantrade.state not in ("kallat", "genomfort"):
+    """Beslut, yrkanden and voteringar are recorded while the meeting is held: once it is
+    called and has begun, never before it happens, and not after the protokoll is drawn up
+    (what was decided is then what the protokoll says)."""
+    if sammantrade.state != "kallat":
         raise ValidationError(
             _("Beslut förs in när sammanträdet hålls, inte när det är %(status)s.")
             % {"status": sammantrade.status_titel.lower()}
@@ -355,7 +402,9 @@ def _deltagare_i(punkt: Punkt, person: Person) -> Deltagare:
 
 
 def anmal_jav(punkt: Punkt, person: Person, *, user, grund: str = "") -> Jav:
-    """The member is jävig and takes no part in the item (KL 6 kap. 28–32 §§)."""
+    """The member is jävig and takes no part in the item: in fullmäktige under KL 5 kap.
+    47 § (a matter that concerns the member personally, or a close relative), in a nämnd
+    under KL 6 kap. 28–32 §§. Jäv may be noted until the protokoll is justerat."""
     with transaction.atomic(), acting_as(user):
         sammantrade = _sammantrade_for(punkt)
         _kräv_andring(sammantrade, user)
@@ -408,6 +457,21 @@ def reservera(punkt: Punkt, person: Person, *, user, motivering: str = "") -> Re
     return reservation
 
 
+def motivera_reservation(reservation: Reservation, *, user, motivering: str) -> Reservation:
+    """KL 4 kap. 27 §: a reservation announced at the meeting may be motivated in writing
+    afterwards, until the protokoll is justerat (and before the justering begins: what is
+    signed is what was written)."""
+    if not motivering.strip():
+        raise ValidationError(_("Skriv motiveringen."), code="tom")
+    with transaction.atomic(), acting_as(user):
+        sammantrade = _sammantrade_for(reservation.punkt)
+        _kräv_andring(sammantrade, user)
+        rad = Reservation.objects.select_for_update().get(pk=reservation.pk)
+        rad.motivering = motivering
+        _spara(rad, user, "skriftlig motivering")
+    return rad
+
+
 def lagg_till_yttrande(punkt: Punkt, *, user, typ: str, avgivet_av: str, text: str) -> Yttrande:
     """A särskilt yttrande or a protokollsanteckning, which the organ allows into the
     protokoll (seed 003: four parties)."""
@@ -425,7 +489,16 @@ def lagg_till_yrkande(punkt: Punkt, person: Person, *, user, text: str) -> Yrkan
         sammantrade = _sammantrade_for(punkt)
         _kräv_andring(sammantrade, user)
         _kräv_beslutsskede(sammantrade)
-        _deltagare_i(punkt, person)
+        deltagare = _deltagare_i(punkt, person)
+        if not deltagare.deltar_i(Punkt.objects.prefetch_related("jav").get(pk=punkt.pk)):
+            raise ValidationError(
+                _(
+                    "%(vem)s deltar inte i beslutet under punkt %(n)s (jäv, frånvaro, eller "
+                    "ersättare som inte tjänstgör) och kan inte yrka."
+                )
+                % {"vem": person, "n": punkt.beteckning},
+                code="deltar_inte",
+            )
         ordning = (punkt.yrkanden.aggregate(n=Max("ordning"))["n"] or 0) + 1
         yrkande = Yrkande(punkt=punkt, yrkande_av=person, text=text, ordning=ordning)
         _spara(yrkande, user)
@@ -433,10 +506,33 @@ def lagg_till_yrkande(punkt: Punkt, person: Person, *, user, text: str) -> Yrkan
 
 
 def registrera_votering(punkt: Punkt, *, user, proposition, ja, nej, avstar=0, resultat):
+    """A vote: every member who serves in the item answers ja, nej or avstår, so the counts
+    add up to those serving (KL 5 kap. 53–55 §§: one vote each, and only those who take part
+    in the beslut vote)."""
+    if min(ja, nej, avstar) < 0:
+        raise ValidationError(_("Antalet röster kan inte vara negativt."))
     with transaction.atomic(), acting_as(user):
         sammantrade = _sammantrade_for(punkt)
         _kräv_andring(sammantrade, user)
         _kräv_beslutsskede(sammantrade)
+        med_jav = Punkt.objects.prefetch_related("jav").get(pk=punkt.pk)
+        tjanstgor = len(tjanstgorande(med_jav, sammantrade.deltagare.all()))
+        if ja + nej + avstar != tjanstgor:
+            raise ValidationError(
+                _(
+                    "Rösterna (%(ja)s ja, %(nej)s nej, %(avstar)s avstår) är %(summa)s, men "
+                    "%(antal)s ledamöter tjänstgör under punkt %(n)s."
+                )
+                % {
+                    "ja": ja,
+                    "nej": nej,
+                    "avstar": avstar,
+                    "summa": ja + nej + avstar,
+                    "antal": tjanstgor,
+                    "n": punkt.beteckning,
+                },
+                code="fel_antal",
+            )
         votering = Votering(
             punkt=punkt, proposition=proposition, ja=ja, nej=nej, avstar=avstar, resultat=resultat
         )
@@ -636,6 +732,10 @@ def ratta(sammantrade: Sammantrade, *, user, text: str, punkt: Punkt | None = No
     _sekreterare_i(sammantrade.organ, user)
     if not text.strip():
         raise ValidationError(_("Skriv vad rättelsen gäller."))
+    if punkt is not None and punkt.sammantrade_id != sammantrade.pk:
+        raise ValidationError(
+            _("Punkten hör till ett annat sammanträde än %(mote)s.") % {"mote": sammantrade}
+        )
     with transaction.atomic(), acting_as(user):
         rattelse = Rattelse(
             sammantrade=sammantrade, punkt=punkt, text=text, user=user, tidpunkt=timezone.now()

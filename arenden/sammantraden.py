@@ -231,10 +231,19 @@ class Deltagare(models.Model):
     def foretrader(self) -> str:
         return self.organisation or self.person.kommun
 
+    @property
+    def tjanstgor(self) -> bool:
+        """A member who decides: a ledamot (the ordförande among them), or an ersättare who
+        serves in a ledamot's place. An ersättare who only attends takes part in the
+        deliberations, never in a beslut (KL 5 kap. 17 §, 6 kap. 16 §)."""
+        if self.roll == self.Roll.TJANSTEPERSON:
+            return False
+        return self.roll != self.Roll.ERSATTARE or self.ersatter_id is not None
+
     def deltar_i(self, punkt: Punkt) -> bool:
-        """Took part in ``punkt``: present, joined by then, not yet gone, not absent from it
-        and not jävig in it (KL 6 kap. 28 §)."""
-        if not self.narvarande:
+        """Took part in the beslut under ``punkt``: serving, present, joined by then, not yet
+        gone, not absent from it and not jävig in it (KL 5 kap. 47 §, 6 kap. 28 §)."""
+        if not (self.narvarande and self.tjanstgor):
             return False
         beteckning = punkt.beteckning
         if beteckning in {b.strip() for b in self.franvarande_pa.split(",") if b.strip()}:
@@ -244,6 +253,11 @@ class Deltagare(models.Model):
         if self.lamnade_efter and _fore(self.lamnade_efter, beteckning):
             return False
         return all(jav.person_id != self.person_id for jav in punkt.jav.all())
+
+
+def tjanstgorande(punkt: Punkt, deltagare) -> list[Deltagare]:
+    """Those of the närvaro (``deltagare``) who decide under ``punkt``."""
+    return [d for d in deltagare if d.deltar_i(punkt)]
 
 
 def _fore(a, b) -> bool:

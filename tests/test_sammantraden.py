@@ -770,3 +770,60 @@ def test_docx_leaves_out_characters_xml_cannot_hold():
     )
     text = docx_text(dokument.som_docx(dokument.protokoll(mote.sammantrade)))
     assert "Inklistratur Word" in text and "Rad ettrad två" in text
+
+
+def test_jav_yrkanden_votering_and_a_reservations_motivering_are_recorded_on_the_page(client):
+    """The sekreterare records, under an item on the meeting page: a member's jäv, the
+    yrkanden, the votering and, after the meeting until justering, the written motivering
+    of a reservation (KL 4 kap. 27 §). The protokoll and the page show each."""
+    mote = Mote()
+    punkt = mote.punkt(mote.berett_arende("Riktlinjer för bidrag"))
+    annan = mote.punkt(typ=Punkt.Typ.OVRIGT, rubrik="Övrigt", slag=Punkt.Slag.INFORMATIONSARENDE)
+    mote.kalla()
+    client.force_login(mote.cast.sekreterare)
+    sida = client.get(f"/sammantrade/{mote.sammantrade.pk}/").content.decode()
+    for rubrik in ("Anmäl jäv", "Yrkande", "Votering"):
+        assert f"<summary>{rubrik}<span" in sida
+    url = f"/punkt/{punkt.pk}/"
+    client.post(url + "jav/", {"jav-person": mote.annan.pk, "jav-grund": "Närstående"})
+    client.post(url + "yrkande/", {"yrkande-person": mote.ledamot.pk, "yrkande-text": "Avslag."})
+    svar = client.post(
+        url + "yrkande/", {"yrkande-person": mote.annan.pk, "yrkande-text": "Bifall."}, follow=True
+    )
+    assert "deltar inte i beslutet under punkt 1" in svar.content.decode()
+    votering = {
+        "votering-proposition": "Ja för bifall, nej för avslag",
+        "votering-ja": 2,
+        "votering-nej": 1,
+        "votering-avstar": 0,
+        "votering-resultat": "Nämnden har beslutat enligt förslaget.",
+    }
+    client.post(url + "votering/", votering)
+    client.post(url + "beslut/", {"beslut-utfall": "bifall", "beslut-beslut": "Att bifalla."})
+    client.post(url + "reservation/", {"reservation-person": mote.ledamot.pk})
+    mote.uppratta()
+    reservation = punkt.reservationer.get()
+    client.post(
+        url + "motivering/",
+        {"motivering-reservation": reservation.pk, "motivering-motivering": "Dyrt."},
+    )
+    assert (
+        list(punkt.jav.values_list("person__namn", "grund")),
+        list(punkt.yrkanden.values_list("yrkande_av__namn", "text")),
+        list(punkt.voteringar.values_list("ja", "nej", "avstar")),
+        punkt.reservationer.get().motivering,
+    ) == ([("Led Björk", "Närstående")], [("Led Al", "Avslag.")], [(2, 1, 0)], "Dyrt.")
+    sida = client.get(f"/sammantrade/{mote.sammantrade.pk}/").content.decode()
+    assert "Led Björk (v) deltar inte i handläggningen på grund av jäv (Närstående)." in sida
+    assert "Led Al (c) yrkar: Avslag." in sida
+    assert "Led Al (c) reserverar sig mot beslutet. Dyrt." in sida
+    text = " ".join(b.text for b in dokument.protokoll(mote.sammantrade).block)
+    assert "Votering: Ja för bifall, nej för avslag. Ja 2, nej 1, avstår 0." in text
+    # a reservation of another item is not reached through this one
+    assert (
+        client.post(
+            f"/punkt/{annan.pk}/motivering/",
+            {"motivering-reservation": reservation.pk, "motivering-motivering": "X"},
+        ).status_code
+        == 404
+    )

@@ -781,16 +781,24 @@ def test_a_second_beslut_on_one_item_is_refused(mote):
     assert mote.arende.beslut.count() == 1 and history(mote.arende).count() == fore
 
 
-def test_a_second_beslut_after_the_protokoll_is_drawn_up_names_the_paragraph(mote):
-    """KL 5 kap. 67 § 4: the refusal names the item by its paragraph once it has one."""
+def test_no_beslut_yrkande_or_votering_after_the_protokoll_is_drawn_up(mote):
+    """What was decided at the meeting is recorded while it is held; once the protokoll is
+    drawn up (genomfört) no beslut, yrkande or votering is added, not even under an item
+    left without one (an informationsärende)."""
     mote.till("genomfort")
-    vagras(
+    text = "Beslut förs in när sammanträdet hålls, inte när det är genomfört."
+    for anrop in (
         lambda: protokoll.besluta(
             mote.arendepunkt, user=mote.sek, utfall=Punkt.Utfall.AVSLAG, beslut="Att avslå."
         ),
-        ValidationError,
-        "Beslut under punkt 1 är redan fört till protokollet.",
-    )
+        lambda: protokoll.lagg_till_yrkande(
+            mote.arendepunkt, mote.ledamot, user=mote.sek, text="Avslag."
+        ),
+        lambda: protokoll.registrera_votering(
+            mote.arendepunkt, user=mote.sek, proposition="Bifall", ja=4, nej=0, resultat="Ja"
+        ),
+    ):
+        vagras(anrop, ValidationError, text)
 
 
 @pytest.mark.parametrize("utfall", [Punkt.Utfall.ATERREMISS, Punkt.Utfall.BORDLAGGNING])
@@ -1312,3 +1320,167 @@ def test_a_rattelse_says_what_it_corrects(mote):
         "Skriv vad rättelsen gäller.",
     )
     assert not Rattelse.objects.exists()
+
+
+# -- who serves, who moves, who votes ---------------------------------------------------------
+
+
+def test_one_ordforande_and_justerare_from_the_members(mote):
+    """KL 5 kap. 69 §: the protokoll is justerat by the ordförande and one or more ledamöter;
+    a meeting has one ordförande, and a tjänsteperson signs nothing."""
+    ny_ordforande, tjansteperson = Mote.person("Ny Ordf"), factories.person("Tjp Två")
+    vagras(
+        lambda: protokoll.lagg_till_deltagare(
+            mote.sammantrade, ny_ordforande, roll=Deltagare.Roll.ORDFORANDE, user=mote.sek
+        ),
+        ValidationError,
+        "Sammanträdet har redan en ordförande.",
+    )
+    vagras(
+        lambda: protokoll.lagg_till_deltagare(
+            mote.sammantrade,
+            tjansteperson,
+            roll=Deltagare.Roll.TJANSTEPERSON,
+            user=mote.sek,
+            justerare=True,
+        ),
+        ValidationError,
+        "En tjänsteperson kan inte justera protokollet; justerare väljs bland ledamöterna.",
+    )
+
+
+def test_an_ersattare_serves_for_one_absent_member_who_then_is_not_present(mote):
+    """KL 5 kap. 17 §, 6 kap. 16 §: an ersättare serves in the place of a member who is
+    absent; ten people do not serve in a nine-seat organ."""
+    ersattare, ersattare_tva = Mote.person("Ers Ättare"), Mote.person("Ers Två")
+    vagras(
+        lambda: protokoll.lagg_till_deltagare(
+            mote.sammantrade,
+            ersattare,
+            roll=Deltagare.Roll.ERSATTARE,
+            user=mote.sek,
+            ersatter=mote.annan,
+        ),
+        ValidationError,
+        f"{mote.annan} är antecknad som närvarande; en ersättare tjänstgör bara för en ledamot "
+        "som är frånvarande.",
+    )
+    vagras(
+        lambda: protokoll.lagg_till_deltagare(
+            mote.sammantrade,
+            ersattare,
+            roll=Deltagare.Roll.LEDAMOT,
+            user=mote.sek,
+            ersatter=mote.annan,
+        ),
+        ValidationError,
+        "Bara en ersättare tjänstgör för någon annan.",
+    )
+    protokoll.andra_narvaro(mote.deltagare(mote.annan), user=mote.sek, narvarande=False)
+    protokoll.lagg_till_deltagare(
+        mote.sammantrade,
+        ersattare,
+        roll=Deltagare.Roll.ERSATTARE,
+        user=mote.sek,
+        ersatter=mote.annan,
+    )
+    vagras(
+        lambda: protokoll.lagg_till_deltagare(
+            mote.sammantrade,
+            ersattare_tva,
+            roll=Deltagare.Roll.ERSATTARE,
+            user=mote.sek,
+            ersatter=mote.annan,
+        ),
+        ValidationError,
+        f"En ersättare tjänstgör redan för {mote.annan}.",
+    )
+    vagras(
+        lambda: protokoll.andra_narvaro(mote.deltagare(mote.annan), user=mote.sek, narvarande=True),
+        ValidationError,
+        f"{ersattare} tjänstgör för {mote.annan}, som därför inte kan vara närvarande.",
+    )
+
+
+def test_only_members_who_serve_and_are_not_javiga_move_reserve_and_vote(mote):
+    """An ersättare who does not serve takes part in the deliberations only; a jävig member
+    takes no part at all (KL 5 kap. 47 §, 6 kap. 28 §); the votes add up to those serving."""
+    lyssnar = Mote.person("Ers Lyssnar")
+    protokoll.lagg_till_deltagare(
+        mote.sammantrade, lyssnar, roll=Deltagare.Roll.ERSATTARE, user=mote.sek
+    )
+    mote.kalla()
+    protokoll.anmal_jav(mote.arendepunkt, mote.annan, user=mote.sek, grund="Närstående")
+    for vem in (lyssnar, mote.annan):
+        vagras(
+            lambda vem=vem: protokoll.lagg_till_yrkande(
+                mote.arendepunkt, vem, user=mote.sek, text="Avslag."
+            ),
+            ValidationError,
+            f"{vem} deltar inte i beslutet under punkt 1 (jäv, frånvaro, eller ersättare som "
+            "inte tjänstgör) och kan inte yrka.",
+        )
+    # four members, one of them jävig: three serve
+    vagras(
+        lambda: protokoll.registrera_votering(
+            mote.arendepunkt, user=mote.sek, proposition="Bifall", ja=20, nej=20, resultat="?"
+        ),
+        ValidationError,
+        "Rösterna (20 ja, 20 nej, 0 avstår) är 40, men 3 ledamöter tjänstgör under punkt 1.",
+    )
+    vagras(
+        lambda: protokoll.registrera_votering(
+            mote.arendepunkt, user=mote.sek, proposition="Bifall", ja=3, nej=1, resultat="Bifall"
+        ),
+        ValidationError,
+        "men 3 ledamöter tjänstgör under punkt 1.",
+    )
+    protokoll.lagg_till_yrkande(mote.arendepunkt, mote.ledamot, user=mote.sek, text="Avslag.")
+    votering = protokoll.registrera_votering(
+        mote.arendepunkt, user=mote.sek, proposition="Bifall", ja=2, nej=1, resultat="Bifall"
+    )
+    assert (votering.ja, votering.nej, votering.avstar) == (2, 1, 0)
+    mote.besluta()
+    vagras(
+        lambda: protokoll.reservera(mote.arendepunkt, lyssnar, user=mote.sek),
+        ValidationError,
+        f"{lyssnar} deltog inte i beslutet under punkt 1 och kan inte reservera sig.",
+    )
+
+
+def test_a_reservation_is_motivated_in_writing_until_the_justering(mote):
+    """KL 4 kap. 27 §: the reservation is announced before the meeting ends; its written
+    motivering may come after, before the time set for the justering."""
+    mote.kalla()
+    mote.besluta()
+    reservation = protokoll.reservera(mote.arendepunkt, mote.ledamot, user=mote.sek)
+    mote.besluta(mote.info)
+    mote.uppratta()
+    vagras(
+        lambda: protokoll.motivera_reservation(reservation, user=mote.sek, motivering="  "),
+        ValidationError,
+        "Skriv motiveringen.",
+    )
+    protokoll.motivera_reservation(
+        reservation, user=mote.sek, motivering="Riktlinjerna saknar finansiering."
+    )
+    text = [b.text for b in dokument.protokoll(mote.sammantrade).block]
+    assert f"{mote.ledamot} reserverar sig mot beslutet. Riktlinjerna saknar finansiering." in text
+    mote.justera(mote.ordforande_user)
+    vagras(
+        lambda: protokoll.motivera_reservation(reservation, user=mote.sek, motivering="Senare."),
+        PermissionDenied,
+        "Protokollet har börjat justeras och kan inte ändras",
+    )
+
+
+def test_a_rattelse_concerns_an_item_of_its_own_meeting(hsn):
+    mote = Mote(hsn).till("justerat")
+    annat = Mote(hsn, D("2025-11-26"))
+    vagras(
+        lambda: protokoll.ratta(
+            mote.sammantrade, user=mote.sek, text="Fel datum.", punkt=annat.arendepunkt
+        ),
+        ValidationError,
+        f"Punkten hör till ett annat sammanträde än {mote.sammantrade}.",
+    )
