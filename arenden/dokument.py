@@ -102,6 +102,7 @@ def med_allt(sammantrade: Sammantrade) -> Sammantrade:
             ),
             "justeringar__person",
             "rattelser__punkt",
+            "kallelsemottagare__person",
         )
         .get(pk=sammantrade.pk)
     )
@@ -466,6 +467,9 @@ def kallelse(sammantrade: Sammantrade, *, publik: bool = False) -> Dokument:
             detaljer = [d for d in detaljer if d]
             if detaljer:
                 rad += f" ({'; '.join(detaljer)})"
+            if punkt.forslag_till_beslut.strip():
+                forslag = " ".join(punkt.forslag_till_beslut.split())
+                rad += " " + _("Förslag till beslut: %(forslag)s") % {"forslag": forslag}
         rader.append(rad)
     block = [
         _text(

@@ -574,6 +574,7 @@ from .sammantraden import (  # noqa: E402, F401
     Deltagare,
     Jav,
     Justering,
+    Kallelsemottagare,
     Punkt,
     Rattelse,
     Reservation,

@@ -127,6 +127,8 @@ def sammantrade(request, pk):
         "overgangar": allowed_transitions(s, request.user),
         "steg": version(s),
         "anslag_form": AnslagForm(prefix="anslag"),
+        "kallelse_nadda": [r for r in s.kallelsemottagare.all() if r.skickad],
+        "kallelse_ej_nadda": [r for r in s.kallelsemottagare.all() if not r.skickad],
         "far_justera": request.user.has_perm("arenden.justera_sammantrade", s)
         and any(p.anvandare_id == request.user.pk for p in protokoll.saknar_justering(s)),
         "saknar_justering": protokoll.saknar_justering(s),
@@ -203,6 +205,13 @@ def mote_overgang(request, pk):
         messages.success(
             request, _("Sammanträdet har nu status %(status)s.") % {"status": s.status_titel}
         )
+        ej = protokoll.ej_nadda(s) if overgang == "kalla" else []
+        if ej:
+            messages.warning(
+                request,
+                _("Kallelsen nådde inte %(vem)s: ingen e-postadress. Skicka den på annat sätt.")
+                % {"vem": ", ".join(p.namn for p in ej)},
+            )
     return _tillbaka(pk)
 
 

@@ -29,6 +29,7 @@ from .sammantraden import (
     Deltagare,
     Jav,
     Justering,
+    Kallelsemottagare,
     Punkt,
     Rattelse,
     Reservation,
@@ -277,9 +278,30 @@ def lagg_till_punkt(
 
 def kalla(sammantrade: Sammantrade, *, user) -> Sammantrade:
     """Send the kallelse with the föredragningslista to the ledamöter and ersättare who have
-    an address, and file it in the sammanträde's ärende when it has one."""
+    an address, and file it in the sammanträde's ärende when it has one. Whom it reached, and
+    whom not, is recorded (:class:`Kallelsemottagare`) and said in the step's comment: the
+    sekreterare must reach the others another way."""
     with transaction.atomic(), acting_as(user):
-        do_transition(sammantrade, "kalla", user)
+        kallade = [
+            d.person
+            for d in sammantrade.deltagare.select_related("person__anvandare")
+            if d.roll != Deltagare.Roll.TJANSTEPERSON
+        ]
+        nu = timezone.now()
+        rader = []
+        for person in kallade:
+            epost = person.anvandare.email if person.anvandare else ""
+            rader.append(
+                Kallelsemottagare(
+                    sammantrade=sammantrade,
+                    person=person,
+                    epost=epost,
+                    skickad=nu if epost else None,
+                )
+            )
+        do_transition(sammantrade, "kalla", user, _kallelse_kommentar(rader))
+        for rad in rader:
+            _spara(rad, user)
         dok = dokument.kallelse(sammantrade)
         pdf = dokument.som_pdf(dok)
         if sammantrade.arende_id:
@@ -289,16 +311,33 @@ def kalla(sammantrade: Sammantrade, *, user) -> Sammantrade:
         if any(p.ar_sekretess for p in sammantrade.punkter.select_related("arende")):
             pdf = dokument.som_pdf(dokument.kallelse(sammantrade, publik=True))
         services.meddela(
-            [
-                d.person.anvandare
-                for d in sammantrade.deltagare.select_related("person__anvandare")
-                if d.roll != Deltagare.Roll.TJANSTEPERSON
-            ],
+            [p.anvandare for p in kallade],
             f"{dok.titel} {sammantrade.datum:%Y-%m-%d}",
             _("Välkommen till sammanträdet. Kallelsen med föredragningslistan är bifogad."),
             bilaga=(f"{dok.filnamn}.pdf", pdf, dokument.PDF),
         )
     return sammantrade
+
+
+def _kallelse_kommentar(rader: list[Kallelsemottagare]) -> str:
+    nadda = [r for r in rader if r.epost]
+    text = _("Kallelsen skickades med e-post till %(n)s av %(av)s kallade.") % {
+        "n": len(nadda),
+        "av": len(rader),
+    }
+    ej = [r.person.namn for r in rader if not r.epost]
+    if ej:
+        text += " " + _("Ingen e-postadress: %(vem)s.") % {"vem": ", ".join(ej)}
+    return text
+
+
+def ej_nadda(sammantrade: Sammantrade) -> list[Person]:
+    """The kallade the kallelse did not reach by e-mail."""
+    return [
+        r.person
+        for r in sammantrade.kallelsemottagare.select_related("person")
+        if r.skickad is None
+    ]
 
 
 def vid_kallelse(event) -> None:

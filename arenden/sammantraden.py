@@ -482,6 +482,32 @@ class Yttrande(models.Model):
         return f"{self.get_typ_display()}: {self.avgivet_av}"
 
 
+class Kallelsemottagare(models.Model):
+    """Whom the kallelse reached and how: one row per ledamot and ersättare kallad, with the
+    address it went to, or none (the sekreterare must then reach them another way)."""
+
+    sammantrade = models.ForeignKey(
+        Sammantrade, on_delete=models.PROTECT, related_name="kallelsemottagare"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, verbose_name=_("kallad"))
+    epost = models.EmailField(_("e-postadress"), blank=True)
+    skickad = models.DateTimeField(_("skickad"), null=True, blank=True)
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("mottagare av kallelsen")
+        verbose_name_plural = _("mottagare av kallelsen")
+        ordering = ["sammantrade", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sammantrade", "person"], name="kallelsemottagare_en_gang"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person.namn}: {self.epost or _('ingen e-postadress')}"
+
+
 class Justering(models.Model):
     """One signature of the protokoll by the ordförande or a justerare: who and when."""
 

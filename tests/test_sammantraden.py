@@ -827,3 +827,47 @@ def test_jav_yrkanden_votering_and_a_reservations_motivering_are_recorded_on_the
         ).status_code
         == 404
     )
+
+
+def test_the_kallelse_records_whom_it_reached_and_names_whom_it_did_not(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    """'Kallelse skickad' said nothing when nobody had an address. Each kallad is now a
+    record with the address the kallelse went to, or none; the step's comment in the history
+    says how many it reached, and the sekreterare is told whom to reach another way."""
+    mote = Mote()
+    mote.ordforande_user.email = "ordf@example.se"
+    mote.ordforande_user.save()
+    punkt = mote.punkt(mote.berett_arende("Riktlinjer"))
+    punkt.forslag_till_beslut = "Att anta riktlinjerna."
+    punkt.save()
+    client.force_login(mote.cast.sekreterare)
+    s = mote.sammantrade
+    with django_capture_on_commit_callbacks(execute=True):
+        svar = client.post(
+            f"/sammantrade/{s.pk}/overgang/",
+            {"overgang": "kalla", "status": s.state, "steg": version(s)},
+            follow=True,
+        )
+    sida = svar.content.decode()
+    assert (
+        "Kallelsen nådde inte Just Ek, Led Al, Led Björk: ingen e-postadress. Skicka den på "
+        "annat sätt." in sida
+    )
+    assert "med e-post till 1 av 4 kallade" in sida
+    assert [(m.bcc, m.subject) for m in mailoutbox] == [
+        (["ordf@example.se"], "Kallelse Hälso- och sjukvårdsnämnden 2025-11-12")
+    ]
+    mottagare = [(r.person.namn, r.epost, r.skickad is None) for r in s.kallelsemottagare.all()]
+    assert sorted(mottagare) == [
+        ("Just Ek", "", True),
+        ("Led Al", "", True),
+        ("Led Björk", "", True),
+        ("Ordf Örn", "ordf@example.se", False),
+    ]
+    assert history(s).last().comment == (
+        "Kallelsen skickades med e-post till 1 av 4 kallade. Ingen e-postadress: Just Ek, "
+        "Led Al, Led Björk."
+    )
+    text = " ".join(b.text + " ".join(b.rader) for b in dokument.kallelse(s).block)
+    assert "Förslag till beslut: Att anta riktlinjerna." in text
