@@ -588,14 +588,19 @@ def hsn_418_2_2021(folk: Folk) -> Arende:
             for rad in punkter
         ]
         protokoll.kalla(mote, user=sekreterare)
-        # presence that changed during the meeting
+        # presence that changed during the meeting, by the items it names; what names no
+        # item of this meeting (seed 004: "frånvarande på punkt 7a") is kept word for word
+        per_nummer = {str(rad["nr"]): item for rad, item in zip(punkter, items, strict=True)}
         for rad in data["narvaro"]:
             if rad["anslot_fran"] or rad["franvarande_pa"]:
+                franvarande = [b.strip() for b in rad["franvarande_pa"].split(",") if b.strip()]
+                ovriga = [b for b in franvarande if b not in per_nummer]
                 protokoll.andra_narvaro(
                     mote.deltagare.get(person=personer[rad["namn"]]),
                     user=sekreterare,
-                    anslot_fran=rad["anslot_fran"],
-                    franvarande_pa=rad["franvarande_pa"],
+                    anslot_fran=per_nummer.get(rad["anslot_fran"]),
+                    franvarande_pa=[per_nummer[b] for b in franvarande if b in per_nummer],
+                    anteckning=f"frånvarande på punkt {', '.join(ovriga)}" if ovriga else "",
                 )
         for rad, item in zip(punkter, items, strict=True):
             if rad["utfall"]:

@@ -83,7 +83,9 @@ def med_allt(sammantrade: Sammantrade) -> Sammantrade:
         .prefetch_related(
             Prefetch(
                 "deltagare",
-                queryset=Deltagare.objects.select_related("person__enhet", "ersatter"),
+                queryset=Deltagare.objects.select_related(
+                    "person__enhet", "ersatter", "anslot_fran", "lamnade_efter"
+                ).prefetch_related("franvarande_pa"),
             ),
             Prefetch(
                 "punkter",
@@ -262,6 +264,26 @@ def _namn(d: Deltagare) -> str:
     return rad
 
 
+def narvaro_andringar(d: Deltagare) -> list[str]:
+    """ "frånvarande på punkt 4, 6", "anslöt från punkt 5", "lämnade efter punkt 9": the items
+    named as the protokoll numbers them now (§ numbers once it is drawn up), then the
+    anteckning word for word."""
+    delar = []
+    franvarande = sorted(d.franvarande_pa.all(), key=lambda p: (p.ordning, p.pk))
+    if franvarande:
+        delar.append(
+            _("frånvarande på punkt %(punkt)s")
+            % {"punkt": ", ".join(p.beteckning for p in franvarande)}
+        )
+    if d.anteckning:
+        delar.append(d.anteckning)
+    if d.anslot_fran:
+        delar.append(_("anslöt från punkt %(punkt)s") % {"punkt": d.anslot_fran.beteckning})
+    if d.lamnade_efter:
+        delar.append(_("lämnade efter punkt %(punkt)s") % {"punkt": d.lamnade_efter.beteckning})
+    return delar
+
+
 def _deltagare_rad(d: Deltagare) -> str:
     """One line of the närvaro, as seed 004 writes it."""
     rad = _namn(d)
@@ -274,12 +296,7 @@ def _deltagare_rad(d: Deltagare) -> str:
         delar.append(_("tillika justerare") if delar or d.ersatter_id else _("justerare"))
     if d.ersatter_id:
         delar.append(_("ersätter %(vem)s") % {"vem": d.ersatter.namn})
-    if d.franvarande_pa:
-        delar.append(_("frånvarande på punkt %(punkt)s") % {"punkt": d.franvarande_pa})
-    if d.anslot_fran:
-        delar.append(_("anslöt från punkt %(punkt)s") % {"punkt": d.anslot_fran})
-    if d.lamnade_efter:
-        delar.append(_("lämnade efter punkt %(punkt)s") % {"punkt": d.lamnade_efter})
+    delar += narvaro_andringar(d)
     return f"{rad}, {', '.join(delar)}" if delar else rad
 
 

@@ -247,12 +247,33 @@ class DeltagareForm(Formular):
 
 
 class NarvaroForm(Formular):
+    """Presence that changed during the meeting, by the items of its föredragningslista."""
+
     narvarande = forms.BooleanField(required=False, label=_("Närvarande"))
-    anslot_fran = forms.CharField(required=False, max_length=10, label=_("Anslöt från punkt"))
-    lamnade_efter = forms.CharField(required=False, max_length=10, label=_("Lämnade efter punkt"))
-    franvarande_pa = forms.CharField(
-        required=False, max_length=100, label=_("Frånvarande på punkt")
+    anslot_fran = forms.ModelChoiceField(
+        queryset=Punkt.objects.none(), required=False, label=_("Anslöt från punkt")
     )
+    lamnade_efter = forms.ModelChoiceField(
+        queryset=Punkt.objects.none(), required=False, label=_("Lämnade efter punkt")
+    )
+    franvarande_pa = forms.ModelMultipleChoiceField(
+        queryset=Punkt.objects.none(),
+        required=False,
+        label=_("Frånvarande på punkt"),
+        widget=forms.SelectMultiple(attrs={"size": 3}),
+    )
+    anteckning = forms.CharField(
+        required=False,
+        max_length=200,
+        label=_("Anteckning"),
+        help_text=_("Det protokollet ska säga om närvaron utöver punkterna, ordagrant."),
+    )
+
+    def __init__(self, *args, punkter=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for namn in ("anslot_fran", "lamnade_efter", "franvarande_pa"):
+            self.fields[namn].queryset = punkter
+            self.fields[namn].label_from_instance = lambda p: p.beteckning
 
 
 class PunktForm(Formular):

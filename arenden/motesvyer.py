@@ -116,6 +116,8 @@ def sammantrade(request, pk):
     for punkt in punkter:
         punkt.rubrik_i_protokollet = dokument.punkt_rubrik(punkt, s.organ)
     deltagare = list(s.deltagare.all())
+    for d in deltagare:
+        d.andringar = dokument.narvaro_andringar(d)
     ledamoter = Person.objects.filter(
         pk__in=[d.person_id for d in deltagare if not d.ar_tjansteperson]
     ).order_by("namn")
@@ -135,6 +137,7 @@ def sammantrade(request, pk):
     }
     if far_andra:
         context["deltagare_form"] = DeltagareForm(prefix="deltagare")
+        _narvaroformular(deltagare, punkter)
         if s.state in ("planerat", "kallat"):
             klara = worklist(request.user, "klara_for_beslut").filter(organ=s.organ)
             context["punkt_form"] = PunktForm(
@@ -151,6 +154,28 @@ def sammantrade(request, pk):
     ):
         context["rattelse_form"] = RattelseForm(prefix="rattelse")
     return render(request, "arenden/sammantrade.html", context)
+
+
+def _narvaroformular(deltagare, punkter) -> None:
+    """Each line of the närvaro its form (``d.narvaro_form``), filled in with what is
+    recorded; the items are read once for all of them."""
+    val = [(p.pk, p.beteckning) for p in punkter]
+    for d in deltagare:
+        form = NarvaroForm(
+            prefix=f"narvaro-{d.pk}",
+            punkter=Punkt.objects.none(),
+            initial={
+                "narvarande": d.narvarande,
+                "anslot_fran": d.anslot_fran_id,
+                "lamnade_efter": d.lamnade_efter_id,
+                "franvarande_pa": [p.pk for p in d.franvarande_pa.all()],
+                "anteckning": d.anteckning,
+            },
+        )
+        for namn in ("anslot_fran", "lamnade_efter"):
+            form.fields[namn].choices = [("", "–"), *val]
+        form.fields["franvarande_pa"].choices = val
+        d.narvaro_form = form
 
 
 def _per_punkt(punkter, form_class, prefix, **kwargs) -> None:
@@ -262,12 +287,15 @@ def mote_narvaro(request, pk, deltagare):
     s = _sammantrade_or_404(pk)
     _kräv_lasratt(request.user, s)
     rad = get_object_or_404(s.deltagare, pk=deltagare)
-    form = NarvaroForm(request.POST, prefix=f"narvaro-{rad.pk}")
-    if form.is_valid():
-        try:
-            protokoll.andra_narvaro(rad, user=request.user, **form.cleaned_data)
-        except (*REFUSALS, PermissionDenied) as err:
-            _fel(request, err)
+    form = NarvaroForm(
+        request.POST, prefix=f"narvaro-{rad.pk}", punkter=s.punkter.order_by("ordning", "pk")
+    )
+    try:
+        if not form.is_valid():
+            raise ValidationError(list(form.errors.values()))
+        protokoll.andra_narvaro(rad, user=request.user, **form.cleaned_data)
+    except (*REFUSALS, PermissionDenied) as err:
+        _fel(request, err)
     return _tillbaka(pk, "narvaro")
 
 

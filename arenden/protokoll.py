@@ -190,9 +190,10 @@ def _kräv_rimlig_narvaro(sammantrade: Sammantrade, person: Person, roll: str, f
 
 
 def andra_narvaro(deltagare: Deltagare, *, user, **falt) -> Deltagare:
-    """Presence that changes during the meeting: ``anslot_fran``, ``lamnade_efter``,
-    ``franvarande_pa``, ``narvarande``."""
-    tillatna = {"narvarande", "anslot_fran", "lamnade_efter", "franvarande_pa"}
+    """Presence that changes during the meeting: ``narvarande``; ``anslot_fran`` and
+    ``lamnade_efter`` (an item of the meeting, or None); ``franvarande_pa`` (items of the
+    meeting); ``anteckning`` (what the protokoll says besides, word for word)."""
+    tillatna = {"narvarande", "anslot_fran", "lamnade_efter", "franvarande_pa", "anteckning"}
     if set(falt) - tillatna:
         raise ValidationError(
             _("Okända fält i närvaron: %(falt)s")
@@ -208,10 +209,34 @@ def andra_narvaro(deltagare: Deltagare, *, user, **falt) -> Deltagare:
                 % {"ersattare": ersatt_av.person, "vem": deltagare.person},
                 code="ersatt_narvarande",
             )
+        franvarande_pa = falt.pop("franvarande_pa", None)
+        punkter = [p for p in (falt.get("anslot_fran"), falt.get("lamnade_efter")) if p]
+        punkter += list(franvarande_pa or ())
+        if any(p.sammantrade_id != deltagare.sammantrade_id for p in punkter):
+            raise ValidationError(
+                _("Närvaron kan bara avse punkter på sammanträdets föredragningslista."),
+                code="annan_punkt",
+            )
+        anslot, lamnade = falt.get("anslot_fran"), falt.get("lamnade_efter")
+        if anslot and lamnade and (lamnade.ordning, lamnade.pk) < (anslot.ordning, anslot.pk):
+            raise ValidationError(
+                _("%(vem)s kan inte ha lämnat före punkten där hen anslöt.")
+                % {"vem": deltagare.person},
+                code="lamnade_fore",
+            )
         for namn, varde in falt.items():
             setattr(deltagare, namn, varde)
         _spara(deltagare, user)
+        if franvarande_pa is not None:
+            deltagare.franvarande_pa.set(franvarande_pa)
     return deltagare
+
+
+def narvaron(sammantrade: Sammantrade):
+    """The närvaro with what :meth:`Deltagare.deltar_i` reads, in a fixed number of queries."""
+    return sammantrade.deltagare.select_related(
+        "person", "anslot_fran", "lamnade_efter"
+    ).prefetch_related("franvarande_pa")
 
 
 def _ska_justera(deltagare: Deltagare) -> bool:
@@ -555,7 +580,7 @@ def registrera_votering(punkt: Punkt, *, user, proposition, ja, nej, avstar=0, r
         _kräv_andring(sammantrade, user)
         _kräv_beslutsskede(sammantrade)
         med_jav = Punkt.objects.prefetch_related("jav").get(pk=punkt.pk)
-        tjanstgor = len(tjanstgorande(med_jav, sammantrade.deltagare.all()))
+        tjanstgor = len(tjanstgorande(med_jav, narvaron(sammantrade)))
         if ja + nej + avstar != tjanstgor:
             raise ValidationError(
                 _(

@@ -202,10 +202,35 @@ class Deltagare(models.Model):
         blank=True,
         help_text=_("Kommunen eller regionen ledamoten företräder, när den inte är personens."),
     )
-    anslot_fran = models.CharField(_("anslöt från punkt"), max_length=10, blank=True)
-    lamnade_efter = models.CharField(_("lämnade efter punkt"), max_length=10, blank=True)
-    franvarande_pa = models.CharField(
-        _("frånvarande på punkt"), max_length=100, blank=True, help_text=_("T.ex. 7a, 12")
+    # presence that changed during the meeting, as links to the items (KL 5 kap. 67 §, 6 kap.
+    # 35 §): the protokoll names them as they are numbered, before and after upprättande
+    anslot_fran = models.ForeignKey(
+        "Punkt",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("anslöt från punkt"),
+    )
+    lamnade_efter = models.ForeignKey(
+        "Punkt",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lämnade efter punkt"),
+    )
+    franvarande_pa = models.ManyToManyField(
+        "Punkt", blank=True, related_name="+", verbose_name=_("frånvarande på punkt")
+    )
+    anteckning = models.CharField(
+        _("anteckning om närvaron"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Det som protokollet ska säga om närvaron utöver punkterna, ordagrant "
+            "(t.ex. frånvarande på punkt 7a i ett annat ärendes lista)."
+        ),
     )
     ordning = models.PositiveSmallIntegerField(_("ordning"), default=0)
     history = HistoricalRecords(get_user=history_user)
@@ -245,12 +270,12 @@ class Deltagare(models.Model):
         gone, not absent from it and not jävig in it (KL 5 kap. 47 §, 6 kap. 28 §)."""
         if not (self.narvarande and self.tjanstgor):
             return False
-        beteckning = punkt.beteckning
-        if beteckning in {b.strip() for b in self.franvarande_pa.split(",") if b.strip()}:
+        if any(p.pk == punkt.pk for p in self.franvarande_pa.all()):
             return False
-        if self.anslot_fran and _fore(beteckning, self.anslot_fran):
+        plats = (punkt.ordning, punkt.pk)
+        if self.anslot_fran and plats < (self.anslot_fran.ordning, self.anslot_fran.pk):
             return False
-        if self.lamnade_efter and _fore(self.lamnade_efter, beteckning):
+        if self.lamnade_efter and plats > (self.lamnade_efter.ordning, self.lamnade_efter.pk):
             return False
         return all(jav.person_id != self.person_id for jav in punkt.jav.all())
 
@@ -258,16 +283,6 @@ class Deltagare(models.Model):
 def tjanstgorande(punkt: Punkt, deltagare) -> list[Deltagare]:
     """Those of the närvaro (``deltagare``) who decide under ``punkt``."""
     return [d for d in deltagare if d.deltar_i(punkt)]
-
-
-def _fore(a, b) -> bool:
-    """Does item number ``a`` come before ``b`` (both as the protokoll numbers them)?"""
-    return _siffror(a) < _siffror(b)
-
-
-def _siffror(beteckning) -> int:
-    digits = "".join(ch for ch in str(beteckning) if ch.isdigit())
-    return int(digits) if digits else 0
 
 
 class Punkt(models.Model):

@@ -895,9 +895,9 @@ def test_reservation_only_by_a_member_who_took_part(mote):
     mote.kalla()
     protokoll.anmal_jav(mote.arendepunkt, mote.annan, user=sek, grund="Närstående")
     protokoll.andra_narvaro(mote.deltagare(mote.ledamot), user=sek, narvarande=False)
-    protokoll.andra_narvaro(mote.deltagare(mote.justerare), user=sek, anslot_fran="2")
+    protokoll.andra_narvaro(mote.deltagare(mote.justerare), user=sek, anslot_fran=mote.info)
     sen = mote.punkt(typ=Punkt.Typ.OVRIGT, rubrik="Sen punkt", slag=Punkt.Slag.BESLUTSARENDE)
-    protokoll.andra_narvaro(mote.deltagare(mote.ordforande), user=sek, lamnade_efter="2")
+    protokoll.andra_narvaro(mote.deltagare(mote.ordforande), user=sek, lamnade_efter=mote.info)
     mote.besluta()
     protokoll.besluta(sen, user=sek, utfall=Punkt.Utfall.BESLUTAT, beslut="Att notera.")
     for punkt, person in [
@@ -1088,7 +1088,9 @@ def _ny_deltagare(mote):
 
 def _narvaro(mote):
     deltagare = mote.deltagare(mote.annan)
-    return lambda user: protokoll.andra_narvaro(deltagare, user=user, lamnade_efter="1")
+    return lambda user: protokoll.andra_narvaro(
+        deltagare, user=user, lamnade_efter=mote.arendepunkt
+    )
 
 
 def _ny_punkt(mote):
@@ -1484,3 +1486,82 @@ def test_a_rattelse_concerns_an_item_of_its_own_meeting(hsn):
         ValidationError,
         f"Punkten hör till ett annat sammanträde än {mote.sammantrade}.",
     )
+
+
+# -- presence per item, by reference ----------------------------------------------------------
+
+
+def test_presence_follows_the_item_when_it_becomes_a_paragraph(hsn):
+    """KL 5 kap. 67 §, 6 kap. 35 §: the protokoll says who took part in each beslut. During the
+    meeting the items are 1 and 2; this organ's year has come to § 3, so at upprättande they
+    become § 4 and § 5. A member absent from item 1 took no part in § 4, and the protokoll
+    says so under the number § 4 has, not the number item 1 had."""
+    protokoll.tidigare_paragrafer(hsn.organ, 2025, 3, user=hsn.sekreterare)
+    mote = Mote(hsn)
+    mote.kalla()
+    protokoll.andra_narvaro(
+        mote.deltagare(mote.annan), user=mote.sek, franvarande_pa=[mote.arendepunkt]
+    )
+    protokoll.andra_narvaro(mote.deltagare(mote.ledamot), user=mote.sek, anslot_fran=mote.info)
+    mote.besluta()
+    mote.besluta(mote.info)
+    mote.uppratta()
+    arendepunkt = Punkt.objects.prefetch_related("jav").get(pk=mote.arendepunkt.pk)
+    info = Punkt.objects.prefetch_related("jav").get(pk=mote.info.pk)
+    assert (arendepunkt.beteckning, info.beteckning) == ("4", "5")
+    annan, ledamot = mote.deltagare(mote.annan), mote.deltagare(mote.ledamot)
+    assert (annan.deltar_i(arendepunkt), annan.deltar_i(info)) == (False, True)
+    assert (ledamot.deltar_i(arendepunkt), ledamot.deltar_i(info)) == (False, True)
+    rader = [r for b in dokument.protokoll(mote.sammantrade).block for r in b.rader]
+    assert f"{mote.annan.namn} (s) Umeå, frånvarande på punkt 4" in rader
+    assert f"{mote.ledamot.namn} (s) Umeå, anslöt från punkt 5" in rader
+
+
+def test_presence_names_items_of_its_own_meeting_in_their_order(hsn):
+    mote = Mote(hsn)
+    annat = Mote(hsn, D("2025-11-26"))
+    vagras(
+        lambda: protokoll.andra_narvaro(
+            mote.deltagare(mote.annan), user=mote.sek, franvarande_pa=[annat.arendepunkt]
+        ),
+        ValidationError,
+        "Närvaron kan bara avse punkter på sammanträdets föredragningslista.",
+    )
+    vagras(
+        lambda: protokoll.andra_narvaro(
+            mote.deltagare(mote.annan),
+            user=mote.sek,
+            anslot_fran=mote.info,
+            lamnade_efter=mote.arendepunkt,
+        ),
+        ValidationError,
+        f"{mote.annan} kan inte ha lämnat före punkten där hen anslöt.",
+    )
+
+
+def test_the_narvaro_form_takes_the_items_of_the_meeting(hsn, client):
+    mote = Mote(hsn)
+    rad = mote.deltagare(mote.annan)
+    client.force_login(mote.sek)
+    url = f"/sammantrade/{mote.sammantrade.pk}/narvaro/{rad.pk}/"
+    falt = f"narvaro-{rad.pk}"
+    client.post(
+        url,
+        {
+            f"{falt}-narvarande": "on",
+            f"{falt}-franvarande_pa": [mote.arendepunkt.pk],
+            f"{falt}-anteckning": "deltog via Teams",
+        },
+    )
+    rad.refresh_from_db()
+    assert (list(rad.franvarande_pa.all()), rad.anteckning) == (
+        [mote.arendepunkt],
+        "deltog via Teams",
+    )
+    sida = client.get(f"/sammantrade/{mote.sammantrade.pk}/").content.decode()
+    assert "Närvarande, frånvarande på punkt 1, deltog via Teams" in sida
+    annat = Mote(hsn, D("2025-11-26"))
+    svar = client.post(url, {f"{falt}-narvarande": "on", f"{falt}-anslot_fran": annat.info.pk})
+    assert svar.status_code == 302
+    rad.refresh_from_db()
+    assert rad.anslot_fran is None
