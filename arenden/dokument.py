@@ -90,7 +90,7 @@ def med_allt(sammantrade: Sammantrade) -> Sammantrade:
             Prefetch(
                 "punkter",
                 queryset=Punkt.objects.select_related(
-                    "arende", "forslag_till", "beslutet"
+                    "arende", "forslag_till", "beslutet", "aterremiss_till"
                 ).prefetch_related(
                     "beslutet__uppdrag__rapportera_till",
                     "bilagor__arende",
@@ -224,15 +224,20 @@ def _beslut(punkt: Punkt) -> list[Block]:
         if punkt.beslut.strip():
             block.append(_text(_("Motivering: %(motivering)s") % {"motivering": punkt.motivering}))
         else:
+            if punkt.utfall == Punkt.Utfall.ATERREMISS:
+                mening = _("Ärendet återremitteras till %(organ)s") % {
+                    "organ": punkt.aterremiss_till.namn if punkt.aterremiss_till else ""
+                }
+            else:
+                mening = _("Ärendet bordläggs")
+            if punkt.minoritet:
+                mening += " " + _(
+                    "på begäran av en minoritet (%(begard)s ledamöter, KL 5 kap. 51 §)"
+                ) % {"begard": punkt.begard_av}
             block.append(
                 _text(
-                    _("Ärendet %(utfall)s. Motivering: %(motivering)s")
-                    % {
-                        "utfall": _("återremitteras")
-                        if punkt.utfall == Punkt.Utfall.ATERREMISS
-                        else _("bordläggs"),
-                        "motivering": punkt.motivering,
-                    }
+                    _("%(mening)s. Motivering: %(motivering)s")
+                    % {"mening": mening, "motivering": punkt.motivering}
                 )
             )
     if punkt.beslutet is not None:

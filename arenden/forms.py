@@ -317,6 +317,23 @@ class BeslutForm(Formular):
     forslag_till = forms.ModelChoiceField(
         queryset=Organ.objects.order_by("namn"), required=False, label=_("Förslag till organ")
     )
+    aterremiss_till = forms.ModelChoiceField(
+        queryset=Organ.objects.order_by("namn"),
+        required=False,
+        label=_("Återremitteras till"),
+        help_text=_("Lämnas tomt för organet som berett ärendet."),
+    )
+    minoritet = forms.BooleanField(
+        required=False,
+        label=_("På begäran av en minoritet"),
+        help_text=_(
+            "I fullmäktige: minst en tredjedel av de närvarande begär bordläggning eller "
+            "återremiss (kommunallagen 5 kap. 51 §)."
+        ),
+    )
+    begard_av = forms.IntegerField(
+        required=False, min_value=0, max_value=1000, label=_("Antal som begärde det")
+    )
     uppdrag = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

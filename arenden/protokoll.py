@@ -398,6 +398,9 @@ def besluta(
     motivering: str = "",
     forslag_till: Organ | None = None,
     uppdrag=(),
+    minoritet: bool = False,
+    begard_av: int | None = None,
+    aterremiss_till: Organ | None = None,
 ) -> Punkt:
     """Record what the organ decided under ``punkt``. For an ärende, the outcome moves it
     through the engine: a beslut (bifall, avslag, beslutat, godkände informationen) makes it
@@ -406,7 +409,12 @@ def besluta(
     (KL 5 kap. 50–51 §§).
 
     A proposal is registered in the higher organ's diarium by its registrator
-    (:func:`arenden.services.fortsatt_i`), as any incoming matter."""
+    (:func:`arenden.services.fortsatt_i`), as any incoming matter.
+
+    In fullmäktige a bordläggning or återremiss may be the minority's right (``minoritet``):
+    at least a third of the members present ask for it (``begard_av``), and only once per
+    ärende (KL 5 kap. 51 §). An återremiss names the organ the ärende goes back to
+    (``aterremiss_till``; by default the organ that prepared it)."""
     if utfall not in Punkt.Utfall.values:
         raise ValidationError(_("Okänt utfall: %(utfall)s") % {"utfall": utfall})
     with transaction.atomic(), acting_as(user):
@@ -429,8 +437,13 @@ def besluta(
             raise ValidationError(_("Ange vilket organ förslaget går till."))
         if not kravs_motivering and not beslut.strip():
             raise ValidationError(_("Skriv beslutet."), code="beslut")
+        if minoritet:
+            _kräv_minoritetens_ratt(punkt, sammantrade, utfall, begard_av)
         punkt.utfall, punkt.beslut, punkt.motivering = utfall, beslut, motivering
         punkt.forslag_till = forslag_till
+        punkt.minoritet, punkt.begard_av = minoritet, begard_av if minoritet else None
+        if utfall == Punkt.Utfall.ATERREMISS:
+            punkt.aterremiss_till = aterremiss_till or _beredande_organ(punkt, sammantrade)
         arende = punkt.arende
         if arende is not None:
             if utfall in _BESLUT_I_ARENDET or utfall == Punkt.Utfall.FORSLAG:
@@ -450,6 +463,60 @@ def besluta(
                 do_transition(arende, transition, user, motivering)
         _spara(punkt, user)
     return punkt
+
+
+def _kräv_minoritetens_ratt(punkt, sammantrade, utfall, begard_av) -> None:
+    """KL 5 kap. 51 §: in fullmäktige a bordläggning or återremiss is the minority's right
+    when at least a third of the members present ask for it; once per ärende (a second time
+    only if fullmäktige decides it, by majority)."""
+    if sammantrade.organ.typ != Organ.Typ.FULLMAKTIGE:
+        raise ValidationError(
+            _(
+                "Minoritetens rätt till bordläggning och återremiss gäller bara i fullmäktige "
+                "(KL 5 kap. 51 §); i %(organ)s avgör majoriteten."
+            )
+            % {"organ": sammantrade.organ.namn},
+            code="bara_fullmaktige",
+        )
+    if utfall not in (Punkt.Utfall.ATERREMISS, Punkt.Utfall.BORDLAGGNING):
+        raise ValidationError(_("Bara bordläggning och återremiss kan begäras av en minoritet."))
+    med_jav = Punkt.objects.prefetch_related("jav").get(pk=punkt.pk)
+    narvarande = len(tjanstgorande(med_jav, narvaron(sammantrade)))
+    if begard_av is None or begard_av * 3 < narvarande or begard_av > narvarande:
+        raise ValidationError(
+            _(
+                "En minoritet är minst en tredjedel av de %(n)s närvarande ledamöterna "
+                "(KL 5 kap. 51 §); %(begard)s begärde det."
+            )
+            % {"n": narvarande, "begard": begard_av if begard_av is not None else 0},
+            code="for_fa",
+        )
+    tidigare = Punkt.objects.filter(arende_id=punkt.arende_id, minoritet=True).exclude(pk=punkt.pk)
+    if punkt.arende_id and tidigare.exists():
+        raise ValidationError(
+            _(
+                "Ärendet har redan bordlagts eller återremitterats på begäran av en minoritet "
+                "(KL 5 kap. 51 §); en gång till kräver att fullmäktige beslutar det."
+            ),
+            code="redan_minoritet",
+        )
+
+
+def _beredande_organ(punkt: Punkt, sammantrade: Sammantrade) -> Organ:
+    """The organ an ärende goes back to: the one whose ärende continues in this one (RS for a
+    matter RS proposed to RF), or else the meeting's own organ (back to its beredning)."""
+    if punkt.arende_id:
+        fran = (
+            Arende.objects.filter(
+                relationer__till_id=punkt.arende_id,
+                relationer__typ="fortsatter_i",
+            )
+            .select_related("organ")
+            .first()
+        )
+        if fran is not None:
+            return fran.organ
+    return sammantrade.organ
 
 
 def _deltagare_i(punkt: Punkt, person: Person) -> Deltagare:

@@ -344,6 +344,22 @@ class Punkt(models.Model):
     beslut = models.TextField(_("beslut"), blank=True)
     utfall = models.CharField(_("utfall"), max_length=20, choices=Utfall.choices, blank=True)
     motivering = models.TextField(_("motivering"), blank=True)
+    minoritet = models.BooleanField(
+        _("på begäran av en minoritet"),
+        default=False,
+        help_text=_("Bordläggning eller återremiss som en tredjedel begärt (KL 5 kap. 51 §)."),
+    )
+    begard_av = models.PositiveSmallIntegerField(
+        _("begärd av (antal ledamöter)"), null=True, blank=True
+    )
+    aterremiss_till = models.ForeignKey(
+        Organ,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("återremitteras till"),
+    )
     forslag_till = models.ForeignKey(
         Organ,
         null=True,

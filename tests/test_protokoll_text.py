@@ -89,7 +89,11 @@ def test_an_uppdrag_is_in_the_paragraph_and_in_its_utdrag(mote):
     ("utfall", "mening"),
     [
         (Punkt.Utfall.BORDLAGGNING, "Ärendet bordläggs. Motivering: Mer underlag behövs."),
-        (Punkt.Utfall.ATERREMISS, "Ärendet återremitteras. Motivering: Mer underlag behövs."),
+        (
+            Punkt.Utfall.ATERREMISS,
+            "Ärendet återremitteras till Hälso- och sjukvårdsnämnden. Motivering: Mer underlag "
+            "behövs.",
+        ),
     ],
 )
 def test_the_motivering_of_a_bordlaggning_or_aterremiss_is_said_once(mote, utfall, mening):

@@ -316,7 +316,10 @@ def test_aterremiss_sends_the_arende_back_and_it_returns_on_a_later_agenda():
         "besluta",
     ]
     for text in both(dokument.protokoll(mote.sammantrade)):
-        assert "Ärendet återremitteras. Motivering: Konsekvenserna för kommunerna" in text
+        assert (
+            "Ärendet återremitteras till Hälso- och sjukvårdsnämnden. Motivering: Konsekvenserna "
+            "för kommunerna" in text
+        )
 
 
 def test_bordlaggning_postpones_the_arende_to_a_later_meeting():
