@@ -117,7 +117,8 @@ def punkt_rubrik(punkt: Punkt, organ: Organ, maskera: bool = False) -> str:
     rubrik = punkt.rubrik
     if maskera:
         rubrik = _("Sekretess enligt %(lagrum)s") % {"lagrum": punkt.arende.sekretess_lagrum}
-    if organ.typ == Organ.Typ.SAMVERKANSORGAN:
+    if organ.typ == Organ.Typ.SAMVERKANSORGAN or punkt.paragraf is None:
+        # an item is a paragraph only once the protokoll is drawn up and numbers it
         return f"{punkt.beteckning}. {rubrik}"
     return f"§ {punkt.beteckning} {rubrik}"
 

@@ -84,9 +84,26 @@ class SokForm(Formular):
         return data
 
 
+class HandlaggareVal(forms.ModelChoiceField):
+    """The organisation's staff (a user with a tjänsteperson record), by name, title and
+    unit: not usernames, and not the politicians' or the configuration's accounts."""
+
+    def label_from_instance(self, user):
+        person = user.person
+        namn = user.get_full_name() or person.namn
+        enhet = (person.enhet.kortnamn or person.enhet.namn) if person.enhet else ""
+        delar = [d for d in (person.titel, enhet) if d]
+        return f"{namn}, {', '.join(delar)}" if delar else namn
+
+
 class TilldelaForm(Formular):
-    handlaggare = forms.ModelChoiceField(
-        label=_("Handläggare"), queryset=User.objects.filter(is_active=True).order_by("username")
+    handlaggare = HandlaggareVal(
+        label=_("Handläggare"),
+        queryset=User.objects.filter(
+            is_active=True, is_superuser=False, person__typ=Person.Typ.TJANSTEPERSON
+        )
+        .select_related("person__enhet")
+        .order_by("first_name", "last_name", "username"),
     )
     kommentar = forms.CharField(label=_("Kommentar"), required=False, max_length=1000)
 

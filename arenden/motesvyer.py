@@ -111,7 +111,7 @@ def sammantrade(request, pk):
     s = _sammantrade_or_404(pk)
     _kräv_lasratt(request.user, s)
     s = dokument.med_allt(s)
-    far_andra = request.user.has_perm("arenden.change_sammantrade", s)
+    far_andra = protokoll.far_andra(s, request.user)
     punkter = list(s.punkter.all())
     for punkt in punkter:
         punkt.rubrik_i_protokollet = dokument.punkt_rubrik(punkt, s.organ)

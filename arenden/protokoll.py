@@ -78,6 +78,15 @@ def _kräv_andring(sammantrade: Sammantrade, user) -> None:
         )
 
 
+def far_andra(sammantrade: Sammantrade, user) -> bool:
+    """May ``user`` write in the protokoll now (what the page offers forms for)?"""
+    try:
+        _kräv_andring(sammantrade, user)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def _sekreterare_i(organ: Organ, user) -> None:
     if roles.NAMNDSEKRETERARE not in workflow_roles.roles_in_context(user, organ):
         raise PermissionDenied(

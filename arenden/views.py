@@ -647,26 +647,37 @@ def sandlista(request, pk):
     _kräv(request.user, "arenden.change_sandlista", arende)
     mottagare = list(arende.mottagare.select_related("person__enhet", "enhet"))
     form = MottagareForm(request.POST or None)
+    bekrafta = None
     if request.method == "POST":
         try:
+            kvar, klart = None, ""
             if "ta_bort" in request.POST:
-                kvar = [m for m in mottagare if str(m.pk) != request.POST["ta_bort"]]
+                bort = [m for m in mottagare if str(m.pk) == request.POST["ta_bort"]]
+                if bort and "bekraftat" not in request.POST:
+                    bekrafta = bort[0]  # asked first: one click removes nobody
+                elif bort:
+                    kvar = [m for m in mottagare if m not in bort]
+                    klart = _("%(vem)s är borttagen från sändlistan.") % {"vem": bort[0]}
             elif form.is_valid():
-                kvar = [*mottagare, form.adressat()]
-            else:
-                kvar = None
+                ny = form.adressat()
+                kvar = [*mottagare, ny]
+                klart = _("%(vem)s är tillagd på sändlistan.") % {
+                    "vem": ", ".join(map(str, ny)) if isinstance(ny, tuple) else ny
+                }
             if kvar is not None:
                 services.satt_sandlista(
                     arende,
                     [_adressat(m) if isinstance(m, Mottagare) else m for m in kvar],
                     user=request.user,
                 )
-                messages.success(request, _("Sändlistan är sparad."))
+                messages.success(request, klart)
                 return redirect("arenden:sandlista", pk=pk)
         except ValidationError as err:
             _fel(form, err)
     return render(
-        request, "arenden/sandlista.html", {"arende": arende, "mottagare": mottagare, "form": form}
+        request,
+        "arenden/sandlista.html",
+        {"arende": arende, "mottagare": mottagare, "form": form, "bekrafta": bekrafta},
     )
 
 

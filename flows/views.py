@@ -35,13 +35,14 @@ def inkorg(request):
     return render(request, "flows/inkorg.html", {"sida": given, "ko": ko})
 
 
-def _svar(request, task, atgard) -> None:
+def _svar(request, atgard, klart: str) -> None:
+    """Do ``atgard``; say what was done (``klart``), or why not."""
     try:
         atgard()
     except REFUSALS as err:
         messages.error(request, refusal(err))
     else:
-        messages.success(request, _("Klart: %(uppgift)s.") % {"uppgift": task.title})
+        messages.success(request, klart)
 
 
 def _vidare(request):
@@ -57,7 +58,12 @@ def _vidare(request):
 @en_gang
 def ta(request, pk):
     task = get_object_or_404(Task, pk=pk)
-    _svar(request, task, lambda: uppgifter.ta(task, request.user))
+    _svar(
+        request,
+        lambda: uppgifter.ta(task, request.user),
+        _("Du har tagit uppgiften %(uppgift)s; den finns nu under dina uppgifter.")
+        % {"uppgift": task.title},
+    )
     return _vidare(request)
 
 
@@ -74,7 +80,9 @@ def granska(request, pk):
     kommentar = request.POST.get("kommentar", "")
     _svar(
         request,
-        task,
         lambda: uppgifter.granska(task, request.user, godkann=godkann, kommentar=kommentar),
+        _("Beredningen är godkänd.")
+        if godkann
+        else _("Ärendet är skickat tillbaka till handläggaren."),
     )
     return _vidare(request)

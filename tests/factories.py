@@ -39,6 +39,8 @@ class Cast:
         self.stabschef = user(f"stabschef-{kod}", organ_role=r.STABSCHEF, on=self.organ)
         self.sekreterare = user(f"sekreterare-{kod}", organ_role=r.NAMNDSEKRETERARE, on=self.organ)
         self.handlaggare = user(f"handlaggare-{kod}")
+        # one of the organisation's staff: the tilldela page offers tjänstepersoner
+        person(f"Handläggare {kod}", anvandare=self.handlaggare, titel="handläggare")
         self.revisor = user(f"revisor-{kod}", global_role=r.REVISOR)
 
     def registrera(self, arendemening="Ett ärende", **extra):

@@ -4,10 +4,13 @@ sees what, what a click does, and what a page costs."""
 import re
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from arenden import services
+from arenden.models import Enhet
 from arenden.services import tilldela
 from tests import factories
 from workflow.engine import do_transition, history, version
@@ -231,3 +234,33 @@ def test_the_error_pages_are_swedish_and_lead_back(client, cast, arende):
     assert f'href="{reverse("arenden:start")}"' in html and "Access Forbidden" not in html
     saknas = client.get("/arende/999999/")
     assert saknas.status_code == 404 and "Sidan finns inte" in saknas.content.decode()
+
+
+def test_tilldela_offers_the_staff_by_name_title_and_unit(client, cast):
+    """The handläggare list shows people, not usernames, and only the organisation's staff:
+    not the registrator's, the revisor's or a politician's account, nor the administrator."""
+    arende = cast.registrera("Att tilldela")
+    factories.person("Ordf Örn", anvandare=factories.user("ordf"), typ="fortroendevald")
+    enhet = Enhet.objects.create(namn="Hälso- och sjukvårdsförvaltningen", kortnamn="HSF")
+    factories.person(
+        "Yvonne Nilsson", anvandare=factories.user("yvonne"), titel="utvecklingsledare", enhet=enhet
+    )
+    User.objects.create_superuser("admin", "a@example.se", "lösenord-123")
+    client.force_login(cast.stabschef)
+    sida = client.get(f"/arende/{arende.pk}/tilldela/").content.decode()
+    [lista] = re.findall(r'<select name="handlaggare".*?</select>', sida, re.S)
+    val = re.findall(r"<option value=\"\d+\"[^>]*>([^<]*)</option>", lista)
+    assert val == ["Handläggare HSN, handläggare", "Yvonne Nilsson, utvecklingsledare, HSF"]
+
+
+def test_a_recipient_leaves_the_sandlista_only_when_the_removal_is_confirmed(client, cast, arende):
+    services.satt_sandlista(arende, ["Kommunförbundet", "Cancerfonden"], user=cast.handlaggare)
+    rad = arende.mottagare.get(adress="Kommunförbundet")
+    client.force_login(cast.handlaggare)
+    url = f"/arende/{arende.pk}/sandlista/"
+    sida = client.post(url, {"ta_bort": rad.pk}).content.decode()
+    assert "Ta bort Kommunförbundet från sändlistan?" in sida
+    assert arende.mottagare.count() == 2
+    svar = client.post(url, {"ta_bort": rad.pk, "bekraftat": "1"}, follow=True)
+    assert "Kommunförbundet är borttagen från sändlistan." in svar.content.decode()
+    assert list(arende.mottagare.values_list("adress", flat=True)) == ["Cancerfonden"]

@@ -1107,3 +1107,15 @@ def test_a_task_page_sends_the_user_back_only_within_the_site(client, cast, nast
     response = client.post(f"/uppgifter/{tilldela.pk}/ta/", {"nasta": nasta})
     assert response.status_code == 302 and response["Location"] == landing
     assert open_tasks(arende) == [("tilldela", "stabschef-HSN")]  # claimed all the same
+
+
+@pytest.mark.django_db
+def test_a_task_page_says_what_was_done_not_that_the_task_is_done(client, cast):
+    """Taking a task only claims it: the page says so, not "Klart". The stabschef's Granska
+    says whether the beredning was approved or sent back."""
+    arende = cast.registrera("Att tilldela")
+    client.force_login(cast.stabschef)
+    svar = client.post(f"/uppgifter/{task(arende, 'tilldela').pk}/ta/", follow=True)
+    sida = svar.content.decode()
+    assert "Du har tagit uppgiften" in sida and "den finns nu under dina uppgifter" in sida
+    assert "Klart:" not in sida

@@ -571,7 +571,9 @@ def test_kallelse_goes_to_ledamoter_by_email(django_capture_on_commit_callbacks)
     [brev] = mail.outbox
     assert brev.bcc == ["ordf@example.se"]
     [(_namn, innehall, typ)] = brev.attachments
-    assert typ == dokument.PDF and "§ 1 Budget 2026" in pdf_text(innehall)
+    # a föredragningslista: its items get their paragraph numbers only in the protokoll
+    assert typ == dokument.PDF and "1. Budget 2026" in pdf_text(innehall)
+    assert "§ 1" not in pdf_text(innehall)
 
 
 # -- secrets and the public version -------------------------------------------------------------
@@ -874,3 +876,20 @@ def test_the_kallelse_records_whom_it_reached_and_names_whom_it_did_not(
     )
     text = " ".join(b.text + " ".join(b.rader) for b in dokument.kallelse(s).block)
     assert "Förslag till beslut: Att anta riktlinjerna." in text
+
+
+def test_a_protokoll_being_signed_offers_no_forms_that_would_be_refused(client):
+    """Once the justering has begun, what is signed is what was written: the page offers the
+    sekreterare no form to change it (each would be refused)."""
+    mote = Mote()
+    punkt = mote.punkt(mote.berett_arende("Riktlinjer"))
+    mote.kalla()
+    mote.besluta(punkt)
+    mote.uppratta()
+    client.force_login(mote.cast.sekreterare)
+    url = f"/sammantrade/{mote.sammantrade.pk}/"
+    assert "Särskilt yttrande eller protokollsanteckning" in client.get(url).content.decode()
+    protokoll.justera(mote.sammantrade, user=mote.ordforande_user)
+    sida = client.get(url).content.decode()
+    for formular in ("Särskilt yttrande eller protokollsanteckning", "Anmäl jäv", "Ändra<span"):
+        assert formular not in sida
