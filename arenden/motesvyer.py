@@ -6,12 +6,15 @@ map; a refusal or a bad input is shown on the page and changes nothing."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -48,7 +51,7 @@ from .models import Organ, Person, Punkt, Sammantrade
 
 PER_SIDA = 25
 #: the transitions taken by a service of their own (justera is a signature, not a button)
-_SERVICE = {"kalla": protokoll.kalla, "genomfor": protokoll.uppratta}
+_SERVICE = {"genomfor": protokoll.uppratta}
 
 
 def _sammantrade_or_404(pk) -> Sammantrade:
@@ -129,6 +132,9 @@ def sammantrade(request, pk):
         "overgangar": allowed_transitions(s, request.user),
         "steg": version(s),
         "anslag_form": AnslagForm(prefix="anslag"),
+        "kungorelse_senast": protokoll.kungorelse_senast(s),
+        "sen_kungorelse": s.state == "planerat"
+        and (protokoll.kungorelse_senast(s) or date.max) < timezone.localdate(),
         "kallelse_nadda": [r for r in s.kallelsemottagare.all() if r.skickad],
         "kallelse_ej_nadda": [r for r in s.kallelsemottagare.all() if not r.skickad],
         "far_justera": request.user.has_perm("arenden.justera_sammantrade", s)
@@ -214,7 +220,9 @@ def mote_overgang(request, pk):
     try:
         if steg is not None and steg.trigger != USER:  # a rättelse is written, not clicked
             raise PermissionDenied(_("%(steg)s görs inte med en knapp.") % {"steg": steg.title})
-        if overgang == "ansla":
+        if overgang == "kalla":
+            protokoll.kalla(s, user=request.user, skal=request.POST.get("kallelse-skal", ""))
+        elif overgang == "ansla":
             form = AnslagForm(request.POST, prefix="anslag")
             if not form.is_valid():
                 raise ValidationError(list(form.errors.values()))
@@ -423,15 +431,30 @@ def punkt_utdrag(request, pk, format):
 
 
 def anslagstavla(request):
-    """The digital anslagstavla (KL 8 kap. 12 §): the anslagna protokoll, with the day of
-    anslag and the last day for laglighetsprövning; open to everyone."""
+    """The digital anslagstavla, open to everyone: the coming fullmäktige meetings, with time,
+    place and ärenden (KL 5 kap. 11 §), and the anslagna protokoll, with the day of anslag and
+    the last day for laglighetsprövning (KL 8 kap. 12 §)."""
+    kommande = (
+        Sammantrade.objects.filter(
+            state="kallat",
+            organ__typ=Organ.Typ.FULLMAKTIGE,
+            datum__gte=timezone.localdate(),
+        )
+        .select_related("organ")
+        .prefetch_related("punkter__arende")
+        .order_by("datum", "start")
+    )
     qs = (
         Sammantrade.objects.filter(state="anslaget")
         .select_related("organ")
         .order_by("-anslaget", "-pk")
     )
     sida = Paginator(qs, PER_SIDA).get_page(request.GET.get("sida"))
-    return render(request, "arenden/anslagstavla.html", {"sida": sida})
+    for mote in kommande:
+        mote.rubriker = [
+            dokument.punkt_rubrik(p, mote.organ, maskera=p.ar_sekretess) for p in mote.punkter.all()
+        ]
+    return render(request, "arenden/anslagstavla.html", {"sida": sida, "kommande": list(kommande)})
 
 
 def publicerat_protokoll(request, pk, format):

@@ -310,11 +310,19 @@ def lagg_till_punkt(
     return punkt
 
 
-def kalla(sammantrade: Sammantrade, *, user) -> Sammantrade:
+#: KL 5 kap. 11 §: fullmäktige's meetings are announced on the anslagstavla a week before
+KUNGORELSE_DAGAR = 7
+
+
+def kalla(sammantrade: Sammantrade, *, user, skal: str = "") -> Sammantrade:
     """Send the kallelse with the föredragningslista to the ledamöter and ersättare who have
     an address, and file it in the sammanträde's ärende when it has one. Whom it reached, and
     whom not, is recorded (:class:`Kallelsemottagare`) and said in the step's comment: the
-    sekreterare must reach the others another way."""
+    sekreterare must reach the others another way.
+
+    A fullmäktige meeting is announced on the anslagstavla by the kallelse (time, place and
+    ärenden, KL 5 kap. 11 §); later than a week before the meeting only with the reason
+    (``skal``), which the history keeps."""
     with transaction.atomic(), acting_as(user):
         kallade = [
             d.person
@@ -333,7 +341,10 @@ def kalla(sammantrade: Sammantrade, *, user) -> Sammantrade:
                     skickad=nu if epost else None,
                 )
             )
-        do_transition(sammantrade, "kalla", user, _kallelse_kommentar(rader))
+        kommentar = _kallelse_kommentar(rader)
+        if skal.strip():
+            kommentar += " " + _("Sent tillkännagivande: %(skal)s") % {"skal": skal.strip()}
+        do_transition(sammantrade, "kalla", user, kommentar, data={"skal": skal})
         for rad in rader:
             _spara(rad, user)
         dok = dokument.kallelse(sammantrade)
@@ -374,7 +385,25 @@ def ej_nadda(sammantrade: Sammantrade) -> list[Person]:
     ]
 
 
+def kungorelse_senast(sammantrade: Sammantrade) -> datetime.date | None:
+    """KL 5 kap. 11 §: the last day to announce a fullmäktige meeting (none for others)."""
+    if sammantrade.organ.typ != Organ.Typ.FULLMAKTIGE:
+        return None
+    return sammantrade.datum - datetime.timedelta(days=KUNGORELSE_DAGAR)
+
+
 def vid_kallelse(event) -> None:
+    senast = kungorelse_senast(event.obj)
+    if senast and timezone.localdate() > senast and not event.data.get("skal", "").strip():
+        raise ValidationError(
+            _(
+                "Fullmäktiges sammanträde ska tillkännages på anslagstavlan senast %(senast)s, "
+                "en vecka före (KL 5 kap. 11 §). Ska kallelsen ändå skickas nu, skriv varför; "
+                "skälet antecknas i historiken."
+            )
+            % {"senast": f"{senast:%Y-%m-%d}"},
+            code="sen_kungorelse",
+        )
     event.obj.kallad = timezone.now()
 
 

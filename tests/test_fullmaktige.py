@@ -12,22 +12,41 @@ Each line of the protokoll compared below is what the law asks it to say.
 """
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
+from django.utils import timezone
 
 from arenden import dokument, protokoll, services
 from arenden.models import Organ, Punkt, Yttrande
 from tests import factories
 from tests.test_sammantraden_regler import Mote, vagras
-from workflow.engine import do_transition
+from workflow.engine import do_transition, history
 
 pytestmark = pytest.mark.django_db
+
+STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+
+
+def kl(dag: datetime.date, timme: int) -> datetime.datetime:
+    return datetime.datetime.combine(dag, datetime.time(timme), tzinfo=STOCKHOLM)
+
+
+@pytest.fixture
+def klocka(monkeypatch):
+    """Set the time every service reads."""
+
+    def stall(dag: datetime.date, timme: int = 12):
+        monkeypatch.setattr(timezone, "now", lambda: kl(dag, timme))
+
+    return stall
 
 
 def rader(dok) -> list[str]:
@@ -45,7 +64,8 @@ def bered(cast, arende):
     do_transition(arende, "markera_beredd", cast.handlaggare)
 
 
-def test_a_fullmaktige_meeting_with_the_minoritys_rights_jav_and_reservation():
+def test_a_fullmaktige_meeting_with_the_minoritys_rights_jav_and_reservation(klocka):
+    klocka(datetime.date(2025, 11, 3))  # called nine days before (KL 5 kap. 11 §)
     factories.organ("RF", "Regionfullmäktige", typ=Organ.Typ.FULLMAKTIGE)
     factories.organ("RS", "Regionstyrelsen", typ=Organ.Typ.STYRELSE)
     rf, rs = factories.Cast("RF"), factories.Cast("RS")
@@ -59,6 +79,7 @@ def test_a_fullmaktige_meeting_with_the_minoritys_rights_jav_and_reservation():
     riktlinjer = mote.berett_arende("Riktlinjer för bidrag")
     punkt_riktlinjer = mote.punkt(arende=riktlinjer, slag=Punkt.Slag.BESLUTSARENDE)
     mote.kalla()
+    klocka(datetime.date(2025, 11, 12), 13)
 
     # § 1: one of four present is not a third; two are
     for begard_av in (1, 5):
@@ -114,6 +135,7 @@ def test_a_fullmaktige_meeting_with_the_minoritys_rights_jav_and_reservation():
     protokoll.motivera_reservation(
         reservation, user=mote.sek, motivering="Bidragen saknar finansiering."
     )
+    klocka(datetime.date(2025, 11, 19), 12)
     tid = datetime.datetime(2025, 11, 19, 9, 0, tzinfo=datetime.UTC)
     mote.justera(mote.ordforande_user, tid)
     mote.justera(mote.justerare_user, tid)
@@ -152,6 +174,7 @@ def test_a_fullmaktige_meeting_with_the_minoritys_rights_jav_and_reservation():
     nasta = Mote(rf, datetime.date(2025, 12, 10), agenda=False)
     punkt = nasta.punkt(arende=fardplan, slag=Punkt.Slag.BESLUTSARENDE)
     nasta.kalla()
+    klocka(datetime.date(2025, 12, 10), 13)
     vagras(
         lambda: protokoll.besluta(
             punkt,
@@ -193,4 +216,42 @@ def test_the_minoritys_right_is_fullmaktiges_only():
         ValidationError,
         "Minoritetens rätt till bordläggning och återremiss gäller bara i fullmäktige (KL 5 kap. "
         "51 §); i Hälso- och sjukvårdsnämnden avgör majoriteten.",
+    )
+
+
+def test_fullmaktige_is_announced_on_the_anslagstavla_a_week_before(klocka, client):
+    """KL 5 kap. 11 §: time, place and ärenden of a fullmäktige meeting are on the
+    anslagstavla at least a week before. Called later, the kallelse goes out only with the
+    reason, which the history keeps."""
+    factories.organ("RF", "Regionfullmäktige", typ=Organ.Typ.FULLMAKTIGE)
+    rf = factories.Cast("RF")
+    klocka(datetime.date(2025, 11, 6))  # six days before
+    mote = Mote(rf, datetime.date(2025, 11, 12))
+    mote.sammantrade.start = datetime.time(9)
+    mote.sammantrade.save()
+    vagras(
+        mote.kalla,
+        ValidationError,
+        "Fullmäktiges sammanträde ska tillkännages på anslagstavlan senast 2025-11-05, en vecka "
+        "före (KL 5 kap. 11 §). Ska kallelsen ändå skickas nu, skriv varför; skälet antecknas i "
+        "historiken.",
+    )
+    client.force_login(rf.sekreterare)
+    sida = client.get(f"/sammantrade/{mote.sammantrade.pk}/").content.decode()
+    assert "skulle ha tillkännagetts på anslagstavlan senast 2025-11-05" in sida
+    assert 'name="kallelse-skal"' in sida
+    protokoll.kalla(mote.sammantrade, user=rf.sekreterare, skal="Extra sammanträde.")
+    s = mote.las_om()
+    assert s.state == "kallat"
+    assert history(s).last().comment.endswith("Sent tillkännagivande: Extra sammanträde.")
+    tavla = Client().get("/anslagstavla/").content.decode()
+    assert "Kommande sammanträden med fullmäktige" in tavla
+    assert "Regionfullmäktige 2025-11-12 kl. 09.00" in tavla
+    assert f"1. {mote.arende.arendemening}" in tavla
+    # a nämnd's meeting is not announced there, and needs no week
+    hsn = Mote(factories.Cast("HSN"), datetime.date(2025, 11, 7))
+    hsn.kalla()
+    assert (
+        "Hälso- och sjukvårdsnämnden 2025-11-07"
+        not in Client().get("/anslagstavla/").content.decode()
     )
