@@ -459,7 +459,16 @@ def protokollsutdrag(
     huvud += _ej_justerat(s)
     block = _paragraf(punkt, s.organ, publik) + _justering(s, [punkt], _sekreterare(s))
     if s.justerat:
-        block.append(_text(_("Utdraget bestyrks.")))
+        # the utdragsbestyrkande: who vouches that the extract is true to the protokoll
+        sekreterare = _sekreterare(s)
+        block.append(
+            _text(
+                _("Utdraget bestyrks: %(vem)s, %(dag)s")
+                % {"vem": sekreterare, "dag": _dag(timezone.localdate(s.justerat))}
+                if sekreterare
+                else _("Utdraget bestyrks.")
+            )
+        )
     return Dokument(
         titel=_("Protokollsutdrag"),
         huvud=huvud,

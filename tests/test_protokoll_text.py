@@ -10,6 +10,7 @@ said once; the anslagsbevis names the protokoll, the days and where it is kept (
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from arenden import dokument, protokoll
 from arenden.models import Punkt
@@ -44,12 +45,16 @@ def test_a_draft_says_it_is_not_justerat_and_a_justerat_protokoll_does_not(mote)
     mote.till("genomfort")
     assert "Status: Ej justerat" in rader(dokument.protokoll(mote.sammantrade))
     assert "Status: Ej justerat" in rader(dokument.protokollsutdrag(mote.arendepunkt))
-    assert "Utdraget bestyrks." not in rader(dokument.protokollsutdrag(mote.arendepunkt))
+    assert not [r for r in rader(dokument.protokollsutdrag(mote.arendepunkt)) if "bestyrks" in r]
     mote.justera(mote.ordforande_user)
     assert "Status: Ej justerat" in rader(dokument.protokoll(mote.sammantrade))
     mote.justera(mote.justerare_user)
     assert "Status: Ej justerat" not in rader(dokument.protokoll(mote.las_om()))
-    assert "Utdraget bestyrks." in rader(dokument.protokollsutdrag(mote.arendepunkt))
+    # the utdragsbestyrkande names who vouches for it: the sekreterare who kept the protokoll
+    idag = timezone.localdate()
+    assert f"Utdraget bestyrks: Stina Sekreterare, {idag:%Y-%m-%d}" in rader(
+        dokument.protokollsutdrag(mote.arendepunkt)
+    )
 
 
 def test_the_signature_block_names_the_secretary_and_who_has_signed(mote):
