@@ -138,6 +138,9 @@ class HandlingForm(Modellformular):
 
 
 class TjansteskrivelseForm(Modellformular):
+    #: the version the form was read at (see services.spara_tjansteskrivelse)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
     class Meta:
         model = Tjansteskrivelse
         fields = [

@@ -418,6 +418,9 @@ class Tjansteskrivelse(models.Model):
         related_name="tjansteskrivelse",
         verbose_name=_("ärende"),
     )
+    #: how many times it has been saved: a form read at version n saves only over version n,
+    #: so two people writing at once never lose one's text without being told
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
     datum = models.DateField(_("datum"))
     forfattare = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("författare")

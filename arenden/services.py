@@ -376,10 +376,16 @@ def fil_ar_intakt(handling: Handling) -> bool:
     return digest.hexdigest() == handling.sha256
 
 
-def spara_tjansteskrivelse(arende: Arende, *, user, **falt) -> Tjansteskrivelse:
+def spara_tjansteskrivelse(
+    arende: Arende, *, user, version: int | None = None, **falt
+) -> Tjansteskrivelse:
     """Write the tjänsteskrivelse (the fields of ``Tjansteskrivelse``: datum, forfattare,
     enhet and the text sections); only who the state lets edit it (handläggare and
-    beredningsansvariga, while the ärende is being prepared)."""
+    beredningsansvariga, while the ärende is being prepared).
+
+    ``version``: the version the writer's form was read at (0 before the first save). When
+    someone else has saved since, nothing is written and the writer is told who and when:
+    the last save never silently wins."""
     _kräv(user, "arenden.change_tjansteskrivelse", arende, _("ändra tjänsteskrivelsen"))
     tillatna = {f.name for f in Tjansteskrivelse._meta.concrete_fields} - {"id", "arende"}
     okanda = set(falt) - tillatna - {"enhet_id", "forfattare_id"}
@@ -393,12 +399,29 @@ def spara_tjansteskrivelse(arende: Arende, *, user, **falt) -> Tjansteskrivelse:
         if skrivelse is None:
             falt.setdefault("datum", timezone.localdate())
             skrivelse = Tjansteskrivelse(arende=arende)
+        if version is not None and version != skrivelse.version:
+            raise ValidationError(_inaktuell_skrivelse(skrivelse), code="inaktuell")
         for namn, varde in falt.items():
             setattr(skrivelse, namn, varde)
+        skrivelse.version += 1
         skrivelse._history_user = user
         skrivelse.full_clean(exclude=["arende"])
         skrivelse.save()
     return skrivelse
+
+
+def _inaktuell_skrivelse(skrivelse: Tjansteskrivelse) -> str:
+    senast = skrivelse.history.select_related("history_user").first()
+    vem = ""
+    if senast is not None and senast.history_user is not None:
+        vem = senast.history_user.get_full_name() or senast.history_user.get_username()
+    return _(
+        "Tjänsteskrivelsen har sparats av %(vem)s %(tid)s sedan du öppnade den. Dina ändringar "
+        "är inte sparade: jämför med den sparade texten nedan och spara igen."
+    ) % {
+        "vem": vem or _("någon annan"),
+        "tid": f"{timezone.localtime(senast.history_date):%Y-%m-%d %H.%M}" if senast else "",
+    }
 
 
 def arkivera_tjansteskrivelse(arende: Arende, *, user) -> Handling:

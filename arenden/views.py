@@ -534,12 +534,31 @@ def tjansteskrivelse(request, pk):
     arende = _arende_or_404(pk)
     _kräv(request.user, "arenden.change_tjansteskrivelse", arende)
     befintlig = Tjansteskrivelse.objects.filter(arende=arende).first()
-    form = TjansteskrivelseForm(request.POST or None, instance=befintlig)
+    form = TjansteskrivelseForm(
+        request.POST or None,
+        instance=befintlig,
+        initial={"version": befintlig.version if befintlig else 0},
+    )
+    sparad = None
     if request.method == "POST" and form.is_valid():
         falt = {f: form.cleaned_data[f] for f in form.Meta.fields}
+        version = form.cleaned_data["version"]
         try:
-            services.spara_tjansteskrivelse(arende, user=request.user, **falt)
+            services.spara_tjansteskrivelse(
+                arende, user=request.user, version=0 if version is None else version, **falt
+            )
         except ValidationError as err:
+            if getattr(err, "code", "") == "inaktuell":
+                # the writer's text stays in the form; the saved one is shown beside it, and
+                # the form now carries the saved version, so a second save is a choice
+                sparad = Tjansteskrivelse.objects.get(arende=arende)
+                data = request.POST.copy()
+                data["version"] = sparad.version
+                # (a form fills its instance in: it gets one of its own)
+                form = TjansteskrivelseForm(
+                    data, instance=Tjansteskrivelse.objects.get(pk=sparad.pk)
+                )
+                form.is_valid()
             _fel(form, err)
         else:
             messages.success(request, _("Tjänsteskrivelsen är sparad."))
@@ -551,6 +570,7 @@ def tjansteskrivelse(request, pk):
             "arende": arende,
             "form": form,
             "rubrik": _("Tjänsteskrivelse"),
+            "sparad": sparad,
         },
     )
 

@@ -2,16 +2,21 @@
 tjänsteskrivelse, the nämndsekreterare expedierar per mottagare; each only for who may."""
 
 import datetime
+import threading
 
 import pypdf
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
+from arenden import roles
 from arenden.models import Handling, Tjansteskrivelse
 from arenden.services import registrera_beslut, satt_sandlista, tilldela
 from tests import factories
+from workflow import roles as workflow_roles
 from workflow.engine import do_transition
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +169,100 @@ def test_workflow_chart_is_drawn_from_the_definition(client, cast):
     assert client.get(reverse("arenden:arbetsflode", args=["finns-inte"])).status_code == 404
     client.logout()
     assert client.get(reverse("arenden:arbetsflode", args=["arende"])).status_code == 302
+
+
+def test_two_writers_of_the_tjansteskrivelse_never_lose_a_text_unseen(
+    client, cast, under_beredning
+):
+    """Two people open the tjänsteskrivelse; one saves. The other's save, from the form read
+    before, is refused and says who saved and when; the other's text stays in the form, the
+    saved text is shown beside it, and a second save (a choice, now) goes through."""
+    kollega = factories.user("kollega")
+    kollega.first_name, kollega.last_name = "Karl", "Kollega"
+    kollega.save()
+    workflow_roles.grant(under_beredning, roles.BEREDNINGSANSVARIG, user=kollega)
+    forfattare = factories.person("Yvonne E Nygren")
+    url = reverse("arenden:tjansteskrivelse", args=[under_beredning.pk])
+    andra = Client()
+    andra.force_login(kollega)
+    client.force_login(cast.handlaggare)
+    for c in (client, andra):
+        assert 'name="version" value="0"' in c.get(url).content.decode()
+
+    def falt(forslag):
+        return {
+            "datum": "2025-10-16",
+            "forfattare": forfattare.pk,
+            "forslag_till_beslut": forslag,
+            "version": "0",
+        }
+
+    assert andra.post(url, falt("Kollegans förslag.")).status_code == 302
+    svar = client.post(url, falt("Handläggarens förslag."))
+    sida = svar.content.decode()
+    assert svar.status_code == 200
+    assert "Tjänsteskrivelsen har sparats av Karl Kollega" in sida
+    assert "Handläggarens förslag." in sida  # the writer's text, still in the form
+    assert "Den sparade texten" in sida and "Kollegans förslag." in sida
+    assert Tjansteskrivelse.objects.get().forslag_till_beslut == "Kollegans förslag."
+    # the form now carries the saved version: saving again is a choice made with both in view
+    assert 'name="version" value="1"' in sida
+    assert client.post(url, {**falt("Handläggarens förslag."), "version": "1"}).status_code == 302
+    skrivelse = Tjansteskrivelse.objects.get()
+    assert (skrivelse.forslag_till_beslut, skrivelse.version) == ("Handläggarens förslag.", 2)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_of_the_tjansteskrivelse_at_the_same_moment_keep_one_and_refuse_the_other():
+    """On PostgreSQL, over HTTP, five rounds: the handläggare and a beredningsansvarig save
+    the tjänsteskrivelse from forms read at the same version, at the same moment. One save
+    wins; the other is told, and nothing is lost unseen."""
+    cast = factories.Cast()
+    arende = cast.registrera("Handslag med Cancerfonden")
+    tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    do_transition(arende, "paborja_beredning", cast.handlaggare)
+    kollega = factories.user("kollega")
+    workflow_roles.grant(arende, roles.BEREDNINGSANSVARIG, user=kollega)
+    forfattare = factories.person("Yvonne E Nygren")
+    url = reverse("arenden:tjansteskrivelse", args=[arende.pk])
+    klienter = []
+    for user in (cast.handlaggare, kollega):
+        klient = Client()
+        klient.force_login(user)
+        klienter.append(klient)
+    for runda in range(5):
+        barrier = threading.Barrier(2, timeout=30)
+        svar, fel = {}, []
+
+        def spara(klient, text, runda=runda, barrier=barrier, svar=svar, fel=fel):
+            data = {
+                "datum": "2025-10-16",
+                "forfattare": forfattare.pk,
+                "forslag_till_beslut": text,
+                "version": str(runda),
+            }
+            try:
+                barrier.wait()
+                svar[text] = klient.post(url, data)
+            except Exception as error:  # noqa: BLE001 - reported below
+                fel.append(error)
+            finally:
+                connection.close()
+
+        tradar = [
+            threading.Thread(target=spara, args=(k, f"{namn} {runda}"))
+            for k, namn in zip(klienter, ("Handläggaren", "Kollegan"), strict=True)
+        ]
+        for trad in tradar:
+            trad.start()
+        for trad in tradar:
+            trad.join()
+        assert fel == []
+        koder = sorted(s.status_code for s in svar.values())
+        assert koder == [200, 302], runda
+        [vinnare] = [text for text, s in svar.items() if s.status_code == 302]
+        [forlorare] = [s for s in svar.values() if s.status_code == 200]
+        assert "sedan du öppnade den" in forlorare.content.decode()
+        skrivelse = Tjansteskrivelse.objects.get(arende=arende)
+        assert (skrivelse.forslag_till_beslut, skrivelse.version) == (vinnare, runda + 1)
