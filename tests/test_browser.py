@@ -134,7 +134,9 @@ def test_hsn_787_2025_from_registrering_to_aterrapportering_by_clicking(page, tm
     page.get_by_role("link", name=re.compile("^Att tilldela")).click()
     page.get_by_role("link", name="HSN 787-2025").click()
     page.get_by_role("link", name="Tilldela", exact=True).click()
-    page.get_by_label("Handläggare").select_option(label="handlaggare")
+    page.get_by_label("Handläggare").select_option(
+        label="Henrik Ångström, utvecklingsledare, HSF övergripande verksamhet"
+    )
     page.get_by_label("Person").nth(0).select_option(label="Henrik Ångström")
     page.get_by_label("Del i beredningen").nth(0).fill("delaktig i framtagandet av bilagt underlag")
     page.get_by_label("Person").nth(1).select_option(label="Yvonne E Nygren")
@@ -175,7 +177,8 @@ def test_hsn_787_2025_from_registrering_to_aterrapportering_by_clicking(page, tm
     page.get_by_label("Person").select_option(label="Pia Näsvall")
     page.get_by_label("Enhet").select_option(label="HSD")
     page.get_by_role("button", name="Lägg till").click()
-    expect(page.get_by_text("Pia Näsvall, HSD")).to_be_visible()
+    expect(page.get_by_text("Pia Näsvall, HSD är tillagd på sändlistan.")).to_be_visible()
+    expect(page.get_by_role("button", name="Ta bort Pia Näsvall, HSD")).to_be_visible()
     page.get_by_role("link", name="Tillbaka till ärendet").click()
     shot(page, "arende-handlaggare")
     page.get_by_role("button", name="Markera som beredd").click()
