@@ -134,8 +134,15 @@ def _slag(punkt: Punkt) -> str:
     return slag[:1].upper() + slag[1:]
 
 
-def _underlag(punkt: Punkt) -> str:
-    bilagor = [h.titel for h in punkt.bilagor.all()]
+def _underlag(punkt: Punkt, publik: bool = False) -> str:
+    """The item's underlag; in the public version a secret bilaga by its marking, never its
+    title (OSL 5 kap. 5 §)."""
+    bilagor = [
+        _("Sekretess (%(lagrum)s)") % {"lagrum": h.sekretess_lagrum}
+        if publik and h.ar_sekretessmarkerad
+        else h.titel
+        for h in punkt.bilagor.all()
+    ]
     if punkt.underlag:
         bilagor.append(punkt.underlag)
     if not bilagor:
@@ -159,7 +166,7 @@ def _paragraf(punkt: Punkt, organ: Organ, publik: bool) -> list[Block]:
         return [b for b in block if b]
     block += [
         _text(_slag(punkt)),
-        _text(_underlag(punkt)),
+        _text(_underlag(punkt, publik)),
         _text(_("Föredragande: %(vem)s") % {"vem": punkt.foredragande})
         if punkt.foredragande
         else None,
@@ -494,7 +501,7 @@ def kallelse(sammantrade: Sammantrade, *, publik: bool = False) -> Dokument:
                 _("föredragande %(vem)s") % {"vem": punkt.foredragande}
                 if punkt.foredragande
                 else "",
-                _underlag(punkt),
+                _underlag(punkt, publik),
             ]
             detaljer = [d for d in detaljer if d]
             if detaljer:

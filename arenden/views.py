@@ -178,6 +178,8 @@ def arende(request, pk):
     context = {
         "arende": arende,
         "maskerat": sekretess,
+        # a single handling may be secret in an ärende that is not (OSL 5 kap. 5 §)
+        "las_sekretess": request.user.has_perm("arenden.view_sekretess", arende),
         "overgangar": allowed_transitions(arende, request.user),
         "historik": senaste,
         "steg": senaste[0].seq if senaste else 0,

@@ -8,8 +8,10 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 
-from arenden import services
+from arenden import dokument, protokoll, services
+from arenden.models import Punkt
 from tests import factories
+from tests.test_sammantraden_regler import Mote
 
 pytestmark = pytest.mark.django_db
 
@@ -229,3 +231,55 @@ def test_the_filed_tjansteskrivelse_of_a_secret_arende_is_marked_and_not_titled_
     assert "NN" not in handling.titel and "Sekretess (OSL 25 kap. 1 §)" in handling.titel
     fil = reverse("arenden:handling_fil", args=[handling.pk])
     assert _logged_in(cast.stabschef).get(fil).status_code == 403
+
+
+def test_a_secret_handling_in_an_open_arende_is_masked_for_who_may_not_read_it(cast):
+    """A single bilaga marked OSL 25 kap. 1 § in an ärende that is not secret: who may see the
+    ärende but not read secrets (the registrator, the stabschef) sees the marking and no
+    title or download; who prepares it sees the title with its marking, and downloads it."""
+    arende = cast.registrera("Riktlinjer för vårdhygien")
+    services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handling = services.lagg_till_handling(
+        arende,
+        user=cast.registrator,
+        typ="bilaga",
+        riktning="inkommen",
+        titel="Avvikelserapport om patient NN",
+        fil=ContentFile(b"journalanteckning", name="avvikelse.txt"),
+        sekretess_lagrum="OSL 25 kap. 1 §",
+    )
+    sida = reverse("arenden:arende", args=[arende.pk])
+    fil = reverse("arenden:handling_fil", args=[handling.pk])
+    for user in (cast.registrator, cast.stabschef):
+        client = _logged_in(user)
+        text = client.get(sida).content.decode()
+        assert "Sekretess (OSL 25 kap. 1 §)" in text
+        assert "patient NN" not in text and fil not in text
+        assert client.get(fil).status_code == 403
+    client = _logged_in(cast.handlaggare)
+    text = client.get(sida).content.decode()
+    assert "Avvikelserapport om patient NN" in text
+    assert "Sekretess enligt OSL 25 kap. 1 §" in text
+    assert client.get(fil).status_code == 200
+
+
+def test_a_secret_bilaga_is_named_by_its_marking_in_the_public_kallelse_and_protokoll(cast):
+    mote = Mote(cast, agenda=False)
+    arende = mote.berett_arende("Riktlinjer för vårdhygien")
+    bilaga = services.lagg_till_handling(
+        arende,
+        user=cast.registrator,
+        typ="beslutsunderlag",
+        riktning="inkommen",
+        titel="Avvikelserapport om patient NN",
+        sekretess_lagrum="OSL 25 kap. 1 §",
+    )
+    mote.punkt(arende=arende, slag=Punkt.Slag.BESLUTSARENDE, bilagor=[bilaga])
+    protokoll.kalla(mote.sammantrade, user=cast.sekreterare)
+    for dok in (
+        dokument.kallelse(mote.sammantrade, publik=True),
+        dokument.protokoll(mote.sammantrade, publik=True),
+    ):
+        text = " ".join(b.text + " ".join(b.rader) for b in dok.block)
+        assert "patient NN" not in text
+        assert "Sekretess (OSL 25 kap. 1 §)" in text
