@@ -197,3 +197,25 @@ def test_every_page_says_where_its_scripts_and_styles_may_come_from(client):
         policy = client.get(url)["Content-Security-Policy"]
         assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy, url
         assert "frame-ancestors 'none'" in policy, url
+
+
+def test_sqlite_runs_in_wal_mode_with_normal_sync_and_foreign_keys(tmp_path):
+    """The embedded default is configured for its job: write-ahead log, fsync at checkpoints,
+    foreign keys enforced, a writer that waits for the lock (README, "Konfiguration")."""
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        "    for p in ('journal_mode', 'synchronous', 'foreign_keys', 'busy_timeout'):\n"
+        "        c.execute(f'PRAGMA {p}'); print(p, c.fetchone()[0])",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'prov.sqlite3'}",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:4] == [
+        "journal_mode wal",
+        "synchronous 1",
+        "foreign_keys 1",
+        "busy_timeout 20000",
+    ]
