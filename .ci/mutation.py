@@ -17,6 +17,16 @@ Modes:
                     --threshold percent of the sample are killed
   --only GLOB ...   the same for the mutants whose names match, e.g. 'workflow.engine.*'
   --report          the score per module and the survivors, from the results in mutants/
+  --jobs N          N mutants at a time (PostgreSQL only; default 1)
+  --postgres [URL]  run the mutants on PostgreSQL (URL, else DATABASE_URL if it names one,
+                    else postgres://postgres@127.0.0.1:5432/mutation) instead of SQLite: for
+                    the code only PostgreSQL runs (SQL built for it, row locks, the verifier in
+                    the database). tests/mutation_db.py gives each mutant a fresh copy of a
+                    migrated template database. The outcome on each database is kept in
+                    mutants/mutation-databases.json: a mutant killed on either counts as
+                    killed (the suite runs on both); a survivor listed as "PostgreSQL only" is
+                    run again on PostgreSQL, and counts as known only while it has not
+                    survived there
 """
 
 from __future__ import annotations
@@ -38,6 +48,12 @@ ROOT = Path(__file__).resolve().parent.parent
 MUTANTS = ROOT / "mutants"
 EQUIVALENTS = ROOT / "tests" / "mutation_equivalents.txt"
 MUTMUT = ROOT / ".venv" / "bin" / "mutmut"
+#: which database each mutant's result came from (mutmut does not say)
+DATABASES = MUTANTS / "mutation-databases.json"
+#: which database mutmut's test-to-function map (mutmut-stats.json) was collected on
+STATS_DATABASE = MUTANTS / "mutation-stats-database.txt"
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/mutation"
+POSTGRES_ONLY = "PostgreSQL only"
 
 #: The areas and the mutants that belong to them (mutmut's names: module.x_function__mutmut_N,
 #: module.xǁClassǁmethod__mutmut_N).
@@ -188,9 +204,18 @@ def equivalents() -> dict[str, tuple[str, str]]:
     return listed
 
 
-def equivalent_reason(name: str, source: str, listed) -> str | None:
+def equivalent_reason(name: str, source: str, listed, database: str = "sqlite") -> str | None:
     """The listed reason, if ``name`` is listed and still is the mutation that was judged (a
-    changed function renumbers its mutants: then the entry no longer counts)."""
+    changed function renumbers its mutants: then the entry no longer counts). A "PostgreSQL
+    only" reason explains a survivor of the SQLite run alone: one that survived on PostgreSQL
+    (``database``) is not explained by it."""
+    reason = _listed_reason(name, source, listed)
+    if reason and database == "postgresql" and reason.startswith(POSTGRES_ONLY):
+        return None
+    return reason
+
+
+def _listed_reason(name: str, source: str, listed) -> str | None:
     if name not in listed:
         # a glob with "*" as its line: every mutant of a function that, say, runs only on
         # PostgreSQL
@@ -200,6 +225,94 @@ def equivalent_reason(name: str, source: str, listed) -> str | None:
         return None
     mutated_line, reason = listed[name]
     return reason if mutated_line in added_lines(name, source) else None
+
+
+# -- the database ---------------------------------------------------------------------------
+
+
+def databases() -> dict[str, dict[str, str]]:
+    """The outcome of each mutant per database it ran on ({"sqlite": "killed", ...}); mutmut
+    keeps only the latest result, whichever database it came from."""
+    if DATABASES.exists():
+        return json.loads(DATABASES.read_text("utf-8"))
+    return {}
+
+
+def record_databases(names: list[str], database: str) -> None:
+    """Note the outcome on ``database`` of the mutants just run."""
+    found = results()
+    recorded = databases()
+    for name in names:
+        if name in found and found[name][1] is not None:
+            recorded.setdefault(name, {})[database] = status_of(found[name][1])
+    DATABASES.write_text(json.dumps(recorded, indent=0, sort_keys=True), "utf-8")
+
+
+def outcome(name: str, code, recorded) -> tuple[str, str]:
+    """(status, database) of a mutant over both databases: killed if a test killed it on
+    either (the suite runs on both); a survivor is PostgreSQL's if it survived there too, so
+    that a "PostgreSQL only" reason does not excuse it."""
+    status = status_of(code)
+    on = recorded.get(name, {})
+    if status in SURVIVED:
+        killed = [db for db, seen in on.items() if seen in KILLED]
+        if killed:
+            return "killed", killed[0]
+        if on.get("postgresql") in SURVIVED:
+            return status, "postgresql"
+        return status, "sqlite"
+    return status, "postgresql" if "postgresql" in on else "sqlite"
+
+
+def postgres_url(given: str | None) -> str | None:
+    """The PostgreSQL database of --postgres (None: SQLite)."""
+    if given is None:
+        return None
+    if given:
+        return given
+    env = os.environ.get("DATABASE_URL", "")
+    return env if env.startswith(("postgres://", "postgresql://")) else DEFAULT_POSTGRES
+
+
+def fresh_postgres_template(url: str) -> None:
+    # tests/mutation_db.py migrates <NAME>_mutation_template once per run and copies it for
+    # each mutant: a template from an earlier run may miss a migration added since, and a
+    # mutant killed half-way leaves its copy behind
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    prefix = f"{config['NAME']}_mutation_"
+    with psycopg.connect(
+        dbname="postgres",
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+        autocommit=True,
+    ) as conn:
+        leftovers = [
+            row[0]
+            for row in conn.execute("SELECT datname FROM pg_database").fetchall()
+            if row[0].startswith(prefix)
+        ]
+        for name in leftovers:
+            conn.execute(
+                psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                    psycopg.sql.Identifier(name)
+                )
+            )
+
+
+def stats_for(database: str) -> None:
+    """mutmut maps each function to the tests that reach it once (mutmut-stats.json) and keeps
+    the map; code that only PostgreSQL runs is reached by other tests than on SQLite, so a map
+    collected on the other database is thrown away and collected again."""
+    stats = MUTANTS / "mutmut-stats.json"
+    previous = STATS_DATABASE.read_text("utf-8").strip() if STATS_DATABASE.exists() else "sqlite"
+    if stats.exists() and previous != database:
+        stats.unlink()
+    STATS_DATABASE.write_text(database + "\n", "utf-8")
 
 
 # -- running --------------------------------------------------------------------------------
@@ -212,19 +325,35 @@ def fresh_database_template() -> None:
     template.unlink(missing_ok=True)
 
 
-def run_mutmut(names: list[str]) -> int:
-    """``mutmut run`` on one core; its progress goes to mutants/mutation-run.log."""
+def run_mutmut(names: list[str], postgres: str | None = None, jobs: int = 1) -> int:
+    """``mutmut run`` on one core (``jobs``: more, on PostgreSQL only; the SQLite test
+    settings name the database file by the id of the process mutmut forks its workers from);
+    its progress goes to mutants/mutation-run.log. On SQLite unless ``postgres`` names a
+    PostgreSQL database."""
+    database = "postgresql" if postgres else "sqlite"
     fresh_database_template()
+    stats_for(database)
     log = MUTANTS / "mutation-run.log"
-    command = [str(MUTMUT), "run", "--max-children", "1", *names]
-    print(f"mutmut kör {len(names)} mönster/mutanter (logg: {log.relative_to(ROOT)})", flush=True)
+    command = [str(MUTMUT), "run", "--max-children", str(jobs if postgres else 1), *names]
+    print(
+        f"mutmut kör {len(names)} mönster/mutanter på {database} (logg: {log.relative_to(ROOT)})",
+        flush=True,
+    )
     started = time.monotonic()
     # tests/mutation_db.py: the clean and stats runs need only the tests of these areas
     env = dict(os.environ, MUTATION_AREAS=",".join(sorted({n.split(".")[0] + "." for n in names})))
-    # on SQLite, always: tests/mutation_db.py copies a migrated SQLite file for each mutant
-    env.pop("DATABASE_URL", None)
+    if postgres:
+        # tests/mutation_db.py copies a migrated template database for each mutant
+        fresh_postgres_template(postgres)
+        env["DATABASE_URL"] = postgres
+    else:
+        # tests/mutation_db.py copies a migrated SQLite file for each mutant
+        env.pop("DATABASE_URL", None)
     with log.open("w", encoding="utf-8") as out:
         code = subprocess.call(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    if postgres:
+        fresh_postgres_template(postgres)
+    record_databases(names, database)
     print(f"mutmut klar på {time.monotonic() - started:.0f} s (slutkod {code})", flush=True)
     if code != 0:
         tail = log.read_text("utf-8", errors="replace").replace("\r", "\n").splitlines()[-30:]
@@ -245,16 +374,21 @@ def draw_sample(names, n: int, seed: str) -> list[str]:
 def report(selected: dict[str, tuple[str, object]], title: str) -> tuple[int, int, list]:
     """Print the score per module and every survivor; returns (killed, checked, unexplained
     survivors). "andel" is killed / run; "utan kända" leaves the known survivors (listed in
-    tests/mutation_equivalents.txt) out of the count."""
+    tests/mutation_equivalents.txt) out of the count; "på PG" is how many of those run ran on
+    PostgreSQL."""
     listed = equivalents()
+    recorded = databases()
     by_module = defaultdict(Counter)
+    pg = Counter()
     survivors = []
     for name, (source, code) in sorted(selected.items()):
-        status = status_of(code)
+        status, database = outcome(name, code, recorded)
         by_module[module_of(name)][status] += 1
+        if status != "not checked" and "postgresql" in recorded.get(name, {}):
+            pg[module_of(name)] += 1
         if status in SURVIVED:
-            reason = equivalent_reason(name, source, listed)
-            survivors.append((name, source, status, reason))
+            reason = equivalent_reason(name, source, listed, database)
+            survivors.append((name, source, status, reason, database))
             if reason:
                 by_module[module_of(name)]["known"] += 1
 
@@ -264,7 +398,7 @@ def report(selected: dict[str, tuple[str, object]], title: str) -> tuple[int, in
     print(f"\n== {title} ==")
     print(
         f"{'modul':44} {'mutanter':>8} {'körda':>6} {'dödade':>7} {'överlevde':>9} "
-        f"{'varav kända':>11} {'andel':>7} {'utan kända':>10}"
+        f"{'varav kända':>11} {'andel':>7} {'utan kända':>10} {'på PG':>6}"
     )
     totals = Counter()
     for module, counts in sorted(by_module.items()):
@@ -276,13 +410,13 @@ def report(selected: dict[str, tuple[str, object]], title: str) -> tuple[int, in
         totals.update(n=n, checked=checked, killed=killed, alive=alive, known=known)
         print(
             f"{module:44} {n:8} {checked:6} {killed:7} {alive:9} {known:11} "
-            f"{share(killed, checked):>7} {share(killed, checked - known):>10}"
+            f"{share(killed, checked):>7} {share(killed, checked - known):>10} {pg[module]:6}"
         )
     t = totals
     print(
         f"{'totalt':44} {t['n']:8} {t['checked']:6} {t['killed']:7} {t['alive']:9} "
         f"{t['known']:11} {share(t['killed'], t['checked']):>7} "
-        f"{share(t['killed'], t['checked'] - t['known']):>10}"
+        f"{share(t['killed'], t['checked'] - t['known']):>10} {sum(pg.values()):6}"
     )
     expected = KILLED | SURVIVED | {"not checked"}
     other = Counter(
@@ -294,11 +428,12 @@ def report(selected: dict[str, tuple[str, object]], title: str) -> tuple[int, in
     unexplained = []
     if survivors:
         print("\nÖverlevande mutanter:")
-    for name, source, status, reason in survivors:
+    for name, source, status, reason, database in survivors:
         mark = f"känd: {reason}" if reason else "EJ FÖRKLARAD"
         if not reason:
             unexplained.append(name)
-        print(f"  {name} [{STATUS_SV.get(status, status)}; {mark}]")
+        where = "PostgreSQL" if database == "postgresql" else "SQLite"
+        print(f"  {name} [{STATUS_SV.get(status, status)} på {where}; {mark}]")
         for line in diff_of(name, source).splitlines():
             print(f"      {line}")
     stale = [
@@ -307,7 +442,7 @@ def report(selected: dict[str, tuple[str, object]], title: str) -> tuple[int, in
         if "*" not in name
         and name in selected
         and status_of(selected[name][1]) in SURVIVED
-        and not equivalent_reason(name, selected[name][0], listed)
+        and not _listed_reason(name, selected[name][0], listed)
     ]
     if stale:
         print("\nPoster i mutation_equivalents.txt som inte längre stämmer (funktionen ändrad):")
@@ -329,6 +464,21 @@ def main() -> int:
     parser.add_argument(
         "--fresh", action="store_true", help="kör om även mutanter som redan har ett resultat"
     )
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const="",
+        metavar="URL",
+        help="kör mutanterna på PostgreSQL (URL, annars DATABASE_URL eller "
+        f"{DEFAULT_POSTGRES}) i stället för SQLite",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="mutanter samtidigt, bara med --postgres (standard 1)",
+    )
     parser.add_argument("--seed", default=DEFAULT_SEED, help="urvalets frö (--sample)")
     parser.add_argument(
         "--threshold",
@@ -338,6 +488,8 @@ def main() -> int:
     )
     args = parser.parse_args()
     os.chdir(ROOT)
+    postgres = postgres_url(args.postgres)
+    database = "postgresql" if postgres else "sqlite"
 
     if args.report:
         everything = results()
@@ -355,7 +507,7 @@ def main() -> int:
         pool = [name for name in results() if in_area(name, SAMPLE_AREA)]
         sample = draw_sample(pool, args.sample, args.seed)
         print(f"Urval: {len(sample)} av {len(pool)} mutanter i workflow/ (frö {args.seed!r})")
-        if run_mutmut(sample) != 0:
+        if run_mutmut(sample, postgres, args.jobs) != 0:
             print("Mutationskörningen misslyckades (se loggen).", file=sys.stderr)
             return 2
         after = results()
@@ -394,17 +546,22 @@ def main() -> int:
     ]
     listed = equivalents()
 
+    recorded = databases()
+
     def worth_running(name):
         source, code = known[name]
         status = status_of(code)
         if status == "not checked":
             return True
+        if outcome(name, code, recorded)[0] not in SURVIVED:  # killed on the other database
+            return False
         # a survivor again, unless it is a known one (it would only survive once more)
-        return status in SURVIVED and not equivalent_reason(name, source, listed)
+        # (on PostgreSQL, also the ones known only as "PostgreSQL only")
+        return status in SURVIVED and not equivalent_reason(name, source, listed, database)
 
     pending = [name for name in chosen if args.fresh or worth_running(name)]
     print(f"{len(pending)} av {len(chosen)} mutanter att köra")
-    code = run_mutmut(pending) if pending else 0
+    code = run_mutmut(pending, postgres, args.jobs) if pending else 0
     everything = results()
     for area in AREAS:
         chosen = {

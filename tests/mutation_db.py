@@ -8,9 +8,12 @@ other runs (its stats, the clean and the forced-fail run) the files of the areas
 ``MUTATION_AREAS`` run (all areas when it is not set), and no other test file: the browser and
 benchmark tests never do.
 
-Fresh caches: mutmut forks each mutant's process from its own, which has already run the
-tests, so the engine's module-level caches of built SQL are full; a mutant in the code that
-builds a statement would then never run. They are emptied when a session starts.
+Fresh caches: the engine builds its SQL once per process and keeps it in module-level
+caches. mutmut forks each mutant's process from its own, which has already run the tests, so
+the caches would be full and a mutant in the code that builds a statement would never run;
+and in mutmut's stats run, which tells which tests reach which function, only the first test
+to need a statement would reach the code that builds it, so only that test would run for its
+mutants. The caches are therefore emptied before every test.
 
 The code's references: the workflow checks (``workflow_check``) scan the source in
 ``WORKFLOW_REFERENCE_ROOTS`` for names of states and transitions; in mutmut's copy that source
@@ -23,7 +26,13 @@ first session migrates once and keeps a copy (the template, taken before any tes
 later session starts from a copy of that template, and Django then only checks that no
 migration is missing. Each session still works on a file of its own (the test settings name
 it by process id), so a transactional test's flush in one session never reaches another.
-Runs on PostgreSQL are left as they are.
+
+On PostgreSQL (``DATABASE_URL``, ``bash .ci/mutation --postgres``) the same is done with the
+database's own templates: the first session migrates ``<NAME>_mutation_template`` once, and
+every session (each mutant's) starts from ``CREATE DATABASE <NAME>_mutation_<pid> TEMPLATE
+<NAME>_mutation_template``, a copy taken before any test ran, and drops it when it ends. So
+what a mutant's tests leave behind (a transactional test killed half-way, a flush the mutant
+broke) never reaches the next mutant.
 """
 
 import fnmatch
@@ -36,6 +45,9 @@ from pathlib import Path
 import pytest
 
 TEMPLATE_NAME = "mutation-template.sqlite3"
+
+#: the PostgreSQL database's NAME as the settings give it, before any session renamed it
+_ORIGINAL = {}
 
 #: module-level caches of SQL that the engine builds once per process
 CACHES = ("workflow.statements._cache", "workflow.roles._role_statements")
@@ -51,6 +63,53 @@ def _sqlite_test_file():
     if not name or name == ":memory:" or str(name).startswith("file:"):
         return None
     return Path(name)
+
+
+def _postgres_connection():
+    from django.db import connection
+
+    return connection if connection.vendor == "postgresql" else None
+
+
+def _pg_names(connection):
+    base = _ORIGINAL.setdefault("NAME", connection.settings_dict["NAME"])
+    return base, f"{base}_mutation_template", f"{base}_mutation_{os.getpid()}"
+
+
+def _pg_exists(connection, name):
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        return cursor.fetchone() is not None
+
+
+def _pg_drop(connection, name):
+    quoted = connection.ops.quote_name(name)
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+
+
+def _pg_restore_name(connection, base):
+    from django.conf import settings
+
+    connection.close()
+    connection.settings_dict["NAME"] = base
+    settings.DATABASES[connection.alias]["NAME"] = base
+
+
+def _pg_session_database(connection):
+    """Point the test database at a fresh copy of the migrated template (made first if this is
+    the run's first session)."""
+    base, template, session_db = _pg_names(connection)
+    connection.settings_dict.setdefault("TEST", {})
+    if not _pg_exists(connection, template):
+        connection.settings_dict["TEST"]["NAME"] = template
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        _pg_restore_name(connection, base)
+    _pg_drop(connection, session_db)
+    quote = connection.ops.quote_name
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE {quote(session_db)} TEMPLATE {quote(template)}")
+    connection.settings_dict["TEST"]["NAME"] = session_db
 
 
 def _remove(path):
@@ -106,17 +165,25 @@ def _outside_mutants(path):
     return Path(*parts[:i], *parts[i + 1 :])
 
 
+def _empty_caches():
+    for dotted in CACHES:
+        module_name, _, attribute = dotted.rpartition(".")
+        module = sys.modules.get(module_name)
+        if module is not None:
+            getattr(module, attribute).clear()
+
+
 def pytest_sessionstart(session):
     from django.conf import settings
 
     roots = getattr(settings, "WORKFLOW_REFERENCE_ROOTS", None)
     if roots:
         settings.WORKFLOW_REFERENCE_ROOTS = [_outside_mutants(root) for root in roots]
-    for dotted in CACHES:
-        module_name, _, attribute = dotted.rpartition(".")
-        module = sys.modules.get(module_name)
-        if module is not None:
-            getattr(module, attribute).clear()
+    _empty_caches()
+
+
+def pytest_runtest_setup(item):
+    _empty_caches()
 
 
 def pytest_collection_modifyitems(config, items):
@@ -138,6 +205,13 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session", autouse=True)
 def _mutation_db_template(request):
+    connection = _postgres_connection()
+    if connection is not None:
+        with request.getfixturevalue("django_db_blocker").unblock():
+            _pg_session_database(connection)
+        request.getfixturevalue("django_db_setup")
+        yield
+        return
     path = _sqlite_test_file()
     if path is None:
         yield
@@ -163,8 +237,16 @@ def _mutation_db_template(request):
 def pytest_unconfigure(config):
     # pytest-django has closed the database by now; --reuse-db left the session's file behind.
     try:
+        connection = _postgres_connection()
         path = _sqlite_test_file()
     except Exception:  # settings never configured: nothing was created
+        return
+    if connection is not None:
+        # --reuse-db leaves the connection open on the session's database: close it (a forked
+        # mutant must not inherit it), give the settings their own name back, drop the copy
+        if "NAME" in _ORIGINAL:
+            _pg_restore_name(connection, _ORIGINAL["NAME"])
+            _pg_drop(connection, _pg_names(connection)[2])
         return
     if path is not None:
         _remove(path)

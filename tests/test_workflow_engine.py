@@ -424,7 +424,7 @@ def test_field_history_is_written_as_simple_history_writes_it(
 ):
     """The engine writes the field-history record itself (with the UPDATE and the history
     entry, one round trip on PostgreSQL): the same record, and the same signals, as a save."""
-    from django.db.models.signals import post_save
+    from django.db.models.signals import post_save, pre_save
     from simple_history.signals import (
         post_create_historical_record,
         pre_create_historical_record,
@@ -440,11 +440,12 @@ def test_field_history_is_written_as_simple_history_writes_it(
 
     def listen(name):
         def receiver(sender, **kwargs):
-            heard.append((name, kwargs))
+            heard.append((name, {"sender": sender, **kwargs}))
 
         return receiver
 
     receivers = {
+        pre_save: listen("presave"),
         pre_create_historical_record: listen("pre"),
         post_create_historical_record: listen("post"),
         post_save: listen("saved"),
@@ -464,9 +465,14 @@ def test_field_history_is_written_as_simple_history_writes_it(
     assert moved.history_date == history(doc).last().timestamp
     assert Document.objects.get(pk=doc.pk).title == "Efter"
     heard = [(name, kw) for name, kw in heard if kw.get("instance") == doc]
-    assert [name for name, _kw in heard] == ["pre", "post", "saved"]
-    assert heard[1][1]["history_instance"].pk == moved.pk
-    saved = heard[2][1]
+    assert [name for name, _kw in heard] == ["presave", "pre", "post", "saved"]
+    assert heard[2][1]["history_instance"].pk == moved.pk
+    assert heard[0][1]["sender"] is heard[3][1]["sender"] is Document  # as a save sends them
+    for _name, kw in heard[1:3]:  # as simple-history itself sends them
+        assert kw["sender"] is type(moved)
+        assert (kw["history_user"], kw["history_change_reason"]) == (author, "skicka")
+        assert (kw["history_date"], kw["using"]) == (moved.history_date, None)
+    saved = heard[3][1]
     assert saved["created"] is False and {"state", "title"} <= saved["update_fields"]
 
 

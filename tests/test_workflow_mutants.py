@@ -21,7 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.exampleapp.models import Document, Folder
 from tests.exampleapp.workflows import dokument, hemligt_dokument
 from tests.test_workflow_admin import site as example_admin_site
-from workflow import export, registry, roles
+from workflow import export, registry, roles, statements
 from workflow.backends import WorkflowBackend, install_superuser_rule
 from workflow.context import ActorMiddleware, acting_as, current_actor, history_user
 from workflow.definitions import (
@@ -46,7 +46,7 @@ from workflow.engine import (
     worklist,
 )
 from workflow.hashing import canonical_time, entry_hash
-from workflow.history import verify
+from workflow.history import FIELDS, iter_rows, verify, verify_object, verify_rows
 from workflow.models import (
     HistoryImmutable,
     LocalRole,
@@ -450,6 +450,73 @@ def test_acquisition_chain_runs_from_the_object_up_to_a_block(make_user):
     assert roles.acquisition_chain(doc) == [doc, middle]
 
 
+def test_an_object_outside_the_role_model_has_only_itself_in_its_chain():
+    # a group (no local roles of its own, no container): nothing above it is consulted
+    group = Group.objects.create(name="Team")
+    assert roles.acquisition_chain(group) == [group]
+
+
+class _OwnParent:
+    """A misconfigured container that names itself as its parent."""
+
+    block_local_roles = False
+
+    def __init__(self):
+        self.asked = 0
+
+    def get_local_roles_parent(self):
+        self.asked += 1
+        if self.asked > 5:
+            raise AssertionError("the chain does not stop at a container it has already seen")
+        return self
+
+
+def test_acquisition_chain_stops_at_a_container_that_is_its_own_parent():
+    looped = _OwnParent()
+    assert roles.acquisition_chain(looped) == [looped]
+    assert looped.asked == 1
+
+
+def test_a_local_role_records_who_gave_it(make_user):
+    doc = Document.objects.create(title="D", folder=Folder.objects.create(name="Nämnden"))
+    chief, anna = make_user("stabschef"), make_user("anna")
+    given = roles.grant(doc, "Granskare", user=anna, granted_by=chief)
+    assert LocalRole.objects.get(pk=given.pk).granted_by == chief
+    # given again: the same role, still as the first giver gave it
+    assert roles.grant(doc, "Granskare", user=anna, granted_by=anna).pk == given.pk
+    assert LocalRole.objects.get(pk=given.pk).granted_by == chief
+
+
+def test_revoking_a_role_leaves_the_same_role_on_other_objects(make_user):
+    folder = Folder.objects.create(name="Nämnden")
+    doc, other = (Document.objects.create(title=t, folder=folder) for t in ("D", "Annat"))
+    # a folder with the document's own id: another kind of object, the same number
+    same_id = Folder.objects.create(pk=doc.pk + 1000, name="Samma nummer")
+    twin = Document.objects.create(pk=same_id.pk, title="Tvilling", folder=folder)
+    anna, bertil = make_user("anna"), make_user("bertil")
+    team, others = Group.objects.create(name="Team"), Group.objects.create(name="Andra")
+    for obj in (doc, other, same_id):
+        roles.grant(obj, "Granskare", user=anna)
+    roles.grant(doc, "Författare", user=anna)  # another role on the same document
+    roles.grant(doc, "Granskare", user=bertil)  # another user
+    roles.grant(doc, "Granskare", group=team)
+    roles.grant(doc, "Granskare", group=others)
+    assert roles.revoke(doc, "Granskare", user=anna) == 1
+    assert roles.revoke(doc, "Granskare", group=team) == 1
+    assert {(r.role, r.user, r.group) for r in roles.local_roles_on(doc)} == {
+        ("Författare", anna, None),
+        ("Granskare", bertil, None),
+        ("Granskare", None, others),
+    }
+    assert roles.local_roles(anna, doc) == {"Författare"}
+    assert roles.local_roles(anna, other) == {"Granskare"}
+    assert [r.role for r in roles.local_roles_on(same_id)] == ["Granskare"]
+    # the document with the folder's number never had the role, and revoking it there
+    # takes nothing from the folder
+    assert roles.revoke(twin, "Granskare", user=anna) == 0
+    assert [r.role for r in roles.local_roles_on(same_id)] == ["Granskare"]
+
+
 def test_local_roles_are_those_given_here_or_above_to_an_active_user(make_user):
     folder = Folder.objects.create(name="Nämnden")
     doc = Document.objects.create(title="D", folder=folder)
@@ -460,6 +527,8 @@ def test_local_roles_are_those_given_here_or_above_to_an_active_user(make_user):
         roles.grant(doc, "Författare", user=user)
     assert roles.local_roles(active, doc) == {"Granskare", "Författare"}
     assert roles.local_roles(former, doc) == frozenset()
+    assert roles.local_roles(None, doc) == frozenset()  # nobody: the system acting
+    assert roles.local_roles(AnonymousUser(), doc) == frozenset()
 
 
 def test_sharing_tab_lists_the_roles_given_on_the_object_itself(
@@ -565,6 +634,17 @@ def test_object_recreated_with_its_old_id_continues_its_chain(author, folder):
     assert [e.hash for e in entries[:2]] == old_hashes
     assert entries[2].prev_hash == old_hashes[-1]
     assert (entries[2].from_state, entries[2].to_state) == ("", "utkast")
+
+
+def test_an_object_imported_without_history_starts_its_chain_at_its_first_step(author, folder):
+    # written straight to the table (an import), past the engine: no creation entry
+    [doc] = Document.objects.bulk_create([Document(title="Äldre", folder=folder, state="utkast")])
+    doc = Document.objects.get(pk=doc.pk)
+    assert list(history(doc)) == []
+    do_transition(doc, "skicka", author)
+    [entry] = history(doc)
+    assert (entry.seq, entry.transition, entry.prev_hash) == (1, "skicka", "")
+    assert verify_object(doc).intact
 
 
 def test_object_created_with_a_new_id_of_its_own_starts_a_chain(folder):
@@ -793,13 +873,38 @@ def test_a_policy_may_name_a_field_of_a_related_object(author, make_document):
         registry.bind("exampleapp.Document", "hemligt_dokument", where={"kind": "hemlig"})
 
 
-def test_chains_of_two_kinds_of_object_with_the_same_id_are_verified_apart(author, make_document):
+def test_the_row_check_reads_on_past_a_broken_chain(author, make_document):
+    docs = [make_document(f"Dokument {i}", creator=author) for i in range(3)]
+    for doc in docs:
+        do_transition(doc, "skicka", author)
+    rows = [list(row) for row in iter_rows()]
+    comment = FIELDS.index("comment")
+    for row in rows:  # the first and the last document's first entry changed afterwards
+        if row[FIELDS.index("object_id")] in (docs[0].pk, docs[2].pk) and row[3] == 1:
+            row[comment] = "Ändrad i efterhand"
+    labels = {ct.pk: f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.all()}
+
+    report = verify_rows([tuple(row) for row in rows], labels)
+
+    assert (report.entries, report.objects) == (6, 3)
+    assert [(b.object_id, b.seq) for b in report.broken] == [(docs[0].pk, 1), (docs[2].pk, 1)]
+    # a content type the labels do not name is reported by its number
+    ct_id = ContentType.objects.get_for_model(Document).pk
+    unnamed = verify_rows([tuple(row) for row in rows], {})
+    assert {b.model_label for b in unnamed.broken} == {str(ct_id)}
+    assert len(unnamed.broken) == 3
+
+
+def test_chains_of_two_kinds_of_object_with_the_same_id_are_verified_apart_both_ways(
+    author, make_document
+):
     doc = make_document(creator=author)
     do_transition(doc, "skicka", author)
     # a second chain under the same id: a folder's, as another governed model would have it
     folder_type = ContentType.objects.get_for_model(Folder)
     prev = ""
-    for seq in (1, 2):
+    entries = []
+    for seq in (1, 2, 3):  # longer than the document's, ending in another state
         entry = WorkflowHistory(
             content_type=folder_type,
             object_id=doc.pk,
@@ -815,10 +920,22 @@ def test_chains_of_two_kinds_of_object_with_the_same_id_are_verified_apart(autho
             prev_hash=prev,
         )
         entry.hash = entry.compute_hash()
-        entry.save()
+        entries.append(entry)
         prev = entry.hash
+    for entry in reversed(entries):  # written out of order: the check orders by seq
+        entry.save()
     report = verify()
-    assert (report.intact, report.objects, report.entries) == (True, 2, 4)
+    assert (report.intact, report.objects, report.entries) == (True, 2, 5)
+    # the same row by row, as the check of a part of the history reads it
+    report = verify(WorkflowHistory.objects.all())
+    assert (report.intact, report.objects, report.entries) == (True, 2, 5)
+    if connection.vendor == "postgresql":
+        # as for a large history: the rows read in table order and sorted, not by the index
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+        report = verify(WorkflowHistory.objects.all())
+        assert (report.intact, report.objects, report.entries) == (True, 2, 5)
     assert [e.transition for e in history(doc)] == ["", "skicka"]  # the document's own
 
 
@@ -1022,3 +1139,32 @@ def test_a_step_by_no_logged_in_user_records_no_user_in_the_field_history(
     latest = doc.history.order_by("-history_id").first()
     assert latest.history_change_reason == "skicka" and latest.history_user_id is None
     assert history(doc).last().actor_id is None
+
+
+# -- the transition's writes on PostgreSQL -----------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("server_side_binding", [False, True])
+def test_writes_go_as_one_batch_unless_the_server_binds_the_parameters(
+    author, make_document, monkeypatch, server_side_binding
+):
+    """With psycopg's client-side binding (Django's default) the UPDATE, the field history and
+    the history entry go to the server as one round trip; with server-side binding, which
+    cannot carry several statements in one call, they go one by one, with the same result."""
+    monkeypatch.setitem(
+        connection.settings_dict["OPTIONS"], "server_side_binding", server_side_binding
+    )
+    monkeypatch.setattr(statements, "_cache", {})  # what the engine knows of this connection
+    doc = make_document(creator=author)
+    with CaptureQueriesContext(connection) as queries:
+        do_transition(doc, "skicka", author)
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().startswith(("UPDATE", "INSERT"))]
+    if server_side_binding:
+        assert [w.split()[0] for w in writes] == ["UPDATE", "INSERT", "INSERT"]
+    else:
+        assert len(writes) == 1 and writes[0].count(";\n") == 2
+    assert Document.objects.get(pk=doc.pk).state == "granskning"
+    assert [e.transition for e in history(doc)] == ["", "skicka"]
+    assert doc.history.count() == 2
+    assert verify(WorkflowHistory.objects.all()).intact
