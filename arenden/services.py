@@ -610,17 +610,15 @@ def aterrapportera(uppdrag: Uppdrag, *, handling: Handling, redovisat: datetime.
     return rad
 
 
-def bevakningar(user, *, idag: datetime.date | None = None, horisont: int = 30):
+def bevakningar(user, *, idag: datetime.date | None = None, horisont: int | None = 30):
     """Open uppdrag on ärenden the user watches (worklist "Återrapportering förfaller") that
-    fall due within ``horisont`` days or are overdue, soonest first; each has ``forsenat``."""
+    fall due within ``horisont`` days (``None``: whenever) or are overdue, soonest first; each
+    has ``forsenat``."""
     idag = idag or timezone.localdate()
     bevakade = worklist(user, "aterrapportering_bevakas").values("pk")
+    inom = Q() if horisont is None else Q(forfaller__lte=idag + datetime.timedelta(days=horisont))
     return (
-        Uppdrag.objects.filter(
-            arende__in=bevakade,
-            redovisat=None,
-            forfaller__lte=idag + datetime.timedelta(days=horisont),
-        )
+        Uppdrag.objects.filter(inom, arende__in=bevakade, redovisat=None)
         .annotate(forsenat=ExpressionWrapper(Q(forfaller__lt=idag), output_field=BooleanField()))
         .select_related("arende", "rapportera_till")
         .order_by("forfaller", "pk")

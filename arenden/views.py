@@ -96,13 +96,30 @@ def start(request):
     )
 
 
+#: the horizons the bevakning page offers (days)
+BEVAKNING_INOM = ("30", "90", "365")
+
+
 @login_required
 def bevakning(request):
-    """The stabschef's bevakning: every open uppdrag due within the horizon or overdue."""
-    sida = Paginator(bevakningar(request.user, horisont=90), PER_SIDA).get_page(
+    """The stabschef's bevakning: every open uppdrag on the ärenden the user watches, overdue
+    first, as the worklist counts them; ``?inom=30`` (90, 365) narrows it to what falls due
+    within that many days."""
+    inom = request.GET.get("inom", "")
+    horisont = int(inom) if inom in BEVAKNING_INOM else None
+    sida = Paginator(bevakningar(request.user, horisont=horisont), PER_SIDA).get_page(
         request.GET.get("sida")
     )
-    return render(request, "arenden/bevakning.html", {"sida": sida})
+    return render(
+        request,
+        "arenden/bevakning.html",
+        {
+            "sida": sida,
+            "inom": inom if horisont else "",
+            "val": BEVAKNING_INOM,
+            "params": f"inom={inom}" if horisont else "",
+        },
+    )
 
 
 @login_required

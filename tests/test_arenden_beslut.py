@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from arenden.models import Arende, Beslut, Enhet, Tjansteskrivelse
 from arenden.services import (
@@ -261,3 +262,31 @@ def test_a_change_is_judged_by_the_state_the_arende_is_in_not_the_one_read(
         satt_sandlista(last, ["Kommunförbundet"], user=cast.handlaggare)
     assert Tjansteskrivelse.objects.get().sammanfattning == ""
     assert not last.handlingar.filter(titel="Sen bilaga").exists()
+
+
+def test_the_bevakning_page_shows_every_open_uppdrag_and_narrows_on_request(
+    client, cast, under_beredning
+):
+    """'Alla bevakningar' showed only 90 days while the worklist held the ärende: an uppdrag due
+    in a year was nowhere on the page. It now shows every open uppdrag; ?inom=30 narrows."""
+    arende = anmalt(under_beredning, cast, ["Pia Näsvall, HSD"])
+    idag = timezone.localdate()
+    registrera_beslut(
+        arende,
+        user=cast.sekreterare,
+        datum=idag,
+        text="Bifall",
+        uppdrag=[
+            ("Återrapportera snart", idag + datetime.timedelta(days=10), None),
+            ("Återrapportera om ett år", idag + datetime.timedelta(days=400), None),
+        ],
+    )
+    expediera_till(arende.mottagare.get(), user=cast.sekreterare, metod="e-post")
+    client.force_login(cast.stabschef)
+    alla = client.get("/bevakning/").content.decode()
+    assert "Återrapportera snart" in alla and "Återrapportera om ett år" in alla
+    inom = client.get("/bevakning/?inom=30").content.decode()
+    assert "Återrapportera snart" in inom and "Återrapportera om ett år" not in inom
+    assert "inom 30 dagar" in inom
+    # an unknown horizon is no error: everything is shown
+    assert "Återrapportera om ett år" in client.get("/bevakning/?inom=x").content.decode()
