@@ -6,8 +6,6 @@ map; a refusal or a bad input is shown on the page and changes nothing."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -133,8 +131,7 @@ def sammantrade(request, pk):
         "steg": version(s),
         "anslag_form": AnslagForm(prefix="anslag"),
         "kungorelse_senast": protokoll.kungorelse_senast(s),
-        "sen_kungorelse": s.state == "planerat"
-        and (protokoll.kungorelse_senast(s) or date.max) < timezone.localdate(),
+        "sen_kungorelse": s.state == "planerat" and protokoll.sen_kungorelse(s),
         "kallelse_nadda": [r for r in s.kallelsemottagare.all() if r.skickad],
         "kallelse_ej_nadda": [r for r in s.kallelsemottagare.all() if not r.skickad],
         "far_justera": request.user.has_perm("arenden.justera_sammantrade", s)

@@ -24,7 +24,7 @@ from workflow.context import acting_as
 from workflow.engine import do_transition
 
 from . import dokument, roles, services
-from .models import Arende, Handling, Organ, Person
+from .models import Arende, ArendeRelation, Handling, Organ, Person
 from .sammantraden import (
     Deltagare,
     Jav,
@@ -248,6 +248,16 @@ def narvaron(sammantrade: Sammantrade):
     ).prefetch_related("franvarande_pa")
 
 
+def _med_jav(punkt: Punkt) -> Punkt:
+    """The item read afresh with its jäv, as :meth:`Deltagare.deltar_i` asks it."""
+    return Punkt.objects.prefetch_related("jav").get(pk=punkt.pk)
+
+
+def antal_tjanstgorande(punkt: Punkt, sammantrade: Sammantrade) -> int:
+    """How many members decide under ``punkt`` (present, serving, not jävig)."""
+    return len(tjanstgorande(_med_jav(punkt), narvaron(sammantrade)))
+
+
 def _ska_justera(deltagare: Deltagare) -> bool:
     return deltagare.narvarande and (
         deltagare.justerare or deltagare.roll == Deltagare.Roll.ORDFORANDE
@@ -392,9 +402,15 @@ def kungorelse_senast(sammantrade: Sammantrade) -> datetime.date | None:
     return sammantrade.datum - datetime.timedelta(days=KUNGORELSE_DAGAR)
 
 
+def sen_kungorelse(sammantrade: Sammantrade) -> bool:
+    """Is it later today than KL 5 kap. 11 § allows to announce the meeting?"""
+    senast = kungorelse_senast(sammantrade)
+    return senast is not None and timezone.localdate() > senast
+
+
 def vid_kallelse(event) -> None:
     senast = kungorelse_senast(event.obj)
-    if senast and timezone.localdate() > senast and not event.data.get("skal", "").strip():
+    if sen_kungorelse(event.obj) and not event.data.get("skal", "").strip():
         raise ValidationError(
             _(
                 "Fullmäktiges sammanträde ska tillkännages på anslagstavlan senast %(senast)s, "
@@ -518,8 +534,7 @@ def _kräv_minoritetens_ratt(punkt, sammantrade, utfall, begard_av) -> None:
         )
     if utfall not in (Punkt.Utfall.ATERREMISS, Punkt.Utfall.BORDLAGGNING):
         raise ValidationError(_("Bara bordläggning och återremiss kan begäras av en minoritet."))
-    med_jav = Punkt.objects.prefetch_related("jav").get(pk=punkt.pk)
-    narvarande = len(tjanstgorande(med_jav, narvaron(sammantrade)))
+    narvarande = antal_tjanstgorande(punkt, sammantrade)
     if begard_av is None or begard_av * 3 < narvarande or begard_av > narvarande:
         raise ValidationError(
             _(
@@ -547,7 +562,7 @@ def _beredande_organ(punkt: Punkt, sammantrade: Sammantrade) -> Organ:
         fran = (
             Arende.objects.filter(
                 relationer__till_id=punkt.arende_id,
-                relationer__typ="fortsatter_i",
+                relationer__typ=ArendeRelation.Typ.FORTSATTER_I,
             )
             .select_related("organ")
             .first()
@@ -604,7 +619,7 @@ def reservera(punkt: Punkt, person: Person, *, user, motivering: str = "") -> Re
                 ),
                 code="for_sent",
             )
-        punkt = Punkt.objects.prefetch_related("jav").get(pk=punkt.pk)
+        punkt = _med_jav(punkt)
         if not punkt.utfall:
             raise ValidationError(_("Det finns inget beslut att reservera sig mot ännu."))
         if not _deltagare_i(punkt, person).deltar_i(punkt):
@@ -659,7 +674,7 @@ def lagg_till_yrkande(punkt: Punkt, person: Person, *, user, text: str) -> Yrkan
         _kräv_andring(sammantrade, user)
         _kräv_beslutsskede(sammantrade)
         deltagare = _deltagare_i(punkt, person)
-        if not deltagare.deltar_i(Punkt.objects.prefetch_related("jav").get(pk=punkt.pk)):
+        if not deltagare.deltar_i(_med_jav(punkt)):
             raise ValidationError(
                 _(
                     "%(vem)s deltar inte i beslutet under punkt %(n)s (jäv, frånvaro, eller "
@@ -684,8 +699,7 @@ def registrera_votering(punkt: Punkt, *, user, proposition, ja, nej, avstar=0, r
         sammantrade = _sammantrade_for(punkt)
         _kräv_andring(sammantrade, user)
         _kräv_beslutsskede(sammantrade)
-        med_jav = Punkt.objects.prefetch_related("jav").get(pk=punkt.pk)
-        tjanstgor = len(tjanstgorande(med_jav, narvaron(sammantrade)))
+        tjanstgor = antal_tjanstgorande(punkt, sammantrade)
         if ja + nej + avstar != tjanstgor:
             raise ValidationError(
                 _(
