@@ -21,7 +21,17 @@ from workflow.engine import do_transition
 
 from . import protokoll, roles, services
 from .diarienummer import Diarienummer
-from .models import Arende, Deltagare, Enhet, Handling, Organ, Person, Punkt, Yttrande
+from .models import (
+    Arende,
+    Begaran,
+    Deltagare,
+    Enhet,
+    Handling,
+    Organ,
+    Person,
+    Punkt,
+    Yttrande,
+)
 
 DEMO_PASSWORD = "demo-2025"
 
@@ -613,10 +623,86 @@ def hsn_418_2_2021(folk: Folk) -> Arende:
     return arende
 
 
+# -- not a seed: a sekretess-marked ärende and a request for its handlingar -------------------
+#
+# Invented, to show secrecy at work (OSL 25 kap. 1 §, hälso- och sjukvård): who reads what, the
+# postlista's public rubrik, and a begäran om allmän handling answered with masking.
+
+KLAGOMAL_MENING = (
+    "Patienten Sven Exempelsson, Storgatan 1, Umeå, klagar på bemötandet vid avdelning 7 "
+    "efter behandling för hjärtsvikt"
+)
+KLAGOMAL_RUBRIK = "Klagomål på bemötande vid avdelning 7"
+KLAGOMAL_LAGRUM = "OSL 25 kap. 1 §"
+KLAGOMAL_SIDOR = (
+    "Utredning av klagomålet. Sida 1: avdelningens rutiner för bemötande och information.",
+    "Sida 2: journaluppgifter om patienten Sven Exempelsson och hans hjärtsvikt.",
+    "Sida 3: verksamhetens slutsatser och åtgärder för avdelningen.",
+)
+
+
+def _pdf(*sidor: str) -> bytes:
+    import weasyprint
+
+    html = "".join(f'<p style="page-break-after: always">{text}</p>' for text in sidor)
+    return weasyprint.HTML(string=f"<html lang='sv'><body>{html}</body></html>").write_pdf()
+
+
+def hsn_klagomal(folk: Folk) -> Arende:
+    from . import begaran
+
+    arende = services.registrera_arende(
+        organ=folk.organ["HSN"],
+        arendemening=KLAGOMAL_MENING,
+        offentlig_rubrik=KLAGOMAL_RUBRIK,
+        typ=Arende.Typ.SKRIVELSE,
+        user=folk.registrator,
+        registrerat=datetime.date(2025, 11, 3),
+        inkommet=datetime.date(2025, 11, 3),
+        avsandare="Sven Exempelsson",
+        diarienummer="HSN 812-2025",
+        sekretess_lagrum=KLAGOMAL_LAGRUM,
+    )
+    services.tilldela(arende, handlaggare=folk.handlaggare, user=folk.stabschef)
+    do_transition(arende, "paborja_beredning", folk.handlaggare)
+    utredning = services.lagg_till_handling(
+        arende,
+        user=folk.handlaggare,
+        typ=Handling.Typ.BESLUTSUNDERLAG,
+        riktning=Handling.Riktning.INKOMMEN,
+        titel="Utredning av Sven Exempelssons klagomål, med journaluppgifter",
+        offentlig_titel="Utredning av klagomålet",
+        datum=datetime.date(2025, 11, 10),
+        avsandare_mottagare="Verksamhetschefen, avdelning 7",
+        fil=ContentFile(_pdf(*KLAGOMAL_SIDOR), name="utredning.pdf"),
+        sekretess_lagrum=KLAGOMAL_LAGRUM,
+    )
+    begaran_ = begaran.registrera(
+        arende,
+        user=folk.registrator,
+        avser="Alla handlingar i ärendet om klagomålet på avdelning 7",
+        form=Begaran.Form.EPOST,
+        handlingar=[utredning],
+        inkommen=datetime.date(2025, 11, 17),
+        kontakt="redaktionen@example.se",
+    )
+    begaran.prova(
+        begaran_,
+        user=folk.handlaggare,
+        utfall={utredning.pk: ("maskeras", KLAGOMAL_LAGRUM, "2")},
+        motivering=(
+            "Sidan 2 innehåller uppgifter om en enskilds hälsotillstånd. Det kan antas att den "
+            "enskilde lider men om uppgifterna röjs (OSL 25 kap. 1 §). Övriga sidor lämnas ut."
+        ),
+    )
+    return arende
+
+
 SEEDS = [
     ("HSN 787-2025", hsn_787_2025),
     ("RS 909-2023", rs_909_2023),
     ("HSN 418-2-2021", hsn_418_2_2021),
+    ("HSN 812-2025", hsn_klagomal),
 ]
 
 

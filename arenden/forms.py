@@ -133,6 +133,7 @@ class HandlingForm(Modellformular):
             "avsandare_mottagare",
             "beskrivning",
             "sekretess_lagrum",
+            "offentlig_titel",
         ]
         widgets = {"datum": forms.DateInput(attrs={"type": "date"})}
 
@@ -166,7 +167,13 @@ class RegistreraForm(Formular):
     )
     arendemening = forms.CharField(max_length=500, label=_("Ärendemening"))
     offentlig_rubrik = forms.CharField(
-        required=False, max_length=500, label=_("Offentlig rubrik"), help_text=_("Om annan.")
+        required=False,
+        max_length=500,
+        label=_("Offentlig rubrik"),
+        help_text=_(
+            "Rubriken i postlistan, om annan. Krävs när ärendet är sekretessmarkerat: den "
+            "visas i stället för ärendemeningen."
+        ),
     )
     typ = forms.ChoiceField(choices=Arende.Typ.choices, label=_("Ärendetyp"))
     avsandare = forms.CharField(required=False, max_length=300, label=_("Avsändare"))

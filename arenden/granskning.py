@@ -20,6 +20,7 @@ from workflow.models import WorkflowHistory
 
 from .models import (
     Arende,
+    Begaran,
     Beredningsansvarig,
     Beslut,
     Handling,
@@ -38,6 +39,9 @@ KALLOR = [
     (Mottagare, "arende_id"),
     (Uppdrag, "arende_id"),
     (Beredningsansvarig, "arende_id"),
+    # a request for its handlingar: registered, tried, what was decided (the decision and the
+    # released copy are handlingar of the ärende)
+    (Begaran, "arende_id"),
 ]
 _HISTORY_SKIP = {
     "history_id",
@@ -120,8 +124,16 @@ def antal_handelser(arende: Arende) -> int:
     return len(_nycklar(arende))
 
 
-def tidslinje(arende: Arende, start: int, stop: int) -> list[Handelse]:
-    """Events ``start:stop`` of the ärende's merged timeline, oldest first."""
+#: what a sekretess-marked handling's field history shows only to who may read it
+_HEMLIGA_FALT = {"titel", "beskrivning", "avsandare_mottagare", "filnamn"}
+
+
+def tidslinje(
+    arende: Arende, start: int, stop: int, *, las_sekretess: bool = True
+) -> list[Handelse]:
+    """Events ``start:stop`` of the ärende's merged timeline, oldest first. Without
+    ``las_sekretess``, the protected fields of a sekretess-marked handling show its marking
+    instead of their values (OSL 5 kap. 5 §)."""
     page = _nycklar(arende)[start:stop]
     wanted: dict[int, list[int]] = {}
     for _t, index, pk in page:
@@ -165,6 +177,14 @@ def tidslinje(arende: Arende, start: int, stop: int) -> list[Handelse]:
                 if prev is None and new in (None, "", 0, False):
                     continue
                 if prev is None or old != new:
+                    if (
+                        not las_sekretess
+                        and model is Handling
+                        and f.attname in _HEMLIGA_FALT
+                        and (row.sekretess_lagrum or (prev and prev.sekretess_lagrum))
+                    ):
+                        hemligt = f"Sekretess ({row.sekretess_lagrum or prev.sekretess_lagrum})"
+                        old, new = (hemligt if prev else None), hemligt
                     changes.append(Andring(str(f.verbose_name), _visa(old), _visa(new)))
             user = row.history_user
             loaded[(index, row.history_id)] = Handelse(

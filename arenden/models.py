@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -225,6 +226,7 @@ class Arende(WorkflowMixin):
             ("change_sandlista", _("Får ändra sändlistan (Beslutet expedieras till)")),
             ("add_handling", _("Får lägga till handlingar")),
             ("view_sekretess", _("Får läsa sekretessmarkerat innehåll")),
+            ("sekretessmarkera", _("Får sekretessmarkera och häva sekretessmarkering")),
             ("expediera_arende", _("Får expediera beslutet")),
             ("redovisa_uppdrag", _("Får redovisa återrapportering av uppdrag")),
         ]
@@ -253,7 +255,7 @@ class Arende(WorkflowMixin):
         """What one who may not read the secret content sees of a sekretess-marked ärende:
         its offentlig rubrik when it has one, and the marking with its lagrum (OSL 5 kap. 5 §)."""
         if self.offentlig_rubrik:
-            return f"{self.offentlig_rubrik} (sekretess, {self.sekretess_lagrum})"
+            return f"{self.offentlig_rubrik} – Sekretess ({self.sekretess_lagrum})"
         return f"Sekretess ({self.sekretess_lagrum})"
 
 
@@ -367,6 +369,12 @@ class Handling(models.Model):
     sekretess_lagrum = models.CharField(_("sekretess enligt"), max_length=100, blank=True)
     sekretess_datum = models.DateField(_("sekretessmarkerad"), null=True, blank=True)
     sekretess_markerad_av = models.CharField(_("sekretessmarkerad av"), max_length=200, blank=True)
+    offentlig_titel = models.CharField(
+        _("offentlig titel"),
+        max_length=500,
+        blank=True,
+        help_text=_("Vad postlistan visar om en sekretessmarkerad handling, t.ex. Läkarintyg."),
+    )
     registrerad_av = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -375,6 +383,9 @@ class Handling(models.Model):
         editable=False,
         verbose_name=_("registrerad av"),
     )
+    #: when it was entered in the diarium; an inkommen handling is to be registered "utan
+    #: dröjsmål" after it arrived (``datum``), OSL 5 kap. 1 §
+    registrerad = models.DateTimeField(_("registrerad"), default=timezone.now, editable=False)
     history = HistoricalRecords(get_user=history_user)
 
     class Meta:
@@ -384,6 +395,8 @@ class Handling(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["arende", "nummer"], name="handling_nummer_unikt"),
         ]
+        # the public postlista: handlingar by the day they came in or were drawn up
+        indexes = [models.Index(fields=["-datum", "-id"], name="handling_datum")]
 
     def __str__(self):
         return f"{self.beteckning} {self.titel}"
@@ -395,6 +408,32 @@ class Handling(models.Model):
     @property
     def ar_sekretessmarkerad(self) -> bool:
         return bool(self.sekretess_lagrum)
+
+    @property
+    def hemlig(self) -> bool:
+        """Marked itself, or part of a sekretess-marked ärende (whose marking covers the
+        uppgifter in its handlingar): masked for everyone outside the need-to-know group."""
+        return self.ar_sekretessmarkerad or self.arende.ar_sekretessmarkerat
+
+    @property
+    def maskerad_titel(self) -> str:
+        """What one outside the need-to-know group sees of a secret handling's title: its
+        offentlig titel when it has one, and the marking with its lagrum (OSL 5 kap. 5 §)."""
+        lagrum = self.sekretess_lagrum or self.arende.sekretess_lagrum
+        if self.offentlig_titel:
+            return f"{self.offentlig_titel} – Sekretess ({lagrum})"
+        return f"Sekretess ({lagrum})"
+
+    @property
+    def publik_titel(self) -> str:
+        return self.maskerad_titel if self.hemlig else self.titel
+
+    @property
+    def dagar_till_registrering(self) -> int | None:
+        """Days from the day an inkommen handling arrived to the day it was registered."""
+        if self.riktning != self.Riktning.INKOMMEN:
+            return None
+        return (timezone.localdate(self.registrerad) - self.datum).days
 
 
 class Tjansteskrivelse(models.Model):
@@ -606,3 +645,158 @@ class Inskick(models.Model):
 
     def __str__(self):
         return self.nyckel
+
+
+class Sekretessatkomst(models.Model):
+    """One read of sekretess-marked content: who, when, what (OSL; the revisor's list of who
+    has read protected information). Written by the views that show it, never changed."""
+
+    class Vad(models.TextChoices):
+        ARENDE = "arende", _("ärendets sida")
+        TIDSLINJE = "tidslinje", _("ärendets historik")
+        FIL = "fil", _("handlingens fil")
+        DOKUMENT = "dokument", _("dokument")
+        BEGARAN = "begaran", _("prövning av begäran")
+
+    tidpunkt = models.DateTimeField(_("tidpunkt"), default=timezone.now, db_index=True)
+    anvandare = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("användare"),
+    )
+    arende = models.ForeignKey(
+        Arende, on_delete=models.PROTECT, related_name="+", verbose_name=_("ärende")
+    )
+    handling = models.ForeignKey(
+        Handling,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("handling"),
+    )
+    vad = models.CharField(_("vad"), max_length=20, choices=Vad.choices)
+
+    class Meta:
+        verbose_name = _("läsning av sekretessmarkerat innehåll")
+        verbose_name_plural = _("läsningar av sekretessmarkerat innehåll")
+        ordering = ["-tidpunkt", "-pk"]
+
+    def __str__(self):
+        return f"{self.tidpunkt:%Y-%m-%d %H:%M} {self.anvandare} {self.get_vad_display()}"
+
+    @classmethod
+    def logga(cls, user, arende, vad: str, handling=None) -> None:
+        cls.objects.create(anvandare=user, arende=arende, handling=handling, vad=vad)
+
+
+class Begaran(WorkflowMixin):
+    """A request for allmänna handlingar (TF 2 kap. 15–18 §§): registered when it comes in,
+    tried "skyndsamt" by the one who decides, and answered by release in whole, release with
+    masking, or refusal (a decision that can be appealed, OSL 6 kap. 7–8 §§)."""
+
+    class Form(models.TextChoices):
+        EPOST = "epost", _("kopia med e-post")
+        PAPPER = "papper", _("kopia på papper")
+        PA_STALLET = "pa_stallet", _("läsa på plats")
+
+    arende = models.ForeignKey(
+        Arende, on_delete=models.PROTECT, related_name="begaranden", verbose_name=_("ärende")
+    )
+    inkommen = models.DateField(_("inkommen"))
+    senast = models.DateField(_("pröva senast"))
+    sokande = models.CharField(
+        _("sökande"),
+        max_length=200,
+        blank=True,
+        help_text=_("Den som begär en handling behöver inte säga vem hon är (TF 2 kap. 18 §)."),
+    )
+    kontakt = models.CharField(
+        _("svara till"), max_length=300, blank=True, help_text=_("E-post eller postadress.")
+    )
+    avser = models.TextField(_("begäran avser"))
+    form = models.CharField(_("önskas som"), max_length=20, choices=Form.choices)
+    registrerad_av = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("registrerad av"),
+    )
+    provad_av = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("prövad av"),
+    )
+    provad = models.DateTimeField(_("prövad"), null=True, blank=True, editable=False)
+    beslut = models.OneToOneField(
+        Handling,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("beslut"),
+    )
+    kopia = models.OneToOneField(
+        Handling,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("utlämnad kopia"),
+    )
+    history = HistoricalRecords(get_user=history_user)
+
+    local_roles_parent = "arende"
+
+    class Meta:
+        verbose_name = _("begäran om allmän handling")
+        verbose_name_plural = _("begäranden om allmän handling")
+        ordering = ["senast", "pk"]
+        permissions = [("prova_begaran", _("Får pröva en begäran om allmän handling"))]
+
+    def __str__(self):
+        return f"Begäran {self.inkommen:%Y-%m-%d} i {self.arende.diarienummer}"
+
+
+class BegardHandling(models.Model):
+    """A handling a request asks for, and what was decided about it."""
+
+    class Utfall(models.TextChoices):
+        LAMNAS_UT = "lamnas_ut", _("lämnas ut")
+        MASKERAS = "maskeras", _("lämnas ut med maskering")
+        UNDANTAS = "undantas", _("lämnas inte ut")
+
+    begaran = models.ForeignKey(
+        Begaran, on_delete=models.PROTECT, related_name="rader", verbose_name=_("begäran")
+    )
+    handling = models.ForeignKey(
+        Handling, on_delete=models.PROTECT, related_name="+", verbose_name=_("handling")
+    )
+    utfall = models.CharField(_("utfall"), max_length=20, choices=Utfall.choices, blank=True)
+    lagrum = models.CharField(_("sekretess enligt"), max_length=100, blank=True)
+    sidor = models.CharField(
+        _("sidor som maskeras"),
+        max_length=100,
+        blank=True,
+        help_text=_("T.ex. 2, 4-5. Sidorna tas bort ur kopian."),
+    )
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = _("begärd handling")
+        verbose_name_plural = _("begärda handlingar")
+        ordering = ["begaran", "handling__nummer"]
+        constraints = [
+            models.UniqueConstraint(fields=["begaran", "handling"], name="begard_handling_unik"),
+        ]
+
+    def __str__(self):
+        return f"{self.handling.beteckning}: {self.get_utfall_display() or '–'}"

@@ -140,6 +140,10 @@ def registrera_arende(
         )
     registrerat = registrerat or timezone.localdate()
     kräv_skett(registrerat, _("Registreringsdagen"))
+    if falt.get("sekretess_lagrum"):
+        kräv_offentlig_rubrik(falt.get("offentlig_rubrik", ""), _("ett sekretessmarkerat ärende"))
+        for namn, varde in sekretessmarkering(falt["sekretess_lagrum"], user).items():
+            falt.setdefault(namn, varde)
     kräv_skett(falt.get("inkommet"), _("Dagen ärendet kom in"))
     nummer = None
     if diarienummer:
@@ -277,6 +281,10 @@ def lagg_till_handling(
     inkommen at once; an upprättad or intern one is under arbete until the ärende is
     expedierat or slutbehandlat (TF 2 kap. 10 §). ``fil`` (an uploaded or opened file) is
     checked for size and type and its SHA-256 checksum stored."""
+    if falt.get("sekretess_lagrum"):
+        kräv_offentlig_rubrik(falt.get("offentlig_titel", ""), _("en sekretessmarkerad handling"))
+        for namn, varde in sekretessmarkering(falt["sekretess_lagrum"], user).items():
+            falt.setdefault(namn, varde)
     with transaction.atomic():
         _kräv_låst(user, "arenden.add_handling", arende, _("lägga till handlingar"))
         return arkivera_handling(
@@ -292,6 +300,21 @@ def lagg_till_handling(
         )
 
 
+def kräv_offentlig_rubrik(rubrik: str, vad: str) -> None:
+    """Whatever is sekretess-marked carries a public rubrik, so that the postlista, the
+    kallelse and everyone outside the need-to-know group can name it without the protected
+    text (OSL 5 kap. 2 och 5 §§)."""
+    if not (rubrik or "").strip():
+        raise ValidationError(
+            _(
+                "Ange en offentlig rubrik för %(vad)s: den visas i postlistan i stället för "
+                "det som omfattas av sekretess."
+            )
+            % {"vad": vad},
+            code="offentlig_rubrik",
+        )
+
+
 def sekretessmarkering(lagrum: str, user) -> dict:
     """The fields of a handling's sekretess marking made now by ``user`` (OSL 5 kap. 5 §:
     the lagrum, the date and who marked it); empty when there is no lagrum."""
@@ -302,6 +325,44 @@ def sekretessmarkering(lagrum: str, user) -> dict:
         "sekretess_datum": timezone.localdate(),
         "sekretess_markerad_av": user.get_full_name() or user.get_username(),
     }
+
+
+def andra_sekretess(
+    obj: Arende | Handling, *, user, lagrum: str, motivering: str, offentlig_rubrik: str = ""
+) -> Arende | Handling:
+    """Mark an ärende or one of its handlingar as secret under ``lagrum``, or lift the marking
+    (``lagrum`` empty). Both are a prövning of the content by who prepares the ärende
+    (OSL 5 kap. 5 §): the date, who made it and the motivering are kept, the motivering as the
+    reason of the change in the field history, where the revisor reads the whole story."""
+    if not motivering.strip():
+        raise ValidationError(_("Skriv varför sekretessmarkeringen ändras."), code="motivering")
+    arende = obj if isinstance(obj, Arende) else obj.arende
+    rubrikfalt = "offentlig_rubrik" if isinstance(obj, Arende) else "offentlig_titel"
+    with transaction.atomic(), acting_as(user):
+        _kräv_låst(user, "arenden.sekretessmarkera", arende, _("ändra sekretessmarkeringen"))
+        obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+        lagrum, fore = lagrum.strip(), obj.sekretess_lagrum
+        vad = _("Ärendet") if isinstance(obj, Arende) else _("Handling %(nr)s") % {"nr": obj.nummer}
+        if lagrum:
+            rubrik = offentlig_rubrik.strip() or getattr(obj, rubrikfalt)
+            kräv_offentlig_rubrik(rubrik, _("det som sekretessmarkeras"))
+            setattr(obj, rubrikfalt, rubrik)
+            for namn, varde in sekretessmarkering(lagrum, user).items():
+                setattr(obj, namn, varde)
+            steg = _("%(vad)s sekretessmarkerat enligt %(lagrum)s") % {"vad": vad, "lagrum": lagrum}
+        elif not fore:
+            raise ValidationError(_("Det är inte sekretessmarkerat."), code="inte_markerat")
+        else:
+            obj.sekretess_lagrum, obj.sekretess_datum, obj.sekretess_markerad_av = "", None, ""
+            steg = _("%(vad)s: sekretessmarkeringen (%(lagrum)s) hävd") % {
+                "vad": vad,
+                "lagrum": fore,
+            }
+        obj._change_reason = "andra_sekretess"
+        obj._history_user = user
+        obj.save()
+        do_transition(arende, "andra_sekretess", user, f"{steg}. {motivering.strip()}")
+    return obj
 
 
 def arkivera_handling(

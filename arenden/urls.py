@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import motesvyer, views
+from . import begaranvyer, diarium, motesvyer, sekretessvyer, views
 
 app_name = "arenden"
 
@@ -37,7 +37,14 @@ urlpatterns = [
     path("granskning/export.<str:format>", views.auditlogg_export, name="auditlogg_export"),
     path("granskning/kontroll/", views.verifiering, name="verifiering"),
     path("sok/", views.sok, name="sok"),
-    path("postlista/", views.postlista, name="postlista"),
+    path("postlista/", diarium.postlista, name="postlista"),
+    path("postlista/arende/<int:pk>/", diarium.publikt_arende, name="publikt_arende"),
+    path("diarium/sent-registrerade/", diarium.sent_registrerade, name="sent_registrerade"),
+    path("granskning/sekretess/", sekretessvyer.sekretessatkomst, name="sekretessatkomst"),
+    path("arende/<int:pk>/sekretess/", sekretessvyer.sekretess, name="sekretess"),
+    path("arende/<int:pk>/begaran/ny/", begaranvyer.ny_begaran, name="ny_begaran"),
+    path("begaranden/", begaranvyer.begaranden, name="begaranden"),
+    path("begaran/<int:pk>/", begaranvyer.begaran, name="begaran"),
     path("sammantraden/", motesvyer.sammantraden, name="sammantraden"),
     path("sammantrade/<int:pk>/", motesvyer.sammantrade, name="sammantrade"),
     path("sammantrade/<int:pk>/overgang/", motesvyer.mote_overgang, name="mote_overgang"),

@@ -32,10 +32,9 @@ from workflow.engine import (
 from workflow.export import to_svg
 from workflow.history import verify, verify_object
 from workflow.middleware import REFUSALS, refusal
-from workflow.models import LocalRole
-from workflow.roles import global_roles
 
-from . import dokument, granskning, services, sokning
+from . import begaran, dokument, granskning, services, sokning
+from .diarium import DIARIEFORARE, roller_nagonstans, sent_registrerade_qs
 from .forms import (
     AuditFilter,
     BeredningsansvarigaFormSet,
@@ -49,7 +48,7 @@ from .forms import (
     TjansteskrivelseForm,
 )
 from .inskick import en_gang
-from .models import Arende, Handling, Mottagare, Tjansteskrivelse, Uppdrag
+from .models import Arende, Handling, Mottagare, Sekretessatkomst, Tjansteskrivelse, Uppdrag
 from .services import bevakningar
 from .sidor import Sida, sida_av
 
@@ -68,14 +67,18 @@ def _kräv(user, perm: str, obj) -> None:
 
 
 #: the worklists on the start page, and the page each one opens
-STARTLISTOR = {"arende": "arenden:arbetslista", "sammantrade": "arenden:sammantraden"}
+STARTLISTOR = {
+    "arende": "arenden:arbetslista",
+    "sammantrade": "arenden:sammantraden",
+    "begaran": "arenden:begaranden",
+}
 
 
 @login_required
 def start(request):
     """The start page: the worklists the user's roles give (ärenden and sammanträden), with
     counts."""
-    roller = _roller_nagonstans(request.user)
+    roller = roller_nagonstans(request.user)
     listor = []
     for workflow_id, sida in STARTLISTOR.items():
         for wl in registry.get_workflow(workflow_id).worklists.values():
@@ -89,6 +92,14 @@ def start(request):
                     else (f"{reverse(sida)}?lista={wl.id}")
                 )
                 listor.append({"url": url, "titel": wl.title, "antal": antal})
+    if DIARIEFORARE & roller:
+        listor.append(
+            {
+                "url": reverse("arenden:sent_registrerade"),
+                "titel": _("Sent registrerade handlingar"),
+                "antal": sent_registrerade_qs(request.user).count(),
+            }
+        )
     return render(
         request,
         "arenden/start.html",
@@ -147,12 +158,6 @@ def oversikt(request):
     return render(request, "arenden/oversikt.html", {"tillstand": tillstand, "organ": organ})
 
 
-def _roller_nagonstans(user) -> set[str]:
-    """Roles the user holds globally or on any object: which worklists to show at all."""
-    lokala = LocalRole.objects.filter(user=user).values_list("role", flat=True).distinct()
-    return set(global_roles(user)) | set(lokala)
-
-
 @login_required
 def arbetslista(request, namn):
     try:
@@ -191,6 +196,8 @@ def arende(request, pk):
         transition = wf.transitions.get(entry.transition)
         entry.titel = transition.title if transition else _("Registrerat")
         entry.till = wf.states[entry.to_state].title if entry.to_state in wf.states else ""
+    if arende.ar_sekretessmarkerat and not sekretess:
+        Sekretessatkomst.logga(request.user, arende, Sekretessatkomst.Vad.ARENDE)
     relaterade = Arende.objects.select_related("organ")
     context = {
         "arende": arende,
@@ -215,6 +222,9 @@ def arende(request, pk):
         "far_expediera": request.user.has_perm("arenden.expediera_arende", arende),
         "far_andra_sandlista": request.user.has_perm("arenden.change_sandlista", arende),
         "far_redovisa": request.user.has_perm("arenden.redovisa_uppdrag", arende),
+        "far_registrera_begaran": begaran.far_registrera(request.user, arende),
+        "far_sekretessmarkera": request.user.has_perm("arenden.sekretessmarkera", arende),
+        "begaranden": arende.begaranden.order_by("-inkommen", "-pk"),
     }
     return render(request, "arenden/arende.html", context)
 
@@ -269,28 +279,20 @@ def handling_fil(request, pk):
     """Download a handling's file; sekretess-marked ones only for who may read them."""
     handling = get_object_or_404(Handling.objects.select_related("arende"), pk=pk)
     _kräv(request.user, "arenden.view_arende", handling.arende)
-    if handling.ar_sekretessmarkerad:
+    if handling.hemlig:
         _kräv(request.user, "arenden.view_sekretess", handling.arende)
     if not handling.fil:
         raise Http404(_("Handlingen har ingen fil."))
+    if handling.hemlig:
+        Sekretessatkomst.logga(
+            request.user, handling.arende, Sekretessatkomst.Vad.FIL, handling=handling
+        )
     return FileResponse(
         handling.fil.open("rb"),
         as_attachment=True,
         filename=handling.filnamn or handling.fil.name,
         content_type=handling.mediatyp or "application/octet-stream",
     )
-
-
-def postlista(request):
-    """The public diarium: offentlig rubrik, dates and diarienummer; a sekretess-marked
-    ärende shows "Sekretess" and the lagrum, never the protected text (OSL 5 kap. 5 §)."""
-    qs = (
-        Arende.objects.exclude(state="makulerat")
-        .select_related("organ")
-        .order_by("-registrerat", "-pk")
-    )
-    sida = Sida(qs, request.GET.get("sida"), PER_SIDA)
-    return render(request, "arenden/postlista.html", {"sida": sida})
 
 
 # -- the revisor ----------------------------------------------------------------------------
@@ -304,10 +306,16 @@ def tidslinje(request, pk):
     _kräv(request.user, "arenden.view_arende", arende)
     if arende.ar_sekretessmarkerat:
         _kräv(request.user, "arenden.view_sekretess", arende)
+        Sekretessatkomst.logga(request.user, arende, Sekretessatkomst.Vad.TIDSLINJE)
     sida = Paginator(range(granskning.antal_handelser(arende)), 50).get_page(
         request.GET.get("sida")
     )
-    handelser = granskning.tidslinje(arende, sida.start_index() - 1, sida.end_index())
+    handelser = granskning.tidslinje(
+        arende,
+        sida.start_index() - 1,
+        sida.end_index(),
+        las_sekretess=request.user.has_perm("arenden.view_sekretess", arende),
+    )
     kedja = verify_object(arende)
     return render(
         request,
@@ -604,6 +612,8 @@ def tjansteskrivelse_dokument(request, pk, format):
     maskera = arende.ar_sekretessmarkerat and not request.user.has_perm(
         "arenden.view_sekretess", arende
     )
+    if arende.ar_sekretessmarkerat and not maskera:
+        Sekretessatkomst.logga(request.user, arende, Sekretessatkomst.Vad.DOKUMENT)
     return dokument.som_svar(dokument.tjansteskrivelse(arende, publik=maskera), format)
 
 
@@ -663,9 +673,6 @@ def registrera(request):
     form = RegistreraForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         falt = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
-        if falt.get("sekretess_lagrum"):
-            falt["sekretess_datum"] = timezone.localdate()
-            falt["sekretess_markerad_av"] = request.user.get_full_name() or request.user.username
         try:
             arende = services.registrera_arende(user=request.user, **falt)
         except (ValidationError, PermissionDenied) as err:

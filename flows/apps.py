@@ -9,6 +9,7 @@ class FlowsConfig(AppConfig):
     def ready(self):
         from . import (  # noqa: F401 - processer declares the Flow; checks registers its check
             arende,
+            begaran,
             checks,
             processer,
             sammantrade,
@@ -16,5 +17,6 @@ class FlowsConfig(AppConfig):
         )
 
         arende.install()
+        begaran.install()
         sammantrade.install()
         synk.anslut()

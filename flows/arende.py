@@ -41,6 +41,7 @@ HANDLING = "arenden.add_handling"
 SEKRETESS = "arenden.view_sekretess"
 EXPEDIERA = "arenden.expediera_arende"
 REDOVISA = "arenden.redovisa_uppdrag"
+SEKRETESSMARKERA = "arenden.sekretessmarkera"
 
 PREPARERS = (HANDLAGGARE, BEREDNINGSANSVARIG)
 EVERYONE = (STABSCHEF, HANDLAGGARE, BEREDNINGSANSVARIG, NAMNDSEKRETERARE, REGISTRATOR, REVISOR)
@@ -66,6 +67,11 @@ def _state(
     final=False,
 ):
     permissions = {VIEW: EVERYONE, SEKRETESS: INSIDERS}
+    if id != "makulerat":
+        # marking and lifting a marking is a prövning of the content, for who prepares the
+        # ärende and reads it (OSL 5 kap. 5 §); never the registrator or the stabschef, who do
+        # not read it
+        permissions[SEKRETESSMARKERA] = (HANDLAGGARE,)
     for perm, roles in (
         (CHANGE, edit),
         (TJANSTESKRIVELSE, tjansteskrivelse),
@@ -146,6 +152,10 @@ def _datum(falt):
 
     satt.__name__ = f"satt_{falt}"
     return satt
+
+
+def _oppnat(event):
+    event.obj.avslutat = None
 
 
 def _beslutsdatum(event):
@@ -250,8 +260,22 @@ def definition() -> Workflow:
             handling=(REGISTRATOR,),
         ),
         _state("vilande", "Vilande", "Pausat.", handling=(REGISTRATOR,)),
-        _state("avslutat", "Avslutat", "Slutbehandlat; klart för arkiv.", final=True),
-        _state("avskrivet", "Avskrivet", "Avslutat utan beslut i sak.", final=True),
+        # a handling that arrives after the ärende is closed (an överklagande, a court's
+        # notice, a komplettering) is registered in it all the same (OSL 5 kap. 1 §)
+        _state(
+            "avslutat",
+            "Avslutat",
+            "Slutbehandlat; klart för arkiv.",
+            handling=(REGISTRATOR,),
+            final=True,
+        ),
+        _state(
+            "avskrivet",
+            "Avskrivet",
+            "Avslutat utan beslut i sak.",
+            handling=(REGISTRATOR,),
+            final=True,
+        ),
         _state("makulerat", "Makulerat", "Registrerat av misstag.", final=True),
     ]
     return Workflow(
@@ -435,6 +459,30 @@ def definition() -> Workflow:
                 after=(_upprattade,),
             ),
             Transition(
+                # a sekretessmarkering made, changed or lifted, on the ärende or a handling:
+                # the prövning and its motivering in the history (arenden.services.
+                # andra_sekretess changes the marking in the same transaction)
+                "andra_sekretess",
+                "Pröva sekretessmarkering",
+                tuple(state.id for state in states if state.id != "makulerat"),
+                None,
+                guard=Guard(permissions=(SEKRETESSMARKERA,)),
+                comment_required=True,
+                trigger=METHOD,
+            ),
+            Transition(
+                # something that arrived after the end needs handling again (an överklagande
+                # to answer, a beslut upphävt by the court): the stabschef reopens the ärende,
+                # with a motivering, and assigns it anew
+                "ateroppna",
+                "Återöppna",
+                ("avslutat", "avskrivet"),
+                "registrerat",
+                guard=Guard(roles=(STABSCHEF,)),
+                comment_required=True,
+                before=(_oppnat,),
+            ),
+            Transition(
                 "makulera",
                 "Makulera",
                 "registrerat",
@@ -455,6 +503,14 @@ def definition() -> Workflow:
                 "Ärenden vars sekretessmarkerade innehåll användaren får läsa",
                 tuple(state.id for state in states),
                 INSIDERS,
+            ),
+            Worklist(
+                # whose diarium the user keeps or oversees: the handlingar registered late
+                # (arenden.diarium.sent_registrerade)
+                "alla_i_diariet",
+                "Ärenden i diariet som användaren för eller granskar",
+                tuple(state.id for state in states),
+                (REGISTRATOR, STABSCHEF, REVISOR),
             ),
             Worklist("att_tilldela", "Att tilldela", ("registrerat",), (STABSCHEF,)),
             Worklist(

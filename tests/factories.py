@@ -46,6 +46,9 @@ class Cast:
     def registrera(self, arendemening="Ett ärende", **extra):
         extra.setdefault("typ", "initiativarende")
         extra.setdefault("registrerat", datetime.date(2025, 10, 16))
+        if extra.get("sekretess_lagrum"):
+            # a secret ärende is registered with a public rubrik (services.registrera_arende)
+            extra.setdefault("offentlig_rubrik", "Ärende med sekretess")
         return registrera_arende(
             organ=self.organ, arendemening=arendemening, user=self.registrator, **extra
         )

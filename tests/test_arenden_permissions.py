@@ -17,8 +17,14 @@ Rules written into the tables:
 - ``view_sekretess`` (OSL need to know) is held only by the Handläggare and the
   Beredningsansvarig named on the ärende and by the Revisor (KL 12 kap. 12 §,
   OSL 10 kap. 28 §), in every state;
-- in the closed states (avslutat, avskrivet, makulerat) nobody changes anything;
-- no transition leaves a closed state.
+- ``sekretessmarkera`` (marking, and lifting a marking, a prövning of the content) is the
+  Handläggare's alone, in every state but makulerat (OSL 5 kap. 5 §);
+- in the closed states (avslutat, avskrivet, makulerat) nobody changes anything, except that
+  the registrator registers a handling that arrives after the end in an avslutat or avskrivet
+  ärende (an överklagande, a court's notice: OSL 5 kap. 1 §), and the handläggare may lift a
+  marking that no longer holds;
+- no transition leaves a closed state but *återöppna*, by the stabschef with a motivering,
+  from avslutat or avskrivet; a makulerat ärende never comes back.
 """
 
 import datetime
@@ -91,6 +97,7 @@ ARENDE_PERMISSIONS = {
         add_handling            .    .     .     .     x     .     .     .      .      .
         view_sekretess          .    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
     """),
     "tilldelat": grid("""
@@ -101,6 +108,7 @@ ARENDE_PERMISSIONS = {
         add_handling            .    x     x     .     x     .     .     .      .      .
         view_sekretess          .    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
     """),
     "under_beredning": grid("""
@@ -111,6 +119,7 @@ ARENDE_PERMISSIONS = {
         add_handling            .    x     x     .     x     .     .     .      .      .
         view_sekretess          .    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
     """),
     "beredd": grid("""
@@ -121,6 +130,7 @@ ARENDE_PERMISSIONS = {
         add_handling            .    .     .     .     x     .     .     .      .      .
         view_sekretess          .    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
     """),
     "anmalt": grid("""
@@ -131,6 +141,7 @@ ARENDE_PERMISSIONS = {
         add_handling            .    .     .     x     x     .     .     .      .      .
         view_sekretess          .    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
     """),
     "beslutat": grid("""
@@ -141,6 +152,7 @@ ARENDE_PERMISSIONS = {
         add_handling            .    .     .     x     x     .     .     .      .      .
         view_sekretess          .    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     x     x     .     .     .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
     """),
     "expedierat": grid("""
@@ -151,6 +163,7 @@ ARENDE_PERMISSIONS = {
         add_handling            .    .     .     .     x     .     .     .      .      .
         view_sekretess          .    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
     """),
     "bevakas": grid("""
@@ -161,6 +174,7 @@ ARENDE_PERMISSIONS = {
         add_handling            .    x     x     x     x     .     .     .      .      .
         view_sekretess          .    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        x    x     x     x     .     .     .     .      .      .
     """),
     "aterremitterat": grid("""
@@ -171,6 +185,7 @@ ARENDE_PERMISSIONS = {
         add_handling            .    x     x     .     x     .     .     .      .      .
         view_sekretess          .    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
     """),
     "bordlagt": grid("""
@@ -181,6 +196,7 @@ ARENDE_PERMISSIONS = {
         add_handling            .    .     .     x     x     .     .     .      .      .
         view_sekretess          .    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
     """),
     "overlamnat": grid("""
@@ -191,6 +207,7 @@ ARENDE_PERMISSIONS = {
         add_handling            .    .     .     .     x     .     .     .      .      .
         view_sekretess          .    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
     """),
     "vilande": grid("""
@@ -201,17 +218,19 @@ ARENDE_PERMISSIONS = {
         add_handling            .    .     .     .     x     .     .     .      .      .
         view_sekretess          .    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
     """),
-    # the closed states: read only
+    # the closed states: read only, but for a late handling registered by the registrator
     "avslutat": grid("""
         view_arende             x    x     x     x     x     x     .     .      .      .
         change_arende           .    .     .     .     .     .     .     .      .      .
         change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
         change_sandlista        .    .     .     .     .     .     .     .      .      .
-        add_handling            .    .     .     .     .     .     .     .      .      .
+        add_handling            .    .     .     .     x     .     .     .      .      .
         view_sekretess          .    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
     """),
     "avskrivet": grid("""
@@ -219,9 +238,10 @@ ARENDE_PERMISSIONS = {
         change_arende           .    .     .     .     .     .     .     .      .      .
         change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
         change_sandlista        .    .     .     .     .     .     .     .      .      .
-        add_handling            .    .     .     .     .     .     .     .      .      .
+        add_handling            .    .     .     .     x     .     .     .      .      .
         view_sekretess          .    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
     """),
     "makulerat": grid("""
@@ -232,6 +252,7 @@ ARENDE_PERMISSIONS = {
         add_handling            .    .     .     .     .     .     .     .      .      .
         view_sekretess          .    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
+        sekretessmarkera        .    .     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
     """),
 }
@@ -272,6 +293,27 @@ ARENDE_TRANSITIONS = {
     "ateruppta": (("vilande",), "under_beredning"),
     "avskriva": (("registrerat", "tilldelat", "under_beredning", "vilande"), "avskrivet"),
     "makulera": (("registrerat",), "makulerat"),
+    "ateroppna": (("avslutat", "avskrivet"), "registrerat"),
+    # a prövning of a sekretessmarkering, in every state but makulerat; the ärende stays
+    "andra_sekretess": (
+        (
+            "registrerat",
+            "tilldelat",
+            "under_beredning",
+            "beredd",
+            "anmalt",
+            "beslutat",
+            "expedierat",
+            "bevakas",
+            "aterremitterat",
+            "bordlagt",
+            "overlamnat",
+            "vilande",
+            "avslutat",
+            "avskrivet",
+        ),
+        None,
+    ),
 }
 
 #: transition → who may take it, from every state it leaves from (the guard: which buttons a
@@ -297,13 +339,15 @@ ARENDE_MAY_TAKE = grid("""
     ateruppta               x    .     .     .     .     .     .     .      .      .
     avskriva                x    .     .     .     .     .     .     .      .      .
     makulera                .    .     .     .     x     .     .     .      .      .
+    ateroppna               x    .     .     .     .     .     .     .      .      .
+    andra_sekretess         .    x     .     .     .     .     .     .      .      .
 """)
 #: the steps nobody takes by hand: the engine takes them when their record is there (an
 #: expedierat beslut that gave uppdrag is watched at once, whoever sent to the last recipient)
 AUTOMATIC = {"bevaka"}
 #: the steps the domain's own code takes inside a larger one (the Granska task, the yttrande
 #: tasks): the guard holds as for any step, but no button offers them
-BY_CODE = {"godkanna_beredning", "begara_yttrande", "yttrande_inkommet"}
+BY_CODE = {"godkanna_beredning", "begara_yttrande", "yttrande_inkommet", "andra_sekretess"}
 #: the transitions that need a motivering (återremiss, bordläggning, avskrivning, makulering,
 #: and making an ärende vilande)
 MOTIVERING = {
@@ -314,6 +358,8 @@ MOTIVERING = {
     "vila",
     "begara_yttrande",  # which organs
     "yttrande_inkommet",  # from which organ
+    "ateroppna",  # why the closed ärende is opened again
+    "andra_sekretess",  # why the marking is made, changed or lifted
 }
 
 #: transition → the record it needs besides the guard (DESIGN.md 3, "The one door owns the
@@ -602,9 +648,14 @@ def test_the_tables_keep_the_rules():
         for perm, who in perms.items():
             assert not who & nobody, (state, perm)
             if state in CLOSED and perm not in READING:
-                assert not who, (state, perm)
+                efter = {"add_handling": {"Registrator"}, "sekretessmarkera": {"Handlaggare"}}
+                vantat = efter.get(perm, set()) if state != "makulerat" else set()
+                assert who == vantat, (state, perm)
     for transition, (sources, _target) in ARENDE_TRANSITIONS.items():
-        assert not set(sources) & set(CLOSED), transition
+        if transition == "andra_sekretess":
+            assert ARENDE_TRANSITIONS[transition][1] is None  # stays where it is
+        elif transition != "ateroppna":
+            assert not set(sources) & set(CLOSED), transition
         assert not ARENDE_MAY_TAKE[transition] & nobody, transition
 
 
@@ -660,9 +711,12 @@ def test_who_may_take_each_transition(world, transition, source, who):
 
 @pytest.mark.parametrize("state", CLOSED)
 def test_nothing_is_offered_in_a_closed_state(world, state):
+    """Nothing but *återöppna*, to the stabschef, and never out of makulerat."""
     arende = world.arende(state)
     for who in COLUMNS:
-        assert allowed_transitions(arende, world.user(who)) == [], who
+        offered = [t.id for t in allowed_transitions(arende, world.user(who))]
+        reopen = who == "Stabschef" and state != "makulerat"
+        assert offered == (["ateroppna"] if reopen else []), who
 
 
 @pytest.mark.parametrize("transition", sorted(MOTIVERING))

@@ -39,6 +39,7 @@ def hemligt(cast):
         titel="Klagomål",
         fil=ContentFile(b"journalanteckning", name="klagomal.txt"),
         sekretess_lagrum="OSL 25 kap. 1 §",
+        offentlig_titel="Avvikelserapport",
     )
     return arende
 
@@ -247,6 +248,7 @@ def test_a_secret_handling_in_an_open_arende_is_masked_for_who_may_not_read_it(c
         titel="Avvikelserapport om patient NN",
         fil=ContentFile(b"journalanteckning", name="avvikelse.txt"),
         sekretess_lagrum="OSL 25 kap. 1 §",
+        offentlig_titel="Avvikelserapport",
     )
     sida = reverse("arenden:arende", args=[arende.pk])
     fil = reverse("arenden:handling_fil", args=[handling.pk])
@@ -273,6 +275,7 @@ def test_a_secret_bilaga_is_named_by_its_marking_in_the_public_kallelse_and_prot
         riktning="inkommen",
         titel="Avvikelserapport om patient NN",
         sekretess_lagrum="OSL 25 kap. 1 §",
+        offentlig_titel="Avvikelserapport",
     )
     mote.punkt(arende=arende, slag=Punkt.Slag.BESLUTSARENDE, bilagor=[bilaga])
     protokoll.kalla(mote.sammantrade, user=cast.sekreterare)

@@ -53,6 +53,8 @@ def sidor():
     svo = Sammantrade.objects.get(organ__kod="SVO")
     # a nämnd's protokoll, justerat and anslaget (the samråd's is never anslaget)
     anslaget = Mote(factories.Cast("HSN"), datetime.date(2025, 12, 3)).till("anslaget")
+    klagomal = Arende.objects.get(serie="HSN", lopnummer=812, ar=2025)
+    begaran = klagomal.begaranden.get()
     lasare = {"stabschef", "handlaggare", "sekreterare", "registrator", "revisor"}
     motet = {"sekreterare", "registrator", "revisor", "ordforande"}
     return [
@@ -81,7 +83,14 @@ def sidor():
         (f"/sammantrade/{svo.pk}/", motet),
         (f"/sammantrade/{svo.pk}/protokoll.pdf", motet),
         (f"/sammantrade/{svo.pk}/kallelse.docx", motet),
+        ("/begaranden/", ALLA),
+        (f"/begaran/{begaran.pk}/", lasare),
+        (f"/arende/{klagomal.pk}/begaran/ny/", {"stabschef", "handlaggare", "registrator"}),
+        ("/diarium/sent-registrerade/", {"stabschef", "registrator", "revisor"}),
+        ("/granskning/sekretess/", {"revisor"}),
         ("/postlista/", None),
+        (f"/postlista/arende/{klagomal.pk}/", None),
+        ("/postlista/?q=avdelning&fran=2025-11-01", None),
         ("/anslagstavla/", None),
         (f"/anslagstavla/{anslaget.sammantrade.pk}/protokoll.pdf", None),
         ("/konto/logga-in/", None),

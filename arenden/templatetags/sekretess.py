@@ -12,3 +12,12 @@ def rubrik(arende, user) -> str:
     if arende.ar_sekretessmarkerat and not user.has_perm("arenden.view_sekretess", arende):
         return arende.maskerad_rubrik
     return arende.arendemening
+
+
+@register.filter
+def titel(handling, user) -> str:
+    """A handling's title for ``user``: masked when the handling or its ärende is secret and
+    the user may not read the ärende's secret content."""
+    if handling.hemlig and not user.has_perm("arenden.view_sekretess", handling.arende):
+        return handling.maskerad_titel
+    return handling.titel

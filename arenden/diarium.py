@@ -1,0 +1,248 @@
+"""The diarium as the public and the registrator read it: a postlista of handlingar, an
+ärende's public page, and the handlingar registered late.
+
+Registration in Sweden is per handling (OSL 5 kap. 1–2 §§): the day it came in or was drawn
+up, the diarienummer, the sender or recipient and what it is about. The postlista lists the
+allmänna handlingar (inkomna, and upprättade ones that are final, TF 2 kap. 9–10 §§) day by
+day. Whatever is sekretess-marked is masked by the same rule everywhere (OSL 5 kap. 5 §): the
+offentlig rubrik or titel and the lagrum, never the protected text, and a search never finds a
+record by its protected text.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import TruncDate
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from workflow.engine import worklist
+from workflow.models import LocalRole
+from workflow.roles import global_roles
+
+from . import roles
+from .diarienummer import Diarienummer
+from .forms import Formular
+from .models import Arende, Handling
+from .sidor import Sida, sida_av
+
+PER_SIDA = 50
+
+
+def _sent_grans() -> int:
+    """Days between arrival and registration beyond which a handling counts as registered late
+    ("utan dröjsmål", OSL 5 kap. 1 §). Three calendar days let a Friday's post be registered on
+    Monday; a region may set DIARIUM_SENT_REGISTRERAD_DAGAR."""
+    return int(getattr(settings, "DIARIUM_SENT_REGISTRERAD_DAGAR", 3))
+
+
+def allmanna_handlingar():
+    """The handlingar the postlista lists: inkomna, and upprättade ones that are final (an
+    upprättad handling under arbete is not yet allmän, TF 2 kap. 10 §); never of a makulerat
+    ärende."""
+    return Handling.objects.filter(
+        Q(riktning=Handling.Riktning.INKOMMEN)
+        | Q(riktning=Handling.Riktning.UPPRATTAD, status=Handling.Status.UPPRATTAD)
+    ).exclude(arende__state="makulerat")
+
+
+def _hemlig_handling() -> Q:
+    return ~Q(sekretess_lagrum="")
+
+
+def _hemligt_arende() -> Q:
+    return ~Q(arende__sekretess_lagrum="")
+
+
+def sok_q(text: str) -> Q:
+    """Handlingar whose public text holds ``text``: the titel and the sender of what is not
+    secret, the offentlig titel or rubrik of what is, and the diarienummer. A word that occurs
+    only in protected text finds nothing."""
+    ord_ = Q()
+    oppen_handling = ~_hemlig_handling() & ~_hemligt_arende()
+    ord_ |= oppen_handling & (Q(titel__icontains=text) | Q(avsandare_mottagare__icontains=text))
+    ord_ |= (_hemlig_handling() | _hemligt_arende()) & Q(offentlig_titel__icontains=text)
+    ord_ |= ~_hemligt_arende() & (
+        Q(arende__arendemening__icontains=text) | Q(arende__offentlig_rubrik__icontains=text)
+    )
+    ord_ |= _hemligt_arende() & Q(arende__offentlig_rubrik__icontains=text)
+    try:
+        nummer = Diarienummer.parse(text)
+    except Exception:  # not a diarienummer: a word
+        return ord_
+    return ord_ | Q(
+        arende__serie=nummer.serie,
+        arende__ar=nummer.ar,
+        arende__lopnummer=nummer.nummer,
+        arende__delnummer=nummer.delnummer or 0,
+    )
+
+
+class PostlistaFilter(Formular):
+    q = forms.CharField(
+        label=gettext_lazy("Sök"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("Ord i rubriken, avsändare eller mottagare, eller diarienummer."),
+    )
+    fran = forms.DateField(
+        label=gettext_lazy("Från och med"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    till = forms.DateField(
+        label=gettext_lazy("Till och med"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("fran") and data.get("till") and data["fran"] > data["till"]:
+            raise forms.ValidationError(_("Från-datumet ligger efter till-datumet."))
+        return data
+
+
+def arende_sok_q(text: str) -> Q:
+    """Ärenden whose public text holds ``text`` (the same rule as :func:`sok_q`)."""
+    ord_ = Q(sekretess_lagrum="") & (
+        Q(arendemening__icontains=text)
+        | Q(offentlig_rubrik__icontains=text)
+        | Q(avsandare__icontains=text)
+    )
+    ord_ |= ~Q(sekretess_lagrum="") & Q(offentlig_rubrik__icontains=text)
+    try:
+        nummer = Diarienummer.parse(text)
+    except Exception:  # not a diarienummer: a word
+        return ord_
+    return ord_ | Q(
+        serie=nummer.serie,
+        ar=nummer.ar,
+        lopnummer=nummer.nummer,
+        delnummer=nummer.delnummer or 0,
+    )
+
+
+@dataclass
+class Rad:
+    """A row of the postlista: an ärende opened that day, or a handling."""
+
+    datum: datetime.date
+    arende: Arende
+    handling: Handling | None = None
+
+
+def postlista(request):
+    """The public postlista: day by day, newest first, the ärenden opened and the allmänna
+    handlingar that came in or were drawn up, with search and a date range; each row links
+    to its ärende's public page. One page costs the same few queries however long the
+    diarium is (one UNION for the page, then its rows)."""
+    form = PostlistaFilter(request.GET or None)
+    handlingar = allmanna_handlingar()
+    arenden = Arende.objects.exclude(state="makulerat")
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if data["q"].strip():
+            handlingar = handlingar.filter(sok_q(data["q"].strip()))
+            arenden = arenden.filter(arende_sok_q(data["q"].strip()))
+        if data["fran"]:
+            handlingar = handlingar.filter(datum__gte=data["fran"])
+            arenden = arenden.filter(registrerat__gte=data["fran"])
+        if data["till"]:
+            handlingar = handlingar.filter(datum__lte=data["till"])
+            arenden = arenden.filter(registrerat__lte=data["till"])
+    elif form.is_bound:
+        handlingar, arenden = handlingar.none(), arenden.none()
+    nycklar = (
+        handlingar.annotate(dag=F("datum"), slag=Value(1), rad=F("pk"))
+        .values_list("dag", "slag", "rad")
+        .order_by()
+        .union(
+            arenden.annotate(dag=F("registrerat"), slag=Value(0), rad=F("pk"))
+            .values_list("dag", "slag", "rad")
+            .order_by(),
+            all=True,
+        )
+        .order_by("-dag", "-slag", "-rad")
+    )
+    sida = Sida(nycklar, request.GET.get("sida"), PER_SIDA)
+    h_ids = [rad for _d, slag, rad in sida.object_list if slag == 1]
+    a_ids = [rad for _d, slag, rad in sida.object_list if slag == 0]
+    hlist = Handling.objects.select_related("arende__organ").in_bulk(h_ids)
+    alist = Arende.objects.select_related("organ").in_bulk(a_ids)
+    sida.object_list = [
+        Rad(dag, hlist[rad].arende, hlist[rad]) if slag == 1 else Rad(dag, alist[rad])
+        for dag, slag, rad in sida.object_list
+        if (hlist if slag == 1 else alist).get(rad) is not None
+    ]
+    params = request.GET.copy()
+    params.pop("sida", None)
+    return render(
+        request,
+        "arenden/postlista.html",
+        {"form": form, "sida": sida, "params": params.urlencode()},
+    )
+
+
+def publikt_arende(request, pk):
+    """What anyone may read of an ärende: the public rubrik, the organ, the dates and status,
+    and its allmänna handlingar, each masked as the postlista masks it."""
+    arende = get_object_or_404(
+        Arende.objects.select_related("organ").exclude(state="makulerat"), pk=pk
+    )
+    handlingar = allmanna_handlingar().filter(arende=arende).order_by("nummer")
+    return render(
+        request,
+        "arenden/publikt_arende.html",
+        {"arende": arende, "handlingar": handlingar},
+    )
+
+
+def sent_registrerade_qs(user):
+    """Inkomna handlingar registered more than :func:`_sent_grans` days after they arrived,
+    in the ärenden whose diarium ``user`` keeps or oversees."""
+    grans = _sent_grans()
+    diariet = worklist(user, "alla_i_diariet").filter(pk=OuterRef("arende_id"))
+    return (
+        Handling.objects.filter(riktning=Handling.Riktning.INKOMMEN)
+        .annotate(registrerad_dag=TruncDate("registrerad", tzinfo=timezone.get_current_timezone()))
+        .filter(registrerad_dag__gt=F("datum") + datetime.timedelta(days=grans))
+        .filter(Exists(diariet))
+    )
+
+
+def roller_nagonstans(user) -> set[str]:
+    """Roles the user holds globally or on any object: which lists to offer at all."""
+    lokala = LocalRole.objects.filter(user=user).values_list("role", flat=True).distinct()
+    return set(global_roles(user)) | set(lokala)
+
+
+#: who keeps or oversees a diarium
+DIARIEFORARE = {roles.REGISTRATOR, roles.STABSCHEF, roles.REVISOR}
+
+
+@login_required
+def sent_registrerade(request):
+    """The registrator's list of handlingar registered late (OSL 5 kap. 1 §)."""
+    if not DIARIEFORARE & roller_nagonstans(request.user):
+        raise PermissionDenied(_("Listan är för registratorn, stabschefen och revisorn."))
+    qs = (
+        sent_registrerade_qs(request.user)
+        .select_related("arende__organ", "registrerad_av")
+        .order_by("-registrerad", "-pk")
+    )
+    sida = sida_av(qs, request.GET.get("sida"), PER_SIDA)
+    return render(
+        request,
+        "arenden/sent_registrerade.html",
+        {"sida": sida, "grans": _sent_grans()},
+    )

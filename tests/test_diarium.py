@@ -1,0 +1,439 @@
+"""The diarium of handlingar (OSL 5 kap. 1–2 §§, TF 2 kap.): the public postlista lists the
+ärenden opened and the allmänna handlingar day by day, by the day a handling came in, with
+search and dates, masked where secret; a handling that arrives after the end is registered in
+the closed ärende, which can be opened again with a motivering; late registration is flagged;
+every secret thing has a public rubrik; every read of secret content is logged for the revisor.
+"""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from arenden import services
+from arenden.models import Arende, Handling, Sekretessatkomst
+from tests import factories
+from workflow.engine import (
+    CommentRequired,
+    TransitionNotAllowed,
+    allowed_transitions,
+    do_transition,
+    history,
+    worklist,
+)
+
+pytestmark = pytest.mark.django_db
+
+HEMLIGT_ORD = "Blomqvistdiagnos"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def cast():
+    return factories.Cast()
+
+
+def _inloggad(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _handling(cast, arende, titel, *, datum=None, user=None, **extra):
+    return services.lagg_till_handling(
+        arende,
+        user=user or cast.registrator,
+        typ=extra.pop("typ", "skrivelse"),
+        riktning=extra.pop("riktning", "inkommen"),
+        titel=titel,
+        datum=datum or datetime.date(2025, 10, 20),
+        **extra,
+    )
+
+
+def _avslutat(cast) -> Arende:
+    arende = cast.registrera("Samverkan kring palliativ vård")
+    services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    do_transition(arende, "paborja_beredning", cast.handlaggare)
+    factories.forslag_till_beslut(arende, cast.handlaggare)
+    do_transition(arende, "markera_beredd", cast.handlaggare)
+    do_transition(arende, "anmal", cast.sekreterare)
+    services.registrera_beslut(
+        arende, user=cast.sekreterare, datum=datetime.date(2025, 11, 12), text="Bifall."
+    )
+    services.expediera_till(arende.mottagare.get(), user=cast.sekreterare, metod="e-post")
+    arende.refresh_from_db()
+    do_transition(arende, "avsluta", cast.stabschef)
+    arende.refresh_from_db()
+    assert arende.state == "avslutat" and arende.avslutat is not None
+    return arende
+
+
+# -- the postlista ------------------------------------------------------------------------------
+
+
+def test_the_postlista_lists_each_handling_by_the_day_it_came_in(client, cast):
+    arende = cast.registrera(
+        "Remiss om vårdens digitalisering", registrerat=datetime.date(2025, 10, 1)
+    )
+    _handling(
+        cast,
+        arende,
+        "Remissvar från Region Norrbotten",
+        datum=datetime.date(2025, 10, 14),
+        avsandare_mottagare="Region Norrbotten",
+    )
+    page = client.get(reverse("arenden:postlista")).content.decode()
+    rad = page[page.index("Remissvar från Region Norrbotten") - 600 :]
+    assert f"{arende.diarienummer}:1" in page
+    assert "Region Norrbotten" in page
+    # grouped under the day it came in (14 October), not the day the ärende was registered
+    dag = page.index("14 oktober 2025")
+    assert dag < page.index("Remissvar från Region Norrbotten") < page.index("1 oktober 2025")
+    assert reverse("arenden:publikt_arende", args=[arende.pk]) in rad
+
+
+def test_the_postlista_searches_public_words_and_dates_only(client, cast):
+    oppet = cast.registrera("Ambulanssjukvård i Gällivare")
+    _handling(cast, oppet, "Skrivelse om ambulansen", datum=datetime.date(2025, 9, 2))
+    hemligt = cast.registrera(
+        f"Klagomål om {HEMLIGT_ORD}",
+        sekretess_lagrum="OSL 25 kap. 1 §",
+        offentlig_rubrik="Klagomål på vården",
+    )
+    _handling(
+        cast,
+        hemligt,
+        f"Journalkopia med {HEMLIGT_ORD}",
+        datum=datetime.date(2025, 10, 3),
+        sekretess_lagrum="OSL 25 kap. 1 §",
+        offentlig_titel="Journalkopia",
+    )
+    url = reverse("arenden:postlista")
+    assert HEMLIGT_ORD not in client.get(url).content.decode()
+    # a word that is only in protected text finds nothing
+    page = client.get(url, {"q": HEMLIGT_ORD}).content.decode()
+    assert "Inga registreringar som passar sökningen" in page
+    # the public titel finds the secret handling, masked
+    page = client.get(url, {"q": "Journalkopia"}).content.decode()
+    assert "Journalkopia – Sekretess (OSL 25 kap. 1 §)" in page and HEMLIGT_ORD not in page
+    # the diarienummer finds the ärende and its handlingar
+    page = client.get(url, {"q": str(oppet.diarienummer)}).content.decode()
+    assert "Skrivelse om ambulansen" in page and "Journalkopia" not in page
+    # dates: only September
+    page = client.get(url, {"fran": "2025-09-01", "till": "2025-09-30"}).content.decode()
+    assert "Skrivelse om ambulansen" in page and "Journalkopia" not in page
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"fran": "2025-13-45"},
+        {"fran": "9999-12-31"},
+        {"fran": "2025-10-02", "till": "2025-10-01"},
+        {"q": "x" * 500},
+        {"q": "nul\x00byte"},
+        {"sida": "-3"},
+    ],
+)
+def test_the_postlista_answers_bad_input_with_a_message(client, cast, params):
+    response = client.get(reverse("arenden:postlista"), params)
+    assert response.status_code == 200
+    if "sida" not in params:
+        assert 'role="alert"' in response.content.decode()
+
+
+def test_a_handling_under_arbete_and_a_makulerat_arende_are_not_in_the_postlista(client, cast):
+    arende = cast.registrera("Riktlinjer för hembesök")
+    services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    _handling(cast, arende, "Utkast till riktlinjer", riktning="upprattad", user=cast.handlaggare)
+    fel = cast.registrera("Registrerat av misstag")
+    do_transition(fel, "makulera", cast.registrator, "Dubblett")
+    page = client.get(reverse("arenden:postlista")).content.decode()
+    assert "Riktlinjer för hembesök" in page  # the ärende itself, opened
+    assert "Utkast till riktlinjer" not in page
+    assert "Registrerat av misstag" not in page
+    assert client.get(reverse("arenden:publikt_arende", args=[fel.pk])).status_code == 404
+
+
+def test_a_postlista_page_costs_the_same_however_many_handlingar(client, cast):
+    arende = cast.registrera("Remiss")
+    _handling(cast, arende, "Ett svar")
+    url = reverse("arenden:postlista")
+    with CaptureQueriesContext(connection) as fa:
+        client.get(url)
+    for nr in range(30):
+        _handling(cast, cast.registrera(f"Remiss {nr}"), f"Svar {nr}")
+    with CaptureQueriesContext(connection) as manga:
+        assert client.get(url).status_code == 200
+    assert len(manga) == len(fa)
+
+
+def test_the_public_page_of_a_secret_arende_shows_only_the_public_rubrik(client, cast):
+    hemligt = cast.registrera(
+        f"Klagomål om {HEMLIGT_ORD}",
+        sekretess_lagrum="OSL 25 kap. 1 §",
+        offentlig_rubrik="Klagomål på vården",
+        avsandare="Anna Andersson, Umeå",
+    )
+    _handling(cast, hemligt, "Kompletterande uppgifter", avsandare_mottagare="Anna Andersson")
+    page = client.get(reverse("arenden:publikt_arende", args=[hemligt.pk])).content.decode()
+    assert "Klagomål på vården" in page and "OSL 25 kap. 1 §" in page
+    assert HEMLIGT_ORD not in page and "Andersson" not in page
+    assert "Kompletterande uppgifter" not in page  # its ärende's marking covers it
+
+
+# -- a public rubrik for whatever is secret ---------------------------------------------------
+
+
+def test_a_secret_arende_cannot_be_registered_without_an_offentlig_rubrik(cast):
+    client = _inloggad(cast.registrator)
+    fore = Arende.objects.count()
+    response = client.post(
+        reverse("arenden:registrera"),
+        {
+            "organ": cast.organ.pk,
+            "arendemening": f"Klagomål om {HEMLIGT_ORD}",
+            "typ": "skrivelse",
+            "sekretess_lagrum": "OSL 25 kap. 1 §",
+        },
+    )
+    assert response.status_code == 200
+    assert "Ange en offentlig rubrik" in response.content.decode()
+    assert Arende.objects.count() == fore
+
+
+def test_a_secret_handling_needs_an_offentlig_titel_and_carries_who_marked_it(cast):
+    arende = cast.registrera("Tillsyn av hemtjänsten")
+    client = _inloggad(cast.registrator)
+    data = {
+        "typ": "bilaga",
+        "riktning": "inkommen",
+        "datum": "2025-10-20",
+        "titel": f"Läkarintyg {HEMLIGT_ORD}",
+        "sekretess_lagrum": "OSL 25 kap. 1 §",
+    }
+    response = client.post(reverse("arenden:ny_handling", args=[arende.pk]), data)
+    assert "Ange en offentlig rubrik" in response.content.decode()
+    assert not arende.handlingar.exists()
+    client.post(
+        reverse("arenden:ny_handling", args=[arende.pk]), {**data, "offentlig_titel": "Läkarintyg"}
+    )
+    handling = arende.handlingar.get()
+    assert handling.sekretess_datum == timezone.localdate()
+    assert handling.sekretess_markerad_av == cast.registrator.username
+    assert handling.maskerad_titel == "Läkarintyg – Sekretess (OSL 25 kap. 1 §)"
+
+
+# -- closed ärenden: a late handling, and opening again -----------------------------------
+
+
+def test_the_registrator_files_a_late_overklagande_in_a_closed_arende(cast):
+    arende = _avslutat(cast)
+    response = _inloggad(cast.registrator).post(
+        reverse("arenden:ny_handling", args=[arende.pk]),
+        {
+            "typ": "skrivelse",
+            "riktning": "inkommen",
+            "datum": str(timezone.localdate()),
+            "titel": "Överklagande till förvaltningsrätten",
+            "avsandare_mottagare": "Förvaltningsrätten i Umeå",
+        },
+    )
+    assert response.status_code == 302
+    assert arende.handlingar.filter(titel="Överklagande till förvaltningsrätten").exists()
+    # nobody else changes a closed ärende
+    fore = arende.handlingar.count()
+    response = _inloggad(cast.handlaggare).post(
+        reverse("arenden:ny_handling", args=[arende.pk]),
+        {"typ": "skrivelse", "riktning": "inkommen", "datum": "2025-12-01", "titel": "X"},
+    )
+    assert response.status_code == 403 and arende.handlingar.count() == fore
+
+
+def test_the_stabschef_reopens_a_closed_arende_with_a_motivering(cast):
+    arende = _avslutat(cast)
+    with pytest.raises(CommentRequired):
+        do_transition(arende, "ateroppna", cast.stabschef, "")
+    with pytest.raises(TransitionNotAllowed):
+        do_transition(arende, "ateroppna", cast.handlaggare, "Överklagat")
+    client = _inloggad(cast.stabschef)
+    sida = client.get(reverse("arenden:arende", args=[arende.pk])).content.decode()
+    assert "Återöppna" in sida
+    client.post(
+        reverse("arenden:overgang", args=[arende.pk]),
+        {
+            "overgang": "ateroppna",
+            "status": "avslutat",
+            "steg": str(history(arende).order_by("-seq").first().seq),
+            "kommentar": "Förvaltningsrätten har upphävt beslutet",
+        },
+    )
+    arende.refresh_from_db()
+    assert arende.state == "registrerat" and arende.avslutat is None
+    senaste = history(arende).order_by("-seq").first()
+    assert (senaste.transition, senaste.comment) == (
+        "ateroppna",
+        "Förvaltningsrätten har upphävt beslutet",
+    )
+    # it is the stabschef's to assign again
+    assert arende in worklist(cast.stabschef, "att_tilldela")
+
+
+def test_a_makulerat_arende_never_comes_back(cast):
+    arende = cast.registrera("Dubblett")
+    do_transition(arende, "makulera", cast.registrator, "Registrerat två gånger")
+    assert allowed_transitions(arende, cast.stabschef) == []
+    with pytest.raises(TransitionNotAllowed):
+        do_transition(arende, "ateroppna", cast.stabschef, "Ändå")
+
+
+# -- registration without delay (OSL 5 kap. 1 §) ------------------------------------------
+
+
+def test_a_handling_registered_long_after_it_came_in_is_flagged(cast):
+    arende = cast.registrera("Inköp av ambulanser")
+    idag = timezone.localdate()
+    sen = _handling(cast, arende, "Anbud från leverantören", datum=idag - datetime.timedelta(32))
+    _handling(cast, arende, "Fråga från allmänheten", datum=idag - datetime.timedelta(1))
+    _handling(
+        cast, arende, "Helgpost", datum=idag - datetime.timedelta(3)
+    )  # a Friday's letter on Monday
+    for user in (cast.registrator, cast.stabschef, cast.revisor):
+        client = _inloggad(user)
+        page = client.get(reverse("arenden:sent_registrerade")).content.decode()
+        assert "Anbud från leverantören" in page and "32" in page, user
+        assert "Fråga från allmänheten" not in page and "Helgpost" not in page
+        start = client.get(reverse("arenden:start")).content.decode()
+        assert "Sent registrerade handlingar" in start
+    assert sen.dagar_till_registrering == 32
+    assert _inloggad(cast.handlaggare).get(reverse("arenden:sent_registrerade")).status_code == 403
+
+
+# -- every read of secret content, for the revisor ----------------------------------------
+
+
+def test_every_read_of_secret_content_is_logged_for_the_revisor(cast):
+    hemligt = cast.registrera(
+        f"Klagomål om {HEMLIGT_ORD}",
+        sekretess_lagrum="OSL 25 kap. 1 §",
+        offentlig_rubrik="Klagomål på vården",
+    )
+    services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handling = _handling(
+        cast,
+        hemligt,
+        "Journalkopia",
+        fil=ContentFile(b"journal", name="journal.txt"),
+        sekretess_lagrum="OSL 25 kap. 1 §",
+        offentlig_titel="Journalkopia",
+    )
+    handlaggaren = _inloggad(cast.handlaggare)
+    assert (
+        HEMLIGT_ORD
+        in handlaggaren.get(reverse("arenden:arende", args=[hemligt.pk])).content.decode()
+    )
+    assert handlaggaren.get(reverse("arenden:handling_fil", args=[handling.pk])).status_code == 200
+    # who sees only the masked page reads nothing secret, and nothing is logged for them
+    stabschefen = _inloggad(cast.stabschef)
+    assert (
+        HEMLIGT_ORD
+        not in stabschefen.get(reverse("arenden:arende", args=[hemligt.pk])).content.decode()
+    )
+    assert stabschefen.get(reverse("arenden:handling_fil", args=[handling.pk])).status_code == 403
+    rader = list(Sekretessatkomst.objects.order_by("pk").values_list("anvandare__username", "vad"))
+    assert rader == [("handlaggare-HSN", "arende"), ("handlaggare-HSN", "fil")]
+    page = _inloggad(cast.revisor).get(reverse("arenden:sekretessatkomst")).content.decode()
+    assert "handlaggare-HSN" in page or "Handläggare HSN" in page
+    assert "handlingens fil" in page and str(hemligt.diarienummer) in page
+    assert stabschefen.get(reverse("arenden:sekretessatkomst")).status_code == 403
+
+
+def test_a_handling_in_a_secret_arende_is_covered_by_the_arendes_marking(cast):
+    hemligt = cast.registrera(
+        "Klagomål", sekretess_lagrum="OSL 25 kap. 1 §", offentlig_rubrik="Klagomål på vården"
+    )
+    handling = _handling(
+        cast, hemligt, f"Brev från {HEMLIGT_ORD}", fil=ContentFile(b"brev", name="brev.txt")
+    )
+    assert handling.hemlig and not handling.ar_sekretessmarkerad
+    client = _inloggad(cast.registrator)
+    page = client.get(reverse("arenden:arende", args=[hemligt.pk])).content.decode()
+    assert HEMLIGT_ORD not in page
+    assert client.get(reverse("arenden:handling_fil", args=[handling.pk])).status_code == 403
+    assert Handling.objects.get(pk=handling.pk).maskerad_titel == "Sekretess (OSL 25 kap. 1 §)"
+
+
+# -- a marking made and lifted, with the history to show it (OSL 5 kap. 5 §) -------------
+
+
+def test_the_handlaggare_lifts_a_marking_with_a_motivering_and_the_history_shows_it(cast):
+    arende = cast.registrera("Riktlinjer för vårdhygien")
+    services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handling = _handling(
+        cast,
+        arende,
+        f"Avvikelse om {HEMLIGT_ORD}",
+        sekretess_lagrum="OSL 25 kap. 1 §",
+        offentlig_titel="Avvikelserapport",
+    )
+    url = reverse("arenden:sekretess", args=[arende.pk])
+    assert _inloggad(cast.stabschef).post(url, {"handling": handling.pk}).status_code == 403
+    client = _inloggad(cast.handlaggare)
+    svar = client.post(url, {"handling": handling.pk, "lagrum": "", "motivering": ""})
+    assert "Detta fält måste fyllas i" in svar.content.decode()
+    svar = client.post(
+        url,
+        {"handling": handling.pk, "lagrum": "", "motivering": "Patienten har samtyckt."},
+    )
+    assert svar.status_code == 302
+    handling.refresh_from_db()
+    assert not handling.ar_sekretessmarkerad and handling.sekretess_datum is None
+    steg = history(arende).order_by("-seq").first()
+    assert steg.transition == "andra_sekretess" and steg.actor == cast.handlaggare
+    assert "Handling 1: sekretessmarkeringen (OSL 25 kap. 1 §) hävd" in steg.comment
+    assert "Patienten har samtyckt." in steg.comment
+    forra = handling.history.order_by("-history_id")[1]
+    assert forra.sekretess_lagrum == "OSL 25 kap. 1 §"  # the field history keeps what it was
+    # now everyone who sees the ärende reads the title
+    sida = _inloggad(cast.stabschef).get(reverse("arenden:arende", args=[arende.pk]))
+    assert HEMLIGT_ORD in sida.content.decode()
+    # lifting what is not marked is refused, and changes nothing
+    fore = history(arende).count()
+    svar = client.post(url, {"handling": handling.pk, "lagrum": "", "motivering": "Igen"})
+    assert "inte sekretessmarkerat" in svar.content.decode()
+    assert history(arende).count() == fore
+
+
+def test_an_arende_marked_later_needs_its_public_rubrik(cast):
+    arende = cast.registrera(f"Skrivelse om {HEMLIGT_ORD}")
+    services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    with pytest.raises(ValidationError, match="offentlig rubrik"):
+        services.andra_sekretess(
+            arende, user=cast.handlaggare, lagrum="OSL 26 kap. 1 §", motivering="Socialtjänst"
+        )
+    arende.refresh_from_db()
+    assert not arende.ar_sekretessmarkerat
+    services.andra_sekretess(
+        arende,
+        user=cast.handlaggare,
+        lagrum="OSL 26 kap. 1 §",
+        motivering="Uppgifter om enskilds personliga förhållanden",
+        offentlig_rubrik="Skrivelse i socialtjänstärende",
+    )
+    arende.refresh_from_db()
+    assert arende.sekretess_lagrum == "OSL 26 kap. 1 §"
+    assert arende.sekretess_markerad_av == cast.handlaggare.username
+    assert arende.publik_rubrik == "Skrivelse i socialtjänstärende – Sekretess (OSL 26 kap. 1 §)"
+    with pytest.raises(PermissionDenied):
+        services.andra_sekretess(arende, user=cast.registrator, lagrum="", motivering="x")

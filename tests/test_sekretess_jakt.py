@@ -1,0 +1,181 @@
+"""The hunt for one secret word (issue: "Sekretess that holds"): it is put in an ärende's
+ärendemening and sender, in a handling's title and in its file, in a secret handling of an open
+ärende, and in a request for them; then every page, export, file and search is read as every
+role, as a politician with no role, as the superuser and as the public, and every e-mail sent
+is read. The word is found only by those who need to know: the handläggare named on the ärende
+and the revisor (OSL; KL 12 kap. 12 §)."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import reverse
+
+from arenden import begaran, services
+from arenden.models import Begaran
+from tests import factories
+from workflow.engine import do_transition
+
+pytestmark = pytest.mark.django_db
+
+ORDET = "Zebrafinkssyndrom"
+LAGRUM = "OSL 25 kap. 1 §"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def varld(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return _bygg()
+
+
+def _bygg():
+    cast = factories.Cast()
+    for user in (cast.handlaggare, cast.stabschef, cast.registrator, cast.sekreterare):
+        user.email = f"{user.username}@example.se"
+        user.save()
+    hemligt = cast.registrera(
+        f"Klagomål från patient med {ORDET}",
+        sekretess_lagrum=LAGRUM,
+        offentlig_rubrik="Klagomål på vården",
+        avsandare=f"Föreningen för {ORDET}",
+    )
+    services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
+    do_transition(hemligt, "paborja_beredning", cast.handlaggare)
+    handling = services.lagg_till_handling(
+        hemligt,
+        user=cast.registrator,
+        typ="bilaga",
+        riktning="inkommen",
+        titel=f"Journal om {ORDET}",
+        offentlig_titel="Journalkopia",
+        datum=datetime.date(2025, 10, 1),
+        fil=ContentFile(f"Journalanteckning: {ORDET}".encode(), name="journal.txt"),
+        sekretess_lagrum=LAGRUM,
+        avsandare_mottagare=f"Kliniken för {ORDET}",
+    )
+    oppet = cast.registrera("Riktlinjer för vårdhygien")
+    services.tilldela(oppet, handlaggare=cast.handlaggare, user=cast.stabschef)
+    bilaga = services.lagg_till_handling(
+        oppet,
+        user=cast.registrator,
+        typ="bilaga",
+        riktning="inkommen",
+        titel=f"Avvikelse om {ORDET}",
+        offentlig_titel="Avvikelserapport",
+        datum=datetime.date(2025, 10, 2),
+        fil=ContentFile(f"Avvikelse: {ORDET}".encode(), name="avvikelse.txt"),
+        sekretess_lagrum=LAGRUM,
+    )
+    fraga = begaran.registrera(
+        hemligt,
+        user=cast.registrator,
+        avser="Journalen",
+        form=Begaran.Form.EPOST,
+        handlingar=[handling],
+        inkommen=datetime.date(2025, 10, 6),
+    )
+    ledamot = factories.user("ledamot")
+    superuser = factories.user("admin")
+    superuser.is_superuser = superuser.is_staff = True
+    superuser.save()
+    return {
+        "cast": cast,
+        "hemligt": hemligt,
+        "oppet": oppet,
+        "handling": handling,
+        "bilaga": bilaga,
+        "begaran": fraga,
+        "ledamot": ledamot,
+        "superuser": superuser,
+    }
+
+
+def _sidor(v) -> list[str]:
+    hemligt, oppet = v["hemligt"], v["oppet"]
+    return [
+        reverse("arenden:start"),
+        reverse("arenden:mina_arenden"),
+        reverse("arenden:arbetslista", args=["alla_arenden"]),
+        reverse("arenden:oversikt"),
+        reverse("arenden:bevakning"),
+        reverse("flows:inkorg"),
+        reverse("arenden:sok") + f"?q={ORDET}",
+        reverse("arenden:sok") + "?q=Klagomål",
+        reverse("arenden:arende", args=[hemligt.pk]),
+        reverse("arenden:arende", args=[oppet.pk]),
+        reverse("arenden:tidslinje", args=[hemligt.pk]),
+        reverse("arenden:tidslinje", args=[oppet.pk]),
+        reverse("arenden:handling_fil", args=[v["handling"].pk]),
+        reverse("arenden:handling_fil", args=[v["bilaga"].pk]),
+        reverse("arenden:tjansteskrivelse", args=[hemligt.pk]),
+        reverse("arenden:begaranden"),
+        reverse("arenden:begaran", args=[v["begaran"].pk]),
+        reverse("arenden:ny_begaran", args=[hemligt.pk]),
+        reverse("arenden:sent_registrerade"),
+        reverse("arenden:auditlogg"),
+        reverse("arenden:auditlogg_export", args=["csv"]),
+        reverse("arenden:auditlogg_export", args=["json"]),
+        reverse("arenden:sekretessatkomst"),
+        reverse("arenden:postlista"),
+        reverse("arenden:postlista") + f"?q={ORDET}",
+        reverse("arenden:postlista") + "?q=Journalkopia",
+        reverse("arenden:publikt_arende", args=[hemligt.pk]),
+        reverse("arenden:publikt_arende", args=[oppet.pk]),
+        reverse("arenden:anslagstavla"),
+    ]
+
+
+def _las(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code < 500, url
+    if hasattr(response, "streaming_content"):
+        text = b"".join(response.streaming_content).decode(errors="replace")
+    else:
+        text = response.content.decode(errors="replace")
+    # a search page shows the words the reader typed: that echo is not a leak
+    return text.replace(f'value="{ORDET}"', "")
+
+
+def test_the_secret_word_is_found_only_by_who_needs_to_know(varld):
+    cast = varld["cast"]
+    fick_se = {}
+    lasare = {
+        "handläggaren": cast.handlaggare,
+        "revisorn": cast.revisor,
+        "stabschefen": cast.stabschef,
+        "registratorn": cast.registrator,
+        "nämndsekreteraren": cast.sekreterare,
+        "ledamoten": varld["ledamot"],
+        "superanvändaren": varld["superuser"],
+        "allmänheten": None,
+    }
+    for namn, user in lasare.items():
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        fick_se[namn] = [url for url in _sidor(varld) if ORDET in _las(client, url)]
+    # who needs to know reads it: on the ärende, in its history, in the file, in the search
+    for namn in ("handläggaren", "revisorn"):
+        assert reverse("arenden:arende", args=[varld["hemligt"].pk]) in fick_se[namn], namn
+        assert reverse("arenden:handling_fil", args=[varld["handling"].pk]) in fick_se[namn]
+    assert reverse("arenden:sok") + f"?q={ORDET}" in fick_se["handläggaren"]
+    # nobody else, anywhere
+    for namn in ("stabschefen", "registratorn", "nämndsekreteraren", "ledamoten"):
+        assert fick_se[namn] == [], namn
+    assert fick_se["superanvändaren"] == [] and fick_se["allmänheten"] == []
+
+
+def test_no_email_carries_the_secret_word(varld):
+    """Every e-mail the steps above sent (the assignment among them) names the ärende by its
+    diarienummer and public rubrik."""
+    assert mail.outbox, "the assignment sends an e-mail"
+    for brev in mail.outbox:
+        text = brev.subject + brev.body + "".join(str(a) for a in brev.attachments)
+        assert ORDET not in text
