@@ -12,6 +12,7 @@ reads for a page only as many hits of each kind as the page needs (see there).""
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -47,6 +48,35 @@ def _diarienummer(q: str) -> Diarienummer | None:
         return None
 
 
+#: a diarienummer typed in part, as people type them: "787", "787-2025", "HSN787-2025",
+#: "418-2-2021", "dnr 787"
+_DEL_AV_NUMMER = re.compile(
+    r"^\s*(?:DNR\s*)?(?P<serie>[A-ZÅÄÖ]{1,10})?\s*(?:DNR\s*)?(?P<nummer>\d{1,7})"
+    r"(?:-(?P<andra>\d{1,4}))?(?:-(?P<ar>\d{4}))?\s*$",
+    re.IGNORECASE,
+)
+
+
+def del_av_diarienummer(q: str) -> tuple[Q, bool] | None:
+    """The ärenden whose diarienummer ``q`` is a part of, and whether ``q`` is only a number
+    (then it may as well be a word). None when ``q`` is no part of a diarienummer."""
+    match = _DEL_AV_NUMMER.match(q)
+    if not match:
+        return None
+    villkor = Q(lopnummer=int(match["nummer"]))
+    andra, ar = match["andra"], match["ar"]
+    if andra and not ar and len(andra) == 4 and int(andra) >= 1900:
+        andra, ar = None, andra  # "787-2025": the year, not a delnummer
+    if match["serie"]:
+        villkor &= Q(serie=match["serie"].upper())
+    if andra:
+        villkor &= Q(delnummer=int(andra))
+    if ar:
+        villkor &= Q(ar=int(ar))
+    bara_tal = not (match["serie"] or match["andra"] or match["ar"])
+    return villkor, bara_tal
+
+
 def sok(
     user,
     *,
@@ -62,6 +92,7 @@ def sok(
     if till:
         qs = qs.filter(registrerat__lte=till)
     nummer = _diarienummer(q) if q else None
+    delvis = del_av_diarienummer(q) if q and not nummer else None
     if nummer:
         qs = qs.filter(
             serie=nummer.serie,
@@ -69,6 +100,11 @@ def sok(
             lopnummer=nummer.nummer,
             delnummer=nummer.delnummer or 0,
         )
+    elif delvis and not delvis[1]:
+        qs = qs.filter(delvis[0])
+    elif delvis:
+        # a bare number: the ärenden with that löpnummer, and those where it is a word
+        qs = qs.filter(delvis[0] | _ord(q, _behorig(user)))
     elif q and connection.vendor == "postgresql":
         if qs.query.is_empty():  # nothing visible: no search to make
             return qs.select_related("organ").order_by(*ORDNING)

@@ -145,3 +145,22 @@ def test_the_search_page_costs_the_same_with_30_hits_as_with_2(client, cast):
         page = client.get(url, {"q": "palliativ"}).content.decode()
     assert "30 träffar" in page and "Palliativ vård i Kiruna 13" in page
     assert len(many) == len(few)
+
+
+def test_a_diarienummer_is_found_by_any_part_of_it(cast):
+    """ "787", "787-2025", "HSN787-2025", "hsn 787" and the delnummer form all find HSN
+    787-2025; a bare number also finds the ärenden where it is a word."""
+    hsn = cast.registrera("Handslag med Cancerfonden", diarienummer="HSN 787-2025")
+    cast.registrera("Ett annat ärende", diarienummer="HSN 788-2025")
+    aret_fore = cast.registrera("Samma löpnummer året före", diarienummer="HSN 787-2024")
+    delnummer = cast.registrera("Ett samråd", diarienummer="HSN 418-2-2021")
+    ordet = cast.registrera("Remiss om 787 vårdplatser")
+    assert traffar(cast.revisor, "787-2025") == [hsn]
+    assert traffar(cast.revisor, "HSN787-2025") == [hsn]
+    assert traffar(cast.revisor, "hsn 787-2025") == [hsn]
+    assert set(traffar(cast.revisor, "hsn 787")) == {hsn, aret_fore}
+    assert set(traffar(cast.revisor, "787")) == {hsn, aret_fore, ordet}
+    assert traffar(cast.revisor, "418-2-2021") == [delnummer]
+    assert traffar(cast.revisor, "418-2021") == [delnummer]
+    assert traffar(cast.revisor, "418-2020") == []  # the year of none of them
+    assert traffar(cast.revisor, "Dnr 788") != []
