@@ -19,6 +19,7 @@ from .models import (
     Tjansteskrivelse,
     Yttrande,
 )
+from .sokning import del_av_diarienummer
 
 #: the dates a form accepts: an ärende, a meeting or a period outside these is a typing error
 #: (and one at the calendar's end would overflow every deadline computed from it)
@@ -51,12 +52,60 @@ class Modellformular(forms.ModelForm):
         _rimliga_datum(self)
 
 
+def _steg_val() -> list[tuple[str, str]]:
+    """Every step of every workflow, by its Swedish title (the id is the value): the revisor
+    asks "who moved it to Beslutat", not for ``besluta``."""
+    from workflow import registry
+
+    titlar: dict[str, set[str]] = {}
+    for wf in registry.all_workflows():
+        for t in wf.transitions.values():
+            titlar.setdefault(t.id, set()).add(f"{t.title} ({wf.title.lower()})")
+    val = sorted(((tid, " / ".join(sorted(t))) for tid, t in titlar.items()), key=lambda v: v[1])
+    return [("", _("Alla steg")), *val]
+
+
 class AuditFilter(Formular):
-    person = forms.CharField(label=_("Person (användarnamn)"), required=False, max_length=150)
-    organ = forms.CharField(label=_("Organ (förkortning)"), required=False, max_length=20)
-    overgang = forms.CharField(label=_("Övergång"), required=False, max_length=100)
-    fran = forms.DateField(label=_("Från och med"), required=False)
-    till = forms.DateField(label=_("Till och med"), required=False)
+    diarienummer = forms.CharField(
+        label=_("Diarienummer"),
+        required=False,
+        max_length=40,
+        help_text=_("Hela eller en del, t.ex. HSN 787-2025 eller 787-2025."),
+    )
+    organ = forms.ModelChoiceField(
+        queryset=Organ.objects.order_by("namn"),
+        to_field_name="kod",
+        required=False,
+        label=_("Organ"),
+        empty_label=_("Alla organ"),
+    )
+    person = forms.CharField(
+        label=_("Person"),
+        required=False,
+        max_length=150,
+        help_text=_("Namn eller användarnamn, t.ex. Maria Lindqvist."),
+    )
+    overgang = forms.ChoiceField(label=_("Steg"), required=False, choices=())
+    fran = forms.DateField(
+        label=_("Från och med"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    till = forms.DateField(
+        label=_("Till och med"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["overgang"].choices = _steg_val()
+
+    def clean_diarienummer(self):
+        text = self.cleaned_data["diarienummer"].strip()
+        if text and del_av_diarienummer(text) is None:
+            Diarienummer.parse(text)  # says what is wrong with it
+        return text
 
     def clean(self):
         data = super().clean()
@@ -72,9 +121,10 @@ class SokForm(Formular):
 
     def clean_q(self):
         q = self.cleaned_data["q"].strip()
-        # something that looks like a diarienummer must be one
+        # something that looks like a diarienummer must be one, or a part of one ("HSN787")
         if q[:1].isalpha() and any(c.isdigit() for c in q) and "-" in q:
-            Diarienummer.parse(q)
+            if del_av_diarienummer(q) is None:
+                Diarienummer.parse(q)
         return q
 
     def clean(self):

@@ -15,7 +15,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from workflow import registry
+from workflow.definitions import BUILTIN_ROLES
 from workflow.models import WorkflowHistory
 
 from .models import (
@@ -29,6 +32,7 @@ from .models import (
     Tjansteskrivelse,
     Uppdrag,
 )
+from .sokning import del_av_diarienummer
 
 #: the models whose field history belongs to an ärende's timeline: (model, path to ärende)
 KALLOR = [
@@ -139,13 +143,26 @@ def tidslinje(
     for _t, index, pk in page:
         wanted.setdefault(index, []).append(pk)
     loaded: dict[tuple[int, int], Handelse] = {}
+    # the ärende's own workflow first, then its begärandens
+    flows = [registry.workflow_for(arende), *registry.all_workflows()]
+    steg_titlar, status_titlar = {}, {}
+    for wf in reversed(flows):
+        steg_titlar.update({t.id: t.title for t in wf.transitions.values()})
+        status_titlar.update({state.id: state.title for state in wf.states.values()})
     if 0 in wanted:
-        for h in WorkflowHistory.objects.filter(pk__in=wanted[0]):
+        for h in WorkflowHistory.objects.filter(pk__in=wanted[0]).select_related("actor"):
+            steg, fran, till = titlar(h)
+            if not fran:
+                objekt = _("Status: %(till)s") % {"till": till}
+            elif fran == till:
+                objekt = _("Status oförändrad: %(till)s") % {"till": till}
+            else:
+                objekt = f"{fran} → {till}"
             loaded[(0, h.pk)] = Handelse(
                 tid=h.timestamp,
-                vem=h.actor_name or "systemet",
-                vad=h.transition or "registrering",
-                objekt=f"{h.from_state or '–'} → {h.to_state}",
+                vem=namn(h.actor, h.actor_name),
+                vad=steg,
+                objekt=objekt,
                 kommentar=h.comment,
                 overgang=True,
             )
@@ -176,6 +193,8 @@ def tidslinje(
                 )
                 if prev is None and new in (None, "", 0, False):
                     continue
+                if f.attname == "state":  # the states by their titles, as on the pages
+                    old, new = status_titlar.get(old, old), status_titlar.get(new, new)
                 if prev is None or old != new:
                     if (
                         not las_sekretess
@@ -186,46 +205,68 @@ def tidslinje(
                         hemligt = f"Sekretess ({row.sekretess_lagrum or prev.sekretess_lagrum})"
                         old, new = (hemligt if prev else None), hemligt
                     changes.append(Andring(str(f.verbose_name), _visa(old), _visa(new)))
-            user = row.history_user
+            orsak = row.history_change_reason or ""
             loaded[(index, row.history_id)] = Handelse(
                 tid=row.history_date,
-                vem=user.get_username() if user else "systemet",
+                vem=namn(row.history_user),
                 vad=_TYP.get(row.history_type, row.history_type),
                 objekt=f"{model._meta.verbose_name} {row.id}",
-                orsak=row.history_change_reason or "",
+                orsak=steg_titlar.get(orsak, orsak),
                 andringar=changes,
             )
     return [loaded[(index, pk)] for _t, index, pk in page if (index, pk) in loaded]
 
 
-def _typer() -> tuple[int, int]:
-    """The content type ids of the ärende and the sammanträde."""
-    types = ContentType.objects.get_for_models(Arende, Sammantrade)
-    return types[Arende].pk, types[Sammantrade].pk
+def _typer() -> tuple[int, int, int]:
+    """The content type ids of the ärende, the sammanträde and the begäran."""
+    types = ContentType.objects.get_for_models(Arende, Sammantrade, Begaran)
+    return types[Arende].pk, types[Sammantrade].pk, types[Begaran].pk
 
 
-def auditlogg(*, person=None, organ=None, overgang=None, fran=None, till=None):
-    """The workflow history of all ärenden and sammanträden (the meeting's own steps: kallelse,
-    upprättande, justering, anslag), newest first, filtered (each filter optional):
-    ``person`` (username), ``organ`` (kod), ``overgang`` (transition id), and the period
-    ``fran``–``till`` (dates, inclusive, Europe/Stockholm)."""
-    arende_ct, mote_ct = _typer()
-    qs = WorkflowHistory.objects.filter(content_type_id__in=(arende_ct, mote_ct))
+def _person(text: str) -> Q:
+    """Entries by a person named in ``text``: each word in the username or the name."""
+    villkor = Q()
+    for ord_ in text.split():
+        villkor &= (
+            Q(actor_name__icontains=ord_)
+            | Q(actor__first_name__icontains=ord_)
+            | Q(actor__last_name__icontains=ord_)
+        )
+    return villkor
+
+
+def auditlogg(*, diarienummer="", person="", organ=None, overgang="", fran=None, till=None):
+    """The workflow history of all ärenden, sammanträden and begäranden om allmän handling,
+    newest first, filtered (each filter optional): ``diarienummer`` (whole or a part, the
+    ärende's steps and its begärandens), ``person`` (name or username), ``organ`` (an Organ or
+    its kod), ``overgang`` (the step's id), and the period ``fran``–``till`` (dates,
+    inclusive, Europe/Stockholm)."""
+    arende_ct, mote_ct, begaran_ct = _typer()
+    qs = WorkflowHistory.objects.filter(
+        content_type_id__in=(arende_ct, mote_ct, begaran_ct)
+    ).select_related("actor")
     if person:
-        qs = qs.filter(actor_name=person)
+        qs = qs.filter(_person(person))
     if overgang:
         qs = qs.filter(transition=overgang)
+    arenden = None
+    if diarienummer:
+        delvis = del_av_diarienummer(diarienummer)
+        arenden = Arende.objects.filter(delvis[0]) if delvis else Arende.objects.none()
     if organ:
-        qs = qs.filter(
-            Q(
-                content_type_id=arende_ct,
-                object_id__in=Arende.objects.filter(organ__kod=organ).values("pk"),
-            )
-            | Q(
-                content_type_id=mote_ct,
-                object_id__in=Sammantrade.objects.filter(organ__kod=organ).values("pk"),
-            )
+        kod = getattr(organ, "kod", organ)
+        arenden = (arenden if arenden is not None else Arende.objects).filter(organ__kod=kod)
+    if arenden is not None:
+        villkor = Q(content_type_id=arende_ct, object_id__in=arenden.values("pk")) | Q(
+            content_type_id=begaran_ct,
+            object_id__in=Begaran.objects.filter(arende__in=arenden.values("pk")).values("pk"),
         )
+        if organ and not diarienummer:
+            villkor |= Q(
+                content_type_id=mote_ct,
+                object_id__in=Sammantrade.objects.filter(organ__kod=kod).values("pk"),
+            )
+        qs = qs.filter(villkor)
     tz = timezone.get_current_timezone()
     if fran:
         qs = qs.filter(timestamp__gte=datetime.datetime.combine(fran, datetime.time.min, tz))
@@ -235,12 +276,39 @@ def auditlogg(*, person=None, organ=None, overgang=None, fran=None, till=None):
     return qs.order_by("-timestamp", "-pk")
 
 
+def namn(user, anvandarnamn: str = "") -> str:
+    """A person as people know them: the name, else the username; "systemet" for no one."""
+    if user is not None:
+        return user.get_full_name() or user.get_username()
+    return anvandarnamn or "systemet"
+
+
+def titlar(entry: WorkflowHistory) -> tuple[str, str, str]:
+    """The step's, the old state's and the new state's Swedish titles (the ids where the
+    workflow no longer has them)."""
+    try:
+        wf = registry.get_workflow(entry.workflow)
+    except LookupError:
+        return entry.transition, entry.from_state, entry.to_state
+    steg = wf.transitions.get(entry.transition)
+
+    def status(state_id: str) -> str:
+        state = wf.states.get(state_id)
+        return state.title if state else state_id
+
+    return (
+        steg.title if steg else (entry.transition or "Registrerat"),
+        status(entry.from_state) if entry.from_state else "",
+        status(entry.to_state),
+    )
+
+
 @dataclass
 class Rad:
     """One line of the audit log: the entry and what it is about."""
 
     entry: WorkflowHistory
-    objekt: Arende | Sammantrade | None
+    objekt: Arende | Sammantrade | Begaran | None
 
     @property
     def etikett(self) -> str:
@@ -248,6 +316,8 @@ class Rad:
             return str(self.objekt.diarienummer)
         if isinstance(self.objekt, Sammantrade):
             return f"Sammanträde {self.objekt.datum:%Y-%m-%d}"
+        if isinstance(self.objekt, Begaran):
+            return f"Begäran {self.objekt.inkommen:%Y-%m-%d} i {self.objekt.arende.diarienummer}"
         return ""
 
     @property
@@ -256,21 +326,46 @@ class Rad:
             return reverse("arenden:tidslinje", args=[self.objekt.pk])
         if isinstance(self.objekt, Sammantrade):
             return reverse("arenden:sammantrade", args=[self.objekt.pk])
+        if isinstance(self.objekt, Begaran):
+            return reverse("arenden:begaran", args=[self.objekt.pk])
         return ""
 
     @property
     def organ(self) -> str:
+        if isinstance(self.objekt, Begaran):
+            return self.objekt.arende.organ.kod
         return self.objekt.organ.kod if self.objekt is not None else ""
+
+    @property
+    def namn(self) -> str:
+        return namn(self.entry.actor, self.entry.actor_name)
+
+    @property
+    def steg(self) -> str:
+        return titlar(self.entry)[0]
+
+    @property
+    def status(self) -> str:
+        return titlar(self.entry)[2]
+
+    @property
+    def roller(self) -> list[str]:
+        """The roles the person acted in; "anyone" and "anyone logged in" say nothing."""
+        return [r for r in self.entry.roles if r not in BUILTIN_ROLES]
 
 
 def med_objekt(entries) -> list[Rad]:
-    """Pair a page of entries with their ärenden and sammanträden (a query for each kind)."""
+    """Pair a page of entries with their ärenden, sammanträden and begäranden (a query for
+    each kind)."""
     entries = list(entries)
-    arende_ct, mote_ct = _typer()
+    arende_ct, mote_ct, begaran_ct = _typer()
     loaded = {}
-    for ct, model in ((arende_ct, Arende), (mote_ct, Sammantrade)):
+    for ct, qs in (
+        (arende_ct, Arende.objects.select_related("organ")),
+        (mote_ct, Sammantrade.objects.select_related("organ")),
+        (begaran_ct, Begaran.objects.select_related("arende__organ")),
+    ):
         ids = {e.object_id for e in entries if e.content_type_id == ct}
         if ids:
-            found = model.objects.select_related("organ").in_bulk(ids)
-            loaded.update({(ct, pk): obj for pk, obj in found.items()})
+            loaded.update({(ct, pk): obj for pk, obj in qs.in_bulk(ids).items()})
     return [Rad(e, loaded.get((e.content_type_id, e.object_id))) for e in entries]

@@ -358,6 +358,8 @@ EXPORT_FALT = [
     "roller",
     "kommentar",
     "hash",
+    "steg",
+    "namn",
 ]
 
 
@@ -387,6 +389,8 @@ def _export_rader(qs):
                 ", ".join(entry.roles),
                 entry.comment,
                 entry.hash,
+                rad.steg,
+                rad.namn,
             ]
 
 

@@ -42,7 +42,9 @@ def test_timeline_merges_transitions_and_field_changes(client, cast, arende):
     # the handläggare field change, with the user named, not an id
     assert "handläggare: – → handlaggare-HSN" in page
     # the state change recorded in the field history names the transition that caused it
-    assert "(genom vila)" in page and "status: under_beredning → vilande" in page
+    assert "(genom Gör vilande)" in page and "status: Under beredning → Vilande" in page
+    # steps by their titles and names, never ids
+    assert "Påbörja beredning" in page and "paborja_beredning" not in page
 
 
 def test_timeline_page_cost_does_not_grow_with_history(client, cast, arende):
@@ -187,3 +189,52 @@ def test_search_by_diarienummer_words_and_dates_within_what_the_user_may_see(cli
     assert "0 träffar" in client.get(url, {"q": "palliativ"}).content.decode()
     page = client.get(url, {"q": "HSN 12-20x5"}).content.decode()
     assert "inget giltigt diarienummer" in page
+
+
+def test_the_revisor_asks_who_moved_an_arende_to_beslutat_and_when(client, cast, arende):
+    """By diarienummer (any part), by the step's title, by a person's name: the answer names
+    the person, the step and the state in Swedish, and the roles they acted in."""
+    cast.sekreterare.first_name, cast.sekreterare.last_name = "Maria", "Lindqvist"
+    cast.sekreterare.save()
+    cast.handlaggare.first_name, cast.handlaggare.last_name = "Henrik", "Ångström"
+    cast.handlaggare.save()
+    factories.forslag_till_beslut(arende, cast.handlaggare)
+    do_transition(arende, "markera_beredd", cast.handlaggare)
+    do_transition(arende, "anmal", cast.sekreterare)
+    from arenden.services import registrera_beslut
+
+    registrera_beslut(
+        arende, user=cast.sekreterare, datum=datetime.date(2025, 11, 12), text="Bifall."
+    )
+    annat = cast.registrera("Ett annat ärende")
+    client.force_login(cast.revisor)
+    url = reverse("arenden:auditlogg")
+    form = client.get(url).content.decode()
+    assert 'type="date"' in form and "Registrera beslut (ärendets livscykel)" in form
+    nummer = f"{arende.lopnummer}-{arende.ar}"
+    page = client.get(url, {"diarienummer": nummer, "overgang": "besluta"}).content.decode()
+    assert page.count("<td><time") == 1
+    assert "Maria Lindqvist" in page and "Registrera beslut" in page and "Beslutat" in page
+    assert "Nämndsekreterare" in page and "Anonymous" not in page and "Authenticated" not in page
+    # the ärende's steps alone, by any part of its number
+    page = client.get(url, {"diarienummer": nummer}).content.decode()
+    assert str(annat.diarienummer) not in page and page.count("<td><time") == 6
+    # a person by name
+    page = client.get(url, {"person": "Henrik"}).content.decode()
+    assert page.count("<td><time") == 2 and "Påbörja beredning" in page
+    # a malformed number is said, not a 500
+    response = client.get(url, {"diarienummer": "HSN 78x"})
+    assert response.status_code == 200 and "inget giltigt diarienummer" in response.content.decode()
+
+
+def test_an_audit_log_page_costs_the_same_however_long_the_history(client, cast, arende):
+    client.force_login(cast.revisor)
+    url = reverse("arenden:auditlogg")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for nr in range(20):
+        annat = cast.registrera(f"Ärende {nr}")
+        tilldela(annat, handlaggare=cast.handlaggare, user=cast.stabschef)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)

@@ -164,3 +164,12 @@ def test_a_diarienummer_is_found_by_any_part_of_it(cast):
     assert traffar(cast.revisor, "418-2021") == [delnummer]
     assert traffar(cast.revisor, "418-2020") == []  # the year of none of them
     assert traffar(cast.revisor, "Dnr 788") != []
+
+
+def test_the_search_page_takes_a_diarienummer_written_without_a_space(client, cast):
+    hsn = cast.registrera("Handslag med Cancerfonden", diarienummer="HSN 787-2025")
+    client.force_login(cast.revisor)
+    page = client.get(reverse("arenden:sok"), {"q": "HSN787-2025"}).content.decode()
+    assert str(hsn.diarienummer) in page and 'role="alert"' not in page
+    page = client.get(reverse("arenden:sok"), {"q": "HSN 78x-2025"}).content.decode()
+    assert "inget giltigt diarienummer" in page
