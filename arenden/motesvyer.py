@@ -388,6 +388,48 @@ def punkt_atgard(request, pk, atgard):
 @login_required
 @require_POST
 @en_gang
+def punkt_flytta(request, pk, riktning):
+    """Move an item up or down the föredragningslista (before the kallelse)."""
+    punkt = _punkt_or_404(pk)
+    _kräv_lasratt(request.user, punkt.sammantrade)
+    if riktning not in ("upp", "ned"):
+        raise Http404(riktning)
+    try:
+        protokoll.flytta_punkt(punkt, user=request.user, upp=riktning == "upp")
+    except (*REFUSALS, PermissionDenied) as err:
+        _fel(request, err)
+    else:
+        messages.success(
+            request,
+            _("%(rubrik)s är flyttad %(vart)s.")
+            % {"rubrik": punkt.rubrik, "vart": _("uppåt") if riktning == "upp" else _("nedåt")},
+        )
+    return _tillbaka(punkt.sammantrade_id, "foredragningslista")
+
+
+@login_required
+@require_POST
+@en_gang
+def punkt_stryk(request, pk):
+    """Take an item off the föredragningslista (before the kallelse), with a motivering."""
+    punkt = _punkt_or_404(pk)
+    _kräv_lasratt(request.user, punkt.sammantrade)
+    try:
+        protokoll.stryk_punkt(
+            punkt, user=request.user, motivering=request.POST.get("motivering", "")[:2000]
+        )
+    except (*REFUSALS, PermissionDenied) as err:
+        _fel(request, err)
+    else:
+        messages.success(
+            request, _("%(rubrik)s är struken från föredragningslistan.") % {"rubrik": punkt.rubrik}
+        )
+    return _tillbaka(punkt.sammantrade_id, "foredragningslista")
+
+
+@login_required
+@require_POST
+@en_gang
 def mote_rattelse(request, pk):
     s = _sammantrade_or_404(pk)
     _kräv_lasratt(request.user, s)

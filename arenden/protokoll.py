@@ -320,6 +320,71 @@ def lagg_till_punkt(
     return punkt
 
 
+def _kräv_planerat(sammantrade: Sammantrade) -> None:
+    if sammantrade.state != "planerat":
+        raise ValidationError(
+            _(
+                "Föredragningslistan ordnas och punkter stryks innan kallelsen skickas; nu är "
+                "sammanträdet %(status)s."
+            )
+            % {"status": sammantrade.status_titel.lower()}
+        )
+
+
+def flytta_punkt(punkt: Punkt, *, user, upp: bool) -> Punkt:
+    """Move an item one place up or down the föredragningslista, before the kallelse."""
+    with transaction.atomic(), acting_as(user):
+        sammantrade = _sammantrade_for(punkt)
+        _kräv_andring(sammantrade, user)
+        _kräv_planerat(sammantrade)
+        punkter = list(sammantrade.punkter.order_by("ordning", "pk"))
+        plats = next(i for i, p in enumerate(punkter) if p.pk == punkt.pk)
+        granne = plats - 1 if upp else plats + 1
+        if not 0 <= granne < len(punkter):
+            raise ValidationError(
+                _("Punkten står redan först.") if upp else _("Punkten står redan sist.")
+            )
+        a, b = punkter[plats], punkter[granne]
+        nummer_a, nummer_b = a.ordning, b.ordning
+        # the pair (sammanträde, ordning) is unique: through a number nobody has
+        a.ordning = max(p.ordning for p in punkter) + 1
+        _spara(a, user, "flyttad")
+        b.ordning = nummer_a
+        _spara(b, user, "flyttad")
+        a.ordning = nummer_b
+        _spara(a, user, "flyttad")
+    return a
+
+
+def stryk_punkt(punkt: Punkt, *, user, motivering: str) -> None:
+    """Take an item off the föredragningslista before the kallelse; the items after it move
+    up, and its ärende is ready for decision again (*Stryk från föredragningslistan*, with the
+    motivering in the ärende's history)."""
+    if not motivering.strip():
+        raise ValidationError(_("Skriv varför punkten stryks."), code="motivering")
+    with transaction.atomic(), acting_as(user):
+        sammantrade = _sammantrade_for(punkt)
+        _kräv_andring(sammantrade, user)
+        _kräv_planerat(sammantrade)
+        punkt = sammantrade.punkter.select_related("arende").get(pk=punkt.pk)
+        arende = punkt.arende
+        punkt.bilagor.clear()
+        punkt._history_user = user
+        punkt._change_reason = "struken"
+        punkt.delete()
+        for senare in sammantrade.punkter.filter(ordning__gt=punkt.ordning).order_by("ordning"):
+            senare.ordning -= 1
+            _spara(senare, user, "flyttad")
+        if arende is not None:
+            do_transition(
+                arende,
+                "stryk",
+                user,
+                _("Struken från föredragningslistan till %(mote)s: %(varfor)s")
+                % {"mote": sammantrade, "varfor": motivering.strip()},
+            )
+
+
 #: KL 5 kap. 11 §: fullmäktige's meetings are announced on the anslagstavla a week before
 KUNGORELSE_DAGAR = 7
 

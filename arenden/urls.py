@@ -62,6 +62,8 @@ urlpatterns = [
         motesvyer.mote_dokument,
         name="mote_dokument",
     ),
+    path("punkt/<int:pk>/stryk/", motesvyer.punkt_stryk, name="punkt_stryk"),
+    path("punkt/<int:pk>/flytta/<slug:riktning>/", motesvyer.punkt_flytta, name="punkt_flytta"),
     path("punkt/<int:pk>/<slug:atgard>/", motesvyer.punkt_atgard, name="punkt_atgard"),
     path("punkt/<int:pk>/utdrag.<slug:format>", motesvyer.punkt_utdrag, name="punkt_utdrag"),
     path("anslagstavla/", motesvyer.anslagstavla, name="anslagstavla"),

@@ -355,6 +355,17 @@ def definition() -> Workflow:
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
             ),
             Transition(
+                # the item is taken off the föredragningslista before the kallelse (arenden.
+                # protokoll.stryk_punkt): ready for decision again, at another meeting
+                "stryk",
+                "Stryk från föredragningslistan",
+                "anmalt",
+                "beredd",
+                guard=Guard(roles=(NAMNDSEKRETERARE,)),
+                comment_required=True,
+                trigger=METHOD,
+            ),
+            Transition(
                 "besluta",
                 "Registrera beslut",
                 "anmalt",

@@ -281,6 +281,7 @@ ARENDE_TRANSITIONS = {
     "godkanna_beredning": (("beredd",), "beredd"),
     "ateruppta_beredning": (("beredd",), "under_beredning"),
     "anmal": (("beredd", "bordlagt"), "anmalt"),
+    "stryk": (("anmalt",), "beredd"),
     "besluta": (("anmalt",), "beslutat"),
     "aterremittera": (("anmalt",), "aterremitterat"),
     "bordlagga": (("anmalt",), "bordlagt"),
@@ -327,6 +328,7 @@ ARENDE_MAY_TAKE = grid("""
     godkanna_beredning      x    .     .     .     .     .     .     .      .      .
     ateruppta_beredning     x    x     x     .     .     .     .     .      .      .
     anmal                   .    .     .     x     .     .     .     .      .      .
+    stryk                   .    .     .     x     .     .     .     .      .      .
     besluta                 .    .     .     x     .     .     .     .      .      .
     aterremittera           .    .     .     x     .     .     .     .      .      .
     bordlagga               .    .     .     x     .     .     .     .      .      .
@@ -347,7 +349,13 @@ ARENDE_MAY_TAKE = grid("""
 AUTOMATIC = {"bevaka"}
 #: the steps the domain's own code takes inside a larger one (the Granska task, the yttrande
 #: tasks): the guard holds as for any step, but no button offers them
-BY_CODE = {"godkanna_beredning", "begara_yttrande", "yttrande_inkommet", "andra_sekretess"}
+BY_CODE = {
+    "godkanna_beredning",
+    "begara_yttrande",
+    "yttrande_inkommet",
+    "andra_sekretess",
+    "stryk",  # with the item, arenden.protokoll.stryk_punkt
+}
 #: the transitions that need a motivering (återremiss, bordläggning, avskrivning, makulering,
 #: and making an ärende vilande)
 MOTIVERING = {
@@ -360,6 +368,7 @@ MOTIVERING = {
     "yttrande_inkommet",  # from which organ
     "ateroppna",  # why the closed ärende is opened again
     "andra_sekretess",  # why the marking is made, changed or lifted
+    "stryk",  # why the item was taken off the föredragningslista
 }
 
 #: transition → the record it needs besides the guard (DESIGN.md 3, "The one door owns the

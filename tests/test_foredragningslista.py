@@ -1,0 +1,101 @@
+"""The föredragningslista before the kallelse: items are reordered and struck by the
+nämndsekreterare, a struck ärende is ready for decision again with the reason in its history,
+and after the kallelse the list stands."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from arenden import protokoll
+from arenden.models import Punkt
+from tests import factories
+from tests.test_sammantraden_regler import Mote
+from workflow.engine import history
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mote():
+    mote = Mote(factories.Cast())
+    mote.tredje = mote.punkt(
+        typ=Punkt.Typ.AKTUELLT, rubrik="Ekonomisk uppföljning", slag=Punkt.Slag.INFORMATIONSARENDE
+    )
+    return mote
+
+
+def _ordning(mote) -> list[str]:
+    return list(mote.sammantrade.punkter.order_by("ordning").values_list("rubrik", flat=True))
+
+
+def _inloggad(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_sekreterare_reorders_the_items_over_http(mote):
+    client = _inloggad(mote.sek)
+    fore = _ordning(mote)
+    assert fore == [mote.arendepunkt.rubrik, "Aktuellt", "Ekonomisk uppföljning"]
+    sida = client.get(reverse("arenden:sammantrade", args=[mote.sammantrade.pk])).content.decode()
+    assert "Flytta upp" in sida and "Stryk" in sida
+    client.post(reverse("arenden:punkt_flytta", args=[mote.tredje.pk, "upp"]))
+    assert _ordning(mote) == [mote.arendepunkt.rubrik, "Ekonomisk uppföljning", "Aktuellt"]
+    client.post(reverse("arenden:punkt_flytta", args=[mote.arendepunkt.pk, "ned"]))
+    assert _ordning(mote) == ["Ekonomisk uppföljning", mote.arendepunkt.rubrik, "Aktuellt"]
+    assert sorted(mote.sammantrade.punkter.values_list("ordning", flat=True)) == [1, 2, 3]
+    # the first cannot move up: said, nothing changed
+    forsta = mote.sammantrade.punkter.get(ordning=1)
+    svar = client.post(reverse("arenden:punkt_flytta", args=[forsta.pk, "upp"]), follow=True)
+    assert "Punkten står redan först." in svar.content.decode()
+    assert _ordning(mote) == ["Ekonomisk uppföljning", mote.arendepunkt.rubrik, "Aktuellt"]
+    assert (
+        client.post(reverse("arenden:punkt_flytta", args=[forsta.pk, "sidled"])).status_code == 404
+    )
+
+
+def test_a_struck_arende_is_ready_for_decision_again_with_the_reason_in_its_history(mote):
+    client = _inloggad(mote.sek)
+    url = reverse("arenden:punkt_stryk", args=[mote.arendepunkt.pk])
+    svar = client.post(url, {"motivering": ""}, follow=True)
+    assert "Skriv varför punkten stryks." in svar.content.decode()
+    assert mote.sammantrade.punkter.count() == 3
+    client.post(url, {"motivering": "Förvaltningen behöver komplettera underlaget"})
+    assert _ordning(mote) == ["Aktuellt", "Ekonomisk uppföljning"]
+    assert sorted(mote.sammantrade.punkter.values_list("ordning", flat=True)) == [1, 2]
+    mote.arende.refresh_from_db()
+    assert mote.arende.state == "beredd"
+    steg = history(mote.arende).order_by("-seq").first()
+    assert steg.transition == "stryk" and steg.actor == mote.sek
+    assert "Förvaltningen behöver komplettera underlaget" in steg.comment
+    # it can go on another meeting's list
+    annat = protokoll.planera(
+        organ=mote.cast.organ, datum=mote.sammantrade.datum, plats="Rum 2", user=mote.sek
+    )
+    protokoll.lagg_till_punkt(annat, user=mote.sek, arende=mote.arende)
+    mote.arende.refresh_from_db()
+    assert mote.arende.state == "anmalt"
+
+
+def test_after_the_kallelse_the_list_stands(mote):
+    mote.kalla()
+    with pytest.raises(ValidationError, match="innan kallelsen"):
+        protokoll.flytta_punkt(mote.tredje, user=mote.sek, upp=True)
+    with pytest.raises(ValidationError, match="innan kallelsen"):
+        protokoll.stryk_punkt(mote.arendepunkt, user=mote.sek, motivering="Sent")
+    assert _ordning(mote) == [mote.arendepunkt.rubrik, "Aktuellt", "Ekonomisk uppföljning"]
+    sida = _inloggad(mote.sek).get(reverse("arenden:sammantrade", args=[mote.sammantrade.pk]))
+    assert "Flytta upp" not in sida.content.decode()
+
+
+def test_only_the_sekreterare_changes_the_list(mote):
+    for user in (mote.cast.stabschef, mote.cast.registrator, mote.ordforande_user):
+        with pytest.raises(PermissionDenied):
+            protokoll.stryk_punkt(mote.arendepunkt, user=user, motivering="Nej")
+        with pytest.raises(PermissionDenied):
+            protokoll.flytta_punkt(mote.tredje, user=user, upp=True)
+    assert mote.sammantrade.punkter.count() == 3
+    mote.arende.refresh_from_db()
+    assert mote.arende.state == "anmalt"
