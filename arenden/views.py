@@ -754,11 +754,22 @@ def redovisa(request, pk):
         else:
             messages.success(request, _("Uppdraget är redovisat."))
             return redirect("arenden:arende", pk=arende.pk)
-    return render(
-        request,
-        "arenden/formular.html",
-        {"arende": arende, "form": form, "rubrik": _("Redovisa uppdrag")},
-    )
+    context = {
+        "arende": arende,
+        "form": form,
+        "rubrik": _("Redovisa uppdrag"),
+        "forklaring": _("Uppdraget: %(text)s Ska återrapporteras senast %(dag)s.")
+        % {"text": uppdrag.beskrivning, "dag": f"{uppdrag.forfaller:%Y-%m-%d}"},
+    }
+    if not form.fields["handling"].queryset.exists():
+        # the återrapport is a handling of the ärende first; say so instead of an empty list
+        context["hint"] = _(
+            "Ärendet har ingen handling av typen återrapport ännu. Lägg först in återrapporten "
+            "som en handling i ärendet, och välj den sedan här."
+        )
+        if request.user.has_perm("arenden.add_handling", arende):
+            context["hint_url"] = reverse("arenden:ny_handling", args=[arende.pk])
+    return render(request, "arenden/formular.html", context)
 
 
 @login_required

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from arenden.models import Arende, Beslut, Enhet, Tjansteskrivelse
@@ -290,3 +291,31 @@ def test_the_bevakning_page_shows_every_open_uppdrag_and_narrows_on_request(
     assert "inom 30 dagar" in inom
     # an unknown horizon is no error: everything is shown
     assert "Återrapportera om ett år" in client.get("/bevakning/?inom=x").content.decode()
+
+
+def test_the_redovisa_page_says_the_aterrapport_must_first_be_a_handling(
+    client, cast, under_beredning
+):
+    """An empty list of återrapporter said nothing; the page now names the uppdrag and its
+    day, and leads to where the återrapport is filed first."""
+    arende = anmalt(under_beredning, cast, ["Pia Näsvall, HSD"])
+    registrera_beslut(
+        arende,
+        user=cast.sekreterare,
+        datum=datetime.date(2025, 11, 12),
+        text="Bifall",
+        uppdrag=[("Återrapportera punkt 1–2", datetime.date(2026, 6, 17), None)],
+    )
+    expediera_till(arende.mottagare.get(), user=cast.sekreterare, metod="e-post")
+    uppdrag = arende.uppdrag.get()
+    url = reverse("arenden:redovisa", args=[uppdrag.pk])
+    client.force_login(cast.handlaggare)
+    page = client.get(url).content.decode()
+    assert "Återrapportera punkt 1–2" in page and "2026-06-17" in page
+    assert "ingen handling av typen återrapport" in page
+    assert reverse("arenden:ny_handling", args=[arende.pk]) in page
+    lagg_till_handling(
+        arende, user=cast.handlaggare, typ="aterrapport", riktning="upprattad", titel="Rapport"
+    )
+    page = client.get(url).content.decode()
+    assert "ingen handling av typen återrapport" not in page and "Rapport" in page
