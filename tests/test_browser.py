@@ -297,6 +297,7 @@ def _pages():
     registrerat = Arende.objects.get(serie="RF")
     mote = Sammantrade.objects.get(organ__kod="SVO")
     rs_mote = Sammantrade.objects.get(organ__kod="RS")
+    klagomal = Arende.objects.get(serie="HSN", lopnummer=812, ar=2025)
     return [
         ("logga-in", None, "/konto/logga-in/"),
         ("postlista", None, "/postlista/"),
@@ -324,6 +325,11 @@ def _pages():
         ("sammantrade-svo", "sekreterare", f"/sammantrade/{mote.pk}/"),
         ("sammantrade-rs", "sekreterare", f"/sammantrade/{rs_mote.pk}/"),
         ("sammantrade-justerare", "ordforande", f"/sammantrade/{mote.pk}/"),
+        ("publikt-arende", None, f"/postlista/arende/{arende.pk}/"),
+        ("begaran", "handlaggare", f"/begaran/{klagomal.begaranden.get().pk}/"),
+        ("begaranden", "handlaggare", "/begaranden/"),
+        ("sent-registrerade", "registrator", "/diarium/sent-registrerade/"),
+        ("sekretessatkomst", "revisor", "/granskning/sekretess/"),
     ]
 
 
@@ -346,3 +352,27 @@ def test_every_page_passes_axe_without_serious_violations(page):
             found[name] = serious
         shot(page, name)
     assert found == {}
+
+
+def test_every_page_fits_a_phone(page):
+    """At 375 px (a small phone) no page is wider than the screen and "Logga ut" is on it:
+    the menu wraps and wide tables scroll within themselves."""
+    demo.ladda()
+    page.set_viewport_size({"width": 375, "height": 740})
+    for_breda = {}
+    logged_in = None
+    for name, user, path in _pages():
+        if user != logged_in:
+            page.context.clear_cookies()
+            if user:
+                login(page, user)
+            logged_in = user
+        assert page.goto(path).status == 200, (name, path)
+        bredd = page.evaluate("document.documentElement.scrollWidth")
+        if bredd > 375:
+            for_breda[name] = bredd
+        if user:
+            ruta = page.get_by_role("button", name="Logga ut").bounding_box()
+            assert ruta and ruta["x"] >= 0 and ruta["x"] + ruta["width"] <= 375, name
+        shot(page, f"telefon-{name}")
+    assert for_breda == {}
