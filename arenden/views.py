@@ -175,9 +175,46 @@ def arbetslista(request, namn):
     return render(request, "arenden/arbetslista.html", {"titel": wl.title, "sida": sida})
 
 
+#: how many of the user's own tasks "Mina ärenden" lists before linking to all of them
+MINA_UPPGIFTER = 10
+
+
 @login_required
 def mina_arenden(request):
-    return arbetslista(request, "mina_arenden")
+    """One inbox: the tasks given to the user, and every ärende they prepare (handläggare or
+    beredningsansvarig on it) in any state. By default the ongoing ones; ``?status=`` narrows
+    to one state, ``?status=alla`` shows the closed ones too. An ärende no longer leaves the
+    list when it is beredd, bordlagt or closed."""
+    from flows import uppgifter
+
+    wf = registry.get_workflow("arende")
+    status = request.GET.get("status", "")
+    qs = worklist(request.user, "alla_mina_arenden")
+    if status in wf.states:
+        qs = qs.filter(state=status)
+    elif status != "alla":
+        status = ""
+        qs = qs.exclude(state__in=[s.id for s in wf.states.values() if s.final])
+    qs = qs.select_related("organ", "handlaggare").order_by("-registrerat", "-pk")
+    sida = sida_av(qs, request.GET.get("sida"), PER_SIDA)
+    mina = list(
+        uppgifter.inkorg(request.user).select_related("process__arendeprocess__arende__organ")[
+            : MINA_UPPGIFTER + 1
+        ]
+    )
+    return render(
+        request,
+        "arenden/mina_arenden.html",
+        {
+            "sida": sida,
+            "status": status,
+            "val": [(s.id, s.title) for s in wf.states.values()],
+            "uppgifter": mina[:MINA_UPPGIFTER],
+            "fler_uppgifter": len(mina) > MINA_UPPGIFTER,
+            "i_kon": uppgifter.ko(request.user).exists(),
+            "params": f"status={status}" if status else "",
+        },
+    )
 
 
 @login_required

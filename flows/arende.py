@@ -523,6 +523,14 @@ def definition() -> Workflow:
                 tuple(state.id for state in states),
                 (REGISTRATOR, STABSCHEF, REVISOR),
             ),
+            Worklist(
+                # "Mina ärenden": every ärende the user prepares, in any state (the page
+                # narrows it by state; arenden.views.mina_arenden)
+                "alla_mina_arenden",
+                "Ärenden användaren bereder",
+                tuple(state.id for state in states),
+                PREPARERS,
+            ),
             Worklist("att_tilldela", "Att tilldela", ("registrerat",), (STABSCHEF,)),
             Worklist(
                 "mina_arenden",

@@ -151,7 +151,7 @@ def test_hsn_787_2025_from_registrering_to_aterrapportering_by_clicking(page, tm
     # the handläggare prepares it on Mina ärenden
     login(page, "handlaggare")
     page.get_by_role("link", name="Mina ärenden", exact=True).first.click()
-    page.get_by_role("link", name="HSN 787-2025").click()
+    page.get_by_role("link", name="HSN 787-2025", exact=True).click()
     page.get_by_role("button", name="Påbörja beredning").click()
     status(page, "Under beredning")
     page.get_by_role("link", name="Ny handling").click()
