@@ -46,11 +46,13 @@ SEKRETESSMARKERA = "arenden.sekretessmarkera"
 PREPARERS = (HANDLAGGARE, BEREDNINGSANSVARIG)
 EVERYONE = (STABSCHEF, HANDLAGGARE, BEREDNINGSANSVARIG, NAMNDSEKRETERARE, REGISTRATOR, REVISOR)
 #: Who may read sekretess-marked content (OSL: need to know, narrower than seeing that the
-#: ärende exists): those named on the ärende to prepare it, and the revisor, whose right to
-#: information (KL 12 kap. 12 §) secrecy does not bar (OSL 10 kap. 28 §). The stabschef, the
-#: registrator and the nämndsekreterare see the offentlig rubrik; a stabschef who must read
-#: more is named beredningsansvarig on that ärende.
-INSIDERS = (HANDLAGGARE, BEREDNINGSANSVARIG, REVISOR)
+#: ärende exists): those named on the ärende to prepare it, the stabschef of its organ, who
+#: assigns and answers for it, and the revisor, whose right to information (KL 12 kap. 12 §)
+#: secrecy does not bar (OSL 10 kap. 28 §). The nämndsekreterare reads it while the ärende is
+#: on a föredragningslista and its beslut is recorded and sent (:data:`PA_MOTET`); the
+#: registrator, who registers but does not handle the content, sees the offentlig rubrik.
+INSIDERS = (STABSCHEF, HANDLAGGARE, BEREDNINGSANSVARIG, REVISOR)
+PA_MOTET = ("anmalt", "beslutat")
 
 
 def _state(
@@ -66,7 +68,10 @@ def _state(
     redovisa=(),
     final=False,
 ):
-    permissions = {VIEW: EVERYONE, SEKRETESS: INSIDERS}
+    permissions = {
+        VIEW: EVERYONE,
+        SEKRETESS: (*INSIDERS, NAMNDSEKRETERARE) if id in PA_MOTET else INSIDERS,
+    }
     if id != "makulerat":
         # marking and lifting a marking is a prövning of the content, for who prepares the
         # ärende and reads it (OSL 5 kap. 5 §); never the registrator or the stabschef, who do

@@ -15,8 +15,10 @@ stabschef and the nämndsekreterare of another organ, and the handläggare of an
 Rules written into the tables:
 
 - ``view_sekretess`` (OSL need to know) is held only by the Handläggare and the
-  Beredningsansvarig named on the ärende and by the Revisor (KL 12 kap. 12 §,
-  OSL 10 kap. 28 §), in every state;
+  Beredningsansvarig named on the ärende, the Stabschef of its organ and the Revisor (KL 12
+  kap. 12 §, OSL 10 kap. 28 §), in every state, and by the Nämndsekreterare of its organ
+  while it is on a föredragningslista and its beslut is sent (anmält, beslutat); never by the
+  Registrator;
 - ``sekretessmarkera`` (marking, and lifting a marking, a prövning of the content) is the
   Handläggare's alone, in every state but makulerat (OSL 5 kap. 5 §);
 - in the closed states (avslutat, avskrivet, makulerat) nobody changes anything, except that
@@ -95,7 +97,7 @@ ARENDE_PERMISSIONS = {
         change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
         change_sandlista        .    .     .     .     .     .     .     .      .      .
         add_handling            .    .     .     .     x     .     .     .      .      .
-        view_sekretess          .    x     x     .     .     x     .     .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
@@ -106,7 +108,7 @@ ARENDE_PERMISSIONS = {
         change_tjansteskrivelse .    x     x     .     .     .     .     .      .      .
         change_sandlista        .    x     x     .     .     .     .     .      .      .
         add_handling            .    x     x     .     x     .     .     .      .      .
-        view_sekretess          .    x     x     .     .     x     .     .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
@@ -117,7 +119,7 @@ ARENDE_PERMISSIONS = {
         change_tjansteskrivelse .    x     x     .     .     .     .     .      .      .
         change_sandlista        .    x     x     .     .     .     .     .      .      .
         add_handling            .    x     x     .     x     .     .     .      .      .
-        view_sekretess          .    x     x     .     .     x     .     .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
@@ -128,7 +130,7 @@ ARENDE_PERMISSIONS = {
         change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
         change_sandlista        .    .     .     .     .     .     .     .      .      .
         add_handling            .    .     .     .     x     .     .     .      .      .
-        view_sekretess          .    x     x     .     .     x     .     .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
@@ -139,7 +141,7 @@ ARENDE_PERMISSIONS = {
         change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
         change_sandlista        .    .     .     .     .     .     .     .      .      .
         add_handling            .    .     .     x     x     .     .     .      .      .
-        view_sekretess          .    x     x     .     .     x     .     .      .      .
+        view_sekretess          x    x     x     x     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
@@ -150,7 +152,7 @@ ARENDE_PERMISSIONS = {
         change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
         change_sandlista        .    .     .     x     x     .     .     .      .      .
         add_handling            .    .     .     x     x     .     .     .      .      .
-        view_sekretess          .    x     x     .     .     x     .     .      .      .
+        view_sekretess          x    x     x     x     .     x     .     .      .      .
         expediera_arende        .    .     .     x     x     .     .     .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
@@ -161,7 +163,7 @@ ARENDE_PERMISSIONS = {
         change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
         change_sandlista        .    .     .     .     .     .     .     .      .      .
         add_handling            .    .     .     .     x     .     .     .      .      .
-        view_sekretess          .    x     x     .     .     x     .     .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
@@ -172,7 +174,7 @@ ARENDE_PERMISSIONS = {
         change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
         change_sandlista        .    .     .     .     .     .     .     .      .      .
         add_handling            .    x     x     x     x     .     .     .      .      .
-        view_sekretess          .    x     x     .     .     x     .     .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        x    x     x     x     .     .     .     .      .      .
@@ -183,7 +185,7 @@ ARENDE_PERMISSIONS = {
         change_tjansteskrivelse .    x     x     .     .     .     .     .      .      .
         change_sandlista        .    x     x     .     .     .     .     .      .      .
         add_handling            .    x     x     .     x     .     .     .      .      .
-        view_sekretess          .    x     x     .     .     x     .     .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
@@ -194,7 +196,7 @@ ARENDE_PERMISSIONS = {
         change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
         change_sandlista        .    .     .     .     .     .     .     .      .      .
         add_handling            .    .     .     x     x     .     .     .      .      .
-        view_sekretess          .    x     x     .     .     x     .     .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
@@ -205,7 +207,7 @@ ARENDE_PERMISSIONS = {
         change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
         change_sandlista        .    .     .     .     .     .     .     .      .      .
         add_handling            .    .     .     .     x     .     .     .      .      .
-        view_sekretess          .    x     x     .     .     x     .     .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
@@ -216,7 +218,7 @@ ARENDE_PERMISSIONS = {
         change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
         change_sandlista        .    .     .     .     .     .     .     .      .      .
         add_handling            .    .     .     .     x     .     .     .      .      .
-        view_sekretess          .    x     x     .     .     x     .     .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
@@ -228,7 +230,7 @@ ARENDE_PERMISSIONS = {
         change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
         change_sandlista        .    .     .     .     .     .     .     .      .      .
         add_handling            .    .     .     .     x     .     .     .      .      .
-        view_sekretess          .    x     x     .     .     x     .     .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
@@ -239,7 +241,7 @@ ARENDE_PERMISSIONS = {
         change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
         change_sandlista        .    .     .     .     .     .     .     .      .      .
         add_handling            .    .     .     .     x     .     .     .      .      .
-        view_sekretess          .    x     x     .     .     x     .     .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
@@ -250,7 +252,7 @@ ARENDE_PERMISSIONS = {
         change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
         change_sandlista        .    .     .     .     .     .     .     .      .      .
         add_handling            .    .     .     .     .     .     .     .      .      .
-        view_sekretess          .    x     x     .     .     x     .     .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .
         sekretessmarkera        .    .     .     .     .     .     .     .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
@@ -653,7 +655,14 @@ def test_the_tables_keep_the_rules():
         "Handlaggare_annat_arende",
     }
     for state, perms in ARENDE_PERMISSIONS.items():
-        assert perms["view_sekretess"] == {"Handlaggare", "Beredningsansvarig", "Revisor"}, state
+        pa_motet = {"Namndsekreterare"} if state in ("anmalt", "beslutat") else set()
+        assert perms["view_sekretess"] == {
+            "Stabschef",
+            "Handlaggare",
+            "Beredningsansvarig",
+            "Revisor",
+            *pa_motet,
+        }, state
         for perm, who in perms.items():
             assert not who & nobody, (state, perm)
             if state in CLOSED and perm not in READING:

@@ -272,13 +272,14 @@ def test_a_file_that_is_not_pdf_is_not_masked_page_by_page(cast, arende):
 
 
 def test_who_may_not_read_the_secret_may_not_decide_on_it(cast, arende, rapport):
-    """The stabschef decides requests, but not about secret content it may not read: that is
-    the handläggare's (or the stabschef is named beredningsansvarig)."""
+    """The handläggare and the stabschef of the organ decide requests, and both read the
+    secret content; the registrator, the nämndsekreterare and another organ's stabschef may
+    not decide."""
     begaran = _registrera(cast, arende, rapport)
-    with pytest.raises(PermissionDenied):
-        tjanst.prova(begaran, user=cast.stabschef, utfall={rapport.pk: ("lamnas_ut", "", "")})
-    with pytest.raises(PermissionDenied):
-        tjanst.prova(begaran, user=cast.registrator, utfall={rapport.pk: ("lamnas_ut", "", "")})
+    annan = factories.Cast("RS").stabschef
+    for user in (cast.registrator, annan, cast.sekreterare):
+        with pytest.raises(PermissionDenied):
+            tjanst.prova(begaran, user=user, utfall={rapport.pk: ("lamnas_ut", "", "")})
     begaran.refresh_from_db()
     assert begaran.state == "inkommen" and not Sekretessatkomst.objects.exists()
     # the registrator sees the request, masked, and no form
@@ -286,6 +287,11 @@ def test_who_may_not_read_the_secret_may_not_decide_on_it(cast, arende, rapport)
     assert page.status_code == 200
     html = page.content.decode()
     assert "Pröva begäran" not in html and HEMLIGT not in html
+    # the stabschef decides, and the read of the secret content is logged
+    tjanst.prova(begaran, user=cast.stabschef, utfall={rapport.pk: ("lamnas_ut", "", "")})
+    begaran.refresh_from_db()
+    assert begaran.state == "utlamnad"
+    assert Sekretessatkomst.objects.filter(anvandare=cast.stabschef).exists()
 
 
 def test_the_engine_refuses_a_decision_without_its_records(cast, arende, rapport):

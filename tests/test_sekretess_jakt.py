@@ -2,16 +2,20 @@
 ärendemening and sender, in a handling's title and in its file, in a secret handling of an open
 ärende, and in a request for them; then every page, export, file and search is read as every
 role, as a politician with no role, as the superuser and as the public, and every e-mail sent
-is read. The word is found only by those who need to know: the handläggare named on the ärende
-and the revisor (OSL; KL 12 kap. 12 §)."""
+is read. The word is found only by those who need to know: the handläggare named on the ärende,
+the stabschef of its organ and the revisor (OSL; KL 12 kap. 12 §); the nämndsekreterare only
+while it is on a föredragningslista, which it is not here."""
 
 import datetime
+import io
+import zipfile
 
 import pytest
 from django.core import mail
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
+from pypdf import PdfReader
 
 from arenden import begaran, services
 from arenden.models import Begaran
@@ -48,6 +52,9 @@ def _bygg():
     )
     services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
     do_transition(hemligt, "paborja_beredning", cast.handlaggare)
+    factories.forslag_till_beslut(
+        hemligt, cast.handlaggare, forslag=f"Att utreda vården av patienten med {ORDET}."
+    )
     handling = services.lagg_till_handling(
         hemligt,
         user=cast.registrator,
@@ -115,6 +122,8 @@ def _sidor(v) -> list[str]:
         reverse("arenden:handling_fil", args=[v["handling"].pk]),
         reverse("arenden:handling_fil", args=[v["bilaga"].pk]),
         reverse("arenden:tjansteskrivelse", args=[hemligt.pk]),
+        reverse("arenden:tjansteskrivelse_dokument", args=[hemligt.pk, "pdf"]),
+        reverse("arenden:tjansteskrivelse_dokument", args=[hemligt.pk, "docx"]),
         reverse("arenden:begaranden"),
         reverse("arenden:begaran", args=[v["begaran"].pk]),
         reverse("arenden:ny_begaran", args=[hemligt.pk]),
@@ -132,13 +141,26 @@ def _sidor(v) -> list[str]:
     ]
 
 
+def _text(response) -> str:
+    """What a reader reads in a response: a page, an export, a file, a PDF or a Word file."""
+    data = (
+        b"".join(response.streaming_content)
+        if hasattr(response, "streaming_content")
+        else response.content
+    )
+    typ = response.get("Content-Type", "")
+    if typ.startswith("application/pdf"):
+        return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+    if "wordprocessingml" in typ:
+        with zipfile.ZipFile(io.BytesIO(data)) as docx:
+            return docx.read("word/document.xml").decode()
+    return data.decode(errors="replace")
+
+
 def _las(client, url) -> str:
     response = client.get(url)
     assert response.status_code < 500, url
-    if hasattr(response, "streaming_content"):
-        text = b"".join(response.streaming_content).decode(errors="replace")
-    else:
-        text = response.content.decode(errors="replace")
+    text = _text(response)
     # a search page shows the words the reader typed: that echo is not a leak
     return text.replace(f'value="{ORDET}"', "")
 
@@ -162,12 +184,15 @@ def test_the_secret_word_is_found_only_by_who_needs_to_know(varld):
             client.force_login(user)
         fick_se[namn] = [url for url in _sidor(varld) if ORDET in _las(client, url)]
     # who needs to know reads it: on the ärende, in its history, in the file, in the search
-    for namn in ("handläggaren", "revisorn"):
+    for namn in ("handläggaren", "revisorn", "stabschefen"):
         assert reverse("arenden:arende", args=[varld["hemligt"].pk]) in fick_se[namn], namn
         assert reverse("arenden:handling_fil", args=[varld["handling"].pk]) in fick_se[namn]
+        for format in ("pdf", "docx"):
+            dok = reverse("arenden:tjansteskrivelse_dokument", args=[varld["hemligt"].pk, format])
+            assert dok in fick_se[namn], (namn, format)
     assert reverse("arenden:sok") + f"?q={ORDET}" in fick_se["handläggaren"]
     # nobody else, anywhere
-    for namn in ("stabschefen", "registratorn", "nämndsekreteraren", "ledamoten"):
+    for namn in ("registratorn", "nämndsekreteraren", "ledamoten"):
         assert fick_se[namn] == [], namn
     assert fick_se["superanvändaren"] == [] and fick_se["allmänheten"] == []
 
@@ -179,3 +204,23 @@ def test_no_email_carries_the_secret_word(varld):
     for brev in mail.outbox:
         text = brev.subject + brev.body + "".join(str(a) for a in brev.attachments)
         assert ORDET not in text
+
+
+def test_the_namndsekreterare_reads_it_while_it_is_on_a_foredragningslista(varld):
+    """On the föredragningslista the nämndsekreterare reads the secret content (the kallelse,
+    the protokoll); struck from it, no longer."""
+    from arenden import protokoll
+
+    cast, hemligt = varld["cast"], varld["hemligt"]
+    do_transition(hemligt, "markera_beredd", cast.handlaggare)
+    mote = protokoll.planera(
+        organ=cast.organ, datum=datetime.date(2025, 12, 10), plats="Rum 1", user=cast.sekreterare
+    )
+    punkt = protokoll.lagg_till_punkt(mote, user=cast.sekreterare, arende=hemligt)
+    client = Client()
+    client.force_login(cast.sekreterare)
+    sida = reverse("arenden:arende", args=[hemligt.pk])
+    assert ORDET in _las(client, sida)
+    protokoll.stryk_punkt(punkt, user=cast.sekreterare, motivering="Fel sammanträde")
+    assert ORDET not in _las(client, sida)
+    assert ORDET not in _las(Client(), reverse("arenden:postlista"))
