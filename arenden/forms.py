@@ -37,19 +37,58 @@ def _rimliga_datum(form) -> None:
             ]
 
 
+#: the ids and numbers a form accepts: those a database's 64-bit integer column can hold (a
+#: larger one is no row; SQLite's driver raises instead of finding nothing)
+STORSTA_TAL = 2**63 - 1
+
+
+def _utanfor(varde) -> bool:
+    text = str(varde).strip()
+    try:
+        return abs(int(text)) > STORSTA_TAL if text.lstrip("+-").isdigit() else False
+    except ValueError:  # pragma: no cover - isdigit() admits only what int() reads
+        return False
+
+
+def _rimliga_tal(form) -> None:
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            field.clean = _inom_id(field.clean)
+        elif isinstance(field, forms.IntegerField):
+            field.validators = [
+                *field.validators,
+                MinValueValidator(-STORSTA_TAL, _("Talet är för litet.")),
+                MaxValueValidator(STORSTA_TAL, _("Talet är för stort.")),
+            ]
+
+
+def _inom_id(clean):
+    """A model choice whose value is past any id is refused before the database is asked."""
+
+    def inom(value):
+        varden = value if isinstance(value, list | tuple) else [value]
+        if any(_utanfor(v) for v in varden if v not in (None, "")):
+            raise ValidationError(_("Välj ett av alternativen i listan."), code="invalid_choice")
+        return clean(value)
+
+    return inom
+
+
 class Formular(forms.Form):
-    """Every form of the application: dates within reason (Django's text fields already
-    refuse NUL characters)."""
+    """Every form of the application: dates and numbers within reason (Django's text fields
+    already refuse NUL characters)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _rimliga_datum(self)
+        _rimliga_tal(self)
 
 
 class Modellformular(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _rimliga_datum(self)
+        _rimliga_tal(self)
 
 
 def _steg_val() -> list[tuple[str, str]]:

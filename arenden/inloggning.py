@@ -16,6 +16,19 @@ class Inloggningsspärr(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
+def anvandarnamn(request, credentials=None) -> str | None:
+    """The username axes counts a failure against (AXES_USERNAME_CALLABLE): as typed, but no
+    longer than a username can be and without NUL, so that a megabyte or a NUL typed in the
+    field is counted as a failure instead of failing to be stored (a 500 on PostgreSQL)."""
+    if credentials:
+        namn = credentials.get("username")
+    else:
+        namn = getattr(request, "data", request.POST).get("username")
+    if namn is None:
+        return None
+    return str(namn).replace("\x00", "")[:150]
+
+
 def utelast(request, credentials, *args, **kwargs) -> HttpResponse:
     """The answer to a locked-out login (AXES_LOCKOUT_CALLABLE)."""
     return HttpResponse(

@@ -11,6 +11,7 @@ records nothing, so the corrected form can be sent."""
 from __future__ import annotations
 
 import functools
+import re
 import uuid
 
 from django.contrib import messages
@@ -21,6 +22,8 @@ from django.utils.translation import gettext as _
 from .models import Inskick
 
 FALT = "inskick"
+#: what a key drawn by :func:`ny_nyckel` looks like (hex), with room for other plain keys
+NYCKEL = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def ny_nyckel() -> str:
@@ -34,6 +37,10 @@ def en_gang(view):
         if not nyckel or not request.user.is_authenticated:
             return view(request, *args, **kwargs)
         nyckel = nyckel[:64]
+        if not NYCKEL.fullmatch(nyckel):
+            # not a key a page drew (a NUL in it cannot even be stored on PostgreSQL): the
+            # view runs as for a form without a key
+            return view(request, *args, **kwargs)
         with transaction.atomic():
             try:
                 with transaction.atomic():

@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "simple_history",
     # throttling and lockout of logins (arenden.inloggning)
     "axes",
+    # the second factor after the password (arenden.totp)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # viewflow: the base app gives the ``workflow_timers`` command; viewflow.workflow (label
     # "viewflow") holds the process and task tables the flows in flows/ run on
     "viewflow",
@@ -66,6 +69,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # whether this session gave a one-time code, and no page before it for those who must
+    "django_otp.middleware.OTPMiddleware",
+    "arenden.totp.AndraFaktor",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workflow.context.ActorMiddleware",
@@ -76,6 +82,8 @@ MIDDLEWARE = [
     "arenden.sidor.Innehallspolicy",
     # every refusal of the engine or a service: a message and back, never a 500
     "workflow.middleware.RefusalMiddleware",
+    # a number past what the database holds, in Django's own admin forms: a 400, not a 500
+    "arenden.indata.OrimligaTal",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -84,7 +92,13 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "arenden.inloggning.utelast"
+AXES_USERNAME_CALLABLE = "arenden.inloggning.anvandarnamn"
 AXES_VERBOSE = False
+
+# Roles that must give a one-time code (TOTP) after the password, see arenden.totp; "admin"
+# means superusers and staff. Empty: password logins (development, the demo, the tests).
+OTP_KRAVS_FOR_ROLLER: tuple[str, ...] = ()
+OTP_TOTP_ISSUER = "Ärendehantering"
 
 ROOT_URLCONF = "config.urls"
 
@@ -215,6 +229,7 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+    OTP_KRAVS_FOR_ROLLER = ("Stabschef", "Registrator", "Nämndsekreterare", "Revisor", "admin")
 
 LOGGING = {
     "version": 1,

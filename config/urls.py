@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from arenden import totp
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path(
@@ -10,6 +12,8 @@ urlpatterns = [
         name="login",
     ),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("konto/engangskod/", totp.kod, name="totp_kod"),
+    path("konto/tvastegsverifiering/", totp.registrera, name="totp_registrera"),
     path("uppgifter/", include("flows.urls")),
     path("", include("arenden.urls")),
 ]

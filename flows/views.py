@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -49,7 +50,8 @@ def _vidare(request):
     """Back where the user came from, if that is a page of this site; else the inbox."""
     nasta = request.POST.get("nasta", "")
     if url_has_allowed_host_and_scheme(nasta, {request.get_host()}, request.is_secure()):
-        return redirect(nasta)
+        # as an address, never as a URL name to look up (a bare word would fail the lookup)
+        return HttpResponseRedirect(nasta)
     return redirect("flows:inkorg")
 
 

@@ -2,7 +2,8 @@
 revert can never move it: the revert view refuses to save for workflow-governed models."""
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -14,6 +15,15 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
 
     def revert_disabled(self, request, obj=None):
         return True
+
+    def history_view(self, request, object_id, extra_context=None):
+        # an id the primary key cannot hold is no object (simple-history would hand it to
+        # the database as it is and fail); a deleted object's history stays readable
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+        return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":

@@ -7,6 +7,7 @@ refusal rolled back its transaction. No such refusal is ever a 500."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -43,6 +44,9 @@ class RefusalMiddleware:
             return None
         messages.error(request, message)
         back = request.META.get("HTTP_REFERER", "")
-        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-            back = getattr(settings, "LOGIN_REDIRECT_URL", "/") or "/"
-        return redirect(back)
+        if back and url_has_allowed_host_and_scheme(
+            back, {request.get_host()}, request.is_secure()
+        ):
+            # as an address, never as a URL name to look up (a bare word would fail the lookup)
+            return HttpResponseRedirect(back)
+        return redirect(getattr(settings, "LOGIN_REDIRECT_URL", "/") or "/")
