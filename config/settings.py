@@ -112,6 +112,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # whether the login page offers the organisation's single sign-on
+                "arenden.sso.sammanhang",
             ],
         },
     },
@@ -158,6 +160,35 @@ AUTHENTICATION_BACKENDS = [
     # user.has_perm(perm, obj) answered from the object's workflow state and the roles in context
     "workflow.backends.WorkflowBackend",
 ]
+
+# Single sign-on with OpenID Connect beside the local accounts (arenden.sso, README
+# "Inloggning med OpenID Connect"): on when the provider's endpoints and this client's id and
+# secret are in the environment. DJANGO_OIDC_ROLLER maps values of the groups claim to roles,
+# as JSON: {"diariet": ["Registrator"], "hsn-stab": ["Stabschef@HSN"]}.
+OIDC_RP_CLIENT_ID = os.environ.get("DJANGO_OIDC_KLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("DJANGO_OIDC_KLIENTHEMLIGHET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("DJANGO_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("DJANGO_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("DJANGO_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("DJANGO_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("DJANGO_OIDC_SIGNERINGSALGORITM", "RS256")
+OIDC_RP_SCOPES = os.environ.get("DJANGO_OIDC_SCOPES", "openid email profile")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_ANVANDARNAMN_CLAIM = os.environ.get("DJANGO_OIDC_ANVANDARNAMN_CLAIM", "preferred_username")
+OIDC_GRUPPER_CLAIM = os.environ.get("DJANGO_OIDC_GRUPPER_CLAIM", "groups")
+OIDC_ROLLER = os.environ.get("DJANGO_OIDC_ROLLER", "{}")
+if all(
+    (
+        OIDC_RP_CLIENT_ID,
+        OIDC_RP_CLIENT_SECRET,
+        OIDC_OP_AUTHORIZATION_ENDPOINT,
+        OIDC_OP_TOKEN_ENDPOINT,
+        OIDC_OP_USER_ENDPOINT,
+        OIDC_OP_JWKS_ENDPOINT,
+    )
+):
+    AUTHENTICATION_BACKENDS.append("arenden.sso.OrganisationensKonto")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -12,6 +12,7 @@ urlpatterns = [
         name="login",
     ),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("konto/oidc/", include("arenden.sso")),
     path("konto/engangskod/", totp.kod, name="totp_kod"),
     path("konto/tvastegsverifiering/", totp.registrera, name="totp_registrera"),
     path("uppgifter/", include("flows.urls")),
