@@ -278,3 +278,12 @@ def test_production_mode_requires_the_code_of_the_roles_that_see_most():
     assert roller == str(sorted(KRAV))
     assert middleware == "True"
     assert sorted(totp.PRODUKTION) == sorted(KRAV)
+
+
+@pytest.mark.django_db
+def test_every_page_leads_to_the_enrolment_of_a_second_factor(client, settings):
+    """Whoever wants a second factor before it is required finds the page from the menu."""
+    assert settings.OTP_KRAVS_FOR_ROLLER == ()
+    anvandare("handlaggare-x")
+    logga_in(client, "handlaggare-x")
+    assert 'href="/konto/tvastegsverifiering/"' in client.get("/").content.decode()
