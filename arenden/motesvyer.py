@@ -114,9 +114,10 @@ def sammantrade(request, pk):
     s = dokument.med_allt(s)
     far_andra = protokoll.far_andra(s, request.user)
     punkter = list(s.punkter.all())
-    for punkt in punkter:
-        punkt.rubrik_i_protokollet = dokument.punkt_rubrik(punkt, s.organ)
     deltagare = list(s.deltagare.all())
+    for punkt in punkter:
+        punkt.maskerad = not protokoll.far_lasa(request.user, punkt, deltagare)
+        punkt.rubrik_i_protokollet = dokument.punkt_rubrik(punkt, s.organ, punkt.maskerad)
     for d in deltagare:
         d.andringar = dokument.narvaro_andringar(d)
     ledamoter = Person.objects.filter(
@@ -456,14 +457,20 @@ def mote_dokument(request, pk, slag, format):
     _kräv_lasratt(request.user, s)
     if slag not in _DOKUMENT:
         raise Http404(slag)
-    return dokument.som_svar(_DOKUMENT[slag](s), format)
+    # one who may not read every secret item gets the document with those items masked
+    allt = dokument.med_allt(s)
+    deltagare = list(allt.deltagare.all())
+    publik = not all(protokoll.far_lasa(request.user, p, deltagare) for p in allt.punkter.all())
+    return dokument.som_svar(_DOKUMENT[slag](s, publik=publik), format)
 
 
 @login_required
 def punkt_utdrag(request, pk, format):
     punkt = _punkt_or_404(pk)
     _kräv_lasratt(request.user, punkt.sammantrade)
-    return dokument.som_svar(dokument.protokollsutdrag(punkt), format)
+    deltagare = list(dokument.med_allt(punkt.sammantrade).deltagare.all())
+    publik = not protokoll.far_lasa(request.user, punkt, deltagare)
+    return dokument.som_svar(dokument.protokollsutdrag(punkt, publik=publik), format)
 
 
 # -- the public anslagstavla ----------------------------------------------------------------

@@ -87,6 +87,18 @@ def far_andra(sammantrade: Sammantrade, user) -> bool:
     return True
 
 
+def far_lasa(user, punkt: Punkt, deltagare) -> bool:
+    """May ``user`` read the sekretess-marked content of ``punkt``: whoever may read its
+    ärende's (``view_sekretess``), and a member who serves in the item and so decides it
+    (KL 5 kap. 47 §, 6 kap. 28 §: not a jävig one); ``deltagare`` is the närvaro, prefetched.
+    Everyone else reading the meeting sees the item masked (OSL 5 kap. 5 §)."""
+    if not punkt.ar_sekretess:
+        return True
+    if user.has_perm("arenden.view_sekretess", punkt.arende):
+        return True
+    return any(d.person.anvandare_id == user.pk and d.deltar_i(punkt) for d in deltagare)
+
+
 def _sekreterare_i(organ: Organ, user) -> None:
     if roles.NAMNDSEKRETERARE not in workflow_roles.roles_in_context(user, organ):
         raise PermissionDenied(

@@ -224,3 +224,50 @@ def test_the_namndsekreterare_reads_it_while_it_is_on_a_foredragningslista(varld
     protokoll.stryk_punkt(punkt, user=cast.sekreterare, motivering="Fel sammanträde")
     assert ORDET not in _las(client, sida)
     assert ORDET not in _las(Client(), reverse("arenden:postlista"))
+
+
+def test_a_secret_item_of_a_meeting_is_read_only_by_who_may(varld):
+    """The meeting's page, kallelse, protokoll and protokollsutdrag are read by everyone who
+    reads the meeting (the registrator among them), but a secret item's content only by who
+    may read its ärende and by a member who serves in the item; a jävig member does not."""
+    from arenden import protokoll
+    from arenden.models import Deltagare, Person
+
+    cast, hemligt = varld["cast"], varld["hemligt"]
+    do_transition(hemligt, "markera_beredd", cast.handlaggare)
+    mote = protokoll.planera(
+        organ=cast.organ, datum=datetime.date(2025, 12, 10), plats="Rum 1", user=cast.sekreterare
+    )
+    ledamoter = {}
+    for namn in ("ordf", "ledamot", "javig"):
+        user = factories.user(f"politiker-{namn}")
+        person = factories.person(
+            f"Politiker {namn}", anvandare=user, typ=Person.Typ.FORTROENDEVALD
+        )
+        roll = Deltagare.Roll.ORDFORANDE if namn == "ordf" else Deltagare.Roll.LEDAMOT
+        protokoll.lagg_till_deltagare(
+            mote, person, roll=roll, user=cast.sekreterare, justerare=namn != "ordf"
+        )
+        ledamoter[namn] = (user, person)
+    punkt = protokoll.lagg_till_punkt(mote, user=cast.sekreterare, arende=hemligt)
+    protokoll.kalla(mote, user=cast.sekreterare)
+    protokoll.anmal_jav(punkt, ledamoter["javig"][1], user=cast.sekreterare, grund="Släkt")
+    sidor = [
+        reverse("arenden:sammantrade", args=[mote.pk]),
+        reverse("arenden:mote_dokument", args=[mote.pk, "kallelse", "pdf"]),
+        reverse("arenden:mote_dokument", args=[mote.pk, "kallelse", "docx"]),
+        reverse("arenden:mote_dokument", args=[mote.pk, "protokoll", "pdf"]),
+        reverse("arenden:punkt_utdrag", args=[punkt.pk, "pdf"]),
+    ]
+
+    def laser(user) -> list[str]:
+        client = Client()
+        client.force_login(user)
+        return [url for url in sidor if ORDET in _las(client, url)]
+
+    for user in (cast.sekreterare, cast.stabschef, cast.revisor):
+        assert laser(user) == sidor, user
+    for namn in ("ordf", "ledamot"):
+        assert laser(ledamoter[namn][0]) == sidor, namn
+    assert laser(cast.registrator) == []
+    assert laser(ledamoter["javig"][0]) == []
