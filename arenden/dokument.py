@@ -573,11 +573,22 @@ def tjansteskrivelse(arende: Arende, *, publik: bool = False) -> Dokument:
 # -- the two writers --------------------------------------------------------------------------
 
 
+#: the PDF the system keeps: PDF/A-2u (ISO 19005-2, level u: every text extractable as
+#: Unicode), the archival format Riksarkivet takes for document files (RA-FS 2009:2), with
+#: its fonts embedded and its XMP metadata naming the part and conformance
+PDF_VARIANT = "pdf/a-2u"
+
+
 def som_pdf(dokument: Dokument) -> bytes:
+    """The document as a tagged PDF/A: PDF/A-2u for keeping, and a structure tree (headings,
+    paragraphs, lists and tables marked up as such, /MarkInfo Marked, /Lang sv, the title
+    shown as the window title) so that a screen reader can read it (lag 2018:1937 om
+    tillgänglighet till digital offentlig service). DOCX (:func:`som_docx`) is the editable
+    copy, never the archived one."""
     import weasyprint
 
     html = render_to_string("arenden/dokument.html", {"dokument": dokument})
-    return weasyprint.HTML(string=html).write_pdf()
+    return weasyprint.HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
 
 
 #: characters XML 1.0 does not allow (text pasted from Word can hold them): left out of DOCX

@@ -201,6 +201,8 @@ class Arende(WorkflowMixin):
     )
     sekretess_datum = models.DateField(_("sekretessmarkerat"), null=True, blank=True)
     sekretess_markerad_av = models.CharField(_("sekretessmarkerat av"), max_length=200, blank=True)
+    #: the day the ärende was delivered to the e-arkiv (arenden.arkiv, manage.py arkivexport)
+    levererad = models.DateField(_("levererat till arkiv"), null=True, blank=True, editable=False)
     history = HistoricalRecords(get_user=history_user)
 
     local_roles_parent = "organ"

@@ -1,0 +1,269 @@
+"""Archive export: each closed ärende as an FGS Paketstruktur package (METS with PREMIS) with
+its FGS Ärendehantering metadata, valid against the schemas kept in arenden/arkiv/scheman."""
+
+import datetime
+import hashlib
+import io
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from lxml import etree
+
+from arenden import arkiv
+from arenden.models import Arende, Handling
+from arenden.services import expediera_till, lagg_till_handling, registrera_beslut, tilldela
+from tests import factories
+from workflow.engine import do_transition
+
+pytestmark = pytest.mark.django_db
+
+NS = {
+    "mets": arkiv.METS,
+    "xlink": arkiv.XLINK,
+    "premis": arkiv.PREMIS,
+    "fgs": arkiv.FGS,
+}
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+OSL = "OSL 25 kap. 1 §"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def cast():
+    return factories.Cast()
+
+
+@pytest.fixture
+def avslutat(cast):
+    """An ärende taken the whole way: handlingar with files, a beslut, expediering, avslut."""
+    arende = cast.registrera("Handslag med Cancerfonden för en bättre palliativ vård")
+    tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    do_transition(arende, "paborja_beredning", cast.handlaggare)
+    lagg_till_handling(
+        arende,
+        user=cast.handlaggare,
+        typ=Handling.Typ.SKRIVELSE,
+        riktning=Handling.Riktning.INKOMMEN,
+        titel="Skrivelse från Cancerfonden",
+        avsandare_mottagare="Cancerfonden",
+        fil=SimpleUploadedFile("skrivelse från fonden.pdf", PDF, "application/pdf"),
+    )
+    lagg_till_handling(
+        arende,
+        user=cast.handlaggare,
+        typ=Handling.Typ.BILAGA,
+        riktning=Handling.Riktning.UPPRATTAD,
+        titel="Läkarintyg",
+        offentlig_titel="Intyg",
+        sekretess_lagrum=OSL,
+        fil=SimpleUploadedFile("intyg.pdf", PDF + b"% intyg\n", "application/pdf"),
+    )
+    factories.forslag_till_beslut(arende, cast.handlaggare)
+    do_transition(arende, "markera_beredd", cast.handlaggare, "Tjänsteskrivelsen klar")
+    do_transition(arende, "anmal", cast.sekreterare)
+    registrera_beslut(
+        arende, user=cast.sekreterare, datum=datetime.date(2025, 11, 12), text="Bifall."
+    )
+    expediera_till(arende.mottagare.get(), user=cast.sekreterare, metod="e-post")
+    arende.refresh_from_db()
+    do_transition(arende, "avsluta", cast.stabschef, "Klart")
+    arende.refresh_from_db()
+    return arende
+
+
+def _export(tmp_path, *args):
+    out = io.StringIO()
+    call_command("arkivexport", "--till-mapp", str(tmp_path / "leverans"), *args, stdout=out)
+    return out.getvalue()
+
+
+def _paket(tmp_path, arende) -> Path:
+    return tmp_path / "leverans" / arkiv.paketnamn(arende)
+
+
+def test_a_closed_arende_is_packed_valid_against_mets_premis_and_fgs(tmp_path, avslutat):
+    _export(tmp_path, "--organ", "HSN")
+    paket = _paket(tmp_path, avslutat)
+
+    mets = etree.parse(str(paket / "mets.xml"))
+    fgs = etree.parse(str(paket / "content" / "arende.xml"))
+    premis = etree.parse(str(paket / "metadata" / "premis.xml"))
+    assert arkiv.schema("mets.xsd").validate(mets)
+    assert arkiv.schema("fgs-arendehantering.xsd").validate(fgs)
+    assert arkiv.schema("premis.xsd").validate(premis)
+
+    arende = fgs.find(".//fgs:ArkivobjektArende", NS)
+    assert arende.findtext("fgs:ArkivobjektID", namespaces=NS) == str(avslutat.diarienummer)
+    assert arende.findtext("fgs:StatusArande", namespaces=NS) == "Stängt"
+    assert arende.findtext("fgs:Beslut/fgs:Beslutstext", namespaces=NS) == "Bifall."
+    roller = arende.xpath("fgs:Agent/fgs:Roll/text()", namespaces=NS)
+    assert "Handläggare" in roller and "Mottagare av beslut" in roller
+    handlingar = arende.findall(".//fgs:ArkivobjektHandling", NS)
+    assert [h.findtext("fgs:ArkivobjektID", namespaces=NS) for h in handlingar][:2] == [
+        f"{avslutat.diarienummer}:1",
+        f"{avslutat.diarienummer}:2",
+    ]
+    # the whole workflow history, with its hash chain intact
+    poster = arende.findall("fgs:Historik/fgs:Post", NS)
+    assert [p.findtext("fgs:TillStatus", namespaces=NS) for p in poster][-1] == "avslutat"
+    assert arende.findtext("fgs:Historik/fgs:Kedja", namespaces=NS) == "obruten"
+    for tidigare, post in zip(poster, poster[1:], strict=False):
+        forra = tidigare.findtext("fgs:Hash", namespaces=NS)
+        assert post.findtext("fgs:ForegaendeHash", namespaces=NS) == forra
+
+
+def test_every_checksum_in_the_mets_matches_its_file(tmp_path, avslutat):
+    _export(tmp_path)
+    paket = _paket(tmp_path, avslutat)
+    mets = etree.parse(str(paket / "mets.xml"))
+    refererade = mets.xpath("//mets:file | //mets:mdRef", namespaces=NS)
+    # two handlingar with files, the tjänsteskrivelse's PDF if filed, arende.xml, premis.xml
+    assert len(refererade) >= 4
+    for el in refererade:
+        href = (el.find("mets:FLocat", NS) if el.tag.endswith("file") else el).get(
+            f"{{{arkiv.XLINK}}}href"
+        )
+        fil = paket / href.removeprefix("file:")
+        data = fil.read_bytes()
+        assert el.get("CHECKSUMTYPE") == "SHA-256"
+        assert el.get("CHECKSUM") == hashlib.sha256(data).hexdigest(), href
+        assert int(el.get("SIZE")) == len(data)
+    # and the handling's file is the one that was filed, byte for byte
+    intyg = avslutat.handlingar.get(nummer=2)
+    premis = etree.parse(str(paket / "metadata" / "premis.xml"))
+    digests = premis.xpath("//premis:messageDigest/text()", namespaces=NS)
+    assert intyg.sha256 in digests
+
+
+def test_a_tampered_file_is_not_delivered(tmp_path, avslutat):
+    handling = avslutat.handlingar.get(nummer=1)
+    Path(handling.fil.path).write_bytes(PDF + b"% andrad\n")
+    with pytest.raises(CommandError, match="stämmer inte med sin kontrollsumma"):
+        _export(tmp_path)
+    avslutat.refresh_from_db()
+    assert avslutat.levererad is None
+    assert not _paket(tmp_path, avslutat).exists()
+
+
+def test_a_sekretess_marked_arende_carries_its_lagrum(tmp_path, cast):
+    """OSL 5 kap. 5 §: the marking says under which lagrum, when and by whom."""
+    arende = cast.registrera("Klagomål på vården", sekretess_lagrum=OSL)
+    do_transition(arende, "avskriva", cast.stabschef, "Klagomålet återkallades")
+    _export(tmp_path)
+    fgs = etree.parse(str(_paket(tmp_path, arende) / "content" / "arende.xml"))
+    restriktion = fgs.find(".//fgs:ArkivobjektArende/fgs:Restriktion", NS)
+    assert restriktion.findtext("fgs:Typ", namespaces=NS) == "Sekretess"
+    assert restriktion.findtext("fgs:Lagrum", namespaces=NS) == OSL
+    assert restriktion.findtext("fgs:Datum", namespaces=NS)
+    assert fgs.findtext(".//fgs:OffentligRubrik", namespaces=NS) == "Ärende med sekretess"
+
+
+def test_a_handling_marked_secret_carries_its_lagrum(tmp_path, avslutat):
+    _export(tmp_path)
+    fgs = etree.parse(str(_paket(tmp_path, avslutat) / "content" / "arende.xml"))
+    intyg = fgs.xpath(
+        "//fgs:ArkivobjektHandling[fgs:Lopnummer='2']/fgs:Restriktion/fgs:Lagrum/text()",
+        namespaces=NS,
+    )
+    assert intyg == [OSL]
+
+
+def test_a_second_export_does_not_repeat_levererade_arenden(tmp_path, avslutat, cast):
+    forsta = _export(tmp_path)
+    assert str(avslutat.diarienummer) in forsta
+    avslutat.refresh_from_db()
+    assert avslutat.levererad is not None
+
+    senare = cast.registrera("Ett senare ärende")
+    do_transition(senare, "avskriva", cast.stabschef, "Drogs tillbaka")
+    andra = _export(tmp_path)
+    assert str(avslutat.diarienummer) not in andra
+    assert str(senare.diarienummer) in andra
+    assert "1 ärenden levererade" in andra
+
+    # asked for by name, once levererat: refused unless --igen
+    with pytest.raises(CommandError, match="levererades"):
+        _export(tmp_path, "--diarienummer", str(avslutat.diarienummer))
+    assert str(avslutat.diarienummer) in _export(
+        tmp_path, "--diarienummer", str(avslutat.diarienummer), "--igen"
+    )
+
+
+def test_an_open_arende_is_refused(tmp_path, cast):
+    oppet = cast.registrera("Pågår fortfarande")
+    with pytest.raises(CommandError, match="inte avslutat"):
+        _export(tmp_path, "--diarienummer", str(oppet.diarienummer))
+    with pytest.raises(arkiv.ArkivFel, match="inte avslutat"):
+        arkiv.bygg_paket(oppet, tmp_path / "leverans")
+    # nor does a delivery by organ pick it up
+    assert "0 ärenden levererade" in _export(tmp_path, "--organ", "HSN")
+    oppet.refresh_from_db()
+    assert oppet.levererad is None
+
+
+def test_a_dry_run_writes_and_marks_nothing(tmp_path, avslutat):
+    out = _export(tmp_path, "--torrkorning")
+    assert f"skulle levereras: {avslutat.diarienummer}" in out
+    assert not _paket(tmp_path, avslutat).exists()
+    avslutat.refresh_from_db()
+    assert avslutat.levererad is None
+
+
+def test_the_period_selects_by_the_day_the_arende_closed(tmp_path, avslutat):
+    dag = avslutat.avslutat
+    fore = (dag - datetime.timedelta(days=1)).isoformat()
+    assert "0 ärenden" in _export(tmp_path, "--till", fore)
+    assert "1 ärenden" in _export(tmp_path, "--fran", dag.isoformat(), "--till", dag.isoformat())
+
+
+@pytest.mark.parametrize(
+    "args, fel",
+    [
+        (["--organ", "XYZ"], "finns inte"),
+        (["--fran", "2025-13-01"], "Ogiltigt datum"),
+        (["--fran", "2025-02-01", "--till", "2025-01-01"], "efter till-datumet"),
+        (["--diarienummer", "inget nummer"], "Ogiltigt diarienummer"),
+        (["--diarienummer", "HSN 9999-2025"], "finns inte"),
+    ],
+)
+def test_bad_arguments_get_a_swedish_message(tmp_path, args, fel):
+    with pytest.raises(CommandError, match=fel):
+        _export(tmp_path, *args)
+
+
+def test_a_target_that_cannot_be_written_gets_a_swedish_message(tmp_path, avslutat):
+    (tmp_path / "leverans").write_text("en fil, ingen mapp")
+    with pytest.raises(CommandError, match="Kan inte skriva paketet"):
+        _export(tmp_path)
+    avslutat.refresh_from_db()
+    assert avslutat.levererad is None
+
+
+def test_an_invalid_document_is_refused_by_the_schema(avslutat):
+    rot = arkiv.arende_xml(avslutat, {})
+    status = rot.find(".//fgs:StatusArande", NS)
+    status.text = "Pågående"
+    with pytest.raises(arkiv.ArkivFel, match="fgs-arendehantering.xsd"):
+        arkiv.validera(rot)
+
+
+def test_the_demo_exports_and_validates(tmp_path):
+    call_command("load_demo", stdout=io.StringIO())
+    out = _export(tmp_path)
+    stangda = [a for a in Arende.objects.all() if arkiv.ar_stangt(a)]
+    assert stangda, "demon har minst ett avslutat ärende"
+    for arende in stangda:
+        assert str(arende.diarienummer) in out
+        paket = _paket(tmp_path, arende)
+        assert arkiv.schema("mets.xsd").validate(etree.parse(str(paket / "mets.xml")))
+        fgs = etree.parse(str(paket / "content" / "arende.xml"))
+        assert arkiv.schema("fgs-arendehantering.xsd").validate(fgs)
+        for fil in paket.glob("content/handlingar/*"):
+            digest = hashlib.sha256(fil.read_bytes()).hexdigest()
+            assert fgs.xpath(f"//fgs:Checksumma[text()='{digest}']", namespaces=NS)
