@@ -12,6 +12,7 @@ from .models import (
     Deltagare,
     Enhet,
     Handling,
+    Klass,
     Mottagare,
     Organ,
     Person,
@@ -265,6 +266,12 @@ class RegistreraForm(Formular):
         ),
     )
     typ = forms.ChoiceField(choices=Arende.Typ.choices, label=_("Ärendetyp"))
+    klassificering = forms.ChoiceField(
+        choices=(),
+        required=False,
+        label=_("Klassificering"),
+        help_text=_("Lämnas tom för den klass som strukturen ger ärendetypen."),
+    )
     avsandare = forms.CharField(required=False, max_length=300, label=_("Avsändare"))
     inkommet = forms.DateField(
         required=False, label=_("Inkommet"), widget=forms.DateInput(attrs={"type": "date"})
@@ -275,6 +282,13 @@ class RegistreraForm(Formular):
         label=_("Sekretess enligt"),
         help_text=_("T.ex. OSL 25 kap. 1 §. Tomt när ärendet är offentligt."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["klassificering"].choices = [
+            ("", _("Ärendetypens klass")),
+            *((k.kod, str(k)) for k in Klass.objects.order_by("kod")),
+        ]
 
 
 class MottagareForm(Formular):

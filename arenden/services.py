@@ -28,6 +28,7 @@ from .models import (
     Beslut,
     Enhet,
     Handling,
+    Klass,
     Mottagare,
     Nummerserie,
     Organ,
@@ -140,6 +141,7 @@ def registrera_arende(
         )
     registrerat = registrerat or timezone.localdate()
     kräv_skett(registrerat, _("Registreringsdagen"))
+    falt["klassificering"] = klass_for(typ, falt.get("klassificering", "")).kod
     if falt.get("sekretess_lagrum"):
         kräv_offentlig_rubrik(falt.get("offentlig_rubrik", ""), _("ett sekretessmarkerat ärende"))
         for namn, varde in sekretessmarkering(falt["sekretess_lagrum"], user).items():
@@ -194,6 +196,27 @@ def registrera_arende(
         if nummer is None:
             _numrera(arende)
     return arende
+
+
+def klass_for(typ: str, kod: str = "") -> Klass:
+    """The klass an ärende is registered under: the one named, which must be in the
+    klassificeringsstruktur, or the one the structure gives the ärendetyp."""
+    if kod:
+        klass = Klass.objects.filter(kod=kod.strip()).first()
+        if klass is None:
+            raise ValidationError(
+                _("%(kod)s finns inte i klassificeringsstrukturen.") % {"kod": kod},
+                code="okand_klass",
+            )
+        return klass
+    for klass in Klass.objects.order_by("kod"):
+        if typ in klass.arendetyper:
+            return klass
+    raise ValidationError(
+        _("Ange klassificering: strukturen ger ingen klass för ärendetypen %(typ)s.")
+        % {"typ": typ},
+        code="klass_saknas",
+    )
 
 
 def tilldela(arende: Arende, *, handlaggare, beredningsansvariga=(), user, kommentar="") -> Arende:
@@ -581,6 +604,8 @@ def fortsatt_i(arende: Arende, *, organ: Organ, user, diarienummer: str | None =
     with transaction.atomic():
         falt.setdefault("typ", arende.typ)
         falt.setdefault("offentlig_rubrik", arende.offentlig_rubrik)
+        # the same matter: the same klass in the structure
+        falt.setdefault("klassificering", arende.klassificering)
         # the marking goes with the matter: the higher organ's diarium is as public as ours
         for namn in ("sekretess_lagrum", "sekretess_datum", "sekretess_markerad_av"):
             falt.setdefault(namn, getattr(arende, namn))

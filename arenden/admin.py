@@ -1,0 +1,54 @@
+"""The administration's configuration of the diarium: the klassificeringsstruktur and the
+dokumenthanteringsplan (what is kept and what is gallrat, and when). Records of gallring are
+read only: they are the proof of what was removed."""
+
+from django.contrib import admin
+
+from .models import Bevarande, GallradHandling, Gallringsbeslut, Klass
+
+
+class BevarandeRad(admin.TabularInline):
+    model = Bevarande
+    extra = 0
+
+
+@admin.register(Klass)
+class KlassAdmin(admin.ModelAdmin):
+    list_display = ("kod", "namn", "overordnad")
+    search_fields = ("kod", "namn")
+    inlines = [BevarandeRad]
+
+
+class GallradRad(admin.TabularInline):
+    model = GallradHandling
+    extra = 0
+    can_delete = False
+    readonly_fields = (
+        "handling",
+        "beteckning",
+        "titel",
+        "typ",
+        "datum",
+        "filnamn",
+        "sha256",
+        "storlek",
+    )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Gallringsbeslut)
+class GallringsbeslutAdmin(admin.ModelAdmin):
+    list_display = ("genomfort", "beslut", "genomfort_av")
+    readonly_fields = ("beslut", "genomfort", "genomfort_av")
+    inlines = [GallradRad]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

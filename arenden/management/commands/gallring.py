@@ -1,0 +1,59 @@
+"""List what the dokumenthanteringsplan says is due for gallring, and carry out a recorded
+decision (arenden.gallring).
+
+manage.py gallring
+manage.py gallring --genomfor --beslut "RS 2024-05-12 § 45, dokumenthanteringsplan" --av registrator
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from arenden import gallring
+
+
+class Command(BaseCommand):
+    help = (
+        "Listar handlingar som enligt dokumenthanteringsplanen ska gallras, och genomför "
+        "gallringen med ett angivet beslut."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--idag", help="Dagen fristen räknas till (ÅÅÅÅ-MM-DD).")
+        parser.add_argument("--genomfor", action="store_true", help="Gallra, inte bara lista.")
+        parser.add_argument("--beslut", default="", help="Beslutet gallringen stöds av.")
+        parser.add_argument("--av", default="", help="Användarnamnet på den som gallrar.")
+
+    def handle(self, *args, **options):
+        idag = None
+        if options["idag"]:
+            try:
+                idag = datetime.date.fromisoformat(options["idag"])
+            except ValueError as exc:
+                raise CommandError(f"Ogiltigt datum: {options['idag']} (skriv ÅÅÅÅ-MM-DD)") from exc
+        due = gallring.forfallna(idag)
+        for handling in due:
+            self.stdout.write(
+                f"{handling.beteckning}\t{handling.get_typ_display()}\t{handling.titel}\t"
+                f"klass {handling.arende.klassificering}, avslutat {handling.arende.avslutat}"
+            )
+        self.stdout.write(f"{len(due)} handlingar ska gallras.")
+        if not options["genomfor"]:
+            return
+        if not due:
+            return
+        try:
+            user = get_user_model().objects.get(username=options["av"], is_active=True)
+        except get_user_model().DoesNotExist:
+            raise CommandError(
+                "Ange vem som gallrar med --av och ett aktivt användarnamn."
+            ) from None
+        try:
+            record = gallring.gallra(due, beslut=options["beslut"], user=user, idag=idag)
+        except ValidationError as err:
+            raise CommandError(" ".join(err.messages)) from None
+        self.stdout.write(f"Gallrat {record.handlingar.count()} handlingar enligt: {record.beslut}")
