@@ -30,10 +30,10 @@ from workflow.models import LocalRole
 from workflow.roles import global_roles
 
 from . import roles
-from .diarienummer import Diarienummer
 from .forms import Formular
 from .models import Arende, Handling
 from .sidor import Sida, sida_av
+from .sokning import del_av_diarienummer
 
 PER_SIDA = 50
 
@@ -75,16 +75,13 @@ def sok_q(text: str) -> Q:
         Q(arende__arendemening__icontains=text) | Q(arende__offentlig_rubrik__icontains=text)
     )
     ord_ |= _hemligt_arende() & Q(arende__offentlig_rubrik__icontains=text)
-    try:
-        nummer = Diarienummer.parse(text)
-    except Exception:  # not a diarienummer: a word
-        return ord_
-    return ord_ | Q(
-        arende__serie=nummer.serie,
-        arende__ar=nummer.ar,
-        arende__lopnummer=nummer.nummer,
-        arende__delnummer=nummer.delnummer or 0,
-    )
+    return ord_ | _nummer_q(text, "arende__")
+
+
+def _nummer_q(text: str, prefix: str = "") -> Q:
+    """What ``text`` names as a diarienummer, whole or a part ("787-2025"); nothing else."""
+    delvis = del_av_diarienummer(text, prefix)
+    return delvis[0] if delvis else Q(pk__in=[])
 
 
 class PostlistaFilter(Formular):
@@ -120,16 +117,7 @@ def arende_sok_q(text: str) -> Q:
         | Q(avsandare__icontains=text)
     )
     ord_ |= ~Q(sekretess_lagrum="") & Q(offentlig_rubrik__icontains=text)
-    try:
-        nummer = Diarienummer.parse(text)
-    except Exception:  # not a diarienummer: a word
-        return ord_
-    return ord_ | Q(
-        serie=nummer.serie,
-        ar=nummer.ar,
-        lopnummer=nummer.nummer,
-        delnummer=nummer.delnummer or 0,
-    )
+    return ord_ | _nummer_q(text)
 
 
 @dataclass

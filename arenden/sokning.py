@@ -57,22 +57,23 @@ _DEL_AV_NUMMER = re.compile(
 )
 
 
-def del_av_diarienummer(q: str) -> tuple[Q, bool] | None:
-    """The ärenden whose diarienummer ``q`` is a part of, and whether ``q`` is only a number
-    (then it may as well be a word). None when ``q`` is no part of a diarienummer."""
+def del_av_diarienummer(q: str, prefix: str = "") -> tuple[Q, bool] | None:
+    """The ärenden whose diarienummer ``q`` is a part of (their fields reached through
+    ``prefix``, e.g. ``"arende__"`` from a handling), and whether ``q`` is only a number (then
+    it may as well be a word). None when ``q`` is no part of a diarienummer."""
     match = _DEL_AV_NUMMER.match(q)
     if not match:
         return None
-    villkor = Q(lopnummer=int(match["nummer"]))
+    villkor = Q(**{f"{prefix}lopnummer": int(match["nummer"])})
     andra, ar = match["andra"], match["ar"]
     if andra and not ar and len(andra) == 4 and int(andra) >= 1900:
         andra, ar = None, andra  # "787-2025": the year, not a delnummer
     if match["serie"]:
-        villkor &= Q(serie=match["serie"].upper())
+        villkor &= Q(**{f"{prefix}serie": match["serie"].upper()})
     if andra:
-        villkor &= Q(delnummer=int(andra))
+        villkor &= Q(**{f"{prefix}delnummer": int(andra)})
     if ar:
-        villkor &= Q(ar=int(ar))
+        villkor &= Q(**{f"{prefix}ar": int(ar)})
     bara_tal = not (match["serie"] or match["andra"] or match["ar"])
     return villkor, bara_tal
 

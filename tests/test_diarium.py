@@ -130,6 +130,9 @@ def test_the_postlista_searches_public_words_and_dates_only(client, cast):
     # the diarienummer finds the ärende and its handlingar
     page = client.get(url, {"q": str(oppet.diarienummer)}).content.decode()
     assert "Skrivelse om ambulansen" in page and "Journalkopia" not in page
+    # … or any part of it
+    page = client.get(url, {"q": f"{oppet.lopnummer}-{oppet.ar}"}).content.decode()
+    assert "Skrivelse om ambulansen" in page and "Journalkopia" not in page
     # dates: only September
     page = client.get(url, {"fran": "2025-09-01", "till": "2025-09-30"}).content.decode()
     assert "Skrivelse om ambulansen" in page and "Journalkopia" not in page
