@@ -58,6 +58,11 @@ INSTALLED_APPS = [
     "workflow",
     "arenden",
     "flows",
+    # the REST API for integrations (arenden.api), its tokens and its OpenAPI 3 schema
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +248,38 @@ CELERY_TIMEZONE = TIME_ZONE
 # a session lasts a working day at most and ends with the browser
 SESSION_COOKIE_AGE = 9 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# The REST API (arenden.api): a token for an integration's service account, the session (with
+# CSRF) for the browser; the same has_perm as the pages; errors as problem details (RFC 9457)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "arenden.api.problem.hantera",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Ärendehantering API",
+    "DESCRIPTION": "Ärenden, handlingar, övergångar, arbetslistor, historik, sammanträden och "
+    "publicerade protokoll. Samma behörighet som sidorna; fel som problem details (RFC 9457).",
+    "VERSION": "1",
+    "LICENSE": {"name": "AGPL-3.0-or-later"},
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # the documentation page's scripts and styles are served from this site (the CSP)
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # simple-history must never be a way to move a workflow state around the engine: the revert
 # button is off everywhere, and workflow.admin refuses the revert POST as well.

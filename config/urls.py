@@ -16,6 +16,7 @@ urlpatterns = [
     path("konto/engangskod/", totp.kod, name="totp_kod"),
     path("konto/tvastegsverifiering/", totp.registrera, name="totp_registrera"),
     path("uppgifter/", include("flows.urls")),
+    path("api/", include("arenden.api.urls")),
     path("", include("arenden.urls")),
 ]
 

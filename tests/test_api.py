@@ -1,0 +1,430 @@
+"""The REST API does what the pages do, for an integration with a key: registers an ärende in
+the diarium series, lists with the search page's filters and a cursor, masks a secret ärende
+for who may not read it (OSL 5 kap. 5 §), takes a step through the engine and shows it in the
+history, refuses a stale step (409) and one that needs its page's data (422), and checks an
+uploaded file as the page does. Every error is problem details (RFC 9457) in Swedish."""
+
+import hashlib
+import io
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from arenden import services
+from arenden.models import Arende, Handling, Sekretessatkomst
+from arenden.sidor import INNEHALLSPOLICY
+from tests import factories
+from workflow.engine import do_transition, history, version
+
+pytestmark = pytest.mark.django_db
+
+PROBLEM = "application/problem+json"
+HEMLIGT = "OSL 25 kap. 1 §"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def cast():
+    return factories.Cast("HSN")
+
+
+def klient(user) -> APIClient:
+    """An integration's client: the account's key in the Authorization header."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def problem(response, status: int) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == PROBLEM
+    body = response.json()
+    assert body["status"] == status
+    assert body["title"] and body["detail"] and body["type"]
+    return body
+
+
+def test_the_registrator_registers_an_arende_under_the_next_number(cast):
+    registrator = klient(cast.registrator)
+    svar = registrator.post(
+        "/api/arenden/",
+        {"organ": "HSN", "arendemening": "Motion om fler vårdplatser", "typ": "motion"},
+        format="json",
+    )
+    assert svar.status_code == 201, svar.content
+    arende = Arende.objects.get(pk=svar.json()["id"])
+    assert svar.json()["diarienummer"] == str(arende.diarienummer)
+    assert arende.serie == "HSN" and arende.lopnummer == 1
+    assert (arende.state, arende.arendemening) == ("registrerat", "Motion om fler vårdplatser")
+    assert [h.transition for h in history(arende)] == [""]
+    andra = registrator.post(
+        "/api/arenden/", {"organ": "HSN", "arendemening": "Nästa", "typ": "motion"}, format="json"
+    )
+    assert Arende.objects.get(pk=andra.json()["id"]).lopnummer == 2
+
+
+def test_registration_is_refused_as_on_the_page(cast):
+    # only the registrator registers (the page Registrera asks add_arende)
+    body = problem(
+        klient(cast.handlaggare).post(
+            "/api/arenden/", {"organ": "HSN", "arendemening": "X", "typ": "motion"}, format="json"
+        ),
+        403,
+    )
+    assert "registratorn" in body["detail"]
+    # the page's form decides what is valid, field by field, in Swedish
+    body = problem(
+        klient(cast.registrator).post(
+            "/api/arenden/", {"organ": "FINNS-EJ", "typ": "motion"}, format="json"
+        ),
+        400,
+    )
+    assert set(body["fel"]) == {"organ", "arendemening"}
+    # a secret ärende without a public rubrik is refused by the service (OSL 5 kap. 5 §)
+    body = problem(
+        klient(cast.registrator).post(
+            "/api/arenden/",
+            {"organ": "HSN", "arendemening": "X", "typ": "motion", "sekretess_lagrum": HEMLIGT},
+            format="json",
+        ),
+        400,
+    )
+    assert "offentlig rubrik" in body["detail"]
+    assert not Arende.objects.exists()
+
+
+def test_the_list_takes_the_search_pages_filters_and_pages_by_cursor(cast):
+    import datetime
+
+    gammalt = cast.registrera("Palliativ vård i hemmet", registrerat=datetime.date(2025, 3, 1))
+    nytt = cast.registrera("Tandvård för äldre", registrerat=datetime.date(2025, 10, 1))
+    tredje = cast.registrera("Ambulansens bemanning", registrerat=datetime.date(2025, 10, 1))
+    services.tilldela(tredje, handlaggare=cast.handlaggare, user=cast.stabschef)
+    api = klient(cast.revisor)
+
+    def ids(**params):
+        svar = api.get("/api/arenden/", params)
+        assert svar.status_code == 200, svar.content
+        return [a["id"] for a in svar.json()["resultat"]]
+
+    assert ids() == [tredje.pk, nytt.pk, gammalt.pk]  # newest first, as the pages
+    assert ids(q="palliativ") == [gammalt.pk]
+    assert ids(q=str(nytt.diarienummer)) == [nytt.pk]
+    assert ids(fran="2025-09-01") == [tredje.pk, nytt.pk]
+    assert ids(till="2025-09-01") == [gammalt.pk]
+    assert ids(status="tilldelat") == [tredje.pk]
+    assert ids(organ="RS") == []
+    # the cursor walks every ärende once, in order
+    sett, url = [], "/api/arenden/?antal=1"
+    while url:
+        sida = api.get(url).json()
+        sett += [a["id"] for a in sida["resultat"]]
+        url = sida["nasta"]
+    assert sett == [tredje.pk, nytt.pk, gammalt.pk]
+    assert "status" in problem(api.get("/api/arenden/", {"status": "okand"}), 400)["detail"]
+    problem(api.get("/api/arenden/", {"markor": "inte-en-markor"}), 400)
+    problem(api.get("/api/arenden/", {"fran": "2025-13-45"}), 400)
+
+
+def test_a_secret_arende_is_masked_for_who_may_not_read_it(cast):
+    arende = cast.registrera(
+        "Patientklagomål från Anna Andersson",
+        sekretess_lagrum=HEMLIGT,
+        offentlig_rubrik="Klagomål på vården",
+        avsandare="Anna Andersson",
+    )
+    services.lagg_till_handling(
+        arende,
+        user=cast.registrator,
+        typ="skrivelse",
+        riktning="inkommen",
+        titel="Annas brev om behandlingen",
+        fil=SimpleUploadedFile("brev.txt", b"Mitt klagomal"),
+    )
+    handling = arende.handlingar.get()
+    # the registrator registers but does not read the content: masked everywhere
+    registrator = klient(cast.registrator)
+    detalj = registrator.get(f"/api/arenden/{arende.pk}/").json()
+    assert detalj["rubrik"] == "Klagomål på vården – Sekretess (OSL 25 kap. 1 §)"
+    assert detalj["maskerat"] is True and detalj["avsandare"] is None
+    assert "Anna" not in str(detalj)
+    assert "Anna" not in str(registrator.get("/api/arenden/").json())
+    assert registrator.get("/api/arenden/", {"q": "Anna"}).json()["resultat"] == []
+    meta = registrator.get(f"/api/handlingar/{handling.pk}/").json()
+    assert meta["maskerad"] is True and meta["fil_url"] is None and "Anna" not in str(meta)
+    problem(registrator.get(f"/api/handlingar/{handling.pk}/fil/"), 403)
+    problem(registrator.get(f"/api/arenden/{arende.pk}/historik/"), 403)
+    assert not Sekretessatkomst.objects.exists()
+    # the stabschef of the organ reads it, and the reading is logged as on the page
+    stabschef = klient(cast.stabschef)
+    detalj = stabschef.get(f"/api/arenden/{arende.pk}/").json()
+    assert detalj["rubrik"] == "Patientklagomål från Anna Andersson"
+    assert detalj["maskerat"] is False and detalj["avsandare"] == "Anna Andersson"
+    assert detalj["handlingar"][0]["titel"] == "Annas brev om behandlingen"
+    assert stabschef.get(f"/api/handlingar/{handling.pk}/fil/").status_code == 200
+    assert Sekretessatkomst.objects.filter(anvandare=cast.stabschef).count() == 2
+
+
+def _under_beredning(cast):
+    arende = cast.registrera("Tillgänglighet i primärvården")
+    services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    return arende
+
+
+def test_a_step_goes_through_the_engine_and_shows_in_the_history(cast):
+    arende = _under_beredning(cast)
+    api = klient(cast.handlaggare)
+    fore = api.get(f"/api/arenden/{arende.pk}/overgangar/").json()
+    assert fore["status"] == "tilldelat" and fore["version"] == version(arende)
+    assert "paborja_beredning" in [t["id"] for t in fore["overgangar"]]
+    svar = api.post(
+        f"/api/arenden/{arende.pk}/overgangar/",
+        {
+            "overgang": "paborja_beredning",
+            "status": "tilldelat",
+            "version": fore["version"],
+            "kommentar": "Börjar med underlaget.",
+        },
+        format="json",
+    )
+    assert svar.status_code == 200, svar.content
+    arende.refresh_from_db()
+    assert arende.state == "under_beredning" == svar.json()["status"]
+    historik = api.get(f"/api/arenden/{arende.pk}/historik/").json()
+    senaste = historik["poster"][-1]
+    assert (senaste["overgang"], senaste["fran"], senaste["till"]) == (
+        "paborja_beredning",
+        "tilldelat",
+        "under_beredning",
+    )
+    assert senaste["kommentar"] == "Börjar med underlaget."
+    assert senaste["vem"] == cast.handlaggare.username
+    assert historik["kedja"] == {"intakt": True, "poster": len(historik["poster"]), "brott": []}
+
+
+def test_a_stale_step_is_refused_with_409(cast):
+    arende = _under_beredning(cast)
+    api = klient(cast.handlaggare)
+    last = version(arende)
+    # someone else takes a step meanwhile, and the ärende comes back to the same state
+    do_transition(arende, "paborja_beredning", cast.handlaggare)
+    body = problem(
+        api.post(
+            f"/api/arenden/{arende.pk}/overgangar/",
+            {"overgang": "paborja_beredning", "status": "tilldelat", "version": last},
+            format="json",
+        ),
+        409,
+    )
+    assert body["type"].endswith("/inaktuell")
+    assert "ändrats" in body["detail"]
+    assert version(Arende.objects.get(pk=arende.pk)) == last + 1
+
+
+def test_a_step_that_needs_data_is_refused_as_by_the_pages_button(cast):
+    arende = cast.registrera("Nytt ärende")
+    body = problem(
+        klient(cast.stabschef).post(
+            f"/api/arenden/{arende.pk}/overgangar/",
+            {"overgang": "tilldela", "status": "registrerat", "version": version(arende)},
+            format="json",
+        ),
+        422,
+    )
+    assert body["formular"] == f"/arende/{arende.pk}/tilldela/"
+    assert Arende.objects.get(pk=arende.pk).state == "registrerat"
+    # a step the user may not take: the engine's own refusal
+    under = _under_beredning(cast)
+    body = problem(
+        klient(cast.registrator).post(
+            f"/api/arenden/{under.pk}/overgangar/",
+            {"overgang": "paborja_beredning", "status": "tilldelat", "version": version(under)},
+            format="json",
+        ),
+        403,
+    )
+    assert "Du får inte utföra" in body["detail"]
+    assert Arende.objects.get(pk=under.pk).state == "tilldelat"
+
+
+def test_an_upload_is_checked_as_on_the_page(cast):
+    arende = _under_beredning(cast)
+    api = klient(cast.handlaggare)
+    falt = {"typ": "bilaga", "riktning": "upprattad", "datum": "2025-10-20", "titel": "Bilaga"}
+    # a program renamed to .pdf: refused by its content
+    program = SimpleUploadedFile("bilaga.pdf", b"MZ\x90\x00\x03\x00\x00\x00" * 64)
+    body = problem(api.post(f"/api/arenden/{arende.pk}/handlingar/", {**falt, "fil": program}), 400)
+    assert "Filtypen tas inte emot" in body["detail"]
+    assert not Handling.objects.exists()
+    innehall = b"%PDF-1.7\n" + b"x" * 200
+    svar = api.post(
+        f"/api/arenden/{arende.pk}/handlingar/",
+        {**falt, "fil": SimpleUploadedFile("bilaga.pdf", innehall)},
+    )
+    assert svar.status_code == 201, svar.content
+    assert svar.json()["sha256"] == hashlib.sha256(innehall).hexdigest()
+    fil = api.get(svar.json()["fil_url"])
+    assert b"".join(fil.streaming_content) == innehall
+    assert fil["X-Checksum-SHA256"] == hashlib.sha256(innehall).hexdigest()
+    assert fil["Repr-Digest"].startswith("sha-256=:")
+    # who may not add handlingar in this state is refused before the form is read
+    problem(
+        klient(cast.revisor).post(
+            f"/api/arenden/{arende.pk}/handlingar/",
+            {**falt, "fil": SimpleUploadedFile("b.pdf", innehall)},
+        ),
+        403,
+    )
+    assert Handling.objects.count() == 1
+
+
+def test_errors_are_problem_details(cast):
+    assert problem(klient(cast.revisor).get("/api/arenden/999999/"), 404)["title"] == "Finns inte"
+    anonym = APIClient().get("/api/arenden/")
+    problem(anonym, 401)
+    assert anonym["WWW-Authenticate"] == "Token"
+    fel_nyckel = APIClient()
+    fel_nyckel.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    problem(fel_nyckel.get("/api/arenden/"), 401)
+
+
+def test_the_browser_session_needs_its_csrf_token(cast):
+    arende = _under_beredning(cast)
+    webblasare = APIClient(enforce_csrf_checks=True)
+    webblasare.login(username=cast.handlaggare.username, password="lösenord-123")
+    assert webblasare.get(f"/api/arenden/{arende.pk}/").status_code == 200
+    data = {"overgang": "paborja_beredning", "status": "tilldelat", "version": version(arende)}
+    problem(webblasare.post(f"/api/arenden/{arende.pk}/overgangar/", data, format="json"), 403)
+    assert Arende.objects.get(pk=arende.pk).state == "tilldelat"
+
+
+def test_the_schema_and_its_documentation_page_work_under_the_sites_policy(client):
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/arenden/{id}/overgangar/" in schema.content
+    sida = client.get("/api/dokumentation/")
+    assert sida.status_code == 200
+    # the site's strict policy is kept: no inline script, the UI's files from this site
+    assert sida["Content-Security-Policy"] == INNEHALLSPOLICY
+    html = sida.content.decode()
+    assert '<html lang="sv">' in html
+    assert "<script>" not in html and "<style" not in html and "cdn" not in html
+    skript = client.get("/api/dokumentation/?script=")
+    assert skript.status_code == 200 and b"SwaggerUIBundle" in skript.content
+
+
+def test_api_nyckel_creates_and_rotates_a_key_bound_to_the_account(cast):
+    utskrift = io.StringIO()
+    call_command("api_nyckel", cast.registrator.username, stdout=utskrift)
+    forsta = utskrift.getvalue().strip()
+    assert Token.objects.get(user=cast.registrator).key == forsta
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {forsta}")
+    assert api.get("/api/arbetslistor/").status_code == 200
+    utskrift = io.StringIO()
+    call_command("api_nyckel", cast.registrator.username, stdout=utskrift, stderr=io.StringIO())
+    assert utskrift.getvalue().strip() != forsta
+    assert api.get("/api/arbetslistor/").status_code == 401  # the old key no longer works
+    User.objects.create_superuser("admin", "admin@example.se", "lösenord-123")
+    with pytest.raises(CommandError):
+        call_command("api_nyckel", "admin")
+    with pytest.raises(CommandError):
+        call_command("api_nyckel", "finns-inte")
+
+
+def test_a_page_of_the_list_costs_the_same_queries_however_many_rows(cast):
+    """The list and the detail read a fixed number of queries, secret rows included (for a
+    reader of secret content: the masking is decided for the page at once)."""
+    api = klient(cast.stabschef)
+    for i in range(2):
+        cast.registrera(f"Ärende {i}", sekretess_lagrum=HEMLIGT if i else "")
+
+    def fragor(url):
+        with CaptureQueriesContext(connection) as fangat:
+            assert api.get(url).status_code == 200
+        return len(fangat.captured_queries)
+
+    fa_lista, fa_detalj = (
+        fragor("/api/arenden/"),
+        fragor(f"/api/arenden/{Arende.objects.first().pk}/"),
+    )
+    for i in range(6):
+        arende = cast.registrera(f"Fler {i}", sekretess_lagrum=HEMLIGT if i % 2 else "")
+        services.lagg_till_handling(
+            arende, user=cast.registrator, typ="skrivelse", riktning="inkommen", titel=f"H {i}"
+        )
+    assert fragor("/api/arenden/") == fa_lista
+    assert fragor(f"/api/arenden/{arende.pk}/") <= fa_detalj + 1  # (its Sekretessatkomst)
+
+
+def test_a_secret_item_of_a_meeting_is_masked_as_in_the_protokoll(cast):
+    from tests.test_sammantraden_regler import Mote
+
+    mote = Mote(cast)
+    hemligt = mote.berett_arende("Klagomål från Anna Andersson")
+    services.andra_sekretess(
+        hemligt,
+        user=cast.handlaggare,
+        lagrum=HEMLIGT,
+        motivering="Uppgifter om hälsa.",
+        offentlig_rubrik="Klagomål på vården",
+    )
+    mote.punkt(arende=hemligt, slag="beslutsarende")
+    url = f"/api/sammantraden/{mote.sammantrade.pk}/"
+
+    def rubriker(user):
+        svar = klient(user).get(url)
+        assert svar.status_code == 200, svar.content
+        return {p["arende"]: (p["rubrik"], p["maskerad"]) for p in svar.json()["punkter"]}
+
+    # the registrator reads the meeting, not the secret matter (OSL 5 kap. 5 §)
+    rubrik, maskerad = rubriker(cast.registrator)[hemligt.pk]
+    assert maskerad and "Anna" not in rubrik and HEMLIGT in rubrik
+    # the ordförande serves in the item and decides it (KL 6 kap. 28 §): reads it
+    rubrik, maskerad = rubriker(mote.ordforande_user)[hemligt.pk]
+    assert not maskerad and "Anna Andersson" in rubrik
+    # the open item is open to both
+    assert rubriker(cast.registrator)[mote.arende.pk][1] is False
+
+
+def test_unreasonable_input_is_refused_with_a_4xx_never_a_500(cast):
+    import base64
+    import json
+
+    api = klient(cast.revisor)
+
+    def markor(varde):
+        return base64.urlsafe_b64encode(json.dumps(varde).encode()).decode()
+
+    for url, status in [
+        ("/api/arenden/?organ=a%00b", 400),
+        ("/api/protokoll/?organ=a%00b", 400),
+        ("/api/arenden/?q=a%00", 400),
+        (f"/api/arenden/?markor={markor({'v': '2025-01-01', 'pk': 10**30})}", 400),
+        (f"/api/arenden/?markor={markor({'v': 'igår', 'pk': 1})}", 400),
+        (f"/api/arenden/?markor={markor([1, 2])}", 400),
+        ("/api/arenden/?antal=0", 400),
+        ("/api/arenden/?antal=101", 400),
+        ("/api/arenden/99999999999999999999/", 404),
+        ("/api/arenden/-1/", 404),
+        ("/api/finns-inte/", 404),
+    ]:
+        problem(api.get(url), status)
+    registrator = klient(cast.registrator)
+    problem(registrator.post("/api/arenden/", [1, 2], format="json"), 400)  # not an object
+    problem(
+        registrator.post(
+            "/api/arenden/", {"organ": {"kod": "HSN"}, "typ": "motion"}, format="json"
+        ),
+        400,
+    )
