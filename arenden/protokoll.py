@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workflow import checkpoint
 from workflow import roles as workflow_roles
 from workflow.context import acting_as
 from workflow.engine import do_transition
@@ -888,6 +889,8 @@ def justera(sammantrade: Sammantrade, *, user, tidpunkt: datetime.datetime | Non
             steg = "justera" if sammantrade.organ.anslar_protokoll else "justera_utan_anslag"
             do_transition(sammantrade, steg, user)
             arkivera_protokoll(sammantrade, user=user)
+            # the justerat protokoll sealed outside the database once it is committed
+            checkpoint.after_commit(f"justering av protokollet från {sammantrade}")
     return justering
 
 

@@ -38,6 +38,35 @@ else:
         ","
     )
 
+# The workflow history's key (workflow.hashing): kept outside the database so that whoever
+# holds the database cannot rewrite the signed chain. WORKFLOW_HISTORY_KEY_ID names the
+# current key; WORKFLOW_HISTORY_OLD_KEYS ("id:nyckel id:nyckel") keeps earlier keys verifying
+# after a rotation (README, "Historiknyckeln"). Production refuses the development default;
+# without WORKFLOW_HISTORY_KEY there a key derived from DJANGO_SECRET_KEY is used.
+_UTV_HISTORIKNYCKEL = "utveckling-endast-inte-hemlig-historiknyckel-byt-i-produktion"
+WORKFLOW_HISTORY_KEY = os.environ.get("WORKFLOW_HISTORY_KEY", "")
+WORKFLOW_HISTORY_KEY_ID = os.environ.get("WORKFLOW_HISTORY_KEY_ID", "")
+if PRODUCTION and WORKFLOW_HISTORY_KEY in {"", _UTV_HISTORIKNYCKEL}:
+    if WORKFLOW_HISTORY_KEY:
+        raise ImproperlyConfigured("WORKFLOW_HISTORY_KEY får inte vara utvecklingsnyckeln.")
+    import hashlib as _hashlib
+
+    WORKFLOW_HISTORY_KEY = _hashlib.sha256(f"historik\n{SECRET_KEY}".encode()).hexdigest()
+    WORKFLOW_HISTORY_KEY_ID = WORKFLOW_HISTORY_KEY_ID or "hemlig-nyckel"
+if PRODUCTION and len(WORKFLOW_HISTORY_KEY) < 32:
+    raise ImproperlyConfigured("WORKFLOW_HISTORY_KEY ska vara minst 32 slumpmässiga tecken.")
+WORKFLOW_HISTORY_KEY = WORKFLOW_HISTORY_KEY or _UTV_HISTORIKNYCKEL
+WORKFLOW_HISTORY_KEY_ID = WORKFLOW_HISTORY_KEY_ID or "utv"
+WORKFLOW_HISTORY_OLD_KEYS = dict(
+    par.split(":", 1)
+    for par in os.environ.get("WORKFLOW_HISTORY_OLD_KEYS", "").split()
+    if ":" in par
+)
+# signed checkpoints of every chain head, outside the database (workflow.checkpoint)
+WORKFLOW_CHECKPOINT_DIR = os.environ.get(
+    "WORKFLOW_CHECKPOINT_DIR", str(BASE_DIR / "kontrollpunkter")
+)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -7,6 +7,9 @@ from config.settings import *  # noqa: F403
 from config.settings import INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.exampleapp"]
+# no checkpoints outside the database unless a test gives its own directory (a shared one
+# would outlive each test's rolled-back database)
+WORKFLOW_CHECKPOINT_DIR = None
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

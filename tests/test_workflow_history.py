@@ -106,7 +106,9 @@ def test_raw_sql_delete_is_reported_by_verify_history(walked):
 
 
 @pytest.mark.sqlite
-def test_rewritten_entry_with_recomputed_hash_still_breaks_the_next_link(walked):
+def test_rewritten_entry_with_recomputed_hash_fails_its_signature(walked):
+    """Who rewrites an entry and recomputes its SHA-256 has no history key: the entry's
+    HMAC no longer matches, so the rewritten entry itself is reported."""
     first, _ = walked
     entries = list(history(first))
     forged = entries[1]
@@ -118,7 +120,10 @@ def test_rewritten_entry_with_recomputed_hash_still_breaks_the_next_link(walked)
             [forged.comment, new_hash, forged.pk],
         )
     [broken] = verify().broken
-    assert (broken.seq, broken.reason) == (3, "länken till föregående post stämmer inte")
+    assert (broken.seq, broken.entry_id) == (2, forged.pk)
+    assert broken.reason == (
+        "signaturen stämmer inte: posten är skriven eller omräknad utan historiknyckeln"
+    )
 
 
 @pytest.mark.sqlite

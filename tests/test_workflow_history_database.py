@@ -27,10 +27,10 @@ def forged_chains(model, ids: range) -> None:
         cursor.execute(
             "INSERT INTO workflow_workflowhistory (content_type_id, object_id, seq, workflow, "
             "transition, from_state, to_state, actor_id, actor_name, roles, timestamp, comment, "
-            "prev_hash, hash) "
+            "prev_hash, hash, key_id, mac) "
             "SELECT %s, g, 1, 'dokument', '', '', 'utkast', NULL, '', '[]'::jsonb, "
             "'2026-12-04 08:00:00+00', '', '', "
-            "encode(sha256(convert_to(%s || ':' || g, 'UTF8')), 'hex') "
+            "encode(sha256(convert_to(%s || ':' || g, 'UTF8')), 'hex'), '', '' "
             "FROM generate_series(%s, %s) g",
             [ct.pk, model._meta.label, ids.start, ids.stop - 1],
         )

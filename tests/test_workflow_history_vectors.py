@@ -11,14 +11,16 @@ PostgreSQL the append-only trigger is first shown to refuse, then bypassed for t
 transaction alone. Each change must be reported by the row-by-row verifier, by the verifier
 inside PostgreSQL where it runs, by ``verify_object`` and by ``manage.py verify_history``.
 
-What the chain cannot show by itself: the newest entries of an object rewritten with correct
-hashes, ending in the object's own state. Only the object's state anchors the tail; nothing
-outside the table holds the newest hash (README, "Kända begränsningar").
+Each entry is also signed (HMAC-SHA256 under a key outside the database); the golden MACs
+are known answers too. What the signed chain cannot show by itself, to someone who also holds
+the key: the newest entries of an object rewritten, ending in the object's own state. The
+signed checkpoints outside the database show that (tests/test_workflow_kedja.py).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -44,6 +46,8 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 CONTENT = "innehållet har ändrats efter att posten skrevs"
 LINK = "länken till föregående post stämmer inte"
+MAC = "signaturen stämmer inte: posten är skriven eller omräknad utan historiknyckeln"
+UNSIGNED = "posten är inte signerad med någon känd historiknyckel (skriven utanför systemet)"
 
 
 def seq_reason(seq: int, expected: int) -> str:
@@ -276,6 +280,54 @@ GOLDEN = [
 ]
 GOLDEN_IDS = [f"post-{g.fields['seq']}" for g in GOLDEN]
 
+#: The keyed chain: each entry's MAC is HMAC-SHA256 under the history key of the text
+#: ``<key id>\n<entry hash>``. Known answers for the golden entries under a test key,
+#: computed once with Python's hmac module and written out here.
+GOLDEN_KEY_ID = "prov-2026"
+GOLDEN_KEY = "gyllene-vektorer-nyckel-2026-inte-hemlig"
+GOLDEN_MACS = [
+    "89d6dd0529163b0e533ecb6d464be83ed7a57276ef42b2fa63121c1f6b03cd85",
+    "8ddc60b2b057c53f3e9d7ff39c360898eb80f8c0e616ebd8b7c9b024c113046c",
+    "6af16501da9e98b463fc57103f5c462032a5a36b966815519a73b123153a3025",
+    "a35faa40f62f251b17e71948e3b25fdf0c4488dfa47ccbbd2ded2188bfb1e021",
+]
+
+
+@pytest.fixture
+def golden_key(settings):
+    settings.WORKFLOW_HISTORY_KEY_ID = GOLDEN_KEY_ID
+    settings.WORKFLOW_HISTORY_KEY = GOLDEN_KEY
+    settings.WORKFLOW_HISTORY_OLD_KEYS = {}
+
+
+def hmac_hex(key: str, text: str) -> str:
+    return hmac.new(key.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("golden", "mac"), list(zip(GOLDEN, GOLDEN_MACS, strict=True)), ids=GOLDEN_IDS
+)
+def test_written_out_key_and_hash_give_the_known_mac(golden, mac):
+    assert hmac_hex(GOLDEN_KEY, f"{GOLDEN_KEY_ID}\n{golden.digest}") == mac
+    assert hashing.entry_mac(GOLDEN_KEY.encode(), GOLDEN_KEY_ID, golden.digest) == mac
+
+
+def test_the_mac_depends_on_the_key_the_key_id_and_the_hash():
+    digest = GOLDEN[1].digest
+    mac = GOLDEN_MACS[1]
+    assert hashing.entry_mac(b"en-annan-nyckel", GOLDEN_KEY_ID, digest) != mac
+    assert hashing.entry_mac(GOLDEN_KEY.encode(), "prov-2027", digest) != mac
+    assert hashing.entry_mac(GOLDEN_KEY.encode(), GOLDEN_KEY_ID, GOLDEN[2].digest) != mac
+    # a plain SHA-256 of the same text, what someone without the key could compute, differs
+    assert sha256_hex(f"{GOLDEN_KEY_ID}\n{digest}") != mac
+
+
+def test_entries_are_signed_with_the_current_key(golden_key, make_document, make_user):
+    doc = make_document("Nyckel", creator=make_user("anna", "Författare"))
+    [entry] = history(doc)
+    assert entry.key_id == GOLDEN_KEY_ID
+    assert entry.mac == hmac_hex(GOLDEN_KEY, f"{GOLDEN_KEY_ID}\n{entry.hash}")
+
 
 @pytest.mark.parametrize("golden", GOLDEN, ids=GOLDEN_IDS)
 def test_described_format_gives_the_written_out_text(golden):
@@ -309,23 +361,27 @@ def test_golden_vectors_form_one_chain_and_can_tell_fields_apart():
 
 
 def insert_golden_chain() -> list[WorkflowHistory]:
-    """The golden chain stored as the engine stores entries (roles sorted), read back."""
+    """The golden chain stored as the engine stores entries (roles sorted), signed with the
+    golden key's known MACs, read back."""
     User.objects.create(pk=7, username="anna.åberg")
     User.objects.create(pk=12, username="bertil")
     ct = ContentType.objects.get_for_model(Document)
-    for golden in GOLDEN:
+    for golden, mac in zip(GOLDEN, GOLDEN_MACS, strict=True):
         fields = dict(golden.fields)
         assert fields.pop("model_label") == f"{ct.app_label}.{ct.model}"
         fields["roles"] = sorted(fields["roles"])
-        WorkflowHistory(content_type=ct, hash=golden.digest, **fields).save()
+        WorkflowHistory(
+            content_type=ct, hash=golden.digest, key_id=GOLDEN_KEY_ID, mac=mac, **fields
+        ).save()
     return list(WorkflowHistory.objects.filter(object_id=4711).order_by("seq"))
 
 
-def test_golden_chain_keeps_its_hashes_through_the_database():
+def test_golden_chain_keeps_its_hashes_through_the_database(golden_key):
     """What the database gives back (timestamps, roles, the comment's control characters)
     hashes to the same known answers, and every verifier accepts the chain."""
     stored = insert_golden_chain()
     assert [e.hash for e in stored] == [H1, H2, H3, H4]
+    assert [e.mac for e in stored] == GOLDEN_MACS
     for entry, golden in zip(stored, GOLDEN, strict=True):
         assert entry.compute_hash() == golden.digest
         assert sha256_hex(canonical_text(**fields_of(entry))) == golden.digest
@@ -335,6 +391,39 @@ def test_golden_chain_keeps_its_hashes_through_the_database():
     assert (report.entries, report.objects, report.broken) == (4, 1, [])
     report = verify()
     assert (report.entries, report.objects, report.broken) == (4, 1, [])
+
+
+@pytest.mark.parametrize(
+    ("key_id", "key", "reason"),
+    [
+        (GOLDEN_KEY_ID, "en-annan-nyckel-med-samma-id-0123456789", MAC),
+        ("prov-2027", GOLDEN_KEY, UNSIGNED),
+    ],
+    ids=["other-key", "unknown-key-id"],
+)
+def test_golden_chain_fails_under_another_key(settings, monkeypatch, key_id, key, reason):
+    """The same chain checked by a system that holds another key (or none under that id):
+    its first entry is reported, on every verifier."""
+    settings.WORKFLOW_HISTORY_KEY_ID, settings.WORKFLOW_HISTORY_KEY = key_id, key
+    settings.WORKFLOW_HISTORY_OLD_KEYS = {}
+    stored = insert_golden_chain()
+    expected = [(4711, 1, stored[0].pk, reason)]
+    assert found(verify(WorkflowHistory.objects.all())) == expected
+    if connection.vendor == "postgresql":
+        handed, report = in_database(monkeypatch)
+        assert handed == {4711}
+        assert found(report) == expected
+
+
+def test_a_rotated_key_keeps_verifying_as_an_old_key(settings):
+    """After a rotation the old key is listed among the old keys: the entries it signed
+    verify, and new entries are signed with the new key."""
+    settings.WORKFLOW_HISTORY_KEY_ID, settings.WORKFLOW_HISTORY_KEY = "prov-2027", "ny-nyckel-" * 4
+    settings.WORKFLOW_HISTORY_OLD_KEYS = {GOLDEN_KEY_ID: GOLDEN_KEY}
+    insert_golden_chain()
+    assert verify(WorkflowHistory.objects.all()).intact
+    settings.WORKFLOW_HISTORY_OLD_KEYS = {}
+    assert not verify(WorkflowHistory.objects.all()).intact
 
 
 def test_entries_the_engine_writes_hash_the_documented_format(walked):
@@ -408,9 +497,10 @@ def forged(entry: WorkflowHistory, **changes) -> tuple[str, list]:
     return update(entry.pk, **changes, hash=entry.hash)
 
 
-def append(doc, **fields) -> WorkflowHistory:
+def append(doc, signed=False, **fields) -> WorkflowHistory:
     """A new entry at the end of ``doc``'s chain, correctly linked and hashed unless
-    ``fields`` say otherwise. INSERT is what the trigger allows."""
+    ``fields`` say otherwise, signed with the key only if ``signed`` (a forger without the
+    key leaves it unsigned). INSERT is what the trigger allows."""
     last = history(doc).last()
     values = {
         "content_type": ContentType.objects.get_for_model(Document),
@@ -429,7 +519,10 @@ def append(doc, **fields) -> WorkflowHistory:
     }
     values.update(fields)
     entry = WorkflowHistory(**values)
-    entry.hash = entry.compute_hash()
+    if signed:
+        entry.sign()
+    else:
+        entry.hash = entry.compute_hash()
     entry.save()
     return entry
 
@@ -582,7 +675,8 @@ def insert_third(doc, people):
             prev_hash=entries[1].hash,
         )
 
-    return statements, (4, LINK), then
+    # the forged entry's hash is right, but it carries no signature
+    return statements, (3, UNSIGNED), then
 
 
 def swap_second_and_third(doc, people):
@@ -603,13 +697,14 @@ def relink_third_to_first(doc, people):
 
 def relink_over_removed_second(doc, people):
     """Entry 2 removed; entry 3 renumbered to 2, linked to entry 1 and rehashed; entry 4
-    renumbered to 3 but not rehashed (the forger stopped one short of the end)."""
+    renumbered to 3 but not rehashed (the forger stopped one short of the end). The rehashed
+    entry 3, now 2, no longer matches its signature."""
     first, second, third, fourth = list(history(doc))
     return [
         delete(second.pk),
         forged(third, seq=2, prev_hash=first.hash),
         update(fourth.pk, seq=3),
-    ], (3, LINK)
+    ], (2, MAC)
 
 
 def drop_third_relink_last(doc, people):
@@ -652,30 +747,39 @@ def test_changed_structure_is_reported(walked, people, monkeypatch, change):
     assert_reported(monkeypatch, tampered, untouched, seq, reason)
 
 
-def test_forged_pair_is_caught_by_the_link_of_the_entry_after_it(walked, monkeypatch):
+def test_forged_pair_is_caught_by_the_signature(walked, monkeypatch):
     """Entry 2 rewritten and rehashed, entry 3 relinked to it and rehashed: both are now
-    correct in themselves. Entry 4 still carries entry 3's old hash as its link, and to
-    change that link the forger would have to rehash entry 4 too, and so on to the end of
-    the chain; so the break shows at entry 4."""
+    correct in themselves as a plain SHA-256 chain, but the forger has no key, so entry 2's
+    signature no longer matches its hash; the break shows at entry 2."""
     tampered, untouched = walked
     _, second, third, _ = list(history(tampered))
     first_statement = forged(second, comment="Godkänt av förvaltningschefen")
     as_owner(first_statement, forged(third, prev_hash=second.hash))
     assert third.compute_hash() == third.hash  # each forged entry is consistent in itself
 
-    assert_reported(monkeypatch, tampered, untouched, 4, LINK)
+    assert_reported(monkeypatch, tampered, untouched, 2, MAC)
+
+
+def with_key(entry: WorkflowHistory, **changes) -> tuple[str, list]:
+    """The UPDATE of a forger who also holds the history key (a leaked key): the changes,
+    the hash recomputed and signed."""
+    for name, value in changes.items():
+        setattr(entry, name, value)
+    entry.sign()
+    return update(entry.pk, **changes, hash=entry.hash, mac=entry.mac, key_id=entry.key_id)
 
 
 def test_forged_last_pair_is_caught_by_the_objects_state(walked, people, monkeypatch):
-    """The last two entries rewritten into an approval and a publication, correctly linked
-    and hashed: the chain itself is consistent, so no link or hash shows the forgery. What
-    anchors the tail is the document's own state ("granskning"), which the forged chain no
-    longer ends in; the whole-history check compares the two."""
+    """Even with the key: the last two entries rewritten into an approval and a
+    publication, correctly linked, hashed and signed: the chain itself is consistent, so no
+    link, hash or signature shows the forgery. The document's own state ("granskning"),
+    which the forged chain no longer ends in, still shows it (and the checkpoints outside the
+    database, tests/test_workflow_kedja.py)."""
     tampered, untouched = walked
     _, _, third, fourth = list(history(tampered))
     as_owner(
-        forged(third, transition="godkann", to_state="godkand", comment=""),
-        forged(
+        with_key(third, transition="godkann", to_state="godkand", comment=""),
+        with_key(
             fourth,
             transition="publicera",
             from_state="godkand",
@@ -731,10 +835,11 @@ def test_removed_tail_is_reported_by_the_whole_history_check(walked, change):
 
 
 def test_appended_entry_with_another_state_is_reported(walked):
-    """An INSERT passes the trigger: a forged approval appended, correctly linked and
-    hashed, is caught only because the document itself is still in "granskning"."""
+    """An INSERT passes the trigger: a forged approval appended, correctly linked, hashed
+    and even signed with the key, is caught because the document itself is still in
+    "granskning"."""
     tampered, _ = walked
-    appended = append(tampered, actor_name="okänd")
+    appended = append(tampered, actor_name="okänd", signed=True)
     assert WorkflowHistory.objects.filter(pk=appended.pk).exists()
 
     assert verify(WorkflowHistory.objects.all()).intact
@@ -758,7 +863,7 @@ def test_object_check_reports_a_removed_newest_entry(walked):
 
 
 @pytest.mark.postgres
-def test_database_computes_the_golden_hashes_itself(monkeypatch):
+def test_database_computes_the_golden_hashes_itself(monkeypatch, golden_key):
     """The SQL form of the canonical content (to_json escapes, the jsonb roles, to_char of
     the timestamp) gives the known answers: the database passes the golden chain without
     handing any of it to Python."""

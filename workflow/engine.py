@@ -101,7 +101,7 @@ def _entry(
         comment=comment,
         prev_hash=prev_hash,
     )
-    entry.hash = entry.compute_hash()
+    entry.sign()
     return entry
 
 

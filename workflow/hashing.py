@@ -9,6 +9,7 @@ the same hash on SQLite and PostgreSQL and after an export.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import UTC, datetime
 
@@ -59,3 +60,50 @@ def entry_hash(
         separators=(",", ":"),
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+# -- the key: what a database administrator does not have ------------------------------------
+#
+# The SHA-256 chain above shows a change to anyone who recomputes it, but anyone with the
+# database can also recompute it after a change. So each entry also carries an HMAC-SHA256
+# of its hash under a secret key kept outside the database (settings, from the environment),
+# with the id of that key: without the key no entry can be written, rewritten or relinked so
+# that it verifies. Keys rotate: new entries are signed with the current key, and every key
+# that ever signed an entry stays listed (``WORKFLOW_HISTORY_OLD_KEYS``) so those verify.
+
+#: the development default; production mode refuses it (config/settings.py)
+DEVELOPMENT_KEY = "utveckling-endast-inte-hemlig-historiknyckel-byt-i-produktion"
+DEVELOPMENT_KEY_ID = "utv"
+
+
+def keys() -> dict[str, bytes]:
+    """Every key id the verifier accepts, with its secret (the current one included)."""
+    from django.conf import settings
+
+    found = {
+        str(key_id): str(secret).encode("utf-8")
+        for key_id, secret in (getattr(settings, "WORKFLOW_HISTORY_OLD_KEYS", None) or {}).items()
+    }
+    key_id, secret = current_key()
+    found[key_id] = secret
+    return found
+
+
+def current_key() -> tuple[str, bytes]:
+    """(id, secret) of the key new entries and checkpoints are signed with."""
+    from django.conf import settings
+
+    key_id = getattr(settings, "WORKFLOW_HISTORY_KEY_ID", None) or DEVELOPMENT_KEY_ID
+    secret = getattr(settings, "WORKFLOW_HISTORY_KEY", None) or DEVELOPMENT_KEY
+    return str(key_id), str(secret).encode("utf-8")
+
+
+def entry_mac(key: bytes, key_id: str, digest: str) -> str:
+    """HMAC-SHA256, under ``key``, of the text ``<key id>\\n<entry hash>``, in hex. The hash
+    covers the entry's content and the previous entry's hash, so the MAC binds both."""
+    return hmac.new(key, f"{key_id}\n{digest}".encode(), hashlib.sha256).hexdigest()
+
+
+def sign(key: bytes, data: bytes) -> str:
+    """HMAC-SHA256 of ``data`` under ``key``, in hex (the checkpoints' signature)."""
+    return hmac.new(key, data, hashlib.sha256).hexdigest()

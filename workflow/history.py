@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ FIELDS = (
     "comment",
     "prev_hash",
     "hash",
+    "key_id",
+    "mac",
 )
 
 
@@ -50,6 +53,8 @@ class VerificationReport:
     entries: int
     objects: int
     broken: list[BrokenLink]
+    #: the checkpoint the whole-history check compared with (workflow.checkpoint), if any
+    checkpoint: object = None
 
     @property
     def intact(self) -> bool:
@@ -62,7 +67,23 @@ _REASONS = {
     ),
     "link": lambda seq, expected: "länken till föregående post stämmer inte",
     "content": lambda seq, expected: "innehållet har ändrats efter att posten skrevs",
+    "key": lambda seq, expected: (
+        "posten är inte signerad med någon känd historiknyckel (skriven utanför systemet)"
+    ),
+    "mac": lambda seq, expected: (
+        "signaturen stämmer inte: posten är skriven eller omräknad utan historiknyckeln"
+    ),
 }
+
+
+def mac_problem(key_id: str, digest: str, mac: str, keys: dict[str, bytes]) -> str | None:
+    """Which of the key's reasons an entry fails, if any."""
+    key = keys.get(key_id)
+    if key is None:
+        return "key"
+    if not hmac.compare_digest(hashing.entry_mac(key, key_id, digest), mac):
+        return "mac"
+    return None
 
 
 def _labels() -> dict[int, str]:
@@ -73,6 +94,7 @@ def verify_rows(rows: Iterable[tuple], labels: dict[int, str]) -> VerificationRe
     """Check rows (``FIELDS`` order, sorted by object and seq); first broken link per object."""
     entries = objects = 0
     broken: list[BrokenLink] = []
+    keys = hashing.keys()
     current = None
     expected_seq = 1
     prev_hash = ""
@@ -94,6 +116,8 @@ def verify_rows(rows: Iterable[tuple], labels: dict[int, str]) -> VerificationRe
             comment,
             stored_prev,
             stored_hash,
+            key_id,
+            mac,
         ) = row
         entries += 1
         key = (ct_id, object_id)
@@ -126,6 +150,10 @@ def verify_rows(rows: Iterable[tuple], labels: dict[int, str]) -> VerificationRe
             )
             if computed != stored_hash:
                 reason = _REASONS["content"](seq, expected_seq)
+            else:
+                problem = mac_problem(key_id, stored_hash, mac, keys)
+                if problem:
+                    reason = _REASONS[problem](seq, expected_seq)
         if reason:
             broken.append(BrokenLink(label, object_id, seq, entry_id, reason))
             failed = True
@@ -148,7 +176,8 @@ def verify(queryset=None) -> VerificationReport:
     """Recompute every chain (or those in ``queryset``) and report the first break of each.
 
     Over the whole history it also compares each governed object's state with the last
-    entry of its chain, so that a removed newest entry or a removed chain is reported too.
+    entry of its chain, so that a removed newest entry or a removed chain is reported too,
+    and the database with the newest signed checkpoint outside it (workflow.checkpoint).
     On PostgreSQL the whole history is checked inside the database (:func:`verify_in_database`);
     everywhere else, and for a part of the history, row by row here (:func:`verify_rows`).
     """
@@ -159,7 +188,22 @@ def verify(queryset=None) -> VerificationReport:
         report = verify_rows(iter_rows(queryset), _labels())
     if queryset is None:
         report.broken.extend(_tail_mismatches())
+        report.broken.extend(_checkpoint_findings(report))
     return report
+
+
+def _checkpoint_findings(report: VerificationReport) -> list[BrokenLink]:
+    """What disagrees with the newest checkpoint outside the database (workflow.checkpoint)."""
+    from . import checkpoint
+
+    newest = checkpoint.latest()
+    report.checkpoint = newest
+    if newest is None:
+        return []
+    return [
+        BrokenLink(f.model_label, f.object_id, f.seq, f.entry_id, f.reason)
+        for f in checkpoint.compare(newest)
+    ]
 
 
 # The canonical content of an entry (workflow.hashing.entry_hash) written in PostgreSQL's SQL,
@@ -222,14 +266,22 @@ def verify_in_database(connection) -> VerificationReport:
         entries, objects, suspects = cursor.fetchone()
     if isinstance(suspects, str):
         suspects = json.loads(suspects)
-    by_type: dict[int, list[int]] = {}
+    by_type: dict[int, set[int]] = {}
     for key in suspects or []:
         ct_id, object_id = json.loads(key)
-        by_type.setdefault(ct_id, []).append(object_id)
+        by_type.setdefault(ct_id, set()).add(object_id)
+    # the signatures, which the database cannot check without the key: here, in one pass
+    keys = hashing.keys()
+    signed = WorkflowHistory.objects.order_by().values_list(
+        "content_type_id", "object_id", "key_id", "hash", "mac"
+    )
+    for ct_id, object_id, key_id, digest, mac in signed.iterator(chunk_size=5000):
+        if mac_problem(key_id, digest, mac, keys):
+            by_type.setdefault(ct_id, set()).add(object_id)
     labels = _labels()
     broken: list[BrokenLink] = []
-    for ct_id, object_ids in sorted(by_type.items()):
-        object_ids.sort()
+    for ct_id, found in sorted(by_type.items()):
+        object_ids = sorted(found)
         for start in range(0, len(object_ids), 1000):
             chains = WorkflowHistory.objects.filter(
                 content_type_id=ct_id, object_id__in=object_ids[start : start + 1000]
@@ -277,7 +329,19 @@ def _tail_mismatches(obj=None) -> list[BrokenLink]:
 
 
 def verify_object(obj) -> VerificationReport:
-    """One object's chain, and that it ends where the object is (what the timeline shows)."""
+    """One object's chain, that it ends where the object is, and that it still holds the head
+    the newest checkpoint recorded for it (what the timeline shows)."""
+    from . import checkpoint
+
     report = verify(WorkflowHistory.objects.for_object(obj))
     report.broken.extend(_tail_mismatches(obj))
+    newest = checkpoint.latest()
+    if newest is not None:
+        ct = ContentType.objects.get_for_model(obj)
+        label = f"{ct.app_label}.{ct.model}"
+        report.checkpoint = newest
+        report.broken.extend(
+            BrokenLink(f.model_label, f.object_id, f.seq, f.entry_id, f.reason)
+            for f in checkpoint.compare_object(newest, label, obj.pk)
+        )
     return report

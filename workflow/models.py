@@ -194,7 +194,8 @@ class WorkflowHistoryQuerySet(models.QuerySet):
 
 
 class WorkflowHistory(models.Model):
-    """One step in an object's life, chained by SHA-256 to the step before it.
+    """One step in an object's life, chained by SHA-256 to the step before it and signed
+    with a key the database does not hold (``key_id``, ``mac``).
 
     Append-only: saving an existing row or deleting one raises here, and on PostgreSQL a
     trigger refuses UPDATE and DELETE as well. ``manage.py verify_history`` recomputes the
@@ -227,6 +228,10 @@ class WorkflowHistory(models.Model):
     comment = models.TextField(gettext_lazy("kommentar"), blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64)
+    # the HMAC of the hash under a key kept outside the database (workflow.hashing), and the
+    # id of that key: what a database administrator cannot recompute
+    key_id = models.CharField(gettext_lazy("nyckel"), max_length=32, blank=True)
+    mac = models.CharField(max_length=64, blank=True)
 
     objects = WorkflowHistoryQuerySet.as_manager()
 
@@ -261,6 +266,12 @@ class WorkflowHistory(models.Model):
 
     def delete(self, *args, **kwargs):
         raise HistoryImmutable(_("Arbetsflödeshistoriken kan inte raderas."))
+
+    def sign(self) -> None:
+        """Hash the entry and sign the hash with the current key."""
+        self.hash = self.compute_hash()
+        self.key_id, key = hashing.current_key()
+        self.mac = hashing.entry_mac(key, self.key_id, self.hash)
 
     def compute_hash(self) -> str:
         return hashing.entry_hash(

@@ -5,14 +5,19 @@ from workflow.history import verify
 
 class Command(BaseCommand):
     help = (
-        "Räknar om hashkedjan i arbetsflödeshistoriken för varje objekt och rapporterar den "
-        "första brutna länken per objekt. Avslutas med felkod om något är brutet."
+        "Räknar om hashkedjan i arbetsflödeshistoriken för varje objekt, kontrollerar "
+        "signaturerna med historiknyckeln och jämför med den senaste kontrollpunkten; "
+        "rapporterar den första brutna länken per objekt. Avslutas med felkod om något är brutet."
     )
 
     def handle(self, *args, **options):
         report = verify()
         for link in report.broken:
             self.stdout.write(self.style.ERROR(f"BRUTEN  {link}"))
+        if report.checkpoint is None:
+            self.stdout.write("Ingen kontrollpunkt att jämföra med (workflow_checkpoint).")
+        else:
+            self.stdout.write(f"Jämförd med kontrollpunkten {report.checkpoint.name}.")
         summary = (
             f"{report.entries} poster i {report.objects} objekt kontrollerade, "
             f"{len(report.broken)} brutna kedjor."

@@ -1,0 +1,648 @@
+"""A history a database administrator cannot rewrite unseen (issue 13, item 6).
+
+Two documents walk their workflow and have field history; then the daily checkpoint is
+written outside the database (signed with the history key). Each test then tampers with the
+database in one of fifteen ways, with direct SQL as the database's owner could (on
+PostgreSQL past the append-only trigger, with ``session_replication_role``), as someone who
+knows the algorithms but holds neither the history key nor the checkpoint directory. Each
+tampering must be reported by ``manage.py verify_history`` and by the revisor's check page,
+which then never says that the history holds.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import json
+import re
+from io import StringIO
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.urls import reverse
+
+from tests import factories
+from tests.exampleapp.models import Document
+from tests.test_project import run_manage
+from tests.test_workflow_history_vectors import as_owner, delete, qn, update
+from workflow import checkpoint, hashing
+from workflow.engine import do_transition, history
+from workflow.history import verify, verify_object
+from workflow.models import WorkflowHistory
+
+pytestmark = pytest.mark.django_db
+
+TABLE = WorkflowHistory._meta.db_table
+FIELD_TABLE = Document.history.model._meta.db_table
+LABEL = "exampleapp.document"
+FIELD_LABEL = "exampleapp.historicaldocument"
+
+MAC = "signaturen stämmer inte: posten är skriven eller omräknad utan historiknyckeln"
+UNSIGNED = "posten är inte signerad med någon känd historiknyckel (skriven utanför systemet)"
+
+
+@pytest.fixture
+def katalog(settings, tmp_path):
+    settings.WORKFLOW_CHECKPOINT_DIR = str(tmp_path / "kontrollpunkter")
+    return tmp_path / "kontrollpunkter"
+
+
+@pytest.fixture
+def people(make_user):
+    return {
+        "anna": make_user("anna", "Författare"),
+        "bertil": make_user("bertil", "Granskare"),
+        "cecilia": make_user("cecilia", "Redaktör"),
+    }
+
+
+@pytest.fixture
+def docs(people, make_document, katalog):
+    """Two documents, each created, sent, sent back and sent again (four entries, ending in
+    "granskning") and retitled once (field history); then the daily checkpoint."""
+    made = []
+    for title in ("Bygglov Storgatan 1", "Bygglov Lillgatan 2"):
+        doc = make_document(title, creator=people["anna"])
+        do_transition(doc, "skicka", people["anna"], comment="Klar för beredning")
+        do_transition(doc, "avvisa", people["bertil"], comment="Saknar bilaga")
+        do_transition(doc, "skicka", people["anna"], comment="Kompletterat")
+        doc = Document.objects.get(pk=doc.pk)
+        doc.title = f"{title} (rev.)"
+        doc.save()
+        made.append(doc)
+    checkpoint.write("daglig")
+    return made
+
+
+def entries(doc) -> list[WorkflowHistory]:
+    return list(history(doc))
+
+
+def rehashed(entry: WorkflowHistory, **changes) -> tuple[str, list]:
+    """The UPDATE of a forger who knows the algorithm but not the key: the changes and the
+    plain SHA-256 recomputed over them; the MAC left as it was."""
+    for name, value in changes.items():
+        setattr(entry, name, value)
+    entry.hash = entry.compute_hash()
+    return update(entry.pk, **changes, hash=entry.hash)
+
+
+def forge_entry(doc, **fields) -> tuple[str, list]:
+    """An INSERT of a whole entry with a correct plain hash, no signature."""
+    last = entries(doc)[-1]
+    entry = WorkflowHistory(
+        content_type=ContentType.objects.get_for_model(Document),
+        object_id=doc.pk,
+        seq=last.seq + 1,
+        workflow="dokument",
+        transition="godkann",
+        from_state="granskning",
+        to_state="granskning",
+        actor_id=None,
+        actor_name="bertil",
+        roles=["Granskare"],
+        timestamp=last.timestamp + datetime.timedelta(minutes=1),
+        comment="Godkänt",
+        prev_hash=last.hash,
+    )
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    entry.hash = entry.compute_hash()
+    names = [f.name for f in WorkflowHistory._meta.concrete_fields if f.name != "id"]
+    columns = ", ".join(qn(WorkflowHistory._meta.get_field(n).column) for n in names)
+    values = [
+        WorkflowHistory._meta.get_field(n).get_db_prep_save(
+            getattr(entry, WorkflowHistory._meta.get_field(n).attname), connection
+        )
+        for n in names
+    ]
+    marks = ", ".join(["%s"] * len(names))
+    return f"INSERT INTO {qn(TABLE)} ({columns}) VALUES ({marks})", values
+
+
+def field_rows(doc) -> list:
+    return list(Document.history.filter(id=doc.pk).order_by("history_id"))
+
+
+def run(*statements) -> None:
+    """As the owner: UPDATE/DELETE past the trigger (asserting it refuses first on
+    PostgreSQL), INSERTs and statements on other tables as they are."""
+    guarded = [s for s in statements if s[0].startswith(("UPDATE", "DELETE")) and TABLE in s[0]]
+    if guarded:
+        as_owner(*statements)
+    else:
+        with connection.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+
+
+def command() -> tuple[bool, str]:
+    out = StringIO()
+    try:
+        call_command("verify_history", stdout=out)
+    except CommandError as error:
+        return False, out.getvalue() + str(error)
+    return True, out.getvalue()
+
+
+def revisor_page(client) -> str:
+    revisor = factories.Cast().revisor
+    client.force_login(revisor)
+    response = client.post(reverse("arenden:verifiering"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def assert_reported(client, *lines: str) -> None:
+    """``verify_history`` fails and prints each expected line; the revisor's page says the
+    history is broken, shows the same lines, and never that it holds."""
+    report = verify()
+    assert not report.intact
+    ok, out = command()
+    assert not ok
+    for line in lines:
+        assert f"BRUTEN  {line}" in out, out
+    page = revisor_page(client)
+    assert "Historiken är bruten" in page
+    assert "obruten" not in page
+    for line in lines:
+        assert line in page.replace("&#x27;", "'").replace("&quot;", '"')
+
+
+# -- the untouched history ------------------------------------------------------------------
+
+
+def test_untouched_history_holds_with_key_and_checkpoint(client, docs, katalog):
+    [path] = katalog.glob("kontrollpunkt-*.json")
+    content = json.loads(path.read_text("utf-8"))
+    a, b = docs
+    assert content["kedjor"][f"{LABEL}:{a.pk}"] == [4, entries(a)[-1].hash]
+    assert content["falthistorik"][FIELD_LABEL]["objekt"][str(b.pk)][0] == len(field_rows(b))
+    assert content["nyckel"] == "utv" and len(content["signatur"]) == 64
+
+    report = verify()
+    assert report.intact and report.checkpoint.name == path.name
+    ok, out = command()
+    assert ok and f"Jämförd med kontrollpunkten {path.name}." in out
+    page = revisor_page(client)
+    assert "Historiken är obruten." in page and path.name in page
+
+
+def test_new_work_after_the_checkpoint_is_not_a_tampering(client, docs, people):
+    a, _ = docs
+    do_transition(a, "godkann", people["bertil"], comment="Godkänt")
+    a = Document.objects.get(pk=a.pk)
+    a.title = "Bygglov Storgatan 1 (slutlig)"
+    a.save()
+    assert verify().intact
+
+
+# -- the fifteen tamperings -----------------------------------------------------------------
+
+
+def test_1_edited_newest_entry(client, docs):
+    a, _ = docs
+    newest = entries(a)[-1]
+    run(rehashed(newest, comment="Godkänt utan anmärkning"))
+    assert_reported(client, f"{LABEL} {a.pk}: post 4 (id {newest.pk}): {MAC}")
+
+
+def test_2_edited_older_entry(client, docs):
+    a, _ = docs
+    second = entries(a)[1]
+    run(rehashed(second, comment="Klar, inget att invända"))
+    assert_reported(client, f"{LABEL} {a.pk}: post 2 (id {second.pk}): {MAC}")
+
+
+def test_3_changed_actor(client, docs, people):
+    a, _ = docs
+    third = entries(a)[2]
+    run(rehashed(third, actor_id=people["cecilia"].pk, actor_name="cecilia"))
+    assert_reported(client, f"{LABEL} {a.pk}: post 3 (id {third.pk}): {MAC}")
+
+
+def test_4_deleted_newest_entry(client, docs):
+    a, _ = docs
+    run(delete(entries(a)[-1].pk))
+    assert_reported(
+        client,
+        f"{LABEL} {a.pk}: post 3 (id 0): status är granskning men historiken slutar i utkast",
+        f"{LABEL} {a.pk}: post 4 (id 0): post 4, kedjans senaste i kontrollpunkten",
+    )
+
+
+def test_4b_deleted_newest_entry_and_state_put_back(client, docs):
+    """The state set back to match the shortened chain too: only the checkpoint shows it."""
+    a, b = docs
+    run(delete(entries(a)[-1].pk))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {qn(Document._meta.db_table)} SET state = 'utkast' WHERE id = %s", [a.pk]
+        )
+    assert verify(WorkflowHistory.objects.all()).intact  # what is left is a valid chain
+    assert_reported(client, f"{LABEL} {a.pk}: post 4 (id 0): post 4, kedjans senaste")
+    # the object's own check (the revisor's timeline) compares with the checkpoint too
+    [broken] = verify_object(a).broken
+    assert (broken.seq, broken.reason) == (
+        4,
+        f"post 4, kedjans senaste i kontrollpunkten {verify().checkpoint.name}, saknas",
+    )
+    assert verify_object(b).intact
+
+
+def test_5_deleted_middle_entry(client, docs):
+    a, _ = docs
+    second, third = entries(a)[1:3]
+    run(delete(second.pk))
+    assert_reported(
+        client,
+        f"{LABEL} {a.pk}: post 3 (id {third.pk}): löpnummer 3 där 2 väntades",
+    )
+
+
+def test_6_renumbered_entries(client, docs):
+    a, _ = docs
+    second, third = entries(a)[1:3]
+    run(update(second.pk, seq=1000), update(third.pk, seq=2), update(second.pk, seq=3))
+    assert_reported(
+        client,
+        f"{LABEL} {a.pk}: post 2 (id {third.pk}): länken till föregående post stämmer inte",
+    )
+
+
+def test_7_backdated_entry(client, docs):
+    a, _ = docs
+    third = entries(a)[2]
+    run(rehashed(third, timestamp=third.timestamp - datetime.timedelta(days=30)))
+    assert_reported(client, f"{LABEL} {a.pk}: post 3 (id {third.pk}): {MAC}")
+
+
+def test_8_forged_entry_appended_at_the_end(client, docs):
+    """Linked to the newest entry, its plain hash right, the state unchanged: only the
+    missing signature shows it."""
+    a, _ = docs
+    run(forge_entry(a))
+    forged = entries(a)[-1]
+    assert forged.seq == 5 and forged.compute_hash() == forged.hash
+    assert_reported(client, f"{LABEL} {a.pk}: post 5 (id {forged.pk}): {UNSIGNED}")
+
+
+def test_8b_forged_entry_with_a_copied_signature(client, docs):
+    """The key id and MAC copied from a genuine entry: the MAC is of another hash."""
+    a, _ = docs
+    genuine = entries(a)[-1]
+    run(forge_entry(a, key_id=genuine.key_id, mac=genuine.mac))
+    forged = entries(a)[-1]
+    assert_reported(client, f"{LABEL} {a.pk}: post 5 (id {forged.pk}): {MAC}")
+
+
+def test_9_forged_entry_inserted(client, docs):
+    """Entries 3 and 4 moved up one place and a forged entry put at 3, linked to entry 2."""
+    a, _ = docs
+    first, second, third, fourth = entries(a)
+    run(update(fourth.pk, seq=5), update(third.pk, seq=4))
+    run(
+        forge_entry(
+            a, seq=3, prev_hash=second.hash, timestamp=second.timestamp + datetime.timedelta(1)
+        )
+    )
+    forged = WorkflowHistory.objects.for_object(a).get(seq=3)
+    assert_reported(client, f"{LABEL} {a.pk}: post 3 (id {forged.pk}): {UNSIGNED}")
+
+
+def test_10_deleted_object_with_its_history(client, docs):
+    a, b = docs
+    rows = len(field_rows(a))
+    run(
+        *[delete(e.pk) for e in entries(a)],
+        (f"DELETE FROM {qn(FIELD_TABLE)} WHERE id = %s", [a.pk]),
+        (f"DELETE FROM {qn(Document._meta.db_table)} WHERE id = %s", [a.pk]),
+    )
+    assert verify(WorkflowHistory.objects.all()).intact  # the rest is a valid history
+    assert_reported(
+        client,
+        f"{LABEL} {a.pk}: post 4 (id 0): post 4, kedjans senaste i kontrollpunkten",
+        f"{FIELD_LABEL} {a.pk}: post 0 (id 0): fälthistoriken ({rows} rader) saknas",
+    )
+    assert f"{LABEL} {b.pk}:" not in command()[1]
+
+
+def test_11_deleted_history_of_one_object(client, docs):
+    a, _ = docs
+    run(*[delete(e.pk) for e in entries(a)])
+    assert_reported(
+        client,
+        f"{LABEL} {a.pk}: post 0 (id 0): objektet saknar historik",
+        f"{LABEL} {a.pk}: post 4 (id 0): post 4, kedjans senaste i kontrollpunkten",
+    )
+
+
+def test_12_edited_field_history_row(client, docs):
+    a, _ = docs
+    first = field_rows(a)[0]
+    run(
+        (
+            f"UPDATE {qn(FIELD_TABLE)} SET title = %s WHERE history_id = %s",
+            ["Rivningslov Storgatan 1", first.history_id],
+        )
+    )
+    assert_reported(
+        client,
+        f"{FIELD_LABEL} {a.pk}: post 0 (id 0): fälthistoriken har ändrats sedan kontrollpunkten",
+    )
+
+
+def test_13_deleted_field_history_row(client, docs):
+    """Of the second document: the first one's field history, which holds, is passed over."""
+    a, b = docs
+    rows = field_rows(b)
+    run((f"DELETE FROM {qn(FIELD_TABLE)} WHERE history_id = %s", [rows[-1].history_id]))
+    assert_reported(
+        client,
+        f"{FIELD_LABEL} {b.pk}: post 0 (id 0): fälthistoriken hade {len(rows)} rader i "
+        f"kontrollpunkten, nu {len(rows) - 1}",
+    )
+
+
+def test_14_added_field_history_row(client, docs):
+    """A row added after the checkpoint, dated a week before it (a change made to look as
+    if it had been made then)."""
+    a, _ = docs
+    source = field_rows(a)[-1]
+    names = [
+        f.column for f in Document.history.model._meta.concrete_fields if f.name != "history_id"
+    ]
+    chosen = ", ".join("%s" if name in {"title", "history_date"} else qn(name) for name in names)
+    backdated = source.history_date - datetime.timedelta(days=7)
+    run(
+        (
+            f"INSERT INTO {qn(FIELD_TABLE)} ({', '.join(qn(n) for n in names)}) "
+            f"SELECT {chosen} FROM {qn(FIELD_TABLE)} WHERE history_id = %s",
+            [
+                *[
+                    "Rivningslov Storgatan 1" if name == "title" else backdated
+                    for name in names
+                    if name in {"title", "history_date"}
+                ],
+                source.history_id,
+            ],
+        )
+    )
+    added = field_rows(a)[-1]
+    assert added.history_id > source.history_id and added.title == "Rivningslov Storgatan 1"
+    assert_reported(
+        client,
+        f"{FIELD_LABEL} {a.pk}: post 0 (id {added.history_id}): fälthistorikrad "
+        f"{added.history_id} är skriven efter kontrollpunkten",
+    )
+
+
+def test_15_truncated_history_table(client, docs):
+    a, b = docs
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            cursor.execute(f"TRUNCATE {qn(TABLE)}")
+            cursor.execute("SET LOCAL session_replication_role = origin")
+    else:
+        run((f"DELETE FROM {qn(TABLE)}", []))
+    assert not WorkflowHistory.objects.exists()
+    assert_reported(
+        client,
+        *[f"{LABEL} {d.pk}: post 0 (id 0): objektet saknar historik" for d in docs],
+        *[f"{LABEL} {d.pk}: post 4 (id 0): post 4, kedjans senaste" for d in docs],
+    )
+
+
+# -- the checkpoints themselves -------------------------------------------------------------
+
+
+def test_an_edited_checkpoint_file_is_reported(client, docs, katalog):
+    """Whoever can write the directory but has no key: the signature shows the edit."""
+    [path] = katalog.glob("kontrollpunkt-*.json")
+    content = json.loads(path.read_text("utf-8"))
+    content["kedjor"].pop(f"{LABEL}:{docs[0].pk}")
+    path.write_text(json.dumps(content), "utf-8")
+    assert_reported(
+        client,
+        f"kontrollpunkt 0: post 0 (id 0): kontrollpunkten {path.name} har en signatur som "
+        "inte stämmer (filen är ändrad)",
+    )
+
+
+def test_no_checkpoint_is_written_over_a_broken_history(docs, katalog):
+    a, _ = docs
+    run(rehashed(entries(a)[1], comment="Ändrad"))
+    with pytest.raises(CommandError, match="Historiken är bruten"):
+        call_command("workflow_checkpoint", stdout=StringIO())
+    assert len(list(katalog.glob("kontrollpunkt-*.json"))) == 1
+
+
+def test_the_newest_checkpoint_is_the_one_compared(docs, katalog, people):
+    a, _ = docs
+    do_transition(a, "godkann", people["bertil"])
+    out = StringIO()
+    call_command("workflow_checkpoint", "--anledning", "prov", stdout=out)
+    assert "Kontrollpunkt skriven" in out.getvalue()
+    newest = sorted(katalog.glob("kontrollpunkt-*.json"))[-1]
+    head = entries(a)[-1].seq
+    assert head > 4
+    assert json.loads(newest.read_text("utf-8"))["kedjor"][f"{LABEL}:{a.pk}"][0] == head
+    run(delete(entries(a)[-1].pk))
+    lines = [str(b) for b in verify().broken]
+    wanted = f"{LABEL} {a.pk}: post {head} (id 0): post {head}, kedjans senaste"
+    assert any(wanted in line for line in lines)
+
+
+def test_the_checkpoint_follows_the_commit_of_the_justering(
+    settings, tmp_path, katalog, django_capture_on_commit_callbacks
+):
+    """The domain asks for a checkpoint when the protokoll is justerat, once the justering
+    has committed."""
+    from arenden import protokoll
+    from tests.test_sammantraden import Mote
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    mote = Mote()
+    punkt = mote.punkt(mote.berett_arende("Riktlinjer för tolkstöd"))
+    mote.kalla()
+    mote.besluta(punkt)
+    mote.uppratta()
+    tidpunkt = datetime.datetime(2025, 11, 20, 10, 0, tzinfo=datetime.UTC)
+    with django_capture_on_commit_callbacks() as first:
+        protokoll.justera(mote.sammantrade, user=mote.ordforande_user, tidpunkt=tidpunkt)
+    assert first == []  # one signature of two: the protokoll is not justerat yet
+    with django_capture_on_commit_callbacks() as callbacks:
+        protokoll.justera(mote.sammantrade, user=mote.justerare_user, tidpunkt=tidpunkt)
+    assert not list(katalog.glob("kontrollpunkt-*.json"))  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    [path] = katalog.glob("kontrollpunkt-*.json")
+    content = json.loads(path.read_text("utf-8"))
+    assert content["anledning"].startswith("justering av protokollet")
+    head = WorkflowHistory.objects.for_object(mote.sammantrade).order_by("seq").last()
+    assert content["kedjor"][f"arenden.sammantrade:{mote.sammantrade.pk}"] == [
+        head.seq,
+        head.hash,
+    ]
+    assert head.to_state == "justerat"
+
+
+# -- the key in production ------------------------------------------------------------------
+
+PRODUCTION = {
+    "DJANGO_PRODUCTION": "1",
+    "DJANGO_SECRET_KEY": "k7#Qm2!vR9xZp4LwT8nB3cYh6JdF1sGe5uAo0iKr-N_M+WqE@j",
+    "DJANGO_ALLOWED_HOSTS": "arenden.example.se",
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "refusal"),
+    [
+        (hashing.DEVELOPMENT_KEY, "WORKFLOW_HISTORY_KEY får inte vara utvecklingsnyckeln."),
+        ("för-kort-nyckel", "WORKFLOW_HISTORY_KEY ska vara minst 32 slumpmässiga tecken."),
+    ],
+    ids=["development-key", "short-key"],
+)
+def test_production_refuses_the_development_key_and_a_short_one(key, refusal):
+    result = run_manage("check", **PRODUCTION, WORKFLOW_HISTORY_KEY=key)
+    assert result.returncode != 0
+    assert refusal in result.stderr
+
+
+def test_production_without_a_history_key_derives_one_from_the_secret_key():
+    script = (
+        "from django.conf import settings; "
+        "print(settings.WORKFLOW_HISTORY_KEY_ID, len(settings.WORKFLOW_HISTORY_KEY), "
+        "settings.WORKFLOW_HISTORY_KEY == settings.SECRET_KEY)"
+    )
+    result = run_manage("shell", "--no-imports", "-c", script, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["hemlig-nyckel", "64", "False"]
+    rotated = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from workflow import hashing; print(sorted(hashing.keys()))",
+        **PRODUCTION,
+        WORKFLOW_HISTORY_KEY="n" * 16 + "y" * 16 + "ckel",
+        WORKFLOW_HISTORY_KEY_ID="2027-1",
+        WORKFLOW_HISTORY_OLD_KEYS="2026-1:gammal-nyckel-0123456789abcdef",
+    )
+    assert rotated.returncode == 0, rotated.stderr
+    assert rotated.stdout.strip() == "['2026-1', '2027-1']"
+
+
+# -- the checkpoint's format and its edges --------------------------------------------------
+
+
+def test_the_checkpoint_is_signed_over_its_sorted_compact_json(docs, katalog, settings):
+    """The signature, recomputed by hand: HMAC-SHA256 under the history key of the file's
+    content without the signature, as JSON with sorted keys, no spaces and UTF-8 text."""
+    settings.WORKFLOW_HISTORY_KEY_ID, settings.WORKFLOW_HISTORY_KEY = "prov-2026", "k" * 40
+    settings.WORKFLOW_HISTORY_OLD_KEYS = {"utv": hashing.DEVELOPMENT_KEY}  # a rotation
+    path = checkpoint.write("justering av protokollet från HSN 2025-11-12 §§ 1–3, å")
+    assert re.fullmatch(r"kontrollpunkt-\d{8}T\d{6}\.\d{6}Z\.json", path.name)
+    content = json.loads(path.read_text("utf-8"))
+    signature = content.pop("signatur")
+    assert (content["format"], content["nyckel"]) == (1, "prov-2026")
+    assert content["anledning"].endswith("§§ 1–3, å")
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert signature == hmac.new(b"k" * 40, text.encode("utf-8"), hashlib.sha256).hexdigest()
+    assert path.read_bytes() == json.dumps(
+        {**content, "signatur": signature},
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    ).encode("utf-8")
+    skapad = datetime.datetime.fromisoformat(content["skapad"].replace("Z", "+00:00"))
+    assert verify().checkpoint.created == skapad
+
+
+def test_a_forger_with_the_key_who_rewrites_the_newest_entry_is_caught_by_the_checkpoint(
+    client, docs
+):
+    """The key leaked: the newest entry rewritten, hashed and signed, the state the same.
+    Every link, hash, signature and the state hold; the head the checkpoint sealed does not."""
+    a, b = docs
+    newest = entries(a)[-1]
+    newest.comment = "Kompletterat med ritning"
+    newest.sign()
+    run(update(newest.pk, comment=newest.comment, hash=newest.hash, mac=newest.mac))
+    assert verify(WorkflowHistory.objects.all()).intact
+    name = verify().checkpoint.name
+    assert_reported(
+        client,
+        f"{LABEL} {a.pk}: post 4 (id 0): post 4 är inte den som kontrollpunkten {name} "
+        "förseglade (kedjan är omskriven)",
+    )
+    assert [link.reason for link in verify_object(a).broken] == [
+        f"post 4, kedjans senaste i kontrollpunkten {name}, är inte den som kontrollpunkten "
+        "förseglade"
+    ]
+    assert verify_object(b).intact
+
+
+@pytest.mark.parametrize(
+    ("minutes", "reported"), [(10, False), (90, True)], ids=["in-flight", "backdated"]
+)
+def test_a_late_field_history_row_is_reported_only_when_dated_well_before(docs, minutes, reported):
+    """A row written after the checkpoint but dated a little before it may be a transaction
+    that was under way; dated more than an hour before, it was put there afterwards."""
+    a, _ = docs
+    row = field_rows(a)[-1]
+    created = verify().checkpoint.created
+    Document.history.model.objects.create(
+        **{
+            f.attname: getattr(row, f.attname)
+            for f in Document.history.model._meta.concrete_fields
+            if f.attname not in {"history_id", "history_date"}
+        },
+        history_date=created - datetime.timedelta(minutes=minutes),
+    )
+    assert verify().intact is not reported
+
+
+def test_an_unreadable_or_foreign_checkpoint_is_reported(client, docs, katalog, settings):
+    [path] = katalog.glob("kontrollpunkt-*.json")
+    later = katalog / path.name.replace(".json", "1.json")  # sorts after, so it is the newest
+    later.write_text("{inte json", "utf-8")
+    assert [str(b) for b in verify().broken] == [
+        f"kontrollpunkt 0: post 0 (id 0): kontrollpunkten {later.name} går inte att läsa"
+    ]
+    later.unlink()
+    # the key rotated without keeping the old one: neither the entries nor the file verify
+    settings.WORKFLOW_HISTORY_KEY_ID, settings.WORKFLOW_HISTORY_KEY = "2027-1", "n" * 40
+    reasons = [b.reason for b in verify().broken]
+    assert f"kontrollpunkten {path.name} är signerad med en okänd nyckel (utv)" in reasons
+    assert reasons.count(UNSIGNED) == 2  # each document's first entry
+    settings.WORKFLOW_HISTORY_OLD_KEYS = {"utv": hashing.DEVELOPMENT_KEY}
+    assert verify().intact  # after a rotation the old key still verifies both
+
+
+def test_without_a_directory_no_checkpoint_is_written_or_compared(settings, docs, caplog):
+    settings.WORKFLOW_CHECKPOINT_DIR = None
+    with pytest.raises(checkpoint.CheckpointError, match="Ingen katalog för kontrollpunkter"):
+        checkpoint.write()
+    report = verify()
+    assert report.intact and report.checkpoint is None
+    ok, out = command()
+    assert ok and "Ingen kontrollpunkt att jämföra med (workflow_checkpoint)." in out
+
+
+def test_a_checkpoint_after_commit_over_a_broken_history_is_logged_not_written(
+    docs, katalog, caplog, django_capture_on_commit_callbacks
+):
+    a, _ = docs
+    run(rehashed(entries(a)[1], comment="Ändrad"))
+    with django_capture_on_commit_callbacks(execute=True):
+        checkpoint.after_commit("justering")
+    assert len(list(katalog.glob("kontrollpunkt-*.json"))) == 1
+    [record] = [r for r in caplog.records if r.name == "workflow.checkpoint"]
+    assert record.getMessage() == "Kontrollpunkten efter justering kunde inte skrivas"
+    assert "Historiken är bruten (1 fel)" in str(record.exc_info[1])
