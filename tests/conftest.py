@@ -63,3 +63,31 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+def _tommer_databasen(item) -> bool:
+    """Does the test end by emptying every table (a transactional test, or a live server)?"""
+    marker = item.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by emptying every table, the data the migrations installed
+    included: the klassificeringsstruktur and dokumenthanteringsplan are put back afterwards,
+    so that every test finds the database as a fresh installation has it."""
+    result = yield
+    # after the last test the test database is gone: nothing to put back
+    if nextitem is not None and _tommer_databasen(item):
+        from importlib import import_module
+
+        from django.apps import apps
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            import_module("arenden.migrations.0019_klassificering_gallring").grundstruktur(
+                apps, None
+            )
+    return result
