@@ -256,9 +256,10 @@ def _rows_for(layout: Layout, i: int, long_avslutat: bool, columns: dict):
         comment="",
         prev_hash="",
     )
+    key_id, key = hashing.current_key()  # each entry signed as the engine signs it
     entries.append(
         (layout.ct_id, pk, 1, "arende", "", "", "registrerat", registrator, "registrator",
-         roles_creation, when, "", "", digest)
+         roles_creation, when, "", "", digest, key_id, hashing.entry_mac(key, key_id, digest))
     )  # fmt: skip
     prev, current, dates = digest, "registrerat", {}
     handlaggare = None
@@ -291,7 +292,8 @@ def _rows_for(layout: Layout, i: int, long_avslutat: bool, columns: dict):
         )
         entries.append(
             (layout.ct_id, pk, seq, "arende", transition, current, target, actor, name,
-             role_list, when, comment, prev, digest)
+             role_list, when, comment, prev, digest, key_id,
+             hashing.entry_mac(key, key_id, digest))
         )  # fmt: skip
         prev, current = digest, target
         if transition == T:
@@ -483,7 +485,8 @@ def _copy_line(row) -> str:
 #: the order of the history rows made by _rows_for
 HISTORY_COLUMNS = [
     "content_type_id", "object_id", "seq", "workflow", "transition", "from_state", "to_state",
-    "actor_id", "actor_name", "roles", "timestamp", "comment", "prev_hash", "hash",
+    "actor_id", "actor_name", "roles", "timestamp", "comment", "prev_hash", "hash", "key_id",
+    "mac",
 ]  # fmt: skip
 
 

@@ -145,6 +145,7 @@ class _Floor:
         self.wf_sql = f"INSERT INTO {WorkflowHistory._meta.db_table} ({columns}) VALUES ({marks})"
         self.ct = ContentType.objects.get_for_model(Arende)
         self.label = f"{self.ct.app_label}.{self.ct.model}"
+        self.key_id, self.key = hashing.current_key()
         # what the engine records: the stabschef's and nämndsekreterare's roles come from the
         # organ, the handläggare's from the ärende
         self.roles = {
@@ -202,25 +203,26 @@ class _Floor:
                 with transaction.atomic(), connection.cursor() as cursor:
                     cursor.execute(self.update_sql, [target, pk, state])
                     cursor.execute(self.hist_sql, row)
-                    cursor.execute(
-                        self.wf_sql,
-                        [
-                            self.ct.pk,
-                            pk,
-                            seq,
-                            "arende",
-                            transition,
-                            state,
-                            target,
-                            user.pk,
-                            user.username,
-                            json.dumps(self.roles[who], ensure_ascii=False),
-                            stamp,
-                            "",
-                            prev_hash,
-                            digest,
-                        ],
-                    )
+                    entry = {
+                        "content_type_id": self.ct.pk,
+                        "object_id": pk,
+                        "seq": seq,
+                        "workflow": "arende",
+                        "transition": transition,
+                        "from_state": state,
+                        "to_state": target,
+                        "actor_id": user.pk,
+                        "actor_name": user.username,
+                        "roles": json.dumps(self.roles[who], ensure_ascii=False),
+                        "timestamp": stamp,
+                        "comment": "",
+                        "prev_hash": prev_hash,
+                        "hash": digest,
+                        # signed as the engine signs (the keyed chain)
+                        "key_id": self.key_id,
+                        "mac": hashing.entry_mac(self.key, self.key_id, digest),
+                    }
+                    cursor.execute(self.wf_sql, [entry[c] for c in self.wf_columns])
             state, prev_hash = target, digest
 
 
