@@ -57,3 +57,35 @@ def test_quick_mode_produces_all_figures(tmp_path):
 
     assert results["targets"]
     assert all({"target", "value", "limit", "met"} <= set(t) for t in results["targets"])
+
+
+def test_web_tier_produces_every_figure(tmp_path):
+    """The web tier in a tiny bounded mode: gunicorn in production mode, every role logged in
+    over HTTP (with its one-time code where production requires one), every page answered,
+    no errors, and the transitions done through the form really done in the database."""
+    from flows.benchmark.webb import PAGES, ROLES
+
+    out = tmp_path / "webb.json"
+    call_command(
+        "benchmark", "--webb", "--sqlite-only", "--webb-requests", "3", "--webb-clients", "3",
+        "--webb-arenden", "20", "--json", str(out), verbosity=0,
+    )  # fmt: skip
+    results = json.loads(out.read_text(encoding="utf-8"))
+    web = results["webb"]["sqlite"]
+    assert web["roles_logged_in"] == list(ROLES)
+    assert set(web["pages"]) == set(PAGES)
+    for key, page in web["pages"].items():
+        assert page["requests"] >= 2, key
+        assert page["errors"] == 0, (key, page["error_examples"])
+        assert set(page["statuses"]) <= {200, 302} and page["statuses"], key
+        for figure in ("per_s", "p50_ms", "p95_ms", "p99_ms", "mean_ms", "queries"):
+            assert _positive(page[figure]), (key, figure)
+        if key != "overgang":  # the one-client pass reads only
+            assert _positive(page["p50_ms_one_client"]), key
+    assert web["pages"]["overgang"]["statuses"] == [302]
+    total = web["total"]
+    assert total["errors"] == 0
+    assert total["transitions"] == total["transitions_done"] == 2
+    assert total["requests"] == sum(p["requests"] for p in web["pages"].values())
+    judged = [t for t in results["targets"] if t["target"].startswith("webb")]
+    assert len(judged) == len(PAGES) + 1

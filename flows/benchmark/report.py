@@ -89,6 +89,15 @@ def targets(results: dict) -> list[dict]:
         )
         add("samma ärende, 8 processer: en lyckas per steg, historiken exakt", correct, True,
             correct)  # fmt: skip
+    for vendor, w in results.get("webb", {}).items():
+        name = VENDORS.get(vendor, vendor)
+        for page in w["pages"].values():
+            if page["p95_ms"] is not None:
+                add(f"webb {name}: {page['title']} p95 < 100 ms", page["p95_ms"], 100,
+                    page["p95_ms"] < 100)  # fmt: skip
+        errors = w["total"]["errors"]
+        add(f"webb {name}: 0 fel ({w['total']['requests']} förfrågningar)", errors, 0,
+            errors == 0)  # fmt: skip
     return found
 
 
@@ -232,6 +241,28 @@ def render(results: dict) -> str:
                 "Mätt på frågenivå (sidan finns inte, eller mätningen gäller bara frågan): "
                 + "; ".join(missing)
             )
+
+    for vendor, w in results.get("webb", {}).items():
+        t = w["total"]
+        out += ["", f"Webbnivå, {VENDORS.get(vendor, vendor)}: {w['server']}, {w['clients']} "
+                f"samtidiga klienter, {_fmt(w['arenden'])} ärenden, inloggade: "
+                f"{', '.join(w['roles_logged_in'])}"]  # fmt: skip
+        rows = [
+            [p["title"], _fmt(p["requests"]), _fmt(p["per_s"]), _fmt(p["p50_ms"]),
+             _fmt(p["p95_ms"]), _fmt(p["p99_ms"]), _fmt(p["errors"]), _fmt(p["queries"]),
+             _fmt(p["p50_ms_one_client"]), _fmt(p["p95_ms_one_client"])]
+            for p in w["pages"].values()
+        ]  # fmt: skip
+        rows.append(["totalt", _fmt(t["requests"]), _fmt(t["per_s"]), "", "", "",
+                     _fmt(t["errors"]), "", "", ""])  # fmt: skip
+        out += _table(["sida", "antal", "förfr./s", "p50 ms", "p95 ms", "p99 ms", "fel",
+                       "frågor", "p50 1 klient", "p95 1 klient"], rows)  # fmt: skip
+        out.append(f"övergångar: {t['transitions']} skickade, {t['transitions_done']} "
+                   f"genomförda i databasen; {_fmt(t['seconds'])} s; medel {_fmt(t['mean_ms'])} "
+                   f"ms (Little: {w['clients']} klienter / {_fmt(t['per_s'])} förfr./s = "
+                   f"{_fmt(w['clients'] / t['per_s'] * 1000 if t['per_s'] else None)} ms); "
+                   f"maskinens last {t['load_average'][0]} före, {t['load_average'][1]} "
+                   "efter")  # fmt: skip
 
     judged = targets(results)
     if judged:

@@ -33,6 +33,12 @@ class Options:
     pg_url: str = DEFAULT_PG_URL
     keep_db: bool = False
     verbose: bool = True
+    #: the web tier (flows/benchmark/webb.py): skipped in --quick, alone with --webb
+    webb: bool = True
+    webb_only: bool = False
+    webb_per_page: int = 150
+    webb_clients: int = 16
+    webb_extra: int = 1000
 
 
 class Skipped(Exception):
@@ -151,9 +157,14 @@ def run(options: Options) -> dict:
         "transitions": {},
         "concurrency": None,
         "scale": {},
+        "webb": {},
         "notes": [],
     }
     verbose = options.verbose
+    if options.webb_only:
+        return _run_webb(options, results)
+    if not options.webb:
+        results["notes"].append("Webbnivån mättes inte (--quick eller --skip-webb).")
     tmp = Path(tempfile.mkdtemp(prefix="arenden-benchmark-"))
     try:
         say(f"övergångar på SQLite (fil i {tmp})")
@@ -175,6 +186,10 @@ def run(options: Options) -> dict:
                     f"sqlite:///{tmp / f'skala-{n}.sqlite3'}",
                     verbose,
                 )
+        if options.webb:
+            results["webb"]["sqlite"] = _webb(
+                options, f"sqlite:///{tmp / 'webb.sqlite3'}", "sqlite"
+            )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -199,6 +214,8 @@ def run(options: Options) -> dict:
             results["concurrency"] = _worker("concurrency", {}, url, verbose)
     finally:
         _drop(options.pg_url, name)
+    if options.webb:
+        _webb_postgresql(options, results)
 
     if not options.skip_scale:
         for n in options.scales:
@@ -223,4 +240,48 @@ def run(options: Options) -> dict:
             finally:
                 if not options.keep_db:
                     _drop(options.pg_url, scale_name)
+    return results
+
+
+# -- the web tier (flows/benchmark/webb.py) -------------------------------------------------
+
+
+def _webb(options: Options, database_url: str, vendor: str) -> dict:
+    from . import webb
+
+    say(f"webbnivån på {vendor}")
+    return webb.run(
+        database_url,
+        vendor,
+        per_page=options.webb_per_page,
+        clients=options.webb_clients,
+        extra=options.webb_extra,
+        verbose=options.verbose,
+    )
+
+
+def _webb_postgresql(options: Options, results: dict) -> None:
+    name = _db_name(options.pg_url, "_data")
+    try:
+        url = _recreate(options.pg_url, name)
+        results["webb"]["postgresql"] = _webb(options, url, "postgresql")
+    finally:
+        _drop(options.pg_url, name)
+
+
+def _run_webb(options: Options, results: dict) -> dict:
+    """``--webb``: the web tier alone, on SQLite and (unless --sqlite-only) PostgreSQL."""
+    tmp = Path(tempfile.mkdtemp(prefix="arenden-webb-"))
+    try:
+        results["webb"]["sqlite"] = _webb(options, f"sqlite:///{tmp / 'webb.sqlite3'}", "sqlite")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if options.sqlite_only:
+        return results
+    why = pg_reachable(options.pg_url)
+    if why:
+        results["notes"].append(f"PostgreSQL nås inte ({why}); webbnivån mättes bara på SQLite.")
+        return results
+    results["meta"]["postgresql"] = _server_version(options.pg_url)
+    _webb_postgresql(options, results)
     return results

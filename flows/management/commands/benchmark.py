@@ -65,6 +65,27 @@ class Command(BaseCommand):
             action="store_true",
             help="Behåll skaldatabaserna och återanvänd dem nästa gång (sparar inläsningen).",
         )
+        parser.add_argument(
+            "--webb",
+            action="store_true",
+            help="Bara webbnivån: gunicorn i produktionsläge, inloggade roller, 16 klienter.",
+        )
+        parser.add_argument("--skip-webb", action="store_true", help="Hoppa över webbnivån.")
+        parser.add_argument(
+            "--webb-requests",
+            type=int,
+            default=150,
+            help="Läsningar per sida i webbnivåns blandning (standard 150; en övergång per tio).",
+        )
+        parser.add_argument(
+            "--webb-clients", type=int, default=16, help="Samtidiga klienter (standard 16)."
+        )
+        parser.add_argument(
+            "--webb-arenden",
+            type=int,
+            default=1000,
+            help="Extra ärenden utöver demodatan i webbnivåns databas (standard 1000).",
+        )
 
     def handle(self, *args, **options):
         quick = options["quick"]
@@ -79,6 +100,11 @@ class Command(BaseCommand):
             pg_url=options["pg_url"],
             keep_db=options["keep_db"],
             verbose=options["verbosity"] >= 1,
+            webb=options["webb"] or not (quick or options["skip_webb"]),
+            webb_only=options["webb"],
+            webb_per_page=options["webb_requests"],
+            webb_clients=options["webb_clients"],
+            webb_extra=options["webb_arenden"],
         )
         results = runner.run(opts)
         results["targets"] = report.targets(results)
