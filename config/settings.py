@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "arenden.totp.AndraFaktor",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # a session left alone too long ends (SESSION_INAKTIV_MINUTER)
+    "arenden.inloggning.Inaktivitet",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workflow.context.ActorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -277,6 +279,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # a session lasts a working day at most and ends with the browser
 SESSION_COOKIE_AGE = 9 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# … and ends after this many minutes without a request (arenden.inloggning.Inaktivitet)
+SESSION_INAKTIV_MINUTER = int(os.environ.get("DJANGO_SESSION_INAKTIV_MINUTER", "30"))
 
 # The REST API (arenden.api): a token for an integration's service account, the session (with
 # CSRF) for the browser; the same has_perm as the pages; errors as problem details (RFC 9457)

@@ -161,3 +161,27 @@ def test_a_stabschef_is_asked_to_enrol_a_second_factor_in_production(svar):
     stabschef = svar["stabschef"]
     assert stabschef["status"] == 302
     assert stabschef["headers"]["location"].startswith("/konto/tvastegsverifiering/")
+
+
+@pytest.mark.django_db
+def test_a_session_left_alone_for_half_an_hour_ends(client, monkeypatch):
+    """A screen left open does not stay logged in for the rest of the working day: after 30
+    minutes without a request the next one is sent to the login page, with a word on why."""
+    import time as tid
+
+    from django.contrib.auth.models import User
+
+    user = User.objects.create_user("inaktiv", password="lösenord-123456")
+    client.force_login(user)
+    nu = tid.time()
+    monkeypatch.setattr(tid, "time", lambda: nu)
+    assert client.get("/").status_code == 200
+    monkeypatch.setattr(tid, "time", lambda: nu + 29 * 60)
+    assert client.get("/").status_code == 200  # active again: the clock starts over
+    monkeypatch.setattr(tid, "time", lambda: nu + 29 * 60 + 31 * 60)
+    svar = client.get("/mina-arenden/")
+    assert svar.status_code == 302 and svar["Location"].startswith("/konto/logga-in/")
+    assert "next=/mina-arenden/" in svar["Location"]
+    sida = client.get(svar["Location"]).content.decode()
+    assert "utan aktivitet" in sida
+    assert client.get("/").status_code == 302  # logged out
