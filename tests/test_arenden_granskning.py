@@ -231,6 +231,7 @@ def test_the_revisor_asks_who_moved_an_arende_to_beslutat_and_when(client, cast,
 def test_an_audit_log_page_costs_the_same_however_long_the_history(client, cast, arende):
     client.force_login(cast.revisor)
     url = reverse("arenden:auditlogg")
+    client.get(url)  # the session's first request records its activity
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for nr in range(20):
