@@ -186,35 +186,92 @@ HSN_787_TJANSTESKRIVELSE = {
     ),
 }
 
-#: Seed 002: the report on each of the four points of the handslag.
+#: Seed 002: the report on each of the four points of the handslag, word for word (the seed is
+#: a text extraction without å, ä and ö; they are put back here, nothing else is changed).
 HSN_787_ATERRAPPORT_TITEL = (
     "Återrapportering av initiativärendet Handslag med Cancerfonden för förbättrad palliativ "
     "vård, HSN 260617"
 )
+HSN_787_ATERRAPPORT_INLEDNING = [
+    "I november 2025 skrev Hälso- och sjukvårdsnämnden i Västerbotten under Handslaget med "
+    "Cancerfonden i syfte att förbättra den palliativa vården. Handslagets intention ligger väl "
+    "i linje med den kartläggning av palliativ vård i Västerbotten som tidigare genomförts av "
+    "Lokal arbetsgrupp (LAG) palliativ vård Västerbotten.",
+    "Gapanalys utförd av LAG palliativ vård visade att:",
+    "- Palliativ vård i Västerbotten är ojämlik avseende diagnos, ålder, vårdform och bostadsort",
+    "- Identifiering av palliativa vårdbehov görs ostrukturerat, och ofta för sent",
+    "- En övergripande struktur och organisation för utveckling av palliativ vård i "
+    "Västerbotten saknas",
+    "- Det föreligger stora kunskapsluckor om palliativ vård bland en stor del av personalen "
+    "inom region och kommuner",
+    "- Kommunikation och samordning mellan slutenvård, primärvård, hemsjukvård och boenden är "
+    "bristfällig och fragmenterad",
+    "Åtgärdsförslag för förbättrad palliativ vård sammanställt av LAG palliativ vård:",
+    "- En satsning på utbildning är centralt, omfattar utbildning/fortbildning av all "
+    "vårdpersonal oavsett huvudman",
+    "- Förbättrad samordning och tydliggörande av ansvarsfördelning mellan region och kommuner",
+    "- Ett fokuserat och långsiktigt arbete för att stärka den palliativa vården i enlighet med "
+    "Handslaget mellan regionen och Cancerfonden",
+    "- Vidareutveckla de palliativa konsulteamens arbete med konsultation och "
+    "utbildningsinsatser oavsett huvudman",
+    "- Utveckla den palliativa vården av barn och unga mot en mer personcentrerad vård och "
+    "behandling",
+    "Pågående insatser avseende Handslaget med Cancerfonden för förbättrad palliativ vård",
+]
+#: (punkt, rubrik, text) for each of the four points
 HSN_787_ATERRAPPORT_PUNKTER = [
     (
-        "Punkt 1 i Handslaget: Säkerställa att palliativ vård ges utifrån behov",
-        "Pågående implementering av Personcentrerat och sammanhållet vårdförlopp palliativ vård, "
-        "med implementeringsstöd från LAG palliativ vård; bland annat på Cancercentrum och "
-        "Medicinsk och geriatrisk klinik i Skellefteå.",
+        "Punkt 1 i Handslaget",
+        "Säkerställa att palliativ vård ges utifrån behov",
+        "- Pågående implementering av Personcentrerat och sammanhållet vårdförlopp palliativ "
+        "vård där HSD, VO-chefer, verksamhets- och avdelningschefer samt kommunala "
+        "företrädare erhållit info och erbjudits implementeringsstöd av LAG palliativ vård. Har "
+        "hittills lett till pågående implementering på bl.a. Cancercentrum och Medicinsk och "
+        "geriatrisk klinik i Skellefteå.\n"
+        "Ett flertal direkta utbildningsinsatser avseende bl.a. identifiering av palliativa "
+        "vårdbehov, symtomlindring och samtalsmetodik, se pkt 4.",
     ),
     (
-        "Punkt 2 i Handslaget: Arbeta fokuserat och långsiktigt för att stärka den palliativa "
-        "vården i regionen",
-        "Pågående arbete i LAG palliativ vård med bred representation från region och kommuner; "
-        "Beredning vuxna och äldre diskuterar LAG:ens åtgärdsförslag; förslag om specialiserade "
-        "palliativa vårdplatser i Skellefteå tas fram.",
+        "Punkt 2 i Handslaget",
+        "Arbeta fokuserat och långsiktigt för att stärka den palliativa vården i regionen",
+        "Pågående arbete i LAG palliativ vård, som har en bred representation från både "
+        "allmän och specialiserad palliativ vård samt både regionen och kommunerna. Arbetet "
+        "omfattar implementering av kunskapsstöd, undervisning, sammanställande av underlag "
+        "till beslutsfattare och samarbete sjukvårdsregionalt i Regional arbetsgrupp "
+        "palliativ vård.\n"
+        "Beredning vuxna och äldre diskuterar under våren LAGens åtgärdsförslag för "
+        "förbättrad palliativ vård, bl.a. utbildningsinsatser, tillsättande av länssamordnare "
+        "för palliativ vård.\n"
+        "De palliativa konsultteamen, i Umeå, Skellefteå och Lycksele, arbetar fortlöpande "
+        "med konsultation och utbildningsinsatser riktade till både region och kommuner. "
+        "Förslag för inrättande av specialiserade palliativa vårdplatser i Skellefteå tas fram "
+        "i samarbete mellan Medicinsk och geriatrisk klinik Skellefteå och Palliativ medicin. "
+        "Detta i syfte att öka tillgänglighet och kvalitet i specialiserad palliativ "
+        "slutenvård i norra länsdelen.",
     ),
     (
-        "Punkt 3 i Handslaget: Tydliggöra ansvarsfördelningen och stärka samarbetet med kommunerna",
-        "Återkommande utbildningsinsatser om palliativ vård i kommunal äldreomsorg genom "
-        "samarbete mellan regionalt, kommunalt och privat anställda.",
+        "Punkt 3 i Handslaget",
+        "Tydliggöra ansvarsfördelningen och stärka samarbetet med kommunerna",
+        "Se punkt 2 angående pågående arbete i LAG palliativ vård och pågående diskussion i "
+        "Beredning vuxna och äldre\n"
+        "Genom samarbete mellan regionalt, kommunalt och privat anställda erbjuds "
+        "återkommande utbildningsinsatser avseende palliativ vård i kommunal äldreomsorg\n"
+        "På lokal nivå förekommer ett flertal samarbeten gällande undervisning och "
+        "ansvarsfördelning vilket oftast bygger på enskilda medarbetares initiativ.",
     ),
     (
-        "Punkt 4 i Handslaget: Öka kunskapen om palliativ vård bland medarbetare och invånare",
-        "De palliativa konsultteamen, LAG palliativ vård och de sjukvårdsregionala "
-        "processledarna erbjuder fortlöpande utbildning; informationsträffar för allmänheten "
-        "har genomförts.",
+        "Punkt 4 i Handslaget",
+        "Öka kunskapen om palliativ vård bland medarbetare och invånare",
+        "De palliativa konsultteamen, LAG palliativ vård och de sjukvårdsregionala, palliativa "
+        "processledarna erbjuder fortlöpande utbildningsinsatser riktade till anställda i både "
+        "region och kommuner, t.ex. identifiering av palliativa vårdbehov, symtomlindring, "
+        "samtalsmetodik, palliativ vård i kommunal äldreomsorg.\n"
+        "De palliativa konsultteamen, LAG palliativ vård och de sjukvårdsregionala, palliativa "
+        "processledarna erbjuder fortlöpande utbildningsinsatser riktade till "
+        "grundutbildningarna för läkare och sjuksköterskor, t.ex. identifiering av palliativa "
+        "vårdbehov, symtomlindring, samtalsmetodik.\n"
+        "Informationsträffar om palliativ vård riktade till allmänheten har genomförts vid "
+        "några tillfällen, såväl fysiska som digitala möten.",
     ),
 ]
 
@@ -225,8 +282,10 @@ HSN_787_FORFALLER = datetime.date(2026, 6, 17)
 
 def aterrapport_text() -> str:
     rader = [HSN_787_ATERRAPPORT_TITEL, "HSN Dnr 787-2025", ""]
-    for rubrik, text in HSN_787_ATERRAPPORT_PUNKTER:
-        rader += [rubrik, text, ""]
+    for stycke in HSN_787_ATERRAPPORT_INLEDNING:
+        rader += [stycke, ""]
+    for punkt, rubrik, text in HSN_787_ATERRAPPORT_PUNKTER:
+        rader += [punkt, "", rubrik, "", text, ""]
     return "\n".join(rader)
 
 
@@ -251,7 +310,7 @@ def hsn_787_2025(folk: Folk) -> Arende:
             handlaggare=folk.handlaggare,
             beredningsansvariga=[
                 (henrik, "delaktig i framtagandet av bilagt underlag"),
-                (yvonne, "i slutlig handläggning inför politiskt beslut"),
+                (yvonne, "delaktig i slutlig handläggning inför politiskt beslut"),
             ],
             user=folk.stabschef,
         )
@@ -283,12 +342,20 @@ def hsn_787_2025(folk: Folk) -> Arende:
             datum=HSN_787_REGISTRERAT,
         )
         do_transition(arende, "markera_beredd", folk.handlaggare, "Tjänsteskrivelsen är klar.")
-        do_transition(arende, "anmal", folk.sekreterare)
-        services.registrera_beslut(
+        # the beslut is § … of HSN's protokoll of its meeting (the seeds name no ordförande
+        # or justerare for it, so the demo's protokoll is upprättat, not justerat)
+        mote, punkt = _mote_om(
             arende,
+            folk,
+            HSN_787_BESLUTAT,
+            beskrivning=HSN_787_TJANSTESKRIVELSE["sammanfattning"],
+            forslag_till_beslut=HSN_787_TJANSTESKRIVELSE["forslag_till_beslut"],
+        )
+        protokoll.besluta(
+            punkt,
             user=folk.sekreterare,
-            datum=HSN_787_BESLUTAT,
-            text=HSN_787_TJANSTESKRIVELSE["forslag_till_beslut"],
+            utfall=Punkt.Utfall.BIFALL,
+            beslut=HSN_787_TJANSTESKRIVELSE["forslag_till_beslut"],
             uppdrag=[
                 (
                     "Återrapportera arbetet med Handslaget för en bättre palliativ vård, "
@@ -298,6 +365,8 @@ def hsn_787_2025(folk: Folk) -> Arende:
                 )
             ],
         )
+        protokoll.uppratta(mote, user=folk.sekreterare)
+        arende.refresh_from_db()
         [mottagare] = arende.mottagare.all()
         services.expediera_till(mottagare, user=folk.sekreterare, metod="e-post")
         rapport = services.lagg_till_handling(
@@ -307,7 +376,9 @@ def hsn_787_2025(folk: Folk) -> Arende:
             riktning=Handling.Riktning.UPPRATTAD,
             titel=HSN_787_ATERRAPPORT_TITEL,
             datum=datetime.date(2026, 6, 1),
-            beskrivning="\n".join(rubrik for rubrik, _text in HSN_787_ATERRAPPORT_PUNKTER),
+            beskrivning="\n".join(
+                f"{punkt}: {rubrik}" for punkt, rubrik, _text in HSN_787_ATERRAPPORT_PUNKTER
+            ),
             fil=ContentFile(aterrapport_text().encode(), name="aterrapport-hsn-787-2025.txt"),
         )
         [uppdrag] = arende.uppdrag.all()

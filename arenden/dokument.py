@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from workflow.engine import history
@@ -550,7 +551,14 @@ def tjansteskrivelse(arende: Arende, *, publik: bool = False) -> Dokument:
         block += _lista(
             _("Beredningsansvariga"),
             [
-                _("%(vem)s har varit %(del)s.") % {"vem": b.person.namn, "del": b.del_i_beredningen}
+                # as seed 001 writes it: "Stabschef Yvonne Nygren … har varit delaktig i …"
+                capfirst(
+                    _("%(vem)s har varit %(del)s.")
+                    % {
+                        "vem": f"{b.person.titel} {b.person.namn}".strip(),
+                        "del": b.del_i_beredningen,
+                    }
+                )
                 for b in arende.beredningsansvariga.select_related("person")
             ],
         )

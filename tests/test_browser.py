@@ -141,7 +141,7 @@ def test_hsn_787_2025_from_registrering_to_aterrapportering_by_clicking(page, tm
     page.get_by_label("Del i beredningen").nth(0).fill("delaktig i framtagandet av bilagt underlag")
     page.get_by_label("Person").nth(1).select_option(label="Yvonne E Nygren")
     page.get_by_label("Del i beredningen").nth(1).fill(
-        "i slutlig handläggning inför politiskt beslut"
+        "delaktig i slutlig handläggning inför politiskt beslut"
     )
     shot(page, "tilldela")
     page.get_by_role("button", name="Tilldela").click()

@@ -616,8 +616,10 @@ def test_tjansteskrivelse_document_carries_seed_001():
             "Förslag till beslut Hälso- och sjukvårdsnämnden bifaller initiativärendet",
             "Resurser och finansiering Det finns i dagsläget ingen detaljerad kostnadsberäkning",
             "Jämställdhet En förbättrad palliativ vård bedöms gagna båda könen",
-            "Beredningsansvariga Henrik Ångström har varit delaktig i framtagandet av bilagt "
-            "underlag. Yvonne E Nygren har varit i slutlig handläggning inför politiskt beslut.",
+            # seed 001: each with title and part, "… har varit delaktig i …"
+            "Beredningsansvariga Utvecklingsledare Henrik Ångström har varit delaktig i "
+            "framtagandet av bilagt underlag. Stabschef Yvonne E Nygren har varit delaktig i "
+            "slutlig handläggning inför politiskt beslut.",
             "Beslutsunderlag Underlag om palliativ vård 251007",
             "Beslutet expedieras till Pia Näsvall, HSD",
         ):
