@@ -3,12 +3,15 @@ can never move a workflow state (neither the button nor a hand-made POST)."""
 
 import pytest
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.urls import path, reverse
 from django_fsm import ConcurrentTransition
 
+from config.urls import urlpatterns as projektets_sidor
 from tests.exampleapp.models import Document
 from workflow.admin import WorkflowModelAdmin
 from workflow.engine import do_transition
+from workflow.models import LocalRole, WorkflowHistory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,9 +20,30 @@ class DocumentAdmin(WorkflowModelAdmin):
     list_display = ("title", "state")
 
 
+class SkrivskyddadNarSparad(admin.ModelAdmin):
+    """An admin mixin of the kind projects write: the title is fixed once the object exists,
+    and only for those who are not superusers."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.is_superuser:
+            return (*fields, "title")
+        return fields
+
+
+class DocumentMedMixinAdmin(WorkflowModelAdmin, SkrivskyddadNarSparad):
+    pass
+
+
+class DocumentMedStateAdmin(WorkflowModelAdmin):
+    readonly_fields = ("state",)
+
+
 site = admin.AdminSite(name="provadmin")
 site.register(Document, DocumentAdmin)
-urlpatterns = [path("provadmin/", site.urls)]
+# beside the project's pages and admin, with the project's 403 page, which shows the reason
+urlpatterns = [path("provadmin/", site.urls), *projektets_sidor]
+handler403 = "arenden.sidor.nekad"
 
 
 @pytest.fixture
@@ -57,6 +81,7 @@ def test_revert_post_is_refused_and_state_stays(admin_client, published):
         url, {"title": "Beslut", "folder": published.folder_id, "kind": "vanlig"}
     )
     assert response.status_code == 403
+    assert "<p>Återställning från historiken är avstängd.</p>" in response.content.decode()
     published.refresh_from_db()
     assert published.state == "publicerad"
 
@@ -83,3 +108,85 @@ def test_change_form_shows_state_read_only(admin_client, published):
     assert response.status_code == 302
     published.refresh_from_db()
     assert (published.title, published.state) == ("Nytt namn", "publicerad")
+
+
+def test_state_is_read_only_beside_what_other_admin_classes_make_read_only(
+    rf, make_user, make_document
+):
+    """The state is added to whatever the rest of the admin's classes make read-only, for
+    the request and object at hand, and named once."""
+    handlaggare = make_user("cecilia", "Författare")
+    handlaggare.is_staff = True
+    doc = make_document("Beslut", creator=handlaggare)
+    request = rf.get("/")
+    request.user = handlaggare
+
+    med_mixin = DocumentMedMixinAdmin(Document, site)
+    assert med_mixin.get_readonly_fields(request, doc) == ("title", "state")
+    assert med_mixin.get_readonly_fields(request, None) == ("state",)
+    assert DocumentMedStateAdmin(Document, site).get_readonly_fields(request, doc) == ("state",)
+
+
+@pytest.fixture
+def arende_och_historik(make_user, make_document):
+    author = make_user("dora", "Författare")
+    doc = make_document("Yttrande", creator=author)
+    do_transition(doc, "skicka", author, "Klar för granskning")
+    return doc
+
+
+def test_the_audit_history_in_the_admin_is_read_only(admin_client, arende_och_historik):
+    """The superuser may read the workflow history in the admin, search and filter it, but
+    never add, change or delete an entry."""
+    lista = admin_client.get(
+        reverse("admin:workflow_workflowhistory_changelist"),
+        {"q": "Klar för granskning", "transition": "skicka"},
+    )
+    assert lista.status_code == 200
+    text = lista.content.decode()
+    assert "skicka" in text and "dora" in text
+    assert reverse("admin:workflow_workflowhistory_add") not in text
+
+    entry = WorkflowHistory.objects.for_object(arende_och_historik).order_by("seq").last()
+    assert admin_client.get(reverse("admin:workflow_workflowhistory_add")).status_code == 403
+    andra = reverse("admin:workflow_workflowhistory_change", args=[entry.pk])
+    assert admin_client.post(andra, {"comment": "Ändrad"}).status_code == 403
+    ta_bort = reverse("admin:workflow_workflowhistory_delete", args=[entry.pk])
+    assert admin_client.post(ta_bort, {"post": "yes"}).status_code == 403
+    entry.refresh_from_db()
+    assert entry.comment == "Klar för granskning"
+
+
+def test_a_local_role_given_in_the_admin_names_who_gave_it(
+    admin_client, django_user_model, make_user, make_document
+):
+    """Who gave a local role is the admin user who added it, unless the form names someone;
+    changing the role later does not rewrite who gave it."""
+    mottagare = make_user("erik", "Läsare")
+    givare = make_user("frida", "Författare")
+    doc = make_document("Avtal", creator=givare)
+    admin_user = django_user_model.objects.get(username="admin")
+    url = reverse("admin:workflow_localrole_add")
+    falt = {
+        "content_type": ContentType.objects.get_for_model(Document).pk,
+        "object_id": doc.pk,
+        "role": "Läsare",
+        "user": mottagare.pk,
+        "granted_at_0": "2026-12-01",
+        "granted_at_1": "10:00:00",
+    }
+    assert admin_client.post(url, falt).status_code == 302
+    roll = LocalRole.objects.get(object_id=doc.pk, user=mottagare)
+    assert roll.granted_by == admin_user
+
+    assert (
+        admin_client.post(url, {**falt, "role": "Granskare", "granted_by": givare.pk}).status_code
+        == 302
+    )
+    assert LocalRole.objects.get(object_id=doc.pk, role="Granskare").granted_by == givare
+
+    andra = reverse("admin:workflow_localrole_change", args=[roll.pk])
+    svar = admin_client.post(andra, {**falt, "role": "Läsare", "granted_by": ""})
+    assert svar.status_code == 302
+    roll.refresh_from_db()
+    assert roll.granted_by is None  # the form said nobody; a change does not fill it in

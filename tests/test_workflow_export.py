@@ -5,8 +5,12 @@ None of this needs the database: exports are pure functions of the definition.
 
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -304,3 +308,58 @@ def test_workflow_check_fails_for_model_without_state_field(registered):
 def test_workflow_check_with_nothing_registered(monkeypatch):
     monkeypatch.setattr(registry, "all_workflows", lambda: [])
     assert run("workflow_check") == "Inga arbetsflöden registrerade.\n"
+
+
+@pytest.mark.parametrize("fmt", ["dot", "mermaid", "json", "svg"])
+def test_workflow_graph_ends_its_output_with_one_line_break(registered, fmt):
+    """Every format on standard out ends with exactly one line break, whether the export
+    ends with one (dot, SVG, Mermaid) or not (JSON), so the output can be piped to a file."""
+    text = {"dot": export.to_dot, "mermaid": export.to_mermaid, "json": export.to_json}.get(
+        fmt, export.to_svg
+    )(registered)
+    assert run("workflow_graph", WF_ID, "--format", fmt) == text.rstrip("\n") + "\n"
+
+
+def test_workflow_graph_names_every_known_workflow_when_the_name_is_wrong(registered):
+    with pytest.raises(CommandError) as raised:
+        run("workflow_graph", "finns_inte")
+    kanda = ", ".join(w.id for w in registry.all_workflows())
+    assert len(registry.all_workflows()) > 1
+    assert str(raised.value) == f"Okänt arbetsflöde finns_inte. Kända: {kanda}"
+
+
+def test_workflow_graph_says_when_no_workflow_is_registered(monkeypatch):
+    monkeypatch.setattr(registry, "all_workflows", lambda: [])
+    with pytest.raises(CommandError) as raised:
+        run("workflow_graph", "finns_inte")
+    assert str(raised.value) == "Okänt arbetsflöde finns_inte. Kända: (inga)"
+
+
+def test_workflow_graph_says_why_it_could_not_write_the_file(registered, tmp_path):
+    target = tmp_path / "saknas" / "graf.dot"
+    with pytest.raises(CommandError) as raised:
+        run("workflow_graph", WF_ID, "--output", str(target))
+    assert str(raised.value).startswith(f"Kunde inte skriva till {target}: ")
+    assert "No such file or directory" in str(raised.value)
+
+
+def test_workflow_graph_writes_utf8_whatever_the_locale(tmp_path):
+    """The graph file is UTF-8 (the titles are Swedish) even where the locale is plain C."""
+    target = tmp_path / "arende.dot"
+    miljo = {
+        **os.environ,
+        "LC_ALL": "C",
+        "LANG": "C",
+        "PYTHONUTF8": "0",
+        "PYTHONCOERCECLOCALE": "0",
+        "PYTHONIOENCODING": "utf-8",  # the terminal; the file follows the locale
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "workflow_graph", "arende", "--output", str(target)],
+        check=True,
+        capture_output=True,
+        env=miljo,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert "Återremitterat" in target.read_text(encoding="utf-8")

@@ -40,7 +40,7 @@ class Command(BaseCommand):
             raise CommandError(f"Okänt arbetsflöde {name}. Kända: {known}") from None
         text = FORMATS[format](wf)
         if output is None:
-            self.stdout.write(text, ending="" if text.endswith("\n") else "\n")
+            self.stdout.write(text)  # ends with one line break, added only when missing
             return
         try:
             Path(output).write_text(text, encoding="utf-8")
