@@ -4,6 +4,10 @@ Who does what: the registrator registers and makulerar; the stabschef assigns, p
 writes off; the handläggare and the beredningsansvariga prepare; the nämndsekreterare puts
 the ärende on the agenda and records beslut and expediering; the revisor only reads.
 Återremiss, bordläggning, avskrivning and makulering require a motivering.
+
+Each state also says which tasks the ärende's process (flows/processer.py) holds open in it
+(``tasks``): the process is routed by that, is checked against it after every step, and
+offers each task to those whom the guards below let take its steps where it is open.
 """
 
 from django.db.models import Count, Q
@@ -25,6 +29,7 @@ from workflow.definitions import (
     Guard,
     Requirement,
     State,
+    Tasks,
     Transition,
     Workflow,
     Worklist,
@@ -60,6 +65,7 @@ def _state(
     title,
     description="",
     *,
+    tasks,
     edit=(),
     tjansteskrivelse=(),
     sandlista=(),
@@ -87,7 +93,7 @@ def _state(
     ):
         if roles:
             permissions[perm] = roles
-    return State(id, title, description, permissions=permissions, final=final)
+    return State(id, title, description, permissions=permissions, final=final, tasks=tasks)
 
 
 # -- what each state means: the records a step needs (checked when the step is taken) --------
@@ -151,6 +157,29 @@ ALLT_REDOVISAT = Requirement(_allt_redovisat, "alla uppdrag är inte återrappor
 UPPDRAG_ATT_BEVAKA = Requirement(_uppdrag_att_bevaka, "beslutet gav inga uppdrag att bevaka")
 
 
+# -- the tasks the process holds open in each state (names of flows/processer.py's nodes) ---
+
+#: nothing to do: the process ends (paused, handed on, closed)
+INGA: tuple[Tasks, ...] = ()
+#: the handläggare prepares (Bered); the split opens one Yttrande per organ asked, joined in
+#: Samla before Granska
+BEREDNING = (Tasks(("bered",), besides=("yttrande", "samla"), start="beredning"),)
+#: beredd: the stabschef reviews (Granska); the ärende stays beredd when approved, so Anmäl
+#: follows Granska in the same state, and the yttranden still awaited come before it
+GRANSKNING = (
+    Tasks(("granska",)),
+    Tasks(("yttrande", "samla"), entry=False),
+    Tasks(("anmal",), entry=False),
+)
+#: expedierad: wait for the återrapportering's due date (Vänta, then Återrapportera) while
+#: uppdrag are open, else close the ärende (Avsluta)
+EFTER_EXPEDIERING = (
+    Tasks(("vanta",), when=_uppdrag_att_bevaka),
+    Tasks(("avsluta",)),
+    Tasks(("aterrapportera",), entry=False),
+)
+
+
 def _datum(falt):
     def satt(event):
         setattr(event.obj, falt, timezone.localdate())
@@ -195,6 +224,7 @@ def definition() -> Workflow:
             "registrerat",
             "Registrerat",
             "I diariet med diarienummer och ärendemening; ingen handläggare ännu.",
+            tasks=(Tasks(("tilldela",)),),
             edit=(REGISTRATOR, STABSCHEF),
             handling=(REGISTRATOR,),
         ),
@@ -202,18 +232,21 @@ def definition() -> Workflow:
             "tilldelat",
             "Tilldelat",
             "Stabschefen har utsett handläggare och beredningsansvariga.",
+            tasks=BEREDNING,
             **beredning,
         ),
         _state(
             "under_beredning",
             "Under beredning",
             "Handläggaren tar fram tjänsteskrivelse och beslutsunderlag.",
+            tasks=BEREDNING,
             **beredning,
         ),
         _state(
             "beredd",
             "Beredd",
             "Beredningen är klar; förslag till beslut finns.",
+            tasks=GRANSKNING,
             edit=(STABSCHEF, REGISTRATOR),
             handling=(REGISTRATOR,),
         ),
@@ -221,12 +254,14 @@ def definition() -> Workflow:
             "anmalt",
             "Anmält",
             "På föredragningslistan till ett sammanträde.",
+            tasks=(Tasks(("besluta",)),),
             handling=(REGISTRATOR, NAMNDSEKRETERARE),
         ),
         _state(
             "beslutat",
             "Beslutat",
             "Beslutat som en paragraf i protokollet.",
+            tasks=(Tasks(("expediera",)),),
             handling=(REGISTRATOR, NAMNDSEKRETERARE),
             # who expedierar may complete "Beslutet expedieras till" (a beslut without one,
             # or a recipient the organ added)
@@ -237,12 +272,14 @@ def definition() -> Workflow:
             "expedierat",
             "Expedierat",
             "Beslutet är skickat till alla på sändlistan.",
+            tasks=EFTER_EXPEDIERING,
             handling=(REGISTRATOR,),
         ),
         _state(
             "bevakas",
             "Bevakas",
             "Väntar på återrapportering till ett förfallodatum.",
+            tasks=EFTER_EXPEDIERING,
             handling=(REGISTRATOR, NAMNDSEKRETERARE, *PREPARERS),
             redovisa=(STABSCHEF, NAMNDSEKRETERARE, *PREPARERS),
         ),
@@ -250,27 +287,31 @@ def definition() -> Workflow:
             "aterremitterat",
             "Återremitterat",
             "Organet har skickat tillbaka ärendet för mer beredning.",
+            tasks=BEREDNING,
             **beredning,
         ),
         _state(
             "bordlagt",
             "Bordlagt",
             "Skjutet till ett senare sammanträde.",
+            tasks=(Tasks(("anmal",)),),
             handling=(REGISTRATOR, NAMNDSEKRETERARE),
         ),
         _state(
             "overlamnat",
             "Överlämnat",
             "Beslutet är ett förslag till ett högre organ, där ärendet fortsätter.",
+            tasks=INGA,
             handling=(REGISTRATOR,),
         ),
-        _state("vilande", "Vilande", "Pausat.", handling=(REGISTRATOR,)),
+        _state("vilande", "Vilande", "Pausat.", tasks=INGA, handling=(REGISTRATOR,)),
         # a handling that arrives after the ärende is closed (an överklagande, a court's
         # notice, a komplettering) is registered in it all the same (OSL 5 kap. 1 §)
         _state(
             "avslutat",
             "Avslutat",
             "Slutbehandlat; klart för arkiv.",
+            tasks=INGA,
             handling=(REGISTRATOR,),
             final=True,
         ),
@@ -278,10 +319,11 @@ def definition() -> Workflow:
             "avskrivet",
             "Avskrivet",
             "Avslutat utan beslut i sak.",
+            tasks=INGA,
             handling=(REGISTRATOR,),
             final=True,
         ),
-        _state("makulerat", "Makulerat", "Registrerat av misstag.", final=True),
+        _state("makulerat", "Makulerat", "Registrerat av misstag.", tasks=INGA, final=True),
     ]
     return Workflow(
         id=ID,

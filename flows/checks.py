@@ -1,8 +1,12 @@
 """The ärende's process must agree with its lifecycle definition (Django's system checks, tag
-"workflow"; ``manage.py workflow_check`` runs them). What the process is told by hand — which
-transitions complete each task, who is offered it, what a state's open tasks may be — is
-checked against the definition, so that a state or transition added to, renamed in or removed
-from flows/arende.py fails here instead of rerouting the process silently."""
+"workflow"; ``manage.py workflow_check`` runs them). The definition says which tasks are open
+in each state (``State.tasks``) and the guards say who may take each step; the process
+(flows/processer.py) routes and offers its tasks by that. What can still disagree is checked
+here, so that a state or transition added to, renamed in or removed from flows/arende.py
+fails here instead of rerouting the process silently: every state says what is open in it,
+every task named there is a node of the flow that the process can be routed to, every task
+of the flow is open somewhere and completed by transitions that can be taken there, and
+someone may take them."""
 
 from __future__ import annotations
 
@@ -11,58 +15,71 @@ from django.core import checks
 from workflow import registry
 
 
-def _who_may(wf, transition) -> set[str]:
-    """The roles that pass ``transition``'s guard: its roles, or the roles that hold its
-    permissions in the states it leaves from."""
-    if transition.guard.roles:
-        return set(transition.guard.roles)
-    return {
-        role
-        for source in transition.sources
-        for perm in transition.guard.permissions
-        for role in wf.states[source].roles_for(perm)
-    }
-
-
 def process_problems() -> list[str]:
     from .arende import ID
-    from .processer import (
-        BEREDNING,
-        EFTER_EXPEDIERING,
-        OPPNA_I_STATUS,
-        UTAN_UPPGIFT,
-        ArendeFlow,
-        Uppgift,
-    )
+    from .processer import SLUT, ArendeFlow, Uppgift, uppgiftens_roller
 
     wf = registry.get_workflow(ID)
+    noder = {node.name: node for node in ArendeFlow.instance.nodes()}
+    vagval = {node.name for node, _villkor in ArendeFlow.vagval._branches} - {SLUT}
     problems = []
-    for name in sorted(BEREDNING | EFTER_EXPEDIERING | set(OPPNA_I_STATUS) | UTAN_UPPGIFT):
-        if name not in wf.states:
-            problems.append(f"processen nämner status {name}, som livscykeln inte har")
-    for state in wf.states:
-        if state not in OPPNA_I_STATUS and state not in UTAN_UPPGIFT:
+    for state in wf.state_list:
+        if state.tasks is None:
             problems.append(
-                f"status {state} saknar uppgifter i processen (OPPNA_I_STATUS) och står inte "
-                "bland dem som inte har några (UTAN_UPPGIFT)"
+                f"status {state.id} saknar uppgifter i processen: livscykeln säger inte vilka "
+                "uppgifter som är öppna där (tasks, tom om inga)"
             )
-    for node in ArendeFlow.instance.nodes():
+            continue
+        for grupp in state.tasks:
+            for namn in sorted({*grupp.open, *grupp.besides, grupp.entered_at}):
+                if namn not in noder:
+                    problems.append(
+                        f"status {state.id} nämner uppgiften {namn}, som processen inte har"
+                    )
+            if grupp.entry and grupp.entered_at in noder and grupp.entered_at not in vagval:
+                problems.append(
+                    f"status {state.id} öppnas med {grupp.entered_at}, dit processens vägval "
+                    "inte leder"
+                )
+        ingangar = [grupp for grupp in state.tasks if grupp.entry]
+        if state.tasks and not any(grupp.when is None for grupp in ingangar):
+            problems.append(
+                f"status {state.id} har ingen uppgift att öppna när inget villkor håller"
+            )
+    forsta = [grupp for grupp in wf.states[wf.initial_state].tasks or () if grupp.entry]
+    ny = ArendeFlow.ny._next.name
+    if forsta and forsta[0].entered_at != ny:
+        problems.append(
+            f"ett nytt ärende får uppgiften {ny}, men livscykeln öppnar "
+            f"{forsta[0].entered_at} i status {wf.initial_state}"
+        )
+
+    for node in noder.values():
         if not isinstance(node, Uppgift):
             continue
-        for transition_id in sorted(node.avslutas_av | node.under):
-            if transition_id not in wf.transitions:
+        oppen = [state.id for state in wf.state_list if node.name in state.task_names()]
+        if not oppen:
+            problems.append(f"uppgiften {node.name} är inte öppen i någon status")
+        okanda = sorted(t for t in node.avslutas_av if t not in wf.transitions)
+        for transition_id in okanda:
+            problems.append(
+                f"uppgiften {node.name} nämner övergången {transition_id}, som livscykeln inte har"
+            )
+        if okanda or not oppen:
+            continue
+        for transition_id in sorted(node.avslutas_av):
+            if not set(wf.transitions[transition_id].sources) & set(oppen):
                 problems.append(
-                    f"uppgiften {node.name} nämner övergången {transition_id}, "
-                    "som livscykeln inte har"
+                    f"uppgiften {node.name} avslutas av {transition_id}, som inte kan tas i "
+                    "någon status där uppgiften är öppen"
                 )
-        if node.avslutas_av and node.avslutas_av <= set(wf.transitions):
-            may = set().union(*(_who_may(wf, wf.transitions[t]) for t in node.avslutas_av))
-            extra = set(node.roller) - may
-            if extra:
-                problems.append(
-                    f"uppgiften {node.name} erbjuds {', '.join(sorted(extra))}, som ingen av "
-                    f"övergångarna {', '.join(sorted(node.avslutas_av))} tillåter"
-                )
+        if not node.avslutas_av:
+            problems.append(f"uppgiften {node.name} avslutas inte av någon övergång")
+        elif not uppgiftens_roller(node.name, node.avslutas_av, wf):
+            problems.append(
+                f"uppgiften {node.name} kan ingen roll slutföra: ingen får ta "
+                f"{', '.join(sorted(node.avslutas_av))} där den är öppen"
+            )
     return problems
 
 

@@ -5,7 +5,13 @@ calls the engine (or an arenden service, which calls the engine), and the engine
 is what changes the ärende; the flow never writes the ärende's state. The engine's
 ``after_transition`` signal (flows/synk.py) completes the tasks a transition finishes, and
 whatever path a transition took, from a task or from the ärende page, the open tasks are
-brought back in step with the ärende's state.
+brought back in step with the ärende's state (and the tasks that had to be cancelled say why).
+
+What the process is told by the definition, not here: which tasks are open in each state
+(``State.tasks``: where ``vagval`` routes, :func:`plats`; what agrees with a state,
+:func:`stammer`), and who is offered each task (:attr:`Uppgift.roller`, from the guards of
+the transitions that complete it). What is written here is the shape of the flow: its nodes,
+what completes each task, who owns it, the split, the join and the timer.
 
 The nodes, in the order of the main path::
 
@@ -15,20 +21,20 @@ The nodes, in the order of the main path::
             vagval ─→ vanta (timer: återrapporteringens förfallodag) → aterrapportera → slut
             vagval ─→ avsluta → slut                       (beslutet gav inget uppdrag)
 
-``vagval`` routes by the ärende's state: after the start, after a beslut (beslutat →
-expediera, återremitterat → beredning, bordlagt → anmal, överlämnat → slut), after
-expediering, and whenever the open tasks have to be rebuilt because the ärende moved where
-the tasks did not lead (vilande, avskrivet, makulerat: → slut).
+``vagval`` routes by the ärende's state, through :func:`plats`: after the start, after a
+beslut, after expediering, and whenever the open tasks have to be rebuilt because the ärende
+moved where the tasks did not lead. A state the definition says nothing about raises; it
+never ends the process.
 
-Who does a task is decided by the engine's roles in context on the ärende: ``roller`` on each
-:class:`Uppgift`. Tasks with an ``agare`` (bered, yttrande, aterrapportera) go straight to the
-ärende's handläggare; the others wait in the queue of everyone holding the role there (the
-organ's stabschef, its nämndsekreterare).
+Tasks with an ``agare`` (bered, yttrande, aterrapportera) go straight to the ärende's
+handläggare; the others wait in the queue of everyone holding one of the task's roles on the
+ärende (the organ's stabschef, its nämndsekreterare).
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.db.models import Min
 from django.utils import timezone
@@ -41,24 +47,94 @@ from viewflow.workflow.lock import SelectForUpdateLock
 from viewflow.workflow.nodes.split import SplitActivation
 
 from arenden.models import Arende, Uppdrag
-from arenden.roles import BEREDNINGSANSVARIG, HANDLAGGARE, NAMNDSEKRETERARE, REGISTRATOR, STABSCHEF
+from workflow import registry
+from workflow.definitions import Tasks, Workflow
 from workflow.roles import roles_in_context
 
+from .arende import ID
 from .models import ArendeProcess
-
-#: the states in which the ärende is being prepared (the Bered task is open)
-BEREDNING = frozenset({"tilldelat", "under_beredning", "aterremitterat"})
-#: after the decision was sent out: waiting for the återrapportering, or for the avslut
-EFTER_EXPEDIERING = frozenset({"expedierat", "bevakas"})
-#: the states in which the process has nothing to do (it ends): paused, handed on, closed
-UTAN_UPPGIFT = frozenset({"vilande", "overlamnat", "avslutat", "avskrivet", "makulerat"})
-
-PREPARERS = (HANDLAGGARE, BEREDNINGSANSVARIG)
 
 #: ``task.owner_permission`` of a task is this prefix and its roles ("roll:Stabschef"): no
 #: Django permission has that name, so viewflow's own queue shows such tasks to superusers
 #: only, and :func:`flows.uppgifter.ko` answers who else may take them.
 ROLL_PREFIX = "roll:"
+#: where :func:`plats` sends a process that has nothing to do in the ärende's state
+SLUT = "slut"
+
+
+class UtanUppgifter(LookupError):
+    """The definition does not say which tasks the process holds open in a state."""
+
+
+def livscykeln() -> Workflow:
+    return registry.get_workflow(ID)
+
+
+def uppgifter_i(state: str, wf: Workflow | None = None) -> tuple[Tasks, ...]:
+    """What the definition says the process holds open in ``state`` (``()``: nothing)."""
+    wf = wf or livscykeln()
+    definierad = wf.states.get(state)
+    if definierad is None or definierad.tasks is None:
+        raise UtanUppgifter(
+            f"Livscykeln säger inte vilka uppgifter processen har i status {state}; "
+            "processen avslutas inte utan det."
+        )
+    return definierad.tasks
+
+
+def plats(arende, wf: Workflow | None = None) -> str:
+    """The node a process enters for the ärende's state (:data:`SLUT` when nothing is to
+    do): the first group of the state's tasks that is an entry and whose condition holds."""
+    grupper = uppgifter_i(arende.state, wf)
+    if not grupper:
+        return SLUT
+    for grupp in grupper:
+        if grupp.entry and (grupp.when is None or grupp.when(arende)):
+            return grupp.entered_at
+    raise UtanUppgifter(
+        f"Ingen av uppgifterna i status {arende.state} kan öppnas för ärendet "
+        "(inget villkor håller)."
+    )
+
+
+def stammer(state: str, oppna: set[str], wf: Workflow | None = None) -> bool:
+    """Do open tasks with these names agree with an ärende in ``state``?"""
+    grupper = uppgifter_i(state, wf)
+    if not grupper:
+        return not oppna
+    return any(grupp.agrees(oppna) for grupp in grupper)
+
+
+def oppen_i(namn: str, wf: Workflow | None = None) -> frozenset[str]:
+    """The states in which the task ``namn`` is held open (not only allowed besides)."""
+    wf = wf or livscykeln()
+    return frozenset(
+        state.id
+        for state in wf.state_list
+        if any(namn in grupp.open for grupp in state.tasks or ())
+    )
+
+
+@functools.lru_cache(maxsize=128)
+def _roller(wf: Workflow, namn: str, avslutas_av: frozenset[str]) -> tuple[str, ...]:
+    roller: set[str] | None = None
+    for state in wf.state_list:
+        if namn not in state.task_names():
+            continue
+        for transition_id in avslutas_av:
+            transition = wf.transitions.get(transition_id)
+            if transition is None or state.id not in transition.sources:
+                continue
+            far = wf.roles_allowed(transition, state.id)
+            roller = set(far) if roller is None else roller & far
+    return tuple(sorted(roller or ()))
+
+
+def uppgiftens_roller(namn: str, avslutas_av, wf: Workflow | None = None) -> tuple[str, ...]:
+    """Who is offered the task ``namn``: the roles that may take each of the transitions
+    that complete it (``avslutas_av``) in every state where it is open, by the guards of the
+    definition. Nobody is offered a task they may not complete."""
+    return _roller(wf or livscykeln(), namn, frozenset(avslutas_av))
 
 
 def arende_for(activation) -> Arende:
@@ -68,64 +144,6 @@ def arende_for(activation) -> Arende:
         arende = Arende.objects.get(pk=activation.process.arende_id)
         activation._arende = arende
     return arende
-
-
-def har_oppna_uppdrag(arende) -> bool:
-    return Uppdrag.objects.filter(arende_id=arende.pk, redovisat=None).exists()
-
-
-def plats(arende) -> str:
-    """The node a process enters for the ärende's state (``slut`` when nothing is to do)."""
-    state = arende.state
-    if state == "registrerat":
-        return "tilldela"
-    if state in BEREDNING:
-        return "beredning"
-    if state == "beredd":
-        return "granska"
-    if state == "bordlagt":
-        return "anmal"
-    if state == "anmalt":
-        return "besluta"
-    if state == "beslutat":
-        return "expediera"
-    if state in EFTER_EXPEDIERING:
-        return "vanta" if har_oppna_uppdrag(arende) else "avsluta"
-    if state in UTAN_UPPGIFT:
-        return "slut"
-    # a state the process was not told about: fail, never end the process silently
-    raise LookupError(f"Processen vet inte vilken uppgift status {state} har.")
-
-
-#: The open tasks that agree with each state, as (required, allowed besides) pairs: a process
-#: agrees with its ärende when the names of its open tasks include one pair's required names
-#: and nothing outside that pair. A state not named here allows no open task at all.
-OPPNA_I_STATUS: dict[str, list[tuple[frozenset, frozenset]]] = {
-    "registrerat": [(frozenset({"tilldela"}), frozenset())],
-    **{state: [(frozenset({"bered"}), frozenset({"yttrande", "samla"}))] for state in BEREDNING},
-    "beredd": [
-        (frozenset({"yttrande", "samla"}), frozenset()),  # beredd, yttranden are awaited
-        (frozenset({"granska"}), frozenset()),
-        (frozenset({"anmal"}), frozenset()),  # granskad
-    ],
-    "bordlagt": [(frozenset({"anmal"}), frozenset())],
-    "anmalt": [(frozenset({"besluta"}), frozenset())],
-    "beslutat": [(frozenset({"expediera"}), frozenset())],
-    **{
-        state: [
-            (frozenset({"vanta"}), frozenset()),
-            (frozenset({"aterrapportera"}), frozenset()),
-            (frozenset({"avsluta"}), frozenset()),
-        ]
-        for state in EFTER_EXPEDIERING
-    },
-}
-
-
-def stammer(state: str, oppna: set[str]) -> bool:
-    """Do open tasks with these names agree with an ärende in ``state``?"""
-    pairs = OPPNA_I_STATUS.get(state, [(frozenset(), frozenset())])
-    return any(required <= oppna <= required | allowed for required, allowed in pairs)
 
 
 def _plats_ar(name: str):
@@ -138,8 +156,9 @@ def _plats_ar(name: str):
     return villkor
 
 
-def _i_beredning(activation) -> bool:
-    return arende_for(activation).state in BEREDNING
+def _granskad(activation) -> bool:
+    """Granska is done and the ärende is still where Anmäl may follow it (approved)."""
+    return "anmal" in livscykeln().states[arende_for(activation).state].task_names()
 
 
 def handlaggaren(arende):
@@ -149,18 +168,24 @@ def handlaggaren(arende):
 class Uppgift(flow.View):
     """A task for a person.
 
-    ``roller``: who may take it from the queue, and do it where no engine transition decides
-    (roles in context on the ärende). ``agare``: a callable ärende → user the task is given
-    to at once. ``avslutas_av``: the engine transitions that complete it, whoever takes them
-    and from wherever. ``under``: transitions taken while it is open that leave it open.
+    ``avslutas_av``: the engine transitions that complete it, whoever takes them and from
+    wherever; who is offered it (``roller``) follows from their guards in the definition.
+    ``styckvis``: each open task of this kind is completed by the code that takes the
+    transition for it (one yttrande per organ), not all at once by the transition.
+    ``agare``: a callable ärende → user the task is given to at once.
     """
 
-    def __init__(self, *, roller, avslutas_av=(), under=(), agare=None):
+    def __init__(self, *, avslutas_av, styckvis=False, agare=None):
         super().__init__(view=None)
-        self.roller = tuple(roller)
         self.avslutas_av = frozenset(avslutas_av)
-        self.under = frozenset(under)
+        self.styckvis = styckvis
         self._agare = agare
+
+    @property
+    def roller(self) -> tuple[str, ...]:
+        """The roles (in context on the ärende) that may take it from the queue, and do it
+        where no engine transition decides."""
+        return uppgiftens_roller(self.name, self.avslutas_av)
 
     def calc_owner(self, activation):
         if self._agare is None:
@@ -236,11 +261,14 @@ class ArendeFlow(flow.Flow):
         "expediering till återrapportering och avslut."
     )
 
-    #: a newly registered ärende: straight to Tilldela, with no earlier process to look for
+    #: a newly registered ärende: straight to the task of the initial state (Tilldela; the
+    #: check in flows/checks.py holds this to the definition), with no earlier process
     ny = flow.StartHandle(this.starta).Annotation(title=_("Registrerat")).Next(this.tilldela)
     #: an ärende in any other state (its process taken up again): routed by its state
     start = flow.StartHandle(this.starta).Next(this.vagval)
 
+    #: the nodes a process can be routed to, each taken when :func:`plats` names it; no
+    #: default: a place that is none of them fails (flows/checks.py finds it first)
     vagval = (
         flow.Switch()
         .Annotation(title=_("Vägval efter ärendets status"))
@@ -252,11 +280,11 @@ class ArendeFlow(flow.Flow):
         .Case(this.expediera, _plats_ar("expediera"))
         .Case(this.vanta, _plats_ar("vanta"))
         .Case(this.avsluta, _plats_ar("avsluta"))
-        .Default(this.slut)
+        .Case(this.slut, _plats_ar(SLUT))
     )
 
     tilldela = (
-        Uppgift(roller=(STABSCHEF,), avslutas_av=("tilldela",))
+        Uppgift(avslutas_av=("tilldela",))
         .Annotation(
             title=_("Tilldela"),
             description=_(
@@ -274,12 +302,7 @@ class ArendeFlow(flow.Flow):
     )
 
     bered = (
-        Uppgift(
-            roller=PREPARERS,
-            avslutas_av=("markera_beredd",),
-            under=("paborja_beredning",),
-            agare=handlaggaren,
-        )
+        Uppgift(avslutas_av=("markera_beredd",), agare=handlaggaren)
         .Annotation(
             title=_("Bered"),
             description=_("Skriv tjänsteskrivelsen, samla beslutsunderlaget, markera som beredd."),
@@ -288,7 +311,7 @@ class ArendeFlow(flow.Flow):
     )
 
     yttrande = (
-        Uppgift(roller=PREPARERS, agare=handlaggaren)
+        Uppgift(avslutas_av=("yttrande_inkommet",), styckvis=True, agare=handlaggaren)
         .Annotation(
             title=_("Yttrande"),
             description=_("Ta emot organets yttrande och registrera det i ärendet."),
@@ -300,7 +323,7 @@ class ArendeFlow(flow.Flow):
     samla = flow.Join().Annotation(title=_("Beredningen och yttrandena klara")).Next(this.granska)
 
     granska = (
-        Uppgift(roller=(STABSCHEF,), avslutas_av=("godkanna_beredning", "ateruppta_beredning"))
+        Uppgift(avslutas_av=("godkanna_beredning", "ateruppta_beredning"))
         .Annotation(
             title=_("Granska"),
             description=_("Godkänn beredningen, eller skicka tillbaka den till handläggaren."),
@@ -311,12 +334,12 @@ class ArendeFlow(flow.Flow):
     efter_granskning = (
         flow.Switch()
         .Annotation(title=_("Godkänd eller tillbaka till beredning"))
-        .Case(this.beredning, _i_beredning)
-        .Default(this.anmal)
+        .Case(this.anmal, _granskad)
+        .Default(this.vagval)
     )
 
     anmal = (
-        Uppgift(roller=(NAMNDSEKRETERARE,), avslutas_av=("anmal",))
+        Uppgift(avslutas_av=("anmal",))
         .Annotation(
             title=_("Anmäl"),
             description=_("Sätt upp ärendet på föredragningslistan till ett sammanträde."),
@@ -325,10 +348,7 @@ class ArendeFlow(flow.Flow):
     )
 
     besluta = (
-        Uppgift(
-            roller=(NAMNDSEKRETERARE,),
-            avslutas_av=("besluta", "overlamna", "aterremittera", "bordlagga"),
-        )
+        Uppgift(avslutas_av=("besluta", "overlamna", "aterremittera", "bordlagga"))
         .Annotation(
             title=_("Besluta"),
             description=_(
@@ -340,7 +360,7 @@ class ArendeFlow(flow.Flow):
     )
 
     expediera = (
-        Uppgift(roller=(NAMNDSEKRETERARE, REGISTRATOR), avslutas_av=("expediera",))
+        Uppgift(avslutas_av=("expediera",))
         .Annotation(
             title=_("Expediera"),
             description=_("Skicka beslutet till alla under ”Beslutet expedieras till”."),
@@ -355,12 +375,7 @@ class ArendeFlow(flow.Flow):
     )
 
     aterrapportera = (
-        Uppgift(
-            roller=PREPARERS,
-            avslutas_av=("avsluta_aterrapporterat", "avsluta"),
-            under=("bevaka",),
-            agare=handlaggaren,
-        )
+        Uppgift(avslutas_av=("avsluta_aterrapporterat",), agare=handlaggaren)
         .Annotation(
             title=_("Återrapportera"),
             description=_("Redovisa uppdraget för organet det ska återrapporteras till."),
@@ -369,11 +384,7 @@ class ArendeFlow(flow.Flow):
     )
 
     avsluta = (
-        Uppgift(
-            roller=(NAMNDSEKRETERARE, REGISTRATOR),
-            avslutas_av=("avsluta", "avsluta_aterrapporterat"),
-            under=("bevaka",),
-        )
+        Uppgift(avslutas_av=("avsluta",))
         .Annotation(
             title=_("Avsluta"),
             description=_("Beslutet är expedierat och gav inget uppdrag: avsluta ärendet."),

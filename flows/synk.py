@@ -5,11 +5,14 @@
   the engine's transaction, so a failure here undoes the transition too): the open tasks the
   transition completes (:attr:`flows.processer.Uppgift.avslutas_av`) are completed in the name
   of whoever took it, and the flow goes on. If the open tasks then do not agree with the new
-  state (:func:`flows.processer.stammer`: someone took a transition the tasks did not lead
-  to, from the ärende page or in code), they are cancelled and the process is routed anew
-  from the state: to the task that state needs, or to its end (vilande, avskrivet,
-  makulerat). An ärende that moves while it has no open process (taken up again after
-  vilande) gets a new one, unless there is nothing to do in its new state.
+  state as the definition gives it (:func:`flows.processer.stammer`: someone took a
+  transition the tasks did not lead to, from the ärende page or in code), they are cancelled,
+  each with the reason in its data (``avbruten``: the transition, who took it, from which
+  state to which, shown on the ärende page), and the process is routed anew from the state:
+  to the task that state needs, or to its end (vilande, avskrivet, makulerat). A state the
+  definition gives no tasks raises, and the transition is undone. An ärende that moves while
+  it has no open process (taken up again after vilande) gets a new one, unless there is
+  nothing to do in its new state.
 - A handling of type yttrande filed in the ärende completes the open yttrande task of the
   organ it came from.
 
@@ -35,7 +38,7 @@ from workflow.engine import do_transition
 from workflow.signals import after_transition
 
 from .models import ArendeProcess
-from .processer import ArendeFlow, Uppgift, plats, stammer
+from .processer import SLUT, ArendeFlow, Uppgift, livscykeln, plats, stammer
 
 #: a task in one of these is on someone's list, waiting for its time, or waiting to join
 OPPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED)
@@ -52,7 +55,7 @@ def oppna_uppgifter(process) -> list:
 
 def starta(arende) -> ArendeProcess:
     """Start the ärende's process; it goes straight to the task the ärende's state needs."""
-    if arende.state == "registrerat":
+    if arende.state == livscykeln().initial_state:
         return ArendeFlow.ny.run(arende=arende)
     return ArendeFlow.start.run(arende=arende)
 
@@ -76,7 +79,9 @@ def slutfor(task, user, **data) -> bool:
     return True
 
 
-def avbryt(task) -> None:
+def avbryt(task, orsak: dict) -> None:
+    """Cancel the open ``task``; ``orsak`` (why) is kept in its data as ``avbruten``."""
+    task.data = {**(task.data or {}), "avbruten": orsak}
     activation = task.flow_task.activation_class(task)
     if _can_cancel(activation):
         activation.cancel()
@@ -86,27 +91,59 @@ def avbryt(task) -> None:
         task.save()
 
 
-def omdirigera(process) -> None:
-    """Cancel the process's open tasks and route it anew from the ärende's state."""
+def orsak(event) -> dict:
+    """Why the open tasks are cancelled: the transition that took the ärende where they did
+    not lead, who took it, from which state to which (with a sentence for the page)."""
+    states = event.workflow.states
+    vem = event.user.get_username() if getattr(event.user, "is_authenticated", False) else ""
+    text = _(
+        "Avbruten när ärendet gick från %(fran)s till %(till)s genom %(steg)s, "
+        "ett steg som uppgifterna inte ledde till."
+    ) % {
+        "fran": states[event.from_state].title,
+        "till": states[event.to_state].title,
+        "steg": event.transition.title,
+    }
+    if vem:
+        namn = event.user.get_full_name() or vem
+        text += " " + _("Steget togs av %(vem)s.") % {"vem": namn}
+    return {
+        "overgang": event.transition.id,
+        "fran": event.from_state,
+        "till": event.to_state,
+        "av": vem,
+        "text": text,
+    }
+
+
+def omdirigera(process, event) -> None:
+    """Cancel the process's open tasks, recording why (``event``, the transition the tasks
+    did not lead to), and route the process anew from the ärende's state."""
+    varfor = orsak(event)
     for task in oppna_uppgifter(process):
-        avbryt(task)
+        avbryt(task, varfor)
     senaste = Task.objects.filter(process_id=process.pk).order_by("-pk").first()
     fran = senaste.flow_task.activation_class(senaste)
     vagval = ArendeFlow.vagval._create(fran, Token("start"))
     fran._activate_next({vagval})
 
 
-def i_takt(arende, process) -> None:
+def i_takt(arende, process, event) -> None:
     """Route ``process`` anew if its open tasks do not agree with the ärende's state."""
     process.refresh_from_db(fields=["status"])
     if process.status != PROCESS.NEW:
         return
     oppna = {task.flow_task.name for task in oppna_uppgifter(process)}
-    if not stammer(arende.state, oppna):
-        omdirigera(process)
+    if not stammer(arende.state, oppna, event.workflow):
+        omdirigera(process, event)
 
 
-def _inget_att_gora(arende, overgang: str) -> bool:
+def _avslutar(node, overgang: str) -> bool:
+    """Does the transition ``overgang`` complete every open task of ``node``?"""
+    return isinstance(node, Uppgift) and not node.styckvis and overgang in node.avslutas_av
+
+
+def _inget_att_gora(arende, overgang: str, wf) -> bool:
     """One read, under the ärende's row lock that the engine holds: the transition completes
     none of the open tasks and they agree with the new state (most transitions during
     beredning), so the process need not be locked or touched."""
@@ -118,35 +155,31 @@ def _inget_att_gora(arende, overgang: str) -> bool:
     namn = set()
     for task in oppna:
         node = task.flow_task
-        if isinstance(node, Uppgift) and overgang in node.avslutas_av:
+        if _avslutar(node, overgang):
             return False
         namn.add(node.name)
-    return bool(namn) and stammer(arende.state, namn)
+    return bool(namn) and stammer(arende.state, namn, wf)
 
 
 def efter_overgang(sender, event, **kwargs) -> None:
-    arende = event.obj
-    if _inget_att_gora(arende, event.transition.id):
+    arende, wf = event.obj, event.workflow
+    overgang = event.transition.id
+    if _inget_att_gora(arende, overgang, wf):
         return
     process = oppen_process(arende.pk)
     if process is None:
-        if plats(arende) != "slut":
+        if plats(arende, wf) != SLUT:
             starta(arende)
         return
-    overgang = event.transition.id
     with ArendeFlow.lock(process.pk):
         oppna = oppna_uppgifter(process)
-        klara = [
-            task
-            for task in oppna
-            if isinstance(task.flow_task, Uppgift) and overgang in task.flow_task.avslutas_av
-        ]
+        klara = [task for task in oppna if _avslutar(task.flow_task, overgang)]
         for task in klara:
             slutfor(task, event.user, overgang=overgang, kommentar=event.comment)
         if klara:
-            i_takt(arende, process)
-        elif not stammer(arende.state, {task.flow_task.name for task in oppna}):
-            omdirigera(process)
+            i_takt(arende, process, event)
+        elif not stammer(arende.state, {task.flow_task.name for task in oppna}, wf):
+            omdirigera(process, event)
 
 
 def efter_registrering(sender, instance, created, raw=False, **kwargs) -> None:

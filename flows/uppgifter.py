@@ -26,7 +26,7 @@ from workflow.engine import TransitionNotAllowed, do_transition, holding_local_r
 from workflow.roles import global_roles, group_ids
 
 from . import synk
-from .processer import BEREDNING, ArendeFlow, Uppgift, uppgiftsnoder
+from .processer import ArendeFlow, Uppgift, oppen_i, uppgiftsnoder
 
 # -- what is on whose list ----------------------------------------------------------------
 
@@ -173,7 +173,7 @@ def begar_yttranden(arende, organ, *, user) -> list:
     the running beredning, all joined before Granska. Organs already asked are skipped."""
     with transaction.atomic():
         arende = Arende.objects.select_for_update().get(pk=arende.pk)
-        if arende.state not in BEREDNING:
+        if arende.state not in oppen_i(ArendeFlow.bered.name):
             raise ValidationError(
                 _("Yttranden begärs under beredningen; %(arende)s är %(status)s.")
                 % {"arende": arende.diarienummer, "status": arende.status_titel},

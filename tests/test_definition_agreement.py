@@ -93,8 +93,12 @@ def test_a_task_completed_by_an_unknown_transition_fails_the_check(monkeypatch):
     ]
 
 
-def test_a_task_offered_to_who_may_not_complete_it_fails_the_check(monkeypatch):
-    monkeypatch.setattr(ArendeFlow.anmal, "roller", ("Nämndsekreterare", "Registrator"))
+def test_a_task_completed_where_it_is_never_open_fails_the_check(monkeypatch):
+    # who is offered a task follows from the guards (tests/test_processer_fran_definitionen.py);
+    # what can still be wrong is a step that cannot be taken where the task is open
+    monkeypatch.setattr(ArendeFlow.anmal, "avslutas_av", frozenset({"besluta"}))
     assert process_checks.process_problems() == [
-        "uppgiften anmal erbjuds Registrator, som ingen av övergångarna anmal tillåter"
+        "uppgiften anmal avslutas av besluta, som inte kan tas i någon status där uppgiften "
+        "är öppen",
+        "uppgiften anmal kan ingen roll slutföra: ingen får ta besluta där den är öppen",
     ]

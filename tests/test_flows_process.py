@@ -672,7 +672,7 @@ def test_the_flow_names_only_transitions_and_roles_of_the_lifecycle():
     lifecycle = definition()
     for node in ArendeFlow.instance.nodes():
         if isinstance(node, Uppgift):
-            assert node.avslutas_av | node.under <= set(lifecycle.transitions), node.name
+            assert node.avslutas_av <= set(lifecycle.transitions), node.name
             assert set(node.roller) <= set(lifecycle.roles), node.name
 
 

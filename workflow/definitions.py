@@ -87,6 +87,52 @@ class Guard:
 
 
 @dataclass(frozen=True)
+class Tasks:
+    """One way the open tasks of a process may look while the object is in a state.
+
+    The engine never reads tasks. They are for a process kept beside the workflow that hands
+    the work out to people (an inbox, a queue, timers), so that which work is open in which
+    state is declared with the state, in the definition, and not a second time in the
+    process: the process is routed by it and checks itself against it.
+
+    ``open`` are the tasks held open, ``besides`` those that may be open as well. A process
+    that enters the state (started, or brought back in step) opens the first group that is
+    an ``entry`` and whose ``when(obj)`` holds (no ``when``: always), through ``start`` (the
+    process's step that opens them; by default the first of ``open``). A group that is not
+    an entry is only reached through the process's own steps (a task done, a timer fired)."""
+
+    open: tuple[str, ...]
+    besides: tuple[str, ...] = ()
+    entry: bool = True
+    when: Callable[[Any], bool] | None = None
+    start: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "open", _tuple(self.open))
+        object.__setattr__(self, "besides", _tuple(self.besides))
+
+    @property
+    def entered_at(self) -> str:
+        return self.start or next(iter(self.open), "")
+
+    def agrees(self, names: set[str] | frozenset[str]) -> bool:
+        """Are tasks with these names open as this group says: all of ``open``, and nothing
+        but ``open`` and ``besides``?"""
+        return set(self.open) <= names and names <= {*self.open, *self.besides}
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "open": list(self.open),
+            "besides": list(self.besides),
+            "entry": self.entry,
+            "start": self.entered_at,
+        }
+        if self.when is not None:
+            data["when"] = getattr(self.when, "__qualname__", repr(self.when))
+        return data
+
+
+@dataclass(frozen=True)
 class State:
     id: str
     title: str
@@ -95,22 +141,36 @@ class State:
     permissions: Mapping[str, Sequence[str]] = field(default_factory=dict)
     #: a final state needs no exit (avslutat, makulerat)
     final: bool = False
+    #: the work a process holds open in this state (see :class:`Tasks`): ``()`` when there is
+    #: none, ``None`` when the definition does not say (a workflow without such a process)
+    tasks: tuple[Tasks, ...] | None = None
 
     def __post_init__(self):
         perms = {perm: frozenset(_tuple(roles)) for perm, roles in self.permissions.items()}
         object.__setattr__(self, "permissions", perms)
+        if self.tasks is not None:
+            object.__setattr__(self, "tasks", tuple(self.tasks))
 
     def roles_for(self, permission: str) -> frozenset[str]:
         return self.permissions.get(permission, frozenset())
 
+    def task_names(self) -> frozenset[str]:
+        """Every task that may be open in this state."""
+        return frozenset(
+            name for group in self.tasks or () for name in (*group.open, *group.besides)
+        )
+
     def as_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "id": self.id,
             "title": self.title,
             "description": self.description,
             "final": self.final,
             "permissions": {p: sorted(r) for p, r in sorted(self.permissions.items())},
         }
+        if self.tasks is not None:
+            data["tasks"] = [group.as_dict() for group in self.tasks]
+        return data
 
 
 #: A hook receives the :class:`workflow.engine.TransitionEvent` of the running transition.
@@ -265,6 +325,21 @@ class Workflow:
     def automatic_transitions_from(self, state_id: str) -> tuple[Transition, ...]:
         return self._automatic_exits.get(state_id, ())
 
+    def roles_allowed(self, transition: Transition, state_id: str) -> frozenset[str]:
+        """The roles that pass ``transition``'s guard while the object is in ``state_id``,
+        as far as the definition tells: its roles, and for a permission this workflow
+        manages, the roles the state gives it (a permission it does not manage, and the
+        guard's condition, need the user and the object, and narrow nothing here)."""
+        guard = transition.guard
+        roles = set(self.roles)
+        if guard.roles:
+            roles &= set(guard.roles)
+        managed = [p for p in guard.permissions if p in self.managed_permissions]
+        if managed and len(managed) == len(guard.permissions):
+            state = self.states[state_id]
+            roles &= set().union(*(state.roles_for(p) for p in managed))
+        return frozenset(roles)
+
     # -- validation -------------------------------------------------------------------------
 
     def problems(self) -> list[str]:
@@ -305,6 +380,14 @@ class Workflow:
                         % {"perm": perm, "state": state.id}
                     )
                 check_roles(sorted(roles), _("tillståndet %(id)s") % {"id": state.id})
+
+        for state in self.state_list:
+            for group in state.tasks or ():
+                if not group.open:
+                    problems.append(
+                        _("tillståndet %(id)s har en grupp uppgifter utan någon öppen uppgift")
+                        % {"id": state.id}
+                    )
 
         for t in self.transition_list:
             where = _("övergången %(id)s") % {"id": t.id}
