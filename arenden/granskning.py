@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from workflow import registry
 from workflow.definitions import BUILTIN_ROLES
+from workflow.fieldhistory import SIGNATURE_FIELDS
 from workflow.models import WorkflowHistory
 
 from .models import (
@@ -55,6 +56,7 @@ _HISTORY_SKIP = {
     "history_user",
     "history_user_id",
     "id",
+    *SIGNATURE_FIELDS,
 }
 _TYP = {"+": "skapade", "~": "ändrade", "-": "tog bort"}
 

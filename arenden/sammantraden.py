@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from workflow.context import history_user
+from workflow.fieldhistory import SignedHistory
 from workflow.models import WorkflowMixin
 
 from .models import Arende, Beslut, Handling, Organ, Person
@@ -98,7 +99,7 @@ class Sammantrade(WorkflowMixin):
     kallad = models.DateTimeField(_("kallelse skickad"), null=True, blank=True, editable=False)
     justerat = models.DateTimeField(_("justerat"), null=True, blank=True, editable=False)
     anslaget = models.DateField(_("anslaget"), null=True, blank=True, editable=False)
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     local_roles_parent = "organ"
 
@@ -233,7 +234,7 @@ class Deltagare(models.Model):
         ),
     )
     ordning = models.PositiveSmallIntegerField(_("ordning"), default=0)
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("deltagare")
@@ -384,7 +385,7 @@ class Punkt(models.Model):
         Organ, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
     paragraf_ar = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("punkt")
@@ -420,7 +421,7 @@ class Yrkande(models.Model):
     yrkande_av = models.ForeignKey(Person, on_delete=models.PROTECT, verbose_name=_("yrkande av"))
     text = models.TextField(_("yrkande"))
     ordning = models.PositiveSmallIntegerField(_("ordning"), default=0)
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("yrkande")
@@ -440,7 +441,7 @@ class Votering(models.Model):
     nej = models.PositiveSmallIntegerField(_("nej"))
     avstar = models.PositiveSmallIntegerField(_("avstår"), default=0)
     resultat = models.CharField(_("resultat"), max_length=300)
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("votering")
@@ -456,7 +457,7 @@ class Jav(models.Model):
     punkt = models.ForeignKey(Punkt, on_delete=models.CASCADE, related_name="jav")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, verbose_name=_("person"))
     grund = models.CharField(_("grund"), max_length=300, blank=True)
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("jäv")
@@ -477,7 +478,7 @@ class Reservation(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, verbose_name=_("ledamot"))
     motivering = models.TextField(_("skriftlig motivering"), blank=True)
     anmald = models.DateTimeField(_("anmäld"), editable=False)
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("reservation")
@@ -502,7 +503,7 @@ class Yttrande(models.Model):
     typ = models.CharField(_("typ"), max_length=30, choices=Typ.choices)
     avgivet_av = models.CharField(_("lämnat av"), max_length=300)
     text = models.TextField(_("text"))
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("särskilt yttrande eller protokollsanteckning")
@@ -523,7 +524,7 @@ class Kallelsemottagare(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, verbose_name=_("kallad"))
     epost = models.EmailField(_("e-postadress"), blank=True)
     skickad = models.DateTimeField(_("skickad"), null=True, blank=True)
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("mottagare av kallelsen")
@@ -550,7 +551,7 @@ class Justering(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )
     tidpunkt = models.DateTimeField(_("tidpunkt"), editable=False)
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("justering")
@@ -576,7 +577,7 @@ class Rattelse(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )
     tidpunkt = models.DateTimeField(_("tidpunkt"), editable=False)
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("rättelse")

@@ -1,9 +1,9 @@
 """Signed checkpoints of the history, kept outside the database.
 
-The keyed chain (workflow.hashing) stops anyone without the key from writing an entry that
-verifies; it cannot show that entries were taken away from the end of a chain, that a whole
-chain went (with its object), or that the field history (django-simple-history's tables,
-which have no chain) was edited. A checkpoint can: a file, in a directory outside the
+The keyed chains (workflow.hashing for the workflow history, workflow.fieldhistory for
+django-simple-history's tables) stop anyone without the key from writing a row that
+verifies; they cannot show that rows were taken away from the end of a chain, or that a
+whole chain went (with its object). A checkpoint can: a file, in a directory outside the
 database (``WORKFLOW_CHECKPOINT_DIR``), signed with the history key, that records
 
 - for every object with a workflow history, the number of its entries and its newest hash
@@ -14,7 +14,9 @@ database (``WORKFLOW_CHECKPOINT_DIR``), signed with the history key, that record
 ``manage.py workflow_checkpoint`` writes one (at least daily, from cron); the domain asks for
 one after each justering of a protokoll (:func:`after_commit`). A checkpoint is written only
 over a history that verifies, so a tampering is never blessed by the next checkpoint.
-``workflow.history.verify`` compares the database with the newest checkpoint.
+``workflow.history.verify`` compares the database with the newest checkpoint: the chains
+here (:func:`compare`), the field history in the same pass that checks its rows' MACs
+(workflow.fieldhistory.verify).
 """
 
 from __future__ import annotations
@@ -29,14 +31,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
-from simple_history.models import HistoricalChanges
 
 from . import hashing
+from .fieldhistory import digest_columns, digest_text, field_history_models
 from .models import WorkflowError, WorkflowHistory
 
 logger = logging.getLogger(__name__)
@@ -82,21 +83,11 @@ def _labels() -> dict[int, str]:
     return {ct.pk: f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.all()}
 
 
-def field_history_models() -> list:
-    """Every historical model of django-simple-history, by label."""
-    found = [
-        m
-        for m in apps.get_models()
-        if issubclass(m, HistoricalChanges) and getattr(m, "instance_type", None)
-    ]
-    return sorted(found, key=lambda m: m._meta.label_lower)
-
-
-def _field_rows(model, up_to: int) -> Iterator[tuple[int, str]]:
-    """(object id, canonical text) of a historical model's rows up to history id ``up_to``,
-    by object and history id."""
+def _field_rows(model, up_to: int) -> Iterator[tuple[int, list]]:
+    """(object id, the digested values) of a historical model's rows up to history id
+    ``up_to``, by object and history id."""
     id_name = model.instance_type._meta.pk.attname
-    names = [f.attname for f in model._meta.concrete_fields]
+    names = digest_columns(model)
     position = names.index(id_name)
     rows = (
         model.objects.filter(history_id__lte=up_to)
@@ -104,19 +95,19 @@ def _field_rows(model, up_to: int) -> Iterator[tuple[int, str]]:
         .values_list(*names)
     )
     for row in rows.iterator(chunk_size=5000):
-        yield row[position], json.dumps(list(row), default=str, ensure_ascii=False)
+        yield row[position], row
 
 
 def field_digests(model, up_to: int) -> dict[str, list]:
     """{object id: [rows, SHA-256 over the rows' canonical texts]} up to ``up_to``."""
     counts: dict[str, int] = {}
     digests: dict[str, object] = {}
-    for object_id, text in _field_rows(model, up_to):
+    for object_id, row in _field_rows(model, up_to):
         key = str(object_id)
         if key not in digests:
             counts[key], digests[key] = 0, hashlib.sha256()
         counts[key] += 1
-        digests[key].update(text.encode("utf-8") + b"\n")
+        digests[key].update(digest_text(row))
     return {key: [counts[key], digests[key].hexdigest()] for key in digests}
 
 
@@ -241,14 +232,15 @@ def _read(folder: Path, name: str) -> Checkpoint:
 
 
 def compare(checkpoint: Checkpoint) -> list[Finding]:
-    """Everything in the database that no longer agrees with ``checkpoint``."""
+    """The chains of the workflow history that no longer agree with ``checkpoint`` (the
+    field history is compared by workflow.fieldhistory.verify, as it reads the tables)."""
     if checkpoint.problem:
         return [
             Finding(
                 "kontrollpunkt", 0, 0, f"kontrollpunkten {checkpoint.name} {checkpoint.problem}"
             )
         ]
-    return _compare_chains(checkpoint) + _compare_field_history(checkpoint)
+    return _compare_chains(checkpoint)
 
 
 def compare_object(checkpoint: Checkpoint, model_label: str, object_id: int) -> list[Finding]:
@@ -323,48 +315,6 @@ def _compare_chains(checkpoint: Checkpoint) -> list[Finding]:
                     seq,
                     f"post {seq} är inte den som kontrollpunkten {checkpoint.name} förseglade "
                     "(kedjan är omskriven)",
-                )
-            )
-    return findings
-
-
-def _compare_field_history(checkpoint: Checkpoint) -> list[Finding]:
-    findings = []
-    models = {m._meta.label_lower: m for m in field_history_models()}
-    for label, recorded in sorted(checkpoint.field_history.items()):
-        model = models.get(label)
-        if model is None:
-            findings.append(Finding(label, 0, 0, "fälthistorikens tabell finns inte längre"))
-            continue
-        up_to = int(recorded["upp_till"])
-        then = recorded["objekt"]
-        now = field_digests(model, up_to)
-        for object_id in sorted(set(then) | set(now), key=lambda k: (len(k), k)):
-            before, after = then.get(object_id), now.get(object_id)
-            if before == after:
-                continue
-            oid = int(object_id)  # every model with a field history has an integer key
-            if after is None:
-                reason = f"fälthistoriken ({before[0]} rader) saknas sedan kontrollpunkten"
-            elif before is None:
-                reason = f"{after[0]} fälthistorikrader har tillkommit före kontrollpunkten"
-            elif before[0] != after[0]:
-                reason = f"fälthistoriken hade {before[0]} rader i kontrollpunkten, nu {after[0]}"
-            else:
-                reason = "fälthistoriken har ändrats sedan kontrollpunkten"
-            findings.append(Finding(label, oid, 0, f"{reason} ({checkpoint.name})"))
-        limit = checkpoint.created - MARGIN
-        late = model.objects.filter(history_id__gt=up_to, history_date__lt=limit)
-        id_name = model.instance_type._meta.pk.attname
-        for object_id, history_id in late.order_by("history_id").values_list(id_name, "history_id"):
-            findings.append(
-                Finding(
-                    label,
-                    object_id,
-                    0,
-                    f"fälthistorikrad {history_id} är skriven efter kontrollpunkten "
-                    f"{checkpoint.name} men daterad före den (tillagd i efterhand)",
-                    entry_id=history_id,
                 )
             )
     return findings

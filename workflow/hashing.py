@@ -104,6 +104,18 @@ def entry_mac(key: bytes, key_id: str, digest: str) -> str:
     return hmac.new(key, f"{key_id}\n{digest}".encode(), hashlib.sha256).hexdigest()
 
 
+def field_row_mac(key: bytes, key_id: str, model_label: str, values: dict, prev_mac: str) -> str:
+    """The MAC of one field-history row (workflow.fieldhistory): HMAC-SHA256, under ``key``,
+    of the text ``<key id>\\n<JSON>``, in hex, where the JSON (sorted keys, no spaces, UTF-8)
+    is ``[<historical model's label>, {column: value, ...}, <previous row's MAC>]``: the
+    row's values in canonical form (workflow.fieldhistory.canonical), the values equal to
+    the column's default left out, and ``""`` as the previous MAC of an object's first row."""
+    payload = json.dumps(
+        [model_label, values, prev_mac], ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
+    return hmac.new(key, f"{key_id}\n{payload}".encode(), hashlib.sha256).hexdigest()
+
+
 def sign(key: bytes, data: bytes) -> str:
     """HMAC-SHA256 of ``data`` under ``key``, in hex (the checkpoints' signature)."""
     return hmac.new(key, data, hashlib.sha256).hexdigest()

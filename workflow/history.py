@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connections, router
 from django.db.models import F, OuterRef, Q, Subquery
 
-from . import hashing
+from . import fieldhistory, hashing
 from .models import WorkflowHistory
 
 FIELDS = (
@@ -55,6 +55,8 @@ class VerificationReport:
     broken: list[BrokenLink]
     #: the checkpoint the whole-history check compared with (workflow.checkpoint), if any
     checkpoint: object = None
+    #: field-history rows checked (workflow.fieldhistory), by the whole-history check
+    field_rows: int = 0
 
     @property
     def intact(self) -> bool:
@@ -177,7 +179,8 @@ def verify(queryset=None) -> VerificationReport:
 
     Over the whole history it also compares each governed object's state with the last
     entry of its chain, so that a removed newest entry or a removed chain is reported too,
-    and the database with the newest signed checkpoint outside it (workflow.checkpoint).
+    checks every field-history row's signature and link (workflow.fieldhistory), and
+    compares the database with the newest signed checkpoint outside it (workflow.checkpoint).
     On PostgreSQL the whole history is checked inside the database (:func:`verify_in_database`);
     everywhere else, and for a part of the history, row by row here (:func:`verify_rows`).
     """
@@ -193,17 +196,20 @@ def verify(queryset=None) -> VerificationReport:
 
 
 def _checkpoint_findings(report: VerificationReport) -> list[BrokenLink]:
-    """What disagrees with the newest checkpoint outside the database (workflow.checkpoint)."""
+    """What disagrees with the newest checkpoint outside the database (workflow.checkpoint),
+    and the field history's broken rows (each table read once, for both)."""
     from . import checkpoint
 
     newest = checkpoint.latest()
     report.checkpoint = newest
-    if newest is None:
-        return []
-    return [
-        BrokenLink(f.model_label, f.object_id, f.seq, f.entry_id, f.reason)
-        for f in checkpoint.compare(newest)
-    ]
+    found = []
+    if newest is not None:
+        found = [
+            BrokenLink(f.model_label, f.object_id, f.seq, f.entry_id, f.reason)
+            for f in checkpoint.compare(newest)
+        ]
+    report.field_rows, rows = fieldhistory.verify(newest, checkpoint.MARGIN)
+    return found + [BrokenLink(*row) for row in rows]
 
 
 # The canonical content of an entry (workflow.hashing.entry_hash) written in PostgreSQL's SQL,

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from . import hashing
 from .context import current_actor, history_user
+from .fieldhistory import SignedHistory
 
 
 class LocalRolesMixin(models.Model):
@@ -141,7 +142,7 @@ class LocalRole(models.Model):
         related_name="+",
         verbose_name=gettext_lazy("given av"),
     )
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = gettext_lazy("lokal roll")

@@ -11,6 +11,12 @@ model's ``pre_save``/``post_save`` and simple-history's ``pre_create_historical_
 ``post_create_historical_record`` signals are sent as a save would send them. On PostgreSQL
 (with Django's default client-side binding) the three writes go to the server as one
 round trip.
+
+A signed field history (workflow.fieldhistory) links each row to the object's previous
+row: the lock reads that row's MAC with the object, and the INSERT of the new row returns
+the MAC of the row before it as the database has it then, after the lock (a lock that
+waited for another transaction's commit has read the rest of its statement as it was
+before that commit): when the two differ, the row is signed again over the right link.
 """
 
 from __future__ import annotations
@@ -26,9 +32,12 @@ from simple_history.models import HistoricalChanges
 from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
 from . import roles
+from .fieldhistory import SignedHistory, object_id_name, tail
 from .models import WorkflowError, WorkflowHistory
 
 _cache: dict[tuple, object] = {}
+#: where the lock leaves the MAC of the object's newest field-history row (signed history)
+TAIL = "_field_history_tail"
 
 
 def _qn(connection):
@@ -58,6 +67,10 @@ class _Lock:
             columns.append(inline[0])
             if self.with_groups:
                 columns.append(inline[1])
+        historical = _historical_model(model)
+        self.signed = historical is not None and issubclass(historical, SignedHistory)
+        if self.signed:  # the newest field-history row's MAC, last
+            columns.append(f"({_tail_sql(historical, connection, pk)})")
         lock = connection.ops.for_update_sql() if connection.features.has_select_for_update else ""
         self.sql = f"SELECT {', '.join(columns)} FROM {qn(meta.db_table)} t WHERE {pk} = %s {lock}"
         self.converters = []
@@ -67,6 +80,19 @@ class _Lock:
             if found:
                 self.converters.append((index, column, found))
         self.names = [f.attname for f in self.fields]
+
+
+def _tail_sql(historical, connection, object_id: str, before: str = "") -> str:
+    """``SELECT`` of the MAC of the newest field-history row of the object ``object_id``
+    (an SQL expression) [with a history id below ``before``]."""
+    qn = _qn(connection)
+    meta = historical._meta
+    column = qn(meta.get_field(object_id_name(historical)).column)
+    below = f" AND f.{qn('history_id')} < {before}" if before else ""
+    return (
+        f"SELECT f.{qn('history_mac')} FROM {qn(meta.db_table)} f "
+        f"WHERE f.{column} = {object_id}{below} ORDER BY f.{qn('history_id')} DESC LIMIT 1"
+    )
 
 
 def _json(value):
@@ -108,6 +134,8 @@ def lock(model, pk, user=None):
     if statement.with_roles:
         groups = _json(row[count + 3]) or [] if statement.with_groups else None
         roles.remember(user, obj, _json(row[count + 2]) or [], groups)
+    if statement.signed:
+        obj.__dict__[TAIL] = row[-1] or ""
     return obj, (last_seq, last_hash) if last_seq is not None else (0, "")
 
 
@@ -129,10 +157,11 @@ def last_link(ct_id: int, object_id: int) -> tuple[int, str]:
     return (row[0], row[1]) if row else (0, "")
 
 
-def _insert(model, connection) -> tuple[str, list, bool]:
+def _insert(model, connection, with_tail: bool = False) -> tuple[str, list, bool]:
     """``INSERT INTO <model> (...) VALUES (...) [RETURNING <pk>]``, the columns the database
-    does not fill itself, and whether the new id comes back with it."""
-    key = ("insert", model._meta.label, connection.alias)
+    does not fill itself, and whether the new id comes back with it; ``with_tail``: for a
+    signed field history, the MAC of the object's row before the new one comes back too."""
+    key = ("insert", model._meta.label, connection.alias, with_tail)
     prepared = _cache.get(key)
     if prepared is None:
         qn = _qn(connection)
@@ -145,6 +174,11 @@ def _insert(model, connection) -> tuple[str, list, bool]:
         returning = connection.features.can_return_columns_from_insert
         if returning:
             sql += f" RETURNING {qn(meta.pk.column)}"
+            if with_tail:
+                table = qn(meta.db_table)
+                object_id = f"{table}.{qn(meta.get_field(object_id_name(model)).column)}"
+                before = f"{table}.{qn('history_id')}"
+                sql += f", ({_tail_sql(model, connection, object_id, before)})"
         prepared = _cache[key] = (sql, fields, returning)
     return prepared
 
@@ -153,15 +187,19 @@ def _values(obj, fields, connection) -> list:
     return [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
 
 
-def _run_insert(cursor, obj, connection, returning: bool) -> None:
-    """Give ``obj`` the id its INSERT (just executed on ``cursor``) made, and mark it saved."""
+def _run_insert(cursor, obj, connection, returning: bool) -> tuple | None:
+    """Give ``obj`` the id its INSERT (just executed on ``cursor``) made, and mark it saved;
+    returns what the INSERT returned."""
     meta = obj._meta
+    row = None
     if returning:
-        obj.pk = cursor.fetchone()[0]
+        row = cursor.fetchone()
+        obj.pk = row[0]
     else:
         obj.pk = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
     obj._state.adding = False
     obj._state.db = connection.alias
+    return row
 
 
 def insert_entry(entry: WorkflowHistory) -> WorkflowHistory:
@@ -190,8 +228,8 @@ def _historical_model(model):
             historical._history_m2m_fields
             or hasattr(historical, "history_relation")
             # a history model with bases of its own may save differently (simple-history's
-            # ``bases=``): it is saved by simple-history itself
-            or not set(historical.__bases__) <= {HistoricalChanges, Model}
+            # ``bases=``): it is saved by simple-history itself; a signed one is signed here
+            or not set(historical.__bases__) <= {HistoricalChanges, Model, SignedHistory}
         ):
             historical = None
         _cache[key] = historical
@@ -254,6 +292,22 @@ def _history_signal(signal, obj, record, **extra) -> None:
     )
 
 
+def _relink(record, returned: tuple | None, connection) -> None:
+    """Sign ``record`` (just inserted) again if the row before it is not the one it was
+    linked to (see the module's docstring)."""
+    if returned is None or (returned[1] or "") == record.history_prev_mac:
+        return
+    record.sign(returned[1] or "")
+    qn = _qn(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {qn(record._meta.db_table)} SET {qn('history_key_id')} = %s, "
+            f"{qn('history_prev_mac')} = %s, {qn('history_mac')} = %s "
+            f"WHERE {qn('history_id')} = %s",
+            [record.history_key_id, record.history_prev_mac, record.history_mac, record.pk],
+        )
+
+
 def write_transition(obj, fields: list[str], from_state: str, entry: WorkflowHistory) -> None:
     """Write a transition of the locked ``obj``: UPDATE of ``fields`` (the state first), its
     field-history record and the workflow history ``entry``, as one round trip where the
@@ -283,9 +337,13 @@ def write_transition(obj, fields: list[str], from_state: str, entry: WorkflowHis
     update_params += [meta.pk.get_db_prep_value(obj.pk, connection), from_state]
     inserts = []  # (the new row's instance, INSERT, its parameters, RETURNING its id or not)
     record = _field_history(obj, entry.timestamp)
+    signed = isinstance(record, SignedHistory)
     if record is not None:
         _history_signal(pre_create_historical_record, obj, record)
-        sql, record_fields, returning = _insert(type(record), connection)
+        if signed:
+            prev = obj.__dict__.get(TAIL)
+            record.sign(prev if prev is not None else tail(type(record), obj.pk, using))
+        sql, record_fields, returning = _insert(type(record), connection, with_tail=signed)
         inserts.append((record, sql, _values(record, record_fields, connection), returning))
     sql, entry_fields, returning = _insert(WorkflowHistory, connection)
     inserts.append((entry, sql, _values(entry, entry_fields, connection), returning))
@@ -297,17 +355,22 @@ def write_transition(obj, fields: list[str], from_state: str, entry: WorkflowHis
                 [*update_params, *(p for _i, _s, params, _r in inserts for p in params)],
             )
             updated = cursor.rowcount
+            returned = []
             for inserted, _sql, _params, returning in inserts:
                 cursor.cursor.nextset()
-                _run_insert(cursor, inserted, connection, returning)
+                returned.append(_run_insert(cursor, inserted, connection, returning))
         else:
             cursor.execute(update_sql, update_params)
             updated = cursor.rowcount
+            returned = []
             for inserted, sql, params, returning in inserts:
                 cursor.execute(sql, params)
-                _run_insert(cursor, inserted, connection, returning)
+                returned.append(_run_insert(cursor, inserted, connection, returning))
     if updated != 1:  # the row is locked by the engine: it cannot have moved or gone
         raise WorkflowError(f"{meta.object_name} {obj.pk}: statusbytet skrevs inte")
+    if signed:
+        _relink(record, returned[0], connection)
+        obj.__dict__[TAIL] = record.history_mac
     obj._state.adding = False
     obj._state.db = using
     if record is not None:

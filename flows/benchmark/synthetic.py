@@ -30,13 +30,13 @@ from django.db.models import Max
 
 from arenden import roles
 from arenden.models import Arende, Nummerserie, Organ
-from workflow import hashing
+from workflow import fieldhistory, hashing
 from workflow.models import LocalRole, WorkflowHistory
 
 from .common import say
 
 #: bump when the generated data changes, so that a kept database is not reused by mistake
-VERSION = 3
+VERSION = 4
 ARENDEN_PER_ORGAN = 5000
 HANDLAGGARE_PER_ORGAN = 10
 YEARS = 10
@@ -324,10 +324,16 @@ def _rows_for(layout: Layout, i: int, long_avslutat: bool, columns: dict):
     steps = [(created, "registrerat", "+", None, registrator)]
     if i == layout.big:  # the long case has the field history of every transition
         steps += [(e[10], e[6], "~", e[4], e[7]) for e in entries[1:]]
+    signer = fieldhistory.signer_for(Arende.history.model)  # each row signed, and linked
+    defaults = dict(columns["historical"])
+    mac = ""
     for history_date, step_state, kind, reason, user_id in steps:
         row = dict(values, state=step_state, history_date=history_date, history_type=kind)
         row["history_change_reason"] = reason
         row["history_user_id"] = user_id
+        signed = [row.get(name, defaults[name]) for name in signer.attnames]
+        row["history_key_id"], row["history_prev_mac"] = key_id, mac
+        row["history_mac"] = mac = signer.mac(key, key_id, signed, mac)
         field_history.append(tuple(row.get(c, d) for c, d in columns["historical"]))
     local = []
     if handlaggare is not None:

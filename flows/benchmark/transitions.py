@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from arenden import roles
 from arenden.models import Arende
-from workflow import hashing, registry
+from workflow import fieldhistory, hashing, registry
 from workflow import roles as workflow_roles
 from workflow.definitions import Workflow
 from workflow.engine import do_transition
@@ -170,6 +170,10 @@ class _Floor:
             for field in self.hist_fields
         ]
         slots = {f.attname: i for i, f in enumerate(self.hist_fields)}
+        # the field history signed as the engine signs it (workflow.fieldhistory)
+        signer = fieldhistory.signer_for(Arende.history.model)
+        signed = {name: getattr(obj, name, None) for name in signer.attnames}
+        mac = fieldhistory.tail(Arende.history.model, pk)
         state = obj.state
         for transition, who, target in MAIN_PATH:
             user = self.cast.actor(who)
@@ -200,6 +204,11 @@ class _Floor:
                     ("history_user_id", user.pk),
                 ):
                     row[slots[name]] = value
+                    signed[name] = now if name == "history_date" else value
+                row[slots["history_key_id"]] = self.key_id
+                row[slots["history_prev_mac"]] = mac
+                mac = signer.mac(self.key, self.key_id, list(signed.values()), mac)
+                row[slots["history_mac"]] = mac
                 with transaction.atomic(), connection.cursor() as cursor:
                     cursor.execute(self.update_sql, [target, pk, state])
                     cursor.execute(self.hist_sql, row)

@@ -4,6 +4,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from workflow.context import history_user
+from workflow.fieldhistory import SignedHistory
 from workflow.models import LocalRolesMixin, WorkflowMixin
 
 
@@ -22,7 +23,7 @@ class Document(WorkflowMixin):
     folder = models.ForeignKey(Folder, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField(max_length=20, default="vanlig")
     reviewed = models.BooleanField(default=False)
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     local_roles_parent = "folder"
 

@@ -6,8 +6,9 @@ from workflow.history import verify
 class Command(BaseCommand):
     help = (
         "Räknar om hashkedjan i arbetsflödeshistoriken för varje objekt, kontrollerar "
-        "signaturerna med historiknyckeln och jämför med den senaste kontrollpunkten; "
-        "rapporterar den första brutna länken per objekt. Avslutas med felkod om något är brutet."
+        "signaturerna med historiknyckeln, varje fälthistorikrads signatur och länk, och "
+        "jämför med den senaste kontrollpunkten; rapporterar den första brutna länken per "
+        "objekt och varje bruten fälthistorikrad. Avslutas med felkod om något är brutet."
     )
 
     def handle(self, *args, **options):
@@ -18,6 +19,7 @@ class Command(BaseCommand):
             self.stdout.write("Ingen kontrollpunkt att jämföra med (workflow_checkpoint).")
         else:
             self.stdout.write(f"Jämförd med kontrollpunkten {report.checkpoint.name}.")
+        self.stdout.write(f"{report.field_rows} rader i fälthistoriken kontrollerade.")
         summary = (
             f"{report.entries} poster i {report.objects} objekt kontrollerade, "
             f"{len(report.broken)} brutna kedjor."
