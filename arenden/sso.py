@@ -5,10 +5,18 @@ OpenID Connect"): the provider's endpoints and this client's id and secret. With
 login page shows no button, the backend is not in ``AUTHENTICATION_BACKENDS`` and the two
 URLs below send the visitor back to the local login with a message.
 
-The user is the one whose username is the configured claim (``preferred_username`` unless
-``OIDC_ANVANDARNAMN_CLAIM`` says otherwise); the first login creates the account, without a
-password. A *local* account (one with a password) is never taken over by a login from the
-provider: the system administrator hands it over by making its password unusable.
+An account is tied to the person at the provider by the ID token's issuer and subject
+(``iss`` and ``sub``, :class:`arenden.models.OidcIdentitet`), the only identifier OpenID
+Connect promises is stable and never given to someone else (OpenID Connect Core 1.0, 2 and
+5.7). At the first login of an identity, the account is the one whose username is the
+configured claim (``preferred_username`` unless ``OIDC_ANVANDARNAMN_CLAIM`` says otherwise),
+created without a password if there is none, and the identity is tied to it. Every later
+login finds the account by the identity alone, even when the username claim has changed; the
+username stays what it was. An account tied to one identity is never taken over by another:
+the same ``sub`` from another issuer, or another ``sub`` with the same username, is another
+person and is refused. A *local* account (one with a password) is never taken over by a
+login from the provider: the system administrator hands it over by making its password
+unusable.
 
 Roles come from one claim (``OIDC_GRUPPER_CLAIM``, ``groups`` by default) through the
 configuration ``OIDC_ROLLER``: a mapping from a claim value to the roles it gives, each either
@@ -30,7 +38,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
 from django.urls import path
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -42,7 +50,7 @@ from mozilla_django_oidc.views import (
 from workflow import roles as workflow_roles
 
 from . import roles as r
-from .models import Organ
+from .models import OidcIdentitet, Organ
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +77,10 @@ INTE_PA = "Inloggning med organisationens konto är inte påslagen här. Logga i
 LOKALT_KONTO = (
     "Det finns redan ett lokalt konto med ditt användarnamn. Kontakta systemförvaltningen så "
     "att kontot kopplas till organisationens inloggning."
+)
+ANNAN_IDENTITET = (
+    "Användarnamnet hör redan till ett konto som är kopplat till en annan identitet hos "
+    "identitetsleverantören. Kontakta systemförvaltningen."
 )
 
 
@@ -202,6 +214,45 @@ class OrganisationensKonto(OIDCAuthenticationBackend):
 
     def verify_claims(self, claims):
         return bool(claims.get("sub")) and bool(self._anvandarnamn(claims))
+
+    def get_or_create_user(self, access_token, id_token, payload):
+        """The account of the identity (``iss``, ``sub``) in the verified ID token ``payload``:
+        found by the identity, or at its first login found by the username claim or created,
+        and tied to it (see the module's description)."""
+        utfardare, subjekt = payload.get("iss"), payload.get("sub")
+        if not all(isinstance(v, str) and v and len(v) <= 255 for v in (utfardare, subjekt)):
+            raise SuspiciousOperation("ID-token utan giltig iss och sub")
+        claims = self.get_userinfo(access_token, id_token, payload)
+        # OpenID Connect Core 5.3.2: userinfo about another subject must not be used
+        if claims.get("sub") != subjekt:
+            raise SuspiciousOperation("userinfo gäller ett annat sub än ID-token")
+        if not self.verify_claims(claims):
+            raise SuspiciousOperation("claims saknas")
+        try:
+            with transaction.atomic():
+                identitet = (
+                    OidcIdentitet.objects.select_for_update()
+                    .select_related("anvandare")
+                    .filter(utfardare=utfardare, subjekt=subjekt)
+                    .first()
+                )
+                if identitet is not None:
+                    identitet.save(update_fields=["senast"])
+                    return self.update_user(identitet.anvandare, claims)
+                user = self.filter_users_by_claims(claims).first()
+                if user is None:
+                    user = self.create_user(claims)
+                else:
+                    if OidcIdentitet.objects.filter(anvandare=user).exists():
+                        self.request.sso_fel = ANNAN_IDENTITET
+                        raise SuspiciousOperation(
+                            f"{user.username} är kopplat till en annan identitet"
+                        )
+                    user = self.update_user(user, claims)
+                OidcIdentitet.objects.create(utfardare=utfardare, subjekt=subjekt, anvandare=user)
+                return user
+        except IntegrityError as fel:  # the same first login at the same moment, twice
+            raise SuspiciousOperation("identiteten kopplades samtidigt") from fel
 
     def filter_users_by_claims(self, claims):
         return self.UserModel.objects.filter(username=self._anvandarnamn(claims))

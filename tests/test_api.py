@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from arenden import services
+from arenden import protokoll, services
 from arenden.models import Arende, Handling, Sekretessatkomst
 from arenden.sidor import INNEHALLSPOLICY
 from tests import factories
@@ -395,6 +395,35 @@ def test_a_secret_item_of_a_meeting_is_masked_as_in_the_protokoll(cast):
     assert not maskerad and "Anna Andersson" in rubrik
     # the open item is open to both
     assert rubriker(cast.registrator)[mote.arende.pk][1] is False
+
+
+def test_a_meetings_history_shows_its_steps_and_its_chain(cast):
+    from tests.test_sammantraden_regler import Mote
+
+    mote = Mote(cast).till("anslaget")
+    s = mote.las_om()
+    protokoll.ratta(s, user=cast.sekreterare, text="Fel datum i § 1, ska vara 3 december.")
+    url = f"/api/sammantraden/{s.pk}/historik/"
+    svar = klient(cast.sekreterare).get(url)
+    assert svar.status_code == 200, svar.content
+    historik = svar.json()
+    steg = [p["overgang"] for p in historik["poster"]]
+    assert steg[0] == "" and steg[-2:] == ["ansla", "ratta"]
+    assert {"kalla", "genomfor"} <= set(steg)
+    senaste = historik["poster"][-1]
+    assert (senaste["fran"], senaste["till"], senaste["vem"]) == (
+        "anslaget",
+        "anslaget",
+        cast.sekreterare.username,
+    )
+    assert senaste["kommentar"] == "Fel datum i § 1, ska vara 3 december."
+    assert [p["seq"] for p in historik["poster"]] == sorted(p["seq"] for p in historik["poster"])
+    assert historik["kedja"] == {"intakt": True, "poster": len(steg), "brott": []}
+    # the same question as the meeting page: who may not see the meeting gets a 403
+    assert klient(cast.handlaggare).get(f"/api/sammantraden/{s.pk}/").status_code == 403
+    problem(klient(cast.handlaggare).get(url), 403)
+    problem(klient(cast.sekreterare).get("/api/sammantraden/999999/historik/"), 404)
+    problem(APIClient().get(url), 401)
 
 
 def test_unreasonable_input_is_refused_with_a_4xx_never_a_500(cast):

@@ -83,6 +83,7 @@ def tabell(v):
             {"stabschef", "sekreterare", "registrator", "revisor"},
         ),
         (f"/api/sammantraden/{svo}/", MOTET),
+        (f"/api/sammantraden/{svo}/historik/", MOTET),
         ("/api/protokoll/", OPPET),
         ("/api/schema/", OPPET),
     ]

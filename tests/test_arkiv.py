@@ -24,6 +24,7 @@ NS = {
     "xlink": arkiv.XLINK,
     "premis": arkiv.PREMIS,
     "fgs": arkiv.FGS,
+    "t": arkiv.TILLAGG,
 }
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 OSL = "OSL 25 kap. 1 §"
@@ -95,13 +96,19 @@ def test_a_closed_arende_is_packed_valid_against_mets_premis_and_fgs(tmp_path, a
     fgs = etree.parse(str(paket / "content" / "arende.xml"))
     premis = etree.parse(str(paket / "metadata" / "premis.xml"))
     assert arkiv.schema("mets.xsd").validate(mets)
-    assert arkiv.schema("fgs-arendehantering.xsd").validate(fgs)
+    # Riksarkivet's FGS Ärendehantering schema as published, and with it the project's
+    # schema for what TillkommandeXMLdata carries
+    assert arkiv.schema("Arendehantering.xsd").validate(fgs)
+    assert arkiv.schema("arendehantering-tillagg.xsd").validate(fgs)
     assert arkiv.schema("premis.xsd").validate(premis)
 
     arende = fgs.find(".//fgs:ArkivobjektArende", NS)
     assert arende.findtext("fgs:ArkivobjektID", namespaces=NS) == str(avslutat.diarienummer)
     assert arende.findtext("fgs:StatusArande", namespaces=NS) == "Stängt"
-    assert arende.findtext("fgs:Beslut/fgs:Beslutstext", namespaces=NS) == "Bifall."
+    assert arende.findtext("fgs:Avslutat", namespaces=NS) == avslutat.avslutat.isoformat()
+    assert arende.findtext("fgs:Beslutat", namespaces=NS) == "2025-11-12"
+    uppgifter = arende.find("fgs:TillkommandeXMLdata/t:Arendeuppgifter", NS)
+    assert uppgifter.findtext("t:Beslut/t:Beslutstext", namespaces=NS) == "Bifall."
     roller = arende.xpath("fgs:Agent/fgs:Roll/text()", namespaces=NS)
     assert "Handläggare" in roller and "Mottagare av beslut" in roller
     handlingar = arende.findall(".//fgs:ArkivobjektHandling", NS)
@@ -109,13 +116,16 @@ def test_a_closed_arende_is_packed_valid_against_mets_premis_and_fgs(tmp_path, a
         f"{avslutat.diarienummer}:1",
         f"{avslutat.diarienummer}:2",
     ]
+    skrivelse = handlingar[0]
+    assert skrivelse.findtext("fgs:Avsandare/fgs:Namn", namespaces=NS) == "Cancerfonden"
+    assert skrivelse.findtext("fgs:StatusHandling", namespaces=NS) == "Inkommen"
     # the whole workflow history, with its hash chain intact
-    poster = arende.findall("fgs:Historik/fgs:Post", NS)
-    assert [p.findtext("fgs:TillStatus", namespaces=NS) for p in poster][-1] == "avslutat"
-    assert arende.findtext("fgs:Historik/fgs:Kedja", namespaces=NS) == "obruten"
+    poster = uppgifter.findall("t:Historik/t:Post", NS)
+    assert [p.findtext("t:TillStatus", namespaces=NS) for p in poster][-1] == "avslutat"
+    assert uppgifter.findtext("t:Historik/t:Kedja", namespaces=NS) == "obruten"
     for tidigare, post in zip(poster, poster[1:], strict=False):
-        forra = tidigare.findtext("fgs:Hash", namespaces=NS)
-        assert post.findtext("fgs:ForegaendeHash", namespaces=NS) == forra
+        forra = tidigare.findtext("t:Hash", namespaces=NS)
+        assert post.findtext("t:ForegaendeHash", namespaces=NS) == forra
 
 
 def test_every_checksum_in_the_mets_matches_its_file(tmp_path, avslutat):
@@ -158,10 +168,13 @@ def test_a_sekretess_marked_arende_carries_its_lagrum(tmp_path, cast):
     _export(tmp_path)
     fgs = etree.parse(str(_paket(tmp_path, arende) / "content" / "arende.xml"))
     restriktion = fgs.find(".//fgs:ArkivobjektArende/fgs:Restriktion", NS)
-    assert restriktion.findtext("fgs:Typ", namespaces=NS) == "Sekretess"
+    assert restriktion.get("Typ") == "Sekretess"
     assert restriktion.findtext("fgs:Lagrum", namespaces=NS) == OSL
-    assert restriktion.findtext("fgs:Datum", namespaces=NS)
-    assert fgs.findtext(".//fgs:OffentligRubrik", namespaces=NS) == "Ärende med sekretess"
+    assert restriktion.findtext("fgs:RestriktionsDatum", namespaces=NS)
+    assert "Sekretessmarkerad av" in restriktion.findtext("fgs:ForklarandeText", namespaces=NS)
+    assert fgs.findtext(".//t:Arendeuppgifter/t:OffentligRubrik", namespaces=NS) == (
+        "Ärende med sekretess"
+    )
 
 
 def test_a_handling_marked_secret_carries_its_lagrum(tmp_path, avslutat):
@@ -247,9 +260,16 @@ def test_a_target_that_cannot_be_written_gets_a_swedish_message(tmp_path, avslut
 
 def test_an_invalid_document_is_refused_by_the_schema(avslutat):
     rot = arkiv.arende_xml(avslutat, {})
+    arkiv.validera(rot)
     status = rot.find(".//fgs:StatusArande", NS)
-    status.text = "Pågående"
-    with pytest.raises(arkiv.ArkivFel, match="fgs-arendehantering.xsd"):
+    status.text = "Pågående"  # not one of FGS's values
+    with pytest.raises(arkiv.ArkivFel, match="StatusArande"):
+        arkiv.validera(rot)
+    # what TillkommandeXMLdata carries is checked too, against the project's schema
+    rot = arkiv.arende_xml(avslutat, {})
+    rot.find(".//t:Historik/t:Kedja", NS).text = "kanske"
+    assert arkiv.schema("Arendehantering.xsd").validate(rot)  # the official one lets it by
+    with pytest.raises(arkiv.ArkivFel, match="Kedja"):
         arkiv.validera(rot)
 
 
@@ -263,7 +283,12 @@ def test_the_demo_exports_and_validates(tmp_path):
         paket = _paket(tmp_path, arende)
         assert arkiv.schema("mets.xsd").validate(etree.parse(str(paket / "mets.xml")))
         fgs = etree.parse(str(paket / "content" / "arende.xml"))
-        assert arkiv.schema("fgs-arendehantering.xsd").validate(fgs)
-        for fil in paket.glob("content/handlingar/*"):
-            digest = hashlib.sha256(fil.read_bytes()).hexdigest()
-            assert fgs.xpath(f"//fgs:Checksumma[text()='{digest}']", namespaces=NS)
+        assert arkiv.schema("Arendehantering.xsd").validate(fgs)
+        assert arkiv.schema("arendehantering-tillagg.xsd").validate(fgs)
+        bilagor = fgs.findall(".//fgs:Bilaga", NS)
+        assert len(bilagor) == len(list(paket.glob("content/handlingar/*")))
+        for bilaga in bilagor:  # each link, relative to arende.xml, to its file
+            data = (paket / "content" / bilaga.get("Lank")).read_bytes()
+            assert bilaga.get("ChecksummaMetod") == "SHA-256"
+            assert bilaga.get("Checksumma") == hashlib.sha256(data).hexdigest()
+            assert int(bilaga.get("Storlek")) == len(data)

@@ -1,6 +1,7 @@
-"""The documents the system draws up for keeping are PDF/A and tagged: the archive takes
-PDF/A (Riksarkivet, RA-FS 2009:2), and a document published to the public must be readable
-with assistive technology (lag 2018:1937 om tillgänglighet till digital offentlig service)."""
+"""The documents the system draws up for keeping are PDF/A and tagged PDF/UA: the archive
+takes PDF/A (Riksarkivet, RA-FS 2009:2), and a document published to the public must be
+readable with assistive technology (lag 2018:1937 om tillgänglighet till digital offentlig
+service)."""
 
 import datetime
 import io
@@ -21,6 +22,8 @@ pytestmark = pytest.mark.django_db
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 PDFAID = "http://www.aiim.org/pdfa/ns/id/"
+PDFUAID = "http://www.aiim.org/pdfua/ns/id/"
+PDFA_SCHEMA = "http://www.aiim.org/pdfa/ns/schema#"
 DC = "http://purl.org/dc/elements/1.1/"
 
 
@@ -83,6 +86,26 @@ def _pdfa_del(xmp: etree._Element) -> tuple[str, str]:
     return "", ""
 
 
+def _pdfua_del(xmp: etree._Element) -> str:
+    """The PDF/UA part (ISO 14289-1, 5), read where a PDF/A reader reads its own: in the
+    same rdf:RDF, the description that names the PDF/A part."""
+    [rdf] = xmp.findall(f"{{{RDF}}}RDF")
+    for beskrivning in rdf.iter(f"{{{RDF}}}Description"):
+        if beskrivning.get(f"{{{PDFAID}}}part"):
+            return beskrivning.get(f"{{{PDFUAID}}}part", "")
+    return ""
+
+
+def _utokningar(xmp: etree._Element) -> dict[str, str]:
+    """The PDF/A extension schemas the XMP declares: namespace -> prefix (ISO 19005-2,
+    6.6.2.3: a property outside the predefined schemas needs one)."""
+    return {
+        li.findtext(f"{{{PDFA_SCHEMA}}}namespaceURI"): li.findtext(f"{{{PDFA_SCHEMA}}}prefix")
+        for li in xmp.iter(f"{{{RDF}}}li")
+        if li.find(f"{{{PDFA_SCHEMA}}}namespaceURI") is not None
+    }
+
+
 def test_every_document_for_keeping_is_pdfa_and_tagged(mote):
     dokumenten = _dokument(mote)
     for namn, dok in dokumenten.items():
@@ -90,6 +113,9 @@ def test_every_document_for_keeping_is_pdfa_and_tagged(mote):
         xmp = _xmp(reader)
         # PDF/A-2u: part 2, conformance U (Unicode text), named in the XMP metadata
         assert _pdfa_del(xmp) == ("2", "U"), namn
+        # and PDF/UA-1 beside it, its schema declared as PDF/A asks
+        assert _pdfua_del(xmp) == "1", namn
+        assert _utokningar(xmp) == {PDFUAID: "pdfuaid"}, namn
         assert root["/OutputIntents"][0]["/S"] == "/GTS_PDFA1", namn
         # tagged: a structure tree with content, marked, in Swedish, with its title shown
         struktur = root["/StructTreeRoot"]
@@ -135,6 +161,7 @@ def test_the_filed_pdf_is_pdfa(mote, typ):
         with handling.fil.open("rb") as fil:
             reader = PdfReader(io.BytesIO(fil.read()))
         assert _pdfa_del(_xmp(reader)) == ("2", "U")
+        assert _pdfua_del(_xmp(reader)) == "1"
         assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"].value is True
 
 

@@ -9,6 +9,7 @@ nonce and the PKCE verifier, reads the userinfo and logs the user in with the ro
 groups claim gives by configuration.
 """
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -29,6 +30,7 @@ from django.test import override_settings
 
 from arenden import roles as r
 from arenden import sso
+from arenden.models import OidcIdentitet
 from tests import factories
 
 KLIENT_ID = "arendehantering"
@@ -47,19 +49,20 @@ class Leverantor:
     def __init__(self, url):
         self.url = url
 
-    def anvandare(self, username, groups, **extra):
+    def anvandare(self, username, groups, **extra) -> str:
+        """Create or change a user at the provider; their ``sub``."""
         svar = requests.post(
             f"{self.url}/test/anvandare/",
             json={"username": username, "password": LOSENORD, "groups": groups, **extra},
             timeout=10,
         )
         svar.raise_for_status()
+        return svar.json()["sub"]
 
 
-@pytest.fixture(scope="module")
-def leverantor(tmp_path_factory):
-    """The provider, in its own process, with a fresh RSA key and database."""
-    katalog = tmp_path_factory.mktemp("oidc")
+@contextlib.contextmanager
+def starta_leverantor(katalog):
+    """A provider in its own process, with a fresh RSA key and database in ``katalog``."""
     nyckel = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = nyckel.private_bytes(
         serialization.Encoding.PEM,
@@ -106,15 +109,26 @@ def leverantor(tmp_path_factory):
         logg.close()
 
 
-@pytest.fixture
-def oidc(settings, leverantor):
-    """The project configured for the provider, as the environment would configure it."""
+@pytest.fixture(scope="module")
+def leverantor(tmp_path_factory):
+    with starta_leverantor(tmp_path_factory.mktemp("oidc")) as lev:
+        yield lev
+
+
+def konfigurera(settings, leverantor):
+    """The project configured for ``leverantor``, as the environment would configure it."""
     settings.OIDC_RP_CLIENT_ID = KLIENT_ID
     settings.OIDC_RP_CLIENT_SECRET = KLIENTHEMLIGHET
     settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{leverantor.url}/o/authorize/"
     settings.OIDC_OP_TOKEN_ENDPOINT = f"{leverantor.url}/o/token/"
     settings.OIDC_OP_USER_ENDPOINT = f"{leverantor.url}/o/userinfo/"
     settings.OIDC_OP_JWKS_ENDPOINT = f"{leverantor.url}/o/.well-known/jwks.json"
+
+
+@pytest.fixture
+def oidc(settings, leverantor):
+    """The project configured for the provider, as the environment would configure it."""
+    konfigurera(settings, leverantor)
     settings.OIDC_ROLLER = ROLLER
     settings.AUTHENTICATION_BACKENDS = [
         *settings.AUTHENTICATION_BACKENDS,
@@ -430,3 +444,88 @@ def test_an_id_token_for_another_client_or_expired_is_refused(oidc, monkeypatch,
             backend.verify_token("token", nonce="n")
     # a signed userinfo answer is not an ID token: no aud or exp asked of it
     assert backend.verify_token("token") == payload
+
+
+# -- the account is the identity (iss, sub), not the username claim ------------------------------
+
+
+def test_the_first_login_ties_the_account_to_the_issuer_and_subject(client, oidc, db):
+    sub = oidc.anvandare("karin.kvist", ["diariet"])
+    logga_in(client, "karin.kvist")
+    karin = User.objects.get(username="karin.kvist")
+    assert inloggad(client) == karin
+    [identitet] = OidcIdentitet.objects.all()
+    assert (identitet.utfardare, identitet.subjekt, identitet.anvandare) == (
+        f"{oidc.url}/o",
+        sub,
+        karin,
+    )
+
+
+def test_a_changed_username_claim_logs_in_to_the_same_account(client, oidc, db):
+    oidc.anvandare("lena.lind", ["diariet"])
+    logga_in(client, "lena.lind")
+    lena = User.objects.get(username="lena.lind")
+    client.post("/konto/logga-ut/")
+
+    # she marries: the provider gives her a new username, the same sub
+    oidc.anvandare("lena.lind", ["diariet"], byt_namn_till="lena.lindqvist")
+    svar = logga_in(client, "lena.lindqvist")
+    assert svar.status_code == 302 and svar["Location"] == "/"
+    assert inloggad(client) == lena
+    assert not User.objects.filter(username="lena.lindqvist").exists()
+    assert set(lena.groups.values_list("name", flat=True)) == {r.REGISTRATOR}
+    client.post("/konto/logga-ut/")
+
+    # and whoever gets her old username at the provider is someone else: not her account
+    oidc.anvandare("lena.lind", ["revisorer"])
+    svar = logga_in(client, "lena.lind")
+    assert svar["Location"] == "/konto/logga-in/"
+    assert meddelanden(svar) == [sso.ANNAN_IDENTITET]
+    assert not inloggad(client).is_authenticated
+    assert set(lena.groups.values_list("name", flat=True)) == {r.REGISTRATOR}
+    assert OidcIdentitet.objects.filter(anvandare=lena).count() == 1
+
+
+def test_the_same_sub_from_another_issuer_is_another_person(client, oidc, settings, tmp_path, db):
+    """Two providers give the same sub to two people; only the issuer tells them apart."""
+    sub = oidc.anvandare("mats.malm", ["diariet"])
+    logga_in(client, "mats.malm")
+    mats = User.objects.get(username="mats.malm")
+    client.post("/konto/logga-ut/")
+    with starta_leverantor(tmp_path) as annan:
+        konfigurera(settings, annan)
+        for plats in range(1, int(sub)):  # the users before her there (ids count from 1)
+            annan.anvandare(f"plats-{plats}", [])
+        assert annan.anvandare("nora.nord", ["diariet"]) == sub
+        logga_in(client, "nora.nord")
+        nora = User.objects.get(username="nora.nord")
+        assert inloggad(client) == nora != mats
+        client.post("/konto/logga-ut/")
+
+        # the same sub and even the same username there: still not Mats
+        annan.anvandare("mats.malm", ["hsn-stab"])
+        svar = logga_in(client, "mats.malm")
+        assert meddelanden(svar) == [sso.ANNAN_IDENTITET]
+        assert not inloggad(client).is_authenticated
+    assert {(i.utfardare, i.subjekt, i.anvandare) for i in OidcIdentitet.objects.all()} == {
+        (f"{oidc.url}/o", sub, mats),
+        (f"{annan.url}/o", sub, nora),
+    }
+    assert set(mats.groups.values_list("name", flat=True)) == {r.REGISTRATOR}
+
+
+def test_userinfo_about_another_subject_is_not_used(client, oidc, monkeypatch, db):
+    """OpenID Connect Core 5.3.2: the userinfo's sub must be the ID token's."""
+    oidc.anvandare("olle.ost", ["diariet"])
+    hamta = sso.OrganisationensKonto.get_userinfo
+
+    def annan_person(self, *args):
+        return {**hamta(self, *args), "sub": "någon-annan"}
+
+    monkeypatch.setattr(sso.OrganisationensKonto, "get_userinfo", annan_person)
+    svar = logga_in(client, "olle.ost")
+    assert svar["Location"] == "/konto/logga-in/"
+    assert not inloggad(client).is_authenticated
+    assert not User.objects.filter(username="olle.ost").exists()
+    assert not OidcIdentitet.objects.exists()

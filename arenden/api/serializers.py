@@ -245,7 +245,9 @@ class HistorikPostSerializer(serializers.Serializer):
 
 
 class KedjaSerializer(serializers.Serializer):
-    intakt = serializers.BooleanField(help_text="Om hashkedjan håller hela vägen till ärendet.")
+    intakt = serializers.BooleanField(
+        help_text="Om hashkedjan håller hela vägen till objektets nuvarande status."
+    )
     poster = serializers.IntegerField()
     brott = serializers.ListField(child=serializers.CharField())
 

@@ -17,6 +17,11 @@ urlpatterns = [
     path("arbetslistor/<slug:namn>/", views.Arbetslista.as_view(), name="arbetslista"),
     path("sammantraden/", views.Sammantraden.as_view(), name="sammantraden"),
     path("sammantraden/<int:pk>/", views.SammantradeDetalj.as_view(), name="sammantrade"),
+    path(
+        "sammantraden/<int:pk>/historik/",
+        views.SammantradeHistorik.as_view(),
+        name="sammantrade_historik",
+    ),
     path("protokoll/", views.Protokoll.as_view(), name="protokoll"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI with its script in a file of its own (not inline) and its assets from this

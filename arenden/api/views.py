@@ -31,7 +31,7 @@ from .. import dokument, protokoll, services, sokning
 from ..diarium import roller_nagonstans
 from ..forms import SokForm
 from ..models import Arende, Handling, Organ, Sammantrade, Sekretessatkomst
-from . import markor
+from . import idempotens, markor
 from .problem import MEDIATYP, Fel, ProblemSerializer
 from .serializers import (
     ArbetslistaSerializer,
@@ -203,12 +203,14 @@ class ArendeLista(Vy):
     @extend_schema(
         operation_id="arende_registrera",
         summary="Registrera ett ärende i organets diarieserie",
+        parameters=[idempotens.PARAMETER],
         request={
             "application/json": RegistreraIn,
             "application/x-www-form-urlencoded": RegistreraIn,
         },
-        responses={201: ArendeDetaljSerializer, **_fel(400, 401, 403, 415)},
+        responses={201: ArendeDetaljSerializer, **_fel(400, 401, 403, 415, 422)},
     )
+    @idempotens.idempotent
     def post(self, request):
         """Registrator (or who the organ lets register), as the page Registrera."""
         user = request.user
@@ -266,9 +268,11 @@ class Handlingar(Vy):
         summary="Lägg in en handling, med eller utan fil",
         description="Filen granskas som på sidan Ny handling: storlek, typ efter innehållet, "
         "namn som passar innehållet; dess SHA-256 sparas.",
+        parameters=[idempotens.PARAMETER],
         request={"multipart/form-data": HandlingIn},
-        responses={201: HandlingSerializer, **_fel(400, 401, 403, 404, 413, 415)},
+        responses={201: HandlingSerializer, **_fel(400, 401, 403, 404, 413, 415, 422)},
     )
+    @idempotens.idempotent
     def post(self, request, pk):
         arende = _arende(pk)
         _kräv(request.user, "arenden.add_handling", arende)
@@ -430,6 +434,35 @@ class Overgangar(Vy):
 # -- history ----------------------------------------------------------------------------------
 
 
+def _historik(obj) -> dict:
+    """An object's workflow history, entry by entry, and whether its hash chain holds."""
+    wf = registry.workflow_for(obj)
+    poster = []
+    for h in history(obj):
+        steg = wf.transitions.get(h.transition)
+        poster.append(
+            {
+                "seq": h.seq,
+                "overgang": h.transition,
+                "titel": str(steg.title) if steg else (h.transition or _("Registrerat")),
+                "fran": h.from_state,
+                "till": h.to_state,
+                "vem": (h.actor.get_full_name() or h.actor_name) if h.actor else h.actor_name,
+                "roller": list(h.roles or []),
+                "tid": h.timestamp,
+                "kommentar": h.comment,
+                "hash": h.hash,
+            }
+        )
+    rapport = verify_object(obj)
+    kedja = {
+        "intakt": rapport.intact,
+        "poster": rapport.entries,
+        "brott": [str(b) for b in rapport.broken],
+    }
+    return HistorikSerializer({"kedja": kedja, "poster": poster}).data
+
+
 class Historik(Vy):
     @extend_schema(
         operation_id="historik_hamta",
@@ -443,31 +476,7 @@ class Historik(Vy):
         if arende.ar_sekretessmarkerat:
             _kräv(request.user, "arenden.view_sekretess", arende)
             Sekretessatkomst.logga(request.user, arende, Sekretessatkomst.Vad.TIDSLINJE)
-        wf = registry.workflow_for(arende)
-        poster = []
-        for h in history(arende):
-            steg = wf.transitions.get(h.transition)
-            poster.append(
-                {
-                    "seq": h.seq,
-                    "overgang": h.transition,
-                    "titel": str(steg.title) if steg else (h.transition or _("Registrerat")),
-                    "fran": h.from_state,
-                    "till": h.to_state,
-                    "vem": (h.actor.get_full_name() or h.actor_name) if h.actor else h.actor_name,
-                    "roller": list(h.roles or []),
-                    "tid": h.timestamp,
-                    "kommentar": h.comment,
-                    "hash": h.hash,
-                }
-            )
-        rapport = verify_object(arende)
-        kedja = {
-            "intakt": rapport.intact,
-            "poster": rapport.entries,
-            "brott": [str(b) for b in rapport.broken],
-        }
-        return Response(HistorikSerializer({"kedja": kedja, "poster": poster}).data)
+        return Response(_historik(arende))
 
 
 # -- worklists --------------------------------------------------------------------------------
@@ -574,6 +583,21 @@ class SammantradeDetalj(Vy):
                 }
             )
         return Response(SammantradeDetaljSerializer(s, context={"punkter": punkter}).data)
+
+
+class SammantradeHistorik(Vy):
+    @extend_schema(
+        operation_id="sammantrade_historik_hamta",
+        summary="Sammanträdets arbetsflödeshistorik och om hashkedjan håller",
+        responses={200: HistorikSerializer, **_fel(401, 403, 404)},
+    )
+    def get(self, request, pk):
+        """For who may see the meeting (the meeting page's question). Its comments (who was
+        kallad, a late kallelse's reason, a rättelse's text) are what the meeting page shows
+        the same reader, so nothing in it is masked."""
+        s = get_object_or_404(Sammantrade.objects.select_related("organ"), pk=pk)
+        _kräv(request.user, "arenden.view_sammantrade", s)
+        return Response(_historik(s))
 
 
 class Protokoll(Vy):

@@ -5,8 +5,9 @@ A package is a folder::
     HSN-787-2025/
         mets.xml                 METS: who delivers what, every file with SHA-256 and size
         metadata/premis.xml      PREMIS 3: every file's checksum, size and format
-        content/arende.xml       FGS Ärendehantering: the ärende, its beslut, its handlingar
-                                 and its workflow history with the hash chain
+        content/arende.xml       FGS Ärendehantering (Riksarkivet's schema): the ärende and
+                                 its handlingar; in its TillkommandeXMLdata the beslut and the
+                                 workflow history with the hash chain (the project's schema)
         content/handlingar/...   the handlingar's files, as filed
 
 Every XML file is validated against the schemas in ``scheman/`` before the package is put in
@@ -36,14 +37,16 @@ from workflow import history as kedjor
 from workflow.engine import history
 from workflow.registry import bindings_for_model, get_workflow, workflow_for
 
-from ..models import Arende, Handling, Person
+from ..models import Arende, ArendeRelation, Handling, Person
 
 SCHEMAN = Path(__file__).resolve().parent / "scheman"
 
 METS = "http://www.loc.gov/METS/"
 XLINK = "http://www.w3.org/1999/xlink"
 PREMIS = "http://www.loc.gov/premis/v3"
-FGS = "urn:arendehantering:fgs-arendehantering:1"
+FGS = "http://xml.ra.se/e-arkiv/FGS-ERMS"
+#: what the package carries beyond FGS Ärendehantering, in its TillkommandeXMLdata
+TILLAGG = "urn:arendehantering:fgs-tillagg:1"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 SYSTEM = "Ärendehantering (AGPL-3.0-or-later)"
@@ -60,6 +63,13 @@ RIKTNING = {
     Handling.Riktning.INKOMMEN: "Inkommande",
     Handling.Riktning.UPPRATTAD: "Upprättad",
     Handling.Riktning.INTERN: "Intern",
+}
+
+#: a handling's status as FGS StatusHandling
+STATUS_HANDLING = {
+    Handling.Status.UTKAST: "Under arbete",
+    Handling.Status.INKOMMEN: "Inkommen",
+    Handling.Status.UPPRATTAD: "Upprättad",
 }
 
 
@@ -84,7 +94,8 @@ def schema(namn: str) -> etree.XMLSchema:
 SCHEMA_FOR = {
     f"{{{METS}}}mets": "mets.xsd",
     f"{{{PREMIS}}}premis": "premis.xsd",
-    f"{{{FGS}}}Leveransobjekt": "fgs-arendehantering.xsd",
+    # Riksarkivet's schema, and through it (an import) the project's for TillkommandeXMLdata
+    f"{{{FGS}}}Leveransobjekt": "arendehantering-tillagg.xsd",
 }
 
 
@@ -151,66 +162,80 @@ def _enhet(user) -> str:
 
 
 # -- FGS Ärendehantering ----------------------------------------------------------------------
+#
+# The elements of Riksarkivet's schema (scheman/Arendehantering.xsd) in its order; what it has
+# no element for goes in TillkommandeXMLdata, in the project's namespace (TILLAGG).
+
+
+def _tidpunkt(value) -> str:
+    """A date, or a time in Stockholm without zone: FGS's EgetTidDatum (YYYY-MM-DD or
+    YYYY-MM-DDThh:mm:ss)."""
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M:%S")
+    return value.isoformat()
+
+
+def _fgs(parent, tag: str, text=None, **attrib):
+    return _sub(parent, f"{{{FGS}}}{tag}", text, **attrib)
+
+
+def _datum(parent, tag: str, value) -> None:
+    if value:
+        _fgs(parent, tag, _tidpunkt(value))
 
 
 def _agent(parent, roll: str, namn: str, organisation: str = "", enhet: str = "") -> None:
     if not namn:
         return
-    f = f"{{{FGS}}}"
-    agent = _sub(parent, f + "Agent")
-    _sub(agent, f + "Roll", roll)
-    _sub(agent, f + "Namn", namn)
+    agent = _fgs(parent, "Agent")
+    _fgs(agent, "Roll", roll)
+    _fgs(agent, "Namn", namn)
     if organisation:
-        _sub(agent, f + "Organisationsnamn", organisation)
+        _fgs(agent, "Organisationsnamn", organisation)
     if enhet:
-        _sub(agent, f + "Enhet", enhet)
+        _fgs(agent, "Enhetsnamn", enhet)
+
+
+def _part(parent, tag: str, namn: str) -> None:
+    """An Avsandare, Mottagare or Motpart (FGS PersonOrganisationTyp) known by name."""
+    if namn:
+        _fgs(_fgs(parent, tag), "Namn", namn)
 
 
 def _restriktion(parent, lagrum: str, datum, markerad_av: str) -> None:
     """A sekretess marking with its lagrum, date and who marked it (OSL 5 kap. 5 §)."""
     if not lagrum:
         return
-    f = f"{{{FGS}}}"
-    el = _sub(parent, f + "Restriktion")
-    _sub(el, f + "Typ", "Sekretess")
-    _sub(el, f + "Lagrum", lagrum)
-    if datum:
-        _sub(el, f + "Datum", datum.isoformat())
+    el = _fgs(parent, "Restriktion", Typ="Sekretess")
     if markerad_av:
-        _sub(el, f + "MarkeradAv", markerad_av)
+        _fgs(el, "ForklarandeText", _("Sekretessmarkerad av %(vem)s") % {"vem": markerad_av})
+    _fgs(el, "Lagrum", lagrum)
+    _datum(el, "RestriktionsDatum", datum)
 
 
-def _datum(parent, tag: str, value) -> None:
-    if value:
-        _sub(parent, f"{{{FGS}}}{tag}", value.isoformat())
+def _relation(parent, typ: str, titel: str, diarienummer: str, *, hit: bool) -> None:
+    """An ArendeRelation: FGS's own words for a plain reference, the relation's name for
+    the others (Egen relationsdefinition)."""
+    if typ == ArendeRelation.Typ.RELATERAT:
+        _fgs(parent, "ArendeRelation", diarienummer, Typ="Refereras av" if hit else "Referens")
+    else:
+        annan = _("%(typ)s (från)") % {"typ": titel} if hit else titel
+        _fgs(parent, "ArendeRelation", diarienummer, Typ="Egen relationsdefinition", AnnanTyp=annan)
 
 
 def arende_xml(arende: Arende, filer: dict[int, tuple[str, str, int, str]]) -> etree._Element:
     """The FGS Ärendehantering document for one ärende; ``filer`` maps a handling's id to
     (path in the package, MIME type, size, SHA-256) of its file."""
-    f = f"{{{FGS}}}"
-    rot = etree.Element(f + "Leveransobjekt", nsmap={None: FGS})
-    _sub(rot, f + "Arkivbildare", arende.organ.namn)
-    _sub(rot, f + "System", SYSTEM)
-    _sub(rot, f + "Leveransdatum", _tid(timezone.now()))
-    lista = _sub(rot, f + "ArkivobjektListaArenden")
-    el = _sub(lista, f + "ArkivobjektArende")
-    _sub(el, f + "ArkivobjektID", arende.diarienummer)
-    _sub(el, f + "Arendemening", arende.arendemening)
-    if arende.offentlig_rubrik:
-        _sub(el, f + "OffentligRubrik", arende.offentlig_rubrik)
-    _sub(el, f + "Arendetyp", arende.get_typ_display())
-    _sub(el, f + "StatusArande", STATUS_ARENDE.get(arende.state, "Öppet"))
-    _sub(el, f + "Status", arende.status_titel)
-    if arende.klassificering:
-        _sub(el, f + "Klass", arende.klassificering)
-    _sub(el, f + "Organ", arende.organ.namn)
-    _datum(el, "Skapad", arende.registrerat)
-    _datum(el, "Inkommen", arende.inkommet)
-    _datum(el, "Upprattad", arende.upprattat)
-    _datum(el, "Beslutat", arende.beslutat)
-    _datum(el, "Expedierad", arende.expedierat)
+    rot = etree.Element(f"{{{FGS}}}Leveransobjekt", nsmap={None: FGS, "t": TILLAGG})
+    el = _fgs(_fgs(rot, "ArkivobjektListaArenden"), "ArkivobjektArende")
+    _fgs(el, "ArkivobjektID", arende.diarienummer)
+    _fgs(el, "ArendeTyp", arende.get_typ_display())
     _datum(el, "Avslutat", arende.avslutat)
+    beslutsdagar = {b.datum for b in arende.beslut.all()}
+    if not beslutsdagar and arende.beslutat:
+        beslutsdagar = {arende.beslutat}
+    for dag in sorted(beslutsdagar):
+        _datum(el, "Beslutat", dag)
 
     if arende.handlaggare:
         _agent(
@@ -220,10 +245,9 @@ def arende_xml(arende: Arende, filer: dict[int, tuple[str, str, int, str]]) -> e
             arende.organ.namn,
             _enhet(arende.handlaggare),
         )
-    _agent(el, "Avsändare", arende.avsandare)
     for ansvarig in arende.beredningsansvariga.select_related("person__enhet"):
         enhet = ansvarig.person.enhet.namn if ansvarig.person.enhet else ""
-        _agent(el, "Beredningsansvarig", ansvarig.person.namn, enhet=enhet)
+        _agent(el, "Beredningsansvarig", ansvarig.person.namn, arende.organ.namn, enhet)
     for mottagare in arende.mottagare.select_related("person", "enhet").order_by("ordning"):
         namn = (
             mottagare.person.namn
@@ -233,113 +257,146 @@ def arende_xml(arende: Arende, filer: dict[int, tuple[str, str, int, str]]) -> e
             else mottagare.adress
         )
         _agent(el, "Mottagare av beslut", namn)
-
+    if arende.klassificering:
+        _fgs(el, "Klass", arende.klassificering)
     _restriktion(el, arende.sekretess_lagrum, arende.sekretess_datum, arende.sekretess_markerad_av)
-
+    _part(el, "Motpart", arende.avsandare)  # who brought the matter: a party to it
     for rel in arende.relationer.select_related("till"):
-        r = _sub(el, f + "Relation")
-        _sub(r, f + "Typ", rel.get_typ_display())
-        _sub(r, f + "ArkivobjektID", rel.till.diarienummer)
+        _relation(el, rel.typ, rel.get_typ_display(), rel.till.diarienummer, hit=False)
     for rel in arende.relationer_hit.select_related("fran"):
-        r = _sub(el, f + "Relation")
-        _sub(r, f + "Typ", _("%(typ)s (från)") % {"typ": rel.get_typ_display()})
-        _sub(r, f + "ArkivobjektID", rel.fran.diarienummer)
-
-    for beslut in arende.beslut.select_related("organ", "forslag_till"):
-        b = _sub(el, f + "Beslut")
-        _sub(b, f + "Datum", beslut.datum.isoformat())
-        _sub(b, f + "Organ", beslut.organ.namn)
-        punkt = getattr(beslut, "punkt", None)  # the paragraph in a sammanträde, if any
-        paragraf = beslut.paragraf or (punkt.paragraf if punkt else None)
-        if paragraf:
-            _sub(b, f + "Paragraf", paragraf)
-        # a paragraph in the organ's protokoll, or a decision outside the meeting whose
-        # decision-maker is recorded (KL 6 kap. 39 §, 7 kap. 8 §; FL 31 §)
-        if punkt is not None or paragraf:
-            _sub(b, f + "Beslutsform", _("Beslut i sammanträde"))
-            _agent(b, "Beslutande organ", beslut.organ.namn)
-        else:
-            _sub(b, f + "Beslutsform", _("Beslut utanför sammanträde"))
-            forst = beslut.history.order_by("history_date").first()
-            if forst is not None and forst.history_user is not None:
-                _agent(b, "Beslutsfattare", _namn(forst.history_user), beslut.organ.namn)
-        _sub(b, f + "Beslutstext", beslut.text)
-        if beslut.forslag_till:
-            _sub(b, f + "ForslagTill", beslut.forslag_till.namn)
-        for uppdrag in beslut.uppdrag.select_related("rapportera_till", "aterrapport"):
-            u = _sub(b, f + "Uppdrag")
-            _sub(u, f + "Beskrivning", uppdrag.beskrivning)
-            _sub(u, f + "Forfaller", uppdrag.forfaller.isoformat())
-            _sub(u, f + "RapporterasTill", uppdrag.rapportera_till.namn)
-            _datum(u, "Redovisat", uppdrag.redovisat)
-            if uppdrag.aterrapport:
-                _sub(u, f + "Aterrapport", uppdrag.aterrapport.beteckning)
+        _relation(el, rel.typ, rel.get_typ_display(), rel.fran.diarienummer, hit=True)
+    _datum(el, "Skapad", arende.registrerat)
+    _datum(el, "Inkommen", arende.inkommet)
+    _fgs(el, "StatusArande", STATUS_ARENDE.get(arende.state, "Öppet"))
+    _datum(el, "Upprattad", arende.upprattat)
+    _datum(el, "Expedierad", arende.expedierat)
+    _fgs(el, "Arendemening", arende.arendemening)
+    _arendeuppgifter(_fgs(el, "TillkommandeXMLdata"), arende)
 
     handlingar = list(arende.handlingar.select_related("registrerad_av").order_by("nummer"))
     if handlingar:
-        hl = _sub(el, f + "ArkivobjektListaHandlingar")
+        hl = _fgs(el, "ArkivobjektListaHandlingar")
         for handling in handlingar:
-            h = _sub(hl, f + "ArkivobjektHandling")
             handling.arende = arende
-            _sub(h, f + "ArkivobjektID", handling.beteckning)
-            _sub(h, f + "Lopnummer", handling.nummer)
-            _sub(h, f + "Rubrik", handling.titel)
-            if handling.offentlig_titel:
-                _sub(h, f + "OffentligRubrik", handling.offentlig_titel)
-            _sub(h, f + "Handlingstyp", handling.get_typ_display())
-            _sub(h, f + "Riktning", RIKTNING[handling.riktning])
-            _sub(h, f + "StatusHandling", handling.get_status_display())
-            _sub(h, f + "Datum", handling.datum.isoformat())
-            _sub(h, f + "Registrerad", _tid(handling.registrerad))
-            if handling.beskrivning:
-                _sub(h, f + "Beskrivning", handling.beskrivning)
-            if handling.avsandare_mottagare:
-                roll = (
-                    "Avsändare" if handling.riktning == Handling.Riktning.INKOMMEN else "Mottagare"
-                )
-                _agent(h, roll, handling.avsandare_mottagare)
-            if handling.registrerad_av:
-                _agent(h, "Registrator", _namn(handling.registrerad_av))
-            _restriktion(
-                h,
-                handling.sekretess_lagrum,
-                handling.sekretess_datum,
-                handling.sekretess_markerad_av,
-            )
-            if handling.pk in filer:
-                sokvag, mime, storlek, sha = filer[handling.pk]
-                bilaga = _sub(h, f + "Bilaga")
-                _sub(bilaga, f + "Namn", handling.filnamn or Path(sokvag).name)
-                _sub(bilaga, f + "Lank", sokvag)
-                _sub(bilaga, f + "Mimetyp", mime)
-                _sub(bilaga, f + "Storlek", storlek)
-                _sub(bilaga, f + "Checksumma", sha, typ="SHA-256")
-
-    _historik(el, arende)
+            _handling_xml(_fgs(hl, "ArkivobjektHandling"), handling, filer.get(handling.pk))
     return rot
+
+
+def _handling_xml(h, handling: Handling, fil: tuple[str, str, int, str] | None) -> None:
+    _fgs(h, "ArkivobjektID", handling.beteckning)
+    _fgs(h, "Handlingstyp", handling.get_typ_display())
+    if handling.riktning == Handling.Riktning.INKOMMEN:
+        _part(h, "Avsandare", handling.avsandare_mottagare)
+    if handling.beskrivning:
+        _fgs(h, "Beskrivning", handling.beskrivning)
+    if handling.registrerad_av:
+        _agent(h, "Registrator", _namn(handling.registrerad_av))
+    if handling.riktning == Handling.Riktning.INKOMMEN:
+        _datum(h, "Inkommen", handling.datum)
+    _fgs(h, "Lopnummer", handling.nummer)
+    if handling.riktning != Handling.Riktning.INKOMMEN:
+        _part(h, "Mottagare", handling.avsandare_mottagare)
+    _fgs(h, "Rubrik", handling.titel)
+    _datum(h, "Skapad", handling.registrerad)
+    _fgs(h, "StatusHandling", STATUS_HANDLING[handling.status])
+    if handling.riktning != Handling.Riktning.INKOMMEN:
+        _datum(h, "Upprattad", handling.datum)
+    _restriktion(
+        h, handling.sekretess_lagrum, handling.sekretess_datum, handling.sekretess_markerad_av
+    )
+    if fil is not None:
+        sokvag, mime, storlek, sha = fil
+        _fgs(
+            h,
+            "Bilaga",
+            Namn=handling.filnamn or Path(sokvag).name,
+            # relative to arende.xml, which lies in content/ beside handlingar/
+            Lank=sokvag.removeprefix("content/"),
+            Storlek=storlek,
+            Mimetyp=mime,
+            Checksumma=sha,
+            ChecksummaMetod="SHA-256",
+        )
+    t = f"{{{TILLAGG}}}"
+    uppgifter = _sub(_fgs(h, "TillkommandeXMLdata"), t + "Handlingsuppgifter")
+    if handling.offentlig_titel:
+        _sub(uppgifter, t + "OffentligRubrik", handling.offentlig_titel)
+    _sub(uppgifter, t + "Riktning", RIKTNING[handling.riktning])
+    _sub(uppgifter, t + "Datum", handling.datum.isoformat())
+    _sub(uppgifter, t + "Registrerad", _tid(handling.registrerad))
+
+
+def _arendeuppgifter(parent, arende: Arende) -> None:
+    """What FGS has no element for: the public rubrik, the workflow's status and the organ,
+    the beslut with their uppdrag, and the whole workflow history."""
+    t = f"{{{TILLAGG}}}"
+    el = _sub(parent, t + "Arendeuppgifter")
+    if arende.offentlig_rubrik:
+        _sub(el, t + "OffentligRubrik", arende.offentlig_rubrik)
+    _sub(el, t + "Status", arende.status_titel)
+    _sub(el, t + "Organ", arende.organ.namn)
+
+    def agent(parent, roll: str, namn: str, organisation: str = "") -> None:
+        a = _sub(parent, t + "Agent")
+        _sub(a, t + "Roll", roll)
+        _sub(a, t + "Namn", namn)
+        if organisation:
+            _sub(a, t + "Organisationsnamn", organisation)
+
+    for beslut in arende.beslut.select_related("organ", "forslag_till"):
+        b = _sub(el, t + "Beslut")
+        _sub(b, t + "Datum", beslut.datum.isoformat())
+        _sub(b, t + "Organ", beslut.organ.namn)
+        punkt = getattr(beslut, "punkt", None)  # the paragraph in a sammanträde, if any
+        paragraf = beslut.paragraf or (punkt.paragraf if punkt else None)
+        if paragraf:
+            _sub(b, t + "Paragraf", paragraf)
+        # a paragraph in the organ's protokoll, or a decision outside the meeting whose
+        # decision-maker is recorded (KL 6 kap. 39 §, 7 kap. 8 §; FL 31 §)
+        if punkt is not None or paragraf:
+            _sub(b, t + "Beslutsform", _("Beslut i sammanträde"))
+            agent(b, "Beslutande organ", beslut.organ.namn)
+        else:
+            _sub(b, t + "Beslutsform", _("Beslut utanför sammanträde"))
+            forst = beslut.history.order_by("history_date").first()
+            if forst is not None and forst.history_user is not None:
+                agent(b, "Beslutsfattare", _namn(forst.history_user), beslut.organ.namn)
+        _sub(b, t + "Beslutstext", beslut.text)
+        if beslut.forslag_till:
+            _sub(b, t + "ForslagTill", beslut.forslag_till.namn)
+        for uppdrag in beslut.uppdrag.select_related("rapportera_till", "aterrapport"):
+            u = _sub(b, t + "Uppdrag")
+            _sub(u, t + "Beskrivning", uppdrag.beskrivning)
+            _sub(u, t + "Forfaller", uppdrag.forfaller.isoformat())
+            _sub(u, t + "RapporterasTill", uppdrag.rapportera_till.namn)
+            if uppdrag.redovisat:
+                _sub(u, t + "Redovisat", uppdrag.redovisat.isoformat())
+            if uppdrag.aterrapport:
+                _sub(u, t + "Aterrapport", uppdrag.aterrapport.beteckning)
+    _historik(el, arende)
 
 
 def _historik(parent, arende: Arende) -> None:
     """The workflow history, entry by entry with its hashes, and whether the chain holds
     (workflow.history.verify recomputes it)."""
-    f = f"{{{FGS}}}"
+    t = f"{{{TILLAGG}}}"
     poster = list(history(arende))
     rapport = kedjor.verify(history(arende))
-    hist = _sub(parent, f + "Historik")
-    _sub(hist, f + "Kedja", "obruten" if rapport.intact else "bruten")
+    hist = _sub(parent, t + "Historik")
+    _sub(hist, t + "Kedja", "obruten" if rapport.intact else "bruten")
     for post in poster:
-        p = _sub(hist, f + "Post")
-        _sub(p, f + "Lopnummer", post.seq)
-        _sub(p, f + "Arbetsflode", post.workflow)
-        _sub(p, f + "Overgang", post.transition)
-        _sub(p, f + "FranStatus", post.from_state)
-        _sub(p, f + "TillStatus", post.to_state)
-        _sub(p, f + "Utforare", post.actor_name)
-        _sub(p, f + "Roller", ", ".join(post.roles or []))
-        _sub(p, f + "Tidpunkt", _tid(post.timestamp))
-        _sub(p, f + "Kommentar", post.comment)
-        _sub(p, f + "ForegaendeHash", post.prev_hash)
-        _sub(p, f + "Hash", post.hash)
+        p = _sub(hist, t + "Post")
+        _sub(p, t + "Lopnummer", post.seq)
+        _sub(p, t + "Arbetsflode", post.workflow)
+        _sub(p, t + "Overgang", post.transition)
+        _sub(p, t + "FranStatus", post.from_state)
+        _sub(p, t + "TillStatus", post.to_state)
+        _sub(p, t + "Utforare", post.actor_name)
+        _sub(p, t + "Roller", ", ".join(post.roles or []))
+        _sub(p, t + "Tidpunkt", _tid(post.timestamp))
+        _sub(p, t + "Kommentar", post.comment)
+        _sub(p, t + "ForegaendeHash", post.prev_hash)
+        _sub(p, t + "Hash", post.hash)
 
 
 # -- PREMIS and METS --------------------------------------------------------------------------

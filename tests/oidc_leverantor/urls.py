@@ -53,18 +53,21 @@ def logga_in(request):
 @csrf_exempt
 def anvandare(request):
     """Test only: create or change a user (JSON: username, password, email, given_name,
-    family_name, groups)."""
+    family_name, groups; and byt_namn_till, a new username for the same user, whose ``sub``
+    stays the same). Answers the user's ``sub``."""
     if request.method != "POST":
         return HttpResponseBadRequest("POST")
     data = json.loads(request.body)
     user, _ = User.objects.get_or_create(username=data["username"])
+    if data.get("byt_namn_till"):
+        user.username = data["byt_namn_till"]
     user.set_password(data.get("password", "hemligt-losen-123"))
     user.email = data.get("email", "")
     user.first_name = data.get("given_name", "")
     user.last_name = data.get("family_name", "")
     user.save()
     user.groups.set([Group.objects.get_or_create(name=g)[0] for g in data.get("groups", [])])
-    return JsonResponse({"id": user.pk})
+    return JsonResponse({"sub": str(user.pk)})
 
 
 urlpatterns = [
