@@ -4,7 +4,7 @@ read only: they are the proof of what was removed."""
 
 from django.contrib import admin
 
-from .models import Bevarande, GallradHandling, Gallringsbeslut, Klass
+from .models import Bevarande, GallradHandling, Gallringsbeslut, Klass, Utskick
 
 
 class BevarandeRad(admin.TabularInline):
@@ -43,6 +43,36 @@ class GallringsbeslutAdmin(admin.ModelAdmin):
     list_display = ("genomfort", "beslut", "genomfort_av")
     readonly_fields = ("beslut", "genomfort", "genomfort_av")
     inlines = [GallradRad]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Utskick)
+class UtskickAdmin(admin.ModelAdmin):
+    """The outbox, for the operator to see what was sent and what the mail server refused;
+    read only (``manage.py skicka_utskick`` sends). The bodies carry no secret text (OSL)."""
+
+    list_display = ("skapad", "amne", "forsok", "skickad", "senaste_fel")
+    list_filter = (("skickad", admin.EmptyFieldListFilter),)
+    search_fields = ("amne",)
+    fields = readonly_fields = (
+        "skapad",
+        "till",
+        "dold_kopia",
+        "amne",
+        "text",
+        "bilaga_namn",
+        "forsok",
+        "skickad",
+        "senaste_fel",
+    )
 
     def has_add_permission(self, request):
         return False

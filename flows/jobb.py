@@ -15,13 +15,13 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from viewflow.workflow.timers import fire_due_timers
 
+from arenden import utskick
 from arenden.services import bevakningar
 
 from .models import SkickadPaminnelse
@@ -44,6 +44,8 @@ class Paminnelse:
     skickad: bool = False
     #: the uppdrag not yet reminded of in their present situation (due soon, or overdue)
     nya: list = field(default_factory=list)
+    #: the e-mail in the outbox (arenden.utskick.Utskick), when one was written
+    utskick: object = None
 
     @property
     def forsenade(self) -> list:
@@ -124,11 +126,12 @@ def _lage(uppdrag) -> str:
 def skicka_paminnelser(
     *, idag: datetime.date | None = None, horisont: int = HORISONT, skicka: bool = True
 ):
-    """Send each handläggare their reminder by e-mail (Django's e-mail backend) when it has
-    something new: an uppdrag not yet reminded of in its present situation. What was sent, to
-    whom and when is recorded with the sending, and the e-mail leaves when that commits, so
-    a second run sends nothing new and a run that fails sends nothing. Those without an
-    e-mail address are returned unsent. Returns every :class:`Paminnelse`."""
+    """Send each handläggare their reminder by e-mail when it has something new: an uppdrag
+    not yet reminded of in its present situation. What was reminded of is recorded together
+    with the e-mail in the outbox (:mod:`arenden.utskick`), which sends it once that commits
+    (and ``manage.py skicka_utskick`` later if the mail server was down), so a second run
+    sends nothing new and a run that fails sends nothing. Those without an e-mail address
+    are returned unsent. Returns every :class:`Paminnelse`."""
     idag = idag or timezone.localdate()
     resultat = paminnelser(idag=idag, horisont=horisont)
     for paminnelse in resultat:
@@ -146,8 +149,11 @@ def skicka_paminnelser(
                     SkickadPaminnelse(mottagare=paminnelse.mottagare, uppdrag=u, lage=_lage(u))
                     for u in paminnelse.nya
                 )
-                brev = (paminnelse.amne, paminnelse.text(idag), None, [paminnelse.mottagare.email])
-                transaction.on_commit(lambda brev=brev: send_mail(*brev))
+                paminnelse.utskick = utskick.lagg_i_utskick(
+                    amne=paminnelse.amne,
+                    text=paminnelse.text(idag),
+                    till=[paminnelse.mottagare.email],
+                )
         except IntegrityError:  # another run reminded of the same at the same moment
             continue
         paminnelse.skickad = True

@@ -21,7 +21,7 @@ def _datum(text: str) -> datetime.date:
 class Command(BaseCommand):
     help = _(
         "Listar uppdrag vars återrapportering är försenad eller snart förfaller och påminner "
-        "varje handläggare med e-post."
+        "varje handläggare med e-post, genom utkorgen (se skicka_utskick)."
     )
 
     def add_arguments(self, parser):
@@ -40,7 +40,14 @@ class Command(BaseCommand):
         resultat = skicka_paminnelser(idag=idag, horisont=horisont, skicka=not torrkorning)
         for paminnelse in resultat:
             if paminnelse.skickad:
-                status = _("påmind per e-post")
+                # through the outbox: tried as soon as the record of it committed
+                paminnelse.utskick.refresh_from_db()
+                if paminnelse.utskick.skickad:
+                    status = _("påmind per e-post")
+                else:
+                    status = _(
+                        "e-posten ligger i utkorgen och skickas av skicka_utskick (%(fel)s)"
+                    ) % {"fel": paminnelse.utskick.senaste_fel or _("inte försökt än")}
             elif not paminnelse.nya:
                 status = _("redan påmind, inget nytt")
             elif torrkorning:
