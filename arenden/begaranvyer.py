@@ -15,16 +15,11 @@ from workflow.engine import history, worklist
 from workflow.middleware import REFUSALS, refusal
 
 from . import begaran as tjanst
-from .forms import Formular
+from .forms import Formular, fel
 from .inskick import en_gang
 from .models import Arende, Begaran, BegardHandling, Handling
 
 PER_SIDA = 50
-
-
-def _fel(form, err: ValidationError) -> None:
-    for text in err.messages:
-        form.add_error(None, text)
 
 
 class BegaranForm(Formular):
@@ -78,7 +73,7 @@ def ny_begaran(request, pk):
         try:
             ny = tjanst.registrera(arende, user=request.user, **form.cleaned_data)
         except ValidationError as err:
-            _fel(form, err)
+            fel(form, err)
         else:
             messages.success(
                 request,
@@ -172,7 +167,7 @@ def begaran(request, pk):
                     motivering=form.cleaned_data["motivering"],
                 )
             except ValidationError as err:
-                _fel(form, err)
+                fel(form, err)
             except REFUSALS as err:
                 messages.error(request, refusal(err))
                 return redirect("arenden:begaran", pk=pk)

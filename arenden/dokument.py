@@ -586,17 +586,82 @@ def tjansteskrivelse(arende: Arende, *, publik: bool = False) -> Dokument:
 #: its fonts embedded and its XMP metadata naming the part and conformance
 PDF_VARIANT = "pdf/a-2u"
 
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_PDFAID = "http://www.aiim.org/pdfa/ns/id/"
+_PDFUAID = "http://www.aiim.org/pdfua/ns/id/"
+_PDFA_EXTENSION = "http://www.aiim.org/pdfa/ns/extension/"
+_PDFA_SCHEMA = "http://www.aiim.org/pdfa/ns/schema#"
+_PDFA_PROPERTY = "http://www.aiim.org/pdfa/ns/property#"
+
+
+def _pdfua_identifiering(document, pdf) -> None:
+    """WeasyPrint's ``finisher``: PDF/UA-1 (ISO 14289-1, 5) named beside PDF/A-2u.
+
+    WeasyPrint 70 writes one variant's identification: ``pdf_variant`` is either
+    ``pdf/a-2u`` or ``pdf/ua-1``, and its ``xmp_metadata`` option adds a second ``rdf:RDF``
+    after the first, which XMP readers do not read. So the XMP it wrote for PDF/A-2u gets
+    ``pdfuaid:part="1"`` in the same description as ``pdfaid:part``, and, because PDF/A-2
+    allows XMP properties only from the predefined schemas or a declared extension schema
+    (ISO 19005-2, 6.6.2.3), the pdfuaid schema declared as a PDF/A extension schema. The
+    rest PDF/UA-1 asks of the file WeasyPrint writes with ``pdf_tags``: the structure tree,
+    /MarkInfo Marked, /Lang, the title in dc:title and /DisplayDocTitle."""
+    from lxml import etree
+
+    nummer = int(pdf.catalog["Metadata"].split()[0])  # a reference, b"12 0 R"
+    strom = pdf.objects[nummer]
+    rot = etree.fromstring(b"".join(strom.stream))
+    rdf = rot.find(f"{{{_RDF}}}RDF")
+    pdfa = next(d for d in rdf.iter(f"{{{_RDF}}}Description") if d.get(f"{{{_PDFAID}}}part"))
+    # the same description, with the prefix pdfuaid declared (the schema below names it)
+    identifiering = etree.Element(pdfa.tag, dict(pdfa.attrib), nsmap={"pdfuaid": _PDFUAID})
+    identifiering.set(f"{{{_PDFUAID}}}part", "1")
+    pdfa.getparent().replace(pdfa, identifiering)
+
+    def under(parent, ns, tag, text=None, **attrib):
+        el = etree.SubElement(parent, f"{{{ns}}}{tag}", attrib)
+        el.text = text
+        return el
+
+    schemat = etree.SubElement(
+        rdf,
+        f"{{{_RDF}}}Description",
+        {f"{{{_RDF}}}about": ""},
+        nsmap={
+            "pdfaExtension": _PDFA_EXTENSION,
+            "pdfaSchema": _PDFA_SCHEMA,
+            "pdfaProperty": _PDFA_PROPERTY,
+        },
+    )
+    resurs = {f"{{{_RDF}}}parseType": "Resource"}
+    li = under(under(under(schemat, _PDFA_EXTENSION, "schemas"), _RDF, "Bag"), _RDF, "li", **resurs)
+    under(li, _PDFA_SCHEMA, "schema", "PDF/UA Universal Accessibility Schema")
+    under(li, _PDFA_SCHEMA, "namespaceURI", _PDFUAID)
+    under(li, _PDFA_SCHEMA, "prefix", "pdfuaid")
+    egenskap = under(under(under(li, _PDFA_SCHEMA, "property"), _RDF, "Seq"), _RDF, "li", **resurs)
+    under(egenskap, _PDFA_PROPERTY, "name", "part")
+    under(egenskap, _PDFA_PROPERTY, "valueType", "Integer")
+    under(egenskap, _PDFA_PROPERTY, "category", "internal")
+    under(egenskap, _PDFA_PROPERTY, "description", "Part of ISO 14289 the file conforms to")
+    strom.stream = [
+        b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>\n',
+        etree.tostring(rot, encoding="utf-8"),
+        b'\n<?xpacket end="r"?>',
+    ]
+
 
 def som_pdf(dokument: Dokument) -> bytes:
-    """The document as a tagged PDF/A: PDF/A-2u for keeping, and a structure tree (headings,
-    paragraphs, lists and tables marked up as such, /MarkInfo Marked, /Lang sv, the title
-    shown as the window title) so that a screen reader can read it (lag 2018:1937 om
-    tillgänglighet till digital offentlig service). DOCX (:func:`som_docx`) is the editable
-    copy, never the archived one."""
+    """The document as a tagged PDF/A that also says it is PDF/UA: PDF/A-2u for keeping,
+    and PDF/UA-1 for a screen reader (lag 2018:1937 om tillgänglighet till digital offentlig
+    service): a structure tree (headings, paragraphs, lists and tables marked up as such),
+    /MarkInfo Marked, /Lang sv, the title shown as the window title, and both
+    identifications in its XMP metadata. DOCX (:func:`som_docx`) is the editable copy, never
+    the archived one."""
     import weasyprint
 
     html = render_to_string("arenden/dokument.html", {"dokument": dokument})
-    return weasyprint.HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+    return weasyprint.HTML(string=html).write_pdf(
+        pdf_variant=PDF_VARIANT, pdf_tags=True, finisher=_pdfua_identifiering
+    )
 
 
 #: characters XML 1.0 does not allow (text pasted from Word can hold them): left out of DOCX

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from workflow.middleware import refusal
+
 from .diarienummer import Diarienummer
 from .models import (
     Arende,
@@ -90,6 +92,34 @@ class Modellformular(forms.ModelForm):
         super().__init__(*args, **kwargs)
         _rimliga_datum(self)
         _rimliga_tal(self)
+
+
+def versionsfalt() -> forms.IntegerField:
+    """The ärende's version the form was read at (``services.arendets_version``), hidden: a
+    form read before someone else changed the ärende or one of its parts is refused
+    (``services.andras``). Every form that changes an ärende carries one; a sending without
+    it (a script, not a page) is not checked."""
+    return forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
+
+class VersionForm(Formular):
+    """A button on the ärende with nothing to fill in (remove a recipient): its version."""
+
+    version = versionsfalt()
+
+
+def fel(form, err) -> None:
+    """A refusal (a ``ValidationError``, or one of ``workflow.middleware.REFUSALS``) shown on
+    the form as errors of the whole form. A stale form (``services.Inaktuell``) then carries
+    the ärende's version now: what was sent stays in the form, and sending it again is a
+    choice made with the change in view."""
+    texter = err.messages if isinstance(err, ValidationError) else [refusal(err) or str(err)]
+    for text in texter:
+        form.add_error(None, text)
+    version = getattr(err, "version", None)
+    if version is not None and "version" in form.fields:
+        form.data = form.data.copy()
+        form.data[form.add_prefix("version")] = str(version)
 
 
 def _steg_val() -> list[tuple[str, str]]:
@@ -196,6 +226,7 @@ class TilldelaForm(Formular):
         .order_by("first_name", "last_name", "username"),
     )
     kommentar = forms.CharField(label=_("Kommentar"), required=False, max_length=1000)
+    version = versionsfalt()
 
 
 class BeredningsansvarigForm(Formular):
@@ -212,6 +243,7 @@ BeredningsansvarigaFormSet = forms.formset_factory(BeredningsansvarigForm, extra
 
 class HandlingForm(Modellformular):
     fil = forms.FileField(label=_("Fil"), required=False)
+    version = versionsfalt()
 
     class Meta:
         model = Handling
@@ -229,8 +261,7 @@ class HandlingForm(Modellformular):
 
 
 class TjansteskrivelseForm(Modellformular):
-    #: the version the form was read at (see services.spara_tjansteskrivelse)
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+    version = versionsfalt()
 
     class Meta:
         model = Tjansteskrivelse
@@ -299,6 +330,7 @@ class MottagareForm(Formular):
         queryset=Enhet.objects.order_by("namn"), required=False, label=_("Enhet")
     )
     adress = forms.CharField(required=False, max_length=300, label=_("Eller en adress"))
+    version = versionsfalt()
 
     def clean(self):
         data = super().clean()
@@ -318,6 +350,7 @@ class RedovisaForm(Formular):
     redovisat = forms.DateField(
         label=_("Redovisad för organet"), widget=forms.DateInput(attrs={"type": "date"})
     )
+    version = versionsfalt()
 
     def __init__(self, *args, arende=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -327,6 +360,27 @@ class RedovisaForm(Formular):
 class ExpedieraForm(Formular):
     mottagare = forms.IntegerField(widget=forms.HiddenInput)
     metod = forms.ChoiceField(label=_("Sätt"), choices=Mottagare.Metod.choices)
+    version = versionsfalt()
+
+
+class ArendeForm(Formular):
+    """The ärende's own fields that may be corrected (``services.ANDRINGSBARA``)."""
+
+    arendemening = forms.CharField(max_length=500, label=_("Ärendemening"))
+    offentlig_rubrik = forms.CharField(
+        required=False,
+        max_length=500,
+        label=_("Offentlig rubrik"),
+        help_text=_(
+            "Rubriken i postlistan, om annan. Krävs när ärendet är sekretessmarkerat: den "
+            "visas i stället för ärendemeningen."
+        ),
+    )
+    avsandare = forms.CharField(required=False, max_length=300, label=_("Avsändare"))
+    inkommet = forms.DateField(
+        required=False, label=_("Inkommet"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    version = versionsfalt()
 
 
 # -- meetings -------------------------------------------------------------------------------

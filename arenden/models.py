@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from workflow.context import history_user
+from workflow.fieldhistory import SignedHistory
 from workflow.models import LocalRolesMixin, WorkflowMixin
 
 from .diarienummer import Diarienummer
@@ -43,7 +44,7 @@ class Organ(LocalRolesMixin):
         related_name="underordnade",
         verbose_name=_("rapporterar till"),
     )
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("organ")
@@ -81,7 +82,7 @@ class Enhet(models.Model):
         related_name="underenheter",
         verbose_name=_("överordnad enhet"),
     )
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("enhet")
@@ -115,7 +116,7 @@ class Person(models.Model):
         related_name="person",
         verbose_name=_("användarkonto"),
     )
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("person")
@@ -203,7 +204,14 @@ class Arende(WorkflowMixin):
     sekretess_markerad_av = models.CharField(_("sekretessmarkerat av"), max_length=200, blank=True)
     #: the day the ärende was delivered to the e-arkiv (arenden.arkiv, manage.py arkivexport)
     levererad = models.DateField(_("levererat till arkiv"), null=True, blank=True, editable=False)
-    history = HistoricalRecords(get_user=history_user)
+    #: the ärende's version: every change to it or its parts (tjänsteskrivelse, sändlista,
+    #: handlingar, uppdrag, beredningsansvariga, its own fields) adds one, under its row lock
+    #: (services.andras); with its workflow steps it is what a form carries
+    #: (services.arendets_version). A concurrency token, not a fact: no field history.
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
+    history = HistoricalRecords(
+        get_user=history_user, bases=[SignedHistory], excluded_fields=["version"]
+    )
 
     local_roles_parent = "organ"
 
@@ -274,7 +282,7 @@ class ArendeRelation(models.Model):
         Arende, on_delete=models.PROTECT, related_name="relationer_hit", verbose_name=_("till")
     )
     typ = models.CharField(_("relation"), max_length=30, choices=Typ.choices)
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("ärenderelation")
@@ -306,7 +314,7 @@ class Beredningsansvarig(models.Model):
         help_text=_("T.ex. delaktig i framtagandet av bilagt underlag."),
     )
     ordning = models.PositiveSmallIntegerField(_("ordning"), default=0)
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("beredningsansvarig")
@@ -391,7 +399,7 @@ class Handling(models.Model):
     #: the day its file was gallrad under a recorded decision (arenden.gallring); the
     #: registration itself stays in the diarium
     gallrad = models.DateField(_("gallrad"), null=True, blank=True, editable=False)
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("handling")
@@ -462,9 +470,6 @@ class Tjansteskrivelse(models.Model):
         related_name="tjansteskrivelse",
         verbose_name=_("ärende"),
     )
-    #: how many times it has been saved: a form read at version n saves only over version n,
-    #: so two people writing at once never lose one's text without being told
-    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
     datum = models.DateField(_("datum"))
     forfattare = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("författare")
@@ -477,7 +482,7 @@ class Tjansteskrivelse(models.Model):
     bedomda_resultat = models.TextField(_("bedömda resultat och konsekvenser"), blank=True)
     resurser_finansiering = models.TextField(_("resurser och finansiering"), blank=True)
     jamstalldhet = models.TextField(_("jämställdhet"), blank=True)
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("tjänsteskrivelse")
@@ -509,7 +514,7 @@ class Beslut(models.Model):
         verbose_name=_("förslag till"),
         help_text=_("När beslutet är ett förslag till ett högre organ."),
     )
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("beslut")
@@ -554,7 +559,7 @@ class Mottagare(models.Model):
         editable=False,
         verbose_name=_("expedierad av"),
     )
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("mottagare")
@@ -601,7 +606,7 @@ class Uppdrag(models.Model):
         verbose_name=_("återrapport"),
     )
     redovisat = models.DateField(_("redovisat för organet"), null=True, blank=True, editable=False)
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("uppdrag")
@@ -757,7 +762,7 @@ class Begaran(WorkflowMixin):
         editable=False,
         verbose_name=_("utlämnad kopia"),
     )
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     local_roles_parent = "arende"
 
@@ -793,7 +798,7 @@ class BegardHandling(models.Model):
         blank=True,
         help_text=_("T.ex. 2, 4-5. Sidorna tas bort ur kopian."),
     )
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("begärd handling")
@@ -925,3 +930,7 @@ class GallradHandling(models.Model):
 
     def __str__(self):
         return f"{self.beteckning} {self.titel}"
+
+
+from .integrationer import ApiIdempotens, OidcIdentitet  # noqa: E402, F401  issue 16
+from .utskick import Utskick  # noqa: E402, F401  the outbox (arenden.utskick)

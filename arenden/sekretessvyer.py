@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from . import roles, services
 from .diarium import roller_nagonstans
-from .forms import Formular
+from .forms import Formular, fel, versionsfalt
 from .inskick import en_gang
 from .models import Arende, Handling, Sekretessatkomst
 
@@ -46,6 +46,7 @@ class SekretessForm(Formular):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Varför markeringen görs, ändras eller hävs; sparas i historiken."),
     )
+    version = versionsfalt()
 
     def __init__(self, *args, arende=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,7 +61,11 @@ def sekretess(request, pk):
     arende = get_object_or_404(Arende, pk=pk)
     if not request.user.has_perm("arenden.sekretessmarkera", arende):
         raise PermissionDenied(_("Du får inte pröva sekretessmarkeringen i det här ärendet."))
-    form = SekretessForm(request.POST or None, arende=arende)
+    form = SekretessForm(
+        request.POST or None,
+        arende=arende,
+        initial={"version": services.arendets_version(arende)},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -70,10 +75,10 @@ def sekretess(request, pk):
                 lagrum=data["lagrum"],
                 motivering=data["motivering"],
                 offentlig_rubrik=data["offentlig_rubrik"],
+                version=data["version"],
             )
         except ValidationError as err:
-            for text in err.messages:
-                form.add_error(None, text)
+            fel(form, err)
         else:
             messages.success(request, _("Sekretessmarkeringen är prövad och sparad."))
             return redirect("arenden:arende", pk=pk)

@@ -9,17 +9,19 @@ import os
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import connection, transaction
-from django.db.models import BooleanField, ExpressionWrapper, Max, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from workflow import fieldhistory, registry
 from workflow import roles as workflow_roles
 from workflow.context import acting_as
-from workflow.engine import do_transition, worklist
+from workflow.engine import do_transition, history, worklist
+from workflow.engine import version as antal_steg
 
-from . import dokument, filer, roles
+from . import dokument, filer, roles, utskick
 from .diarienummer import Diarienummer
 from .models import (
     Arende,
@@ -67,17 +69,12 @@ def nasta_lopnummer(prefix: str, ar: int) -> int:
         return cursor.fetchone()[0]
 
 
-_HISTORIK = Arende.history.model._meta.db_table
 _ARENDE = Arende._meta.db_table
-#: PostgreSQL: the number, the ärende and its creation record in the field history, in one
-#: statement (data-modifying CTEs run once each, whether or not the query reads them)
+#: PostgreSQL: the number and the ärende in one statement (data-modifying CTEs run once
+#: each, whether or not the query reads them)
 _NUMRERA_SQL = f"""
     WITH n AS ({_NEXT_NUMBER_SQL}),
-    a AS (UPDATE {_ARENDE} SET lopnummer = (SELECT senaste FROM n) WHERE id = %s),
-    h AS (
-        UPDATE {_HISTORIK} SET lopnummer = (SELECT senaste FROM n)
-        WHERE id = %s AND lopnummer IS NULL
-    )
+    a AS (UPDATE {_ARENDE} SET lopnummer = (SELECT senaste FROM n) WHERE id = %s)
     SELECT senaste FROM n
 """
 
@@ -87,16 +84,17 @@ def _numrera(arende: Arende) -> None:
     transaction's last write: the series' row stays locked from here to the commit, so that
     no number is given twice or skipped, and everything else the registration does (the
     ärende's row, its history, its process) is done before, while other registrars go on.
-    The field history's creation record gets the number too: it is the same transaction,
-    so nobody ever sees the ärende, or its record, without one."""
+    The field history's creation record gets the number too, and is signed again
+    (workflow.fieldhistory): it is the same transaction, so nobody ever sees the ärende, or
+    its record, without one."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_NUMRERA_SQL, [arende.serie, arende.ar, arende.pk, arende.pk])
+            cursor.execute(_NUMRERA_SQL, [arende.serie, arende.ar, arende.pk])
             arende.lopnummer = cursor.fetchone()[0]
-        return
-    arende.lopnummer = nasta_lopnummer(arende.serie, arende.ar)
-    Arende.objects.filter(pk=arende.pk).update(lopnummer=arende.lopnummer)
-    Arende.history.filter(id=arende.pk, lopnummer=None).update(lopnummer=arende.lopnummer)
+    else:
+        arende.lopnummer = nasta_lopnummer(arende.serie, arende.ar)
+        Arende.objects.filter(pk=arende.pk).update(lopnummer=arende.lopnummer)
+    fieldhistory.amend_record(arende, lopnummer=arende.lopnummer)
 
 
 def kräv_skett(tid, vad: str) -> None:
@@ -219,13 +217,58 @@ def klass_for(typ: str, kod: str = "") -> Klass:
     )
 
 
-def tilldela(arende: Arende, *, handlaggare, beredningsansvariga=(), user, kommentar="") -> Arende:
-    """The stabschef assigns a handläggare and names the beredningsansvariga (person, part);
-    each gets a local role on the ärende, then the ärende moves to *tilldelat*."""
+#: the ärende's own fields a form may correct (the diarienummer, the dates the steps set and
+#: the marking, which is a prövning of its own, andra_sekretess, are not among them)
+ANDRINGSBARA = ("arendemening", "offentlig_rubrik", "avsandare", "inkommet")
+
+
+def andra_arende(arende: Arende, *, user, version: int | None = None, **falt) -> Arende:
+    """Correct the ärende's own fields (:data:`ANDRINGSBARA`), for who the state lets change
+    the ärende. A sekretess-marked ärende only for who may read it, and it keeps an offentlig
+    rubrik (OSL 5 kap. 5 §). ``version``: what the form carried (see :func:`andras`)."""
+    okanda = set(falt) - set(ANDRINGSBARA)
+    if okanda:
+        raise ValidationError(
+            _("Okända fält i ärendet: %(falt)s") % {"falt": ", ".join(sorted(okanda))}
+        )
+    kräv_skett(falt.get("inkommet"), _("Dagen ärendet kom in"))
     with transaction.atomic(), acting_as(user):
-        arende.handlaggare = handlaggare
-        arende._history_user = user
-        arende.save()
+        last = andras(
+            arende,
+            user=user,
+            perm="arenden.change_arende",
+            vad=_("ändra ärendets uppgifter"),
+            version=version,
+        )
+        if last.ar_sekretessmarkerat:
+            _kräv(user, "arenden.view_sekretess", last, _("ändra ärendets uppgifter"))
+            rubrik = falt.get("offentlig_rubrik", last.offentlig_rubrik)
+            kräv_offentlig_rubrik(rubrik, _("ett sekretessmarkerat ärende"))
+        for namn, varde in falt.items():
+            setattr(last, namn, varde)
+        last._history_user = user
+        last.save(update_fields=list(falt))
+    return last
+
+
+def tilldela(
+    arende: Arende,
+    *,
+    handlaggare,
+    beredningsansvariga=(),
+    user,
+    kommentar="",
+    version: int | None = None,
+) -> Arende:
+    """The stabschef assigns a handläggare and names the beredningsansvariga (person, part);
+    each gets a local role on the ärende, then the ärende moves to *tilldelat*. ``version``:
+    what the stabschef's form carried (see :func:`andras`)."""
+    with transaction.atomic(), acting_as(user):
+        # who may assign is the step's guard, asked by the engine below
+        last = andras(arende, version=version)
+        last.handlaggare = handlaggare
+        last._history_user = user
+        last.save(update_fields=["handlaggare"])
         workflow_roles.grant(arende, roles.HANDLAGGARE, user=handlaggare, granted_by=user)
         for ordning, (person, del_i_beredningen) in enumerate(beredningsansvariga):
             Beredningsansvarig.objects.create(
@@ -256,15 +299,13 @@ def tilldela(arende: Arende, *, handlaggare, beredningsansvariga=(), user, komme
 
 
 def meddela(anvandare, amne: str, text: str, bilaga: tuple | None = None) -> None:
-    """E-mail the users who have an address (blind copies), when the transaction commits:
-    a step that is rolled back tells nobody. ``bilaga`` is (filename, content, media type)."""
+    """E-mail the users who have an address (blind copies) through the outbox
+    (:mod:`arenden.utskick`): written with the step, sent once it commits; a step that is
+    rolled back tells nobody. ``bilaga`` is (filename, content, media type). Never secret
+    content: the row is kept and the e-mail leaves the system (OSL)."""
     adresser = sorted({u.email for u in anvandare if u is not None and u.email})
-    if not adresser:
-        return
-    meddelande = EmailMessage(subject=amne, body=text, bcc=adresser)
-    if bilaga:
-        meddelande.attach(*bilaga)
-    transaction.on_commit(meddelande.send)
+    if adresser:
+        utskick.lagg_i_utskick(amne=amne, text=text, dold_kopia=adresser, bilaga=bilaga)
 
 
 def _kräv(user, perm: str, arende: Arende, vad: str) -> None:
@@ -281,11 +322,117 @@ def _låst(arende: Arende) -> Arende:
     return Arende.objects.select_for_update().get(pk=arende.pk)
 
 
-def _kräv_låst(user, perm: str, arende: Arende, vad: str) -> None:
-    """``_kräv`` against the ärende as it is once locked (inside a transaction): a step taken
-    by someone else a moment before (Markera som beredd) is seen, not the state the caller
-    read, so nothing lands in a state where it is not allowed."""
-    _kräv(user, perm, _låst(arende), vad)
+class Inaktuell(ValidationError):
+    """A form read at an older version of the ärende than it has now: someone else changed
+    the ärende or one of its parts since. ``version`` is the ärende's version now, the one the
+    form is to carry when it is shown again."""
+
+    def __init__(self, message: str, version: int):
+        super().__init__(message, code="inaktuell")
+        self.version = version
+
+
+def arendets_version(arende: Arende) -> int:
+    """The version a form on the ärende carries: its changes (``Arende.version``, see
+    :func:`andras`) and its workflow steps (``engine.version``) together. Both only grow, so
+    any change since the form was read, a step back to the same state included, shows."""
+    return arende.version + antal_steg(arende)
+
+
+def andras(
+    arende: Arende, *, user=None, perm: str = "", vad: str = "", version: int | None = None
+) -> Arende:
+    """Begin a change to ``arende`` or one of its parts, inside the caller's transaction: the
+    one place the ärende's version moves. Its row is locked until the transaction ends;
+    ``perm`` is asked of ``user`` in the state it is in once locked (a step taken a moment
+    before, Markera som beredd, is seen, so nothing lands in a state where it is not
+    allowed); a form read at another ``version`` (:func:`arendets_version`) is refused
+    (:class:`Inaktuell`), saying what changed; then the version goes up by one. ``version``
+    None: code that reads and writes in one go, with nothing to be stale. Returns the
+    locked ärende."""
+    last = _låst(arende)
+    if perm:
+        _kräv(user, perm, last, vad)
+    kräv_version(last, version)
+    Arende.objects.filter(pk=last.pk).update(version=F("version") + 1)
+    last.version += 1
+    return last
+
+
+def kräv_version(arende: Arende, version: int | None) -> None:
+    """Refuse (:class:`Inaktuell`) a form read at another ``version`` than ``arende`` (as
+    read, locked by :func:`andras`) has now; None: nothing to check."""
+    if version is None:
+        return
+    nu = arendets_version(arende)
+    if version != nu:
+        raise Inaktuell(_inaktuell_text(arende, antal=max(1, min(nu - version, 3))), nu)
+
+
+#: the ärende's parts by their field history, and what a user calls each
+_DELAR = (
+    (Tjansteskrivelse, "arende_id", gettext_lazy("tjänsteskrivelsen")),
+    (Mottagare, "arende_id", gettext_lazy("sändlistan och expedieringen")),
+    (Handling, "arende_id", gettext_lazy("handlingarna")),
+    (Uppdrag, "arende_id", gettext_lazy("uppdragen")),
+    (Beslut, "arende_id", gettext_lazy("beslutet")),
+    (Beredningsansvarig, "arende_id", gettext_lazy("beredningsansvariga")),
+    (ArendeRelation, "fran_id", gettext_lazy("ärendets relationer")),
+    (Arende, "id", gettext_lazy("ärendets uppgifter")),
+)
+
+
+def _inaktuell_text(arende: Arende, antal: int) -> str:
+    """What a stale form is told: the ``antal`` latest changes to the ärende, newest first,
+    each as what (a part, or a step), who and when, from the workflow history and the field
+    histories. Never content: it names parts and people."""
+    wf = registry.workflow_for(arende)
+    handelser = []
+    for entry in history(arende).order_by("-seq")[:antal]:
+        steg = wf.transitions.get(entry.transition)
+        vad = _("steget %(steg)s") % {"steg": steg.title} if steg else _("registreringen")
+        handelser.append((entry.timestamp, _namn(entry.actor) or entry.actor_name, vad))
+    for model, falt, vad in _DELAR:
+        rader = model.history.filter(**{falt: arende.pk})
+        if model is Arende:
+            # what registering and the steps wrote into the ärende's row, the steps tell
+            rader = rader.exclude(history_type="+").exclude(
+                history_change_reason__in=list(wf.transitions)
+            )
+        for rad in rader.select_related("history_user").order_by("-history_date")[:antal]:
+            handelser.append((rad.history_date, _namn(rad.history_user), str(vad)))
+    handelser.sort(key=lambda h: h[0], reverse=True)
+    andringar = []  # one part changed by one person at once is one change
+    for tid, vem, vad in handelser:
+        if andringar and andringar[-1][1:] == (vem, vad):
+            continue
+        andringar.append((tid, vem, vad))
+    delar = [
+        _("%(vad)s (%(vem)s, %(tid)s)")
+        % {
+            "vad": vad,
+            "vem": vem or _("någon annan"),
+            "tid": f"{timezone.localtime(tid):%Y-%m-%d %H.%M}",
+        }
+        for tid, vem, vad in andringar[:antal]
+    ]
+    return _(
+        "Ärendet har ändrats sedan du öppnade sidan, senast: %(andringar)s. Det du skickade är "
+        "inte sparat: se efter vad som ändrats och skicka igen om det fortfarande ska gälla."
+    ) % {"andringar": "; ".join(delar) or _("av någon annan")}
+
+
+def _namn(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+def ta_steg(arende: Arende, overgang: str, *, user, kommentar: str = "", version=None) -> Arende:
+    """Take a step from the ärende page's button, refused when the page was read at another
+    version of the ärende (:func:`arendets_version`): checked under the ärende's row lock, which
+    the engine then takes again, so nothing can come in between."""
+    with transaction.atomic():
+        kräv_version(_låst(arende), version)
+        return do_transition(arende, overgang, user, kommentar)
 
 
 def lagg_till_handling(
@@ -298,29 +445,31 @@ def lagg_till_handling(
     datum: datetime.date | None = None,
     fil=None,
     filnamn: str = "",
+    version: int | None = None,
     **falt,
 ) -> Handling:
     """File a handling in the ärende under the next number. An inkommen handling is
     inkommen at once; an upprättad or intern one is under arbete until the ärende is
     expedierat or slutbehandlat (TF 2 kap. 10 §). ``fil`` (an uploaded or opened file) is
-    checked for size and type and its SHA-256 checksum stored."""
+    checked for size and type and its SHA-256 checksum stored. ``version``: what the form
+    carried (see :func:`andras`)."""
     if falt.get("sekretess_lagrum"):
         kräv_offentlig_rubrik(falt.get("offentlig_titel", ""), _("en sekretessmarkerad handling"))
         for namn, varde in sekretessmarkering(falt["sekretess_lagrum"], user).items():
             falt.setdefault(namn, varde)
-    with transaction.atomic():
-        _kräv_låst(user, "arenden.add_handling", arende, _("lägga till handlingar"))
-        return arkivera_handling(
-            arende,
-            user=user,
-            typ=typ,
-            riktning=riktning,
-            titel=titel,
-            datum=datum,
-            fil=fil,
-            filnamn=filnamn,
-            **falt,
-        )
+    return arkivera_handling(
+        arende,
+        user=user,
+        typ=typ,
+        riktning=riktning,
+        titel=titel,
+        datum=datum,
+        fil=fil,
+        filnamn=filnamn,
+        version=version,
+        behorighet=("arenden.add_handling", _("lägga till handlingar")),
+        **falt,
+    )
 
 
 def kräv_offentlig_rubrik(rubrik: str, vad: str) -> None:
@@ -351,7 +500,13 @@ def sekretessmarkering(lagrum: str, user) -> dict:
 
 
 def andra_sekretess(
-    obj: Arende | Handling, *, user, lagrum: str, motivering: str, offentlig_rubrik: str = ""
+    obj: Arende | Handling,
+    *,
+    user,
+    lagrum: str,
+    motivering: str,
+    offentlig_rubrik: str = "",
+    version: int | None = None,
 ) -> Arende | Handling:
     """Mark an ärende or one of its handlingar as secret under ``lagrum``, or lift the marking
     (``lagrum`` empty). Both are a prövning of the content by who prepares the ärende
@@ -362,7 +517,13 @@ def andra_sekretess(
     arende = obj if isinstance(obj, Arende) else obj.arende
     rubrikfalt = "offentlig_rubrik" if isinstance(obj, Arende) else "offentlig_titel"
     with transaction.atomic(), acting_as(user):
-        _kräv_låst(user, "arenden.sekretessmarkera", arende, _("ändra sekretessmarkeringen"))
+        andras(
+            arende,
+            user=user,
+            perm="arenden.sekretessmarkera",
+            vad=_("ändra sekretessmarkeringen"),
+            version=version,
+        )
         obj = type(obj).objects.select_for_update().get(pk=obj.pk)
         lagrum, fore = lagrum.strip(), obj.sekretess_lagrum
         vad = _("Ärendet") if isinstance(obj, Arende) else _("Handling %(nr)s") % {"nr": obj.nummer}
@@ -399,11 +560,14 @@ def arkivera_handling(
     fil=None,
     filnamn: str = "",
     status: str | None = None,
+    version: int | None = None,
+    behorighet: tuple[str, str] | None = None,
     **falt,
 ) -> Handling:
-    """File a handling without asking for ``add_handling``: for :func:`lagg_till_handling`
-    once it has asked, and for the documents the system itself draws up as the result of a
-    step the user was allowed to take (the protokoll when it is justerat)."""
+    """File a handling, asking ``behorighet`` (permission, what for the refusal) of ``user``
+    once the ärende is locked, if given: :func:`lagg_till_handling` asks for
+    ``add_handling``; the documents the system itself draws up as the result of a step the
+    user was allowed to take (the protokoll when it is justerat) ask nothing."""
     kräv_skett(datum, _("Handlingens datum"))
     fakta = None
     if fil is not None:
@@ -417,7 +581,8 @@ def arkivera_handling(
     handling = None
     try:
         with transaction.atomic(), acting_as(user):
-            _låst(arende)
+            perm, vad = behorighet or ("", "")
+            andras(arende, user=user, perm=perm, vad=vad, version=version)
             senaste = arende.handlingar.aggregate(n=Max("nummer"))["n"] or 0
             handling = Handling(
                 arende=arende,
@@ -467,9 +632,9 @@ def spara_tjansteskrivelse(
     enhet and the text sections); only who the state lets edit it (handläggare and
     beredningsansvariga, while the ärende is being prepared).
 
-    ``version``: the version the writer's form was read at (0 before the first save). When
-    someone else has saved since, nothing is written and the writer is told who and when:
-    the last save never silently wins."""
+    ``version``: the ärende's version the writer's form was read at (:func:`andras`). When
+    someone else has changed the ärende since, the tjänsteskrivelse included, nothing is
+    written and the writer is told what, who and when: the last save never silently wins."""
     _kräv(user, "arenden.change_tjansteskrivelse", arende, _("ändra tjänsteskrivelsen"))
     tillatna = {f.name for f in Tjansteskrivelse._meta.concrete_fields} - {"id", "arende"}
     okanda = set(falt) - tillatna - {"enhet_id", "forfattare_id"}
@@ -478,34 +643,23 @@ def spara_tjansteskrivelse(
             _("Okända fält i tjänsteskrivelsen: %(falt)s") % {"falt": ", ".join(sorted(okanda))}
         )
     with transaction.atomic(), acting_as(user):
-        _kräv_låst(user, "arenden.change_tjansteskrivelse", arende, _("ändra tjänsteskrivelsen"))
+        andras(
+            arende,
+            user=user,
+            perm="arenden.change_tjansteskrivelse",
+            vad=_("ändra tjänsteskrivelsen"),
+            version=version,
+        )
         skrivelse = Tjansteskrivelse.objects.filter(arende=arende).first()
         if skrivelse is None:
             falt.setdefault("datum", timezone.localdate())
             skrivelse = Tjansteskrivelse(arende=arende)
-        if version is not None and version != skrivelse.version:
-            raise ValidationError(_inaktuell_skrivelse(skrivelse), code="inaktuell")
         for namn, varde in falt.items():
             setattr(skrivelse, namn, varde)
-        skrivelse.version += 1
         skrivelse._history_user = user
         skrivelse.full_clean(exclude=["arende"])
         skrivelse.save()
     return skrivelse
-
-
-def _inaktuell_skrivelse(skrivelse: Tjansteskrivelse) -> str:
-    senast = skrivelse.history.select_related("history_user").first()
-    vem = ""
-    if senast is not None and senast.history_user is not None:
-        vem = senast.history_user.get_full_name() or senast.history_user.get_username()
-    return _(
-        "Tjänsteskrivelsen har sparats av %(vem)s %(tid)s sedan du öppnade den. Dina ändringar "
-        "är inte sparade: jämför med den sparade texten nedan och spara igen."
-    ) % {
-        "vem": vem or _("någon annan"),
-        "tid": f"{timezone.localtime(senast.history_date):%Y-%m-%d %H.%M}" if senast else "",
-    }
 
 
 def arkivera_tjansteskrivelse(arende: Arende, *, user) -> Handling:
@@ -530,14 +684,23 @@ def arkivera_tjansteskrivelse(arende: Arende, *, user) -> Handling:
     )
 
 
-def satt_sandlista(arende: Arende, mottagare, *, user) -> list[Mottagare]:
+def satt_sandlista(
+    arende: Arende, mottagare, *, user, version: int | None = None
+) -> list[Mottagare]:
     """Set "Beslutet expedieras till": each entry a Person, an Enhet, a (Person, Enhet) pair
     or an address. While the ärende is prepared, and while the beslut is expedierat (by who
-    expedierar it); entries already sent to are kept."""
+    expedierar it); entries already sent to are kept. ``version``: what the form carried
+    (see :func:`andras`)."""
     _kräv(user, "arenden.change_sandlista", arende, _("ändra sändlistan"))
     rader = []
     with transaction.atomic(), acting_as(user):
-        _kräv_låst(user, "arenden.change_sandlista", arende, _("ändra sändlistan"))
+        andras(
+            arende,
+            user=user,
+            perm="arenden.change_sandlista",
+            vad=_("ändra sändlistan"),
+            version=version,
+        )
         arende.mottagare.filter(expedierad=None).delete()
         for ordning, adressat in enumerate(mottagare):
             rad = Mottagare(arende=arende, ordning=ordning)
@@ -573,6 +736,8 @@ def registrera_beslut(
     (beskrivning, förfallodag, organ to report to) that the decision gives."""
     kräv_skett(datum, _("Beslutsdagen"))
     with transaction.atomic(), acting_as(user):
+        # who may record it is the step's guard, asked by the engine below
+        andras(arende)
         beslut = Beslut(
             arende=arende,
             organ=organ or arende.organ,
@@ -602,6 +767,7 @@ def fortsatt_i(arende: Arende, *, organ: Organ, user, diarienummer: str | None =
     """The matter continues in another organ's diarium (HSN → RS → RF): register it there,
     linked both ways (``fortsatter_i`` from here; ``relationer_hit`` from there)."""
     with transaction.atomic():
+        andras(arende)
         falt.setdefault("typ", arende.typ)
         falt.setdefault("offentlig_rubrik", arende.offentlig_rubrik)
         # the same matter: the same klass in the structure
@@ -628,19 +794,30 @@ def alla_expedierade(arende: Arende) -> bool:
 
 
 def expediera_till(
-    mottagare: Mottagare, *, user, metod: str, tidpunkt: datetime.datetime | None = None
+    mottagare: Mottagare,
+    *,
+    user,
+    metod: str,
+    tidpunkt: datetime.datetime | None = None,
+    version: int | None = None,
 ) -> Mottagare:
     """Record that the beslut was sent to one recipient. When the last one on the list has
     been sent to, the ärende becomes *expedierat* (and, if the beslut gave uppdrag, goes on to
     *bevakas*: the lifecycle's automatic step). The ärende is locked first, so that two people
-    sending to the last two recipients at once cannot both miss that the list is done."""
+    sending to the last two recipients at once cannot both miss that the list is done.
+    ``version``: what the form carried (see :func:`andras`)."""
     if metod not in Mottagare.Metod.values:
         raise ValidationError(_("Okänt sätt att expediera: %(metod)s") % {"metod": metod})
     kräv_skett(tidpunkt, _("Tidpunkten för expedieringen"))
     with transaction.atomic(), acting_as(user):
         arende = mottagare.arende
-        # the right must hold in the state the ärende is in once it is locked
-        _kräv(user, "arenden.expediera_arende", _låst(arende), _("expediera beslutet"))
+        andras(
+            arende,
+            user=user,
+            perm="arenden.expediera_arende",
+            vad=_("expediera beslutet"),
+            version=version,
+        )
         rad = Mottagare.objects.select_for_update().get(pk=mottagare.pk)
         if rad.expedierad is not None:
             raise ValidationError(
@@ -656,9 +833,17 @@ def expediera_till(
     return rad
 
 
-def aterrapportera(uppdrag: Uppdrag, *, handling: Handling, redovisat: datetime.date, user):
+def aterrapportera(
+    uppdrag: Uppdrag,
+    *,
+    handling: Handling,
+    redovisat: datetime.date,
+    user,
+    version: int | None = None,
+):
     """The återrapport ``handling`` was presented to the organ on ``redovisat``: the uppdrag
-    is fulfilled. When it was the last open uppdrag, the ärende is closed (seed 002)."""
+    is fulfilled. When it was the last open uppdrag, the ärende is closed (seed 002).
+    ``version``: what the form carried (see :func:`andras`)."""
     arende = uppdrag.arende
     _kräv(user, "arenden.redovisa_uppdrag", arende, _("redovisa uppdrag"))
     if handling.arende_id != uppdrag.arende_id or handling.typ != Handling.Typ.ATERRAPPORT:
@@ -677,7 +862,13 @@ def aterrapportera(uppdrag: Uppdrag, *, handling: Handling, redovisat: datetime.
     with transaction.atomic(), acting_as(user):
         # the ärende first (as in expediera_till): the last two uppdrag reported at once
         # must not both miss that nothing is left open
-        _kräv(user, "arenden.redovisa_uppdrag", _låst(arende), _("redovisa uppdrag"))
+        andras(
+            arende,
+            user=user,
+            perm="arenden.redovisa_uppdrag",
+            vad=_("redovisa uppdrag"),
+            version=version,
+        )
         rad = Uppdrag.objects.select_for_update().get(pk=uppdrag.pk)
         if rad.redovisat is not None:
             raise ValidationError(_("Uppdraget är redan redovisat."), code="redan")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("handling/<int:pk>/fil/", views.handling_fil, name="handling_fil"),
     path("arende/<int:pk>/tidslinje/", views.tidslinje, name="tidslinje"),
     path("arende/<int:pk>/tilldela/", views.tilldela_vy, name="tilldela"),
+    path("arende/<int:pk>/andra/", views.andra_uppgifter, name="andra_arende"),
     path("arende/<int:pk>/beslut/", views.beslut, name="beslut"),
     path("arende/<int:pk>/handling/ny/", views.ny_handling, name="ny_handling"),
     path("arende/<int:pk>/tjansteskrivelse/", views.tjansteskrivelse, name="tjansteskrivelse"),

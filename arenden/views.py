@@ -24,7 +24,6 @@ from workflow import registry
 from workflow.definitions import USER
 from workflow.engine import (
     allowed_transitions,
-    do_transition,
     history,
     version,
     worklist,
@@ -36,6 +35,7 @@ from workflow.middleware import REFUSALS, refusal
 from . import begaran, dokument, granskning, services, sokning
 from .diarium import DIARIEFORARE, roller_nagonstans, sent_registrerade_qs
 from .forms import (
+    ArendeForm,
     AuditFilter,
     BeredningsansvarigaFormSet,
     ExpedieraForm,
@@ -46,6 +46,8 @@ from .forms import (
     SokForm,
     TilldelaForm,
     TjansteskrivelseForm,
+    VersionForm,
+    fel,
 )
 from .inskick import en_gang
 from .models import Arende, Handling, Mottagare, Sekretessatkomst, Tjansteskrivelse, Uppdrag
@@ -236,14 +238,17 @@ def arende(request, pk):
     if arende.ar_sekretessmarkerat and not sekretess:
         Sekretessatkomst.logga(request.user, arende, Sekretessatkomst.Vad.ARENDE)
     relaterade = Arende.objects.select_related("organ")
+    las_sekretess = request.user.has_perm("arenden.view_sekretess", arende)
     context = {
         "arende": arende,
         "maskerat": sekretess,
         # a single handling may be secret in an ärende that is not (OSL 5 kap. 5 §)
-        "las_sekretess": request.user.has_perm("arenden.view_sekretess", arende),
+        "las_sekretess": las_sekretess,
         "overgangar": allowed_transitions(arende, request.user),
         "historik": senaste,
         "steg": senaste[0].seq if senaste else 0,
+        # services.arendets_version, from what is read here already
+        "version": arende.version + (senaste[0].seq if senaste else 0),
         "beredningsansvariga": arende.beredningsansvariga.select_related("person"),
         "handlingar": arende.handlingar.select_related("registrerad_av"),
         "tjansteskrivelse": Tjansteskrivelse.objects.filter(arende=arende)
@@ -254,6 +259,8 @@ def arende(request, pk):
         "uppdrag": arende.uppdrag.select_related("rapportera_till", "aterrapport"),
         "relationer": arende.relationer.prefetch_related(Prefetch("till", relaterade)),
         "relationer_hit": arende.relationer_hit.prefetch_related(Prefetch("fran", relaterade)),
+        "far_andra": request.user.has_perm("arenden.change_arende", arende)
+        and (las_sekretess or not arende.ar_sekretessmarkerat),
         "far_lagga_till_handling": request.user.has_perm("arenden.add_handling", arende),
         "far_skriva": request.user.has_perm("arenden.change_tjansteskrivelse", arende),
         "far_expediera": request.user.has_perm("arenden.expediera_arende", arende),
@@ -273,9 +280,13 @@ def overgang(request, pk):
     """Take a transition from the ärende page (one button per allowed transition)."""
     arende = _arende_or_404(pk)
     _kräv(request.user, "arenden.view_arende", arende)
-    # the state, and every step since the page was read (A → B → A included)
-    if request.POST.get("status") != arende.state or request.POST.get("steg") != str(
-        version(arende)
+    # the state, and every step since the page was read (A → B → A included); every other
+    # change since is the ärende's version, checked under its lock (services.ta_steg)
+    las = VersionForm(request.POST)
+    if (
+        request.POST.get("status") != arende.state
+        or request.POST.get("steg") != str(version(arende))
+        or not las.is_valid()
     ):
         messages.error(
             request,
@@ -296,11 +307,12 @@ def overgang(request, pk):
         messages.info(request, _("%(steg)s görs på den här sidan.") % {"steg": steg.title})
         return redirect(steg.form, pk=pk)
     try:
-        do_transition(
+        services.ta_steg(
             arende,
             request.POST.get("overgang", ""),
-            request.user,
-            request.POST.get("kommentar", ""),
+            user=request.user,
+            kommentar=request.POST.get("kommentar", ""),
+            version=las.cleaned_data["version"],
         )
     except REFUSALS as err:
         messages.error(request, refusal(err))
@@ -505,11 +517,6 @@ def sok(request):
 # -- the work on an ärende -----------------------------------------------------------------
 
 
-def _fel(form, err: ValidationError) -> None:
-    for message in err.messages:
-        form.add_error(None, message)
-
-
 @login_required
 def beslut(request, pk):
     """Where the organ's decision in the ärende is recorded: under the ärende's item in the
@@ -541,7 +548,9 @@ def tilldela_vy(request, pk):
     arende = _arende_or_404(pk)
     if "tilldela" not in {t.id for t in allowed_transitions(arende, request.user)}:
         raise PermissionDenied(_("Du får inte tilldela det här ärendet."))
-    form = TilldelaForm(request.POST or None)
+    form = TilldelaForm(
+        request.POST or None, initial={"version": services.arendets_version(arende)}
+    )
     ansvariga = BeredningsansvarigaFormSet(request.POST or None, prefix="ansvarig")
     if request.method == "POST" and form.is_valid() and ansvariga.is_valid():
         try:
@@ -555,9 +564,10 @@ def tilldela_vy(request, pk):
                 ],
                 user=request.user,
                 kommentar=form.cleaned_data["kommentar"],
+                version=form.cleaned_data["version"],
             )
         except REFUSALS as err:
-            form.add_error(None, refusal(err))
+            fel(form, err)
         else:
             messages.success(request, _("Ärendet är tilldelat."))
             return redirect("arenden:arende", pk=pk)
@@ -571,15 +581,23 @@ def tilldela_vy(request, pk):
 def ny_handling(request, pk):
     arende = _arende_or_404(pk)
     _kräv(request.user, "arenden.add_handling", arende)
-    form = HandlingForm(request.POST or None, request.FILES or None)
+    form = HandlingForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"version": services.arendets_version(arende)},
+    )
     if request.method == "POST" and form.is_valid():
-        falt = {k: v for k, v in form.cleaned_data.items() if k != "fil"}
+        falt = dict(form.cleaned_data)
+        fil = falt.pop("fil")
         try:
-            services.lagg_till_handling(
-                arende, user=request.user, fil=form.cleaned_data["fil"], **falt
-            )
+            services.lagg_till_handling(arende, user=request.user, fil=fil, **falt)
         except ValidationError as err:
-            _fel(form, err)
+            fel(form, err)
+            if isinstance(err, services.Inaktuell) and fil:
+                form.add_error(
+                    "fil",
+                    _("Välj filen igen: webbläsaren skickar inte en vald fil en gång till."),
+                )
         else:
             messages.success(request, _("Handlingen är registrerad."))
             return redirect("arenden:arende", pk=pk)
@@ -601,33 +619,24 @@ def tjansteskrivelse(request, pk):
     """The tjänsteskrivelse editor, by section; only while the state lets this user edit."""
     arende = _arende_or_404(pk)
     _kräv(request.user, "arenden.change_tjansteskrivelse", arende)
-    befintlig = Tjansteskrivelse.objects.filter(arende=arende).first()
     form = TjansteskrivelseForm(
         request.POST or None,
-        instance=befintlig,
-        initial={"version": befintlig.version if befintlig else 0},
+        instance=Tjansteskrivelse.objects.filter(arende=arende).first(),
+        initial={"version": services.arendets_version(arende)},
     )
     sparad = None
     if request.method == "POST" and form.is_valid():
         falt = {f: form.cleaned_data[f] for f in form.Meta.fields}
-        version = form.cleaned_data["version"]
         try:
             services.spara_tjansteskrivelse(
-                arende, user=request.user, version=0 if version is None else version, **falt
+                arende, user=request.user, version=form.cleaned_data["version"], **falt
             )
         except ValidationError as err:
-            if getattr(err, "code", "") == "inaktuell":
-                # the writer's text stays in the form; the saved one is shown beside it, and
-                # the form now carries the saved version, so a second save is a choice
-                sparad = Tjansteskrivelse.objects.get(arende=arende)
-                data = request.POST.copy()
-                data["version"] = sparad.version
-                # (a form fills its instance in: it gets one of its own)
-                form = TjansteskrivelseForm(
-                    data, instance=Tjansteskrivelse.objects.get(pk=sparad.pk)
-                )
-                form.is_valid()
-            _fel(form, err)
+            fel(form, err)
+            if isinstance(err, services.Inaktuell):
+                # the writer's text stays in the form, the saved one is shown beside it (read
+                # anew: the form has filled its own instance in)
+                sparad = Tjansteskrivelse.objects.filter(arende=arende).first()
         else:
             messages.success(request, _("Tjänsteskrivelsen är sparad."))
             return redirect("arenden:arende", pk=pk)
@@ -686,7 +695,12 @@ def expediera(request, pk):
     if request.method == "POST" and form.is_valid():
         mottagare = get_object_or_404(arende.mottagare, pk=form.cleaned_data["mottagare"])
         try:
-            services.expediera_till(mottagare, user=request.user, metod=form.cleaned_data["metod"])
+            services.expediera_till(
+                mottagare,
+                user=request.user,
+                metod=form.cleaned_data["metod"],
+                version=form.cleaned_data["version"],
+            )
         except REFUSALS as err:
             messages.error(request, refusal(err))
         else:
@@ -701,6 +715,7 @@ def expediera(request, pk):
             "arende": arende,
             "mottagare": arende.mottagare.select_related("person__enhet", "enhet", "expedierad_av"),
             "metoder": Mottagare.Metod.choices,
+            "version": services.arendets_version(arende),
         },
     )
 
@@ -717,7 +732,7 @@ def registrera(request):
         try:
             arende = services.registrera_arende(user=request.user, **falt)
         except (ValidationError, PermissionDenied) as err:
-            _fel(form, err if isinstance(err, ValidationError) else ValidationError(str(err)))
+            fel(form, err if isinstance(err, ValidationError) else ValidationError(str(err)))
         else:
             messages.success(
                 request, _("Registrerat som %(nummer)s.") % {"nummer": arende.diarienummer}
@@ -728,43 +743,111 @@ def registrera(request):
 
 @login_required
 @en_gang
+def andra_uppgifter(request, pk):
+    """Correct the ärende's own fields: ärendemening, offentlig rubrik, avsändare, inkommet."""
+    arende = _arende_or_404(pk)
+    _kräv(request.user, "arenden.change_arende", arende)
+    if arende.ar_sekretessmarkerat:
+        _kräv(request.user, "arenden.view_sekretess", arende)
+    form = ArendeForm(
+        request.POST or None,
+        initial={
+            **{falt: getattr(arende, falt) for falt in services.ANDRINGSBARA},
+            "version": services.arendets_version(arende),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.andra_arende(arende, user=request.user, **form.cleaned_data)
+        except REFUSALS as err:
+            fel(form, err)
+        else:
+            messages.success(request, _("Ärendets uppgifter är sparade."))
+            return redirect("arenden:arende", pk=pk)
+    return render(
+        request,
+        "arenden/formular.html",
+        {"arende": arende, "form": form, "rubrik": _("Ändra ärendets uppgifter")},
+    )
+
+
+@login_required
+@en_gang
 def sandlista(request, pk):
     """ "Beslutet expedieras till": who the decision is to be sent to, while it is prepared."""
     arende = _arende_or_404(pk)
     _kräv(request.user, "arenden.change_sandlista", arende)
     mottagare = list(arende.mottagare.select_related("person__enhet", "enhet"))
-    form = MottagareForm(request.POST or None)
+    # the list is set anew from these; those already sent to stay as they are
+    ej_skickade = [m for m in mottagare if m.expedierad is None]
+    version = services.arendets_version(arende)
+    lagg_till = request.method == "POST" and "ta_bort" not in request.POST
+    form = MottagareForm(request.POST if lagg_till else None, initial={"version": version})
     bekrafta = None
-    if request.method == "POST":
-        try:
-            kvar, klart = None, ""
-            if "ta_bort" in request.POST:
-                bort = [m for m in mottagare if str(m.pk) == request.POST["ta_bort"]]
-                if bort and "bekraftat" not in request.POST:
-                    bekrafta = bort[0]  # asked first: one click removes nobody
-                elif bort:
-                    kvar = [m for m in mottagare if m not in bort]
-                    klart = _("%(vem)s är borttagen från sändlistan.") % {"vem": bort[0]}
-            elif form.is_valid():
-                ny = form.adressat()
-                kvar = [*mottagare, ny]
-                klart = _("%(vem)s är tillagd på sändlistan.") % {
-                    "vem": ", ".join(map(str, ny)) if isinstance(ny, tuple) else ny
-                }
-            if kvar is not None:
+    if "ta_bort" in request.POST:
+        # a button: the page's version comes with it, and what went wrong is said above the list
+        las = VersionForm(request.POST)
+        skickad = las.cleaned_data["version"] if las.is_valid() else -1
+        bort = [
+            m for m in mottagare if m.expedierad is None and str(m.pk) == request.POST["ta_bort"]
+        ]
+        if bort and "bekraftat" not in request.POST:
+            # asked first: one click removes nobody; the question carries the version the
+            # list was read at
+            bekrafta, version = bort[0], version if skickad is None else skickad
+        elif not bort:
+            try:  # gone, most likely with a change since the page was read: say which
+                services.kräv_version(arende, skickad)
+            except ValidationError as err:
+                messages.error(request, " ".join(err.messages))
+            else:
+                messages.error(
+                    request, _("Mottagaren kan inte tas bort: beslutet är redan expedierat dit.")
+                )
+            return redirect("arenden:sandlista", pk=pk)
+        else:
+            try:
                 services.satt_sandlista(
                     arende,
-                    [_adressat(m) if isinstance(m, Mottagare) else m for m in kvar],
+                    [_adressat(m) for m in ej_skickade if m not in bort],
                     user=request.user,
+                    version=skickad,
                 )
-                messages.success(request, klart)
-                return redirect("arenden:sandlista", pk=pk)
+            except ValidationError as err:
+                messages.error(request, " ".join(err.messages))
+            else:
+                messages.success(
+                    request, _("%(vem)s är borttagen från sändlistan.") % {"vem": bort[0]}
+                )
+            return redirect("arenden:sandlista", pk=pk)
+    elif lagg_till and form.is_valid():
+        ny = form.adressat()
+        try:
+            services.satt_sandlista(
+                arende,
+                [*map(_adressat, ej_skickade), ny],
+                user=request.user,
+                version=form.cleaned_data["version"],
+            )
         except ValidationError as err:
-            _fel(form, err)
+            fel(form, err)
+        else:
+            messages.success(
+                request,
+                _("%(vem)s är tillagd på sändlistan.")
+                % {"vem": ", ".join(map(str, ny)) if isinstance(ny, tuple) else ny},
+            )
+            return redirect("arenden:sandlista", pk=pk)
     return render(
         request,
         "arenden/sandlista.html",
-        {"arende": arende, "mottagare": mottagare, "form": form, "bekrafta": bekrafta},
+        {
+            "arende": arende,
+            "mottagare": mottagare,
+            "form": form,
+            "bekrafta": bekrafta,
+            "version": version,
+        },
     )
 
 
@@ -782,12 +865,14 @@ def redovisa(request, pk):
     uppdrag = get_object_or_404(Uppdrag.objects.select_related("arende", "rapportera_till"), pk=pk)
     arende = uppdrag.arende
     _kräv(request.user, "arenden.redovisa_uppdrag", arende)
-    form = RedovisaForm(request.POST or None, arende=arende)
+    form = RedovisaForm(
+        request.POST or None, arende=arende, initial={"version": services.arendets_version(arende)}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.aterrapportera(uppdrag, user=request.user, **form.cleaned_data)
         except REFUSALS as err:
-            form.add_error(None, refusal(err))
+            fel(form, err)
         else:
             messages.success(request, _("Uppdraget är redovisat."))
             return redirect("arenden:arende", pk=arende.pk)
