@@ -60,12 +60,12 @@ POSTGRES_ONLY = "PostgreSQL only"
 AREAS = {
     "motor": ["workflow.*"],
     "regler": [
-        "arenden.sammantraden.x__pask__mutmut_*",
-        "arenden.sammantraden.x__helgdagar__mutmut_*",
-        "arenden.sammantraden.x_sista_dag__mutmut_*",
-        "arenden.protokoll.x_numrera_paragrafer__mutmut_*",
-        "arenden.protokoll.x_tidigare_paragrafer__mutmut_*",
-        "arenden.diarienummer.*",
+        "arenden.sammantraden.models.x__pask__mutmut_*",
+        "arenden.sammantraden.models.x__helgdagar__mutmut_*",
+        "arenden.sammantraden.models.x_sista_dag__mutmut_*",
+        "arenden.sammantraden.protokoll.x_numrera_paragrafer__mutmut_*",
+        "arenden.sammantraden.protokoll.x_tidigare_paragrafer__mutmut_*",
+        "arenden.diarium.diarienummer.*",
     ],
 }
 SAMPLE_AREA = "motor"

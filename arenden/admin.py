@@ -4,7 +4,8 @@ read only: they are the proof of what was removed."""
 
 from django.contrib import admin
 
-from .models import Bevarande, GallradHandling, Gallringsbeslut, Klass, Utskick
+from arenden.arkiv.models import Bevarande, GallradHandling, Gallringsbeslut, Klass
+from arenden.gemensamt.utskick import Utskick
 
 
 class BevarandeRad(admin.TabularInline):

@@ -16,22 +16,17 @@ from django.contrib.auth.models import Group, Permission, User
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from arenden.begaran.models import Begaran
+from arenden.diarium import services as diarium_services
+from arenden.diarium.diarienummer import Diarienummer
+from arenden.diarium.models import Arende, Handling
+from arenden.handlaggning import services as handlaggning_services
+from arenden.organisation import roles
+from arenden.organisation.models import Enhet, Organ, Person
+from arenden.sammantraden import protokoll
+from arenden.sammantraden.models import Deltagare, Punkt, Yttrande
 from workflow import roles as workflow_roles
 from workflow.engine import do_transition
-
-from . import protokoll, roles, services
-from .diarienummer import Diarienummer
-from .models import (
-    Arende,
-    Begaran,
-    Deltagare,
-    Enhet,
-    Handling,
-    Organ,
-    Person,
-    Punkt,
-    Yttrande,
-)
 
 DEMO_PASSWORD = "demo-2025"
 
@@ -296,7 +291,7 @@ def hsn_787_2025(folk: Folk) -> Arende:
     henrik = folk.personer["Henrik Ångström"]
     pia = folk.personer["Pia Näsvall"]
     with transaction.atomic():
-        arende = services.registrera_arende(
+        arende = diarium_services.registrera_arende(
             organ=hsn,
             arendemening=HSN_787_RUBRIK,
             typ=Arende.Typ.INITIATIVARENDE,
@@ -305,7 +300,7 @@ def hsn_787_2025(folk: Folk) -> Arende:
             diarienummer="HSN 787-2025",
             upprattat=HSN_787_REGISTRERAT,
         )
-        services.tilldela(
+        handlaggning_services.tilldela(
             arende,
             handlaggare=folk.handlaggare,
             beredningsansvariga=[
@@ -315,7 +310,7 @@ def hsn_787_2025(folk: Folk) -> Arende:
             user=folk.stabschef,
         )
         do_transition(arende, "paborja_beredning", folk.handlaggare)
-        services.lagg_till_handling(
+        diarium_services.lagg_till_handling(
             arende,
             user=folk.handlaggare,
             typ=Handling.Typ.BESLUTSUNDERLAG,
@@ -324,7 +319,7 @@ def hsn_787_2025(folk: Folk) -> Arende:
             datum=datetime.date(2025, 10, 7),
             avsandare_mottagare="HSD",
         )
-        services.spara_tjansteskrivelse(
+        handlaggning_services.spara_tjansteskrivelse(
             arende,
             user=folk.handlaggare,
             datum=HSN_787_REGISTRERAT,
@@ -332,8 +327,10 @@ def hsn_787_2025(folk: Folk) -> Arende:
             enhet=folk.enheter["HSF övergripande verksamhet"],
             **HSN_787_TJANSTESKRIVELSE,
         )
-        services.satt_sandlista(arende, [(pia, folk.enheter["HSD"])], user=folk.handlaggare)
-        services.lagg_till_handling(
+        handlaggning_services.satt_sandlista(
+            arende, [(pia, folk.enheter["HSD"])], user=folk.handlaggare
+        )
+        diarium_services.lagg_till_handling(
             arende,
             user=folk.handlaggare,
             typ=Handling.Typ.TJANSTESKRIVELSE,
@@ -368,8 +365,8 @@ def hsn_787_2025(folk: Folk) -> Arende:
         protokoll.uppratta(mote, user=folk.sekreterare)
         arende.refresh_from_db()
         [mottagare] = arende.mottagare.all()
-        services.expediera_till(mottagare, user=folk.sekreterare, metod="e-post")
-        rapport = services.lagg_till_handling(
+        handlaggning_services.expediera_till(mottagare, user=folk.sekreterare, metod="e-post")
+        rapport = diarium_services.lagg_till_handling(
             arende,
             user=folk.handlaggare,
             typ=Handling.Typ.ATERRAPPORT,
@@ -382,7 +379,7 @@ def hsn_787_2025(folk: Folk) -> Arende:
             fil=ContentFile(aterrapport_text().encode(), name="aterrapport-hsn-787-2025.txt"),
         )
         [uppdrag] = arende.uppdrag.all()
-        services.aterrapportera(
+        handlaggning_services.aterrapportera(
             uppdrag, handling=rapport, redovisat=HSN_787_FORFALLER, user=folk.handlaggare
         )
     return arende
@@ -433,9 +430,9 @@ MOTESPLATS = "Regionens hus, Umeå"  # assumed: the seeds of HSN and RS give no 
 
 
 def _bered(arende: Arende, folk: Folk, forslag: str) -> None:
-    services.tilldela(arende, handlaggare=folk.handlaggare, user=folk.stabschef)
+    handlaggning_services.tilldela(arende, handlaggare=folk.handlaggare, user=folk.stabschef)
     do_transition(arende, "paborja_beredning", folk.handlaggare)
-    services.lagg_till_handling(
+    diarium_services.lagg_till_handling(
         arende,
         user=folk.handlaggare,
         typ=Handling.Typ.BESLUTSUNDERLAG,
@@ -443,7 +440,7 @@ def _bered(arende: Arende, folk: Folk, forslag: str) -> None:
         titel=NARA_VARD_RUBRIK,
         datum=arende.registrerat,
     )
-    services.spara_tjansteskrivelse(
+    handlaggning_services.spara_tjansteskrivelse(
         arende,
         user=folk.handlaggare,
         datum=arende.registrerat,
@@ -478,7 +475,7 @@ def rs_909_2023(folk: Folk) -> Arende:
     hsn_forslag = f"{NARA_VARD_HSN_FORSLAG}\n\n{NARA_VARD_ATT}"
     rs_beslut = f"Regionstyrelsen föreslår att regionfullmäktige beslutar\n\n{NARA_VARD_ATT}"
     with transaction.atomic():
-        i_hsn = services.registrera_arende(
+        i_hsn = diarium_services.registrera_arende(
             organ=hsn,
             arendemening=NARA_VARD_RUBRIK,
             typ=Arende.Typ.INITIATIVARENDE,
@@ -502,7 +499,7 @@ def rs_909_2023(folk: Folk) -> Arende:
         )
         protokoll.uppratta(hsn_mote, user=folk.sekreterare)
         i_hsn.refresh_from_db()
-        i_rs = services.fortsatt_i(
+        i_rs = diarium_services.fortsatt_i(
             i_hsn,
             organ=rs,
             user=folk.registrator,
@@ -536,7 +533,7 @@ def rs_909_2023(folk: Folk) -> Arende:
             text=NARA_VARD_SARSKILT_YTTRANDE,
         )
         protokoll.uppratta(rs_mote, user=folk.sekreterare)
-        services.fortsatt_i(
+        diarium_services.fortsatt_i(
             i_rs,
             organ=rf,
             user=folk.registrator,
@@ -610,7 +607,7 @@ def hsn_418_2_2021(folk: Folk) -> Arende:
     svo = folk.organ[data["organ"]]
     sekreterare = folk.sekreterare
     with transaction.atomic():
-        arende = services.registrera_arende(
+        arende = diarium_services.registrera_arende(
             organ=svo,
             arendemening="Protokoll Samråd vård och omsorg 2021-06-11",
             typ=Arende.Typ.INFORMATIONSARENDE,
@@ -620,7 +617,7 @@ def hsn_418_2_2021(folk: Folk) -> Arende:
         )
         bilagor = {}
         for beteckning, titel in SVO_BILAGOR:
-            bilagor[beteckning] = services.lagg_till_handling(
+            bilagor[beteckning] = diarium_services.lagg_till_handling(
                 arende,
                 user=folk.registrator,
                 typ=Handling.Typ.BILAGA,
@@ -720,9 +717,9 @@ def _pdf(*sidor: str) -> bytes:
 
 
 def hsn_klagomal(folk: Folk) -> Arende:
-    from . import begaran
+    from arenden.begaran import services as begaran
 
-    arende = services.registrera_arende(
+    arende = diarium_services.registrera_arende(
         organ=folk.organ["HSN"],
         arendemening=KLAGOMAL_MENING,
         offentlig_rubrik=KLAGOMAL_RUBRIK,
@@ -734,9 +731,9 @@ def hsn_klagomal(folk: Folk) -> Arende:
         diarienummer="HSN 812-2025",
         sekretess_lagrum=KLAGOMAL_LAGRUM,
     )
-    services.tilldela(arende, handlaggare=folk.handlaggare, user=folk.stabschef)
+    handlaggning_services.tilldela(arende, handlaggare=folk.handlaggare, user=folk.stabschef)
     do_transition(arende, "paborja_beredning", folk.handlaggare)
-    utredning = services.lagg_till_handling(
+    utredning = diarium_services.lagg_till_handling(
         arende,
         user=folk.handlaggare,
         typ=Handling.Typ.BESLUTSUNDERLAG,

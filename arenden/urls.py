@@ -1,76 +1,97 @@
 from django.urls import path
 
-from . import begaranvyer, diarium, motesvyer, sekretessvyer, views
+from arenden.begaran import views as begaranvyer
+from arenden.diarium import sekretess as sekretessvyer
+from arenden.diarium import views as diarium_views
+from arenden.granskning import views as granskning_views
+from arenden.handlaggning import views as handlaggning_views
+from arenden.publikt import anslagstavla as publikt_anslagstavla
+from arenden.publikt import postlista as publikt_postlista
+from arenden.sammantraden import views as sammantraden_views
 
 app_name = "arenden"
 
 urlpatterns = [
-    path("", views.start, name="start"),
-    path("mina-arenden/", views.mina_arenden, name="mina_arenden"),
-    path("oversikt/", views.oversikt, name="oversikt"),
-    path("bevakning/", views.bevakning, name="bevakning"),
-    path("arbetslista/<slug:namn>/", views.arbetslista, name="arbetslista"),
-    path("arende/<int:pk>/", views.arende, name="arende"),
-    path("arende/<int:pk>/overgang/", views.overgang, name="overgang"),
-    path("handling/<int:pk>/fil/", views.handling_fil, name="handling_fil"),
-    path("arende/<int:pk>/tidslinje/", views.tidslinje, name="tidslinje"),
-    path("arende/<int:pk>/tilldela/", views.tilldela_vy, name="tilldela"),
-    path("arende/<int:pk>/andra/", views.andra_uppgifter, name="andra_arende"),
-    path("arende/<int:pk>/beslut/", views.beslut, name="beslut"),
-    path("arende/<int:pk>/handling/ny/", views.ny_handling, name="ny_handling"),
-    path("arende/<int:pk>/tjansteskrivelse/", views.tjansteskrivelse, name="tjansteskrivelse"),
+    path("", handlaggning_views.start, name="start"),
+    path("mina-arenden/", handlaggning_views.mina_arenden, name="mina_arenden"),
+    path("oversikt/", handlaggning_views.oversikt, name="oversikt"),
+    path("bevakning/", handlaggning_views.bevakning, name="bevakning"),
+    path("arbetslista/<slug:namn>/", handlaggning_views.arbetslista, name="arbetslista"),
+    path("arende/<int:pk>/", handlaggning_views.arende, name="arende"),
+    path("arende/<int:pk>/overgang/", handlaggning_views.overgang, name="overgang"),
+    path("handling/<int:pk>/fil/", diarium_views.handling_fil, name="handling_fil"),
+    path("arende/<int:pk>/tidslinje/", handlaggning_views.tidslinje, name="tidslinje"),
+    path("arende/<int:pk>/tilldela/", handlaggning_views.tilldela_vy, name="tilldela"),
+    path("arende/<int:pk>/andra/", handlaggning_views.andra_uppgifter, name="andra_arende"),
+    path("arende/<int:pk>/beslut/", handlaggning_views.beslut, name="beslut"),
+    path("arende/<int:pk>/handling/ny/", diarium_views.ny_handling, name="ny_handling"),
+    path(
+        "arende/<int:pk>/tjansteskrivelse/",
+        handlaggning_views.tjansteskrivelse,
+        name="tjansteskrivelse",
+    ),
     path(
         "arende/<int:pk>/tjansteskrivelse.<slug:format>",
-        views.tjansteskrivelse_dokument,
+        handlaggning_views.tjansteskrivelse_dokument,
         name="tjansteskrivelse_dokument",
     ),
     path(
         "arende/<int:pk>/tjansteskrivelse/arkivera/",
-        views.tjansteskrivelse_arkivera,
+        handlaggning_views.tjansteskrivelse_arkivera,
         name="tjansteskrivelse_arkivera",
     ),
-    path("arende/<int:pk>/expediera/", views.expediera, name="expediera"),
-    path("arende/<int:pk>/sandlista/", views.sandlista, name="sandlista"),
-    path("registrera/", views.registrera, name="registrera"),
-    path("uppdrag/<int:pk>/redovisa/", views.redovisa, name="redovisa"),
-    path("arbetsflode/<slug:namn>/", views.arbetsflode, name="arbetsflode"),
-    path("granskning/", views.auditlogg, name="auditlogg"),
-    path("granskning/export.<str:format>", views.auditlogg_export, name="auditlogg_export"),
-    path("granskning/kontroll/", views.verifiering, name="verifiering"),
-    path("sok/", views.sok, name="sok"),
-    path("postlista/", diarium.postlista, name="postlista"),
-    path("postlista/arende/<int:pk>/", diarium.publikt_arende, name="publikt_arende"),
-    path("diarium/sent-registrerade/", diarium.sent_registrerade, name="sent_registrerade"),
+    path("arende/<int:pk>/expediera/", handlaggning_views.expediera, name="expediera"),
+    path("arende/<int:pk>/sandlista/", handlaggning_views.sandlista, name="sandlista"),
+    path("registrera/", diarium_views.registrera, name="registrera"),
+    path("uppdrag/<int:pk>/redovisa/", handlaggning_views.redovisa, name="redovisa"),
+    path("arbetsflode/<slug:namn>/", handlaggning_views.arbetsflode, name="arbetsflode"),
+    path("granskning/", granskning_views.auditlogg, name="auditlogg"),
+    path(
+        "granskning/export.<str:format>", granskning_views.auditlogg_export, name="auditlogg_export"
+    ),
+    path("granskning/kontroll/", granskning_views.verifiering, name="verifiering"),
+    path("sok/", handlaggning_views.sok, name="sok"),
+    path("postlista/", publikt_postlista.postlista, name="postlista"),
+    path("postlista/arende/<int:pk>/", publikt_postlista.publikt_arende, name="publikt_arende"),
+    path("diarium/sent-registrerade/", diarium_views.sent_registrerade, name="sent_registrerade"),
     path("granskning/sekretess/", sekretessvyer.sekretessatkomst, name="sekretessatkomst"),
     path("arende/<int:pk>/sekretess/", sekretessvyer.sekretess, name="sekretess"),
     path("arende/<int:pk>/begaran/ny/", begaranvyer.ny_begaran, name="ny_begaran"),
     path("begaranden/", begaranvyer.begaranden, name="begaranden"),
     path("begaran/<int:pk>/", begaranvyer.begaran, name="begaran"),
-    path("sammantraden/", motesvyer.sammantraden, name="sammantraden"),
-    path("sammantrade/<int:pk>/", motesvyer.sammantrade, name="sammantrade"),
-    path("sammantrade/<int:pk>/overgang/", motesvyer.mote_overgang, name="mote_overgang"),
-    path("sammantrade/<int:pk>/justera/", motesvyer.mote_justera, name="mote_justera"),
-    path("sammantrade/<int:pk>/deltagare/", motesvyer.mote_deltagare, name="mote_deltagare"),
+    path("sammantraden/", sammantraden_views.sammantraden, name="sammantraden"),
+    path("sammantrade/<int:pk>/", sammantraden_views.sammantrade, name="sammantrade"),
+    path("sammantrade/<int:pk>/overgang/", sammantraden_views.mote_overgang, name="mote_overgang"),
+    path("sammantrade/<int:pk>/justera/", sammantraden_views.mote_justera, name="mote_justera"),
+    path(
+        "sammantrade/<int:pk>/deltagare/", sammantraden_views.mote_deltagare, name="mote_deltagare"
+    ),
     path(
         "sammantrade/<int:pk>/narvaro/<int:deltagare>/",
-        motesvyer.mote_narvaro,
+        sammantraden_views.mote_narvaro,
         name="mote_narvaro",
     ),
-    path("sammantrade/<int:pk>/punkt/", motesvyer.mote_punkt, name="mote_punkt"),
-    path("sammantrade/<int:pk>/rattelse/", motesvyer.mote_rattelse, name="mote_rattelse"),
+    path("sammantrade/<int:pk>/punkt/", sammantraden_views.mote_punkt, name="mote_punkt"),
+    path("sammantrade/<int:pk>/rattelse/", sammantraden_views.mote_rattelse, name="mote_rattelse"),
     path(
         "sammantrade/<int:pk>/<slug:slag>.<slug:format>",
-        motesvyer.mote_dokument,
+        sammantraden_views.mote_dokument,
         name="mote_dokument",
     ),
-    path("punkt/<int:pk>/stryk/", motesvyer.punkt_stryk, name="punkt_stryk"),
-    path("punkt/<int:pk>/flytta/<slug:riktning>/", motesvyer.punkt_flytta, name="punkt_flytta"),
-    path("punkt/<int:pk>/<slug:atgard>/", motesvyer.punkt_atgard, name="punkt_atgard"),
-    path("punkt/<int:pk>/utdrag.<slug:format>", motesvyer.punkt_utdrag, name="punkt_utdrag"),
-    path("anslagstavla/", motesvyer.anslagstavla, name="anslagstavla"),
+    path("punkt/<int:pk>/stryk/", sammantraden_views.punkt_stryk, name="punkt_stryk"),
+    path(
+        "punkt/<int:pk>/flytta/<slug:riktning>/",
+        sammantraden_views.punkt_flytta,
+        name="punkt_flytta",
+    ),
+    path("punkt/<int:pk>/<slug:atgard>/", sammantraden_views.punkt_atgard, name="punkt_atgard"),
+    path(
+        "punkt/<int:pk>/utdrag.<slug:format>", sammantraden_views.punkt_utdrag, name="punkt_utdrag"
+    ),
+    path("anslagstavla/", publikt_anslagstavla.anslagstavla, name="anslagstavla"),
     path(
         "anslagstavla/<int:pk>/protokoll.<slug:format>",
-        motesvyer.publicerat_protokoll,
+        publikt_anslagstavla.publicerat_protokoll,
         name="publicerat_protokoll",
     ),
 ]

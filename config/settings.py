@@ -75,9 +75,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
-    # throttling and lockout of logins (arenden.inloggning)
+    # throttling and lockout of logins (arenden.konto.inloggning)
     "axes",
-    # the second factor after the password (arenden.totp)
+    # the second factor after the password (arenden.konto.totp)
     "django_otp",
     "django_otp.plugins.otp_totp",
     # viewflow: the base app gives the ``workflow_timers`` command; viewflow.workflow (label
@@ -93,11 +93,15 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
+# the benchmark (tests/benchmark, ``manage.py benchmark``) is measurement code beside the tests:
+# an app in development and in the tests, never in production, where tests/ is not installed
+if not PRODUCTION:
+    INSTALLED_APPS.append("tests.benchmark")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # an upload larger than a handling may be is refused before its body is read
-    "arenden.filer.Storleksgrans",
+    "arenden.dokument.filer.Storleksgrans",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -105,21 +109,21 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # whether this session gave a one-time code, and no page before it for those who must
     "django_otp.middleware.OTPMiddleware",
-    "arenden.totp.AndraFaktor",
+    "arenden.konto.totp.AndraFaktor",
     "django.contrib.messages.middleware.MessageMiddleware",
     # a session left alone too long ends (SESSION_INAKTIV_MINUTER)
-    "arenden.inloggning.Inaktivitet",
+    "arenden.konto.inloggning.Inaktivitet",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workflow.context.ActorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # what a logged-in user is shown may be secret: never kept in a cache (OSL)
-    "arenden.sidor.IngenLagring",
+    "arenden.gemensamt.sidor.IngenLagring",
     # only the site's own scripts and styles, no framing
-    "arenden.sidor.Innehallspolicy",
+    "arenden.gemensamt.sidor.Innehallspolicy",
     # every refusal of the engine or a service: a message and back, never a 500
     "workflow.middleware.RefusalMiddleware",
     # a number past what the database holds, in Django's own admin forms: a 400, not a 500
-    "arenden.indata.OrimligaTal",
+    "arenden.gemensamt.indata.OrimligaTal",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -127,11 +131,11 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "arenden.inloggning.utelast"
-AXES_USERNAME_CALLABLE = "arenden.inloggning.anvandarnamn"
+AXES_LOCKOUT_CALLABLE = "arenden.konto.inloggning.utelast"
+AXES_USERNAME_CALLABLE = "arenden.konto.inloggning.anvandarnamn"
 AXES_VERBOSE = False
 
-# Roles that must give a one-time code (TOTP) after the password, see arenden.totp; "admin"
+# Roles that must give a one-time code (TOTP) after the password, see arenden.konto.totp; "admin"
 # means superusers and staff. Empty: password logins (development, the demo, the tests).
 OTP_KRAVS_FOR_ROLLER: tuple[str, ...] = ()
 OTP_TOTP_ISSUER = "Ärendehantering"
@@ -149,7 +153,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 # whether the login page offers the organisation's single sign-on
-                "arenden.sso.sammanhang",
+                "arenden.konto.sso.sammanhang",
             ],
         },
     },
@@ -191,13 +195,13 @@ WORKFLOW_REFERENCE_ROOTS = [BASE_DIR / "arenden", BASE_DIR / "flows"]
 
 AUTHENTICATION_BACKENDS = [
     # first: a locked-out user is refused before any password is checked
-    "arenden.inloggning.Inloggningsspärr",
+    "arenden.konto.inloggning.Inloggningsspärr",
     "django.contrib.auth.backends.ModelBackend",
     # user.has_perm(perm, obj) answered from the object's workflow state and the roles in context
     "workflow.backends.WorkflowBackend",
 ]
 
-# Single sign-on with OpenID Connect beside the local accounts (arenden.sso, README
+# Single sign-on with OpenID Connect beside the local accounts (arenden.konto.sso, README
 # "Inloggning med OpenID Connect"): on when the provider's endpoints and this client's id and
 # secret are in the environment. DJANGO_OIDC_ROLLER maps values of the groups claim to roles,
 # as JSON: {"diariet": ["Registrator"], "hsn-stab": ["Stabschef@HSN"]}.
@@ -224,7 +228,7 @@ if all(
         OIDC_OP_JWKS_ENDPOINT,
     )
 ):
-    AUTHENTICATION_BACKENDS.append("arenden.sso.OrganisationensKonto")
+    AUTHENTICATION_BACKENDS.append("arenden.konto.sso.OrganisationensKonto")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -279,7 +283,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # a session lasts a working day at most and ends with the browser
 SESSION_COOKIE_AGE = 9 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-# … and ends after this many minutes without a request (arenden.inloggning.Inaktivitet)
+# … and ends after this many minutes without a request (arenden.konto.inloggning.Inaktivitet)
 SESSION_INAKTIV_MINUTER = int(os.environ.get("DJANGO_SESSION_INAKTIV_MINUTER", "30"))
 
 # The REST API (arenden.api): a token for an integration's service account, the session (with

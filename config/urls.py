@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from arenden import totp
+from arenden.konto import totp
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,7 +12,7 @@ urlpatterns = [
         name="login",
     ),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
-    path("konto/oidc/", include("arenden.sso")),
+    path("konto/oidc/", include("arenden.konto.sso")),
     path("konto/engangskod/", totp.kod, name="totp_kod"),
     path("konto/tvastegsverifiering/", totp.registrera, name="totp_registrera"),
     path("uppgifter/", include("flows.urls")),
@@ -21,6 +21,6 @@ urlpatterns = [
 ]
 
 # the error pages in Swedish, each with a way back (not viewflow's)
-handler403 = "arenden.sidor.nekad"
-handler404 = "arenden.sidor.saknas"
-handler500 = "arenden.sidor.fel"
+handler403 = "arenden.gemensamt.sidor.nekad"
+handler404 = "arenden.gemensamt.sidor.saknas"
+handler500 = "arenden.gemensamt.sidor.fel"

@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from arenden.models import Beslut, Handling, Mottagare, Tjansteskrivelse, Uppdrag
-from arenden.roles import (
+from arenden.organisation.roles import (
     BEREDNINGSANSVARIG,
     HANDLAGGARE,
     NAMNDSEKRETERARE,
@@ -518,7 +518,7 @@ def definition() -> Workflow:
             ),
             Transition(
                 # a sekretessmarkering made, changed or lifted, on the ärende or a handling:
-                # the prövning and its motivering in the history (arenden.services.
+                # the prövning and its motivering in the history (arenden.handlaggning.services.
                 # andra_sekretess changes the marking in the same transaction)
                 "andra_sekretess",
                 "Pröva sekretessmarkering",
@@ -564,7 +564,7 @@ def definition() -> Workflow:
             ),
             Worklist(
                 # whose diarium the user keeps or oversees: the handlingar registered late
-                # (arenden.diarium.sent_registrerade)
+                # (arenden.diarium.views.sent_registrerade)
                 "alla_i_diariet",
                 "Ärenden i diariet som användaren för eller granskar",
                 tuple(state.id for state in states),
@@ -572,7 +572,7 @@ def definition() -> Workflow:
             ),
             Worklist(
                 # "Mina ärenden": every ärende the user prepares, in any state (the page
-                # narrows it by state; arenden.views.mina_arenden)
+                # narrows it by state; arenden.handlaggning.views.mina_arenden)
                 "alla_mina_arenden",
                 "Ärenden användaren bereder",
                 tuple(state.id for state in states),

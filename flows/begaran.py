@@ -1,19 +1,20 @@
 """A request for allmänna handlingar (TF 2 kap.; OSL 6 kap.): inkommen → prövad.
 
-The registrator registers the request in the ärende it concerns (``arenden.begaran``). The one
+The registrator registers the request in the ärende it concerns (``arenden.begaran.services``). The
+one
 who decides (the ärende's handläggare, or the stabschef of the organ) tries it "skyndsamt"
 (TF 2 kap. 15 §) and answers in one of three ways, each a step of its own in the history:
 release in whole, release with masking (the system produces the copy with the withheld pages
 removed and the decision with its lagrum), or refusal, a decision with
 överklagandehänvisning (OSL 6 kap. 7–8 §§). The steps are taken by the prövning
-(``arenden.begaran.prova``), which records what was decided for each handling first; the
+(``arenden.begaran.services.prova``), which records what was decided for each handling first; the
 requirements below read those records, so the state never says more than they do.
 """
 
 from django.db.models import Count, Q
 
 from arenden.models import BegardHandling
-from arenden.roles import (
+from arenden.organisation.roles import (
     BEREDNINGSANSVARIG,
     HANDLAGGARE,
     NAMNDSEKRETERARE,
@@ -134,7 +135,7 @@ def definition() -> Workflow:
                 "utlamnad",
                 guard=Guard(permissions=(PROVA,)),
                 requires=(ALLT_LAMNAS_UT,),
-                trigger=METHOD,  # arenden.begaran.prova
+                trigger=METHOD,  # arenden.begaran.services.prova
             ),
             Transition(
                 "lamna_ut_maskerat",

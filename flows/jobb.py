@@ -6,7 +6,7 @@ the process that runs them; nothing is started behind anyone's back.
   återrapportering's due date opens the Återrapportera task); ``manage.py workflow_timers``.
 - :func:`skicka_paminnelser`: the bevakning of återrapportering: each handläggare gets one
   e-mail listing their ärenden's uppdrag that are overdue or fall due soon
-  (``arenden.services.bevakningar``); ``manage.py bevakning``.
+  (``arenden.handlaggning.services.bevakningar``); ``manage.py bevakning``.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from viewflow.workflow.timers import fire_due_timers
 
-from arenden import utskick
-from arenden.services import bevakningar
+from arenden.gemensamt import utskick
+from arenden.handlaggning.services import bevakningar
 
 from .models import SkickadPaminnelse
 
@@ -44,7 +44,7 @@ class Paminnelse:
     skickad: bool = False
     #: the uppdrag not yet reminded of in their present situation (due soon, or overdue)
     nya: list = field(default_factory=list)
-    #: the e-mail in the outbox (arenden.utskick.Utskick), when one was written
+    #: the e-mail in the outbox (arenden.gemensamt.utskick.Utskick), when one was written
     utskick: object = None
 
     @property
@@ -128,7 +128,8 @@ def skicka_paminnelser(
 ):
     """Send each handläggare their reminder by e-mail when it has something new: an uppdrag
     not yet reminded of in its present situation. What was reminded of is recorded together
-    with the e-mail in the outbox (:mod:`arenden.utskick`), which sends it once that commits
+    with the e-mail in the outbox (:mod:`arenden.gemensamt.utskick`), which sends it once that
+    commits
     (and ``manage.py skicka_utskick`` later if the mail server was down), so a second run
     sends nothing new and a run that fails sends nothing. Those without an e-mail address
     are returned unsent. Returns every :class:`Paminnelse`."""

@@ -8,8 +8,8 @@ justerat, TF 2 kap. 10 §) and nothing in it can be changed any more. The anslag
 digital anslagstavla follows (KL 8 kap. 12 §).
 """
 
-from arenden import protokoll
-from arenden.roles import JUSTERARE, NAMNDSEKRETERARE, REGISTRATOR, REVISOR, STABSCHEF
+from arenden.organisation.roles import JUSTERARE, NAMNDSEKRETERARE, REGISTRATOR, REVISOR, STABSCHEF
+from arenden.sammantraden import protokoll
 from workflow import registry
 from workflow.definitions import (
     METHOD,
@@ -143,7 +143,8 @@ def definition() -> Workflow:
                     condition_message=INTE_JUSTERAT,
                 ),
                 before=(protokoll.vid_justering,),
-                # the last signature takes it (arenden.protokoll.justera), never a button
+                # the last signature takes it (arenden.sammantraden.protokoll.justera), never a
+                # button
                 trigger=METHOD,
             ),
             Transition(
@@ -158,7 +159,8 @@ def definition() -> Workflow:
                     condition_message=INTE_JUSTERAT,
                 ),
                 before=(protokoll.vid_justering,),
-                # the last signature takes it (arenden.protokoll.justera), never a button
+                # the last signature takes it (arenden.sammantraden.protokoll.justera), never a
+                # button
                 trigger=METHOD,
             ),
             Transition(
@@ -171,7 +173,8 @@ def definition() -> Workflow:
             ),
             Transition(
                 # a correction of the justerat protokoll is an event of its own beside it
-                # (arenden.protokoll.ratta writes the Rattelse); its text is the comment
+                # (arenden.sammantraden.protokoll.ratta writes the Rattelse); its text is the
+                # comment
                 "ratta",
                 "Rätta protokollet",
                 ("justerat", "justerat_utan_anslag", "anslaget"),

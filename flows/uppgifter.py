@@ -20,7 +20,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.token import Token
 
-from arenden import services
+from arenden.handlaggning import services
 from arenden.models import Arende, Handling, Organ
 from workflow.engine import TransitionNotAllowed, do_transition, holding_local_role
 from workflow.roles import global_roles, group_ids
@@ -269,7 +269,7 @@ def anmal(task, user, *, kommentar=""):
 
 
 def besluta(task, user, **beslut):
-    """Record the organ's beslut (``arenden.services.registrera_beslut``: datum, text,
+    """Record the organ's beslut (``arenden.handlaggning.services.registrera_beslut``: datum, text,
     paragraf, forslag_till, uppdrag, kommentar)."""
     with transaction.atomic():
         arende = _oppen(task, ArendeFlow.besluta)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 
-from arenden.inskick import en_gang
+from arenden.gemensamt.inskick import en_gang
 from workflow.middleware import REFUSALS, refusal
 
 from . import uppgifter

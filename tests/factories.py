@@ -4,9 +4,10 @@ import datetime
 
 from django.contrib.auth.models import Group, User
 
-from arenden import roles as r
+from arenden.diarium.services import registrera_arende
+from arenden.handlaggning.services import satt_sandlista, spara_tjansteskrivelse
 from arenden.models import Organ, Person
-from arenden.services import registrera_arende, satt_sandlista, spara_tjansteskrivelse
+from arenden.organisation import roles as r
 from workflow import roles as workflow_roles
 
 

@@ -16,9 +16,11 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from arenden import protokoll, services
+from arenden.diarium import services as diarium_services
+from arenden.gemensamt.sidor import INNEHALLSPOLICY
+from arenden.handlaggning import services as handlaggning_services
 from arenden.models import Arende, Handling, Sekretessatkomst
-from arenden.sidor import INNEHALLSPOLICY
+from arenden.sammantraden import protokoll
 from tests import factories
 from workflow.engine import do_transition, history, version
 
@@ -109,7 +111,7 @@ def test_the_list_takes_the_search_pages_filters_and_pages_by_cursor(cast):
     gammalt = cast.registrera("Palliativ vård i hemmet", registrerat=datetime.date(2025, 3, 1))
     nytt = cast.registrera("Tandvård för äldre", registrerat=datetime.date(2025, 10, 1))
     tredje = cast.registrera("Ambulansens bemanning", registrerat=datetime.date(2025, 10, 1))
-    services.tilldela(tredje, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handlaggning_services.tilldela(tredje, handlaggare=cast.handlaggare, user=cast.stabschef)
     api = klient(cast.revisor)
 
     def ids(**params):
@@ -143,7 +145,7 @@ def test_a_secret_arende_is_masked_for_who_may_not_read_it(cast):
         offentlig_rubrik="Klagomål på vården",
         avsandare="Anna Andersson",
     )
-    services.lagg_till_handling(
+    diarium_services.lagg_till_handling(
         arende,
         user=cast.registrator,
         typ="skrivelse",
@@ -177,7 +179,7 @@ def test_a_secret_arende_is_masked_for_who_may_not_read_it(cast):
 
 def _under_beredning(cast):
     arende = cast.registrera("Tillgänglighet i primärvården")
-    services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
     return arende
 
 
@@ -360,7 +362,7 @@ def test_a_page_of_the_list_costs_the_same_queries_however_many_rows(cast):
     )
     for i in range(6):
         arende = cast.registrera(f"Fler {i}", sekretess_lagrum=HEMLIGT if i % 2 else "")
-        services.lagg_till_handling(
+        diarium_services.lagg_till_handling(
             arende, user=cast.registrator, typ="skrivelse", riktning="inkommen", titel=f"H {i}"
         )
     assert fragor("/api/arenden/") == fa_lista
@@ -372,7 +374,7 @@ def test_a_secret_item_of_a_meeting_is_masked_as_in_the_protokoll(cast):
 
     mote = Mote(cast)
     hemligt = mote.berett_arende("Klagomål från Anna Andersson")
-    services.andra_sekretess(
+    diarium_services.andra_sekretess(
         hemligt,
         user=cast.handlaggare,
         lagrum=HEMLIGT,

@@ -10,7 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from arenden import demo, services
+from arenden import demo
+from arenden.diarium import services as diarium_services
+from arenden.handlaggning import services as handlaggning_services
 from arenden.models import Arende, Handling, Sammantrade
 from tests import factories
 from tests.test_sammantraden_regler import Mote
@@ -34,10 +36,10 @@ def varld():
     folk = demo.bygg_organisation()
     demo.ladda(folk)
     hsn = folk.organ["HSN"]
-    bereds = services.registrera_arende(
+    bereds = diarium_services.registrera_arende(
         organ=hsn, arendemening="Under beredning", typ="skrivelse", user=folk.registrator
     )
-    services.tilldela(bereds, handlaggare=folk.handlaggare, user=folk.stabschef)
+    handlaggning_services.tilldela(bereds, handlaggare=folk.handlaggare, user=folk.stabschef)
     do_transition(bereds, "paborja_beredning", folk.handlaggare)
     anslaget = Mote(factories.Cast("HSN"), datetime.date(2025, 12, 3)).till("anslaget")
     return {

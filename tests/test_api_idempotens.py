@@ -10,10 +10,10 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from arenden import roles as roller
-from arenden.integrationer import ApiIdempotens
+from arenden.handlaggning.services import tilldela
+from arenden.konto.integrationer import ApiIdempotens
 from arenden.models import Arende, Handling
-from arenden.services import tilldela
+from arenden.organisation import roles as roller
 from tests import factories
 from tests.test_api import klient, problem
 from workflow.engine import do_transition

@@ -16,16 +16,15 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from arenden import roles
-from arenden.models import Arende, Handling, Mottagare, Tjansteskrivelse, Uppdrag
-from arenden.services import (
-    arendets_version,
+from arenden.diarium.services import arendets_version, lagg_till_handling
+from arenden.handlaggning.services import (
     expediera_till,
-    lagg_till_handling,
     registrera_beslut,
     satt_sandlista,
     tilldela,
 )
+from arenden.models import Arende, Handling, Mottagare, Tjansteskrivelse, Uppdrag
+from arenden.organisation import roles
 from tests import factories
 from workflow import roles as workflow_roles
 from workflow.engine import do_transition, history

@@ -13,9 +13,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from arenden import roles
+from arenden.handlaggning.services import registrera_beslut, satt_sandlista, tilldela
 from arenden.models import Handling, Tjansteskrivelse
-from arenden.services import registrera_beslut, satt_sandlista, tilldela
+from arenden.organisation import roles
 from tests import factories
 from workflow import roles as workflow_roles
 from workflow.engine import do_transition

@@ -8,18 +8,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from arenden.models import Arende, Beslut, Enhet, Tjansteskrivelse
-from arenden.services import (
+from arenden.diarium.services import lagg_till_handling, registrera_arende
+from arenden.handlaggning.services import (
     aterrapportera,
     bevakningar,
     expediera_till,
-    lagg_till_handling,
-    registrera_arende,
     registrera_beslut,
     satt_sandlista,
     spara_tjansteskrivelse,
     tilldela,
 )
+from arenden.models import Arende, Beslut, Enhet, Tjansteskrivelse
 from tests import factories
 from workflow.engine import TransitionNotAllowed, do_transition
 

@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
-from arenden.diarienummer import Diarienummer
+from arenden.diarium.diarienummer import Diarienummer
+from arenden.diarium.services import registrera_arende
 from arenden.models import Arende
-from arenden.services import registrera_arende
 from tests import factories
 from workflow.engine import history
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from arenden.services import tilldela
+from arenden.handlaggning.services import tilldela
 from tests import factories
 from workflow.engine import do_transition
 from workflow.models import WorkflowHistory
@@ -100,7 +100,7 @@ def test_audit_log_filters_by_person_organ_transition_and_period(client, cast, a
 def test_the_meetings_own_steps_are_in_the_audit_log(client, cast, arende):
     """Kallelse, upprättande, justering and anslag are steps a revisor asks about: they stand
     in the audit log beside the ärenden's, by organ, and lead to the sammanträde."""
-    from arenden import protokoll
+    from arenden.sammantraden import protokoll
 
     other = factories.Cast("RS")
     mote = protokoll.planera(
@@ -202,7 +202,7 @@ def test_the_revisor_asks_who_moved_an_arende_to_beslutat_and_when(client, cast,
     factories.forslag_till_beslut(arende, cast.handlaggare)
     do_transition(arende, "markera_beredd", cast.handlaggare)
     do_transition(arende, "anmal", cast.sekreterare)
-    from arenden.services import registrera_beslut
+    from arenden.handlaggning.services import registrera_beslut
 
     registrera_beslut(
         arende, user=cast.sekreterare, datum=datetime.date(2025, 11, 12), text="Bifall."

@@ -11,8 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from arenden.diarium.services import fil_ar_intakt, lagg_till_handling
+from arenden.handlaggning.services import tilldela
 from arenden.models import Handling
-from arenden.services import fil_ar_intakt, lagg_till_handling, tilldela
 from tests import factories
 from workflow.engine import do_transition
 

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
+from arenden.handlaggning.services import expediera_till, registrera_beslut, tilldela
 from arenden.models import Arende
-from arenden.services import expediera_till, registrera_beslut, tilldela
 from tests import factories
 from workflow.engine import (
     CommentRequired,

@@ -37,18 +37,17 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from arenden import roles
-from arenden.models import Arende, Beslut, Handling, Organ, Person, Tjansteskrivelse, Uppdrag
-from arenden.services import (
+from arenden.diarium.services import lagg_till_handling, registrera_arende
+from arenden.handlaggning.services import (
     aterrapportera,
     expediera_till,
-    lagg_till_handling,
-    registrera_arende,
     registrera_beslut,
     satt_sandlista,
     spara_tjansteskrivelse,
     tilldela,
 )
+from arenden.models import Arende, Beslut, Handling, Organ, Person, Tjansteskrivelse, Uppdrag
+from arenden.organisation import roles
 from tests import factories, tabeller
 from workflow import registry
 from workflow import roles as workflow_roles
@@ -356,7 +355,7 @@ BY_CODE = {
     "begara_yttrande",
     "yttrande_inkommet",
     "andra_sekretess",
-    "stryk",  # with the item, arenden.protokoll.stryk_punkt
+    "stryk",  # with the item, arenden.sammantraden.protokoll.stryk_punkt
 }
 #: the transitions that need a motivering (återremiss, bordläggning, avskrivning, makulering,
 #: and making an ärende vilande)

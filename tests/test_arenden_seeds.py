@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from arenden import demo
+from arenden.diarium.services import fil_ar_intakt
 from arenden.models import (
     Arende,
     ArendeRelation,
@@ -21,8 +22,7 @@ from arenden.models import (
     Tjansteskrivelse,
     Uppdrag,
 )
-from arenden.sammantraden import Punkt
-from arenden.services import fil_ar_intakt
+from arenden.sammantraden.models import Punkt
 from workflow.engine import history
 from workflow.history import verify
 

@@ -16,8 +16,9 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from arenden import protokoll, services
+from arenden.handlaggning import services
 from arenden.models import Arende, Beslut, Mottagare, Tjansteskrivelse, Uppdrag
+from arenden.sammantraden import protokoll
 from tests import factories
 from workflow import registry
 from workflow.definitions import USER

@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from arenden import services
+from arenden.handlaggning import services
+from arenden.handlaggning.services import tilldela
 from arenden.models import Enhet
-from arenden.services import tilldela
 from tests import factories
 from workflow.engine import do_transition, history, version
 
@@ -180,7 +180,7 @@ def test_start_page_shows_the_worklists_with_counts(client, cast, arende):
 
 
 def test_a_worklist_on_one_page_is_read_once_and_a_longer_one_is_paged(client, cast):
-    from arenden.views import PER_SIDA
+    from arenden.handlaggning.views import PER_SIDA
 
     url = reverse("arenden:mina_arenden")
     arenden = []

@@ -11,9 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from lxml import etree
 
-from arenden import arkiv
+from arenden.arkiv import export as arkiv
+from arenden.diarium.services import lagg_till_handling
+from arenden.handlaggning.services import expediera_till, registrera_beslut, tilldela
 from arenden.models import Arende, Handling
-from arenden.services import expediera_till, lagg_till_handling, registrera_beslut, tilldela
 from tests import factories
 from workflow.engine import do_transition
 

@@ -15,8 +15,9 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
-from arenden import begaran as tjanst
-from arenden import services
+from arenden.begaran import services as tjanst
+from arenden.diarium import services as diarium_services
+from arenden.handlaggning import services as handlaggning_services
 from arenden.models import Begaran, BegardHandling, Sekretessatkomst
 from tests import factories
 from workflow.engine import RequirementMissing, do_transition, history, worklist
@@ -52,13 +53,13 @@ def _text(pdf: bytes) -> str:
 @pytest.fixture
 def arende(cast):
     arende = cast.registrera("Tillsyn av äldreboendet Solgården")
-    services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
     return arende
 
 
 @pytest.fixture
 def rapport(cast, arende):
-    return services.lagg_till_handling(
+    return diarium_services.lagg_till_handling(
         arende,
         user=cast.registrator,
         typ="bilaga",
@@ -76,7 +77,7 @@ def rapport(cast, arende):
 
 @pytest.fixture
 def skrivelse(cast, arende):
-    return services.lagg_till_handling(
+    return diarium_services.lagg_till_handling(
         arende,
         user=cast.registrator,
         typ="skrivelse",
@@ -257,7 +258,7 @@ def test_an_incomplete_provning_changes_nothing(cast, arende, rapport, utfall, f
 
 
 def test_a_file_that_is_not_pdf_is_not_masked_page_by_page(cast, arende):
-    text = services.lagg_till_handling(
+    text = diarium_services.lagg_till_handling(
         arende,
         user=cast.registrator,
         typ="bilaga",
@@ -328,13 +329,13 @@ def test_two_people_trying_one_request_at_the_same_moment_decide_it_once():
     request is already tried; one step in its history, one decision filed."""
     cast = factories.Cast()
     arende = cast.registrera("Tillsyn av äldreboendet Solgården")
-    services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
     klienter = {}
     for user in (cast.handlaggare, cast.stabschef):
         klienter[user.username] = Client()
         klienter[user.username].force_login(user)
     for runda in range(5):
-        handling = services.lagg_till_handling(
+        handling = diarium_services.lagg_till_handling(
             arende,
             user=cast.registrator,
             typ="skrivelse",

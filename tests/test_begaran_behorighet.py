@@ -16,7 +16,7 @@ Rules written into the tables:
 - everyone in the organ's administration, and the revisor, sees a request and its outcome;
 - only the handläggare of the ärende and the stabschef of its organ try it, and only while it
   waits (inkommen); a tried request is never tried again;
-- each answer is a step taken by the prövning (arenden.begaran.prova), never a button.
+- each answer is a step taken by the prövning (arenden.begaran.services.prova), never a button.
 """
 
 import datetime
@@ -26,9 +26,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 
-from arenden import begaran as tjanst
-from arenden import roles, services
+from arenden.begaran import services as tjanst
+from arenden.diarium import services as diarium_services
+from arenden.handlaggning import services as handlaggning_services
 from arenden.models import Begaran, Organ
+from arenden.organisation import roles
 from tests import factories, tabeller
 from workflow import registry
 from workflow.engine import allowed_transitions
@@ -125,18 +127,20 @@ def _build() -> World:
     }
     assert set(users) == set(COLUMNS)
     annat = cast.registrera("Ett annat ärende")
-    services.tilldela(annat, handlaggare=users["Handlaggare_annat_arende"], user=cast.stabschef)
+    handlaggning_services.tilldela(
+        annat, handlaggare=users["Handlaggare_annat_arende"], user=cast.stabschef
+    )
     beredare = factories.person("Bea Beredare", anvandare=users["Beredningsansvarig"])
     begaranden = {}
     for state, utfall in UTFALL.items():
         arende = cast.registrera(f"Tillsyn {state}")
-        services.tilldela(
+        handlaggning_services.tilldela(
             arende,
             handlaggare=cast.handlaggare,
             beredningsansvariga=[(beredare, "delaktig")],
             user=cast.stabschef,
         )
-        handling = services.lagg_till_handling(
+        handling = diarium_services.lagg_till_handling(
             arende,
             user=cast.registrator,
             typ="bilaga",

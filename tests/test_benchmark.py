@@ -5,8 +5,8 @@ import json
 
 from django.core.management import call_command
 
-from flows.benchmark.scale import MEASUREMENTS
-from flows.benchmark.transitions import VARIANTS
+from tests.benchmark.scale import MEASUREMENTS
+from tests.benchmark.transitions import VARIANTS
 
 
 def _positive(value) -> bool:
@@ -63,7 +63,7 @@ def test_web_tier_produces_every_figure(tmp_path):
     """The web tier in a tiny bounded mode: gunicorn in production mode, every role logged in
     over HTTP (with its one-time code where production requires one), every page answered,
     no errors, and the transitions done through the form really done in the database."""
-    from flows.benchmark.webb import PAGES, ROLES
+    from tests.benchmark.webb import PAGES, ROLES
 
     out = tmp_path / "webb.json"
     call_command(

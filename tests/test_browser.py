@@ -14,7 +14,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from playwright.sync_api import expect, sync_playwright
 
-from arenden import demo, services
+from arenden import demo
+from arenden.diarium import services
 from arenden.models import Arende, Organ, Sammantrade
 from workflow.engine import history
 

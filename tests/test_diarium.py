@@ -16,7 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from arenden import services
+from arenden.diarium import services as diarium_services
+from arenden.handlaggning import services as handlaggning_services
 from arenden.models import Arende, Handling, Sekretessatkomst
 from tests import factories
 from workflow.engine import (
@@ -50,7 +51,7 @@ def _inloggad(user) -> Client:
 
 
 def _handling(cast, arende, titel, *, datum=None, user=None, **extra):
-    return services.lagg_till_handling(
+    return diarium_services.lagg_till_handling(
         arende,
         user=user or cast.registrator,
         typ=extra.pop("typ", "skrivelse"),
@@ -63,15 +64,17 @@ def _handling(cast, arende, titel, *, datum=None, user=None, **extra):
 
 def _avslutat(cast) -> Arende:
     arende = cast.registrera("Samverkan kring palliativ vård")
-    services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
     do_transition(arende, "paborja_beredning", cast.handlaggare)
     factories.forslag_till_beslut(arende, cast.handlaggare)
     do_transition(arende, "markera_beredd", cast.handlaggare)
     do_transition(arende, "anmal", cast.sekreterare)
-    services.registrera_beslut(
+    handlaggning_services.registrera_beslut(
         arende, user=cast.sekreterare, datum=datetime.date(2025, 11, 12), text="Bifall."
     )
-    services.expediera_till(arende.mottagare.get(), user=cast.sekreterare, metod="e-post")
+    handlaggning_services.expediera_till(
+        arende.mottagare.get(), user=cast.sekreterare, metod="e-post"
+    )
     arende.refresh_from_db()
     do_transition(arende, "avsluta", cast.stabschef)
     arende.refresh_from_db()
@@ -158,7 +161,7 @@ def test_the_postlista_answers_bad_input_with_a_message(client, cast, params):
 
 def test_a_handling_under_arbete_and_a_makulerat_arende_are_not_in_the_postlista(client, cast):
     arende = cast.registrera("Riktlinjer för hembesök")
-    services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
     _handling(cast, arende, "Utkast till riktlinjer", riktning="upprattad", user=cast.handlaggare)
     fel = cast.registrera("Registrerat av misstag")
     do_transition(fel, "makulera", cast.registrator, "Dubblett")
@@ -332,7 +335,7 @@ def test_every_read_of_secret_content_is_logged_for_the_revisor(cast):
         sekretess_lagrum="OSL 25 kap. 1 §",
         offentlig_rubrik="Klagomål på vården",
     )
-    services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handlaggning_services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
     handling = _handling(
         cast,
         hemligt,
@@ -382,7 +385,7 @@ def test_a_handling_in_a_secret_arende_is_covered_by_the_arendes_marking(cast):
 
 def test_the_handlaggare_lifts_a_marking_with_a_motivering_and_the_history_shows_it(cast):
     arende = cast.registrera("Riktlinjer för vårdhygien")
-    services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
     handling = _handling(
         cast,
         arende,
@@ -420,14 +423,14 @@ def test_the_handlaggare_lifts_a_marking_with_a_motivering_and_the_history_shows
 
 def test_an_arende_marked_later_needs_its_public_rubrik(cast):
     arende = cast.registrera(f"Skrivelse om {HEMLIGT_ORD}")
-    services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
     with pytest.raises(ValidationError, match="offentlig rubrik"):
-        services.andra_sekretess(
+        diarium_services.andra_sekretess(
             arende, user=cast.handlaggare, lagrum="OSL 26 kap. 1 §", motivering="Socialtjänst"
         )
     arende.refresh_from_db()
     assert not arende.ar_sekretessmarkerat
-    services.andra_sekretess(
+    diarium_services.andra_sekretess(
         arende,
         user=cast.handlaggare,
         lagrum="OSL 26 kap. 1 §",
@@ -439,4 +442,4 @@ def test_an_arende_marked_later_needs_its_public_rubrik(cast):
     assert arende.sekretess_markerad_av == cast.handlaggare.username
     assert arende.publik_rubrik == "Skrivelse i socialtjänstärende – Sekretess (OSL 26 kap. 1 §)"
     with pytest.raises(PermissionDenied):
-        services.andra_sekretess(arende, user=cast.registrator, lagrum="", motivering="x")
+        diarium_services.andra_sekretess(arende, user=cast.registrator, lagrum="", motivering="x")

@@ -21,7 +21,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
-from arenden import services
+from arenden.handlaggning import services
 from arenden.models import Arende
 from tests import factories
 from tests.exampleapp.models import Document

@@ -33,7 +33,8 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 from viewflow.workflow.timers import fire_due_timers
 
-from arenden import services
+from arenden.diarium import services as diarium_services
+from arenden.handlaggning import services as handlaggning_services
 from arenden.models import Arende, Enhet, Handling, Organ
 from flows import jobb
 from flows import uppgifter as u
@@ -138,7 +139,7 @@ def anmalt(cast):
 
 @pytest.mark.django_db
 def test_hsn_787_2025_from_registrering_to_aterrapportering(cast, pia):
-    arende = services.registrera_arende(
+    arende = diarium_services.registrera_arende(
         organ=cast.organ,
         arendemening="Handslag med Cancerfonden för en bättre palliativ vård",
         typ="initiativarende",
@@ -175,14 +176,14 @@ def test_hsn_787_2025_from_registrering_to_aterrapportering(cast, pia):
     do_transition(arende, "paborja_beredning", cast.handlaggare)
     assert open_tasks(arende) == [("bered", "handlaggare-HSN")]
     forfattare = factories.person("Yvonne E Nygren", anvandare=cast.stabschef)
-    services.spara_tjansteskrivelse(
+    handlaggning_services.spara_tjansteskrivelse(
         arende,
         user=cast.handlaggare,
         forfattare=forfattare,
         sammanfattning="Palliativ vård.",
         forslag_till_beslut="Att ingå handslaget.",
     )
-    services.satt_sandlista(arende, [pia], user=cast.handlaggare)
+    handlaggning_services.satt_sandlista(arende, [pia], user=cast.handlaggare)
     u.bered(task(arende, "bered"), cast.handlaggare, kommentar="Tjänsteskrivelsen klar")
     assert fresh(arende).state == "beredd"
     assert open_tasks(arende) == [("granska", None)]
@@ -217,7 +218,7 @@ def test_hsn_787_2025_from_registrering_to_aterrapportering(cast, pia):
     assert fire_timers_at(at(2026, 6, 17, 8, 0)) == 1
     assert open_tasks(arende) == [("aterrapportera", "handlaggare-HSN")]
 
-    rapport = services.lagg_till_handling(
+    rapport = diarium_services.lagg_till_handling(
         arende, user=cast.handlaggare, typ="aterrapport", riktning="upprattad", titel="Rapport"
     )
     u.aterrapportera(
@@ -324,7 +325,7 @@ def test_overlamnat_ends_the_process_and_the_continuation_gets_its_own(cast, rs)
     assert ArendeProcess.objects.get(arende=arende).status == PROCESS.DONE
 
     registrator = factories.user("registrator-rs", global_role="Registrator")
-    fortsattning = services.fortsatt_i(arende, organ=rs, user=registrator)
+    fortsattning = diarium_services.fortsatt_i(arende, organ=rs, user=registrator)
     assert open_tasks(fortsattning) == [("tilldela", None)]
     assert list(u.ko(rs_stabschef)) == [task(fortsattning, "tilldela")]
     assert not u.ko(cast.stabschef).exists()
@@ -351,7 +352,7 @@ def test_yttranden_from_two_organs_are_joined_before_granska(cast, rs, rf):
     assert yttranden["Regionstyrelsen"].brief == "Yttrande från Regionstyrelsen"
 
     # RS's yttrande is filed as a handling: its task is done
-    handling = services.lagg_till_handling(
+    handling = diarium_services.lagg_till_handling(
         arende,
         user=cast.handlaggare,
         typ=Handling.Typ.YTTRANDE,
@@ -371,7 +372,7 @@ def test_yttranden_from_two_organs_are_joined_before_granska(cast, rs, rf):
     assert open_tasks(arende) == [("yttrande", "handlaggare-HSN"), ("samla", None)]
 
     # a yttrande from an organ nobody asked changes nothing
-    services.lagg_till_handling(
+    diarium_services.lagg_till_handling(
         arende,
         user=cast.registrator,
         typ=Handling.Typ.YTTRANDE,
@@ -432,7 +433,7 @@ def test_more_yttranden_can_be_asked_for_during_beredning(cast, rs, rf):
     factories.forslag_till_beslut(arende, cast.handlaggare, sandlista=["Pia Näsvall, HSD"])
     u.bered(task(arende, "bered"), cast.handlaggare)
     for sender in ("Regionfullmäktige (RF)", "RS"):
-        services.lagg_till_handling(
+        diarium_services.lagg_till_handling(
             arende,
             user=cast.registrator,
             typ=Handling.Typ.YTTRANDE,
@@ -451,7 +452,7 @@ def test_more_yttranden_can_be_asked_for_during_beredning(cast, rs, rf):
 @pytest.mark.django_db
 def test_transitions_from_the_arende_page_move_the_tasks_along(cast):
     arende = cast.registrera()
-    services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
     assert open_tasks(arende) == [("bered", "handlaggare-HSN")]
     assert done_tasks(arende) == [("tilldela", "stabschef-HSN")]
 
@@ -470,7 +471,7 @@ def test_transitions_from_the_arende_page_move_the_tasks_along(cast):
     do_transition(arende, "bordlagga", cast.sekreterare, "Tid saknades")
     assert open_tasks(arende) == [("anmal", None)]
     do_transition(arende, "anmal", cast.sekreterare)
-    services.registrera_beslut(
+    handlaggning_services.registrera_beslut(
         arende, user=cast.sekreterare, datum=datetime.date(2025, 11, 12), text="Bifall"
     )
     assert open_tasks(arende) == [("expediera", None)]
@@ -516,7 +517,7 @@ def test_an_arende_without_a_process_gets_one_when_it_moves(cast):
     process = ArendeProcess.objects.get(arende=arende)
     Task.objects.filter(process=process).delete()  # as if registered before the flows existed
     process.delete()
-    services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
     assert open_tasks(arende) == [("bered", "handlaggare-HSN")]
 
 
@@ -654,10 +655,10 @@ def test_timers_fire_from_the_command_and_reporting_early_cancels_the_timer(cast
     assert open_tasks(arende) == [("aterrapportera", "handlaggare-HSN")]
 
     early = bevakat(cast, [("Punkt 1", datetime.date(2026, 6, 17), None)])
-    rapport = services.lagg_till_handling(
+    rapport = diarium_services.lagg_till_handling(
         early, user=cast.handlaggare, typ="aterrapport", riktning="upprattad", titel="Tidig"
     )
-    services.aterrapportera(
+    handlaggning_services.aterrapportera(
         early.uppdrag.get(),
         handling=rapport,
         redovisat=datetime.date(2026, 3, 1),
@@ -948,7 +949,7 @@ class ProcessMachine(RuleBasedStateMachine):
         elif name == "aterrapportera":
 
             def action():
-                rapport = services.lagg_till_handling(
+                rapport = diarium_services.lagg_till_handling(
                     self.arende, user=user, typ="aterrapport", riktning="upprattad", titel="R"
                 )
                 u.aterrapportera(t, user, handling=rapport, redovisat=datetime.date(2026, 6, 1))
@@ -962,7 +963,7 @@ class ProcessMachine(RuleBasedStateMachine):
     def yttrande_comes_in(self, organ, role):
         sender = self.organs[organ].namn
         self.attempt(
-            lambda: services.lagg_till_handling(
+            lambda: diarium_services.lagg_till_handling(
                 self.arende,
                 user=self.user(role),
                 typ=Handling.Typ.YTTRANDE,
@@ -985,7 +986,7 @@ class ProcessMachine(RuleBasedStateMachine):
         """The nämndsekreterare records a beslut directly (the meetings' pages)."""
         given = [("Rapport", DUE[1], None)] if uppdrag else []
         self.attempt(
-            lambda: services.registrera_beslut(
+            lambda: handlaggning_services.registrera_beslut(
                 self.arende,
                 user=self.cast.sekreterare,
                 datum=datetime.date(2025, 11, 12),
@@ -1000,7 +1001,9 @@ class ProcessMachine(RuleBasedStateMachine):
         mottagare = self.arende.mottagare.filter(expedierad=None).first()
         if mottagare is not None:
             self.attempt(
-                lambda: services.expediera_till(mottagare, user=self.cast.registrator, metod="post")
+                lambda: handlaggning_services.expediera_till(
+                    mottagare, user=self.cast.registrator, metod="post"
+                )
             )
 
     @precondition(lambda self: self.arende.state == "bevakas")
@@ -1011,14 +1014,14 @@ class ProcessMachine(RuleBasedStateMachine):
             return
 
         def report():
-            rapport = services.lagg_till_handling(
+            rapport = diarium_services.lagg_till_handling(
                 self.arende,
                 user=self.cast.handlaggare,
                 typ="aterrapport",
                 riktning="upprattad",
                 titel="Rapport",
             )
-            services.aterrapportera(
+            handlaggning_services.aterrapportera(
                 uppdrag,
                 handling=rapport,
                 redovisat=datetime.date(2026, 6, 1),

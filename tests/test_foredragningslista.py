@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from arenden import protokoll
 from arenden.models import Punkt
+from arenden.sammantraden import protokoll
 from tests import factories
 from tests.test_sammantraden_regler import Mote
 from workflow.engine import history

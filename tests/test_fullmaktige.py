@@ -19,8 +19,11 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from arenden import dokument, protokoll, services
+from arenden.diarium import services as diarium_services
+from arenden.dokument import services as dokument
+from arenden.handlaggning import services as handlaggning_services
 from arenden.models import Organ, Punkt, Yttrande
+from arenden.sammantraden import protokoll
 from tests import factories
 from tests.test_sammantraden_regler import Mote, vagras
 from workflow.engine import do_transition, history
@@ -58,7 +61,7 @@ def rader(dok) -> list[str]:
 
 
 def bered(cast, arende):
-    services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
     do_transition(arende, "paborja_beredning", cast.handlaggare)
     factories.forslag_till_beslut(arende, cast.handlaggare)
     do_transition(arende, "markera_beredd", cast.handlaggare)
@@ -71,7 +74,7 @@ def test_a_fullmaktige_meeting_with_the_minoritys_rights_jav_and_reservation(klo
     rf, rs = factories.Cast("RF"), factories.Cast("RS")
     # Regionstyrelsen's proposal goes on in Regionfullmäktige's diarium
     i_rs = rs.registrera("Färdplan Nära vård 2030")
-    fardplan = services.fortsatt_i(i_rs, organ=rf.organ, user=rf.registrator)
+    fardplan = diarium_services.fortsatt_i(i_rs, organ=rf.organ, user=rf.registrator)
     bered(rf, fardplan)
 
     mote = Mote(rf, datetime.date(2025, 11, 12), agenda=False)

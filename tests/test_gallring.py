@@ -14,7 +14,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from arenden import gallring, services
+from arenden.arkiv import gallring
+from arenden.diarium import services
 from arenden.models import Arende, Bevarande, GallradHandling, Gallringsbeslut, Handling, Klass
 from tests import factories
 from workflow.engine import do_transition, history

@@ -1,5 +1,6 @@
 """A double click or a resent form creates nothing twice, and the second sending is shown the
-first one's result, never an error for its success (arenden.inskick). Proven sequentially on
+first one's result, never an error for its success (arenden.gemensamt.inskick). Proven sequentially
+on
 both databases and, on PostgreSQL, with the two sendings at the same moment."""
 
 import re
@@ -12,8 +13,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from arenden import roles as roller
 from arenden.models import Arende, Handling, Inskick
+from arenden.organisation import roles as roller
 from tests import factories
 from workflow.engine import history
 

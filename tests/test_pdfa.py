@@ -11,9 +11,11 @@ from django.utils import timezone
 from lxml import etree
 from pypdf import PdfReader
 
-from arenden import dokument, protokoll, services
+from arenden.dokument import services as dokument
+from arenden.handlaggning import services
 from arenden.models import Handling
-from arenden.sammantraden import Punkt, Sammantrade
+from arenden.sammantraden import protokoll
+from arenden.sammantraden.models import Punkt, Sammantrade
 from tests import factories
 from tests.test_sammantraden import Mote
 from workflow.engine import do_transition

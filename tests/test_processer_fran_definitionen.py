@@ -14,8 +14,8 @@ from django.urls import reverse
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from arenden import services
-from arenden.roles import HANDLAGGARE, NAMNDSEKRETERARE, REGISTRATOR, STABSCHEF
+from arenden.handlaggning import services
+from arenden.organisation.roles import HANDLAGGARE, NAMNDSEKRETERARE, REGISTRATOR, STABSCHEF
 from flows import checks as process_checks
 from flows import uppgifter as u
 from flows.arende import BEREDNING

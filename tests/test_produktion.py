@@ -20,7 +20,8 @@ import json
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from arenden.models import Handling
-from arenden.services import lagg_till_handling, tilldela
+from arenden.diarium.services import lagg_till_handling
+from arenden.handlaggning.services import tilldela
 from workflow.engine import do_transition
 from tests import factories
 

@@ -8,8 +8,8 @@ import datetime
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from arenden import protokoll
 from arenden.models import Deltagare, Punkt, Sammantrade, Yttrande
+from arenden.sammantraden import protokoll
 from tests.test_sammantraden_regler import Mote, cast_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]

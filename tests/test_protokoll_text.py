@@ -12,8 +12,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from arenden import dokument, protokoll
+from arenden.dokument import services as dokument
 from arenden.models import Punkt
+from arenden.sammantraden import protokoll
 from tests.test_sammantraden_regler import Mote, cast_for
 
 pytestmark = pytest.mark.django_db

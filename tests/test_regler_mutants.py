@@ -11,8 +11,8 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from arenden.diarienummer import Diarienummer
-from arenden.sammantraden import _helgdagar, _pask
+from arenden.diarium.diarienummer import Diarienummer
+from arenden.sammantraden.models import _helgdagar, _pask
 from tests.test_sammantraden import Mote
 from workflow.engine import do_transition
 

@@ -15,7 +15,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from arenden import demo, dokument, protokoll, services
+from arenden import demo
+from arenden.diarium.services import fil_ar_intakt
+from arenden.dokument import services as dokument
+from arenden.handlaggning import services
 from arenden.models import (
     Arende,
     ArendeRelation,
@@ -27,7 +30,7 @@ from arenden.models import (
     Sammantrade,
     Yttrande,
 )
-from arenden.services import fil_ar_intakt
+from arenden.sammantraden import protokoll
 from tests import factories
 from workflow.engine import TransitionNotAllowed, do_transition, history, version, worklist
 
@@ -722,7 +725,7 @@ def test_beslut_recorded_on_the_meeting_page_moves_the_arende(client):
 
 
 def test_a_last_day_on_a_weekend_or_holiday_moves_to_the_next_weekday():
-    from arenden.sammantraden import sista_dag
+    from arenden.sammantraden.models import sista_dag
 
     assert sista_dag(datetime.date(2025, 11, 19)) == datetime.date(2025, 11, 19)  # Wednesday
     assert sista_dag(datetime.date(2025, 11, 22)) == datetime.date(2025, 11, 24)  # Saturday

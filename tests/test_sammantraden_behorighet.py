@@ -30,10 +30,12 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from arenden import protokoll, roles
+from arenden.diarium.services import registrera_arende
+from arenden.handlaggning.services import tilldela
 from arenden.models import Arende, Deltagare, Organ, Person, Sammantrade
-from arenden.sammantraden import Justering
-from arenden.services import registrera_arende, tilldela
+from arenden.organisation import roles
+from arenden.sammantraden import protokoll
+from arenden.sammantraden.models import Justering
 from tests import factories, tabeller
 from workflow import registry
 from workflow import roles as workflow_roles
@@ -118,7 +120,7 @@ SAMMANTRADE_TRANSITIONS = {
     "justera_utan_anslag": (("genomfort",), "justerat_utan_anslag"),
     "ansla": (("justerat",), "anslaget"),
     # a rättelse stays beside the protokoll (None: the meeting stays where it is); taken by
-    # arenden.protokoll.ratta with the Rattelse it writes, never from a button
+    # arenden.sammantraden.protokoll.ratta with the Rattelse it writes, never from a button
     "ratta": (("justerat", "justerat_utan_anslag", "anslaget"), None),
 }
 #: taken by code, never from a button: the justering by the last signature, the rättelse

@@ -17,8 +17,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from arenden import protokoll, services
+from arenden.diarium import services as diarium_services
+from arenden.handlaggning import services as handlaggning_services
 from arenden.models import Handling, Mottagare, Punkt
+from arenden.sammantraden import protokoll
 from tests import factories
 from tests.test_sammantraden_regler import Mote, cast_for, vagras
 from workflow.engine import RequirementMissing, do_transition, history, version
@@ -226,7 +228,7 @@ def test_no_day_still_to_come_for_what_has_happened(hsn):
     )
     arende = hsn.registrera("Ett ärende", inkommet=datetime.date(2025, 11, 12))
     vagras(
-        lambda: services.lagg_till_handling(
+        lambda: diarium_services.lagg_till_handling(
             arende,
             user=hsn.registrator,
             typ=Handling.Typ.SKRIVELSE,
@@ -237,12 +239,12 @@ def test_no_day_still_to_come_for_what_has_happened(hsn):
         ValidationError,
         "Handlingens datum kan inte ligga i framtiden (2025-11-13).",
     )
-    services.tilldela(arende, handlaggare=hsn.handlaggare, user=hsn.stabschef)
+    handlaggning_services.tilldela(arende, handlaggare=hsn.handlaggare, user=hsn.stabschef)
     do_transition(arende, "paborja_beredning", hsn.handlaggare)
     factories.forslag_till_beslut(arende, hsn.handlaggare)
     do_transition(arende, "markera_beredd", hsn.handlaggare)
     vagras(
-        lambda: services.registrera_beslut(
+        lambda: handlaggning_services.registrera_beslut(
             arende, user=hsn.sekreterare, datum=imorgon, text="Att bifalla."
         ),
         ValidationError,
@@ -252,13 +254,13 @@ def test_no_day_still_to_come_for_what_has_happened(hsn):
 
 def test_no_expediering_or_redovisning_before_it_happens(hsn):
     arende = hsn.registrera("Ett ärende")
-    services.tilldela(arende, handlaggare=hsn.handlaggare, user=hsn.stabschef)
+    handlaggning_services.tilldela(arende, handlaggare=hsn.handlaggare, user=hsn.stabschef)
     do_transition(arende, "paborja_beredning", hsn.handlaggare)
     factories.forslag_till_beslut(arende, hsn.handlaggare)
     do_transition(arende, "markera_beredd", hsn.handlaggare)
     do_transition(arende, "anmal", hsn.sekreterare)
     beslutsdag = datetime.date(2025, 11, 5)
-    beslut = services.registrera_beslut(
+    beslut = handlaggning_services.registrera_beslut(
         arende,
         user=hsn.sekreterare,
         datum=beslutsdag,
@@ -267,7 +269,7 @@ def test_no_expediering_or_redovisning_before_it_happens(hsn):
     )
     [mottagare] = Mottagare.objects.filter(arende=arende)
     vagras(
-        lambda: services.expediera_till(
+        lambda: handlaggning_services.expediera_till(
             mottagare,
             user=hsn.sekreterare,
             metod=Mottagare.Metod.E_POST,
@@ -276,10 +278,12 @@ def test_no_expediering_or_redovisning_before_it_happens(hsn):
         ValidationError,
         "Tidpunkten för expedieringen kan inte ligga i framtiden (2025-11-12 13.00).",
     )
-    services.expediera_till(mottagare, user=hsn.sekreterare, metod=Mottagare.Metod.E_POST)
+    handlaggning_services.expediera_till(
+        mottagare, user=hsn.sekreterare, metod=Mottagare.Metod.E_POST
+    )
     arende.refresh_from_db()
     assert arende.state == "bevakas"
-    rapport = services.lagg_till_handling(
+    rapport = diarium_services.lagg_till_handling(
         arende,
         user=hsn.handlaggare,
         typ=Handling.Typ.ATERRAPPORT,
@@ -298,13 +302,13 @@ def test_no_expediering_or_redovisning_before_it_happens(hsn):
         ),
     ]:
         vagras(
-            lambda dag=dag: services.aterrapportera(
+            lambda dag=dag: handlaggning_services.aterrapportera(
                 uppdrag, handling=rapport, redovisat=dag, user=hsn.stabschef
             ),
             ValidationError,
             text,
         )
-    services.aterrapportera(
+    handlaggning_services.aterrapportera(
         uppdrag, handling=rapport, redovisat=datetime.date(2025, 11, 12), user=hsn.stabschef
     )
     arende.refresh_from_db()

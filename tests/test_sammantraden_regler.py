@@ -7,7 +7,8 @@
    production helpers; each hard day sits next to the plain weekday beside it, so that a
    roll-forward that is too eager fails as surely as a missing one.
 2. Paragraph numbers run per organ and calendar year.
-3. Each ``raise`` of arenden/protokoll.py, provoked through the service by a user of the
+3. Each ``raise`` of arenden/sammantraden/protokoll.py, provoked through the service by a user of
+the
    role that would try it, with the Swedish message, and with nothing changed in the
    database: every row of the domain, the engine's history and the processes is compared
    before and after the refused call.
@@ -22,7 +23,8 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from arenden import dokument, protokoll, services
+from arenden.dokument import services as dokument
+from arenden.handlaggning import services
 from arenden.models import (
     Arende,
     Deltagare,
@@ -35,7 +37,8 @@ from arenden.models import (
     Sammantrade,
     Yttrande,
 )
-from arenden.sammantraden import _pask, sista_dag
+from arenden.sammantraden import protokoll
+from arenden.sammantraden.models import _pask, sista_dag
 from tests import factories
 from workflow.engine import TransitionNotAllowed, do_transition, history
 

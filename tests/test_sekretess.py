@@ -9,8 +9,11 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 
-from arenden import dokument, protokoll, services
+from arenden.diarium import services as diarium_services
+from arenden.dokument import services as dokument
+from arenden.handlaggning import services as handlaggning_services
 from arenden.models import Punkt
+from arenden.sammantraden import protokoll
 from tests import factories
 from tests.test_sammantraden_regler import Mote
 
@@ -32,7 +35,7 @@ def cast():
 @pytest.fixture
 def hemligt(cast):
     arende = cast.registrera(SKYDDAT, sekretess_lagrum="OSL 25 kap. 1 §")
-    services.lagg_till_handling(
+    diarium_services.lagg_till_handling(
         arende,
         user=cast.registrator,
         typ="skrivelse",
@@ -57,7 +60,7 @@ def _logged_in(user) -> Client:
 
 
 def test_only_who_needs_to_know_reads_a_secret_arende(cast, hemligt):
-    services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handlaggning_services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
     page = reverse("arenden:arende", args=[hemligt.pk])
     fil = reverse("arenden:handling_fil", args=[hemligt.handlingar.get().pk])
     for reader in (cast.handlaggare, cast.revisor, cast.stabschef):
@@ -84,7 +87,7 @@ def test_a_worklist_shows_the_marking_not_the_secret_rubrik(cast, hemligt):
     assert str(hemligt.diarienummer) in html and "Sekretess (OSL 25 kap. 1 §)" in html
     assert "NN" not in html
 
-    services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handlaggning_services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
     page = _logged_in(cast.handlaggare).get(reverse("arenden:mina_arenden"))
     assert SKYDDAT in page.content.decode()
 
@@ -133,7 +136,7 @@ def test_the_assignment_email_names_a_secret_arende_by_its_marking(
     cast.handlaggare.email = "handlaggare@example.se"
     cast.handlaggare.save()
     with django_capture_on_commit_callbacks(execute=True):  # sent once the step is committed
-        services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
+        handlaggning_services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
     [brev] = mailoutbox
     assert str(hemligt.diarienummer) in brev.subject + brev.body
     assert "Sekretess (OSL 25 kap. 1 §)" in brev.body
@@ -149,7 +152,7 @@ def test_a_reminder_names_a_secret_arende_by_its_marking(
 
     cast.handlaggare.email = "handlaggare@example.se"
     cast.handlaggare.save()
-    services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handlaggning_services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
     mailoutbox.clear()
     from workflow.engine import do_transition
 
@@ -157,14 +160,16 @@ def test_a_reminder_names_a_secret_arende_by_its_marking(
     factories.forslag_till_beslut(hemligt, cast.handlaggare)
     do_transition(hemligt, "markera_beredd", cast.handlaggare)
     do_transition(hemligt, "anmal", cast.sekreterare)
-    services.registrera_beslut(
+    handlaggning_services.registrera_beslut(
         hemligt,
         user=cast.sekreterare,
         datum=datetime.date(2025, 11, 12),
         text="Bifall.",
         uppdrag=[("Utred vården för patienten NN.", datetime.date(2025, 12, 1), None)],
     )
-    services.expediera_till(hemligt.mottagare.get(), user=cast.sekreterare, metod="post")
+    handlaggning_services.expediera_till(
+        hemligt.mottagare.get(), user=cast.sekreterare, metod="post"
+    )
     with django_capture_on_commit_callbacks(execute=True):  # sent once recorded
         jobb.skicka_paminnelser(idag=datetime.date(2025, 11, 20))
     [brev] = mailoutbox
@@ -180,11 +185,11 @@ def test_the_kallelse_by_email_carries_the_masked_version(
 
     import pypdf
 
-    from arenden import protokoll
     from arenden.models import Deltagare
+    from arenden.sammantraden import protokoll
     from workflow.engine import do_transition
 
-    services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handlaggning_services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
     do_transition(hemligt, "paborja_beredning", cast.handlaggare)
     factories.forslag_till_beslut(hemligt, cast.handlaggare)
     do_transition(hemligt, "markera_beredd", cast.handlaggare)
@@ -215,7 +220,7 @@ def test_the_kallelse_by_email_carries_the_masked_version(
 
 def test_a_matter_carried_on_to_a_higher_organ_keeps_its_marking(cast, hemligt):
     rs = factories.organ("RS", "Regionstyrelsen")
-    fortsattning = services.fortsatt_i(hemligt, organ=rs, user=cast.registrator)
+    fortsattning = diarium_services.fortsatt_i(hemligt, organ=rs, user=cast.registrator)
     assert fortsattning.sekretess_lagrum == "OSL 25 kap. 1 §"
     assert fortsattning.sekretess_datum == hemligt.sekretess_datum
     page = Client().get(reverse("arenden:postlista")).content.decode()
@@ -227,10 +232,10 @@ def test_the_filed_tjansteskrivelse_of_a_secret_arende_is_marked_and_not_titled_
 ):
     from workflow.engine import do_transition
 
-    services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handlaggning_services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
     do_transition(hemligt, "paborja_beredning", cast.handlaggare)
     factories.forslag_till_beslut(hemligt, cast.handlaggare)
-    handling = services.arkivera_tjansteskrivelse(hemligt, user=cast.handlaggare)
+    handling = handlaggning_services.arkivera_tjansteskrivelse(hemligt, user=cast.handlaggare)
     assert handling.sekretess_lagrum == "OSL 25 kap. 1 §" and handling.sekretess_datum
     assert handling.sekretess_markerad_av == cast.handlaggare.get_username()
     assert "NN" not in handling.titel and "Sekretess (OSL 25 kap. 1 §)" in handling.titel
@@ -243,8 +248,8 @@ def test_a_secret_handling_in_an_open_arende_is_masked_for_who_may_not_read_it(c
     ärende but not read secrets (the registrator, the nämndsekreterare) sees the marking and no
     title or download; who prepares it sees the title with its marking, and downloads it."""
     arende = cast.registrera("Riktlinjer för vårdhygien")
-    services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
-    handling = services.lagg_till_handling(
+    handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handling = diarium_services.lagg_till_handling(
         arende,
         user=cast.registrator,
         typ="bilaga",
@@ -272,7 +277,7 @@ def test_a_secret_handling_in_an_open_arende_is_masked_for_who_may_not_read_it(c
 def test_a_secret_bilaga_is_named_by_its_marking_in_the_public_kallelse_and_protokoll(cast):
     mote = Mote(cast, agenda=False)
     arende = mote.berett_arende("Riktlinjer för vårdhygien")
-    bilaga = services.lagg_till_handling(
+    bilaga = diarium_services.lagg_till_handling(
         arende,
         user=cast.registrator,
         typ="beslutsunderlag",

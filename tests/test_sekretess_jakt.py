@@ -17,7 +17,9 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
-from arenden import begaran, services
+from arenden.begaran import services as begaran
+from arenden.diarium import services as diarium_services
+from arenden.handlaggning import services as handlaggning_services
 from arenden.models import Begaran
 from tests import factories
 from workflow.engine import do_transition
@@ -50,12 +52,12 @@ def _bygg():
         offentlig_rubrik="Klagomål på vården",
         avsandare=f"Föreningen för {ORDET}",
     )
-    services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handlaggning_services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
     do_transition(hemligt, "paborja_beredning", cast.handlaggare)
     factories.forslag_till_beslut(
         hemligt, cast.handlaggare, forslag=f"Att utreda vården av patienten med {ORDET}."
     )
-    handling = services.lagg_till_handling(
+    handling = diarium_services.lagg_till_handling(
         hemligt,
         user=cast.registrator,
         typ="bilaga",
@@ -68,8 +70,8 @@ def _bygg():
         avsandare_mottagare=f"Kliniken för {ORDET}",
     )
     oppet = cast.registrera("Riktlinjer för vårdhygien")
-    services.tilldela(oppet, handlaggare=cast.handlaggare, user=cast.stabschef)
-    bilaga = services.lagg_till_handling(
+    handlaggning_services.tilldela(oppet, handlaggare=cast.handlaggare, user=cast.stabschef)
+    bilaga = diarium_services.lagg_till_handling(
         oppet,
         user=cast.registrator,
         typ="bilaga",
@@ -209,7 +211,7 @@ def test_no_email_carries_the_secret_word(varld):
 def test_the_namndsekreterare_reads_it_while_it_is_on_a_foredragningslista(varld):
     """On the föredragningslista the nämndsekreterare reads the secret content (the kallelse,
     the protokoll); struck from it, no longer."""
-    from arenden import protokoll
+    from arenden.sammantraden import protokoll
 
     cast, hemligt = varld["cast"], varld["hemligt"]
     do_transition(hemligt, "markera_beredd", cast.handlaggare)
@@ -230,8 +232,8 @@ def test_a_secret_item_of_a_meeting_is_read_only_by_who_may(varld):
     """The meeting's page, kallelse, protokoll and protokollsutdrag are read by everyone who
     reads the meeting (the registrator among them), but a secret item's content only by who
     may read its ärende and by a member who serves in the item; a jävig member does not."""
-    from arenden import protokoll
     from arenden.models import Deltagare, Person
+    from arenden.sammantraden import protokoll
 
     cast, hemligt = varld["cast"], varld["hemligt"]
     do_transition(hemligt, "markera_beredd", cast.handlaggare)

@@ -8,7 +8,9 @@ import re
 import pytest
 from django.test import Client
 
-from arenden import demo, services
+from arenden import demo
+from arenden.diarium import services as diarium_services
+from arenden.handlaggning import services as handlaggning_services
 from arenden.models import Arende, Sammantrade
 from tests import factories
 from tests.test_sammantraden_regler import Mote
@@ -33,21 +35,21 @@ def sidor():
     hsn = folk.organ["HSN"]
     avslutat = Arende.objects.get(serie="HSN", lopnummer=787, ar=2025)
     registrerat = Arende.objects.get(serie="RF")
-    bereds = services.registrera_arende(
+    bereds = diarium_services.registrera_arende(
         organ=hsn, arendemening="Under beredning", typ="skrivelse", user=folk.registrator
     )
-    services.tilldela(bereds, handlaggare=folk.handlaggare, user=folk.stabschef)
+    handlaggning_services.tilldela(bereds, handlaggare=folk.handlaggare, user=folk.stabschef)
     do_transition(bereds, "paborja_beredning", folk.handlaggare)
-    beslutat = services.registrera_arende(
+    beslutat = diarium_services.registrera_arende(
         organ=hsn, arendemening="Beslutat", typ="skrivelse", user=folk.registrator
     )
-    services.tilldela(beslutat, handlaggare=folk.handlaggare, user=folk.stabschef)
+    handlaggning_services.tilldela(beslutat, handlaggare=folk.handlaggare, user=folk.stabschef)
     do_transition(beslutat, "paborja_beredning", folk.handlaggare)
-    services.satt_sandlista(beslutat, ["Kommunförbundet"], user=folk.handlaggare)
+    handlaggning_services.satt_sandlista(beslutat, ["Kommunförbundet"], user=folk.handlaggare)
     factories.forslag_till_beslut(beslutat, folk.handlaggare, sandlista=())
     do_transition(beslutat, "markera_beredd", folk.handlaggare)
     do_transition(beslutat, "anmal", folk.sekreterare)
-    services.registrera_beslut(
+    handlaggning_services.registrera_beslut(
         beslutat, user=folk.sekreterare, datum=datetime.date(2025, 12, 1), text="Bifall."
     )
     svo = Sammantrade.objects.get(organ__kod="SVO")

@@ -9,9 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from arenden import sidor, sokning
-from arenden.services import arkivera_handling, tilldela
-from arenden.sidor import Sida
+from arenden.diarium import sokning
+from arenden.diarium.services import arkivera_handling
+from arenden.gemensamt import sidor
+from arenden.gemensamt.sidor import Sida
+from arenden.handlaggning.services import tilldela
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Single sign-on with OpenID Connect (arenden.sso) against a real provider.
+"""Single sign-on with OpenID Connect (arenden.konto.sso) against a real provider.
 
 The provider (tests/oidc_leverantor, django-oauth-toolkit's OIDC support) runs in a process
 of its own on a free port of 127.0.0.1 with an RSA key made here. Each login is the whole
@@ -28,9 +28,9 @@ from django.contrib.messages import get_messages
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.test import override_settings
 
-from arenden import roles as r
-from arenden import sso
+from arenden.konto import sso
 from arenden.models import OidcIdentitet
+from arenden.organisation import roles as r
 from tests import factories
 
 KLIENT_ID = "arendehantering"
@@ -132,7 +132,7 @@ def oidc(settings, leverantor):
     settings.OIDC_ROLLER = ROLLER
     settings.AUTHENTICATION_BACKENDS = [
         *settings.AUTHENTICATION_BACKENDS,
-        "arenden.sso.OrganisationensKonto",
+        "arenden.konto.sso.OrganisationensKonto",
     ]
     return leverantor
 
@@ -199,7 +199,7 @@ def test_the_button_shows_only_when_single_sign_on_is_configured(client, setting
     assert meddelanden(svar) == [sso.INTE_PA]
     svar = client.get("/konto/oidc/callback/", {"code": "x", "state": "y"})
     assert svar.status_code == 302 and svar["Location"] == "/konto/logga-in/"
-    assert "arenden.sso.OrganisationensKonto" not in django_settings.AUTHENTICATION_BACKENDS
+    assert "arenden.konto.sso.OrganisationensKonto" not in django_settings.AUTHENTICATION_BACKENDS
 
     with override_settings(OIDC_RP_CLIENT_ID=KLIENT_ID, OIDC_RP_CLIENT_SECRET="s",
                            OIDC_OP_AUTHORIZATION_ENDPOINT="http://127.0.0.1:9/a",

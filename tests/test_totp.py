@@ -1,4 +1,4 @@
-"""The second factor (arenden.totp): a one-time code from an app (TOTP, RFC 6238) after the
+"""The second factor (arenden.konto.totp): a one-time code from an app (TOTP, RFC 6238) after the
 password, required for the roles ``OTP_KRAVS_FOR_ROLLER`` names. The codes are computed here
 from the secret the enrolment page shows, as an authenticator app would."""
 
@@ -17,8 +17,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from arenden import roles as r
-from arenden import totp
+from arenden.konto import totp
+from arenden.organisation import roles as r
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -266,7 +266,7 @@ def test_production_mode_requires_the_code_of_the_roles_that_see_most():
             "--no-imports",
             "-c",
             "from django.conf import settings; print(sorted(settings.OTP_KRAVS_FOR_ROLLER)); "
-            "print('arenden.totp.AndraFaktor' in settings.MIDDLEWARE)",
+            "print('arenden.konto.totp.AndraFaktor' in settings.MIDDLEWARE)",
         ],
         cwd=ROOT,
         env=env,

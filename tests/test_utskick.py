@@ -1,5 +1,6 @@
 """E-mail as records (issue 13, item 4): every e-mail is a row in the outbox
-(arenden.utskick), written with the step that causes it and sent after it commits. A rolled
+(arenden.gemensamt.utskick), written with the step that causes it and sent after it commits. A
+rolled
 back step sends nothing; a mail server that is down loses nothing (``manage.py
 skicka_utskick`` sends it later); two senders never send one row twice; the outbox holds no
 secret text (OSL)."""
@@ -19,8 +20,11 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.urls import reverse
 
-from arenden import protokoll, services, utskick
+from arenden.diarium import services as diarium_services
+from arenden.gemensamt import utskick
+from arenden.handlaggning import services as handlaggning_services
 from arenden.models import Deltagare, Utskick
+from arenden.sammantraden import protokoll
 from flows import jobb
 from tests import factories
 from workflow.engine import do_transition
@@ -69,7 +73,9 @@ def test_a_rolled_back_step_leaves_no_row_and_sends_nothing(
     arende = cast.registrera("Vårdval i länet")
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(RuntimeError), transaction.atomic():
-            services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+            handlaggning_services.tilldela(
+                arende, handlaggare=cast.handlaggare, user=cast.stabschef
+            )
             assert Utskick.objects.count() == 1  # written with the step …
             raise RuntimeError("a later part of the same request fails")
     assert not Utskick.objects.exists()  # … and gone with it
@@ -82,7 +88,7 @@ def test_a_rolled_back_step_leaves_no_row_and_sends_nothing(
 def test_a_committed_step_sends_once_and_marks_it_sent(cast, django_capture_on_commit_callbacks):
     arende = cast.registrera("Vårdval i länet")
     with django_capture_on_commit_callbacks(execute=True):
-        services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+        handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
     [brev] = mail.outbox
     assert brev.bcc == ["handlaggare@example.se"]
     [rad] = Utskick.objects.all()
@@ -174,19 +180,21 @@ def test_an_attachment_is_kept_and_sent_as_it_was(django_capture_on_commit_callb
 def bevakat(cast):
     """An ärende under bevakning with one uppdrag due 2025-12-01."""
     arende = cast.registrera("Vårdval i länet")
-    services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
     do_transition(arende, "paborja_beredning", cast.handlaggare)
     factories.forslag_till_beslut(arende, cast.handlaggare)
     do_transition(arende, "markera_beredd", cast.handlaggare)
     do_transition(arende, "anmal", cast.sekreterare)
-    services.registrera_beslut(
+    handlaggning_services.registrera_beslut(
         arende,
         user=cast.sekreterare,
         datum=datetime.date(2025, 11, 12),
         text="Bifall.",
         uppdrag=[("Utred vårdvalet.", datetime.date(2025, 12, 1), None)],
     )
-    services.expediera_till(arende.mottagare.get(), user=cast.sekreterare, metod="post")
+    handlaggning_services.expediera_till(
+        arende.mottagare.get(), user=cast.sekreterare, metod="post"
+    )
     return arende
 
 
@@ -224,7 +232,7 @@ def test_the_outbox_holds_no_secret_text(cast, django_capture_on_commit_callback
     """The outbox is a table the operator reads in the admin: what it keeps of a secret
     ärende is what the e-mail may carry, the diarienummer and the public rubrik (OSL)."""
     hemligt = cast.registrera(SKYDDAT, sekretess_lagrum="OSL 25 kap. 1 §")
-    services.lagg_till_handling(
+    diarium_services.lagg_till_handling(
         hemligt,
         user=cast.registrator,
         typ="skrivelse",
@@ -238,7 +246,7 @@ def test_the_outbox_holds_no_secret_text(cast, django_capture_on_commit_callback
     ledamot.email = "ledamot@example.se"
     ledamot.save()
     with django_capture_on_commit_callbacks(execute=True):
-        services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
+        handlaggning_services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
         do_transition(hemligt, "paborja_beredning", cast.handlaggare)
         factories.forslag_till_beslut(hemligt, cast.handlaggare)
         do_transition(hemligt, "markera_beredd", cast.handlaggare)

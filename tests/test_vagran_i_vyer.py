@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django_fsm import ConcurrentTransition
 
-from arenden import services
+from arenden.handlaggning import services
 from arenden.models import Mottagare
 from tests import factories
 from workflow.engine import StaleState, TransitionNotAllowed, do_transition

@@ -43,7 +43,7 @@ site = admin.AdminSite(name="provadmin")
 site.register(Document, DocumentAdmin)
 # beside the project's pages and admin, with the project's 403 page, which shows the reason
 urlpatterns = [path("provadmin/", site.urls), *projektets_sidor]
-handler403 = "arenden.sidor.nekad"
+handler403 = "arenden.gemensamt.sidor.nekad"
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from arenden import roles as r
 from arenden.models import Arende, Organ
+from arenden.organisation import roles as r
 from tests import factories
 from workflow import roles, statements
 from workflow.engine import do_transition, history

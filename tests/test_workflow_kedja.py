@@ -463,7 +463,7 @@ def test_the_checkpoint_follows_the_commit_of_the_justering(
 ):
     """The domain asks for a checkpoint when the protokoll is justerat, once the justering
     has committed."""
-    from arenden import protokoll
+    from arenden.sammantraden import protokoll
     from tests.test_sammantraden import Mote
 
     settings.MEDIA_ROOT = tmp_path / "media"

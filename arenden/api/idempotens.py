@@ -14,7 +14,8 @@ a unique key), and then:
 - another request is refused with 422: the key is already used.
 
 A call that is refused (a 4xx with problem details) records nothing: the key may be sent again
-with a corrected request. The forms' double-click key (``arenden.inskick``) is not reused: it
+with a corrected request. The forms' double-click key (``arenden.gemensamt.inskick``) is not reused:
+it
 is one key for all accounts and remembers only where the page led, not a request and its
 answer."""
 
@@ -31,8 +32,8 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
-from ..integrationer import ApiIdempotens
-from .problem import Fel
+from arenden.api.problem import Fel
+from arenden.konto.integrationer import ApiIdempotens
 
 HUVUD = "Idempotency-Key"
 #: visible ASCII, as a header carries it without quoting

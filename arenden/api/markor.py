@@ -3,7 +3,8 @@ last row of this one, found through the index the list is ordered by (registrera
 ärenden; datum, id for sammanträden), so page 10 000 costs what page 1 costs and a row
 registered meanwhile neither repeats nor skips one. The cursor is opaque to the client.
 
-A word search on PostgreSQL (:class:`arenden.sokning.Traffar`) is not a queryset; its hits are
+A word search on PostgreSQL (:class:`arenden.diarium.sokning.Traffar`) is not a queryset; its hits
+are
 paged by position in the cursor, which is what the search page does."""
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from ..forms import STORSTA_TAL
-from ..sidor import SISTA
-from .problem import Fel
+from arenden.api.problem import Fel
+from arenden.gemensamt.forms import STORSTA_TAL
+from arenden.gemensamt.sidor import SISTA
 
 PARAM = "markor"
 ANTAL = "antal"

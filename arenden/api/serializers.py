@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
-from ..forms import HandlingForm, RegistreraForm
-from ..models import Arende, Handling
+from arenden.diarium.forms import HandlingForm, RegistreraForm
+from arenden.diarium.models import Arende, Handling
 
 
 def _datum(varde):

@@ -21,19 +21,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from workflow import registry
-from workflow.context import acting_as
-from workflow.definitions import USER
-from workflow.engine import allowed_transitions, do_transition, history, version, worklist
-from workflow.history import verify_object
-
-from .. import dokument, protokoll, services, sokning
-from ..diarium import roller_nagonstans
-from ..forms import SokForm
-from ..models import Arende, Handling, Organ, Sammantrade, Sekretessatkomst
-from . import idempotens, markor
-from .problem import MEDIATYP, Fel, ProblemSerializer
-from .serializers import (
+from arenden.api import idempotens, markor
+from arenden.api.problem import MEDIATYP, Fel, ProblemSerializer
+from arenden.api.serializers import (
     ArbetslistaSerializer,
     ArendeDetaljSerializer,
     ArendeSerializer,
@@ -49,6 +39,19 @@ from .serializers import (
     SammantradeDetaljSerializer,
     SammantradeSerializer,
 )
+from arenden.diarium import services, sokning
+from arenden.diarium.forms import SokForm
+from arenden.diarium.models import Arende, Handling, Sekretessatkomst
+from arenden.dokument import services as dokument
+from arenden.gemensamt.vyer import roller_nagonstans
+from arenden.organisation.models import Organ
+from arenden.sammantraden import protokoll
+from arenden.sammantraden.models import Sammantrade
+from workflow import registry
+from workflow.context import acting_as
+from workflow.definitions import USER
+from workflow.engine import allowed_transitions, do_transition, history, version, worklist
+from workflow.history import verify_object
 
 _PROBLEM = OpenApiResponse(ProblemSerializer, description="Problem details (RFC 9457)")
 
@@ -383,7 +386,7 @@ class Overgangar(Vy):
         responses={200: OvergangarSerializer, **_fel(400, 401, 403, 404, 409, 415, 422)},
     )
     def post(self, request, pk):
-        """As the page's button (arenden.views.overgang)."""
+        """As the page's button (arenden.handlaggning.views.overgang)."""
         user = request.user
         indata = OvergangIn(data=request.data)
         indata.is_valid(raise_exception=True)

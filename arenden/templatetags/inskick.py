@@ -1,9 +1,10 @@
-"""``{% inskick %}``: the hidden key that makes a form's sending idempotent (arenden.inskick)."""
+"""``{% inskick %}``: the hidden key that makes a form's sending idempotent
+(arenden.gemensamt.inskick)."""
 
 from django import template
 from django.utils.html import format_html
 
-from arenden.inskick import FALT, ny_nyckel
+from arenden.gemensamt.inskick import FALT, ny_nyckel
 
 register = template.Library()
 

@@ -1,4 +1,4 @@
-"""Deliver closed ärenden to the e-arkiv as FGS Paketstruktur packages (arenden.arkiv).
+"""Deliver closed ärenden to the e-arkiv as FGS Paketstruktur packages (arenden.arkiv.export).
 
 manage.py arkivexport --organ HSN --fran 2025-01-01 --till 2025-12-31 --till-mapp /srv/leverans
 manage.py arkivexport --diarienummer "HSN 787-2025" --till-mapp /srv/leverans --torrkorning
@@ -12,9 +12,10 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from arenden import arkiv
-from arenden.diarienummer import Diarienummer
-from arenden.models import Arende, Organ
+from arenden.arkiv import export as arkiv
+from arenden.diarium.diarienummer import Diarienummer
+from arenden.diarium.models import Arende
+from arenden.organisation.models import Organ
 
 
 def _dag(text: str) -> datetime.date:

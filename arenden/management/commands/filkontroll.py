@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from arenden.models import Handling
+from arenden.diarium.models import Handling
 
 KATALOG = "handlingar"
 

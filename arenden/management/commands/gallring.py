@@ -1,5 +1,5 @@
 """List what the dokumenthanteringsplan says is due for gallring, and carry out a recorded
-decision (arenden.gallring).
+decision (arenden.arkiv.gallring).
 
 manage.py gallring
 manage.py gallring --genomfor --beslut "RS 2024-05-12 § 45, dokumenthanteringsplan" --av registrator
@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from arenden import gallring
+from arenden.arkiv import gallring
 
 
 class Command(BaseCommand):

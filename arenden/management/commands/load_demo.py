@@ -25,7 +25,7 @@ class Command(BaseCommand):
         from django.contrib.auth.models import User
         from django.db.models import Max
 
-        from arenden.models import Utskick
+        from arenden.gemensamt.utskick import Utskick
 
         # the seed cases are history: nobody is to be told by e-mail that they were assigned
         # or summoned, so what the steps put in the outbox is taken out again before the

@@ -1,11 +1,12 @@
-"""``manage.py skicka_utskick``: send what the outbox (arenden.utskick) still holds, for cron
+"""``manage.py skicka_utskick``: send what the outbox (arenden.gemensamt.utskick) still holds, for
+cron
 (every five minutes). Each row is normally sent right after the step that wrote it commits;
 this sends those the mail server refused or a stopped worker left behind."""
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from arenden import utskick
+from arenden.gemensamt import utskick
 
 
 class Command(BaseCommand):

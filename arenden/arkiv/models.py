@@ -1,0 +1,131 @@
+"""Klassificering and gallring: the plan's classes, what is kept, and the gallringsbeslut with what
+they removed (arkivlagen)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from arenden.diarium.models import Handling
+
+
+class Klass(models.Model):
+    """A class of the klassificeringsstruktur: what the organisation does, not who does it
+    (verksamhetsbaserad, in the manner of KLASSA). Every ärende is registered under one
+    (``Arende.klassificering`` holds its kod); ``arendetyper`` are the ärendetyper a klass is
+    the default for when the registrator names none."""
+
+    kod = models.CharField(_("kod"), max_length=40, unique=True)
+    namn = models.CharField(_("namn"), max_length=200)
+    overordnad = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="underklasser",
+        verbose_name=_("överordnad klass"),
+    )
+    beskrivning = models.TextField(_("beskrivning"), blank=True)
+    arendetyper = models.JSONField(
+        _("standard för ärendetyper"),
+        default=list,
+        blank=True,
+        help_text=_("Ärendetyper som registreras här när ingen klass anges."),
+    )
+
+    class Meta:
+        verbose_name = _("klass")
+        verbose_name_plural = _("klassificeringsstruktur")
+        ordering = ["kod"]
+
+    def __str__(self):
+        return f"{self.kod} {self.namn}"
+
+
+class Bevarande(models.Model):
+    """A row of the dokumenthanteringsplan: for the handlingar of one type in one klass (or of
+    every type, ``handlingstyp`` empty), whether they are kept or gallras, and how many years
+    after the ärende was closed (arkivlagen 1990:782 10 §: gallring only by decision)."""
+
+    klass = models.ForeignKey(
+        Klass, on_delete=models.PROTECT, related_name="bevarande", verbose_name=_("klass")
+    )
+    handlingstyp = models.CharField(
+        _("handlingstyp"), max_length=30, choices=Handling.Typ.choices, blank=True
+    )
+    bevaras = models.BooleanField(_("bevaras"), default=True)
+    gallringsfrist_ar = models.PositiveSmallIntegerField(
+        _("gallras efter (år)"), null=True, blank=True
+    )
+    anmarkning = models.CharField(_("anmärkning"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("rad i dokumenthanteringsplanen")
+        verbose_name_plural = _("dokumenthanteringsplan")
+        ordering = ["klass__kod", "handlingstyp"]
+        constraints = [
+            models.UniqueConstraint(fields=["klass", "handlingstyp"], name="bevarande_unik"),
+            models.CheckConstraint(
+                condition=models.Q(bevaras=True) | models.Q(gallringsfrist_ar__isnull=False),
+                name="gallring_har_frist",
+            ),
+        ]
+
+    def __str__(self):
+        vad = self.get_handlingstyp_display() or _("alla handlingar")
+        if self.bevaras:
+            return f"{self.klass.kod} {vad}: bevaras"
+        return f"{self.klass.kod} {vad}: gallras efter {self.gallringsfrist_ar} år"
+
+
+class Gallringsbeslut(models.Model):
+    """A decision to gallra, and what it removed: the record that stays when the files go
+    (never removed itself)."""
+
+    beslut = models.TextField(
+        _("beslut"), help_text=_("Vilket beslut gallringen stöds av, t.ex. RS 2024-05-12 § 45.")
+    )
+    genomfort = models.DateTimeField(_("genomförd"), default=timezone.now, editable=False)
+    genomfort_av = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("genomförd av"),
+    )
+
+    class Meta:
+        verbose_name = _("gallring")
+        verbose_name_plural = _("gallringar")
+        ordering = ["-genomfort", "-pk"]
+
+    def __str__(self):
+        return f"{self.genomfort:%Y-%m-%d} {self.beslut[:60]}"
+
+
+class GallradHandling(models.Model):
+    """One handling whose file a gallring removed: what it was, for ever."""
+
+    gallring = models.ForeignKey(
+        Gallringsbeslut, on_delete=models.PROTECT, related_name="handlingar"
+    )
+    handling = models.ForeignKey(Handling, on_delete=models.PROTECT, related_name="+")
+    beteckning = models.CharField(_("beteckning"), max_length=60)
+    titel = models.CharField(_("titel"), max_length=500)
+    typ = models.CharField(_("typ"), max_length=30)
+    datum = models.DateField(_("datum"))
+    filnamn = models.CharField(_("filnamn"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    storlek = models.PositiveBigIntegerField(_("storlek (byte)"))
+
+    class Meta:
+        verbose_name = _("gallrad handling")
+        verbose_name_plural = _("gallrade handlingar")
+        constraints = [
+            models.UniqueConstraint(fields=["handling"], name="gallrad_en_gang"),
+        ]
+
+    def __str__(self):
+        return f"{self.beteckning} {self.titel}"

@@ -1,0 +1,132 @@
+"""The forms' base classes: every date, number and id a form takes is checked against reasonable
+limits."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from workflow.middleware import refusal
+
+#: the dates a form accepts: an ärende, a meeting or a period outside these is a typing error
+#: (and one at the calendar's end would overflow every deadline computed from it)
+FORSTA_DAG = datetime.date(1900, 1, 1)
+
+
+SISTA_DAG = datetime.date(2199, 12, 31)
+
+
+def _rimliga_datum(form) -> None:
+    for field in form.fields.values():
+        if isinstance(field, forms.DateField):
+            field.validators = [
+                *field.validators,
+                MinValueValidator(FORSTA_DAG, _("Datumet kan inte vara före %(limit_value)s.")),
+                MaxValueValidator(SISTA_DAG, _("Datumet kan inte vara efter %(limit_value)s.")),
+            ]
+
+
+#: the ids and numbers a form accepts: those a database's 64-bit integer column can hold (a
+#: larger one is no row; SQLite's driver raises instead of finding nothing)
+STORSTA_TAL = 2**63 - 1
+
+
+def _utanfor(varde) -> bool:
+    text = str(varde).strip()
+    try:
+        return abs(int(text)) > STORSTA_TAL if text.lstrip("+-").isdigit() else False
+    except ValueError:  # pragma: no cover - isdigit() admits only what int() reads
+        return False
+
+
+def _rimliga_tal(form) -> None:
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            field.clean = _inom_id(field.clean)
+        elif isinstance(field, forms.IntegerField):
+            field.validators = [
+                *field.validators,
+                MinValueValidator(-STORSTA_TAL, _("Talet är för litet.")),
+                MaxValueValidator(STORSTA_TAL, _("Talet är för stort.")),
+            ]
+
+
+def _inom_id(clean):
+    """A model choice whose value is past any id is refused before the database is asked."""
+
+    def inom(value):
+        varden = value if isinstance(value, list | tuple) else [value]
+        if any(_utanfor(v) for v in varden if v not in (None, "")):
+            raise ValidationError(_("Välj ett av alternativen i listan."), code="invalid_choice")
+        return clean(value)
+
+    return inom
+
+
+class Formular(forms.Form):
+    """Every form of the application: dates and numbers within reason (Django's text fields
+    already refuse NUL characters)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _rimliga_datum(self)
+        _rimliga_tal(self)
+
+
+class Modellformular(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _rimliga_datum(self)
+        _rimliga_tal(self)
+
+
+def versionsfalt() -> forms.IntegerField:
+    """The ärende's version the form was read at (``services.arendets_version``), hidden: a
+    form read before someone else changed the ärende or one of its parts is refused
+    (``services.andras``). Every form that changes an ärende carries one; a sending without
+    it (a script, not a page) is not checked."""
+    return forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
+
+class VersionForm(Formular):
+    """A button on the ärende with nothing to fill in (remove a recipient): its version."""
+
+    version = versionsfalt()
+
+
+def fel(form, err) -> None:
+    """A refusal (a ``ValidationError``, or one of ``workflow.middleware.REFUSALS``) shown on
+    the form as errors of the whole form. A stale form (``services.Inaktuell``) then carries
+    the ärende's version now: what was sent stays in the form, and sending it again is a
+    choice made with the change in view."""
+    texter = err.messages if isinstance(err, ValidationError) else [refusal(err) or str(err)]
+    for text in texter:
+        form.add_error(None, text)
+    version = getattr(err, "version", None)
+    if version is not None and "version" in form.fields:
+        form.data = form.data.copy()
+        form.data[form.add_prefix("version")] = str(version)
+
+
+class ArendeForm(Formular):
+    """The ärende's own fields that may be corrected (``services.ANDRINGSBARA``)."""
+
+    arendemening = forms.CharField(max_length=500, label=_("Ärendemening"))
+    offentlig_rubrik = forms.CharField(
+        required=False,
+        max_length=500,
+        label=_("Offentlig rubrik"),
+        help_text=_(
+            "Rubriken i postlistan, om annan. Krävs när ärendet är sekretessmarkerat: den "
+            "visas i stället för ärendemeningen."
+        ),
+    )
+    avsandare = forms.CharField(required=False, max_length=300, label=_("Avsändare"))
+    inkommet = forms.DateField(
+        required=False, label=_("Inkommet"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    version = versionsfalt()

@@ -1,0 +1,371 @@
+"""What the revisor reads: one ärende's timeline (workflow transitions and field changes
+merged), the global audit log with its filters and exports, and the chain verification.
+
+A page of either costs the same number of queries however long the history is: the
+timeline first merges only (time, source, id) keys, then loads the rows of one page and
+the rows just before them (to show what changed from what)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from heapq import merge
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from arenden.begaran.models import Begaran
+from arenden.diarium.models import Arende, Handling
+from arenden.diarium.sokning import del_av_diarienummer
+from arenden.handlaggning.models import (
+    Beredningsansvarig,
+    Beslut,
+    Mottagare,
+    Tjansteskrivelse,
+    Uppdrag,
+)
+from arenden.sammantraden.models import Sammantrade
+from workflow import registry
+from workflow.definitions import BUILTIN_ROLES
+from workflow.fieldhistory import SIGNATURE_FIELDS
+from workflow.models import WorkflowHistory
+
+#: the models whose field history belongs to an ärende's timeline: (model, path to ärende)
+KALLOR = [
+    (Arende, "id"),
+    (Handling, "arende_id"),
+    (Tjansteskrivelse, "arende_id"),
+    (Beslut, "arende_id"),
+    (Mottagare, "arende_id"),
+    (Uppdrag, "arende_id"),
+    (Beredningsansvarig, "arende_id"),
+    # a request for its handlingar: registered, tried, what was decided (the decision and the
+    # released copy are handlingar of the ärende)
+    (Begaran, "arende_id"),
+]
+_HISTORY_SKIP = {
+    "history_id",
+    "history_date",
+    "history_change_reason",
+    "history_type",
+    "history_user",
+    "history_user_id",
+    "id",
+    *SIGNATURE_FIELDS,
+}
+_TYP = {"+": "skapade", "~": "ändrade", "-": "tog bort"}
+
+
+@dataclass
+class Andring:
+    falt: str
+    fran: object
+    till: object
+
+
+@dataclass
+class Handelse:
+    tid: datetime.datetime
+    vem: str
+    vad: str
+    objekt: str
+    kommentar: str = ""
+    orsak: str = ""
+    andringar: list[Andring] = field(default_factory=list)
+    overgang: bool = False
+
+
+def _visa(value) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def _nycklar(arende: Arende):
+    """Sorted (time, source index, id) keys of everything that happened to the ärende."""
+    ct = ContentType.objects.get_for_model(Arende)
+    flows = [
+        [
+            (t, 0, pk)
+            for t, pk in WorkflowHistory.objects.filter(content_type=ct, object_id=arende.pk)
+            .order_by("timestamp", "pk")
+            .values_list("timestamp", "pk")
+        ]
+    ]
+    for index, (model, path) in enumerate(KALLOR, start=1):
+        rows = (
+            model.history.filter(**{path: arende.pk})
+            .order_by("history_date", "history_id")
+            .values_list("history_date", "history_id")
+        )
+        flows.append([(t, index, pk) for t, pk in rows])
+    return list(merge(*flows))
+
+
+def _namn_for_nycklar(fields, rows) -> dict[tuple[str, object], str]:
+    """Readable names for the foreign keys among ``fields`` (one query per related model)."""
+    names = {}
+    for f in fields:
+        if not f.is_relation:
+            continue
+        ids = {getattr(r, f.attname) for r in rows} - {None}
+        if not ids:
+            continue
+        for pk, obj in f.related_model._default_manager.in_bulk(ids).items():
+            label = obj.get_username() if hasattr(obj, "get_username") else str(obj)
+            names[(f.attname, pk)] = label
+    return names
+
+
+def antal_handelser(arende: Arende) -> int:
+    return len(_nycklar(arende))
+
+
+#: what a sekretess-marked handling's field history shows only to who may read it
+_HEMLIGA_FALT = {"titel", "beskrivning", "avsandare_mottagare", "filnamn"}
+
+
+def tidslinje(
+    arende: Arende, start: int, stop: int, *, las_sekretess: bool = True
+) -> list[Handelse]:
+    """Events ``start:stop`` of the ärende's merged timeline, oldest first. Without
+    ``las_sekretess``, the protected fields of a sekretess-marked handling show its marking
+    instead of their values (OSL 5 kap. 5 §)."""
+    page = _nycklar(arende)[start:stop]
+    wanted: dict[int, list[int]] = {}
+    for _t, index, pk in page:
+        wanted.setdefault(index, []).append(pk)
+    loaded: dict[tuple[int, int], Handelse] = {}
+    # the ärende's own workflow first, then its begärandens
+    flows = [registry.workflow_for(arende), *registry.all_workflows()]
+    steg_titlar, status_titlar = {}, {}
+    for wf in reversed(flows):
+        steg_titlar.update({t.id: t.title for t in wf.transitions.values()})
+        status_titlar.update({state.id: state.title for state in wf.states.values()})
+    if 0 in wanted:
+        for h in WorkflowHistory.objects.filter(pk__in=wanted[0]).select_related("actor"):
+            steg, fran, till = titlar(h)
+            if not fran:
+                objekt = _("Status: %(till)s") % {"till": till}
+            elif fran == till:
+                objekt = _("Status oförändrad: %(till)s") % {"till": till}
+            else:
+                objekt = f"{fran} → {till}"
+            loaded[(0, h.pk)] = Handelse(
+                tid=h.timestamp,
+                vem=namn(h.actor, h.actor_name),
+                vad=steg,
+                objekt=objekt,
+                kommentar=h.comment,
+                overgang=True,
+            )
+    for index, (model, _path) in enumerate(KALLOR, start=1):
+        if index not in wanted:
+            continue
+        historical = model.history.model
+        previous = historical.objects.filter(
+            id=OuterRef("id"), history_id__lt=OuterRef("history_id")
+        ).order_by("-history_id")
+        rows = list(
+            historical.objects.filter(history_id__in=wanted[index])
+            .annotate(prev_id=Subquery(previous.values("history_id")[:1]))
+            .select_related("history_user")
+        )
+        before = historical.objects.in_bulk([r.prev_id for r in rows if r.prev_id])
+        fields = [f for f in historical._meta.concrete_fields if f.attname not in _HISTORY_SKIP]
+        names = _namn_for_nycklar(fields, [*rows, *before.values()])
+        for row in rows:
+            prev = before.get(row.prev_id)
+            changes = []
+            for f in fields:
+                new = names.get((f.attname, getattr(row, f.attname)), getattr(row, f.attname))
+                old = (
+                    names.get((f.attname, getattr(prev, f.attname)), getattr(prev, f.attname))
+                    if prev
+                    else None
+                )
+                if prev is None and new in (None, "", 0, False):
+                    continue
+                if f.attname == "state":  # the states by their titles, as on the pages
+                    old, new = status_titlar.get(old, old), status_titlar.get(new, new)
+                if prev is None or old != new:
+                    if (
+                        not las_sekretess
+                        and model is Handling
+                        and f.attname in _HEMLIGA_FALT
+                        and (row.sekretess_lagrum or (prev and prev.sekretess_lagrum))
+                    ):
+                        hemligt = f"Sekretess ({row.sekretess_lagrum or prev.sekretess_lagrum})"
+                        old, new = (hemligt if prev else None), hemligt
+                    changes.append(Andring(str(f.verbose_name), _visa(old), _visa(new)))
+            orsak = row.history_change_reason or ""
+            loaded[(index, row.history_id)] = Handelse(
+                tid=row.history_date,
+                vem=namn(row.history_user),
+                vad=_TYP.get(row.history_type, row.history_type),
+                objekt=f"{model._meta.verbose_name} {row.id}",
+                orsak=steg_titlar.get(orsak, orsak),
+                andringar=changes,
+            )
+    return [loaded[(index, pk)] for _t, index, pk in page if (index, pk) in loaded]
+
+
+def _typer() -> tuple[int, int, int]:
+    """The content type ids of the ärende, the sammanträde and the begäran."""
+    types = ContentType.objects.get_for_models(Arende, Sammantrade, Begaran)
+    return types[Arende].pk, types[Sammantrade].pk, types[Begaran].pk
+
+
+def _person(text: str) -> Q:
+    """Entries by a person named in ``text``: each word in the username or the name."""
+    villkor = Q()
+    for ord_ in text.split():
+        villkor &= (
+            Q(actor_name__icontains=ord_)
+            | Q(actor__first_name__icontains=ord_)
+            | Q(actor__last_name__icontains=ord_)
+        )
+    return villkor
+
+
+def auditlogg(*, diarienummer="", person="", organ=None, overgang="", fran=None, till=None):
+    """The workflow history of all ärenden, sammanträden and begäranden om allmän handling,
+    newest first, filtered (each filter optional): ``diarienummer`` (whole or a part, the
+    ärende's steps and its begärandens), ``person`` (name or username), ``organ`` (an Organ or
+    its kod), ``overgang`` (the step's id), and the period ``fran``–``till`` (dates,
+    inclusive, Europe/Stockholm)."""
+    arende_ct, mote_ct, begaran_ct = _typer()
+    qs = WorkflowHistory.objects.filter(
+        content_type_id__in=(arende_ct, mote_ct, begaran_ct)
+    ).select_related("actor")
+    if person:
+        qs = qs.filter(_person(person))
+    if overgang:
+        qs = qs.filter(transition=overgang)
+    arenden = None
+    if diarienummer:
+        delvis = del_av_diarienummer(diarienummer)
+        arenden = Arende.objects.filter(delvis[0]) if delvis else Arende.objects.none()
+    if organ:
+        kod = getattr(organ, "kod", organ)
+        arenden = (arenden if arenden is not None else Arende.objects).filter(organ__kod=kod)
+    if arenden is not None:
+        villkor = Q(content_type_id=arende_ct, object_id__in=arenden.values("pk")) | Q(
+            content_type_id=begaran_ct,
+            object_id__in=Begaran.objects.filter(arende__in=arenden.values("pk")).values("pk"),
+        )
+        if organ and not diarienummer:
+            villkor |= Q(
+                content_type_id=mote_ct,
+                object_id__in=Sammantrade.objects.filter(organ__kod=kod).values("pk"),
+            )
+        qs = qs.filter(villkor)
+    tz = timezone.get_current_timezone()
+    if fran:
+        qs = qs.filter(timestamp__gte=datetime.datetime.combine(fran, datetime.time.min, tz))
+    if till:
+        slut = datetime.datetime.combine(till + datetime.timedelta(days=1), datetime.time.min, tz)
+        qs = qs.filter(timestamp__lt=slut)
+    return qs.order_by("-timestamp", "-pk")
+
+
+def namn(user, anvandarnamn: str = "") -> str:
+    """A person as people know them: the name, else the username; "systemet" for no one."""
+    if user is not None:
+        return user.get_full_name() or user.get_username()
+    return anvandarnamn or "systemet"
+
+
+def titlar(entry: WorkflowHistory) -> tuple[str, str, str]:
+    """The step's, the old state's and the new state's Swedish titles (the ids where the
+    workflow no longer has them)."""
+    try:
+        wf = registry.get_workflow(entry.workflow)
+    except LookupError:
+        return entry.transition, entry.from_state, entry.to_state
+    steg = wf.transitions.get(entry.transition)
+
+    def status(state_id: str) -> str:
+        state = wf.states.get(state_id)
+        return state.title if state else state_id
+
+    return (
+        steg.title if steg else (entry.transition or "Registrerat"),
+        status(entry.from_state) if entry.from_state else "",
+        status(entry.to_state),
+    )
+
+
+@dataclass
+class Rad:
+    """One line of the audit log: the entry and what it is about."""
+
+    entry: WorkflowHistory
+    objekt: Arende | Sammantrade | Begaran | None
+
+    @property
+    def etikett(self) -> str:
+        if isinstance(self.objekt, Arende):
+            return str(self.objekt.diarienummer)
+        if isinstance(self.objekt, Sammantrade):
+            return f"Sammanträde {self.objekt.datum:%Y-%m-%d}"
+        if isinstance(self.objekt, Begaran):
+            return f"Begäran {self.objekt.inkommen:%Y-%m-%d} i {self.objekt.arende.diarienummer}"
+        return ""
+
+    @property
+    def url(self) -> str:
+        if isinstance(self.objekt, Arende):
+            return reverse("arenden:tidslinje", args=[self.objekt.pk])
+        if isinstance(self.objekt, Sammantrade):
+            return reverse("arenden:sammantrade", args=[self.objekt.pk])
+        if isinstance(self.objekt, Begaran):
+            return reverse("arenden:begaran", args=[self.objekt.pk])
+        return ""
+
+    @property
+    def organ(self) -> str:
+        if isinstance(self.objekt, Begaran):
+            return self.objekt.arende.organ.kod
+        return self.objekt.organ.kod if self.objekt is not None else ""
+
+    @property
+    def namn(self) -> str:
+        return namn(self.entry.actor, self.entry.actor_name)
+
+    @property
+    def steg(self) -> str:
+        return titlar(self.entry)[0]
+
+    @property
+    def status(self) -> str:
+        return titlar(self.entry)[2]
+
+    @property
+    def roller(self) -> list[str]:
+        """The roles the person acted in; "anyone" and "anyone logged in" say nothing."""
+        return [r for r in self.entry.roles if r not in BUILTIN_ROLES]
+
+
+def med_objekt(entries) -> list[Rad]:
+    """Pair a page of entries with their ärenden, sammanträden and begäranden (a query for
+    each kind)."""
+    entries = list(entries)
+    arende_ct, mote_ct, begaran_ct = _typer()
+    loaded = {}
+    for ct, qs in (
+        (arende_ct, Arende.objects.select_related("organ")),
+        (mote_ct, Sammantrade.objects.select_related("organ")),
+        (begaran_ct, Begaran.objects.select_related("arende__organ")),
+    ):
+        ids = {e.object_id for e in entries if e.content_type_id == ct}
+        if ids:
+            loaded.update({(ct, pk): obj for pk, obj in qs.in_bulk(ids).items()})
+    return [Rad(e, loaded.get((e.content_type_id, e.object_id))) for e in entries]

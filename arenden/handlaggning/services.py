@@ -1,0 +1,344 @@
+"""The handläggning's operations: tilldela, tjänsteskrivelse, beslut, sändlista, expediering,
+återrapportering, bevakning. Each is a transaction; state changes go through the engine."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from arenden.diarium.models import Arende, Handling
+from arenden.diarium.services import (
+    _kräv,
+    andras,
+    arkivera_handling,
+    kräv_skett,
+    sekretessmarkering,
+)
+from arenden.dokument import services as dokument
+from arenden.gemensamt import utskick
+from arenden.handlaggning.models import (
+    Beredningsansvarig,
+    Beslut,
+    Mottagare,
+    Tjansteskrivelse,
+    Uppdrag,
+)
+from arenden.organisation import roles
+from arenden.organisation.models import Enhet, Organ, Person
+from workflow import roles as workflow_roles
+from workflow.context import acting_as
+from workflow.engine import do_transition, worklist
+
+
+def tilldela(
+    arende: Arende,
+    *,
+    handlaggare,
+    beredningsansvariga=(),
+    user,
+    kommentar="",
+    version: int | None = None,
+) -> Arende:
+    """The stabschef assigns a handläggare and names the beredningsansvariga (person, part);
+    each gets a local role on the ärende, then the ärende moves to *tilldelat*. ``version``:
+    what the stabschef's form carried (see :func:`andras`)."""
+    with transaction.atomic(), acting_as(user):
+        # who may assign is the step's guard, asked by the engine below
+        last = andras(arende, version=version)
+        last.handlaggare = handlaggare
+        last._history_user = user
+        last.save(update_fields=["handlaggare"])
+        workflow_roles.grant(arende, roles.HANDLAGGARE, user=handlaggare, granted_by=user)
+        for ordning, (person, del_i_beredningen) in enumerate(beredningsansvariga):
+            Beredningsansvarig.objects.create(
+                arende=arende,
+                person=person,
+                del_i_beredningen=del_i_beredningen,
+                ordning=ordning,
+            )
+            if person.anvandare_id:
+                workflow_roles.grant(
+                    arende, roles.BEREDNINGSANSVARIG, user=person.anvandare, granted_by=user
+                )
+        # last, so that a refused assignment leaves nothing of the above behind
+        do_transition(arende, "tilldela", user, kommentar)
+        meddela(
+            [handlaggare, *(p.anvandare for p, _del in beredningsansvariga)],
+            _("Du har fått ärendet %(nummer)s") % {"nummer": arende.diarienummer},
+            _("%(vem)s har tilldelat %(nummer)s %(rubrik)s. Handläggare: %(handlaggare)s.")
+            % {
+                "vem": user.get_full_name() or user.get_username(),
+                "nummer": arende.diarienummer,
+                # e-mail leaves the system: never the text of a secret ärende (OSL)
+                "rubrik": arende.publik_rubrik,
+                "handlaggare": handlaggare.get_full_name() or handlaggare.get_username(),
+            },
+        )
+    return arende
+
+
+def meddela(anvandare, amne: str, text: str, bilaga: tuple | None = None) -> None:
+    """E-mail the users who have an address (blind copies) through the outbox
+    (:mod:`arenden.gemensamt.utskick`): written with the step, sent once it commits; a step that is
+    rolled back tells nobody. ``bilaga`` is (filename, content, media type). Never secret
+    content: the row is kept and the e-mail leaves the system (OSL)."""
+    adresser = sorted({u.email for u in anvandare if u is not None and u.email})
+    if adresser:
+        utskick.lagg_i_utskick(amne=amne, text=text, dold_kopia=adresser, bilaga=bilaga)
+
+
+def spara_tjansteskrivelse(
+    arende: Arende, *, user, version: int | None = None, **falt
+) -> Tjansteskrivelse:
+    """Write the tjänsteskrivelse (the fields of ``Tjansteskrivelse``: datum, forfattare,
+    enhet and the text sections); only who the state lets edit it (handläggare and
+    beredningsansvariga, while the ärende is being prepared).
+
+    ``version``: the ärende's version the writer's form was read at (:func:`andras`). When
+    someone else has changed the ärende since, the tjänsteskrivelse included, nothing is
+    written and the writer is told what, who and when: the last save never silently wins."""
+    _kräv(user, "arenden.change_tjansteskrivelse", arende, _("ändra tjänsteskrivelsen"))
+    tillatna = {f.name for f in Tjansteskrivelse._meta.concrete_fields} - {"id", "arende"}
+    okanda = set(falt) - tillatna - {"enhet_id", "forfattare_id"}
+    if okanda:
+        raise ValidationError(
+            _("Okända fält i tjänsteskrivelsen: %(falt)s") % {"falt": ", ".join(sorted(okanda))}
+        )
+    with transaction.atomic(), acting_as(user):
+        andras(
+            arende,
+            user=user,
+            perm="arenden.change_tjansteskrivelse",
+            vad=_("ändra tjänsteskrivelsen"),
+            version=version,
+        )
+        skrivelse = Tjansteskrivelse.objects.filter(arende=arende).first()
+        if skrivelse is None:
+            falt.setdefault("datum", timezone.localdate())
+            skrivelse = Tjansteskrivelse(arende=arende)
+        for namn, varde in falt.items():
+            setattr(skrivelse, namn, varde)
+        skrivelse._history_user = user
+        skrivelse.full_clean(exclude=["arende"])
+        skrivelse.save()
+    return skrivelse
+
+
+def arkivera_tjansteskrivelse(arende: Arende, *, user) -> Handling:
+    """File the tjänsteskrivelse, as it reads now, as a PDF handling in the ärende. It is under
+    arbete until the ärende is expedierat or slutbehandlat (TF 2 kap. 10 §)."""
+    _kräv(user, "arenden.change_tjansteskrivelse", arende, _("arkivera tjänsteskrivelsen"))
+    if not Tjansteskrivelse.objects.filter(arende=arende).exists():
+        raise ValidationError(_("Ärendet har ingen tjänsteskrivelse ännu."), code="saknas")
+    dok = dokument.tjansteskrivelse(arende)
+    filnamn = f"{dok.filnamn}.pdf"
+    # drawn up from the ärende's content: as secret as the ärende, and titled so that the
+    # diarium never shows the protected rubrik
+    return arkivera_handling(
+        arende,
+        user=user,
+        typ=Handling.Typ.TJANSTESKRIVELSE,
+        riktning=Handling.Riktning.UPPRATTAD,
+        titel=f"{dok.titel} {arende.publik_rubrik}",
+        fil=ContentFile(dokument.som_pdf(dok), name=filnamn),
+        filnamn=filnamn,
+        **sekretessmarkering(arende.sekretess_lagrum, user),
+    )
+
+
+def satt_sandlista(
+    arende: Arende, mottagare, *, user, version: int | None = None
+) -> list[Mottagare]:
+    """Set "Beslutet expedieras till": each entry a Person, an Enhet, a (Person, Enhet) pair
+    or an address. While the ärende is prepared, and while the beslut is expedierat (by who
+    expedierar it); entries already sent to are kept. ``version``: what the form carried
+    (see :func:`andras`)."""
+    _kräv(user, "arenden.change_sandlista", arende, _("ändra sändlistan"))
+    rader = []
+    with transaction.atomic(), acting_as(user):
+        andras(
+            arende,
+            user=user,
+            perm="arenden.change_sandlista",
+            vad=_("ändra sändlistan"),
+            version=version,
+        )
+        arende.mottagare.filter(expedierad=None).delete()
+        for ordning, adressat in enumerate(mottagare):
+            rad = Mottagare(arende=arende, ordning=ordning)
+            if isinstance(adressat, tuple):
+                rad.person, rad.enhet = adressat
+            elif isinstance(adressat, Person):
+                rad.person = adressat
+            elif isinstance(adressat, Enhet):
+                rad.enhet = adressat
+            else:
+                rad.adress = str(adressat).strip()
+            rad._history_user = user
+            rad.full_clean(exclude=["arende"])
+            rad.save()
+            rader.append(rad)
+    return rader
+
+
+def registrera_beslut(
+    arende: Arende,
+    *,
+    user,
+    datum: datetime.date,
+    text: str,
+    organ: Organ | None = None,
+    paragraf: int | None = None,
+    forslag_till: Organ | None = None,
+    uppdrag=(),
+    kommentar: str = "",
+) -> Beslut:
+    """Record what the organ decided; the ärende moves to *beslutat*, or to *överlämnat*
+    when the decision is a proposal to a higher organ. ``uppdrag`` is a list of
+    (beskrivning, förfallodag, organ to report to) that the decision gives."""
+    kräv_skett(datum, _("Beslutsdagen"))
+    with transaction.atomic(), acting_as(user):
+        # who may record it is the step's guard, asked by the engine below
+        andras(arende)
+        beslut = Beslut(
+            arende=arende,
+            organ=organ or arende.organ,
+            datum=datum,
+            paragraf=paragraf,
+            text=text,
+            forslag_till=forslag_till,
+        )
+        beslut._history_user = user
+        beslut.save()
+        for beskrivning, forfaller, rapportera_till in uppdrag:
+            rad = Uppdrag(
+                beslut=beslut,
+                arende=arende,
+                beskrivning=beskrivning,
+                forfaller=forfaller,
+                rapportera_till=rapportera_till or beslut.organ,
+            )
+            rad._history_user = user
+            rad.save()
+        # the transition checks the guard; refused, the beslut above is rolled back with it
+        do_transition(arende, "overlamna" if forslag_till else "besluta", user, kommentar)
+    return beslut
+
+
+def alla_expedierade(arende: Arende) -> bool:
+    return not Mottagare.objects.filter(arende_id=arende.pk, expedierad=None).exists()
+
+
+def expediera_till(
+    mottagare: Mottagare,
+    *,
+    user,
+    metod: str,
+    tidpunkt: datetime.datetime | None = None,
+    version: int | None = None,
+) -> Mottagare:
+    """Record that the beslut was sent to one recipient. When the last one on the list has
+    been sent to, the ärende becomes *expedierat* (and, if the beslut gave uppdrag, goes on to
+    *bevakas*: the lifecycle's automatic step). The ärende is locked first, so that two people
+    sending to the last two recipients at once cannot both miss that the list is done.
+    ``version``: what the form carried (see :func:`andras`)."""
+    if metod not in Mottagare.Metod.values:
+        raise ValidationError(_("Okänt sätt att expediera: %(metod)s") % {"metod": metod})
+    kräv_skett(tidpunkt, _("Tidpunkten för expedieringen"))
+    with transaction.atomic(), acting_as(user):
+        arende = mottagare.arende
+        andras(
+            arende,
+            user=user,
+            perm="arenden.expediera_arende",
+            vad=_("expediera beslutet"),
+            version=version,
+        )
+        rad = Mottagare.objects.select_for_update().get(pk=mottagare.pk)
+        if rad.expedierad is not None:
+            raise ValidationError(
+                _("Beslutet är redan expedierat till %(vem)s.") % {"vem": rad}, code="redan"
+            )
+        rad.expedierad = tidpunkt or timezone.now()
+        rad.metod = metod
+        rad.expedierad_av = user
+        rad._history_user = user
+        rad.save()
+        if alla_expedierade(arende):
+            do_transition(arende, "expediera", user)
+    return rad
+
+
+def aterrapportera(
+    uppdrag: Uppdrag,
+    *,
+    handling: Handling,
+    redovisat: datetime.date,
+    user,
+    version: int | None = None,
+):
+    """The återrapport ``handling`` was presented to the organ on ``redovisat``: the uppdrag
+    is fulfilled. When it was the last open uppdrag, the ärende is closed (seed 002).
+    ``version``: what the form carried (see :func:`andras`)."""
+    arende = uppdrag.arende
+    _kräv(user, "arenden.redovisa_uppdrag", arende, _("redovisa uppdrag"))
+    if handling.arende_id != uppdrag.arende_id or handling.typ != Handling.Typ.ATERRAPPORT:
+        raise ValidationError(
+            _("Återrapporten ska vara en handling av typen återrapport i %(arende)s.")
+            % {"arende": arende.diarienummer},
+            code="fel_handling",
+        )
+    kräv_skett(redovisat, _("Dagen uppdraget redovisades"))
+    if redovisat < uppdrag.beslut.datum:
+        raise ValidationError(
+            _("Uppdraget kan inte ha redovisats %(dag)s, före beslutet %(beslut)s.")
+            % {"dag": f"{redovisat:%Y-%m-%d}", "beslut": f"{uppdrag.beslut.datum:%Y-%m-%d}"},
+            code="fore_beslutet",
+        )
+    with transaction.atomic(), acting_as(user):
+        # the ärende first (as in expediera_till): the last two uppdrag reported at once
+        # must not both miss that nothing is left open
+        andras(
+            arende,
+            user=user,
+            perm="arenden.redovisa_uppdrag",
+            vad=_("redovisa uppdrag"),
+            version=version,
+        )
+        rad = Uppdrag.objects.select_for_update().get(pk=uppdrag.pk)
+        if rad.redovisat is not None:
+            raise ValidationError(_("Uppdraget är redan redovisat."), code="redan")
+        rad.aterrapport = handling
+        rad.redovisat = redovisat
+        rad._history_user = user
+        rad.save()
+        if not arende.uppdrag.filter(redovisat=None).exists():
+            do_transition(
+                arende,
+                "avsluta_aterrapporterat",
+                user,
+                _("Återrapporterat till %(organ)s %(datum)s")
+                % {"organ": rad.rapportera_till.kod, "datum": f"{redovisat:%Y-%m-%d}"},
+            )
+    return rad
+
+
+def bevakningar(user, *, idag: datetime.date | None = None, horisont: int | None = 30):
+    """Open uppdrag on ärenden the user watches (worklist "Återrapportering förfaller") that
+    fall due within ``horisont`` days (``None``: whenever) or are overdue, soonest first; each
+    has ``forsenat``."""
+    idag = idag or timezone.localdate()
+    bevakade = worklist(user, "aterrapportering_bevakas").values("pk")
+    inom = Q() if horisont is None else Q(forfaller__lte=idag + datetime.timedelta(days=horisont))
+    return (
+        Uppdrag.objects.filter(inom, arende__in=bevakade, redovisat=None)
+        .annotate(forsenat=ExpressionWrapper(Q(forfaller__lt=idag), output_field=BooleanField()))
+        .select_related("arende", "rapportera_till")
+        .order_by("forfaller", "pk")
+    )

@@ -1,0 +1,684 @@
+"""The pages people work in. Every page asks one question of permission, ``user.has_perm(perm,
+obj)``, and every state change goes through the engine."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from arenden.begaran import services as begaran
+from arenden.diarium import services as diarium_services
+from arenden.diarium import sokning
+from arenden.diarium.forms import SokForm
+from arenden.diarium.models import Arende, Sekretessatkomst
+from arenden.diarium.services import sent_registrerade_qs
+from arenden.dokument import services as dokument
+from arenden.gemensamt.forms import ArendeForm, VersionForm, fel
+from arenden.gemensamt.inskick import en_gang
+from arenden.gemensamt.sidor import Sida, sida_av
+from arenden.gemensamt.vyer import DIARIEFORARE, _arende_or_404, _kräv, roller_nagonstans
+from arenden.granskning import services as granskning
+from arenden.handlaggning import services as handlaggning_services
+from arenden.handlaggning.forms import (
+    BeredningsansvarigaFormSet,
+    ExpedieraForm,
+    MottagareForm,
+    RedovisaForm,
+    TilldelaForm,
+    TjansteskrivelseForm,
+)
+from arenden.handlaggning.models import Mottagare, Tjansteskrivelse, Uppdrag
+from arenden.handlaggning.services import bevakningar
+from workflow import registry
+from workflow.definitions import USER
+from workflow.engine import allowed_transitions, history, version, worklist
+from workflow.export import to_svg
+from workflow.history import verify_object
+from workflow.middleware import REFUSALS, refusal
+
+#: entries of the workflow history shown on the ärende page; the whole timeline is paged
+SENASTE_HISTORIK = 10
+
+
+PER_SIDA = 25
+
+
+#: the worklists on the start page, and the page each one opens
+STARTLISTOR = {
+    "arende": "arenden:arbetslista",
+    "sammantrade": "arenden:sammantraden",
+    "begaran": "arenden:begaranden",
+}
+
+
+@login_required
+def start(request):
+    """The start page: the worklists the user's roles give (ärenden and sammanträden), with
+    counts."""
+    roller = roller_nagonstans(request.user)
+    listor = []
+    for workflow_id, sida in STARTLISTOR.items():
+        for wl in registry.get_workflow(workflow_id).worklists.values():
+            if wl.id.startswith("alla_"):
+                continue
+            antal = worklist(request.user, wl.id).count()
+            if antal or roller.intersection(wl.roles):
+                url = (
+                    reverse(sida, args=[wl.id])
+                    if workflow_id == "arende"
+                    else (f"{reverse(sida)}?lista={wl.id}")
+                )
+                listor.append({"url": url, "titel": wl.title, "antal": antal})
+    if DIARIEFORARE & roller:
+        listor.append(
+            {
+                "url": reverse("arenden:sent_registrerade"),
+                "titel": _("Sent registrerade handlingar"),
+                "antal": sent_registrerade_qs(request.user).count(),
+            }
+        )
+    return render(
+        request,
+        "arenden/start.html",
+        {"listor": listor, "bevakningar": bevakningar(request.user)[:10]},
+    )
+
+
+#: the horizons the bevakning page offers (days)
+BEVAKNING_INOM = ("30", "90", "365")
+
+
+@login_required
+def bevakning(request):
+    """The stabschef's bevakning: every open uppdrag on the ärenden the user watches, overdue
+    first, as the worklist counts them; ``?inom=30`` (90, 365) narrows it to what falls due
+    within that many days."""
+    inom = request.GET.get("inom", "")
+    horisont = int(inom) if inom in BEVAKNING_INOM else None
+    sida = Paginator(bevakningar(request.user, horisont=horisont), PER_SIDA).get_page(
+        request.GET.get("sida")
+    )
+    return render(
+        request,
+        "arenden/bevakning.html",
+        {
+            "sida": sida,
+            "inom": inom if horisont else "",
+            "val": BEVAKNING_INOM,
+            "params": f"inom={inom}" if horisont else "",
+        },
+    )
+
+
+@login_required
+def oversikt(request):
+    """The ärenden the user may see, counted by organ and state: one aggregate query."""
+    wf = registry.get_workflow("arende")
+    rader = (
+        worklist(request.user, "alla_arenden")
+        .order_by()
+        .values("organ__kod", "organ__namn", "state")
+        .annotate(antal=Count("pk"))
+    )
+    tabell: dict[str, dict] = {}
+    for rad in rader:
+        organ = tabell.setdefault(
+            rad["organ__kod"], {"namn": rad["organ__namn"], "antal": {}, "summa": 0}
+        )
+        organ["antal"][rad["state"]] = rad["antal"]
+        organ["summa"] += rad["antal"]
+    tillstand = [s for s in wf.states.values() if any(s.id in o["antal"] for o in tabell.values())]
+    organ = [
+        {**o, "celler": [o["antal"].get(s.id, 0) for s in tillstand]}
+        for _kod, o in sorted(tabell.items())
+    ]
+    return render(request, "arenden/oversikt.html", {"tillstand": tillstand, "organ": organ})
+
+
+@login_required
+def arbetslista(request, namn):
+    try:
+        wf, wl = registry.find_worklist(namn)
+    except LookupError as err:
+        raise Http404(str(err)) from err
+    if not any(b.model is Arende for b in registry.bindings_for_workflow(wf.id)):
+        raise Http404(_("%(lista)s är ingen lista över ärenden.") % {"lista": wl.title})
+    qs = (
+        worklist(request.user, namn)
+        .select_related("organ", "handlaggare")
+        .order_by("-registrerat", "-pk")
+    )
+    sida = sida_av(qs, request.GET.get("sida"), PER_SIDA)
+    return render(request, "arenden/arbetslista.html", {"titel": wl.title, "sida": sida})
+
+
+#: how many of the user's own tasks "Mina ärenden" lists before linking to all of them
+MINA_UPPGIFTER = 10
+
+
+@login_required
+def mina_arenden(request):
+    """One inbox: the tasks given to the user, and every ärende they prepare (handläggare or
+    beredningsansvarig on it) in any state. By default the ongoing ones; ``?status=`` narrows
+    to one state, ``?status=alla`` shows the closed ones too. An ärende no longer leaves the
+    list when it is beredd, bordlagt or closed."""
+    from flows import uppgifter
+
+    wf = registry.get_workflow("arende")
+    status = request.GET.get("status", "")
+    qs = worklist(request.user, "alla_mina_arenden")
+    if status in wf.states:
+        qs = qs.filter(state=status)
+    elif status != "alla":
+        status = ""
+        qs = qs.exclude(state__in=[s.id for s in wf.states.values() if s.final])
+    qs = qs.select_related("organ", "handlaggare").order_by("-registrerat", "-pk")
+    sida = sida_av(qs, request.GET.get("sida"), PER_SIDA)
+    mina = list(
+        uppgifter.inkorg(request.user).select_related("process__arendeprocess__arende__organ")[
+            : MINA_UPPGIFTER + 1
+        ]
+    )
+    return render(
+        request,
+        "arenden/mina_arenden.html",
+        {
+            "sida": sida,
+            "status": status,
+            "val": [(s.id, s.title) for s in wf.states.values()],
+            "uppgifter": mina[:MINA_UPPGIFTER],
+            "fler_uppgifter": len(mina) > MINA_UPPGIFTER,
+            "i_kon": uppgifter.ko(request.user).exists(),
+            "params": f"status={status}" if status else "",
+        },
+    )
+
+
+@login_required
+def arende(request, pk):
+    """The ärende page: metadata, people, handlingar, tjänsteskrivelse, beslut, expediering,
+    uppdrag, relations, the latest history and the transitions this user may take now. Its
+    number of queries does not depend on how long the history is."""
+    arende = _arende_or_404(pk)
+    _kräv(request.user, "arenden.view_arende", arende)
+    sekretess = arende.ar_sekretessmarkerat and not request.user.has_perm(
+        "arenden.view_sekretess", arende
+    )
+    wf = registry.workflow_for(arende)
+    senaste = list(history(arende).order_by("-seq")[:SENASTE_HISTORIK])
+    for entry in senaste:
+        transition = wf.transitions.get(entry.transition)
+        entry.titel = transition.title if transition else _("Registrerat")
+        entry.till = wf.states[entry.to_state].title if entry.to_state in wf.states else ""
+    if arende.ar_sekretessmarkerat and not sekretess:
+        Sekretessatkomst.logga(request.user, arende, Sekretessatkomst.Vad.ARENDE)
+    relaterade = Arende.objects.select_related("organ")
+    las_sekretess = request.user.has_perm("arenden.view_sekretess", arende)
+    context = {
+        "arende": arende,
+        "maskerat": sekretess,
+        # a single handling may be secret in an ärende that is not (OSL 5 kap. 5 §)
+        "las_sekretess": las_sekretess,
+        "overgangar": allowed_transitions(arende, request.user),
+        "historik": senaste,
+        "steg": senaste[0].seq if senaste else 0,
+        # services.arendets_version, from what is read here already
+        "version": arende.version + (senaste[0].seq if senaste else 0),
+        "beredningsansvariga": arende.beredningsansvariga.select_related("person"),
+        "handlingar": arende.handlingar.select_related("registrerad_av"),
+        "tjansteskrivelse": Tjansteskrivelse.objects.filter(arende=arende)
+        .select_related("forfattare", "enhet")
+        .first(),
+        "beslut": arende.beslut.select_related("organ", "forslag_till"),
+        "mottagare": arende.mottagare.select_related("person__enhet", "enhet", "expedierad_av"),
+        "uppdrag": arende.uppdrag.select_related("rapportera_till", "aterrapport"),
+        "relationer": arende.relationer.prefetch_related(Prefetch("till", relaterade)),
+        "relationer_hit": arende.relationer_hit.prefetch_related(Prefetch("fran", relaterade)),
+        "far_andra": request.user.has_perm("arenden.change_arende", arende)
+        and (las_sekretess or not arende.ar_sekretessmarkerat),
+        "far_lagga_till_handling": request.user.has_perm("arenden.add_handling", arende),
+        "far_skriva": request.user.has_perm("arenden.change_tjansteskrivelse", arende),
+        "far_expediera": request.user.has_perm("arenden.expediera_arende", arende),
+        "far_andra_sandlista": request.user.has_perm("arenden.change_sandlista", arende),
+        "far_redovisa": request.user.has_perm("arenden.redovisa_uppdrag", arende),
+        "far_registrera_begaran": begaran.far_registrera(request.user, arende),
+        "far_sekretessmarkera": request.user.has_perm("arenden.sekretessmarkera", arende),
+        "begaranden": arende.begaranden.order_by("-inkommen", "-pk"),
+    }
+    return render(request, "arenden/arende.html", context)
+
+
+@login_required
+@require_POST
+@en_gang
+def overgang(request, pk):
+    """Take a transition from the ärende page (one button per allowed transition)."""
+    arende = _arende_or_404(pk)
+    _kräv(request.user, "arenden.view_arende", arende)
+    # the state, and every step since the page was read (A → B → A included); every other
+    # change since is the ärende's version, checked under its lock (services.ta_steg)
+    las = VersionForm(request.POST)
+    if (
+        request.POST.get("status") != arende.state
+        or request.POST.get("steg") != str(version(arende))
+        or not las.is_valid()
+    ):
+        messages.error(
+            request,
+            _(
+                "Ärendet har ändrats av någon annan sedan du öppnade sidan. Kontrollera och "
+                "försök igen."
+            ),
+        )
+        return redirect("arenden:arende", pk=pk)
+    steg = registry.workflow_for(arende).transitions.get(request.POST.get("overgang", ""))
+    if steg is not None and steg.trigger != USER:
+        messages.error(
+            request, _("%(steg)s görs inte med en knapp på ärendet.") % {"steg": steg.title}
+        )
+        return redirect("arenden:arende", pk=pk)
+    if steg is not None and steg.form:
+        # a step that needs data is taken on its own page, never from a bare button
+        messages.info(request, _("%(steg)s görs på den här sidan.") % {"steg": steg.title})
+        return redirect(steg.form, pk=pk)
+    try:
+        diarium_services.ta_steg(
+            arende,
+            request.POST.get("overgang", ""),
+            user=request.user,
+            kommentar=request.POST.get("kommentar", ""),
+            version=las.cleaned_data["version"],
+        )
+    except REFUSALS as err:
+        messages.error(request, refusal(err))
+    else:
+        messages.success(
+            request, _("Ärendet har nu status %(status)s.") % {"status": arende.status_titel}
+        )
+    return redirect("arenden:arende", pk=pk)
+
+
+@login_required
+def tidslinje(request, pk):
+    """The ärende's whole story: transitions and field changes merged, paged, with who,
+    when, what changed from what to what, and the comment; and whether its chain holds."""
+    arende = _arende_or_404(pk)
+    _kräv(request.user, "arenden.view_arende", arende)
+    if arende.ar_sekretessmarkerat:
+        _kräv(request.user, "arenden.view_sekretess", arende)
+        Sekretessatkomst.logga(request.user, arende, Sekretessatkomst.Vad.TIDSLINJE)
+    sida = Paginator(range(granskning.antal_handelser(arende)), 50).get_page(
+        request.GET.get("sida")
+    )
+    handelser = granskning.tidslinje(
+        arende,
+        sida.start_index() - 1,
+        sida.end_index(),
+        las_sekretess=request.user.has_perm("arenden.view_sekretess", arende),
+    )
+    kedja = verify_object(arende)
+    return render(
+        request,
+        "arenden/tidslinje.html",
+        {"arende": arende, "sida": sida, "handelser": handelser, "kedja": kedja},
+    )
+
+
+@login_required
+def sok(request):
+    """Ärenden and handlingar by diarienummer, words and dates, among what the user may see.
+    Full-text search with the Swedish configuration on PostgreSQL; word matching elsewhere."""
+    form = SokForm(request.GET or None)
+    sida = None
+    if form.is_bound and form.is_valid():
+        qs = sokning.sok(request.user, **form.cleaned_data)
+        sida = Sida(qs, request.GET.get("sida"), PER_SIDA, rakna=True)
+        for a in sida.object_list:
+            a.maskerat = a.ar_sekretessmarkerat and not request.user.has_perm(
+                "arenden.view_sekretess", a
+            )
+    params = request.GET.copy()
+    params.pop("sida", None)
+    return render(
+        request, "arenden/sok.html", {"form": form, "sida": sida, "params": params.urlencode()}
+    )
+
+
+@login_required
+def beslut(request, pk):
+    """Where the organ's decision in the ärende is recorded: under the ärende's item in the
+    protokoll of the sammanträde it is anmält to (arenden.sammantraden.protokoll.besluta)."""
+    arende = _arende_or_404(pk)
+    _kräv(request.user, "arenden.view_arende", arende)
+    punkt = (
+        arende.punkter.filter(utfall="")
+        .order_by("-sammantrade__datum", "-pk")
+        .values_list("pk", "sammantrade_id")
+        .first()
+    )
+    if punkt is None:
+        messages.info(
+            request,
+            _(
+                "Beslutet förs in under ärendets punkt i protokollet, och ärendet står inte på "
+                "någon föredragningslista."
+            ),
+        )
+        return redirect("arenden:arende", pk=pk)
+    return redirect(f"{reverse('arenden:sammantrade', args=[punkt[1]])}#punkt-{punkt[0]}")
+
+
+@login_required
+@en_gang
+def tilldela_vy(request, pk):
+    """The stabschef assigns a handläggare and names the beredningsansvariga with their part."""
+    arende = _arende_or_404(pk)
+    if "tilldela" not in {t.id for t in allowed_transitions(arende, request.user)}:
+        raise PermissionDenied(_("Du får inte tilldela det här ärendet."))
+    form = TilldelaForm(
+        request.POST or None, initial={"version": diarium_services.arendets_version(arende)}
+    )
+    ansvariga = BeredningsansvarigaFormSet(request.POST or None, prefix="ansvarig")
+    if request.method == "POST" and form.is_valid() and ansvariga.is_valid():
+        try:
+            handlaggning_services.tilldela(
+                arende,
+                handlaggare=form.cleaned_data["handlaggare"],
+                beredningsansvariga=[
+                    (f.cleaned_data["person"], f.cleaned_data["del_i_beredningen"])
+                    for f in ansvariga
+                    if f.cleaned_data
+                ],
+                user=request.user,
+                kommentar=form.cleaned_data["kommentar"],
+                version=form.cleaned_data["version"],
+            )
+        except REFUSALS as err:
+            fel(form, err)
+        else:
+            messages.success(request, _("Ärendet är tilldelat."))
+            return redirect("arenden:arende", pk=pk)
+    return render(
+        request, "arenden/tilldela.html", {"arende": arende, "form": form, "ansvariga": ansvariga}
+    )
+
+
+@login_required
+@en_gang
+def tjansteskrivelse(request, pk):
+    """The tjänsteskrivelse editor, by section; only while the state lets this user edit."""
+    arende = _arende_or_404(pk)
+    _kräv(request.user, "arenden.change_tjansteskrivelse", arende)
+    form = TjansteskrivelseForm(
+        request.POST or None,
+        instance=Tjansteskrivelse.objects.filter(arende=arende).first(),
+        initial={"version": diarium_services.arendets_version(arende)},
+    )
+    sparad = None
+    if request.method == "POST" and form.is_valid():
+        falt = {f: form.cleaned_data[f] for f in form.Meta.fields}
+        try:
+            handlaggning_services.spara_tjansteskrivelse(
+                arende, user=request.user, version=form.cleaned_data["version"], **falt
+            )
+        except ValidationError as err:
+            fel(form, err)
+            if isinstance(err, diarium_services.Inaktuell):
+                # the writer's text stays in the form, the saved one is shown beside it (read
+                # anew: the form has filled its own instance in)
+                sparad = Tjansteskrivelse.objects.filter(arende=arende).first()
+        else:
+            messages.success(request, _("Tjänsteskrivelsen är sparad."))
+            return redirect("arenden:arende", pk=pk)
+    return render(
+        request,
+        "arenden/formular.html",
+        {
+            "arende": arende,
+            "form": form,
+            "rubrik": _("Tjänsteskrivelse"),
+            "sparad": sparad,
+        },
+    )
+
+
+@login_required
+def tjansteskrivelse_dokument(request, pk, format):
+    """The tjänsteskrivelse as PDF or Word; masked for who may not read a secret ärende."""
+    arende = _arende_or_404(pk)
+    _kräv(request.user, "arenden.view_arende", arende)
+    if format not in dokument.FORMAT or not Tjansteskrivelse.objects.filter(arende=arende).exists():
+        raise Http404(_("Ingen tjänsteskrivelse i det formatet."))
+    maskera = arende.ar_sekretessmarkerat and not request.user.has_perm(
+        "arenden.view_sekretess", arende
+    )
+    if arende.ar_sekretessmarkerat and not maskera:
+        Sekretessatkomst.logga(request.user, arende, Sekretessatkomst.Vad.DOKUMENT)
+    return dokument.som_svar(dokument.tjansteskrivelse(arende, publik=maskera), format)
+
+
+@login_required
+@require_POST
+@en_gang
+def tjansteskrivelse_arkivera(request, pk):
+    """File the tjänsteskrivelse as it reads now as a handling (PDF) in the ärende."""
+    arende = _arende_or_404(pk)
+    _kräv(request.user, "arenden.change_tjansteskrivelse", arende)
+    try:
+        handling = handlaggning_services.arkivera_tjansteskrivelse(arende, user=request.user)
+    except ValidationError as err:
+        messages.error(request, " ".join(err.messages))
+    else:
+        messages.success(
+            request, _("Tjänsteskrivelsen är sparad som handling %(nr)s.") % {"nr": handling.nummer}
+        )
+    return redirect("arenden:arende", pk=pk)
+
+
+@login_required
+@en_gang
+def expediera(request, pk):
+    """Expediering with per-recipient status: send to one recipient at a time."""
+    arende = _arende_or_404(pk)
+    _kräv(request.user, "arenden.expediera_arende", arende)
+    form = ExpedieraForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        mottagare = get_object_or_404(arende.mottagare, pk=form.cleaned_data["mottagare"])
+        try:
+            handlaggning_services.expediera_till(
+                mottagare,
+                user=request.user,
+                metod=form.cleaned_data["metod"],
+                version=form.cleaned_data["version"],
+            )
+        except REFUSALS as err:
+            messages.error(request, refusal(err))
+        else:
+            messages.success(request, _("Expedierat till %(vem)s.") % {"vem": mottagare})
+        if request.user.has_perm("arenden.expediera_arende", arende):
+            return redirect("arenden:expediera", pk=pk)
+        return redirect("arenden:arende", pk=pk)  # sent to all: the ärende has moved on
+    return render(
+        request,
+        "arenden/expediera.html",
+        {
+            "arende": arende,
+            "mottagare": arende.mottagare.select_related("person__enhet", "enhet", "expedierad_av"),
+            "metoder": Mottagare.Metod.choices,
+            "version": diarium_services.arendets_version(arende),
+        },
+    )
+
+
+@login_required
+@en_gang
+def andra_uppgifter(request, pk):
+    """Correct the ärende's own fields: ärendemening, offentlig rubrik, avsändare, inkommet."""
+    arende = _arende_or_404(pk)
+    _kräv(request.user, "arenden.change_arende", arende)
+    if arende.ar_sekretessmarkerat:
+        _kräv(request.user, "arenden.view_sekretess", arende)
+    form = ArendeForm(
+        request.POST or None,
+        initial={
+            **{falt: getattr(arende, falt) for falt in diarium_services.ANDRINGSBARA},
+            "version": diarium_services.arendets_version(arende),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            diarium_services.andra_arende(arende, user=request.user, **form.cleaned_data)
+        except REFUSALS as err:
+            fel(form, err)
+        else:
+            messages.success(request, _("Ärendets uppgifter är sparade."))
+            return redirect("arenden:arende", pk=pk)
+    return render(
+        request,
+        "arenden/formular.html",
+        {"arende": arende, "form": form, "rubrik": _("Ändra ärendets uppgifter")},
+    )
+
+
+@login_required
+@en_gang
+def sandlista(request, pk):
+    """ "Beslutet expedieras till": who the decision is to be sent to, while it is prepared."""
+    arende = _arende_or_404(pk)
+    _kräv(request.user, "arenden.change_sandlista", arende)
+    mottagare = list(arende.mottagare.select_related("person__enhet", "enhet"))
+    # the list is set anew from these; those already sent to stay as they are
+    ej_skickade = [m for m in mottagare if m.expedierad is None]
+    version = diarium_services.arendets_version(arende)
+    lagg_till = request.method == "POST" and "ta_bort" not in request.POST
+    form = MottagareForm(request.POST if lagg_till else None, initial={"version": version})
+    bekrafta = None
+    if "ta_bort" in request.POST:
+        # a button: the page's version comes with it, and what went wrong is said above the list
+        las = VersionForm(request.POST)
+        skickad = las.cleaned_data["version"] if las.is_valid() else -1
+        bort = [
+            m for m in mottagare if m.expedierad is None and str(m.pk) == request.POST["ta_bort"]
+        ]
+        if bort and "bekraftat" not in request.POST:
+            # asked first: one click removes nobody; the question carries the version the
+            # list was read at
+            bekrafta, version = bort[0], version if skickad is None else skickad
+        elif not bort:
+            try:  # gone, most likely with a change since the page was read: say which
+                diarium_services.kräv_version(arende, skickad)
+            except ValidationError as err:
+                messages.error(request, " ".join(err.messages))
+            else:
+                messages.error(
+                    request, _("Mottagaren kan inte tas bort: beslutet är redan expedierat dit.")
+                )
+            return redirect("arenden:sandlista", pk=pk)
+        else:
+            try:
+                handlaggning_services.satt_sandlista(
+                    arende,
+                    [_adressat(m) for m in ej_skickade if m not in bort],
+                    user=request.user,
+                    version=skickad,
+                )
+            except ValidationError as err:
+                messages.error(request, " ".join(err.messages))
+            else:
+                messages.success(
+                    request, _("%(vem)s är borttagen från sändlistan.") % {"vem": bort[0]}
+                )
+            return redirect("arenden:sandlista", pk=pk)
+    elif lagg_till and form.is_valid():
+        ny = form.adressat()
+        try:
+            handlaggning_services.satt_sandlista(
+                arende,
+                [*map(_adressat, ej_skickade), ny],
+                user=request.user,
+                version=form.cleaned_data["version"],
+            )
+        except ValidationError as err:
+            fel(form, err)
+        else:
+            messages.success(
+                request,
+                _("%(vem)s är tillagd på sändlistan.")
+                % {"vem": ", ".join(map(str, ny)) if isinstance(ny, tuple) else ny},
+            )
+            return redirect("arenden:sandlista", pk=pk)
+    return render(
+        request,
+        "arenden/sandlista.html",
+        {
+            "arende": arende,
+            "mottagare": mottagare,
+            "form": form,
+            "bekrafta": bekrafta,
+            "version": version,
+        },
+    )
+
+
+def _adressat(rad: Mottagare):
+    if rad.person_id and rad.enhet_id:
+        return (rad.person, rad.enhet)
+    return rad.person or rad.enhet or rad.adress
+
+
+@login_required
+@en_gang
+def redovisa(request, pk):
+    """An uppdrag is reported back: the återrapport, a handling in the ärende, was presented
+    to the organ on a given day (seed 002)."""
+    uppdrag = get_object_or_404(Uppdrag.objects.select_related("arende", "rapportera_till"), pk=pk)
+    arende = uppdrag.arende
+    _kräv(request.user, "arenden.redovisa_uppdrag", arende)
+    form = RedovisaForm(
+        request.POST or None,
+        arende=arende,
+        initial={"version": diarium_services.arendets_version(arende)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            handlaggning_services.aterrapportera(uppdrag, user=request.user, **form.cleaned_data)
+        except REFUSALS as err:
+            fel(form, err)
+        else:
+            messages.success(request, _("Uppdraget är redovisat."))
+            return redirect("arenden:arende", pk=arende.pk)
+    context = {
+        "arende": arende,
+        "form": form,
+        "rubrik": _("Redovisa uppdrag"),
+        "forklaring": _("Uppdraget: %(text)s Ska återrapporteras senast %(dag)s.")
+        % {"text": uppdrag.beskrivning, "dag": f"{uppdrag.forfaller:%Y-%m-%d}"},
+    }
+    if not form.fields["handling"].queryset.exists():
+        # the återrapport is a handling of the ärende first; say so instead of an empty list
+        context["hint"] = _(
+            "Ärendet har ingen handling av typen återrapport ännu. Lägg först in återrapporten "
+            "som en handling i ärendet, och välj den sedan här."
+        )
+        if request.user.has_perm("arenden.add_handling", arende):
+            context["hint_url"] = reverse("arenden:ny_handling", args=[arende.pk])
+    return render(request, "arenden/formular.html", context)
+
+
+@login_required
+def arbetsflode(request, namn):
+    """The workflow chart, drawn from the definition."""
+    try:
+        wf = registry.get_workflow(namn)
+    except LookupError as err:
+        raise Http404(str(err)) from err
+    return render(request, "arenden/arbetsflode.html", {"wf": wf, "svg": mark_safe(to_svg(wf))})

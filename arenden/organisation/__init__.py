@@ -1,0 +1,1 @@
+"""Who: organ, enheter, personer, and the role names of the domain."""

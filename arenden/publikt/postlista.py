@@ -1,0 +1,169 @@
+"""The postlista: the diarium as anyone may read it (TF 2 kap., OSL 5 kap.)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django import forms
+from django.db.models import F, Q, Value
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from arenden.diarium.models import Arende, Handling
+from arenden.diarium.sokning import del_av_diarienummer
+from arenden.gemensamt.forms import Formular
+from arenden.gemensamt.sidor import Sida
+
+PER_SIDA = 50
+
+
+def allmanna_handlingar():
+    """The handlingar the postlista lists: inkomna, and upprättade ones that are final (an
+    upprättad handling under arbete is not yet allmän, TF 2 kap. 10 §); never of a makulerat
+    ärende."""
+    return Handling.objects.filter(
+        Q(riktning=Handling.Riktning.INKOMMEN)
+        | Q(riktning=Handling.Riktning.UPPRATTAD, status=Handling.Status.UPPRATTAD)
+    ).exclude(arende__state="makulerat")
+
+
+def _hemlig_handling() -> Q:
+    return ~Q(sekretess_lagrum="")
+
+
+def _hemligt_arende() -> Q:
+    return ~Q(arende__sekretess_lagrum="")
+
+
+def sok_q(text: str) -> Q:
+    """Handlingar whose public text holds ``text``: the titel and the sender of what is not
+    secret, the offentlig titel or rubrik of what is, and the diarienummer. A word that occurs
+    only in protected text finds nothing."""
+    ord_ = Q()
+    oppen_handling = ~_hemlig_handling() & ~_hemligt_arende()
+    ord_ |= oppen_handling & (Q(titel__icontains=text) | Q(avsandare_mottagare__icontains=text))
+    ord_ |= (_hemlig_handling() | _hemligt_arende()) & Q(offentlig_titel__icontains=text)
+    ord_ |= ~_hemligt_arende() & (
+        Q(arende__arendemening__icontains=text) | Q(arende__offentlig_rubrik__icontains=text)
+    )
+    ord_ |= _hemligt_arende() & Q(arende__offentlig_rubrik__icontains=text)
+    return ord_ | _nummer_q(text, "arende__")
+
+
+def _nummer_q(text: str, prefix: str = "") -> Q:
+    """What ``text`` names as a diarienummer, whole or a part ("787-2025"); nothing else."""
+    delvis = del_av_diarienummer(text, prefix)
+    return delvis[0] if delvis else Q(pk__in=[])
+
+
+class PostlistaFilter(Formular):
+    q = forms.CharField(
+        label=gettext_lazy("Sök"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("Ord i rubriken, avsändare eller mottagare, eller diarienummer."),
+    )
+    fran = forms.DateField(
+        label=gettext_lazy("Från och med"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    till = forms.DateField(
+        label=gettext_lazy("Till och med"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("fran") and data.get("till") and data["fran"] > data["till"]:
+            raise forms.ValidationError(_("Från-datumet ligger efter till-datumet."))
+        return data
+
+
+def arende_sok_q(text: str) -> Q:
+    """Ärenden whose public text holds ``text`` (the same rule as :func:`sok_q`)."""
+    ord_ = Q(sekretess_lagrum="") & (
+        Q(arendemening__icontains=text)
+        | Q(offentlig_rubrik__icontains=text)
+        | Q(avsandare__icontains=text)
+    )
+    ord_ |= ~Q(sekretess_lagrum="") & Q(offentlig_rubrik__icontains=text)
+    return ord_ | _nummer_q(text)
+
+
+@dataclass
+class Rad:
+    """A row of the postlista: an ärende opened that day, or a handling."""
+
+    datum: datetime.date
+    arende: Arende
+    handling: Handling | None = None
+
+
+def postlista(request):
+    """The public postlista: day by day, newest first, the ärenden opened and the allmänna
+    handlingar that came in or were drawn up, with search and a date range; each row links
+    to its ärende's public page. One page costs the same few queries however long the
+    diarium is (one UNION for the page, then its rows)."""
+    form = PostlistaFilter(request.GET or None)
+    handlingar = allmanna_handlingar()
+    arenden = Arende.objects.exclude(state="makulerat")
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if data["q"].strip():
+            handlingar = handlingar.filter(sok_q(data["q"].strip()))
+            arenden = arenden.filter(arende_sok_q(data["q"].strip()))
+        if data["fran"]:
+            handlingar = handlingar.filter(datum__gte=data["fran"])
+            arenden = arenden.filter(registrerat__gte=data["fran"])
+        if data["till"]:
+            handlingar = handlingar.filter(datum__lte=data["till"])
+            arenden = arenden.filter(registrerat__lte=data["till"])
+    elif form.is_bound:
+        handlingar, arenden = handlingar.none(), arenden.none()
+    nycklar = (
+        handlingar.annotate(dag=F("datum"), slag=Value(1), rad=F("pk"))
+        .values_list("dag", "slag", "rad")
+        .order_by()
+        .union(
+            arenden.annotate(dag=F("registrerat"), slag=Value(0), rad=F("pk"))
+            .values_list("dag", "slag", "rad")
+            .order_by(),
+            all=True,
+        )
+        .order_by("-dag", "-slag", "-rad")
+    )
+    sida = Sida(nycklar, request.GET.get("sida"), PER_SIDA)
+    h_ids = [rad for _d, slag, rad in sida.object_list if slag == 1]
+    a_ids = [rad for _d, slag, rad in sida.object_list if slag == 0]
+    hlist = Handling.objects.select_related("arende__organ").in_bulk(h_ids)
+    alist = Arende.objects.select_related("organ").in_bulk(a_ids)
+    sida.object_list = [
+        Rad(dag, hlist[rad].arende, hlist[rad]) if slag == 1 else Rad(dag, alist[rad])
+        for dag, slag, rad in sida.object_list
+        if (hlist if slag == 1 else alist).get(rad) is not None
+    ]
+    params = request.GET.copy()
+    params.pop("sida", None)
+    return render(
+        request,
+        "arenden/postlista.html",
+        {"form": form, "sida": sida, "params": params.urlencode()},
+    )
+
+
+def publikt_arende(request, pk):
+    """What anyone may read of an ärende: the public rubrik, the organ, the dates and status,
+    and its allmänna handlingar, each masked as the postlista masks it."""
+    arende = get_object_or_404(
+        Arende.objects.select_related("organ").exclude(state="makulerat"), pk=pk
+    )
+    handlingar = allmanna_handlingar().filter(arende=arende).order_by("nummer")
+    return render(
+        request,
+        "arenden/publikt_arende.html",
+        {"arende": arende, "handlingar": handlingar},
+    )

@@ -1,0 +1,241 @@
+"""The forms of the meetings and their protokoll."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from arenden.diarium.models import Arende
+from arenden.gemensamt.forms import Formular
+from arenden.organisation.models import Organ, Person
+from arenden.sammantraden.models import Deltagare, Punkt, Yttrande
+
+
+class SammantradeForm(Formular):
+    organ = forms.ModelChoiceField(queryset=Organ.objects.none(), label=_("Organ"))
+    datum = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(
+        label=_("Börjar"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    slut = forms.TimeField(
+        label=_("Slutar"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    plats = forms.CharField(label=_("Plats"), max_length=200, help_text=_("Ett rum, eller Teams."))
+
+    def __init__(self, *args, organ=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organ"].queryset = organ
+
+
+class AnslagForm(Formular):
+    """The day the justerat protokoll goes up on the anslagstavla, and, when that is later
+    than KL 8 kap. 12 § allows, why."""
+
+    dag = forms.DateField(
+        label=_("Anslås"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Lämnas tomt för i dag."),
+    )
+    skal = forms.CharField(
+        label=_("Skäl till sent anslag"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Krävs när anslaget kommer senare än andra dagen efter justeringen."),
+    )
+
+
+class DeltagareForm(Formular):
+    person = forms.ModelChoiceField(queryset=Person.objects.order_by("namn"), label=_("Person"))
+    roll = forms.ChoiceField(choices=Deltagare.Roll.choices, label=_("Roll"))
+    justerare = forms.BooleanField(required=False, label=_("Justerare"))
+    ersatter = forms.ModelChoiceField(
+        queryset=Person.objects.order_by("namn"), required=False, label=_("Tjänstgör för")
+    )
+
+
+class NarvaroForm(Formular):
+    """Presence that changed during the meeting, by the items of its föredragningslista."""
+
+    narvarande = forms.BooleanField(required=False, label=_("Närvarande"))
+    anslot_fran = forms.ModelChoiceField(
+        queryset=Punkt.objects.none(), required=False, label=_("Anslöt från punkt")
+    )
+    lamnade_efter = forms.ModelChoiceField(
+        queryset=Punkt.objects.none(), required=False, label=_("Lämnade efter punkt")
+    )
+    franvarande_pa = forms.ModelMultipleChoiceField(
+        queryset=Punkt.objects.none(),
+        required=False,
+        label=_("Frånvarande på punkt"),
+        widget=forms.SelectMultiple(attrs={"size": 3}),
+    )
+    anteckning = forms.CharField(
+        required=False,
+        max_length=200,
+        label=_("Anteckning"),
+        help_text=_("Det protokollet ska säga om närvaron utöver punkterna, ordagrant."),
+    )
+
+    def __init__(self, *args, punkter=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for namn in ("anslot_fran", "lamnade_efter", "franvarande_pa"):
+            self.fields[namn].queryset = punkter
+            self.fields[namn].label_from_instance = lambda p: p.beteckning
+
+
+class PunktForm(Formular):
+    arende = forms.ModelChoiceField(
+        queryset=Arende.objects.none(),
+        required=False,
+        label=_("Ärende"),
+        help_text=_("Ärenden som är klara för beslut eller bordlagda."),
+    )
+    typ = forms.ChoiceField(choices=Punkt.Typ.choices, label=_("Typ av punkt"))
+    rubrik = forms.CharField(
+        required=False, max_length=500, label=_("Rubrik"), help_text=_("Ärendets, om tom.")
+    )
+    slag = forms.ChoiceField(
+        choices=[("", "–"), *Punkt.Slag.choices], required=False, label=_("Slag")
+    )
+    form = forms.ChoiceField(
+        choices=[("", "–"), *Punkt.Form.choices], required=False, label=_("Form")
+    )
+    foredragande = forms.CharField(required=False, max_length=300, label=_("Föredragande"))
+    forslag_till_beslut = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Förslag till beslut")
+    )
+
+    def __init__(self, *args, arenden=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["arende"].queryset = arenden
+
+
+class BeslutForm(Formular):
+    utfall = forms.ChoiceField(choices=Punkt.Utfall.choices, label=_("Utfall"))
+    beslut = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Beslut")
+    )
+    motivering = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Motivering"),
+        help_text=_("Krävs vid återremiss och bordläggning."),
+    )
+    forslag_till = forms.ModelChoiceField(
+        queryset=Organ.objects.order_by("namn"), required=False, label=_("Förslag till organ")
+    )
+    aterremiss_till = forms.ModelChoiceField(
+        queryset=Organ.objects.order_by("namn"),
+        required=False,
+        label=_("Återremitteras till"),
+        help_text=_("Lämnas tomt för organet som berett ärendet."),
+    )
+    minoritet = forms.BooleanField(
+        required=False,
+        label=_("På begäran av en minoritet"),
+        help_text=_(
+            "I fullmäktige: minst en tredjedel av de närvarande begär bordläggning eller "
+            "återremiss (kommunallagen 5 kap. 51 §)."
+        ),
+    )
+    begard_av = forms.IntegerField(
+        required=False, min_value=0, max_value=1000, label=_("Antal som begärde det")
+    )
+    uppdrag = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Uppdrag att återrapportera"),
+        help_text=_("Om beslutet ger ett uppdrag."),
+    )
+    forfaller = forms.DateField(
+        required=False,
+        label=_("Återrapporteras senast"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("uppdrag") and not data.get("forfaller"):
+            raise ValidationError(_("Ange när uppdraget ska återrapporteras."))
+        return data
+
+    def besluta_med(self) -> dict:
+        """The arguments of ``protokoll.besluta``: the uppdrag is reported to the organ."""
+        data = dict(self.cleaned_data)
+        uppdrag, forfaller = data.pop("uppdrag"), data.pop("forfaller")
+        data["uppdrag"] = [(uppdrag, forfaller, None)] if uppdrag else []
+        return data
+
+
+class ReservationForm(Formular):
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Ledamot"))
+    motivering = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Motivering")
+    )
+
+    def __init__(self, *args, personer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = personer
+
+
+class JavForm(Formular):
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Jävig ledamot"))
+    grund = forms.CharField(
+        max_length=300,
+        required=False,
+        label=_("Grund"),
+        help_text=_("T.ex. närstående, eller ledamot i bolagets styrelse."),
+    )
+
+    def __init__(self, *args, personer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = personer
+
+
+class YrkandeForm(Formular):
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Yrkande av"))
+    text = forms.CharField(
+        max_length=4000, widget=forms.Textarea(attrs={"rows": 2}), label=_("Yrkande")
+    )
+
+    def __init__(self, *args, personer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = personer
+
+
+class VoteringForm(Formular):
+    proposition = forms.CharField(
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Propositionsordning"),
+        help_text=_("Vilka förslag som ställdes mot varandra, och vad ja och nej betyder."),
+    )
+    ja = forms.IntegerField(min_value=0, max_value=1000, label=_("Ja"))
+    nej = forms.IntegerField(min_value=0, max_value=1000, label=_("Nej"))
+    avstar = forms.IntegerField(min_value=0, max_value=1000, initial=0, label=_("Avstår"))
+    resultat = forms.CharField(max_length=300, label=_("Resultat"))
+
+
+class MotiveringForm(Formular):
+    """The written motivering of a reservation announced at the meeting (KL 4 kap. 27 §)."""
+
+    reservation = forms.IntegerField(widget=forms.HiddenInput)
+    motivering = forms.CharField(
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Skriftlig motivering"),
+        help_text=_("Lämnas senast när justeringen börjar (kommunallagen 4 kap. 27 §)."),
+    )
+
+
+class YttrandeForm(Formular):
+    typ = forms.ChoiceField(choices=Yttrande.Typ.choices, label=_("Typ"))
+    avgivet_av = forms.CharField(max_length=300, label=_("Lämnat av"))
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Text"))
+
+
+class RattelseForm(Formular):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Rättelse"))

@@ -1,0 +1,589 @@
+"""Meetings: the sammanträde of an organ, who served, the items on its föredragningslista and
+what was decided under each paragraph (KL 5 kap. 65–69 §§, 6 kap. 35 §).
+
+The sammanträde has a lifecycle of its own on the engine (flows/sammantrade.py): planerat →
+kallat → genomfört → justerat → anslaget. Everything written in the protokoll can be changed
+only while the permission map of the sammanträde's state allows ``change_sammantrade``; after
+justering a correction is a new :class:`Rattelse`, never an edit.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from arenden.diarium.models import Arende, Handling
+from arenden.handlaggning.models import Beslut
+from arenden.organisation.models import Organ, Person
+from workflow.context import history_user
+from workflow.fieldhistory import SignedHistory
+from workflow.models import WorkflowMixin
+
+#: KL 5 kap. 69 §: the protokoll is justerat within two weeks of the meeting
+JUSTERING_DAGAR = 14
+#: KL 8 kap. 12 §: anslag no later than the second day after justering
+ANSLAG_DAGAR = 2
+#: KL 13 kap. 5 §: laglighetsprövning within three weeks of the anslag
+OVERKLAGANDE_DAGAR = 21
+
+
+def _pask(ar: int) -> datetime.date:
+    """Easter Sunday (the Gregorian computus)."""
+    a, b, c = ar % 19, ar // 100, ar % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    r = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * r) // 451
+    manad, dag = divmod(h + r - 7 * m + 114, 31)
+    return datetime.date(ar, manad, dag + 1)
+
+
+def _helgdagar(ar: int) -> set[datetime.date]:
+    """Sunday-like days of lagen (1930:173): the public holidays, and midsommarafton, julafton
+    and nyårsafton."""
+    pask, dag = _pask(ar), datetime.timedelta(days=1)
+    midsommarafton = next(
+        datetime.date(ar, 6, d) for d in range(19, 26) if datetime.date(ar, 6, d).weekday() == 4
+    )
+    alla_helgon = next(
+        datetime.date(ar, 10, 31) + i * dag
+        for i in range(7)
+        if (datetime.date(ar, 10, 31) + i * dag).weekday() == 5
+    )
+    fasta = [(1, 1), (1, 6), (5, 1), (6, 6), (12, 24), (12, 25), (12, 26), (12, 31)]
+    return {datetime.date(ar, m, d) for m, d in fasta} | {
+        pask - 2 * dag,
+        pask,
+        pask + dag,
+        pask + 39 * dag,
+        pask + 49 * dag,
+        midsommarafton,
+        midsommarafton + dag,
+        alla_helgon,
+    }
+
+
+def sista_dag(dag: datetime.date) -> datetime.date:
+    """Lagen (1930:173) om beräkning av lagstadgad tid: a last day that falls on a Saturday,
+    a Sunday or a holiday moves to the next weekday."""
+    while dag.weekday() >= 5 or dag in _helgdagar(dag.year):
+        dag += datetime.timedelta(days=1)
+    return dag
+
+
+class Sammantrade(WorkflowMixin):
+    """One meeting of an organ. Its protokoll may be filed in a diarium ärende of its own
+    (seed 004: Samråd vård och omsorg's protokoll in HSN 418-2-2021)."""
+
+    organ = models.ForeignKey(
+        Organ, on_delete=models.PROTECT, related_name="sammantraden", verbose_name=_("organ")
+    )
+    datum = models.DateField(_("datum"))
+    start = models.TimeField(_("början"), null=True, blank=True)
+    slut = models.TimeField(_("slut"), null=True, blank=True)
+    plats = models.CharField(_("plats"), max_length=200, help_text=_("Ett rum, eller Teams."))
+    arende = models.ForeignKey(
+        Arende,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sammantraden",
+        verbose_name=_("diarieärende för protokollet"),
+    )
+    kallad = models.DateTimeField(_("kallelse skickad"), null=True, blank=True, editable=False)
+    justerat = models.DateTimeField(_("justerat"), null=True, blank=True, editable=False)
+    anslaget = models.DateField(_("anslaget"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+
+    local_roles_parent = "organ"
+
+    class Meta:
+        verbose_name = _("sammanträde")
+        verbose_name_plural = _("sammanträden")
+        ordering = ["-datum", "organ"]
+        permissions = [("justera_sammantrade", _("Får justera protokollet"))]
+
+    def __str__(self):
+        return f"{self.organ.namn} {self.datum:%Y-%m-%d}"
+
+    @property
+    def justering_senast(self) -> datetime.date:
+        """KL 5 kap. 69 §: the last day for justering."""
+        return sista_dag(self.datum + datetime.timedelta(days=JUSTERING_DAGAR))
+
+    @property
+    def sen_justering(self) -> bool:
+        """Justerat (or still not justerat today) later than the law's two weeks."""
+        dag = timezone.localdate(self.justerat) if self.justerat else timezone.localdate()
+        return dag > self.justering_senast
+
+    @property
+    def anslag_senast(self) -> datetime.date | None:
+        """KL 8 kap. 12 §: the last day to put the justerat protokoll on the anslagstavla
+        (none for an organ whose protokoll is not anslaget)."""
+        if self.justerat is None or not self.organ.anslar_protokoll:
+            return None
+        return sista_dag(timezone.localdate(self.justerat) + datetime.timedelta(days=ANSLAG_DAGAR))
+
+    @property
+    def overklagande_senast(self) -> datetime.date | None:
+        """KL 13 kap. 5 §: the last day for laglighetsprövning (three weeks from the anslag)."""
+        if self.anslaget is None:
+            return None
+        return sista_dag(self.anslaget + datetime.timedelta(days=OVERKLAGANDE_DAGAR))
+
+    @property
+    def borjar(self) -> datetime.datetime:
+        """When the meeting begins, Swedish time (its day at 00.00 when no time is set)."""
+        return timezone.make_aware(
+            datetime.datetime.combine(self.datum, self.start or datetime.time()),
+            timezone.get_default_timezone(),
+        )
+
+    @property
+    def tid(self) -> str:
+        """ "2025-11-12 kl. 13.00–16.00", as the kallelse and the protokoll print it."""
+        tid = f"{self.datum:%Y-%m-%d}"
+        if self.start:
+            tid += f" kl. {self.start:%H.%M}"
+            if self.slut:
+                tid += f"–{self.slut:%H.%M}"
+        return tid
+
+    @property
+    def har_borjat(self) -> bool:
+        """Nothing the meeting does is recorded before it has begun: not a beslut, not a
+        vote, not the protokoll."""
+        return timezone.now() >= self.borjar
+
+    @property
+    def sent_anslag(self) -> bool:
+        """Anslaget (or still not anslaget today) later than KL 8 kap. 12 § allows."""
+        senast = self.anslag_senast
+        return senast is not None and (self.anslaget or timezone.localdate()) > senast
+
+    def punkter_i_ordning(self):
+        return self.punkter.order_by("ordning", "pk")
+
+
+class Deltagare(models.Model):
+    """One line of the närvaro: a ledamot, an ersättare, or a tjänsteperson, present or not,
+    with the part they had (ordförande, justerare) and presence that changed during the
+    meeting (seed 004: "anslöt från punkt 18", "frånvarande på punkt 7a")."""
+
+    class Roll(models.TextChoices):
+        ORDFORANDE = "ordforande", _("ordförande")
+        VICE_ORDFORANDE = "vice_ordforande", _("vice ordförande")
+        LEDAMOT = "ledamot", _("ledamot")
+        ERSATTARE = "ersattare", _("ersättare")
+        TJANSTEPERSON = "tjansteperson", _("tjänsteperson")
+
+    sammantrade = models.ForeignKey(Sammantrade, on_delete=models.CASCADE, related_name="deltagare")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, verbose_name=_("person"))
+    roll = models.CharField(_("roll"), max_length=20, choices=Roll.choices)
+    narvarande = models.BooleanField(_("närvarande"), default=True)
+    justerare = models.BooleanField(_("justerare"), default=False)
+    ersatter = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("tjänstgör för"),
+    )
+    organisation = models.CharField(
+        _("företräder"),
+        max_length=200,
+        blank=True,
+        help_text=_("Kommunen eller regionen ledamoten företräder, när den inte är personens."),
+    )
+    # presence that changed during the meeting, as links to the items (KL 5 kap. 67 §, 6 kap.
+    # 35 §): the protokoll names them as they are numbered, before and after upprättande
+    anslot_fran = models.ForeignKey(
+        "Punkt",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("anslöt från punkt"),
+    )
+    lamnade_efter = models.ForeignKey(
+        "Punkt",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lämnade efter punkt"),
+    )
+    franvarande_pa = models.ManyToManyField(
+        "Punkt", blank=True, related_name="+", verbose_name=_("frånvarande på punkt")
+    )
+    anteckning = models.CharField(
+        _("anteckning om närvaron"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Det som protokollet ska säga om närvaron utöver punkterna, ordagrant "
+            "(t.ex. frånvarande på punkt 7a i ett annat ärendes lista)."
+        ),
+    )
+    ordning = models.PositiveSmallIntegerField(_("ordning"), default=0)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+
+    class Meta:
+        verbose_name = _("deltagare")
+        verbose_name_plural = _("deltagare")
+        ordering = ["sammantrade", "ordning", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sammantrade", "person"], name="deltagare_en_gang_per_mote"
+            ),
+        ]
+
+    def __str__(self):
+        return self.person.namn
+
+    @property
+    def ar_tjansteperson(self) -> bool:
+        return self.roll == self.Roll.TJANSTEPERSON
+
+    @property
+    def foretrader(self) -> str:
+        return self.organisation or self.person.kommun
+
+    @property
+    def tjanstgor(self) -> bool:
+        """A member who decides: a ledamot (the ordförande among them), or an ersättare who
+        serves in a ledamot's place. An ersättare who only attends takes part in the
+        deliberations, never in a beslut (KL 5 kap. 17 §, 6 kap. 16 §)."""
+        if self.roll == self.Roll.TJANSTEPERSON:
+            return False
+        return self.roll != self.Roll.ERSATTARE or self.ersatter_id is not None
+
+    def deltar_i(self, punkt: Punkt) -> bool:
+        """Took part in the beslut under ``punkt``: serving, present, joined by then, not yet
+        gone, not absent from it and not jävig in it (KL 5 kap. 47 §, 6 kap. 28 §)."""
+        if not (self.narvarande and self.tjanstgor):
+            return False
+        if any(p.pk == punkt.pk for p in self.franvarande_pa.all()):
+            return False
+        plats = (punkt.ordning, punkt.pk)
+        if self.anslot_fran and plats < (self.anslot_fran.ordning, self.anslot_fran.pk):
+            return False
+        if self.lamnade_efter and plats > (self.lamnade_efter.ordning, self.lamnade_efter.pk):
+            return False
+        return all(jav.person_id != self.person_id for jav in punkt.jav.all())
+
+
+def tjanstgorande(punkt: Punkt, deltagare) -> list[Deltagare]:
+    """Those of the närvaro (``deltagare``) who decide under ``punkt``."""
+    return [d for d in deltagare if d.deltar_i(punkt)]
+
+
+class Punkt(models.Model):
+    """An item on the föredragningslista, which becomes a numbered paragraph when the protokoll
+    is drawn up. It is an ärende, or a standing item of the meeting."""
+
+    class Typ(models.TextChoices):
+        ARENDE = "arende", _("ärende")
+        FOREDRAGNINGSLISTA = "foredragningslista", _("godkännande av föredragningslistan")
+        FOREGAENDE_PROTOKOLL = "foregaende_protokoll", _("föregående protokoll")
+        AKTUELLT = "aktuellt", _("aktuellt")
+        OVRIGA_FRAGOR = "ovriga_fragor", _("övriga frågor")
+        NASTA_MOTE = "nasta_mote", _("nästa möte")
+        OVRIGT = "ovrigt", _("annan punkt")
+
+    class Slag(models.TextChoices):
+        BESLUTSARENDE = "beslutsarende", _("beslutsärende")
+        INFORMATIONSARENDE = "informationsarende", _("informationsärende")
+
+    class Form(models.TextChoices):
+        MUNTLIGT = "muntligt", _("muntligt")
+        SKRIFTLIGT = "skriftligt", _("skriftligt")
+
+    class Utfall(models.TextChoices):
+        BESLUTAT = "beslutat", _("beslutat")
+        BIFALL = "bifall", _("bifall")
+        AVSLAG = "avslag", _("avslag")
+        ATERREMISS = "aterremiss", _("återremiss")
+        BORDLAGGNING = "bordlaggning", _("bordläggning")
+        INFORMATION = "information", _("godkände informationen")
+        FORSLAG = "forslag", _("förslag till högre organ")
+
+    sammantrade = models.ForeignKey(Sammantrade, on_delete=models.PROTECT, related_name="punkter")
+    ordning = models.PositiveSmallIntegerField(_("ordning"))
+    typ = models.CharField(_("typ"), max_length=30, choices=Typ.choices, default=Typ.ARENDE)
+    rubrik = models.CharField(_("rubrik"), max_length=500)
+    arende = models.ForeignKey(
+        Arende,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="punkter",
+        verbose_name=_("ärende"),
+    )
+    slag = models.CharField(_("slag"), max_length=20, choices=Slag.choices, blank=True)
+    form = models.CharField(_("form"), max_length=20, choices=Form.choices, blank=True)
+    foredragande = models.CharField(_("föredragande"), max_length=300, blank=True)
+    bilagor = models.ManyToManyField(
+        Handling, blank=True, related_name="+", verbose_name=_("bilagor")
+    )
+    underlag = models.CharField(
+        _("underlag"),
+        max_length=300,
+        blank=True,
+        help_text=_("Underlag som inte finns som handlingar, t.ex. Bilaga 22. – 22.5."),
+    )
+    beskrivning = models.TextField(_("beskrivning"), blank=True)
+    forslag_till_beslut = models.TextField(_("förslag till beslut"), blank=True)
+    beslut = models.TextField(_("beslut"), blank=True)
+    utfall = models.CharField(_("utfall"), max_length=20, choices=Utfall.choices, blank=True)
+    motivering = models.TextField(_("motivering"), blank=True)
+    minoritet = models.BooleanField(
+        _("på begäran av en minoritet"),
+        default=False,
+        help_text=_("Bordläggning eller återremiss som en tredjedel begärt (KL 5 kap. 51 §)."),
+    )
+    begard_av = models.PositiveSmallIntegerField(
+        _("begärd av (antal ledamöter)"), null=True, blank=True
+    )
+    aterremiss_till = models.ForeignKey(
+        Organ,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("återremitteras till"),
+    )
+    forslag_till = models.ForeignKey(
+        Organ,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("förslag till"),
+    )
+    beslutet = models.OneToOneField(
+        Beslut,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="punkt",
+        editable=False,
+        verbose_name=_("beslutet i ärendet"),
+    )
+    # Paragraph numbers run on per organ and year and are given when the protokoll is drawn
+    # up; organ and year are kept here so that the database itself refuses a number twice.
+    paragraf = models.PositiveIntegerField(_("paragraf"), null=True, blank=True, editable=False)
+    paragraf_organ = models.ForeignKey(
+        Organ, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    paragraf_ar = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+
+    class Meta:
+        verbose_name = _("punkt")
+        verbose_name_plural = _("punkter")
+        ordering = ["sammantrade", "ordning", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["paragraf_organ", "paragraf_ar", "paragraf"],
+                condition=models.Q(paragraf__isnull=False),
+                name="paragraf_en_gang_per_organ_och_ar",
+            ),
+            models.UniqueConstraint(fields=["sammantrade", "ordning"], name="punkt_ordning_unik"),
+        ]
+
+    def __str__(self):
+        return f"{self.beteckning}. {self.rubrik}"
+
+    @property
+    def beteckning(self) -> str:
+        """What the protokoll calls it: its paragraph number once given, before that its
+        place on the föredragningslista."""
+        return str(self.paragraf or self.ordning)
+
+    @property
+    def ar_sekretess(self) -> bool:
+        return bool(self.arende_id and self.arende.sekretess_lagrum)
+
+
+class Yrkande(models.Model):
+    """A motion put at the meeting on an item (KL 5 kap. 67 §)."""
+
+    punkt = models.ForeignKey(Punkt, on_delete=models.CASCADE, related_name="yrkanden")
+    yrkande_av = models.ForeignKey(Person, on_delete=models.PROTECT, verbose_name=_("yrkande av"))
+    text = models.TextField(_("yrkande"))
+    ordning = models.PositiveSmallIntegerField(_("ordning"), default=0)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+
+    class Meta:
+        verbose_name = _("yrkande")
+        verbose_name_plural = _("yrkanden")
+        ordering = ["punkt", "ordning", "pk"]
+
+    def __str__(self):
+        return f"{self.yrkande_av}: {self.text[:60]}"
+
+
+class Votering(models.Model):
+    """A vote on an item: the propositions, the counts and which won."""
+
+    punkt = models.ForeignKey(Punkt, on_delete=models.CASCADE, related_name="voteringar")
+    proposition = models.TextField(_("propositionsordning"))
+    ja = models.PositiveSmallIntegerField(_("ja"))
+    nej = models.PositiveSmallIntegerField(_("nej"))
+    avstar = models.PositiveSmallIntegerField(_("avstår"), default=0)
+    resultat = models.CharField(_("resultat"), max_length=300)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+
+    class Meta:
+        verbose_name = _("votering")
+        verbose_name_plural = _("voteringar")
+
+    def __str__(self):
+        return f"{self.punkt}: {self.ja}–{self.nej}"
+
+
+class Jav(models.Model):
+    """A member who is jävig in an item takes no part in it (KL 6 kap. 28–32 §§)."""
+
+    punkt = models.ForeignKey(Punkt, on_delete=models.CASCADE, related_name="jav")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, verbose_name=_("person"))
+    grund = models.CharField(_("grund"), max_length=300, blank=True)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+
+    class Meta:
+        verbose_name = _("jäv")
+        verbose_name_plural = _("jäv")
+        constraints = [
+            models.UniqueConstraint(fields=["punkt", "person"], name="jav_en_gang"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({_('jäv')})"
+
+
+class Reservation(models.Model):
+    """A member's reservation against the beslut, announced before the meeting ended
+    (KL 4 kap. 27 §)."""
+
+    punkt = models.ForeignKey(Punkt, on_delete=models.CASCADE, related_name="reservationer")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, verbose_name=_("ledamot"))
+    motivering = models.TextField(_("skriftlig motivering"), blank=True)
+    anmald = models.DateTimeField(_("anmäld"), editable=False)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+
+    class Meta:
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservationer")
+        constraints = [
+            models.UniqueConstraint(fields=["punkt", "person"], name="reservation_en_gang"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({_('reservation')})"
+
+
+class Yttrande(models.Model):
+    """A särskilt yttrande or a protokollsanteckning, by members or party groups (seed 003:
+    "Moderaterna, Centerpartiet, Kristdemokraterna, Liberalerna")."""
+
+    class Typ(models.TextChoices):
+        SARSKILT_YTTRANDE = "sarskilt_yttrande", _("särskilt yttrande")
+        PROTOKOLLSANTECKNING = "protokollsanteckning", _("protokollsanteckning")
+
+    punkt = models.ForeignKey(Punkt, on_delete=models.CASCADE, related_name="yttranden")
+    typ = models.CharField(_("typ"), max_length=30, choices=Typ.choices)
+    avgivet_av = models.CharField(_("lämnat av"), max_length=300)
+    text = models.TextField(_("text"))
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+
+    class Meta:
+        verbose_name = _("särskilt yttrande eller protokollsanteckning")
+        verbose_name_plural = _("särskilda yttranden och protokollsanteckningar")
+        ordering = ["punkt", "pk"]
+
+    def __str__(self):
+        return f"{self.get_typ_display()}: {self.avgivet_av}"
+
+
+class Kallelsemottagare(models.Model):
+    """Whom the kallelse reached and how: one row per ledamot and ersättare kallad, with the
+    address it went to, or none (the sekreterare must then reach them another way)."""
+
+    sammantrade = models.ForeignKey(
+        Sammantrade, on_delete=models.PROTECT, related_name="kallelsemottagare"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, verbose_name=_("kallad"))
+    epost = models.EmailField(_("e-postadress"), blank=True)
+    skickad = models.DateTimeField(_("skickad"), null=True, blank=True)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+
+    class Meta:
+        verbose_name = _("mottagare av kallelsen")
+        verbose_name_plural = _("mottagare av kallelsen")
+        ordering = ["sammantrade", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sammantrade", "person"], name="kallelsemottagare_en_gang"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person.namn}: {self.epost or _('ingen e-postadress')}"
+
+
+class Justering(models.Model):
+    """One signature of the protokoll by the ordförande or a justerare: who and when."""
+
+    sammantrade = models.ForeignKey(
+        Sammantrade, on_delete=models.PROTECT, related_name="justeringar"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, verbose_name=_("justerat av"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    tidpunkt = models.DateTimeField(_("tidpunkt"), editable=False)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+
+    class Meta:
+        verbose_name = _("justering")
+        verbose_name_plural = _("justeringar")
+        ordering = ["tidpunkt", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["sammantrade", "person"], name="justering_en_gang"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} {self.tidpunkt:%Y-%m-%d %H:%M}"
+
+
+class Rattelse(models.Model):
+    """A correction of a justerat protokoll: never an edit, a new recorded event."""
+
+    sammantrade = models.ForeignKey(Sammantrade, on_delete=models.PROTECT, related_name="rattelser")
+    punkt = models.ForeignKey(
+        Punkt, null=True, blank=True, on_delete=models.PROTECT, related_name="rattelser"
+    )
+    text = models.TextField(_("rättelse"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    tidpunkt = models.DateTimeField(_("tidpunkt"), editable=False)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+
+    class Meta:
+        verbose_name = _("rättelse")
+        verbose_name_plural = _("rättelser")
+        ordering = ["tidpunkt", "pk"]
+
+    def __str__(self):
+        return f"{self.sammantrade}: {self.text[:60]}"

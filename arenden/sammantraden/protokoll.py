@@ -1,0 +1,1012 @@
+"""The meeting's operations: plan, build the föredragningslista, record närvaro and beslut,
+draw up, justera and anslå the protokoll. Each one is a transaction; the sammanträde and the
+ärenden on its agenda change state only through the engine.
+
+What may be changed is asked of the sammanträde's permission map
+(``user.has_perm("arenden.change_sammantrade", sammantrade)``): the nämndsekreterare while the
+meeting is planned, held and drawn up; nobody once the protokoll is justerat (KL 5 kap. 69 §),
+when a correction is a new :class:`Rattelse`.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from arenden.diarium import services as diarium_services
+from arenden.diarium.models import Arende, ArendeRelation, Handling
+from arenden.dokument import services as dokument
+from arenden.handlaggning import services as handlaggning_services
+from arenden.organisation import roles
+from arenden.organisation.models import Organ, Person
+from arenden.sammantraden.models import (
+    Deltagare,
+    Jav,
+    Justering,
+    Kallelsemottagare,
+    Punkt,
+    Rattelse,
+    Reservation,
+    Sammantrade,
+    Votering,
+    Yrkande,
+    Yttrande,
+    tjanstgorande,
+)
+from workflow import checkpoint
+from workflow import roles as workflow_roles
+from workflow.context import acting_as
+from workflow.engine import do_transition
+
+CHANGE = "arenden.change_sammantrade"
+JUSTERA = "arenden.justera_sammantrade"
+
+#: the outcomes that are a beslut in the ärende, and the transition each one takes
+_BESLUT_I_ARENDET = {
+    Punkt.Utfall.BESLUTAT,
+    Punkt.Utfall.BIFALL,
+    Punkt.Utfall.AVSLAG,
+    Punkt.Utfall.INFORMATION,
+}
+
+
+def _spara(obj, user, orsak: str = "") -> None:
+    obj._history_user = user
+    if orsak:
+        obj._change_reason = orsak
+    obj.save()
+
+
+def _kräv_andring(sammantrade: Sammantrade, user) -> None:
+    if sammantrade.state == "genomfort" and sammantrade.justeringar.exists():
+        raise PermissionDenied(
+            _(
+                "Protokollet har börjat justeras och kan inte ändras: det som justeras är det "
+                "som skrevs under."
+            )
+        )
+    if not user.has_perm(CHANGE, sammantrade):
+        if sammantrade.justerat:
+            raise PermissionDenied(
+                _("Protokollet är justerat och kan inte ändras. Skriv en rättelse i stället.")
+            )
+        raise PermissionDenied(
+            _("Du får inte ändra i %(mote)s i dess nuvarande status (%(status)s).")
+            % {"mote": sammantrade, "status": sammantrade.status_titel}
+        )
+
+
+def far_andra(sammantrade: Sammantrade, user) -> bool:
+    """May ``user`` write in the protokoll now (what the page offers forms for)?"""
+    try:
+        _kräv_andring(sammantrade, user)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def far_lasa(user, punkt: Punkt, deltagare) -> bool:
+    """May ``user`` read the sekretess-marked content of ``punkt``: whoever may read its
+    ärende's (``view_sekretess``), and a member who serves in the item and so decides it
+    (KL 5 kap. 47 §, 6 kap. 28 §: not a jävig one); ``deltagare`` is the närvaro, prefetched.
+    Everyone else reading the meeting sees the item masked (OSL 5 kap. 5 §)."""
+    if not punkt.ar_sekretess:
+        return True
+    if user.has_perm("arenden.view_sekretess", punkt.arende):
+        return True
+    return any(d.person.anvandare_id == user.pk and d.deltar_i(punkt) for d in deltagare)
+
+
+def _sekreterare_i(organ: Organ, user) -> None:
+    if roles.NAMNDSEKRETERARE not in workflow_roles.roles_in_context(user, organ):
+        raise PermissionDenied(
+            _("Bara nämndsekreteraren får planera sammanträden med %(organ)s.")
+            % {"organ": organ.namn}
+        )
+
+
+def _sammantrade_for(punkt: Punkt) -> Sammantrade:
+    """The punkt's sammanträde, locked: one change to a meeting at a time."""
+    return (
+        Sammantrade.objects.select_for_update().select_related("organ").get(pk=punkt.sammantrade_id)
+    )
+
+
+def _las(sammantrade: Sammantrade) -> None:
+    """Lock the sammanträde's row until the transaction ends, and read it afresh."""
+    Sammantrade.objects.select_for_update().filter(pk=sammantrade.pk).values_list("pk").get()
+    sammantrade.refresh_from_db()
+
+
+# -- planning -------------------------------------------------------------------------------
+
+
+def planera(
+    *,
+    organ: Organ,
+    datum: datetime.date,
+    plats: str,
+    user,
+    start: datetime.time | None = None,
+    slut: datetime.time | None = None,
+    arende: Arende | None = None,
+) -> Sammantrade:
+    _sekreterare_i(organ, user)
+    if not plats.strip():
+        raise ValidationError(_("Ange var sammanträdet hålls (ett rum, eller Teams)."))
+    if start and slut and slut <= start:
+        raise ValidationError(_("Sammanträdet kan inte sluta innan det börjar."), code="slut")
+    with transaction.atomic(), acting_as(user):
+        sammantrade = Sammantrade(
+            organ=organ, datum=datum, plats=plats, start=start, slut=slut, arende=arende
+        )
+        _spara(sammantrade, user)
+    return sammantrade
+
+
+def lagg_till_deltagare(
+    sammantrade: Sammantrade, person: Person, *, roll: str, user, **falt
+) -> Deltagare:
+    """A line of the närvaro. The ordförande and the justerare get the local role Justerare
+    on the sammanträde, through their user account, so they can sign the protokoll."""
+    if roll not in Deltagare.Roll.values:
+        raise ValidationError(_("Okänd roll: %(roll)s") % {"roll": roll})
+    with transaction.atomic(), acting_as(user):
+        _las(sammantrade)
+        _kräv_andring(sammantrade, user)
+        if sammantrade.deltagare.filter(person=person).exists():
+            raise ValidationError(
+                _("%(vem)s finns redan i närvaron.") % {"vem": person}, code="finns_redan"
+            )
+        _kräv_rimlig_narvaro(sammantrade, person, roll, falt)
+        ordning = falt.pop("ordning", None)
+        if ordning is None:
+            ordning = (sammantrade.deltagare.aggregate(n=Max("ordning"))["n"] or 0) + 1
+        deltagare = Deltagare(
+            sammantrade=sammantrade, person=person, roll=roll, ordning=ordning, **falt
+        )
+        _spara(deltagare, user)
+        if _ska_justera(deltagare) and person.anvandare_id:
+            workflow_roles.grant(sammantrade, roles.JUSTERARE, user=person.anvandare)
+    return deltagare
+
+
+def _kräv_rimlig_narvaro(sammantrade: Sammantrade, person: Person, roll: str, falt) -> None:
+    """One ordförande; the ordförande and the justerare are members (KL 5 kap. 69 §: the
+    protokoll is justerat by the ordförande and one or more ledamöter); an ersättare serves
+    in the place of one member who is absent, and for no one else (KL 5 kap. 17 §, 6 kap.
+    16 §)."""
+    if roll == Deltagare.Roll.ORDFORANDE and sammantrade.deltagare.filter(roll=roll).exists():
+        raise ValidationError(_("Sammanträdet har redan en ordförande."), code="en_ordforande")
+    if falt.get("justerare") and roll == Deltagare.Roll.TJANSTEPERSON:
+        raise ValidationError(
+            _("En tjänsteperson kan inte justera protokollet; justerare väljs bland ledamöterna."),
+            code="justerare_ledamot",
+        )
+    ersatter = falt.get("ersatter")
+    if ersatter is None:
+        return
+    if roll != Deltagare.Roll.ERSATTARE:
+        raise ValidationError(
+            _("Bara en ersättare tjänstgör för någon annan."), code="bara_ersattare"
+        )
+    if ersatter == person:
+        raise ValidationError(_("En ersättare tjänstgör inte för sig själv."))
+    if sammantrade.deltagare.filter(ersatter=ersatter).exists():
+        raise ValidationError(
+            _("En ersättare tjänstgör redan för %(vem)s.") % {"vem": ersatter},
+            code="redan_ersatt",
+        )
+    if sammantrade.deltagare.filter(person=ersatter, narvarande=True).exists():
+        raise ValidationError(
+            _(
+                "%(vem)s är antecknad som närvarande; en ersättare tjänstgör bara för en "
+                "ledamot som är frånvarande."
+            )
+            % {"vem": ersatter},
+            code="ersatt_narvarande",
+        )
+
+
+def andra_narvaro(deltagare: Deltagare, *, user, **falt) -> Deltagare:
+    """Presence that changes during the meeting: ``narvarande``; ``anslot_fran`` and
+    ``lamnade_efter`` (an item of the meeting, or None); ``franvarande_pa`` (items of the
+    meeting); ``anteckning`` (what the protokoll says besides, word for word)."""
+    tillatna = {"narvarande", "anslot_fran", "lamnade_efter", "franvarande_pa", "anteckning"}
+    if set(falt) - tillatna:
+        raise ValidationError(
+            _("Okända fält i närvaron: %(falt)s")
+            % {"falt": ", ".join(sorted(set(falt) - tillatna))}
+        )
+    with transaction.atomic(), acting_as(user):
+        _las(deltagare.sammantrade)
+        _kräv_andring(deltagare.sammantrade, user)
+        ersatt_av = deltagare.sammantrade.deltagare.filter(ersatter=deltagare.person_id).first()
+        if falt.get("narvarande") and ersatt_av is not None:
+            raise ValidationError(
+                _("%(ersattare)s tjänstgör för %(vem)s, som därför inte kan vara närvarande.")
+                % {"ersattare": ersatt_av.person, "vem": deltagare.person},
+                code="ersatt_narvarande",
+            )
+        franvarande_pa = falt.pop("franvarande_pa", None)
+        punkter = [p for p in (falt.get("anslot_fran"), falt.get("lamnade_efter")) if p]
+        punkter += list(franvarande_pa or ())
+        if any(p.sammantrade_id != deltagare.sammantrade_id for p in punkter):
+            raise ValidationError(
+                _("Närvaron kan bara avse punkter på sammanträdets föredragningslista."),
+                code="annan_punkt",
+            )
+        anslot, lamnade = falt.get("anslot_fran"), falt.get("lamnade_efter")
+        if anslot and lamnade and (lamnade.ordning, lamnade.pk) < (anslot.ordning, anslot.pk):
+            raise ValidationError(
+                _("%(vem)s kan inte ha lämnat före punkten där hen anslöt.")
+                % {"vem": deltagare.person},
+                code="lamnade_fore",
+            )
+        for namn, varde in falt.items():
+            setattr(deltagare, namn, varde)
+        _spara(deltagare, user)
+        if franvarande_pa is not None:
+            deltagare.franvarande_pa.set(franvarande_pa)
+    return deltagare
+
+
+def narvaron(sammantrade: Sammantrade):
+    """The närvaro with what :meth:`Deltagare.deltar_i` reads, in a fixed number of queries."""
+    return sammantrade.deltagare.select_related(
+        "person", "anslot_fran", "lamnade_efter"
+    ).prefetch_related("franvarande_pa")
+
+
+def _med_jav(punkt: Punkt) -> Punkt:
+    """The item read afresh with its jäv, as :meth:`Deltagare.deltar_i` asks it."""
+    return Punkt.objects.prefetch_related("jav").get(pk=punkt.pk)
+
+
+def antal_tjanstgorande(punkt: Punkt, sammantrade: Sammantrade) -> int:
+    """How many members decide under ``punkt`` (present, serving, not jävig)."""
+    return len(tjanstgorande(_med_jav(punkt), narvaron(sammantrade)))
+
+
+def _ska_justera(deltagare: Deltagare) -> bool:
+    return deltagare.narvarande and (
+        deltagare.justerare or deltagare.roll == Deltagare.Roll.ORDFORANDE
+    )
+
+
+def lagg_till_punkt(
+    sammantrade: Sammantrade,
+    *,
+    user,
+    rubrik: str = "",
+    arende: Arende | None = None,
+    typ: str = Punkt.Typ.ARENDE,
+    ordning: int | None = None,
+    bilagor=(),
+    **falt,
+) -> Punkt:
+    """An item on the föredragningslista. An ärende must be ready for decision (beredd) or
+    bordlagt at an earlier meeting; it becomes *anmält* through the engine."""
+    if typ == Punkt.Typ.ARENDE and arende is None:
+        raise ValidationError(_("En ärendepunkt behöver ett ärende."))
+    if arende is not None and arende.organ_id != sammantrade.organ_id:
+        raise ValidationError(
+            _("%(arende)s hör till %(organ)s, inte till %(mote)s.")
+            % {"arende": arende.diarienummer, "organ": arende.organ.namn, "mote": sammantrade.organ}
+        )
+    with transaction.atomic(), acting_as(user):
+        _las(sammantrade)
+        _kräv_andring(sammantrade, user)
+        if sammantrade.state not in ("planerat", "kallat"):
+            raise ValidationError(
+                _("Föredragningslistan kan inte ändras när protokollet är upprättat.")
+            )
+        if ordning is None:
+            ordning = (sammantrade.punkter.aggregate(n=Max("ordning"))["n"] or 0) + 1
+        elif sammantrade.punkter.filter(ordning=ordning).exists():
+            raise ValidationError(
+                _("Punkt %(n)s finns redan på föredragningslistan.") % {"n": ordning}
+            )
+        punkt = Punkt(
+            sammantrade=sammantrade,
+            ordning=ordning,
+            typ=typ,
+            arende=arende,
+            rubrik=rubrik or (arende.arendemening if arende else ""),
+            **falt,
+        )
+        if not punkt.rubrik:
+            raise ValidationError(_("Punkten behöver en rubrik."))
+        _spara(punkt, user)
+        if bilagor:
+            punkt.bilagor.set(bilagor)
+        if arende is not None:
+            do_transition(
+                arende,
+                "anmal",
+                user,
+                _("Anmält till %(mote)s") % {"mote": sammantrade},
+            )
+    return punkt
+
+
+def _kräv_planerat(sammantrade: Sammantrade) -> None:
+    if sammantrade.state != "planerat":
+        raise ValidationError(
+            _(
+                "Föredragningslistan ordnas och punkter stryks innan kallelsen skickas; nu är "
+                "sammanträdet %(status)s."
+            )
+            % {"status": sammantrade.status_titel.lower()}
+        )
+
+
+def flytta_punkt(punkt: Punkt, *, user, upp: bool) -> Punkt:
+    """Move an item one place up or down the föredragningslista, before the kallelse."""
+    with transaction.atomic(), acting_as(user):
+        sammantrade = _sammantrade_for(punkt)
+        _kräv_andring(sammantrade, user)
+        _kräv_planerat(sammantrade)
+        punkter = list(sammantrade.punkter.order_by("ordning", "pk"))
+        plats = next(i for i, p in enumerate(punkter) if p.pk == punkt.pk)
+        granne = plats - 1 if upp else plats + 1
+        if not 0 <= granne < len(punkter):
+            raise ValidationError(
+                _("Punkten står redan först.") if upp else _("Punkten står redan sist.")
+            )
+        a, b = punkter[plats], punkter[granne]
+        nummer_a, nummer_b = a.ordning, b.ordning
+        # the pair (sammanträde, ordning) is unique: through a number nobody has
+        a.ordning = max(p.ordning for p in punkter) + 1
+        _spara(a, user, "flyttad")
+        b.ordning = nummer_a
+        _spara(b, user, "flyttad")
+        a.ordning = nummer_b
+        _spara(a, user, "flyttad")
+    return a
+
+
+def stryk_punkt(punkt: Punkt, *, user, motivering: str) -> None:
+    """Take an item off the föredragningslista before the kallelse; the items after it move
+    up, and its ärende is ready for decision again (*Stryk från föredragningslistan*, with the
+    motivering in the ärende's history)."""
+    if not motivering.strip():
+        raise ValidationError(_("Skriv varför punkten stryks."), code="motivering")
+    with transaction.atomic(), acting_as(user):
+        sammantrade = _sammantrade_for(punkt)
+        _kräv_andring(sammantrade, user)
+        _kräv_planerat(sammantrade)
+        punkt = sammantrade.punkter.select_related("arende").get(pk=punkt.pk)
+        arende = punkt.arende
+        punkt.bilagor.clear()
+        punkt._history_user = user
+        punkt._change_reason = "struken"
+        punkt.delete()
+        for senare in sammantrade.punkter.filter(ordning__gt=punkt.ordning).order_by("ordning"):
+            senare.ordning -= 1
+            _spara(senare, user, "flyttad")
+        if arende is not None:
+            do_transition(
+                arende,
+                "stryk",
+                user,
+                _("Struken från föredragningslistan till %(mote)s: %(varfor)s")
+                % {"mote": sammantrade, "varfor": motivering.strip()},
+            )
+
+
+#: KL 5 kap. 11 §: fullmäktige's meetings are announced on the anslagstavla a week before
+KUNGORELSE_DAGAR = 7
+
+
+def kalla(sammantrade: Sammantrade, *, user, skal: str = "") -> Sammantrade:
+    """Send the kallelse with the föredragningslista to the ledamöter and ersättare who have
+    an address, and file it in the sammanträde's ärende when it has one. Whom it reached, and
+    whom not, is recorded (:class:`Kallelsemottagare`) and said in the step's comment: the
+    sekreterare must reach the others another way.
+
+    A fullmäktige meeting is announced on the anslagstavla by the kallelse (time, place and
+    ärenden, KL 5 kap. 11 §); later than a week before the meeting only with the reason
+    (``skal``), which the history keeps."""
+    with transaction.atomic(), acting_as(user):
+        kallade = [
+            d.person
+            for d in sammantrade.deltagare.select_related("person__anvandare")
+            if d.roll != Deltagare.Roll.TJANSTEPERSON
+        ]
+        nu = timezone.now()
+        rader = []
+        for person in kallade:
+            epost = person.anvandare.email if person.anvandare else ""
+            rader.append(
+                Kallelsemottagare(
+                    sammantrade=sammantrade,
+                    person=person,
+                    epost=epost,
+                    skickad=nu if epost else None,
+                )
+            )
+        kommentar = _kallelse_kommentar(rader)
+        if skal.strip():
+            kommentar += " " + _("Sent tillkännagivande: %(skal)s") % {"skal": skal.strip()}
+        do_transition(sammantrade, "kalla", user, kommentar, data={"skal": skal})
+        for rad in rader:
+            _spara(rad, user)
+        dok = dokument.kallelse(sammantrade)
+        pdf = dokument.som_pdf(dok)
+        if sammantrade.arende_id:
+            _arkivera(sammantrade.arende, dok, pdf, "pdf", Handling.Typ.KALLELSE, user)
+        # e-mail leaves the system: the kallelse it carries is the public version, with secret
+        # items masked; who may read them does so in the system (OSL)
+        if any(p.ar_sekretess for p in sammantrade.punkter.select_related("arende")):
+            pdf = dokument.som_pdf(dokument.kallelse(sammantrade, publik=True))
+        handlaggning_services.meddela(
+            [p.anvandare for p in kallade],
+            f"{dok.titel} {sammantrade.datum:%Y-%m-%d}",
+            _("Välkommen till sammanträdet. Kallelsen med föredragningslistan är bifogad."),
+            bilaga=(f"{dok.filnamn}.pdf", pdf, dokument.PDF),
+        )
+    return sammantrade
+
+
+def _kallelse_kommentar(rader: list[Kallelsemottagare]) -> str:
+    nadda = [r for r in rader if r.epost]
+    text = _("Kallelsen skickades med e-post till %(n)s av %(av)s kallade.") % {
+        "n": len(nadda),
+        "av": len(rader),
+    }
+    ej = [r.person.namn for r in rader if not r.epost]
+    if ej:
+        text += " " + _("Ingen e-postadress: %(vem)s.") % {"vem": ", ".join(ej)}
+    return text
+
+
+def ej_nadda(sammantrade: Sammantrade) -> list[Person]:
+    """The kallade the kallelse did not reach by e-mail."""
+    return [
+        r.person
+        for r in sammantrade.kallelsemottagare.select_related("person")
+        if r.skickad is None
+    ]
+
+
+def kungorelse_senast(sammantrade: Sammantrade) -> datetime.date | None:
+    """KL 5 kap. 11 §: the last day to announce a fullmäktige meeting (none for others)."""
+    if sammantrade.organ.typ != Organ.Typ.FULLMAKTIGE:
+        return None
+    return sammantrade.datum - datetime.timedelta(days=KUNGORELSE_DAGAR)
+
+
+def sen_kungorelse(sammantrade: Sammantrade) -> bool:
+    """Is it later today than KL 5 kap. 11 § allows to announce the meeting?"""
+    senast = kungorelse_senast(sammantrade)
+    return senast is not None and timezone.localdate() > senast
+
+
+def vid_kallelse(event) -> None:
+    senast = kungorelse_senast(event.obj)
+    if sen_kungorelse(event.obj) and not event.data.get("skal", "").strip():
+        raise ValidationError(
+            _(
+                "Fullmäktiges sammanträde ska tillkännages på anslagstavlan senast %(senast)s, "
+                "en vecka före (KL 5 kap. 11 §). Ska kallelsen ändå skickas nu, skriv varför; "
+                "skälet antecknas i historiken."
+            )
+            % {"senast": f"{senast:%Y-%m-%d}"},
+            code="sen_kungorelse",
+        )
+    event.obj.kallad = timezone.now()
+
+
+# -- during the meeting ---------------------------------------------------------------------
+
+
+def _kräv_beslutsskede(sammantrade: Sammantrade) -> None:
+    """Beslut, yrkanden and voteringar are recorded while the meeting is held: once it is
+    called and has begun, never before it happens, and not after the protokoll is drawn up
+    (what was decided is then what the protokoll says)."""
+    if sammantrade.state != "kallat":
+        raise ValidationError(
+            _("Beslut förs in när sammanträdet hålls, inte när det är %(status)s.")
+            % {"status": sammantrade.status_titel.lower()}
+        )
+    if not sammantrade.har_borjat:
+        raise ValidationError(
+            _("Sammanträdet hålls %(tid)s; det som beslutas förs in när det hålls.")
+            % {"tid": sammantrade.tid},
+            code="inte_borjat",
+        )
+
+
+def besluta(
+    punkt: Punkt,
+    *,
+    user,
+    utfall: str,
+    beslut: str = "",
+    motivering: str = "",
+    forslag_till: Organ | None = None,
+    uppdrag=(),
+    minoritet: bool = False,
+    begard_av: int | None = None,
+    aterremiss_till: Organ | None = None,
+) -> Punkt:
+    """Record what the organ decided under ``punkt``. For an ärende, the outcome moves it
+    through the engine: a beslut (bifall, avslag, beslutat, godkände informationen) makes it
+    *beslutat*; a proposal to a higher organ makes it *överlämnat* and registers the matter
+    in that organ's diarium, linked both ways; återremiss and bordläggning need a motivering
+    (KL 5 kap. 50–51 §§).
+
+    A proposal is registered in the higher organ's diarium by its registrator
+    (:func:`arenden.diarium.services.fortsatt_i`), as any incoming matter.
+
+    In fullmäktige a bordläggning or återremiss may be the minority's right (``minoritet``):
+    at least a third of the members present ask for it (``begard_av``), and only once per
+    ärende (KL 5 kap. 51 §). An återremiss names the organ the ärende goes back to
+    (``aterremiss_till``; by default the organ that prepared it)."""
+    if utfall not in Punkt.Utfall.values:
+        raise ValidationError(_("Okänt utfall: %(utfall)s") % {"utfall": utfall})
+    with transaction.atomic(), acting_as(user):
+        sammantrade = _sammantrade_for(punkt)
+        _kräv_andring(sammantrade, user)
+        _kräv_beslutsskede(sammantrade)
+        punkt = Punkt.objects.select_for_update().get(pk=punkt.pk)
+        if punkt.utfall:
+            raise ValidationError(
+                _("Beslut under punkt %(n)s är redan fört till protokollet.")
+                % {"n": punkt.beteckning},
+                code="redan",
+            )
+        kravs_motivering = utfall in (Punkt.Utfall.ATERREMISS, Punkt.Utfall.BORDLAGGNING)
+        if kravs_motivering and not motivering.strip():
+            raise ValidationError(
+                _("Återremiss och bordläggning kräver en motivering."), code="motivering"
+            )
+        if utfall == Punkt.Utfall.FORSLAG and forslag_till is None:
+            raise ValidationError(_("Ange vilket organ förslaget går till."))
+        if not kravs_motivering and not beslut.strip():
+            raise ValidationError(_("Skriv beslutet."), code="beslut")
+        if minoritet:
+            _kräv_minoritetens_ratt(punkt, sammantrade, utfall, begard_av)
+        punkt.utfall, punkt.beslut, punkt.motivering = utfall, beslut, motivering
+        punkt.forslag_till = forslag_till
+        punkt.minoritet, punkt.begard_av = minoritet, begard_av if minoritet else None
+        if utfall == Punkt.Utfall.ATERREMISS:
+            punkt.aterremiss_till = aterremiss_till or _beredande_organ(punkt, sammantrade)
+        arende = punkt.arende
+        if arende is not None:
+            if utfall in _BESLUT_I_ARENDET or utfall == Punkt.Utfall.FORSLAG:
+                punkt.beslutet = handlaggning_services.registrera_beslut(
+                    arende,
+                    user=user,
+                    datum=sammantrade.datum,
+                    text=beslut,
+                    organ=sammantrade.organ,
+                    paragraf=punkt.paragraf,
+                    forslag_till=forslag_till if utfall == Punkt.Utfall.FORSLAG else None,
+                    uppdrag=uppdrag,
+                    kommentar=_("Beslutat %(mote)s") % {"mote": sammantrade},
+                )
+            else:
+                transition = "aterremittera" if utfall == Punkt.Utfall.ATERREMISS else "bordlagga"
+                do_transition(arende, transition, user, motivering)
+        _spara(punkt, user)
+    return punkt
+
+
+def _kräv_minoritetens_ratt(punkt, sammantrade, utfall, begard_av) -> None:
+    """KL 5 kap. 51 §: in fullmäktige a bordläggning or återremiss is the minority's right
+    when at least a third of the members present ask for it; once per ärende (a second time
+    only if fullmäktige decides it, by majority)."""
+    if sammantrade.organ.typ != Organ.Typ.FULLMAKTIGE:
+        raise ValidationError(
+            _(
+                "Minoritetens rätt till bordläggning och återremiss gäller bara i fullmäktige "
+                "(KL 5 kap. 51 §); i %(organ)s avgör majoriteten."
+            )
+            % {"organ": sammantrade.organ.namn},
+            code="bara_fullmaktige",
+        )
+    if utfall not in (Punkt.Utfall.ATERREMISS, Punkt.Utfall.BORDLAGGNING):
+        raise ValidationError(_("Bara bordläggning och återremiss kan begäras av en minoritet."))
+    narvarande = antal_tjanstgorande(punkt, sammantrade)
+    if begard_av is None or begard_av * 3 < narvarande or begard_av > narvarande:
+        raise ValidationError(
+            _(
+                "En minoritet är minst en tredjedel av de %(n)s närvarande ledamöterna "
+                "(KL 5 kap. 51 §); %(begard)s begärde det."
+            )
+            % {"n": narvarande, "begard": begard_av if begard_av is not None else 0},
+            code="for_fa",
+        )
+    tidigare = Punkt.objects.filter(arende_id=punkt.arende_id, minoritet=True).exclude(pk=punkt.pk)
+    if punkt.arende_id and tidigare.exists():
+        raise ValidationError(
+            _(
+                "Ärendet har redan bordlagts eller återremitterats på begäran av en minoritet "
+                "(KL 5 kap. 51 §); en gång till kräver att fullmäktige beslutar det."
+            ),
+            code="redan_minoritet",
+        )
+
+
+def _beredande_organ(punkt: Punkt, sammantrade: Sammantrade) -> Organ:
+    """The organ an ärende goes back to: the one whose ärende continues in this one (RS for a
+    matter RS proposed to RF), or else the meeting's own organ (back to its beredning)."""
+    if punkt.arende_id:
+        fran = (
+            Arende.objects.filter(
+                relationer__till_id=punkt.arende_id,
+                relationer__typ=ArendeRelation.Typ.FORTSATTER_I,
+            )
+            .select_related("organ")
+            .first()
+        )
+        if fran is not None:
+            return fran.organ
+    return sammantrade.organ
+
+
+def _deltagare_i(punkt: Punkt, person: Person) -> Deltagare:
+    deltagare = (
+        Deltagare.objects.filter(sammantrade_id=punkt.sammantrade_id, person=person)
+        .exclude(roll=Deltagare.Roll.TJANSTEPERSON)
+        .first()
+    )
+    if deltagare is None:
+        raise ValidationError(
+            _("%(vem)s är inte ledamot eller ersättare vid sammanträdet.") % {"vem": person}
+        )
+    return deltagare
+
+
+def anmal_jav(punkt: Punkt, person: Person, *, user, grund: str = "") -> Jav:
+    """The member is jävig and takes no part in the item: in fullmäktige under KL 5 kap.
+    47 § (a matter that concerns the member personally, or a close relative), in a nämnd
+    under KL 6 kap. 28–32 §§. Jäv may be noted until the protokoll is justerat."""
+    with transaction.atomic(), acting_as(user):
+        sammantrade = _sammantrade_for(punkt)
+        _kräv_andring(sammantrade, user)
+        _deltagare_i(punkt, person)
+        if Jav.objects.filter(punkt=punkt, person=person).exists():
+            raise ValidationError(
+                _("%(person)s är redan anmäld som jävig under punkt %(n)s.")
+                % {"person": person.namn, "n": punkt.beteckning},
+                code="redan_jav",
+            )
+        jav = Jav(punkt=punkt, person=person, grund=grund)
+        _spara(jav, user)
+    return jav
+
+
+def reservera(punkt: Punkt, person: Person, *, user, motivering: str = "") -> Reservation:
+    """A member's reservation against the beslut. It must be announced before the meeting
+    ends (KL 4 kap. 27 §): while the sammanträde is being held, and only by a member who
+    took part in the beslut."""
+    with transaction.atomic(), acting_as(user):
+        sammantrade = _sammantrade_for(punkt)
+        _kräv_andring(sammantrade, user)
+        if sammantrade.state != "kallat":
+            raise ValidationError(
+                _(
+                    "En reservation ska anmälas innan sammanträdet avslutas "
+                    "(KL 4 kap. 27 §); den kan inte föras in efteråt."
+                ),
+                code="for_sent",
+            )
+        punkt = _med_jav(punkt)
+        if not punkt.utfall:
+            raise ValidationError(_("Det finns inget beslut att reservera sig mot ännu."))
+        if not _deltagare_i(punkt, person).deltar_i(punkt):
+            raise ValidationError(
+                _("%(vem)s deltog inte i beslutet under punkt %(n)s och kan inte reservera sig.")
+                % {"vem": person, "n": punkt.beteckning},
+                code="deltog_inte",
+            )
+        if punkt.reservationer.filter(person=person).exists():
+            raise ValidationError(
+                _("%(vem)s har redan reserverat sig under punkt %(n)s.")
+                % {"vem": person, "n": punkt.beteckning},
+                code="finns_redan",
+            )
+        reservation = Reservation(
+            punkt=punkt, person=person, motivering=motivering, anmald=timezone.now()
+        )
+        _spara(reservation, user)
+    return reservation
+
+
+def motivera_reservation(reservation: Reservation, *, user, motivering: str) -> Reservation:
+    """KL 4 kap. 27 §: a reservation announced at the meeting may be motivated in writing
+    afterwards, until the protokoll is justerat (and before the justering begins: what is
+    signed is what was written)."""
+    if not motivering.strip():
+        raise ValidationError(_("Skriv motiveringen."), code="tom")
+    with transaction.atomic(), acting_as(user):
+        sammantrade = _sammantrade_for(reservation.punkt)
+        _kräv_andring(sammantrade, user)
+        rad = Reservation.objects.select_for_update().get(pk=reservation.pk)
+        rad.motivering = motivering
+        _spara(rad, user, "skriftlig motivering")
+    return rad
+
+
+def lagg_till_yttrande(punkt: Punkt, *, user, typ: str, avgivet_av: str, text: str) -> Yttrande:
+    """A särskilt yttrande or a protokollsanteckning, which the organ allows into the
+    protokoll (seed 003: four parties)."""
+    if typ not in Yttrande.Typ.values:
+        raise ValidationError(_("Okänd typ: %(typ)s") % {"typ": typ})
+    with transaction.atomic(), acting_as(user):
+        _kräv_andring(_sammantrade_for(punkt), user)
+        yttrande = Yttrande(punkt=punkt, typ=typ, avgivet_av=avgivet_av, text=text)
+        _spara(yttrande, user)
+    return yttrande
+
+
+def lagg_till_yrkande(punkt: Punkt, person: Person, *, user, text: str) -> Yrkande:
+    with transaction.atomic(), acting_as(user):
+        sammantrade = _sammantrade_for(punkt)
+        _kräv_andring(sammantrade, user)
+        _kräv_beslutsskede(sammantrade)
+        deltagare = _deltagare_i(punkt, person)
+        if not deltagare.deltar_i(_med_jav(punkt)):
+            raise ValidationError(
+                _(
+                    "%(vem)s deltar inte i beslutet under punkt %(n)s (jäv, frånvaro, eller "
+                    "ersättare som inte tjänstgör) och kan inte yrka."
+                )
+                % {"vem": person, "n": punkt.beteckning},
+                code="deltar_inte",
+            )
+        ordning = (punkt.yrkanden.aggregate(n=Max("ordning"))["n"] or 0) + 1
+        yrkande = Yrkande(punkt=punkt, yrkande_av=person, text=text, ordning=ordning)
+        _spara(yrkande, user)
+    return yrkande
+
+
+def registrera_votering(punkt: Punkt, *, user, proposition, ja, nej, avstar=0, resultat):
+    """A vote: every member who serves in the item answers ja, nej or avstår, so the counts
+    add up to those serving (KL 5 kap. 53–55 §§: one vote each, and only those who take part
+    in the beslut vote)."""
+    if min(ja, nej, avstar) < 0:
+        raise ValidationError(_("Antalet röster kan inte vara negativt."))
+    with transaction.atomic(), acting_as(user):
+        sammantrade = _sammantrade_for(punkt)
+        _kräv_andring(sammantrade, user)
+        _kräv_beslutsskede(sammantrade)
+        tjanstgor = antal_tjanstgorande(punkt, sammantrade)
+        if ja + nej + avstar != tjanstgor:
+            raise ValidationError(
+                _(
+                    "Rösterna (%(ja)s ja, %(nej)s nej, %(avstar)s avstår) är %(summa)s, men "
+                    "%(antal)s ledamöter tjänstgör under punkt %(n)s."
+                )
+                % {
+                    "ja": ja,
+                    "nej": nej,
+                    "avstar": avstar,
+                    "summa": ja + nej + avstar,
+                    "antal": tjanstgor,
+                    "n": punkt.beteckning,
+                },
+                code="fel_antal",
+            )
+        votering = Votering(
+            punkt=punkt, proposition=proposition, ja=ja, nej=nej, avstar=avstar, resultat=resultat
+        )
+        _spara(votering, user)
+    return votering
+
+
+# -- the protokoll ----------------------------------------------------------------------------
+
+
+def paragrafserie(organ: Organ) -> str:
+    """The numbering series of an organ's paragraphs (shares the diarium's counters)."""
+    return f"§{organ.pk}"
+
+
+def tidigare_paragrafer(organ: Organ, ar: int, senaste: int, *, user) -> None:
+    """Paragraphs up to ``senaste`` were given in ``ar`` before this system (an earlier
+    meeting of the year, an older system): the next protokoll goes on from there."""
+    _sekreterare_i(organ, user)
+    diarium_services.hoj_serie(paragrafserie(organ), ar, senaste)
+
+
+def numrera_paragrafer(event) -> None:
+    """Hook of ``genomfor``: the protokoll is drawn up. Every item needs its beslut (an
+    informationsärende "godkände informationen"); then the items get the next paragraph
+    numbers of the organ and year, in their order, once and for all."""
+    sammantrade = event.obj
+    punkter = list(sammantrade.punkter.select_related("beslutet").order_by("ordning", "pk"))
+    utan = [
+        p.beteckning
+        for p in punkter
+        if not p.utfall and (p.arende_id or p.slag == Punkt.Slag.BESLUTSARENDE)
+    ]
+    if utan:
+        raise ValidationError(
+            _("Protokollet kan inte upprättas: beslut saknas under punkt %(punkter)s.")
+            % {"punkter": ", ".join(utan)},
+            code="beslut_saknas",
+        )
+    ar = sammantrade.datum.year
+    for punkt in punkter:
+        if punkt.paragraf is not None:
+            continue
+        punkt.paragraf = diarium_services.nasta_lopnummer(paragrafserie(sammantrade.organ), ar)
+        punkt.paragraf_organ_id, punkt.paragraf_ar = sammantrade.organ_id, ar
+        _spara(punkt, event.user, event.transition.id)
+        if punkt.beslutet is not None:
+            punkt.beslutet.paragraf = punkt.paragraf
+            _spara(punkt.beslutet, event.user, event.transition.id)
+
+
+def uppratta(sammantrade: Sammantrade, *, user) -> Sammantrade:
+    """The meeting is over and the protokoll drawn up: the paragraphs are numbered."""
+    with acting_as(user):
+        return do_transition(sammantrade, "genomfor", user)
+
+
+def saknar_justering(sammantrade: Sammantrade) -> list[Person]:
+    """The ordförande and justerare present who have not signed yet."""
+    signerat = set(sammantrade.justeringar.values_list("person_id", flat=True))
+    return [
+        d.person
+        for d in sammantrade.deltagare.select_related("person")
+        if _ska_justera(d) and d.person_id not in signerat
+    ]
+
+
+def justera(sammantrade: Sammantrade, *, user, tidpunkt: datetime.datetime | None = None):
+    """The user signs the protokoll as the ordförande or a justerare. When the last one has
+    signed, the protokoll is justerat (and so upprättat, TF 2 kap. 10 §): it is filed as a
+    handling, with a protokollsutdrag in each ärende it decided."""
+    with transaction.atomic(), acting_as(user):
+        _las(sammantrade)
+        if not user.has_perm(JUSTERA, sammantrade):
+            raise PermissionDenied(
+                _("Du får inte justera protokollet från %(mote)s nu.") % {"mote": sammantrade}
+            )
+        person = Person.objects.filter(anvandare=user).first()
+        if person is None or person not in saknar_justering(sammantrade):
+            raise ValidationError(
+                _("Du är inte ordförande eller justerare som ännu inte har justerat."),
+                code="inte_justerare",
+            )
+        tidpunkt = tidpunkt or timezone.now()
+        diarium_services.kräv_skett(tidpunkt, _("Tidpunkten för justeringen"))
+        if tidpunkt < sammantrade.borjar:
+            raise ValidationError(
+                _("Protokollet kan inte ha justerats före sammanträdet."), code="fore_motet"
+            )
+        justering = Justering(sammantrade=sammantrade, person=person, user=user, tidpunkt=tidpunkt)
+        _spara(justering, user)
+        if not saknar_justering(sammantrade):
+            steg = "justera" if sammantrade.organ.anslar_protokoll else "justera_utan_anslag"
+            do_transition(sammantrade, steg, user)
+            arkivera_protokoll(sammantrade, user=user)
+            # the justerat protokoll sealed outside the database once it is committed
+            checkpoint.after_commit(f"justering av protokollet från {sammantrade}")
+    return justering
+
+
+def vid_justering(event) -> None:
+    event.obj.justerat = event.obj.justeringar.aggregate(t=Max("tidpunkt"))["t"]
+
+
+def arkivera_protokoll(sammantrade: Sammantrade, *, user) -> list[Handling]:
+    """File the justerat protokoll (PDF and DOCX) in the sammanträde's ärende and a
+    protokollsutdrag in each ärende on the agenda, with checksums."""
+    sparade = []
+    laddat = dokument.med_allt(sammantrade)
+    if sammantrade.arende_id:
+        # the whole protokoll holds the secret items too: marked with their lagrum
+        lagrum = "; ".join(
+            sorted({p.arende.sekretess_lagrum for p in laddat.punkter.all() if p.ar_sekretess})
+        )
+        dok = dokument.protokoll(sammantrade)
+        for format in ("pdf", "docx"):
+            innehall = dokument.skriv(dok, format)
+            sparade.append(
+                _arkivera(
+                    sammantrade.arende, dok, innehall, format, Handling.Typ.PROTOKOLL, user, lagrum
+                )
+            )
+    for punkt in laddat.punkter.all():
+        if punkt.arende_id is None:
+            continue
+        dok = dokument.protokollsutdrag(punkt, sammantrade=laddat)
+        sparade.append(
+            _arkivera(
+                punkt.arende,
+                dok,
+                dokument.som_pdf(dok),
+                "pdf",
+                Handling.Typ.PROTOKOLLSUTDRAG,
+                user,
+                punkt.arende.sekretess_lagrum,
+            )
+        )
+    return sparade
+
+
+def _arkivera(
+    arende: Arende, dok, innehall: bytes, format: str, typ: str, user, lagrum: str = ""
+) -> Handling:
+    """File a document drawn up by the meeting; ``lagrum``: the secrecy of what it holds."""
+    filnamn = f"{dok.filnamn}.{format}"
+    return diarium_services.arkivera_handling(
+        arende,
+        user=user,
+        typ=typ,
+        riktning=Handling.Riktning.UPPRATTAD,
+        status=Handling.Status.UPPRATTAD,
+        titel=f"{dok.titel} {format.upper()}",
+        fil=ContentFile(innehall, name=filnamn),
+        filnamn=filnamn,
+        **diarium_services.sekretessmarkering(lagrum, user),
+    )
+
+
+def ansla(
+    sammantrade: Sammantrade, *, user, dag: datetime.date | None = None, skal: str = ""
+) -> Sammantrade:
+    """Put the justerat protokoll on the digital anslagstavla (KL 8 kap. 12 §). The last day
+    for laglighetsprövning follows from the day (KL 13 kap. 5 §). ``skal``: why the anslag
+    comes later than the law allows, when it does (it is kept in the history)."""
+    with acting_as(user):
+        return do_transition(sammantrade, "ansla", user, skal, data={"dag": dag})
+
+
+def vid_anslag(event) -> None:
+    """The day of anslag: given, or today; not before the justering, not in the future. Later
+    than KL 8 kap. 12 § allows (the second day after justering) it is still put up, since the
+    time for överklagande runs only from it, but the sekreterare confirms it with the reason,
+    which the history keeps."""
+    dag = event.data.get("dag") or timezone.localdate()
+    justerat = timezone.localdate(event.obj.justerat) if event.obj.justerat else None
+    if (justerat and dag < justerat) or dag > timezone.localdate():
+        raise ValidationError(
+            _("Protokollet kan inte anslås %(dag)s: det justerades %(justerat)s.")
+            % {"dag": f"{dag:%Y-%m-%d}", "justerat": f"{justerat:%Y-%m-%d}" if justerat else "–"},
+            code="fel_dag",
+        )
+    senast = event.obj.anslag_senast
+    if senast and dag > senast and not event.comment.strip():
+        raise ValidationError(
+            _(
+                "Sista dag för anslaget var %(senast)s (KL 8 kap. 12 §). Ska protokollet ändå "
+                "anslås %(dag)s, skriv varför; skälet antecknas i historiken."
+            )
+            % {"senast": f"{senast:%Y-%m-%d}", "dag": f"{dag:%Y-%m-%d}"},
+            code="sent_anslag",
+        )
+    event.obj.anslaget = dag
+
+
+def ratta(sammantrade: Sammantrade, *, user, text: str, punkt: Punkt | None = None) -> Rattelse:
+    """A correction of a justerat protokoll, recorded as a new event beside it."""
+    if not sammantrade.justerat:
+        raise ValidationError(_("Protokollet är inte justerat; ändra i det i stället."))
+    _sekreterare_i(sammantrade.organ, user)
+    if not text.strip():
+        raise ValidationError(_("Skriv vad rättelsen gäller."))
+    if punkt is not None and punkt.sammantrade_id != sammantrade.pk:
+        raise ValidationError(
+            _("Punkten hör till ett annat sammanträde än %(mote)s.") % {"mote": sammantrade}
+        )
+    with transaction.atomic(), acting_as(user):
+        rattelse = Rattelse(
+            sammantrade=sammantrade, punkt=punkt, text=text, user=user, tidpunkt=timezone.now()
+        )
+        _spara(rattelse, user)
+        var = _("Rättelse under %(punkt)s: ") % {"punkt": punkt.beteckning} if punkt else ""
+        do_transition(sammantrade, "ratta", user, f"{var}{text.strip()}")
+    return rattelse

@@ -1,0 +1,475 @@
+"""The nämndsekreterare's pages: sammanträden, the föredragningslista, närvaro, beslut per
+paragraph, justering, anslag and the documents; and the public anslagstavla.
+
+Every change goes through :mod:`arenden.sammantraden.protokoll`, which asks the sammanträde's
+permission
+map; a refusal or a bad input is shown on the page and changes nothing."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from arenden.dokument import services as dokument
+from arenden.gemensamt.inskick import en_gang
+from arenden.organisation import roles
+from arenden.organisation.models import Organ, Person
+from arenden.publikt.anslagstavla import PER_SIDA
+from arenden.sammantraden import protokoll
+from arenden.sammantraden.forms import (
+    AnslagForm,
+    BeslutForm,
+    DeltagareForm,
+    JavForm,
+    MotiveringForm,
+    NarvaroForm,
+    PunktForm,
+    RattelseForm,
+    ReservationForm,
+    SammantradeForm,
+    VoteringForm,
+    YrkandeForm,
+    YttrandeForm,
+)
+from arenden.sammantraden.models import Punkt, Sammantrade
+from workflow import registry
+from workflow import roles as workflow_roles
+from workflow.definitions import USER
+from workflow.engine import (
+    allowed_transitions,
+    do_transition,
+    holding_local_role,
+    version,
+    worklist,
+)
+from workflow.middleware import REFUSALS, refusal
+
+#: the transitions taken by a service of their own (justera is a signature, not a button)
+_SERVICE = {"genomfor": protokoll.uppratta}
+
+
+def _sammantrade_or_404(pk) -> Sammantrade:
+    return get_object_or_404(Sammantrade.objects.select_related("organ", "arende"), pk=pk)
+
+
+def _kräv_lasratt(user, sammantrade) -> None:
+    if not user.has_perm("arenden.view_sammantrade", sammantrade):
+        raise PermissionDenied(_("Du har inte behörighet till den här sidan."))
+
+
+def _fel(request, err) -> None:
+    messages.error(request, refusal(err) or str(err))
+
+
+def _organ_for_sekreterare(user):
+    """The organs whose meetings the user plans: Nämndsekreterare there, or everywhere."""
+    if roles.NAMNDSEKRETERARE in workflow_roles.global_roles(user):
+        return Organ.objects.order_by("namn")
+    givna = holding_local_role(Organ, (roles.NAMNDSEKRETERARE,), user)
+    return Organ.objects.filter(pk__in=givna).order_by("namn")
+
+
+@login_required
+@en_gang
+def sammantraden(request):
+    """The meetings the user may see, newest first, paged; and the form for a new one for
+    the nämndsekreterare."""
+    try:
+        _wf, lista = registry.find_worklist(request.GET.get("lista") or "alla_sammantraden")
+    except LookupError as err:
+        raise Http404(str(err)) from err
+    if lista.id not in registry.get_workflow("sammantrade").worklists:
+        raise Http404(lista.id)
+    qs = worklist(request.user, lista.id).select_related("organ").order_by("-datum", "-pk")
+    sida = Paginator(qs, PER_SIDA).get_page(request.GET.get("sida"))
+    organ = _organ_for_sekreterare(request.user)
+    form = SammantradeForm(request.POST or None, organ=organ) if organ.exists() else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("Bara nämndsekreteraren planerar sammanträden."))
+        if form.is_valid():
+            try:
+                nytt = protokoll.planera(user=request.user, **form.cleaned_data)
+            except (*REFUSALS, PermissionDenied) as err:
+                _fel(request, err)
+            else:
+                messages.success(request, _("Sammanträdet är planerat."))
+                return redirect("arenden:sammantrade", pk=nytt.pk)
+    return render(
+        request, "arenden/sammantraden.html", {"sida": sida, "form": form, "titel": lista.title}
+    )
+
+
+@login_required
+def sammantrade(request, pk):
+    """The meeting page: status and its dates in law, närvaro, the föredragningslista with
+    what was decided under each item, and the actions the user may take now. Its number of
+    queries does not depend on the number of items or deltagare."""
+    s = _sammantrade_or_404(pk)
+    _kräv_lasratt(request.user, s)
+    s = dokument.med_allt(s)
+    far_andra = protokoll.far_andra(s, request.user)
+    punkter = list(s.punkter.all())
+    deltagare = list(s.deltagare.all())
+    for punkt in punkter:
+        punkt.maskerad = not protokoll.far_lasa(request.user, punkt, deltagare)
+        punkt.rubrik_i_protokollet = dokument.punkt_rubrik(punkt, s.organ, punkt.maskerad)
+    for d in deltagare:
+        d.andringar = dokument.narvaro_andringar(d)
+    ledamoter = Person.objects.filter(
+        pk__in=[d.person_id for d in deltagare if not d.ar_tjansteperson]
+    ).order_by("namn")
+    context = {
+        "s": s,
+        "punkter": punkter,
+        "deltagare": deltagare,
+        "far_andra": far_andra,
+        "overgangar": allowed_transitions(s, request.user),
+        "steg": version(s),
+        "anslag_form": AnslagForm(prefix="anslag"),
+        "kungorelse_senast": protokoll.kungorelse_senast(s),
+        "sen_kungorelse": s.state == "planerat" and protokoll.sen_kungorelse(s),
+        "kallelse_nadda": [r for r in s.kallelsemottagare.all() if r.skickad],
+        "kallelse_ej_nadda": [r for r in s.kallelsemottagare.all() if not r.skickad],
+        "far_justera": request.user.has_perm("arenden.justera_sammantrade", s)
+        and any(p.anvandare_id == request.user.pk for p in protokoll.saknar_justering(s)),
+        "saknar_justering": protokoll.saknar_justering(s),
+    }
+    if far_andra:
+        context["deltagare_form"] = DeltagareForm(prefix="deltagare")
+        _narvaroformular(deltagare, punkter)
+        if s.state in ("planerat", "kallat"):
+            klara = worklist(request.user, "klara_for_beslut").filter(organ=s.organ)
+            context["punkt_form"] = PunktForm(
+                prefix="punkt", arenden=klara.order_by("-registrerat")
+            )
+        _per_punkt(punkter, BeslutForm, "beslut")
+        _per_punkt(punkter, ReservationForm, "reservation", personer=ledamoter)
+        _per_punkt(punkter, YttrandeForm, "yttrande")
+        _per_punkt(punkter, JavForm, "jav", personer=ledamoter)
+        _per_punkt(punkter, YrkandeForm, "yrkande", personer=ledamoter)
+        _per_punkt(punkter, VoteringForm, "votering")
+    elif s.justerat and roles.NAMNDSEKRETERARE in (
+        workflow_roles.roles_in_context(request.user, s)
+    ):
+        context["rattelse_form"] = RattelseForm(prefix="rattelse")
+    return render(request, "arenden/sammantrade.html", context)
+
+
+def _narvaroformular(deltagare, punkter) -> None:
+    """Each line of the närvaro its form (``d.narvaro_form``), filled in with what is
+    recorded; the items are read once for all of them."""
+    val = [(p.pk, p.beteckning) for p in punkter]
+    for d in deltagare:
+        form = NarvaroForm(
+            prefix=f"narvaro-{d.pk}",
+            punkter=Punkt.objects.none(),
+            initial={
+                "narvarande": d.narvarande,
+                "anslot_fran": d.anslot_fran_id,
+                "lamnade_efter": d.lamnade_efter_id,
+                "franvarande_pa": [p.pk for p in d.franvarande_pa.all()],
+                "anteckning": d.anteckning,
+            },
+        )
+        for namn in ("anslot_fran", "lamnade_efter"):
+            form.fields[namn].choices = [("", "–"), *val]
+        form.fields["franvarande_pa"].choices = val
+        d.narvaro_form = form
+
+
+def _per_punkt(punkter, form_class, prefix, **kwargs) -> None:
+    """Give each item its own form (``punkt.<prefix>_form``), with ids of its own; the
+    choices of the form's lists are read from the database once, not once per item."""
+    choices = {
+        name: list(field.choices)
+        for name, field in form_class(prefix=prefix, **kwargs).fields.items()
+        if hasattr(field, "queryset")
+    }
+    for punkt in punkter:
+        form = form_class(prefix=prefix, auto_id=f"{prefix}-{punkt.pk}-%s", **kwargs)
+        for name, values in choices.items():
+            form.fields[name].choices = values
+        setattr(punkt, f"{prefix}_form", form)
+
+
+def _tillbaka(pk, ankare=""):
+    response = redirect("arenden:sammantrade", pk=pk)
+    if ankare:
+        response["Location"] += f"#{ankare}"
+    return response
+
+
+@login_required
+@require_POST
+@en_gang
+def mote_overgang(request, pk):
+    s = _sammantrade_or_404(pk)
+    _kräv_lasratt(request.user, s)
+    if request.POST.get("status") != s.state or request.POST.get("steg") != str(version(s)):
+        messages.error(request, _("Sammanträdet har ändrats av någon annan. Försök igen."))
+        return _tillbaka(pk)
+    overgang = request.POST.get("overgang", "")
+    steg = registry.workflow_for(s).transitions.get(overgang)
+    try:
+        if steg is not None and steg.trigger != USER:  # a rättelse is written, not clicked
+            raise PermissionDenied(_("%(steg)s görs inte med en knapp.") % {"steg": steg.title})
+        if overgang == "kalla":
+            protokoll.kalla(s, user=request.user, skal=request.POST.get("kallelse-skal", ""))
+        elif overgang == "ansla":
+            form = AnslagForm(request.POST, prefix="anslag")
+            if not form.is_valid():
+                raise ValidationError(list(form.errors.values()))
+            protokoll.ansla(s, user=request.user, **form.cleaned_data)
+        elif overgang in _SERVICE:
+            _SERVICE[overgang](s, user=request.user)
+        else:
+            do_transition(s, overgang, request.user, request.POST.get("kommentar", ""))
+    except (*REFUSALS, PermissionDenied) as err:
+        _fel(request, err)
+    else:
+        s.refresh_from_db()
+        messages.success(
+            request, _("Sammanträdet har nu status %(status)s.") % {"status": s.status_titel}
+        )
+        ej = protokoll.ej_nadda(s) if overgang == "kalla" else []
+        if ej:
+            messages.warning(
+                request,
+                _("Kallelsen nådde inte %(vem)s: ingen e-postadress. Skicka den på annat sätt.")
+                % {"vem": ", ".join(p.namn for p in ej)},
+            )
+    return _tillbaka(pk)
+
+
+@login_required
+@require_POST
+@en_gang
+def mote_justera(request, pk):
+    s = _sammantrade_or_404(pk)
+    _kräv_lasratt(request.user, s)
+    try:
+        protokoll.justera(s, user=request.user)
+    except (*REFUSALS, PermissionDenied) as err:
+        _fel(request, err)
+    else:
+        messages.success(request, _("Du har justerat protokollet."))
+    return _tillbaka(pk)
+
+
+@login_required
+@require_POST
+@en_gang
+def mote_deltagare(request, pk):
+    s = _sammantrade_or_404(pk)
+    _kräv_lasratt(request.user, s)
+    form = DeltagareForm(request.POST, prefix="deltagare")
+    if not form.is_valid():
+        _fel(request, ValidationError(list(form.errors.values())))
+        return _tillbaka(pk, "narvaro")
+    data = form.cleaned_data
+    try:
+        protokoll.lagg_till_deltagare(
+            s,
+            data["person"],
+            roll=data["roll"],
+            user=request.user,
+            justerare=data["justerare"],
+            ersatter=data["ersatter"],
+        )
+    except (*REFUSALS, PermissionDenied) as err:
+        _fel(request, err)
+    return _tillbaka(pk, "narvaro")
+
+
+@login_required
+@require_POST
+@en_gang
+def mote_narvaro(request, pk, deltagare):
+    s = _sammantrade_or_404(pk)
+    _kräv_lasratt(request.user, s)
+    rad = get_object_or_404(s.deltagare, pk=deltagare)
+    form = NarvaroForm(
+        request.POST, prefix=f"narvaro-{rad.pk}", punkter=s.punkter.order_by("ordning", "pk")
+    )
+    try:
+        if not form.is_valid():
+            raise ValidationError(list(form.errors.values()))
+        protokoll.andra_narvaro(rad, user=request.user, **form.cleaned_data)
+    except (*REFUSALS, PermissionDenied) as err:
+        _fel(request, err)
+    return _tillbaka(pk, "narvaro")
+
+
+@login_required
+@require_POST
+@en_gang
+def mote_punkt(request, pk):
+    s = _sammantrade_or_404(pk)
+    _kräv_lasratt(request.user, s)
+    klara = worklist(request.user, "klara_for_beslut").filter(organ=s.organ)
+    form = PunktForm(request.POST, prefix="punkt", arenden=klara)
+    if not form.is_valid():
+        _fel(request, ValidationError(list(form.errors.values())))
+        return _tillbaka(pk, "foredragningslista")
+    data = form.cleaned_data
+    try:
+        protokoll.lagg_till_punkt(s, user=request.user, **data)
+    except (*REFUSALS, PermissionDenied) as err:
+        _fel(request, err)
+    else:
+        messages.success(request, _("Punkten är tillagd på föredragningslistan."))
+    return _tillbaka(pk, "foredragningslista")
+
+
+_PUNKTFORMULAR = {
+    "beslut": BeslutForm,
+    "reservation": ReservationForm,
+    "motivering": MotiveringForm,
+    "jav": JavForm,
+    "yrkande": YrkandeForm,
+    "votering": VoteringForm,
+    "yttrande": YttrandeForm,
+}
+
+
+_MED_PERSON = {"reservation", "jav", "yrkande"}
+
+
+def _punkt_or_404(pk) -> Punkt:
+    return get_object_or_404(Punkt.objects.select_related("sammantrade"), pk=pk)
+
+
+@login_required
+@require_POST
+@en_gang
+def punkt_atgard(request, pk, atgard):
+    """What the meeting records under one item: beslut, jäv, yrkande, votering, reservation
+    (and its written motivering), särskilt yttrande."""
+    punkt = _punkt_or_404(pk)
+    _kräv_lasratt(request.user, punkt.sammantrade)
+    if atgard not in _PUNKTFORMULAR:
+        raise Http404(atgard)
+    kwargs = {"personer": Person.objects.all()} if atgard in _MED_PERSON else {}
+    form = _PUNKTFORMULAR[atgard](request.POST, prefix=atgard, **kwargs)
+    try:
+        if not form.is_valid():
+            raise ValidationError(list(form.errors.values()))
+        data = form.cleaned_data
+        if atgard == "beslut":
+            protokoll.besluta(punkt, user=request.user, **form.besluta_med())
+        elif atgard == "reservation":
+            protokoll.reservera(
+                punkt, data["person"], user=request.user, motivering=data["motivering"]
+            )
+        elif atgard == "motivering":
+            reservation = get_object_or_404(punkt.reservationer, pk=data["reservation"])
+            protokoll.motivera_reservation(
+                reservation, user=request.user, motivering=data["motivering"]
+            )
+        elif atgard == "jav":
+            protokoll.anmal_jav(punkt, data["person"], user=request.user, grund=data["grund"])
+        elif atgard == "yrkande":
+            protokoll.lagg_till_yrkande(punkt, data["person"], user=request.user, text=data["text"])
+        elif atgard == "votering":
+            protokoll.registrera_votering(punkt, user=request.user, **data)
+        else:
+            protokoll.lagg_till_yttrande(punkt, user=request.user, **data)
+    except (*REFUSALS, PermissionDenied) as err:
+        _fel(request, err)
+    else:
+        messages.success(
+            request, _("Fört till protokollet under punkt %(n)s.") % {"n": punkt.beteckning}
+        )
+    return _tillbaka(punkt.sammantrade_id, f"punkt-{punkt.pk}")
+
+
+@login_required
+@require_POST
+@en_gang
+def punkt_flytta(request, pk, riktning):
+    """Move an item up or down the föredragningslista (before the kallelse)."""
+    punkt = _punkt_or_404(pk)
+    _kräv_lasratt(request.user, punkt.sammantrade)
+    if riktning not in ("upp", "ned"):
+        raise Http404(riktning)
+    try:
+        protokoll.flytta_punkt(punkt, user=request.user, upp=riktning == "upp")
+    except (*REFUSALS, PermissionDenied) as err:
+        _fel(request, err)
+    else:
+        messages.success(
+            request,
+            _("%(rubrik)s är flyttad %(vart)s.")
+            % {"rubrik": punkt.rubrik, "vart": _("uppåt") if riktning == "upp" else _("nedåt")},
+        )
+    return _tillbaka(punkt.sammantrade_id, "foredragningslista")
+
+
+@login_required
+@require_POST
+@en_gang
+def punkt_stryk(request, pk):
+    """Take an item off the föredragningslista (before the kallelse), with a motivering."""
+    punkt = _punkt_or_404(pk)
+    _kräv_lasratt(request.user, punkt.sammantrade)
+    try:
+        protokoll.stryk_punkt(
+            punkt, user=request.user, motivering=request.POST.get("motivering", "")[:2000]
+        )
+    except (*REFUSALS, PermissionDenied) as err:
+        _fel(request, err)
+    else:
+        messages.success(
+            request, _("%(rubrik)s är struken från föredragningslistan.") % {"rubrik": punkt.rubrik}
+        )
+    return _tillbaka(punkt.sammantrade_id, "foredragningslista")
+
+
+@login_required
+@require_POST
+@en_gang
+def mote_rattelse(request, pk):
+    s = _sammantrade_or_404(pk)
+    _kräv_lasratt(request.user, s)
+    form = RattelseForm(request.POST, prefix="rattelse")
+    try:
+        if not form.is_valid():
+            raise ValidationError(list(form.errors.values()))
+        protokoll.ratta(s, user=request.user, text=form.cleaned_data["text"])
+    except (*REFUSALS, PermissionDenied) as err:
+        _fel(request, err)
+    else:
+        messages.success(request, _("Rättelsen är antecknad."))
+    return _tillbaka(pk)
+
+
+_DOKUMENT = {"kallelse": dokument.kallelse, "protokoll": dokument.protokoll}
+
+
+@login_required
+def mote_dokument(request, pk, slag, format):
+    s = _sammantrade_or_404(pk)
+    _kräv_lasratt(request.user, s)
+    if slag not in _DOKUMENT:
+        raise Http404(slag)
+    # one who may not read every secret item gets the document with those items masked
+    allt = dokument.med_allt(s)
+    deltagare = list(allt.deltagare.all())
+    publik = not all(protokoll.far_lasa(request.user, p, deltagare) for p in allt.punkter.all())
+    return dokument.som_svar(_DOKUMENT[slag](s, publik=publik), format)
+
+
+@login_required
+def punkt_utdrag(request, pk, format):
+    punkt = _punkt_or_404(pk)
+    _kräv_lasratt(request.user, punkt.sammantrade)
+    deltagare = list(dokument.med_allt(punkt.sammantrade).deltagare.all())
+    publik = not protokoll.far_lasa(request.user, punkt, deltagare)
+    return dokument.som_svar(dokument.protokollsutdrag(punkt, publik=publik), format)
