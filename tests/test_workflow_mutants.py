@@ -30,6 +30,7 @@ from workflow.definitions import (
     Guard,
     Requirement,
     State,
+    Tasks,
     Transition,
     Workflow,
     Worklist,
@@ -1168,3 +1169,17 @@ def test_writes_go_as_one_batch_unless_the_server_binds_the_parameters(
     assert [e.transition for e in history(doc)] == ["", "skicka"]
     assert doc.history.count() == 2
     assert verify(WorkflowHistory.objects.all()).intact
+
+
+def test_task_groups_and_states_hold_their_tasks_as_tuples():
+    """A definition may list tasks as lists; the frozen definition holds tuples (hashable,
+    not changed later by whoever built the list)."""
+    besides = ["yttrande", "samla"]
+    group = Tasks(open=["bered"], besides=besides)
+    besides.append("granska")
+    assert group.open == ("bered",) and group.besides == ("yttrande", "samla")
+    groups = [group]
+    state = State("beredning", "Beredning", tasks=groups)
+    groups.append(Tasks(open=["granska"]))
+    assert state.tasks == (group,)
+    assert hash(state.tasks) == hash((group,))
