@@ -244,7 +244,9 @@ def andra_arende(arende: Arende, *, user, version: int | None = None, **falt) ->
             version=version,
         )
         if last.ar_sekretessmarkerat:
-            _kräv(user, "arenden.view_sekretess", last, _("ändra ärendets uppgifter"))
+            kontrollera_behorighet(
+                user, "arenden.view_sekretess", last, _("ändra ärendets uppgifter")
+            )
             rubrik = falt.get("offentlig_rubrik", last.offentlig_rubrik)
             kräv_offentlig_rubrik(rubrik, _("ett sekretessmarkerat ärende"))
         for namn, varde in falt.items():
@@ -254,7 +256,7 @@ def andra_arende(arende: Arende, *, user, version: int | None = None, **falt) ->
     return last
 
 
-def _kräv(user, perm: str, arende: Arende, vad: str) -> None:
+def kontrollera_behorighet(user, perm: str, arende: Arende, vad: str) -> None:
     """The one question (``user.has_perm(perm, obj)``), with a refusal that says what."""
     if not user.has_perm(perm, arende):
         raise PermissionDenied(
@@ -298,7 +300,7 @@ def andras(
     locked ärende."""
     last = _låst(arende)
     if perm:
-        _kräv(user, perm, last, vad)
+        kontrollera_behorighet(user, perm, last, vad)
     kräv_version(last, version)
     Arende.objects.filter(pk=last.pk).update(version=F("version") + 1)
     last.version += 1
@@ -597,7 +599,7 @@ def fortsatt_i(arende: Arende, *, organ: Organ, user, diarienummer: str | None =
     return fortsattning
 
 
-def _sent_grans() -> int:
+def sent_grans() -> int:
     """Days between arrival and registration beyond which a handling counts as registered late
     ("utan dröjsmål", OSL 5 kap. 1 §). Three calendar days let a Friday's post be registered on
     Monday; a region may set DIARIUM_SENT_REGISTRERAD_DAGAR."""
@@ -605,9 +607,9 @@ def _sent_grans() -> int:
 
 
 def sent_registrerade_qs(user):
-    """Inkomna handlingar registered more than :func:`_sent_grans` days after they arrived,
+    """Inkomna handlingar registered more than :func:`sent_grans` days after they arrived,
     in the ärenden whose diarium ``user`` keeps or oversees."""
-    grans = _sent_grans()
+    grans = sent_grans()
     diariet = worklist(user, "alla_i_diariet").filter(pk=OuterRef("arende_id"))
     return (
         Handling.objects.filter(riktning=Handling.Riktning.INKOMMEN)

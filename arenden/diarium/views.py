@@ -13,20 +13,25 @@ from django.utils.translation import gettext as _
 from arenden.diarium import services
 from arenden.diarium.forms import HandlingForm, RegistreraForm
 from arenden.diarium.models import Handling, Sekretessatkomst
-from arenden.diarium.services import _sent_grans, sent_registrerade_qs
+from arenden.diarium.services import sent_grans, sent_registrerade_qs
 from arenden.gemensamt.forms import fel
 from arenden.gemensamt.inskick import en_gang
 from arenden.gemensamt.sidor import sida_av
-from arenden.gemensamt.vyer import DIARIEFORARE, _arende_or_404, _kräv, roller_nagonstans
+from arenden.gemensamt.vyer import (
+    DIARIEFORARE,
+    arende_eller_404,
+    kontrollera_sidbehorighet,
+    roller_nagonstans,
+)
 
 
 @login_required
 def handling_fil(request, pk):
     """Download a handling's file; sekretess-marked ones only for who may read them."""
     handling = get_object_or_404(Handling.objects.select_related("arende"), pk=pk)
-    _kräv(request.user, "arenden.view_arende", handling.arende)
+    kontrollera_sidbehorighet(request.user, "arenden.view_arende", handling.arende)
     if handling.hemlig:
-        _kräv(request.user, "arenden.view_sekretess", handling.arende)
+        kontrollera_sidbehorighet(request.user, "arenden.view_sekretess", handling.arende)
     if not handling.fil:
         raise Http404(_("Handlingen har ingen fil."))
     if handling.hemlig:
@@ -44,8 +49,8 @@ def handling_fil(request, pk):
 @login_required
 @en_gang
 def ny_handling(request, pk):
-    arende = _arende_or_404(pk)
-    _kräv(request.user, "arenden.add_handling", arende)
+    arende = arende_eller_404(pk)
+    kontrollera_sidbehorighet(request.user, "arenden.add_handling", arende)
     form = HandlingForm(
         request.POST or None,
         request.FILES or None,
@@ -116,5 +121,5 @@ def sent_registrerade(request):
     return render(
         request,
         "arenden/sent_registrerade.html",
-        {"sida": sida, "grans": _sent_grans()},
+        {"sida": sida, "grans": sent_grans()},
     )

@@ -13,11 +13,11 @@ from workflow.models import LocalRole
 from workflow.roles import global_roles
 
 
-def _arende_or_404(pk) -> Arende:
+def arende_eller_404(pk) -> Arende:
     return get_object_or_404(Arende.objects.select_related("organ", "handlaggare"), pk=pk)
 
 
-def _kräv(user, perm: str, obj) -> None:
+def kontrollera_sidbehorighet(user, perm: str, obj) -> None:
     if not user.has_perm(perm, obj):
         raise PermissionDenied(_("Du har inte behörighet till den här sidan."))
 

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from arenden.diarium.models import Arende, Handling
 from arenden.diarium.services import (
-    _kräv,
     andras,
     arkivera_handling,
+    kontrollera_behorighet,
     kräv_skett,
     sekretessmarkering,
 )
@@ -103,7 +103,9 @@ def spara_tjansteskrivelse(
     ``version``: the ärende's version the writer's form was read at (:func:`andras`). When
     someone else has changed the ärende since, the tjänsteskrivelse included, nothing is
     written and the writer is told what, who and when: the last save never silently wins."""
-    _kräv(user, "arenden.change_tjansteskrivelse", arende, _("ändra tjänsteskrivelsen"))
+    kontrollera_behorighet(
+        user, "arenden.change_tjansteskrivelse", arende, _("ändra tjänsteskrivelsen")
+    )
     tillatna = {f.name for f in Tjansteskrivelse._meta.concrete_fields} - {"id", "arende"}
     okanda = set(falt) - tillatna - {"enhet_id", "forfattare_id"}
     if okanda:
@@ -133,7 +135,9 @@ def spara_tjansteskrivelse(
 def arkivera_tjansteskrivelse(arende: Arende, *, user) -> Handling:
     """File the tjänsteskrivelse, as it reads now, as a PDF handling in the ärende. It is under
     arbete until the ärende is expedierat or slutbehandlat (TF 2 kap. 10 §)."""
-    _kräv(user, "arenden.change_tjansteskrivelse", arende, _("arkivera tjänsteskrivelsen"))
+    kontrollera_behorighet(
+        user, "arenden.change_tjansteskrivelse", arende, _("arkivera tjänsteskrivelsen")
+    )
     if not Tjansteskrivelse.objects.filter(arende=arende).exists():
         raise ValidationError(_("Ärendet har ingen tjänsteskrivelse ännu."), code="saknas")
     dok = dokument.tjansteskrivelse(arende)
@@ -159,7 +163,7 @@ def satt_sandlista(
     or an address. While the ärende is prepared, and while the beslut is expedierat (by who
     expedierar it); entries already sent to are kept. ``version``: what the form carried
     (see :func:`andras`)."""
-    _kräv(user, "arenden.change_sandlista", arende, _("ändra sändlistan"))
+    kontrollera_behorighet(user, "arenden.change_sandlista", arende, _("ändra sändlistan"))
     rader = []
     with transaction.atomic(), acting_as(user):
         andras(
@@ -287,7 +291,7 @@ def aterrapportera(
     is fulfilled. When it was the last open uppdrag, the ärende is closed (seed 002).
     ``version``: what the form carried (see :func:`andras`)."""
     arende = uppdrag.arende
-    _kräv(user, "arenden.redovisa_uppdrag", arende, _("redovisa uppdrag"))
+    kontrollera_behorighet(user, "arenden.redovisa_uppdrag", arende, _("redovisa uppdrag"))
     if handling.arende_id != uppdrag.arende_id or handling.typ != Handling.Typ.ATERRAPPORT:
         raise ValidationError(
             _("Återrapporten ska vara en handling av typen återrapport i %(arende)s.")

@@ -25,7 +25,12 @@ from arenden.dokument import services as dokument
 from arenden.gemensamt.forms import ArendeForm, VersionForm, fel
 from arenden.gemensamt.inskick import en_gang
 from arenden.gemensamt.sidor import Sida, sida_av
-from arenden.gemensamt.vyer import DIARIEFORARE, _arende_or_404, _kräv, roller_nagonstans
+from arenden.gemensamt.vyer import (
+    DIARIEFORARE,
+    arende_eller_404,
+    kontrollera_sidbehorighet,
+    roller_nagonstans,
+)
 from arenden.granskning import services as granskning
 from arenden.handlaggning import services as handlaggning_services
 from arenden.handlaggning.forms import (
@@ -208,8 +213,8 @@ def arende(request, pk):
     """The ärende page: metadata, people, handlingar, tjänsteskrivelse, beslut, expediering,
     uppdrag, relations, the latest history and the transitions this user may take now. Its
     number of queries does not depend on how long the history is."""
-    arende = _arende_or_404(pk)
-    _kräv(request.user, "arenden.view_arende", arende)
+    arende = arende_eller_404(pk)
+    kontrollera_sidbehorighet(request.user, "arenden.view_arende", arende)
     sekretess = arende.ar_sekretessmarkerat and not request.user.has_perm(
         "arenden.view_sekretess", arende
     )
@@ -262,8 +267,8 @@ def arende(request, pk):
 @en_gang
 def overgang(request, pk):
     """Take a transition from the ärende page (one button per allowed transition)."""
-    arende = _arende_or_404(pk)
-    _kräv(request.user, "arenden.view_arende", arende)
+    arende = arende_eller_404(pk)
+    kontrollera_sidbehorighet(request.user, "arenden.view_arende", arende)
     # the state, and every step since the page was read (A → B → A included); every other
     # change since is the ärende's version, checked under its lock (services.ta_steg)
     las = VersionForm(request.POST)
@@ -311,10 +316,10 @@ def overgang(request, pk):
 def tidslinje(request, pk):
     """The ärende's whole story: transitions and field changes merged, paged, with who,
     when, what changed from what to what, and the comment; and whether its chain holds."""
-    arende = _arende_or_404(pk)
-    _kräv(request.user, "arenden.view_arende", arende)
+    arende = arende_eller_404(pk)
+    kontrollera_sidbehorighet(request.user, "arenden.view_arende", arende)
     if arende.ar_sekretessmarkerat:
-        _kräv(request.user, "arenden.view_sekretess", arende)
+        kontrollera_sidbehorighet(request.user, "arenden.view_sekretess", arende)
         Sekretessatkomst.logga(request.user, arende, Sekretessatkomst.Vad.TIDSLINJE)
     sida = Paginator(range(granskning.antal_handelser(arende)), 50).get_page(
         request.GET.get("sida")
@@ -357,8 +362,8 @@ def sok(request):
 def beslut(request, pk):
     """Where the organ's decision in the ärende is recorded: under the ärende's item in the
     protokoll of the sammanträde it is anmält to (arenden.sammantraden.protokoll.besluta)."""
-    arende = _arende_or_404(pk)
-    _kräv(request.user, "arenden.view_arende", arende)
+    arende = arende_eller_404(pk)
+    kontrollera_sidbehorighet(request.user, "arenden.view_arende", arende)
     punkt = (
         arende.punkter.filter(utfall="")
         .order_by("-sammantrade__datum", "-pk")
@@ -381,7 +386,7 @@ def beslut(request, pk):
 @en_gang
 def tilldela_vy(request, pk):
     """The stabschef assigns a handläggare and names the beredningsansvariga with their part."""
-    arende = _arende_or_404(pk)
+    arende = arende_eller_404(pk)
     if "tilldela" not in {t.id for t in allowed_transitions(arende, request.user)}:
         raise PermissionDenied(_("Du får inte tilldela det här ärendet."))
     form = TilldelaForm(
@@ -416,8 +421,8 @@ def tilldela_vy(request, pk):
 @en_gang
 def tjansteskrivelse(request, pk):
     """The tjänsteskrivelse editor, by section; only while the state lets this user edit."""
-    arende = _arende_or_404(pk)
-    _kräv(request.user, "arenden.change_tjansteskrivelse", arende)
+    arende = arende_eller_404(pk)
+    kontrollera_sidbehorighet(request.user, "arenden.change_tjansteskrivelse", arende)
     form = TjansteskrivelseForm(
         request.POST or None,
         instance=Tjansteskrivelse.objects.filter(arende=arende).first(),
@@ -454,8 +459,8 @@ def tjansteskrivelse(request, pk):
 @login_required
 def tjansteskrivelse_dokument(request, pk, format):
     """The tjänsteskrivelse as PDF or Word; masked for who may not read a secret ärende."""
-    arende = _arende_or_404(pk)
-    _kräv(request.user, "arenden.view_arende", arende)
+    arende = arende_eller_404(pk)
+    kontrollera_sidbehorighet(request.user, "arenden.view_arende", arende)
     if format not in dokument.FORMAT or not Tjansteskrivelse.objects.filter(arende=arende).exists():
         raise Http404(_("Ingen tjänsteskrivelse i det formatet."))
     maskera = arende.ar_sekretessmarkerat and not request.user.has_perm(
@@ -471,8 +476,8 @@ def tjansteskrivelse_dokument(request, pk, format):
 @en_gang
 def tjansteskrivelse_arkivera(request, pk):
     """File the tjänsteskrivelse as it reads now as a handling (PDF) in the ärende."""
-    arende = _arende_or_404(pk)
-    _kräv(request.user, "arenden.change_tjansteskrivelse", arende)
+    arende = arende_eller_404(pk)
+    kontrollera_sidbehorighet(request.user, "arenden.change_tjansteskrivelse", arende)
     try:
         handling = handlaggning_services.arkivera_tjansteskrivelse(arende, user=request.user)
     except ValidationError as err:
@@ -488,8 +493,8 @@ def tjansteskrivelse_arkivera(request, pk):
 @en_gang
 def expediera(request, pk):
     """Expediering with per-recipient status: send to one recipient at a time."""
-    arende = _arende_or_404(pk)
-    _kräv(request.user, "arenden.expediera_arende", arende)
+    arende = arende_eller_404(pk)
+    kontrollera_sidbehorighet(request.user, "arenden.expediera_arende", arende)
     form = ExpedieraForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         mottagare = get_object_or_404(arende.mottagare, pk=form.cleaned_data["mottagare"])
@@ -523,10 +528,10 @@ def expediera(request, pk):
 @en_gang
 def andra_uppgifter(request, pk):
     """Correct the ärende's own fields: ärendemening, offentlig rubrik, avsändare, inkommet."""
-    arende = _arende_or_404(pk)
-    _kräv(request.user, "arenden.change_arende", arende)
+    arende = arende_eller_404(pk)
+    kontrollera_sidbehorighet(request.user, "arenden.change_arende", arende)
     if arende.ar_sekretessmarkerat:
-        _kräv(request.user, "arenden.view_sekretess", arende)
+        kontrollera_sidbehorighet(request.user, "arenden.view_sekretess", arende)
     form = ArendeForm(
         request.POST or None,
         initial={
@@ -553,8 +558,8 @@ def andra_uppgifter(request, pk):
 @en_gang
 def sandlista(request, pk):
     """ "Beslutet expedieras till": who the decision is to be sent to, while it is prepared."""
-    arende = _arende_or_404(pk)
-    _kräv(request.user, "arenden.change_sandlista", arende)
+    arende = arende_eller_404(pk)
+    kontrollera_sidbehorighet(request.user, "arenden.change_sandlista", arende)
     mottagare = list(arende.mottagare.select_related("person__enhet", "enhet"))
     # the list is set anew from these; those already sent to stay as they are
     ej_skickade = [m for m in mottagare if m.expedierad is None]
@@ -642,7 +647,7 @@ def redovisa(request, pk):
     to the organ on a given day (seed 002)."""
     uppdrag = get_object_or_404(Uppdrag.objects.select_related("arende", "rapportera_till"), pk=pk)
     arende = uppdrag.arende
-    _kräv(request.user, "arenden.redovisa_uppdrag", arende)
+    kontrollera_sidbehorighet(request.user, "arenden.redovisa_uppdrag", arende)
     form = RedovisaForm(
         request.POST or None,
         arende=arende,
