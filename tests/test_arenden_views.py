@@ -155,7 +155,11 @@ def test_a_refused_or_stale_click_says_why_and_changes_nothing(client, cast, are
 
 def _listor(page: str) -> dict[str, int]:
     """The start page's worklists as {title: count}."""
-    found = re.findall(r'<li><a href="[^"]*">([^<]+?) <span class="antal">(\d+)</span>', page)
+    found = re.findall(
+        r'<li><a class="ds-card"[^>]* href="[^"]*">([^<]+?) '
+        r'<span class="ds-tag antal"[^>]*>(\d+)</span>',
+        page,
+    )
     return {titel: int(antal) for titel, antal in found}
 
 
