@@ -2,8 +2,10 @@
 
 One test walks HSN 787-2025 from registrering to återrapportering as four people, by
 clicking and typing only; one checks that the public postlista hides a secret ärende; one
-runs axe-core on every page and fails on any serious or critical violation. Screenshots of
-the main pages are saved under test-output/screenshots."""
+runs axe-core (vendored: tests/axe.min.js, axe-core 4.14.1, MPL-2.0) on every page, at desktop
+width and at 375 px, and fails on any serious or critical violation. Screenshots of the main
+pages are saved under test-output/screenshots; each role's start page, at 1280×800, under
+docs/skarmbilder/<roll>.png, where the README shows them."""
 
 import datetime
 import re
@@ -21,6 +23,7 @@ from workflow.engine import history
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-output" / "screenshots"
+SKARMBILDER = Path(settings.BASE_DIR) / "docs" / "skarmbilder"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -89,7 +92,7 @@ def shot(page, name):
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-AXE = Axe()
+AXE = Axe(axe_script=(Path(__file__).parent / "axe.min.js").read_text(encoding="utf-8"))
 
 
 def serious_violations(page) -> list[str]:
@@ -299,45 +302,69 @@ def _pages():
     mote = Sammantrade.objects.get(organ__kod="SVO")
     rs_mote = Sammantrade.objects.get(organ__kod="RS")
     klagomal = Arende.objects.get(serie="HSN", lopnummer=812, ar=2025)
+    # grouped by person, so that each logs in once
     return [
         ("logga-in", None, "/konto/logga-in/"),
         ("postlista", None, "/postlista/"),
         ("anslagstavla", None, "/anslagstavla/"),
+        ("publikt-arende", None, f"/postlista/arende/{arende.pk}/"),
         ("start-handlaggare", "handlaggare", "/"),
-        ("start-sekreterare", "sekreterare", "/"),
-        ("start-revisor", "revisor", "/"),
         ("mina-arenden", "handlaggare", "/mina-arenden/"),
-        ("att-tilldela", "stabschef", "/arbetslista/att_tilldela/"),
-        ("oversikt", "stabschef", "/oversikt/"),
-        ("bevakning", "stabschef", "/bevakning/"),
-        ("uppgifter", "stabschef", "/uppgifter/"),
-        ("registrera", "registrator", "/registrera/"),
         ("arende", "handlaggare", f"/arende/{arende.pk}/"),
-        ("arende-stabschef", "stabschef", f"/arende/{registrerat.pk}/"),
+        ("begaran", "handlaggare", f"/begaran/{klagomal.begaranden.get().pk}/"),
+        ("begaranden", "handlaggare", "/begaranden/"),
+        ("start-sekreterare", "sekreterare", "/"),
         ("arende-rs", "sekreterare", f"/arende/{rs.pk}/"),
-        ("tilldela", "stabschef", f"/arende/{registrerat.pk}/tilldela/"),
+        ("sammantraden", "sekreterare", "/sammantraden/"),
+        ("sammantrade-svo", "sekreterare", f"/sammantrade/{mote.pk}/"),
+        ("sammantrade-rs", "sekreterare", f"/sammantrade/{rs_mote.pk}/"),
+        ("start-revisor", "revisor", "/"),
         ("tidslinje", "revisor", f"/arende/{arende.pk}/tidslinje/"),
         ("granskningslogg", "revisor", "/granskning/?person=sekreterare"),
         ("kontroll", "revisor", "/granskning/kontroll/"),
         ("sok", "revisor", "/sok/?q=palliativ"),
         ("arbetsflode", "revisor", "/arbetsflode/arende/"),
         ("arbetsflode-sammantrade", "revisor", "/arbetsflode/sammantrade/"),
-        ("sammantraden", "sekreterare", "/sammantraden/"),
-        ("sammantrade-svo", "sekreterare", f"/sammantrade/{mote.pk}/"),
-        ("sammantrade-rs", "sekreterare", f"/sammantrade/{rs_mote.pk}/"),
-        ("sammantrade-justerare", "ordforande", f"/sammantrade/{mote.pk}/"),
-        ("publikt-arende", None, f"/postlista/arende/{arende.pk}/"),
-        ("begaran", "handlaggare", f"/begaran/{klagomal.begaranden.get().pk}/"),
-        ("begaranden", "handlaggare", "/begaranden/"),
-        ("sent-registrerade", "registrator", "/diarium/sent-registrerade/"),
         ("sekretessatkomst", "revisor", "/granskning/sekretess/"),
+        ("start-stabschef", "stabschef", "/"),
+        ("att-tilldela", "stabschef", "/arbetslista/att_tilldela/"),
+        ("oversikt", "stabschef", "/oversikt/"),
+        ("bevakning", "stabschef", "/bevakning/"),
+        ("uppgifter", "stabschef", "/uppgifter/"),
+        ("arende-stabschef", "stabschef", f"/arende/{registrerat.pk}/"),
+        ("tilldela", "stabschef", f"/arende/{registrerat.pk}/tilldela/"),
+        ("start-registrator", "registrator", "/"),
+        ("registrera", "registrator", "/registrera/"),
+        ("sent-registrerade", "registrator", "/diarium/sent-registrerade/"),
+        ("start-ordforande", "ordforande", "/"),
+        ("sammantrade-justerare", "ordforande", f"/sammantrade/{mote.pk}/"),
+        ("start-justerare", "justerare", "/"),
     ]
+
+
+#: the page each role starts on, and the name of its screenshot in docs/skarmbilder/
+START_PER_ROLL = {
+    "logga-in": "allmanheten",
+    **{
+        f"start-{roll}": roll
+        for roll in (
+            "registrator",
+            "stabschef",
+            "handlaggare",
+            "sekreterare",
+            "ordforande",
+            "justerare",
+            "revisor",
+        )
+    },
+}
 
 
 def test_every_page_passes_axe_without_serious_violations(page):
     """Every page as its users see it (the form pages of the walk above are checked there,
     in the states where they can be opened)."""
     demo.ladda()
+    page.set_viewport_size({"width": 1280, "height": 800})
     found = {}
     logged_in = None
     for name, user, path in _pages():
@@ -351,16 +378,20 @@ def test_every_page_passes_axe_without_serious_violations(page):
         serious = serious_violations(page)
         if serious:
             found[name] = serious
+        if name in START_PER_ROLL:
+            SKARMBILDER.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SKARMBILDER / f"{START_PER_ROLL[name]}.png"))
         shot(page, name)
     assert found == {}
+    assert set(START_PER_ROLL) <= {name for name, _, _ in _pages()}
 
 
 def test_every_page_fits_a_phone(page):
-    """At 375 px (a small phone) no page is wider than the screen and "Logga ut" is on it:
-    the menu wraps and wide tables scroll within themselves."""
+    """At 375 px (a small phone) no page is wider than the screen, "Logga ut" is on it (the
+    menu wraps and wide tables scroll within themselves) and axe-core finds nothing serious."""
     demo.ladda()
     page.set_viewport_size({"width": 375, "height": 740})
-    for_breda = {}
+    for_breda, found = {}, {}
     logged_in = None
     for name, user, path in _pages():
         if user != logged_in:
@@ -372,8 +403,12 @@ def test_every_page_fits_a_phone(page):
         bredd = page.evaluate("document.documentElement.scrollWidth")
         if bredd > 375:
             for_breda[name] = bredd
+        serious = serious_violations(page)
+        if serious:
+            found[name] = serious
         if user:
             ruta = page.get_by_role("button", name="Logga ut").bounding_box()
             assert ruta and ruta["x"] >= 0 and ruta["x"] + ruta["width"] <= 375, name
         shot(page, f"telefon-{name}")
     assert for_breda == {}
+    assert found == {}
