@@ -8,6 +8,8 @@ import re
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.core.paginator import Paginator
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from tests import factories
@@ -91,3 +93,17 @@ def test_the_design_system_is_served_from_the_apps_own_static_files(client, cast
     assert "Permission is hereby granted" in open(licence, encoding="utf-8").read()
     # the skip link and the main landmark it leads to
     assert '<a class="ds-skip-link" href="#innehall">' in html and '<main id="innehall"' in html
+
+
+def test_pagination_is_the_design_systems_and_keeps_the_filter():
+    sida = Paginator(range(3), 1).get_page(2)
+    html = render_to_string("arenden/_sidor.html", {"sida": sida, "params": "q=787"})
+    assert '<nav class="ds-pagination" aria-label="Sidor">' in html
+    assert re.search(r'<a class="ds-button"[^>]* href="\?q=787&amp;sida=1">Föregående</a>', html)
+    assert re.search(r'<a class="ds-button"[^>]* href="\?q=787&amp;sida=3">Nästa</a>', html)
+    assert re.search(r'aria-current="page">Sida 2 av 3</span>', html)
+    # one page only: nothing to page through
+    assert (
+        render_to_string("arenden/_sidor.html", {"sida": Paginator([1], 1).get_page(1)}).strip()
+        == ""
+    )
