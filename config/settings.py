@@ -191,7 +191,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 #: where ``manage.py workflow_check`` looks for the ids the code and templates name
-WORKFLOW_REFERENCE_ROOTS = [BASE_DIR / "arenden", BASE_DIR / "flows"]
+# the code and templates of the domain and the processes, and the benchmark, which drives them
+WORKFLOW_REFERENCE_ROOTS = [
+    BASE_DIR / "arenden",
+    BASE_DIR / "flows",
+    BASE_DIR / "tests" / "benchmark",
+]
 
 AUTHENTICATION_BACKENDS = [
     # first: a locked-out user is refused before any password is checked

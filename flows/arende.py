@@ -22,6 +22,7 @@ from arenden.organisation.roles import (
     REVISOR,
     STABSCHEF,
 )
+from flows.namn import ArendeArbetslista, ArendeStatus, ArendeSteg
 from workflow import registry
 from workflow.definitions import (
     AUTOMATIC,
@@ -35,6 +36,7 @@ from workflow.definitions import (
     Worklist,
 )
 from workflow.models import WorkflowHistory
+from workflow.vocabulary import Vocabulary
 
 ID = "arende"
 
@@ -57,7 +59,7 @@ EVERYONE = (STABSCHEF, HANDLAGGARE, BEREDNINGSANSVARIG, NAMNDSEKRETERARE, REGIST
 #: on a föredragningslista and its beslut is recorded and sent (:data:`PA_MOTET`); the
 #: registrator, who registers but does not handle the content, sees the offentlig rubrik.
 INSIDERS = (STABSCHEF, HANDLAGGARE, BEREDNINGSANSVARIG, REVISOR)
-PA_MOTET = ("anmalt", "beslutat")
+PA_MOTET = (ArendeStatus.ANMALT, ArendeStatus.BESLUTAT)
 
 
 def _state(
@@ -78,7 +80,7 @@ def _state(
         VIEW: EVERYONE,
         SEKRETESS: (*INSIDERS, NAMNDSEKRETERARE) if id in PA_MOTET else INSIDERS,
     }
-    if id != "makulerat":
+    if id != ArendeStatus.MAKULERAT:
         # marking and lifting a marking is a prövning of the content, for who prepares the
         # ärende and reads it (OSL 5 kap. 5 §); never the registrator or the stabschef, who do
         # not read it
@@ -143,11 +145,11 @@ FORSLAG_TILL_BESLUT = Requirement(
     _har_forslag_till_beslut, "tjänsteskrivelsen med förslag till beslut saknas"
 )
 BESLUT = Requirement(
-    _nytt_beslut("besluta", forslag=False),
+    _nytt_beslut(ArendeSteg.BESLUTA, forslag=False),
     "inget beslut är fört till protokollet eller registrerat i ärendet",
 )
 FORSLAG_TILL_HOGRE_ORGAN = Requirement(
-    _nytt_beslut("overlamna", forslag=True),
+    _nytt_beslut(ArendeSteg.OVERLAMNA, forslag=True),
     "inget beslut om förslag till ett högre organ är fört till protokollet",
 )
 SANDLISTAN_SKICKAD = Requirement(
@@ -221,7 +223,7 @@ def definition() -> Workflow:
     )
     states = [
         _state(
-            "registrerat",
+            ArendeStatus.REGISTRERAT,
             "Registrerat",
             "I diariet med diarienummer och ärendemening; ingen handläggare ännu.",
             tasks=(Tasks(("tilldela",)),),
@@ -229,21 +231,21 @@ def definition() -> Workflow:
             handling=(REGISTRATOR,),
         ),
         _state(
-            "tilldelat",
+            ArendeStatus.TILLDELAT,
             "Tilldelat",
             "Stabschefen har utsett handläggare och beredningsansvariga.",
             tasks=BEREDNING,
             **beredning,
         ),
         _state(
-            "under_beredning",
+            ArendeStatus.UNDER_BEREDNING,
             "Under beredning",
             "Handläggaren tar fram tjänsteskrivelse och beslutsunderlag.",
             tasks=BEREDNING,
             **beredning,
         ),
         _state(
-            "beredd",
+            ArendeStatus.BEREDD,
             "Beredd",
             "Beredningen är klar; förslag till beslut finns.",
             tasks=GRANSKNING,
@@ -251,14 +253,14 @@ def definition() -> Workflow:
             handling=(REGISTRATOR,),
         ),
         _state(
-            "anmalt",
+            ArendeStatus.ANMALT,
             "Anmält",
             "På föredragningslistan till ett sammanträde.",
             tasks=(Tasks(("besluta",)),),
             handling=(REGISTRATOR, NAMNDSEKRETERARE),
         ),
         _state(
-            "beslutat",
+            ArendeStatus.BESLUTAT,
             "Beslutat",
             "Beslutat som en paragraf i protokollet.",
             tasks=(Tasks(("expediera",)),),
@@ -269,14 +271,14 @@ def definition() -> Workflow:
             expediera=(NAMNDSEKRETERARE, REGISTRATOR),
         ),
         _state(
-            "expedierat",
+            ArendeStatus.EXPEDIERAT,
             "Expedierat",
             "Beslutet är skickat till alla på sändlistan.",
             tasks=EFTER_EXPEDIERING,
             handling=(REGISTRATOR,),
         ),
         _state(
-            "bevakas",
+            ArendeStatus.BEVAKAS,
             "Bevakas",
             "Väntar på återrapportering till ett förfallodatum.",
             tasks=EFTER_EXPEDIERING,
@@ -284,31 +286,31 @@ def definition() -> Workflow:
             redovisa=(STABSCHEF, NAMNDSEKRETERARE, *PREPARERS),
         ),
         _state(
-            "aterremitterat",
+            ArendeStatus.ATERREMITTERAT,
             "Återremitterat",
             "Organet har skickat tillbaka ärendet för mer beredning.",
             tasks=BEREDNING,
             **beredning,
         ),
         _state(
-            "bordlagt",
+            ArendeStatus.BORDLAGT,
             "Bordlagt",
             "Skjutet till ett senare sammanträde.",
             tasks=(Tasks(("anmal",)),),
             handling=(REGISTRATOR, NAMNDSEKRETERARE),
         ),
         _state(
-            "overlamnat",
+            ArendeStatus.OVERLAMNAT,
             "Överlämnat",
             "Beslutet är ett förslag till ett högre organ, där ärendet fortsätter.",
             tasks=INGA,
             handling=(REGISTRATOR,),
         ),
-        _state("vilande", "Vilande", "Pausat.", tasks=INGA, handling=(REGISTRATOR,)),
+        _state(ArendeStatus.VILANDE, "Vilande", "Pausat.", tasks=INGA, handling=(REGISTRATOR,)),
         # a handling that arrives after the ärende is closed (an överklagande, a court's
         # notice, a komplettering) is registered in it all the same (OSL 5 kap. 1 §)
         _state(
-            "avslutat",
+            ArendeStatus.AVSLUTAT,
             "Avslutat",
             "Slutbehandlat; klart för arkiv.",
             tasks=INGA,
@@ -316,44 +318,46 @@ def definition() -> Workflow:
             final=True,
         ),
         _state(
-            "avskrivet",
+            ArendeStatus.AVSKRIVET,
             "Avskrivet",
             "Avslutat utan beslut i sak.",
             tasks=INGA,
             handling=(REGISTRATOR,),
             final=True,
         ),
-        _state("makulerat", "Makulerat", "Registrerat av misstag.", tasks=INGA, final=True),
+        _state(
+            ArendeStatus.MAKULERAT, "Makulerat", "Registrerat av misstag.", tasks=INGA, final=True
+        ),
     ]
     return Workflow(
         id=ID,
         title="Ärendets livscykel",
         roles=(STABSCHEF, HANDLAGGARE, BEREDNINGSANSVARIG, NAMNDSEKRETERARE, REGISTRATOR, REVISOR),
-        initial_state="registrerat",
+        initial_state=ArendeStatus.REGISTRERAT,
         states=states,
         transitions=[
             Transition(
-                "tilldela",
+                ArendeSteg.TILLDELA,
                 "Tilldela",
-                "registrerat",
-                "tilldelat",
+                ArendeStatus.REGISTRERAT,
+                ArendeStatus.TILLDELAT,
                 guard=Guard(roles=(STABSCHEF,)),
                 requires=(HANDLAGGARE_UTSEDD,),
                 form="arenden:tilldela",
             ),
             Transition(
-                "paborja_beredning",
+                ArendeSteg.PABORJA_BEREDNING,
                 "Påbörja beredning",
-                ("tilldelat", "aterremitterat"),
-                "under_beredning",
+                (ArendeStatus.TILLDELAT, ArendeStatus.ATERREMITTERAT),
+                ArendeStatus.UNDER_BEREDNING,
                 guard=Guard(roles=PREPARERS),
             ),
             Transition(
                 # organs asked for a yttrande (the comment names them); a step of its own in
                 # the history, the ärende stays where it is
-                "begara_yttrande",
+                ArendeSteg.BEGARA_YTTRANDE,
                 "Begär yttrande",
-                ("tilldelat", "under_beredning", "aterremitterat"),
+                (ArendeStatus.TILLDELAT, ArendeStatus.UNDER_BEREDNING, ArendeStatus.ATERREMITTERAT),
                 None,
                 guard=Guard(roles=(STABSCHEF, *PREPARERS)),
                 comment_required=True,
@@ -361,100 +365,105 @@ def definition() -> Workflow:
             ),
             Transition(
                 # an organ's yttrande came in (the comment names the organ and the handling)
-                "yttrande_inkommet",
+                ArendeSteg.YTTRANDE_INKOMMET,
                 "Yttrande inkommet",
-                ("tilldelat", "under_beredning", "aterremitterat", "beredd"),
+                (
+                    ArendeStatus.TILLDELAT,
+                    ArendeStatus.UNDER_BEREDNING,
+                    ArendeStatus.ATERREMITTERAT,
+                    ArendeStatus.BEREDD,
+                ),
                 None,
                 guard=Guard(roles=(STABSCHEF, REGISTRATOR, *PREPARERS)),
                 comment_required=True,
                 trigger=METHOD,  # with the yttrande task (flows.synk.markera_besvarat)
             ),
             Transition(
-                "markera_beredd",
+                ArendeSteg.MARKERA_BEREDD,
                 "Markera som beredd",
-                "under_beredning",
-                "beredd",
+                ArendeStatus.UNDER_BEREDNING,
+                ArendeStatus.BEREDD,
                 guard=Guard(roles=PREPARERS),
                 requires=(FORSLAG_TILL_BESLUT,),
             ),
             Transition(
                 # the stabschef's granskning: approved, the ärende stays beredd and goes on
                 # to the agenda; the approval and its comment are in the history
-                "godkanna_beredning",
+                ArendeSteg.GODKANNA_BEREDNING,
                 "Godkänn beredningen",
-                "beredd",
-                "beredd",
+                ArendeStatus.BEREDD,
+                ArendeStatus.BEREDD,
                 guard=Guard(roles=(STABSCHEF,)),
                 trigger=METHOD,  # the Granska task (flows.uppgifter.granska)
             ),
             Transition(
-                "ateruppta_beredning",
+                ArendeSteg.ATERUPPTA_BEREDNING,
                 "Återuppta beredningen",
-                "beredd",
-                "under_beredning",
+                ArendeStatus.BEREDD,
+                ArendeStatus.UNDER_BEREDNING,
                 guard=Guard(roles=(STABSCHEF, *PREPARERS)),
             ),
             Transition(
-                "anmal",
+                ArendeSteg.ANMAL,
                 "Anmäl till sammanträde",
-                ("beredd", "bordlagt"),
-                "anmalt",
+                (ArendeStatus.BEREDD, ArendeStatus.BORDLAGT),
+                ArendeStatus.ANMALT,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
             ),
             Transition(
                 # the item is taken off the föredragningslista before the kallelse (arenden.
                 # protokoll.stryk_punkt): ready for decision again, at another meeting
-                "stryk",
+                ArendeSteg.STRYK,
                 "Stryk från föredragningslistan",
-                "anmalt",
-                "beredd",
+                ArendeStatus.ANMALT,
+                ArendeStatus.BEREDD,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
                 comment_required=True,
                 trigger=METHOD,
             ),
             Transition(
-                "besluta",
+                ArendeSteg.BESLUTA,
                 "Registrera beslut",
-                "anmalt",
-                "beslutat",
+                ArendeStatus.ANMALT,
+                ArendeStatus.BESLUTAT,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
                 requires=(BESLUT,),
                 form="arenden:beslut",
                 before=(_beslutsdatum,),
             ),
             Transition(
-                "aterremittera",
+                ArendeSteg.ATERREMITTERA,
                 "Återremittera",
-                "anmalt",
-                "aterremitterat",
+                ArendeStatus.ANMALT,
+                ArendeStatus.ATERREMITTERAT,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
                 comment_required=True,
                 form="arenden:beslut",
             ),
             Transition(
-                "bordlagga",
+                ArendeSteg.BORDLAGGA,
                 "Bordlägg",
-                "anmalt",
-                "bordlagt",
+                ArendeStatus.ANMALT,
+                ArendeStatus.BORDLAGT,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
                 comment_required=True,
                 form="arenden:beslut",
             ),
             Transition(
-                "overlamna",
+                ArendeSteg.OVERLAMNA,
                 "Överlämna till högre organ",
-                "anmalt",
-                "overlamnat",
+                ArendeStatus.ANMALT,
+                ArendeStatus.OVERLAMNAT,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
                 requires=(FORSLAG_TILL_HOGRE_ORGAN,),
                 form="arenden:beslut",
                 before=(_beslutsdatum,),
             ),
             Transition(
-                "expediera",
+                ArendeSteg.EXPEDIERA,
                 "Expediera",
-                "beslutat",
-                "expedierat",
+                ArendeStatus.BESLUTAT,
+                ArendeStatus.EXPEDIERAT,
                 guard=Guard(permissions=(EXPEDIERA,)),
                 requires=(SANDLISTAN_SKICKAD,),
                 form="arenden:expediera",
@@ -462,55 +471,60 @@ def definition() -> Workflow:
                 after=(_upprattade,),
             ),
             Transition(
-                "bevaka",
+                ArendeSteg.BEVAKA,
                 "Bevaka återrapportering",
-                "expedierat",
-                "bevakas",
+                ArendeStatus.EXPEDIERAT,
+                ArendeStatus.BEVAKAS,
                 # when the beslut gave uppdrag, the ärende is watched as soon as it is
                 # expedierat, whoever sent to the last recipient
                 trigger=AUTOMATIC,
                 requires=(UPPDRAG_ATT_BEVAKA,),
             ),
             Transition(
-                "avsluta",
+                ArendeSteg.AVSLUTA,
                 "Avsluta",
-                ("expedierat", "bevakas", "overlamnat"),
-                "avslutat",
+                (ArendeStatus.EXPEDIERAT, ArendeStatus.BEVAKAS, ArendeStatus.OVERLAMNAT),
+                ArendeStatus.AVSLUTAT,
                 guard=Guard(roles=(STABSCHEF, NAMNDSEKRETERARE, REGISTRATOR)),
                 requires=(ALLT_REDOVISAT,),
                 before=(_datum("avslutat"),),
                 after=(_upprattade,),
             ),
             Transition(
-                "avsluta_aterrapporterat",
+                ArendeSteg.AVSLUTA_ATERRAPPORTERAT,
                 "Avsluta efter återrapportering",
-                "bevakas",
-                "avslutat",
+                ArendeStatus.BEVAKAS,
+                ArendeStatus.AVSLUTAT,
                 guard=Guard(permissions=(REDOVISA,)),
                 requires=(ALLT_REDOVISAT,),
                 before=(_datum("avslutat"),),
                 after=(_upprattade,),
             ),
             Transition(
-                "vila",
+                ArendeSteg.VILA,
                 "Gör vilande",
-                ("tilldelat", "under_beredning"),
-                "vilande",
+                (ArendeStatus.TILLDELAT, ArendeStatus.UNDER_BEREDNING),
+                ArendeStatus.VILANDE,
                 guard=Guard(roles=(STABSCHEF,)),
                 comment_required=True,
             ),
             Transition(
-                "ateruppta",
+                ArendeSteg.ATERUPPTA,
                 "Återuppta",
-                "vilande",
-                "under_beredning",
+                ArendeStatus.VILANDE,
+                ArendeStatus.UNDER_BEREDNING,
                 guard=Guard(roles=(STABSCHEF,)),
             ),
             Transition(
-                "avskriva",
+                ArendeSteg.AVSKRIVA,
                 "Avskriv",
-                ("registrerat", "tilldelat", "under_beredning", "vilande"),
-                "avskrivet",
+                (
+                    ArendeStatus.REGISTRERAT,
+                    ArendeStatus.TILLDELAT,
+                    ArendeStatus.UNDER_BEREDNING,
+                    ArendeStatus.VILANDE,
+                ),
+                ArendeStatus.AVSKRIVET,
                 guard=Guard(roles=(STABSCHEF,)),
                 comment_required=True,
                 before=(_datum("avslutat"),),
@@ -520,9 +534,9 @@ def definition() -> Workflow:
                 # a sekretessmarkering made, changed or lifted, on the ärende or a handling:
                 # the prövning and its motivering in the history (arenden.handlaggning.services.
                 # andra_sekretess changes the marking in the same transaction)
-                "andra_sekretess",
+                ArendeSteg.ANDRA_SEKRETESS,
                 "Pröva sekretessmarkering",
-                tuple(state.id for state in states if state.id != "makulerat"),
+                tuple(state.id for state in states if state.id != ArendeStatus.MAKULERAT),
                 None,
                 guard=Guard(permissions=(SEKRETESSMARKERA,)),
                 comment_required=True,
@@ -532,32 +546,32 @@ def definition() -> Workflow:
                 # something that arrived after the end needs handling again (an överklagande
                 # to answer, a beslut upphävt by the court): the stabschef reopens the ärende,
                 # with a motivering, and assigns it anew
-                "ateroppna",
+                ArendeSteg.ATEROPPNA,
                 "Återöppna",
-                ("avslutat", "avskrivet"),
-                "registrerat",
+                (ArendeStatus.AVSLUTAT, ArendeStatus.AVSKRIVET),
+                ArendeStatus.REGISTRERAT,
                 guard=Guard(roles=(STABSCHEF,)),
                 comment_required=True,
                 before=(_oppnat,),
             ),
             Transition(
-                "makulera",
+                ArendeSteg.MAKULERA,
                 "Makulera",
-                "registrerat",
-                "makulerat",
+                ArendeStatus.REGISTRERAT,
+                ArendeStatus.MAKULERAT,
                 guard=Guard(roles=(REGISTRATOR,)),
                 comment_required=True,
             ),
         ],
         worklists=[
             Worklist(
-                "alla_arenden",
+                ArendeArbetslista.ALLA_ARENDEN,
                 "Alla ärenden",
                 tuple(state.id for state in states),
                 EVERYONE,
             ),
             Worklist(
-                "alla_sekretessbehoriga",
+                ArendeArbetslista.ALLA_SEKRETESSBEHORIGA,
                 "Ärenden vars sekretessmarkerade innehåll användaren får läsa",
                 tuple(state.id for state in states),
                 INSIDERS,
@@ -565,7 +579,7 @@ def definition() -> Workflow:
             Worklist(
                 # whose diarium the user keeps or oversees: the handlingar registered late
                 # (arenden.diarium.views.sent_registrerade)
-                "alla_i_diariet",
+                ArendeArbetslista.ALLA_I_DIARIET,
                 "Ärenden i diariet som användaren för eller granskar",
                 tuple(state.id for state in states),
                 (REGISTRATOR, STABSCHEF, REVISOR),
@@ -573,28 +587,39 @@ def definition() -> Workflow:
             Worklist(
                 # "Mina ärenden": every ärende the user prepares, in any state (the page
                 # narrows it by state; arenden.handlaggning.views.mina_arenden)
-                "alla_mina_arenden",
+                ArendeArbetslista.ALLA_MINA_ARENDEN,
                 "Ärenden användaren bereder",
                 tuple(state.id for state in states),
                 PREPARERS,
             ),
-            Worklist("att_tilldela", "Att tilldela", ("registrerat",), (STABSCHEF,)),
             Worklist(
-                "mina_arenden",
+                ArendeArbetslista.ATT_TILLDELA,
+                "Att tilldela",
+                (ArendeStatus.REGISTRERAT,),
+                (STABSCHEF,),
+            ),
+            Worklist(
+                ArendeArbetslista.MINA_ARENDEN,
                 "Mina ärenden",
-                ("tilldelat", "under_beredning", "aterremitterat"),
+                (ArendeStatus.TILLDELAT, ArendeStatus.UNDER_BEREDNING, ArendeStatus.ATERREMITTERAT),
                 PREPARERS,
             ),
             Worklist(
-                "klara_for_beslut", "Klara för beslut", ("beredd", "bordlagt"), (NAMNDSEKRETERARE,)
+                ArendeArbetslista.KLARA_FOR_BESLUT,
+                "Klara för beslut",
+                (ArendeStatus.BEREDD, ArendeStatus.BORDLAGT),
+                (NAMNDSEKRETERARE,),
             ),
             Worklist(
-                "att_expediera", "Att expediera", ("beslutat",), (NAMNDSEKRETERARE, REGISTRATOR)
+                ArendeArbetslista.ATT_EXPEDIERA,
+                "Att expediera",
+                (ArendeStatus.BESLUTAT,),
+                (NAMNDSEKRETERARE, REGISTRATOR),
             ),
             Worklist(
-                "aterrapportering_bevakas",
+                ArendeArbetslista.ATERRAPPORTERING_BEVAKAS,
                 "Återrapportering förfaller",
-                ("bevakas",),
+                (ArendeStatus.BEVAKAS,),
                 (STABSCHEF, *PREPARERS),
             ),
         ],
@@ -602,5 +627,10 @@ def definition() -> Workflow:
 
 
 def install():
-    registry.register(definition())
+    registry.register(
+        definition(),
+        vocabulary=Vocabulary(
+            states=ArendeStatus, transitions=ArendeSteg, worklists=ArendeArbetslista
+        ),
+    )
     registry.bind("arenden.Arende", ID)

@@ -22,8 +22,10 @@ from arenden.organisation.roles import (
     REVISOR,
     STABSCHEF,
 )
+from flows.namn import BegaranArbetslista, BegaranStatus, BegaranSteg
 from workflow import registry
 from workflow.definitions import METHOD, Guard, Requirement, State, Transition, Workflow, Worklist
+from workflow.vocabulary import Vocabulary
 
 ID = "begaran"
 
@@ -104,24 +106,29 @@ def definition() -> Workflow:
         id=ID,
         title="Begäran om allmän handling",
         roles=EVERYONE,
-        initial_state="inkommen",
+        initial_state=BegaranStatus.INKOMMEN,
         states=[
             state(
-                "inkommen",
+                BegaranStatus.INKOMMEN,
                 "Inkommen",
                 "Registrerad; prövas skyndsamt av den som beslutar.",
                 prova=BESLUTAR,
             ),
-            state("utlamnad", "Utlämnad", "Handlingarna är utlämnade i sin helhet.", final=True),
             state(
-                "delvis_utlamnad",
+                BegaranStatus.UTLAMNAD,
+                "Utlämnad",
+                "Handlingarna är utlämnade i sin helhet.",
+                final=True,
+            ),
+            state(
+                BegaranStatus.DELVIS_UTLAMNAD,
                 "Utlämnad med maskering",
                 "Det som omfattas av sekretess är borttaget ur kopian; beslut med "
                 "överklagandehänvisning är upprättat.",
                 final=True,
             ),
             state(
-                "avslagen",
+                BegaranStatus.AVSLAGEN,
                 "Avslagen",
                 "Inget lämnas ut; beslut med överklagandehänvisning är upprättat.",
                 final=True,
@@ -129,28 +136,28 @@ def definition() -> Workflow:
         ],
         transitions=[
             Transition(
-                "lamna_ut",
+                BegaranSteg.LAMNA_UT,
                 "Lämna ut",
-                "inkommen",
-                "utlamnad",
+                BegaranStatus.INKOMMEN,
+                BegaranStatus.UTLAMNAD,
                 guard=Guard(permissions=(PROVA,)),
                 requires=(ALLT_LAMNAS_UT,),
                 trigger=METHOD,  # arenden.begaran.services.prova
             ),
             Transition(
-                "lamna_ut_maskerat",
+                BegaranSteg.LAMNA_UT_MASKERAT,
                 "Lämna ut med maskering",
-                "inkommen",
-                "delvis_utlamnad",
+                BegaranStatus.INKOMMEN,
+                BegaranStatus.DELVIS_UTLAMNAD,
                 guard=Guard(permissions=(PROVA,)),
                 requires=(DELVIS_MED_LAGRUM, KOPIA_FRAMSTALLD, BESLUT_UPPRATTAT),
                 trigger=METHOD,
             ),
             Transition(
-                "avsla",
+                BegaranSteg.AVSLA,
                 "Avslå",
-                "inkommen",
-                "avslagen",
+                BegaranStatus.INKOMMEN,
+                BegaranStatus.AVSLAGEN,
                 guard=Guard(permissions=(PROVA,)),
                 requires=(ALLT_UNDANTAS, BESLUT_UPPRATTAT),
                 comment_required=True,
@@ -159,9 +166,9 @@ def definition() -> Workflow:
         ],
         worklists=[
             Worklist(
-                "begaranden",
+                BegaranArbetslista.BEGARANDEN,
                 "Begäran om allmän handling",
-                ("inkommen",),
+                (BegaranStatus.INKOMMEN,),
                 (REGISTRATOR, *BESLUTAR),
             ),
         ],
@@ -169,5 +176,10 @@ def definition() -> Workflow:
 
 
 def install():
-    registry.register(definition())
+    registry.register(
+        definition(),
+        vocabulary=Vocabulary(
+            states=BegaranStatus, transitions=BegaranSteg, worklists=BegaranArbetslista
+        ),
+    )
     registry.bind("arenden.Begaran", ID)

@@ -10,6 +10,7 @@ digital anslagstavla follows (KL 8 kap. 12 §).
 
 from arenden.organisation.roles import JUSTERARE, NAMNDSEKRETERARE, REGISTRATOR, REVISOR, STABSCHEF
 from arenden.sammantraden import protokoll
+from flows.namn import SammantradeArbetslista, SammantradeStatus, SammantradeSteg
 from workflow import registry
 from workflow.definitions import (
     METHOD,
@@ -20,6 +21,7 @@ from workflow.definitions import (
     Workflow,
     Worklist,
 )
+from workflow.vocabulary import Vocabulary
 
 ID = "sammantrade"
 
@@ -73,34 +75,34 @@ def definition() -> Workflow:
         id=ID,
         title="Sammanträdets gång",
         roles=EVERYONE,
-        initial_state="planerat",
+        initial_state=SammantradeStatus.PLANERAT,
         states=[
             _state(
-                "planerat",
+                SammantradeStatus.PLANERAT,
                 "Planerat",
                 "Föredragningslistan byggs.",
                 change=(NAMNDSEKRETERARE,),
             ),
             _state(
-                "kallat",
+                SammantradeStatus.KALLAT,
                 "Kallat",
                 "Kallelsen är skickad; närvaro och beslut förs in under sammanträdet.",
                 change=(NAMNDSEKRETERARE,),
             ),
             _state(
-                "genomfort",
+                SammantradeStatus.GENOMFORT,
                 "Genomfört",
                 "Protokollet är upprättat och väntar på justering.",
                 change=(NAMNDSEKRETERARE,),
                 justera=(JUSTERARE,),
             ),
             _state(
-                "justerat",
+                SammantradeStatus.JUSTERAT,
                 "Justerat",
                 "Ordföranden och justerarna har skrivit under; protokollet kan inte ändras.",
             ),
             _state(
-                "justerat_utan_anslag",
+                SammantradeStatus.JUSTERAT_UTAN_ANSLAG,
                 "Justerat (anslås inte)",
                 "Ordföranden och justerarna har skrivit under; protokollet kan inte ändras. "
                 "Organet omfattas inte av kommunallagens regler om anslag och "
@@ -108,7 +110,7 @@ def definition() -> Workflow:
                 final=True,
             ),
             _state(
-                "anslaget",
+                SammantradeStatus.ANSLAGET,
                 "Anslaget",
                 "Protokollet är anslaget på den digitala anslagstavlan.",
                 final=True,
@@ -116,27 +118,27 @@ def definition() -> Workflow:
         ],
         transitions=[
             Transition(
-                "kalla",
+                SammantradeSteg.KALLA,
                 "Skicka kallelse",
-                "planerat",
-                "kallat",
+                SammantradeStatus.PLANERAT,
+                SammantradeStatus.KALLAT,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
                 before=(protokoll.vid_kallelse,),
             ),
             Transition(
-                "genomfor",
+                SammantradeSteg.GENOMFOR,
                 "Upprätta protokollet",
-                "kallat",
-                "genomfort",
+                SammantradeStatus.KALLAT,
+                SammantradeStatus.GENOMFORT,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
                 requires=(HAR_BORJAT,),
                 before=(protokoll.numrera_paragrafer,),
             ),
             Transition(
-                "justera",
+                SammantradeSteg.JUSTERA,
                 "Justera protokollet",
-                "genomfort",
-                "justerat",
+                SammantradeStatus.GENOMFORT,
+                SammantradeStatus.JUSTERAT,
                 guard=Guard(
                     roles=JUSTERARE_OCH_SEKRETERARE,
                     condition=_justerat_for_anslag,
@@ -149,10 +151,10 @@ def definition() -> Workflow:
             ),
             Transition(
                 # a beredning or a samverkansorgan (seed 004): justerat, never anslaget
-                "justera_utan_anslag",
+                SammantradeSteg.JUSTERA_UTAN_ANSLAG,
                 "Justera protokollet",
-                "genomfort",
-                "justerat_utan_anslag",
+                SammantradeStatus.GENOMFORT,
+                SammantradeStatus.JUSTERAT_UTAN_ANSLAG,
                 guard=Guard(
                     roles=JUSTERARE_OCH_SEKRETERARE,
                     condition=_justerat_utan_anslag,
@@ -164,10 +166,10 @@ def definition() -> Workflow:
                 trigger=METHOD,
             ),
             Transition(
-                "ansla",
+                SammantradeSteg.ANSLA,
                 "Anslå protokollet",
-                "justerat",
-                "anslaget",
+                SammantradeStatus.JUSTERAT,
+                SammantradeStatus.ANSLAGET,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
                 before=(protokoll.vid_anslag,),
             ),
@@ -175,9 +177,13 @@ def definition() -> Workflow:
                 # a correction of the justerat protokoll is an event of its own beside it
                 # (arenden.sammantraden.protokoll.ratta writes the Rattelse); its text is the
                 # comment
-                "ratta",
+                SammantradeSteg.RATTA,
                 "Rätta protokollet",
-                ("justerat", "justerat_utan_anslag", "anslaget"),
+                (
+                    SammantradeStatus.JUSTERAT,
+                    SammantradeStatus.JUSTERAT_UTAN_ANSLAG,
+                    SammantradeStatus.ANSLAGET,
+                ),
                 None,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
                 comment_required=True,
@@ -186,29 +192,34 @@ def definition() -> Workflow:
         ],
         worklists=[
             Worklist(
-                "alla_sammantraden",
+                SammantradeArbetslista.ALLA_SAMMANTRADEN,
                 "Sammanträden",
                 (
-                    "planerat",
-                    "kallat",
-                    "genomfort",
-                    "justerat",
-                    "justerat_utan_anslag",
-                    "anslaget",
+                    SammantradeStatus.PLANERAT,
+                    SammantradeStatus.KALLAT,
+                    SammantradeStatus.GENOMFORT,
+                    SammantradeStatus.JUSTERAT,
+                    SammantradeStatus.JUSTERAT_UTAN_ANSLAG,
+                    SammantradeStatus.ANSLAGET,
                 ),
                 EVERYONE,
             ),
-            Worklist("att_justera", "Protokoll att justera", ("genomfort",), (JUSTERARE,)),
             Worklist(
-                "att_ansla",
+                SammantradeArbetslista.ATT_JUSTERA,
+                "Protokoll att justera",
+                (SammantradeStatus.GENOMFORT,),
+                (JUSTERARE,),
+            ),
+            Worklist(
+                SammantradeArbetslista.ATT_ANSLA,
                 "Protokoll att anslå",
-                ("justerat",),
+                (SammantradeStatus.JUSTERAT,),
                 (NAMNDSEKRETERARE,),
             ),
             Worklist(
-                "kommande_sammantraden",
+                SammantradeArbetslista.KOMMANDE_SAMMANTRADEN,
                 "Kommande sammanträden",
-                ("planerat", "kallat"),
+                (SammantradeStatus.PLANERAT, SammantradeStatus.KALLAT),
                 (NAMNDSEKRETERARE, STABSCHEF),
             ),
         ],
@@ -216,5 +227,10 @@ def definition() -> Workflow:
 
 
 def install():
-    registry.register(definition())
+    registry.register(
+        definition(),
+        vocabulary=Vocabulary(
+            states=SammantradeStatus, transitions=SammantradeSteg, worklists=SammantradeArbetslista
+        ),
+    )
     registry.bind("arenden.Sammantrade", ID)

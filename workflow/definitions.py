@@ -45,8 +45,12 @@ def _tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
-        return (value,)
-    return tuple(value)
+        return (str(value),)
+    return tuple(str(item) for item in value)
+
+
+# A definition may be built from the members of its vocabulary (:mod:`workflow.vocabulary`);
+# it keeps their values, plain strings, so what it exports, hashes and stores is the id.
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,7 @@ class State:
     tasks: tuple[Tasks, ...] | None = None
 
     def __post_init__(self):
+        object.__setattr__(self, "id", str(self.id))
         perms = {perm: frozenset(_tuple(roles)) for perm, roles in self.permissions.items()}
         object.__setattr__(self, "permissions", perms)
         if self.tasks is not None:
@@ -215,6 +220,9 @@ class Transition:
     form: str = ""
 
     def __post_init__(self):
+        object.__setattr__(self, "id", str(self.id))
+        if self.target is not None:
+            object.__setattr__(self, "target", str(self.target))
         object.__setattr__(self, "sources", _tuple(self.sources))
         object.__setattr__(self, "before", tuple(self.before))
         object.__setattr__(self, "after", tuple(self.after))
@@ -262,6 +270,7 @@ class Worklist:
     description: str = ""
 
     def __post_init__(self):
+        object.__setattr__(self, "id", str(self.id))
         object.__setattr__(self, "states", _tuple(self.states))
         object.__setattr__(self, "roles", _tuple(self.roles))
 
@@ -292,7 +301,7 @@ class Workflow:
         self.id = id
         self.title = title
         self.description = description
-        self.initial_state = initial_state
+        self.initial_state = str(initial_state)
         self.roles = frozenset(roles) | BUILTIN_ROLES
         self.state_list = tuple(states)
         self.transition_list = tuple(transitions)

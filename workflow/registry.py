@@ -17,8 +17,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, Q
 
 from .definitions import Workflow, Worklist
+from .vocabulary import Vocabulary
 
 _workflows: dict[str, Workflow] = {}
+_vocabularies: dict[str, Vocabulary] = {}
 _bindings: list[Binding] = []
 
 
@@ -51,8 +53,10 @@ def _label(model: type[Model] | str) -> str:
     return model if isinstance(model, str) else model._meta.label
 
 
-def register(workflow: Workflow) -> Workflow:
-    """Make ``workflow`` known by its id; registering the same id again replaces it."""
+def register(workflow: Workflow, vocabulary: Vocabulary | None = None) -> Workflow:
+    """Make ``workflow`` known by its id; registering the same id again replaces it.
+    ``vocabulary`` names its ids as constants (:mod:`workflow.vocabulary`); a definition
+    registered again without one keeps the one it had, which must still agree with it."""
     for other in _workflows.values():
         if other.id == workflow.id:
             continue
@@ -62,11 +66,18 @@ def register(workflow: Workflow) -> Workflow:
                 f"Arbetslistan {sorted(clash)[0]} finns i både {other.id} och {workflow.id}"
             )
     _workflows[workflow.id] = workflow
+    if vocabulary is not None:
+        _vocabularies[workflow.id] = vocabulary
     return workflow
+
+
+def vocabulary_for(workflow_id: str) -> Vocabulary | None:
+    return _vocabularies.get(workflow_id)
 
 
 def unregister(workflow_id: str) -> None:
     _workflows.pop(workflow_id, None)
+    _vocabularies.pop(workflow_id, None)
     _bindings[:] = [b for b in _bindings if b.workflow_id != workflow_id]
 
 

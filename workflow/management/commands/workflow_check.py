@@ -6,7 +6,7 @@ from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 from django.core.management.base import BaseCommand, CommandError
 
-from workflow import registry
+from workflow import registry, vocabulary
 from workflow.references import scan
 
 
@@ -16,7 +16,8 @@ def _count(n: int, singular: str, plural: str) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Kontrollerar alla registrerade arbetsflöden och vilka modeller de styr, att koden "
+        "Kontrollerar alla registrerade arbetsflöden och vilka modeller de styr, att deras "
+        "konstanter (StrEnum) är just deras id:n, att koden "
         "bara nämner tillstånd, övergångar och arbetslistor som finns (WORKFLOW_REFERENCE_ROOTS) "
         "och att processerna stämmer med definitionerna (systemkontrollerna med taggen "
         "workflow). Avslutas med felkod om något är fel."
@@ -38,6 +39,9 @@ class Command(BaseCommand):
         problem_count = 0
         for wf in workflows:
             problems = list(wf.problems())
+            names = registry.vocabulary_for(wf.id)
+            if names is not None:
+                problems += vocabulary.problems(wf, names)
             lines = []
             for model, binding in bindings[wf.id]:
                 where = ", ".join(f"{key}={value}" for key, value in binding.where.items())
