@@ -343,7 +343,7 @@ def sok(request):
     """Ärenden and handlingar by diarienummer, words and dates, among what the user may see.
     Full-text search with the Swedish configuration on PostgreSQL; word matching elsewhere."""
     form = SokForm(request.GET or None)
-    sida = None
+    sida = handlingar = None
     if form.is_bound and form.is_valid():
         qs = sokning.sok(request.user, **form.cleaned_data)
         sida = Sida(qs, request.GET.get("sida"), PER_SIDA, rakna=True)
@@ -351,10 +351,27 @@ def sok(request):
             a.maskerat = a.ar_sekretessmarkerat and not request.user.has_perm(
                 "arenden.view_sekretess", a
             )
+        traffar = sokning.sok_handlingar(request.user, **form.cleaned_data)
+        if traffar is not None:
+            handlingar = Sida(traffar, request.GET.get("hsida"), PER_SIDA, rakna=True)
+            for h in handlingar.object_list:
+                h.maskerad = h.hemlig and not request.user.has_perm(
+                    "arenden.view_sekretess", h.arende
+                )
     params = request.GET.copy()
     params.pop("sida", None)
+    hparams = request.GET.copy()
+    hparams.pop("hsida", None)
     return render(
-        request, "arenden/sok.html", {"form": form, "sida": sida, "params": params.urlencode()}
+        request,
+        "arenden/sok.html",
+        {
+            "form": form,
+            "sida": sida,
+            "handlingar": handlingar,
+            "params": params.urlencode(),
+            "hparams": hparams.urlencode(),
+        },
     )
 
 
