@@ -199,6 +199,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     # user.has_perm(perm, obj) answered from the object's workflow state and the roles in context
     "workflow.backends.WorkflowBackend",
+    # a ledamot reads the meetings they are kallad to (arenden.sammantraden.ledamot)
+    "arenden.sammantraden.ledamot.Ledamotsbehorighet",
 ]
 
 # Single sign-on with OpenID Connect beside the local accounts (arenden.konto.sso, README

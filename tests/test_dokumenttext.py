@@ -22,6 +22,11 @@ pytestmark = pytest.mark.django_db
 LAGRUM = "OSL 25 kap. 1 §"
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
 @pytest.fixture
 def cast():
     return factories.Cast()

@@ -57,8 +57,8 @@ def extrahera(fil, mediatyp: str) -> str:
     try:
         fil.seek(0)
         delar = lasare(fil)
-    except Exception:  # a malformed upload is filed without its text, never refused for it
-        logger.warning("Texten kunde inte läsas ur en fil av typen %s.", mediatyp, exc_info=True)
+    except Exception as err:  # a malformed upload is filed without its text, never refused for it
+        logger.warning("Texten kunde inte läsas ur en fil av typen %s: %r", mediatyp, err)
         return ""
     finally:
         try:

@@ -43,6 +43,8 @@ from arenden.handlaggning.forms import (
 )
 from arenden.handlaggning.models import Mottagare, Tjansteskrivelse, Uppdrag
 from arenden.handlaggning.services import bevakningar
+from arenden.organisation import roles
+from arenden.sammantraden import ledamot
 from workflow import registry
 from workflow.definitions import USER
 from workflow.engine import allowed_transitions, history, version, worklist
@@ -70,6 +72,9 @@ def start(request):
     """The start page: the worklists the user's roles give (ärenden and sammanträden), with
     counts."""
     roller = roller_nagonstans(request.user)
+    if roller.isdisjoint(roles.ALL) and ledamot.mina_sammantraden(request.user).exists():
+        # a förtroendevald has no worklists: their start page is their meetings
+        return redirect("arenden:mina_sammantraden")
     listor = []
     for workflow_id, sida in STARTLISTOR.items():
         for wl in registry.get_workflow(workflow_id).worklists.values():
