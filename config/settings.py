@@ -92,6 +92,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # sortable, filterable lists (arenden.gemensamt.listor)
+    "django_tables2",
+    "django_filters",
 ]
 # the benchmark (tests/benchmark, ``manage.py benchmark``) is measurement code beside the tests:
 # an app in development and in the tests, never in production, where tests/ is not installed

@@ -86,10 +86,14 @@ def sok(
     q: str = "",
     fran: datetime.date | None = None,
     till: datetime.date | None = None,
+    urval=None,
 ):
     """The hits, newest first: a queryset, or on PostgreSQL for words a :class:`Traffar`
-    (sliced and counted by :class:`arenden.gemensamt.sidor.Sida`)."""
+    (sliced and counted by :class:`arenden.gemensamt.sidor.Sida`). ``urval``, if given,
+    narrows the visible ärenden first (a callable on the queryset: the list's filters)."""
     qs = worklist(user, "alla_arenden")
+    if urval is not None:
+        qs = urval(qs)
     if fran:
         qs = qs.filter(registrerat__gte=fran)
     if till:
