@@ -151,3 +151,22 @@ def test_the_search_hits_filter_by_organ_and_state_and_sort_by_date(client, cast
     assert "Alfa i kulturen" in page and str(a.diarienummer) not in page
     page = hamta(client, cast.revisor, url, fran="2025-01-01", sortera="registrerat")
     assert diarienummer_i(page)[:3] == [str(x.diarienummer) for x in (a, c, b)]
+
+
+def test_the_postlista_filters_by_organ_and_kind_and_sorts_by_day(client, cast, tre):
+    a, b, c = tre
+    annan = factories.Cast("KFN").registrera("Kultur", registrerat=datetime.date(2025, 10, 16))
+    url = reverse("arenden:postlista")
+    client.logout()
+    page = client.get(url).content.decode()
+    assert "Äldsta dagen först" in page and '<option value="inkommen">Inkomna handlingar' in page
+    nyast = page.index(str(b.diarienummer)), page.index(str(a.diarienummer))
+    assert nyast[0] < nyast[1]
+    page = client.get(url, {"sortera": "datum"}).content.decode()
+    assert page.index(str(a.diarienummer)) < page.index(str(b.diarienummer))
+    page = client.get(url, {"organ": annan.organ_id}).content.decode()
+    assert str(annan.diarienummer) in page and str(a.diarienummer) not in page
+    page = client.get(url, {"vad": "inkommen"}).content.decode()
+    assert str(a.diarienummer) not in page  # no handlingar yet: only new ärenden
+    page = client.get(url, {"vad": "arende", "organ": "999999"}).content.decode()
+    assert "Välj ett giltigt alternativ" in page
