@@ -170,3 +170,28 @@ def test_the_postlista_filters_by_organ_and_kind_and_sorts_by_day(client, cast, 
     assert str(a.diarienummer) not in page  # no handlingar yet: only new ärenden
     page = client.get(url, {"vad": "arende", "organ": "999999"}).content.decode()
     assert "Välj ett giltigt alternativ" in page
+
+
+def test_mina_arenden_sorts_and_keeps_its_state_filter(client, cast, tre):
+    a, b, c = tre
+    tilldela(a, handlaggare=cast.handlaggare, user=cast.stabschef)
+    tilldela(b, handlaggare=cast.handlaggare, user=cast.stabschef)
+    url = reverse("arenden:mina_arenden")
+    page = hamta(client, cast.handlaggare, url)
+    assert diarienummer_i(page)[-3:] == [str(x.diarienummer) for x in (b, c, a)]
+    assert "sortera=registrerat" in page
+    page = hamta(client, cast.handlaggare, url, sortera="registrerat", status="tilldelat")
+    assert diarienummer_i(page)[-3:] == [str(x.diarienummer) for x in (a, c, b)]
+    assert 'name="sortera" value="registrerat"' in page
+
+
+def test_a_sorted_worklist_longer_than_a_page_is_paged(client, cast, settings):
+    from arenden.handlaggning.views import PER_SIDA
+
+    for i in range(PER_SIDA + 1):
+        cast.registrera(f"Ärende {i}", registrerat=datetime.date(2025, 10, 1 + i % 28))
+    url = reverse("arenden:arbetslista", args=["alla_arenden"])
+    forsta = hamta(client, cast.revisor, url, sortera="registrerat")
+    andra = hamta(client, cast.revisor, url, sortera="registrerat", sida=2)
+    assert len(diarienummer_i(forsta)) == PER_SIDA and len(diarienummer_i(andra)) == 1
+    assert "sortera=registrerat" in andra  # the pages keep the sorting

@@ -171,7 +171,7 @@ def arbetslista(request, namn):
         ("-registrerat", "-pk"),
     )
     sida = sida_av(qs, request.GET.get("sida"), PER_SIDA)
-    tabell = ArendeTabell(sida.object_list, sortering=sortering, request=request)
+    tabell = ArendeTabell(list(sida.object_list), sortering=sortering, request=request)
     params = request.GET.copy()
     params.pop("sida", None)
     return render(
@@ -207,8 +207,17 @@ def mina_arenden(request):
     elif status != "alla":
         status = ""
         qs = qs.exclude(state__in=[s.id for s in wf.states.values() if s.final])
-    qs = qs.select_related("organ", "handlaggare").order_by("-registrerat", "-pk")
+    qs, sortering = ArendeTabell.sortera(
+        qs.select_related("organ", "handlaggare"),
+        request.GET.get(SORTERA, ""),
+        ("-registrerat", "-pk"),
+    )
     sida = sida_av(qs, request.GET.get("sida"), PER_SIDA)
+    tabell = ArendeTabell(
+        list(sida.object_list), sortering=sortering, request=request, exclude=("handlaggare",)
+    )
+    params = request.GET.copy()
+    params.pop("sida", None)
     mina = list(
         uppgifter.inkorg(request.user).select_related("process__arendeprocess__arende__organ")[
             : MINA_UPPGIFTER + 1
@@ -224,7 +233,8 @@ def mina_arenden(request):
             "uppgifter": mina[:MINA_UPPGIFTER],
             "fler_uppgifter": len(mina) > MINA_UPPGIFTER,
             "i_kon": uppgifter.ko(request.user).exists(),
-            "params": f"status={status}" if status else "",
+            "tabell": tabell,
+            "params": params.urlencode(),
         },
     )
 
