@@ -7,6 +7,7 @@ from arenden.granskning import views as granskning_views
 from arenden.handlaggning import views as handlaggning_views
 from arenden.publikt import anslagstavla as publikt_anslagstavla
 from arenden.publikt import postlista as publikt_postlista
+from arenden.sammantraden import portal as ledamotsportal
 from arenden.sammantraden import views as sammantraden_views
 
 app_name = "arenden"
@@ -87,6 +88,17 @@ urlpatterns = [
     path("punkt/<int:pk>/<slug:atgard>/", sammantraden_views.punkt_atgard, name="punkt_atgard"),
     path(
         "punkt/<int:pk>/utdrag.<slug:format>", sammantraden_views.punkt_utdrag, name="punkt_utdrag"
+    ),
+    path("mina-sammantraden/", ledamotsportal.mina_sammantraden, name="mina_sammantraden"),
+    path(
+        "mina-sammantraden/<int:pk>/<slug:slag>.<slug:format>",
+        ledamotsportal.ledamot_dokument,
+        name="ledamot_dokument",
+    ),
+    path(
+        "mina-sammantraden/punkt/<int:punkt>/underlag/<int:pk>/",
+        ledamotsportal.underlag,
+        name="ledamot_underlag",
     ),
     path("anslagstavla/", publikt_anslagstavla.anslagstavla, name="anslagstavla"),
     path(

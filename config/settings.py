@@ -92,6 +92,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # sortable, filterable lists (arenden.gemensamt.listor)
+    "django_tables2",
+    "django_filters",
 ]
 # the benchmark (tests/benchmark, ``manage.py benchmark``) is measurement code beside the tests:
 # an app in development and in the tests, never in production, where tests/ is not installed
@@ -204,6 +207,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     # user.has_perm(perm, obj) answered from the object's workflow state and the roles in context
     "workflow.backends.WorkflowBackend",
+    # a ledamot reads the meetings they are kallad to (arenden.sammantraden.ledamot)
+    "arenden.sammantraden.ledamot.Ledamotsbehorighet",
 ]
 
 # Single sign-on with OpenID Connect beside the local accounts (arenden.konto.sso, README

@@ -256,7 +256,12 @@ class Handling(models.Model):
     #: the day its file was gallrad under a recorded decision (arenden.arkiv.gallring); the
     #: registration itself stays in the diarium
     gallrad = models.DateField(_("gallrad"), null=True, blank=True, editable=False)
-    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+    #: the text of its file (PDF, DOCX), read when it was filed, for the search only
+    #: (arenden.dokument.text); derived from the file, so no field history of its own
+    text = models.TextField(_("dokumentets text"), blank=True, editable=False)
+    history = HistoricalRecords(
+        get_user=history_user, bases=[SignedHistory], excluded_fields=["text"]
+    )
 
     class Meta:
         verbose_name = _("handling")

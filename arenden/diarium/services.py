@@ -21,6 +21,7 @@ from arenden.arkiv.models import Klass
 from arenden.diarium.diarienummer import Diarienummer
 from arenden.diarium.models import Arende, ArendeRelation, Handling, Nummerserie
 from arenden.dokument import filer
+from arenden.dokument import text as dokumenttext
 from arenden.handlaggning.models import (
     Beredningsansvarig,
     Beslut,
@@ -521,6 +522,8 @@ def arkivera_handling(
     if fil is not None:
         filnamn = filnamn or os.path.basename(getattr(fil, "name", "") or "") or "fil"
         fakta = filer.granska(fil, filnamn)
+        # read before the ärende is locked: a long document must not hold the others up
+        text = dokumenttext.extrahera(fil, fakta.mediatyp)
     status = status or (
         Handling.Status.INKOMMEN
         if riktning == Handling.Riktning.INKOMMEN
@@ -551,6 +554,7 @@ def arkivera_handling(
                     fakta.storlek,
                 )
                 handling.fil.save(filnamn, File(fil, name=filnamn), save=False)
+                handling.text = text
             handling._history_user = user
             handling.save()
     except BaseException:

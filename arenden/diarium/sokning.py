@@ -26,6 +26,9 @@ from workflow.roles import global_roles
 
 #: the order of the hits: the same as the index arende_registrerat (migration 0005)
 ORDNING = ("-registrerat", "-pk")
+#: what of a handling a word is searched in: the expression of its full-text index
+#: (migrations 0006 and 0028); ``text`` is the text of its document (arenden.dokument.text)
+HANDLINGENS_TEXT = ("titel", "beskrivning", "text")
 #: the worklist of the ärenden whose secret content the user may read (flows/arende.py)
 SEKRETESSBEHORIGA = "alla_sekretessbehoriga"
 
@@ -83,10 +86,14 @@ def sok(
     q: str = "",
     fran: datetime.date | None = None,
     till: datetime.date | None = None,
+    urval=None,
 ):
     """The hits, newest first: a queryset, or on PostgreSQL for words a :class:`Traffar`
-    (sliced and counted by :class:`arenden.gemensamt.sidor.Sida`)."""
+    (sliced and counted by :class:`arenden.gemensamt.sidor.Sida`). ``urval``, if given,
+    narrows the visible ärenden first (a callable on the queryset: the list's filters)."""
     qs = worklist(user, "alla_arenden")
+    if urval is not None:
+        qs = urval(qs)
     if fran:
         qs = qs.filter(registrerat__gte=fran)
     if till:
@@ -145,7 +152,7 @@ class Traffar:
             dokument=SearchVector("arendemening", "offentlig_rubrik", config="swedish")
         ).filter(dokument=fraga)
         handlingar = Handling.objects.annotate(
-            dokument=SearchVector("titel", "beskrivning", config="swedish")
+            dokument=SearchVector(*HANDLINGENS_TEXT, config="swedish")
         ).filter(dokument=fraga)
         if self._behorig is not None:
             # a secret ärende is a hit by its offentlig rubrik only (few rows: the ärenden
@@ -189,9 +196,7 @@ def _ord(q: str, behorig: Q | None = None) -> Q:
     in secret text only where the user may read it (``behorig``, see :func:`_behorig`)."""
     villkor = Q()
     for word in q.split():
-        i_handling = Handling.objects.filter(arende=OuterRef("pk")).filter(
-            Q(titel__icontains=word) | Q(beskrivning__icontains=word)
-        )
+        i_handling = Handling.objects.filter(arende=OuterRef("pk")).filter(_i_handlingen(word))
         i_text = Q(arendemening__icontains=word) | Q(Exists(i_handling))
         if behorig is not None:
             oppna = i_handling.filter(sekretess_lagrum="")
@@ -200,3 +205,60 @@ def _ord(q: str, behorig: Q | None = None) -> Q:
             ) | (i_text & behorig)
         villkor &= i_text | Q(offentlig_rubrik__icontains=word)
     return villkor
+
+
+def _i_handlingen(word: str, prefix: str = "") -> Q:
+    return (
+        Q(**{f"{prefix}titel__icontains": word})
+        | Q(**{f"{prefix}beskrivning__icontains": word})
+        | Q(**{f"{prefix}text__icontains": word})
+    )
+
+
+def sok_handlingar(
+    user,
+    *,
+    q: str = "",
+    fran: datetime.date | None = None,
+    till: datetime.date | None = None,
+):
+    """The handlingar whose title, description or document text holds the words ``q``, in
+    the ärenden the user may see, newest first (the registration dates filter their ärenden,
+    as for the ärenden's hits). A secret handling, or one in a secret ärende, is a hit by its
+    protected text only for who may read it; for anyone else only by its offentlig titel, so
+    neither the hit nor the count tells that the word is in it (OSL 5 kap. 5 §). None when
+    ``q`` is a diarienummer or no words."""
+    delvis = del_av_diarienummer(q) if q else None
+    if not q or _diarienummer(q) or (delvis and not delvis[1]):
+        return None
+    synliga = worklist(user, "alla_arenden")
+    if fran:
+        synliga = synliga.filter(registrerat__gte=fran)
+    if till:
+        synliga = synliga.filter(registrerat__lte=till)
+    qs = Handling.objects.filter(arende__in=synliga.order_by().values("pk"))
+    behorig = _behorig(user)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        fraga = SearchQuery(q, config="swedish", search_type="websearch")
+        i_text = Q(dokument=fraga)
+        qs = qs.annotate(dokument=SearchVector(*HANDLINGENS_TEXT, config="swedish"))
+        if behorig is not None:
+            qs = qs.annotate(offentlig=SearchVector("offentlig_titel", config="swedish"))
+            i_offentlig = Q(offentlig=fraga)
+    else:
+        i_text, i_offentlig = Q(), Q()
+        for word in q.split():
+            i_text &= _i_handlingen(word)
+            i_offentlig &= Q(offentlig_titel__icontains=word)
+    if behorig is not None:
+        oppen = Q(sekretess_lagrum="", arende__sekretess_lagrum="")
+        las = Q(arende__in=Arende.objects.filter(behorig).order_by().values("pk"))
+        i_text = (i_text & (oppen | las)) | (~oppen & i_offentlig & ~Q(offentlig_titel=""))
+    return (
+        qs.filter(i_text)
+        .select_related("arende", "arende__organ")
+        .defer("text")
+        .order_by("-datum", "-pk")
+    )

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from arenden.gemensamt.listor import SORTERA, GranskningsTabell
 from arenden.granskning import services as granskning
 from arenden.granskning.forms import AuditFilter
 from workflow.history import verify
@@ -31,14 +32,20 @@ def auditlogg(request):
     if not request.user.has_perm("workflow.view_workflowhistory"):
         raise PermissionDenied(_("Granskningsloggen är för revisorer."))
     form, qs = _filter(request)
+    qs, sortering = GranskningsTabell.sortera(
+        qs, request.GET.get(SORTERA, ""), ("-timestamp", "-pk")
+    )
     sida = Paginator(qs, 50).get_page(request.GET.get("sida"))
     rader = granskning.med_objekt(sida.object_list)
+    tabell = GranskningsTabell(
+        rader, sortering=sortering, request=request, empty_text=_("Inga händelser i urvalet.")
+    )
     params = request.GET.copy()
     params.pop("sida", None)
     return render(
         request,
         "arenden/auditlogg.html",
-        {"form": form, "sida": sida, "rader": rader, "params": params.urlencode()},
+        {"form": form, "sida": sida, "tabell": tabell, "params": params.urlencode()},
     )
 
 

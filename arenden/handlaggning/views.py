@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +24,7 @@ from arenden.diarium.services import sent_registrerade_qs
 from arenden.dokument import services as dokument
 from arenden.gemensamt.forms import ArendeForm, VersionForm, fel
 from arenden.gemensamt.inskick import en_gang
+from arenden.gemensamt.listor import SORTERA, ArendeFilter, ArendeTabell, SokFilter
 from arenden.gemensamt.sidor import Sida, sida_av
 from arenden.gemensamt.vyer import (
     DIARIEFORARE,
@@ -43,6 +44,8 @@ from arenden.handlaggning.forms import (
 )
 from arenden.handlaggning.models import Mottagare, Tjansteskrivelse, Uppdrag
 from arenden.handlaggning.services import bevakningar
+from arenden.organisation import roles
+from arenden.sammantraden import ledamot
 from workflow import registry
 from workflow.definitions import USER
 from workflow.engine import allowed_transitions, history, version, worklist
@@ -70,6 +73,9 @@ def start(request):
     """The start page: the worklists the user's roles give (ärenden and sammanträden), with
     counts."""
     roller = roller_nagonstans(request.user)
+    if roller.isdisjoint(roles.ALL) and ledamot.mina_sammantraden(request.user).exists():
+        # a förtroendevald has no worklists: their start page is their meetings
+        return redirect("arenden:mina_sammantraden")
     listor = []
     for workflow_id, sida in STARTLISTOR.items():
         for wl in registry.get_workflow(workflow_id).worklists.values():
@@ -157,13 +163,28 @@ def arbetslista(request, namn):
         raise Http404(str(err)) from err
     if not any(b.model is Arende for b in registry.bindings_for_workflow(wf.id)):
         raise Http404(_("%(lista)s är ingen lista över ärenden.") % {"lista": wl.title})
-    qs = (
-        worklist(request.user, namn)
-        .select_related("organ", "handlaggare")
-        .order_by("-registrerat", "-pk")
+    filter_ = ArendeFilter(request.GET or None, queryset=worklist(request.user, namn))
+    qs = filter_.qs if filter_.is_valid() else filter_.queryset
+    qs, sortering = ArendeTabell.sortera(
+        qs.select_related("organ", "handlaggare"),
+        request.GET.get(SORTERA, ""),
+        ("-registrerat", "-pk"),
     )
     sida = sida_av(qs, request.GET.get("sida"), PER_SIDA)
-    return render(request, "arenden/arbetslista.html", {"titel": wl.title, "sida": sida})
+    tabell = ArendeTabell(list(sida.object_list), sortering=sortering, request=request)
+    params = request.GET.copy()
+    params.pop("sida", None)
+    return render(
+        request,
+        "arenden/arbetslista.html",
+        {
+            "titel": wl.title,
+            "sida": sida,
+            "tabell": tabell,
+            "filter": filter_,
+            "params": params.urlencode(),
+        },
+    )
 
 
 #: how many of the user's own tasks "Mina ärenden" lists before linking to all of them
@@ -186,8 +207,17 @@ def mina_arenden(request):
     elif status != "alla":
         status = ""
         qs = qs.exclude(state__in=[s.id for s in wf.states.values() if s.final])
-    qs = qs.select_related("organ", "handlaggare").order_by("-registrerat", "-pk")
+    qs, sortering = ArendeTabell.sortera(
+        qs.select_related("organ", "handlaggare"),
+        request.GET.get(SORTERA, ""),
+        ("-registrerat", "-pk"),
+    )
     sida = sida_av(qs, request.GET.get("sida"), PER_SIDA)
+    tabell = ArendeTabell(
+        list(sida.object_list), sortering=sortering, request=request, exclude=("handlaggare",)
+    )
+    params = request.GET.copy()
+    params.pop("sida", None)
     mina = list(
         uppgifter.inkorg(request.user).select_related("process__arendeprocess__arende__organ")[
             : MINA_UPPGIFTER + 1
@@ -203,7 +233,8 @@ def mina_arenden(request):
             "uppgifter": mina[:MINA_UPPGIFTER],
             "fler_uppgifter": len(mina) > MINA_UPPGIFTER,
             "i_kon": uppgifter.ko(request.user).exists(),
-            "params": f"status={status}" if status else "",
+            "tabell": tabell,
+            "params": params.urlencode(),
         },
     )
 
@@ -343,18 +374,47 @@ def sok(request):
     """Ärenden and handlingar by diarienummer, words and dates, among what the user may see.
     Full-text search with the Swedish configuration on PostgreSQL; word matching elsewhere."""
     form = SokForm(request.GET or None)
-    sida = None
+    filter_ = SokFilter(request.GET or None, queryset=Arende.objects.all())
+    sida = handlingar = tabell = None
     if form.is_bound and form.is_valid():
-        qs = sokning.sok(request.user, **form.cleaned_data)
+        urval = filter_.filter_queryset if filter_.is_valid() else None
+        qs = sokning.sok(request.user, **form.cleaned_data, urval=urval)
+        sortering = ""
+        if isinstance(qs, QuerySet):
+            # a word search on PostgreSQL reads its hits newest first, a page at a time
+            # (sokning.Traffar): it is not sorted otherwise
+            qs, sortering = ArendeTabell.sortera(qs, request.GET.get(SORTERA, ""), sokning.ORDNING)
         sida = Sida(qs, request.GET.get("sida"), PER_SIDA, rakna=True)
-        for a in sida.object_list:
-            a.maskerat = a.ar_sekretessmarkerat and not request.user.has_perm(
-                "arenden.view_sekretess", a
-            )
+        tabell = ArendeTabell(
+            sida.object_list,
+            sortering=sortering,
+            request=request,
+            orderable=isinstance(qs, QuerySet),
+            exclude=("handlaggare",),
+        )
+        traffar = sokning.sok_handlingar(request.user, **form.cleaned_data)
+        if traffar is not None:
+            handlingar = Sida(traffar, request.GET.get("hsida"), PER_SIDA, rakna=True)
+            for h in handlingar.object_list:
+                h.maskerad = h.hemlig and not request.user.has_perm(
+                    "arenden.view_sekretess", h.arende
+                )
     params = request.GET.copy()
     params.pop("sida", None)
+    hparams = request.GET.copy()
+    hparams.pop("hsida", None)
     return render(
-        request, "arenden/sok.html", {"form": form, "sida": sida, "params": params.urlencode()}
+        request,
+        "arenden/sok.html",
+        {
+            "form": form,
+            "sida": sida,
+            "handlingar": handlingar,
+            "tabell": tabell,
+            "filter": filter_,
+            "params": params.urlencode(),
+            "hparams": hparams.urlencode(),
+        },
     )
 
 

@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy
 from arenden.diarium.models import Arende, Handling
 from arenden.diarium.sokning import del_av_diarienummer
 from arenden.gemensamt.forms import Formular
+from arenden.gemensamt.listor import SORTERA
 from arenden.gemensamt.sidor import Sida
+from arenden.organisation.models import Organ
 
 PER_SIDA = 50
 
@@ -76,6 +78,32 @@ class PostlistaFilter(Formular):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
+    organ = forms.ModelChoiceField(
+        label=gettext_lazy("Organ"),
+        required=False,
+        queryset=Organ.objects.order_by("namn"),
+        empty_label=gettext_lazy("Alla organ"),
+    )
+    vad = forms.ChoiceField(
+        label=gettext_lazy("Vad"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Allt")),
+            ("arende", gettext_lazy("Nya ärenden")),
+            (Handling.Riktning.INKOMMEN, gettext_lazy("Inkomna handlingar")),
+            (Handling.Riktning.UPPRATTAD, gettext_lazy("Upprättade handlingar")),
+        ],
+    )
+
+    sortera = forms.ChoiceField(
+        label=gettext_lazy("Ordning"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Nyaste dagen först")),
+            ("datum", gettext_lazy("Äldsta dagen först")),
+        ],
+    )
+
     def clean(self):
         data = super().clean()
         if data.get("fran") and data.get("till") and data["fran"] > data["till"]:
@@ -109,6 +137,8 @@ def postlista(request):
     to its ärende's public page. One page costs the same few queries however long the
     diarium is (one UNION for the page, then its rows)."""
     form = PostlistaFilter(request.GET or None)
+    # ?sortera=datum: the oldest day first; otherwise the newest first
+    aldst_forst = request.GET.get(SORTERA) == "datum"
     handlingar = allmanna_handlingar()
     arenden = Arende.objects.exclude(state="makulerat")
     if form.is_bound and form.is_valid():
@@ -122,6 +152,14 @@ def postlista(request):
         if data["till"]:
             handlingar = handlingar.filter(datum__lte=data["till"])
             arenden = arenden.filter(registrerat__lte=data["till"])
+        if data["organ"]:
+            handlingar = handlingar.filter(arende__organ=data["organ"])
+            arenden = arenden.filter(organ=data["organ"])
+        if data["vad"] == "arende":
+            handlingar = handlingar.none()
+        elif data["vad"]:
+            handlingar = handlingar.filter(riktning=data["vad"])
+            arenden = arenden.none()
     elif form.is_bound:
         handlingar, arenden = handlingar.none(), arenden.none()
     nycklar = (
@@ -134,7 +172,7 @@ def postlista(request):
             .order_by(),
             all=True,
         )
-        .order_by("-dag", "-slag", "-rad")
+        .order_by(*(("dag", "slag", "rad") if aldst_forst else ("-dag", "-slag", "-rad")))
     )
     sida = Sida(nycklar, request.GET.get("sida"), PER_SIDA)
     h_ids = [rad for _d, slag, rad in sida.object_list if slag == 1]
@@ -151,7 +189,11 @@ def postlista(request):
     return render(
         request,
         "arenden/postlista.html",
-        {"form": form, "sida": sida, "params": params.urlencode()},
+        {
+            "form": form,
+            "sida": sida,
+            "params": params.urlencode(),
+        },
     )
 
 
