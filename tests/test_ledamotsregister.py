@@ -7,6 +7,8 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from arenden.models import Deltagare, Ledamotsuppdrag, Person
 from arenden.sammantraden import protokoll
@@ -135,3 +137,53 @@ def test_an_uppdrag_is_refused_when_it_ends_before_it_starts_or_overlaps_another
     )
     assert ny.parti == "SD"
     assert [u.roll for u in protokoll.uppdrag_pa(cast.organ, MOTESDAG)] == ["ledamot"]
+
+
+# -- the page ------------------------------------------------------------------------------------
+
+
+def test_register_page_costs_the_same_queries_for_three_uppdrag_as_for_thirty(client, cast):
+    client.force_login(cast.sekreterare)
+    url = f"/organ/{cast.organ.pk}/ledamoter/"
+
+    def cost(n):
+        for i in range(Ledamotsuppdrag.objects.count(), n):
+            protokoll.ge_uppdrag(
+                cast.organ,
+                fortroendevald(f"Ledamot {i}", "S"),
+                roll="ersattare",
+                fran=PERIOD,
+                ordning=i,
+                user=cast.sekreterare,
+            )
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert response.content.decode().count("<td>ersättare</td>") == n
+        return len(queries)
+
+    assert cost(3) == cost(30)
+
+
+def test_the_sekreterare_enters_an_uppdrag_on_the_page_and_others_are_refused(client, cast):
+    person = fortroendevald("Ivar Sund", "S")
+    url = f"/organ/{cast.organ.pk}/ledamoter/"
+    client.force_login(cast.sekreterare)
+    assert f'href="{url}"' in client.get("/sammantraden/").content.decode()
+    falt = {"person": person.pk, "roll": "ledamot", "fran": "2023-01-01", "ordning": "1"}
+    svar = client.post(url, {**falt, "till": "2022-12-31"})
+    assert svar.status_code == 200
+    assert "Uppdraget kan inte sluta innan det börjar." in svar.content.decode()
+    svar = client.post(url, {**falt, "fran": "inte ett datum"})
+    assert svar.status_code == 200 and not Ledamotsuppdrag.objects.exists()
+    svar = client.post(url, falt, follow=True)
+    sida = svar.content.decode()
+    assert "Uppdraget är infört i registret." in sida and "Ivar Sund" in sida
+    assert "tills vidare" in sida
+    for user in (cast.handlaggare, cast.revisor, factories.Cast("RS").sekreterare):
+        client.force_login(user)
+        assert client.get(url).status_code == 403
+        assert client.post(url, {**falt, "fran": "2030-01-01"}).status_code == 403
+    assert Ledamotsuppdrag.objects.count() == 1
+    assert client.get("/organ/999999/ledamoter/").status_code == 404

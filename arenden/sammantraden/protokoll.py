@@ -103,12 +103,15 @@ def far_lasa(user, punkt: Punkt, deltagare) -> bool:
     return any(d.person.anvandare_id == user.pk and d.deltar_i(punkt) for d in deltagare)
 
 
-def _sekreterare_i(organ: Organ, user) -> None:
+def kräv_sekreterare(organ: Organ, user, *, register: bool = False) -> None:
+    """Refused unless the user is the organ's nämndsekreterare, who plans its meetings and
+    keeps its register of ledamöter and ersättare."""
     if roles.NAMNDSEKRETERARE not in workflow_roles.roles_in_context(user, organ):
-        raise PermissionDenied(
-            _("Bara nämndsekreteraren får planera sammanträden med %(organ)s.")
-            % {"organ": organ.namn}
-        )
+        if register:
+            text = _("Bara nämndsekreteraren för %(organ)s för registret över ledamöter.")
+        else:
+            text = _("Bara nämndsekreteraren får planera sammanträden med %(organ)s.")
+        raise PermissionDenied(text % {"organ": organ.namn})
 
 
 def _sammantrade_for(punkt: Punkt) -> Sammantrade:
@@ -137,7 +140,7 @@ def planera(
     slut: datetime.time | None = None,
     arende: Arende | None = None,
 ) -> Sammantrade:
-    _sekreterare_i(organ, user)
+    kräv_sekreterare(organ, user)
     if not plats.strip():
         raise ValidationError(_("Ange var sammanträdet hålls (ett rum, eller Teams)."))
     if start and slut and slut <= start:
@@ -190,7 +193,7 @@ def ge_uppdrag(
 ) -> Ledamotsuppdrag:
     """A place in the organ's register of ledamöter and ersättare, kept by its
     nämndsekreterare. A person holds one place in an organ at a time."""
-    _sekreterare_i(organ, user)
+    kräv_sekreterare(organ, user, register=True)
     if roll not in Ledamotsuppdrag.Roll.values:
         raise ValidationError(_("Okänd roll: %(roll)s") % {"roll": roll})
     if till and till < fran:
@@ -885,7 +888,7 @@ def paragrafserie(organ: Organ) -> str:
 def tidigare_paragrafer(organ: Organ, ar: int, senaste: int, *, user) -> None:
     """Paragraphs up to ``senaste`` were given in ``ar`` before this system (an earlier
     meeting of the year, an older system): the next protokoll goes on from there."""
-    _sekreterare_i(organ, user)
+    kräv_sekreterare(organ, user)
     diarium_services.hoj_serie(paragrafserie(organ), ar, senaste)
 
 
@@ -1065,7 +1068,7 @@ def ratta(sammantrade: Sammantrade, *, user, text: str, punkt: Punkt | None = No
     """A correction of a justerat protokoll, recorded as a new event beside it."""
     if not sammantrade.justerat:
         raise ValidationError(_("Protokollet är inte justerat; ändra i det i stället."))
-    _sekreterare_i(sammantrade.organ, user)
+    kräv_sekreterare(sammantrade.organ, user)
     if not text.strip():
         raise ValidationError(_("Skriv vad rättelsen gäller."))
     if punkt is not None and punkt.sammantrade_id != sammantrade.pk:
