@@ -15,7 +15,7 @@ from arenden.handlaggning.models import (
     Uppdrag,
 )
 from arenden.konto.integrationer import ApiIdempotens, OidcIdentitet
-from arenden.organisation.models import Enhet, Organ, Person
+from arenden.organisation.models import Enhet, Ledamotsuppdrag, Organ, Person
 from arenden.sammantraden.models import (
     Deltagare,
     Jav,
@@ -48,6 +48,7 @@ __all__ = [
     "Jav",
     "Justering",
     "Kallelsemottagare",
+    "Ledamotsuppdrag",
     "Klass",
     "Mottagare",
     "Nummerserie",

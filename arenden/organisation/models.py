@@ -124,3 +124,45 @@ class Person(models.Model):
         if self.typ == self.Typ.FORTROENDEVALD and self.parti:
             return f"{self.namn} ({self.parti})"
         return self.namn
+
+
+class Ledamotsuppdrag(models.Model):
+    """One place in an organ's register of ledamöter and ersättare: who, for which party,
+    from when to when, and in which order the ersättare step in (tjänstgöringsordning,
+    KL 5 kap. 17 §, 6 kap. 16 §). The kallelse goes to those whose uppdrag runs on the
+    meeting day, and the närvaro is filled from them."""
+
+    class Roll(models.TextChoices):
+        LEDAMOT = "ledamot", _("ledamot")
+        ERSATTARE = "ersattare", _("ersättare")
+
+    organ = models.ForeignKey(
+        Organ, on_delete=models.PROTECT, related_name="uppdrag", verbose_name=_("organ")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="uppdrag", verbose_name=_("person")
+    )
+    roll = models.CharField(_("roll"), max_length=20, choices=Roll.choices)
+    parti = models.CharField(_("parti"), max_length=10, blank=True)
+    fran = models.DateField(_("från"))
+    till = models.DateField(_("till"), null=True, blank=True)
+    ordning = models.PositiveSmallIntegerField(
+        _("tjänstgöringsordning"),
+        default=0,
+        help_text=_("Ersättarna går in i denna ordning när en ledamot är borta."),
+    )
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+
+    class Meta:
+        verbose_name = _("ledamotsuppdrag")
+        verbose_name_plural = _("ledamotsuppdrag")
+        ordering = ["organ", "roll", "ordning", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(till__isnull=True) | models.Q(till__gte=models.F("fran")),
+                name="ledamotsuppdrag_till_efter_fran",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person.namn}, {self.get_roll_display()} i {self.organ}"
