@@ -402,7 +402,8 @@ def test_workflow_check_without_reference_roots_checks_no_code(settings):
 
 @pytest.fixture
 def workflow_check_findings():
-    """A system check tagged workflow that finds one error and one warning."""
+    """A system check tagged workflow that finds one error and one warning, and one with
+    another tag that finds an error workflow_check does not ask about."""
     from django.core import checks
 
     def findings(app_configs, **kwargs):
@@ -411,9 +412,14 @@ def workflow_check_findings():
             checks.Error("processen saknar ett steg", id="exporttest.E001"),
         ]
 
+    def elsewhere(app_configs, **kwargs):
+        return [checks.Error("ett fel utanför arbetsflödena", id="exporttest.E002")]
+
     checks.register(findings, "workflow")
+    checks.register(elsewhere, "exporttest_annat")
     yield
     checks.registry.registry.registered_checks.discard(findings)
+    checks.registry.registry.registered_checks.discard(elsewhere)
 
 
 def test_workflow_check_fails_on_a_workflow_system_check_error_but_not_a_warning(
@@ -425,6 +431,7 @@ def test_workflow_check_fails_on_a_workflow_system_check_error_but_not_a_warning
         "  - processen saknar ett steg",
     ]
     assert not any("bara en varning" in line for line in lines)
+    assert not any("utanför arbetsflödena" in line for line in lines)
     assert error == "1 problem hittades i arbetsflödena."
 
 
