@@ -310,6 +310,134 @@ def test_workflow_check_with_nothing_registered(monkeypatch):
     assert run("workflow_check") == "Inga arbetsflöden registrerade.\n"
 
 
+def check_output(*, fails: bool) -> tuple[list[str], str]:
+    """workflow_check's lines, and its error message ("" when it passes)."""
+    out = io.StringIO()
+    if not fails:
+        call_command("workflow_check", stdout=out)
+        return out.getvalue().splitlines(), ""
+    with pytest.raises(CommandError) as raised:
+        call_command("workflow_check", stdout=out)
+    return out.getvalue().splitlines(), str(raised.value)
+
+
+def block(lines: list[str], head: str) -> list[str]:
+    """The line that starts with ``head`` and the indented lines under it."""
+    start = next(i for i, line in enumerate(lines) if line.startswith(head))
+    end = start + 1
+    while end < len(lines) and lines[end].startswith("  "):
+        end += 1
+    return lines[start:end]
+
+
+def test_workflow_check_names_every_model_a_workflow_governs(registered, monkeypatch):
+    # binding Document without a condition replaces the example workflow's binding: the test
+    # works on a copy of the bindings, so the tests after it find Document governed again
+    monkeypatch.setattr(registry, "_bindings", list(registry._bindings))
+    registry.bind("exampleapp.Document", WF_ID, where={"kind": "exporttest", "title": "Prov"})
+    registry.bind("exampleapp.Document", WF_ID)
+    lines, _ = check_output(fails=False)
+    assert block(lines, f"OK  {WF_ID}:") == [
+        f"OK  {WF_ID}: 5 tillstånd, 8 övergångar, 1 arbetslista",
+        "  styr exampleapp.Document där kind=exporttest, title=Prov",
+        "  styr exampleapp.Document",
+    ]
+    assert lines[-1] == "OK  koden nämner bara kända id:n, och processerna stämmer"
+
+
+def test_workflow_check_counts_in_singular_and_plural_and_says_when_nothing_is_governed():
+    wf = Workflow(
+        id="exporttest_enkel",
+        title="Enkel",
+        roles=("Handläggare",),
+        initial_state="ny",
+        states=[State("ny", "Ny"), State("klar", "Klar", final=True)],
+        transitions=[Transition("avsluta", "Avsluta", "ny", "klar")],
+        worklists=[
+            Worklist("exporttest_nya", "Nya", "ny", "Handläggare"),
+            Worklist("exporttest_klara", "Klara", "klar", "Handläggare"),
+        ],
+    )
+    registry.register(wf)
+    try:
+        lines, _ = check_output(fails=False)
+    finally:
+        registry.unregister(wf.id)
+    assert block(lines, "OK  exporttest_enkel:") == [
+        "OK  exporttest_enkel: 2 tillstånd, 1 övergång, 2 arbetslistor",
+        "  styr ingen modell",
+    ]
+
+
+def test_workflow_check_lists_a_broken_workflows_problems_under_its_models(registered, monkeypatch):
+    monkeypatch.setattr(registered, "problems", lambda: ["första felet", "andra felet"])
+    registry.bind("auth.Group", WF_ID, where={"name": "Redaktion"})
+    lines, error = check_output(fails=True)
+    assert block(lines, f"FEL {WF_ID}:") == [
+        f"FEL {WF_ID}:",
+        "  styr auth.Group där name=Redaktion",
+        "  - första felet",
+        "  - andra felet",
+        "  - modellen auth.Group saknar fältet state och kan inte styras",
+    ]
+    assert not any(line.startswith(f"OK  {WF_ID}") for line in lines)
+    assert error == "3 problem hittades i arbetsflödena."
+    assert not any(line.startswith("OK  koden") for line in lines)
+
+
+def test_workflow_check_reports_unknown_names_in_the_code(settings, tmp_path):
+    (tmp_path / "vy.py").write_text('do_transition(arende, "markera_bered", user)\n')
+    settings.WORKFLOW_REFERENCE_ROOTS = [tmp_path]
+    lines, error = check_output(fails=True)
+    assert block(lines, "FEL i koden:") == [
+        "FEL i koden:",
+        f"  - {tmp_path / 'vy.py'}:1: okänd övergång markera_bered",
+    ]
+    assert error == "1 problem hittades i arbetsflödena."
+
+
+def test_workflow_check_without_reference_roots_checks_no_code(settings):
+    del settings.WORKFLOW_REFERENCE_ROOTS
+    lines, _ = check_output(fails=False)
+    assert "FEL i koden:" not in lines
+    assert lines[-1] == "OK  koden nämner bara kända id:n, och processerna stämmer"
+
+
+@pytest.fixture
+def workflow_check_findings():
+    """A system check tagged workflow that finds one error and one warning, and one with
+    another tag that finds an error workflow_check does not ask about."""
+    from django.core import checks
+
+    def findings(app_configs, **kwargs):
+        return [
+            checks.Warning("bara en varning", id="exporttest.W001"),
+            checks.Error("processen saknar ett steg", id="exporttest.E001"),
+        ]
+
+    def elsewhere(app_configs, **kwargs):
+        return [checks.Error("ett fel utanför arbetsflödena", id="exporttest.E002")]
+
+    checks.register(findings, "workflow")
+    checks.register(elsewhere, "exporttest_annat")
+    yield
+    checks.registry.registry.registered_checks.discard(findings)
+    checks.registry.registry.registered_checks.discard(elsewhere)
+
+
+def test_workflow_check_fails_on_a_workflow_system_check_error_but_not_a_warning(
+    workflow_check_findings,
+):
+    lines, error = check_output(fails=True)
+    assert block(lines, "FEL i processerna:") == [
+        "FEL i processerna:",
+        "  - processen saknar ett steg",
+    ]
+    assert not any("bara en varning" in line for line in lines)
+    assert not any("utanför arbetsflödena" in line for line in lines)
+    assert error == "1 problem hittades i arbetsflödena."
+
+
 @pytest.mark.parametrize("fmt", ["dot", "mermaid", "json", "svg"])
 def test_workflow_graph_ends_its_output_with_one_line_break(registered, fmt):
     """Every format on standard out ends with exactly one line break, whether the export
