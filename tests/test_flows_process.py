@@ -472,7 +472,7 @@ def test_transitions_from_the_arende_page_move_the_tasks_along(cast):
     assert open_tasks(arende) == [("anmal", None)]
     do_transition(arende, "anmal", cast.sekreterare)
     handlaggning_services.registrera_beslut(
-        arende, user=cast.sekreterare, datum=datetime.date(2025, 11, 12), text="Bifall"
+        arende, paragraf=1, user=cast.sekreterare, datum=datetime.date(2025, 11, 12), text="Bifall"
     )
     assert open_tasks(arende) == [("expediera", None)]
     assert done_tasks(arende)[-2:] == [("anmal", "sekreterare-HSN"), ("besluta", "sekreterare-HSN")]
@@ -988,6 +988,7 @@ class ProcessMachine(RuleBasedStateMachine):
         self.attempt(
             lambda: handlaggning_services.registrera_beslut(
                 self.arende,
+                paragraf=1,
                 user=self.cast.sekreterare,
                 datum=datetime.date(2025, 11, 12),
                 text="Beslut",

@@ -207,6 +207,13 @@ def registrera_beslut(
     when the decision is a proposal to a higher organ. ``uppdrag`` is a list of
     (beskrivning, förfallodag, organ to report to) that the decision gives."""
     kräv_skett(datum, _("Beslutsdagen"))
+    if paragraf is None:
+        # no Beslutat without a beslut in a protokoll (KL 8 kap. 12 §) or one taken on
+        # delegation (arenden.delegering.services)
+        raise ValidationError(
+            _("Ett beslut förs in i protokollet vid sammanträdet eller fattas på delegation."),
+            code="fritt_beslut",
+        )
     with transaction.atomic(), acting_as(user):
         # who may record it is the step's guard, asked by the engine below
         andras(arende)

@@ -1,0 +1,67 @@
+"""Beslut taken on a nämnd's behalf outside its meetings (KL 6 kap. 37 §)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from arenden.delegering.models import Delegationspunkt
+from arenden.diarium.models import Arende
+from arenden.diarium.services import kräv_skett
+from arenden.handlaggning.models import Beslut
+from workflow.context import acting_as
+from workflow.engine import do_transition
+
+
+def ar_delegat(user, punkt: Delegationspunkt, datum: datetime.date) -> bool:
+    """The user is the delegat, or the ersättare, named on a row valid on ``datum``."""
+    person = getattr(user, "person", None) if user.is_authenticated else None
+    if person is None or not punkt.galler(datum):
+        return False
+    return person.pk in (punkt.delegat_id, punkt.ersattare_id)
+
+
+def fatta_delegationsbeslut(
+    arende: Arende,
+    *,
+    user,
+    punkt: Delegationspunkt,
+    datum: datetime.date,
+    text: str,
+    lagrum: str = "",
+    kommentar: str = "",
+) -> Beslut:
+    """The delegat decides on the nämnd's behalf (KL 6 kap. 37 §; the beslut is the nämnd's,
+    KL 7 kap. 5 §); the ärende moves to *beslutat* by the same step as at a meeting, and the
+    beslut waits to be anmält at the nämnd's next meeting (KL 6 kap. 40 §)."""
+    kräv_skett(datum, _("Beslutsdagen"))
+    if not text.strip():
+        raise ValidationError(_("Skriv beslutet."), code="beslut")
+    if punkt.organ_id != arende.organ_id:
+        raise ValidationError(
+            _("Delegationspunkten hör till en annan nämnd än ärendets."), code="organ"
+        )
+    if not ar_delegat(user, punkt, datum):
+        raise ValidationError(
+            _("Du är inte delegat enligt punkt %(nummer)s den %(datum)s.")
+            % {"nummer": punkt.nummer, "datum": f"{datum:%Y-%m-%d}"},
+            code="delegat",
+        )
+    with transaction.atomic(), acting_as(user):
+        beslut = Beslut(
+            arende=arende,
+            organ=punkt.organ,
+            datum=datum,
+            text=text,
+            slag=Beslut.Slag.DELEGATIONSBESLUT,
+            fattat_av=user,
+            delegationspunkt=punkt,
+            lagrum=lagrum or punkt.lagrum,
+        )
+        beslut._history_user = user
+        beslut.save()
+        do_transition(arende, "besluta", user, kommentar or _("Delegationsbeslut"))
+    return beslut

@@ -1,0 +1,137 @@
+"""Beslut outside a meeting: only by a delegat of a valid row of the nämnd's
+delegationsordning (KL 6 kap. 37 §), and no beslut without a protokoll or a delegat."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from arenden.delegering.services import fatta_delegationsbeslut
+from arenden.handlaggning.services import registrera_beslut, satt_sandlista, tilldela
+from arenden.models import Beslut, Delegationspunkt
+from tests import factories
+from workflow.engine import TransitionNotAllowed, do_transition
+
+pytestmark = pytest.mark.django_db
+
+DAG = datetime.date(2025, 11, 12)
+
+
+@pytest.fixture
+def cast():
+    return factories.Cast()
+
+
+@pytest.fixture
+def delegat(cast):
+    user = factories.user("delegat-HSN")
+    factories.person("Dora Delegat", anvandare=user, titel="enhetschef")
+    return user
+
+
+@pytest.fixture
+def punkt(cast, delegat):
+    return Delegationspunkt.objects.create(
+        organ=cast.organ,
+        nummer="3.2",
+        beslutsomrade="Yttranden i remisser av mindre vikt",
+        delegat=delegat.person,
+        lagrum="KL 6 kap. 37 §",
+        giltig_fran=datetime.date(2025, 1, 1),
+        giltig_till=datetime.date(2025, 12, 31),
+        antagen_genom="HSN 2025-02-12 § 14",
+        ej_undantaget=True,
+    )
+
+
+@pytest.fixture
+def anmalt(cast):
+    arende = cast.registrera("Remiss om vårdval")
+    tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    do_transition(arende, "paborja_beredning", cast.handlaggare)
+    satt_sandlista(arende, ["Kommunförbundet"], user=cast.handlaggare)
+    factories.forslag_till_beslut(arende, cast.handlaggare, sandlista=())
+    do_transition(arende, "markera_beredd", cast.handlaggare)
+    do_transition(arende, "anmal", cast.sekreterare)
+    return arende
+
+
+def test_delegat_decides_and_the_arende_is_beslutat(anmalt, punkt, delegat):
+    beslut = fatta_delegationsbeslut(anmalt, user=delegat, punkt=punkt, datum=DAG, text="Yttra")
+    anmalt.refresh_from_db()
+    assert anmalt.state == "beslutat" and anmalt.beslutat == DAG
+    assert beslut.slag == Beslut.Slag.DELEGATIONSBESLUT and beslut.fattat_av == delegat
+    assert beslut.lagrum == "KL 6 kap. 37 §" and beslut.delegationspunkt == punkt
+
+
+def test_ersattare_may_decide(anmalt, punkt):
+    ersattare = factories.user("ersattare-HSN")
+    punkt.ersattare = factories.person("Erik Ersättare", anvandare=ersattare)
+    punkt.save()
+    fatta_delegationsbeslut(anmalt, user=ersattare, punkt=punkt, datum=DAG, text="Yttra")
+    anmalt.refresh_from_db()
+    assert anmalt.state == "beslutat"
+
+
+def _vagras(arende, **kwargs):
+    with pytest.raises(ValidationError) as fel:
+        fatta_delegationsbeslut(arende, text="Yttra", **kwargs)
+    assert not Beslut.objects.exists()
+    arende.refresh_from_db()
+    assert arende.state == "anmalt" and arende.beslutat is None
+    return " ".join(fel.value.messages)
+
+
+def test_not_a_delegat_is_refused(anmalt, punkt, cast):
+    assert "inte delegat enligt punkt 3.2" in _vagras(
+        anmalt, user=cast.handlaggare, punkt=punkt, datum=DAG
+    )
+    assert "inte delegat" in _vagras(anmalt, user=cast.sekreterare, punkt=punkt, datum=DAG)
+
+
+def test_expired_row_is_refused(anmalt, punkt, delegat):
+    dag = datetime.date(2026, 1, 5)
+    assert "inte delegat enligt punkt 3.2 den 2026-01-05" in _vagras(
+        anmalt, user=delegat, punkt=punkt, datum=dag
+    )
+
+
+def test_future_date_is_refused(anmalt, punkt, delegat):
+    punkt.giltig_till = None
+    punkt.save()
+    imorgon = datetime.date.today() + datetime.timedelta(days=2)
+    assert "Beslutsdagen" in _vagras(anmalt, user=delegat, punkt=punkt, datum=imorgon)
+
+
+def test_row_of_another_namnd_is_refused(anmalt, punkt, delegat):
+    punkt.organ = factories.organ("KS")
+    punkt.save()
+    assert "annan nämnd" in _vagras(anmalt, user=delegat, punkt=punkt, datum=DAG)
+
+
+def test_free_beslut_is_refused(anmalt, cast):
+    with pytest.raises(ValidationError, match="vid sammanträdet eller fattas på delegation"):
+        registrera_beslut(anmalt, user=cast.sekreterare, datum=DAG, text="Bifall")
+    assert not Beslut.objects.exists()
+
+
+def test_a_beslut_without_paragraf_or_decision_maker_does_not_make_it_beslutat(anmalt, cast):
+    Beslut.objects.create(arende=anmalt, organ=cast.organ, datum=DAG, text="Fritt")
+    with pytest.raises(TransitionNotAllowed):
+        do_transition(anmalt, "besluta", cast.sekreterare)
+    anmalt.refresh_from_db()
+    assert anmalt.state == "anmalt"
+
+
+def test_delegat_cannot_take_the_step_for_a_beslut_of_the_meeting(anmalt, cast, delegat):
+    Beslut.objects.create(arende=anmalt, organ=cast.organ, datum=DAG, text="§", paragraf=4)
+    with pytest.raises(TransitionNotAllowed):
+        do_transition(anmalt, "besluta", delegat)
+
+
+def test_a_row_must_confirm_it_is_not_a_matter_kl_6_38_forbids(cast, punkt):
+    punkt.pk = None
+    punkt.ej_undantaget = False
+    with pytest.raises(IntegrityError), transaction.atomic():
+        punkt.save()
