@@ -117,7 +117,7 @@ def _nytt_beslut(transition: str, forslag: bool):
     def check(arende) -> bool:
         # a paragraph of a protokoll, or a beslut outside a meeting with its decision-maker
         # (KL 6 kap. 37, 39 §§): no Beslut with neither counts
-        giltiga = Q(slag=Beslut.Slag.SAMMANTRADE, paragraf__isnull=False) | Q(
+        giltiga = Q(slag=Beslut.Slag.SAMMANTRADE, sammantrade__isnull=False) | Q(
             ~Q(slag=Beslut.Slag.SAMMANTRADE), fattat_av__isnull=False
         )
         beslut = Beslut.objects.filter(

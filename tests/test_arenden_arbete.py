@@ -149,7 +149,7 @@ def test_expediering_page_shows_and_records_each_mottagare(client, cast, under_b
     do_transition(under_beredning, "anmal", cast.sekreterare)
     registrera_beslut(
         under_beredning,
-        paragraf=1,
+        sammantrade=factories.mote(under_beredning),
         user=cast.sekreterare,
         datum=datetime.date(2025, 11, 12),
         text="Bifall",

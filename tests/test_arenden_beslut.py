@@ -105,7 +105,7 @@ def test_beslut_is_refused_to_who_may_not_record_it_and_nothing_is_kept(cast, un
         with pytest.raises(TransitionNotAllowed):
             registrera_beslut(
                 under_beredning,
-                paragraf=1,
+                sammantrade=factories.mote(under_beredning),
                 user=user,
                 datum=datetime.date(2025, 11, 12),
                 text="Bifall",
@@ -120,7 +120,11 @@ def test_expedierat_only_when_every_recipient_has_been_sent_to(cast, under_bered
     pia = factories.person("Pia Näsvall", enhet=hsd)
     arende = anmalt(under_beredning, cast, [pia, "Cancerfonden, 101 55 Stockholm"])
     registrera_beslut(
-        arende, paragraf=1, user=cast.sekreterare, datum=datetime.date(2025, 11, 12), text="Ja"
+        arende,
+        sammantrade=factories.mote(arende),
+        user=cast.sekreterare,
+        datum=datetime.date(2025, 11, 12),
+        text="Ja",
     )
     assert arende.state == "beslutat" and arende.beslutat == datetime.date(2025, 11, 12)
     forsta, andra = arende.mottagare.all()
@@ -151,7 +155,7 @@ def test_uppdrag_is_watched_until_reported_and_shows_due_and_overdue(cast, under
     arende = anmalt(under_beredning, cast, ["Pia Näsvall, HSD"])
     registrera_beslut(
         arende,
-        paragraf=1,
+        sammantrade=factories.mote(arende),
         user=cast.sekreterare,
         datum=datetime.date(2025, 11, 12),
         text="Bifall",
@@ -280,7 +284,7 @@ def test_the_bevakning_page_shows_every_open_uppdrag_and_narrows_on_request(
     idag = timezone.localdate()
     registrera_beslut(
         arende,
-        paragraf=1,
+        sammantrade=factories.mote(arende),
         user=cast.sekreterare,
         datum=idag,
         text="Bifall",
@@ -308,7 +312,7 @@ def test_the_redovisa_page_says_the_aterrapport_must_first_be_a_handling(
     arende = anmalt(under_beredning, cast, ["Pia Näsvall, HSD"])
     registrera_beslut(
         arende,
-        paragraf=1,
+        sammantrade=factories.mote(arende),
         user=cast.sekreterare,
         datum=datetime.date(2025, 11, 12),
         text="Bifall",

@@ -482,7 +482,7 @@ class World:
             uppdrag = [("Återrapportera.", datetime.date(2026, 6, 1), self.organ)]
             registrera_beslut(
                 arende,
-                paragraf=1,
+                sammantrade=factories.mote(arende),
                 user=u["Namndsekreterare"],
                 datum=BESLUTSDAG,
                 text="Att bifalla förslaget.",

@@ -110,6 +110,14 @@ def test_row_of_another_namnd_is_refused(anmalt, punkt, delegat):
     assert "annan nämnd" in _vagras(anmalt, user=delegat, punkt=punkt, datum=DAG)
 
 
+def test_the_meeting_path_still_records_with_its_sammantrade(anmalt, cast):
+    beslut = registrera_beslut(
+        anmalt, user=cast.sekreterare, datum=DAG, text="Bifall", sammantrade=factories.mote(anmalt)
+    )
+    anmalt.refresh_from_db()
+    assert anmalt.state == "beslutat" and beslut.slag == Beslut.Slag.SAMMANTRADE
+
+
 def test_free_beslut_is_refused(anmalt, cast):
     with pytest.raises(ValidationError, match="vid sammanträdet eller fattas på delegation"):
         registrera_beslut(anmalt, user=cast.sekreterare, datum=DAG, text="Bifall")
@@ -125,7 +133,9 @@ def test_a_beslut_without_paragraf_or_decision_maker_does_not_make_it_beslutat(a
 
 
 def test_delegat_cannot_take_the_step_for_a_beslut_of_the_meeting(anmalt, cast, delegat):
-    Beslut.objects.create(arende=anmalt, organ=cast.organ, datum=DAG, text="§", paragraf=4)
+    Beslut.objects.create(
+        arende=anmalt, organ=cast.organ, datum=DAG, text="§", sammantrade=factories.mote(anmalt)
+    )
     with pytest.raises(TransitionNotAllowed):
         do_transition(anmalt, "besluta", delegat)
 
@@ -135,3 +145,70 @@ def test_a_row_must_confirm_it_is_not_a_matter_kl_6_38_forbids(cast, punkt):
     punkt.ej_undantaget = False
     with pytest.raises(IntegrityError), transaction.atomic():
         punkt.save()
+
+
+# -- over HTTP ---------------------------------------------------------------------------
+
+
+def test_delegat_decides_over_http(client, anmalt, punkt, delegat):
+    client.force_login(delegat)
+    # the Besluta task's page sends the delegat to the delegationsbeslut form
+    sida = client.get(f"/arende/{anmalt.pk}/beslut/")
+    assert sida.status_code == 302 and sida["Location"].endswith("/delegationsbeslut/")
+    formular = client.get(sida["Location"])
+    assert "Fatta delegationsbeslut" in formular.content.decode()
+    svar = client.post(
+        f"/arende/{anmalt.pk}/delegationsbeslut/",
+        {"punkt": punkt.pk, "datum": "2025-11-12", "text": "Nämnden yttrar sig."},
+    )
+    assert svar.status_code == 302
+    anmalt.refresh_from_db()
+    assert anmalt.state == "beslutat"
+    assert Beslut.objects.get().fattat_av == delegat
+
+
+def test_future_date_over_http_is_a_swedish_error(client, anmalt, punkt, delegat):
+    punkt.giltig_till = None
+    punkt.save()
+    client.force_login(delegat)
+    imorgon = datetime.date.today() + datetime.timedelta(days=3)
+    svar = client.post(
+        f"/arende/{anmalt.pk}/delegationsbeslut/",
+        {"punkt": punkt.pk, "datum": f"{imorgon:%Y-%m-%d}", "text": "Ja"},
+    )
+    assert svar.status_code == 200 and "Beslutsdagen" in svar.content.decode()
+    assert not Beslut.objects.exists()
+
+
+def test_who_is_not_a_delegat_gets_403(client, anmalt, punkt, cast):
+    client.force_login(cast.handlaggare)
+    svar = client.post(
+        f"/arende/{anmalt.pk}/delegationsbeslut/",
+        {"punkt": punkt.pk, "datum": "2025-11-12", "text": "Ja"},
+    )
+    assert svar.status_code == 403
+    assert not Beslut.objects.exists()
+
+
+def test_delegationsordning_page_lists_rows_and_kl_6_38(
+    client, cast, punkt, delegat, django_assert_num_queries
+):
+    for n in range(5):
+        Delegationspunkt.objects.create(
+            organ=cast.organ,
+            nummer=f"4.{n}",
+            beslutsomrade="Avtal",
+            befattning="ekonomichef",
+            ersattare=delegat.person,
+            giltig_fran=datetime.date(2025, 1, 1),
+            antagen_genom="HSN 2025-02-12 § 14",
+            ej_undantaget=True,
+        )
+    client.force_login(cast.handlaggare)
+    client.get("/organ/HSN/delegationsordning/")  # warm the session and role caches
+    with django_assert_num_queries(6):  # the same for 1 row or 6
+        svar = client.get("/organ/HSN/delegationsordning/")
+    text = svar.content.decode()
+    assert "principiell beskaffenhet" in text and "Dora Delegat" in text
+    assert "HSN 2025-02-12 § 14" in text and text.count("ekonomichef") == 5
+    assert client.get("/organ/FINNS-EJ/delegationsordning/").status_code == 404

@@ -200,6 +200,7 @@ def test_hsn_787_2025_from_registrering_to_aterrapportering(cast, pia):
         task(arende, "besluta"),
         cast.sekreterare,
         datum=datetime.date(2025, 11, 12),
+        sammantrade=factories.mote(arende),
         paragraf=142,
         text="Hälso- och sjukvårdsnämnden beslutar att ingå handslag med Cancerfonden.",
         uppdrag=[("Återrapportera arbetet till nämnden", datetime.date(2026, 6, 17), None)],
@@ -472,7 +473,11 @@ def test_transitions_from_the_arende_page_move_the_tasks_along(cast):
     assert open_tasks(arende) == [("anmal", None)]
     do_transition(arende, "anmal", cast.sekreterare)
     handlaggning_services.registrera_beslut(
-        arende, paragraf=1, user=cast.sekreterare, datum=datetime.date(2025, 11, 12), text="Bifall"
+        arende,
+        sammantrade=factories.mote(arende),
+        user=cast.sekreterare,
+        datum=datetime.date(2025, 11, 12),
+        text="Bifall",
     )
     assert open_tasks(arende) == [("expediera", None)]
     assert done_tasks(arende)[-2:] == [("anmal", "sekreterare-HSN"), ("besluta", "sekreterare-HSN")]
@@ -988,7 +993,7 @@ class ProcessMachine(RuleBasedStateMachine):
         self.attempt(
             lambda: handlaggning_services.registrera_beslut(
                 self.arende,
-                paragraf=1,
+                sammantrade=factories.mote(self.arende),
                 user=self.cast.sekreterare,
                 datum=datetime.date(2025, 11, 12),
                 text="Beslut",

@@ -51,7 +51,7 @@ def sidor():
     do_transition(beslutat, "anmal", folk.sekreterare)
     handlaggning_services.registrera_beslut(
         beslutat,
-        paragraf=1,
+        sammantrade=factories.mote(beslutat),
         user=folk.sekreterare,
         datum=datetime.date(2025, 12, 1),
         text="Bifall.",

@@ -6,6 +6,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from arenden.delegering.models import Delegationspunkt
@@ -65,3 +66,15 @@ def fatta_delegationsbeslut(
         beslut.save()
         do_transition(arende, "besluta", user, kommentar or _("Delegationsbeslut"))
     return beslut
+
+
+def mina_punkter(user, organ, datum: datetime.date):
+    """The rows of ``organ``'s delegationsordning the user may decide under on ``datum``."""
+    person = getattr(user, "person", None) if user.is_authenticated else None
+    if person is None:
+        return Delegationspunkt.objects.none()
+    return (
+        Delegationspunkt.objects.filter(organ=organ, giltig_fran__lte=datum)
+        .filter(Q(giltig_till__isnull=True) | Q(giltig_till__gte=datum))
+        .filter(Q(delegat=person) | Q(ersattare=person))
+    )

@@ -116,6 +116,15 @@ class Beslut(models.Model):
         verbose_name=_("förslag till"),
         help_text=_("När beslutet är ett förslag till ett högre organ."),
     )
+    sammantrade = models.ForeignKey(
+        "arenden.Sammantrade",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="beslut",
+        verbose_name=_("sammanträde"),
+        help_text=_("Sammanträdet vars protokoll beslutet är fört till."),
+    )
     slag = models.CharField(
         _("slag"), max_length=20, choices=Slag.choices, default=Slag.SAMMANTRADE
     )

@@ -588,6 +588,7 @@ def besluta(
                     datum=sammantrade.datum,
                     text=beslut,
                     organ=sammantrade.organ,
+                    sammantrade=sammantrade,
                     paragraf=punkt.paragraf,
                     forslag_till=forslag_till if utfall == Punkt.Utfall.FORSLAG else None,
                     uppdrag=uppdrag,
