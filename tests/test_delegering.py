@@ -6,8 +6,9 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from arenden.delegering.services import fatta_delegationsbeslut
+from arenden.delegering.services import anmal_till, anmalt_vid, fatta_delegationsbeslut
 from arenden.handlaggning.services import registrera_beslut, satt_sandlista, tilldela
 from arenden.models import Beslut, Delegationspunkt
 from tests import factories
@@ -212,3 +213,53 @@ def test_delegationsordning_page_lists_rows_and_kl_6_38(
     assert "principiell beskaffenhet" in text and "Dora Delegat" in text
     assert "HSN 2025-02-12 § 14" in text and text.count("ekonomichef") == 5
     assert client.get("/organ/FINNS-EJ/delegationsordning/").status_code == 404
+
+
+# -- anmälan at the nämnd's next meeting (KL 6 kap. 40 §) -----------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_delegationsbeslut_are_anmalda_once_at_the_next_meeting(media):
+    from tests.test_sammantraden import Mote
+
+    mote = Mote()
+    cast = mote.cast
+    delegat = factories.user("delegat-mote")
+    rad = Delegationspunkt.objects.create(
+        organ=cast.organ,
+        nummer="1.1",
+        beslutsomrade="Remissyttranden",
+        delegat=factories.person("Dan Delegat", anvandare=delegat),
+        giltig_fran=datetime.date(2025, 1, 1),
+        antagen_genom="HSN 2025-02-12 § 14",
+        ej_undantaget=True,
+    )
+    beslutade = []
+    for rubrik in ("Remiss A", "Remiss B"):
+        arende = mote.berett_arende(rubrik)
+        do_transition(arende, "anmal", cast.sekreterare)
+        beslutade.append(
+            fatta_delegationsbeslut(arende, user=delegat, punkt=rad, datum=DAG, text="Yttra")
+        )
+    arende = mote.berett_arende("Ett ärende för nämnden")
+    punkt = mote.punkt(arende)
+    mote.kalla()
+    [anmalan] = mote.sammantrade.punkter.filter(typ="anmalan_delegationsbeslut")
+    assert anmalan.rubrik == "Anmälan av delegationsbeslut"
+    assert {b.pk for b in anmalan.anmalda_beslut.all()} == {b.pk for b in beslutade}
+    assert anmalt_vid(beslutade[0]) is None  # listed, not yet anmält: not justerat
+
+    # made again (a second kallelse, or the next meeting), nothing is listed twice
+    assert anmal_till(mote.sammantrade, user=cast.sekreterare) is None
+    mote.besluta(punkt)
+    mote.besluta(anmalan, utfall="information", beslut="Anmälan läggs till handlingarna.")
+    mote.uppratta()
+    mote.justera_alla(timezone.make_aware(datetime.datetime(2025, 11, 20, 10, 0)))
+    for beslut in beslutade:
+        beslut.refresh_from_db()
+        vid = anmalt_vid(beslut)
+        assert vid.sammantrade == mote.sammantrade and vid.paragraf is not None

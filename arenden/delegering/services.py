@@ -6,7 +6,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from arenden.delegering.models import Delegationspunkt
@@ -78,3 +78,44 @@ def mina_punkter(user, organ, datum: datetime.date):
         .filter(Q(giltig_till__isnull=True) | Q(giltig_till__gte=datum))
         .filter(Q(delegat=person) | Q(ersattare=person))
     )
+
+
+UTANFOR_MOTET = (Beslut.Slag.DELEGATIONSBESLUT, Beslut.Slag.ORDFORANDEBESLUT)
+
+
+def anmal_till(sammantrade, *, user):
+    """KL 6 kap. 40 §, 7 kap. 8 §: the beslut taken on the nämnd's behalf are anmälda to it.
+    When the föredragningslista goes out, a standing item lists every one of the nämnd's
+    delegations- and ordförandebeslut not yet anmält; once only. The beslut is anmält where
+    that item stands (its § once the protokoll is upprättat and justerat)."""
+    from arenden.sammantraden.models import Punkt
+
+    ej_anmalda = Beslut.objects.filter(
+        organ_id=sammantrade.organ_id, slag__in=UTANFOR_MOTET, anmalt_punkt__isnull=True
+    )
+    if sammantrade.punkter.filter(typ=Punkt.Typ.ANMALAN_DELEGATIONSBESLUT).exists():
+        return None
+    if not ej_anmalda.exists():
+        return None
+    ordning = (sammantrade.punkter.aggregate(n=Max("ordning"))["n"] or 0) + 1
+    punkt = Punkt(
+        sammantrade=sammantrade,
+        ordning=ordning,
+        typ=Punkt.Typ.ANMALAN_DELEGATIONSBESLUT,
+        rubrik=_("Anmälan av delegationsbeslut"),
+    )
+    punkt._history_user = user
+    punkt.save()
+    for beslut in ej_anmalda:
+        beslut.anmalt_punkt = punkt
+        beslut._history_user = user
+        beslut.save(update_fields=["anmalt_punkt"])
+    return punkt
+
+
+def anmalt_vid(beslut: Beslut):
+    """Where the beslut was anmält: the punkt of a justerat protokoll, else None."""
+    punkt = beslut.anmalt_punkt
+    if punkt is None or punkt.sammantrade.justerat is None:
+        return None
+    return punkt

@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from arenden.delegering import services as delegering
 from arenden.diarium import services as diarium_services
 from arenden.diarium.models import Arende, ArendeRelation, Handling
 from arenden.dokument import services as dokument
@@ -415,6 +416,7 @@ def kalla(sammantrade: Sammantrade, *, user, skal: str = "") -> Sammantrade:
     ärenden, KL 5 kap. 11 §); later than a week before the meeting only with the reason
     (``skal``), which the history keeps."""
     with transaction.atomic(), acting_as(user):
+        delegering.anmal_till(sammantrade, user=user)  # KL 6 kap. 40 §
         kallade = [
             d.person
             for d in sammantrade.deltagare.select_related("person__anvandare")
