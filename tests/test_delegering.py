@@ -152,6 +152,8 @@ def test_a_row_must_confirm_it_is_not_a_matter_kl_6_38_forbids(cast, punkt):
 
 
 def test_delegat_decides_over_http(client, anmalt, punkt, delegat):
+    punkt.giltig_till = None  # the page offers the rows valid today
+    punkt.save()
     client.force_login(delegat)
     # the Besluta task's page sends the delegat to the delegationsbeslut form
     sida = client.get(f"/arende/{anmalt.pk}/beslut/")
