@@ -151,7 +151,7 @@ def test_a_row_must_confirm_it_is_not_a_matter_kl_6_38_forbids(cast, punkt):
 # -- over HTTP ---------------------------------------------------------------------------
 
 
-def test_delegat_decides_over_http(client, anmalt, punkt, delegat):
+def test_delegat_decides_over_http(client, anmalt, punkt, delegat, cast):
     punkt.giltig_till = None  # the page offers the rows valid today
     punkt.save()
     client.force_login(delegat)
@@ -168,6 +168,10 @@ def test_delegat_decides_over_http(client, anmalt, punkt, delegat):
     anmalt.refresh_from_db()
     assert anmalt.state == "beslutat"
     assert Beslut.objects.get().fattat_av == delegat
+    client.force_login(cast.sekreterare)
+    sida = client.get(f"/arende/{anmalt.pk}/").content.decode()
+    assert "Delegationsbeslut enligt delegationsordningen punkt 3.2" in sida
+    assert "Ännu inte anmält till nämnden" in sida
 
 
 def test_future_date_over_http_is_a_swedish_error(client, anmalt, punkt, delegat):

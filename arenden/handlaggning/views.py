@@ -245,7 +245,13 @@ def arende(request, pk):
         "tjansteskrivelse": Tjansteskrivelse.objects.filter(arende=arende)
         .select_related("forfattare", "enhet")
         .first(),
-        "beslut": arende.beslut.select_related("organ", "forslag_till"),
+        "beslut": arende.beslut.select_related(
+            "organ",
+            "forslag_till",
+            "delegationspunkt",
+            "fattat_av",
+            "anmalt_punkt__sammantrade__organ",
+        ),
         "mottagare": arende.mottagare.select_related("person__enhet", "enhet", "expedierad_av"),
         "uppdrag": arende.uppdrag.select_related("rapportera_till", "aterrapport"),
         "relationer": arende.relationer.prefetch_related(Prefetch("till", relaterade)),
