@@ -8,7 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from arenden.delegering.services import anmal_till, anmalt_vid, fatta_delegationsbeslut
+from arenden.delegering.services import (
+    anmal_till,
+    anmalt_vid,
+    fatta_delegationsbeslut,
+    fatta_ordforandebeslut,
+)
 from arenden.handlaggning.services import registrera_beslut, satt_sandlista, tilldela
 from arenden.models import Beslut, Delegationspunkt
 from tests import factories
@@ -269,3 +274,23 @@ def test_delegationsbeslut_are_anmalda_once_at_the_next_meeting(media):
         beslut.refresh_from_db()
         vid = anmalt_vid(beslut)
         assert vid.sammantrade == mote.sammantrade and vid.paragraf is not None
+
+
+def test_ordforandebeslut_only_by_the_ordforande_and_anmalt_like_a_delegationsbeslut(media):
+    from tests.test_sammantraden import Mote
+
+    mote = Mote()
+    cast = mote.cast
+    arende = mote.berett_arende("Brådskande yttrande")
+    do_transition(arende, "anmal", cast.sekreterare)
+    with pytest.raises(ValidationError, match="6 kap. 39 §"):
+        fatta_ordforandebeslut(arende, user=mote.justerare_user, datum=DAG, text="Yttra")
+    assert not Beslut.objects.exists()
+    beslut = fatta_ordforandebeslut(arende, user=mote.ordforande_user, datum=DAG, text="Yttra")
+    arende.refresh_from_db()
+    assert arende.state == "beslutat" and beslut.slag == Beslut.Slag.ORDFORANDEBESLUT
+    nasta = Mote(cast, datum=datetime.date(2025, 12, 10))
+    nasta.punkt(nasta.berett_arende("Nästa"))
+    nasta.kalla()
+    beslut.refresh_from_db()
+    assert beslut.anmalt_punkt.sammantrade == nasta.sammantrade

@@ -119,3 +119,52 @@ def anmalt_vid(beslut: Beslut):
     if punkt is None or punkt.sammantrade.justerat is None:
         return None
     return punkt
+
+
+def ar_ordforande(user, organ, datum: datetime.date) -> bool:
+    """The user sat as ordförande or vice ordförande at the nämnd's last meeting up to
+    ``datum``: the presidium the nämnd's own protokoll shows."""
+    from arenden.sammantraden.models import Deltagare, Sammantrade
+
+    person = getattr(user, "person", None) if user.is_authenticated else None
+    senaste = (
+        Sammantrade.objects.filter(organ=organ, datum__lte=datum).order_by("-datum", "-pk").first()
+    )
+    if person is None or senaste is None:
+        return False
+    return senaste.deltagare.filter(
+        person=person, roll__in=(Deltagare.Roll.ORDFORANDE, Deltagare.Roll.VICE_ORDFORANDE)
+    ).exists()
+
+
+def fatta_ordforandebeslut(
+    arende: Arende, *, user, datum: datetime.date, text: str, lagrum: str = "KL 6 kap. 39 §"
+) -> Beslut:
+    """KL 6 kap. 39 §: in an ärende so brådskande that the nämnd's decision cannot be
+    awaited, the ordförande (or the vice) may decide on its behalf; the beslut is anmält at
+    the nämnd's next meeting like a delegationsbeslut (:func:`anmal_till`)."""
+    kräv_skett(datum, _("Beslutsdagen"))
+    if not text.strip():
+        raise ValidationError(_("Skriv beslutet."), code="beslut")
+    if not ar_ordforande(user, arende.organ, datum):
+        raise ValidationError(
+            _(
+                "Bara nämndens ordförande eller vice ordförande får fatta beslut i brådskande "
+                "ärenden (kommunallagen 6 kap. 39 §)."
+            ),
+            code="ordforande",
+        )
+    with transaction.atomic(), acting_as(user):
+        beslut = Beslut(
+            arende=arende,
+            organ=arende.organ,
+            datum=datum,
+            text=text,
+            slag=Beslut.Slag.ORDFORANDEBESLUT,
+            fattat_av=user,
+            lagrum=lagrum,
+        )
+        beslut._history_user = user
+        beslut.save()
+        do_transition(arende, "besluta", user, _("Ordförandebeslut i brådskande ärende"))
+    return beslut
