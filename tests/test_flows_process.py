@@ -199,8 +199,8 @@ def test_hsn_787_2025_from_registrering_to_aterrapportering(cast, pia):
     u.besluta(
         task(arende, "besluta"),
         cast.sekreterare,
-        datum=datetime.date(2025, 11, 12),
         sammantrade=factories.mote(arende),
+        datum=datetime.date(2025, 11, 12),
         paragraf=142,
         text="Hälso- och sjukvårdsnämnden beslutar att ingå handslag med Cancerfonden.",
         uppdrag=[("Återrapportera arbetet till nämnden", datetime.date(2026, 6, 17), None)],
@@ -261,7 +261,11 @@ def test_hsn_787_2025_from_registrering_to_aterrapportering(cast, pia):
 def test_a_beslut_without_uppdrag_skips_timer_and_aterrapportering(cast):
     arende = anmalt(cast)
     u.besluta(
-        task(arende, "besluta"), cast.sekreterare, datum=datetime.date(2025, 11, 12), text="Ja"
+        task(arende, "besluta"),
+        cast.sekreterare,
+        sammantrade=factories.mote(arende),
+        datum=datetime.date(2025, 11, 12),
+        text="Ja",
     )
     u.expediera(task(arende, "expediera"), cast.sekreterare, metod="post")
     assert fresh(arende).state == "expedierat"
@@ -317,6 +321,7 @@ def test_overlamnat_ends_the_process_and_the_continuation_gets_its_own(cast, rs)
     u.besluta(
         task(arende, "besluta"),
         cast.sekreterare,
+        sammantrade=factories.mote(arende),
         datum=datetime.date(2025, 11, 12),
         text="Föreslår regionstyrelsen att besluta",
         forslag_till=rs,
@@ -555,7 +560,11 @@ def test_completing_a_task_without_the_role_is_refused_and_changes_nothing(cast,
     u.anmal(task(arende, "anmal"), cast.sekreterare)
     with pytest.raises(TransitionNotAllowed):
         u.besluta(
-            task(arende, "besluta"), cast.stabschef, datum=datetime.date(2025, 11, 12), text="Nej"
+            task(arende, "besluta"),
+            cast.stabschef,
+            sammantrade=factories.mote(arende),
+            datum=datetime.date(2025, 11, 12),
+            text="Nej",
         )
     assert fresh(arende).state == "anmalt" and not arende.beslut.exists()
     assert open_tasks(arende) == [("besluta", None)]
@@ -580,6 +589,7 @@ def bevakat(cast, uppdrag):
     u.besluta(
         task(arende, "besluta"),
         cast.sekreterare,
+        sammantrade=factories.mote(arende),
         datum=datetime.date(2025, 11, 12),
         text="Bifall",
         uppdrag=uppdrag,
@@ -841,6 +851,7 @@ class ProcessMachine(RuleBasedStateMachine):
             lambda: u.besluta(
                 task(arende, "besluta"),
                 c.sekreterare,
+                sammantrade=factories.mote(arende),
                 datum=datetime.date(2025, 11, 12),
                 text="Beslut",
                 uppdrag=[("Rapport", DUE[1], None)] if uppdrag else [],
@@ -944,6 +955,7 @@ class ProcessMachine(RuleBasedStateMachine):
                 action = lambda: u.besluta(  # noqa: E731
                     t,
                     user,
+                    sammantrade=factories.mote(self.arende),
                     datum=datetime.date(2025, 11, 12),
                     text="Beslut",
                     uppdrag=uppdrag,
