@@ -4,6 +4,7 @@ the app label ``arenden``, and so that ``arenden.models.X`` names any of them.""
 
 from arenden.arkiv.models import Bevarande, GallradHandling, Gallringsbeslut, Klass
 from arenden.begaran.models import Begaran, BegardHandling
+from arenden.delegering.models import Delegationspunkt
 from arenden.diarium.models import Arende, ArendeRelation, Handling, Nummerserie, Sekretessatkomst
 from arenden.gemensamt.models import Inskick
 from arenden.gemensamt.utskick import Utskick
@@ -39,6 +40,7 @@ __all__ = [
     "Beredningsansvarig",
     "Beslut",
     "Bevarande",
+    "Delegationspunkt",
     "Deltagare",
     "Enhet",
     "GallradHandling",

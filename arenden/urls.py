@@ -1,6 +1,7 @@
 from django.urls import path
 
 from arenden.begaran import views as begaranvyer
+from arenden.delegering import views as delegering_views
 from arenden.diarium import sekretess as sekretessvyer
 from arenden.diarium import views as diarium_views
 from arenden.granskning import views as granskning_views
@@ -25,6 +26,16 @@ urlpatterns = [
     path("arende/<int:pk>/tilldela/", handlaggning_views.tilldela_vy, name="tilldela"),
     path("arende/<int:pk>/andra/", handlaggning_views.andra_uppgifter, name="andra_arende"),
     path("arende/<int:pk>/beslut/", handlaggning_views.beslut, name="beslut"),
+    path(
+        "arende/<int:pk>/delegationsbeslut/",
+        delegering_views.delegationsbeslut,
+        name="delegationsbeslut",
+    ),
+    path(
+        "organ/<str:kod>/delegationsordning/",
+        delegering_views.delegationsordning,
+        name="delegationsordning",
+    ),
     path("arende/<int:pk>/handling/ny/", diarium_views.ny_handling, name="ny_handling"),
     path(
         "arende/<int:pk>/tjansteskrivelse/",

@@ -24,6 +24,7 @@ from arenden.organisation.roles import (
 )
 from flows.namn import ArendeArbetslista, ArendeStatus, ArendeSteg
 from workflow import registry
+from workflow import roles as workflow_roles
 from workflow.definitions import (
     AUTOMATIC,
     METHOD,
@@ -116,12 +117,33 @@ def _nytt_beslut(transition: str, forslag: bool):
     earlier step of ``transition`` accounts for: each besluta (or överlämna) takes one."""
 
     def check(arende) -> bool:
-        beslut = Beslut.objects.filter(arende_id=arende.pk, forslag_till__isnull=not forslag)
+        # a paragraph of a protokoll, or a beslut outside a meeting with its decision-maker
+        # (KL 6 kap. 37, 39 §§): no Beslut with neither counts
+        giltiga = Q(slag=Beslut.Slag.SAMMANTRADE, sammantrade__isnull=False) | Q(
+            ~Q(slag=Beslut.Slag.SAMMANTRADE), fattat_av__isnull=False
+        )
+        beslut = Beslut.objects.filter(
+            giltiga, arende_id=arende.pk, forslag_till__isnull=not forslag
+        )
         tagna = WorkflowHistory.objects.for_object(arende).filter(transition=transition)
         return beslut.count() > tagna.count()
 
     check.__name__ = check.__qualname__ = f"nytt_beslut_for_{transition}"
     return check
+
+
+def _far_registrera_beslut(arende, user) -> bool:
+    """The nämndsekreterare records the meeting's beslut; a delegat (or the ordförande, KL 6
+    kap. 39 §) takes the step for the beslut they took themselves outside the meeting."""
+    if NAMNDSEKRETERARE in workflow_roles.roles_in_context(user, arende):
+        return True
+    senaste = Beslut.objects.filter(arende_id=arende.pk).order_by("-pk").first()
+    return (
+        senaste is not None
+        and senaste.slag != Beslut.Slag.SAMMANTRADE
+        and senaste.fattat_av_id is not None
+        and senaste.fattat_av_id == user.pk
+    )
 
 
 def _sandlistan_skickad(arende) -> bool:
@@ -146,7 +168,7 @@ FORSLAG_TILL_BESLUT = Requirement(
 )
 BESLUT = Requirement(
     _nytt_beslut(ArendeSteg.BESLUTA, forslag=False),
-    "inget beslut är fört till protokollet eller registrerat i ärendet",
+    "inget beslut är fört till protokollet eller fattat på delegation",
 )
 FORSLAG_TILL_HOGRE_ORGAN = Requirement(
     _nytt_beslut(ArendeSteg.OVERLAMNA, forslag=True),
@@ -426,7 +448,11 @@ def definition() -> Workflow:
                 "Registrera beslut",
                 ArendeStatus.ANMALT,
                 ArendeStatus.BESLUTAT,
-                guard=Guard(roles=(NAMNDSEKRETERARE,)),
+                guard=Guard(
+                    condition=_far_registrera_beslut,
+                    condition_message="kräver rollen Nämndsekreterare eller att du fattat "
+                    "beslutet på delegation",
+                ),
                 requires=(BESLUT,),
                 form="arenden:beslut",
                 before=(_beslutsdatum,),

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, User
 
 from arenden.diarium.services import registrera_arende
 from arenden.handlaggning.services import satt_sandlista, spara_tjansteskrivelse
-from arenden.models import Organ, Person
+from arenden.models import Organ, Person, Sammantrade
 from arenden.organisation import roles as r
 from workflow import roles as workflow_roles
 
@@ -66,3 +66,8 @@ def forslag_till_beslut(
     spara_tjansteskrivelse(arende, user=user, forfattare=forfattare, forslag_till_beslut=forslag)
     if sandlista:
         satt_sandlista(arende, list(sandlista), user=user)
+
+
+def mote(arende, datum=datetime.date(2025, 11, 12)):
+    """A meeting of the ärende's organ, for a test that records its beslut directly."""
+    return Sammantrade.objects.create(organ=arende.organ, datum=datum, plats="Sal A")

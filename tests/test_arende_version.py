@@ -280,6 +280,7 @@ def _bevakas(cast, arende, uppdrag):
     do_transition(arende, "anmal", cast.sekreterare)
     registrera_beslut(
         arende,
+        sammantrade=factories.mote(arende),
         user=cast.sekreterare,
         datum=datetime.date(2025, 11, 12),
         text="Bifall",
@@ -322,7 +323,11 @@ def test_two_people_sending_to_the_last_two_recipients(cast):
     do_transition(arende, "markera_beredd", cast.handlaggare)
     do_transition(arende, "anmal", cast.sekreterare)
     registrera_beslut(
-        arende, user=cast.sekreterare, datum=datetime.date(2025, 11, 12), text="Bifall"
+        arende,
+        sammantrade=factories.mote(arende),
+        user=cast.sekreterare,
+        datum=datetime.date(2025, 11, 12),
+        text="Bifall",
     )
     _named(cast.sekreterare, "Sara", "Sekreterare")
     url = reverse("arenden:expediera", args=[arende.pk])

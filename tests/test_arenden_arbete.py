@@ -148,7 +148,11 @@ def test_expediering_page_shows_and_records_each_mottagare(client, cast, under_b
     do_transition(under_beredning, "markera_beredd", cast.handlaggare)
     do_transition(under_beredning, "anmal", cast.sekreterare)
     registrera_beslut(
-        under_beredning, user=cast.sekreterare, datum=datetime.date(2025, 11, 12), text="Bifall"
+        under_beredning,
+        sammantrade=factories.mote(under_beredning),
+        user=cast.sekreterare,
+        datum=datetime.date(2025, 11, 12),
+        text="Bifall",
     )
     url = reverse("arenden:expediera", args=[under_beredning.pk])
     client.force_login(cast.handlaggare)

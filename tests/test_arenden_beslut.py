@@ -104,7 +104,11 @@ def test_beslut_is_refused_to_who_may_not_record_it_and_nothing_is_kept(cast, un
     for user in (cast.handlaggare, cast.revisor, cast.stabschef):
         with pytest.raises(TransitionNotAllowed):
             registrera_beslut(
-                under_beredning, user=user, datum=datetime.date(2025, 11, 12), text="Bifall"
+                under_beredning,
+                sammantrade=factories.mote(under_beredning),
+                user=user,
+                datum=datetime.date(2025, 11, 12),
+                text="Bifall",
             )
     assert not Beslut.objects.exists()
     under_beredning.refresh_from_db()
@@ -115,7 +119,13 @@ def test_expedierat_only_when_every_recipient_has_been_sent_to(cast, under_bered
     hsd = Enhet.objects.create(namn="Hälso- och sjukvårdsdirektörens stab", kortnamn="HSD")
     pia = factories.person("Pia Näsvall", enhet=hsd)
     arende = anmalt(under_beredning, cast, [pia, "Cancerfonden, 101 55 Stockholm"])
-    registrera_beslut(arende, user=cast.sekreterare, datum=datetime.date(2025, 11, 12), text="Ja")
+    registrera_beslut(
+        arende,
+        sammantrade=factories.mote(arende),
+        user=cast.sekreterare,
+        datum=datetime.date(2025, 11, 12),
+        text="Ja",
+    )
     assert arende.state == "beslutat" and arende.beslutat == datetime.date(2025, 11, 12)
     forsta, andra = arende.mottagare.all()
     assert str(forsta) == "Pia Näsvall, HSD"
@@ -145,6 +155,7 @@ def test_uppdrag_is_watched_until_reported_and_shows_due_and_overdue(cast, under
     arende = anmalt(under_beredning, cast, ["Pia Näsvall, HSD"])
     registrera_beslut(
         arende,
+        sammantrade=factories.mote(arende),
         user=cast.sekreterare,
         datum=datetime.date(2025, 11, 12),
         text="Bifall",
@@ -273,6 +284,7 @@ def test_the_bevakning_page_shows_every_open_uppdrag_and_narrows_on_request(
     idag = timezone.localdate()
     registrera_beslut(
         arende,
+        sammantrade=factories.mote(arende),
         user=cast.sekreterare,
         datum=idag,
         text="Bifall",
@@ -300,6 +312,7 @@ def test_the_redovisa_page_says_the_aterrapport_must_first_be_a_handling(
     arende = anmalt(under_beredning, cast, ["Pia Näsvall, HSD"])
     registrera_beslut(
         arende,
+        sammantrade=factories.mote(arende),
         user=cast.sekreterare,
         datum=datetime.date(2025, 11, 12),
         text="Bifall",

@@ -205,7 +205,11 @@ def test_the_revisor_asks_who_moved_an_arende_to_beslutat_and_when(client, cast,
     from arenden.handlaggning.services import registrera_beslut
 
     registrera_beslut(
-        arende, user=cast.sekreterare, datum=datetime.date(2025, 11, 12), text="Bifall."
+        arende,
+        sammantrade=factories.mote(arende),
+        user=cast.sekreterare,
+        datum=datetime.date(2025, 11, 12),
+        text="Bifall.",
     )
     annat = cast.registrera("Ett annat ärende")
     client.force_login(cast.revisor)

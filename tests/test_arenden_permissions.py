@@ -482,6 +482,7 @@ class World:
             uppdrag = [("Återrapportera.", datetime.date(2026, 6, 1), self.organ)]
             registrera_beslut(
                 arende,
+                sammantrade=factories.mote(arende),
                 user=u["Namndsekreterare"],
                 datum=BESLUTSDAG,
                 text="Att bifalla förslaget.",
@@ -520,6 +521,7 @@ class World:
                 datum=BESLUTSDAG,
                 text="Att bifalla förslaget.",
                 forslag_till=self.annat_organ if record == "forslag" else None,
+                sammantrade=factories.mote(arende),  # a beslut is taken at a meeting
             )
         elif record == "skickat":
             for mottagare in arende.mottagare.all():

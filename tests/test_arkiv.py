@@ -70,7 +70,11 @@ def avslutat(cast):
     do_transition(arende, "markera_beredd", cast.handlaggare, "Tjänsteskrivelsen klar")
     do_transition(arende, "anmal", cast.sekreterare)
     registrera_beslut(
-        arende, user=cast.sekreterare, datum=datetime.date(2025, 11, 12), text="Bifall."
+        arende,
+        sammantrade=factories.mote(arende),
+        user=cast.sekreterare,
+        datum=datetime.date(2025, 11, 12),
+        text="Bifall.",
     )
     expediera_till(arende.mottagare.get(), user=cast.sekreterare, metod="e-post")
     arende.refresh_from_db()

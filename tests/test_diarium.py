@@ -70,7 +70,11 @@ def _avslutat(cast) -> Arende:
     do_transition(arende, "markera_beredd", cast.handlaggare)
     do_transition(arende, "anmal", cast.sekreterare)
     handlaggning_services.registrera_beslut(
-        arende, user=cast.sekreterare, datum=datetime.date(2025, 11, 12), text="Bifall."
+        arende,
+        sammantrade=factories.mote(arende),
+        user=cast.sekreterare,
+        datum=datetime.date(2025, 11, 12),
+        text="Bifall.",
     )
     handlaggning_services.expediera_till(
         arende.mottagare.get(), user=cast.sekreterare, metod="e-post"

@@ -199,6 +199,7 @@ def test_hsn_787_2025_from_registrering_to_aterrapportering(cast, pia):
     u.besluta(
         task(arende, "besluta"),
         cast.sekreterare,
+        sammantrade=factories.mote(arende),
         datum=datetime.date(2025, 11, 12),
         paragraf=142,
         text="Hälso- och sjukvårdsnämnden beslutar att ingå handslag med Cancerfonden.",
@@ -260,7 +261,11 @@ def test_hsn_787_2025_from_registrering_to_aterrapportering(cast, pia):
 def test_a_beslut_without_uppdrag_skips_timer_and_aterrapportering(cast):
     arende = anmalt(cast)
     u.besluta(
-        task(arende, "besluta"), cast.sekreterare, datum=datetime.date(2025, 11, 12), text="Ja"
+        task(arende, "besluta"),
+        cast.sekreterare,
+        sammantrade=factories.mote(arende),
+        datum=datetime.date(2025, 11, 12),
+        text="Ja",
     )
     u.expediera(task(arende, "expediera"), cast.sekreterare, metod="post")
     assert fresh(arende).state == "expedierat"
@@ -316,6 +321,7 @@ def test_overlamnat_ends_the_process_and_the_continuation_gets_its_own(cast, rs)
     u.besluta(
         task(arende, "besluta"),
         cast.sekreterare,
+        sammantrade=factories.mote(arende),
         datum=datetime.date(2025, 11, 12),
         text="Föreslår regionstyrelsen att besluta",
         forslag_till=rs,
@@ -472,7 +478,11 @@ def test_transitions_from_the_arende_page_move_the_tasks_along(cast):
     assert open_tasks(arende) == [("anmal", None)]
     do_transition(arende, "anmal", cast.sekreterare)
     handlaggning_services.registrera_beslut(
-        arende, user=cast.sekreterare, datum=datetime.date(2025, 11, 12), text="Bifall"
+        arende,
+        sammantrade=factories.mote(arende),
+        user=cast.sekreterare,
+        datum=datetime.date(2025, 11, 12),
+        text="Bifall",
     )
     assert open_tasks(arende) == [("expediera", None)]
     assert done_tasks(arende)[-2:] == [("anmal", "sekreterare-HSN"), ("besluta", "sekreterare-HSN")]
@@ -550,7 +560,11 @@ def test_completing_a_task_without_the_role_is_refused_and_changes_nothing(cast,
     u.anmal(task(arende, "anmal"), cast.sekreterare)
     with pytest.raises(TransitionNotAllowed):
         u.besluta(
-            task(arende, "besluta"), cast.stabschef, datum=datetime.date(2025, 11, 12), text="Nej"
+            task(arende, "besluta"),
+            cast.stabschef,
+            sammantrade=factories.mote(arende),
+            datum=datetime.date(2025, 11, 12),
+            text="Nej",
         )
     assert fresh(arende).state == "anmalt" and not arende.beslut.exists()
     assert open_tasks(arende) == [("besluta", None)]
@@ -575,6 +589,7 @@ def bevakat(cast, uppdrag):
     u.besluta(
         task(arende, "besluta"),
         cast.sekreterare,
+        sammantrade=factories.mote(arende),
         datum=datetime.date(2025, 11, 12),
         text="Bifall",
         uppdrag=uppdrag,
@@ -836,6 +851,7 @@ class ProcessMachine(RuleBasedStateMachine):
             lambda: u.besluta(
                 task(arende, "besluta"),
                 c.sekreterare,
+                sammantrade=factories.mote(arende),
                 datum=datetime.date(2025, 11, 12),
                 text="Beslut",
                 uppdrag=[("Rapport", DUE[1], None)] if uppdrag else [],
@@ -939,6 +955,7 @@ class ProcessMachine(RuleBasedStateMachine):
                 action = lambda: u.besluta(  # noqa: E731
                     t,
                     user,
+                    sammantrade=factories.mote(self.arende),
                     datum=datetime.date(2025, 11, 12),
                     text="Beslut",
                     uppdrag=uppdrag,
@@ -988,6 +1005,7 @@ class ProcessMachine(RuleBasedStateMachine):
         self.attempt(
             lambda: handlaggning_services.registrera_beslut(
                 self.arende,
+                sammantrade=factories.mote(self.arende),
                 user=self.cast.sekreterare,
                 datum=datetime.date(2025, 11, 12),
                 text="Beslut",

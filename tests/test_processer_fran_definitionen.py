@@ -299,7 +299,11 @@ def test_a_step_the_tasks_did_not_lead_to_is_recorded_on_the_cancelled_tasks(cli
 
     # a step the tasks did lead to cancels nothing
     services.registrera_beslut(
-        arende, user=cast.sekreterare, datum=datetime.date(2025, 11, 12), text="Bifall"
+        arende,
+        sammantrade=factories.mote(arende),
+        user=cast.sekreterare,
+        datum=datetime.date(2025, 11, 12),
+        text="Bifall",
     )
     assert task(arende, "expediera") and Task.objects.filter(status=STATUS.CANCELED).count() == 1
 

@@ -245,7 +245,11 @@ def test_no_day_still_to_come_for_what_has_happened(hsn):
     do_transition(arende, "markera_beredd", hsn.handlaggare)
     vagras(
         lambda: handlaggning_services.registrera_beslut(
-            arende, user=hsn.sekreterare, datum=imorgon, text="Att bifalla."
+            arende,
+            sammantrade=factories.mote(arende),
+            user=hsn.sekreterare,
+            datum=imorgon,
+            text="Att bifalla.",
         ),
         ValidationError,
         "Beslutsdagen kan inte ligga i framtiden (2025-11-13).",
@@ -262,6 +266,7 @@ def test_no_expediering_or_redovisning_before_it_happens(hsn):
     beslutsdag = datetime.date(2025, 11, 5)
     beslut = handlaggning_services.registrera_beslut(
         arende,
+        sammantrade=factories.mote(arende),
         user=hsn.sekreterare,
         datum=beslutsdag,
         text="Att bifalla.",

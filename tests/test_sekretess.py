@@ -162,6 +162,7 @@ def test_a_reminder_names_a_secret_arende_by_its_marking(
     do_transition(hemligt, "anmal", cast.sekreterare)
     handlaggning_services.registrera_beslut(
         hemligt,
+        sammantrade=factories.mote(hemligt),
         user=cast.sekreterare,
         datum=datetime.date(2025, 11, 12),
         text="Bifall.",

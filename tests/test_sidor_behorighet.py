@@ -50,7 +50,11 @@ def sidor():
     do_transition(beslutat, "markera_beredd", folk.handlaggare)
     do_transition(beslutat, "anmal", folk.sekreterare)
     handlaggning_services.registrera_beslut(
-        beslutat, user=folk.sekreterare, datum=datetime.date(2025, 12, 1), text="Bifall."
+        beslutat,
+        sammantrade=factories.mote(beslutat),
+        user=folk.sekreterare,
+        datum=datetime.date(2025, 12, 1),
+        text="Bifall.",
     )
     svo = Sammantrade.objects.get(organ__kod="SVO")
     # a nämnd's protokoll, justerat and anslaget (the samråd's is never anslaget)

@@ -187,6 +187,7 @@ def bevakat(cast):
     do_transition(arende, "anmal", cast.sekreterare)
     handlaggning_services.registrera_beslut(
         arende,
+        sammantrade=factories.mote(arende),
         user=cast.sekreterare,
         datum=datetime.date(2025, 11, 12),
         text="Bifall.",

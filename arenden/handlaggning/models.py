@@ -91,7 +91,14 @@ class Tjansteskrivelse(models.Model):
 
 
 class Beslut(models.Model):
-    """What an organ decided in the ärende. Minimal here; the meetings deepen it."""
+    """What an organ decided in the ärende: a paragraph of a meeting's protokoll, or a beslut
+    taken on its behalf outside a meeting by a delegat (KL 6 kap. 37 §) or by the ordförande in
+    a brådskande ärende (KL 6 kap. 39 §), both to be anmälda to it (KL 6 kap. 40 §)."""
+
+    class Slag(models.TextChoices):
+        SAMMANTRADE = "sammantrade", _("beslut vid sammanträde")
+        DELEGATIONSBESLUT = "delegationsbeslut", _("delegationsbeslut")
+        ORDFORANDEBESLUT = "ordforandebeslut", _("ordförandebeslut")
 
     arende = models.ForeignKey(
         Arende, on_delete=models.PROTECT, related_name="beslut", verbose_name=_("ärende")
@@ -108,6 +115,44 @@ class Beslut(models.Model):
         related_name="+",
         verbose_name=_("förslag till"),
         help_text=_("När beslutet är ett förslag till ett högre organ."),
+    )
+    sammantrade = models.ForeignKey(
+        "arenden.Sammantrade",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="beslut",
+        verbose_name=_("sammanträde"),
+        help_text=_("Sammanträdet vars protokoll beslutet är fört till."),
+    )
+    slag = models.CharField(
+        _("slag"), max_length=20, choices=Slag.choices, default=Slag.SAMMANTRADE
+    )
+    fattat_av = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("fattat av"),
+    )
+    delegationspunkt = models.ForeignKey(
+        "arenden.Delegationspunkt",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="beslut",
+        verbose_name=_("delegationspunkt"),
+    )
+    lagrum = models.CharField(_("lagrum"), max_length=200, blank=True)
+    anmalt_punkt = models.ForeignKey(
+        "arenden.Punkt",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="anmalda_beslut",
+        verbose_name=_("anmält under"),
+        help_text=_("Punkten där beslutet anmäldes till nämnden (KL 6 kap. 40 §)."),
     )
     history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 

@@ -198,6 +198,7 @@ def registrera_beslut(
     datum: datetime.date,
     text: str,
     organ: Organ | None = None,
+    sammantrade=None,
     paragraf: int | None = None,
     forslag_till: Organ | None = None,
     uppdrag=(),
@@ -207,6 +208,13 @@ def registrera_beslut(
     when the decision is a proposal to a higher organ. ``uppdrag`` is a list of
     (beskrivning, förfallodag, organ to report to) that the decision gives."""
     kräv_skett(datum, _("Beslutsdagen"))
+    if sammantrade is None:
+        # no Beslutat without a beslut in a protokoll (KL 8 kap. 12 §) or one taken on
+        # delegation (arenden.delegering.services)
+        raise ValidationError(
+            _("Ett beslut förs in i protokollet vid sammanträdet eller fattas på delegation."),
+            code="fritt_beslut",
+        )
     with transaction.atomic(), acting_as(user):
         # who may record it is the step's guard, asked by the engine below
         andras(arende)
@@ -214,6 +222,7 @@ def registrera_beslut(
             arende=arende,
             organ=organ or arende.organ,
             datum=datum,
+            sammantrade=sammantrade,
             paragraf=paragraf,
             text=text,
             forslag_till=forslag_till,

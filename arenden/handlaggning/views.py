@@ -11,11 +11,13 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from arenden.begaran import services as begaran
+from arenden.delegering import services as delegering
 from arenden.diarium import services as diarium_services
 from arenden.diarium import sokning
 from arenden.diarium.forms import SokForm
@@ -274,7 +276,13 @@ def arende(request, pk):
         "tjansteskrivelse": Tjansteskrivelse.objects.filter(arende=arende)
         .select_related("forfattare", "enhet")
         .first(),
-        "beslut": arende.beslut.select_related("organ", "forslag_till"),
+        "beslut": arende.beslut.select_related(
+            "organ",
+            "forslag_till",
+            "delegationspunkt",
+            "fattat_av",
+            "anmalt_punkt__sammantrade__organ",
+        ),
         "mottagare": arende.mottagare.select_related("person__enhet", "enhet", "expedierad_av"),
         "uppdrag": arende.uppdrag.select_related("rapportera_till", "aterrapport"),
         "relationer": arende.relationer.prefetch_related(Prefetch("till", relaterade)),
@@ -423,6 +431,11 @@ def beslut(request, pk):
     """Where the organ's decision in the ärende is recorded: under the ärende's item in the
     protokoll of the sammanträde it is anmält to (arenden.sammantraden.protokoll.besluta)."""
     arende = arende_eller_404(pk)
+    if arende.state == "anmalt" and (
+        delegering.mina_punkter(request.user, arende.organ, timezone.localdate()).exists()
+    ):
+        # KL 6 kap. 37 §: the delegat decides on the nämnd's behalf, outside the meeting
+        return redirect("arenden:delegationsbeslut", pk=pk)
     kontrollera_sidbehorighet(request.user, "arenden.view_arende", arende)
     punkt = (
         arende.punkter.filter(utfall="")

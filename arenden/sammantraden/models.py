@@ -298,6 +298,7 @@ class Punkt(models.Model):
         AKTUELLT = "aktuellt", _("aktuellt")
         OVRIGA_FRAGOR = "ovriga_fragor", _("övriga frågor")
         NASTA_MOTE = "nasta_mote", _("nästa möte")
+        ANMALAN_DELEGATIONSBESLUT = "anmalan_delegationsbeslut", _("anmälan av delegationsbeslut")
         OVRIGT = "ovrigt", _("annan punkt")
 
     class Slag(models.TextChoices):

@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from arenden.delegering import services as delegering
 from arenden.diarium import services as diarium_services
 from arenden.diarium.models import Arende, ArendeRelation, Handling
 from arenden.dokument import services as dokument
@@ -485,6 +486,7 @@ def kalla(sammantrade: Sammantrade, *, user, skal: str = "") -> Sammantrade:
     ärenden, KL 5 kap. 11 §); later than a week before the meeting only with the reason
     (``skal``), which the history keeps."""
     with transaction.atomic(), acting_as(user):
+        delegering.anmal_till(sammantrade, user=user)  # KL 6 kap. 40 §
         # all ledamöter and ersättare of the register on the meeting day (KL 5 kap. 12 §
         # for fullmäktige, the reglemente for a nämnd), and any other member in the närvaro
         kallade = [u.person for u in uppdrag_pa(sammantrade.organ, sammantrade.datum)]
@@ -661,6 +663,7 @@ def besluta(
                     datum=sammantrade.datum,
                     text=beslut,
                     organ=sammantrade.organ,
+                    sammantrade=sammantrade,
                     paragraf=punkt.paragraf,
                     forslag_till=forslag_till if utfall == Punkt.Utfall.FORSLAG else None,
                     uppdrag=uppdrag,

@@ -1,0 +1,1 @@
+"""Delegation: the nämnd's delegationsordning and the beslut taken outside its meetings."""

@@ -1,0 +1,95 @@
+"""The delegationsordning of a nämnd (KL 6 kap. 37–38 §§, 7 kap. 5–8 §§): who may decide
+what on its behalf, and under which limits."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from arenden.organisation.models import Organ, Person
+from workflow.context import history_user
+from workflow.fieldhistory import SignedHistory
+
+#: KL 6 kap. 38 §: what a nämnd may never delegate. Shown beside the delegationsordning.
+EJ_DELEGERBART = (
+    _("ärenden som avser verksamhetens mål, inriktning, omfattning eller kvalitet"),
+    _("framställningar eller yttranden till fullmäktige i dess helhet"),
+    _(
+        "yttranden med anledning av att beslut av nämnden i dess helhet eller av fullmäktige "
+        "har överklagats"
+    ),
+    _(
+        "ärenden som rör myndighetsutövning mot enskilda, om de är av principiell beskaffenhet "
+        "eller annars av större vikt"
+    ),
+    _("ärenden som enligt lag eller annan författning inte får delegeras"),
+)
+
+
+class Delegationspunkt(models.Model):
+    """One row of a nämnd's delegationsordning."""
+
+    organ = models.ForeignKey(
+        Organ,
+        on_delete=models.PROTECT,
+        related_name="delegationspunkter",
+        verbose_name=_("nämnd"),
+    )
+    nummer = models.CharField(_("nummer"), max_length=20, help_text=_("T.ex. 3.2."))
+    beslutsomrade = models.CharField(_("beslutsområde"), max_length=500)
+    delegat = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("delegat"),
+    )
+    befattning = models.CharField(_("befattning"), max_length=200, blank=True)
+    ersattare = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ersättare"),
+    )
+    lagrum = models.CharField(_("lagrum"), max_length=200, blank=True)
+    villkor = models.TextField(_("begränsningar och villkor"), blank=True)
+    giltig_fran = models.DateField(_("gäller från"))
+    giltig_till = models.DateField(_("gäller till"), null=True, blank=True)
+    antagen_genom = models.CharField(
+        _("antagen genom"), max_length=200, help_text=_("T.ex. HSN 2025-02-12 § 14.")
+    )
+    ej_undantaget = models.BooleanField(
+        _("inte ett ärende som enligt KL 6 kap. 38 § inte får delegeras"), default=False
+    )
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+
+    class Meta:
+        verbose_name = _("delegationspunkt")
+        verbose_name_plural = _("delegationsordning")
+        ordering = ["organ", "nummer", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(delegat__isnull=False) | ~Q(befattning=""),
+                name="delegationspunkt_har_delegat",
+            ),
+            models.CheckConstraint(
+                condition=Q(ej_undantaget=True), name="delegationspunkt_ej_undantaget"
+            ),
+            models.CheckConstraint(
+                condition=Q(giltig_till__isnull=True) | Q(giltig_till__gte=models.F("giltig_fran")),
+                name="delegationspunkt_giltighet",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organ.kod} {self.nummer} {self.beslutsomrade}"
+
+    def galler(self, datum: datetime.date) -> bool:
+        return self.giltig_fran <= datum and (self.giltig_till is None or datum <= self.giltig_till)

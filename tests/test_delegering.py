@@ -1,0 +1,296 @@
+"""Beslut outside a meeting: only by a delegat of a valid row of the nämnd's
+delegationsordning (KL 6 kap. 37 §), and no beslut without a protokoll or a delegat."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from arenden.delegering.services import (
+    anmal_till,
+    anmalt_vid,
+    fatta_delegationsbeslut,
+    fatta_ordforandebeslut,
+)
+from arenden.handlaggning.services import registrera_beslut, satt_sandlista, tilldela
+from arenden.models import Beslut, Delegationspunkt
+from tests import factories
+from workflow.engine import TransitionNotAllowed, do_transition
+
+pytestmark = pytest.mark.django_db
+
+DAG = datetime.date(2025, 11, 12)
+
+
+@pytest.fixture
+def cast():
+    return factories.Cast()
+
+
+@pytest.fixture
+def delegat(cast):
+    user = factories.user("delegat-HSN")
+    factories.person("Dora Delegat", anvandare=user, titel="enhetschef")
+    return user
+
+
+@pytest.fixture
+def punkt(cast, delegat):
+    return Delegationspunkt.objects.create(
+        organ=cast.organ,
+        nummer="3.2",
+        beslutsomrade="Yttranden i remisser av mindre vikt",
+        delegat=delegat.person,
+        lagrum="KL 6 kap. 37 §",
+        giltig_fran=datetime.date(2025, 1, 1),
+        giltig_till=datetime.date(2025, 12, 31),
+        antagen_genom="HSN 2025-02-12 § 14",
+        ej_undantaget=True,
+    )
+
+
+@pytest.fixture
+def anmalt(cast):
+    arende = cast.registrera("Remiss om vårdval")
+    tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    do_transition(arende, "paborja_beredning", cast.handlaggare)
+    satt_sandlista(arende, ["Kommunförbundet"], user=cast.handlaggare)
+    factories.forslag_till_beslut(arende, cast.handlaggare, sandlista=())
+    do_transition(arende, "markera_beredd", cast.handlaggare)
+    do_transition(arende, "anmal", cast.sekreterare)
+    return arende
+
+
+def test_delegat_decides_and_the_arende_is_beslutat(anmalt, punkt, delegat):
+    beslut = fatta_delegationsbeslut(anmalt, user=delegat, punkt=punkt, datum=DAG, text="Yttra")
+    anmalt.refresh_from_db()
+    assert anmalt.state == "beslutat" and anmalt.beslutat == DAG
+    assert beslut.slag == Beslut.Slag.DELEGATIONSBESLUT and beslut.fattat_av == delegat
+    assert beslut.lagrum == "KL 6 kap. 37 §" and beslut.delegationspunkt == punkt
+
+
+def test_ersattare_may_decide(anmalt, punkt):
+    ersattare = factories.user("ersattare-HSN")
+    punkt.ersattare = factories.person("Erik Ersättare", anvandare=ersattare)
+    punkt.save()
+    fatta_delegationsbeslut(anmalt, user=ersattare, punkt=punkt, datum=DAG, text="Yttra")
+    anmalt.refresh_from_db()
+    assert anmalt.state == "beslutat"
+
+
+def _vagras(arende, **kwargs):
+    with pytest.raises(ValidationError) as fel:
+        fatta_delegationsbeslut(arende, text="Yttra", **kwargs)
+    assert not Beslut.objects.exists()
+    arende.refresh_from_db()
+    assert arende.state == "anmalt" and arende.beslutat is None
+    return " ".join(fel.value.messages)
+
+
+def test_not_a_delegat_is_refused(anmalt, punkt, cast):
+    assert "inte delegat enligt punkt 3.2" in _vagras(
+        anmalt, user=cast.handlaggare, punkt=punkt, datum=DAG
+    )
+    assert "inte delegat" in _vagras(anmalt, user=cast.sekreterare, punkt=punkt, datum=DAG)
+
+
+def test_expired_row_is_refused(anmalt, punkt, delegat):
+    dag = datetime.date(2026, 1, 5)
+    assert "inte delegat enligt punkt 3.2 den 2026-01-05" in _vagras(
+        anmalt, user=delegat, punkt=punkt, datum=dag
+    )
+
+
+def test_future_date_is_refused(anmalt, punkt, delegat):
+    punkt.giltig_till = None
+    punkt.save()
+    imorgon = datetime.date.today() + datetime.timedelta(days=2)
+    assert "Beslutsdagen" in _vagras(anmalt, user=delegat, punkt=punkt, datum=imorgon)
+
+
+def test_row_of_another_namnd_is_refused(anmalt, punkt, delegat):
+    punkt.organ = factories.organ("KS")
+    punkt.save()
+    assert "annan nämnd" in _vagras(anmalt, user=delegat, punkt=punkt, datum=DAG)
+
+
+def test_the_meeting_path_still_records_with_its_sammantrade(anmalt, cast):
+    beslut = registrera_beslut(
+        anmalt, user=cast.sekreterare, datum=DAG, text="Bifall", sammantrade=factories.mote(anmalt)
+    )
+    anmalt.refresh_from_db()
+    assert anmalt.state == "beslutat" and beslut.slag == Beslut.Slag.SAMMANTRADE
+
+
+def test_free_beslut_is_refused(anmalt, cast):
+    with pytest.raises(ValidationError, match="vid sammanträdet eller fattas på delegation"):
+        registrera_beslut(anmalt, user=cast.sekreterare, datum=DAG, text="Bifall")
+    assert not Beslut.objects.exists()
+
+
+def test_a_beslut_without_paragraf_or_decision_maker_does_not_make_it_beslutat(anmalt, cast):
+    Beslut.objects.create(arende=anmalt, organ=cast.organ, datum=DAG, text="Fritt")
+    with pytest.raises(TransitionNotAllowed):
+        do_transition(anmalt, "besluta", cast.sekreterare)
+    anmalt.refresh_from_db()
+    assert anmalt.state == "anmalt"
+
+
+def test_delegat_cannot_take_the_step_for_a_beslut_of_the_meeting(anmalt, cast, delegat):
+    Beslut.objects.create(
+        arende=anmalt, organ=cast.organ, datum=DAG, text="§", sammantrade=factories.mote(anmalt)
+    )
+    with pytest.raises(TransitionNotAllowed):
+        do_transition(anmalt, "besluta", delegat)
+
+
+def test_a_row_must_confirm_it_is_not_a_matter_kl_6_38_forbids(cast, punkt):
+    punkt.pk = None
+    punkt.ej_undantaget = False
+    with pytest.raises(IntegrityError), transaction.atomic():
+        punkt.save()
+
+
+# -- over HTTP ---------------------------------------------------------------------------
+
+
+def test_delegat_decides_over_http(client, anmalt, punkt, delegat, cast):
+    punkt.giltig_till = None  # the page offers the rows valid today
+    punkt.save()
+    client.force_login(delegat)
+    # the Besluta task's page sends the delegat to the delegationsbeslut form
+    sida = client.get(f"/arende/{anmalt.pk}/beslut/")
+    assert sida.status_code == 302 and sida["Location"].endswith("/delegationsbeslut/")
+    formular = client.get(sida["Location"])
+    assert "Fatta delegationsbeslut" in formular.content.decode()
+    svar = client.post(
+        f"/arende/{anmalt.pk}/delegationsbeslut/",
+        {"punkt": punkt.pk, "datum": "2025-11-12", "text": "Nämnden yttrar sig."},
+    )
+    assert svar.status_code == 302
+    anmalt.refresh_from_db()
+    assert anmalt.state == "beslutat"
+    assert Beslut.objects.get().fattat_av == delegat
+    client.force_login(cast.sekreterare)
+    sida = client.get(f"/arende/{anmalt.pk}/").content.decode()
+    assert "Delegationsbeslut enligt delegationsordningen punkt 3.2" in sida
+    assert "Ännu inte anmält till nämnden" in sida
+
+
+def test_future_date_over_http_is_a_swedish_error(client, anmalt, punkt, delegat):
+    punkt.giltig_till = None
+    punkt.save()
+    client.force_login(delegat)
+    imorgon = datetime.date.today() + datetime.timedelta(days=3)
+    svar = client.post(
+        f"/arende/{anmalt.pk}/delegationsbeslut/",
+        {"punkt": punkt.pk, "datum": f"{imorgon:%Y-%m-%d}", "text": "Ja"},
+    )
+    assert svar.status_code == 200 and "Beslutsdagen" in svar.content.decode()
+    assert not Beslut.objects.exists()
+
+
+def test_who_is_not_a_delegat_gets_403(client, anmalt, punkt, cast):
+    client.force_login(cast.handlaggare)
+    svar = client.post(
+        f"/arende/{anmalt.pk}/delegationsbeslut/",
+        {"punkt": punkt.pk, "datum": "2025-11-12", "text": "Ja"},
+    )
+    assert svar.status_code == 403
+    assert not Beslut.objects.exists()
+
+
+def test_delegationsordning_page_lists_rows_and_kl_6_38(
+    client, cast, punkt, delegat, django_assert_num_queries
+):
+    for n in range(5):
+        Delegationspunkt.objects.create(
+            organ=cast.organ,
+            nummer=f"4.{n}",
+            beslutsomrade="Avtal",
+            befattning="ekonomichef",
+            ersattare=delegat.person,
+            giltig_fran=datetime.date(2025, 1, 1),
+            antagen_genom="HSN 2025-02-12 § 14",
+            ej_undantaget=True,
+        )
+    client.force_login(cast.handlaggare)
+    client.get("/organ/HSN/delegationsordning/")  # warm the session and role caches
+    with django_assert_num_queries(6):  # the same for 1 row or 6
+        svar = client.get("/organ/HSN/delegationsordning/")
+    text = svar.content.decode()
+    assert "principiell beskaffenhet" in text and "Dora Delegat" in text
+    assert "HSN 2025-02-12 § 14" in text and text.count("ekonomichef") == 5
+    assert client.get("/organ/FINNS-EJ/delegationsordning/").status_code == 404
+
+
+# -- anmälan at the nämnd's next meeting (KL 6 kap. 40 §) -----------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_delegationsbeslut_are_anmalda_once_at_the_next_meeting(media):
+    from tests.test_sammantraden import Mote
+
+    mote = Mote()
+    cast = mote.cast
+    delegat = factories.user("delegat-mote")
+    rad = Delegationspunkt.objects.create(
+        organ=cast.organ,
+        nummer="1.1",
+        beslutsomrade="Remissyttranden",
+        delegat=factories.person("Dan Delegat", anvandare=delegat),
+        giltig_fran=datetime.date(2025, 1, 1),
+        antagen_genom="HSN 2025-02-12 § 14",
+        ej_undantaget=True,
+    )
+    beslutade = []
+    for rubrik in ("Remiss A", "Remiss B"):
+        arende = mote.berett_arende(rubrik)
+        do_transition(arende, "anmal", cast.sekreterare)
+        beslutade.append(
+            fatta_delegationsbeslut(arende, user=delegat, punkt=rad, datum=DAG, text="Yttra")
+        )
+    arende = mote.berett_arende("Ett ärende för nämnden")
+    punkt = mote.punkt(arende)
+    mote.kalla()
+    [anmalan] = mote.sammantrade.punkter.filter(typ="anmalan_delegationsbeslut")
+    assert anmalan.rubrik == "Anmälan av delegationsbeslut"
+    assert {b.pk for b in anmalan.anmalda_beslut.all()} == {b.pk for b in beslutade}
+    assert anmalt_vid(beslutade[0]) is None  # listed, not yet anmält: not justerat
+
+    # made again (a second kallelse, or the next meeting), nothing is listed twice
+    assert anmal_till(mote.sammantrade, user=cast.sekreterare) is None
+    mote.besluta(punkt)
+    mote.besluta(anmalan, utfall="information", beslut="Anmälan läggs till handlingarna.")
+    mote.uppratta()
+    mote.justera_alla(timezone.make_aware(datetime.datetime(2025, 11, 20, 10, 0)))
+    for beslut in beslutade:
+        beslut.refresh_from_db()
+        vid = anmalt_vid(beslut)
+        assert vid.sammantrade == mote.sammantrade and vid.paragraf is not None
+
+
+def test_ordforandebeslut_only_by_the_ordforande_and_anmalt_like_a_delegationsbeslut(media):
+    from tests.test_sammantraden import Mote
+
+    mote = Mote()
+    cast = mote.cast
+    arende = mote.berett_arende("Brådskande yttrande")
+    do_transition(arende, "anmal", cast.sekreterare)
+    with pytest.raises(ValidationError, match="6 kap. 39 §"):
+        fatta_ordforandebeslut(arende, user=mote.justerare_user, datum=DAG, text="Yttra")
+    assert not Beslut.objects.exists()
+    beslut = fatta_ordforandebeslut(arende, user=mote.ordforande_user, datum=DAG, text="Yttra")
+    arende.refresh_from_db()
+    assert arende.state == "beslutat" and beslut.slag == Beslut.Slag.ORDFORANDEBESLUT
+    nasta = Mote(cast, datum=datetime.date(2025, 12, 10))
+    nasta.punkt(nasta.berett_arende("Nästa"))
+    nasta.kalla()
+    beslut.refresh_from_db()
+    assert beslut.anmalt_punkt.sammantrade == nasta.sammantrade
