@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('arenden', '0025_falthistorik_mac'),
+        ('arenden', '0026_delegering'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

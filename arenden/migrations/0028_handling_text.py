@@ -27,7 +27,7 @@ def _byt(fran, till):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("arenden", "0025_falthistorik_mac")]
+    dependencies = [("arenden", "0027_ledamotsuppdrag")]
 
     operations = [
         migrations.AddField(
