@@ -5,6 +5,7 @@ read only: they are the proof of what was removed."""
 from django.contrib import admin
 
 from arenden.arkiv.models import Bevarande, GallradHandling, Gallringsbeslut, Klass
+from arenden.delegering.models import Delegationspunkt
 from arenden.gemensamt.utskick import Utskick
 
 
@@ -80,6 +81,28 @@ class UtskickAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Delegationspunkt)
+class DelegationspunktAdmin(admin.ModelAdmin):
+    """A nämnd's delegationsordning as the nämnd adopted it (KL 6 kap. 37–38 §§), entered by
+    the administration with the reference to that beslut; a row that ends gets a "gäller
+    till" rather than being deleted, so the beslut taken under it keep their ground."""
+
+    list_display = (
+        "organ",
+        "nummer",
+        "beslutsomrade",
+        "delegat",
+        "befattning",
+        "giltig_fran",
+        "giltig_till",
+    )
+    list_filter = ("organ",)
+    search_fields = ("nummer", "beslutsomrade", "befattning", "antagen_genom")
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -294,3 +294,18 @@ def test_ordforandebeslut_only_by_the_ordforande_and_anmalt_like_a_delegationsbe
     nasta.kalla()
     beslut.refresh_from_db()
     assert beslut.anmalt_punkt.sammantrade == nasta.sammantrade
+
+
+def test_the_administration_keeps_the_delegationsordning_in_the_admin(client, punkt):
+    """The nämnd's delegationsordning is entered where the administration keeps the
+    diarium's configuration; a row ends by a date, it is never deleted."""
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("systemforvaltare", password="x")
+    client.force_login(admin)
+    lista = client.get("/admin/arenden/delegationspunkt/")
+    assert lista.status_code == 200
+    assert "Yttranden i remisser av mindre vikt" in lista.content.decode()
+    sida = client.get(f"/admin/arenden/delegationspunkt/{punkt.pk}/change/")
+    assert sida.status_code == 200 and "antagen_genom" in sida.content.decode()
+    assert client.get(f"/admin/arenden/delegationspunkt/{punkt.pk}/delete/").status_code == 403

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from arenden.delegering.models import Delegationspunkt
 from arenden.diarium.models import Arende
-from arenden.diarium.services import kräv_skett
+from arenden.diarium.services import andras, kräv_skett
 from arenden.handlaggning.models import Beslut
 from workflow.context import acting_as
 from workflow.engine import do_transition
@@ -52,6 +52,7 @@ def fatta_delegationsbeslut(
             code="delegat",
         )
     with transaction.atomic(), acting_as(user):
+        andras(arende)  # the ärende's row lock: one beslut at a time, and its version moves
         beslut = Beslut(
             arende=arende,
             organ=punkt.organ,
@@ -155,6 +156,7 @@ def fatta_ordforandebeslut(
             code="ordforande",
         )
     with transaction.atomic(), acting_as(user):
+        andras(arende)  # the ärende's row lock: one beslut at a time, and its version moves
         beslut = Beslut(
             arende=arende,
             organ=arende.organ,
