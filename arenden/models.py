@@ -16,7 +16,7 @@ from arenden.handlaggning.models import (
     Uppdrag,
 )
 from arenden.konto.integrationer import ApiIdempotens, OidcIdentitet
-from arenden.organisation.models import Enhet, Ledamotsuppdrag, Organ, Person
+from arenden.organisation.models import Enhet, Organ, Person
 from arenden.sammantraden.models import (
     Deltagare,
     Jav,
@@ -50,7 +50,6 @@ __all__ = [
     "Jav",
     "Justering",
     "Kallelsemottagare",
-    "Ledamotsuppdrag",
     "Klass",
     "Mottagare",
     "Nummerserie",

@@ -72,11 +72,6 @@ urlpatterns = [
     path("begaranden/", begaranvyer.begaranden, name="begaranden"),
     path("begaran/<int:pk>/", begaranvyer.begaran, name="begaran"),
     path("sammantraden/", sammantraden_views.sammantraden, name="sammantraden"),
-    path(
-        "organ/<int:pk>/ledamoter/",
-        sammantraden_views.ledamotsregister,
-        name="ledamotsregister",
-    ),
     path("sammantrade/<int:pk>/", sammantraden_views.sammantrade, name="sammantrade"),
     path("sammantrade/<int:pk>/overgang/", sammantraden_views.mote_overgang, name="mote_overgang"),
     path("sammantrade/<int:pk>/justera/", sammantraden_views.mote_justera, name="mote_justera"),

@@ -27,7 +27,7 @@ def _byt(fran, till):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("arenden", "0027_ledamotsuppdrag")]
+    dependencies = [("arenden", "0026_delegering")]
 
     operations = [
         migrations.AddField(

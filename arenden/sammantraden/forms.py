@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arenden.diarium.models import Arende
 from arenden.gemensamt.forms import Formular
-from arenden.organisation.models import Ledamotsuppdrag, Organ, Person
+from arenden.organisation.models import Organ, Person
 from arenden.sammantraden.models import Deltagare, Punkt, Yttrande
 
 
@@ -239,19 +239,3 @@ class YttrandeForm(Formular):
 
 class RattelseForm(Formular):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Rättelse"))
-
-
-class UppdragForm(Formular):
-    """A place in an organ's register of ledamöter and ersättare."""
-
-    person = forms.ModelChoiceField(
-        queryset=Person.objects.filter(typ=Person.Typ.FORTROENDEVALD).order_by("namn"),
-        label=_("Förtroendevald"),
-    )
-    roll = forms.ChoiceField(choices=Ledamotsuppdrag.Roll.choices, label=_("Roll"))
-    parti = forms.CharField(max_length=10, required=False, label=_("Parti"))
-    fran = forms.DateField(label=_("Från"))
-    till = forms.DateField(required=False, label=_("Till"))
-    ordning = forms.IntegerField(
-        min_value=0, max_value=999, initial=0, label=_("Tjänstgöringsordning")
-    )

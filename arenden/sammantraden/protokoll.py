@@ -25,7 +25,7 @@ from arenden.diarium.models import Arende, ArendeRelation, Handling
 from arenden.dokument import services as dokument
 from arenden.handlaggning import services as handlaggning_services
 from arenden.organisation import roles
-from arenden.organisation.models import Ledamotsuppdrag, Organ, Person
+from arenden.organisation.models import Organ, Person
 from arenden.sammantraden.models import (
     Deltagare,
     Jav,
@@ -104,15 +104,12 @@ def far_lasa(user, punkt: Punkt, deltagare) -> bool:
     return any(d.person.anvandare_id == user.pk and d.deltar_i(punkt) for d in deltagare)
 
 
-def kräv_sekreterare(organ: Organ, user, *, register: bool = False) -> None:
-    """Refused unless the user is the organ's nämndsekreterare, who plans its meetings and
-    keeps its register of ledamöter and ersättare."""
+def _sekreterare_i(organ: Organ, user) -> None:
     if roles.NAMNDSEKRETERARE not in workflow_roles.roles_in_context(user, organ):
-        if register:
-            text = _("Bara nämndsekreteraren för %(organ)s för registret över ledamöter.")
-        else:
-            text = _("Bara nämndsekreteraren får planera sammanträden med %(organ)s.")
-        raise PermissionDenied(text % {"organ": organ.namn})
+        raise PermissionDenied(
+            _("Bara nämndsekreteraren får planera sammanträden med %(organ)s.")
+            % {"organ": organ.namn}
+        )
 
 
 def _sammantrade_for(punkt: Punkt) -> Sammantrade:
@@ -141,7 +138,7 @@ def planera(
     slut: datetime.time | None = None,
     arende: Arende | None = None,
 ) -> Sammantrade:
-    kräv_sekreterare(organ, user)
+    _sekreterare_i(organ, user)
     if not plats.strip():
         raise ValidationError(_("Ange var sammanträdet hålls (ett rum, eller Teams)."))
     if start and slut and slut <= start:
@@ -179,73 +176,6 @@ def lagg_till_deltagare(
         if _ska_justera(deltagare) and person.anvandare_id:
             workflow_roles.grant(sammantrade, roles.JUSTERARE, user=person.anvandare)
     return deltagare
-
-
-def ge_uppdrag(
-    organ: Organ,
-    person: Person,
-    *,
-    roll: str,
-    fran: datetime.date,
-    user,
-    till: datetime.date | None = None,
-    parti: str = "",
-    ordning: int = 0,
-) -> Ledamotsuppdrag:
-    """A place in the organ's register of ledamöter and ersättare, kept by its
-    nämndsekreterare. A person holds one place in an organ at a time."""
-    kräv_sekreterare(organ, user, register=True)
-    if roll not in Ledamotsuppdrag.Roll.values:
-        raise ValidationError(_("Okänd roll: %(roll)s") % {"roll": roll})
-    if till and till < fran:
-        raise ValidationError(_("Uppdraget kan inte sluta innan det börjar."), code="till")
-    with transaction.atomic(), acting_as(user):
-        Organ.objects.select_for_update().get(pk=organ.pk)
-        for annat in organ.uppdrag.filter(person=person):
-            if annat.fran <= (till or datetime.date.max) and fran <= (
-                annat.till or datetime.date.max
-            ):
-                raise ValidationError(
-                    _("%(vem)s har redan ett uppdrag i %(organ)s under den tiden.")
-                    % {"vem": person.namn, "organ": organ.namn},
-                    code="overlappar",
-                )
-        uppdrag = Ledamotsuppdrag(
-            organ=organ,
-            person=person,
-            roll=roll,
-            fran=fran,
-            till=till,
-            parti=parti or person.parti,
-            ordning=ordning,
-        )
-        _spara(uppdrag, user)
-    return uppdrag
-
-
-def uppdrag_pa(organ: Organ, dag: datetime.date) -> list[Ledamotsuppdrag]:
-    """The ledamöter, then the ersättare in tjänstgöringsordning, whose uppdrag runs on
-    ``dag``."""
-    galler = organ.uppdrag.filter(fran__lte=dag).exclude(till__lt=dag)
-    # "ledamot" sorts after "ersattare": descending puts the ledamöter first
-    return list(galler.select_related("person__anvandare").order_by("-roll", "ordning", "pk"))
-
-
-def fyll_narvaro(sammantrade: Sammantrade, *, user) -> list[Deltagare]:
-    """The närvaro filled from the register: each ledamot and ersättare whose uppdrag runs
-    on the meeting day and who is not in it yet, in tjänstgöringsordning. The sekreterare
-    then marks the ordförande, the justerare, who is absent and whom an ersättare serves
-    for (KL 5 kap. 17 §, 6 kap. 16 §)."""
-    roll = {
-        Ledamotsuppdrag.Roll.LEDAMOT: Deltagare.Roll.LEDAMOT,
-        Ledamotsuppdrag.Roll.ERSATTARE: Deltagare.Roll.ERSATTARE,
-    }
-    redan = set(sammantrade.deltagare.values_list("person_id", flat=True))
-    return [
-        lagg_till_deltagare(sammantrade, u.person, roll=roll[u.roll], user=user)
-        for u in uppdrag_pa(sammantrade.organ, sammantrade.datum)
-        if u.person_id not in redan
-    ]
 
 
 def _kräv_rimlig_narvaro(sammantrade: Sammantrade, person: Person, roll: str, falt) -> None:
@@ -487,13 +417,10 @@ def kalla(sammantrade: Sammantrade, *, user, skal: str = "") -> Sammantrade:
     (``skal``), which the history keeps."""
     with transaction.atomic(), acting_as(user):
         delegering.anmal_till(sammantrade, user=user)  # KL 6 kap. 40 §
-        # all ledamöter and ersättare of the register on the meeting day (KL 5 kap. 12 §
-        # for fullmäktige, the reglemente for a nämnd), and any other member in the närvaro
-        kallade = [u.person for u in uppdrag_pa(sammantrade.organ, sammantrade.datum)]
-        kallade += [
+        kallade = [
             d.person
             for d in sammantrade.deltagare.select_related("person__anvandare")
-            if d.roll != Deltagare.Roll.TJANSTEPERSON and d.person not in kallade
+            if d.roll != Deltagare.Roll.TJANSTEPERSON
         ]
         nu = timezone.now()
         rader = []
@@ -891,7 +818,7 @@ def paragrafserie(organ: Organ) -> str:
 def tidigare_paragrafer(organ: Organ, ar: int, senaste: int, *, user) -> None:
     """Paragraphs up to ``senaste`` were given in ``ar`` before this system (an earlier
     meeting of the year, an older system): the next protokoll goes on from there."""
-    kräv_sekreterare(organ, user)
+    _sekreterare_i(organ, user)
     diarium_services.hoj_serie(paragrafserie(organ), ar, senaste)
 
 
@@ -1071,7 +998,7 @@ def ratta(sammantrade: Sammantrade, *, user, text: str, punkt: Punkt | None = No
     """A correction of a justerat protokoll, recorded as a new event beside it."""
     if not sammantrade.justerat:
         raise ValidationError(_("Protokollet är inte justerat; ändra i det i stället."))
-    kräv_sekreterare(sammantrade.organ, user)
+    _sekreterare_i(sammantrade.organ, user)
     if not text.strip():
         raise ValidationError(_("Skriv vad rättelsen gäller."))
     if punkt is not None and punkt.sammantrade_id != sammantrade.pk:

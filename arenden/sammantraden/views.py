@@ -33,7 +33,6 @@ from arenden.sammantraden.forms import (
     RattelseForm,
     ReservationForm,
     SammantradeForm,
-    UppdragForm,
     VoteringForm,
     YrkandeForm,
     YttrandeForm,
@@ -103,34 +102,7 @@ def sammantraden(request):
                 messages.success(request, _("Sammanträdet är planerat."))
                 return redirect("arenden:sammantrade", pk=nytt.pk)
     return render(
-        request,
-        "arenden/sammantraden.html",
-        {"sida": sida, "form": form, "titel": lista.title, "organ": organ},
-    )
-
-
-@login_required
-@en_gang
-def ledamotsregister(request, pk):
-    """The organ's register of ledamöter and ersättare, kept by its nämndsekreterare: the
-    kallelse and the närvaro are drawn from it. Its number of queries does not depend on
-    the number of uppdrag."""
-    organ = get_object_or_404(Organ, pk=pk)
-    protokoll.kräv_sekreterare(organ, request.user, register=True)
-    form = UppdragForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            protokoll.ge_uppdrag(organ, user=request.user, **form.cleaned_data)
-        except (*REFUSALS, PermissionDenied) as err:
-            _fel(request, err)
-        else:
-            messages.success(request, _("Uppdraget är infört i registret."))
-            return redirect("arenden:ledamotsregister", pk=organ.pk)
-    uppdrag = organ.uppdrag.select_related("person").order_by("-roll", "ordning", "fran", "pk")
-    return render(
-        request,
-        "arenden/ledamotsregister.html",
-        {"organ": organ, "uppdrag": uppdrag, "form": form},
+        request, "arenden/sammantraden.html", {"sida": sida, "form": form, "titel": lista.title}
     )
 
 
