@@ -74,6 +74,14 @@ urlpatterns = [
     path("sammantrade/<int:pk>/punkt/", sammantraden_views.mote_punkt, name="mote_punkt"),
     path("sammantrade/<int:pk>/rattelse/", sammantraden_views.mote_rattelse, name="mote_rattelse"),
     path(
+        "sammantrade/<int:pk>/protokoll-<int:version>.pdf",
+        sammantraden_views.mote_protokollfil,
+        name="mote_protokollfil",
+    ),
+    path(
+        "rattelse/<int:pk>/signera/", sammantraden_views.rattelse_signera, name="rattelse_signera"
+    ),
+    path(
         "sammantrade/<int:pk>/<slug:slag>.<slug:format>",
         sammantraden_views.mote_dokument,
         name="mote_dokument",

@@ -20,7 +20,7 @@ from arenden.dokument import services as dokument
 from arenden.gemensamt.inskick import en_gang
 from arenden.organisation import roles
 from arenden.organisation.models import Organ, Person
-from arenden.publikt.anslagstavla import PER_SIDA
+from arenden.publikt.anslagstavla import PER_SIDA, protokollfil_svar
 from arenden.sammantraden import protokoll
 from arenden.sammantraden.forms import (
     AnslagForm,
@@ -37,7 +37,7 @@ from arenden.sammantraden.forms import (
     YrkandeForm,
     YttrandeForm,
 )
-from arenden.sammantraden.models import Punkt, Sammantrade
+from arenden.sammantraden.models import Deltagare, Punkt, Rattelse, Sammantrade
 from workflow import registry
 from workflow import roles as workflow_roles
 from workflow.definitions import USER
@@ -154,11 +154,20 @@ def sammantrade(request, pk):
         _per_punkt(punkter, YttrandeForm, "yttrande")
         _per_punkt(punkter, JavForm, "jav", personer=ledamoter)
         _per_punkt(punkter, YrkandeForm, "yrkande", personer=ledamoter)
-        _per_punkt(punkter, VoteringForm, "votering")
-    elif s.justerat and roles.NAMNDSEKRETERARE in (
-        workflow_roles.roles_in_context(request.user, s)
+        _per_punkt(punkter, VoteringForm, "votering", personer=list(ledamoter))
+    justerade = [j.person for j in s.justeringar.all()]
+    if s.justerat and (
+        roles.NAMNDSEKRETERARE in workflow_roles.roles_in_context(request.user, s)
+        or any(p.anvandare_id == request.user.pk for p in justerade)
     ):
         context["rattelse_form"] = RattelseForm(prefix="rattelse")
+    context["protokollfiler"] = [f for f in s.protokollfiler.all() if not f.publik]
+    for r in s.rattelser.all():
+        signerat = {sig.person_id for sig in r.signaturer.all()}
+        r.saknar = [p for p in justerade if p.pk not in signerat]
+        r.far_signera = r.giltig is None and any(
+            p.anvandare_id == request.user.pk for p in r.saknar
+        )
     return render(request, "arenden/sammantrade.html", context)
 
 
@@ -357,6 +366,14 @@ def punkt_atgard(request, pk, atgard):
     if atgard not in _PUNKTFORMULAR:
         raise Http404(atgard)
     kwargs = {"personer": Person.objects.all()} if atgard in _MED_PERSON else {}
+    if atgard == "votering":
+        kwargs = {
+            "personer": Person.objects.filter(
+                pk__in=punkt.sammantrade.deltagare.exclude(
+                    roll=Deltagare.Roll.TJANSTEPERSON
+                ).values("person")
+            )
+        }
     form = _PUNKTFORMULAR[atgard](request.POST, prefix=atgard, **kwargs)
     try:
         if not form.is_valid():
@@ -378,7 +395,7 @@ def punkt_atgard(request, pk, atgard):
         elif atgard == "yrkande":
             protokoll.lagg_till_yrkande(punkt, data["person"], user=request.user, text=data["text"])
         elif atgard == "votering":
-            protokoll.registrera_votering(punkt, user=request.user, **data)
+            protokoll.registrera_votering(punkt, user=request.user, **form.votering())
         else:
             protokoll.lagg_till_yttrande(punkt, user=request.user, **data)
     except (*REFUSALS, PermissionDenied) as err:
@@ -442,12 +459,36 @@ def mote_rattelse(request, pk):
     try:
         if not form.is_valid():
             raise ValidationError(list(form.errors.values()))
-        protokoll.ratta(s, user=request.user, text=form.cleaned_data["text"])
+        protokoll.foresla_rattelse(s, user=request.user, text=form.cleaned_data["text"])
     except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
     else:
-        messages.success(request, _("Rättelsen är antecknad."))
+        messages.success(
+            request,
+            _("Rättelsen är föreslagen. Den gäller när ordföranden och justerarna har signerat."),
+        )
     return _tillbaka(pk)
+
+
+@login_required
+@require_POST
+@en_gang
+def rattelse_signera(request, pk):
+    rattelse = get_object_or_404(Rattelse.objects.select_related("sammantrade"), pk=pk)
+    _kräv_lasratt(request.user, rattelse.sammantrade)
+    try:
+        protokoll.signera_rattelse(rattelse, user=request.user)
+    except (*REFUSALS, PermissionDenied) as err:
+        _fel(request, err)
+    else:
+        rattelse.refresh_from_db()
+        messages.success(
+            request,
+            _("Rättelsen är signerad och gäller.")
+            if rattelse.giltig
+            else _("Din signatur är antecknad."),
+        )
+    return _tillbaka(rattelse.sammantrade_id)
 
 
 _DOKUMENT = {"kallelse": dokument.kallelse, "protokoll": dokument.protokoll}
@@ -464,6 +505,22 @@ def mote_dokument(request, pk, slag, format):
     deltagare = list(allt.deltagare.all())
     publik = not all(protokoll.far_lasa(request.user, p, deltagare) for p in allt.punkter.all())
     return dokument.som_svar(_DOKUMENT[slag](s, publik=publik), format)
+
+
+@login_required
+def mote_protokollfil(request, pk, version):
+    """A filed version of the whole justerat protokoll; with secret items masked for one who
+    may not read all of them (OSL 5 kap. 5 §)."""
+    s = _sammantrade_or_404(pk)
+    _kräv_lasratt(request.user, s)
+    allt = dokument.med_allt(s)
+    deltagare = list(allt.deltagare.all())
+    publik = not all(protokoll.far_lasa(request.user, p, deltagare) for p in allt.punkter.all())
+    filer = {f.publik: f for f in s.protokollfiler.filter(version=version)}
+    if not filer:
+        raise Http404(_("Det finns ingen sådan version av protokollet."))
+    # a version without a masked file had no secret item
+    return protokollfil_svar(filer.get(publik) or filer[False])
 
 
 @login_required
