@@ -92,6 +92,11 @@ urlpatterns = [
         sammantraden_views.punkt_flytta,
         name="punkt_flytta",
     ),
+    path(
+        "punkt/<int:pk>/justera-omedelbart/",
+        sammantraden_views.punkt_justera,
+        name="punkt_justera",
+    ),
     path("punkt/<int:pk>/<slug:atgard>/", sammantraden_views.punkt_atgard, name="punkt_atgard"),
     path(
         "punkt/<int:pk>/utdrag.<slug:format>", sammantraden_views.punkt_utdrag, name="punkt_utdrag"

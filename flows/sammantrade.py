@@ -176,6 +176,18 @@ def definition() -> Workflow:
                 before=(protokoll.vid_anslag,),
             ),
             Transition(
+                # omedelbar justering of a single paragraph at or right after the meeting (KL 5
+                # kap. 69 §, 6 kap. 35 §): each signature, by the ordförande and the justerare
+                # (arenden.sammantraden.protokoll.justera_paragraf)
+                "justera_paragraf",
+                "Justera paragrafen omedelbart",
+                ("kallat", "genomfort"),
+                None,
+                guard=Guard(roles=(JUSTERARE,)),
+                comment_required=True,
+                trigger=METHOD,
+            ),
+            Transition(
                 # a rättelse of the justerat protokoll is proposed by its author (FL 36 §)
                 # beside the protokoll (arenden.sammantraden.protokoll.foresla_rattelse writes
                 # the Rattelse); its text is the comment

@@ -123,6 +123,8 @@ SAMMANTRADE_TRANSITIONS = {
     # (foresla_rattelse), signed (signera_rattelse) and in effect with the last signature
     # (ratta), taken by arenden.sammantraden.protokoll with the rows they write, never from a
     # button (FL 36 §)
+    # omedelbar justering of one paragraph, each signature (KL 5 kap. 69 §), by code
+    "justera_paragraf": (("kallat", "genomfort"), None),
     "foresla_rattelse": (("justerat", "justerat_utan_anslag", "anslaget"), None),
     "signera_rattelse": (("justerat", "justerat_utan_anslag", "anslaget"), None),
     "ratta": (("justerat", "justerat_utan_anslag", "anslaget"), None),
@@ -130,7 +132,7 @@ SAMMANTRADE_TRANSITIONS = {
 RATTELSE = {"foresla_rattelse", "signera_rattelse", "ratta"}
 #: taken by code, never from a button: the justering by the last signature, the rättelse
 #: with the Rattelse it writes
-BY_CODE = RATTELSE | {"justera", "justera_utan_anslag"}
+BY_CODE = RATTELSE | {"justera", "justera_utan_anslag", "justera_paragraf"}
 JUSTERINGAR = ("justera", "justera_utan_anslag")
 
 #: transition → who may take it. *justera* has a condition as well: the ordförande and every
@@ -142,6 +144,7 @@ SAMMANTRADE_MAY_TAKE = grid("""
     justera                  .    x     .     .     x     .     .     .      .      .
     justera_utan_anslag      .    x     .     .     x     .     .     .      .      .
     ansla                    .    x     .     .     .     .     .     .      .      .
+    justera_paragraf         .    .     .     .     x     .     .     .      .      .
     foresla_rattelse         .    x     .     .     x     .     .     .      .      .
     signera_rattelse         .    .     .     .     x     .     .     .      .      .
     ratta                    .    .     .     .     x     .     .     .      .      .
@@ -367,7 +370,7 @@ def test_who_may_take_each_transition(world, transition, source, who):
         assert (transition in offered) == (may and transition not in BY_CODE), (
             f"{COLUMNS[who]} should {'' if may else 'not '}be offered {transition} in {source}"
         )
-        kommentar = "Rättelse" if transition in RATTELSE else ""
+        kommentar = "Rättelse" if transition in RATTELSE | {"justera_paragraf"} else ""
         if may:
             do_transition(mote, transition, user, kommentar)
             assert mote.state == (SAMMANTRADE_TRANSITIONS[transition][1] or source)

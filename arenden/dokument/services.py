@@ -207,6 +207,8 @@ def _paragraf(punkt: Punkt, organ: Organ, publik: bool) -> list[Block]:
             _rubrik(yttrande.get_typ_display().capitalize(), 3),
             _text(f"{inledning}\n\n{yttrande.text}"),
         ]
+    if punkt.omedelbart_justerad:
+        block.append(_text(_("Paragrafen förklarades omedelbart justerad.")))
     for rattelse in punkt.rattelser.all():
         if rattelse.giltig is not None:
             block.append(_text(_("Rättelse %(om)s") % {"om": rattelse_text(rattelse)}))
@@ -506,7 +508,8 @@ def protokollsutdrag(
     s = sammantrade or med_allt(Sammantrade(pk=punkt.sammantrade_id))
     punkt = next(p for p in s.punkter.all() if p.pk == punkt.pk)
     huvud = [(_("Organ"), s.organ.namn), (_("Sammanträdesdatum"), _dag(s.datum))]
-    huvud += _ej_justerat(s)
+    # a paragraph justerad at once is justerad before the protokoll (KL 5 kap. 69 §)
+    huvud += [] if punkt.omedelbart_justerad else _ej_justerat(s)
     block = _paragraf(punkt, s.organ, publik) + _justering(s, [punkt], _sekreterare(s))
     if s.justerat:
         # the utdragsbestyrkande: who vouches that the extract is true to the protokoll

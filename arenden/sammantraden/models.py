@@ -386,6 +386,10 @@ class Punkt(models.Model):
         Organ, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
     paragraf_ar = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    # KL 5 kap. 69 §, 6 kap. 35 §: a paragraph justerad at once, at or right after the meeting
+    omedelbart_justerad = models.DateTimeField(
+        _("omedelbart justerad"), null=True, blank=True, editable=False
+    )
     history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
@@ -614,6 +618,30 @@ class Justering(models.Model):
         ordering = ["tidpunkt", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["sammantrade", "person"], name="justering_en_gang"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} {self.tidpunkt:%Y-%m-%d %H:%M}"
+
+
+class Paragrafjustering(models.Model):
+    """One signature of an omedelbar justering of a single paragraph by the ordförande or a
+    justerare (KL 5 kap. 69 §, 6 kap. 35 §)."""
+
+    punkt = models.ForeignKey(Punkt, on_delete=models.PROTECT, related_name="justeringar")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, verbose_name=_("justerat av"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    tidpunkt = models.DateTimeField(_("tidpunkt"), editable=False)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+
+    class Meta:
+        verbose_name = _("omedelbar justering av paragraf")
+        verbose_name_plural = _("omedelbara justeringar av paragrafer")
+        ordering = ["tidpunkt", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["punkt", "person"], name="paragraf_justeras_en_gang"),
         ]
 
     def __str__(self):

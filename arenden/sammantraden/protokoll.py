@@ -32,6 +32,7 @@ from arenden.sammantraden.models import (
     Justering,
     Kallelsemottagare,
     Omrostningsdeltagare,
+    Paragrafjustering,
     Protokollfil,
     Punkt,
     Rattelse,
@@ -117,10 +118,20 @@ def _sekreterare_i(organ: Organ, user) -> None:
 
 
 def _sammantrade_for(punkt: Punkt) -> Sammantrade:
-    """The punkt's sammanträde, locked: one change to a meeting at a time."""
-    return (
+    """The punkt's sammanträde, locked: one change to a meeting at a time. A paragraph
+    justerad at once (KL 5 kap. 69 §) is no longer changed."""
+    sammantrade = (
         Sammantrade.objects.select_for_update().select_related("organ").get(pk=punkt.sammantrade_id)
     )
+    if Punkt.objects.filter(pk=punkt.pk, omedelbart_justerad__isnull=False).exists():
+        raise PermissionDenied(
+            _(
+                "Punkt %(n)s förklarades omedelbart justerad och kan inte ändras. Skriv en "
+                "rättelse när protokollet är justerat."
+            )
+            % {"n": punkt.beteckning}
+        )
+    return sammantrade
 
 
 def _las(sammantrade: Sammantrade) -> None:
@@ -1126,6 +1137,71 @@ def vid_anslag(event) -> None:
             code="sent_anslag",
         )
     event.obj.anslaget = dag
+
+
+# -- omedelbar justering of a paragraph (KL 5 kap. 69 §, 6 kap. 35 §) ------------------------
+
+
+def saknar_paragrafjustering(punkt: Punkt) -> list[Person]:
+    """The ordförande and justerare present who have not signed the paragraph yet."""
+    signerat = set(punkt.justeringar.values_list("person_id", flat=True))
+    return [
+        d.person
+        for d in punkt.sammantrade.deltagare.select_related("person")
+        if _ska_justera(d) and d.person_id not in signerat
+    ]
+
+
+def justera_paragraf(punkt: Punkt, *, user) -> Paragrafjustering:
+    """The ordförande or a justerare signs one paragraph at once, at or right after the meeting
+    (KL 5 kap. 69 §, 6 kap. 35 §), before the rest of the protokoll. With the last signature
+    the paragraph is justerad: it can no longer be changed, the protokoll says so, and its
+    utdrag is filed in the ärende so that the beslut can be anslaget and expedierat."""
+    with transaction.atomic(), acting_as(user):
+        sammantrade = _sammantrade_for(punkt)
+        punkt = Punkt.objects.select_related("arende").get(pk=punkt.pk)
+        if sammantrade.state not in ("kallat", "genomfort") or sammantrade.justeringar.exists():
+            raise ValidationError(
+                _(
+                    "En paragraf justeras omedelbart vid eller strax efter sammanträdet, innan "
+                    "protokollet justeras."
+                ),
+                code="inte_nu",
+            )
+        if not sammantrade.har_borjat:
+            raise ValidationError(_("Sammanträdet har inte börjat än."), code="fore_motet")
+        if not punkt.utfall:
+            raise ValidationError(
+                _("Punkt %(n)s har inget beslut att justera.") % {"n": punkt.beteckning},
+                code="utan_beslut",
+            )
+        person = Person.objects.filter(anvandare=user).first()
+        if person is None or person not in saknar_paragrafjustering(punkt):
+            raise PermissionDenied(
+                _("Bara ordföranden och justerarna justerar, var och en en gång.")
+            )
+        nu = timezone.now()
+        signatur = Paragrafjustering(punkt=punkt, person=person, user=user, tidpunkt=nu)
+        _spara(signatur, user)
+        kvar = saknar_paragrafjustering(punkt)
+        text = _("Punkt %(n)s justerad av %(vem)s.") % {"n": punkt.beteckning, "vem": person}
+        if not kvar:
+            punkt.omedelbart_justerad = nu
+            _spara(punkt, user, "justera_paragraf")
+            text += " " + _("Paragrafen förklarades omedelbart justerad.")
+        do_transition(sammantrade, "justera_paragraf", user, text)
+        if not kvar and punkt.arende_id:
+            dok = dokument.protokollsutdrag(punkt)
+            _arkivera(
+                punkt.arende,
+                dok,
+                dokument.som_pdf(dok),
+                "pdf",
+                Handling.Typ.PROTOKOLLSUTDRAG,
+                user,
+                punkt.arende.sekretess_lagrum,
+            )
+    return signatur
 
 
 # -- rättelse (FL 36 §) ------------------------------------------------------------------------

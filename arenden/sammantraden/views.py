@@ -140,6 +140,14 @@ def sammantrade(request, pk):
         "far_justera": request.user.has_perm("arenden.justera_sammantrade", s)
         and any(p.anvandare_id == request.user.pk for p in protokoll.saknar_justering(s)),
         "saknar_justering": protokoll.saknar_justering(s),
+        # KL 5 kap. 69 §: the ordförande and the justerare may justera a paragraph at once
+        "far_justera_paragraf": s.state in ("kallat", "genomfort")
+        and not s.justeringar.all()
+        and any(
+            d.person.anvandare_id == request.user.pk
+            and (d.justerare or d.roll == Deltagare.Roll.ORDFORANDE)
+            for d in deltagare
+        ),
     }
     if far_andra:
         context["deltagare_form"] = DeltagareForm(prefix="deltagare")
@@ -270,6 +278,28 @@ def mote_justera(request, pk):
     else:
         messages.success(request, _("Du har justerat protokollet."))
     return _tillbaka(pk)
+
+
+@login_required
+@require_POST
+@en_gang
+def punkt_justera(request, pk):
+    """Omedelbar justering of one paragraph (KL 5 kap. 69 §, 6 kap. 35 §)."""
+    punkt = _punkt_or_404(pk)
+    _kräv_lasratt(request.user, punkt.sammantrade)
+    try:
+        protokoll.justera_paragraf(punkt, user=request.user)
+    except (*REFUSALS, PermissionDenied) as err:
+        _fel(request, err)
+    else:
+        punkt.refresh_from_db()
+        messages.success(
+            request,
+            _("Paragrafen förklarades omedelbart justerad.")
+            if punkt.omedelbart_justerad
+            else _("Din justering av punkten är antecknad."),
+        )
+    return _tillbaka(punkt.sammantrade_id, f"punkt-{punkt.pk}")
 
 
 @login_required
