@@ -15,7 +15,7 @@ from arenden.handlaggning.models import (
     Uppdrag,
 )
 from arenden.konto.integrationer import ApiIdempotens, OidcIdentitet
-from arenden.organisation.models import Enhet, Organ, Person
+from arenden.organisation.models import Enhet, Ledamotsuppdrag, Organ, Person
 from arenden.sammantraden.models import (
     Deltagare,
     Jav,
@@ -54,6 +54,7 @@ __all__ = [
     "Justering",
     "Kallelsemottagare",
     "Klass",
+    "Ledamotsuppdrag",
     "Mottagare",
     "Nummerserie",
     "OidcIdentitet",

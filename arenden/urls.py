@@ -78,6 +78,12 @@ urlpatterns = [
         sammantraden_views.mote_protokollfil,
         name="mote_protokollfil",
     ),
+    path("organ/<int:pk>/ledamoter/", sammantraden_views.organ_ledamoter, name="organ_ledamoter"),
+    path(
+        "sammantrade/<int:pk>/fyll-narvaro/",
+        sammantraden_views.mote_fyll_narvaro,
+        name="mote_fyll_narvaro",
+    ),
     path(
         "rattelse/<int:pk>/signera/", sammantraden_views.rattelse_signera, name="rattelse_signera"
     ),

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arenden.diarium.models import Arende
 from arenden.gemensamt.forms import Formular
-from arenden.organisation.models import Organ, Person
+from arenden.organisation.models import Ledamotsuppdrag, Organ, Person
 from arenden.sammantraden.models import Deltagare, Punkt, Rost, Yttrande
 
 
@@ -290,3 +290,24 @@ class YttrandeForm(Formular):
 
 class RattelseForm(Formular):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Rättelse"))
+
+
+class LedamotsuppdragForm(Formular):
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Person"))
+    uppdrag = forms.ChoiceField(choices=Ledamotsuppdrag.Uppdrag.choices, label=_("Uppdrag"))
+    parti = forms.CharField(
+        max_length=10, required=False, label=_("Parti"), help_text=_("Lämnas tomt för personens.")
+    )
+    fran = forms.DateField(label=_("Från"), widget=forms.DateInput(attrs={"type": "date"}))
+    till = forms.DateField(
+        label=_("Till"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ordning = forms.IntegerField(
+        min_value=0, max_value=999, initial=0, label=_("Tjänstgöringsordning")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = Person.objects.filter(
+            typ=Person.Typ.FORTROENDEVALD
+        ).order_by("namn")

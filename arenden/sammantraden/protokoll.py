@@ -25,7 +25,7 @@ from arenden.diarium.models import Arende, ArendeRelation, Handling
 from arenden.dokument import services as dokument
 from arenden.handlaggning import services as handlaggning_services
 from arenden.organisation import roles
-from arenden.organisation.models import Organ, Person
+from arenden.organisation.models import Ledamotsuppdrag, Organ, Person
 from arenden.sammantraden.models import (
     Deltagare,
     Jav,
@@ -191,6 +191,49 @@ def lagg_till_deltagare(
         if _ska_justera(deltagare) and person.anvandare_id:
             workflow_roles.grant(sammantrade, roles.JUSTERARE, user=person.anvandare)
     return deltagare
+
+
+def lagg_till_uppdrag(organ: Organ, person: Person, *, user, **falt) -> Ledamotsuppdrag:
+    """A seat in the organ's register of ledamöter and ersättare, kept by its
+    nämndsekreterare."""
+    _sekreterare_i(organ, user)
+    if falt.get("till") and falt["till"] < falt["fran"]:
+        raise ValidationError(
+            _("Uppdraget kan inte sluta innan det börjar."), code="till_fore_fran"
+        )
+    if not falt.get("parti"):
+        falt["parti"] = person.parti
+    with transaction.atomic(), acting_as(user):
+        uppdrag = Ledamotsuppdrag(organ=organ, person=person, **falt)
+        _spara(uppdrag, user)
+    return uppdrag
+
+
+def fyll_narvaro(sammantrade: Sammantrade, *, user) -> list[Deltagare]:
+    """Fill the närvaro from the organ's register (:class:`Ledamotsuppdrag`): every ledamot
+    and ersättare whose uppdrag is valid on the meeting day and who is not in it yet, the
+    ledamöter first, then the ersättare in their tjänstgöringsordning. Who is absent, who
+    presides and who justerar the sekreterare marks afterwards."""
+    with transaction.atomic(), acting_as(user):
+        _las(sammantrade)
+        _kräv_andring(sammantrade, user)
+        redan = set(sammantrade.deltagare.values_list("person_id", flat=True))
+        nya = []
+        for uppdrag in Ledamotsuppdrag.giltiga(sammantrade.organ, sammantrade.datum):
+            if uppdrag.person_id in redan:
+                continue
+            redan.add(uppdrag.person_id)
+            nya.append(
+                lagg_till_deltagare(
+                    sammantrade,
+                    uppdrag.person,
+                    roll=Deltagare.Roll.LEDAMOT
+                    if uppdrag.uppdrag == Ledamotsuppdrag.Uppdrag.LEDAMOT
+                    else Deltagare.Roll.ERSATTARE,
+                    user=user,
+                )
+            )
+    return nya
 
 
 def _kräv_rimlig_narvaro(sammantrade: Sammantrade, person: Person, roll: str, falt) -> None:
@@ -431,10 +474,17 @@ def kalla(sammantrade: Sammantrade, *, user, skal: str = "") -> Sammantrade:
     ärenden, KL 5 kap. 11 §); later than a week before the meeting only with the reason
     (``skal``), which the history keeps."""
     with transaction.atomic(), acting_as(user):
+        # everyone in the närvaro, and every ledamot and ersättare of the register whose
+        # uppdrag is valid on the meeting day (KL 5 kap. 12 §, 6 kap. 17 §)
         kallade = [
             d.person
             for d in sammantrade.deltagare.select_related("person__anvandare")
             if d.roll != Deltagare.Roll.TJANSTEPERSON
+        ]
+        kallade += [
+            u.person
+            for u in Ledamotsuppdrag.giltiga(sammantrade.organ, sammantrade.datum)
+            if u.person not in kallade
         ]
         nu = timezone.now()
         rader = []

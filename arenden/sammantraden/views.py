@@ -27,6 +27,7 @@ from arenden.sammantraden.forms import (
     BeslutForm,
     DeltagareForm,
     JavForm,
+    LedamotsuppdragForm,
     MotiveringForm,
     NarvaroForm,
     PunktForm,
@@ -560,3 +561,50 @@ def punkt_utdrag(request, pk, format):
     deltagare = list(dokument.med_allt(punkt.sammantrade).deltagare.all())
     publik = not protokoll.far_lasa(request.user, punkt, deltagare)
     return dokument.som_svar(dokument.protokollsutdrag(punkt, publik=publik), format)
+
+
+@login_required
+@en_gang
+def organ_ledamoter(request, pk):
+    """The organ's register of ledamöter and ersättare (party, period,
+    tjänstgöringsordning), kept by its nämndsekreterare; the kallelse and the närvaro are
+    filled from it."""
+    organ = get_object_or_404(Organ, pk=pk)
+    if roles.NAMNDSEKRETERARE not in workflow_roles.roles_in_context(request.user, organ):
+        raise PermissionDenied(_("Bara organets nämndsekreterare för ledamotsregistret."))
+    form = LedamotsuppdragForm(request.POST or None, prefix="uppdrag")
+    if request.method == "POST":
+        try:
+            if not form.is_valid():
+                raise ValidationError(list(form.errors.values()))
+            data = dict(form.cleaned_data)
+            person = data.pop("person")
+            protokoll.lagg_till_uppdrag(organ, person, user=request.user, **data)
+        except (*REFUSALS, PermissionDenied) as err:
+            _fel(request, err)
+        else:
+            messages.success(request, _("Uppdraget är infört i registret."))
+            return redirect("arenden:organ_ledamoter", pk=organ.pk)
+    uppdrag = organ.ledamotsuppdrag.select_related("person").order_by(
+        "-uppdrag", "ordning", "fran", "pk"
+    )
+    return render(
+        request, "arenden/ledamoter.html", {"organ": organ, "uppdrag": uppdrag, "form": form}
+    )
+
+
+@login_required
+@require_POST
+@en_gang
+def mote_fyll_narvaro(request, pk):
+    s = _sammantrade_or_404(pk)
+    _kräv_lasratt(request.user, s)
+    try:
+        nya = protokoll.fyll_narvaro(s, user=request.user)
+    except (*REFUSALS, PermissionDenied) as err:
+        _fel(request, err)
+    else:
+        messages.success(
+            request, _("%(n)s ledamöter och ersättare lades till i närvaron.") % {"n": len(nya)}
+        )
+    return _tillbaka(pk, "narvaro")
