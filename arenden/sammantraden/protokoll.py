@@ -1262,7 +1262,9 @@ def _kräv_rattelseforfattare(sammantrade: Sammantrade, user) -> None:
     may propose a rättelse."""
     if roles.NAMNDSEKRETERARE in workflow_roles.roles_in_context(user, sammantrade.organ):
         return
-    if any(j.person.anvandare_id == user.pk for j in sammantrade.justeringar.all()):
+    if any(
+        j.person.anvandare_id == user.pk for j in sammantrade.justeringar.select_related("person")
+    ):
         return
     raise PermissionDenied(
         _(
