@@ -86,6 +86,20 @@ urlpatterns = [
     path("sammantrade/<int:pk>/punkt/", sammantraden_views.mote_punkt, name="mote_punkt"),
     path("sammantrade/<int:pk>/rattelse/", sammantraden_views.mote_rattelse, name="mote_rattelse"),
     path(
+        "sammantrade/<int:pk>/protokoll-<int:version>.pdf",
+        sammantraden_views.mote_protokollfil,
+        name="mote_protokollfil",
+    ),
+    path("organ/<int:pk>/ledamoter/", sammantraden_views.organ_ledamoter, name="organ_ledamoter"),
+    path(
+        "sammantrade/<int:pk>/fyll-narvaro/",
+        sammantraden_views.mote_fyll_narvaro,
+        name="mote_fyll_narvaro",
+    ),
+    path(
+        "rattelse/<int:pk>/signera/", sammantraden_views.rattelse_signera, name="rattelse_signera"
+    ),
+    path(
         "sammantrade/<int:pk>/<slug:slag>.<slug:format>",
         sammantraden_views.mote_dokument,
         name="mote_dokument",
@@ -95,6 +109,11 @@ urlpatterns = [
         "punkt/<int:pk>/flytta/<slug:riktning>/",
         sammantraden_views.punkt_flytta,
         name="punkt_flytta",
+    ),
+    path(
+        "punkt/<int:pk>/justera-omedelbart/",
+        sammantraden_views.punkt_justera,
+        name="punkt_justera",
     ),
     path("punkt/<int:pk>/<slug:atgard>/", sammantraden_views.punkt_atgard, name="punkt_atgard"),
     path(

@@ -93,6 +93,9 @@ class SammantradeSteg(StrEnum):
     JUSTERA_UTAN_ANSLAG = "justera_utan_anslag"
     ANSLA = "ansla"
     RATTA = "ratta"
+    JUSTERA_PARAGRAF = "justera_paragraf"
+    FORESLA_RATTELSE = "foresla_rattelse"
+    SIGNERA_RATTELSE = "signera_rattelse"
 
 
 class SammantradeArbetslista(StrEnum):

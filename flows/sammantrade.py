@@ -61,6 +61,10 @@ JUSTERARE_OCH_SEKRETERARE = (JUSTERARE, NAMNDSEKRETERARE)
 INTE_JUSTERAT = "ordföranden och alla justerare har inte justerat"
 
 
+#: the states of a justerat protokoll, where a rättelse is the only change (FL 36 §)
+JUSTERAT_TILLSTAND = ("justerat", "justerat_utan_anslag", "anslaget")
+
+
 def _har_borjat(sammantrade) -> bool:
     return sammantrade.har_borjat
 
@@ -174,18 +178,47 @@ def definition() -> Workflow:
                 before=(protokoll.vid_anslag,),
             ),
             Transition(
-                # a correction of the justerat protokoll is an event of its own beside it
-                # (arenden.sammantraden.protokoll.ratta writes the Rattelse); its text is the
-                # comment
-                SammantradeSteg.RATTA,
-                "Rätta protokollet",
-                (
-                    SammantradeStatus.JUSTERAT,
-                    SammantradeStatus.JUSTERAT_UTAN_ANSLAG,
-                    SammantradeStatus.ANSLAGET,
-                ),
+                # omedelbar justering of a single paragraph at or right after the meeting (KL 5
+                # kap. 69 §, 6 kap. 35 §): each signature, by the ordförande and the justerare
+                # (arenden.sammantraden.protokoll.justera_paragraf)
+                "justera_paragraf",
+                "Justera paragrafen omedelbart",
+                ("kallat", "genomfort"),
                 None,
-                guard=Guard(roles=(NAMNDSEKRETERARE,)),
+                guard=Guard(roles=(JUSTERARE,)),
+                comment_required=True,
+                trigger=METHOD,
+            ),
+            Transition(
+                # a rättelse of the justerat protokoll is proposed by its author (FL 36 §)
+                # beside the protokoll (arenden.sammantraden.protokoll.foresla_rattelse writes
+                # the Rattelse); its text is the comment
+                "foresla_rattelse",
+                "Föreslå rättelse",
+                JUSTERAT_TILLSTAND,
+                None,
+                guard=Guard(roles=JUSTERARE_OCH_SEKRETERARE),
+                comment_required=True,
+                trigger=METHOD,
+            ),
+            Transition(
+                # the ordförande or a justerare signs the proposed rättelse
+                # (arenden.sammantraden.protokoll.signera_rattelse)
+                "signera_rattelse",
+                "Signera rättelse",
+                JUSTERAT_TILLSTAND,
+                None,
+                guard=Guard(roles=(JUSTERARE,)),
+                comment_required=True,
+                trigger=METHOD,
+            ),
+            Transition(
+                # the last signature: the rättelse takes effect and the protokoll is filed anew
+                "ratta",
+                "Rätta protokollet",
+                JUSTERAT_TILLSTAND,
+                None,
+                guard=Guard(roles=(JUSTERARE,)),
                 comment_required=True,
                 trigger=METHOD,
             ),

@@ -404,19 +404,28 @@ def test_a_meetings_history_shows_its_steps_and_its_chain(cast):
 
     mote = Mote(cast).till("anslaget")
     s = mote.las_om()
-    protokoll.ratta(s, user=cast.sekreterare, text="Fel datum i § 1, ska vara 3 december.")
+    rattelse = protokoll.foresla_rattelse(
+        s, user=cast.sekreterare, text="Fel datum i § 1, ska vara 3 december."
+    )
+    protokoll.signera_rattelse(rattelse, user=mote.ordforande_user)
+    protokoll.signera_rattelse(rattelse, user=mote.justerare_user)
     url = f"/api/sammantraden/{s.pk}/historik/"
     svar = klient(cast.sekreterare).get(url)
     assert svar.status_code == 200, svar.content
     historik = svar.json()
     steg = [p["overgang"] for p in historik["poster"]]
-    assert steg[0] == "" and steg[-2:] == ["ansla", "ratta"]
+    assert steg[0] == "" and steg[-4:] == [
+        "ansla",
+        "foresla_rattelse",
+        "signera_rattelse",
+        "ratta",
+    ]
     assert {"kalla", "genomfor"} <= set(steg)
     senaste = historik["poster"][-1]
     assert (senaste["fran"], senaste["till"], senaste["vem"]) == (
         "anslaget",
         "anslaget",
-        cast.sekreterare.username,
+        mote.justerare_user.username,
     )
     assert senaste["kommentar"] == "Fel datum i § 1, ska vara 3 december."
     assert [p["seq"] for p in historik["poster"]] == sorted(p["seq"] for p in historik["poster"])

@@ -47,7 +47,7 @@ def test_a_justerat_protokoll_cannot_be_altered_in_the_database():
         )
     # what the meeting's lifecycle still does: anslag, and a rättelse beside it
     protokoll.ansla(s, user=mote.sek, dag=datetime.date(2025, 11, 19))
-    protokoll.ratta(mote.las_om(), user=mote.sek, text="Fel stavning i § 1.")
+    protokoll.foresla_rattelse(mote.las_om(), user=mote.sek, text="Fel stavning i § 1.")
     s = mote.las_om()
     assert (s.state, s.rattelser.count()) == ("anslaget", 1)
 
@@ -56,3 +56,32 @@ def test_before_justering_the_protokoll_is_written_freely():
     mote = Mote(cast_for("HSN")).till("genomfort")
     Punkt.objects.filter(pk=mote.arendepunkt.pk).update(beskrivning="Rättat före justering.")
     assert Punkt.objects.get(pk=mote.arendepunkt.pk).beskrivning == "Rättat före justering."
+
+
+def test_the_voteringslista_and_an_omedelbar_justering_are_kept_as_signed():
+    from arenden.models import Paragrafjustering, Rost
+
+    mote = Mote(cast_for("HSN")).till("kallat")
+    roster = {
+        mote.ordforande: "ja",
+        mote.justerare: "ja",
+        mote.ledamot: "nej",
+        mote.annan: "avstar",
+    }
+    votering = protokoll.registrera_votering(
+        mote.arendepunkt,
+        user=mote.sek,
+        proposition="Bifall mot avslag",
+        resultat="Bifall.",
+        roster=roster,
+    )
+    mote.besluta()
+    for user in (mote.ordforande_user, mote.justerare_user):
+        protokoll.justera_paragraf(mote.arendepunkt, user=user)
+    mote.uppratta()
+    for user in (mote.ordforande_user, mote.justerare_user):
+        mote.justera(user)
+    nekas(lambda: Rost.objects.filter(votering=votering).update(rost="nej"))
+    nekas(lambda: Rost.objects.filter(votering=votering, person=mote.annan).delete())
+    nekas(lambda: Paragrafjustering.objects.filter(punkt=mote.arendepunkt).delete())
+    assert Rost.objects.filter(votering=votering, rost="ja").count() == 2

@@ -514,7 +514,11 @@ def test_justering_by_ordforande_and_justerare_files_the_protokoll_and_locks_it(
     ):
         with pytest.raises(PermissionDenied, match="justerat och kan inte ändras"):
             change()
-    protokoll.ratta(sammantrade, user=sek, punkt=punkt, text="Beslutet avser 2026 års riktlinjer.")
+    rattelse = protokoll.foresla_rattelse(
+        sammantrade, user=sek, punkt=punkt, text="Beslutet avser 2026 års riktlinjer."
+    )
+    for user in (mote.ordforande_user, mote.justerare_user):
+        protokoll.signera_rattelse(rattelse, user=user)
     protokoll.ansla(sammantrade, user=sek, dag=datetime.date(2025, 11, 21))
     sammantrade.refresh_from_db()
     assert sammantrade.state == "anslaget"
@@ -524,12 +528,16 @@ def test_justering_by_ordforande_and_justerare_files_the_protokoll_and_locks_it(
         "kalla",
         "genomfor",
         "justera",
-        "ratta",  # the rättelse is an event in the chain, with its text
+        # the rättelse is proposed, signed and takes effect: each an event in the chain
+        "foresla_rattelse",
+        "signera_rattelse",
+        "ratta",
         "ansla",
     ]
     rattelse = history(sammantrade).get(transition="ratta")
     assert rattelse.comment.endswith("Beslutet avser 2026 års riktlinjer.")
-    assert rattelse.actor == sek and rattelse.from_state == rattelse.to_state == "justerat"
+    assert rattelse.actor == mote.justerare_user
+    assert rattelse.from_state == rattelse.to_state == "justerat"
     for text in both(dokument.protokoll(sammantrade)):
         assert "Rättelse" in text and "Beslutet avser 2026 års riktlinjer." in text
 

@@ -119,13 +119,20 @@ SAMMANTRADE_TRANSITIONS = {
     "justera": (("genomfort",), "justerat"),
     "justera_utan_anslag": (("genomfort",), "justerat_utan_anslag"),
     "ansla": (("justerat",), "anslaget"),
-    # a rättelse stays beside the protokoll (None: the meeting stays where it is); taken by
-    # arenden.sammantraden.protokoll.ratta with the Rattelse it writes, never from a button
+    # a rättelse stays beside the protokoll (None: the meeting stays where it is): proposed
+    # (foresla_rattelse), signed (signera_rattelse) and in effect with the last signature
+    # (ratta), taken by arenden.sammantraden.protokoll with the rows they write, never from a
+    # button (FL 36 §)
+    # omedelbar justering of one paragraph, each signature (KL 5 kap. 69 §), by code
+    "justera_paragraf": (("kallat", "genomfort"), None),
+    "foresla_rattelse": (("justerat", "justerat_utan_anslag", "anslaget"), None),
+    "signera_rattelse": (("justerat", "justerat_utan_anslag", "anslaget"), None),
     "ratta": (("justerat", "justerat_utan_anslag", "anslaget"), None),
 }
+RATTELSE = {"foresla_rattelse", "signera_rattelse", "ratta"}
 #: taken by code, never from a button: the justering by the last signature, the rättelse
 #: with the Rattelse it writes
-BY_CODE = {"ratta", "justera", "justera_utan_anslag"}
+BY_CODE = RATTELSE | {"justera", "justera_utan_anslag", "justera_paragraf"}
 JUSTERINGAR = ("justera", "justera_utan_anslag")
 
 #: transition → who may take it. *justera* has a condition as well: the ordförande and every
@@ -137,7 +144,10 @@ SAMMANTRADE_MAY_TAKE = grid("""
     justera                  .    x     .     .     x     .     .     .      .      .
     justera_utan_anslag      .    x     .     .     x     .     .     .      .      .
     ansla                    .    x     .     .     .     .     .     .      .      .
-    ratta                    .    x     .     .     .     .     .     .      .      .
+    justera_paragraf         .    .     .     .     x     .     .     .      .      .
+    foresla_rattelse         .    x     .     .     x     .     .     .      .      .
+    signera_rattelse         .    .     .     .     x     .     .     .      .      .
+    ratta                    .    .     .     .     x     .     .     .      .      .
 """)
 
 # -- the world: users and one meeting per state, built once -----------------------------------
@@ -360,7 +370,7 @@ def test_who_may_take_each_transition(world, transition, source, who):
         assert (transition in offered) == (may and transition not in BY_CODE), (
             f"{COLUMNS[who]} should {'' if may else 'not '}be offered {transition} in {source}"
         )
-        kommentar = "Rättelse" if transition == "ratta" else ""
+        kommentar = "Rättelse" if transition in RATTELSE | {"justera_paragraf"} else ""
         if may:
             do_transition(mote, transition, user, kommentar)
             assert mote.state == (SAMMANTRADE_TRANSITIONS[transition][1] or source)

@@ -1292,26 +1292,29 @@ def test_a_rattelse_is_only_for_a_justerat_protokoll(mote):
     """KL 5 kap. 69 §: before justering the protokoll itself is corrected."""
     mote.till("genomfort")
     vagras(
-        lambda: protokoll.ratta(mote.sammantrade, user=mote.sek, text="Fel datum i § 1."),
+        lambda: protokoll.foresla_rattelse(
+            mote.sammantrade, user=mote.sek, text="Fel datum i § 1."
+        ),
         ValidationError,
         "Protokollet är inte justerat; ändra i det i stället.",
     )
 
 
-def test_a_rattelse_is_written_only_by_the_secretary(mote):
-    """KL 5 kap. 69 §, TF 2 kap. 10 §: the justerat protokoll is an allmän handling that the
-    revisor, the stabschef, the registrator and the ordförande may read; a correction beside
-    it is the nämndsekreterare's."""
+def test_a_rattelse_is_proposed_only_by_the_secretary_or_those_who_justerade(mote):
+    """KL 5 kap. 69 §, TF 2 kap. 10 §, FL 36 §: the justerat protokoll is an allmän handling
+    that the revisor, the stabschef and the registrator may read; a correction beside it is
+    proposed by the nämndsekreterare or by the ordförande and justerare who signed it."""
     mote.till("anslaget")
     cast = mote.cast
     assert cast.revisor.has_perm("arenden.view_sammantrade", mote.sammantrade)
-    for user in (cast.revisor, cast.stabschef, cast.registrator, mote.ordforande_user):
+    for user in (cast.revisor, cast.stabschef, cast.registrator):
         vagras(
-            lambda user=user: protokoll.ratta(
+            lambda user=user: protokoll.foresla_rattelse(
                 mote.sammantrade, user=user, text="Beslutet avser 2026."
             ),
             PermissionDenied,
-            "Bara nämndsekreteraren får planera sammanträden med Hälso- och sjukvårdsnämnden.",
+            "Bara nämndsekreteraren, ordföranden och justerarna får föreslå en rättelse av "
+            "protokollet från Hälso- och sjukvårdsnämnden 2025-11-12.",
         )
     assert not Rattelse.objects.exists()
 
@@ -1320,7 +1323,7 @@ def test_a_rattelse_says_what_it_corrects(mote):
     """KL 5 kap. 69 §: a rättelse is a recorded statement; an empty one records nothing."""
     mote.till("justerat")
     vagras(
-        lambda: protokoll.ratta(mote.sammantrade, user=mote.sek, text="  "),
+        lambda: protokoll.foresla_rattelse(mote.sammantrade, user=mote.sek, text="  "),
         ValidationError,
         "Skriv vad rättelsen gäller.",
     )
@@ -1483,7 +1486,7 @@ def test_a_rattelse_concerns_an_item_of_its_own_meeting(hsn):
     mote = Mote(hsn).till("justerat")
     annat = Mote(hsn, D("2025-11-26"))
     vagras(
-        lambda: protokoll.ratta(
+        lambda: protokoll.foresla_rattelse(
             mote.sammantrade, user=mote.sek, text="Fel datum.", punkt=annat.arendepunkt
         ),
         ValidationError,

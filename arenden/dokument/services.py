@@ -99,12 +99,16 @@ def med_allt(sammantrade: Sammantrade) -> Sammantrade:
                     "reservationer__person",
                     "yttranden",
                     "yrkanden__yrkande_av",
-                    "voteringar",
-                    "rattelser",
+                    "voteringar__roster__person",
+                    "voteringar__deltog__person",
+                    "rattelser__user__person",
+                    "rattelser__signaturer__person",
                 ),
             ),
             "justeringar__person",
             "rattelser__punkt",
+            "rattelser__user__person",
+            "rattelser__signaturer__person",
             "kallelsemottagare__person",
         )
         .get(pk=sammantrade.pk)
@@ -187,18 +191,7 @@ def _paragraf(punkt: Punkt, organ: Organ, publik: bool) -> list[Block]:
             _text(_("%(vem)s yrkar: %(text)s") % {"vem": yrkande.yrkande_av, "text": yrkande.text})
         )
     for votering in punkt.voteringar.all():
-        block.append(
-            _text(
-                _("Votering: %(prop)s. Ja %(ja)s, nej %(nej)s, avstår %(avstar)s. %(res)s")
-                % {
-                    "prop": votering.proposition,
-                    "ja": votering.ja,
-                    "nej": votering.nej,
-                    "avstar": votering.avstar,
-                    "res": votering.resultat,
-                }
-            )
-        )
+        block += _votering(votering)
     if punkt.beslut or punkt.utfall:
         block += _beslut(punkt)
     for reservation in punkt.reservationer.all():
@@ -214,14 +207,53 @@ def _paragraf(punkt: Punkt, organ: Organ, publik: bool) -> list[Block]:
             _rubrik(yttrande.get_typ_display().capitalize(), 3),
             _text(f"{inledning}\n\n{yttrande.text}"),
         ]
+    if punkt.omedelbart_justerad:
+        block.append(_text(_("Paragrafen förklarades omedelbart justerad.")))
     for rattelse in punkt.rattelser.all():
-        block.append(
-            _text(
-                _("Rättelse %(tid)s: %(text)s")
-                % {"tid": _tid(rattelse.tidpunkt), "text": rattelse.text}
-            )
-        )
+        if rattelse.giltig is not None:
+            block.append(_text(_("Rättelse %(om)s") % {"om": rattelse_text(rattelse)}))
     return [b for b in block if b]
+
+
+def _votering(votering) -> list[Block]:
+    """The votering as the protokoll records it: an open one with its voteringslista when it
+    was by name; a sluten one (a val, KL 5 kap. 55 §, 6 kap. 33 §) with who took part and the
+    totals only."""
+    tal = {
+        "prop": votering.proposition,
+        "ja": votering.ja,
+        "nej": votering.nej,
+        "avstar": votering.avstar,
+        "res": votering.resultat,
+    }
+    if votering.slag == votering.Slag.SLUTEN:
+        return [
+            _text(
+                _(
+                    "Sluten omröstning vid val: %(prop)s. Ja %(ja)s, nej %(nej)s, avstår "
+                    "%(avstar)s. %(res)s"
+                )
+                % tal
+            ),
+            _text(
+                _("Deltog i omröstningen: %(vem)s.")
+                % {"vem": ", ".join(_person(d.person) for d in votering.deltog.all())}
+            ),
+        ]
+    block = [
+        _text(_("Votering: %(prop)s. Ja %(ja)s, nej %(nej)s, avstår %(avstar)s. %(res)s") % tal)
+    ]
+    roster = list(votering.roster.all())
+    if roster:
+        block += _lista(
+            _("Voteringslista"),
+            [f"{_person(r.person)}: {r.get_rost_display()}" for r in roster],
+        )
+    return block
+
+
+def _person(person) -> str:
+    return f"{person.namn} ({person.parti})" if person.parti else person.namn
 
 
 def _beslut(punkt: Punkt) -> list[Block]:
@@ -416,13 +448,25 @@ def _ej_justerat(sammantrade: Sammantrade) -> list[tuple[str, str]]:
     return [] if sammantrade.justerat else [(_("Status"), _("Ej justerat"))]
 
 
+def rattelse_text(rattelse) -> str:
+    """ "2025-11-20 14.05 (skriven av A, signerad av B och C): text" — a rättelse in effect,
+    with its author and those who signed it (FL 36 §)."""
+    signerad = [s.person.namn for s in rattelse.signaturer.all()]
+    return _("%(tid)s (skriven av %(vem)s, signerad av %(signerad)s): %(text)s") % {
+        "tid": _tid(rattelse.giltig),
+        "vem": rattelse.forfattare,
+        "signerad": _(" och ").join(signerad) if len(signerad) < 3 else ", ".join(signerad),
+        "text": rattelse.text,
+    }
+
+
 def _utan_paragraf_rattelser(sammantrade: Sammantrade) -> list[Block]:
     return _lista(
         _("Rättelser"),
         [
-            _("%(tid)s: %(text)s") % {"tid": _tid(r.tidpunkt), "text": r.text}
+            rattelse_text(r)
             for r in sammantrade.rattelser.all()
-            if r.punkt_id is None
+            if r.punkt_id is None and r.giltig is not None
         ],
     )
 
@@ -464,7 +508,8 @@ def protokollsutdrag(
     s = sammantrade or med_allt(Sammantrade(pk=punkt.sammantrade_id))
     punkt = next(p for p in s.punkter.all() if p.pk == punkt.pk)
     huvud = [(_("Organ"), s.organ.namn), (_("Sammanträdesdatum"), _dag(s.datum))]
-    huvud += _ej_justerat(s)
+    # a paragraph justerad at once is justerad before the protokoll (KL 5 kap. 69 §)
+    huvud += [] if punkt.omedelbart_justerad else _ej_justerat(s)
     block = _paragraf(punkt, s.organ, publik) + _justering(s, [punkt], _sekreterare(s))
     if s.justerat:
         # the utdragsbestyrkande: who vouches that the extract is true to the protokoll

@@ -124,3 +124,56 @@ class Person(models.Model):
         if self.typ == self.Typ.FORTROENDEVALD and self.parti:
             return f"{self.namn} ({self.parti})"
         return self.namn
+
+
+class Ledamotsuppdrag(models.Model):
+    """One seat in an organ's register: a ledamot or an ersättare, for a party, for a period,
+    and for an ersättare the tjänstgöringsordning in which they step in (KL 5 kap. 17 §,
+    6 kap. 16 §). The kallelse goes to everyone whose uppdrag is valid on the meeting day,
+    and the närvaro is filled from it."""
+
+    class Uppdrag(models.TextChoices):
+        LEDAMOT = "ledamot", _("ledamot")
+        ERSATTARE = "ersattare", _("ersättare")
+
+    organ = models.ForeignKey(
+        Organ, on_delete=models.PROTECT, related_name="ledamotsuppdrag", verbose_name=_("organ")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="uppdrag", verbose_name=_("person")
+    )
+    uppdrag = models.CharField(_("uppdrag"), max_length=20, choices=Uppdrag.choices)
+    parti = models.CharField(_("parti"), max_length=10, blank=True)
+    fran = models.DateField(_("från"))
+    till = models.DateField(_("till"), null=True, blank=True)
+    ordning = models.PositiveSmallIntegerField(
+        _("tjänstgöringsordning"),
+        default=0,
+        help_text=_("Ersättarnas ordning när de går in för en ledamot; ledamöternas plats."),
+    )
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+
+    class Meta:
+        verbose_name = _("ledamotsuppdrag")
+        verbose_name_plural = _("ledamotsuppdrag")
+        ordering = ["organ", "uppdrag", "ordning", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(till__isnull=True) | models.Q(till__gte=models.F("fran")),
+                name="ledamotsuppdrag_till_efter_fran",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_uppdrag_display()}, {self.organ})"
+
+    @classmethod
+    def giltiga(cls, organ: Organ, dag):
+        """The uppdrag of ``organ`` valid on ``dag``: ledamöter first, then the ersättare in
+        their tjänstgöringsordning."""
+        return (
+            cls.objects.filter(organ=organ, fran__lte=dag)
+            .filter(models.Q(till__isnull=True) | models.Q(till__gte=dag))
+            .select_related("person__anvandare")
+            .order_by("-uppdrag", "ordning", "pk")
+        )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from arenden.dokument import services as dokument
 from arenden.organisation.models import Organ
-from arenden.sammantraden.models import Sammantrade
+from arenden.sammantraden.models import Protokollfil, Sammantrade
 
 PER_SIDA = 25
 
@@ -40,7 +41,21 @@ def anslagstavla(request):
     return render(request, "arenden/anslagstavla.html", {"sida": sida, "kommande": list(kommande)})
 
 
+def protokollfil_svar(rad: Protokollfil) -> FileResponse:
+    """The filed protokoll as stored, with its checksum in a header for whoever verifies it."""
+    svar = FileResponse(rad.fil.open("rb"), as_attachment=True, filename=rad.filnamn)
+    svar["Content-Type"] = "application/pdf"
+    svar["X-Checksum-SHA256"] = rad.sha256
+    return svar
+
+
 def publicerat_protokoll(request, pk, format):
-    """The published protokoll, with secret content masked (OSL 5 kap. 5 §)."""
+    """The published protokoll, with secret content masked (OSL 5 kap. 5 §). The PDF is the
+    one filed when the protokoll was justerat (or its latest rättelse took effect), as stored;
+    Word is drawn from the same data."""
     s = get_object_or_404(Sammantrade, pk=pk, state="anslaget")
+    if format == "pdf":
+        senaste = s.protokollfiler.order_by("-version", "-publik").first()
+        if senaste is not None:
+            return protokollfil_svar(senaste)
     return dokument.som_svar(dokument.protokoll(s, publik=True), format)

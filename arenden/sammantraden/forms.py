@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from arenden.diarium.models import Arende
 from arenden.gemensamt.forms import Formular
-from arenden.organisation.models import Organ, Person
-from arenden.sammantraden.models import Deltagare, Punkt, Yttrande
+from arenden.organisation.models import Ledamotsuppdrag, Organ, Person
+from arenden.sammantraden.models import Deltagare, Punkt, Rost, Yttrande
 
 
 class SammantradeForm(Formular):
@@ -207,16 +207,67 @@ class YrkandeForm(Formular):
 
 
 class VoteringForm(Formular):
+    """A votering: open by name (each member's answer), open by totals, or sluten in a val
+    (KL 5 kap. 55 §, 6 kap. 33 §: only who took part and the totals)."""
+
+    NAMN, ANTAL, SLUTEN = "namn", "antal", "sluten"
+
+    omrostning = forms.ChoiceField(
+        choices=[
+            (NAMN, _("Öppen, med namnupprop")),
+            (ANTAL, _("Öppen, bara antal röster")),
+            (SLUTEN, _("Sluten (bara vid val)")),
+        ],
+        initial=NAMN,
+        required=False,
+        label=_("Omröstning"),
+        help_text=_("Utan val här förs bara antalet röster in."),
+    )
+    val = forms.BooleanField(required=False, label=_("Omröstningen gäller ett val"))
     proposition = forms.CharField(
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
         label=_("Propositionsordning"),
         help_text=_("Vilka förslag som ställdes mot varandra, och vad ja och nej betyder."),
     )
-    ja = forms.IntegerField(min_value=0, max_value=1000, label=_("Ja"))
-    nej = forms.IntegerField(min_value=0, max_value=1000, label=_("Nej"))
-    avstar = forms.IntegerField(min_value=0, max_value=1000, initial=0, label=_("Avstår"))
+    ja = forms.IntegerField(min_value=0, max_value=1000, required=False, label=_("Ja"))
+    nej = forms.IntegerField(min_value=0, max_value=1000, required=False, label=_("Nej"))
+    avstar = forms.IntegerField(
+        min_value=0, max_value=1000, required=False, initial=0, label=_("Avstår")
+    )
+    deltog = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Deltog i den slutna omröstningen"),
+    )
     resultat = forms.CharField(max_length=300, label=_("Resultat"))
+
+    def __init__(self, *args, personer=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.personer = list(personer)
+        self.fields["deltog"].choices = [(p.pk, p.namn) for p in self.personer]
+        svar = [("", _("röstar inte")), *Rost.Svar.choices]
+        for person in self.personer:
+            self.fields[f"rost_{person.pk}"] = forms.ChoiceField(
+                choices=svar, required=False, label=_("Röst: %(vem)s") % {"vem": person.namn}
+            )
+
+    def votering(self) -> dict:
+        """The arguments of ``protokoll.registrera_votering``."""
+        data = self.cleaned_data
+        falt = {"proposition": data["proposition"], "resultat": data["resultat"]}
+        falt["val"] = data["val"]
+        slag = data["omrostning"] or self.ANTAL
+        if slag == self.NAMN:
+            falt["roster"] = {
+                p: data[f"rost_{p.pk}"] for p in self.personer if data.get(f"rost_{p.pk}")
+            }
+            return falt
+        falt.update(ja=data["ja"] or 0, nej=data["nej"] or 0, avstar=data["avstar"] or 0)
+        if slag == self.SLUTEN:
+            valda = {int(pk) for pk in data["deltog"]}
+            falt.update(sluten=True, deltog=[p for p in self.personer if p.pk in valda])
+        return falt
 
 
 class MotiveringForm(Formular):
@@ -239,3 +290,24 @@ class YttrandeForm(Formular):
 
 class RattelseForm(Formular):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Rättelse"))
+
+
+class LedamotsuppdragForm(Formular):
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Person"))
+    uppdrag = forms.ChoiceField(choices=Ledamotsuppdrag.Uppdrag.choices, label=_("Uppdrag"))
+    parti = forms.CharField(
+        max_length=10, required=False, label=_("Parti"), help_text=_("Lämnas tomt för personens.")
+    )
+    fran = forms.DateField(label=_("Från"), widget=forms.DateInput(attrs={"type": "date"}))
+    till = forms.DateField(
+        label=_("Till"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ordning = forms.IntegerField(
+        min_value=0, max_value=999, initial=0, label=_("Tjänstgöringsordning")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = Person.objects.filter(
+            typ=Person.Typ.FORTROENDEVALD
+        ).order_by("namn")

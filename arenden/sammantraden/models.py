@@ -387,6 +387,10 @@ class Punkt(models.Model):
         Organ, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
     paragraf_ar = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    # KL 5 kap. 69 §, 6 kap. 35 §: a paragraph justerad at once, at or right after the meeting
+    omedelbart_justerad = models.DateTimeField(
+        _("omedelbart justerad"), null=True, blank=True, editable=False
+    )
     history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
@@ -435,10 +439,19 @@ class Yrkande(models.Model):
 
 
 class Votering(models.Model):
-    """A vote on an item: the propositions, the counts and which won."""
+    """A vote on an item: the propositions, the counts and which won. Open, by name (a
+    :class:`Rost` per serving member, the counts derived from them) or by totals only; or
+    sluten, in a val only (KL 5 kap. 55 §, 6 kap. 33 §), when only who took part
+    (:class:`Omrostningsdeltagare`) and the totals are kept, never who voted how."""
+
+    class Slag(models.TextChoices):
+        OPPEN = "oppen", _("öppen")
+        SLUTEN = "sluten", _("sluten")
 
     punkt = models.ForeignKey(Punkt, on_delete=models.CASCADE, related_name="voteringar")
     proposition = models.TextField(_("propositionsordning"))
+    slag = models.CharField(_("omröstning"), max_length=10, choices=Slag.choices, default="oppen")
+    val = models.BooleanField(_("gäller ett val"), default=False)
     ja = models.PositiveSmallIntegerField(_("ja"))
     nej = models.PositiveSmallIntegerField(_("nej"))
     avstar = models.PositiveSmallIntegerField(_("avstår"), default=0)
@@ -451,6 +464,51 @@ class Votering(models.Model):
 
     def __str__(self):
         return f"{self.punkt}: {self.ja}–{self.nej}"
+
+
+class Rost(models.Model):
+    """One serving member's vote in an open votering by name (KL 5 kap. 54 §, 6 kap. 33 §)."""
+
+    class Svar(models.TextChoices):
+        JA = "ja", _("ja")
+        NEJ = "nej", _("nej")
+        AVSTAR = "avstar", _("avstår")
+
+    votering = models.ForeignKey(Votering, on_delete=models.CASCADE, related_name="roster")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, verbose_name=_("ledamot"))
+    rost = models.CharField(_("röst"), max_length=10, choices=Svar.choices)
+    ordning = models.PositiveSmallIntegerField(_("ordning"), default=0)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+
+    class Meta:
+        verbose_name = _("röst")
+        verbose_name_plural = _("röster")
+        ordering = ["votering", "ordning", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["votering", "person"], name="rost_en_gang"),
+        ]
+
+    def __str__(self):
+        return f"{self.person}: {self.get_rost_display()}"
+
+
+class Omrostningsdeltagare(models.Model):
+    """A member who took part in a sluten omröstning: that, and nothing about the vote."""
+
+    votering = models.ForeignKey(Votering, on_delete=models.CASCADE, related_name="deltog")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, verbose_name=_("ledamot"))
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+
+    class Meta:
+        verbose_name = _("deltagare i sluten omröstning")
+        verbose_name_plural = _("deltagare i sluten omröstning")
+        ordering = ["votering", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["votering", "person"], name="deltog_en_gang"),
+        ]
+
+    def __str__(self):
+        return str(self.person)
 
 
 class Jav(models.Model):
@@ -567,8 +625,35 @@ class Justering(models.Model):
         return f"{self.person} {self.tidpunkt:%Y-%m-%d %H:%M}"
 
 
+class Paragrafjustering(models.Model):
+    """One signature of an omedelbar justering of a single paragraph by the ordförande or a
+    justerare (KL 5 kap. 69 §, 6 kap. 35 §)."""
+
+    punkt = models.ForeignKey(Punkt, on_delete=models.PROTECT, related_name="justeringar")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, verbose_name=_("justerat av"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    tidpunkt = models.DateTimeField(_("tidpunkt"), editable=False)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+
+    class Meta:
+        verbose_name = _("omedelbar justering av paragraf")
+        verbose_name_plural = _("omedelbara justeringar av paragrafer")
+        ordering = ["tidpunkt", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["punkt", "person"], name="paragraf_justeras_en_gang"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} {self.tidpunkt:%Y-%m-%d %H:%M}"
+
+
 class Rattelse(models.Model):
-    """A correction of a justerat protokoll: never an edit, a new recorded event."""
+    """A correction of a justerat protokoll: never an edit, a new recorded event. It is a
+    proposal by its author (``user``) that takes effect (``giltig``) only when the ordförande
+    and the justerare who justerade the protokoll have signed it, as they signed the protokoll
+    (FL 36 §, KL 5 kap. 69 §, 6 kap. 35 §)."""
 
     sammantrade = models.ForeignKey(Sammantrade, on_delete=models.PROTECT, related_name="rattelser")
     punkt = models.ForeignKey(
@@ -576,9 +661,14 @@ class Rattelse(models.Model):
     )
     text = models.TextField(_("rättelse"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("skriven av"),
     )
-    tidpunkt = models.DateTimeField(_("tidpunkt"), editable=False)
+    tidpunkt = models.DateTimeField(_("föreslagen"), editable=False)
+    giltig = models.DateTimeField(_("gäller från"), null=True, blank=True, editable=False)
     history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
@@ -588,3 +678,76 @@ class Rattelse(models.Model):
 
     def __str__(self):
         return f"{self.sammantrade}: {self.text[:60]}"
+
+    @property
+    def forfattare(self) -> str:
+        """The author's name, as the protokoll prints it."""
+        person = getattr(self.user, "person", None)
+        return person.namn if person else (self.user.get_full_name() or self.user.username)
+
+
+class Rattelsesignatur(models.Model):
+    """One signature of a rättelse by the ordförande or a justerare: who and when."""
+
+    rattelse = models.ForeignKey(Rattelse, on_delete=models.PROTECT, related_name="signaturer")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, verbose_name=_("signerad av"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    tidpunkt = models.DateTimeField(_("tidpunkt"), editable=False)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+
+    class Meta:
+        verbose_name = _("signatur av rättelse")
+        verbose_name_plural = _("signaturer av rättelser")
+        ordering = ["tidpunkt", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rattelse", "person"], name="rattelse_signeras_en_gang"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} {self.tidpunkt:%Y-%m-%d %H:%M}"
+
+
+def _protokoll_path(instance, filename):
+    return f"protokoll/{instance.sammantrade_id}/{filename}"
+
+
+class Protokollfil(models.Model):
+    """The whole justerat protokoll, rendered once as PDF and kept as a fixed document of the
+    sammanträde with its SHA-256, also when the meeting has no diarieärende. A rättelse that
+    takes effect files a new version; the older ones stay. When an item is secret a second
+    file of the same version has it masked (``publik``), for the anslagstavla (OSL 5 kap. 5 §)."""
+
+    sammantrade = models.ForeignKey(
+        Sammantrade, on_delete=models.PROTECT, related_name="protokollfiler"
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    publik = models.BooleanField(_("sekretess maskerad"), default=False)
+    fil = models.FileField(_("fil"), upload_to=_protokoll_path)
+    filnamn = models.CharField(_("filnamn"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    skapad = models.DateTimeField(_("arkiverad"))
+    rattelse = models.ForeignKey(
+        Rattelse,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("efter rättelse"),
+    )
+
+    class Meta:
+        verbose_name = _("arkiverat protokoll")
+        verbose_name_plural = _("arkiverade protokoll")
+        ordering = ["sammantrade", "-version", "publik"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sammantrade", "version", "publik"], name="protokollfil_en_per_version"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.filnamn} ({self.version})"

@@ -11,6 +11,7 @@ when a correction is a new :class:`Rattelse`.
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -25,15 +26,20 @@ from arenden.diarium.models import Arende, ArendeRelation, Handling
 from arenden.dokument import services as dokument
 from arenden.handlaggning import services as handlaggning_services
 from arenden.organisation import roles
-from arenden.organisation.models import Organ, Person
+from arenden.organisation.models import Ledamotsuppdrag, Organ, Person
 from arenden.sammantraden.models import (
     Deltagare,
     Jav,
     Justering,
     Kallelsemottagare,
+    Omrostningsdeltagare,
+    Paragrafjustering,
+    Protokollfil,
     Punkt,
     Rattelse,
+    Rattelsesignatur,
     Reservation,
+    Rost,
     Sammantrade,
     Votering,
     Yrkande,
@@ -113,10 +119,20 @@ def _sekreterare_i(organ: Organ, user) -> None:
 
 
 def _sammantrade_for(punkt: Punkt) -> Sammantrade:
-    """The punkt's sammanträde, locked: one change to a meeting at a time."""
-    return (
+    """The punkt's sammanträde, locked: one change to a meeting at a time. A paragraph
+    justerad at once (KL 5 kap. 69 §) is no longer changed."""
+    sammantrade = (
         Sammantrade.objects.select_for_update().select_related("organ").get(pk=punkt.sammantrade_id)
     )
+    if Punkt.objects.filter(pk=punkt.pk, omedelbart_justerad__isnull=False).exists():
+        raise PermissionDenied(
+            _(
+                "Punkt %(n)s förklarades omedelbart justerad och kan inte ändras. Skriv en "
+                "rättelse när protokollet är justerat."
+            )
+            % {"n": punkt.beteckning}
+        )
+    return sammantrade
 
 
 def _las(sammantrade: Sammantrade) -> None:
@@ -176,6 +192,49 @@ def lagg_till_deltagare(
         if _ska_justera(deltagare) and person.anvandare_id:
             workflow_roles.grant(sammantrade, roles.JUSTERARE, user=person.anvandare)
     return deltagare
+
+
+def lagg_till_uppdrag(organ: Organ, person: Person, *, user, **falt) -> Ledamotsuppdrag:
+    """A seat in the organ's register of ledamöter and ersättare, kept by its
+    nämndsekreterare."""
+    _sekreterare_i(organ, user)
+    if falt.get("till") and falt["till"] < falt["fran"]:
+        raise ValidationError(
+            _("Uppdraget kan inte sluta innan det börjar."), code="till_fore_fran"
+        )
+    if not falt.get("parti"):
+        falt["parti"] = person.parti
+    with transaction.atomic(), acting_as(user):
+        uppdrag = Ledamotsuppdrag(organ=organ, person=person, **falt)
+        _spara(uppdrag, user)
+    return uppdrag
+
+
+def fyll_narvaro(sammantrade: Sammantrade, *, user) -> list[Deltagare]:
+    """Fill the närvaro from the organ's register (:class:`Ledamotsuppdrag`): every ledamot
+    and ersättare whose uppdrag is valid on the meeting day and who is not in it yet, the
+    ledamöter first, then the ersättare in their tjänstgöringsordning. Who is absent, who
+    presides and who justerar the sekreterare marks afterwards."""
+    with transaction.atomic(), acting_as(user):
+        _las(sammantrade)
+        _kräv_andring(sammantrade, user)
+        redan = set(sammantrade.deltagare.values_list("person_id", flat=True))
+        nya = []
+        for uppdrag in Ledamotsuppdrag.giltiga(sammantrade.organ, sammantrade.datum):
+            if uppdrag.person_id in redan:
+                continue
+            redan.add(uppdrag.person_id)
+            nya.append(
+                lagg_till_deltagare(
+                    sammantrade,
+                    uppdrag.person,
+                    roll=Deltagare.Roll.LEDAMOT
+                    if uppdrag.uppdrag == Ledamotsuppdrag.Uppdrag.LEDAMOT
+                    else Deltagare.Roll.ERSATTARE,
+                    user=user,
+                )
+            )
+    return nya
 
 
 def _kräv_rimlig_narvaro(sammantrade: Sammantrade, person: Person, roll: str, falt) -> None:
@@ -417,10 +476,17 @@ def kalla(sammantrade: Sammantrade, *, user, skal: str = "") -> Sammantrade:
     (``skal``), which the history keeps."""
     with transaction.atomic(), acting_as(user):
         delegering.anmal_till(sammantrade, user=user)  # KL 6 kap. 40 §
+        # everyone in the närvaro, and every ledamot and ersättare of the register whose
+        # uppdrag is valid on the meeting day (KL 5 kap. 12 §, 6 kap. 17 §)
         kallade = [
             d.person
             for d in sammantrade.deltagare.select_related("person__anvandare")
             if d.roll != Deltagare.Roll.TJANSTEPERSON
+        ]
+        kallade += [
+            u.person
+            for u in Ledamotsuppdrag.giltiga(sammantrade.organ, sammantrade.datum)
+            if u.person not in kallade
         ]
         nu = timezone.now()
         rader = []
@@ -773,18 +839,60 @@ def lagg_till_yrkande(punkt: Punkt, person: Person, *, user, text: str) -> Yrkan
     return yrkande
 
 
-def registrera_votering(punkt: Punkt, *, user, proposition, ja, nej, avstar=0, resultat):
-    """A vote: every member who serves in the item answers ja, nej or avstår, so the counts
-    add up to those serving (KL 5 kap. 53–55 §§: one vote each, and only those who take part
-    in the beslut vote)."""
-    if min(ja, nej, avstar) < 0:
-        raise ValidationError(_("Antalet röster kan inte vara negativt."))
+def registrera_votering(
+    punkt: Punkt,
+    *,
+    user,
+    proposition,
+    resultat,
+    ja=0,
+    nej=0,
+    avstar=0,
+    roster: dict | None = None,
+    sluten: bool = False,
+    val: bool = False,
+    deltog=None,
+) -> Votering:
+    """A vote (KL 5 kap. 53–57 §§ in fullmäktige, 6 kap. 33 § in a nämnd): one vote each, and
+    only the members who serve in the item vote (a jävig one does not, KL 5 kap. 47 §, 6 kap.
+    28 §).
+
+    - by name (``roster``: person → "ja", "nej" or "avstar"): every serving member answers
+      once, and the counts are derived from the answers; the protokoll prints the
+      voteringslista;
+    - by totals (``ja``, ``nej``, ``avstar``): they add up to those serving;
+    - sluten (``sluten``), in a val only (``val``, KL 5 kap. 55 §, 6 kap. 33 §): who took part
+      (``deltog``, serving members) and the totals, which add up to them; never who voted
+      how."""
     with transaction.atomic(), acting_as(user):
         sammantrade = _sammantrade_for(punkt)
         _kräv_andring(sammantrade, user)
         _kräv_beslutsskede(sammantrade)
-        tjanstgor = antal_tjanstgorande(punkt, sammantrade)
-        if ja + nej + avstar != tjanstgor:
+        tjanstgor = [d.person for d in tjanstgorande(_med_jav(punkt), narvaron(sammantrade))]
+        if sluten and not val:
+            raise ValidationError(
+                _(
+                    "Sluten omröstning får bara användas vid val (kommunallagen 5 kap. 55 §, "
+                    "6 kap. 33 §). Andra beslut fattas med öppen omröstning."
+                ),
+                code="sluten_utan_val",
+            )
+        if sluten and roster:
+            raise ValidationError(
+                _("Vid sluten omröstning antecknas inte hur någon har röstat."), code="sluten"
+            )
+        if roster is not None:
+            ja, nej, avstar = _rakna(roster, tjanstgor, punkt)
+            rostande = len(roster)
+        elif sluten:
+            deltog = list(deltog or [])
+            _kräv_tjanstgorande(deltog, tjanstgor, punkt)
+            rostande = len(deltog)
+        else:
+            rostande = len(tjanstgor)
+        if min(ja, nej, avstar) < 0:
+            raise ValidationError(_("Antalet röster kan inte vara negativt."))
+        if ja + nej + avstar != rostande:
             raise ValidationError(
                 _(
                     "Rösterna (%(ja)s ja, %(nej)s nej, %(avstar)s avstår) är %(summa)s, men "
@@ -795,16 +903,65 @@ def registrera_votering(punkt: Punkt, *, user, proposition, ja, nej, avstar=0, r
                     "nej": nej,
                     "avstar": avstar,
                     "summa": ja + nej + avstar,
-                    "antal": tjanstgor,
+                    "antal": rostande,
                     "n": punkt.beteckning,
                 },
                 code="fel_antal",
             )
         votering = Votering(
-            punkt=punkt, proposition=proposition, ja=ja, nej=nej, avstar=avstar, resultat=resultat
+            punkt=punkt,
+            proposition=proposition,
+            slag=Votering.Slag.SLUTEN if sluten else Votering.Slag.OPPEN,
+            val=val,
+            ja=ja,
+            nej=nej,
+            avstar=avstar,
+            resultat=resultat,
         )
         _spara(votering, user)
+        ordning = {p.pk: i for i, p in enumerate(tjanstgor)}
+        for person, svar in sorted((roster or {}).items(), key=lambda r: ordning[r[0].pk]):
+            _spara(
+                Rost(votering=votering, person=person, rost=svar, ordning=ordning[person.pk]),
+                user,
+            )
+        for person in deltog if sluten else []:
+            _spara(Omrostningsdeltagare(votering=votering, person=person), user)
     return votering
+
+
+def _kräv_tjanstgorande(personer, tjanstgor, punkt: Punkt) -> None:
+    """Only members who serve in the item vote, each once."""
+    if len({p.pk for p in personer}) != len(personer):
+        raise ValidationError(_("Varje ledamot har en röst."), code="dubbel_rost")
+    tillatna = {p.pk for p in tjanstgor}
+    utanfor = [str(p) for p in personer if p.pk not in tillatna]
+    if utanfor:
+        raise ValidationError(
+            _(
+                "%(vem)s tjänstgör inte under punkt %(n)s (jäv, frånvaro, eller ersättare som "
+                "inte tjänstgör) och röstar inte."
+            )
+            % {"vem": ", ".join(utanfor), "n": punkt.beteckning},
+            code="rostar_inte",
+        )
+
+
+def _rakna(roster: dict, tjanstgor, punkt: Punkt) -> tuple[int, int, int]:
+    """The counts of a votering by name, once every serving member has answered."""
+    _kräv_tjanstgorande(list(roster), tjanstgor, punkt)
+    fel = [svar for svar in roster.values() if svar not in Rost.Svar.values]
+    if fel:
+        raise ValidationError(_("En röst är ja, nej eller avstår."), code="fel_rost")
+    saknas = [str(p) for p in tjanstgor if p not in roster]
+    if saknas:
+        raise ValidationError(
+            _("Röst saknas för %(vem)s, som tjänstgör under punkt %(n)s.")
+            % {"vem": ", ".join(saknas), "n": punkt.beteckning},
+            code="rost_saknas",
+        )
+    svar = list(roster.values())
+    return svar.count(Rost.Svar.JA), svar.count(Rost.Svar.NEJ), svar.count(Rost.Svar.AVSTAR)
 
 
 # -- the protokoll ----------------------------------------------------------------------------
@@ -904,10 +1061,51 @@ def vid_justering(event) -> None:
     event.obj.justerat = event.obj.justeringar.aggregate(t=Max("tidpunkt"))["t"]
 
 
+def arkivera_protokollfil(
+    sammantrade: Sammantrade, *, user, rattelse: Rattelse | None = None
+) -> list[Protokollfil]:
+    """File the whole justerat protokoll as a fixed document of the sammanträde (TF 2 kap.
+    10 §: upprättat when justerat), also when the meeting has no diarieärende: rendered once
+    as PDF, stored with its SHA-256. A rättelse in effect files the next version; the older
+    ones are kept. When an item is secret, the version with it masked is filed beside it for
+    the anslagstavla (OSL 5 kap. 5 §)."""
+    version = (sammantrade.protokollfiler.aggregate(n=Max("version"))["n"] or 0) + 1
+    laddat = dokument.med_allt(sammantrade)
+    hemligt = any(p.ar_sekretess for p in laddat.punkter.all())
+    nu = timezone.now()
+    filer = []
+    for publik in (False, True) if hemligt else (False,):
+        dok = dokument.protokoll(laddat, publik=publik)
+        pdf = dokument.som_pdf(dok)
+        filnamn = f"{dok.filnamn}-version-{version}.pdf"
+        rad = Protokollfil(
+            sammantrade=sammantrade,
+            version=version,
+            publik=publik,
+            filnamn=filnamn,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            skapad=nu,
+            rattelse=rattelse,
+        )
+        rad.fil.save(filnamn, ContentFile(pdf), save=False)
+        rad.save()
+        rad.innehall = pdf
+        filer.append(rad)
+    return filer
+
+
+def protokollfil_ar_intakt(rad: Protokollfil) -> bool:
+    """Does the filed protokoll still have the checksum recorded when it was filed?"""
+    with rad.fil.open("rb") as fil:
+        return hashlib.sha256(fil.read()).hexdigest() == rad.sha256
+
+
 def arkivera_protokoll(sammantrade: Sammantrade, *, user) -> list[Handling]:
-    """File the justerat protokoll (PDF and DOCX) in the sammanträde's ärende and a
-    protokollsutdrag in each ärende on the agenda, with checksums."""
+    """File the justerat protokoll: as a fixed document of the sammanträde
+    (:func:`arkivera_protokollfil`), in the sammanträde's ärende when it has one (the same
+    PDF, and a DOCX) and a protokollsutdrag in each ärende on the agenda, with checksums."""
     sparade = []
+    fil = arkivera_protokollfil(sammantrade, user=user)[0]
     laddat = dokument.med_allt(sammantrade)
     if sammantrade.arende_id:
         # the whole protokoll holds the secret items too: marked with their lagrum
@@ -916,7 +1114,7 @@ def arkivera_protokoll(sammantrade: Sammantrade, *, user) -> list[Handling]:
         )
         dok = dokument.protokoll(sammantrade)
         for format in ("pdf", "docx"):
-            innehall = dokument.skriv(dok, format)
+            innehall = fil.innehall if format == "pdf" else dokument.skriv(dok, format)
             sparade.append(
                 _arkivera(
                     sammantrade.arende, dok, innehall, format, Handling.Typ.PROTOKOLL, user, lagrum
@@ -994,11 +1192,108 @@ def vid_anslag(event) -> None:
     event.obj.anslaget = dag
 
 
-def ratta(sammantrade: Sammantrade, *, user, text: str, punkt: Punkt | None = None) -> Rattelse:
-    """A correction of a justerat protokoll, recorded as a new event beside it."""
+# -- omedelbar justering of a paragraph (KL 5 kap. 69 §, 6 kap. 35 §) ------------------------
+
+
+def saknar_paragrafjustering(punkt: Punkt) -> list[Person]:
+    """The ordförande and justerare present who have not signed the paragraph yet."""
+    signerat = set(punkt.justeringar.values_list("person_id", flat=True))
+    return [
+        d.person
+        for d in punkt.sammantrade.deltagare.select_related("person")
+        if _ska_justera(d) and d.person_id not in signerat
+    ]
+
+
+def justera_paragraf(punkt: Punkt, *, user) -> Paragrafjustering:
+    """The ordförande or a justerare signs one paragraph at once, at or right after the meeting
+    (KL 5 kap. 69 §, 6 kap. 35 §), before the rest of the protokoll. With the last signature
+    the paragraph is justerad: it can no longer be changed, the protokoll says so, and its
+    utdrag is filed in the ärende so that the beslut can be anslaget and expedierat."""
+    with transaction.atomic(), acting_as(user):
+        sammantrade = _sammantrade_for(punkt)
+        punkt = Punkt.objects.select_related("arende").get(pk=punkt.pk)
+        if sammantrade.state not in ("kallat", "genomfort") or sammantrade.justeringar.exists():
+            raise ValidationError(
+                _(
+                    "En paragraf justeras omedelbart vid eller strax efter sammanträdet, innan "
+                    "protokollet justeras."
+                ),
+                code="inte_nu",
+            )
+        if not sammantrade.har_borjat:
+            raise ValidationError(_("Sammanträdet har inte börjat än."), code="fore_motet")
+        if not punkt.utfall:
+            raise ValidationError(
+                _("Punkt %(n)s har inget beslut att justera.") % {"n": punkt.beteckning},
+                code="utan_beslut",
+            )
+        person = Person.objects.filter(anvandare=user).first()
+        if person is None or person not in saknar_paragrafjustering(punkt):
+            raise PermissionDenied(
+                _("Bara ordföranden och justerarna justerar, var och en en gång.")
+            )
+        nu = timezone.now()
+        signatur = Paragrafjustering(punkt=punkt, person=person, user=user, tidpunkt=nu)
+        _spara(signatur, user)
+        kvar = saknar_paragrafjustering(punkt)
+        text = _("Punkt %(n)s justerad av %(vem)s.") % {"n": punkt.beteckning, "vem": person}
+        if not kvar:
+            punkt.omedelbart_justerad = nu
+            _spara(punkt, user, "justera_paragraf")
+            text += " " + _("Paragrafen förklarades omedelbart justerad.")
+        do_transition(sammantrade, "justera_paragraf", user, text)
+        if not kvar and punkt.arende_id:
+            dok = dokument.protokollsutdrag(punkt)
+            _arkivera(
+                punkt.arende,
+                dok,
+                dokument.som_pdf(dok),
+                "pdf",
+                Handling.Typ.PROTOKOLLSUTDRAG,
+                user,
+                punkt.arende.sekretess_lagrum,
+            )
+    return signatur
+
+
+# -- rättelse (FL 36 §) ------------------------------------------------------------------------
+
+
+def _kräv_rattelseforfattare(sammantrade: Sammantrade, user) -> None:
+    """The nämndsekreterare, or the ordförande or a justerare who justerade the protokoll,
+    may propose a rättelse."""
+    if roles.NAMNDSEKRETERARE in workflow_roles.roles_in_context(user, sammantrade.organ):
+        return
+    if any(
+        j.person.anvandare_id == user.pk for j in sammantrade.justeringar.select_related("person")
+    ):
+        return
+    raise PermissionDenied(
+        _(
+            "Bara nämndsekreteraren, ordföranden och justerarna får föreslå en rättelse av "
+            "protokollet från %(mote)s."
+        )
+        % {"mote": sammantrade}
+    )
+
+
+def _var(rattelse: Rattelse) -> str:
+    if rattelse.punkt_id is None:
+        return ""
+    return _("Rättelse under %(punkt)s: ") % {"punkt": rattelse.punkt.beteckning}
+
+
+def foresla_rattelse(
+    sammantrade: Sammantrade, *, user, text: str, punkt: Punkt | None = None
+) -> Rattelse:
+    """Propose a correction of a justerat protokoll (FL 36 §: an obvious mistake in a beslut
+    may be corrected). The user is its author; it takes effect only when the ordförande and
+    the justerare who justerade the protokoll have signed it (:func:`signera_rattelse`), each
+    step a link in the sammanträde's hash-chained history."""
     if not sammantrade.justerat:
         raise ValidationError(_("Protokollet är inte justerat; ändra i det i stället."))
-    _sekreterare_i(sammantrade.organ, user)
+    _kräv_rattelseforfattare(sammantrade, user)
     if not text.strip():
         raise ValidationError(_("Skriv vad rättelsen gäller."))
     if punkt is not None and punkt.sammantrade_id != sammantrade.pk:
@@ -1006,10 +1301,70 @@ def ratta(sammantrade: Sammantrade, *, user, text: str, punkt: Punkt | None = No
             _("Punkten hör till ett annat sammanträde än %(mote)s.") % {"mote": sammantrade}
         )
     with transaction.atomic(), acting_as(user):
+        _las(sammantrade)
         rattelse = Rattelse(
-            sammantrade=sammantrade, punkt=punkt, text=text, user=user, tidpunkt=timezone.now()
+            sammantrade=sammantrade,
+            punkt=punkt,
+            text=text.strip(),
+            user=user,
+            tidpunkt=timezone.now(),
         )
         _spara(rattelse, user)
-        var = _("Rättelse under %(punkt)s: ") % {"punkt": punkt.beteckning} if punkt else ""
-        do_transition(sammantrade, "ratta", user, f"{var}{text.strip()}")
+        do_transition(
+            sammantrade,
+            "foresla_rattelse",
+            user,
+            _("Rättelse föreslagen av %(vem)s. %(var)s%(text)s")
+            % {"vem": rattelse.forfattare, "var": _var(rattelse), "text": rattelse.text},
+        )
     return rattelse
+
+
+def saknar_signatur(rattelse: Rattelse) -> list[Person]:
+    """Those who justerade the protokoll and have not signed the rättelse yet."""
+    signerat = set(rattelse.signaturer.values_list("person_id", flat=True))
+    return [
+        j.person
+        for j in rattelse.sammantrade.justeringar.select_related("person")
+        if j.person_id not in signerat
+    ]
+
+
+def signera_rattelse(rattelse: Rattelse, *, user) -> Rattelsesignatur:
+    """The ordförande or a justerare signs a proposed rättelse. With the last signature it
+    takes effect: the protokoll prints it and is filed anew, the older file kept."""
+    with transaction.atomic(), acting_as(user):
+        sammantrade = rattelse.sammantrade
+        _las(sammantrade)
+        rattelse.refresh_from_db()
+        if rattelse.giltig is not None:
+            raise ValidationError(
+                _("Rättelsen är redan signerad och gäller."), code="redan_signerad"
+            )
+        person = Person.objects.filter(anvandare=user).first()
+        if person is None or person not in saknar_signatur(rattelse):
+            raise PermissionDenied(
+                _(
+                    "Bara ordföranden och justerarna som justerade protokollet signerar "
+                    "rättelsen, var och en en gång."
+                )
+            )
+        signatur = Rattelsesignatur(
+            rattelse=rattelse, person=person, user=user, tidpunkt=timezone.now()
+        )
+        _spara(signatur, user)
+        if saknar_signatur(rattelse):
+            do_transition(
+                sammantrade,
+                "signera_rattelse",
+                user,
+                _("Rättelsen föreslagen %(tid)s signerad av %(vem)s.")
+                % {"tid": f"{timezone.localtime(rattelse.tidpunkt):%Y-%m-%d %H:%M}", "vem": person},
+            )
+        else:
+            rattelse.giltig = signatur.tidpunkt
+            _spara(rattelse, user, "ratta")
+            do_transition(sammantrade, "ratta", user, f"{_var(rattelse)}{rattelse.text}")
+            arkivera_protokollfil(sammantrade, user=user, rattelse=rattelse)
+            checkpoint.after_commit(f"rättelse av protokollet från {sammantrade}")
+    return signatur

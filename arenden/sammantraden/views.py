@@ -20,13 +20,14 @@ from arenden.dokument import services as dokument
 from arenden.gemensamt.inskick import en_gang
 from arenden.organisation import roles
 from arenden.organisation.models import Organ, Person
-from arenden.publikt.anslagstavla import PER_SIDA
+from arenden.publikt.anslagstavla import PER_SIDA, protokollfil_svar
 from arenden.sammantraden import protokoll
 from arenden.sammantraden.forms import (
     AnslagForm,
     BeslutForm,
     DeltagareForm,
     JavForm,
+    LedamotsuppdragForm,
     MotiveringForm,
     NarvaroForm,
     PunktForm,
@@ -37,7 +38,7 @@ from arenden.sammantraden.forms import (
     YrkandeForm,
     YttrandeForm,
 )
-from arenden.sammantraden.models import Punkt, Sammantrade
+from arenden.sammantraden.models import Deltagare, Punkt, Rattelse, Sammantrade
 from workflow import registry
 from workflow import roles as workflow_roles
 from workflow.definitions import USER
@@ -140,6 +141,14 @@ def sammantrade(request, pk):
         "far_justera": request.user.has_perm("arenden.justera_sammantrade", s)
         and any(p.anvandare_id == request.user.pk for p in protokoll.saknar_justering(s)),
         "saknar_justering": protokoll.saknar_justering(s),
+        # KL 5 kap. 69 §: the ordförande and the justerare may justera a paragraph at once
+        "far_justera_paragraf": s.state in ("kallat", "genomfort")
+        and not s.justeringar.all()
+        and any(
+            d.person.anvandare_id == request.user.pk
+            and (d.justerare or d.roll == Deltagare.Roll.ORDFORANDE)
+            for d in deltagare
+        ),
     }
     if far_andra:
         context["deltagare_form"] = DeltagareForm(prefix="deltagare")
@@ -154,11 +163,20 @@ def sammantrade(request, pk):
         _per_punkt(punkter, YttrandeForm, "yttrande")
         _per_punkt(punkter, JavForm, "jav", personer=ledamoter)
         _per_punkt(punkter, YrkandeForm, "yrkande", personer=ledamoter)
-        _per_punkt(punkter, VoteringForm, "votering")
-    elif s.justerat and roles.NAMNDSEKRETERARE in (
-        workflow_roles.roles_in_context(request.user, s)
+        _per_punkt(punkter, VoteringForm, "votering", personer=list(ledamoter))
+    justerade = [j.person for j in s.justeringar.all()]
+    if s.justerat and (
+        roles.NAMNDSEKRETERARE in workflow_roles.roles_in_context(request.user, s)
+        or any(p.anvandare_id == request.user.pk for p in justerade)
     ):
         context["rattelse_form"] = RattelseForm(prefix="rattelse")
+    context["protokollfiler"] = [f for f in s.protokollfiler.all() if not f.publik]
+    for r in s.rattelser.all():
+        signerat = {sig.person_id for sig in r.signaturer.all()}
+        r.saknar = [p for p in justerade if p.pk not in signerat]
+        r.far_signera = r.giltig is None and any(
+            p.anvandare_id == request.user.pk for p in r.saknar
+        )
     return render(request, "arenden/sammantrade.html", context)
 
 
@@ -266,6 +284,28 @@ def mote_justera(request, pk):
 @login_required
 @require_POST
 @en_gang
+def punkt_justera(request, pk):
+    """Omedelbar justering of one paragraph (KL 5 kap. 69 §, 6 kap. 35 §)."""
+    punkt = _punkt_or_404(pk)
+    _kräv_lasratt(request.user, punkt.sammantrade)
+    try:
+        protokoll.justera_paragraf(punkt, user=request.user)
+    except (*REFUSALS, PermissionDenied) as err:
+        _fel(request, err)
+    else:
+        punkt.refresh_from_db()
+        messages.success(
+            request,
+            _("Paragrafen förklarades omedelbart justerad.")
+            if punkt.omedelbart_justerad
+            else _("Din justering av punkten är antecknad."),
+        )
+    return _tillbaka(punkt.sammantrade_id, f"punkt-{punkt.pk}")
+
+
+@login_required
+@require_POST
+@en_gang
 def mote_deltagare(request, pk):
     s = _sammantrade_or_404(pk)
     _kräv_lasratt(request.user, s)
@@ -357,6 +397,14 @@ def punkt_atgard(request, pk, atgard):
     if atgard not in _PUNKTFORMULAR:
         raise Http404(atgard)
     kwargs = {"personer": Person.objects.all()} if atgard in _MED_PERSON else {}
+    if atgard == "votering":
+        kwargs = {
+            "personer": Person.objects.filter(
+                pk__in=punkt.sammantrade.deltagare.exclude(
+                    roll=Deltagare.Roll.TJANSTEPERSON
+                ).values("person")
+            )
+        }
     form = _PUNKTFORMULAR[atgard](request.POST, prefix=atgard, **kwargs)
     try:
         if not form.is_valid():
@@ -378,7 +426,7 @@ def punkt_atgard(request, pk, atgard):
         elif atgard == "yrkande":
             protokoll.lagg_till_yrkande(punkt, data["person"], user=request.user, text=data["text"])
         elif atgard == "votering":
-            protokoll.registrera_votering(punkt, user=request.user, **data)
+            protokoll.registrera_votering(punkt, user=request.user, **form.votering())
         else:
             protokoll.lagg_till_yttrande(punkt, user=request.user, **data)
     except (*REFUSALS, PermissionDenied) as err:
@@ -442,12 +490,36 @@ def mote_rattelse(request, pk):
     try:
         if not form.is_valid():
             raise ValidationError(list(form.errors.values()))
-        protokoll.ratta(s, user=request.user, text=form.cleaned_data["text"])
+        protokoll.foresla_rattelse(s, user=request.user, text=form.cleaned_data["text"])
     except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
     else:
-        messages.success(request, _("Rättelsen är antecknad."))
+        messages.success(
+            request,
+            _("Rättelsen är föreslagen. Den gäller när ordföranden och justerarna har signerat."),
+        )
     return _tillbaka(pk)
+
+
+@login_required
+@require_POST
+@en_gang
+def rattelse_signera(request, pk):
+    rattelse = get_object_or_404(Rattelse.objects.select_related("sammantrade"), pk=pk)
+    _kräv_lasratt(request.user, rattelse.sammantrade)
+    try:
+        protokoll.signera_rattelse(rattelse, user=request.user)
+    except (*REFUSALS, PermissionDenied) as err:
+        _fel(request, err)
+    else:
+        rattelse.refresh_from_db()
+        messages.success(
+            request,
+            _("Rättelsen är signerad och gäller.")
+            if rattelse.giltig
+            else _("Din signatur är antecknad."),
+        )
+    return _tillbaka(rattelse.sammantrade_id)
 
 
 _DOKUMENT = {"kallelse": dokument.kallelse, "protokoll": dokument.protokoll}
@@ -467,9 +539,72 @@ def mote_dokument(request, pk, slag, format):
 
 
 @login_required
+def mote_protokollfil(request, pk, version):
+    """A filed version of the whole justerat protokoll; with secret items masked for one who
+    may not read all of them (OSL 5 kap. 5 §)."""
+    s = _sammantrade_or_404(pk)
+    _kräv_lasratt(request.user, s)
+    allt = dokument.med_allt(s)
+    deltagare = list(allt.deltagare.all())
+    publik = not all(protokoll.far_lasa(request.user, p, deltagare) for p in allt.punkter.all())
+    filer = {f.publik: f for f in s.protokollfiler.filter(version=version)}
+    if not filer:
+        raise Http404(_("Det finns ingen sådan version av protokollet."))
+    # a version without a masked file had no secret item
+    return protokollfil_svar(filer.get(publik) or filer[False])
+
+
+@login_required
 def punkt_utdrag(request, pk, format):
     punkt = _punkt_or_404(pk)
     _kräv_lasratt(request.user, punkt.sammantrade)
     deltagare = list(dokument.med_allt(punkt.sammantrade).deltagare.all())
     publik = not protokoll.far_lasa(request.user, punkt, deltagare)
     return dokument.som_svar(dokument.protokollsutdrag(punkt, publik=publik), format)
+
+
+@login_required
+@en_gang
+def organ_ledamoter(request, pk):
+    """The organ's register of ledamöter and ersättare (party, period,
+    tjänstgöringsordning), kept by its nämndsekreterare; the kallelse and the närvaro are
+    filled from it."""
+    organ = get_object_or_404(Organ, pk=pk)
+    if roles.NAMNDSEKRETERARE not in workflow_roles.roles_in_context(request.user, organ):
+        raise PermissionDenied(_("Bara organets nämndsekreterare för ledamotsregistret."))
+    form = LedamotsuppdragForm(request.POST or None, prefix="uppdrag")
+    if request.method == "POST":
+        try:
+            if not form.is_valid():
+                raise ValidationError(list(form.errors.values()))
+            data = dict(form.cleaned_data)
+            person = data.pop("person")
+            protokoll.lagg_till_uppdrag(organ, person, user=request.user, **data)
+        except (*REFUSALS, PermissionDenied) as err:
+            _fel(request, err)
+        else:
+            messages.success(request, _("Uppdraget är infört i registret."))
+            return redirect("arenden:organ_ledamoter", pk=organ.pk)
+    uppdrag = organ.ledamotsuppdrag.select_related("person").order_by(
+        "-uppdrag", "ordning", "fran", "pk"
+    )
+    return render(
+        request, "arenden/ledamoter.html", {"organ": organ, "uppdrag": uppdrag, "form": form}
+    )
+
+
+@login_required
+@require_POST
+@en_gang
+def mote_fyll_narvaro(request, pk):
+    s = _sammantrade_or_404(pk)
+    _kräv_lasratt(request.user, s)
+    try:
+        nya = protokoll.fyll_narvaro(s, user=request.user)
+    except (*REFUSALS, PermissionDenied) as err:
+        _fel(request, err)
+    else:
+        messages.success(
+            request, _("%(n)s ledamöter och ersättare lades till i närvaron.") % {"n": len(nya)}
+        )
+    return _tillbaka(pk, "narvaro")

@@ -27,7 +27,7 @@ def _byt(fran, till):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("arenden", "0026_delegering")]
+    dependencies = [("arenden", "0031_las_votering_och_paragrafjustering")]
 
     operations = [
         migrations.AddField(
