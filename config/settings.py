@@ -114,6 +114,8 @@ MIDDLEWARE = [
     # a session left alone too long ends (SESSION_INAKTIV_MINUTER)
     "arenden.konto.inloggning.Inaktivitet",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # the read-only pages may read from a replica; a session that wrote reads the primary
+    "config.dbrouter.Replikalasning",
     "workflow.context.ActorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # what a logged-in user is shown may be secret: never kept in a cache (OSL)
@@ -187,6 +189,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             ),
         }
     )
+
+# A PostgreSQL streaming replica for the read-only pages (config.dbrouter, README
+# "Drift på flera maskiner"): DATABASE_REPLICA_URL, e.g. postgres://postgres@replika:5432/arenden.
+# Writes, locks and transactions stay on the primary; a session that wrote reads from the
+# primary for DATABASE_REPLICA_PIN_SECONDS seconds. Without it: one database.
+DATABASE_ROUTERS: list[str] = []
+DATABASE_REPLICA_PIN_SECONDS = int(os.environ.get("DATABASE_REPLICA_PIN_SECONDS", "5"))
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0),
+        conn_health_checks=True,
+    )
+    # in the tests the replica serves the primary's test database (it streams the whole
+    # cluster), so it is a mirror, never created or migrated itself
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.dbrouter.Replikarouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
