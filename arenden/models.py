@@ -5,6 +5,7 @@ the app label ``arenden``, and so that ``arenden.models.X`` names any of them.""
 from arenden.arkiv.models import Bevarande, GallradHandling, Gallringsbeslut, Klass
 from arenden.begaran.models import Begaran, BegardHandling
 from arenden.diarium.models import Arende, ArendeRelation, Handling, Nummerserie, Sekretessatkomst
+from arenden.dokument.jobb import GenereratDokument
 from arenden.gemensamt.models import Inskick
 from arenden.gemensamt.utskick import Utskick
 from arenden.handlaggning.models import (
@@ -43,6 +44,7 @@ __all__ = [
     "Enhet",
     "GallradHandling",
     "Gallringsbeslut",
+    "GenereratDokument",
     "Handling",
     "Inskick",
     "Jav",

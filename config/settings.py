@@ -298,6 +298,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "arenden@localh
 # see config/celery.py.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TIMEZONE = TIME_ZONE
+# the queue the web nodes send to and the workers read (a CI run uses its own)
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 
 # a session lasts a working day at most and ends with the browser
 SESSION_COOKIE_AGE = 9 * 60 * 60
