@@ -49,9 +49,12 @@ def test_without_a_broker_the_document_is_made_in_the_request(db):
 
 
 def test_with_a_broker_the_page_says_it_is_being_made_and_queues_it_after_commit(
-    db, broker, django_capture_on_commit_callbacks
+    db, broker, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
-    with django_capture_on_commit_callbacks(execute=True) as efter_commit:
+    with (
+        django_capture_on_commit_callbacks(execute=True) as efter_commit,
+        django_assert_num_queries(1),
+    ):
         svar = services.som_svar(_dokument(), "docx")
         assert broker.skickat == []  # nothing leaves before the transaction commits
     assert len(efter_commit) == 1
@@ -64,7 +67,7 @@ def test_with_a_broker_the_page_says_it_is_being_made_and_queues_it_after_commit
 
 
 def test_the_worker_stores_the_document_with_its_sha256_once_and_any_node_serves_it(
-    db, broker, django_capture_on_commit_callbacks
+    db, broker, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
     data = jobb.som_data(_dokument())
     # the message delivered twice: one document
@@ -72,7 +75,8 @@ def test_the_worker_stores_the_document_with_its_sha256_once_and_any_node_serves
     gjort = jobb.GenereratDokument.objects.get()
     innehall = gjort.fil.read()
     assert hashlib.sha256(innehall).hexdigest() == gjort.sha256
-    with django_capture_on_commit_callbacks(execute=True):
+    # served from the shared storage: one query, nothing rendered
+    with django_capture_on_commit_callbacks(execute=True), django_assert_num_queries(1):
         svar = services.som_svar(_dokument(), "docx")
     assert svar.status_code == 200
     assert svar.content == innehall
