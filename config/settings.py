@@ -4,6 +4,9 @@ Zero configuration gives a working development set-up on SQLite in the project f
 Everything that differs between machines comes from the environment:
 
 - ``DATABASE_URL``: e.g. ``postgres://postgres@127.0.0.1:5432/arenden`` (default: SQLite file)
+- ``DATABASE_REPLICA_URL``: a PostgreSQL streaming replica for the read-only pages
+  (config.dbrouter); ``CELERY_BROKER_URL``: documents, e-mail and timers on Celery workers
+  (config.celery). README, "Drift på flera maskiner".
 - ``DJANGO_PRODUCTION=1``: production mode (``DEBUG`` off, secure cookies, HSTS, SSL redirect);
   then ``DJANGO_SECRET_KEY`` and ``DJANGO_ALLOWED_HOSTS`` must be set.
 """
