@@ -6,6 +6,7 @@ from arenden.arkiv.models import Bevarande, GallradHandling, Gallringsbeslut, Kl
 from arenden.begaran.models import Begaran, BegardHandling
 from arenden.delegering.models import Delegationspunkt
 from arenden.diarium.models import Arende, ArendeRelation, Handling, Nummerserie, Sekretessatkomst
+from arenden.dokument.jobb import GenereratDokument
 from arenden.gemensamt.models import Inskick
 from arenden.gemensamt.utskick import Utskick
 from arenden.handlaggning.models import (
@@ -50,6 +51,7 @@ __all__ = [
     "Enhet",
     "GallradHandling",
     "Gallringsbeslut",
+    "GenereratDokument",
     "Handling",
     "Inskick",
     "Jav",

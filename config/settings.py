@@ -4,6 +4,9 @@ Zero configuration gives a working development set-up on SQLite in the project f
 Everything that differs between machines comes from the environment:
 
 - ``DATABASE_URL``: e.g. ``postgres://postgres@127.0.0.1:5432/arenden`` (default: SQLite file)
+- ``DATABASE_REPLICA_URL``: a PostgreSQL streaming replica for the read-only pages
+  (config.dbrouter); ``CELERY_BROKER_URL``: documents, e-mail and timers on Celery workers
+  (config.celery). README, "Drift på flera maskiner".
 - ``DJANGO_PRODUCTION=1``: production mode (``DEBUG`` off, secure cookies, HSTS, SSL redirect);
   then ``DJANGO_SECRET_KEY`` and ``DJANGO_ALLOWED_HOSTS`` must be set.
 """
@@ -117,6 +120,8 @@ MIDDLEWARE = [
     # a session left alone too long ends (SESSION_INAKTIV_MINUTER)
     "arenden.konto.inloggning.Inaktivitet",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # the read-only pages may read from a replica; a session that wrote reads the primary
+    "config.dbrouter.Replikalasning",
     "workflow.context.ActorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # what a logged-in user is shown may be secret: never kept in a cache (OSL)
@@ -190,6 +195,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             ),
         }
     )
+
+# A PostgreSQL streaming replica for the read-only pages (config.dbrouter, README
+# "Drift på flera maskiner"): DATABASE_REPLICA_URL, e.g. postgres://postgres@replika:5432/arenden.
+# Writes, locks and transactions stay on the primary; a session that wrote reads from the
+# primary for DATABASE_REPLICA_PIN_SECONDS seconds. Without it: one database.
+DATABASE_ROUTERS: list[str] = []
+DATABASE_REPLICA_PIN_SECONDS = int(os.environ.get("DATABASE_REPLICA_PIN_SECONDS", "5"))
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0),
+        conn_health_checks=True,
+    )
+    # in the tests the replica serves the primary's test database (it streams the whole
+    # cluster), so it is a mirror, never created or migrated itself
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.dbrouter.Replikarouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -289,6 +311,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "arenden@localh
 # see config/celery.py.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TIMEZONE = TIME_ZONE
+# the queue the web nodes send to and the workers read (a CI run uses its own)
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 
 # a session lasts a working day at most and ends with the browser
 SESSION_COOKIE_AGE = 9 * 60 * 60

@@ -748,7 +748,26 @@ def som_svar(dokument: Dokument, format: str):
 
     if format not in FORMAT:
         raise Http404(format)
-    response = HttpResponse(skriv(dokument, format), content_type=FORMAT[format])
+    from arenden.dokument import jobb
+
+    if jobb.asynkront():
+        # a worker makes it (arenden.dokument.jobb); until then a page that says so
+        data = jobb.som_data(dokument)
+        gjort = jobb.GenereratDokument.objects.filter(nyckel=jobb.nyckel(data, format)).first()
+        if gjort is None:
+            jobb.bestall(data, format)
+            vanta = HttpResponse(
+                render_to_string(
+                    "arenden/dokument_skapas.html", {"filnamn": f"{dokument.filnamn}.{format}"}
+                ),
+                status=202,
+            )
+            vanta["Retry-After"] = "5"
+            return vanta
+        innehall = gjort.fil.read()
+    else:
+        innehall = skriv(dokument, format)
+    response = HttpResponse(innehall, content_type=FORMAT[format])
     response["Content-Disposition"] = f'attachment; filename="{dokument.filnamn}.{format}"'
     return response
 

@@ -89,7 +89,14 @@ def lagg_i_utskick(
     )
 
     def skicka_nu():
-        skicka([rad.pk])
+        from config import celery
+
+        if celery.app is not None:
+            # a worker sends it (config.celery), off the request; the row lock in skicka()
+            # makes a redelivered message harmless
+            celery.app.send_task("arenden.utskick.skicka", args=[[rad.pk]])
+        else:
+            skicka([rad.pk])
 
     # robust: a failure here is logged (a refusal is also recorded on the row), and must not
     # turn the committed step into an error page

@@ -1,0 +1,94 @@
+"""Documents made off the request (issue 18.5): with a Celery broker configured
+(``CELERY_BROKER_URL`` and the ``celery`` extra) a PDF or DOCX is made by a worker and stored
+with its SHA-256 in the shared file storage, so that any web node can serve it; without one it
+is made in the request, as always.
+
+A document is known by the SHA-256 of its content and format (:func:`nyckel`): the same
+protokoll asked for twice is made once, and a changed one is a new document. The task is
+idempotent: a redelivered message finds the document made and does nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, models, transaction
+
+from arenden.dokument import services
+
+UPPGIFT = "arenden.dokument.generera"
+
+
+class GenereratDokument(models.Model):
+    """A PDF or DOCX a worker made, in the shared file storage."""
+
+    nyckel = models.CharField(max_length=64, unique=True)
+    format = models.CharField(max_length=4)
+    filnamn = models.CharField(max_length=255)
+    fil = models.FileField(upload_to="genererade/")
+    sha256 = models.CharField(max_length=64)
+    skapad = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        app_label = "arenden"
+        verbose_name = "genererat dokument"
+        verbose_name_plural = "genererade dokument"
+
+    def __str__(self):
+        return f"{self.filnamn}.{self.format}"
+
+
+def som_data(dokument: services.Dokument) -> dict:
+    return dataclasses.asdict(dokument)
+
+
+def fran_data(data: dict) -> services.Dokument:
+    return services.Dokument(
+        titel=data["titel"],
+        huvud=[tuple(rad) for rad in data["huvud"]],
+        block=[services.Block(**b) for b in data["block"]],
+        filnamn=data["filnamn"],
+    )
+
+
+def nyckel(data: dict, format: str) -> str:
+    text = json.dumps([format, data], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def asynkront() -> bool:
+    from config import celery
+
+    return celery.app is not None
+
+
+def bestall(data: dict, format: str) -> None:
+    """Queue the making of the document once the caller's transaction commits."""
+    from config import celery
+
+    transaction.on_commit(lambda: celery.app.send_task(UPPGIFT, args=[data, format]), robust=True)
+
+
+def generera(data: dict, format: str) -> str:
+    """The task: make the document unless it is made; its key."""
+    k = nyckel(data, format)
+    if GenereratDokument.objects.filter(nyckel=k).exists():
+        return k
+    innehall = services.skriv(fran_data(data), format)
+    rad = GenereratDokument(
+        nyckel=k,
+        format=format,
+        filnamn=data["filnamn"],
+        sha256=hashlib.sha256(innehall).hexdigest(),
+    )
+    rad.fil.save(f"{k}.{format}", ContentFile(innehall), save=False)
+    try:
+        with transaction.atomic():
+            rad.save()
+    except IntegrityError:
+        # another delivery of the same message made it first
+        rad.fil.delete(save=False)
+    return k
