@@ -113,6 +113,6 @@ def _installningar(env):
 def test_the_replica_is_there_only_when_configured():
     assert _installningar({}) == "['default'] [] None"
     assert (
-        _installningar({"DATABASE_REPLICA_URL": "postgres://postgres@127.0.0.1:5433/h_skala2"})
+        _installningar({"DATABASE_REPLICA_URL": "postgres://postgres@127.0.0.1:5433/arenden_skala"})
         == "['default', 'replica'] ['config.dbrouter.Replikarouter'] 5433"
     )
