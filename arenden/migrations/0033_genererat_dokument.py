@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('arenden', '0025_falthistorik_mac'),
+        ('arenden', '0032_handling_text'),
     ]
 
     operations = [
