@@ -273,19 +273,20 @@ class Fordela(flow.Split):
 class ProcessLas(SelectForUpdateLock):
     """The process row locked (``SELECT … FOR UPDATE``, waiting for it) where the database
     locks rows. SQLite does not: a writing transaction there holds the whole database from
-    its ``BEGIN IMMEDIATE``, so the lock is that transaction and no statement is sent."""
+    its ``BEGIN IMMEDIATE``, so the lock is that transaction and no statement is sent. Inside
+    a transaction already (the engine's, a task service's) no savepoint is opened: an error
+    undoes the whole transaction, as it would the step."""
 
     def __init__(self):
         super().__init__(nowait=False)
 
     @contextmanager
     def __call__(self, flow_class, process_pk):
-        if connection.features.has_select_for_update:
-            with super().__call__(flow_class, process_pk):
-                yield
-        else:
-            with transaction.atomic():
-                yield
+        with transaction.atomic(savepoint=False):
+            if connection.features.has_select_for_update:
+                processer = flow_class.process_class._default_manager.filter(pk=process_pk)
+                processer.select_for_update().exists()
+            yield
 
 
 class ArendeFlow(flow.Flow):

@@ -4,7 +4,8 @@ Each step of the main path as the benchmark takes it (tests/benchmark/transition
 ``do_transition`` with the process's receivers connected (flows/synk.py), counted in
 statements, next to the same step on an ärende whose process is left alone. The counts may
 fall; they may not grow back (completing a task rewrote its row twice, each activation read
-the process and the ärende again, the open tasks were read twice when they were rerouted).
+the process and the ärende again, the open tasks were read twice when they were rerouted,
+the process lock opened a savepoint inside the engine's transaction).
 """
 
 import pytest
@@ -19,26 +20,27 @@ from tests.benchmark.common import counting_queries
 from workflow import roles as workflow_roles
 from workflow.engine import do_transition
 
-#: statements of each step with its process, at most, per database (SQLite takes the write
-#: lock with its BEGIN IMMEDIATE, so the process row is not locked by a statement of its own)
+#: statements of each step with its process, at most, per database (BEGIN and COMMIT not
+#: counted; SQLite takes the write lock with its BEGIN IMMEDIATE, so the process row is not
+#: locked by a statement of its own). Before this was pinned the main path took 193 on SQLite.
 MED_PROCESS = {
     "sqlite": {
-        "tilldela": 20,
-        "paborja_beredning": 8,
-        "markera_beredd": 29,
-        "anmal": 21,
-        "besluta": 24,
-        "expediera": 33,
-        "avsluta": 29,
+        "tilldela": 16,
+        "paborja_beredning": 6,
+        "markera_beredd": 25,
+        "anmal": 17,
+        "besluta": 20,
+        "expediera": 29,
+        "avsluta": 25,
     },
     "postgresql": {
-        "tilldela": 21,
-        "paborja_beredning": 8,
-        "markera_beredd": 30,
-        "anmal": 22,
-        "besluta": 25,
-        "expediera": 34,
-        "avsluta": 30,
+        "tilldela": 14,
+        "paborja_beredning": 3,
+        "markera_beredd": 23,
+        "anmal": 15,
+        "besluta": 18,
+        "expediera": 25,
+        "avsluta": 23,
     },
 }
 
@@ -69,7 +71,7 @@ def test_a_step_with_its_process_costs_no_more_statements_than_pinned():
 
     tak = MED_PROCESS[connection.vendor]
     over = {t: (med[t], tak[t]) for t in tak if med[t] > tak[t]}
-    assert not over, f"steg över sitt tak (räknat, tak): {over}"
+    assert not over, f"steg över sitt tak (räknat, tak): {over}; alla: {med}"
     # the process adds to each step, never replaces it: the engine's own statements stay
     assert all(med[t] >= utan[t] for t in utan)
     # and the process did its work: the ärende is closed, its tasks are all done or cancelled
