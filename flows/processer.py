@@ -35,7 +35,10 @@ from __future__ import annotations
 
 import datetime
 import functools
+from contextlib import contextmanager
+from contextvars import ContextVar
 
+from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -137,11 +140,29 @@ def uppgiftens_roller(namn: str, avslutas_av, wf: Workflow | None = None) -> tup
     return _roller(wf or livscykeln(), namn, frozenset(avslutas_av))
 
 
+#: the ärende whose transition is moving its process now (see :func:`efter_steget`)
+_steget: ContextVar[Arende | None] = ContextVar("arende_i_steget", default=None)
+
+
+@contextmanager
+def efter_steget(arende):
+    """While the process follows a transition of ``arende``: its activations use this
+    instance, the one the engine has just saved under the ärende's row lock, instead of
+    reading the ärende again for each node they pass."""
+    token = _steget.set(arende)
+    try:
+        yield
+    finally:
+        _steget.reset(token)
+
+
 def arende_for(activation) -> Arende:
     """The process's ärende as it is in the database now (cached for one activation)."""
     arende = getattr(activation, "_arende", None)
     if arende is None:
-        arende = Arende.objects.get(pk=activation.process.arende_id)
+        arende = _steget.get()
+        if arende is None or arende.pk != activation.process.arende_id:
+            arende = Arende.objects.get(pk=activation.process.arende_id)
         activation._arende = arende
     return arende
 
@@ -249,12 +270,31 @@ class Fordela(flow.Split):
         ]
 
 
+class ProcessLas(SelectForUpdateLock):
+    """The process row locked (``SELECT … FOR UPDATE``, waiting for it) where the database
+    locks rows. SQLite does not: a writing transaction there holds the whole database from
+    its ``BEGIN IMMEDIATE``, so the lock is that transaction and no statement is sent. Inside
+    a transaction already (the engine's, a task service's) no savepoint is opened: an error
+    undoes the whole transaction, as it would the step."""
+
+    def __init__(self):
+        super().__init__(nowait=False)
+
+    @contextmanager
+    def __call__(self, flow_class, process_pk):
+        with transaction.atomic(savepoint=False):
+            if connection.features.has_select_for_update:
+                processer = flow_class.process_class._default_manager.filter(pk=process_pk)
+                processer.select_for_update().exists()
+            yield
+
+
 class ArendeFlow(flow.Flow):
     """Ärendets gång: uppgifterna från registrering till avslut."""
 
     process_class = ArendeProcess
     # the process row is locked while a task completes; a Join needs that (viewflow.W001)
-    lock_impl = SelectForUpdateLock(nowait=False)
+    lock_impl = ProcessLas()
     process_title = _("Ärendets gång")
     process_description = _(
         "Uppgifterna som för ett ärende från registrering genom beredning, beslut och "

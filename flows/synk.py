@@ -38,7 +38,15 @@ from workflow.engine import do_transition
 from workflow.signals import after_transition
 
 from .models import ArendeProcess
-from .processer import SLUT, ArendeFlow, Uppgift, livscykeln, plats, stammer
+from .processer import (
+    SLUT,
+    ArendeFlow,
+    Uppgift,
+    efter_steget,
+    livscykeln,
+    plats,
+    stammer,
+)
 
 #: a task in one of these is on someone's list, waiting for its time, or waiting to join
 OPPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED)
@@ -49,8 +57,17 @@ def oppen_process(arende_id) -> ArendeProcess | None:
     return processer.order_by("-pk").first()
 
 
+def _med_process(tasks, process) -> list:
+    """``tasks`` of ``process`` holding it: an activation then need not read the process
+    (and its ärende part) again for each task."""
+    for task in tasks:
+        task.process = process
+    return tasks
+
+
 def oppna_uppgifter(process) -> list:
-    return list(Task.objects.filter(process_id=process.pk, status__in=OPPEN).order_by("pk"))
+    tasks = Task.objects.filter(process_id=process.pk, status__in=OPPEN).order_by("pk")
+    return _med_process(list(tasks), process)
 
 
 def starta(arende) -> ArendeProcess:
@@ -65,14 +82,22 @@ def slutfor(task, user, **data) -> bool:
     ``data`` added to the task's data, and let the flow go on. False if it was not open.
     The caller holds the process's lock (``ArendeFlow.lock``)."""
     task.refresh_from_db()
-    activation = task.flow_task.activation_class(task)
+    return _slutfor(task, user, **data)
+
+
+def _slutfor(task, user, **data) -> bool:
+    """:func:`slutfor` for a task read under the process's lock."""
+    # assigned (or reassigned) and completed in one write of the task's row: the row ends
+    # as viewflow's assign, start and execute leave it, without the save in between
     if task.status == STATUS.NEW:
-        activation.assign(user)
+        task.owner = user
+        task.status = STATUS.ASSIGNED
     elif task.status == STATUS.ASSIGNED:
         if user is not None and task.owner_id != user.pk:
-            activation.reassign(user)
+            task.owner = user
     else:
         return False
+    activation = task.flow_task.activation_class(task)
     activation.start(None)
     task.data = {**(task.data or {}), **data}
     activation.execute()
@@ -116,21 +141,24 @@ def orsak(event) -> dict:
     }
 
 
-def omdirigera(process, event) -> None:
-    """Cancel the process's open tasks, recording why (``event``, the transition the tasks
-    did not lead to), and route the process anew from the ärende's state."""
+def omdirigera(process, event, oppna=None) -> None:
+    """Cancel the process's open tasks (``oppna``, if just read under the lock), recording
+    why (``event``, the transition the tasks did not lead to), and route the process anew
+    from the ärende's state."""
     varfor = orsak(event)
-    for task in oppna_uppgifter(process):
+    for task in oppna_uppgifter(process) if oppna is None else oppna:
         avbryt(task, varfor)
     senaste = Task.objects.filter(process_id=process.pk).order_by("-pk").first()
+    senaste.process = process
     fran = senaste.flow_task.activation_class(senaste)
     vagval = ArendeFlow.vagval._create(fran, Token("start"))
     fran._activate_next({vagval})
 
 
 def i_takt(arende, process, event) -> None:
-    """Route ``process`` anew if its open tasks do not agree with the ärende's state."""
-    process.refresh_from_db(fields=["status"])
+    """Route ``process`` anew if its open tasks do not agree with the ärende's state.
+    ``process`` is the instance its tasks were completed through (:func:`oppna_uppgifter`),
+    so an end the flow reached is already in its status."""
     if process.status != PROCESS.NEW:
         return
     oppna = {task.flow_task.name for task in oppna_uppgifter(process)}
@@ -169,17 +197,18 @@ def efter_overgang(sender, event, **kwargs) -> None:
     process = oppen_process(arende.pk)
     if process is None:
         if plats(arende, wf) != SLUT:
-            starta(arende)
+            with efter_steget(arende):
+                starta(arende)
         return
-    with ArendeFlow.lock(process.pk):
+    with ArendeFlow.lock(process.pk), efter_steget(arende):
         oppna = oppna_uppgifter(process)
         klara = [task for task in oppna if _avslutar(task.flow_task, overgang)]
         for task in klara:
-            slutfor(task, event.user, overgang=overgang, kommentar=event.comment)
+            _slutfor(task, event.user, overgang=overgang, kommentar=event.comment)
         if klara:
             i_takt(arende, process, event)
         elif not stammer(arende.state, {task.flow_task.name for task in oppna}, wf):
-            omdirigera(process, event)
+            omdirigera(process, event, oppna)
 
 
 def efter_registrering(sender, instance, created, raw=False, **kwargs) -> None:
