@@ -25,6 +25,7 @@ from arenden.organisation import roles
 from arenden.organisation.models import Enhet, Organ, Person
 from arenden.sammantraden import protokoll
 from arenden.sammantraden.models import Deltagare, Punkt, Yttrande
+from flows.namn import ArendeSteg
 from workflow import roles as workflow_roles
 from workflow.engine import do_transition
 
@@ -309,7 +310,7 @@ def hsn_787_2025(folk: Folk) -> Arende:
             ],
             user=folk.stabschef,
         )
-        do_transition(arende, "paborja_beredning", folk.handlaggare)
+        do_transition(arende, ArendeSteg.PABORJA_BEREDNING, folk.handlaggare)
         diarium_services.lagg_till_handling(
             arende,
             user=folk.handlaggare,
@@ -338,7 +339,9 @@ def hsn_787_2025(folk: Folk) -> Arende:
             titel=f"Tjänsteskrivelse {HSN_787_RUBRIK}",
             datum=HSN_787_REGISTRERAT,
         )
-        do_transition(arende, "markera_beredd", folk.handlaggare, "Tjänsteskrivelsen är klar.")
+        do_transition(
+            arende, ArendeSteg.MARKERA_BEREDD, folk.handlaggare, "Tjänsteskrivelsen är klar."
+        )
         # the beslut is § … of HSN's protokoll of its meeting (the seeds name no ordförande
         # or justerare for it, so the demo's protokoll is upprättat, not justerat)
         mote, punkt = _mote_om(
@@ -431,7 +434,7 @@ MOTESPLATS = "Regionens hus, Umeå"  # assumed: the seeds of HSN and RS give no 
 
 def _bered(arende: Arende, folk: Folk, forslag: str) -> None:
     handlaggning_services.tilldela(arende, handlaggare=folk.handlaggare, user=folk.stabschef)
-    do_transition(arende, "paborja_beredning", folk.handlaggare)
+    do_transition(arende, ArendeSteg.PABORJA_BEREDNING, folk.handlaggare)
     diarium_services.lagg_till_handling(
         arende,
         user=folk.handlaggare,
@@ -448,7 +451,7 @@ def _bered(arende: Arende, folk: Folk, forslag: str) -> None:
         sammanfattning=NARA_VARD_SAMMANFATTNING,
         forslag_till_beslut=forslag,
     )
-    do_transition(arende, "markera_beredd", folk.handlaggare)
+    do_transition(arende, ArendeSteg.MARKERA_BEREDD, folk.handlaggare)
 
 
 def _mote_om(arende: Arende, folk: Folk, datum: datetime.date, **punkt):
@@ -508,7 +511,9 @@ def rs_909_2023(folk: Folk) -> Arende:
             inkommet=NARA_VARD_HSN_BESLUTAT,
             avsandare=hsn.namn,
         )
-        do_transition(i_hsn, "avsluta", folk.sekreterare, "Ärendet fortsätter i RS 909-2023.")
+        do_transition(
+            i_hsn, ArendeSteg.AVSLUTA, folk.sekreterare, "Ärendet fortsätter i RS 909-2023."
+        )
         _bered(i_rs, folk, f"{hsn_forslag}\n\n{NARA_VARD_HSN_BEREDD}")
         protokoll.tidigare_paragrafer(rs, 2023, RS_PARAGRAFER_FORE, user=folk.sekreterare)
         rs_mote, rs_punkt = _mote_om(
@@ -732,7 +737,7 @@ def hsn_klagomal(folk: Folk) -> Arende:
         sekretess_lagrum=KLAGOMAL_LAGRUM,
     )
     handlaggning_services.tilldela(arende, handlaggare=folk.handlaggare, user=folk.stabschef)
-    do_transition(arende, "paborja_beredning", folk.handlaggare)
+    do_transition(arende, ArendeSteg.PABORJA_BEREDNING, folk.handlaggare)
     utredning = diarium_services.lagg_till_handling(
         arende,
         user=folk.handlaggare,

@@ -23,6 +23,7 @@ from viewflow.workflow.timers import fire_due_timers
 
 from arenden.gemensamt import utskick
 from arenden.handlaggning.services import bevakningar
+from flows.namn import ArendeStatus
 
 from .models import SkickadPaminnelse
 
@@ -102,7 +103,7 @@ def paminnelser(*, idag: datetime.date | None = None, horisont: int = HORISONT):
         get_user_model()
         .objects.filter(
             is_active=True,
-            handlagda_arenden__state="bevakas",
+            handlagda_arenden__state=ArendeStatus.BEVAKAS,
             handlagda_arenden__uppdrag__redovisat=None,
             handlagda_arenden__uppdrag__forfaller__lte=grans,
         )

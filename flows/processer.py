@@ -50,6 +50,7 @@ from viewflow.workflow.lock import SelectForUpdateLock
 from viewflow.workflow.nodes.split import SplitActivation
 
 from arenden.models import Arende, Uppdrag
+from flows.namn import ArendeSteg
 from workflow import registry
 from workflow.definitions import Tasks, Workflow
 from workflow.roles import roles_in_context
@@ -324,7 +325,7 @@ class ArendeFlow(flow.Flow):
     )
 
     tilldela = (
-        Uppgift(avslutas_av=("tilldela",))
+        Uppgift(avslutas_av=(ArendeSteg.TILLDELA,))
         .Annotation(
             title=_("Tilldela"),
             description=_(
@@ -342,7 +343,7 @@ class ArendeFlow(flow.Flow):
     )
 
     bered = (
-        Uppgift(avslutas_av=("markera_beredd",), agare=handlaggaren)
+        Uppgift(avslutas_av=(ArendeSteg.MARKERA_BEREDD,), agare=handlaggaren)
         .Annotation(
             title=_("Bered"),
             description=_("Skriv tjänsteskrivelsen, samla beslutsunderlaget, markera som beredd."),
@@ -351,7 +352,7 @@ class ArendeFlow(flow.Flow):
     )
 
     yttrande = (
-        Uppgift(avslutas_av=("yttrande_inkommet",), styckvis=True, agare=handlaggaren)
+        Uppgift(avslutas_av=(ArendeSteg.YTTRANDE_INKOMMET,), styckvis=True, agare=handlaggaren)
         .Annotation(
             title=_("Yttrande"),
             description=_("Ta emot organets yttrande och registrera det i ärendet."),
@@ -363,7 +364,7 @@ class ArendeFlow(flow.Flow):
     samla = flow.Join().Annotation(title=_("Beredningen och yttrandena klara")).Next(this.granska)
 
     granska = (
-        Uppgift(avslutas_av=("godkanna_beredning", "ateruppta_beredning"))
+        Uppgift(avslutas_av=(ArendeSteg.GODKANNA_BEREDNING, ArendeSteg.ATERUPPTA_BEREDNING))
         .Annotation(
             title=_("Granska"),
             description=_("Godkänn beredningen, eller skicka tillbaka den till handläggaren."),
@@ -379,7 +380,7 @@ class ArendeFlow(flow.Flow):
     )
 
     anmal = (
-        Uppgift(avslutas_av=("anmal",))
+        Uppgift(avslutas_av=(ArendeSteg.ANMAL,))
         .Annotation(
             title=_("Anmäl"),
             description=_("Sätt upp ärendet på föredragningslistan till ett sammanträde."),
@@ -388,7 +389,14 @@ class ArendeFlow(flow.Flow):
     )
 
     besluta = (
-        Uppgift(avslutas_av=("besluta", "overlamna", "aterremittera", "bordlagga"))
+        Uppgift(
+            avslutas_av=(
+                ArendeSteg.BESLUTA,
+                ArendeSteg.OVERLAMNA,
+                ArendeSteg.ATERREMITTERA,
+                ArendeSteg.BORDLAGGA,
+            )
+        )
         .Annotation(
             title=_("Besluta"),
             description=_(
@@ -400,7 +408,7 @@ class ArendeFlow(flow.Flow):
     )
 
     expediera = (
-        Uppgift(avslutas_av=("expediera",))
+        Uppgift(avslutas_av=(ArendeSteg.EXPEDIERA,))
         .Annotation(
             title=_("Expediera"),
             description=_("Skicka beslutet till alla under ”Beslutet expedieras till”."),
@@ -415,7 +423,7 @@ class ArendeFlow(flow.Flow):
     )
 
     aterrapportera = (
-        Uppgift(avslutas_av=("avsluta_aterrapporterat",), agare=handlaggaren)
+        Uppgift(avslutas_av=(ArendeSteg.AVSLUTA_ATERRAPPORTERAT,), agare=handlaggaren)
         .Annotation(
             title=_("Återrapportera"),
             description=_("Redovisa uppdraget för organet det ska återrapporteras till."),
@@ -424,7 +432,7 @@ class ArendeFlow(flow.Flow):
     )
 
     avsluta = (
-        Uppgift(avslutas_av=("avsluta",))
+        Uppgift(avslutas_av=(ArendeSteg.AVSLUTA,))
         .Annotation(
             title=_("Avsluta"),
             description=_("Beslutet är expedierat och gav inget uppdrag: avsluta ärendet."),

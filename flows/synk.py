@@ -34,6 +34,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 from viewflow.workflow.token import Token
 
 from arenden.models import Arende, Handling
+from flows.namn import ArendeSteg
 from workflow.engine import do_transition
 from workflow.signals import after_transition
 
@@ -243,7 +244,7 @@ def markera_besvarat(process, organ_id, handling_id=None, *, user, kommentar="")
     if handling_id is not None:
         handling = Handling.objects.get(pk=handling_id)
         text += _(" (handling %(nr)s)") % {"nr": handling.nummer}
-    do_transition(arende, "yttrande_inkommet", user, f"{text}. {kommentar}".strip())
+    do_transition(arende, ArendeSteg.YTTRANDE_INKOMMET, user, f"{text}. {kommentar}".strip())
 
 
 def efter_handling(sender, instance, created, raw=False, **kwargs) -> None:

@@ -22,6 +22,7 @@ from viewflow.workflow.token import Token
 
 from arenden.handlaggning import services
 from arenden.models import Arende, Handling, Organ
+from flows.namn import ArendeStatus, ArendeSteg
 from workflow.engine import TransitionNotAllowed, do_transition, holding_local_role
 from workflow.roles import global_roles, group_ids
 
@@ -117,7 +118,10 @@ def _begart(arende, yttranden: list[dict], user) -> None:
     if yttranden:
         namn = ", ".join(y["namn"] for y in yttranden)
         do_transition(
-            arende, "begara_yttrande", user, _("Yttrande begärt från %(organ)s.") % {"organ": namn}
+            arende,
+            ArendeSteg.BEGARA_YTTRANDE,
+            user,
+            _("Yttrande begärt från %(organ)s.") % {"organ": namn},
         )
 
 
@@ -219,9 +223,9 @@ def bered(task, user, *, kommentar=""):
     had not been). Granska follows once every yttrande asked for has come in."""
     with transaction.atomic():
         arende = _oppen(task, ArendeFlow.bered)
-        if arende.state in ("tilldelat", "aterremitterat"):
-            do_transition(arende, "paborja_beredning", user)
-        do_transition(arende, "markera_beredd", user, kommentar)
+        if arende.state in (ArendeStatus.TILLDELAT, ArendeStatus.ATERREMITTERAT):
+            do_transition(arende, ArendeSteg.PABORJA_BEREDNING, user)
+        do_transition(arende, ArendeSteg.MARKERA_BEREDD, user, kommentar)
 
 
 def yttrande_inkommet(task, user, *, handling=None, kommentar=""):
@@ -257,15 +261,15 @@ def granska(task, user, *, godkann: bool, kommentar=""):
         arende = _oppen(task, ArendeFlow.granska)
         _krav_roll(task, user, arende)
         if godkann:  # the approval is a step in the history; it completes the task
-            do_transition(arende, "godkanna_beredning", user, kommentar)
+            do_transition(arende, ArendeSteg.GODKANNA_BEREDNING, user, kommentar)
         else:
-            do_transition(arende, "ateruppta_beredning", user, kommentar)
+            do_transition(arende, ArendeSteg.ATERUPPTA_BEREDNING, user, kommentar)
 
 
 def anmal(task, user, *, kommentar=""):
     with transaction.atomic():
         arende = _oppen(task, ArendeFlow.anmal)
-        do_transition(arende, "anmal", user, kommentar)
+        do_transition(arende, ArendeSteg.ANMAL, user, kommentar)
 
 
 def besluta(task, user, **beslut):
@@ -280,14 +284,14 @@ def aterremittera(task, user, *, kommentar):
     """The organ sent the ärende back for more beredning (KL 5 kap. 51 §)."""
     with transaction.atomic():
         arende = _oppen(task, ArendeFlow.besluta)
-        do_transition(arende, "aterremittera", user, kommentar)
+        do_transition(arende, ArendeSteg.ATERREMITTERA, user, kommentar)
 
 
 def bordlagga(task, user, *, kommentar):
     """The organ postponed the ärende to a later meeting (KL 5 kap. 50 §)."""
     with transaction.atomic():
         arende = _oppen(task, ArendeFlow.besluta)
-        do_transition(arende, "bordlagga", user, kommentar)
+        do_transition(arende, ArendeSteg.BORDLAGGA, user, kommentar)
 
 
 def expediera(task, user, *, metod: str, tidpunkt: datetime.datetime | None = None):
@@ -298,7 +302,7 @@ def expediera(task, user, *, metod: str, tidpunkt: datetime.datetime | None = No
         for mottagare in kvar:
             services.expediera_till(mottagare, user=user, metod=metod, tidpunkt=tidpunkt)
         if not kvar:  # nobody to send to: the engine says what is missing
-            do_transition(arende, "expediera", user)
+            do_transition(arende, ArendeSteg.EXPEDIERA, user)
 
 
 def aterrapportera(task, user, *, handling, redovisat: datetime.date, uppdrag=None):
@@ -314,7 +318,7 @@ def aterrapportera(task, user, *, handling, redovisat: datetime.date, uppdrag=No
 def avsluta(task, user, *, kommentar=""):
     with transaction.atomic():
         arende = _oppen(task, ArendeFlow.avsluta)
-        do_transition(arende, "avsluta", user, kommentar)
+        do_transition(arende, ArendeSteg.AVSLUTA, user, kommentar)
 
 
 __all__ = [

@@ -47,6 +47,7 @@ from arenden.gemensamt.vyer import roller_nagonstans
 from arenden.organisation.models import Organ
 from arenden.sammantraden import protokoll
 from arenden.sammantraden.models import Sammantrade
+from flows.namn import SammantradeStatus
 from workflow import registry
 from workflow.context import acting_as
 from workflow.definitions import USER
@@ -617,7 +618,7 @@ class Protokoll(Vy):
     )
     def get(self, request):
         """The anslagstavla's protokoll (KL 8 kap. 12 §), masked as published."""
-        qs = Sammantrade.objects.filter(state="anslaget").select_related("organ")
+        qs = Sammantrade.objects.filter(state=SammantradeStatus.ANSLAGET).select_related("organ")
         kod = request.query_params.get("organ", "")
         if kod:
             qs = qs.filter(organ__in=Organ.objects.filter(kod=kod))

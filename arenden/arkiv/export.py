@@ -35,6 +35,7 @@ from lxml import etree
 
 from arenden.diarium.models import Arende, ArendeRelation, Handling
 from arenden.organisation.models import Person
+from flows.namn import ArendeStatus
 from workflow import history as kedjor
 from workflow.engine import history
 from workflow.registry import bindings_for_model, get_workflow, workflow_for
@@ -53,10 +54,10 @@ SYSTEM = "Ärendehantering (AGPL-3.0-or-later)"
 
 #: the workflow's states as FGS StatusArande
 STATUS_ARENDE = {
-    "avslutat": "Stängt",
-    "avskrivet": "Stängt",
-    "makulerat": "Makulerat",
-    "vilande": "Vilande",
+    ArendeStatus.AVSLUTAT: "Stängt",
+    ArendeStatus.AVSKRIVET: "Stängt",
+    ArendeStatus.MAKULERAT: "Makulerat",
+    ArendeStatus.VILANDE: "Vilande",
 }
 
 RIKTNING = {

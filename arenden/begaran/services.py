@@ -32,6 +32,7 @@ from arenden.diarium.models import Arende, Handling, Sekretessatkomst
 from arenden.dokument import services as dokument
 from arenden.organisation import roles
 from arenden.sammantraden.models import sista_dag
+from flows.namn import BegaranStatus
 from workflow import roles as workflow_roles
 from workflow.context import acting_as
 from workflow.engine import do_transition
@@ -168,7 +169,7 @@ def prova(begaran: Begaran, *, user, utfall: dict, motivering: str = "") -> Bega
     ``(utfall, lagrum, sidor)``."""
     with transaction.atomic(), acting_as(user):
         begaran = Begaran.objects.select_for_update().select_related("arende").get(pk=begaran.pk)
-        if begaran.state != "inkommen":
+        if begaran.state != BegaranStatus.INKOMMEN:
             raise ValidationError(_("Begäran är redan prövad."), code="provad")
         _behorig(user, begaran)
         rader = list(begaran.rader.select_related("handling", "handling__arende"))

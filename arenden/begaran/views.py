@@ -16,6 +16,7 @@ from arenden.begaran.models import Begaran, BegardHandling
 from arenden.diarium.models import Arende, Handling
 from arenden.gemensamt.forms import Formular, fel
 from arenden.gemensamt.inskick import en_gang
+from flows.namn import BegaranArbetslista, BegaranStatus
 from workflow.engine import history, worklist
 from workflow.middleware import REFUSALS, refusal
 
@@ -92,7 +93,11 @@ def ny_begaran(request, pk):
 def begaranden(request):
     """The requests waiting for prövning that the user registers or decides, the oldest
     deadline first; those past it are marked."""
-    qs = worklist(request.user, "begaranden").select_related("arende__organ").order_by("senast")
+    qs = (
+        worklist(request.user, BegaranArbetslista.BEGARANDEN)
+        .select_related("arende__organ")
+        .order_by("senast")
+    )
     sida = Paginator(qs, PER_SIDA).get_page(request.GET.get("sida"))
     return render(request, "arenden/begaranden.html", {"sida": sida})
 
@@ -152,7 +157,7 @@ def begaran(request, pk):
     far_prova = request.user.has_perm("arenden.prova_begaran", begaran)
     las = request.user.has_perm("arenden.view_sekretess", begaran.arende)
     form = ProvningForm(request.POST or None, rader=rader) if far_prova else None
-    if request.method == "POST" and begaran.state != "inkommen":
+    if request.method == "POST" and begaran.state != BegaranStatus.INKOMMEN:
         # someone else tried it a moment ago (or this is a resent form): said, not refused
         messages.error(request, _("Begäran är redan prövad."))
     elif request.method == "POST":

@@ -13,6 +13,7 @@ from arenden.delegering.models import Delegationspunkt
 from arenden.diarium.models import Arende
 from arenden.diarium.services import andras, kräv_skett
 from arenden.handlaggning.models import Beslut
+from flows.namn import ArendeSteg
 from workflow.context import acting_as
 from workflow.engine import do_transition
 
@@ -65,7 +66,7 @@ def fatta_delegationsbeslut(
         )
         beslut._history_user = user
         beslut.save()
-        do_transition(arende, "besluta", user, kommentar or _("Delegationsbeslut"))
+        do_transition(arende, ArendeSteg.BESLUTA, user, kommentar or _("Delegationsbeslut"))
     return beslut
 
 
@@ -168,5 +169,5 @@ def fatta_ordforandebeslut(
         )
         beslut._history_user = user
         beslut.save()
-        do_transition(arende, "besluta", user, _("Ordförandebeslut i brådskande ärende"))
+        do_transition(arende, ArendeSteg.BESLUTA, user, _("Ordförandebeslut i brådskande ärende"))
     return beslut

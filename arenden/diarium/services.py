@@ -31,6 +31,7 @@ from arenden.handlaggning.models import (
 )
 from arenden.organisation import roles
 from arenden.organisation.models import Organ
+from flows.namn import ArendeArbetslista, ArendeSteg
 from workflow import fieldhistory, registry
 from workflow import roles as workflow_roles
 from workflow.context import acting_as
@@ -494,7 +495,7 @@ def andra_sekretess(
         obj._change_reason = "andra_sekretess"
         obj._history_user = user
         obj.save()
-        do_transition(arende, "andra_sekretess", user, f"{steg}. {motivering.strip()}")
+        do_transition(arende, ArendeSteg.ANDRA_SEKRETESS, user, f"{steg}. {motivering.strip()}")
     return obj
 
 
@@ -614,7 +615,7 @@ def sent_registrerade_qs(user):
     """Inkomna handlingar registered more than :func:`sent_grans` days after they arrived,
     in the ärenden whose diarium ``user`` keeps or oversees."""
     grans = sent_grans()
-    diariet = worklist(user, "alla_i_diariet").filter(pk=OuterRef("arende_id"))
+    diariet = worklist(user, ArendeArbetslista.ALLA_I_DIARIET).filter(pk=OuterRef("arende_id"))
     return (
         Handling.objects.filter(riktning=Handling.Riktning.INKOMMEN)
         .annotate(registrerad_dag=TruncDate("registrerad", tzinfo=timezone.get_current_timezone()))

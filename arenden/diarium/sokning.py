@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from arenden.diarium.diarienummer import Diarienummer
 from arenden.diarium.models import Arende, Handling
+from flows.namn import ArendeArbetslista
 from workflow import registry
 from workflow.engine import worklist
 from workflow.roles import global_roles
@@ -91,7 +92,7 @@ def sok(
     """The hits, newest first: a queryset, or on PostgreSQL for words a :class:`Traffar`
     (sliced and counted by :class:`arenden.gemensamt.sidor.Sida`). ``urval``, if given,
     narrows the visible ärenden first (a callable on the queryset: the list's filters)."""
-    qs = worklist(user, "alla_arenden")
+    qs = worklist(user, ArendeArbetslista.ALLA_ARENDEN)
     if urval is not None:
         qs = urval(qs)
     if fran:
@@ -231,7 +232,7 @@ def sok_handlingar(
     delvis = del_av_diarienummer(q) if q else None
     if not q or _diarienummer(q) or (delvis and not delvis[1]):
         return None
-    synliga = worklist(user, "alla_arenden")
+    synliga = worklist(user, ArendeArbetslista.ALLA_ARENDEN)
     if fran:
         synliga = synliga.filter(registrerat__gte=fran)
     if till:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from arenden.diarium.models import Arende, Handling
 from arenden.organisation.models import Organ
 from arenden.sammantraden.models import Deltagare, Punkt, Sammantrade
+from flows.namn import SammantradeSteg
 from workflow.engine import history
 
 PDF = "application/pdf"
@@ -435,7 +436,7 @@ def _omfang(punkter: list[Punkt]) -> str:
 def _sekreterare(sammantrade: Sammantrade) -> str:
     """Who drew up the protokoll (the step *genomför* in the history), by name."""
     if not hasattr(sammantrade, "_sekreterare"):
-        steg = history(sammantrade).filter(transition="genomfor").last()
+        steg = history(sammantrade).filter(transition=SammantradeSteg.GENOMFOR).last()
         namn = ""
         if steg is not None:
             namn = steg.actor.get_full_name() if steg.actor else ""

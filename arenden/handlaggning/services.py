@@ -31,6 +31,7 @@ from arenden.handlaggning.models import (
 )
 from arenden.organisation import roles
 from arenden.organisation.models import Enhet, Organ, Person
+from flows.namn import ArendeArbetslista, ArendeSteg
 from workflow import roles as workflow_roles
 from workflow.context import acting_as
 from workflow.engine import do_transition, worklist
@@ -67,7 +68,7 @@ def tilldela(
                     arende, roles.BEREDNINGSANSVARIG, user=person.anvandare, granted_by=user
                 )
         # last, so that a refused assignment leaves nothing of the above behind
-        do_transition(arende, "tilldela", user, kommentar)
+        do_transition(arende, ArendeSteg.TILLDELA, user, kommentar)
         meddela(
             [handlaggare, *(p.anvandare for p, _del in beredningsansvariga)],
             _("Du har fått ärendet %(nummer)s") % {"nummer": arende.diarienummer},
@@ -240,7 +241,9 @@ def registrera_beslut(
             rad._history_user = user
             rad.save()
         # the transition checks the guard; refused, the beslut above is rolled back with it
-        do_transition(arende, "overlamna" if forslag_till else "besluta", user, kommentar)
+        do_transition(
+            arende, ArendeSteg.OVERLAMNA if forslag_till else ArendeSteg.BESLUTA, user, kommentar
+        )
     return beslut
 
 
@@ -284,7 +287,7 @@ def expediera_till(
         rad._history_user = user
         rad.save()
         if alla_expedierade(arende):
-            do_transition(arende, "expediera", user)
+            do_transition(arende, ArendeSteg.EXPEDIERA, user)
     return rad
 
 
@@ -334,7 +337,7 @@ def aterrapportera(
         if not arende.uppdrag.filter(redovisat=None).exists():
             do_transition(
                 arende,
-                "avsluta_aterrapporterat",
+                ArendeSteg.AVSLUTA_ATERRAPPORTERAT,
                 user,
                 _("Återrapporterat till %(organ)s %(datum)s")
                 % {"organ": rad.rapportera_till.kod, "datum": f"{redovisat:%Y-%m-%d}"},
@@ -347,7 +350,7 @@ def bevakningar(user, *, idag: datetime.date | None = None, horisont: int | None
     fall due within ``horisont`` days (``None``: whenever) or are overdue, soonest first; each
     has ``forsenat``."""
     idag = idag or timezone.localdate()
-    bevakade = worklist(user, "aterrapportering_bevakas").values("pk")
+    bevakade = worklist(user, ArendeArbetslista.ATERRAPPORTERING_BEVAKAS).values("pk")
     inom = Q() if horisont is None else Q(forfaller__lte=idag + datetime.timedelta(days=horisont))
     return (
         Uppdrag.objects.filter(inom, arende__in=bevakade, redovisat=None)

@@ -48,6 +48,7 @@ from arenden.handlaggning.models import Mottagare, Tjansteskrivelse, Uppdrag
 from arenden.handlaggning.services import bevakningar
 from arenden.organisation import roles
 from arenden.sammantraden import ledamot
+from flows.namn import ArendeArbetslista, ArendeStatus, ArendeSteg
 from workflow import registry
 from workflow.definitions import USER
 from workflow.engine import allowed_transitions, history, version, worklist
@@ -137,7 +138,7 @@ def oversikt(request):
     """The ärenden the user may see, counted by organ and state: one aggregate query."""
     wf = registry.get_workflow("arende")
     rader = (
-        worklist(request.user, "alla_arenden")
+        worklist(request.user, ArendeArbetslista.ALLA_ARENDEN)
         .order_by()
         .values("organ__kod", "organ__namn", "state")
         .annotate(antal=Count("pk"))
@@ -203,7 +204,7 @@ def mina_arenden(request):
 
     wf = registry.get_workflow("arende")
     status = request.GET.get("status", "")
-    qs = worklist(request.user, "alla_mina_arenden")
+    qs = worklist(request.user, ArendeArbetslista.ALLA_MINA_ARENDEN)
     if status in wf.states:
         qs = qs.filter(state=status)
     elif status != "alla":
@@ -431,7 +432,7 @@ def beslut(request, pk):
     """Where the organ's decision in the ärende is recorded: under the ärende's item in the
     protokoll of the sammanträde it is anmält to (arenden.sammantraden.protokoll.besluta)."""
     arende = arende_eller_404(pk)
-    if arende.state == "anmalt" and (
+    if arende.state == ArendeStatus.ANMALT and (
         delegering.mina_punkter(request.user, arende.organ, timezone.localdate()).exists()
     ):
         # KL 6 kap. 37 §: the delegat decides on the nämnd's behalf, outside the meeting
@@ -460,7 +461,7 @@ def beslut(request, pk):
 def tilldela_vy(request, pk):
     """The stabschef assigns a handläggare and names the beredningsansvariga with their part."""
     arende = arende_eller_404(pk)
-    if "tilldela" not in {t.id for t in allowed_transitions(arende, request.user)}:
+    if ArendeSteg.TILLDELA not in {t.id for t in allowed_transitions(arende, request.user)}:
         raise PermissionDenied(_("Du får inte tilldela det här ärendet."))
     form = TilldelaForm(
         request.POST or None, initial={"version": diarium_services.arendets_version(arende)}

@@ -10,6 +10,7 @@ from django.utils import timezone
 from arenden.dokument import services as dokument
 from arenden.organisation.models import Organ
 from arenden.sammantraden.models import Protokollfil, Sammantrade
+from flows.namn import SammantradeStatus
 
 PER_SIDA = 25
 
@@ -20,7 +21,7 @@ def anslagstavla(request):
     the last day for laglighetsprövning (KL 8 kap. 12 §)."""
     kommande = (
         Sammantrade.objects.filter(
-            state="kallat",
+            state=SammantradeStatus.KALLAT,
             organ__typ=Organ.Typ.FULLMAKTIGE,
             datum__gte=timezone.localdate(),
         )
@@ -29,7 +30,7 @@ def anslagstavla(request):
         .order_by("datum", "start")
     )
     qs = (
-        Sammantrade.objects.filter(state="anslaget")
+        Sammantrade.objects.filter(state=SammantradeStatus.ANSLAGET)
         .select_related("organ")
         .order_by("-anslaget", "-pk")
     )
@@ -53,7 +54,7 @@ def publicerat_protokoll(request, pk, format):
     """The published protokoll, with secret content masked (OSL 5 kap. 5 §). The PDF is the
     one filed when the protokoll was justerat (or its latest rättelse took effect), as stored;
     Word is drawn from the same data."""
-    s = get_object_or_404(Sammantrade, pk=pk, state="anslaget")
+    s = get_object_or_404(Sammantrade, pk=pk, state=SammantradeStatus.ANSLAGET)
     if format == "pdf":
         senaste = s.protokollfiler.order_by("-version", "-publik").first()
         if senaste is not None:

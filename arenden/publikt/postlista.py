@@ -17,6 +17,7 @@ from arenden.gemensamt.forms import Formular
 from arenden.gemensamt.listor import SORTERA
 from arenden.gemensamt.sidor import Sida
 from arenden.organisation.models import Organ
+from flows.namn import ArendeStatus
 
 PER_SIDA = 50
 
@@ -28,7 +29,7 @@ def allmanna_handlingar():
     return Handling.objects.filter(
         Q(riktning=Handling.Riktning.INKOMMEN)
         | Q(riktning=Handling.Riktning.UPPRATTAD, status=Handling.Status.UPPRATTAD)
-    ).exclude(arende__state="makulerat")
+    ).exclude(arende__state=ArendeStatus.MAKULERAT)
 
 
 def _hemlig_handling() -> Q:
@@ -140,7 +141,7 @@ def postlista(request):
     # ?sortera=datum: the oldest day first; otherwise the newest first
     aldst_forst = request.GET.get(SORTERA) == "datum"
     handlingar = allmanna_handlingar()
-    arenden = Arende.objects.exclude(state="makulerat")
+    arenden = Arende.objects.exclude(state=ArendeStatus.MAKULERAT)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         if data["q"].strip():
@@ -201,7 +202,7 @@ def publikt_arende(request, pk):
     """What anyone may read of an ärende: the public rubrik, the organ, the dates and status,
     and its allmänna handlingar, each masked as the postlista masks it."""
     arende = get_object_or_404(
-        Arende.objects.select_related("organ").exclude(state="makulerat"), pk=pk
+        Arende.objects.select_related("organ").exclude(state=ArendeStatus.MAKULERAT), pk=pk
     )
     handlingar = allmanna_handlingar().filter(arende=arende).order_by("nummer")
     return render(

@@ -46,6 +46,7 @@ from arenden.sammantraden.models import (
     Yttrande,
     tjanstgorande,
 )
+from flows.namn import ArendeSteg, SammantradeStatus, SammantradeSteg
 from workflow import checkpoint
 from workflow import roles as workflow_roles
 from workflow.context import acting_as
@@ -71,7 +72,7 @@ def _spara(obj, user, orsak: str = "") -> None:
 
 
 def _kräv_andring(sammantrade: Sammantrade, user) -> None:
-    if sammantrade.state == "genomfort" and sammantrade.justeringar.exists():
+    if sammantrade.state == SammantradeStatus.GENOMFORT and sammantrade.justeringar.exists():
         raise PermissionDenied(
             _(
                 "Protokollet har börjat justeras och kan inte ändras: det som justeras är det "
@@ -363,7 +364,7 @@ def lagg_till_punkt(
     with transaction.atomic(), acting_as(user):
         _las(sammantrade)
         _kräv_andring(sammantrade, user)
-        if sammantrade.state not in ("planerat", "kallat"):
+        if sammantrade.state not in (SammantradeStatus.PLANERAT, SammantradeStatus.KALLAT):
             raise ValidationError(
                 _("Föredragningslistan kan inte ändras när protokollet är upprättat.")
             )
@@ -389,7 +390,7 @@ def lagg_till_punkt(
         if arende is not None:
             do_transition(
                 arende,
-                "anmal",
+                ArendeSteg.ANMAL,
                 user,
                 _("Anmält till %(mote)s") % {"mote": sammantrade},
             )
@@ -397,7 +398,7 @@ def lagg_till_punkt(
 
 
 def _kräv_planerat(sammantrade: Sammantrade) -> None:
-    if sammantrade.state != "planerat":
+    if sammantrade.state != SammantradeStatus.PLANERAT:
         raise ValidationError(
             _(
                 "Föredragningslistan ordnas och punkter stryks innan kallelsen skickas; nu är "
@@ -454,7 +455,7 @@ def stryk_punkt(punkt: Punkt, *, user, motivering: str) -> None:
         if arende is not None:
             do_transition(
                 arende,
-                "stryk",
+                ArendeSteg.STRYK,
                 user,
                 _("Struken från föredragningslistan till %(mote)s: %(varfor)s")
                 % {"mote": sammantrade, "varfor": motivering.strip()},
@@ -503,7 +504,7 @@ def kalla(sammantrade: Sammantrade, *, user, skal: str = "") -> Sammantrade:
         kommentar = _kallelse_kommentar(rader)
         if skal.strip():
             kommentar += " " + _("Sent tillkännagivande: %(skal)s") % {"skal": skal.strip()}
-        do_transition(sammantrade, "kalla", user, kommentar, data={"skal": skal})
+        do_transition(sammantrade, SammantradeSteg.KALLA, user, kommentar, data={"skal": skal})
         for rad in rader:
             _spara(rad, user)
         dok = dokument.kallelse(sammantrade)
@@ -579,7 +580,7 @@ def _kräv_beslutsskede(sammantrade: Sammantrade) -> None:
     """Beslut, yrkanden and voteringar are recorded while the meeting is held: once it is
     called and has begun, never before it happens, and not after the protokoll is drawn up
     (what was decided is then what the protokoll says)."""
-    if sammantrade.state != "kallat":
+    if sammantrade.state != SammantradeStatus.KALLAT:
         raise ValidationError(
             _("Beslut förs in när sammanträdet hålls, inte när det är %(status)s.")
             % {"status": sammantrade.status_titel.lower()}
@@ -761,7 +762,7 @@ def reservera(punkt: Punkt, person: Person, *, user, motivering: str = "") -> Re
     with transaction.atomic(), acting_as(user):
         sammantrade = _sammantrade_for(punkt)
         _kräv_andring(sammantrade, user)
-        if sammantrade.state != "kallat":
+        if sammantrade.state != SammantradeStatus.KALLAT:
             raise ValidationError(
                 _(
                     "En reservation ska anmälas innan sammanträdet avslutas "
@@ -1011,7 +1012,7 @@ def numrera_paragrafer(event) -> None:
 def uppratta(sammantrade: Sammantrade, *, user) -> Sammantrade:
     """The meeting is over and the protokoll drawn up: the paragraphs are numbered."""
     with acting_as(user):
-        return do_transition(sammantrade, "genomfor", user)
+        return do_transition(sammantrade, SammantradeSteg.GENOMFOR, user)
 
 
 def saknar_justering(sammantrade: Sammantrade) -> list[Person]:
@@ -1163,7 +1164,7 @@ def ansla(
     for laglighetsprövning follows from the day (KL 13 kap. 5 §). ``skal``: why the anslag
     comes later than the law allows, when it does (it is kept in the history)."""
     with acting_as(user):
-        return do_transition(sammantrade, "ansla", user, skal, data={"dag": dag})
+        return do_transition(sammantrade, SammantradeSteg.ANSLA, user, skal, data={"dag": dag})
 
 
 def vid_anslag(event) -> None:
@@ -1213,7 +1214,10 @@ def justera_paragraf(punkt: Punkt, *, user) -> Paragrafjustering:
     with transaction.atomic(), acting_as(user):
         sammantrade = _sammantrade_for(punkt)
         punkt = Punkt.objects.select_related("arende").get(pk=punkt.pk)
-        if sammantrade.state not in ("kallat", "genomfort") or sammantrade.justeringar.exists():
+        if (
+            sammantrade.state not in (SammantradeStatus.KALLAT, SammantradeStatus.GENOMFORT)
+            or sammantrade.justeringar.exists()
+        ):
             raise ValidationError(
                 _(
                     "En paragraf justeras omedelbart vid eller strax efter sammanträdet, innan "
@@ -1242,7 +1246,7 @@ def justera_paragraf(punkt: Punkt, *, user) -> Paragrafjustering:
             punkt.omedelbart_justerad = nu
             _spara(punkt, user, "justera_paragraf")
             text += " " + _("Paragrafen förklarades omedelbart justerad.")
-        do_transition(sammantrade, "justera_paragraf", user, text)
+        do_transition(sammantrade, SammantradeSteg.JUSTERA_PARAGRAF, user, text)
         if not kvar and punkt.arende_id:
             dok = dokument.protokollsutdrag(punkt)
             _arkivera(
@@ -1312,7 +1316,7 @@ def foresla_rattelse(
         _spara(rattelse, user)
         do_transition(
             sammantrade,
-            "foresla_rattelse",
+            SammantradeSteg.FORESLA_RATTELSE,
             user,
             _("Rättelse föreslagen av %(vem)s. %(var)s%(text)s")
             % {"vem": rattelse.forfattare, "var": _var(rattelse), "text": rattelse.text},
@@ -1356,7 +1360,7 @@ def signera_rattelse(rattelse: Rattelse, *, user) -> Rattelsesignatur:
         if saknar_signatur(rattelse):
             do_transition(
                 sammantrade,
-                "signera_rattelse",
+                SammantradeSteg.SIGNERA_RATTELSE,
                 user,
                 _("Rättelsen föreslagen %(tid)s signerad av %(vem)s.")
                 % {"tid": f"{timezone.localtime(rattelse.tidpunkt):%Y-%m-%d %H:%M}", "vem": person},
@@ -1364,7 +1368,9 @@ def signera_rattelse(rattelse: Rattelse, *, user) -> Rattelsesignatur:
         else:
             rattelse.giltig = signatur.tidpunkt
             _spara(rattelse, user, "ratta")
-            do_transition(sammantrade, "ratta", user, f"{_var(rattelse)}{rattelse.text}")
+            do_transition(
+                sammantrade, SammantradeSteg.RATTA, user, f"{_var(rattelse)}{rattelse.text}"
+            )
             arkivera_protokollfil(sammantrade, user=user, rattelse=rattelse)
             checkpoint.after_commit(f"rättelse av protokollet från {sammantrade}")
     return signatur

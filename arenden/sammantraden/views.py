@@ -39,6 +39,7 @@ from arenden.sammantraden.forms import (
     YttrandeForm,
 )
 from arenden.sammantraden.models import Deltagare, Punkt, Rattelse, Sammantrade
+from flows.namn import ArendeArbetslista, SammantradeStatus, SammantradeSteg
 from workflow import registry
 from workflow import roles as workflow_roles
 from workflow.definitions import USER
@@ -135,14 +136,14 @@ def sammantrade(request, pk):
         "steg": version(s),
         "anslag_form": AnslagForm(prefix="anslag"),
         "kungorelse_senast": protokoll.kungorelse_senast(s),
-        "sen_kungorelse": s.state == "planerat" and protokoll.sen_kungorelse(s),
+        "sen_kungorelse": s.state == SammantradeStatus.PLANERAT and protokoll.sen_kungorelse(s),
         "kallelse_nadda": [r for r in s.kallelsemottagare.all() if r.skickad],
         "kallelse_ej_nadda": [r for r in s.kallelsemottagare.all() if not r.skickad],
         "far_justera": request.user.has_perm("arenden.justera_sammantrade", s)
         and any(p.anvandare_id == request.user.pk for p in protokoll.saknar_justering(s)),
         "saknar_justering": protokoll.saknar_justering(s),
         # KL 5 kap. 69 §: the ordförande and the justerare may justera a paragraph at once
-        "far_justera_paragraf": s.state in ("kallat", "genomfort")
+        "far_justera_paragraf": s.state in (SammantradeStatus.KALLAT, SammantradeStatus.GENOMFORT)
         and not s.justeringar.all()
         and any(
             d.person.anvandare_id == request.user.pk
@@ -153,8 +154,8 @@ def sammantrade(request, pk):
     if far_andra:
         context["deltagare_form"] = DeltagareForm(prefix="deltagare")
         _narvaroformular(deltagare, punkter)
-        if s.state in ("planerat", "kallat"):
-            klara = worklist(request.user, "klara_for_beslut").filter(organ=s.organ)
+        if s.state in (SammantradeStatus.PLANERAT, SammantradeStatus.KALLAT):
+            klara = worklist(request.user, ArendeArbetslista.KLARA_FOR_BESLUT).filter(organ=s.organ)
             context["punkt_form"] = PunktForm(
                 prefix="punkt", arenden=klara.order_by("-registrerat")
             )
@@ -238,9 +239,9 @@ def mote_overgang(request, pk):
     try:
         if steg is not None and steg.trigger != USER:  # a rättelse is written, not clicked
             raise PermissionDenied(_("%(steg)s görs inte med en knapp.") % {"steg": steg.title})
-        if overgang == "kalla":
+        if overgang == SammantradeSteg.KALLA:
             protokoll.kalla(s, user=request.user, skal=request.POST.get("kallelse-skal", ""))
-        elif overgang == "ansla":
+        elif overgang == SammantradeSteg.ANSLA:
             form = AnslagForm(request.POST, prefix="anslag")
             if not form.is_valid():
                 raise ValidationError(list(form.errors.values()))
@@ -256,7 +257,7 @@ def mote_overgang(request, pk):
         messages.success(
             request, _("Sammanträdet har nu status %(status)s.") % {"status": s.status_titel}
         )
-        ej = protokoll.ej_nadda(s) if overgang == "kalla" else []
+        ej = protokoll.ej_nadda(s) if overgang == SammantradeSteg.KALLA else []
         if ej:
             messages.warning(
                 request,
@@ -353,7 +354,7 @@ def mote_narvaro(request, pk, deltagare):
 def mote_punkt(request, pk):
     s = _sammantrade_or_404(pk)
     _kräv_lasratt(request.user, s)
-    klara = worklist(request.user, "klara_for_beslut").filter(organ=s.organ)
+    klara = worklist(request.user, ArendeArbetslista.KLARA_FOR_BESLUT).filter(organ=s.organ)
     form = PunktForm(request.POST, prefix="punkt", arenden=klara)
     if not form.is_valid():
         _fel(request, ValidationError(list(form.errors.values())))

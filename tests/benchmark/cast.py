@@ -15,8 +15,18 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from arenden.diarium.services import registrera_arende
-from arenden.models import Arende, Beslut, Mottagare, Organ, Person, Tjansteskrivelse, Uppdrag
+from arenden.models import (
+    Arende,
+    Beslut,
+    Mottagare,
+    Organ,
+    Person,
+    Sammantrade,
+    Tjansteskrivelse,
+    Uppdrag,
+)
 from arenden.organisation import roles
+from flows.namn import ArendeSteg
 from workflow import roles as workflow_roles
 from workflow.models import LocalRole
 
@@ -106,8 +116,13 @@ class Cast:
             )
             for pk in ids
         )
+        # the beslut is the meeting's (a beslut outside one needs its delegat, KL 6 kap. 37 §)
+        mote = Sammantrade.objects.create(organ=self.organ, datum=REGISTRERAT, plats="Sal A")
         beslut = Beslut.objects.bulk_create(
-            Beslut(arende_id=pk, organ=self.organ, datum=REGISTRERAT, text="Bifall") for pk in ids
+            Beslut(
+                arende_id=pk, organ=self.organ, datum=REGISTRERAT, text="Bifall", sammantrade=mote
+            )
+            for pk in ids
         )
         Uppdrag.objects.bulk_create(
             Uppdrag(
@@ -133,5 +148,5 @@ class Cast:
 
 def before_step(transition: str, pk: int) -> None:
     """Between the measured steps: the uppdrag is reported before the ärende is closed."""
-    if transition == "avsluta":
+    if transition == ArendeSteg.AVSLUTA:
         Uppdrag.objects.filter(arende_id=pk).update(redovisat=REGISTRERAT)

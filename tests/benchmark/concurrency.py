@@ -27,6 +27,7 @@ from arenden.diarium.services import registrera_arende
 from arenden.models import Arende
 from flows import synk
 from flows.models import ArendeProcess
+from flows.namn import ArendeStatus
 from tests.benchmark.cast import BY_HAND, MAIN_PATH, REGISTRERAT, Cast, before_step
 from tests.benchmark.common import say
 from workflow import roles as workflow_roles
@@ -134,7 +135,7 @@ def run(per_process: int = 25, contended: int = 10, per_registrar: int = 40) -> 
     chunks = [ids[k::8] for k in range(8)]
     runs = _spawn(_advance, [(cast, chunk) for chunk in chunks])
     tps, wall = _throughput(runs, lambda r: r["transitions"])
-    done = Arende.objects.filter(pk__in=ids, state="avslutat").count()
+    done = Arende.objects.filter(pk__in=ids, state=ArendeStatus.AVSLUTAT).count()
     results["distinct"] = {
         "processes": 8,
         "transitions": sum(r["transitions"] for r in runs),

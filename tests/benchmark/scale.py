@@ -23,6 +23,7 @@ from django.urls import NoReverseMatch, reverse
 from arenden.diarium import sokning
 from arenden.gemensamt.sidor import Sida
 from arenden.models import Arende
+from flows.namn import ArendeStatus
 from tests.benchmark import synthetic
 from tests.benchmark.common import counting_queries, say, summary_ms
 from workflow import roles as workflow_roles
@@ -166,7 +167,7 @@ def _search_query(ctx: Context, i: int):
 
 
 def _postlista_query(ctx: Context, i: int):
-    qs = Arende.objects.exclude(state="makulerat").select_related("organ")
+    qs = Arende.objects.exclude(state=ArendeStatus.MAKULERAT).select_related("organ")
     _first_page(qs.order_by("-registrerat", "-pk"))
 
 

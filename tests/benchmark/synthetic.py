@@ -30,6 +30,7 @@ from django.db.models import Max
 
 from arenden.models import Arende, Nummerserie, Organ
 from arenden.organisation import roles
+from flows.namn import ArendeStatus, ArendeSteg
 from tests.benchmark.common import say
 from workflow import fieldhistory, hashing
 from workflow.models import LocalRole, WorkflowHistory
@@ -82,27 +83,27 @@ INLEDNING = {
 SEARCHES = ["palliativ vård Kiruna", "ambulanssjukvård", "tolkförmedling Umeå", "Gällivare"]
 
 COMMENTS = {
-    "bordlagga": "Bordlagt till nästa sammanträde.",
-    "aterremittera": "Återremitteras för komplettering av beslutsunderlaget.",
-    "vila": "Vilande i väntan på nationellt besked.",
-    "avskriva": "Avskrivs, frågan är inaktuell.",
+    ArendeSteg.BORDLAGGA: "Bordlagt till nästa sammanträde.",
+    ArendeSteg.ATERREMITTERA: "Återremitteras för komplettering av beslutsunderlaget.",
+    ArendeSteg.VILA: "Vilande i väntan på nationellt besked.",
+    ArendeSteg.AVSKRIVA: "Avskrivs, frågan är inaktuell.",
 }
 #: who takes each transition: the organ's stabschef or nämndsekreterare, or the handläggare
 ACTOR = {
-    "tilldela": "stabschef",
-    "vila": "stabschef",
-    "ateruppta": "stabschef",
-    "avskriva": "stabschef",
-    "avsluta": "stabschef",
-    "paborja_beredning": "handlaggare",
-    "markera_beredd": "handlaggare",
-    "ateruppta_beredning": "handlaggare",
-    "anmal": "sekreterare",
-    "besluta": "sekreterare",
-    "bordlagga": "sekreterare",
-    "aterremittera": "sekreterare",
-    "expediera": "sekreterare",
-    "bevaka": "sekreterare",
+    ArendeSteg.TILLDELA: "stabschef",
+    ArendeSteg.VILA: "stabschef",
+    ArendeSteg.ATERUPPTA: "stabschef",
+    ArendeSteg.AVSKRIVA: "stabschef",
+    ArendeSteg.AVSLUTA: "stabschef",
+    ArendeSteg.PABORJA_BEREDNING: "handlaggare",
+    ArendeSteg.MARKERA_BEREDD: "handlaggare",
+    ArendeSteg.ATERUPPTA_BEREDNING: "handlaggare",
+    ArendeSteg.ANMAL: "sekreterare",
+    ArendeSteg.BESLUTA: "sekreterare",
+    ArendeSteg.BORDLAGGA: "sekreterare",
+    ArendeSteg.ATERREMITTERA: "sekreterare",
+    ArendeSteg.EXPEDIERA: "sekreterare",
+    ArendeSteg.BEVAKA: "sekreterare",
 }
 ROLE_OF = {
     "stabschef": roles.STABSCHEF,
@@ -116,17 +117,17 @@ BL, AR, VI, AU, AV = "bordlagga", "aterremittera", "vila", "ateruppta", "avskriv
 #: one path of nine transitions (ten entries) into each state, except where the lifecycle
 #: allows no more (registrerat: creation only; tilldelat: one transition)
 PATHS = {
-    "registrerat": [],
-    "tilldelat": [T],
-    "under_beredning": [T, VI, AU, M, A, M, A, M, A],
-    "aterremitterat": [T, P, M, N, AR, P, M, N, AR],
-    "beredd": [T, P, M, A, M, A, M, A, M],
-    "anmalt": [T, VI, AU, M, N, BL, N, BL, N],
-    "beslutat": [T, P, M, N, BL, N, BL, N, B],
-    "expedierat": [T, VI, AU, M, N, BL, N, B, E],
-    "bevakas": [T, P, M, N, BL, N, B, E, V],
-    "avslutat": [T, P, M, N, BL, N, B, E, X],
-    "avskrivet": [T, P, M, A, M, A, M, A, AV],
+    ArendeStatus.REGISTRERAT: [],
+    ArendeStatus.TILLDELAT: [T],
+    ArendeStatus.UNDER_BEREDNING: [T, VI, AU, M, A, M, A, M, A],
+    ArendeStatus.ATERREMITTERAT: [T, P, M, N, AR, P, M, N, AR],
+    ArendeStatus.BEREDD: [T, P, M, A, M, A, M, A, M],
+    ArendeStatus.ANMALT: [T, VI, AU, M, N, BL, N, BL, N],
+    ArendeStatus.BESLUTAT: [T, P, M, N, BL, N, BL, N, B],
+    ArendeStatus.EXPEDIERAT: [T, VI, AU, M, N, BL, N, B, E],
+    ArendeStatus.BEVAKAS: [T, P, M, N, BL, N, B, E, V],
+    ArendeStatus.AVSLUTAT: [T, P, M, N, BL, N, B, E, X],
+    ArendeStatus.AVSKRIVET: [T, P, M, A, M, A, M, A, AV],
 }
 #: ten transitions (eleven entries): makes up for the short lives above, so that the total
 #: is ten entries per ärende
@@ -225,7 +226,7 @@ def _rows_for(layout: Layout, i: int, long_avslutat: bool, columns: dict):
     path = PATHS[state]
     if i == layout.big:
         path = BIG_PATH
-    elif state == "avslutat" and long_avslutat:
+    elif state == ArendeStatus.AVSLUTAT and long_avslutat:
         path = LONG_AVSLUTAT
     pk = i + 1
     year = FIRST_YEAR + layout.year_of(i)
@@ -247,7 +248,7 @@ def _rows_for(layout: Layout, i: int, long_avslutat: bool, columns: dict):
         workflow="arende",
         transition="",
         from_state="",
-        to_state="registrerat",
+        to_state=ArendeStatus.REGISTRERAT,
         actor_id=registrator,
         actor_name="registrator",
         roles=roles_creation,
@@ -399,11 +400,11 @@ def _long_avslutat(layout: Layout) -> set[int]:
         state = state_of(layout, i, random.Random(i * 7919 + 17))
         if i == layout.big:
             deficit -= len(BIG_PATH) + 1 - 10
-        elif state == "registrerat":
+        elif state == ArendeStatus.REGISTRERAT:
             deficit += 9
-        elif state == "tilldelat":
+        elif state == ArendeStatus.TILLDELAT:
             deficit += 8
-        elif state == "avslutat":
+        elif state == ArendeStatus.AVSLUTAT:
             closed.append(i)
     step = max(1, len(closed) // max(1, deficit)) if deficit > 0 else 0
     return set(closed[::step][:deficit]) if step else set()

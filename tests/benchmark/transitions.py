@@ -30,6 +30,7 @@ from django.utils import timezone
 from arenden.models import Arende
 from arenden.organisation import roles
 from flows import synk
+from flows.namn import ArendeStatus
 from tests.benchmark.cast import BY_HAND, MAIN_PATH, Cast, before_step
 from tests.benchmark.common import counting_queries, percentile, say
 from workflow import fieldhistory, hashing, registry
@@ -316,6 +317,6 @@ def run(n: int) -> dict:
     report = verify(WorkflowHistory.objects.filter(content_type=ct, object_id__in=chained))
     results["chains_intact"] = report.intact
     results["chain_entries"] = report.entries
-    finished = Arende.objects.filter(pk__in=chained, state="avslutat").count()
+    finished = Arende.objects.filter(pk__in=chained, state=ArendeStatus.AVSLUTAT).count()
     results["all_finished"] = finished == len(chained)
     return results

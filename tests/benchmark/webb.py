@@ -36,6 +36,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
+from flows.namn import ArendeStatus, ArendeSteg
 from tests.benchmark.common import percentile, say
 
 #: the demo users the mix logs in as (with their demo password), and the admin
@@ -125,7 +126,7 @@ def _prepare(extra: int, assigned: int) -> dict:
     )
     Arende.objects.filter(pk__in=to_assign).update(handlaggare=users["handlaggare"])
     for pk in to_assign:
-        do_transition(Arende.objects.get(pk=pk), "tilldela", users["stabschef"])
+        do_transition(Arende.objects.get(pk=pk), ArendeSteg.TILLDELA, users["stabschef"])
     keys = {}
     for name, user in users.items():
         device = TOTPDevice.objects.create(user=user, name="mätning", confirmed=True)
@@ -166,7 +167,11 @@ def _prepare(extra: int, assigned: int) -> dict:
 def _verify(pks: list[int]) -> dict:
     from arenden.models import Arende
 
-    return {"under_beredning": Arende.objects.filter(pk__in=pks, state="under_beredning").count()}
+    return {
+        "under_beredning": Arende.objects.filter(
+            pk__in=pks, state=ArendeStatus.UNDER_BEREDNING
+        ).count()
+    }
 
 
 def _one_of_each(arende_pk: int, other_pk: int) -> dict:
