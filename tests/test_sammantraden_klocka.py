@@ -243,10 +243,11 @@ def test_no_day_still_to_come_for_what_has_happened(hsn):
     do_transition(arende, "paborja_beredning", hsn.handlaggare)
     factories.forslag_till_beslut(arende, hsn.handlaggare)
     do_transition(arende, "markera_beredd", hsn.handlaggare)
+    mote = factories.mote(arende)
     vagras(
         lambda: handlaggning_services.registrera_beslut(
             arende,
-            sammantrade=factories.mote(arende),
+            sammantrade=mote,
             user=hsn.sekreterare,
             datum=imorgon,
             text="Att bifalla.",
