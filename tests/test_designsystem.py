@@ -107,3 +107,30 @@ def test_pagination_is_the_design_systems_and_keeps_the_filter():
         render_to_string("arenden/_sidor.html", {"sida": Paginator([1], 1).get_page(1)}).strip()
         == ""
     )
+
+
+def test_the_lists_wear_the_systems_table_tags_buttons_and_labelled_filters(client, cast):
+    """The worklists, the search, the meetings and the delegationsordning use the system's
+    components like the ärende page: a ``ds-table``, the state as a tag, the filter's fields
+    with their labels and its button, the links as the system's links."""
+    arende = cast.registrera("Handslag med Cancerfonden")
+    factories.mote(arende)
+    client.force_login(cast.revisor)
+    html = client.get(reverse("arenden:arbetslista", args=["alla_arenden"])).content.decode()
+    assert '<table class="ds-table" data-border>' in html
+    assert re.search(r'<span class="ds-tag" data-color="neutral">Registrerat</span>', html)
+    assert re.search(rf'<a class="ds-link" href="[^"]+">{arende.diarienummer}</a>', html)
+    for falt in ("organ", "status"):
+        assert re.search(rf'<label class="ds-label" for="id_{falt}">', html)
+    assert '<button type="submit" class="ds-button">Filtrera</button>' in html
+
+    client.force_login(cast.sekreterare)
+    html = client.get(reverse("arenden:mina_arenden")).content.decode()
+    assert '<label class="ds-label" for="status">Status</label>' in html
+    assert '<select class="ds-input" name="status" id="status">' in html
+    html = client.get(reverse("arenden:sammantraden")).content.decode()
+    assert '<table class="ds-table" data-border>' in html
+    assert re.search(r'<span class="ds-tag" data-color="neutral">Planerat</span>', html)
+    for sida in ("sok", "postlista"):
+        html = client.get(reverse(f"arenden:{sida}")).content.decode()
+        assert re.search(r'<button type="submit" class="ds-button">(Sök|Visa)</button>', html)

@@ -76,6 +76,7 @@ class ArendeTabell(Tabell):
         verbose_name=_("Diarienummer"),
         accessor="diarienummer",
         linkify=lambda record: reverse("arenden:arende", args=[record.pk]),
+        attrs={"a": {"class": "ds-link"}},
     )
     arendemening = tables.Column(verbose_name=_("Ärendemening"), accessor="pk")
     organ = tables.Column(verbose_name=_("Organ"), accessor="organ__kod")
@@ -132,7 +133,10 @@ class GranskningsTabell(Tabell):
     avser = tables.TemplateColumn(
         verbose_name=_("Ärende, sammanträde eller begäran"),
         accessor="etikett",
-        template_code='{% if record.url %}<a href="{{ record.url }}">{{ value }}</a>{% endif %}',
+        template_code=(
+            '{% if record.url %}<a class="ds-link" href="{{ record.url }}">'
+            "{{ value }}</a>{% endif %}"
+        ),
     )
     organ = tables.Column(verbose_name=_("Organ"), accessor="organ", default="")
     steg = tables.Column(verbose_name=_("Steg"), accessor="steg", default="")
