@@ -710,6 +710,7 @@ def test_celery_is_optional_and_runs_the_same_jobs(monkeypatch):
 
     # with Celery (a stand-in here), beat runs the two jobs
     registered = {}
+    options_by_task = {}
 
     class FakeCelery:
         def __init__(self, name):
@@ -718,7 +719,8 @@ def test_celery_is_optional_and_runs_the_same_jobs(monkeypatch):
         def config_from_object(self, obj, namespace):
             self.config = (obj, namespace)
 
-        def task(self, name):
+        def task(self, name, **options):
+            options_by_task[name] = options
             return lambda function: registered.setdefault(name, function)
 
     celery = types.ModuleType("celery")
@@ -741,6 +743,10 @@ def test_celery_is_optional_and_runs_the_same_jobs(monkeypatch):
     timers.assert_called_once_with()
     with mock.patch.object(jobb, "skicka_paminnelser", return_value=[1, 2]):
         assert registered["flows.bevakning"]() == 2
+    # the worker's tasks (documents, the outbox) are acknowledged only once done, so a
+    # worker that dies midway leaves the message to another
+    assert options_by_task["arenden.utskick.skicka"] == {"acks_late": True}
+    assert options_by_task["arenden.dokument.generera"] == {"acks_late": True}
 
     monkeypatch.undo()
     assert importlib.reload(config.celery).app is None
