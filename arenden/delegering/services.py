@@ -18,9 +18,14 @@ from workflow.context import acting_as
 from workflow.engine import do_transition
 
 
+def _person(user):
+    """The Person a logged-in user is, or None."""
+    return getattr(user, "person", None) if user.is_authenticated else None
+
+
 def ar_delegat(user, punkt: Delegationspunkt, datum: datetime.date) -> bool:
     """The user is the delegat, or the ersättare, named on a row valid on ``datum``."""
-    person = getattr(user, "person", None) if user.is_authenticated else None
+    person = _person(user)
     if person is None or not punkt.galler(datum):
         return False
     return person.pk in (punkt.delegat_id, punkt.ersattare_id)
@@ -72,7 +77,7 @@ def fatta_delegationsbeslut(
 
 def mina_punkter(user, organ, datum: datetime.date):
     """The rows of ``organ``'s delegationsordning the user may decide under on ``datum``."""
-    person = getattr(user, "person", None) if user.is_authenticated else None
+    person = _person(user)
     if person is None:
         return Delegationspunkt.objects.none()
     return (
@@ -128,7 +133,7 @@ def ar_ordforande(user, organ, datum: datetime.date) -> bool:
     ``datum``: the presidium the nämnd's own protokoll shows."""
     from arenden.sammantraden.models import Deltagare, Sammantrade
 
-    person = getattr(user, "person", None) if user.is_authenticated else None
+    person = _person(user)
     senaste = (
         Sammantrade.objects.filter(organ=organ, datum__lte=datum).order_by("-datum", "-pk").first()
     )

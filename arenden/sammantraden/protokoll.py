@@ -27,6 +27,7 @@ from arenden.dokument import services as dokument
 from arenden.handlaggning import services as handlaggning_services
 from arenden.organisation import roles
 from arenden.organisation.models import Ledamotsuppdrag, Organ, Person
+from arenden.sammantraden.ledamot import tjanstgor_i
 from arenden.sammantraden.models import (
     Deltagare,
     Jav,
@@ -108,7 +109,7 @@ def far_lasa(user, punkt: Punkt, deltagare) -> bool:
         return True
     if user.has_perm("arenden.view_sekretess", punkt.arende):
         return True
-    return any(d.person.anvandare_id == user.pk and d.deltar_i(punkt) for d in deltagare)
+    return tjanstgor_i(user, punkt, deltagare)
 
 
 def _sekreterare_i(organ: Organ, user) -> None:
