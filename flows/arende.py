@@ -112,9 +112,11 @@ def _har_forslag_till_beslut(arende) -> bool:
     ).exists()
 
 
-def _nytt_beslut(transition: str, forslag: bool):
+def _nytt_beslut(transition: str, forslag: bool, *, aven: tuple[str, ...] = ()):
     """A Beslut (a paragraph of a protokoll, or one registered outside a meeting) that no
-    earlier step of ``transition`` accounts for: each besluta (or överlämna) takes one."""
+    earlier step of ``transition`` (or of ``aven``, the steps that take a beslut of the same
+    kind) accounts for: each besluta (or överlämna) takes one."""
+    steg = (transition, *aven)
 
     def check(arende) -> bool:
         # a paragraph of a protokoll, or a beslut outside a meeting with its decision-maker
@@ -125,7 +127,7 @@ def _nytt_beslut(transition: str, forslag: bool):
         beslut = Beslut.objects.filter(
             giltiga, arende_id=arende.pk, forslag_till__isnull=not forslag
         )
-        tagna = WorkflowHistory.objects.for_object(arende).filter(transition=transition)
+        tagna = WorkflowHistory.objects.for_object(arende).filter(transition__in=steg)
         return beslut.count() > tagna.count()
 
     check.__name__ = check.__qualname__ = f"nytt_beslut_for_{transition}"
@@ -144,6 +146,47 @@ def _far_registrera_beslut(arende, user) -> bool:
         and senaste.fattat_av_id is not None
         and senaste.fattat_av_id == user.pk
     )
+
+
+def _senaste_beslut(arende):
+    return (
+        Beslut.objects.filter(arende_id=arende.pk)
+        .select_related("delegationspunkt", "fattat_av__person")
+        .order_by("-pk")
+        .first()
+    )
+
+
+def _delegationsbeslut_pa_giltig_punkt(arende) -> bool:
+    """The newest beslut of the ärende is a delegationsbeslut (KL 6 kap. 37 §; FL 31 §: with
+    its decision-maker) on a row of the ärende's own nämnd's delegationsordning, valid on the
+    day of the beslut, taken by that row's delegat or ersättare. The record the step
+    *besluta_pa_delegation* needs: a nämnd's delegat decides only in its own matters (KL 6
+    kap. 37 §, 7 kap. 5 §) and only under a row that was in force when they decided."""
+    beslut = _senaste_beslut(arende)
+    if beslut is None or beslut.slag != Beslut.Slag.DELEGATIONSBESLUT:
+        return False
+    punkt = beslut.delegationspunkt
+    if punkt is None or punkt.organ_id != arende.organ_id or not punkt.galler(beslut.datum):
+        return False
+    person = getattr(beslut.fattat_av, "person", None) if beslut.fattat_av_id else None
+    return person is not None and person.pk in (punkt.delegat_id, punkt.ersattare_id)
+
+
+def _far_besluta_pa_delegation(arende, user) -> bool:
+    """Who is offered the step: a delegat (or ersättare) of a row of the ärende's nämnd valid
+    today; once a delegationsbeslut not yet taken to *beslutat* is recorded, only who took
+    it (the beslut is theirs, FL 31 §)."""
+    from arenden.delegering.services import mina_punkter
+
+    beslut = _senaste_beslut(arende)
+    if (
+        beslut is not None
+        and beslut.slag == Beslut.Slag.DELEGATIONSBESLUT
+        and DELEGATIONSBESLUT_OTAGET.check(arende)
+    ):
+        return beslut.fattat_av_id == user.pk
+    return mina_punkter(user, arende.organ, timezone.localdate()).exists()
 
 
 def _sandlistan_skickad(arende) -> bool:
@@ -166,9 +209,17 @@ HANDLAGGARE_UTSEDD = Requirement(_har_handlaggare, "ärendet har ingen handlägg
 FORSLAG_TILL_BESLUT = Requirement(
     _har_forslag_till_beslut, "tjänsteskrivelsen med förslag till beslut saknas"
 )
+#: a beslut at a meeting or outside it; a delegationsbeslut taken straight from *beredd*
+#: (besluta_pa_delegation) is accounted for as well, so a later besluta needs a beslut of its own
 BESLUT = Requirement(
-    _nytt_beslut(ArendeSteg.BESLUTA, forslag=False),
+    _nytt_beslut(ArendeSteg.BESLUTA, forslag=False, aven=(ArendeSteg.BESLUTA_PA_DELEGATION,)),
     "inget beslut är fört till protokollet eller fattat på delegation",
+)
+DELEGATIONSBESLUT_OTAGET = BESLUT
+DELEGATIONSBESLUT = Requirement(
+    _delegationsbeslut_pa_giltig_punkt,
+    "inget delegationsbeslut är fattat av en delegat enligt en giltig punkt i nämndens "
+    "delegationsordning",
 )
 FORSLAG_TILL_HOGRE_ORGAN = Requirement(
     _nytt_beslut(ArendeSteg.OVERLAMNA, forslag=True),
@@ -455,6 +506,24 @@ def definition() -> Workflow:
                 ),
                 requires=(BESLUT,),
                 form="arenden:beslut",
+                before=(_beslutsdatum,),
+            ),
+            Transition(
+                # KL 6 kap. 37 §, 7 kap. 5 §: a matter the nämnd has delegated is decided by the
+                # delegat and never goes to the nämnd; the beslut is anmält to it afterwards (KL
+                # 6 kap. 40 §). Only from *beredd*: the delegat decides on a finished beredning
+                # with its förslag till beslut on record (FL 23 §: the matter is utrett as its
+                # nature requires), never from under_beredning, which has no such record.
+                ArendeSteg.BESLUTA_PA_DELEGATION,
+                "Besluta på delegation",
+                ArendeStatus.BEREDD,
+                ArendeStatus.BESLUTAT,
+                guard=Guard(
+                    condition=_far_besluta_pa_delegation,
+                    condition_message="kräver att du är delegat enligt nämndens delegationsordning",
+                ),
+                requires=(BESLUT, DELEGATIONSBESLUT),
+                form="arenden:delegationsbeslut",
                 before=(_beslutsdatum,),
             ),
             Transition(

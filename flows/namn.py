@@ -47,6 +47,7 @@ class ArendeSteg(StrEnum):
     ANMAL = "anmal"
     STRYK = "stryk"
     BESLUTA = "besluta"
+    BESLUTA_PA_DELEGATION = "besluta_pa_delegation"
     ATERREMITTERA = "aterremittera"
     BORDLAGGA = "bordlagga"
     OVERLAMNA = "overlamna"

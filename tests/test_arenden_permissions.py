@@ -284,6 +284,8 @@ ARENDE_TRANSITIONS = {
     "anmal": (("beredd", "bordlagt"), "anmalt"),
     "stryk": (("anmalt",), "beredd"),
     "besluta": (("anmalt",), "beslutat"),
+    # a delegated matter, decided by the delegat straight from beredd (KL 6 kap. 37 §)
+    "besluta_pa_delegation": (("beredd",), "beslutat"),
     "aterremittera": (("anmalt",), "aterremitterat"),
     "bordlagga": (("anmalt",), "bordlagt"),
     "overlamna": (("anmalt",), "overlamnat"),
@@ -331,6 +333,7 @@ ARENDE_MAY_TAKE = grid("""
     anmal                   .    .     .     x     .     .     .     .      .      .
     stryk                   .    .     .     x     .     .     .     .      .      .
     besluta                 .    .     .     x     .     .     .     .      .      .
+    besluta_pa_delegation   .    .     .     .     .     .     .     .      .      .
     aterremittera           .    .     .     x     .     .     .     .      .      .
     bordlagga               .    .     .     x     .     .     .     .      .      .
     overlamna               .    .     .     x     .     .     .     .      .      .
@@ -378,6 +381,7 @@ REQUIRES = {
     "tilldela": "a handläggare is named",
     "markera_beredd": "a tjänsteskrivelse with a förslag till beslut",
     "besluta": "a beslut, in the protokoll or registered in the ärende",
+    "besluta_pa_delegation": "a delegationsbeslut by the delegat of a valid row of the nämnd",
     "overlamna": "a beslut that is a förslag to a higher organ",
     "expediera": "a sändlista, sent to everyone on it",
     "bevaka": "uppdrag given by the beslut",
@@ -756,6 +760,7 @@ MISSING = {
     "tilldela": "registrerat",
     "markera_beredd": "under_beredning",
     "besluta": "anmalt",
+    "besluta_pa_delegation": "beredd",
     "overlamna": "anmalt",
     "expediera": "beslutat",
     "bevaka": "expedierat",
@@ -845,3 +850,37 @@ def test_handlingar_and_tjansteskrivelse_only_by_whom_the_table_lets(world, stat
             spara_tjansteskrivelse(arende, user=user, **skrivelse)
         written = Tjansteskrivelse.objects.filter(arende=arende, sammanfattning="Skrivet av testet")
         assert not written.exists()
+
+
+# -- the delegat: not a role but a row of the nämnd's delegationsordning ---------------------
+
+#: state → what the delegat of a valid row of the ärende's nämnd is offered there (KL 6 kap.
+#: 37 §): the delegated decision, from beredd only; nothing else, anywhere. The delegat of
+#: another nämnd is offered nothing at all.
+DELEGAT_OFFERED = {state: set() for state in STEPS} | {"beredd": {"besluta_pa_delegation"}}
+
+
+def _delegat(world, organ, namn):
+    from arenden.models import Delegationspunkt
+
+    user = factories.user(namn)
+    person = factories.person(f"Delegat {namn}", anvandare=user)
+    Delegationspunkt.objects.create(
+        organ=organ,
+        nummer="1.1",
+        beslutsomrade="Yttranden av mindre vikt",
+        delegat=person,
+        giltig_fran=datetime.date(2025, 1, 1),
+        antagen_genom="HSN 2025-02-12 § 14",
+        ej_undantaget=True,
+    )
+    return user
+
+
+@pytest.mark.parametrize("state", sorted(STEPS))
+def test_what_a_delegat_is_offered_in_each_state(world, state):
+    arende = world.arende(state)
+    egen = _delegat(world, world.organ, "beh-delegat")
+    annan = _delegat(world, world.annat_organ, "beh-delegat-rs")
+    assert {t.id for t in allowed_transitions(arende, egen)} == DELEGAT_OFFERED[state]
+    assert allowed_transitions(arende, annan) == []

@@ -13,7 +13,7 @@ from arenden.delegering.models import Delegationspunkt
 from arenden.diarium.models import Arende
 from arenden.diarium.services import andras, kräv_skett
 from arenden.handlaggning.models import Beslut
-from flows.namn import ArendeSteg
+from flows.namn import ArendeStatus, ArendeSteg
 from workflow.context import acting_as
 from workflow.engine import do_transition
 
@@ -42,8 +42,11 @@ def fatta_delegationsbeslut(
     kommentar: str = "",
 ) -> Beslut:
     """The delegat decides on the nämnd's behalf (KL 6 kap. 37 §; the beslut is the nämnd's,
-    KL 7 kap. 5 §); the ärende moves to *beslutat* by the same step as at a meeting, and the
-    beslut waits to be anmält at the nämnd's next meeting (KL 6 kap. 40 §)."""
+    KL 7 kap. 5 §) and the beslut waits to be anmält at the nämnd's next meeting (KL 6 kap.
+    40 §). A delegated matter never goes to the nämnd: from *beredd* the ärende moves to
+    *beslutat* by *besluta_pa_delegation*; one already on a föredragningslista (*anmält*) by
+    the same *besluta* as at a meeting. Under the ärende's row lock, so of two delegater
+    deciding at once the second finds it beslutat and is refused; nothing of theirs is kept."""
     kräv_skett(datum, _("Beslutsdagen"))
     if not text.strip():
         raise ValidationError(_("Skriv beslutet."), code="beslut")
@@ -58,7 +61,18 @@ def fatta_delegationsbeslut(
             code="delegat",
         )
     with transaction.atomic(), acting_as(user):
-        andras(arende)  # the ärende's row lock: one beslut at a time, and its version moves
+        # the ärende's row lock: one beslut at a time, and its version moves
+        last = andras(arende)
+        steg = DELEGATIONSSTEG.get(last.state)
+        if steg is None:
+            raise ValidationError(
+                _(
+                    "Ärendet %(arende)s är %(status)s. Ett delegationsbeslut fattas när "
+                    "ärendet är berett eller anmält till nämnden."
+                )
+                % {"arende": last.diarienummer, "status": last.status_titel.lower()},
+                code="status",
+            )
         beslut = Beslut(
             arende=arende,
             organ=punkt.organ,
@@ -71,8 +85,15 @@ def fatta_delegationsbeslut(
         )
         beslut._history_user = user
         beslut.save()
-        do_transition(arende, ArendeSteg.BESLUTA, user, kommentar or _("Delegationsbeslut"))
+        do_transition(last, steg, user, kommentar or _("Delegationsbeslut"))
     return beslut
+
+
+#: the state a delegationsbeslut is taken in → the step that takes the ärende to *beslutat*
+DELEGATIONSSTEG = {
+    ArendeStatus.BEREDD: ArendeSteg.BESLUTA_PA_DELEGATION,
+    ArendeStatus.ANMALT: ArendeSteg.BESLUTA,
+}
 
 
 def mina_punkter(user, organ, datum: datetime.date):
