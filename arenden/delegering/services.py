@@ -7,6 +7,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from arenden.delegering.models import Delegationspunkt
@@ -105,6 +106,25 @@ def mina_punkter(user, organ, datum: datetime.date):
         Delegationspunkt.objects.filter(organ=organ, giltig_fran__lte=datum)
         .filter(Q(giltig_till__isnull=True) | Q(giltig_till__gte=datum))
         .filter(Q(delegat=person) | Q(ersattare=person))
+    )
+
+
+def att_besluta(user):
+    """The delegat's worklist: the ärenden ``user`` may decide on the nämnd's behalf today
+    (KL 6 kap. 37 §): beredd or anmält, in a nämnd where they are delegat or ersättare of a
+    row valid today. One query, however many rows."""
+    if not user.is_authenticated:
+        return Arende.objects.none()
+    idag = timezone.localdate()
+    punkter = (
+        Delegationspunkt.objects.filter(giltig_fran__lte=idag)
+        .filter(Q(giltig_till__isnull=True) | Q(giltig_till__gte=idag))
+        .filter(Q(delegat__anvandare=user) | Q(ersattare__anvandare=user))
+    )
+    return (
+        Arende.objects.filter(state__in=list(DELEGATIONSSTEG), organ__in=punkter.values("organ"))
+        .select_related("organ")
+        .order_by("registrerat", "pk")
     )
 
 

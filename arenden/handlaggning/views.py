@@ -221,6 +221,8 @@ def mina_arenden(request):
     )
     params = request.GET.copy()
     params.pop("sida", None)
+    # the delegat's own list: what they may decide on the nämnd's behalf (KL 6 kap. 37 §)
+    delegerade = list(delegering.att_besluta(request.user)[: MINA_UPPGIFTER + 1])
     mina = list(
         uppgifter.inkorg(request.user).select_related("process__arendeprocess__arende__organ")[
             : MINA_UPPGIFTER + 1
@@ -234,6 +236,8 @@ def mina_arenden(request):
             "status": status,
             "val": [(s.id, s.title) for s in wf.states.values()],
             "uppgifter": mina[:MINA_UPPGIFTER],
+            "att_besluta": delegerade[:MINA_UPPGIFTER],
+            "fler_att_besluta": len(delegerade) > MINA_UPPGIFTER,
             "fler_uppgifter": len(mina) > MINA_UPPGIFTER,
             "i_kon": uppgifter.ko(request.user).exists(),
             "tabell": tabell,
