@@ -36,6 +36,11 @@ urlpatterns = [
         delegering_views.delegationsordning,
         name="delegationsordning",
     ),
+    path(
+        "organ/<str:kod>/delegationsordning/<int:pk>/avsluta/",
+        delegering_views.avsluta_punkt,
+        name="avsluta_delegationspunkt",
+    ),
     path("arende/<int:pk>/handling/ny/", diarium_views.ny_handling, name="ny_handling"),
     path(
         "arende/<int:pk>/tjansteskrivelse/",

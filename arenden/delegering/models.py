@@ -65,6 +65,12 @@ class Delegationspunkt(models.Model):
     antagen_genom = models.CharField(
         _("antagen genom"), max_length=200, help_text=_("T.ex. HSN 2025-02-12 § 14.")
     )
+    upphavd_genom = models.CharField(
+        _("upphävd genom"),
+        max_length=200,
+        blank=True,
+        help_text=_("Beslutet som satte ett slutdatum för punkten, t.ex. HSN 2026-03-11 § 22."),
+    )
     ej_undantaget = models.BooleanField(
         _("inte ett ärende som enligt KL 6 kap. 38 § inte får delegeras"), default=False
     )

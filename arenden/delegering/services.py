@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -217,3 +217,95 @@ def fatta_ordforandebeslut(
         beslut.save()
         do_transition(arende, ArendeSteg.BESLUTA, user, _("Ordförandebeslut i brådskande ärende"))
     return beslut
+
+
+# -- the delegationsordning kept on a page (KL 6 kap. 37–38 §§) -----------------------------
+
+
+def far_fora_delegationsordning(user, organ) -> bool:
+    """Who keeps the nämnd's delegationsordning: its nämndsekreterare, who keeps its other
+    records (the ledamotsregister) and enters what the nämnd adopted."""
+    from arenden.organisation.roles import NAMNDSEKRETERARE
+    from workflow.roles import roles_in_context
+
+    return NAMNDSEKRETERARE in roles_in_context(user, organ)
+
+
+def _krav_sekreterare(user, organ) -> None:
+    if not far_fora_delegationsordning(user, organ):
+        raise PermissionDenied(
+            _("Bara nämndens nämndsekreterare för in och avslutar punkter i delegationsordningen.")
+        )
+
+
+def lagg_till_punkt(organ, *, user, **falt) -> Delegationspunkt:
+    """A row the nämnd adopted (``antagen_genom``). KL 6 kap. 38 §: what may not be
+    delegated never is; the row says it is not such a matter (``ej_undantaget``) or it is
+    refused. A changed row is a new row: the old one ends (:func:`avsluta_punkt`) and keeps
+    the beslut that adopted it."""
+    _krav_sekreterare(user, organ)
+    if not falt.get("ej_undantaget"):
+        raise ValidationError(
+            _(
+                "Bekräfta att beslutsområdet inte är ett sådant som enligt kommunallagen "
+                "6 kap. 38 § inte får delegeras."
+            ),
+            code="kl_6_38",
+        )
+    if not (falt.get("antagen_genom") or "").strip():
+        raise ValidationError(
+            _("Ange nämndens beslut som antog punkten (t.ex. HSN 2025-02-12 § 14)."),
+            code="antagen_genom",
+        )
+    if falt.get("delegat") is None and not (falt.get("befattning") or "").strip():
+        raise ValidationError(
+            _("Ange en delegat eller en befattning (kommunallagen 6 kap. 37 §)."), code="delegat"
+        )
+    till = falt.get("giltig_till")
+    if till is not None and till < falt["giltig_fran"]:
+        raise ValidationError(_("Punkten kan inte sluta gälla innan den börjar."), code="datum")
+    punkt = Delegationspunkt(organ=organ, **falt)
+    punkt._history_user = user
+    punkt.save()
+    return punkt
+
+
+def avsluta_punkt(punkt: Delegationspunkt, *, user, datum: datetime.date, genom: str):
+    """The row stops applying after ``datum`` (the last day it holds), by the nämnd's beslut
+    ``genom``; it is never deleted, so the beslut taken under it keep their ground (KL 6 kap.
+    37 §). Refused when a delegationsbeslut was taken under it after that day."""
+    with transaction.atomic():
+        punkt = Delegationspunkt.objects.select_for_update().get(pk=punkt.pk)
+        _krav_sekreterare(user, punkt.organ)
+        if not (genom or "").strip():
+            raise ValidationError(
+                _("Ange nämndens beslut som upphäver punkten (t.ex. HSN 2026-03-11 § 22)."),
+                code="genom",
+            )
+        if punkt.giltig_till is not None:
+            raise ValidationError(
+                _("Punkt %(nummer)s slutar redan gälla %(datum)s.")
+                % {"nummer": punkt.nummer, "datum": f"{punkt.giltig_till:%Y-%m-%d}"},
+                code="avslutad",
+            )
+        if datum < punkt.giltig_fran:
+            raise ValidationError(
+                _("Punkten kan inte sluta gälla innan den börjar (%(fran)s).")
+                % {"fran": f"{punkt.giltig_fran:%Y-%m-%d}"},
+                code="datum",
+            )
+        senare = Beslut.objects.filter(delegationspunkt=punkt, datum__gt=datum)
+        if senare.exists():
+            raise ValidationError(
+                _(
+                    "Det finns delegationsbeslut enligt punkt %(nummer)s fattade efter "
+                    "%(datum)s; punkten kan inte sluta gälla före dem."
+                )
+                % {"nummer": punkt.nummer, "datum": f"{datum:%Y-%m-%d}"},
+                code="beslut_efter",
+            )
+        punkt.giltig_till = datum
+        punkt.upphavd_genom = genom.strip()
+        punkt._history_user = user
+        punkt.save(update_fields=["giltig_till", "upphavd_genom"])
+    return punkt
