@@ -339,3 +339,16 @@ def test_two_delegater_at_the_same_moment_one_beslut_one_step():
         arende.refresh_from_db()
         assert arende.state == "beslutat"
         assert _steg(arende).count("besluta_pa_delegation") == 1
+
+
+def test_a_delegat_who_reads_the_arende_is_offered_the_step_on_its_page(client, cast, beredd):
+    """The stabschef is often the delegat too: the ärende page offers the delegated step,
+    which leads to the delegationsbeslut form; the handläggare is not offered it."""
+    factories.person("Stina Stabschef", anvandare=cast.stabschef)
+    _punkt(cast.organ, cast.stabschef)
+    client.force_login(cast.stabschef)
+    sida = client.get(reverse("arenden:arende", args=[beredd.pk])).content.decode()
+    assert f'href="/arende/{beredd.pk}/delegationsbeslut/">Besluta på delegation' in sida
+    client.force_login(cast.handlaggare)
+    sida = client.get(reverse("arenden:arende", args=[beredd.pk])).content.decode()
+    assert "Besluta på delegation" not in sida
