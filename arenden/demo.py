@@ -87,6 +87,10 @@ def bygg_organisation() -> Folk:
         Group.objects.get(name=role).permissions.add(
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
         )
+    app_label, codename = roles.BEVAKA_MOTIONER
+    bevaka = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    for role in roles.MOTIONSBEVAKARE:
+        Group.objects.get(name=role).permissions.add(bevaka)
     organ: dict[str, Organ] = {}
     for kod, namn, typ, prefix, over in ORGAN:
         organ[kod], _ = Organ.objects.get_or_create(
