@@ -18,7 +18,7 @@ from tests import factories
 from tests.test_api import klient, problem
 from workflow.engine import do_transition
 
-NY = {"organ": "HSN", "arendemening": "Motion om cykelbanor", "typ": "motion"}
+NY = {"organ": "HSN", "arendemening": "Skrivelse om cykelbanor", "typ": "skrivelse"}
 
 
 @pytest.fixture(autouse=True)

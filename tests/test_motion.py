@@ -289,6 +289,7 @@ def test_fullmaktige_avskriver_a_motion_and_the_arende_is_avskrivet(client, cast
     client.force_login(cast.stabschef)
     sida = client.get(reverse("arenden:arende", args=[arende.pk])).content.decode()
     assert "Avskriv efter fullmäktiges beslut" in sida
+    assert "2025-09-01 (kommunallagen 5 kap. 35 §) <strong>försenad med 63 dagar</strong>" in sida
     url = reverse("arenden:avskriv_motion", args=[arende.pk])
     svar = client.post(url, {"sammantrade": mote.pk, "text": "  "})
     assert svar.status_code == 200
@@ -318,3 +319,21 @@ def test_only_the_fullmaktige_it_was_vackt_in_avskriver(cast):
     arende.refresh_from_db()
     assert arende.state == "under_beredning"
     assert Motion.objects.get(arende=arende).avskriven_vid is None
+
+
+def test_the_api_asks_the_same_as_the_page(cast):
+    from tests.test_api import klient
+
+    api = klient(cast.registrator)
+    utan = {"organ": "KF", "arendemening": "Motion via e-tjänst", "typ": "motion"}
+    svar = api.post("/api/arenden/", utan, format="json")
+    assert svar.status_code == 400 and "Ange dagen då ärendet väcktes." in svar.content.decode()
+    assert not Arende.objects.exists()
+    med = {**utan, "vackt": "2025-10-01", "fullmaktige": "KF", "vackt_av": "Anna A", "parti": "L"}
+    assert api.post("/api/arenden/", med, format="json").status_code == 201
+    registrerad = Motion.objects.get()
+    assert (registrerad.namn, registrerad.parti, registrerad.vackt) == (
+        "Anna A",
+        "L",
+        datetime.date(2025, 10, 1),
+    )

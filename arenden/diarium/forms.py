@@ -131,9 +131,6 @@ class RegistreraForm(Formular):
         help_text=_("För motion, när ledamoten inte finns i ledamotsregistret."),
     )
 
-    #: the fields that only a motion or medborgarförslag has
-    MOTIONSFALT = ("vackt", "fullmaktige", "ledamot", "vackt_av", "parti")
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         fullmaktige = list(self.fields["fullmaktige"].queryset[:2])

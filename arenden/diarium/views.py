@@ -24,7 +24,6 @@ from arenden.gemensamt.vyer import (
     roller_nagonstans,
 )
 from arenden.motion import services as motion_services
-from arenden.motion.models import TYPER as MOTIONSTYPER
 
 
 @login_required
@@ -93,14 +92,10 @@ def registrera(request):
         raise PermissionDenied(_("Bara registratorn registrerar ärenden."))
     form = RegistreraForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        falt = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
-        motion = {k: falt.pop(k) for k in RegistreraForm.MOTIONSFALT if k in falt}
         try:
-            if falt["typ"] in MOTIONSTYPER:
-                motion["namn"] = motion.pop("vackt_av", "")
-                arende = motion_services.registrera(user=request.user, **motion, **falt)
-            else:
-                arende = services.registrera_arende(user=request.user, **falt)
+            arende = motion_services.registrera_fran_formular(
+                user=request.user, **form.cleaned_data
+            )
         except (ValidationError, PermissionDenied) as err:
             fel(form, err if isinstance(err, ValidationError) else ValidationError(str(err)))
         else:

@@ -108,6 +108,22 @@ def registrera(
     return arende
 
 
+#: the registration form's fields that only a motion or medborgarförslag has
+FORMULARFALT = ("vackt", "fullmaktige", "ledamot", "vackt_av", "parti")
+
+
+def registrera_fran_formular(*, user, **falt) -> Arende:
+    """Register what the registration form (the page's, and the API's which is the same)
+    accepted: a motion or medborgarförslag with when and by whom it was väckt
+    (:func:`registrera`), any other ärende without those fields."""
+    falt = {k: v for k, v in falt.items() if v not in ("", None)}
+    motion = {k: falt.pop(k) for k in FORMULARFALT if k in falt}
+    if falt.get("typ") in TYPER:
+        motion["namn"] = motion.pop("vackt_av", "")
+        return registrera(user=user, **motion, **falt)
+    return registrera_arende(user=user, **falt)
+
+
 def oppna(user):
     """The open motioner and medborgarförslag ``user`` may see, the one whose year runs out
     first at the top. One query, whatever their number."""
@@ -258,6 +274,7 @@ def for_sidan(arende: Arende) -> dict | None:
         "motion": motion,
         "sista": sista,
         "kvar": kvar,
+        "over": -kvar,
         "forsenad": kvar < 0 and arende.state not in AVGJORDA,
         "anmald": anmalt_vid(motion),
     }
