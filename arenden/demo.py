@@ -21,6 +21,7 @@ from arenden.diarium import services as diarium_services
 from arenden.diarium.diarienummer import Diarienummer
 from arenden.diarium.models import Arende, Handling
 from arenden.handlaggning import services as handlaggning_services
+from arenden.motion import services as motion_services
 from arenden.organisation import roles
 from arenden.organisation.models import Enhet, Organ, Person
 from arenden.sammantraden import protokoll
@@ -87,6 +88,10 @@ def bygg_organisation() -> Folk:
         Group.objects.get(name=role).permissions.add(
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
         )
+    app_label, codename = roles.BEVAKA_MOTIONER
+    bevaka = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    for role in roles.MOTIONSBEVAKARE:
+        Group.objects.get(name=role).permissions.add(bevaka)
     organ: dict[str, Organ] = {}
     for kod, namn, typ, prefix, over in ORGAN:
         organ[kod], _ = Organ.objects.get_or_create(
@@ -771,11 +776,52 @@ def hsn_klagomal(folk: Folk) -> Arende:
     return arende
 
 
+# -- a motion and a medborgarförslag, with the one-year clock of KL 5 kap. 35 § ---------------
+
+
+def rs_motion(folk: Folk) -> Arende:
+    """A motion väckt in Regionfullmäktige on 16 December 2024 and berett by Regionstyrelsen:
+    its year runs out on 16 December 2025, close to the demo's autumn."""
+    arende = motion_services.registrera(
+        user=folk.registrator,
+        organ=folk.organ["RS"],
+        arendemening="Motion om gratis kollektivtrafik för unga under 20 år",
+        typ=Arende.Typ.MOTION,
+        fullmaktige=folk.organ["RF"],
+        vackt=datetime.date(2024, 12, 16),
+        namn="Eva Exempel",
+        parti="V",
+        registrerat=datetime.date(2024, 12, 17),
+        diarienummer="RS 1201-2024",
+    )
+    handlaggning_services.tilldela(arende, handlaggare=folk.handlaggare, user=folk.stabschef)
+    do_transition(arende, ArendeSteg.PABORJA_BEREDNING, folk.handlaggare)
+    return arende
+
+
+def rs_medborgarforslag(folk: Folk) -> Arende:
+    """A medborgarförslag handed in on 29 September 2025, not yet assigned."""
+    return motion_services.registrera(
+        user=folk.registrator,
+        organ=folk.organ["RS"],
+        arendemening="Medborgarförslag om laddstolpar vid vårdcentralerna",
+        typ=Arende.Typ.MEDBORGARFORSLAG,
+        fullmaktige=folk.organ["RF"],
+        vackt=datetime.date(2025, 9, 29),
+        namn="Olle Påhittad",
+        registrerat=datetime.date(2025, 9, 30),
+        inkommet=datetime.date(2025, 9, 29),
+        diarienummer="RS 1305-2025",
+    )
+
+
 SEEDS = [
     ("HSN 787-2025", hsn_787_2025),
     ("RS 909-2023", rs_909_2023),
     ("HSN 418-2-2021", hsn_418_2_2021),
     ("HSN 812-2025", hsn_klagomal),
+    ("RS 1201-2024", rs_motion),
+    ("RS 1305-2025", rs_medborgarforslag),
 ]
 
 

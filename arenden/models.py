@@ -17,6 +17,7 @@ from arenden.handlaggning.models import (
     Uppdrag,
 )
 from arenden.konto.integrationer import ApiIdempotens, OidcIdentitet
+from arenden.motion.models import Motion
 from arenden.organisation.models import Enhet, Ledamotsuppdrag, Organ, Person
 from arenden.sammantraden.models import (
     Deltagare,
@@ -57,6 +58,7 @@ __all__ = [
     "Jav",
     "Justering",
     "Kallelsemottagare",
+    "Motion",
     "Klass",
     "Ledamotsuppdrag",
     "Mottagare",

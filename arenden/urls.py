@@ -6,6 +6,7 @@ from arenden.diarium import sekretess as sekretessvyer
 from arenden.diarium import views as diarium_views
 from arenden.granskning import views as granskning_views
 from arenden.handlaggning import views as handlaggning_views
+from arenden.motion import views as motion_views
 from arenden.publikt import anslagstavla as publikt_anslagstavla
 from arenden.publikt import postlista as publikt_postlista
 from arenden.sammantraden import portal as ledamotsportal
@@ -18,6 +19,8 @@ urlpatterns = [
     path("mina-arenden/", handlaggning_views.mina_arenden, name="mina_arenden"),
     path("oversikt/", handlaggning_views.oversikt, name="oversikt"),
     path("bevakning/", handlaggning_views.bevakning, name="bevakning"),
+    path("motioner/", motion_views.motioner, name="motioner"),
+    path("arende/<int:pk>/avskriv-motion/", motion_views.avskriv, name="avskriv_motion"),
     path("arbetslista/<slug:namn>/", handlaggning_views.arbetslista, name="arbetslista"),
     path("arende/<int:pk>/", handlaggning_views.arende, name="arende"),
     path("arende/<int:pk>/overgang/", handlaggning_views.overgang, name="overgang"),

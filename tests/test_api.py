@@ -60,17 +60,19 @@ def test_the_registrator_registers_an_arende_under_the_next_number(cast):
     registrator = klient(cast.registrator)
     svar = registrator.post(
         "/api/arenden/",
-        {"organ": "HSN", "arendemening": "Motion om fler vårdplatser", "typ": "motion"},
+        {"organ": "HSN", "arendemening": "Skrivelse om fler vårdplatser", "typ": "skrivelse"},
         format="json",
     )
     assert svar.status_code == 201, svar.content
     arende = Arende.objects.get(pk=svar.json()["id"])
     assert svar.json()["diarienummer"] == str(arende.diarienummer)
     assert arende.serie == "HSN" and arende.lopnummer == 1
-    assert (arende.state, arende.arendemening) == ("registrerat", "Motion om fler vårdplatser")
+    assert (arende.state, arende.arendemening) == ("registrerat", "Skrivelse om fler vårdplatser")
     assert [h.transition for h in history(arende)] == [""]
     andra = registrator.post(
-        "/api/arenden/", {"organ": "HSN", "arendemening": "Nästa", "typ": "motion"}, format="json"
+        "/api/arenden/",
+        {"organ": "HSN", "arendemening": "Nästa", "typ": "skrivelse"},
+        format="json",
     )
     assert Arende.objects.get(pk=andra.json()["id"]).lopnummer == 2
 
@@ -79,7 +81,9 @@ def test_registration_is_refused_as_on_the_page(cast):
     # only the registrator registers (the page Registrera asks add_arende)
     body = problem(
         klient(cast.handlaggare).post(
-            "/api/arenden/", {"organ": "HSN", "arendemening": "X", "typ": "motion"}, format="json"
+            "/api/arenden/",
+            {"organ": "HSN", "arendemening": "X", "typ": "skrivelse"},
+            format="json",
         ),
         403,
     )
@@ -87,7 +91,7 @@ def test_registration_is_refused_as_on_the_page(cast):
     # the page's form decides what is valid, field by field, in Swedish
     body = problem(
         klient(cast.registrator).post(
-            "/api/arenden/", {"organ": "FINNS-EJ", "typ": "motion"}, format="json"
+            "/api/arenden/", {"organ": "FINNS-EJ", "typ": "skrivelse"}, format="json"
         ),
         400,
     )
@@ -96,7 +100,7 @@ def test_registration_is_refused_as_on_the_page(cast):
     body = problem(
         klient(cast.registrator).post(
             "/api/arenden/",
-            {"organ": "HSN", "arendemening": "X", "typ": "motion", "sekretess_lagrum": HEMLIGT},
+            {"organ": "HSN", "arendemening": "X", "typ": "skrivelse", "sekretess_lagrum": HEMLIGT},
             format="json",
         ),
         400,
@@ -464,7 +468,7 @@ def test_unreasonable_input_is_refused_with_a_4xx_never_a_500(cast):
     problem(registrator.post("/api/arenden/", [1, 2], format="json"), 400)  # not an object
     problem(
         registrator.post(
-            "/api/arenden/", {"organ": {"kod": "HSN"}, "typ": "motion"}, format="json"
+            "/api/arenden/", {"organ": {"kod": "HSN"}, "typ": "skrivelse"}, format="json"
         ),
         400,
     )

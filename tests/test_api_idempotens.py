@@ -18,7 +18,7 @@ from tests import factories
 from tests.test_api import klient, problem
 from workflow.engine import do_transition
 
-NY = {"organ": "HSN", "arendemening": "Motion om cykelbanor", "typ": "motion"}
+NY = {"organ": "HSN", "arendemening": "Skrivelse om cykelbanor", "typ": "skrivelse"}
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +54,7 @@ def test_a_repeat_with_the_same_key_gets_the_first_answer_and_registers_nothing(
 def test_the_same_key_with_another_body_is_refused_in_swedish(cast):
     registrator = klient(cast.registrator)
     registrera(registrator, NY, "nyckel-1")
-    body = problem(registrera(registrator, {**NY, "typ": "skrivelse"}, "nyckel-1"), 422)
+    body = problem(registrera(registrator, {**NY, "typ": "remiss"}, "nyckel-1"), 422)
     assert body["title"] == "Nyckeln är redan använd"
     assert "har redan använts för en annan begäran" in body["detail"]
     assert Arende.objects.count() == 1

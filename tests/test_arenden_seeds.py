@@ -227,5 +227,6 @@ def test_load_demo_twice_changes_nothing():
     assert counts == {model.__name__: model.objects.count() for model in models}
     assert Arende.history.count() == history_rows
     # the three seed cases (five ärenden with the higher organs' and the samråd's) and the
-    # invented sekretess case HSN 812-2025
-    assert counts["Arende"] == 6
+    # invented sekretess case HSN 812-2025, the motion RS 1201-2024 and the medborgarförslag
+    # RS 1305-2025 (KL 5 kap. 35 §)
+    assert counts["Arende"] == 8

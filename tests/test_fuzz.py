@@ -356,8 +356,8 @@ def test_no_input_gives_a_500(demo, db, roll):
 def _registrering(cast, **andra):
     return {
         "organ": cast.organ.pk,
-        "arendemening": "Medborgarförslag om fler bänkar",
-        "typ": "medborgarforslag",
+        "arendemening": "Skrivelse om fler bänkar",
+        "typ": "skrivelse",
         **andra,
     }
 

@@ -44,8 +44,8 @@ def _nyckel(page: str) -> str:
 def _registrering(cast, nyckel):
     return {
         "organ": cast.organ.pk,
-        "arendemening": "Medborgarförslag om fler bänkar",
-        "typ": "medborgarforslag",
+        "arendemening": "Skrivelse om fler bänkar",
+        "typ": "skrivelse",
         "inskick": nyckel,
     }
 

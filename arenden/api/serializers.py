@@ -169,6 +169,7 @@ class RegistreraForm(RegistreraForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organ"].to_field_name = "kod"
+        self.fields["fullmaktige"].to_field_name = "kod"
 
 
 class RegistreraIn(serializers.Serializer):
@@ -183,6 +184,22 @@ class RegistreraIn(serializers.Serializer):
     offentlig_rubrik = serializers.CharField(
         required=False, max_length=500, help_text="Krävs när ärendet är sekretessmarkerat."
     )
+    vackt = serializers.DateField(
+        required=False,
+        help_text="Motion och medborgarförslag: dagen det väcktes (KL 5 kap. 35 §). Krävs för dem.",
+    )
+    fullmaktige = serializers.CharField(
+        required=False, help_text="Motion och medborgarförslag: fullmäktiges kod. Krävs för dem."
+    )
+    ledamot = serializers.IntegerField(
+        required=False, help_text="Motion: id för ledamoten som väckte den."
+    )
+    vackt_av = serializers.CharField(
+        required=False,
+        max_length=300,
+        help_text="Medborgarförslag: förslagsställarens namn (krävs). Motion: ledamotens namn.",
+    )
+    parti = serializers.CharField(required=False, max_length=10)
     diarienummer = serializers.CharField(
         required=False, max_length=40, help_text="Bara för ett äldre ärende med eget nummer."
     )

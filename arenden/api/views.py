@@ -44,6 +44,7 @@ from arenden.diarium.forms import SokForm
 from arenden.diarium.models import Arende, Handling, Sekretessatkomst
 from arenden.dokument import services as dokument
 from arenden.gemensamt.vyer import roller_nagonstans
+from arenden.motion import services as motion_services
 from arenden.organisation.models import Organ
 from arenden.sammantraden import protokoll
 from arenden.sammantraden.models import Sammantrade
@@ -223,9 +224,8 @@ class ArendeLista(Vy):
         form = RegistreraForm(_formdata(request))
         if not form.is_valid():
             raise _formfel(form)
-        falt = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
         with acting_as(user):
-            arende = services.registrera_arende(user=user, **falt)
+            arende = motion_services.registrera_fran_formular(user=user, **form.cleaned_data)
         arende = _arende(arende.pk)
         return Response(_detalj(user, arende), status=201)
 

@@ -6,7 +6,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -137,23 +137,21 @@ def anmal_till(sammantrade, *, user):
     delegations- and ordförandebeslut not yet anmält; once only. The beslut is anmält where
     that item stands (its § once the protokoll is upprättat and justerat)."""
     from arenden.sammantraden.models import Punkt
+    from arenden.sammantraden.staende import lagg_till_staende_punkt
 
     ej_anmalda = Beslut.objects.filter(
         organ_id=sammantrade.organ_id, slag__in=UTANFOR_MOTET, anmalt_punkt__isnull=True
     )
-    if sammantrade.punkter.filter(typ=Punkt.Typ.ANMALAN_DELEGATIONSBESLUT).exists():
-        return None
     if not ej_anmalda.exists():
         return None
-    ordning = (sammantrade.punkter.aggregate(n=Max("ordning"))["n"] or 0) + 1
-    punkt = Punkt(
-        sammantrade=sammantrade,
-        ordning=ordning,
-        typ=Punkt.Typ.ANMALAN_DELEGATIONSBESLUT,
-        rubrik=_("Anmälan av delegationsbeslut"),
+    punkt = lagg_till_staende_punkt(
+        sammantrade,
+        Punkt.Typ.ANMALAN_DELEGATIONSBESLUT,
+        _("Anmälan av delegationsbeslut"),
+        user=user,
     )
-    punkt._history_user = user
-    punkt.save()
+    if punkt is None:
+        return None
     for beslut in ej_anmalda:
         beslut.anmalt_punkt = punkt
         beslut._history_user = user

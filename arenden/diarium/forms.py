@@ -11,7 +11,8 @@ from arenden.diarium.diarienummer import Diarienummer
 from arenden.diarium.models import Arende, Handling
 from arenden.diarium.sokning import del_av_diarienummer
 from arenden.gemensamt.forms import Formular, Modellformular, versionsfalt
-from arenden.organisation.models import Organ
+from arenden.motion.models import TYPER as MOTIONSTYPER
+from arenden.organisation.models import Organ, Person
 
 
 class SokForm(Formular):
@@ -89,9 +90,71 @@ class RegistreraForm(Formular):
         help_text=_("T.ex. OSL 25 kap. 1 §. Tomt när ärendet är offentligt."),
     )
 
+    # KL 5 kap. 22 och 35 §§, 8 kap. 1 §: who väckte a motion or medborgarförslag, and when
+    vackt = forms.DateField(
+        required=False,
+        label=_("Väckt"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "Krävs för motion och medborgarförslag: dagen ärendet lämnades in eller väcktes i "
+            "fullmäktige. Fullmäktige ska kunna besluta inom ett år från den dagen "
+            "(kommunallagen 5 kap. 35 §)."
+        ),
+    )
+    fullmaktige = forms.ModelChoiceField(
+        queryset=Organ.objects.filter(typ=Organ.Typ.FULLMAKTIGE).order_by("namn"),
+        required=False,
+        label=_("Väckt i fullmäktige"),
+        help_text=_("Krävs för motion och medborgarförslag."),
+    )
+    ledamot = forms.ModelChoiceField(
+        queryset=Person.objects.filter(typ=Person.Typ.FORTROENDEVALD).order_by("namn"),
+        required=False,
+        label=_("Motionär"),
+        help_text=_(
+            "För motion: ledamoten i fullmäktige som väckte den (kommunallagen 5 kap. 22 §)."
+        ),
+    )
+    vackt_av = forms.CharField(
+        required=False,
+        max_length=300,
+        label=_("Väckt av (namn)"),
+        help_text=_(
+            "För medborgarförslag: förslagsställarens namn, en personuppgift. För motion: "
+            "ledamotens namn när hen inte finns i ledamotsregistret."
+        ),
+    )
+    parti = forms.CharField(
+        required=False,
+        max_length=10,
+        label=_("Parti"),
+        help_text=_("För motion, när ledamoten inte finns i ledamotsregistret."),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        fullmaktige = list(self.fields["fullmaktige"].queryset[:2])
+        if len(fullmaktige) == 1:
+            self.fields["fullmaktige"].initial = fullmaktige[0].pk
         self.fields["klassificering"].choices = [
             ("", _("Ärendetypens klass")),
             *((k.kod, str(k)) for k in Klass.objects.order_by("kod")),
         ]
+
+    def clean(self):
+        data = super().clean()
+        typ = data.get("typ")
+        if typ not in MOTIONSTYPER:  # the fields are left out of other ärenden (the view)
+            return data
+        if not data.get("vackt") and "vackt" not in self.errors:
+            self.add_error("vackt", _("Ange dagen då ärendet väcktes."))
+        if not data.get("fullmaktige") and "fullmaktige" not in self.errors:
+            self.add_error("fullmaktige", _("Välj fullmäktige."))
+        if typ == "motion" and not data.get("ledamot") and not data.get("vackt_av"):
+            self.add_error("ledamot", _("Välj motionären, eller skriv hens namn och parti."))
+        if typ == "medborgarforslag":
+            if data.get("ledamot"):
+                self.add_error("ledamot", _("Ett medborgarförslag har ingen motionär."))
+            if not data.get("vackt_av"):
+                self.add_error("vackt_av", _("Ange förslagsställarens namn."))
+        return data

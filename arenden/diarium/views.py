@@ -23,6 +23,7 @@ from arenden.gemensamt.vyer import (
     kontrollera_sidbehorighet,
     roller_nagonstans,
 )
+from arenden.motion import services as motion_services
 
 
 @login_required
@@ -91,9 +92,10 @@ def registrera(request):
         raise PermissionDenied(_("Bara registratorn registrerar ärenden."))
     form = RegistreraForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        falt = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
         try:
-            arende = services.registrera_arende(user=request.user, **falt)
+            arende = motion_services.registrera_fran_formular(
+                user=request.user, **form.cleaned_data
+            )
         except (ValidationError, PermissionDenied) as err:
             fel(form, err if isinstance(err, ValidationError) else ValidationError(str(err)))
         else:

@@ -46,6 +46,7 @@ from arenden.handlaggning.forms import (
 )
 from arenden.handlaggning.models import Mottagare, Tjansteskrivelse, Uppdrag
 from arenden.handlaggning.services import bevakningar
+from arenden.motion import services as motion_services
 from arenden.organisation import roles
 from arenden.sammantraden import ledamot
 from flows.namn import ArendeArbetslista, ArendeStatus, ArendeSteg
@@ -266,12 +267,14 @@ def arende(request, pk):
         Sekretessatkomst.logga(request.user, arende, Sekretessatkomst.Vad.ARENDE)
     relaterade = Arende.objects.select_related("organ")
     las_sekretess = request.user.has_perm("arenden.view_sekretess", arende)
+    overgangar = allowed_transitions(arende, request.user)
+    motion = motion_services.for_sidan(arende)
     context = {
         "arende": arende,
         "maskerat": sekretess,
         # a single handling may be secret in an ärende that is not (OSL 5 kap. 5 §)
         "las_sekretess": las_sekretess,
-        "overgangar": allowed_transitions(arende, request.user),
+        "overgangar": overgangar,
         "historik": senaste,
         "steg": senaste[0].seq if senaste else 0,
         # services.arendets_version, from what is read here already
@@ -302,6 +305,9 @@ def arende(request, pk):
         "far_registrera_begaran": begaran.far_registrera(request.user, arende),
         "far_sekretessmarkera": request.user.has_perm("arenden.sekretessmarkera", arende),
         "begaranden": arende.begaranden.order_by("-inkommen", "-pk"),
+        "motion": motion,
+        "far_avskriva_motion": motion is not None
+        and any(t.id == ArendeSteg.AVSKRIVA for t in overgangar),
     }
     return render(request, "arenden/arende.html", context)
 

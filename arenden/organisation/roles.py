@@ -26,3 +26,8 @@ RATTIGHETER = {
     REVISOR: ("workflow", "view_workflowhistory"),
     REGISTRATOR: ("arenden", "add_arende"),
 }
+
+#: who watch the one-year clock of motioner and medborgarförslag (KL 5 kap. 35 §): the
+#: permission, and the groups it is given to (migration 0034; the demo makes sure of them)
+BEVAKA_MOTIONER = ("arenden", "view_motion")
+MOTIONSBEVAKARE = (REGISTRATOR, NAMNDSEKRETERARE, STABSCHEF)

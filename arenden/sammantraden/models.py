@@ -299,6 +299,7 @@ class Punkt(models.Model):
         OVRIGA_FRAGOR = "ovriga_fragor", _("övriga frågor")
         NASTA_MOTE = "nasta_mote", _("nästa möte")
         ANMALAN_DELEGATIONSBESLUT = "anmalan_delegationsbeslut", _("anmälan av delegationsbeslut")
+        ANMALAN_MOTIONER = "anmalan_motioner", _("anmälan av motioner som inte beretts färdigt")
         OVRIGT = "ovrigt", _("annan punkt")
 
     class Slag(models.TextChoices):

@@ -25,6 +25,7 @@ from arenden.diarium import services as diarium_services
 from arenden.diarium.models import Arende, ArendeRelation, Handling
 from arenden.dokument import services as dokument
 from arenden.handlaggning import services as handlaggning_services
+from arenden.motion import services as motioner
 from arenden.organisation import roles
 from arenden.organisation.models import Ledamotsuppdrag, Organ, Person
 from arenden.sammantraden.ledamot import tjanstgor_i
@@ -478,6 +479,7 @@ def kalla(sammantrade: Sammantrade, *, user, skal: str = "") -> Sammantrade:
     (``skal``), which the history keeps."""
     with transaction.atomic(), acting_as(user):
         delegering.anmal_till(sammantrade, user=user)  # KL 6 kap. 40 §
+        motioner.anmal_till(sammantrade, user=user)  # KL 5 kap. 35 §
         # everyone in the närvaro, and every ledamot and ersättare of the register whose
         # uppdrag is valid on the meeting day (KL 5 kap. 12 §, 6 kap. 17 §)
         kallade = [
