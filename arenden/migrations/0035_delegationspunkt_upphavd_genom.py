@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('arenden', '0033_genererat_dokument'),
+        ('arenden', '0034_motion'),
     ]
 
     operations = [
