@@ -20,7 +20,6 @@ urlpatterns = [
     path("oversikt/", handlaggning_views.oversikt, name="oversikt"),
     path("bevakning/", handlaggning_views.bevakning, name="bevakning"),
     path("motioner/", motion_views.motioner, name="motioner"),
-    path("arende/<int:pk>/avskriv-motion/", motion_views.avskriv, name="avskriv_motion"),
     path("arbetslista/<slug:namn>/", handlaggning_views.arbetslista, name="arbetslista"),
     path("arende/<int:pk>/", handlaggning_views.arende, name="arende"),
     path("arende/<int:pk>/overgang/", handlaggning_views.overgang, name="overgang"),

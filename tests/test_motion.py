@@ -1,6 +1,6 @@
 """Motioner and medborgarförslag and the one-year clock of KL 5 kap. 35 §: registered with when
 and by whom they were väckta, the last day fullmäktige can decide them, the bevakning list,
-the anmälan of those that cannot be berett within the year, and fullmäktige's avskrivning."""
+the anmälan of those that cannot be berett within the year."""
 
 import datetime
 import zoneinfo
@@ -277,48 +277,6 @@ def test_a_namnd_meeting_gets_no_anmalan_of_motioner(kf, klocka):
     motion(registrator_kf, datetime.date(2024, 1, 10))
     mote = Mote(hsn, datum=datetime.date(2025, 11, 12))
     assert services.anmal_till(mote.sammantrade, user=hsn.sekreterare) is None
-
-
-# -- avskrivning by fullmäktige -------------------------------------------------------------
-
-
-def test_fullmaktige_avskriver_a_motion_and_the_arende_is_avskrivet(client, cast):
-    arende = motion(cast, datetime.date(2024, 9, 1), "Motion om spårväg")
-    i_beredning(cast, arende)
-    mote = factories.mote(arende, datum=datetime.date(2025, 10, 20))
-    client.force_login(cast.stabschef)
-    sida = client.get(reverse("arenden:arende", args=[arende.pk])).content.decode()
-    assert "Avskriv efter fullmäktiges beslut" in sida
-    assert "2025-09-01 (kommunallagen 5 kap. 35 §) <strong>försenad med 63 dagar</strong>" in sida
-    url = reverse("arenden:avskriv_motion", args=[arende.pk])
-    svar = client.post(url, {"sammantrade": mote.pk, "text": "  "})
-    assert svar.status_code == 200
-    arende.refresh_from_db()
-    assert arende.state == "under_beredning"
-    svar = client.post(
-        url, {"sammantrade": mote.pk, "text": "Motionen avskrivs från vidare handläggning."}
-    )
-    assert svar.status_code == 302
-    arende.refresh_from_db()
-    assert arende.state == "avskrivet" and arende.avslutat == IDAG
-    avskriven = Motion.objects.get(arende=arende)
-    assert avskriven.avskriven_vid == mote
-    sida = client.get(reverse("arenden:arende", args=[arende.pk])).content.decode()
-    assert "Motionen avskrivs från vidare handläggning." in sida
-
-
-def test_only_the_fullmaktige_it_was_vackt_in_avskriver(cast):
-    arende = motion(cast, datetime.date(2024, 9, 1), "Motion om flygplatsen")
-    i_beredning(cast, arende)
-    hsn = factories.organ("HSN")
-    annat = factories.mote(Arende(organ=hsn), datum=datetime.date(2025, 10, 20))
-    with pytest.raises(ValidationError, match="Bara Kommunfullmäktige"):
-        services.avskriv(
-            Motion.objects.get(arende=arende), user=cast.stabschef, sammantrade=annat, text="X"
-        )
-    arende.refresh_from_db()
-    assert arende.state == "under_beredning"
-    assert Motion.objects.get(arende=arende).avskriven_vid is None
 
 
 def test_the_api_asks_the_same_as_the_page(cast):

@@ -306,8 +306,6 @@ def arende(request, pk):
         "far_sekretessmarkera": request.user.has_perm("arenden.sekretessmarkera", arende),
         "begaranden": arende.begaranden.order_by("-inkommen", "-pk"),
         "motion": motion,
-        "far_avskriva_motion": motion is not None
-        and any(t.id == ArendeSteg.AVSKRIVA for t in overgangar),
     }
     return render(request, "arenden/arende.html", context)
 

@@ -66,16 +66,6 @@ class Motion(models.Model):
         editable=False,
         verbose_name=_("anmäld under"),
     )
-    avskriven_vid = models.ForeignKey(
-        "arenden.Sammantrade",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        verbose_name=_("avskriven vid"),
-    )
-    avskrivning = models.TextField(_("beslut om avskrivning"), blank=True, editable=False)
     history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:

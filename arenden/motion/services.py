@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from arenden.diarium.models import Arende
-from arenden.diarium.services import andras, kräv_skett, registrera_arende
+from arenden.diarium.services import kräv_skett, registrera_arende
 from arenden.motion.models import TYPER, Motion
 from arenden.organisation.models import Organ
-from flows.namn import ArendeArbetslista, ArendeStatus, ArendeSteg
+from flows.namn import ArendeArbetslista, ArendeStatus
 from workflow.context import acting_as
-from workflow.engine import do_transition, worklist
+from workflow.engine import worklist
 
 #: where the ärende is decided or closed: the clock has stopped
 AVGJORDA = (
@@ -213,45 +213,9 @@ def anmalt_vid(motion: Motion):
     return punkt
 
 
-def avskriv(motion: Motion, *, user, sammantrade, text: str) -> Motion:
-    """KL 5 kap. 35 §: fullmäktige may avskriva a motion or medborgarförslag from further
-    handling; here, by its beslut at a meeting of the fullmäktige where it was väckt. The
-    ärende is avskrivet by the workflow's own step, with the beslut as its motivering."""
-    text = text.strip()
-    if not text:
-        raise ValidationError(_("Skriv fullmäktiges beslut."), code="beslut")
-    if sammantrade.organ_id != motion.fullmaktige_id:
-        raise ValidationError(
-            _("Bara %(organ)s kan avskriva ärendet.") % {"organ": motion.fullmaktige.namn},
-            code="organ",
-        )
-    kräv_skett(sammantrade.datum, _("Sammanträdesdagen"))
-    if sammantrade.datum < motion.vackt:
-        raise ValidationError(
-            _("Sammanträdet kan inte ligga före dagen ärendet väcktes."), code="fore_vackt"
-        )
-    with transaction.atomic(), acting_as(user):
-        arende = andras(motion.arende)
-        motion = Motion.objects.select_for_update().get(pk=motion.pk)
-        if motion.avskriven_vid_id:
-            raise ValidationError(_("Ärendet är redan avskrivet."), code="avskriven")
-        motion.avskriven_vid = sammantrade
-        motion.avskrivning = text
-        motion._history_user = user
-        motion.save(update_fields=["avskriven_vid", "avskrivning"])
-        do_transition(
-            arende,
-            ArendeSteg.AVSKRIVA,
-            user,
-            _("Avskrivet av %(mote)s (kommunallagen 5 kap. 35 §): %(text)s")
-            % {"mote": sammantrade, "text": text},
-        )
-    return motion
-
-
 def for_sidan(arende: Arende) -> dict | None:
     """What the ärende page shows of a motion or medborgarförslag: who väckte it when, the
-    last day of its year (KL 5 kap. 35 §), days left, where it was anmält and avskrivet. No
+    last day of its year (KL 5 kap. 35 §), days left, and where it was anmält. No
     query for other ärenden."""
     if arende.typ not in TYPER:
         return None
@@ -261,7 +225,6 @@ def for_sidan(arende: Arende) -> dict | None:
             "fullmaktige",
             "ledamot",
             "vackt_vid",
-            "avskriven_vid",
             "anmald_punkt__sammantrade__organ",
         )
         .first()

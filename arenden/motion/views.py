@@ -1,26 +1,18 @@
-"""The bevakning of motioner and medborgarförslag, and fullmäktige's avskrivning of one."""
+"""The bevakning of motioner and medborgarförslag."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from arenden.gemensamt.forms import fel
-from arenden.gemensamt.inskick import en_gang
 from arenden.gemensamt.sidor import sida_av
-from arenden.gemensamt.vyer import kontrollera_sidbehorighet
 from arenden.motion import services
-from arenden.motion.forms import AvskrivForm
-from arenden.motion.models import Motion
 from arenden.organisation.models import Organ
 from arenden.organisation.roles import BEVAKA_MOTIONER
-from arenden.sammantraden.models import Sammantrade
 from arenden.templatetags.sekretess import rubrik
-from workflow.middleware import REFUSALS
 
 PER_SIDA = 50
 
@@ -73,42 +65,5 @@ def motioner(request):
             "valda": valda,
             "vald": vald,
             "params": f"fullmaktige={vald}" if vald else "",
-        },
-    )
-
-
-@login_required
-@en_gang
-def avskriv(request, pk):
-    """Fullmäktige has decided to avskriva the motion or medborgarförslag from further
-    handling (KL 5 kap. 35 §): the sekreterare or stabschef records it and the ärende is
-    avskrivet by the workflow's step."""
-    motion = get_object_or_404(
-        Motion.objects.select_related("arende__organ", "fullmaktige"), arende_id=pk
-    )
-    kontrollera_sidbehorighet(request.user, "arenden.view_arende", motion.arende)
-    sammantraden = Sammantrade.objects.filter(
-        organ=motion.fullmaktige, datum__gte=motion.vackt, datum__lte=timezone.localdate()
-    ).order_by("-datum")
-    form = AvskrivForm(request.POST or None, sammantraden=sammantraden)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.avskriv(motion, user=request.user, **form.cleaned_data)
-        except (ValidationError, *REFUSALS) as err:
-            fel(form, err)
-        else:
-            messages.success(request, _("Ärendet är avskrivet."))
-            return redirect("arenden:arende", pk=pk)
-    return render(
-        request,
-        "arenden/formular.html",
-        {
-            "arende": motion.arende,
-            "form": form,
-            "rubrik": _("Avskriv efter fullmäktiges beslut"),
-            "forklaring": _(
-                "Fullmäktige får avskriva en motion eller ett medborgarförslag som inte har "
-                "kunnat beredas inom ett år, sedan det har anmälts (kommunallagen 5 kap. 35 §)."
-            ),
         },
     )
