@@ -126,6 +126,7 @@ def test_the_text_is_bounded(cast, monkeypatch):
     monkeypatch.setattr(text, "MAX_TECKEN", 20)
     arende = cast.registrera("Remiss")
     handling = ladda_upp(arende, cast, "lang.docx", word("ord " * 100))
+    handling.refresh_from_db()
     assert len(handling.text) == 20
 
 
