@@ -233,3 +233,19 @@ def test_a_file_without_text_or_a_gallrad_handling_is_not_read(
     assert celery.las_dokumenttext(gallrad.pk) is False
     assert celery.las_dokumenttext(999999) is False
     assert arenden(cast.revisor, q="Jokkmokk") == []
+
+
+def test_a_file_that_cannot_be_read_logs_the_kind_of_error_not_the_words(cast, monkeypatch, caplog):
+    from arenden.dokument import text
+
+    def trasig(fil):
+        raise ValueError("oväntat innehåll: Diagnos lungembolism")
+
+    monkeypatch.setitem(text._LASARE, text.PDF, trasig)
+    arende = cast.registrera("Remiss", sekretess_lagrum=LAGRUM)
+    with caplog.at_level("WARNING", logger="arenden.dokument.text"):
+        handling = ladda_upp(arende, cast, "intyg.pdf", pdf("Diagnos lungembolism"))
+    handling.refresh_from_db()
+    assert handling.fil and handling.text == ""
+    assert "ValueError" in caplog.text and "application/pdf" in caplog.text
+    assert "lungembolism" not in caplog.text
