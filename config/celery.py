@@ -15,6 +15,7 @@ ways call the same functions, in :mod:`flows.jobb`.
 """
 
 import os
+import re
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -46,11 +47,18 @@ JOBB = {
 }
 
 
-def generera_dokument(data: dict, format: str) -> str:
+def generera_dokument(slag: str, pk: int, publik: bool, format: str, nyckel: str) -> str | None:
     """Make a PDF or DOCX off the request (:func:`arenden.dokument.jobb.generera`)."""
     from arenden.dokument import jobb
 
-    return jobb.generera(data, format)
+    return jobb.generera(slag, pk, publik, format, nyckel)
+
+
+def las_dokumenttext(pk: int) -> bool:
+    """Read the text of a handling's file for the search (:func:`arenden.dokument.text.las_in`)."""
+    from arenden.dokument import text
+
+    return text.las_in(pk)
 
 
 def skicka_utskick(pks: list[int] | None = None) -> int:
@@ -65,7 +73,43 @@ def skicka_utskick(pks: list[int] | None = None) -> int:
 UPPGIFTER = {
     "arenden.dokument.generera": generera_dokument,
     "arenden.utskick.skicka": skicka_utskick,
+    "arenden.dokument.text": las_dokumenttext,
 }
+
+#: what a task argument may be: a reference (a kind, a format, a key), never text. A message
+#: broker is not a place for secret content (OSL 5 kap. 5 §: secret content only to those who
+#: need it): the worker reads what it needs from the database.
+_REFERENS = re.compile(r"[a-z0-9_-]{1,64}")
+
+
+def _referens(varde) -> bool:
+    if varde is None or isinstance(varde, (bool, int)):
+        return True
+    if isinstance(varde, str):
+        return _REFERENS.fullmatch(varde) is not None
+    if isinstance(varde, (list, tuple)):
+        return all(isinstance(v, int) and not isinstance(v, bool) for v in varde)
+    return False
+
+
+def utfor(uppgift: str, *args) -> None:
+    """Do the task ``uppgift`` with ``args``: with a broker, on a worker once the caller's
+    transaction commits (nothing leaves for a step that is rolled back); without one, here and
+    now. The one way the web nodes hand work to the workers. ``args`` are references only
+    (ids, kinds, keys: see ``_REFERENS``); anything else is refused before it reaches the
+    broker."""
+    from django.db import transaction
+
+    funktion = UPPGIFTER[uppgift]
+    for varde in args:
+        if not _referens(varde):
+            raise TypeError(f"{uppgift}: en uppgift tar bara referenser (id, slag, nyckel)")
+    if app is None:
+        funktion(*args)
+        return
+    # robust: a broker that is down is logged, and must not turn the committed step into an
+    # error page (the outbox is tried again by cron; a document page asks again)
+    transaction.on_commit(lambda: app.send_task(uppgift, args=list(args)), robust=True)
 
 
 def konfigurerad() -> bool:

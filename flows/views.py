@@ -16,11 +16,10 @@ from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 
 from arenden.gemensamt.inskick import en_gang
+from arenden.gemensamt.sidor import PER_SIDA
 from workflow.middleware import REFUSALS, refusal
 
 from . import uppgifter
-
-PER_SIDA = 25
 
 
 def _med_arende(qs):

@@ -184,7 +184,7 @@ def test_start_page_shows_the_worklists_with_counts(client, cast, arende):
 
 
 def test_a_worklist_on_one_page_is_read_once_and_a_longer_one_is_paged(client, cast):
-    from arenden.handlaggning.views import PER_SIDA
+    from arenden.gemensamt.sidor import PER_SIDA
 
     url = reverse("arenden:mina_arenden")
     arenden = []

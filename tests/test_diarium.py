@@ -177,13 +177,16 @@ def test_a_handling_under_arbete_and_a_makulerat_arende_are_not_in_the_postlista
 
 
 def test_a_postlista_page_costs_the_same_however_many_handlingar(client, cast):
-    arende = cast.registrera("Remiss")
-    _handling(cast, arende, "Ett svar")
+    from arenden.gemensamt.sidor import PER_SIDA
+
+    # more than a page, so that both pages have a next one to count
+    for nr in range(PER_SIDA + 1):
+        _handling(cast, cast.registrera(f"Remiss {nr}"), f"Svar {nr}")
     url = reverse("arenden:postlista")
     with CaptureQueriesContext(connection) as fa:
         client.get(url)
     for nr in range(30):
-        _handling(cast, cast.registrera(f"Remiss {nr}"), f"Svar {nr}")
+        _handling(cast, cast.registrera(f"Remiss mer {nr}"), f"Svar mer {nr}")
     with CaptureQueriesContext(connection) as manga:
         assert client.get(url).status_code == 200
     assert len(manga) == len(fa)

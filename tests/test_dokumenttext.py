@@ -2,6 +2,7 @@
 lists the ärenden and the handlingar it is in, secret text only for who may read it, a
 damaged file is filed without text, and ``manage.py dokumenttext`` reads older uploads."""
 
+import datetime
 import io
 
 import docx
@@ -126,6 +127,7 @@ def test_the_text_is_bounded(cast, monkeypatch):
     monkeypatch.setattr(text, "MAX_TECKEN", 20)
     arende = cast.registrera("Remiss")
     handling = ladda_upp(arende, cast, "lang.docx", word("ord " * 100))
+    handling.refresh_from_db()
     assert len(handling.text) == 20
 
 
@@ -172,3 +174,78 @@ def test_the_command_reads_the_text_of_older_uploads(cast):
     call_command("dokumenttext", stdout=out)
     assert "Text inläst ur 1 filer" in out.getvalue()
     assert arenden(cast.revisor, q="Jokkmokk") == [arende]
+
+
+class Broker:
+    """Records what would have been sent to RabbitMQ."""
+
+    def __init__(self):
+        self.skickat = []
+
+    def send_task(self, namn, args=()):
+        self.skickat.append((namn, args))
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    from config import celery
+
+    b = Broker()
+    monkeypatch.setattr(celery, "app", b)
+    return b
+
+
+def test_with_a_broker_the_text_is_read_by_a_worker_told_only_the_handlings_id(
+    client, cast, broker, django_capture_on_commit_callbacks
+):
+    from config import celery
+
+    arende = cast.registrera("Remiss om vårdplatser", sekretess_lagrum=LAGRUM)
+    with django_capture_on_commit_callbacks(execute=True):
+        handling = ladda_upp(arende, cast, "remiss.pdf", pdf("Diagnos lungembolism"))
+        assert broker.skickat == []  # nothing leaves before the filing commits
+    # the message names the handling; the document's words stay in the file storage
+    assert broker.skickat == [("arenden.dokument.text", [handling.pk])]
+    # filed, and until the worker has read it, not found by its text
+    assert Handling.objects.get(pk=handling.pk).text == ""
+    assert arenden(cast.revisor, q="lungembolism") == []
+    assert "0 träffar" in sidan(client, cast.revisor, "lungembolism")
+
+    assert celery.las_dokumenttext(handling.pk) is True
+    assert arenden(cast.revisor, q="lungembolism") == [arende]
+    # a redelivered message finds the text read and does nothing
+    assert celery.las_dokumenttext(handling.pk) is False
+
+
+def test_a_file_without_text_or_a_gallrad_handling_is_not_read(
+    cast, broker, django_capture_on_commit_callbacks
+):
+    from config import celery
+
+    arende = cast.registrera("Remiss")
+    with django_capture_on_commit_callbacks(execute=True):
+        txt = ladda_upp(arende, cast, "y.txt", b"Glesbygdsmedicin")
+        gallrad = ladda_upp(arende, cast, "g.pdf", pdf("Glesbygdsmedicin i Jokkmokk"))
+    # only a PDF or DOCX is sent to be read
+    assert broker.skickat == [("arenden.dokument.text", [gallrad.pk])]
+    Handling.objects.filter(pk=gallrad.pk).update(gallrad=datetime.date(2025, 12, 1))
+    assert celery.las_dokumenttext(txt.pk) is False
+    assert celery.las_dokumenttext(gallrad.pk) is False
+    assert celery.las_dokumenttext(999999) is False
+    assert arenden(cast.revisor, q="Jokkmokk") == []
+
+
+def test_a_file_that_cannot_be_read_logs_the_kind_of_error_not_the_words(cast, monkeypatch, caplog):
+    from arenden.dokument import text
+
+    def trasig(fil):
+        raise ValueError("oväntat innehåll: Diagnos lungembolism")
+
+    monkeypatch.setitem(text._LASARE, text.PDF, trasig)
+    arende = cast.registrera("Remiss", sekretess_lagrum=LAGRUM)
+    with caplog.at_level("WARNING", logger="arenden.dokument.text"):
+        handling = ladda_upp(arende, cast, "intyg.pdf", pdf("Diagnos lungembolism"))
+    handling.refresh_from_db()
+    assert handling.fil and handling.text == ""
+    assert "ValueError" in caplog.text and "application/pdf" in caplog.text
+    assert "lungembolism" not in caplog.text

@@ -167,3 +167,25 @@ def test_the_page_costs_the_same_with_three_meetings_as_with_one(client, mote):
         page = sidan(client, mote.led)
     assert page.count('class="sammantrade"') == 3 and "Underlag 1-0" in page
     assert len(tre) == len(en)
+
+
+MENY = f'href="{URL}"'
+
+
+def test_the_menu_offers_mina_sammantraden_only_to_who_is_kallad_at_one_query(client, mote):
+    sok = reverse("arenden:sok")
+    client.force_login(mote.led)
+    assert MENY not in client.get(sok).content.decode()  # planned, not yet kallad
+    mote.kalla()
+    with CaptureQueriesContext(connection) as fragor:
+        page = client.get(sok).content.decode()
+    assert MENY in page
+    # one query per page for the menu, however often the page asks
+    assert sum("kallelsemottagare" in q["sql"] for q in fragor.captured_queries) == 1
+    # who is kallad to nothing, staff or not, is not offered it
+    for user in (mote.cast.registrator, mote.cast.handlaggare):
+        client.force_login(user)
+        assert MENY not in client.get(sok).content.decode()
+        assert MENY not in client.get(reverse("arenden:start")).content.decode()
+    # the page itself still answers (with nothing), as it did
+    assert "Mina sammanträden" in sidan(client, mote.cast.registrator)

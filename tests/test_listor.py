@@ -186,7 +186,7 @@ def test_mina_arenden_sorts_and_keeps_its_state_filter(client, cast, tre):
 
 
 def test_a_sorted_worklist_longer_than_a_page_is_paged(client, cast, settings):
-    from arenden.handlaggning.views import PER_SIDA
+    from arenden.gemensamt.sidor import PER_SIDA
 
     for i in range(PER_SIDA + 1):
         cast.registrera(f"Ärende {i}", registrerat=datetime.date(2025, 10, 1 + i % 28))
@@ -195,3 +195,28 @@ def test_a_sorted_worklist_longer_than_a_page_is_paged(client, cast, settings):
     andra = hamta(client, cast.revisor, url, sortera="registrerat", sida=2)
     assert len(diarienummer_i(forsta)) == PER_SIDA and len(diarienummer_i(andra)) == 1
     assert "sortera=registrerat" in andra  # the pages keep the sorting
+
+
+def test_the_page_size_is_defined_once():
+    """Every list pages by arenden.gemensamt.sidor.PER_SIDA: no module sets a size of its own
+    (neither a PER_SIDA nor a number given to a Paginator)."""
+    import ast
+    from pathlib import Path
+
+    rot = Path(__file__).resolve().parent.parent
+    egna = []
+    for fil in [*rot.joinpath("arenden").rglob("*.py"), *rot.joinpath("flows").rglob("*.py")]:
+        if "migrations" in fil.parts or fil.name == "sidor.py":
+            continue
+        for nod in ast.walk(ast.parse(fil.read_text())):
+            if isinstance(nod, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "PER_SIDA" for t in nod.targets
+            ):
+                egna.append(f"{fil.name}:{nod.lineno}")
+            if (
+                isinstance(nod, ast.Call)
+                and getattr(nod.func, "id", "") in ("Paginator", "sida_av", "Sida")
+                and any(isinstance(a, ast.Constant) for a in nod.args)
+            ):
+                egna.append(f"{fil.name}:{nod.lineno}")
+    assert egna == []

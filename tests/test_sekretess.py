@@ -296,3 +296,36 @@ def test_a_secret_bilaga_is_named_by_its_marking_in_the_public_kallelse_and_prot
         text = " ".join(b.text + " ".join(b.rader) for b in dok.block)
         assert "patient NN" not in text
         assert "Sekretess (OSL 25 kap. 1 §)" in text
+
+
+def test_the_kallelse_by_email_names_a_secret_bilaga_of_an_open_item_by_its_marking(
+    cast, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The item is open, its bilaga secret: the e-mailed kallelse is the public version all
+    the same, so the bilaga's title does not leave the system (OSL 5 kap. 5 §)."""
+    import io
+
+    import pypdf
+
+    mote = Mote(cast, agenda=False)
+    arende = mote.berett_arende("Riktlinjer för vårdhygien")
+    bilaga = diarium_services.lagg_till_handling(
+        arende,
+        user=cast.registrator,
+        typ="beslutsunderlag",
+        riktning="inkommen",
+        titel="Avvikelserapport om patient NN",
+        sekretess_lagrum="OSL 25 kap. 1 §",
+        offentlig_titel="Avvikelserapport",
+    )
+    mote.punkt(arende=arende, slag=Punkt.Slag.BESLUTSARENDE, bilagor=[bilaga])
+    mote.ledamot_user.email = "ledamot@example.se"
+    mote.ledamot_user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        protokoll.kalla(mote.sammantrade, user=cast.sekreterare)
+    [brev] = mailoutbox
+    [(_namn, innehall, _typ)] = brev.attachments
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(innehall)).pages)
+    text = " ".join(text.split())
+    assert "Riktlinjer för vårdhygien" in text  # the open item as it is
+    assert "NN" not in text and "Sekretess (OSL 25 kap. 1 §)" in text

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from arenden.dokument import jobb, services
 from arenden.gemensamt import utskick
+from arenden.models import Sammantrade
 from config import celery
 from tests import factories
 
@@ -117,12 +118,13 @@ def _vanta(fraga, sekunder=60):
 
 def test_a_document_made_by_the_worker_arrives_and_is_served_with_its_sha256():
     _arbetaren()
-    dokument = services.Dokument(
-        titel=f"Kallelse {uuid.uuid4()}",
-        huvud=[("Organ", "Regionstyrelsen")],
-        block=[services.Block("rubrik", "Ärenden"), services.Block("lista", rader=["§ 1"])],
-        filnamn="kallelse",
-    )
+    cast = factories.Cast()
+    arende = cast.registrera("Remiss om kollektivtrafikens taxor")
+    mote = factories.mote(arende)
+    # a place of its own: a document no earlier run made
+    Sammantrade.objects.filter(pk=mote.pk).update(plats=f"Sal {uuid.uuid4()}")
+    # the worker is told the meeting's id, and reads the kallelse from the database
+    dokument = services.kallelse(mote)
     # outside a transaction: queued at once, as after a request's commit
     forsta = services.som_svar(dokument, "pdf")
     assert forsta.status_code == 202

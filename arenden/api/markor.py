@@ -21,11 +21,10 @@ from rest_framework.utils.urls import replace_query_param
 
 from arenden.api.problem import Fel
 from arenden.gemensamt.forms import STORSTA_TAL
-from arenden.gemensamt.sidor import SISTA
+from arenden.gemensamt.sidor import PER_SIDA, SISTA
 
 PARAM = "markor"
 ANTAL = "antal"
-PER_SIDA = 25
 HOGST = 100
 
 

@@ -16,11 +16,10 @@ from arenden.begaran.models import Begaran, BegardHandling
 from arenden.diarium.models import Arende, Handling
 from arenden.gemensamt.forms import Formular, fel
 from arenden.gemensamt.inskick import en_gang
+from arenden.gemensamt.sidor import PER_SIDA
 from flows.namn import BegaranArbetslista, BegaranStatus
 from workflow.engine import history, worklist
 from workflow.middleware import REFUSALS, refusal
-
-PER_SIDA = 50
 
 
 class BegaranForm(Formular):

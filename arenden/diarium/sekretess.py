@@ -16,10 +16,9 @@ from arenden.diarium import services
 from arenden.diarium.models import Arende, Handling, Sekretessatkomst
 from arenden.gemensamt.forms import Formular, fel, versionsfalt
 from arenden.gemensamt.inskick import en_gang
+from arenden.gemensamt.sidor import PER_SIDA
 from arenden.gemensamt.vyer import roller_nagonstans
 from arenden.organisation import roles
-
-PER_SIDA = 50
 
 
 class SekretessForm(Formular):

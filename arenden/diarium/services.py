@@ -523,8 +523,6 @@ def arkivera_handling(
     if fil is not None:
         filnamn = filnamn or os.path.basename(getattr(fil, "name", "") or "") or "fil"
         fakta = filer.granska(fil, filnamn)
-        # read before the ärende is locked: a long document must not hold the others up
-        text = dokumenttext.extrahera(fil, fakta.mediatyp)
     status = status or (
         Handling.Status.INKOMMEN
         if riktning == Handling.Riktning.INKOMMEN
@@ -555,7 +553,6 @@ def arkivera_handling(
                     fakta.storlek,
                 )
                 handling.fil.save(filnamn, File(fil, name=filnamn), save=False)
-                handling.text = text
             handling._history_user = user
             handling.save()
     except BaseException:
@@ -564,6 +561,13 @@ def arkivera_handling(
         if handling is not None and handling.fil.name:
             handling.fil.storage.delete(handling.fil.name)
         raise
+    if fakta and fakta.mediatyp in (dokumenttext.PDF, dokumenttext.DOCX):
+        # its text, for the search, is read off the request by a worker when there is one
+        # (8 s for a 100-page PDF), told only the handling's id; without one, here, after the
+        # ärende's lock is released so that a long document holds no one up
+        from config import celery
+
+        celery.utfor("arenden.dokument.text", handling.pk)
     return handling
 
 

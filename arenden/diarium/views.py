@@ -16,7 +16,7 @@ from arenden.diarium.models import Handling, Sekretessatkomst
 from arenden.diarium.services import sent_grans, sent_registrerade_qs
 from arenden.gemensamt.forms import fel
 from arenden.gemensamt.inskick import en_gang
-from arenden.gemensamt.sidor import sida_av
+from arenden.gemensamt.sidor import PER_SIDA, sida_av
 from arenden.gemensamt.vyer import (
     DIARIEFORARE,
     arende_eller_404,
@@ -104,9 +104,6 @@ def registrera(request):
             )
             return redirect("arenden:arende", pk=arende.pk)
     return render(request, "arenden/registrera.html", {"form": form})
-
-
-PER_SIDA = 50
 
 
 @login_required

@@ -13,11 +13,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 
 from arenden.dokument import services
+
+logger = logging.getLogger(__name__)
 
 UPPGIFT = "arenden.dokument.generera"
 
@@ -42,7 +45,10 @@ class GenereratDokument(models.Model):
 
 
 def som_data(dokument: services.Dokument) -> dict:
-    return dataclasses.asdict(dokument)
+    """What the document shows: what its key is made of (not where it came from)."""
+    data = dataclasses.asdict(dokument)
+    data.pop("kalla")
+    return data
 
 
 def fran_data(data: dict) -> services.Dokument:
@@ -65,23 +71,38 @@ def asynkront() -> bool:
     return celery.app is not None
 
 
-def bestall(data: dict, format: str) -> None:
-    """Queue the making of the document once the caller's transaction commits."""
+def bestall(dokument: services.Dokument, format: str, k: str) -> None:
+    """Queue the making of the document once the caller's transaction commits. The message
+    carries where the document comes from (kind, id, masked or not), its format and key,
+    never its content: a message broker is no place for secret text (OSL 5 kap. 5 §); the
+    worker reads it from the database (:func:`generera`)."""
     from config import celery
 
-    transaction.on_commit(lambda: celery.app.send_task(UPPGIFT, args=[data, format]), robust=True)
+    slag, pk, publik = dokument.kalla
+    celery.utfor(UPPGIFT, slag, pk, publik, format, k)
 
 
-def generera(data: dict, format: str) -> str:
-    """The task: make the document unless it is made; its key."""
-    k = nyckel(data, format)
+def generera(slag: str, pk: int, publik: bool, format: str, k: str) -> str | None:
+    """The task: make the document of ``slag`` ``pk`` unless the one with key ``k`` is made;
+    the key it is stored under (that of the content now, which is ``k`` unless the source
+    changed since it was asked for); None if the source is gone or the kind unknown."""
     if GenereratDokument.objects.filter(nyckel=k).exists():
         return k
-    innehall = services.skriv(fran_data(data), format)
+    try:
+        dokument = services.fran_kalla(slag, pk, publik)
+    except LookupError:
+        # an unknown kind, or a source deleted since: nothing to make (and nothing logged
+        # of what it was)
+        logger.warning("Dokumentet %s %s finns inte längre och görs inte.", slag, pk)
+        return None
+    k = nyckel(som_data(dokument), format)
+    if GenereratDokument.objects.filter(nyckel=k).exists():
+        return k
+    innehall = services.skriv(dokument, format)
     rad = GenereratDokument(
         nyckel=k,
         format=format,
-        filnamn=data["filnamn"],
+        filnamn=dokument.filnamn,
         sha256=hashlib.sha256(innehall).hexdigest(),
     )
     rad.fil.save(f"{k}.{format}", ContentFile(innehall), save=False)

@@ -48,6 +48,9 @@ class Dokument:
     huvud: list[tuple[str, str]]
     block: list[Block]
     filnamn: str
+    #: where it comes from: (kind, id, masked) as :func:`fran_kalla` reads it again; what a
+    #: worker is told instead of the content (arenden.dokument.jobb)
+    kalla: tuple[str, int, bool] | None = None
 
 
 def _rubrik(text, niva=2) -> Block:
@@ -499,6 +502,7 @@ def protokoll(sammantrade: Sammantrade, *, publik: bool = False) -> Dokument:
         huvud=huvud,
         block=block,
         filnamn=_filnamn("protokoll", s.organ.kod, _dag(s.datum), "publik" if publik else ""),
+        kalla=("protokoll", s.pk, publik),
     )
 
 
@@ -528,6 +532,7 @@ def protokollsutdrag(
         huvud=huvud,
         block=block,
         filnamn=_filnamn("protokollsutdrag", s.organ.kod, _dag(s.datum), punkt.beteckning),
+        kalla=("protokollsutdrag", punkt.pk, publik),
     )
 
 
@@ -570,6 +575,7 @@ def kallelse(sammantrade: Sammantrade, *, publik: bool = False) -> Dokument:
         huvud=_huvud(s),
         block=[b for b in block if b],
         filnamn=_filnamn("kallelse", s.organ.kod, _dag(s.datum)),
+        kalla=("kallelse", s.pk, publik),
     )
 
 
@@ -621,7 +627,34 @@ def tjansteskrivelse(arende: Arende, *, publik: bool = False) -> Dokument:
         huvud=[(e, v) for e, v in huvud if v],
         block=[b for b in block if b],
         filnamn=_filnamn("tjansteskrivelse", arende.serie, arende.lopnummer, arende.ar),
+        kalla=("tjansteskrivelse", arende.pk, publik),
     )
+
+
+#: kind → how a worker reads the document again from its id (:func:`fran_kalla`)
+_KALLOR = {
+    "protokoll": lambda pk, publik: protokoll(Sammantrade(pk=pk), publik=publik),
+    "kallelse": lambda pk, publik: kallelse(Sammantrade(pk=pk), publik=publik),
+    "protokollsutdrag": lambda pk, publik: protokollsutdrag(
+        Punkt.objects.get(pk=pk), publik=publik
+    ),
+    "tjansteskrivelse": lambda pk, publik: tjansteskrivelse(
+        Arende.objects.select_related("tjansteskrivelse__forfattare").get(pk=pk), publik=publik
+    ),
+}
+
+
+def fran_kalla(slag: str, pk: int, publik: bool) -> Dokument:
+    """The document of kind ``slag`` and id ``pk`` (masked when ``publik``), read from the
+    database as it is now; LookupError for an unknown kind or a source that is gone."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    if slag not in _KALLOR:
+        raise LookupError(slag)
+    try:
+        return _KALLOR[slag](pk, bool(publik))
+    except ObjectDoesNotExist as err:
+        raise LookupError(slag) from err
 
 
 # -- the two writers --------------------------------------------------------------------------
@@ -751,12 +784,13 @@ def som_svar(dokument: Dokument, format: str):
         raise Http404(format)
     from arenden.dokument import jobb
 
-    if jobb.asynkront():
-        # a worker makes it (arenden.dokument.jobb); until then a page that says so
-        data = jobb.som_data(dokument)
-        gjort = jobb.GenereratDokument.objects.filter(nyckel=jobb.nyckel(data, format)).first()
+    if dokument.kalla is not None and jobb.asynkront():
+        # a worker makes it (arenden.dokument.jobb) from where it comes from, never from
+        # content in the message; until then a page that says so
+        nyckel = jobb.nyckel(jobb.som_data(dokument), format)
+        gjort = jobb.GenereratDokument.objects.filter(nyckel=nyckel).first()
         if gjort is None:
-            jobb.bestall(data, format)
+            jobb.bestall(dokument, format, nyckel)
             vanta = HttpResponse(
                 render_to_string(
                     "arenden/dokument_skapas.html", {"filnamn": f"{dokument.filnamn}.{format}"}

@@ -59,7 +59,11 @@ def extrahera(fil, mediatyp: str) -> str:
         fil.seek(0)
         delar = lasare(fil)
     except Exception as err:  # a malformed upload is filed without its text, never refused for it
-        logger.warning("Texten kunde inte läsas ur en fil av typen %s: %r", mediatyp, err)
+        # the kind of error only: a reader's message can quote the file, and the log is no
+        # place for a secret document's words (OSL 5 kap. 5 §)
+        logger.warning(
+            "Texten kunde inte läsas ur en fil av typen %s: %s", mediatyp, type(err).__name__
+        )
         return ""
     finally:
         try:
@@ -69,3 +73,33 @@ def extrahera(fil, mediatyp: str) -> str:
     text = " ".join(" ".join(d.split()) for d in delar if d and d.strip())
     # PostgreSQL text takes no NUL character
     return text.replace("\x00", "")[:MAX_TECKEN]
+
+
+def las_in(pk: int, *, alla: bool = False) -> bool:
+    """Read the text of handling ``pk``'s file into the search (the task
+    ``arenden.dokument.text``, and ``manage.py dokumenttext``); whether a text was stored.
+
+    Only the id travels to a worker: it reads the file from the storage, so no document
+    content passes the message broker (OSL 5 kap. 5 §). A handling that already has its text
+    (a redelivered message), was gallrad or has no PDF or DOCX is left as it is. Until its
+    text is stored a handling is found by its title and description only."""
+    from arenden.diarium.models import Handling
+
+    rad = (
+        Handling.objects.filter(pk=pk, mediatyp__in=_LASARE, gallrad__isnull=True)
+        .exclude(fil="")
+        .values("fil", "mediatyp", "text")
+        .first()
+    )
+    if rad is None or (rad["text"] and not alla):
+        return False
+    try:
+        with Handling(pk=pk, fil=rad["fil"]).fil.open("rb") as fil:
+            text = extrahera(fil, rad["mediatyp"])
+    except OSError:
+        text = ""
+    if not text:
+        return False
+    # the text is derived from the file, not a fact of the handling: no field history; a
+    # handling gallrad meanwhile keeps no text
+    return bool(Handling.objects.filter(pk=pk, gallrad__isnull=True).update(text=text))

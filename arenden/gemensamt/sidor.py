@@ -11,6 +11,9 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 
+#: rows on one page of every list, on the web pages and in the API: one number, so that the
+#: lists page alike and a change is made once
+PER_SIDA = 25
 #: hits are counted up to this many; beyond it the page says "fler än"
 TAK = 1000
 #: the highest page number asked for (beyond it the offset would overflow the database)

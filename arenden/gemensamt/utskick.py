@@ -91,12 +91,10 @@ def lagg_i_utskick(
     def skicka_nu():
         from config import celery
 
-        if celery.app is not None:
-            # a worker sends it (config.celery), off the request; the row lock in skicka()
-            # makes a redelivered message harmless
-            celery.app.send_task("arenden.utskick.skicka", args=[[rad.pk]])
-        else:
-            skicka([rad.pk])
+        # with a broker a worker sends it, off the request; the row lock in skicka() makes a
+        # redelivered message harmless. The message names the row, never its content: the
+        # worker reads the e-mail from this table (OSL 5 kap. 5 §)
+        celery.utfor("arenden.utskick.skicka", [rad.pk])
 
     # robust: a failure here is logged (a refusal is also recorded on the row), and must not
     # turn the committed step into an error page

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from arenden.gemensamt.listor import SORTERA, GranskningsTabell
+from arenden.gemensamt.sidor import PER_SIDA
 from arenden.granskning import services as granskning
 from arenden.granskning.forms import AuditFilter
 from workflow.history import verify
@@ -35,7 +36,7 @@ def auditlogg(request):
     qs, sortering = GranskningsTabell.sortera(
         qs, request.GET.get(SORTERA, ""), ("-timestamp", "-pk")
     )
-    sida = Paginator(qs, 50).get_page(request.GET.get("sida"))
+    sida = Paginator(qs, PER_SIDA).get_page(request.GET.get("sida"))
     rader = granskning.med_objekt(sida.object_list)
     tabell = GranskningsTabell(
         rader, sortering=sortering, request=request, empty_text=_("Inga händelser i urvalet.")

@@ -27,7 +27,7 @@ from arenden.dokument import services as dokument
 from arenden.gemensamt.forms import ArendeForm, VersionForm, fel
 from arenden.gemensamt.inskick import en_gang
 from arenden.gemensamt.listor import SORTERA, ArendeFilter, ArendeTabell, SokFilter
-from arenden.gemensamt.sidor import Sida, sida_av
+from arenden.gemensamt.sidor import PER_SIDA, Sida, sida_av
 from arenden.gemensamt.vyer import (
     DIARIEFORARE,
     arende_eller_404,
@@ -59,9 +59,6 @@ from workflow.middleware import REFUSALS, refusal
 
 #: entries of the workflow history shown on the ärende page; the whole timeline is paged
 SENASTE_HISTORIK = 10
-
-
-PER_SIDA = 25
 
 
 #: the worklists on the start page, and the page each one opens
@@ -369,7 +366,7 @@ def tidslinje(request, pk):
     if arende.ar_sekretessmarkerat:
         kontrollera_sidbehorighet(request.user, "arenden.view_sekretess", arende)
         Sekretessatkomst.logga(request.user, arende, Sekretessatkomst.Vad.TIDSLINJE)
-    sida = Paginator(range(granskning.antal_handelser(arende)), 50).get_page(
+    sida = Paginator(range(granskning.antal_handelser(arende)), PER_SIDA).get_page(
         request.GET.get("sida")
     )
     handelser = granskning.tidslinje(

@@ -8,11 +8,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from arenden.dokument import services as dokument
+from arenden.gemensamt.sidor import PER_SIDA
 from arenden.organisation.models import Organ
 from arenden.sammantraden.models import Protokollfil, Sammantrade
 from flows.namn import SammantradeStatus
-
-PER_SIDA = 25
 
 
 def anslagstavla(request):

@@ -15,11 +15,9 @@ from arenden.diarium.models import Arende, Handling
 from arenden.diarium.sokning import del_av_diarienummer
 from arenden.gemensamt.forms import Formular
 from arenden.gemensamt.listor import SORTERA
-from arenden.gemensamt.sidor import Sida
+from arenden.gemensamt.sidor import PER_SIDA, Sida
 from arenden.organisation.models import Organ
 from flows.namn import ArendeStatus
-
-PER_SIDA = 50
 
 
 def allmanna_handlingar():

@@ -110,14 +110,24 @@ def far_lasa_handling(user, handling: Handling, punkt: Punkt, deltagare, behorig
 
 
 class Ledamotsbehorighet:
-    """Answers :data:`LAS` on a sammanträde: the meeting is one of :func:`mina_sammantraden`.
-    Authenticates nobody and grants nothing else."""
+    """Answers :data:`LAS` on a sammanträde: the meeting is one of :func:`mina_sammantraden`;
+    and without an object, whether the portal is of use to the user at all: they are kallad to
+    some meeting (the menu's *Mina sammanträden*). Authenticates nobody and grants nothing
+    else."""
 
     def authenticate(self, request, **credentials):
         return None
 
     def has_perm(self, user_obj, perm, obj=None):
-        if perm != LAS or not isinstance(obj, Sammantrade) or not user_obj.is_active:
+        if perm != LAS or not user_obj.is_active:
+            return False
+        if obj is None:
+            # asked by the menu on every page: one query, kept on the user object, which
+            # lives as long as the request
+            if not hasattr(user_obj, "_har_sammantraden"):
+                user_obj._har_sammantraden = mina_sammantraden(user_obj).exists()
+            return user_obj._har_sammantraden
+        if not isinstance(obj, Sammantrade):
             return False
         return mina_sammantraden(user_obj).filter(pk=obj.pk).exists()
 

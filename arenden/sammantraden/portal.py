@@ -11,11 +11,9 @@ from django.utils.translation import gettext as _
 
 from arenden.diarium.models import Handling, Sekretessatkomst
 from arenden.dokument import services as dokument
-from arenden.gemensamt.sidor import sida_av
+from arenden.gemensamt.sidor import PER_SIDA, sida_av
 from arenden.sammantraden import ledamot, protokoll
 from arenden.sammantraden.models import Punkt, Sammantrade
-
-PER_SIDA = 10
 
 
 def _kräv_kallad(user, sammantrade) -> None:

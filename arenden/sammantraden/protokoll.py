@@ -515,8 +515,12 @@ def kalla(sammantrade: Sammantrade, *, user, skal: str = "") -> Sammantrade:
         if sammantrade.arende_id:
             _arkivera(sammantrade.arende, dok, pdf, "pdf", Handling.Typ.KALLELSE, user)
         # e-mail leaves the system: the kallelse it carries is the public version, with secret
-        # items masked; who may read them does so in the system (OSL)
-        if any(p.ar_sekretess for p in sammantrade.punkter.select_related("arende")):
+        # items and secret bilagor (by their titles) masked; who may read them does so in the
+        # system (OSL 5 kap. 5 §)
+        if any(
+            p.ar_sekretess or any(h.ar_sekretessmarkerad for h in p.bilagor.all())
+            for p in sammantrade.punkter.select_related("arende").prefetch_related("bilagor")
+        ):
             pdf = dokument.som_pdf(dokument.kallelse(sammantrade, publik=True))
         handlaggning_services.meddela(
             [p.anvandare for p in kallade],

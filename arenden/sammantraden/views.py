@@ -18,9 +18,10 @@ from django.views.decorators.http import require_POST
 
 from arenden.dokument import services as dokument
 from arenden.gemensamt.inskick import en_gang
+from arenden.gemensamt.sidor import PER_SIDA
 from arenden.organisation import roles
 from arenden.organisation.models import Organ, Person
-from arenden.publikt.anslagstavla import PER_SIDA, protokollfil_svar
+from arenden.publikt.anslagstavla import protokollfil_svar
 from arenden.sammantraden import protokoll
 from arenden.sammantraden.forms import (
     AnslagForm,

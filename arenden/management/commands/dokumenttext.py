@@ -22,15 +22,8 @@ class Command(BaseCommand):
         if not alla:
             qs = qs.filter(text="")
         lasta = utan = 0
-        for pk, namn, mediatyp in qs.order_by("pk").values_list("pk", "fil", "mediatyp").iterator():
-            try:
-                with Handling(pk=pk, fil=namn).fil.open("rb") as fil:
-                    text = dokumenttext.extrahera(fil, mediatyp)
-            except OSError:
-                text = ""
-            if text:
-                # the text is derived from the file, not a fact of the handling: no history
-                Handling.objects.filter(pk=pk).update(text=text)
+        for pk in qs.order_by("pk").values_list("pk", flat=True).iterator():
+            if dokumenttext.las_in(pk, alla=alla):
                 lasta += 1
             else:
                 utan += 1
