@@ -8,13 +8,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from arenden.gemensamt.sidor import sida_av
+from arenden.gemensamt.sidor import PER_SIDA, sida_av
 from arenden.motion import services
 from arenden.organisation.models import Organ
 from arenden.organisation.roles import BEVAKA_MOTIONER
 from arenden.templatetags.sekretess import rubrik
-
-PER_SIDA = 50
 
 RATT = ".".join(BEVAKA_MOTIONER)
 
