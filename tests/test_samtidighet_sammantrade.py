@@ -5,6 +5,7 @@ PostgreSQL (SQLite serialises every writer, so it could not show a race). What i
 what a nämndsekreterare or a revisor would check afterwards: the rows, one chain entry per
 act, the meeting's hash chain intact, and a Swedish message (never a 500) for the loser."""
 
+import contextlib
 import datetime
 import threading
 import uuid
@@ -63,13 +64,37 @@ def nyckel() -> str:
     return uuid.uuid4().hex
 
 
+#: how long a request that has passed its checks waits inside its transaction for the other
+#: one to get as far; with the lock in place the other is waiting for the lock instead, and
+#: the first goes on alone when this has passed
+MOTAS_SEKUNDER = 2
+
+
 def samtidigt(*anrop) -> list:
     """Run the calls in threads released at once; return their responses (in call order).
-    Each thread closes its own connection; an exception in one is re-raised here."""
+    Each thread closes its own connection; an exception in one is re-raised here.
+
+    Released at once is not enough: the first request may be done before the second reads
+    anything. So each request, when it first saves a row in a service (``protokoll._spara``,
+    after the service's checks and inside its transaction), waits there for the other to
+    arrive too. Without a lock both arrive, both having checked the same state, and whatever
+    the lock should prevent happens; with the lock the second waits for the lock, the first
+    goes on after ``MOTAS_SEKUNDER`` and the second then reads what the first committed."""
     barrier = threading.Barrier(len(anrop))
+    inne = threading.Barrier(len(anrop))
+    lokal = threading.local()
+    spara = protokoll._spara
     svar: list = [None] * len(anrop)
 
+    def spara_och_motas(*args, **kwargs):
+        if getattr(lokal, "motas", False):
+            lokal.motas = False
+            with contextlib.suppress(threading.BrokenBarrierError):
+                inne.wait(timeout=MOTAS_SEKUNDER)
+        return spara(*args, **kwargs)
+
     def kor(i, fn):
+        lokal.motas = True
         try:
             barrier.wait()
             svar[i] = fn()
@@ -79,10 +104,14 @@ def samtidigt(*anrop) -> list:
             connection.close()
 
     trådar = [threading.Thread(target=kor, args=(i, fn)) for i, fn in enumerate(anrop)]
-    for tråd in trådar:
-        tråd.start()
-    for tråd in trådar:
-        tråd.join()
+    protokoll._spara = spara_och_motas
+    try:
+        for tråd in trådar:
+            tråd.start()
+        for tråd in trådar:
+            tråd.join()
+    finally:
+        protokoll._spara = spara
     for s in svar:
         if isinstance(s, BaseException):
             raise s
