@@ -103,6 +103,27 @@ def test_only_the_organs_sekreterare_keeps_the_register(cast):
     assert Ledamotsuppdrag.objects.count() == 5
 
 
+def test_a_person_holds_one_seat_in_the_organ_at_a_time(cast):
+    def lagg_till(person, uppdrag, fran, till=None):
+        return protokoll.lagg_till_uppdrag(
+            cast.organ, person, user=cast.sekreterare, uppdrag=uppdrag, fran=fran, till=till
+        )
+
+    # Anna is ledamot from 2023 with no end: not ersättare beside it, not ledamot twice
+    for uppdrag in ("ersattare", "ledamot"):
+        with pytest.raises(ValidationError, match="har redan ett uppdrag i"):
+            lagg_till(cast.anna, uppdrag, DAG.replace(year=2026))
+    with pytest.raises(ValidationError, match="har redan ett uppdrag i"):
+        lagg_till(cast.anna, "ledamot", DAG.replace(year=2020), DAG.replace(year=2023))
+    # Eva's ended in October: a new one from November fits, one reaching back does not
+    with pytest.raises(ValidationError, match="har redan ett uppdrag i"):
+        lagg_till(cast.eva, "ersattare", DAG.replace(month=10, day=1))
+    lagg_till(cast.eva, "ersattare", DAG.replace(month=11, day=1))
+    # a seat that ended before another began
+    lagg_till(cast.anna, "ersattare", DAG.replace(year=2020), DAG.replace(year=2022))
+    assert Ledamotsuppdrag.objects.count() == 7
+
+
 def test_the_register_page(cast):
     url = f"/organ/{cast.organ.pk}/ledamoter/"
     assert Client().get(url).status_code == 302  # to the login page

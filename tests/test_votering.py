@@ -190,3 +190,15 @@ def test_the_meeting_page_records_a_vote_by_name_and_refuses_a_sluten_one_outsid
     assert svar.status_code == 200
     assert "Sluten omröstning får bara användas vid val" in svar.content.decode()
     assert Votering.objects.count() == 1
+
+
+def test_a_propositionsordning_is_voted_on_once_and_another_one_may_follow(mote):
+    """KL 5 kap. 53 §, 6 kap. 33 §: one vote each on a question. A kontraproposition and the
+    huvudvotering are two questions; the same one recorded again (a second tab, a second
+    secretary) is refused and changes nothing."""
+    forsta = votera(mote, proposition="Kontraproposition: A mot B", ja=3, nej=1)
+    with pytest.raises(ValidationError, match="samma propositionsordning är redan förd"):
+        votera(mote, proposition="Kontraproposition: A mot B", ja=2, nej=2)
+    assert list(Votering.objects.all()) == [forsta]
+    votera(mote, proposition="Huvudvotering: bifall mot A", ja=2, nej=2)
+    assert Votering.objects.count() == 2

@@ -16,7 +16,7 @@ import hashlib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -208,9 +208,29 @@ def lagg_till_uppdrag(organ: Organ, person: Person, *, user, **falt) -> Ledamots
     if not falt.get("parti"):
         falt["parti"] = person.parti
     with transaction.atomic(), acting_as(user):
+        # one change to the organ's register at a time, so that the check below sees what a
+        # concurrent request (a second tab, a second secretary) has just added
+        Organ.objects.select_for_update().filter(pk=organ.pk).values_list("pk").get()
+        _kräv_ledig_plats(organ, person, falt["fran"], falt.get("till"))
         uppdrag = Ledamotsuppdrag(organ=organ, person=person, **falt)
         _spara(uppdrag, user)
     return uppdrag
+
+
+def _kräv_ledig_plats(organ: Organ, person: Person, fran, till) -> None:
+    """A person holds one seat in an organ at a time, as ledamot or as ersättare: the
+    närvaro and the kallelse are filled with one line per person from the register."""
+    overlappar = organ.ledamotsuppdrag.filter(person=person).filter(
+        Q(till__isnull=True) | Q(till__gte=fran)
+    )
+    if till is not None:
+        overlappar = overlappar.filter(fran__lte=till)
+    if overlappar.exists():
+        raise ValidationError(
+            _("%(vem)s har redan ett uppdrag i %(organ)s under den tiden.")
+            % {"vem": person, "organ": organ.namn},
+            code="uppdrag_finns",
+        )
 
 
 def fyll_narvaro(sammantrade: Sammantrade, *, user) -> list[Deltagare]:
@@ -916,6 +936,7 @@ def registrera_votering(
                 },
                 code="fel_antal",
             )
+        _kräv_ny_votering(punkt, proposition)
         votering = Votering(
             punkt=punkt,
             proposition=proposition,
@@ -936,6 +957,23 @@ def registrera_votering(
         for person in deltog if sluten else []:
             _spara(Omrostningsdeltagare(votering=votering, person=person), user)
     return votering
+
+
+def _kräv_ny_votering(punkt: Punkt, proposition: str) -> None:
+    """A propositionsordning is voted on once: each member has one vote on it (KL 5 kap.
+    53 §, 6 kap. 33 §). Several voteringar under one item (a kontraproposition first, then
+    the huvudvotering) each have their own propositionsordning. Asked under the lock on the
+    sammanträde (:func:`_sammantrade_for`), so two secretaries, or two tabs, recording the
+    same votering at once record it once."""
+    if punkt.voteringar.filter(proposition=proposition).exists():
+        raise ValidationError(
+            _(
+                "En votering med samma propositionsordning är redan förd till protokollet "
+                "under punkt %(n)s."
+            )
+            % {"n": punkt.beteckning},
+            code="votering_finns",
+        )
 
 
 def _kräv_tjanstgorande(personer, tjanstgor, punkt: Punkt) -> None:
