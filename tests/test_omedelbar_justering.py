@@ -3,13 +3,17 @@ meeting one § is justerad at once by the ordförande and the justerare, before 
 protokoll; it then stands as signed, its utdrag is filed for anslag and expediering, and the
 protokoll says "Paragrafen förklarades omedelbart justerad"."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from arenden.dokument import services as dokument
-from arenden.models import Handling, Paragrafjustering, Punkt
+from arenden.models import Arende, Handling, Paragrafjustering, Punkt
 from arenden.sammantraden import protokoll
+from arenden.sammantraden.models import sista_dag
 from tests.test_sammantraden import both, pdf_text, stored
 from tests.test_sammantraden_regler import Mote, cast_for
 from workflow.engine import history
@@ -103,3 +107,56 @@ def test_the_meeting_page_offers_it_to_the_justerare_and_refuses_others(mote):
     sida = sek.get(f"/sammantrade/{mote.sammantrade.pk}/").content.decode()
     assert OMEDELBART in sida
     assert Paragrafjustering.objects.count() == 2
+
+
+# -- its own anslag (KL 8 kap. 12 §, 13 kap. 5 §) ---------------------------------------------
+
+
+def anslagstavla() -> str:
+    return Client().get("/anslagstavla/").content.decode()
+
+
+def test_a_paragraph_justerad_at_once_is_anslagen_on_its_own(mote, django_assert_num_queries):
+    Client().get("/anslagstavla/")
+    with django_assert_num_queries(3):  # kungörelser, anslagna protokoll, paragrafer
+        assert "Inga omedelbart justerade paragrafer är anslagna." in anslagstavla()
+    protokoll.justera_paragraf(mote.arendepunkt, user=mote.ordforande_user)
+    assert "Inga omedelbart justerade paragrafer är anslagna." in anslagstavla()
+    protokoll.justera_paragraf(mote.arendepunkt, user=mote.justerare_user)
+    punkt = Punkt.objects.get(pk=mote.arendepunkt.pk)
+    idag = timezone.localdate()
+    assert punkt.anslaget == idag
+    sista = sista_dag(idag + datetime.timedelta(days=21))
+    assert punkt.overklagande_senast == sista
+    sida = anslagstavla()
+    rad = sida.split("Omedelbart justerade paragrafer")[-1]
+    assert mote.arende.arendemening in rad
+    assert f"<td>{idag:%Y-%m-%d}</td>" in rad and f"<td>{sista:%Y-%m-%d}</td>" in rad
+    # the rest of the protokoll is not justerat and not on the anslagstavla
+    assert "Inga anslagna protokoll." in sida
+    assert "Aktuellt" not in sida
+    # the history says when it was anslagen and until when it may be överklagad
+    kommentar = history(mote.las_om()).last().comment
+    assert f"anslogs på anslagstavlan {idag:%Y-%m-%d}" in kommentar
+    assert f"sista dag för överklagande är {sista:%Y-%m-%d}" in kommentar
+    # cost does not grow with the number of paragraphs on the board
+    with django_assert_num_queries(3):
+        anslagstavla()
+
+
+def test_a_secret_paragraph_is_anslagen_masked(mote):
+    Arende.objects.filter(pk=mote.arende.pk).update(sekretess_lagrum="OSL 25 kap. 1 §")
+    for user in (mote.ordforande_user, mote.justerare_user):
+        protokoll.justera_paragraf(mote.arendepunkt, user=user)
+    rad = anslagstavla().split("Omedelbart justerade paragrafer")[-1]
+    assert "Sekretess enligt OSL 25 kap. 1 §" in rad
+    assert mote.arende.arendemening not in rad
+
+
+def test_the_anslag_comes_down_when_the_time_for_overklagande_has_run_out(mote):
+    for user in (mote.ordforande_user, mote.justerare_user):
+        protokoll.justera_paragraf(mote.arendepunkt, user=user)
+    punkt = Punkt.objects.get(pk=mote.arendepunkt.pk)
+    assert mote.arende.arendemening in anslagstavla().split("Omedelbart justerade")[-1]
+    Punkt.objects.filter(pk=punkt.pk).update(anslaget=punkt.anslaget - datetime.timedelta(days=40))
+    assert mote.arende.arendemening not in anslagstavla().split("Omedelbart justerade")[-1]

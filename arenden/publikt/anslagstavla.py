@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
@@ -10,7 +12,7 @@ from django.utils import timezone
 from arenden.dokument import services as dokument
 from arenden.gemensamt.sidor import PER_SIDA
 from arenden.organisation.models import Organ
-from arenden.sammantraden.models import Protokollfil, Sammantrade
+from arenden.sammantraden.models import Protokollfil, Punkt, Sammantrade
 from flows.namn import SammantradeStatus
 
 
@@ -38,7 +40,30 @@ def anslagstavla(request):
         mote.rubriker = [
             dokument.punkt_rubrik(p, mote.organ, maskera=p.ar_sekretess) for p in mote.punkter.all()
         ]
-    return render(request, "arenden/anslagstavla.html", {"sida": sida, "kommande": list(kommande)})
+    return render(
+        request,
+        "arenden/anslagstavla.html",
+        {"sida": sida, "kommande": list(kommande), "paragrafer": omedelbart_justerade()},
+    )
+
+
+def omedelbart_justerade() -> list[Punkt]:
+    """The paragraphs justerade at once (KL 5 kap. 69 §, 6 kap. 35 §) whose anslag is still up:
+    a tillkännagivande stays on the anslagstavla until the time for laglighetsprövning has run
+    out (KL 8 kap. 12 §, 13 kap. 5 §). One query; a secret ärende's rubrik is masked."""
+    idag = timezone.localdate()
+    # three weeks, and room for the roll-forward past a weekend or holiday (KL 13 kap. 5 §)
+    fran = idag - datetime.timedelta(days=35)
+    punkter = [
+        p
+        for p in Punkt.objects.filter(anslaget__gte=fran)
+        .select_related("sammantrade__organ", "arende")
+        .order_by("-anslaget", "-pk")
+        if p.overklagande_senast >= idag
+    ]
+    for p in punkter:
+        p.rubrik_publik = dokument.punkt_rubrik(p, p.sammantrade.organ, maskera=p.ar_sekretess)
+    return punkter
 
 
 def protokollfil_svar(rad: Protokollfil) -> FileResponse:

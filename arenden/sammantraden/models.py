@@ -392,6 +392,9 @@ class Punkt(models.Model):
     omedelbart_justerad = models.DateTimeField(
         _("omedelbart justerad"), null=True, blank=True, editable=False
     )
+    # KL 8 kap. 12 §: the justering of that paragraph tillkännagiven on the anslagstavla on its
+    # own; the time for laglighetsprövning of its beslut runs from this day (KL 13 kap. 5 §)
+    anslaget = models.DateField(_("anslaget"), null=True, blank=True, editable=False)
     history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
@@ -419,6 +422,13 @@ class Punkt(models.Model):
     @property
     def ar_sekretess(self) -> bool:
         return bool(self.arende_id and self.arende.sekretess_lagrum)
+
+    @property
+    def overklagande_senast(self) -> datetime.date | None:
+        """KL 13 kap. 5 §: for a paragraph anslagen on its own, three weeks from its anslag."""
+        if self.anslaget is None:
+            return None
+        return sista_dag(self.anslaget + datetime.timedelta(days=OVERKLAGANDE_DAGAR))
 
 
 class Yrkande(models.Model):

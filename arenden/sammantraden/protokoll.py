@@ -1289,8 +1289,19 @@ def justera_paragraf(punkt: Punkt, *, user) -> Paragrafjustering:
         text = _("Punkt %(n)s justerad av %(vem)s.") % {"n": punkt.beteckning, "vem": person}
         if not kvar:
             punkt.omedelbart_justerad = nu
-            _spara(punkt, user, "justera_paragraf")
             text += " " + _("Paragrafen förklarades omedelbart justerad.")
+            if sammantrade.organ.anslar_protokoll:
+                # KL 8 kap. 12 §: its justering is tillkännagiven on the anslagstavla on its
+                # own, the same day, well within the two days; the appeal time runs from it
+                punkt.anslaget = timezone.localdate(nu)
+                text += " " + _(
+                    "Justeringen anslogs på anslagstavlan %(dag)s; sista dag för överklagande "
+                    "är %(sista)s (kommunallagen 8 kap. 12 §, 13 kap. 5 §)."
+                ) % {
+                    "dag": f"{punkt.anslaget:%Y-%m-%d}",
+                    "sista": f"{punkt.overklagande_senast:%Y-%m-%d}",
+                }
+            _spara(punkt, user, "justera_paragraf")
         do_transition(sammantrade, SammantradeSteg.JUSTERA_PARAGRAF, user, text)
         if not kvar and punkt.arende_id:
             dok = dokument.protokollsutdrag(punkt)
