@@ -176,3 +176,46 @@ def test_the_meeting_page_fills_the_narvaro(cast):
     handlaggare.force_login(cast.handlaggare)
     handlaggare.post(f"/sammantrade/{cast.mote.pk}/fyll-narvaro/")
     assert cast.mote.deltagare.count() == 4
+
+
+def test_an_uppdrag_is_ended_on_the_page_and_never_deleted(cast):
+    bo = Ledamotsuppdrag.objects.get(person=cast.bo)
+    url = f"/organ/{cast.organ.pk}/ledamoter/{bo.pk}/avsluta/"
+    falt = f"avsluta-{bo.pk}-till"
+    handlaggare = Client()
+    handlaggare.force_login(cast.handlaggare)
+    handlaggare.post(url, {falt: "2025-12-31"})
+    bo.refresh_from_db()
+    assert bo.till is None  # refused: only the organ's sekreterare keeps the register
+    sek = Client()
+    sek.force_login(cast.sekreterare)
+    assert "Avsluta" in sek.get(f"/organ/{cast.organ.pk}/ledamoter/").content.decode()
+    for fel, dag in [("sluta innan det börjar", "2020-01-01"), ("Fyll i ett giltigt datum", "x")]:
+        svar = sek.post(url, {falt: dag}, follow=True)
+        assert svar.status_code == 200 and fel in svar.content.decode()
+        bo.refresh_from_db()
+        assert bo.till is None
+    svar = sek.post(url, {falt: "2025-12-31"}, follow=True)
+    assert "Uppdraget för Bo Al slutar 2025-12-31." in svar.content.decode()
+    bo.refresh_from_db()
+    assert bo.till == datetime.date(2025, 12, 31)
+    # ending it later than it already ends is refused; the row and its history stay
+    svar = sek.post(url, {falt: "2026-06-30"}, follow=True)
+    assert "Uppdraget slutar redan 2025-12-31." in svar.content.decode()
+    assert Ledamotsuppdrag.objects.filter(pk=bo.pk).exists()
+    assert [h.till for h in bo.history.order_by("history_id")] == [None, bo.till]
+    assert bo.history.latest("history_id").history_user == cast.sekreterare
+    # a meeting after the last day no longer kallar or seats him
+    senare = protokoll.planera(
+        organ=cast.organ,
+        datum=datetime.date(2026, 2, 11),
+        plats="Sessionssalen",
+        user=cast.sekreterare,
+    )
+    protokoll.fyll_narvaro(senare, user=cast.sekreterare)
+    assert cast.bo.pk not in set(senare.deltagare.values_list("person_id", flat=True))
+    # another organ's row is not reached through this organ's address
+    assert (
+        sek.post(f"/organ/999999/ledamoter/{bo.pk}/avsluta/", {falt: "2025-12-30"}).status_code
+        == 404
+    )
