@@ -478,6 +478,8 @@ def test_field_history_is_written_as_simple_history_writes_it(
     assert presave["update_fields"] == saved["update_fields"]
     for kw in (presave, saved):
         assert kw["raw"] is False and kw["using"] == "default"
+    # and post_save's instance is a saved row of that database, as after a save
+    assert saved["instance"]._state.adding is False and saved["instance"]._state.db == "default"
 
 
 @pytest.mark.postgres
