@@ -2,7 +2,11 @@
 the ordinary suite does not use it. It does two things.
 
 Which tests: ``--mutation-tests=PREFIX:GLOB,GLOB`` (repeatable) names the test files that may
-kill a mutant of the modules whose dotted name starts with PREFIX. While mutmut runs one
+kill a mutant of the modules whose dotted name starts with PREFIX. A glob with ``::`` is matched
+against the test's id instead (``tests/test_x.py::test_a*``), and one that starts with ``!``
+leaves out the tests it matches (``!tests/test_x.py::test_slow``): a file's fast tests can
+join an area without its slow ones. When several prefixes match a mutant, the longest decides,
+so a module can have a test set of its own. While mutmut runs one
 mutant (``MUTANT_UNDER_TEST`` holds its name) only the files of its area run; in mutmut's
 other runs (its stats, the clean and the forced-fail run) the files of the areas named in
 ``MUTATION_AREAS`` run (all areas when it is not set), and no other test file: the browser and
@@ -138,17 +142,17 @@ def _areas(config):
 def _globs_for_this_run(config):
     areas = _areas(config)
     mutant = os.environ.get("MUTANT_UNDER_TEST", "")
-    for prefix, globs in areas:
-        if prefix and mutant.startswith(prefix):
-            return globs
+    matching = [(prefix, globs) for prefix, globs in areas if prefix and mutant.startswith(prefix)]
+    if matching:  # the most specific area: a module's own set before its package's
+        return [max(matching, key=lambda area: len(area[0]))[1]]
     # Not one mutant's run: the areas the caller is mutating (MUTATION_AREAS, the prefixes
-    # separated by commas; .ci/mutation sets it), else all of them.
+    # separated by commas; .ci/mutation sets it), else all of them; a test runs if one of
+    # them takes it.
     wanted = [p for p in os.environ.get("MUTATION_AREAS", "").split(",") if p]
     return [
-        g
+        globs
         for prefix, globs in areas
         if not wanted or any(prefix.startswith(w) or w.startswith(prefix) for w in wanted)
-        for g in globs
     ]
 
 
@@ -186,9 +190,21 @@ def pytest_runtest_setup(item):
     _empty_caches()
 
 
+def _matches(relative, nodeid, glob):
+    if "::" in glob:  # a test's id: the file's path as pytest names it, then the test
+        return fnmatch.fnmatch(f"{relative}::{nodeid.partition('::')[2]}", glob)
+    return fnmatch.fnmatch(relative, glob)
+
+
+def _selected(relative, nodeid, globs):
+    """Does one of the globs take the test, and none of the "!" globs leave it out?"""
+    taken = any(_matches(relative, nodeid, g) for g in globs if not g.startswith("!"))
+    return taken and not any(_matches(relative, nodeid, g[1:]) for g in globs if g.startswith("!"))
+
+
 def pytest_collection_modifyitems(config, items):
-    globs = _globs_for_this_run(config)
-    if not globs:
+    sets = _globs_for_this_run(config)
+    if not sets:
         return
     root = Path(config.rootpath)
     keep, drop = [], []
@@ -197,7 +213,8 @@ def pytest_collection_modifyitems(config, items):
             relative = Path(item.path).resolve().relative_to(root.resolve()).as_posix()
         except ValueError:
             relative = Path(item.path).as_posix()
-        (keep if any(fnmatch.fnmatch(relative, g) for g in globs) else drop).append(item)
+        taken = any(_selected(relative, item.nodeid, globs) for globs in sets)
+        (keep if taken else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

@@ -386,6 +386,28 @@ def test_a_link_the_lock_read_stale_is_corrected_when_the_row_is_written(docs, p
     assert verify().intact
 
 
+def test_a_link_the_lock_read_to_rows_now_gone_makes_the_new_row_the_first(
+    people, make_document, monkeypatch
+):
+    """The lock read a MAC, but when the row is written the object has no earlier rows (they
+    were taken out in between): the new row is signed again as the object's first, linked to
+    nothing, and the chain verifies."""
+    doc = make_document("Bygglov Torget 3", creator=people["anna"])
+    sql(f"DELETE FROM {qn(TABLE)} WHERE id = %s", [doc.pk])
+    lock = statements.lock
+
+    def stale(model, pk, user=None):
+        obj, last = lock(model, pk, user)
+        obj.__dict__[statements.TAIL] = "0" * 64
+        return obj, last
+
+    monkeypatch.setattr(statements, "lock", stale)
+    do_transition(doc, "skicka", people["anna"])
+    [only] = rows(doc)
+    assert only.history_prev_mac == ""
+    assert verify().intact
+
+
 # -- rows written before the migration --------------------------------------------------------
 
 

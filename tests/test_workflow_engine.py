@@ -474,6 +474,12 @@ def test_field_history_is_written_as_simple_history_writes_it(
         assert (kw["history_date"], kw["using"]) == (moved.history_date, None)
     saved = heard[3][1]
     assert saved["created"] is False and {"state", "title"} <= saved["update_fields"]
+    presave = heard[0][1]  # as save(update_fields=...) sends them, to a receiver of either
+    assert presave["update_fields"] == saved["update_fields"]
+    for kw in (presave, saved):
+        assert kw["raw"] is False and kw["using"] == "default"
+    # and post_save's instance is a saved row of that database, as after a save
+    assert saved["instance"]._state.adding is False and saved["instance"]._state.db == "default"
 
 
 @pytest.mark.postgres

@@ -1183,3 +1183,29 @@ def test_task_groups_and_states_hold_their_tasks_as_tuples():
     groups.append(Tasks(open=["granska"]))
     assert state.tasks == (group,)
     assert hash(state.tasks) == hash((group,))
+
+
+def test_a_row_moved_out_of_its_state_under_the_write_is_refused_naming_the_object(
+    author, make_document
+):
+    """The UPDATE changes the row only in the state the transition starts from. Should a
+    receiver of pre_save move the row by SQL first, the step is refused with an error that
+    names the object, and neither the state nor the history changes."""
+    from django.db.models.signals import pre_save
+
+    doc = make_document("Flyttas under skrivningen", creator=author)
+    table = connection.ops.quote_name(Document._meta.db_table)
+
+    def move(sender, instance, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET state = %s WHERE id = %s", ["arkiv", doc.pk])
+
+    pre_save.connect(move, sender=Document)
+    try:
+        with pytest.raises(WorkflowError) as refused:
+            do_transition(doc, "skicka", author)
+    finally:
+        pre_save.disconnect(move, sender=Document)
+    assert str(refused.value) == f"Document {doc.pk}: statusbytet skrevs inte"
+    assert Document.objects.get(pk=doc.pk).state == "utkast"
+    assert [e.transition for e in history(doc)] == [""]
