@@ -99,11 +99,6 @@ urlpatterns = [
     ),
     path("organ/<int:pk>/ledamoter/", sammantraden_views.organ_ledamoter, name="organ_ledamoter"),
     path(
-        "organ/<int:pk>/ledamoter/<int:uppdrag_pk>/avsluta/",
-        sammantraden_views.organ_avsluta_uppdrag,
-        name="organ_avsluta_uppdrag",
-    ),
-    path(
         "sammantrade/<int:pk>/fyll-narvaro/",
         sammantraden_views.mote_fyll_narvaro,
         name="mote_fyll_narvaro",

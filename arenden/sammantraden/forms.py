@@ -292,14 +292,6 @@ class RattelseForm(Formular):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Rättelse"))
 
 
-class AvslutaUppdragForm(Formular):
-    till = forms.DateField(
-        label=_("Sista dag"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Raden finns kvar i registret; uppdraget gäller till och med den dagen."),
-    )
-
-
 class LedamotsuppdragForm(Formular):
     person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Person"))
     uppdrag = forms.ChoiceField(choices=Ledamotsuppdrag.Uppdrag.choices, label=_("Uppdrag"))

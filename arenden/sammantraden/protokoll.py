@@ -217,31 +217,6 @@ def lagg_till_uppdrag(organ: Organ, person: Person, *, user, **falt) -> Ledamots
     return uppdrag
 
 
-def avsluta_uppdrag(uppdrag: Ledamotsuppdrag, *, user, till) -> Ledamotsuppdrag:
-    """The last day of a seat in the register: when the förtroendevald leaves the uppdrag
-    (KL 4 kap. 8–10 §§) or fullmäktige chooses anew. A row is never deleted, and a change of
-    party or tjänstgöringsordning is an end and a new row, so the register can say who held
-    which seat on any day; the field history keeps who changed what."""
-    _sekreterare_i(uppdrag.organ, user)
-    with transaction.atomic(), acting_as(user):
-        Organ.objects.select_for_update().filter(pk=uppdrag.organ_id).values_list("pk").get()
-        uppdrag = Ledamotsuppdrag.objects.select_related("organ", "person").get(pk=uppdrag.pk)
-        if till < uppdrag.fran:
-            raise ValidationError(
-                _("Uppdraget kan inte sluta innan det börjar (%(fran)s).")
-                % {"fran": f"{uppdrag.fran:%Y-%m-%d}"},
-                code="till_fore_fran",
-            )
-        if uppdrag.till is not None and uppdrag.till <= till:
-            raise ValidationError(
-                _("Uppdraget slutar redan %(till)s.") % {"till": f"{uppdrag.till:%Y-%m-%d}"},
-                code="redan_slut",
-            )
-        uppdrag.till = till
-        _spara(uppdrag, user)
-    return uppdrag
-
-
 def _kräv_ledig_plats(organ: Organ, person: Person, fran, till) -> None:
     """A person holds one seat in an organ at a time, as ledamot or as ersättare: the
     närvaro and the kallelse are filled with one line per person from the register."""

@@ -20,12 +20,11 @@ from arenden.dokument import services as dokument
 from arenden.gemensamt.inskick import en_gang
 from arenden.gemensamt.sidor import PER_SIDA
 from arenden.organisation import roles
-from arenden.organisation.models import Ledamotsuppdrag, Organ, Person
+from arenden.organisation.models import Organ, Person
 from arenden.publikt.anslagstavla import protokollfil_svar
 from arenden.sammantraden import protokoll
 from arenden.sammantraden.forms import (
     AnslagForm,
-    AvslutaUppdragForm,
     BeslutForm,
     DeltagareForm,
     JavForm,
@@ -588,38 +587,12 @@ def organ_ledamoter(request, pk):
         else:
             messages.success(request, _("Uppdraget är infört i registret."))
             return redirect("arenden:organ_ledamoter", pk=organ.pk)
-    uppdrag = list(
-        organ.ledamotsuppdrag.select_related("person").order_by("-uppdrag", "ordning", "fran", "pk")
+    uppdrag = organ.ledamotsuppdrag.select_related("person").order_by(
+        "-uppdrag", "ordning", "fran", "pk"
     )
-    for u in uppdrag:
-        u.avsluta = AvslutaUppdragForm(prefix=f"avsluta-{u.pk}")
     return render(
         request, "arenden/ledamoter.html", {"organ": organ, "uppdrag": uppdrag, "form": form}
     )
-
-
-@login_required
-@require_POST
-@en_gang
-def organ_avsluta_uppdrag(request, pk, uppdrag_pk):
-    """End a seat in the register on a given day; the row stays."""
-    uppdrag = get_object_or_404(
-        Ledamotsuppdrag.objects.select_related("organ", "person"), pk=uppdrag_pk, organ_id=pk
-    )
-    form = AvslutaUppdragForm(request.POST, prefix=f"avsluta-{uppdrag.pk}")
-    try:
-        if not form.is_valid():
-            raise ValidationError(list(form.errors.values()))
-        protokoll.avsluta_uppdrag(uppdrag, user=request.user, till=form.cleaned_data["till"])
-    except (*REFUSALS, PermissionDenied) as err:
-        _fel(request, err)
-    else:
-        messages.success(
-            request,
-            _("Uppdraget för %(vem)s slutar %(till)s.")
-            % {"vem": uppdrag.person.namn, "till": f"{form.cleaned_data['till']:%Y-%m-%d}"},
-        )
-    return redirect("arenden:organ_ledamoter", pk=pk)
 
 
 @login_required
