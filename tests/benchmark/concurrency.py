@@ -79,6 +79,13 @@ def _advance(barrier, cast: Cast, pks: list[int]) -> dict:
     return {"start": start, "end": time.time(), "transitions": len(objects) * len(MAIN_PATH)}
 
 
+def _advance_engine(barrier, cast: Cast, pks: list[int]) -> dict:
+    """As ``_advance``, the engine alone (the process layer's receivers not connected), which
+    is what the DCWorkflow peer (tests/benchmark/peer.py) is compared with."""
+    with synk.utan_process():
+        return _advance(barrier, cast, pks)
+
+
 def _fight(barrier, cast: Cast, pks: list[int]) -> dict:
     outcomes = []
     for pk in pks:
@@ -143,6 +150,19 @@ def run(per_process: int = 25, contended: int = 10, per_registrar: int = 40) -> 
         "transitions_per_s": tps,
         "one_process_transitions_per_s": alone_tps,
         "speedup": tps / alone_tps,
+        "all_finished": done == len(ids),
+    }
+
+    say(f"samtidighet: 8 processer med {per_process} egna ärenden var, motorn utan processen")
+    ids = cast.register(8 * per_process)
+    runs = _spawn(_advance_engine, [(cast, ids[k::8]) for k in range(8)])
+    tps, wall = _throughput(runs, lambda r: r["transitions"])
+    done = Arende.objects.filter(pk__in=ids, state=ArendeStatus.AVSLUTAT).count()
+    results["distinct_engine"] = {
+        "processes": 8,
+        "transitions": sum(r["transitions"] for r in runs),
+        "seconds": wall,
+        "transitions_per_s": tps,
         "all_finished": done == len(ids),
     }
 

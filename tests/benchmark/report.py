@@ -73,6 +73,8 @@ def targets(results: dict) -> list[dict]:
         for key, ratio in growth(results).items():
             title = largest["measurements"][key]["title"] if key != "verify" else "verify_history"
             add(f"tillväxt {scales[-1]}/{scales[0]}: {title} ≤ 1,5", ratio, 1.5, ratio <= 1.5)
+    for what, ratio, limit, met in peer_targets(results):
+        add(what, ratio, limit, met)
     c = results.get("concurrency")
     if c:
         r = c["registration"]
@@ -99,6 +101,90 @@ def targets(results: dict) -> list[dict]:
         add(f"webb {name}: 0 fel ({w['total']['requests']} förfrågningar)", errors, 0,
             errors == 0)  # fmt: skip
     return found
+
+
+def peer_ratios(results: dict) -> list[tuple[str, float, float]]:
+    """engine/DCWorkflow in transitions per second, with the targets of issue 18: at least
+    0,5 on SQLite in one process, ahead (above 1) with eight writers on PostgreSQL."""
+    peer = results.get("peer")
+    if not peer:
+        return []
+    found = []
+    one = peer["one_process"]["transitions_per_s"]
+    sqlite = results.get("transitions", {}).get("sqlite")
+    if sqlite:
+        engine = sqlite["variants"]["engine"]["transitions_per_s"]
+        found.append(("SQLite, en process: motorn/DCWorkflow ≥ 0,5", engine / one, 0.5))
+    c = results.get("concurrency")
+    if c and "distinct_engine" in c:  # the engine alone, as DCWorkflow runs without a process
+        engine = c["distinct_engine"]["transitions_per_s"]
+        eight = engine / peer["writers"]["transitions_per_s"]
+        found.append(("8 skrivare: motorn på PostgreSQL/DCWorkflow på ZODB > 1", eight, 1.0))
+    return found
+
+
+def peer_targets(results: dict) -> list[tuple[str, float, float, bool]]:
+    """At least half of DCWorkflow's rate on SQLite; more than it with eight writers."""
+    return [
+        (what, ratio, limit, ratio >= limit if limit < 1 else ratio > limit)
+        for what, ratio, limit in peer_ratios(results)
+    ]
+
+
+def _peer_lines(results: dict) -> list[str]:
+    peer = results.get("peer")
+    if not peer:
+        return []
+    one, w = peer["one_process"], peer["writers"]
+    out = [
+        "",
+        f"DCWorkflow (Products.DCWorkflow) på {peer['storage']}, samma åtta steg med "
+        "rollvakter, behörighetskarta och historikvariabler, en ZODB-transaktion per övergång",
+    ]
+    rows = [
+        [
+            "DCWorkflow, en process",
+            _fmt(one["transitions_per_s"]),
+            _fmt(one["us_per_transition"], 0),
+            _fmt(one["p95_us"], 0),
+            f"alla avslutade: {_fmt(one['all_finished'])}",
+        ],
+        [
+            f"DCWorkflow, {w['writers']} skrivare (trådar, en DB)",
+            _fmt(w["transitions_per_s"]),
+            "",
+            "",
+            f"alla avslutade: {_fmt(w['all_finished'])}",
+        ],
+    ]
+    for vendor, t in results.get("transitions", {}).items():
+        for key in ("engine", "engine_with_process"):
+            v = t["variants"][key]
+            rows.append(
+                [
+                    f"{VARIANTS[key]}, {VENDORS.get(vendor, vendor)}",
+                    _fmt(v["transitions_per_s"]),
+                    _fmt(v["us_per_transition"], 0),
+                    _fmt(v["p95_us"], 0),
+                    "motorn/DCWorkflow "
+                    + _fmt(v["transitions_per_s"] / one["transitions_per_s"], 2),
+                ]
+            )
+    c = results.get("concurrency") or {}
+    for key, label in (("distinct_engine", "motorn"), ("distinct", "motorn med processen")):
+        if key in c:
+            d = c[key]
+            rows.append(
+                [
+                    f"{label}, {d['processes']} processer, PostgreSQL",
+                    _fmt(d["transitions_per_s"]),
+                    "",
+                    "",
+                    "motorn/DCWorkflow " + _fmt(d["transitions_per_s"] / w["transitions_per_s"], 2),
+                ]
+            )
+    out += _table(["variant", "övergångar/s", "µs/övergång", "p95 µs", "kvot"], rows)
+    return out
 
 
 def growth(results: dict) -> dict[str, float]:
@@ -162,6 +248,8 @@ def render(results: dict) -> str:
         )
         by_step = ", ".join(f"{k} {v:g}" for k, v in t["engine_queries_by_transition"].items())
         out.append(f"motorns frågor per övergång: {by_step}")
+
+    out += _peer_lines(results)
 
     c = results.get("concurrency")
     if c:

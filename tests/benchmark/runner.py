@@ -39,6 +39,8 @@ class Options:
     webb_per_page: int = 150
     webb_clients: int = 16
     webb_extra: int = 1000
+    #: the interpreter that has the ``peer`` extra (DCWorkflow, ZODB); this one by default
+    peer_python: str = ""
 
 
 class Skipped(Exception):
@@ -174,6 +176,7 @@ def run(options: Options) -> dict:
             f"sqlite:///{tmp / 'overgangar.sqlite3'}",
             verbose,
         )
+        results["peer"] = _peer(options, results)
         if options.quick and not options.skip_scale:
             for n in options.scales:
                 say(f"skala {n} på SQLite")
@@ -241,6 +244,45 @@ def run(options: Options) -> dict:
                 if not options.keep_db:
                     _drop(options.pg_url, scale_name)
     return results
+
+
+# -- the peer: DCWorkflow on ZODB (tests/benchmark/peer.py) ---------------------------------
+
+PEER_MISSING = (
+    "DCWorkflow mättes inte: extrat peer (Products.CMFCore, Products.DCWorkflow, ZODB) är inte "
+    "installerat; installera med pip install -e '.[peer]' eller ange --peer-python. "
+    "/ DCWorkflow skipped: the peer extra is not installed."
+)
+
+
+def _peer(options: Options, results: dict) -> dict | None:
+    """The same lifecycle on DCWorkflow with ZODB FileStorage, in a process of its own with
+    the interpreter that has the extra; None (and a note) when none has it."""
+    python = options.peer_python or os.environ.get("BENCHMARK_PEER_PYTHON") or sys.executable
+    script = Path(__file__).with_name("peer.py")
+    probe = subprocess.run(
+        [python, "-c", "import Products.CMFCore, Products.DCWorkflow, ZODB"],
+        capture_output=True,
+    )
+    if probe.returncode:
+        results["notes"].append(PEER_MISSING)
+        return None
+    say(f"DCWorkflow på ZODB FileStorage ({python})")
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
+        out_path = out.name
+    try:
+        done = subprocess.run(
+            [python, str(script), json.dumps({"n": options.transitions, "writers": 8}), out_path],
+            capture_output=not options.verbose,
+            text=True,
+        )
+        if done.returncode:
+            detail = "" if options.verbose else f"\n{(done.stderr or '')[-3000:]}"
+            raise RuntimeError(f"DCWorkflow-delen misslyckades (felkod {done.returncode}){detail}")
+        with open(out_path, encoding="utf-8") as result:
+            return json.load(result)
+    finally:
+        os.unlink(out_path)
 
 
 # -- the web tier (tests/benchmark/webb.py) -------------------------------------------------

@@ -87,6 +87,13 @@ class Command(BaseCommand):
             help="Extra ärenden utöver demodatan i webbnivåns databas (standard 1000).",
         )
 
+        parser.add_argument(
+            "--peer-python",
+            default="",
+            help="Python med extrat peer (DCWorkflow, ZODB) för jämförelsen med DCWorkflow "
+            "(standard: $BENCHMARK_PEER_PYTHON, annars den här; saknas extrat hoppas den över).",
+        )
+
     def handle(self, *args, **options):
         quick = options["quick"]
         opts = runner.Options(
@@ -105,6 +112,7 @@ class Command(BaseCommand):
             webb_per_page=options["webb_requests"],
             webb_clients=options["webb_clients"],
             webb_extra=options["webb_arenden"],
+            peer_python=options["peer_python"],
         )
         results = runner.run(opts)
         results["targets"] = report.targets(results)
