@@ -233,3 +233,22 @@ def test_the_register_page_corrects_and_ends_an_uppdrag(cast):
     annat = factories.organ("KSN", "Kulturnämnden")
     assert sek.post(f"/organ/{annat.pk}/ledamoter/{dan.pk}/", falt).status_code == 404
     assert sek.get(url).status_code == 405
+
+
+def test_a_javig_ledamot_is_replaced_in_that_item_only_by_the_first_ersattare(cast):
+    sek = cast.sekreterare
+    protokoll.fyll_narvaro(cast.mote, user=sek)
+    forsta = protokoll.lagg_till_punkt(cast.mote, user=sek, rubrik="Aktuellt", typ="aktuellt")
+    andra = protokoll.lagg_till_punkt(cast.mote, user=sek, rubrik="Nästa möte", typ="nasta_mote")
+    protokoll.anmal_jav(forsta, cast.anna, user=sek)
+    # Dan comes first in the tjänstgöringsordning (1), Cia second (2)
+    assert protokoll.foreslagna_ersattare(forsta, cast.mote) == [(cast.anna, cast.dan)]
+    assert protokoll.foreslagna_ersattare(andra, cast.mote) == []
+    # two seats: never more proposed than ledamöter are missing
+    protokoll.anmal_jav(forsta, cast.bo, user=sek)
+    forslag = protokoll.foreslagna_ersattare(forsta, cast.mote)
+    assert forslag == [(cast.anna, cast.dan), (cast.bo, cast.cia)]
+    protokoll.anmal_jav(forsta, cast.dan, user=sek)
+    assert protokoll.foreslagna_ersattare(forsta, cast.mote) == [(cast.anna, cast.cia)]
+    # only a proposal: the närvaro is unchanged
+    assert not Deltagare.objects.filter(ersatter__isnull=False).exists()

@@ -380,6 +380,49 @@ def antal_tjanstgorande(punkt: Punkt, sammantrade: Sammantrade) -> int:
     return len(tjanstgorande(_med_jav(punkt), narvaron(sammantrade)))
 
 
+def foreslagna_ersattare(punkt: Punkt, sammantrade: Sammantrade) -> list[tuple[Person, Person]]:
+    """A proposal, never a change: for each ledamot (in the register on the meeting day) who
+    does not decide under ``punkt`` (absent, gone, not yet come, frånvarande på punkten or
+    jävig), the first ersättare of the same party in the tjänstgöringsordning fullmäktige
+    decided (KL 5 kap. 17 §, 6 kap. 16 §: an ersättare serves for an absent member, in the
+    order decided) who is present and able in the item and not already serving there.
+    The seats stay the register's number of ledamöter: one ersättare per missing ledamot."""
+    punkt = _med_jav(punkt)
+    narvaro = list(narvaron(sammantrade))
+    register = list(Ledamotsuppdrag.giltiga(sammantrade.organ, sammantrade.datum))
+    per_person = {d.person_id: d for d in narvaro}
+    tjanstgor = {d.person_id for d in narvaro if d.deltar_i(punkt)}
+    for d in narvaro:
+        # an ersättare already serving for someone decides for that someone
+        if d.ersatter_id is not None and d.person_id in tjanstgor:
+            tjanstgor.add(d.ersatter_id)
+    upptagna = {d.person_id for d in narvaro if d.ersatter_id is not None}
+    javiga = {j.person_id for j in punkt.jav.all()}
+    forslag = []
+    for u in register:
+        if u.uppdrag != Ledamotsuppdrag.Uppdrag.LEDAMOT or u.person_id in tjanstgor:
+            continue
+        for e in register:
+            d = per_person.get(e.person_id)
+            if (
+                e.uppdrag != Ledamotsuppdrag.Uppdrag.ERSATTARE
+                or e.parti != u.parti
+                or d is None
+                or e.person_id in upptagna
+                or e.person_id in javiga
+            ):
+                continue
+            # able in the item as if serving: present, there at the item, not jävig
+            d.ersatter_id = u.person_id
+            kan = d.deltar_i(punkt)
+            d.ersatter_id = None
+            if kan:
+                upptagna.add(e.person_id)
+                forslag.append((u.person, e.person))
+                break
+    return forslag
+
+
 def _ska_justera(deltagare: Deltagare) -> bool:
     return deltagare.narvarande and (
         deltagare.justerare or deltagare.roll == Deltagare.Roll.ORDFORANDE
