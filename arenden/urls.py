@@ -99,6 +99,11 @@ urlpatterns = [
     ),
     path("organ/<int:pk>/ledamoter/", sammantraden_views.organ_ledamoter, name="organ_ledamoter"),
     path(
+        "organ/<int:pk>/ledamoter/<int:uppdrag_pk>/",
+        sammantraden_views.organ_ledamot_andra,
+        name="organ_ledamot_andra",
+    ),
+    path(
         "sammantrade/<int:pk>/fyll-narvaro/",
         sammantraden_views.mote_fyll_narvaro,
         name="mote_fyll_narvaro",

@@ -176,3 +176,81 @@ def test_the_meeting_page_fills_the_narvaro(cast):
     handlaggare.force_login(cast.handlaggare)
     handlaggare.post(f"/sammantrade/{cast.mote.pk}/fyll-narvaro/")
     assert cast.mote.deltagare.count() == 4
+
+
+def uppdrag_for(cast, person):
+    return Ledamotsuppdrag.objects.get(organ=cast.organ, person=person)
+
+
+def test_an_uppdrag_is_ended_and_corrected_never_deleted_and_the_change_is_traced(cast):
+    bo = uppdrag_for(cast, cast.bo)
+    protokoll.andra_uppdrag(bo, user=cast.sekreterare, till=DAG.replace(month=11, day=1))
+    bo.refresh_from_db()
+    assert bo.till == DAG.replace(month=11, day=1)
+    # ended before the meeting day: Bo is no longer called
+    assert cast.bo.pk not in {u.person_id for u in Ledamotsuppdrag.giltiga(cast.organ, DAG)}
+    protokoll.andra_uppdrag(bo, user=cast.sekreterare, ordning=7, parti="v")
+    bo.refresh_from_db()
+    assert (bo.ordning, bo.parti) == (7, "v")
+    assert Ledamotsuppdrag.objects.filter(pk=bo.pk).exists()
+    historik = list(bo.history.order_by("history_date"))
+    assert [h.history_user for h in historik] == [cast.sekreterare] * 3
+    assert [h.till for h in historik] == [None, bo.till, bo.till]
+    assert historik[-1].history_change_reason == "rättat i ledamotsregistret"
+
+
+def test_overlapping_periods_and_an_end_before_the_start_are_refused(cast):
+    anna = uppdrag_for(cast, cast.anna)
+    with pytest.raises(ValidationError, match="överlappar perioden"):
+        protokoll.lagg_till_uppdrag(
+            cast.organ, cast.anna, user=cast.sekreterare, uppdrag="ersattare", fran=DAG
+        )
+    with pytest.raises(ValidationError, match="sluta innan det börjar"):
+        protokoll.andra_uppdrag(anna, user=cast.sekreterare, till=DAG.replace(year=2022))
+    # Eva's earlier uppdrag ended 2025-10-12: moving its end past a new one overlaps
+    ny = protokoll.lagg_till_uppdrag(
+        cast.organ, cast.eva, user=cast.sekreterare, uppdrag="ersattare", fran=DAG
+    )
+    gammal = Ledamotsuppdrag.objects.exclude(pk=ny.pk).get(person=cast.eva)
+    with pytest.raises(ValidationError, match="överlappar perioden"):
+        protokoll.andra_uppdrag(gammal, user=cast.sekreterare, till=None)
+    with pytest.raises(PermissionDenied):
+        protokoll.andra_uppdrag(anna, user=cast.handlaggare, till=DAG)
+    anna.refresh_from_db()
+    gammal.refresh_from_db()
+    assert anna.till is None and gammal.till == DAG.replace(month=10)
+    assert Ledamotsuppdrag.objects.count() == 6
+
+
+def test_the_register_page_corrects_and_ends_an_uppdrag(cast):
+    dan = uppdrag_for(cast, cast.dan)
+    url = f"/organ/{cast.organ.pk}/ledamoter/{dan.pk}/"
+    falt = {
+        f"andra-{dan.pk}-uppdrag": "ersattare",
+        f"andra-{dan.pk}-parti": "s",
+        f"andra-{dan.pk}-fran": "2023-11-12",
+        f"andra-{dan.pk}-till": "2022-01-01",
+        f"andra-{dan.pk}-ordning": "1",
+    }
+    handlaggare = Client()
+    handlaggare.force_login(cast.handlaggare)
+    svar = handlaggare.post(url, falt, follow=True)
+    assert "Bara nämndsekreteraren" in svar.content.decode()
+    sek = Client()
+    sek.force_login(cast.sekreterare)
+    sida = sek.get(f"/organ/{cast.organ.pk}/ledamoter/").content.decode()
+    assert "Rätta eller avsluta" in sida and url in sida
+    svar = sek.post(url, falt, follow=True)
+    assert svar.status_code == 200 and "sluta innan det börjar" in svar.content.decode()
+    dan.refresh_from_db()
+    assert dan.till is None
+    falt[f"andra-{dan.pk}-till"] = "2025-12-31"
+    assert sek.post(url, falt).status_code == 302
+    dan.refresh_from_db()
+    assert dan.till == datetime.date(2025, 12, 31)
+    assert sek.post(url, {f"andra-{dan.pk}-fran": "inte ett datum"}).status_code == 302
+    dan.refresh_from_db()
+    assert dan.fran == datetime.date(2023, 11, 12)
+    annat = factories.organ("KSN", "Kulturnämnden")
+    assert sek.post(f"/organ/{annat.pk}/ledamoter/{dan.pk}/", falt).status_code == 404
+    assert sek.get(url).status_code == 405

@@ -311,3 +311,15 @@ class LedamotsuppdragForm(Formular):
         self.fields["person"].queryset = Person.objects.filter(
             typ=Person.Typ.FORTROENDEVALD
         ).order_by("namn")
+
+
+class LedamotsuppdragAndringForm(Formular):
+    """A correction of one uppdrag, or its end: the person stays, the rest may change."""
+
+    uppdrag = forms.ChoiceField(choices=Ledamotsuppdrag.Uppdrag.choices, label=_("Uppdrag"))
+    parti = forms.CharField(max_length=10, required=False, label=_("Parti"))
+    fran = forms.DateField(label=_("Från"), widget=forms.DateInput(attrs={"type": "date"}))
+    till = forms.DateField(
+        label=_("Sista dag"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ordning = forms.IntegerField(min_value=0, max_value=999, label=_("Tjänstgöringsordning"))

@@ -211,26 +211,52 @@ def lagg_till_uppdrag(organ: Organ, person: Person, *, user, **falt) -> Ledamots
         # one change to the organ's register at a time, so that the check below sees what a
         # concurrent request (a second tab, a second secretary) has just added
         Organ.objects.select_for_update().filter(pk=organ.pk).values_list("pk").get()
-        _kräv_ledig_plats(organ, person, falt["fran"], falt.get("till"))
         uppdrag = Ledamotsuppdrag(organ=organ, person=person, **falt)
+        _kräv_ej_overlapp(uppdrag)
         _spara(uppdrag, user)
     return uppdrag
 
 
-def _kräv_ledig_plats(organ: Organ, person: Person, fran, till) -> None:
-    """A person holds one seat in an organ at a time, as ledamot or as ersättare: the
-    närvaro and the kallelse are filled with one line per person from the register."""
-    overlappar = organ.ledamotsuppdrag.filter(person=person).filter(
-        Q(till__isnull=True) | Q(till__gte=fran)
-    )
-    if till is not None:
-        overlappar = overlappar.filter(fran__lte=till)
-    if overlappar.exists():
+def _kräv_ej_overlapp(uppdrag: Ledamotsuppdrag) -> None:
+    """One person holds one seat in an organ at a time: two uppdrag of the same person in
+    the same organ may not have overlapping periods (an open end runs on)."""
+    andra = Ledamotsuppdrag.objects.filter(organ_id=uppdrag.organ_id, person_id=uppdrag.person_id)
+    if uppdrag.pk:
+        andra = andra.exclude(pk=uppdrag.pk)
+    andra = andra.filter(Q(till__isnull=True) | Q(till__gte=uppdrag.fran))
+    if uppdrag.till is not None:
+        andra = andra.filter(fran__lte=uppdrag.till)
+    if andra.exists():
         raise ValidationError(
-            _("%(vem)s har redan ett uppdrag i %(organ)s under den tiden.")
-            % {"vem": person, "organ": organ.namn},
-            code="uppdrag_finns",
+            _("%(person)s har redan ett uppdrag i organet som överlappar perioden.")
+            % {"person": uppdrag.person.namn},
+            code="overlappande_uppdrag",
         )
+
+
+def andra_uppdrag(uppdrag: Ledamotsuppdrag, /, *, user, **falt) -> Ledamotsuppdrag:
+    """Correct a seat in the register or end it (``till`` is its sista dag). An uppdrag is
+    never deleted: the kallelser and protokoll that named it keep their meaning, and every
+    change is kept in its history with who made it."""
+    _sekreterare_i(uppdrag.organ, user)
+    tillatna = {"uppdrag", "parti", "fran", "till", "ordning"}
+    okanda = set(falt) - tillatna
+    if okanda:
+        raise ValidationError(_("Okänt fält i uppdraget."), code="okant_falt")
+    with transaction.atomic(), acting_as(user):
+        Organ.objects.select_for_update().filter(pk=uppdrag.organ_id).values_list("pk").get()
+        sats = Ledamotsuppdrag.objects.select_related("person").get(pk=uppdrag.pk)
+        for namn, varde in falt.items():
+            setattr(sats, namn, varde)
+        if not sats.parti:
+            sats.parti = sats.person.parti
+        if sats.till and sats.till < sats.fran:
+            raise ValidationError(
+                _("Uppdraget kan inte sluta innan det börjar."), code="till_fore_fran"
+            )
+        _kräv_ej_overlapp(sats)
+        _spara(sats, user, orsak="rättat i ledamotsregistret")
+    return sats
 
 
 def fyll_narvaro(sammantrade: Sammantrade, *, user) -> list[Deltagare]:

@@ -20,7 +20,7 @@ from arenden.dokument import services as dokument
 from arenden.gemensamt.inskick import en_gang
 from arenden.gemensamt.sidor import PER_SIDA
 from arenden.organisation import roles
-from arenden.organisation.models import Organ, Person
+from arenden.organisation.models import Ledamotsuppdrag, Organ, Person
 from arenden.publikt.anslagstavla import protokollfil_svar
 from arenden.sammantraden import protokoll
 from arenden.sammantraden.forms import (
@@ -28,6 +28,7 @@ from arenden.sammantraden.forms import (
     BeslutForm,
     DeltagareForm,
     JavForm,
+    LedamotsuppdragAndringForm,
     LedamotsuppdragForm,
     MotiveringForm,
     NarvaroForm,
@@ -593,6 +594,25 @@ def organ_ledamoter(request, pk):
     return render(
         request, "arenden/ledamoter.html", {"organ": organ, "uppdrag": uppdrag, "form": form}
     )
+
+
+@login_required
+@require_POST
+@en_gang
+def organ_ledamot_andra(request, pk, uppdrag_pk):
+    """Correct or end (sista dag) one uppdrag in the register; it is never deleted."""
+    organ = get_object_or_404(Organ, pk=pk)
+    uppdrag = get_object_or_404(Ledamotsuppdrag, pk=uppdrag_pk, organ=organ)
+    form = LedamotsuppdragAndringForm(request.POST, prefix=f"andra-{uppdrag.pk}")
+    try:
+        if not form.is_valid():
+            raise ValidationError(list(form.errors.values()))
+        protokoll.andra_uppdrag(uppdrag, user=request.user, **form.cleaned_data)
+    except (*REFUSALS, PermissionDenied) as err:
+        _fel(request, err)
+    else:
+        messages.success(request, _("Uppdraget är ändrat i registret."))
+    return redirect("arenden:organ_ledamoter", pk=organ.pk)
 
 
 @login_required
