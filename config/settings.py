@@ -231,6 +231,8 @@ AUTHENTICATION_BACKENDS = [
     "workflow.backends.WorkflowBackend",
     # a ledamot reads the meetings they are kallad to (arenden.sammantraden.ledamot)
     "arenden.sammantraden.ledamot.Ledamotsbehorighet",
+    # the registrator, nämndsekreterare and stabschef watch motioner (arenden.motion)
+    "arenden.motion.behorighet.Motionsbevakning",
 ]
 
 # Single sign-on with OpenID Connect beside the local accounts (arenden.konto.sso, README
