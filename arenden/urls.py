@@ -40,7 +40,7 @@ urlpatterns = [
     ),
     path(
         "organ/<str:kod>/delegationsordning/<int:pk>/avsluta/",
-        delegering_views.avsluta_punkt,
+        delegering_views.avsluta_delegationspunkt,
         name="avsluta_delegationspunkt",
     ),
     path("arende/<int:pk>/handling/ny/", diarium_views.ny_handling, name="ny_handling"),

@@ -223,10 +223,9 @@ def fatta_ordforandebeslut(
 def far_fora_delegationsordning(user, organ) -> bool:
     """Who keeps the nämnd's delegationsordning: its nämndsekreterare, who keeps its other
     records (the ledamotsregister) and enters what the nämnd adopted."""
-    from arenden.organisation.roles import NAMNDSEKRETERARE
-    from workflow.roles import roles_in_context
+    from arenden.sammantraden.protokoll import ar_namndsekreterare
 
-    return NAMNDSEKRETERARE in roles_in_context(user, organ)
+    return ar_namndsekreterare(user, organ)
 
 
 def _krav_sekreterare(user, organ) -> None:
@@ -236,11 +235,11 @@ def _krav_sekreterare(user, organ) -> None:
         )
 
 
-def lagg_till_punkt(organ, *, user, **falt) -> Delegationspunkt:
+def lagg_till_delegationspunkt(organ, *, user, **falt) -> Delegationspunkt:
     """A row the nämnd adopted (``antagen_genom``). KL 6 kap. 38 §: what may not be
     delegated never is; the row says it is not such a matter (``ej_undantaget``) or it is
-    refused. A changed row is a new row: the old one ends (:func:`avsluta_punkt`) and keeps
-    the beslut that adopted it."""
+    refused. A changed row is a new row: the old one ends (:func:`avsluta_delegationspunkt`)
+    and keeps the beslut that adopted it."""
     _krav_sekreterare(user, organ)
     if not falt.get("ej_undantaget"):
         raise ValidationError(
@@ -268,7 +267,7 @@ def lagg_till_punkt(organ, *, user, **falt) -> Delegationspunkt:
     return punkt
 
 
-def avsluta_punkt(punkt: Delegationspunkt, *, user, datum: datetime.date, genom: str):
+def avsluta_delegationspunkt(punkt: Delegationspunkt, *, user, datum: datetime.date, genom: str):
     """The row stops applying after ``datum`` (the last day it holds), by the nämnd's beslut
     ``genom``; it is never deleted, so the beslut taken under it keep their ground (KL 6 kap.
     37 §). Refused when a delegationsbeslut was taken under it after that day."""

@@ -25,8 +25,8 @@ from workflow.middleware import REFUSALS, refusal
 def delegationsordning(request, kod):
     """A nämnd's delegationsordning, with what KL 6 kap. 38 § keeps from delegation. Every
     logged-in user reads it; the nämndsekreterare adds the rows the nämnd adopted and ends
-    them (:func:`avsluta_punkt`). Rows are never deleted or edited: a changed row is the old
-    one ended and a new one added, each with the nämnd's beslut. Its number of queries does
+    them (:func:`avsluta_delegationspunkt`). Rows are never deleted or edited: a changed row is
+    the old one ended and a new one added, each with the nämnd's beslut. Its number of queries does
     not depend on how many rows there are."""
     organ = get_object_or_404(Organ, kod=kod)
     far_fora = services.far_fora_delegationsordning(request.user, organ)
@@ -37,7 +37,9 @@ def delegationsordning(request, kod):
     form = DelegationspunktForm(request.POST or None, prefix="ny") if far_fora else None
     if request.method == "POST" and form.is_valid():
         try:
-            punkt = services.lagg_till_punkt(organ, user=request.user, **form.cleaned_data)
+            punkt = services.lagg_till_delegationspunkt(
+                organ, user=request.user, **form.cleaned_data
+            )
         except (ValidationError, *REFUSALS) as err:
             fel(form, err)
         else:
@@ -61,7 +63,7 @@ def delegationsordning(request, kod):
 @login_required
 @require_POST
 @en_gang
-def avsluta_punkt(request, kod, pk):
+def avsluta_delegationspunkt(request, kod, pk):
     """The nämndsekreterare ends a row by the nämnd's beslut: it holds to and including the
     date given, and is kept, with the beslut taken under it."""
     organ = get_object_or_404(Organ, kod=kod)
@@ -78,7 +80,7 @@ def avsluta_punkt(request, kod, pk):
                 messages.error(request, f"{falt.label}: {text}" if falt else text)
         return redirect("arenden:delegationsordning", kod=organ.kod)
     try:
-        services.avsluta_punkt(punkt, user=request.user, **form.cleaned_data)
+        services.avsluta_delegationspunkt(punkt, user=request.user, **form.cleaned_data)
     except (ValidationError, *REFUSALS) as err:
         texter = err.messages if isinstance(err, ValidationError) else [refusal(err) or str(err)]
         for text in texter:

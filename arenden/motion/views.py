@@ -10,11 +10,9 @@ from django.utils.translation import gettext as _
 
 from arenden.gemensamt.sidor import PER_SIDA, sida_av
 from arenden.motion import services
+from arenden.motion.behorighet import RATT
 from arenden.organisation.models import Organ
-from arenden.organisation.roles import BEVAKA_MOTIONER
 from arenden.templatetags.sekretess import rubrik
-
-RATT = ".".join(BEVAKA_MOTIONER)
 
 
 @login_required
@@ -25,9 +23,9 @@ def motioner(request):
     if not request.user.has_perm(RATT):
         raise PermissionDenied(_("Listan är för registratorn, nämndsekreteraren och stabschefen."))
     qs = services.oppna(request.user)
-    valda = list(Organ.objects.filter(typ=Organ.Typ.FULLMAKTIGE).order_by("namn"))
+    fullmaktigen = list(Organ.objects.filter(typ=Organ.Typ.FULLMAKTIGE).order_by("namn"))
     vald = request.GET.get("fullmaktige", "")
-    if any(o.kod == vald for o in valda):
+    if any(o.kod == vald for o in fullmaktigen):
         qs = qs.filter(fullmaktige__kod=vald)
     else:
         vald = ""
@@ -39,7 +37,7 @@ def motioner(request):
         maskerad = arende.ar_sekretessmarkerat and not request.user.has_perm(
             "arenden.view_sekretess", arende
         )
-        sista = services.sista_dag(motion.vackt)
+        kvar = services.dagar_kvar(motion.vackt, idag)
         rader.append(
             {
                 "motion": motion,
@@ -48,9 +46,9 @@ def motioner(request):
                 # who väckte a secret one is part of what is masked (a förslagsställare's
                 # name is a personuppgift)
                 "vackt_av": _("Sekretess") if maskerad else motion.get_vackt_av(),
-                "sista": sista,
-                "kvar": (sista - idag).days,
-                "forsenad": sista < idag,
+                "sista": services.sista_dag(motion.vackt),
+                "kvar": kvar,
+                "forsenad": kvar < 0,
                 "anmald": services.anmalt_vid(motion),
             }
         )
@@ -60,7 +58,7 @@ def motioner(request):
         {
             "sida": sida,
             "rader": rader,
-            "valda": valda,
+            "fullmaktigen": fullmaktigen,
             "vald": vald,
             "params": f"fullmaktige={vald}" if vald else "",
         },

@@ -113,8 +113,14 @@ def far_lasa(user, punkt: Punkt, deltagare) -> bool:
     return tjanstgor_i(user, punkt, deltagare)
 
 
+def ar_namndsekreterare(user, organ: Organ) -> bool:
+    """The organ's nämndsekreterare, who plans its meetings and keeps its records (the
+    ledamotsregister, the delegationsordning)."""
+    return roles.NAMNDSEKRETERARE in workflow_roles.roles_in_context(user, organ)
+
+
 def _sekreterare_i(organ: Organ, user) -> None:
-    if roles.NAMNDSEKRETERARE not in workflow_roles.roles_in_context(user, organ):
+    if not ar_namndsekreterare(user, organ):
         raise PermissionDenied(
             _("Bara nämndsekreteraren får planera sammanträden med %(organ)s.")
             % {"organ": organ.namn}

@@ -573,7 +573,7 @@ def organ_ledamoter(request, pk):
     tjänstgöringsordning), kept by its nämndsekreterare; the kallelse and the närvaro are
     filled from it."""
     organ = get_object_or_404(Organ, pk=pk)
-    if roles.NAMNDSEKRETERARE not in workflow_roles.roles_in_context(request.user, organ):
+    if not protokoll.ar_namndsekreterare(request.user, organ):
         raise PermissionDenied(_("Bara organets nämndsekreterare för ledamotsregistret."))
     form = LedamotsuppdragForm(request.POST or None, prefix="uppdrag")
     if request.method == "POST":
