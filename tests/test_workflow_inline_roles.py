@@ -4,10 +4,13 @@ own. What the guard then sees must be exactly the user's roles in context as the
 for separately: local roles on the ärende and on its organ, given to the user or to one of
 the user's groups, none across a block, none from elsewhere, and the user's global roles."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from arenden.models import Arende, Organ
 from arenden.organisation import roles as r
@@ -163,3 +166,15 @@ def test_the_lock_reads_no_roles_for_the_system_or_an_anonymous_user(arende, nob
     assert "workflow_localrole" not in lock
     newest = history(arende).last()
     assert (obj.pk, obj.state, seq, last_hash) == (arende.pk, arende.state, newest.seq, newest.hash)
+
+
+def test_a_local_role_past_its_last_day_is_not_read_with_the_lock(cast, arende):
+    """The lock reads what roles_in_context reads: a role whose last day has passed is gone
+    from both, one that holds today is in both."""
+    idag = timezone.localdate()
+    anna = factories.user("anna-delegat")
+    roles.grant(cast.organ, r.STABSCHEF, user=anna, valid_until=idag)
+    roles.grant(arende, r.HANDLAGGARE, user=anna, valid_until=idag - datetime.timedelta(days=1))
+    found = read_with_the_lock(fresh(anna), arende)
+    assert r.STABSCHEF in found and r.HANDLAGGARE not in found
+    assert found == asked_separately(anna, arende)

@@ -1,8 +1,11 @@
 """Roles in context (global, local, inherited, blocked), user.has_perm from the state's
 permission map, and worklists."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
+from django.utils import timezone
 
 from tests.exampleapp.models import Document, Folder
 from workflow import roles
@@ -203,3 +206,31 @@ def test_deleting_a_group_takes_its_role_away_at_once(make_user, make_document):
     assert user.has_perm(CHANGE, doc)
     Group.objects.get(name="Författare").delete()
     assert not user.has_perm(CHANGE, doc)
+
+
+def test_a_local_role_with_a_last_day_holds_through_that_day_and_not_after(
+    make_user, make_document
+):
+    """A role that follows from a record with a period (a delegation) ends with it: it holds
+    up to and including its last day, and the day after it is gone from roles, permissions
+    and worklists alike, with no job that takes it away."""
+    author = make_user("anna", "Författare")
+    reviewer = make_user("bertil")
+    doc = make_document("Väntar")
+    do_transition(doc, "skicka", author)
+    today = timezone.localdate()
+    local = roles.grant(doc, "Granskare", user=reviewer, valid_until=today)
+    assert local.valid_until == today
+    assert "Granskare" in roles.roles_in_context(fresh(reviewer), doc)
+    assert fresh(reviewer).has_perm(VIEW, doc)
+    assert list(worklist(fresh(reviewer), "att_granska")) == [doc]
+
+    roles.grant(doc, "Granskare", user=reviewer, valid_until=today - datetime.timedelta(days=1))
+    assert "Granskare" not in roles.roles_in_context(fresh(reviewer), doc)
+    assert not fresh(reviewer).has_perm(VIEW, doc)
+    assert list(worklist(fresh(reviewer), "att_granska")) == []
+
+    # given again for good, it holds again: one row, the newest last day
+    roles.grant(doc, "Granskare", user=reviewer)
+    assert "Granskare" in roles.roles_in_context(fresh(reviewer), doc)
+    assert [r.valid_until for r in roles.local_roles_on(doc)] == [None]

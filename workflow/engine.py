@@ -331,7 +331,8 @@ def holding_local_role(model, roles, user, groups=None) -> QuerySet:
     if groups:
         who |= Q(group_id__in=groups)
     return (
-        LocalRole.objects.filter(who, content_type=ct, role__in=roles)
+        LocalRole.objects.in_force()
+        .filter(who, content_type=ct, role__in=roles)
         .order_by()
         .values("object_id")
     )

@@ -107,8 +107,18 @@ class WorkflowMixin(ConcurrentTransitionMixin, LocalRolesMixin):
         return target
 
 
+class LocalRoleQuerySet(models.QuerySet):
+    def in_force(self, day=None):
+        """The roles that hold on ``day`` (today, in the site's time zone): those without a
+        last day, and those whose last day has not passed."""
+        day = day or timezone.localdate()
+        return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+
+
 class LocalRole(models.Model):
-    """A role given to one user or one group on one object (Plone's sharing tab)."""
+    """A role given to one user or one group on one object (Plone's sharing tab), for good or
+    up to and including a last day (``valid_until``): a role that follows from a record with a
+    period, such as a delegation, ends with it without anyone having to take it away."""
 
     # the single-column indexes foreign keys get by default are left out where one of the
     # composite indexes below starts with the same column
@@ -134,6 +144,7 @@ class LocalRole(models.Model):
         db_index=False,
     )
     granted_at = models.DateTimeField(gettext_lazy("given"), default=timezone.now)
+    valid_until = models.DateField(gettext_lazy("gäller till och med"), null=True, blank=True)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -143,6 +154,8 @@ class LocalRole(models.Model):
         verbose_name=gettext_lazy("given av"),
     )
     history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+
+    objects = LocalRoleQuerySet.as_manager()
 
     class Meta:
         verbose_name = gettext_lazy("lokal roll")

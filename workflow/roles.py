@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, router
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 
 from .definitions import ANONYMOUS, AUTHENTICATED
 from .models import LocalRole, LocalRolesMixin, WorkflowMixin
@@ -147,6 +148,7 @@ def _role_statement(connection, n_places: int, with_groups: bool) -> str:
         member_user = qn(membership.m2m_column_name())
         member_group = qn(membership.m2m_reverse_name())
         lr = LocalRole._meta
+        until = qn(lr.get_field("valid_until").column)
         place = "({} = %s AND {} = %s)".format(
             qn(lr.get_field("content_type").column), qn(lr.get_field("object_id").column)
         )
@@ -155,7 +157,8 @@ def _role_statement(connection, n_places: int, with_groups: bool) -> str:
             f"WHERE ({' OR '.join([place] * n_places)}) "
             f"AND ({qn(lr.get_field('user').column)} = %s "
             f"OR {qn(lr.get_field('group').column)} IN "
-            f"(SELECT {member_group} FROM {through} WHERE {member_user} = %s))"
+            f"(SELECT {member_group} FROM {through} WHERE {member_user} = %s)) "
+            f"AND ({until} IS NULL OR {until} >= %s)"
         )
         if with_groups:
             group = Group._meta
@@ -175,7 +178,7 @@ def _fetch_roles(user, where: list[tuple[int, int]], with_groups: bool):
     params = [user.pk] if with_groups else []
     for ct_id, object_id in where:
         params += [ct_id, object_id]
-    params += [user.pk, user.pk]
+    params += [user.pk, user.pk, timezone.localdate()]
     with connection.cursor() as cursor:
         cursor.execute(_role_statement(connection, len(where), with_groups), params)
         rows = cursor.fetchall()
@@ -262,11 +265,13 @@ def inline_roles_sql(model, connection, alias: str = "t") -> tuple[str, str] | N
         )
     else:
         above = f"(lr.{ct} = %s AND FALSE)"
+    until = f"lr.{qn(lr.get_field('valid_until').column)}"
     local = (
         f"(SELECT json_agg(lr.{qn(lr.get_field('role').column)}) FROM {qn(lr.db_table)} lr "
         f"WHERE ({here} OR {above}) AND (lr.{qn(lr.get_field('user').column)} = %s "
         f"OR lr.{qn(lr.get_field('group').column)} IN "
-        f"(SELECT {member_group} FROM {through} WHERE {member_user} = %s)))"
+        f"(SELECT {member_group} FROM {through} WHERE {member_user} = %s)) "
+        f"AND ({until} IS NULL OR {until} >= %s))"
     )
     group = Group._meta
     groups = (
@@ -286,6 +291,7 @@ def inline_roles_params(model, user) -> list:
         ContentType.objects.get_for_model(parent).pk,
         user.pk,
         user.pk,
+        timezone.localdate(),
     ]
 
 
@@ -310,17 +316,21 @@ def forget(user) -> None:
         del user._workflow_roles_cache
 
 
-def grant(obj, role: str, *, user=None, group=None, granted_by=None) -> LocalRole:
-    """Give ``role`` on ``obj`` to ``user`` or ``group`` (idempotent)."""
+def grant(obj, role: str, *, user=None, group=None, granted_by=None, valid_until=None) -> LocalRole:
+    """Give ``role`` on ``obj`` to ``user`` or ``group`` (idempotent), for good or up to and
+    including ``valid_until``; given again, the role holds until the new last day."""
     ct = ContentType.objects.get_for_model(obj)
-    local, _created = LocalRole.objects.get_or_create(
+    local, created = LocalRole.objects.get_or_create(
         content_type=ct,
         object_id=obj.pk,
         role=role,
         user=user,
         group=group,
-        defaults={"granted_by": granted_by},
+        defaults={"granted_by": granted_by, "valid_until": valid_until},
     )
+    if not created and local.valid_until != valid_until:
+        local.valid_until = valid_until
+        local.save(update_fields=["valid_until"])
     return local
 
 

@@ -24,7 +24,9 @@ def kontrollera_sidbehorighet(user, perm: str, obj) -> None:
 
 def roller_nagonstans(user) -> set[str]:
     """Roles the user holds globally or on any object: which lists to offer at all."""
-    lokala = LocalRole.objects.filter(user=user).values_list("role", flat=True).distinct()
+    lokala = (
+        LocalRole.objects.in_force().filter(user=user).values_list("role", flat=True).distinct()
+    )
     return set(global_roles(user)) | set(lokala)
 
 

@@ -73,7 +73,7 @@ def kravs_av(user) -> bool:
     grupper = group_ids(user)
     if grupper:
         vem |= Q(group_id__in=grupper)
-    return LocalRole.objects.filter(vem, role__in=namn).exists()
+    return LocalRole.objects.in_force().filter(vem, role__in=namn).exists()
 
 
 def bekraftad_enhet(user) -> TOTPDevice | None:
