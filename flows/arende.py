@@ -16,6 +16,7 @@ from django.utils import timezone
 from arenden.models import Beslut, Handling, Mottagare, Tjansteskrivelse, Uppdrag
 from arenden.organisation.roles import (
     BEREDNINGSANSVARIG,
+    DELEGAT,
     HANDLAGGARE,
     NAMNDSEKRETERARE,
     REGISTRATOR,
@@ -52,7 +53,15 @@ REDOVISA = "arenden.redovisa_uppdrag"
 SEKRETESSMARKERA = "arenden.sekretessmarkera"
 
 PREPARERS = (HANDLAGGARE, BEREDNINGSANSVARIG)
-EVERYONE = (STABSCHEF, HANDLAGGARE, BEREDNINGSANSVARIG, NAMNDSEKRETERARE, REGISTRATOR, REVISOR)
+EVERYONE = (
+    STABSCHEF,
+    HANDLAGGARE,
+    BEREDNINGSANSVARIG,
+    NAMNDSEKRETERARE,
+    REGISTRATOR,
+    REVISOR,
+    DELEGAT,
+)
 #: Who may read sekretess-marked content (OSL: need to know, narrower than seeing that the
 #: ärende exists): those named on the ärende to prepare it, the stabschef of its organ, who
 #: assigns and answers for it, and the revisor, whose right to information (KL 12 kap. 12 §)
@@ -61,6 +70,10 @@ EVERYONE = (STABSCHEF, HANDLAGGARE, BEREDNINGSANSVARIG, NAMNDSEKRETERARE, REGIST
 #: registrator, who registers but does not handle the content, sees the offentlig rubrik.
 INSIDERS = (STABSCHEF, HANDLAGGARE, BEREDNINGSANSVARIG, REVISOR)
 PA_MOTET = (ArendeStatus.ANMALT, ArendeStatus.BESLUTAT)
+#: the delegater of the nämnd read it where they may decide it on the nämnd's behalf (KL 6 kap.
+#: 37 §, 39 §): they decide on the utredning on record (FL 23 §), so they need what it says;
+#: before the beredning is done and after the beslut they have no part in it (OSL need to know)
+DELEGAT_BESLUTAR = (ArendeStatus.BEREDD, ArendeStatus.ANMALT)
 
 
 def _state(
@@ -79,7 +92,11 @@ def _state(
 ):
     permissions = {
         VIEW: EVERYONE,
-        SEKRETESS: (*INSIDERS, NAMNDSEKRETERARE) if id in PA_MOTET else INSIDERS,
+        SEKRETESS: (
+            *INSIDERS,
+            *((NAMNDSEKRETERARE,) if id in PA_MOTET else ()),
+            *((DELEGAT,) if id in DELEGAT_BESLUTAR else ()),
+        ),
     }
     if id != ArendeStatus.MAKULERAT:
         # marking and lifting a marking is a prövning of the content, for who prepares the
@@ -158,16 +175,20 @@ def _senaste_beslut(arende):
 
 
 def _delegationsbeslut_pa_giltig_punkt(arende) -> bool:
-    """The newest beslut of the ärende is a delegationsbeslut (KL 6 kap. 37 §; FL 31 §: with
-    its decision-maker) on a row of the ärende's own nämnd's delegationsordning, valid on the
-    day of the beslut, taken by that row's delegat or ersättare. The record the step
-    *besluta_pa_delegation* needs: a nämnd's delegat decides only in its own matters (KL 6
-    kap. 37 §, 7 kap. 5 §) and only under a row that was in force when they decided."""
+    """The newest beslut of the ärende was taken on the nämnd's behalf (FL 31 §: with its
+    decision-maker) on a row of the ärende's own nämnd's delegationsordning, valid on the day
+    of the beslut, taken by that row's delegat or ersättare: a delegationsbeslut, or an
+    ordförandebeslut under a row for brådskande ärenden (KL 6 kap. 39 §), never one kind under
+    the other's row. The record the step *besluta_pa_delegation* needs: a nämnd's delegat
+    decides only in its own matters (KL 6 kap. 37 §, 7 kap. 5 §) and only under a row that was
+    in force when they decided."""
     beslut = _senaste_beslut(arende)
-    if beslut is None or beslut.slag != Beslut.Slag.DELEGATIONSBESLUT:
+    if beslut is None or beslut.slag not in Beslut.PA_NAMNDENS_VAGNAR:
         return False
     punkt = beslut.delegationspunkt
     if punkt is None or punkt.organ_id != arende.organ_id or not punkt.galler(beslut.datum):
+        return False
+    if (beslut.slag == Beslut.Slag.ORDFORANDEBESLUT) != punkt.bradskande:
         return False
     person = getattr(beslut.fattat_av, "person", None) if beslut.fattat_av_id else None
     return person is not None and person.pk in (punkt.delegat_id, punkt.ersattare_id)
@@ -182,7 +203,7 @@ def _far_besluta_pa_delegation(arende, user) -> bool:
     beslut = _senaste_beslut(arende)
     if (
         beslut is not None
-        and beslut.slag == Beslut.Slag.DELEGATIONSBESLUT
+        and beslut.slag in Beslut.PA_NAMNDENS_VAGNAR
         and DELEGATIONSBESLUT_OTAGET.check(arende)
     ):
         return beslut.fattat_av_id == user.pk
@@ -405,7 +426,7 @@ def definition() -> Workflow:
     return Workflow(
         id=ID,
         title="Ärendets livscykel",
-        roles=(STABSCHEF, HANDLAGGARE, BEREDNINGSANSVARIG, NAMNDSEKRETERARE, REGISTRATOR, REVISOR),
+        roles=EVERYONE,
         initial_state=ArendeStatus.REGISTRERAT,
         states=states,
         transitions=[

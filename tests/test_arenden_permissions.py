@@ -8,17 +8,20 @@ changed on purpose.
 Each cell is checked against a real user who holds the role the way the application gives it:
 Stabschef and Nämndsekreterare locally on the organ (inherited by its ärenden), Handläggare
 and Beredningsansvarig locally on the ärende (given by *tilldela*), Registrator and Revisor
-globally through the Django group of that name. Four more columns hold nothing here and must
-get nothing: the superuser (it configures the system and is not above the workflow), the
-stabschef and the nämndsekreterare of another organ, and the handläggare of another ärende.
+globally through the Django group of that name, Delegat locally on the organ from a row of
+its delegationsordning (given when the row is saved, up to its last day). Four more columns
+hold nothing here and must get nothing: the superuser (it configures the system and is not
+above the workflow), the stabschef and the nämndsekreterare of another organ, and the
+handläggare of another ärende.
 
 Rules written into the tables:
 
 - ``view_sekretess`` (OSL need to know) is held only by the Handläggare and the
   Beredningsansvarig named on the ärende, the Stabschef of its organ and the Revisor (KL 12
   kap. 12 §, OSL 10 kap. 28 §), in every state, and by the Nämndsekreterare of its organ
-  while it is on a föredragningslista and its beslut is sent (anmält, beslutat); never by the
-  Registrator;
+  while it is on a föredragningslista and its beslut is sent (anmält, beslutat), and by a
+  Delegat of the organ where they may decide it on the nämnd's behalf (beredd, anmält: KL 6
+  kap. 37 §, FL 23 §); never by the Registrator;
 - ``sekretessmarkera`` (marking, and lifting a marking, a prövning of the content) is the
   Handläggare's alone, in every state but makulerat (OSL 5 kap. 5 §);
 - in the closed states (avslutat, avskrivet, makulerat) nobody changes anything, except that
@@ -46,7 +49,16 @@ from arenden.handlaggning.services import (
     spara_tjansteskrivelse,
     tilldela,
 )
-from arenden.models import Arende, Beslut, Handling, Organ, Person, Tjansteskrivelse, Uppdrag
+from arenden.models import (
+    Arende,
+    Beslut,
+    Delegationspunkt,
+    Handling,
+    Organ,
+    Person,
+    Tjansteskrivelse,
+    Uppdrag,
+)
 from arenden.organisation import roles
 from tests import factories, tabeller
 from workflow import registry
@@ -78,6 +90,7 @@ COLUMNS = {
     "Stabschef_annat_organ": "Stabschef, local on another organ",
     "Namndsekreterare_annat_organ": "Nämndsekreterare, local on another organ",
     "Handlaggare_annat_arende": "Handläggare and Beredningsansvarig on another ärende",
+    "Delegat": "Delegat of a row of the organ's delegationsordning (local on the organ)",
 }
 
 
@@ -89,172 +102,172 @@ def grid(text: str) -> dict[str, frozenset[str]]:
 
 #: state → permission (codename in the app "arenden") → who holds it
 ARENDE_PERMISSIONS = {
-    # columns:                 Stab Handl Bered Sekr  Reg   Rev  Super Stab-B Sekr-B Handl-X
+    # columns:                 Stab Handl Bered Sekr  Reg   Rev  Super Stab-B Sekr-B Handl-X Deleg
     "registrerat": grid("""
-        view_arende             x    x     x     x     x     x     .     .      .      .
-        change_arende           x    .     .     .     x     .     .     .      .      .
-        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
-        change_sandlista        .    .     .     .     .     .     .     .      .      .
-        add_handling            .    .     .     .     x     .     .     .      .      .
-        view_sekretess          x    x     x     .     .     x     .     .      .      .
-        expediera_arende        .    .     .     .     .     .     .     .      .      .
-        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
-        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
+        view_arende             x    x     x     x     x     x     .     .      .      .      x
+        change_arende           x    .     .     .     x     .     .     .      .      .      .
+        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .      .
+        change_sandlista        .    .     .     .     .     .     .     .      .      .      .
+        add_handling            .    .     .     .     x     .     .     .      .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .      .
+        expediera_arende        .    .     .     .     .     .     .     .      .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
+        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
     """),
     "tilldelat": grid("""
-        view_arende             x    x     x     x     x     x     .     .      .      .
-        change_arende           x    x     x     .     x     .     .     .      .      .
-        change_tjansteskrivelse .    x     x     .     .     .     .     .      .      .
-        change_sandlista        .    x     x     .     .     .     .     .      .      .
-        add_handling            .    x     x     .     x     .     .     .      .      .
-        view_sekretess          x    x     x     .     .     x     .     .      .      .
-        expediera_arende        .    .     .     .     .     .     .     .      .      .
-        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
-        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
+        view_arende             x    x     x     x     x     x     .     .      .      .      x
+        change_arende           x    x     x     .     x     .     .     .      .      .      .
+        change_tjansteskrivelse .    x     x     .     .     .     .     .      .      .      .
+        change_sandlista        .    x     x     .     .     .     .     .      .      .      .
+        add_handling            .    x     x     .     x     .     .     .      .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .      .
+        expediera_arende        .    .     .     .     .     .     .     .      .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
+        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
     """),
     "under_beredning": grid("""
-        view_arende             x    x     x     x     x     x     .     .      .      .
-        change_arende           x    x     x     .     x     .     .     .      .      .
-        change_tjansteskrivelse .    x     x     .     .     .     .     .      .      .
-        change_sandlista        .    x     x     .     .     .     .     .      .      .
-        add_handling            .    x     x     .     x     .     .     .      .      .
-        view_sekretess          x    x     x     .     .     x     .     .      .      .
-        expediera_arende        .    .     .     .     .     .     .     .      .      .
-        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
-        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
+        view_arende             x    x     x     x     x     x     .     .      .      .      x
+        change_arende           x    x     x     .     x     .     .     .      .      .      .
+        change_tjansteskrivelse .    x     x     .     .     .     .     .      .      .      .
+        change_sandlista        .    x     x     .     .     .     .     .      .      .      .
+        add_handling            .    x     x     .     x     .     .     .      .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .      .
+        expediera_arende        .    .     .     .     .     .     .     .      .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
+        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
     """),
     "beredd": grid("""
-        view_arende             x    x     x     x     x     x     .     .      .      .
-        change_arende           x    .     .     .     x     .     .     .      .      .
-        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
-        change_sandlista        .    .     .     .     .     .     .     .      .      .
-        add_handling            .    .     .     .     x     .     .     .      .      .
-        view_sekretess          x    x     x     .     .     x     .     .      .      .
-        expediera_arende        .    .     .     .     .     .     .     .      .      .
-        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
-        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
+        view_arende             x    x     x     x     x     x     .     .      .      .      x
+        change_arende           x    .     .     .     x     .     .     .      .      .      .
+        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .      .
+        change_sandlista        .    .     .     .     .     .     .     .      .      .      .
+        add_handling            .    .     .     .     x     .     .     .      .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .      x
+        expediera_arende        .    .     .     .     .     .     .     .      .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
+        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
     """),
     "anmalt": grid("""
-        view_arende             x    x     x     x     x     x     .     .      .      .
-        change_arende           .    .     .     .     .     .     .     .      .      .
-        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
-        change_sandlista        .    .     .     .     .     .     .     .      .      .
-        add_handling            .    .     .     x     x     .     .     .      .      .
-        view_sekretess          x    x     x     x     .     x     .     .      .      .
-        expediera_arende        .    .     .     .     .     .     .     .      .      .
-        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
-        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
+        view_arende             x    x     x     x     x     x     .     .      .      .      x
+        change_arende           .    .     .     .     .     .     .     .      .      .      .
+        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .      .
+        change_sandlista        .    .     .     .     .     .     .     .      .      .      .
+        add_handling            .    .     .     x     x     .     .     .      .      .      .
+        view_sekretess          x    x     x     x     .     x     .     .      .      .      x
+        expediera_arende        .    .     .     .     .     .     .     .      .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
+        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
     """),
     "beslutat": grid("""
-        view_arende             x    x     x     x     x     x     .     .      .      .
-        change_arende           .    .     .     .     .     .     .     .      .      .
-        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
-        change_sandlista        .    .     .     x     x     .     .     .      .      .
-        add_handling            .    .     .     x     x     .     .     .      .      .
-        view_sekretess          x    x     x     x     .     x     .     .      .      .
-        expediera_arende        .    .     .     x     x     .     .     .      .      .
-        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
-        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
+        view_arende             x    x     x     x     x     x     .     .      .      .      x
+        change_arende           .    .     .     .     .     .     .     .      .      .      .
+        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .      .
+        change_sandlista        .    .     .     x     x     .     .     .      .      .      .
+        add_handling            .    .     .     x     x     .     .     .      .      .      .
+        view_sekretess          x    x     x     x     .     x     .     .      .      .      .
+        expediera_arende        .    .     .     x     x     .     .     .      .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
+        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
     """),
     "expedierat": grid("""
-        view_arende             x    x     x     x     x     x     .     .      .      .
-        change_arende           .    .     .     .     .     .     .     .      .      .
-        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
-        change_sandlista        .    .     .     .     .     .     .     .      .      .
-        add_handling            .    .     .     .     x     .     .     .      .      .
-        view_sekretess          x    x     x     .     .     x     .     .      .      .
-        expediera_arende        .    .     .     .     .     .     .     .      .      .
-        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
-        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
+        view_arende             x    x     x     x     x     x     .     .      .      .      x
+        change_arende           .    .     .     .     .     .     .     .      .      .      .
+        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .      .
+        change_sandlista        .    .     .     .     .     .     .     .      .      .      .
+        add_handling            .    .     .     .     x     .     .     .      .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .      .
+        expediera_arende        .    .     .     .     .     .     .     .      .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
+        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
     """),
     "bevakas": grid("""
-        view_arende             x    x     x     x     x     x     .     .      .      .
-        change_arende           .    .     .     .     .     .     .     .      .      .
-        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
-        change_sandlista        .    .     .     .     .     .     .     .      .      .
-        add_handling            .    x     x     x     x     .     .     .      .      .
-        view_sekretess          x    x     x     .     .     x     .     .      .      .
-        expediera_arende        .    .     .     .     .     .     .     .      .      .
-        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
-        redovisa_uppdrag        x    x     x     x     .     .     .     .      .      .
+        view_arende             x    x     x     x     x     x     .     .      .      .      x
+        change_arende           .    .     .     .     .     .     .     .      .      .      .
+        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .      .
+        change_sandlista        .    .     .     .     .     .     .     .      .      .      .
+        add_handling            .    x     x     x     x     .     .     .      .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .      .
+        expediera_arende        .    .     .     .     .     .     .     .      .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
+        redovisa_uppdrag        x    x     x     x     .     .     .     .      .      .      .
     """),
     "aterremitterat": grid("""
-        view_arende             x    x     x     x     x     x     .     .      .      .
-        change_arende           x    x     x     .     x     .     .     .      .      .
-        change_tjansteskrivelse .    x     x     .     .     .     .     .      .      .
-        change_sandlista        .    x     x     .     .     .     .     .      .      .
-        add_handling            .    x     x     .     x     .     .     .      .      .
-        view_sekretess          x    x     x     .     .     x     .     .      .      .
-        expediera_arende        .    .     .     .     .     .     .     .      .      .
-        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
-        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
+        view_arende             x    x     x     x     x     x     .     .      .      .      x
+        change_arende           x    x     x     .     x     .     .     .      .      .      .
+        change_tjansteskrivelse .    x     x     .     .     .     .     .      .      .      .
+        change_sandlista        .    x     x     .     .     .     .     .      .      .      .
+        add_handling            .    x     x     .     x     .     .     .      .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .      .
+        expediera_arende        .    .     .     .     .     .     .     .      .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
+        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
     """),
     "bordlagt": grid("""
-        view_arende             x    x     x     x     x     x     .     .      .      .
-        change_arende           .    .     .     .     .     .     .     .      .      .
-        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
-        change_sandlista        .    .     .     .     .     .     .     .      .      .
-        add_handling            .    .     .     x     x     .     .     .      .      .
-        view_sekretess          x    x     x     .     .     x     .     .      .      .
-        expediera_arende        .    .     .     .     .     .     .     .      .      .
-        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
-        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
+        view_arende             x    x     x     x     x     x     .     .      .      .      x
+        change_arende           .    .     .     .     .     .     .     .      .      .      .
+        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .      .
+        change_sandlista        .    .     .     .     .     .     .     .      .      .      .
+        add_handling            .    .     .     x     x     .     .     .      .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .      .
+        expediera_arende        .    .     .     .     .     .     .     .      .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
+        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
     """),
     "overlamnat": grid("""
-        view_arende             x    x     x     x     x     x     .     .      .      .
-        change_arende           .    .     .     .     .     .     .     .      .      .
-        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
-        change_sandlista        .    .     .     .     .     .     .     .      .      .
-        add_handling            .    .     .     .     x     .     .     .      .      .
-        view_sekretess          x    x     x     .     .     x     .     .      .      .
-        expediera_arende        .    .     .     .     .     .     .     .      .      .
-        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
-        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
+        view_arende             x    x     x     x     x     x     .     .      .      .      x
+        change_arende           .    .     .     .     .     .     .     .      .      .      .
+        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .      .
+        change_sandlista        .    .     .     .     .     .     .     .      .      .      .
+        add_handling            .    .     .     .     x     .     .     .      .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .      .
+        expediera_arende        .    .     .     .     .     .     .     .      .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
+        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
     """),
     "vilande": grid("""
-        view_arende             x    x     x     x     x     x     .     .      .      .
-        change_arende           .    .     .     .     .     .     .     .      .      .
-        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
-        change_sandlista        .    .     .     .     .     .     .     .      .      .
-        add_handling            .    .     .     .     x     .     .     .      .      .
-        view_sekretess          x    x     x     .     .     x     .     .      .      .
-        expediera_arende        .    .     .     .     .     .     .     .      .      .
-        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
-        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
+        view_arende             x    x     x     x     x     x     .     .      .      .      x
+        change_arende           .    .     .     .     .     .     .     .      .      .      .
+        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .      .
+        change_sandlista        .    .     .     .     .     .     .     .      .      .      .
+        add_handling            .    .     .     .     x     .     .     .      .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .      .
+        expediera_arende        .    .     .     .     .     .     .     .      .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
+        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
     """),
     # the closed states: read only, but for a late handling registered by the registrator
     "avslutat": grid("""
-        view_arende             x    x     x     x     x     x     .     .      .      .
-        change_arende           .    .     .     .     .     .     .     .      .      .
-        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
-        change_sandlista        .    .     .     .     .     .     .     .      .      .
-        add_handling            .    .     .     .     x     .     .     .      .      .
-        view_sekretess          x    x     x     .     .     x     .     .      .      .
-        expediera_arende        .    .     .     .     .     .     .     .      .      .
-        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
-        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
+        view_arende             x    x     x     x     x     x     .     .      .      .      x
+        change_arende           .    .     .     .     .     .     .     .      .      .      .
+        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .      .
+        change_sandlista        .    .     .     .     .     .     .     .      .      .      .
+        add_handling            .    .     .     .     x     .     .     .      .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .      .
+        expediera_arende        .    .     .     .     .     .     .     .      .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
+        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
     """),
     "avskrivet": grid("""
-        view_arende             x    x     x     x     x     x     .     .      .      .
-        change_arende           .    .     .     .     .     .     .     .      .      .
-        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
-        change_sandlista        .    .     .     .     .     .     .     .      .      .
-        add_handling            .    .     .     .     x     .     .     .      .      .
-        view_sekretess          x    x     x     .     .     x     .     .      .      .
-        expediera_arende        .    .     .     .     .     .     .     .      .      .
-        sekretessmarkera        .    x     .     .     .     .     .     .      .      .
-        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
+        view_arende             x    x     x     x     x     x     .     .      .      .      x
+        change_arende           .    .     .     .     .     .     .     .      .      .      .
+        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .      .
+        change_sandlista        .    .     .     .     .     .     .     .      .      .      .
+        add_handling            .    .     .     .     x     .     .     .      .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .      .
+        expediera_arende        .    .     .     .     .     .     .     .      .      .      .
+        sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
+        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
     """),
     "makulerat": grid("""
-        view_arende             x    x     x     x     x     x     .     .      .      .
-        change_arende           .    .     .     .     .     .     .     .      .      .
-        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .
-        change_sandlista        .    .     .     .     .     .     .     .      .      .
-        add_handling            .    .     .     .     .     .     .     .      .      .
-        view_sekretess          x    x     x     .     .     x     .     .      .      .
-        expediera_arende        .    .     .     .     .     .     .     .      .      .
-        sekretessmarkera        .    .     .     .     .     .     .     .      .      .
-        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .
+        view_arende             x    x     x     x     x     x     .     .      .      .      x
+        change_arende           .    .     .     .     .     .     .     .      .      .      .
+        change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .      .
+        change_sandlista        .    .     .     .     .     .     .     .      .      .      .
+        add_handling            .    .     .     .     .     .     .     .      .      .      .
+        view_sekretess          x    x     x     .     .     x     .     .      .      .      .
+        expediera_arende        .    .     .     .     .     .     .     .      .      .      .
+        sekretessmarkera        .    .     .     .     .     .     .     .      .      .      .
+        redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
     """),
 }
 CLOSED = ("avslutat", "avskrivet", "makulerat")
@@ -267,6 +280,7 @@ ARENDE_ROLES = {
     "Nämndsekreterare",
     "Registrator",
     "Revisor",
+    "Delegat",
 }
 
 # -- the transition table --------------------------------------------------------------------
@@ -323,30 +337,30 @@ ARENDE_TRANSITIONS = {
 #: transition → who may take it, from every state it leaves from (the guard: which buttons a
 #: user is offered). Some steps also need a record to exist, whoever takes them: see REQUIRES.
 ARENDE_MAY_TAKE = grid("""
-    tilldela                x    .     .     .     .     .     .     .      .      .
-    paborja_beredning       .    x     x     .     .     .     .     .      .      .
-    begara_yttrande         x    x     x     .     .     .     .     .      .      .
-    yttrande_inkommet       x    x     x     .     x     .     .     .      .      .
-    markera_beredd          .    x     x     .     .     .     .     .      .      .
-    godkanna_beredning      x    .     .     .     .     .     .     .      .      .
-    ateruppta_beredning     x    x     x     .     .     .     .     .      .      .
-    anmal                   .    .     .     x     .     .     .     .      .      .
-    stryk                   .    .     .     x     .     .     .     .      .      .
-    besluta                 .    .     .     x     .     .     .     .      .      .
-    besluta_pa_delegation   .    .     .     .     .     .     .     .      .      .
-    aterremittera           .    .     .     x     .     .     .     .      .      .
-    bordlagga               .    .     .     x     .     .     .     .      .      .
-    overlamna               .    .     .     x     .     .     .     .      .      .
-    expediera               .    .     .     x     x     .     .     .      .      .
-    bevaka                  .    .     .     .     .     .     .     .      .      .
-    avsluta                 x    .     .     x     x     .     .     .      .      .
-    avsluta_aterrapporterat x    x     x     x     .     .     .     .      .      .
-    vila                    x    .     .     .     .     .     .     .      .      .
-    ateruppta               x    .     .     .     .     .     .     .      .      .
-    avskriva                x    .     .     .     .     .     .     .      .      .
-    makulera                .    .     .     .     x     .     .     .      .      .
-    ateroppna               x    .     .     .     .     .     .     .      .      .
-    andra_sekretess         .    x     .     .     .     .     .     .      .      .
+    tilldela                x    .     .     .     .     .     .     .      .      .      .
+    paborja_beredning       .    x     x     .     .     .     .     .      .      .      .
+    begara_yttrande         x    x     x     .     .     .     .     .      .      .      .
+    yttrande_inkommet       x    x     x     .     x     .     .     .      .      .      .
+    markera_beredd          .    x     x     .     .     .     .     .      .      .      .
+    godkanna_beredning      x    .     .     .     .     .     .     .      .      .      .
+    ateruppta_beredning     x    x     x     .     .     .     .     .      .      .      .
+    anmal                   .    .     .     x     .     .     .     .      .      .      .
+    stryk                   .    .     .     x     .     .     .     .      .      .      .
+    besluta                 .    .     .     x     .     .     .     .      .      .      .
+    besluta_pa_delegation   .    .     .     .     .     .     .     .      .      .      x
+    aterremittera           .    .     .     x     .     .     .     .      .      .      .
+    bordlagga               .    .     .     x     .     .     .     .      .      .      .
+    overlamna               .    .     .     x     .     .     .     .      .      .      .
+    expediera               .    .     .     x     x     .     .     .      .      .      .
+    bevaka                  .    .     .     .     .     .     .     .      .      .      .
+    avsluta                 x    .     .     x     x     .     .     .      .      .      .
+    avsluta_aterrapporterat x    x     x     x     .     .     .     .      .      .      .
+    vila                    x    .     .     .     .     .     .     .      .      .      .
+    ateruppta               x    .     .     .     .     .     .     .      .      .      .
+    avskriva                x    .     .     .     .     .     .     .      .      .      .
+    makulera                .    .     .     .     x     .     .     .      .      .      .
+    ateroppna               x    .     .     .     .     .     .     .      .      .      .
+    andra_sekretess         .    x     .     .     .     .     .     .      .      .      .
 """)
 #: the steps nobody takes by hand: the engine takes them when their record is there (an
 #: expedierat beslut that gave uppdrag is watched at once, whoever sent to the last recipient)
@@ -418,6 +432,7 @@ READY = {
     "registrerat+handlaggare": ("registrerat", "handlaggare"),
     "under_beredning+skrivelse": ("under_beredning", "skrivelse"),
     "anmalt+beslut": ("anmalt", "beslut"),
+    "beredd+delegationsbeslut": ("beredd", "delegationsbeslut"),
     "anmalt+forslag": ("anmalt", "forslag"),
     "beslutat+skickat": ("beslutat", "skickat"),
     "expedierat+uppdrag": ("expedierat", "uppdrag"),
@@ -428,6 +443,7 @@ READY_FOR = {
     ("tilldela", "registrerat"): "registrerat+handlaggare",
     ("markera_beredd", "under_beredning"): "under_beredning+skrivelse",
     ("besluta", "anmalt"): "anmalt+beslut",
+    ("besluta_pa_delegation", "beredd"): "beredd+delegationsbeslut",
     ("overlamna", "anmalt"): "anmalt+forslag",
     ("expediera", "beslutat"): "beslutat+skickat",
     ("bevaka", "expedierat"): "expedierat+uppdrag",
@@ -527,6 +543,16 @@ class World:
                 forslag_till=self.annat_organ if record == "forslag" else None,
                 sammantrade=factories.mote(arende),  # a beslut is taken at a meeting
             )
+        elif record == "delegationsbeslut":
+            Beslut.objects.create(
+                arende=arende,
+                organ=self.organ,
+                datum=BESLUTSDAG,
+                text="Att yttra sig enligt förslaget.",
+                slag=Beslut.Slag.DELEGATIONSBESLUT,
+                fattat_av=self.users["Delegat"],
+                delegationspunkt=Delegationspunkt.objects.get(organ=self.organ, nummer="2.1"),
+            )
         elif record == "skickat":
             for mottagare in arende.mottagare.all():
                 mottagare.expedierad = timezone.now()
@@ -583,8 +609,19 @@ def _build() -> World:
             "beh-sekreterare-rs", organ_role=roles.NAMNDSEKRETERARE, on=annat_organ
         ),
         "Handlaggare_annat_arende": make("beh-handlaggare-annat"),
+        "Delegat": make("beh-delegat-rad"),
     }
     assert set(users) == set(COLUMNS)
+    # the row the nämnd adopted: its delegat holds the role Delegat on the organ from it
+    Delegationspunkt.objects.create(
+        organ=organ,
+        nummer="2.1",
+        beslutsomrade="Yttranden i remisser av mindre vikt",
+        delegat=factories.person("Dag Delegat", anvandare=users["Delegat"]),
+        giltig_fran=datetime.date(2025, 1, 1),
+        antagen_genom="HSN 2025-02-12 § 14",
+        ej_undantaget=True,
+    )
     world = World(
         users=users,
         organ=organ,
@@ -661,12 +698,14 @@ def test_the_tables_keep_the_rules():
     }
     for state, perms in ARENDE_PERMISSIONS.items():
         pa_motet = {"Namndsekreterare"} if state in ("anmalt", "beslutat") else set()
+        far_besluta = {"Delegat"} if state in ("beredd", "anmalt") else set()
         assert perms["view_sekretess"] == {
             "Stabschef",
             "Handlaggare",
             "Beredningsansvarig",
             "Revisor",
             *pa_motet,
+            *far_besluta,
         }, state
         for perm, who in perms.items():
             assert not who & nobody, (state, perm)
@@ -861,7 +900,6 @@ DELEGAT_OFFERED = {state: set() for state in STEPS} | {"beredd": {"besluta_pa_de
 
 
 def _delegat(world, organ, namn):
-    from arenden.models import Delegationspunkt
 
     user = factories.user(namn)
     person = factories.person(f"Delegat {namn}", anvandare=user)

@@ -233,3 +233,27 @@ def test_the_register_pages_link_to_it(client, cast):
     client.force_login(cast.sekreterare)
     sida = client.get(reverse("arenden:organ_ledamoter", args=[cast.organ.pk]))
     assert URL in sida.content.decode()
+
+
+def test_the_row_for_bradskande_arenden_is_marked_and_only_for_a_ledamot(client, cast, delegat):
+    """KL 6 kap. 39 §: the uppdrag in brådskande ärenden goes to the ordförande or another
+    ledamot; to a tjänsteperson it is refused in Swedish and nothing is added. Given to a
+    ledamot, the page marks the row, and its beslut will be ordförandebeslut."""
+    client.force_login(cast.sekreterare)
+    bradskande = {"ny-bradskande": "on", "ny-beslutsomrade": "Brådskande ärenden"}
+    svar = client.post(URL, _ny(delegat, **bradskande))
+    assert svar.status_code == 200
+    assert "Dora Delegat är inte ledamot" in svar.content.decode()
+    assert not Delegationspunkt.objects.exists()
+
+    from arenden.models import Ledamotsuppdrag
+
+    Ledamotsuppdrag.objects.create(
+        organ=cast.organ,
+        person=delegat.person,
+        uppdrag=Ledamotsuppdrag.Uppdrag.LEDAMOT,
+        fran=datetime.date(2023, 1, 1),
+    )
+    assert client.post(URL, _ny(delegat, **bradskande)).status_code == 302
+    assert Delegationspunkt.objects.get().bradskande
+    assert "ordförandebeslut (kommunallagen 6 kap. 39 §)" in client.get(URL).content.decode()

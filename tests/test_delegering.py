@@ -12,7 +12,6 @@ from arenden.delegering.services import (
     anmal_till,
     anmalt_vid,
     fatta_delegationsbeslut,
-    fatta_ordforandebeslut,
 )
 from arenden.handlaggning.services import registrera_beslut, satt_sandlista, tilldela
 from arenden.models import Beslut, Delegationspunkt
@@ -277,17 +276,42 @@ def test_delegationsbeslut_are_anmalda_once_at_the_next_meeting(media):
         assert vid.sammantrade == mote.sammantrade and vid.paragraf is not None
 
 
-def test_ordforandebeslut_only_by_the_ordforande_and_anmalt_like_a_delegationsbeslut(media):
+def test_ordforandebeslut_only_by_who_the_namnd_named_and_anmalt_like_a_delegationsbeslut(media):
+    """KL 6 kap. 39 §: the nämnd gives its ordförande the uppdrag to decide brådskande ärenden
+    (a row of its delegationsordning); the justerare, who sat beside him, may not. The beslut is
+    an ordförandebeslut and is anmält at the next meeting (KL 6 kap. 40 §)."""
+    from arenden.delegering.services import lagg_till_delegationspunkt
+    from arenden.models import Ledamotsuppdrag
     from tests.test_sammantraden import Mote
 
     mote = Mote()
     cast = mote.cast
+    ordforande = mote.ordforande_user
+    Ledamotsuppdrag.objects.create(
+        organ=cast.organ,
+        person=ordforande.person,
+        uppdrag=Ledamotsuppdrag.Uppdrag.LEDAMOT,
+        fran=datetime.date(2023, 1, 1),
+    )
+    rad = lagg_till_delegationspunkt(
+        cast.organ,
+        user=cast.sekreterare,
+        nummer="1.1",
+        beslutsomrade="Brådskande ärenden",
+        delegat=ordforande.person,
+        giltig_fran=datetime.date(2025, 1, 1),
+        antagen_genom="HSN 2025-02-12 § 13",
+        ej_undantaget=True,
+        bradskande=True,
+    )
     arende = mote.berett_arende("Brådskande yttrande")
     do_transition(arende, "anmal", cast.sekreterare)
-    with pytest.raises(ValidationError, match="6 kap. 39 §"):
-        fatta_ordforandebeslut(arende, user=mote.justerare_user, datum=DAG, text="Yttra")
+    with pytest.raises(ValidationError, match="inte delegat enligt punkt 1.1"):
+        fatta_delegationsbeslut(
+            arende, user=mote.justerare_user, punkt=rad, datum=DAG, text="Yttra"
+        )
     assert not Beslut.objects.exists()
-    beslut = fatta_ordforandebeslut(arende, user=mote.ordforande_user, datum=DAG, text="Yttra")
+    beslut = fatta_delegationsbeslut(arende, user=ordforande, punkt=rad, datum=DAG, text="Yttra")
     arende.refresh_from_db()
     assert arende.state == "beslutat" and beslut.slag == Beslut.Slag.ORDFORANDEBESLUT
     nasta = Mote(cast, datum=datetime.date(2025, 12, 10))

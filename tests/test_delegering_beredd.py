@@ -15,13 +15,16 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from arenden.delegering.services import fatta_delegationsbeslut
+from arenden.delegering.services import fatta_delegationsbeslut, lagg_till_delegationspunkt
 from arenden.handlaggning.services import satt_sandlista, tilldela
-from arenden.models import Arende, Beslut, Delegationspunkt
+from arenden.models import Arende, Beslut, Delegationspunkt, Ledamotsuppdrag, Person
+from arenden.organisation.roles import DELEGAT
 from flows import uppgifter
 from tests import factories
 from workflow.engine import TransitionNotAllowed, allowed_transitions, do_transition, history
+from workflow.models import LocalRole
 
 pytestmark = pytest.mark.django_db
 
@@ -352,3 +355,142 @@ def test_a_delegat_who_reads_the_arende_is_offered_the_step_on_its_page(client, 
     client.force_login(cast.handlaggare)
     sida = client.get(reverse("arenden:arende", args=[beredd.pk])).content.decode()
     assert "Besluta på delegation" not in sida
+
+
+# -- the delegat reads what they decide in (KL 6 kap. 37 §, FL 23 §) --------------------------
+
+
+def _ny(user):
+    """The user as a new request loads it: no roles cached."""
+    return type(user).objects.get(pk=user.pk)
+
+
+def test_the_delegat_opens_the_arende_page_and_reads_it_where_they_may_decide(
+    client, cast, beredd, punkt, delegat
+):
+    """A delegat with no other role reads the underlag of the matters they may decide: the
+    ärende page opens, and the sekretess-marked content is theirs to read while it is beredd
+    or anmält, not before and not after the beslut (OSL need to know). Another nämnd's
+    ärenden stay closed to them."""
+    assert _ny(delegat).has_perm("arenden.view_arende", beredd)
+    assert _ny(delegat).has_perm("arenden.view_sekretess", beredd)
+    client.force_login(delegat)
+    assert client.get(reverse("arenden:arende", args=[beredd.pk])).status_code == 200
+
+    under_beredning = cast.registrera("Ännu inte berett")
+    assert _ny(delegat).has_perm("arenden.view_arende", under_beredning)
+    assert not _ny(delegat).has_perm("arenden.view_sekretess", under_beredning)
+
+    fatta_delegationsbeslut(beredd, user=delegat, punkt=punkt, datum=DAG, text="Yttra")
+    beredd.refresh_from_db()
+    assert beredd.state == "beslutat"
+    assert not _ny(delegat).has_perm("arenden.view_sekretess", beredd)
+
+    annan = factories.Cast("KS").registrera("Kommunstyrelsens ärende")
+    assert not _ny(delegat).has_perm("arenden.view_arende", annan)
+    assert client.get(reverse("arenden:arende", args=[annan.pk])).status_code in (403, 404)
+
+
+def test_the_delegats_reading_ends_with_their_last_row(cast, beredd, punkt, delegat):
+    """The role follows the rows: it holds to the last day of the delegat's last row, and the
+    day after it is gone, with no one taking it away. Ending the row on a past day ends it
+    at once; a row with no one left on it leaves no role behind."""
+    from arenden.delegering.services import avsluta_delegationspunkt
+
+    assert _ny(delegat).has_perm("arenden.view_arende", beredd)
+    igar = timezone.localdate() - datetime.timedelta(days=1)
+    avsluta_delegationspunkt(punkt, user=cast.sekreterare, datum=igar, genom="HSN § 22")
+    assert not _ny(delegat).has_perm("arenden.view_arende", beredd)
+    assert not _ny(delegat).has_perm("arenden.view_sekretess", beredd)
+    # a new row, still running, gives it back
+    _punkt(cast.organ, delegat, nummer="3.3")
+    assert _ny(delegat).has_perm("arenden.view_sekretess", beredd)
+
+
+def test_the_ersattare_of_a_row_reads_too_and_a_person_without_account_gets_nothing(
+    cast, beredd, punkt
+):
+    ersattare = _delegat("ersattare-HSN", "Erik Ersättare")
+    punkt.ersattare = ersattare.person
+    punkt.save()
+    assert _ny(ersattare).has_perm("arenden.view_sekretess", beredd)
+    fore = set(LocalRole.objects.filter(role=DELEGAT).values_list("user_id", flat=True))
+    Delegationspunkt.objects.create(
+        organ=cast.organ,
+        nummer="4.1",
+        beslutsomrade="Anställning av enhetschefer",
+        befattning="förvaltningschef",
+        ersattare=factories.person("Utan Konto"),
+        giltig_fran=datetime.date(2025, 1, 1),
+        antagen_genom="HSN 2025-02-12 § 14",
+        ej_undantaget=True,
+    )
+    assert set(LocalRole.objects.filter(role=DELEGAT).values_list("user_id", flat=True)) == fore
+    assert fore == {punkt.delegat.anvandare_id, ersattare.pk}
+
+
+# -- brådskande ärenden: the ordförande decides on the nämnd's behalf (KL 6 kap. 39 §) -----------
+
+
+@pytest.fixture
+def ordforande(cast):
+    user = factories.user("ordforande-HSN")
+    person = factories.person("Olga Ordförande", anvandare=user, typ=Person.Typ.FORTROENDEVALD)
+    Ledamotsuppdrag.objects.create(
+        organ=cast.organ,
+        person=person,
+        uppdrag=Ledamotsuppdrag.Uppdrag.LEDAMOT,
+        parti="S",
+        fran=datetime.date(2023, 1, 1),
+    )
+    return user
+
+
+def _bradskande_rad(cast, delegat=None, **falt):
+    return lagg_till_delegationspunkt(
+        cast.organ,
+        user=cast.sekreterare,
+        nummer="1.1",
+        beslutsomrade="Beslut i ärenden som är så brådskande att nämndens avgörande inte kan "
+        "avvaktas",
+        delegat=delegat.person if delegat else None,
+        giltig_fran=datetime.date(2025, 1, 1),
+        antagen_genom="HSN 2025-02-12 § 13",
+        ej_undantaget=True,
+        bradskande=True,
+        **falt,
+    )
+
+
+def test_an_ordforandebeslut_is_taken_from_beredd_under_the_row_for_bradskande_arenden(
+    cast, beredd, ordforande
+):
+    rad = _bradskande_rad(cast, ordforande)
+    assert "besluta_pa_delegation" in {t.id for t in allowed_transitions(beredd, ordforande)}
+    beslut = fatta_delegationsbeslut(
+        beredd, user=ordforande, punkt=rad, datum=DAG, text="Regionen yttrar sig enligt förslaget."
+    )
+    beredd.refresh_from_db()
+    assert beredd.state == "beslutat" and _steg(beredd)[-1] == "besluta_pa_delegation"
+    assert beslut.slag == Beslut.Slag.ORDFORANDEBESLUT
+    assert beslut.lagrum == "KL 6 kap. 39 §" and beslut.fattat_av == ordforande
+
+
+def test_the_row_for_bradskande_arenden_goes_only_to_ledamoter_by_name(cast, ordforande, delegat):
+    with pytest.raises(ValidationError, match="6 kap. 39 §"):
+        _bradskande_rad(cast, delegat)  # an enhetschef, not a ledamot
+    with pytest.raises(ValidationError, match="inte till en befattning"):
+        _bradskande_rad(cast, befattning="förvaltningschef")
+    with pytest.raises(ValidationError, match="Dora Delegat är inte ledamot"):
+        _bradskande_rad(cast, ordforande, ersattare=delegat.person)
+    assert not Delegationspunkt.objects.filter(bradskande=True).exists()
+
+
+def test_one_kind_of_beslut_never_stands_on_the_other_kinds_row(
+    cast, beredd, punkt, delegat, ordforande
+):
+    rad = _bradskande_rad(cast, ordforande)
+    _skrivet_direkt(beredd, ordforande, rad)  # a delegationsbeslut on the 6:39 row
+    _steget_vagras(beredd, ordforande)
+    _skrivet_direkt(beredd, delegat, punkt, slag=Beslut.Slag.ORDFORANDEBESLUT)
+    _steget_vagras(beredd, delegat)

@@ -60,6 +60,16 @@ class DelegationspunktForm(Formular):
             "delegeras"
         ),
     )
+    bradskande = forms.BooleanField(
+        required=False,
+        label=_(
+            "Brådskande ärenden: uppdrag åt ordföranden eller en annan ledamot "
+            "(kommunallagen 6 kap. 39 §)"
+        ),
+        help_text=_(
+            "Delegaten och ersättaren ska vara ledamöter i nämnden; besluten är ordförandebeslut."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

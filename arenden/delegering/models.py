@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from arenden.organisation.models import Organ, Person
+from arenden.organisation.roles import DELEGAT
+from workflow import roles as workflow_roles
 from workflow.context import history_user
 from workflow.fieldhistory import SignedHistory
 
@@ -74,6 +77,14 @@ class Delegationspunkt(models.Model):
     ej_undantaget = models.BooleanField(
         _("inte ett ärende som enligt KL 6 kap. 38 § inte får delegeras"), default=False
     )
+    bradskande = models.BooleanField(
+        _("brådskande ärenden (KL 6 kap. 39 §)"),
+        default=False,
+        help_text=_(
+            "Uppdraget åt ordföranden eller en annan ledamot att besluta i ärenden som är så "
+            "brådskande att nämndens avgörande inte kan avvaktas. Besluten är ordförandebeslut."
+        ),
+    )
     history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
@@ -97,5 +108,33 @@ class Delegationspunkt(models.Model):
     def __str__(self):
         return f"{self.organ.kod} {self.nummer} {self.beslutsomrade}"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        for person_id in {self.delegat_id, self.ersattare_id} - {None}:
+            ge_delegatroll(self.organ, person_id)
+
     def galler(self, datum: datetime.date) -> bool:
         return self.giltig_fran <= datum and (self.giltig_till is None or datum <= self.giltig_till)
+
+
+def ge_delegatroll(organ: Organ, person_id: int) -> None:
+    """Who decides on the nämnd's behalf reads what they decide in (KL 6 kap. 37 §; FL 23 §:
+    the delegat decides on the utredning on record). The delegat and the ersättare of a row
+    hold the role Delegat on the nämnd, which the ärende's permission map answers, until the
+    last day of their last row: a row that ends takes the role with it on its own, with no
+    job that has to run. Asked again whenever one of their rows is saved."""
+    user_id = Person.objects.filter(pk=person_id).values_list("anvandare_id", flat=True).first()
+    if user_id is None:
+        return  # a person with no account decides nothing in the system
+    user = get_user_model().objects.get(pk=user_id)
+    slut = [
+        rad.giltig_till
+        for rad in Delegationspunkt.objects.filter(organ=organ).filter(
+            Q(delegat_id=person_id) | Q(ersattare_id=person_id)
+        )
+    ]
+    if not slut:
+        workflow_roles.revoke(organ, DELEGAT, user=user)
+    else:
+        sista = None if None in slut else max(slut)
+        workflow_roles.grant(organ, DELEGAT, user=user, valid_until=sista)

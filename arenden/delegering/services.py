@@ -32,6 +32,10 @@ def ar_delegat(user, punkt: Delegationspunkt, datum: datetime.date) -> bool:
     return person.pk in (punkt.delegat_id, punkt.ersattare_id)
 
 
+#: the lagrum of a beslut in a brådskande ärende, when its row names none
+BRADSKANDE_LAGRUM = "KL 6 kap. 39 §"
+
+
 def fatta_delegationsbeslut(
     arende: Arende,
     *,
@@ -44,9 +48,11 @@ def fatta_delegationsbeslut(
 ) -> Beslut:
     """The delegat decides on the nämnd's behalf (KL 6 kap. 37 §; the beslut is the nämnd's,
     KL 7 kap. 5 §) and the beslut waits to be anmält at the nämnd's next meeting (KL 6 kap.
-    40 §). A delegated matter never goes to the nämnd: from *beredd* the ärende moves to
-    *beslutat* by *besluta_pa_delegation*; one already on a föredragningslista (*anmält*) by
-    the same *besluta* as at a meeting. Under the ärende's row lock, so of two delegater
+    40 §). Under a row for brådskande ärenden (``bradskande``) the beslut is an
+    ordförandebeslut (KL 6 kap. 39 §), anmält the same way. A delegated matter never goes to
+    the nämnd: from *beredd* the ärende moves to *beslutat* by *besluta_pa_delegation*; one
+    already on a föredragningslista (*anmält*) by the same *besluta* as at a meeting. Under the
+    ärende's row lock, so of two delegater
     deciding at once the second finds it beslutat and is refused; nothing of theirs is kept."""
     kräv_skett(datum, _("Beslutsdagen"))
     if not text.strip():
@@ -79,10 +85,12 @@ def fatta_delegationsbeslut(
             organ=punkt.organ,
             datum=datum,
             text=text,
-            slag=Beslut.Slag.DELEGATIONSBESLUT,
+            slag=Beslut.Slag.ORDFORANDEBESLUT
+            if punkt.bradskande
+            else Beslut.Slag.DELEGATIONSBESLUT,
             fattat_av=user,
             delegationspunkt=punkt,
-            lagrum=lagrum or punkt.lagrum,
+            lagrum=lagrum or punkt.lagrum or (BRADSKANDE_LAGRUM if punkt.bradskande else ""),
         )
         beslut._history_user = user
         beslut.save()
@@ -128,9 +136,6 @@ def att_besluta(user):
     )
 
 
-UTANFOR_MOTET = (Beslut.Slag.DELEGATIONSBESLUT, Beslut.Slag.ORDFORANDEBESLUT)
-
-
 def anmal_till(sammantrade, *, user):
     """KL 6 kap. 40 §, 7 kap. 8 §: the beslut taken on the nämnd's behalf are anmälda to it.
     When the föredragningslista goes out, a standing item lists every one of the nämnd's
@@ -140,7 +145,7 @@ def anmal_till(sammantrade, *, user):
     from arenden.sammantraden.staende import lagg_till_staende_punkt
 
     ej_anmalda = Beslut.objects.filter(
-        organ_id=sammantrade.organ_id, slag__in=UTANFOR_MOTET, anmalt_punkt__isnull=True
+        organ_id=sammantrade.organ_id, slag__in=Beslut.PA_NAMNDENS_VAGNAR, anmalt_punkt__isnull=True
     )
     if not ej_anmalda.exists():
         return None
@@ -165,56 +170,6 @@ def anmalt_vid(beslut: Beslut):
     if punkt is None or punkt.sammantrade.justerat is None:
         return None
     return punkt
-
-
-def ar_ordforande(user, organ, datum: datetime.date) -> bool:
-    """The user sat as ordförande or vice ordförande at the nämnd's last meeting up to
-    ``datum``: the presidium the nämnd's own protokoll shows."""
-    from arenden.sammantraden.models import Deltagare, Sammantrade
-
-    person = _person(user)
-    senaste = (
-        Sammantrade.objects.filter(organ=organ, datum__lte=datum).order_by("-datum", "-pk").first()
-    )
-    if person is None or senaste is None:
-        return False
-    return senaste.deltagare.filter(
-        person=person, roll__in=(Deltagare.Roll.ORDFORANDE, Deltagare.Roll.VICE_ORDFORANDE)
-    ).exists()
-
-
-def fatta_ordforandebeslut(
-    arende: Arende, *, user, datum: datetime.date, text: str, lagrum: str = "KL 6 kap. 39 §"
-) -> Beslut:
-    """KL 6 kap. 39 §: in an ärende so brådskande that the nämnd's decision cannot be
-    awaited, the ordförande (or the vice) may decide on its behalf; the beslut is anmält at
-    the nämnd's next meeting like a delegationsbeslut (:func:`anmal_till`)."""
-    kräv_skett(datum, _("Beslutsdagen"))
-    if not text.strip():
-        raise ValidationError(_("Skriv beslutet."), code="beslut")
-    if not ar_ordforande(user, arende.organ, datum):
-        raise ValidationError(
-            _(
-                "Bara nämndens ordförande eller vice ordförande får fatta beslut i brådskande "
-                "ärenden (kommunallagen 6 kap. 39 §)."
-            ),
-            code="ordforande",
-        )
-    with transaction.atomic(), acting_as(user):
-        andras(arende)  # the ärende's row lock: one beslut at a time, and its version moves
-        beslut = Beslut(
-            arende=arende,
-            organ=arende.organ,
-            datum=datum,
-            text=text,
-            slag=Beslut.Slag.ORDFORANDEBESLUT,
-            fattat_av=user,
-            lagrum=lagrum,
-        )
-        beslut._history_user = user
-        beslut.save()
-        do_transition(arende, ArendeSteg.BESLUTA, user, _("Ordförandebeslut i brådskande ärende"))
-    return beslut
 
 
 # -- the delegationsordning kept on a page (KL 6 kap. 37–38 §§) -----------------------------
@@ -261,10 +216,49 @@ def lagg_till_delegationspunkt(organ, *, user, **falt) -> Delegationspunkt:
     till = falt.get("giltig_till")
     if till is not None and till < falt["giltig_fran"]:
         raise ValidationError(_("Punkten kan inte sluta gälla innan den börjar."), code="datum")
+    if falt.get("bradskande"):
+        _kräv_ledamoter(organ, falt)
     punkt = Delegationspunkt(organ=organ, **falt)
     punkt._history_user = user
     punkt.save()
     return punkt
+
+
+def _kräv_ledamoter(organ, falt) -> None:
+    """KL 6 kap. 39 §: the uppdrag to decide in brådskande ärenden goes to the ordförande or
+    another ledamot the nämnd has chosen, by name, never to a befattning; the ersättare of the
+    row likewise. Each must hold a seat as ledamot in the nämnd's register on the day the row
+    starts."""
+    from arenden.organisation.models import Ledamotsuppdrag
+
+    if falt.get("delegat") is None:
+        raise ValidationError(
+            _(
+                "Beslut i brådskande ärenden delegeras till ordföranden eller en annan ledamot "
+                "vid namn, inte till en befattning (kommunallagen 6 kap. 39 §)."
+            ),
+            code="bradskande",
+        )
+    ledamoter = {
+        u.person_id
+        for u in Ledamotsuppdrag.giltiga(organ, falt["giltig_fran"])
+        if u.uppdrag == Ledamotsuppdrag.Uppdrag.LEDAMOT
+    }
+    for person in (falt.get("delegat"), falt.get("ersattare")):
+        if person is not None and person.pk not in ledamoter:
+            raise ValidationError(
+                _(
+                    "%(namn)s är inte ledamot i %(organ)s den %(datum)s. Beslut i brådskande "
+                    "ärenden får bara delegeras till ordföranden eller en annan ledamot "
+                    "(kommunallagen 6 kap. 39 §)."
+                )
+                % {
+                    "namn": person.namn,
+                    "organ": organ.namn,
+                    "datum": f"{falt['giltig_fran']:%Y-%m-%d}",
+                },
+                code="bradskande",
+            )
 
 
 def avsluta_delegationspunkt(punkt: Delegationspunkt, *, user, datum: datetime.date, genom: str):

@@ -97,7 +97,8 @@ def avsluta_delegationspunkt(request, kod, pk):
 @login_required
 @en_gang
 def delegationsbeslut(request, pk):
-    """The delegat (or ersättare) of a valid row decides in the ärende (KL 6 kap. 37 §)."""
+    """The delegat (or ersättare) of a valid row decides in the ärende (KL 6 kap. 37 §); under
+    a row for brådskande ärenden, the ordförande or ledamot it names (KL 6 kap. 39 §)."""
     arende = arende_eller_404(pk)
     punkter = services.mina_punkter(request.user, arende.organ, timezone.localdate())
     if not punkter.exists():
@@ -107,11 +108,16 @@ def delegationsbeslut(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.fatta_delegationsbeslut(arende, user=request.user, **form.cleaned_data)
+            beslut = services.fatta_delegationsbeslut(
+                arende, user=request.user, **form.cleaned_data
+            )
         except (ValidationError, *REFUSALS) as err:
             fel(form, err)
         else:
-            messages.success(request, _("Delegationsbeslutet är fattat."))
+            messages.success(
+                request,
+                _("%(slag)s är fattat.") % {"slag": beslut.get_slag_display().capitalize()},
+            )
             return redirect("arenden:arende", pk=pk)
     return render(
         request,
@@ -122,7 +128,8 @@ def delegationsbeslut(request, pk):
             "rubrik": _("Fatta delegationsbeslut"),
             "forklaring": _(
                 "Beslutet fattas på nämndens vägnar och anmäls vid dess nästa sammanträde "
-                "(kommunallagen 6 kap. 37 och 40 §§)."
+                "(kommunallagen 6 kap. 37 och 40 §§). Enligt en punkt för brådskande ärenden "
+                "är det ett ordförandebeslut (6 kap. 39 §)."
             ),
         },
     )

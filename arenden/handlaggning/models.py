@@ -100,6 +100,10 @@ class Beslut(models.Model):
         DELEGATIONSBESLUT = "delegationsbeslut", _("delegationsbeslut")
         ORDFORANDEBESLUT = "ordforandebeslut", _("ordförandebeslut")
 
+    #: the kinds taken on the nämnd's behalf outside its meetings, under a row of its
+    #: delegationsordning (KL 6 kap. 37, 39 §§), anmälda to it afterwards (KL 6 kap. 40 §)
+    PA_NAMNDENS_VAGNAR = (Slag.DELEGATIONSBESLUT, Slag.ORDFORANDEBESLUT)
+
     arende = models.ForeignKey(
         Arende, on_delete=models.PROTECT, related_name="beslut", verbose_name=_("ärende")
     )

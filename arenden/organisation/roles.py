@@ -9,6 +9,10 @@ REGISTRATOR = "Registrator"
 REVISOR = "Revisor"
 #: given locally on a sammanträde to the ordförande and the justerare, who sign the protokoll
 JUSTERARE = "Justerare"
+#: given locally on a nämnd to the delegater and ersättare of its delegationsordning, until the
+#: last day of their rows (arenden.delegering.models.ge_delegatroll); never a group, so never
+#: held globally (not in ALL, whose groups the demo makes)
+DELEGAT = "Delegat"
 
 ALL = (
     STABSCHEF,
