@@ -566,14 +566,13 @@ def kalla(sammantrade: Sammantrade, *, user, skal: str = "") -> Sammantrade:
         pdf = dokument.som_pdf(dok)
         if sammantrade.arende_id:
             _arkivera(sammantrade.arende, dok, pdf, "pdf", Handling.Typ.KALLELSE, user)
-        # e-mail leaves the system: the kallelse it carries is the public version, with secret
-        # items and secret bilagor (by their titles) masked; who may read them does so in the
-        # system (OSL 5 kap. 5 §)
-        if any(
-            p.ar_sekretess or any(h.ar_sekretessmarkerad for h in p.bilagor.all())
-            for p in sammantrade.punkter.select_related("arende").prefetch_related("bilagor")
-        ):
-            pdf = dokument.som_pdf(dokument.kallelse(sammantrade, publik=True))
+        # e-mail leaves the system: the kallelse it carries is always the public version, with
+        # whatever the masking masks (secret items, secret bilagor by their titles, …); who may
+        # read them does so in the system (OSL 5 kap. 5 §). The code that masks decides: the
+        # public version is rendered apart only where its content differs from the full one
+        publik = dokument.kallelse(sammantrade, publik=True)
+        if not publik.samma_innehall(dok):
+            pdf = dokument.som_pdf(publik)
         handlaggning_services.meddela(
             [p.anvandare for p in kallade],
             f"{dok.titel} {sammantrade.datum:%Y-%m-%d}",
@@ -1145,15 +1144,17 @@ def arkivera_protokollfil(
     """File the whole justerat protokoll as a fixed document of the sammanträde (TF 2 kap.
     10 §: upprättat when justerat), also when the meeting has no diarieärende: rendered once
     as PDF, stored with its SHA-256. A rättelse in effect files the next version; the older
-    ones are kept. When an item is secret, the version with it masked is filed beside it for
-    the anslagstavla (OSL 5 kap. 5 §)."""
+    ones are kept. When anything in it is masked (a secret item, a secret bilaga of an open
+    one), the masked version is filed beside it for the anslagstavla (OSL 5 kap. 5 §)."""
     version = (sammantrade.protokollfiler.aggregate(n=Max("version"))["n"] or 0) + 1
     laddat = dokument.med_allt(sammantrade)
-    hemligt = any(p.ar_sekretess for p in laddat.punkter.all())
+    hela = dokument.protokoll(laddat)
+    maskerat = dokument.protokoll(laddat, publik=True)
     nu = timezone.now()
     filer = []
-    for publik in (False, True) if hemligt else (False,):
-        dok = dokument.protokoll(laddat, publik=publik)
+    for publik, dok in [(False, hela)] + (
+        [] if maskerat.samma_innehall(hela) else [(True, maskerat)]
+    ):
         pdf = dokument.som_pdf(dok)
         filnamn = f"{dok.filnamn}-version-{version}.pdf"
         rad = Protokollfil(
