@@ -71,3 +71,26 @@ def forslag_till_beslut(
 def mote(arende, datum=datetime.date(2025, 11, 12)):
     """A meeting of the ärende's organ, for a test that records its beslut directly."""
     return Sammantrade.objects.create(organ=arende.organ, datum=datum, plats="Sal A")
+
+
+def delegationspunkt(**falt):
+    """A row of a nämnd's delegationsordning as the nämnd adopted it (give ``organ`` and a
+    ``delegat`` person or a ``befattning``); saved the way the page saves it, so its delegat
+    gets the role the row gives."""
+    from arenden.models import Delegationspunkt
+
+    falt.setdefault("nummer", "3.2")
+    falt.setdefault("beslutsomrade", "Yttranden i remisser av mindre vikt")
+    falt.setdefault("giltig_fran", datetime.date(2025, 1, 1))
+    falt.setdefault("antagen_genom", "HSN 2025-02-12 § 14")
+    falt.setdefault("ej_undantaget", True)
+    return Delegationspunkt.objects.create(**falt)
+
+
+def ledamot(organ, person, **falt):
+    """A seat as ledamot in ``organ``'s register, from 2023 and still held."""
+    from arenden.models import Ledamotsuppdrag
+
+    falt.setdefault("uppdrag", Ledamotsuppdrag.Uppdrag.LEDAMOT)
+    falt.setdefault("fran", datetime.date(2023, 1, 1))
+    return Ledamotsuppdrag.objects.create(organ=organ, person=person, **falt)

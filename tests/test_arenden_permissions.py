@@ -613,14 +613,10 @@ def _build() -> World:
     }
     assert set(users) == set(COLUMNS)
     # the row the nämnd adopted: its delegat holds the role Delegat on the organ from it
-    Delegationspunkt.objects.create(
+    factories.delegationspunkt(
         organ=organ,
         nummer="2.1",
-        beslutsomrade="Yttranden i remisser av mindre vikt",
         delegat=factories.person("Dag Delegat", anvandare=users["Delegat"]),
-        giltig_fran=datetime.date(2025, 1, 1),
-        antagen_genom="HSN 2025-02-12 § 14",
-        ej_undantaget=True,
     )
     world = World(
         users=users,
@@ -903,14 +899,11 @@ def _delegat(world, organ, namn):
 
     user = factories.user(namn)
     person = factories.person(f"Delegat {namn}", anvandare=user)
-    Delegationspunkt.objects.create(
+    factories.delegationspunkt(
         organ=organ,
         nummer="1.1",
         beslutsomrade="Yttranden av mindre vikt",
         delegat=person,
-        giltig_fran=datetime.date(2025, 1, 1),
-        antagen_genom="HSN 2025-02-12 § 14",
-        ej_undantaget=True,
     )
     return user
 

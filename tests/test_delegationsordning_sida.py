@@ -36,14 +36,9 @@ def delegat(cast):
 
 @pytest.fixture
 def punkt(cast, delegat):
-    return Delegationspunkt.objects.create(
+    return factories.delegationspunkt(
         organ=cast.organ,
-        nummer="3.2",
-        beslutsomrade="Yttranden i remisser av mindre vikt",
         delegat=delegat.person,
-        giltig_fran=datetime.date(2025, 1, 1),
-        antagen_genom="HSN 2025-02-12 § 14",
-        ej_undantaget=True,
     )
 
 
@@ -191,14 +186,12 @@ def test_others_read_but_get_403_for_any_change(client, cast, punkt, delegat, ve
 
 def test_a_row_of_another_namnd_cannot_be_ended_from_this_page(client, cast, delegat):
     annat = factories.organ("KS")
-    rad = Delegationspunkt.objects.create(
+    rad = factories.delegationspunkt(
         organ=annat,
         nummer="1",
         beslutsomrade="Annat",
         delegat=delegat.person,
-        giltig_fran=datetime.date(2025, 1, 1),
         antagen_genom="KS 2025-01-10 § 2",
-        ej_undantaget=True,
     )
     client.force_login(cast.sekreterare)
     url = reverse("arenden:avsluta_delegationspunkt", args=["HSN", rad.pk])
@@ -214,15 +207,12 @@ def test_the_page_reads_the_same_for_one_row_or_many(
     with django_assert_num_queries(10):  # the rows, the form's two lists of people, the menu
         client.get(URL)
     for n in range(5):
-        Delegationspunkt.objects.create(
+        factories.delegationspunkt(
             organ=cast.organ,
             nummer=f"4.{n}",
             beslutsomrade="Avtal",
             befattning="ekonomichef",
             ersattare=delegat.person,
-            giltig_fran=datetime.date(2025, 1, 1),
-            antagen_genom="HSN 2025-02-12 § 14",
-            ej_undantaget=True,
         )
     with django_assert_num_queries(10):
         sida = client.get(URL).content.decode()
@@ -246,14 +236,7 @@ def test_the_row_for_bradskande_arenden_is_marked_and_only_for_a_ledamot(client,
     assert "Dora Delegat är inte ledamot" in svar.content.decode()
     assert not Delegationspunkt.objects.exists()
 
-    from arenden.models import Ledamotsuppdrag
-
-    Ledamotsuppdrag.objects.create(
-        organ=cast.organ,
-        person=delegat.person,
-        uppdrag=Ledamotsuppdrag.Uppdrag.LEDAMOT,
-        fran=datetime.date(2023, 1, 1),
-    )
+    factories.ledamot(cast.organ, delegat.person)
     assert client.post(URL, _ny(delegat, **bradskande)).status_code == 302
     assert Delegationspunkt.objects.get().bradskande
     assert "ordförandebeslut (kommunallagen 6 kap. 39 §)" in client.get(URL).content.decode()

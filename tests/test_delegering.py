@@ -14,7 +14,7 @@ from arenden.delegering.services import (
     fatta_delegationsbeslut,
 )
 from arenden.handlaggning.services import registrera_beslut, satt_sandlista, tilldela
-from arenden.models import Beslut, Delegationspunkt
+from arenden.models import Beslut
 from tests import factories
 from workflow.engine import TransitionNotAllowed, do_transition
 
@@ -37,16 +37,11 @@ def delegat(cast):
 
 @pytest.fixture
 def punkt(cast, delegat):
-    return Delegationspunkt.objects.create(
+    return factories.delegationspunkt(
         organ=cast.organ,
-        nummer="3.2",
-        beslutsomrade="Yttranden i remisser av mindre vikt",
         delegat=delegat.person,
         lagrum="KL 6 kap. 37 §",
-        giltig_fran=datetime.date(2025, 1, 1),
         giltig_till=datetime.date(2025, 12, 31),
-        antagen_genom="HSN 2025-02-12 § 14",
-        ej_undantaget=True,
     )
 
 
@@ -205,15 +200,12 @@ def test_delegationsordning_page_lists_rows_and_kl_6_38(
     client, cast, punkt, delegat, django_assert_num_queries
 ):
     for n in range(5):
-        Delegationspunkt.objects.create(
+        factories.delegationspunkt(
             organ=cast.organ,
             nummer=f"4.{n}",
             beslutsomrade="Avtal",
             befattning="ekonomichef",
             ersattare=delegat.person,
-            giltig_fran=datetime.date(2025, 1, 1),
-            antagen_genom="HSN 2025-02-12 § 14",
-            ej_undantaget=True,
         )
     client.force_login(cast.handlaggare)
     client.get("/organ/HSN/delegationsordning/")  # warm the session and role caches
@@ -240,14 +232,11 @@ def test_delegationsbeslut_are_anmalda_once_at_the_next_meeting(media):
     mote = Mote()
     cast = mote.cast
     delegat = factories.user("delegat-mote")
-    rad = Delegationspunkt.objects.create(
+    rad = factories.delegationspunkt(
         organ=cast.organ,
         nummer="1.1",
         beslutsomrade="Remissyttranden",
         delegat=factories.person("Dan Delegat", anvandare=delegat),
-        giltig_fran=datetime.date(2025, 1, 1),
-        antagen_genom="HSN 2025-02-12 § 14",
-        ej_undantaget=True,
     )
     beslutade = []
     for rubrik in ("Remiss A", "Remiss B"):
@@ -281,18 +270,12 @@ def test_ordforandebeslut_only_by_who_the_namnd_named_and_anmalt_like_a_delegati
     (a row of its delegationsordning); the justerare, who sat beside him, may not. The beslut is
     an ordförandebeslut and is anmält at the next meeting (KL 6 kap. 40 §)."""
     from arenden.delegering.services import lagg_till_delegationspunkt
-    from arenden.models import Ledamotsuppdrag
     from tests.test_sammantraden import Mote
 
     mote = Mote()
     cast = mote.cast
     ordforande = mote.ordforande_user
-    Ledamotsuppdrag.objects.create(
-        organ=cast.organ,
-        person=ordforande.person,
-        uppdrag=Ledamotsuppdrag.Uppdrag.LEDAMOT,
-        fran=datetime.date(2023, 1, 1),
-    )
+    factories.ledamot(cast.organ, ordforande.person)
     rad = lagg_till_delegationspunkt(
         cast.organ,
         user=cast.sekreterare,

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from arenden.delegering.services import fatta_delegationsbeslut, lagg_till_delegationspunkt
 from arenden.handlaggning.services import satt_sandlista, tilldela
-from arenden.models import Arende, Beslut, Delegationspunkt, Ledamotsuppdrag, Person
+from arenden.models import Arende, Beslut, Delegationspunkt, Person
 from arenden.organisation.roles import DELEGAT
 from flows import uppgifter
 from tests import factories
@@ -48,15 +48,11 @@ def delegat(cast):
 
 
 def _punkt(organ, delegat, **kwargs):
-    return Delegationspunkt.objects.create(
+    return factories.delegationspunkt(
         organ=organ,
         nummer=kwargs.pop("nummer", "3.2"),
-        beslutsomrade="Yttranden i remisser av mindre vikt",
         delegat=delegat.person,
         lagrum="KL 6 kap. 37 §",
-        giltig_fran=datetime.date(2025, 1, 1),
-        antagen_genom="HSN 2025-02-12 § 14",
-        ej_undantaget=True,
         **kwargs,
     )
 
@@ -415,15 +411,12 @@ def test_the_ersattare_of_a_row_reads_too_and_a_person_without_account_gets_noth
     punkt.save()
     assert _ny(ersattare).has_perm("arenden.view_sekretess", beredd)
     fore = set(LocalRole.objects.filter(role=DELEGAT).values_list("user_id", flat=True))
-    Delegationspunkt.objects.create(
+    factories.delegationspunkt(
         organ=cast.organ,
         nummer="4.1",
         beslutsomrade="Anställning av enhetschefer",
         befattning="förvaltningschef",
         ersattare=factories.person("Utan Konto"),
-        giltig_fran=datetime.date(2025, 1, 1),
-        antagen_genom="HSN 2025-02-12 § 14",
-        ej_undantaget=True,
     )
     assert set(LocalRole.objects.filter(role=DELEGAT).values_list("user_id", flat=True)) == fore
     assert fore == {punkt.delegat.anvandare_id, ersattare.pk}
@@ -436,13 +429,7 @@ def test_the_ersattare_of_a_row_reads_too_and_a_person_without_account_gets_noth
 def ordforande(cast):
     user = factories.user("ordforande-HSN")
     person = factories.person("Olga Ordförande", anvandare=user, typ=Person.Typ.FORTROENDEVALD)
-    Ledamotsuppdrag.objects.create(
-        organ=cast.organ,
-        person=person,
-        uppdrag=Ledamotsuppdrag.Uppdrag.LEDAMOT,
-        parti="S",
-        fran=datetime.date(2023, 1, 1),
-    )
+    factories.ledamot(cast.organ, person, parti="S")
     return user
 
 
