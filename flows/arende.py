@@ -25,7 +25,6 @@ from arenden.organisation.roles import (
 )
 from flows.namn import ArendeArbetslista, ArendeStatus, ArendeSteg
 from workflow import registry
-from workflow import roles as workflow_roles
 from workflow.definitions import (
     AUTOMATIC,
     METHOD,
@@ -129,40 +128,24 @@ def _har_forslag_till_beslut(arende) -> bool:
     ).exists()
 
 
-def _nytt_beslut(transition: str, forslag: bool, *, aven: tuple[str, ...] = ()):
-    """A Beslut (a paragraph of a protokoll, or one registered outside a meeting) that no
-    earlier step of ``transition`` (or of ``aven``, the steps that take a beslut of the same
-    kind) accounts for: each besluta (or överlämna) takes one."""
-    steg = (transition, *aven)
+#: a paragraph of a meeting's protokoll; a beslut taken on the nämnd's behalf outside its
+#: meetings, with its decision-maker (KL 6 kap. 37, 39 §§). No Beslut with neither counts
+MOTETS = Q(slag=Beslut.Slag.SAMMANTRADE, sammantrade__isnull=False)
+PA_VAGNAR = Q(slag__in=Beslut.PA_NAMNDENS_VAGNAR, fattat_av__isnull=False)
+
+
+def _nytt_beslut(transition: str, *, forslag: bool = False, slag: Q = MOTETS):
+    """A Beslut of the kind ``slag`` that no earlier step of ``transition`` accounts for:
+    each besluta takes one beslut of the meeting, each besluta_pa_delegation one taken on the
+    nämnd's behalf, each överlämna one förslag to a higher organ."""
 
     def check(arende) -> bool:
-        # a paragraph of a protokoll, or a beslut outside a meeting with its decision-maker
-        # (KL 6 kap. 37, 39 §§): no Beslut with neither counts
-        giltiga = Q(slag=Beslut.Slag.SAMMANTRADE, sammantrade__isnull=False) | Q(
-            ~Q(slag=Beslut.Slag.SAMMANTRADE), fattat_av__isnull=False
-        )
-        beslut = Beslut.objects.filter(
-            giltiga, arende_id=arende.pk, forslag_till__isnull=not forslag
-        )
-        tagna = WorkflowHistory.objects.for_object(arende).filter(transition__in=steg)
+        beslut = Beslut.objects.filter(slag, arende_id=arende.pk, forslag_till__isnull=not forslag)
+        tagna = WorkflowHistory.objects.for_object(arende).filter(transition=transition)
         return beslut.count() > tagna.count()
 
     check.__name__ = check.__qualname__ = f"nytt_beslut_for_{transition}"
     return check
-
-
-def _far_registrera_beslut(arende, user) -> bool:
-    """The nämndsekreterare records the meeting's beslut; a delegat (or the ordförande, KL 6
-    kap. 39 §) takes the step for the beslut they took themselves outside the meeting."""
-    if NAMNDSEKRETERARE in workflow_roles.roles_in_context(user, arende):
-        return True
-    senaste = Beslut.objects.filter(arende_id=arende.pk).order_by("-pk").first()
-    return (
-        senaste is not None
-        and senaste.slag != Beslut.Slag.SAMMANTRADE
-        and senaste.fattat_av_id is not None
-        and senaste.fattat_av_id == user.pk
-    )
 
 
 def _senaste_beslut(arende):
@@ -230,13 +213,13 @@ HANDLAGGARE_UTSEDD = Requirement(_har_handlaggare, "ärendet har ingen handlägg
 FORSLAG_TILL_BESLUT = Requirement(
     _har_forslag_till_beslut, "tjänsteskrivelsen med förslag till beslut saknas"
 )
-#: a beslut at a meeting or outside it; a delegationsbeslut taken straight from *beredd*
-#: (besluta_pa_delegation) is accounted for as well, so a later besluta needs a beslut of its own
 BESLUT = Requirement(
-    _nytt_beslut(ArendeSteg.BESLUTA, forslag=False, aven=(ArendeSteg.BESLUTA_PA_DELEGATION,)),
-    "inget beslut är fört till protokollet eller fattat på delegation",
+    _nytt_beslut(ArendeSteg.BESLUTA), "inget beslut från sammanträdet är fört till protokollet"
 )
-DELEGATIONSBESLUT_OTAGET = BESLUT
+DELEGATIONSBESLUT_OTAGET = Requirement(
+    _nytt_beslut(ArendeSteg.BESLUTA_PA_DELEGATION, slag=PA_VAGNAR),
+    "inget beslut är fattat på nämndens vägnar",
+)
 DELEGATIONSBESLUT = Requirement(
     _delegationsbeslut_pa_giltig_punkt,
     "inget delegationsbeslut är fattat av en delegat enligt en giltig punkt i nämndens "
@@ -516,15 +499,13 @@ def definition() -> Workflow:
                 trigger=METHOD,
             ),
             Transition(
+                # the nämndsekreterare records the meeting's beslut, a § of its protokoll; a
+                # beslut taken on the nämnd's behalf outside the meeting takes the delegated step
                 ArendeSteg.BESLUTA,
                 "Registrera beslut",
                 ArendeStatus.ANMALT,
                 ArendeStatus.BESLUTAT,
-                guard=Guard(
-                    condition=_far_registrera_beslut,
-                    condition_message="kräver rollen Nämndsekreterare eller att du fattat "
-                    "beslutet på delegation",
-                ),
+                guard=Guard(roles=(NAMNDSEKRETERARE,)),
                 requires=(BESLUT,),
                 form="arenden:beslut",
                 before=(_beslutsdatum,),
@@ -532,18 +513,20 @@ def definition() -> Workflow:
             Transition(
                 # KL 6 kap. 37 §, 7 kap. 5 §: a matter the nämnd has delegated is decided by the
                 # delegat and never goes to the nämnd; the beslut is anmält to it afterwards (KL
-                # 6 kap. 40 §). Only from *beredd*: the delegat decides on a finished beredning
-                # with its förslag till beslut on record (FL 23 §: the matter is utrett as its
-                # nature requires), never from under_beredning, which has no such record.
+                # 6 kap. 40 §). From *beredd*, or from *anmält* when the delegat decides one
+                # already on a föredragningslista: a finished beredning with its förslag till
+                # beslut on record (FL 23 §: the matter is utrett as its nature requires),
+                # never from under_beredning, which has no such record. An ordförandebeslut in
+                # a brådskande ärende (KL 6 kap. 39 §) takes the same step.
                 ArendeSteg.BESLUTA_PA_DELEGATION,
                 "Besluta på delegation",
-                ArendeStatus.BEREDD,
+                DELEGAT_BESLUTAR,
                 ArendeStatus.BESLUTAT,
                 guard=Guard(
                     condition=_far_besluta_pa_delegation,
                     condition_message="kräver att du är delegat enligt nämndens delegationsordning",
                 ),
-                requires=(BESLUT, DELEGATIONSBESLUT),
+                requires=(DELEGATIONSBESLUT_OTAGET, DELEGATIONSBESLUT),
                 form="arenden:delegationsbeslut",
                 before=(_beslutsdatum,),
             ),

@@ -298,8 +298,9 @@ ARENDE_TRANSITIONS = {
     "anmal": (("beredd", "bordlagt"), "anmalt"),
     "stryk": (("anmalt",), "beredd"),
     "besluta": (("anmalt",), "beslutat"),
-    # a delegated matter, decided by the delegat straight from beredd (KL 6 kap. 37 §)
-    "besluta_pa_delegation": (("beredd",), "beslutat"),
+    # a delegated matter, decided by the delegat straight from beredd, or from anmält when it
+    # is already on a föredragningslista (KL 6 kap. 37 §; ordförandebeslut, 39 §, likewise)
+    "besluta_pa_delegation": (("beredd", "anmalt"), "beslutat"),
     "aterremittera": (("anmalt",), "aterremitterat"),
     "bordlagga": (("anmalt",), "bordlagt"),
     "overlamna": (("anmalt",), "overlamnat"),
@@ -394,7 +395,7 @@ MOTIVERING = {
 REQUIRES = {
     "tilldela": "a handläggare is named",
     "markera_beredd": "a tjänsteskrivelse with a förslag till beslut",
-    "besluta": "a beslut, in the protokoll or registered in the ärende",
+    "besluta": "a beslut of the meeting, a paragraph of its protokoll",
     "besluta_pa_delegation": "a delegationsbeslut by the delegat of a valid row of the nämnd",
     "overlamna": "a beslut that is a förslag to a higher organ",
     "expediera": "a sändlista, sent to everyone on it",
@@ -433,6 +434,7 @@ READY = {
     "under_beredning+skrivelse": ("under_beredning", "skrivelse"),
     "anmalt+beslut": ("anmalt", "beslut"),
     "beredd+delegationsbeslut": ("beredd", "delegationsbeslut"),
+    "anmalt+delegationsbeslut": ("anmalt", "delegationsbeslut"),
     "anmalt+forslag": ("anmalt", "forslag"),
     "beslutat+skickat": ("beslutat", "skickat"),
     "expedierat+uppdrag": ("expedierat", "uppdrag"),
@@ -444,6 +446,7 @@ READY_FOR = {
     ("markera_beredd", "under_beredning"): "under_beredning+skrivelse",
     ("besluta", "anmalt"): "anmalt+beslut",
     ("besluta_pa_delegation", "beredd"): "beredd+delegationsbeslut",
+    ("besluta_pa_delegation", "anmalt"): "anmalt+delegationsbeslut",
     ("overlamna", "anmalt"): "anmalt+forslag",
     ("expediera", "beslutat"): "beslutat+skickat",
     ("bevaka", "expedierat"): "expedierat+uppdrag",
@@ -887,12 +890,15 @@ def test_handlingar_and_tjansteskrivelse_only_by_whom_the_table_lets(world, stat
         assert not written.exists()
 
 
-# -- the delegat: not a role but a row of the nämnd's delegationsordning ---------------------
+# -- the delegat: a row of the nämnd's delegationsordning, and the role it gives ---------------
 
 #: state → what the delegat of a valid row of the ärende's nämnd is offered there (KL 6 kap.
-#: 37 §): the delegated decision, from beredd only; nothing else, anywhere. The delegat of
-#: another nämnd is offered nothing at all.
-DELEGAT_OFFERED = {state: set() for state in STEPS} | {"beredd": {"besluta_pa_delegation"}}
+#: 37 §): the delegated decision, from beredd and anmält only; nothing else, anywhere. The
+#: delegat of another nämnd is offered nothing at all.
+DELEGAT_OFFERED = {state: set() for state in STEPS} | {
+    "beredd": {"besluta_pa_delegation"},
+    "anmalt": {"besluta_pa_delegation"},
+}
 
 
 def _delegat(world, organ, namn):

@@ -154,10 +154,12 @@ def test_delegat_decides_over_http(client, anmalt, punkt, delegat, cast):
     punkt.giltig_till = None  # the page offers the rows valid today
     punkt.save()
     client.force_login(delegat)
-    # the Besluta task's page sends the delegat to the delegationsbeslut form
-    sida = client.get(f"/arende/{anmalt.pk}/beslut/")
-    assert sida.status_code == 302 and sida["Location"].endswith("/delegationsbeslut/")
-    formular = client.get(sida["Location"])
+    # the delegat reads the ärende (the role Delegat from the row) and its page offers the
+    # delegated step, whose form is the delegationsbeslut; not the meeting's beslut page
+    sida = client.get(f"/arende/{anmalt.pk}/").content.decode()
+    assert f"/arende/{anmalt.pk}/delegationsbeslut/" in sida
+    assert f'href="/arende/{anmalt.pk}/beslut/"' not in sida
+    formular = client.get(f"/arende/{anmalt.pk}/delegationsbeslut/")
     assert "Fatta delegationsbeslut" in formular.content.decode()
     svar = client.post(
         f"/arende/{anmalt.pk}/delegationsbeslut/",

@@ -14,7 +14,8 @@ from arenden.delegering.models import Delegationspunkt
 from arenden.diarium.models import Arende
 from arenden.diarium.services import andras, kräv_skett
 from arenden.handlaggning.models import Beslut
-from flows.namn import ArendeStatus, ArendeSteg
+from flows.arende import DELEGAT_BESLUTAR
+from flows.namn import ArendeSteg
 from workflow.context import acting_as
 from workflow.engine import do_transition
 
@@ -50,10 +51,10 @@ def fatta_delegationsbeslut(
     KL 7 kap. 5 §) and the beslut waits to be anmält at the nämnd's next meeting (KL 6 kap.
     40 §). Under a row for brådskande ärenden (``bradskande``) the beslut is an
     ordförandebeslut (KL 6 kap. 39 §), anmält the same way. A delegated matter never goes to
-    the nämnd: from *beredd* the ärende moves to *beslutat* by *besluta_pa_delegation*; one
-    already on a föredragningslista (*anmält*) by the same *besluta* as at a meeting. Under the
-    ärende's row lock, so of two delegater
-    deciding at once the second finds it beslutat and is refused; nothing of theirs is kept."""
+    the nämnd: from *beredd*, or from *anmält* when it is already on a föredragningslista, the
+    ärende moves to *beslutat* by *besluta_pa_delegation*. Under the ärende's row lock, so of
+    two delegater deciding at once the second finds it beslutat and is refused; nothing of
+    theirs is kept."""
     kräv_skett(datum, _("Beslutsdagen"))
     if not text.strip():
         raise ValidationError(_("Skriv beslutet."), code="beslut")
@@ -70,8 +71,7 @@ def fatta_delegationsbeslut(
     with transaction.atomic(), acting_as(user):
         # the ärende's row lock: one beslut at a time, and its version moves
         last = andras(arende)
-        steg = DELEGATIONSSTEG.get(last.state)
-        if steg is None:
+        if last.state not in DELEGAT_BESLUTAR:
             raise ValidationError(
                 _(
                     "Ärendet %(arende)s är %(status)s. Ett delegationsbeslut fattas när "
@@ -94,15 +94,10 @@ def fatta_delegationsbeslut(
         )
         beslut._history_user = user
         beslut.save()
-        do_transition(last, steg, user, kommentar or _("Delegationsbeslut"))
+        do_transition(
+            last, ArendeSteg.BESLUTA_PA_DELEGATION, user, kommentar or beslut.get_slag_display()
+        )
     return beslut
-
-
-#: the state a delegationsbeslut is taken in → the step that takes the ärende to *beslutat*
-DELEGATIONSSTEG = {
-    ArendeStatus.BEREDD: ArendeSteg.BESLUTA_PA_DELEGATION,
-    ArendeStatus.ANMALT: ArendeSteg.BESLUTA,
-}
 
 
 def mina_punkter(user, organ, datum: datetime.date):
@@ -130,7 +125,7 @@ def att_besluta(user):
         .filter(Q(delegat__anvandare=user) | Q(ersattare__anvandare=user))
     )
     return (
-        Arende.objects.filter(state__in=list(DELEGATIONSSTEG), organ__in=punkter.values("organ"))
+        Arende.objects.filter(state__in=DELEGAT_BESLUTAR, organ__in=punkter.values("organ"))
         .select_related("organ")
         .order_by("registrerat", "pk")
     )

@@ -11,7 +11,6 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -49,7 +48,7 @@ from arenden.handlaggning.services import bevakningar
 from arenden.motion import services as motion_services
 from arenden.organisation import roles
 from arenden.sammantraden import ledamot
-from flows.namn import ArendeArbetslista, ArendeStatus, ArendeSteg
+from flows.namn import ArendeArbetslista, ArendeSteg
 from workflow import registry
 from workflow.definitions import USER
 from workflow.engine import allowed_transitions, history, version, worklist
@@ -437,11 +436,6 @@ def beslut(request, pk):
     """Where the organ's decision in the ärende is recorded: under the ärende's item in the
     protokoll of the sammanträde it is anmält to (arenden.sammantraden.protokoll.besluta)."""
     arende = arende_eller_404(pk)
-    if arende.state == ArendeStatus.ANMALT and (
-        delegering.mina_punkter(request.user, arende.organ, timezone.localdate()).exists()
-    ):
-        # KL 6 kap. 37 §: the delegat decides on the nämnd's behalf, outside the meeting
-        return redirect("arenden:delegationsbeslut", pk=pk)
     kontrollera_sidbehorighet(request.user, "arenden.view_arende", arende)
     punkt = (
         arende.punkter.filter(utfall="")
