@@ -6,6 +6,7 @@ from arenden.arkiv.models import Bevarande, GallradHandling, Gallringsbeslut, Kl
 from arenden.begaran.models import Begaran, BegardHandling
 from arenden.delegering.models import Delegationspunkt
 from arenden.diarium.models import Arende, ArendeRelation, Handling, Nummerserie, Sekretessatkomst
+from arenden.dokument.arkivering import Arkivering
 from arenden.dokument.jobb import GenereratDokument
 from arenden.gemensamt.models import Inskick
 from arenden.gemensamt.utskick import Utskick
@@ -53,6 +54,7 @@ __all__ = [
     "GallradHandling",
     "Gallringsbeslut",
     "GenereratDokument",
+    "Arkivering",
     "Handling",
     "Inskick",
     "Jav",

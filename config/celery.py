@@ -40,10 +40,20 @@ def bevakning() -> int:
     return len(jobb.skicka_paminnelser())
 
 
-#: task name → (function, crontab fields): the timers every five minutes, the reminders daily
+def arkivera_kvarvarande() -> int:
+    """Send again the filings that have waited too long (a lost message, a dead worker):
+    :func:`arenden.dokument.arkivering.skicka_kvarvarande`."""
+    from arenden.dokument import arkivering
+
+    return arkivering.skicka_kvarvarande()
+
+
+#: task name → (function, crontab fields): the timers and the filings left waiting every five
+#: minutes, the reminders daily
 JOBB = {
     "flows.workflow_timers": (workflow_timers, {"minute": "*/5"}),
     "flows.bevakning": (bevakning, {"minute": "0", "hour": "7"}),
+    "arenden.arkivera_kvarvarande": (arkivera_kvarvarande, {"minute": "*/5"}),
 }
 
 
@@ -61,6 +71,13 @@ def las_dokumenttext(pk: int) -> bool:
     return text.las_in(pk)
 
 
+def arkivera(pk: int) -> bool:
+    """Make and file the documents a step drew up (:func:`arenden.dokument.arkivering.utfor`)."""
+    from arenden.dokument import arkivering
+
+    return arkivering.utfor(pk)
+
+
 def skicka_utskick(pks: list[int] | None = None) -> int:
     """Send the outbox, or the rows named (:func:`arenden.gemensamt.utskick.skicka`)."""
     from arenden.gemensamt import utskick
@@ -74,6 +91,7 @@ UPPGIFTER = {
     "arenden.dokument.generera": generera_dokument,
     "arenden.utskick.skicka": skicka_utskick,
     "arenden.dokument.text": las_dokumenttext,
+    "arenden.arkivera": arkivera,
 }
 
 #: what a task argument may be: a reference (a kind, a format, a key), never text. A message

@@ -74,6 +74,18 @@ def _har_borjat(sammantrade) -> bool:
 HAR_BORJAT = Requirement(_har_borjat, "sammanträdet har inte börjat än")
 
 
+def _protokollet_arkiverat(sammantrade) -> bool:
+    return sammantrade.protokollfiler.exists()
+
+
+#: KL 8 kap. 12 §: what is anslaget is the justerat protokoll, filed as it was justerat (made
+#: off the request, arenden.dokument.arkivering); not before it is there to be read
+PROTOKOLLET_ARKIVERAT = Requirement(
+    _protokollet_arkiverat,
+    "det justerade protokollet arkiveras fortfarande; försök igen om en stund",
+)
+
+
 def definition() -> Workflow:
     return Workflow(
         id=ID,
@@ -175,6 +187,7 @@ def definition() -> Workflow:
                 SammantradeStatus.JUSTERAT,
                 SammantradeStatus.ANSLAGET,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
+                requires=(PROTOKOLLET_ARKIVERAT,),
                 before=(protokoll.vid_anslag,),
             ),
             Transition(

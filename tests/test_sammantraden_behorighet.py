@@ -306,8 +306,8 @@ def test_the_transition_table_knows_every_transition_of_the_definition(world):
         t.id for t in wf.transition_list if getattr(t, "requires", ()) or t.guard.condition
     }
     # justera: every signature; genomfor: the meeting has begun (nothing recorded before it
-    # happens)
-    assert needs_a_record == {"justera", "justera_utan_anslag", "genomfor"}
+    # happens); ansla: the justerat protokoll is filed
+    assert needs_a_record == {"justera", "justera_utan_anslag", "genomfor", "ansla"}
 
 
 def test_the_tables_keep_the_rules():

@@ -145,3 +145,20 @@ def test_the_worker_sends_the_outbox():
         lambda: utskick.Utskick.objects.filter(pk=rad.pk, skickad__isnull=False).exists()
     )
     assert skickad, "arbetaren skickade inte e-posten"
+
+
+def test_the_worker_files_the_justerat_protokoll_as_it_was_justerat():
+    """The last signature returns at once; the worker files the protokoll (and the utdrag in
+    the ärende), made from what it said at the justering, and the anslag waits for it."""
+    from arenden.dokument import arkivering
+    from arenden.models import Handling, Protokollfil
+    from arenden.sammantraden import protokoll
+    from tests.test_sammantraden_regler import Mote, cast_for
+
+    _arbetaren()
+    mote = Mote(cast_for("HSN")).till("justerat")
+    fil = _vanta(lambda: Protokollfil.objects.filter(sammantrade=mote.sammantrade).first())
+    assert fil is not None, "arbetaren arkiverade inte protokollet"
+    assert protokoll.protokollfil_ar_intakt(fil)
+    assert _vanta(lambda: not arkivering.vantar(mote.sammantrade))
+    assert Handling.objects.filter(arende=mote.arende, typ=Handling.Typ.PROTOKOLLSUTDRAG).exists()

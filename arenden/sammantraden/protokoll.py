@@ -14,7 +14,6 @@ import datetime
 import hashlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from arenden.delegering import services as delegering
 from arenden.diarium import services as diarium_services
 from arenden.diarium.models import Arende, ArendeRelation, Handling
+from arenden.dokument import arkivering, jobb
 from arenden.dokument import services as dokument
 from arenden.handlaggning import services as handlaggning_services
 from arenden.motion import services as motioner
@@ -562,24 +562,51 @@ def kalla(sammantrade: Sammantrade, *, user, skal: str = "") -> Sammantrade:
         do_transition(sammantrade, SammantradeSteg.KALLA, user, kommentar, data={"skal": skal})
         for rad in rader:
             _spara(rad, user)
+        # the kallelse as it reads now, filed in the meeting's ärende (marked with the secrecy
+        # of what it holds) and e-mailed, made off the request (arenden.dokument.arkivering).
+        # E-mail leaves the system: it carries the public version, with whatever the masking
+        # masks (secret items, secret bilagor by their titles); who may read them does so in
+        # the system (OSL 5 kap. 5 §)
         dok = dokument.kallelse(sammantrade)
-        pdf = dokument.som_pdf(dok)
+        mal = []
         if sammantrade.arende_id:
-            _arkivera(sammantrade.arende, dok, pdf, "pdf", Handling.Typ.KALLELSE, user)
-        # e-mail leaves the system: the kallelse it carries is always the public version, with
-        # whatever the masking masks (secret items, secret bilagor by their titles, …); who may
-        # read them does so in the system (OSL 5 kap. 5 §). The code that masks decides: the
-        # public version is rendered apart only where its content differs from the full one
-        publik = dokument.kallelse(sammantrade, publik=True)
-        if not publik.samma_innehall(dok):
-            pdf = dokument.som_pdf(publik)
-        handlaggning_services.meddela(
-            [p.anvandare for p in kallade],
-            f"{dok.titel} {sammantrade.datum:%Y-%m-%d}",
-            _("Välkommen till sammanträdet. Kallelsen med föredragningslistan är bifogad."),
-            bilaga=(f"{dok.filnamn}.pdf", pdf, dokument.PDF),
-        )
+            mal.append(
+                arkivering.mal(
+                    "handling",
+                    dok,
+                    arende=sammantrade.arende_id,
+                    typ=Handling.Typ.KALLELSE,
+                    lagrum=_sekretess_i(sammantrade),
+                    format="pdf",
+                )
+            )
+        till = [p.anvandare_id for p in kallade if p.anvandare_id]
+        if till:
+            mal.append(
+                arkivering.mal(
+                    "epost",
+                    dokument.kallelse(sammantrade, publik=True),
+                    till=till,
+                    amne=f"{dok.titel} {sammantrade.datum:%Y-%m-%d}",
+                    text=_(
+                        "Välkommen till sammanträdet. Kallelsen med föredragningslistan är bifogad."
+                    ),
+                )
+            )
+        if mal:
+            arkivering.bestall(sammantrade, arkivering.Arkivering.Slag.KALLELSE, mal, user=user)
     return sammantrade
+
+
+def _sekretess_i(sammantrade: Sammantrade) -> str:
+    """The lagrum of every secret thing the meeting's documents hold in full: its secret
+    items and the secret bilagor of any item (OSL 5 kap. 5 §: marked where it is kept)."""
+    lagrum = set()
+    for punkt in sammantrade.punkter.select_related("arende").prefetch_related("bilagor"):
+        if punkt.ar_sekretess:
+            lagrum.add(punkt.arende.sekretess_lagrum)
+        lagrum.update(h.sekretess_lagrum for h in punkt.bilagor.all() if h.ar_sekretessmarkerad)
+    return "; ".join(sorted(lagrum))
 
 
 def _kallelse_kommentar(rader: list[Kallelsemottagare]) -> str:
@@ -1138,39 +1165,33 @@ def vid_justering(event) -> None:
     event.obj.justerat = event.obj.justeringar.aggregate(t=Max("tidpunkt"))["t"]
 
 
-def arkivera_protokollfil(
-    sammantrade: Sammantrade, *, user, rattelse: Rattelse | None = None
-) -> list[Protokollfil]:
-    """File the whole justerat protokoll as a fixed document of the sammanträde (TF 2 kap.
-    10 §: upprättat when justerat), also when the meeting has no diarieärende: rendered once
-    as PDF, stored with its SHA-256. A rättelse in effect files the next version; the older
-    ones are kept. When anything in it is masked (a secret item, a secret bilaga of an open
-    one), the masked version is filed beside it for the anslagstavla (OSL 5 kap. 5 §)."""
-    version = (sammantrade.protokollfiler.aggregate(n=Max("version"))["n"] or 0) + 1
-    laddat = dokument.med_allt(sammantrade)
+def _protokollfiler(laddat: Sammantrade, rattelse: Rattelse | None) -> list[dict]:
+    """The whole protokoll as it reads now, and, when anything in it is masked (a secret item,
+    a secret bilaga of an open one), the masked version beside it for the anslagstavla (OSL 5
+    kap. 5 §): the code that masks decides, by whether the texts differ."""
     hela = dokument.protokoll(laddat)
     maskerat = dokument.protokoll(laddat, publik=True)
-    nu = timezone.now()
-    filer = []
-    for publik, dok in [(False, hela)] + (
-        [] if maskerat.samma_innehall(hela) else [(True, maskerat)]
-    ):
-        pdf = dokument.som_pdf(dok)
-        filnamn = f"{dok.filnamn}-version-{version}.pdf"
-        rad = Protokollfil(
-            sammantrade=sammantrade,
-            version=version,
-            publik=publik,
-            filnamn=filnamn,
-            sha256=hashlib.sha256(pdf).hexdigest(),
-            skapad=nu,
-            rattelse=rattelse,
-        )
-        rad.fil.save(filnamn, ContentFile(pdf), save=False)
-        rad.save()
-        rad.innehall = pdf
-        filer.append(rad)
-    return filer
+    rattad = rattelse.pk if rattelse else None
+    mal = [arkivering.mal("protokollfil", hela, publik=False, rattelse=rattad)]
+    if not maskerat.samma_innehall(hela):
+        mal.append(arkivering.mal("protokollfil", maskerat, publik=True, rattelse=rattad))
+    return mal
+
+
+def arkivera_protokollfil(sammantrade: Sammantrade, *, user, rattelse: Rattelse | None = None):
+    """File the whole justerat protokoll as a fixed document of the sammanträde (TF 2 kap.
+    10 §: upprättat when justerat), also when the meeting has no diarieärende: as it reads at
+    this step, in its next version, rendered once as PDF and stored with its SHA-256, off the
+    request (arenden.dokument.arkivering). A rättelse in effect files the next version; the
+    older ones are kept."""
+    laddat = dokument.med_allt(sammantrade)
+    return arkivering.bestall(
+        sammantrade,
+        arkivering.Arkivering.Slag.RATTELSE if rattelse else arkivering.Arkivering.Slag.PROTOKOLL,
+        _protokollfiler(laddat, rattelse),
+        user=user,
+        version=arkivering.nasta_version(sammantrade),
+    )
 
 
 def protokollfil_ar_intakt(rad: Protokollfil) -> bool:
@@ -1179,59 +1200,45 @@ def protokollfil_ar_intakt(rad: Protokollfil) -> bool:
         return hashlib.sha256(fil.read()).hexdigest() == rad.sha256
 
 
-def arkivera_protokoll(sammantrade: Sammantrade, *, user) -> list[Handling]:
-    """File the justerat protokoll: as a fixed document of the sammanträde
-    (:func:`arkivera_protokollfil`), in the sammanträde's ärende when it has one (the same
-    PDF, and a DOCX) and a protokollsutdrag in each ärende on the agenda, with checksums."""
-    sparade = []
-    fil = arkivera_protokollfil(sammantrade, user=user)[0]
+def arkivera_protokoll(sammantrade: Sammantrade, *, user):
+    """File the justerat protokoll as it reads at justering: as a fixed document of the
+    sammanträde (:func:`arkivera_protokollfil`), in the sammanträde's ärende when it has one
+    (the same PDF, and a DOCX, marked with the secrecy of what it holds) and a protokollsutdrag
+    in each ärende on the agenda, with checksums; one filing, made off the request."""
     laddat = dokument.med_allt(sammantrade)
+    mal = _protokollfiler(laddat, None)
     if sammantrade.arende_id:
-        # the whole protokoll holds the secret items too: marked with their lagrum
-        lagrum = "; ".join(
-            sorted({p.arende.sekretess_lagrum for p in laddat.punkter.all() if p.ar_sekretess})
-        )
-        dok = dokument.protokoll(sammantrade)
+        hela = jobb.fran_data(mal[0]["dokument"])
         for format in ("pdf", "docx"):
-            innehall = fil.innehall if format == "pdf" else dokument.skriv(dok, format)
-            sparade.append(
-                _arkivera(
-                    sammantrade.arende, dok, innehall, format, Handling.Typ.PROTOKOLL, user, lagrum
+            mal.append(
+                arkivering.mal(
+                    "handling",
+                    hela,
+                    arende=sammantrade.arende_id,
+                    typ=Handling.Typ.PROTOKOLL,
+                    lagrum=_sekretess_i(sammantrade),
+                    format=format,
                 )
             )
     for punkt in laddat.punkter.all():
         if punkt.arende_id is None:
             continue
-        dok = dokument.protokollsutdrag(punkt, sammantrade=laddat)
-        sparade.append(
-            _arkivera(
-                punkt.arende,
-                dok,
-                dokument.som_pdf(dok),
-                "pdf",
-                Handling.Typ.PROTOKOLLSUTDRAG,
-                user,
-                punkt.arende.sekretess_lagrum,
+        mal.append(
+            arkivering.mal(
+                "handling",
+                dokument.protokollsutdrag(punkt, sammantrade=laddat),
+                arende=punkt.arende_id,
+                typ=Handling.Typ.PROTOKOLLSUTDRAG,
+                lagrum=punkt.arende.sekretess_lagrum,
+                format="pdf",
             )
         )
-    return sparade
-
-
-def _arkivera(
-    arende: Arende, dok, innehall: bytes, format: str, typ: str, user, lagrum: str = ""
-) -> Handling:
-    """File a document drawn up by the meeting; ``lagrum``: the secrecy of what it holds."""
-    filnamn = f"{dok.filnamn}.{format}"
-    return diarium_services.arkivera_handling(
-        arende,
+    return arkivering.bestall(
+        sammantrade,
+        arkivering.Arkivering.Slag.PROTOKOLL,
+        mal,
         user=user,
-        typ=typ,
-        riktning=Handling.Riktning.UPPRATTAD,
-        status=Handling.Status.UPPRATTAD,
-        titel=f"{dok.titel} {format.upper()}",
-        fil=ContentFile(innehall, name=filnamn),
-        filnamn=filnamn,
-        **diarium_services.sekretessmarkering(lagrum, user),
+        version=arkivering.nasta_version(sammantrade),
     )
 
 
@@ -1337,16 +1344,15 @@ def justera_paragraf(punkt: Punkt, *, user) -> Paragrafjustering:
             _spara(punkt, user, "justera_paragraf")
         do_transition(sammantrade, SammantradeSteg.JUSTERA_PARAGRAF, user, text)
         if not kvar and punkt.arende_id:
-            dok = dokument.protokollsutdrag(punkt)
-            _arkivera(
-                punkt.arende,
-                dok,
-                dokument.som_pdf(dok),
-                "pdf",
-                Handling.Typ.PROTOKOLLSUTDRAG,
-                user,
-                punkt.arende.sekretess_lagrum,
+            mal = arkivering.mal(
+                "handling",
+                dokument.protokollsutdrag(punkt),
+                arende=punkt.arende_id,
+                typ=Handling.Typ.PROTOKOLLSUTDRAG,
+                lagrum=punkt.arende.sekretess_lagrum,
+                format="pdf",
             )
+            arkivering.bestall(sammantrade, arkivering.Arkivering.Slag.UTDRAG, [mal], user=user)
     return signatur
 
 

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from arenden.dokument import arkivering
 from arenden.dokument import services as dokument
 from arenden.gemensamt.inskick import en_gang
 from arenden.gemensamt.sidor import PER_SIDA
@@ -174,6 +175,11 @@ def sammantrade(request, pk):
     ):
         context["rattelse_form"] = RattelseForm(prefix="rattelse")
     context["protokollfiler"] = [f for f in s.protokollfiler.all() if not f.publik]
+    # made off the request (arenden.dokument.arkivering): one query, and only while a
+    # justerat protokoll has no file yet
+    context["arkiveras"] = bool(
+        s.justerat and not context["protokollfiler"] and arkivering.vantar(s)
+    )
     for r in s.rattelser.all():
         signerat = {sig.person_id for sig in r.signaturer.all()}
         r.saknar = [p for p in justerade if p.pk not in signerat]

@@ -1,0 +1,208 @@
+"""The documents a step draws up, made and filed off the request (issue 18.5).
+
+Justering files the whole protokoll (and its masked version), the protokoll in the meeting's
+ärende as PDF and DOCX, and an utdrag in every ärende on the agenda; the kallelse is filed and
+e-mailed. Rendered in the request that is a dozen PDFs and many seconds with the meeting
+locked. Instead the step writes, in its own transaction, one :class:`Arkivering`: what every
+document says at that moment (the :class:`~arenden.dokument.services.Dokument` of each, as
+data), and where each is to be filed. That row is the record; the PDFs are its rendering, made
+by a worker after the step commits (:func:`config.celery.utfor`), or here and now without one.
+
+Nothing is lost and nothing is filed twice: the worker takes the row under a lock and marks
+it done in the same transaction as the files it makes, so a redelivered message finds it done;
+a worker that dies midway leaves it undone (Celery's ``acks_late`` hands the message to
+another), and ``manage.py arkivera`` (cron) or the beat job sends again what has waited too
+long. What a document says never changes with the wait: it was fixed when the step was taken.
+The broker sees the row's id only (OSL 5 kap. 5 §); the snapshot, which may hold secret text,
+is emptied once the documents are filed, which then are the record.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from arenden.dokument import jobb, services
+
+logger = logging.getLogger(__name__)
+
+UPPGIFT = "arenden.arkivera"
+
+#: how long a row may wait before the sweep sends it again (a lost message, a dead worker)
+VANTETID = datetime.timedelta(minutes=5)
+
+
+class Arkivering(models.Model):
+    """The documents one step drew up, fixed as data when the step was taken, to be made and
+    filed: ``mal`` is a list of ``{"mal": where, "dokument": what it says, …}``."""
+
+    class Slag(models.TextChoices):
+        KALLELSE = "kallelse", _("kallelse")
+        PROTOKOLL = "protokoll", _("justerat protokoll")
+        RATTELSE = "rattelse", _("rättat protokoll")
+        UTDRAG = "utdrag", _("utdrag av omedelbart justerad paragraf")
+
+    sammantrade = models.ForeignKey(
+        "arenden.Sammantrade", on_delete=models.PROTECT, related_name="arkiveringar"
+    )
+    slag = models.CharField(max_length=20, choices=Slag.choices)
+    #: the protokoll's version this filing makes (justering 1, each rättelse the next)
+    version = models.PositiveIntegerField(null=True, blank=True)
+    mal = models.JSONField(default=list)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    skapad = models.DateTimeField(default=timezone.now)
+    klar = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "arenden"
+        verbose_name = _("arkivering")
+        verbose_name_plural = _("arkiveringar")
+        ordering = ["skapad", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sammantrade", "version"],
+                condition=models.Q(version__isnull=False),
+                name="arkivering_en_per_version",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.get_slag_display()} {self.sammantrade_id} ({'klar' if self.klar else 'väntar'})"
+        )
+
+
+def mal(dit: str, dokument: services.Dokument, **var) -> dict:
+    """One document to file: ``dit`` is ``protokollfil``, ``handling`` or ``epost``."""
+    return {"mal": dit, "dokument": jobb.som_data(dokument), **var}
+
+
+def bestall(sammantrade, slag: str, mal_lista: list[dict], *, user, version=None) -> Arkivering:
+    """Record what the step drew up and have it made and filed once the step commits."""
+    from config import celery
+
+    rad = Arkivering.objects.create(
+        sammantrade=sammantrade, slag=slag, version=version, mal=mal_lista, user=user
+    )
+    celery.utfor(UPPGIFT, rad.pk)
+    return rad
+
+
+def nasta_version(sammantrade) -> int:
+    """The next version of the meeting's protokoll: filed or waiting to be (the caller holds
+    the sammanträde's lock, so two steps never take the same one)."""
+    from arenden.sammantraden.models import Protokollfil
+
+    filad = Protokollfil.objects.filter(sammantrade=sammantrade).aggregate(n=models.Max("version"))
+    vantar = Arkivering.objects.filter(sammantrade=sammantrade).aggregate(n=models.Max("version"))
+    return max(filad["n"] or 0, vantar["n"] or 0) + 1
+
+
+def vantar(sammantrade) -> bool:
+    """Is something of the meeting still waiting to be filed?"""
+    return Arkivering.objects.filter(sammantrade=sammantrade, klar__isnull=True).exists()
+
+
+def utfor(pk: int) -> bool:
+    """The task: make and file what the row holds, unless it is done. True when this call
+    filed it."""
+    from workflow.context import acting_as
+
+    with transaction.atomic():
+        rad = Arkivering.objects.select_for_update().filter(pk=pk).first()
+        if rad is None or rad.klar is not None:
+            return False
+        gjorda: dict[str, bytes] = {}
+
+        def skriv(data: dict, format: str) -> bytes:
+            nyckel = jobb.nyckel(data, format)
+            if nyckel not in gjorda:
+                gjorda[nyckel] = services.skriv(jobb.fran_data(data), format)
+            return gjorda[nyckel]
+
+        with acting_as(rad.user):
+            for mal_ in rad.mal:
+                _FILA[mal_["mal"]](rad, mal_, skriv)
+        rad.klar = timezone.now()
+        rad.mal = []  # the filed documents are the record now; no second copy of their text
+        rad.save(update_fields=["klar", "mal"])
+    return True
+
+
+def _protokollfil(rad: Arkivering, mal_: dict, skriv) -> None:
+    from arenden.sammantraden.models import Protokollfil
+
+    dok = jobb.fran_data(mal_["dokument"])
+    pdf = skriv(mal_["dokument"], "pdf")
+    filnamn = f"{dok.filnamn}-version-{rad.version}.pdf"
+    fil = Protokollfil(
+        sammantrade_id=rad.sammantrade_id,
+        version=rad.version,
+        publik=mal_["publik"],
+        filnamn=filnamn,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        skapad=rad.skapad,
+        rattelse_id=mal_.get("rattelse"),
+    )
+    fil.fil.save(filnamn, ContentFile(pdf), save=False)
+    fil.save()
+
+
+def _handling(rad: Arkivering, mal_: dict, skriv) -> None:
+    from arenden.diarium import services as diarium_services
+    from arenden.diarium.models import Arende, Handling
+
+    dok = jobb.fran_data(mal_["dokument"])
+    format = mal_["format"]
+    filnamn = f"{dok.filnamn}.{format}"
+    diarium_services.arkivera_handling(
+        Arende.objects.get(pk=mal_["arende"]),
+        user=rad.user,
+        typ=mal_["typ"],
+        riktning=Handling.Riktning.UPPRATTAD,
+        status=Handling.Status.UPPRATTAD,
+        titel=f"{dok.titel} {format.upper()}",
+        fil=ContentFile(skriv(mal_["dokument"], format), name=filnamn),
+        filnamn=filnamn,
+        **diarium_services.sekretessmarkering(mal_.get("lagrum", ""), rad.user),
+    )
+
+
+def _epost(rad: Arkivering, mal_: dict, skriv) -> None:
+    from django.contrib.auth import get_user_model
+
+    from arenden.handlaggning import services as handlaggning_services
+
+    dok = jobb.fran_data(mal_["dokument"])
+    handlaggning_services.meddela(
+        get_user_model().objects.filter(pk__in=mal_["till"]),
+        mal_["amne"],
+        mal_["text"],
+        bilaga=(f"{dok.filnamn}.pdf", skriv(mal_["dokument"], "pdf"), services.PDF),
+    )
+
+
+_FILA = {"protokollfil": _protokollfil, "handling": _handling, "epost": _epost}
+
+
+def skicka_kvarvarande(aldre_an: datetime.timedelta = VANTETID) -> int:
+    """Send again what has waited longer than ``aldre_an`` (a lost message, a dead worker);
+    the task's lock and its done mark make a second delivery harmless. How many were sent."""
+    from config import celery
+
+    grans = timezone.now() - aldre_an
+    pks = list(
+        Arkivering.objects.filter(klar__isnull=True, skapad__lt=grans).values_list("pk", flat=True)
+    )
+    for pk in pks:
+        celery.utfor(UPPGIFT, pk)
+    if pks:
+        logger.warning("%s arkiveringar väntade och skickades igen.", len(pks))
+    return len(pks)

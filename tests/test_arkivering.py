@@ -1,0 +1,165 @@
+"""The documents a step draws up are made and filed off the request when a broker is
+configured (issue 18.5; arenden.dokument.arkivering), with the broker replaced by a recorder
+here; tests/test_skala.py runs it on a real worker. What a user checks: the justering returns
+without rendering a dozen PDFs; the broker is told an id and nothing else; the filed protokoll
+says what it said when it was justerat, whatever changed before the worker came; nothing is
+filed twice, nothing is lost when the message is; and the protokoll is not anslaget before it
+is filed."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from arenden.dokument import arkivering
+from arenden.gemensamt import utskick
+from arenden.models import Arkivering, Handling, Protokollfil, Punkt
+from arenden.sammantraden import protokoll
+from config import celery
+from tests.test_sammantraden import pdf_text
+from tests.test_sammantraden_regler import Mote, cast_for
+from workflow.engine import TransitionNotAllowed
+
+pytestmark = pytest.mark.django_db
+
+
+class Broker:
+    """Records what would have been sent to RabbitMQ."""
+
+    def __init__(self):
+        self.skickat = []
+
+    def send_task(self, namn, args=()):
+        self.skickat.append((namn, list(args)))
+
+
+@pytest.fixture
+def broker(monkeypatch, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    b = Broker()
+    monkeypatch.setattr(celery, "app", b)
+    return b
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _justerat(mote, django_capture_on_commit_callbacks):
+    """The meeting justerat by both, with the worker not yet come."""
+    tidpunkt = timezone.make_aware(
+        datetime.datetime.combine(mote.sammantrade.datum, datetime.time(10))
+    ) + datetime.timedelta(days=7)
+    mote.kalla()
+    mote.besluta()
+    mote.uppratta()
+    mote.justera(mote.ordforande_user, tidpunkt)
+    with django_capture_on_commit_callbacks(execute=True):
+        mote.justera(mote.justerare_user, tidpunkt)
+    mote.sammantrade.refresh_from_db()
+    return mote
+
+
+def test_justering_files_off_the_request_and_the_broker_gets_an_id_only(
+    broker, django_capture_on_commit_callbacks
+):
+    mote = _justerat(Mote(cast_for("HSN")), django_capture_on_commit_callbacks)
+    assert mote.sammantrade.state == "justerat"
+    rad = Arkivering.objects.get(slag="protokoll")
+    assert ("arenden.arkivera", [rad.pk]) in broker.skickat
+    # nothing rendered in the request: no protokoll filed, no utdrag in the ärende yet
+    assert not Protokollfil.objects.exists()
+    assert not Handling.objects.filter(typ=Handling.Typ.PROTOKOLLSUTDRAG).exists()
+    # the meeting page says it is coming; the anslag waits for it, in Swedish
+    sida = Client()
+    sida.force_login(mote.sek)
+    assert "arkiveras" in sida.get(f"/sammantrade/{mote.sammantrade.pk}/").content.decode()
+    with pytest.raises(TransitionNotAllowed, match="arkiveras fortfarande"):
+        protokoll.ansla(mote.sammantrade, user=mote.sek)
+
+    # the worker comes: the protokoll and the utdrag are filed, once
+    assert arkivering.utfor(rad.pk) is True
+    assert arkivering.utfor(rad.pk) is False  # a redelivered message: nothing twice
+    [fil] = Protokollfil.objects.filter(sammantrade=mote.sammantrade)
+    assert fil.version == 1 and protokoll.protokollfil_ar_intakt(fil)
+    assert (
+        Handling.objects.filter(arende=mote.arende, typ=Handling.Typ.PROTOKOLLSUTDRAG).count() == 1
+    )
+    rad.refresh_from_db()
+    assert rad.klar is not None and rad.mal == []  # the filed documents are the record now
+    protokoll.ansla(
+        mote.sammantrade, user=mote.sek, dag=timezone.localdate(mote.sammantrade.justerat)
+    )
+    mote.sammantrade.refresh_from_db()
+    assert mote.sammantrade.state == "anslaget"
+
+
+def test_the_filed_protokoll_says_what_it_said_when_justerat(
+    broker, django_capture_on_commit_callbacks
+):
+    mote = _justerat(Mote(cast_for("HSN")), django_capture_on_commit_callbacks)
+    # something changes in the database before the worker comes (a later edit, a bug)
+    Punkt.objects.filter(pk=mote.arendepunkt.pk).update(beslut="Ett annat beslut i efterhand.")
+    arkivering.utfor(Arkivering.objects.get(slag="protokoll").pk)
+    fil = Protokollfil.objects.get(sammantrade=mote.sammantrade)
+    with fil.fil.open("rb") as f:
+        text = pdf_text(f.read())
+    assert "Att anta riktlinjerna." in text and "i efterhand" not in text
+
+
+def test_a_lost_message_is_sent_again_and_cron_files_what_waits(
+    broker, django_capture_on_commit_callbacks
+):
+    mote = _justerat(Mote(cast_for("HSN")), django_capture_on_commit_callbacks)
+    rad = Arkivering.objects.get(slag="protokoll")
+    broker.skickat.clear()
+    # fresh: the worker may be on it; nothing is sent again
+    assert arkivering.skicka_kvarvarande() == 0 and broker.skickat == []
+    Arkivering.objects.filter(pk=rad.pk).update(
+        skapad=timezone.now() - datetime.timedelta(minutes=10)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert arkivering.skicka_kvarvarande() == 1
+    assert broker.skickat == [("arenden.arkivera", [rad.pk])]
+    # with no worker at all, cron does it; a second run finds nothing left
+    call_command("arkivera")
+    call_command("arkivera")
+    assert Protokollfil.objects.filter(sammantrade=mote.sammantrade).count() == 1
+    assert not arkivering.vantar(mote.sammantrade)
+
+
+def test_the_kallelse_is_filed_marked_and_emailed_masked_by_the_worker(
+    broker, django_capture_on_commit_callbacks
+):
+    from arenden.diarium import services as diarium_services
+
+    mote = Mote(cast_for("HSN"))
+    mote.sammantrade.arende = mote.cast.registrera("Sammanträden 2025")
+    mote.sammantrade.save(update_fields=["arende"])
+    bilaga = diarium_services.lagg_till_handling(
+        mote.arende,
+        user=mote.cast.registrator,
+        typ="beslutsunderlag",
+        riktning="inkommen",
+        titel="Avvikelserapport om patient NN",
+        sekretess_lagrum="OSL 25 kap. 1 §",
+        offentlig_titel="Avvikelserapport",
+    )
+    mote.arendepunkt.bilagor.add(bilaga)
+    mote.ordforande_user.email = "ordforande@example.se"
+    mote.ordforande_user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        mote.kalla()
+    assert not Handling.objects.filter(typ=Handling.Typ.KALLELSE).exists()
+    assert not utskick.Utskick.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        arkivering.utfor(Arkivering.objects.get(slag="kallelse").pk)
+    kallelse = Handling.objects.get(typ=Handling.Typ.KALLELSE)
+    # the full kallelse names the secret bilaga, so it is marked where it is kept
+    assert kallelse.sekretess_lagrum == "OSL 25 kap. 1 §"
+    [brev] = utskick.Utskick.objects.all()
+    text = pdf_text(bytes(brev.bilaga))
+    assert "patient NN" not in text and "Sekretess (OSL 25 kap. 1 §)" in text
