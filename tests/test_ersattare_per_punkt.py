@@ -254,9 +254,14 @@ def test_the_page_proposes_confirms_once_and_removes(cast):
         ta_bort = f"/tjanstgoring/{tjanstgoring.pk}/ta-bort/"
         assert annan.post(ta_bort).status_code == 403
     assert Tjanstgoring.objects.count() == 1
+    # Dan found jävig after he was confirmed: the page says the seat is empty
+    assert "är jävig eller frånvarande under punkten" not in sek.get(url).content.decode()
+    protokoll.anmal_jav(cast.forsta, cast.dan, user=cast.sekreterare)
+    sida = sek.get(url).content.decode()
+    assert "Dan Gran är jävig eller frånvarande under punkten; ta bort tjänstgöringen" in sida
     svar = sek.post(f"/tjanstgoring/{tjanstgoring.pk}/ta-bort/", follow=True).content.decode()
     assert "Dan Gran (s) tjänstgör inte längre under punkt 1." in svar
-    assert "Förslag: Dan Gran (s) tjänstgör för Anna Ek (s)" in svar
+    assert "Förslag: Cia Lind (s) tjänstgör för Anna Ek (s)" in svar
     assert not Tjanstgoring.objects.exists()
     assert sek.post(f"/tjanstgoring/{tjanstgoring.pk}/ta-bort/").status_code == 404
     historik = Tjanstgoring.history.filter(id=tjanstgoring.pk).order_by("history_date")

@@ -196,12 +196,19 @@ def _ersattare_per_punkt(user, sammantrade, punkter, deltagare, far_andra: bool)
         and protokoll.ar_namndsekreterare(user, sammantrade.organ)
     )
     register = protokoll.ersattarregister(sammantrade) if far else {}
+    per_rad = {d.pk: d for d in deltagare}
     for punkt in punkter:
         punkt.far_ersatta = far
-        punkt.tjanstgoringar_text = [
-            (t, dokument.tjanstgoring_text(t, punkt, sammantrade.organ))
-            for t in punkt.tjanstgoringar.all()
-        ]
+        punkt.tjanstgoringar_text = []
+        for t in punkt.tjanstgoringar.all():
+            text = dokument.tjanstgoring_text(t, punkt, sammantrade.organ)
+            if not per_rad[t.ersattare_id].kan_delta_i(punkt):
+                # jäv or absence noted after the ersättare was confirmed: the seat is empty
+                text += " " + _(
+                    "%(vem)s är jävig eller frånvarande under punkten; ta bort tjänstgöringen "
+                    "så att en annan ersättare kan föreslås."
+                ) % {"vem": t.ersattare.person.namn}
+            punkt.tjanstgoringar_text.append((t, text))
         punkt.forslag = protokoll.foreslagna_ersattare(punkt, deltagare, register) if far else []
 
 
