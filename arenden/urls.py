@@ -127,6 +127,16 @@ urlpatterns = [
         sammantraden_views.punkt_justera,
         name="punkt_justera",
     ),
+    path(
+        "punkt/<int:pk>/tjanstgoring/",
+        sammantraden_views.punkt_tjanstgoring,
+        name="punkt_tjanstgoring",
+    ),
+    path(
+        "tjanstgoring/<int:pk>/ta-bort/",
+        sammantraden_views.tjanstgoring_ta_bort,
+        name="tjanstgoring_ta_bort",
+    ),
     path("punkt/<int:pk>/<slug:atgard>/", sammantraden_views.punkt_atgard, name="punkt_atgard"),
     path(
         "punkt/<int:pk>/utdrag.<slug:format>", sammantraden_views.punkt_utdrag, name="punkt_utdrag"

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from arenden.diarium.models import Arende, Handling
 from arenden.organisation.models import Organ
-from arenden.sammantraden.models import Deltagare, Punkt, Sammantrade
+from arenden.sammantraden.models import Deltagare, Punkt, Sammantrade, Tjanstgoring
 from flows.namn import SammantradeSteg
 from workflow.engine import history
 
@@ -95,7 +95,15 @@ def med_allt(sammantrade: Sammantrade) -> Sammantrade:
                 "deltagare",
                 queryset=Deltagare.objects.select_related(
                     "person__enhet", "ersatter", "anslot_fran", "lamnade_efter"
-                ).prefetch_related("franvarande_pa"),
+                ).prefetch_related(
+                    "franvarande_pa",
+                    "ersatt_i",
+                    # what Deltagare.deltar_i reads, with what the närvaro prints of it
+                    Prefetch(
+                        "tjanstgoringar",
+                        queryset=Tjanstgoring.objects.select_related("punkt", "ledamot__person"),
+                    ),
+                ),
             ),
             Prefetch(
                 "punkter",
@@ -112,6 +120,12 @@ def med_allt(sammantrade: Sammantrade) -> Sammantrade:
                     "voteringar__deltog__person",
                     "rattelser__user__person",
                     "rattelser__signaturer__person",
+                    Prefetch(
+                        "tjanstgoringar",
+                        queryset=Tjanstgoring.objects.select_related(
+                            "ersattare__person", "ledamot__person"
+                        ),
+                    ),
                 ),
             ),
             "justeringar__person",
@@ -193,6 +207,8 @@ def _paragraf(punkt: Punkt, organ: Organ, publik: bool) -> list[Block]:
                 % {"vem": jav.person}
             )
         )
+    for tjanstgoring in punkt.tjanstgoringar.all():
+        block.append(_text(tjanstgoring_text(tjanstgoring, punkt, organ)))
     if punkt.forslag_till_beslut:
         block += [_rubrik(_("Förslag till beslut"), 3), _text(punkt.forslag_till_beslut)]
     for yrkande in punkt.yrkanden.all():
@@ -319,11 +335,39 @@ def _namn(d: Deltagare) -> str:
     return rad
 
 
+def tjanstgoring_text(tjanstgoring, punkt: Punkt, organ: Organ) -> str:
+    """ "Ersättare Anna Berg (s) tjänstgör för Bo Ek (s) i § 5.": who served for whom in
+    one paragraph (KL 5 kap. 17 §, 6 kap. 16 §), the item named as the protokoll numbers it
+    now; ``punkt`` is the row's item, given as read with it."""
+    return _("Ersättare %(ersattare)s tjänstgör för %(ledamot)s i %(punkt)s.") % {
+        "ersattare": _person(tjanstgoring.ersattare.person),
+        "ledamot": _person(tjanstgoring.ledamot.person),
+        "punkt": _i_punkt(punkt, organ),
+    }
+
+
+def _i_punkt(punkt: Punkt, organ: Organ) -> str:
+    """ "§ 5" once the protokoll has numbered the paragraphs (in an organ whose items are
+    paragraphs, :func:`punkt_rubrik`), "punkt 5" before."""
+    if organ.typ == Organ.Typ.SAMVERKANSORGAN or punkt.paragraf is None:
+        return _("punkt %(n)s") % {"n": punkt.beteckning}
+    return f"§ {punkt.beteckning}"
+
+
 def narvaro_andringar(d: Deltagare) -> list[str]:
-    """ "frånvarande på punkt 4, 6", "anslöt från punkt 5", "lämnade efter punkt 9": the items
-    named as the protokoll numbers them now (§ numbers once it is drawn up), then the
-    anteckning word for word."""
+    """ "frånvarande på punkt 4, 6", "anslöt från punkt 5", "lämnade efter punkt 9", "tjänstgör
+    för Bo Ek på punkt 5": the items named as the protokoll numbers them now (§ numbers once
+    it is drawn up), then the anteckning word for word."""
     delar = []
+    if d.roll == Deltagare.Roll.ERSATTARE and d.ersatter_id is None:
+        per_ledamot: dict[str, list[str]] = {}
+        for t in sorted(d.tjanstgoringar.all(), key=lambda t: (t.punkt.ordning, t.punkt.pk)):
+            per_ledamot.setdefault(t.ledamot.person.namn, []).append(t.punkt.beteckning)
+        for vem, punkter in per_ledamot.items():
+            delar.append(
+                _("tjänstgör för %(vem)s på punkt %(punkt)s")
+                % {"vem": vem, "punkt": ", ".join(punkter)}
+            )
     franvarande = sorted(d.franvarande_pa.all(), key=lambda p: (p.ordning, p.pk))
     if franvarande:
         delar.append(

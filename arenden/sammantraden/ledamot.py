@@ -13,7 +13,13 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 
 from arenden.diarium.models import Handling
-from arenden.sammantraden.models import Deltagare, Kallelsemottagare, Punkt, Sammantrade
+from arenden.sammantraden.models import (
+    DELTAR_I,
+    Deltagare,
+    Kallelsemottagare,
+    Punkt,
+    Sammantrade,
+)
 from workflow.engine import worklist
 
 #: the permission to read a meeting as one kallad to it
@@ -76,7 +82,7 @@ def med_underlag(moten: list[Sammantrade]) -> list[Sammantrade]:
             "deltagare",
             queryset=Deltagare.objects.select_related(
                 "person", "anslot_fran", "lamnade_efter"
-            ).prefetch_related("franvarande_pa"),
+            ).prefetch_related(*DELTAR_I),
         ),
     )
     return moten

@@ -260,17 +260,36 @@ class Deltagare(models.Model):
 
     @property
     def tjanstgor(self) -> bool:
-        """A member who decides: a ledamot (the ordförande among them), or an ersättare who
-        serves in a ledamot's place. An ersättare who only attends takes part in the
-        deliberations, never in a beslut (KL 5 kap. 17 §, 6 kap. 16 §)."""
+        """A member who decides for the whole meeting: a ledamot (the ordförande among
+        them), or an ersättare who serves in a ledamot's place. An ersättare who only attends
+        takes part in the deliberations, and in a beslut only in an item where they serve
+        for a member who does not take part in it (:class:`Tjanstgoring`; KL 5 kap. 17 §,
+        6 kap. 16 §)."""
         if self.roll == self.Roll.TJANSTEPERSON:
             return False
         return self.roll != self.Roll.ERSATTARE or self.ersatter_id is not None
 
     def deltar_i(self, punkt: Punkt) -> bool:
         """Took part in the beslut under ``punkt``: serving, present, joined by then, not yet
-        gone, not absent from it and not jävig in it (KL 5 kap. 47 §, 6 kap. 28 §)."""
-        if not (self.narvarande and self.tjanstgor):
+        gone, not absent from it and not jävig in it (KL 5 kap. 47 §, 6 kap. 28 §).
+
+        Serving is for the whole meeting (:attr:`tjanstgor`), or for one item: an ersättare
+        who steps in for a ledamot there (:class:`Tjanstgoring`, KL 5 kap. 17 §, 6 kap.
+        16 §) serves in that item only, and the ledamot replaced does not serve in it. Reads
+        ``tjanstgoringar`` and ``ersatt_i`` as prefetched (:data:`DELTAR_I`)."""
+        if self.roll == self.Roll.TJANSTEPERSON:
+            return False
+        if self.roll == self.Roll.ERSATTARE and self.ersatter_id is None:
+            if not any(t.punkt_id == punkt.pk for t in self.tjanstgoringar.all()):
+                return False
+        elif any(t.punkt_id == punkt.pk for t in self.ersatt_i.all()):
+            return False
+        return self.kan_delta_i(punkt)
+
+    def kan_delta_i(self, punkt: Punkt) -> bool:
+        """Able to take part in ``punkt`` if serving: present at the meeting, joined by then,
+        not yet gone, not absent from the item and not jävig in it."""
+        if not self.narvarande:
             return False
         if any(p.pk == punkt.pk for p in self.franvarande_pa.all()):
             return False
@@ -280,6 +299,11 @@ class Deltagare(models.Model):
         if self.lamnade_efter and plats > (self.lamnade_efter.ordning, self.lamnade_efter.pk):
             return False
         return all(jav.person_id != self.person_id for jav in punkt.jav.all())
+
+
+#: what :meth:`Deltagare.deltar_i` reads of each line of the närvaro: prefetch these (with
+#: ``anslot_fran`` and ``lamnade_efter`` selected) and asking it costs no query per line or item
+DELTAR_I = ("franvarande_pa", "tjanstgoringar", "ersatt_i")
 
 
 def tjanstgorande(punkt: Punkt, deltagare) -> list[Deltagare]:
@@ -539,6 +563,49 @@ class Jav(models.Model):
 
     def __str__(self):
         return f"{self.person} ({_('jäv')})"
+
+
+class Tjanstgoring(models.Model):
+    """An ersättare who serves in one item in the place of a member who does not take part
+    in it (jävig, KL 5 kap. 47 §, 6 kap. 28 §; or absent from it): ersättare step in for a
+    missing member in the tjänstgöringsordning decided (KL 5 kap. 17 §, 6 kap. 16 §), and
+    the member replaced does not serve in that item. One ersättare per member and item, and
+    an ersättare serves for one member at a time."""
+
+    punkt = models.ForeignKey(Punkt, on_delete=models.CASCADE, related_name="tjanstgoringar")
+    ersattare = models.ForeignKey(
+        Deltagare,
+        on_delete=models.PROTECT,
+        related_name="tjanstgoringar",
+        verbose_name=_("ersättare"),
+    )
+    ledamot = models.ForeignKey(
+        Deltagare,
+        on_delete=models.PROTECT,
+        related_name="ersatt_i",
+        verbose_name=_("tjänstgör för"),
+    )
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+
+    class Meta:
+        verbose_name = _("ersättare som tjänstgör i en punkt")
+        verbose_name_plural = _("ersättare som tjänstgör i enskilda punkter")
+        ordering = ["punkt", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["punkt", "ledamot"], name="tjanstgoring_en_ersattare_per_ledamot"
+            ),
+            models.UniqueConstraint(
+                fields=["punkt", "ersattare"], name="tjanstgoring_ersattare_for_en_ledamot"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(ersattare=models.F("ledamot")),
+                name="tjanstgoring_inte_for_sig_sjalv",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ersattare} {_('tjänstgör för')} {self.ledamot} ({self.punkt.beteckning})"
 
 
 class Reservation(models.Model):

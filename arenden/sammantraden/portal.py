@@ -13,7 +13,7 @@ from arenden.diarium.models import Handling, Sekretessatkomst
 from arenden.dokument import services as dokument
 from arenden.gemensamt.sidor import PER_SIDA, sida_av
 from arenden.sammantraden import ledamot, protokoll
-from arenden.sammantraden.models import Punkt, Sammantrade
+from arenden.sammantraden.models import DELTAR_I, Punkt, Sammantrade
 
 
 def _kräv_kallad(user, sammantrade) -> None:
@@ -86,7 +86,9 @@ def underlag(request, pk, punkt):
         typ__in=ledamot.UNDERLAG,
     )
     deltagare = list(
-        punkt.sammantrade.deltagare.select_related("person").prefetch_related("franvarande_pa")
+        punkt.sammantrade.deltagare.select_related(
+            "person", "anslot_fran", "lamnade_efter"
+        ).prefetch_related(*DELTAR_I)
     )
     behoriga = ledamot.sekretessbehoriga(request.user, [handling.arende_id])
     if not ledamot.far_lasa_handling(request.user, handling, punkt, deltagare, behoriga):

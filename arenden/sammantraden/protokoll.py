@@ -14,7 +14,7 @@ import datetime
 import hashlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from arenden.organisation import roles
 from arenden.organisation.models import Ledamotsuppdrag, Organ, Person
 from arenden.sammantraden.ledamot import tjanstgor_i
 from arenden.sammantraden.models import (
+    DELTAR_I,
     Deltagare,
     Jav,
     Justering,
@@ -43,6 +44,7 @@ from arenden.sammantraden.models import (
     Reservation,
     Rost,
     Sammantrade,
+    Tjanstgoring,
     Votering,
     Yrkande,
     Yttrande,
@@ -376,7 +378,7 @@ def narvaron(sammantrade: Sammantrade):
     """The närvaro with what :meth:`Deltagare.deltar_i` reads, in a fixed number of queries."""
     return sammantrade.deltagare.select_related(
         "person", "anslot_fran", "lamnade_efter"
-    ).prefetch_related("franvarande_pa")
+    ).prefetch_related(*DELTAR_I)
 
 
 def _med_jav(punkt: Punkt) -> Punkt:
@@ -387,6 +389,198 @@ def _med_jav(punkt: Punkt) -> Punkt:
 def antal_tjanstgorande(punkt: Punkt, sammantrade: Sammantrade) -> int:
     """How many members decide under ``punkt`` (present, serving, not jävig)."""
     return len(tjanstgorande(_med_jav(punkt), narvaron(sammantrade)))
+
+
+# -- an ersättare serving in one item (KL 5 kap. 17 §, 6 kap. 16 §) -------------------------
+
+
+def ersattarregister(sammantrade: Sammantrade) -> dict[int, Ledamotsuppdrag]:
+    """The organ's register on the meeting day, by person: party and tjänstgöringsordning."""
+    return {u.person_id: u for u in Ledamotsuppdrag.giltiga(sammantrade.organ, sammantrade.datum)}
+
+
+def _parti(deltagare: Deltagare, register: dict[int, Ledamotsuppdrag]) -> str:
+    uppdrag = register.get(deltagare.person_id)
+    return ((uppdrag.parti if uppdrag else "") or deltagare.person.parti).casefold()
+
+
+def _ersattare_i_registret(deltagare: Deltagare, register) -> Ledamotsuppdrag | None:
+    """The ersättare's uppdrag, when ``deltagare`` is an ersättare of the organ who does not
+    already serve for someone for the whole meeting."""
+    uppdrag = register.get(deltagare.person_id)
+    if (
+        deltagare.roll != Deltagare.Roll.ERSATTARE
+        or deltagare.ersatter_id is not None
+        or uppdrag is None
+        or uppdrag.uppdrag != Ledamotsuppdrag.Uppdrag.ERSATTARE
+    ):
+        return None
+    return uppdrag
+
+
+def _saknas_i(ledamot: Deltagare, punkt: Punkt) -> bool:
+    """A member serving at the meeting (present, a ledamot or an ersättare serving for the
+    whole meeting) who does not take part in ``punkt``: jävig, absent from it, not yet come
+    or gone."""
+    return ledamot.narvarande and ledamot.tjanstgor and not ledamot.kan_delta_i(punkt)
+
+
+def foreslagna_ersattare(
+    punkt: Punkt, deltagare, register: dict[int, Ledamotsuppdrag]
+) -> list[tuple[Deltagare, Deltagare]]:
+    """A proposal, never a change: (ersättare, ledamot) for each seat missing in ``punkt``
+    and not yet filled, the first ersättare of the seat's party in the tjänstgöringsordning
+    fullmäktige decided (KL 5 kap. 17 §, 6 kap. 16 §) who is present in the item, not jävig
+    in it and not already serving there; one ersättare per missing seat.
+
+    ``deltagare``: the närvaro as :func:`narvaron` reads it; ``punkt`` with its jäv;
+    ``register``: :func:`ersattarregister`. No query of its own."""
+    rader = [t for d in deltagare for t in d.ersatt_i.all() if t.punkt_id == punkt.pk]
+    ersatta = {t.ledamot_id for t in rader}
+    upptagna = {t.ersattare_id for t in rader}
+    ersattare = sorted(
+        (
+            (uppdrag.ordning, uppdrag.pk, d)
+            for d in deltagare
+            if (uppdrag := _ersattare_i_registret(d, register)) is not None
+            and d.pk not in upptagna
+            and d.kan_delta_i(punkt)
+        ),
+        key=lambda rad: rad[:2],
+    )
+    forslag = []
+    for ledamot in deltagare:
+        if ledamot.pk in ersatta or not _saknas_i(ledamot, punkt):
+            continue
+        parti = _parti(ledamot, register)
+        for _ordning, _pk, d in ersattare:
+            if parti and d.pk not in upptagna and _parti(d, register) == parti:
+                upptagna.add(d.pk)
+                forslag.append((d, ledamot))
+                break
+    return forslag
+
+
+def _kräv_fore_upprattande(sammantrade: Sammantrade) -> None:
+    if sammantrade.state not in (SammantradeStatus.PLANERAT, SammantradeStatus.KALLAT):
+        raise ValidationError(
+            _("Vem som tjänstgör under en punkt kan inte ändras när protokollet är upprättat."),
+            code="upprattat",
+        )
+
+
+def tjanstgor_for(punkt: Punkt, ersattare: Deltagare, ledamot: Deltagare, *, user) -> Tjanstgoring:
+    """The ersättare serves in ``punkt`` in the place of the member who does not take part
+    in it (jävig, KL 5 kap. 47 §, 6 kap. 28 §; or absent from it): KL 5 kap. 17 §, 6 kap.
+    16 §. Before the protokoll is drawn up; the sekreterare confirms a proposal
+    (:func:`foreslagna_ersattare`) or chooses another ersättare of the organ."""
+    with transaction.atomic(), acting_as(user):
+        sammantrade = _sammantrade_for(punkt)
+        _kräv_andring(sammantrade, user)
+        _kräv_fore_upprattande(sammantrade)
+        punkt = _med_jav(punkt)
+        narvaro = {d.pk: d for d in narvaron(sammantrade)}
+        e, led = narvaro.get(ersattare.pk), narvaro.get(ledamot.pk)
+        if e is None or led is None:
+            raise ValidationError(
+                _("Ersättaren och ledamoten ska båda finnas i närvaron vid %(mote)s.")
+                % {"mote": sammantrade},
+                code="inte_i_narvaron",
+            )
+        n = punkt.beteckning
+        if _ersattare_i_registret(e, ersattarregister(sammantrade)) is None:
+            if e.roll == Deltagare.Roll.ERSATTARE and e.ersatter_id is not None:
+                raise ValidationError(
+                    _("%(vem)s tjänstgör redan för %(for)s under hela sammanträdet.")
+                    % {"vem": e.person, "for": e.ersatter},
+                    code="hela_motet",
+                )
+            raise ValidationError(
+                _("%(vem)s är inte ersättare i %(organ)s på sammanträdesdagen.")
+                % {"vem": e.person, "organ": sammantrade.organ.namn},
+                code="inte_ersattare",
+            )
+        if not (led.narvarande and led.tjanstgor):
+            raise ValidationError(
+                _(
+                    "%(vem)s tjänstgör inte vid sammanträdet. En ersättare för hela "
+                    "sammanträdet förs in i närvaron."
+                )
+                % {"vem": led.person},
+                code="tjanstgor_inte",
+            )
+        if any(t.punkt_id == punkt.pk for t in led.ersatt_i.all()):
+            raise ValidationError(
+                _("En ersättare tjänstgör redan för %(vem)s under punkt %(n)s.")
+                % {"vem": led.person, "n": n},
+                code="redan_ersatt",
+            )
+        if led.kan_delta_i(punkt):
+            raise ValidationError(
+                _(
+                    "%(vem)s deltar under punkt %(n)s. En ersättare tjänstgör bara för en "
+                    "ledamot som inte deltar: jävig eller frånvarande under punkten "
+                    "(kommunallagen 5 kap. 17 §, 6 kap. 16 §)."
+                )
+                % {"vem": led.person, "n": n},
+                code="ledamot_deltar",
+            )
+        if any(t.punkt_id == punkt.pk for t in e.tjanstgoringar.all()):
+            raise ValidationError(
+                _("%(vem)s tjänstgör redan för en annan ledamot under punkt %(n)s.")
+                % {"vem": e.person, "n": n},
+                code="ersattare_upptagen",
+            )
+        if any(j.person_id == e.person_id for j in punkt.jav.all()):
+            raise ValidationError(
+                _(
+                    "%(vem)s är jävig under punkt %(n)s och kan inte tjänstgöra där "
+                    "(kommunallagen 5 kap. 47 §, 6 kap. 28 §)."
+                )
+                % {"vem": e.person, "n": n},
+                code="ersattare_javig",
+            )
+        if not e.kan_delta_i(punkt):
+            raise ValidationError(
+                _("%(vem)s är inte närvarande under punkt %(n)s.") % {"vem": e.person, "n": n},
+                code="ersattare_franvarande",
+            )
+        rad = Tjanstgoring(punkt=punkt, ersattare=e, ledamot=led)
+        try:
+            with transaction.atomic():
+                _spara(rad, user)
+        except IntegrityError as err:
+            # the lock on the sammanträde keeps this from happening; the constraints hold
+            # it if something writes without the lock
+            raise ValidationError(
+                _("En ersättare tjänstgör redan för %(vem)s under punkt %(n)s.")
+                % {"vem": led.person, "n": n},
+                code="redan_ersatt",
+            ) from err
+    return rad
+
+
+def ta_bort_tjanstgoring(tjanstgoring: Tjanstgoring, *, user) -> None:
+    """The ersättare no longer serves in the item; the member replaced serves there again
+    if present and able. Before the protokoll is drawn up; the history keeps who and when."""
+    with transaction.atomic(), acting_as(user):
+        sammantrade = _sammantrade_for(tjanstgoring.punkt)
+        _kräv_andring(sammantrade, user)
+        _kräv_fore_upprattande(sammantrade)
+        rad = (
+            Tjanstgoring.objects.select_for_update()
+            .filter(pk=tjanstgoring.pk)
+            .select_related("ersattare__person", "ledamot__person")
+            .first()
+        )
+        if rad is None:
+            raise ValidationError(
+                _("Ersättarens tjänstgöring under punkten är redan borttagen."),
+                code="redan_borttagen",
+            )
+        rad._history_user = user
+        rad._change_reason = "borttagen"
+        rad.delete()
 
 
 def _ska_justera(deltagare: Deltagare) -> bool:

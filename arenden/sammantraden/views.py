@@ -41,7 +41,7 @@ from arenden.sammantraden.forms import (
     YrkandeForm,
     YttrandeForm,
 )
-from arenden.sammantraden.models import Deltagare, Punkt, Rattelse, Sammantrade
+from arenden.sammantraden.models import Deltagare, Punkt, Rattelse, Sammantrade, Tjanstgoring
 from flows.namn import ArendeArbetslista, SammantradeStatus, SammantradeSteg
 from workflow import registry
 from workflow import roles as workflow_roles
@@ -127,6 +127,7 @@ def sammantrade(request, pk):
         punkt.rubrik_i_protokollet = dokument.punkt_rubrik(punkt, s.organ, punkt.maskerad)
     for d in deltagare:
         d.andringar = dokument.narvaro_andringar(d)
+    _ersattare_per_punkt(request.user, s, punkter, deltagare, far_andra)
     ledamoter = Person.objects.filter(
         pk__in=[d.person_id for d in deltagare if not d.ar_tjansteperson]
     ).order_by("namn")
@@ -187,6 +188,34 @@ def sammantrade(request, pk):
             p.anvandare_id == request.user.pk for p in r.saknar
         )
     return render(request, "arenden/sammantrade.html", context)
+
+
+def _ersattare_per_punkt(user, sammantrade, punkter, deltagare, far_andra: bool) -> None:
+    """Each item its ersättare serving in it (``punkt.tjanstgoringar_text``, with the row)
+    and, for the sekreterare before upprättande, the proposal of who steps in for a member
+    missing there (``punkt.forslag``, KL 5 kap. 17 §, 6 kap. 16 §): one query for the
+    register, however many items."""
+    # the organ's nämndsekreterare, while the protokoll may be changed and is not drawn up
+    far = (
+        far_andra
+        and sammantrade.state in (SammantradeStatus.PLANERAT, SammantradeStatus.KALLAT)
+        and protokoll.ar_namndsekreterare(user, sammantrade.organ)
+    )
+    register = protokoll.ersattarregister(sammantrade) if far else {}
+    per_rad = {d.pk: d for d in deltagare}
+    for punkt in punkter:
+        punkt.far_ersatta = far
+        punkt.tjanstgoringar_text = []
+        for t in punkt.tjanstgoringar.all():
+            text = dokument.tjanstgoring_text(t, punkt, sammantrade.organ)
+            if not per_rad[t.ersattare_id].kan_delta_i(punkt):
+                # jäv or absence noted after the ersättare was confirmed: the seat is empty
+                text += " " + _(
+                    "%(vem)s är jävig eller frånvarande under punkten; ta bort tjänstgöringen "
+                    "så att en annan ersättare kan föreslås."
+                ) % {"vem": t.ersattare.person.namn}
+            punkt.tjanstgoringar_text.append((t, text))
+        punkt.forslag = protokoll.foreslagna_ersattare(punkt, deltagare, register) if far else []
 
 
 def _narvaroformular(deltagare, punkter) -> None:
@@ -445,6 +474,71 @@ def punkt_atgard(request, pk, atgard):
             request, _("Fört till protokollet under punkt %(n)s.") % {"n": punkt.beteckning}
         )
     return _tillbaka(punkt.sammantrade_id, f"punkt-{punkt.pk}")
+
+
+def _kräv_sekreterare(user, sammantrade) -> None:
+    if not protokoll.ar_namndsekreterare(user, sammantrade.organ):
+        raise PermissionDenied(
+            _("Bara nämndsekreteraren för in vilka ersättare som tjänstgör under en punkt.")
+        )
+
+
+def _narvarorad(sammantrade, varde) -> Deltagare:
+    try:
+        return sammantrade.deltagare.select_related("person").get(pk=int(varde))
+    except (TypeError, ValueError, Deltagare.DoesNotExist) as err:
+        raise ValidationError(
+            _("Välj ersättaren och ledamoten ur sammanträdets närvaro."), code="okand_rad"
+        ) from err
+
+
+@login_required
+@require_POST
+@en_gang
+def punkt_tjanstgoring(request, pk):
+    """Confirm that an ersättare serves in one item for a member who does not take part in
+    it (KL 5 kap. 17 §, 6 kap. 16 §): the page's proposal, or another ersättare."""
+    punkt = _punkt_or_404(pk)
+    s = punkt.sammantrade
+    _kräv_lasratt(request.user, s)
+    _kräv_sekreterare(request.user, s)
+    try:
+        ersattare = _narvarorad(s, request.POST.get("ersattare"))
+        ledamot = _narvarorad(s, request.POST.get("ledamot"))
+        protokoll.tjanstgor_for(punkt, ersattare, ledamot, user=request.user)
+    except (*REFUSALS, PermissionDenied) as err:
+        _fel(request, err)
+    else:
+        messages.success(
+            request,
+            _("%(ersattare)s tjänstgör för %(ledamot)s under punkt %(n)s.")
+            % {"ersattare": ersattare.person, "ledamot": ledamot.person, "n": punkt.beteckning},
+        )
+    return _tillbaka(s.pk, f"punkt-{punkt.pk}")
+
+
+@login_required
+@require_POST
+@en_gang
+def tjanstgoring_ta_bort(request, pk):
+    """The ersättare no longer serves in the item."""
+    rad = get_object_or_404(
+        Tjanstgoring.objects.select_related("punkt__sammantrade", "ersattare__person"), pk=pk
+    )
+    s = rad.punkt.sammantrade
+    _kräv_lasratt(request.user, s)
+    _kräv_sekreterare(request.user, s)
+    try:
+        protokoll.ta_bort_tjanstgoring(rad, user=request.user)
+    except (*REFUSALS, PermissionDenied) as err:
+        _fel(request, err)
+    else:
+        messages.success(
+            request,
+            _("%(vem)s tjänstgör inte längre under punkt %(n)s.")
+            % {"vem": rad.ersattare.person, "n": rad.punkt.beteckning},
+        )
+    return _tillbaka(s.pk, f"punkt-{rad.punkt_id}")
 
 
 @login_required
