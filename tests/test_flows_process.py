@@ -708,7 +708,7 @@ def test_celery_is_optional_and_runs_the_same_jobs(monkeypatch):
     monkeypatch.setenv("CELERY_BROKER_URL", "redis://localhost:6379/0")
     assert importlib.reload(config.celery).app is None
 
-    # with Celery (a stand-in here), beat runs the two jobs
+    # with Celery (a stand-in here), beat runs the jobs
     registered = {}
     options_by_task = {}
 
@@ -737,6 +737,11 @@ def test_celery_is_optional_and_runs_the_same_jobs(monkeypatch):
             "task": "flows.bevakning",
             "schedule": {"minute": "0", "hour": "7"},
         },
+        # the filings a lost message left waiting, sent again (arenden.dokument.arkivering)
+        "arenden.arkivera_kvarvarande": {
+            "task": "arenden.arkivera_kvarvarande",
+            "schedule": {"minute": "*/5"},
+        },
     }
     with mock.patch.object(jobb, "kor_timers", return_value=3) as timers:
         assert registered["flows.workflow_timers"]() == 3
@@ -747,6 +752,11 @@ def test_celery_is_optional_and_runs_the_same_jobs(monkeypatch):
     # worker that dies midway leaves the message to another
     assert options_by_task["arenden.utskick.skicka"] == {"acks_late": True}
     assert options_by_task["arenden.dokument.generera"] == {"acks_late": True}
+    assert options_by_task["arenden.arkivera"] == {"acks_late": True}
+    from arenden.dokument import arkivering
+
+    with mock.patch.object(arkivering, "skicka_kvarvarande", return_value=2):
+        assert registered["arenden.arkivera_kvarvarande"]() == 2
 
     monkeypatch.undo()
     assert importlib.reload(config.celery).app is None
