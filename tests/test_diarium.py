@@ -450,3 +450,23 @@ def test_an_arende_marked_later_needs_its_public_rubrik(cast):
     assert arende.publik_rubrik == "Skrivelse i socialtjänstärende – Sekretess (OSL 26 kap. 1 §)"
     with pytest.raises(PermissionDenied):
         diarium_services.andra_sekretess(arende, user=cast.registrator, lagrum="", motivering="x")
+
+
+def test_the_postlista_pages_through_handlingar_and_arenden_in_order_without_gaps(client, cast):
+    """Each page of the postlista is read from the top of each kind (handlingar, ärenden) and
+    cut there: paging through it gives every row once, newest day first, whatever page."""
+    from arenden.gemensamt.sidor import PER_SIDA
+
+    for nr in range(PER_SIDA + 5):
+        dag = datetime.date(2025, 9, 1) + datetime.timedelta(days=nr)
+        arende = cast.registrera(f"Remiss {nr}", registrerat=dag)
+        _handling(cast, arende, f"Svar {nr}", datum=dag + datetime.timedelta(days=1))
+    url = reverse("arenden:postlista")
+    rader = []
+    for sida in (1, 2, 3):
+        rader += [
+            (rad.datum, rad.handling.pk if rad.handling else None, rad.arende.pk)
+            for rad in client.get(url, {"sida": sida}).context["sida"].object_list
+        ]
+    assert len(rader) == 2 * (PER_SIDA + 5) == len(set(rader))
+    assert [dag for dag, _h, _a in rader] == sorted((dag for dag, _h, _a in rader), reverse=True)

@@ -47,6 +47,20 @@ def _antal(qs, hogst: int) -> int:
     return qs.order_by()[:hogst].count()
 
 
+def sidnummer(nummer) -> int:
+    """The page asked for, as a number from 1 to :data:`SISTA` (anything else is page 1)."""
+    try:
+        return min(max(1, int(nummer or 1)), SISTA)
+    except (TypeError, ValueError):
+        return 1
+
+
+def radtak(nummer, per_sida: int) -> int:
+    """How many rows, from the top, page ``nummer`` and the look-ahead row need: what each
+    part of a union must give at most (:class:`Sida` reads its page and one row more)."""
+    return sidnummer(nummer) * per_sida + 1
+
+
 class Sida:
     """A page of ``qs``: ``object_list``, ``number``, ``has_next`` … as Django's Page, and
     ``antal`` (at most ``TAK + 1``: ``fler_an_tak`` then says the count stopped there)."""
@@ -54,10 +68,7 @@ class Sida:
     paginator = None
 
     def __init__(self, qs, nummer, per_sida: int, *, rakna: bool = False):
-        try:
-            self.number = min(max(1, int(nummer or 1)), SISTA)
-        except (TypeError, ValueError):
-            self.number = 1
+        self.number = sidnummer(nummer)
         start = (self.number - 1) * per_sida
         rader = list(qs[start : start + per_sida + 1])
         self.object_list = rader[:per_sida]

@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django import forms
+from django.db import connections
 from django.db.models import F, Q, Value
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from arenden.diarium.models import Arende, Handling
 from arenden.diarium.sokning import del_av_diarienummer
 from arenden.gemensamt.forms import Formular
 from arenden.gemensamt.listor import SORTERA
-from arenden.gemensamt.sidor import PER_SIDA, Sida
+from arenden.gemensamt.sidor import PER_SIDA, Sida, radtak
 from arenden.organisation.models import Organ
 from flows.namn import ArendeStatus
 
@@ -161,18 +162,27 @@ def postlista(request):
             arenden = arenden.none()
     elif form.is_bound:
         handlingar, arenden = handlingar.none(), arenden.none()
-    nycklar = (
-        handlingar.annotate(dag=F("datum"), slag=Value(1), rad=F("pk"))
-        .values_list("dag", "slag", "rad")
-        .order_by()
-        .union(
-            arenden.annotate(dag=F("registrerat"), slag=Value(0), rad=F("pk"))
-            .values_list("dag", "slag", "rad")
-            .order_by(),
-            all=True,
-        )
-        .order_by(*(("dag", "slag", "rad") if aldst_forst else ("-dag", "-slag", "-rad")))
-    )
+    ordning = ("dag", "slag", "rad") if aldst_forst else ("-dag", "-slag", "-rad")
+    delar = [
+        qs.annotate(dag=F(falt), slag=Value(slag), rad=F("pk")).values_list("dag", "slag", "rad")
+        for qs, falt, slag in ((handlingar, "datum", 1), (arenden, "registrerat", 0))
+        if not qs.query.is_empty()
+    ]
+    if len(delar) == 2:
+        if connections[handlingar.db].features.supports_slicing_ordering_in_compound:
+            # the page's rows are among the first rows of each part: each is read in its own
+            # order from its index (date, id) and cut there, instead of every handling and
+            # every ärende being sorted for one page (a page's cost must not grow with the
+            # diarium)
+            tak = radtak(request.GET.get("sida"), PER_SIDA)
+            delar = [del_.order_by(*ordning)[:tak] for del_ in delar]
+        else:
+            delar = [del_.order_by() for del_ in delar]  # SQLite: no ORDER BY inside a union
+        nycklar = delar[0].union(delar[1], all=True).order_by(*ordning)
+    elif delar:
+        nycklar = delar[0].order_by(*ordning)  # one kind only: straight from its index
+    else:
+        nycklar = Handling.objects.none()
     sida = Sida(nycklar, request.GET.get("sida"), PER_SIDA)
     h_ids = [rad for _d, slag, rad in sida.object_list if slag == 1]
     a_ids = [rad for _d, slag, rad in sida.object_list if slag == 0]
