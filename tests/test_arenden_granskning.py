@@ -263,3 +263,24 @@ def test_the_audit_log_pages_without_counting_every_event(client, cast, arende):
     andra = client.get(url, {"sida": 2}).content.decode()
     assert "Föregående" in andra and "Sida 2" in andra
     assert str(arende.diarienummer) in andra  # the oldest event, on the last page
+
+
+def test_the_person_filter_finds_a_user_by_part_of_the_name_and_a_renamed_one_by_the_old(
+    client, cast, arende
+):
+    """A word of the name or the username finds the user's steps; a user renamed since is
+    found by the name the entry recorded, written out whole."""
+    cast.stabschef.first_name, cast.stabschef.last_name = "Yvonne", "Nygren"
+    cast.stabschef.save()
+    client.force_login(cast.revisor)
+    url = reverse("arenden:auditlogg")
+
+    def shown(person):
+        return client.get(url, {"person": person}).content.decode().count("<td><time")
+
+    assert shown("nygr") == shown("Yvonne Nygren") == shown("stabschef-HSN") == 1
+    assert shown("Nygren Okänd") == 0
+    cast.stabschef.username = "yvonne.nygren"
+    cast.stabschef.save()
+    assert shown("stabschef-HSN") == 1  # the name the entry recorded
+    assert shown("yvonne.nygren") == 1  # and the user as named now
