@@ -91,3 +91,25 @@ def pytest_runtest_teardown(item, nextitem):
                 apps, None
             )
     return result
+
+
+class Broker:
+    """Stands in for RabbitMQ: records what would have been sent to it."""
+
+    def __init__(self):
+        self.skickat = []
+
+    def send_task(self, namn, args=()):
+        self.skickat.append((namn, list(args)))
+
+
+@pytest.fixture
+def broker(monkeypatch, settings, tmp_path):
+    """A Celery broker configured (config.celery.app), recording instead of sending; files
+    under a temporary MEDIA_ROOT."""
+    from config import celery
+
+    settings.MEDIA_ROOT = tmp_path
+    b = Broker()
+    monkeypatch.setattr(celery, "app", b)
+    return b

@@ -94,3 +94,21 @@ def ledamot(organ, person, **falt):
     falt.setdefault("uppdrag", Ledamotsuppdrag.Uppdrag.LEDAMOT)
     falt.setdefault("fran", datetime.date(2023, 1, 1))
     return Ledamotsuppdrag.objects.create(organ=organ, person=person, **falt)
+
+
+def hemlig_bilaga(punkt, registrator, titel="Avvikelserapport om patient NN"):
+    """A secret beslutsunderlag (OSL 25 kap. 1 §) added to an open item of a meeting: its
+    title is secret, its public title "Avvikelserapport"."""
+    from arenden.diarium.services import lagg_till_handling
+
+    bilaga = lagg_till_handling(
+        punkt.arende,
+        user=registrator,
+        typ="beslutsunderlag",
+        riktning="inkommen",
+        titel=titel,
+        sekretess_lagrum="OSL 25 kap. 1 §",
+        offentlig_titel="Avvikelserapport",
+    )
+    punkt.bilagor.add(bilaga)
+    return bilaga

@@ -17,30 +17,12 @@ from arenden.dokument import arkivering
 from arenden.gemensamt import utskick
 from arenden.models import Arkivering, Handling, Protokollfil, Punkt
 from arenden.sammantraden import protokoll
-from config import celery
+from tests import factories
 from tests.test_sammantraden import pdf_text
 from tests.test_sammantraden_regler import Mote, cast_for
 from workflow.engine import TransitionNotAllowed
 
 pytestmark = pytest.mark.django_db
-
-
-class Broker:
-    """Records what would have been sent to RabbitMQ."""
-
-    def __init__(self):
-        self.skickat = []
-
-    def send_task(self, namn, args=()):
-        self.skickat.append((namn, list(args)))
-
-
-@pytest.fixture
-def broker(monkeypatch, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    b = Broker()
-    monkeypatch.setattr(celery, "app", b)
-    return b
 
 
 @pytest.fixture
@@ -134,21 +116,10 @@ def test_a_lost_message_is_sent_again_and_cron_files_what_waits(
 def test_the_kallelse_is_filed_marked_and_emailed_masked_by_the_worker(
     broker, django_capture_on_commit_callbacks
 ):
-    from arenden.diarium import services as diarium_services
-
     mote = Mote(cast_for("HSN"))
     mote.sammantrade.arende = mote.cast.registrera("Sammanträden 2025")
     mote.sammantrade.save(update_fields=["arende"])
-    bilaga = diarium_services.lagg_till_handling(
-        mote.arende,
-        user=mote.cast.registrator,
-        typ="beslutsunderlag",
-        riktning="inkommen",
-        titel="Avvikelserapport om patient NN",
-        sekretess_lagrum="OSL 25 kap. 1 §",
-        offentlig_titel="Avvikelserapport",
-    )
-    mote.arendepunkt.bilagor.add(bilaga)
+    factories.hemlig_bilaga(mote.arendepunkt, mote.cast.registrator)
     mote.ordforande_user.email = "ordforande@example.se"
     mote.ordforande_user.save()
     with django_capture_on_commit_callbacks(execute=True):

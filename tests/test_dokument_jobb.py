@@ -17,24 +17,6 @@ from tests import factories
 from workflow.engine import do_transition
 
 
-class Broker:
-    """Records what would have been sent to RabbitMQ."""
-
-    def __init__(self):
-        self.skickat = []
-
-    def send_task(self, namn, args=()):
-        self.skickat.append((namn, args))
-
-
-@pytest.fixture
-def broker(monkeypatch, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    b = Broker()
-    monkeypatch.setattr(celery, "app", b)
-    return b
-
-
 def _dokument(titel="Protokoll 2025-10-16"):
     return services.Dokument(
         titel=titel,

@@ -103,19 +103,8 @@ def test_an_open_item_with_a_secret_bilaga_is_masked_in_the_anslagstavla_protoko
     """The item is open, only its bilaga is secret: the protokoll the public reads names the
     bilaga by its marking, never by its title (OSL 5 kap. 5 §). The masking code decides
     what is secret, so the masked version is filed whenever it differs from the full one."""
-    from arenden.diarium import services as diarium_services
-
     mote = Mote(cast_for("HSN"))
-    bilaga = diarium_services.lagg_till_handling(
-        mote.arende,
-        user=mote.cast.registrator,
-        typ="beslutsunderlag",
-        riktning="inkommen",
-        titel="Avvikelserapport om patient NN",
-        sekretess_lagrum="OSL 25 kap. 1 §",
-        offentlig_titel="Avvikelserapport",
-    )
-    mote.arendepunkt.bilagor.add(bilaga)
+    factories.hemlig_bilaga(mote.arendepunkt, mote.cast.registrator)
     mote.till("anslaget")
     filer = {f.publik: f for f in Protokollfil.objects.filter(sammantrade=mote.sammantrade)}
     assert set(filer) == {False, True}
