@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from arenden.dokument import arkivering
 from arenden.gemensamt import utskick
-from arenden.models import Arkivering, Handling, Protokollfil, Punkt
+from arenden.models import Arkivering, Handling, Person, Protokollfil
 from arenden.sammantraden import protokoll
 from tests import factories
 from tests.test_sammantraden import pdf_text
@@ -83,13 +83,15 @@ def test_the_filed_protokoll_says_what_it_said_when_justerat(
     broker, django_capture_on_commit_callbacks
 ):
     mote = _justerat(Mote(cast_for("HSN")), django_capture_on_commit_callbacks)
-    # something changes in the database before the worker comes (a later edit, a bug)
-    Punkt.objects.filter(pk=mote.arendepunkt.pk).update(beslut="Ett annat beslut i efterhand.")
+    # something the protokoll shows changes before the worker comes: the ordförande's name
+    # in the person register (the protokoll's own rows are locked once justerat)
+    fore = mote.ordforande.namn
+    Person.objects.filter(pk=mote.ordforande.pk).update(namn="Namnbyte I Efterhand")
     arkivering.utfor(Arkivering.objects.get(slag="protokoll").pk)
     fil = Protokollfil.objects.get(sammantrade=mote.sammantrade)
     with fil.fil.open("rb") as f:
         text = pdf_text(f.read())
-    assert "Att anta riktlinjerna." in text and "i efterhand" not in text
+    assert fore in text and "Namnbyte" not in text
 
 
 def test_a_lost_message_is_sent_again_and_cron_files_what_waits(
