@@ -1,6 +1,8 @@
 """The admin is for configuration: it shows state and history, and simple-history's revert
 can never move a workflow state (neither the button nor a hand-made POST)."""
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
@@ -12,6 +14,7 @@ from tests.exampleapp.models import Document
 from workflow.admin import WorkflowModelAdmin
 from workflow.engine import do_transition
 from workflow.models import LocalRole, WorkflowHistory
+from workflow.roles import grant
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +193,19 @@ def test_a_local_role_given_in_the_admin_names_who_gave_it(
     assert svar.status_code == 302
     roll.refresh_from_db()
     assert roll.granted_by is None  # the form said nobody; a change does not fill it in
+
+
+def test_the_local_roles_list_shows_each_roles_last_day(admin_client, make_user, make_document):
+    """The administrator sees which local roles end and when (a delegat's role ends with the
+    last row of the delegationsordning), and can list those that have a last day."""
+    doc = make_document("Avtal", creator=make_user("frida", "Författare"))
+    grant(doc, "Läsare", user=make_user("erik", "Läsare"), valid_until=datetime.date(2027, 3, 31))
+    grant(doc, "Granskare", user=make_user("gustav", "Läsare"))
+    lista = reverse("admin:workflow_localrole_changelist")
+
+    svar = admin_client.get(lista)
+    assert svar.status_code == 200
+    assert "31 mars 2027" in svar.content.decode()
+
+    med_slutdag = admin_client.get(lista, {"valid_until__isnull": "False"})
+    assert [r.user.username for r in med_slutdag.context["cl"].result_list] == ["erik"]

@@ -43,8 +43,16 @@ class WorkflowModelAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(LocalRole)
 class LocalRoleAdmin(ReadOnlyHistoryAdmin):
-    list_display = ("role", "user", "group", "content_type", "object_id", "granted_at")
-    list_filter = ("role", "content_type")
+    list_display = (
+        "role",
+        "user",
+        "group",
+        "content_type",
+        "object_id",
+        "granted_at",
+        "valid_until",
+    )
+    list_filter = ("role", "content_type", "valid_until")
     search_fields = ("role", "user__username", "group__name")
     raw_id_fields = ("user", "group", "granted_by")
 
