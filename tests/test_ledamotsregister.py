@@ -207,6 +207,16 @@ def test_overlapping_periods_and_an_end_before_the_start_are_refused(cast):
         )
     with pytest.raises(ValidationError, match="sluta innan det börjar"):
         protokoll.andra_uppdrag(anna, user=cast.sekreterare, till=DAG.replace(year=2022))
+    ny_person = ledamot("Fia Berg")
+    with pytest.raises(ValidationError, match="sluta innan det börjar"):
+        protokoll.lagg_till_uppdrag(
+            cast.organ,
+            ny_person,
+            user=cast.sekreterare,
+            uppdrag="ledamot",
+            fran=DAG,
+            till=DAG - datetime.timedelta(days=1),
+        )
     # Eva's earlier uppdrag ended 2025-10-12: moving its end past a new one overlaps
     ny = protokoll.lagg_till_uppdrag(
         cast.organ, cast.eva, user=cast.sekreterare, uppdrag="ersattare", fran=DAG

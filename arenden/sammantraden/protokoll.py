@@ -209,25 +209,27 @@ def lagg_till_uppdrag(organ: Organ, person: Person, *, user, **falt) -> Ledamots
     """A seat in the organ's register of ledamöter and ersättare, kept by its
     nämndsekreterare."""
     _sekreterare_i(organ, user)
-    if falt.get("till") and falt["till"] < falt["fran"]:
-        raise ValidationError(
-            _("Uppdraget kan inte sluta innan det börjar."), code="till_fore_fran"
-        )
-    if not falt.get("parti"):
-        falt["parti"] = person.parti
     with transaction.atomic(), acting_as(user):
         # one change to the organ's register at a time, so that the check below sees what a
         # concurrent request (a second tab, a second secretary) has just added
         Organ.objects.select_for_update().filter(pk=organ.pk).values_list("pk").get()
         uppdrag = Ledamotsuppdrag(organ=organ, person=person, **falt)
-        _kräv_ej_overlapp(uppdrag)
+        _kräv_giltigt_uppdrag(uppdrag)
         _spara(uppdrag, user)
     return uppdrag
 
 
-def _kräv_ej_overlapp(uppdrag: Ledamotsuppdrag) -> None:
-    """One person holds one seat in an organ at a time: two uppdrag of the same person in
-    the same organ may not have overlapping periods (an open end runs on)."""
+def _kräv_giltigt_uppdrag(uppdrag: Ledamotsuppdrag) -> None:
+    """What every seat in the register must be, whether added or changed: a period that does
+    not end before it begins, the party (the person's own unless given), and one seat per
+    person and organ at a time (two uppdrag of the same person in the same organ may not have
+    overlapping periods; an open end runs on)."""
+    if uppdrag.till and uppdrag.till < uppdrag.fran:
+        raise ValidationError(
+            _("Uppdraget kan inte sluta innan det börjar."), code="till_fore_fran"
+        )
+    if not uppdrag.parti:
+        uppdrag.parti = uppdrag.person.parti
     andra = Ledamotsuppdrag.objects.filter(organ_id=uppdrag.organ_id, person_id=uppdrag.person_id)
     if uppdrag.pk:
         andra = andra.exclude(pk=uppdrag.pk)
@@ -256,13 +258,7 @@ def andra_uppdrag(uppdrag: Ledamotsuppdrag, /, *, user, **falt) -> Ledamotsuppdr
         sats = Ledamotsuppdrag.objects.select_related("person").get(pk=uppdrag.pk)
         for namn, varde in falt.items():
             setattr(sats, namn, varde)
-        if not sats.parti:
-            sats.parti = sats.person.parti
-        if sats.till and sats.till < sats.fran:
-            raise ValidationError(
-                _("Uppdraget kan inte sluta innan det börjar."), code="till_fore_fran"
-            )
-        _kräv_ej_overlapp(sats)
+        _kräv_giltigt_uppdrag(sats)
         _spara(sats, user, orsak="rättat i ledamotsregistret")
     return sats
 
