@@ -825,6 +825,56 @@ SEEDS = [
 ]
 
 
+#: HSN's delegationsordning (assumed, in the form regions adopt): nummer, beslutsområde,
+#: delegat (a person of TJANSTEPERSONER), befattning, ersättare, lagrum
+HSN_DELEGATIONSORDNING = [
+    (
+        "1.1",
+        "Beslut att inte lämna ut en allmän handling eller att lämna ut den med förbehåll",
+        "Yvonne E Nygren",
+        "stabschef",
+        "Pia Näsvall",
+        "OSL 6 kap. 3 §, 10 kap. 4 §",
+    ),
+    (
+        "1.2",
+        "Yttrande i remissärenden där svarstiden inte medger att nämnden sammanträder",
+        "Pia Näsvall",
+        "hälso- och sjukvårdsdirektör",
+        "Yvonne E Nygren",
+        "KL 6 kap. 37 §",
+    ),
+]
+
+
+def delegationsordning(folk: Folk) -> list:
+    """HSN's delegationsordning, entered by its nämndsekreterare as the nämnd adopted it;
+    the stabschef is a delegat and so reads the nämnd's ärenden a beslut may be asked of.
+    Nothing is added when the nämnd has a delegationsordning already."""
+    from arenden.delegering.models import Delegationspunkt
+    from arenden.delegering.services import lagg_till_delegationspunkt
+
+    hsn = folk.organ["HSN"]
+    if Delegationspunkt.objects.filter(organ=hsn).exists():
+        return []
+    return [
+        lagg_till_delegationspunkt(
+            hsn,
+            user=folk.sekreterare,
+            nummer=nummer,
+            beslutsomrade=omrade,
+            delegat=folk.personer[delegat],
+            befattning=befattning,
+            ersattare=folk.personer[ersattare],
+            lagrum=lagrum,
+            giltig_fran=datetime.date(2025, 3, 1),
+            antagen_genom="HSN 2025-02-12 § 14",
+            ej_undantaget=True,
+        )
+        for nummer, omrade, delegat, befattning, ersattare, lagrum in HSN_DELEGATIONSORDNING
+    ]
+
+
 def ladda(folk: Folk | None = None) -> list[tuple[str, Arende, bool]]:
     """Build every seed case that is not there yet: (diarienummer, ärende, created)."""
     folk = folk or bygg_organisation()

@@ -9,7 +9,9 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.test import Client
 
 from arenden import demo
 from arenden.diarium.services import fil_ar_intakt
@@ -219,7 +221,9 @@ def test_hsn_418_2_2021_holds_the_bilagor_of_the_meeting(folk):
 
 
 def test_load_demo_twice_changes_nothing():
-    models = (Arende, Handling, Beslut, Mottagare, Uppdrag, ArendeRelation)
+    from arenden.delegering.models import Delegationspunkt
+
+    models = (Arende, Handling, Beslut, Mottagare, Uppdrag, ArendeRelation, Delegationspunkt)
     call_command("load_demo", stdout=io.StringIO())
     counts = {model.__name__: model.objects.count() for model in models}
     history_rows = Arende.history.count()
@@ -230,3 +234,22 @@ def test_load_demo_twice_changes_nothing():
     # invented sekretess case HSN 812-2025, the motion RS 1201-2024 and the medborgarförslag
     # RS 1305-2025 (KL 5 kap. 35 §)
     assert counts["Arende"] == 8
+
+
+def test_the_demo_has_hsns_delegationsordning_and_its_delegat_reads_the_namnds_arenden():
+    """The demo's stabschef is a delegat of HSN (row 1.1, utlämnande): the delegationsordning
+    page lists the rows, and the role Delegat is hers on the nämnd (KL 6 kap. 37 §)."""
+
+    from arenden.organisation.models import Organ
+    from arenden.organisation.roles import DELEGAT
+    from workflow.roles import roles_in_context
+
+    call_command("load_demo", stdout=io.StringIO())
+    hsn = Organ.objects.get(kod="HSN")
+    stabschef = User.objects.get(username="stabschef")
+    assert DELEGAT in roles_in_context(stabschef, hsn)
+    sekreterare = Client()
+    sekreterare.force_login(User.objects.get(username="sekreterare"))
+    sida = sekreterare.get("/organ/HSN/delegationsordning/").content.decode()
+    assert "Beslut att inte lämna ut en allmän handling" in sida
+    assert "Yvonne E Nygren" in sida and "HSN 2025-02-12 § 14" in sida

@@ -40,6 +40,8 @@ class Command(BaseCommand):
         # organisation changes made by the command are recorded as the admin's
         with acting_as(admin):
             folk = demo.bygg_organisation()
+        with acting_as(folk.sekreterare):
+            demo.delegationsordning(folk)
         for diarienummer, arende, skapat in demo.ladda(folk):
             verb = "skapat" if skapat else "fanns redan"
             self.stdout.write(f"{diarienummer}: {verb} ({arende.status_titel})")
