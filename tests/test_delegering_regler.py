@@ -1,0 +1,280 @@
+"""The rules of the delegationsordning as the service (the one door the page, the admin and any
+other caller use) enforces them, each refusal with the Swedish message the nämndsekreterare
+reads and nothing changed (KL 6 kap. 37–39 §§). The page's form catches some of these first,
+so they are tried here at the door itself; the mutation run (``bash .ci/mutation``) found them
+untested there."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from arenden.delegering.services import (
+    avsluta_delegationspunkt,
+    fatta_delegationsbeslut,
+    lagg_till_delegationspunkt,
+)
+from arenden.handlaggning.services import tilldela
+from arenden.models import Delegationspunkt, Ledamotsuppdrag
+from tests import factories
+from workflow.engine import do_transition
+
+pytestmark = pytest.mark.django_db
+
+FRAN = datetime.date(2025, 1, 1)
+
+
+@pytest.fixture
+def cast():
+    return factories.Cast()
+
+
+@pytest.fixture
+def dora(cast):
+    user = factories.user("delegat-HSN")
+    return factories.person("Dora Delegat", anvandare=user, titel="enhetschef")
+
+
+def _rad(dora, **andrat):
+    falt = {
+        "nummer": "5.1",
+        "beslutsomrade": "Avtal om konsulttjänster upp till 100 000 kr",
+        "delegat": dora,
+        "giltig_fran": FRAN,
+        "antagen_genom": "HSN 2024-12-10 § 101",
+        "ej_undantaget": True,
+    }
+    falt.update(andrat)
+    return falt
+
+
+def _vagras(funktion, *args, meddelande, kod, **kwargs):
+    with pytest.raises(ValidationError) as fel:
+        funktion(*args, **kwargs)
+    assert fel.value.messages == [meddelande]
+    assert fel.value.code == kod
+
+
+@pytest.mark.parametrize(
+    "andrat, meddelande, kod",
+    [
+        (
+            {"ej_undantaget": False},
+            "Bekräfta att beslutsområdet inte är ett sådant som enligt kommunallagen "
+            "6 kap. 38 § inte får delegeras.",
+            "kl_6_38",
+        ),
+        (
+            {"antagen_genom": "   "},
+            "Ange nämndens beslut som antog punkten (t.ex. HSN 2025-02-12 § 14).",
+            "antagen_genom",
+        ),
+        (
+            {"antagen_genom": None},
+            "Ange nämndens beslut som antog punkten (t.ex. HSN 2025-02-12 § 14).",
+            "antagen_genom",
+        ),
+        (
+            {"delegat": None, "befattning": "  "},
+            "Ange en delegat eller en befattning (kommunallagen 6 kap. 37 §).",
+            "delegat",
+        ),
+        (
+            {"giltig_till": FRAN - datetime.timedelta(days=1)},
+            "Punkten kan inte sluta gälla innan den börjar.",
+            "datum",
+        ),
+    ],
+)
+def test_a_row_that_breaks_a_rule_is_refused_with_its_reason(cast, dora, andrat, meddelande, kod):
+    _vagras(
+        lagg_till_delegationspunkt,
+        cast.organ,
+        user=cast.sekreterare,
+        meddelande=meddelande,
+        kod=kod,
+        **_rad(dora, **andrat),
+    )
+    assert not Delegationspunkt.objects.exists()
+
+
+def test_a_row_for_a_befattning_or_for_one_day_is_added(cast, dora):
+    en_dag = lagg_till_delegationspunkt(
+        cast.organ, user=cast.sekreterare, **_rad(dora, giltig_till=FRAN)
+    )
+    befattning = lagg_till_delegationspunkt(
+        cast.organ, user=cast.sekreterare, **_rad(dora, delegat=None, befattning="enhetschef")
+    )
+    assert (en_dag.giltig_fran, en_dag.giltig_till) == (FRAN, FRAN)
+    assert befattning.delegat is None and befattning.befattning == "enhetschef"
+
+
+@pytest.mark.parametrize("vem", ["stabschef", "handlaggare", "revisor"])
+def test_only_the_namndsekreterare_keeps_the_delegationsordning(cast, dora, vem):
+    with pytest.raises(PermissionDenied) as fel:
+        lagg_till_delegationspunkt(cast.organ, user=getattr(cast, vem), **_rad(dora))
+    assert str(fel.value) == (
+        "Bara nämndens nämndsekreterare för in och avslutar punkter i delegationsordningen."
+    )
+    punkt = factories.delegationspunkt(organ=cast.organ, delegat=dora)
+    with pytest.raises(PermissionDenied):
+        avsluta_delegationspunkt(
+            punkt, user=getattr(cast, vem), datum=FRAN, genom="HSN 2025-03-11 § 22"
+        )
+    punkt.refresh_from_db()
+    assert punkt.giltig_till is None
+    assert Delegationspunkt.objects.count() == 1
+
+
+# -- KL 6 kap. 39 §: brådskande ärenden, to the ordförande or another ledamot by name --------
+
+
+def test_bradskande_goes_to_a_ledamot_by_name_not_to_a_befattning(cast, dora):
+    _vagras(
+        lagg_till_delegationspunkt,
+        cast.organ,
+        user=cast.sekreterare,
+        meddelande=(
+            "Beslut i brådskande ärenden delegeras till ordföranden eller en annan ledamot "
+            "vid namn, inte till en befattning (kommunallagen 6 kap. 39 §)."
+        ),
+        kod="bradskande",
+        **_rad(dora, delegat=None, befattning="ordförande", bradskande=True),
+    )
+    assert not Delegationspunkt.objects.exists()
+
+
+def _inte_ledamot(namn, datum="2025-01-01"):
+    return (
+        f"{namn} är inte ledamot i Hälso- och sjukvårdsnämnden den {datum}. Beslut i brådskande "
+        "ärenden får bara delegeras till ordföranden eller en annan ledamot "
+        "(kommunallagen 6 kap. 39 §)."
+    )
+
+
+def test_bradskande_needs_a_seat_as_ledamot_on_the_day_the_row_starts(cast, dora):
+    """A tjänsteperson, an ersättare, a ledamot whose seat begins later or a ledamot of another
+    nämnd is refused, for the delegat and for the row's ersättare alike."""
+    cia = factories.person("Cia Ledamot", typ="fortroendevald")
+    factories.ledamot(cast.organ, cia)
+    erik = factories.person("Erik Ersättare", typ="fortroendevald")
+    factories.ledamot(cast.organ, erik, uppdrag=Ledamotsuppdrag.Uppdrag.ERSATTARE)
+    senare = factories.person("Sara Senare", typ="fortroendevald")
+    factories.ledamot(cast.organ, senare, fran=FRAN + datetime.timedelta(days=1))
+    annan = factories.person("Anna Annan", typ="fortroendevald")
+    factories.ledamot(factories.organ("RS"), annan)
+
+    for delegat, ersattare, namn in [
+        (dora, None, "Dora Delegat"),
+        (erik, None, "Erik Ersättare"),
+        (senare, None, "Sara Senare"),
+        (annan, None, "Anna Annan"),
+        (cia, dora, "Dora Delegat"),
+    ]:
+        _vagras(
+            lagg_till_delegationspunkt,
+            cast.organ,
+            user=cast.sekreterare,
+            meddelande=_inte_ledamot(namn),
+            kod="bradskande",
+            **_rad(delegat, ersattare=ersattare, bradskande=True),
+        )
+    assert not Delegationspunkt.objects.exists()
+
+    punkt = lagg_till_delegationspunkt(
+        cast.organ, user=cast.sekreterare, **_rad(cia, bradskande=True)
+    )
+    assert punkt.bradskande and punkt.delegat == cia
+    # the seat that begins later holds from its first day
+    sen = lagg_till_delegationspunkt(
+        cast.organ,
+        user=cast.sekreterare,
+        **_rad(senare, ersattare=cia, bradskande=True, giltig_fran=FRAN + datetime.timedelta(1)),
+    )
+    assert sen.ersattare == cia
+
+
+# -- ending a row ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def punkt(cast, dora):
+    return factories.delegationspunkt(organ=cast.organ, delegat=dora, nummer="3.2")
+
+
+def test_ending_a_row_needs_the_namnds_beslut(cast, punkt):
+    for genom in ("", "   ", None):
+        _vagras(
+            avsluta_delegationspunkt,
+            punkt,
+            user=cast.sekreterare,
+            datum=datetime.date(2025, 6, 30),
+            genom=genom,
+            meddelande="Ange nämndens beslut som upphäver punkten (t.ex. HSN 2026-03-11 § 22).",
+            kod="genom",
+        )
+    punkt.refresh_from_db()
+    assert punkt.giltig_till is None and punkt.upphavd_genom == ""
+
+
+def test_a_row_ends_once_and_not_before_it_begins(cast, punkt):
+    _vagras(
+        avsluta_delegationspunkt,
+        punkt,
+        user=cast.sekreterare,
+        datum=FRAN - datetime.timedelta(days=1),
+        genom="HSN 2024-12-10 § 9",
+        meddelande="Punkten kan inte sluta gälla innan den börjar (2025-01-01).",
+        kod="datum",
+    )
+    # its first day may be its last, and the beslut's name is kept without the spaces
+    avsluta_delegationspunkt(punkt, user=cast.sekreterare, datum=FRAN, genom=" HSN § 9 ")
+    punkt.refresh_from_db()
+    assert (punkt.giltig_till, punkt.upphavd_genom) == (FRAN, "HSN § 9")
+    _vagras(
+        avsluta_delegationspunkt,
+        punkt,
+        user=cast.sekreterare,
+        datum=datetime.date(2025, 6, 30),
+        genom="HSN 2025-06-11 § 40",
+        meddelande="Punkt 3.2 slutar redan gälla 2025-01-01.",
+        kod="avslutad",
+    )
+    punkt.refresh_from_db()
+    assert (punkt.giltig_till, punkt.upphavd_genom) == (FRAN, "HSN § 9")
+
+
+def _beslutat_enligt(cast, punkt, delegat_user, datum):
+    arende = cast.registrera(f"Remiss {datum}")
+    tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    do_transition(arende, "paborja_beredning", cast.handlaggare)
+    factories.forslag_till_beslut(arende, cast.handlaggare)
+    do_transition(arende, "markera_beredd", cast.handlaggare)
+    return fatta_delegationsbeslut(
+        arende, user=delegat_user, punkt=punkt, datum=datum, text="Yttra"
+    )
+
+
+def test_a_row_ends_no_earlier_than_its_last_beslut_and_other_rows_do_not_count(cast, punkt, dora):
+    """Only this row's beslut decide, and a beslut on the last day is within it (KL 6 kap.
+    37 §: a beslut keeps the ground it was taken on)."""
+    annan = factories.delegationspunkt(organ=cast.organ, delegat=dora, nummer="3.3")
+    _beslutat_enligt(cast, annan, dora.anvandare, datetime.date(2025, 11, 20))
+    _beslutat_enligt(cast, punkt, dora.anvandare, datetime.date(2025, 11, 12))
+    _vagras(
+        avsluta_delegationspunkt,
+        punkt,
+        user=cast.sekreterare,
+        datum=datetime.date(2025, 11, 11),
+        genom="HSN 2025-11-05 § 70",
+        meddelande=(
+            "Det finns delegationsbeslut enligt punkt 3.2 fattade efter 2025-11-11; punkten "
+            "kan inte sluta gälla före dem."
+        ),
+        kod="beslut_efter",
+    )
+    avsluta_delegationspunkt(
+        punkt, user=cast.sekreterare, datum=datetime.date(2025, 11, 12), genom="HSN § 71"
+    )
+    punkt.refresh_from_db()
+    assert punkt.giltig_till == datetime.date(2025, 11, 12)
