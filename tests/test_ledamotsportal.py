@@ -189,3 +189,13 @@ def test_the_menu_offers_mina_sammantraden_only_to_who_is_kallad_at_one_query(cl
         assert MENY not in client.get(reverse("arenden:start")).content.decode()
     # the page itself still answers (with nothing), as it did
     assert "Mina sammanträden" in sidan(client, mote.cast.registrator)
+
+
+def test_the_portals_permission_gives_no_module_wide_right(client):
+    """A kallad ledamot reads their meetings through the portal's own permission; the portal
+    gives no right over the application's module as a whole (what the admin asks)."""
+    from arenden.sammantraden.ledamot import Ledamotsbehorighet
+
+    ledamot = factories.user("ledamot-modul")
+    assert Ledamotsbehorighet().has_module_perms(ledamot, "arenden") is False
+    assert not ledamot.has_module_perms("arenden")

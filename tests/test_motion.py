@@ -278,6 +278,8 @@ def test_without_a_later_meeting_two_months_ahead_count(cast):
     motion(cast, datetime.date(2025, 1, 10), "Motion om hamnen")  # 2026-01-10
     motion(cast, datetime.date(2025, 1, 13), "Motion om stranden")  # 2026-01-13
     mote = Mote(cast, datum=datetime.date(2025, 11, 12))
+    # a nämnd's meeting in between is not fullmäktige's next one
+    Mote(factories.Cast("HSN"), datum=datetime.date(2025, 12, 3))
     assert services.horisont(mote.sammantrade) == datetime.date(2026, 1, 12)
     assert [m.arende.arendemening for m in services.att_anmala(mote.sammantrade)] == [
         "Motion om hamnen"
