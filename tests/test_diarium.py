@@ -470,3 +470,44 @@ def test_the_postlista_pages_through_handlingar_and_arenden_in_order_without_gap
         ]
     assert len(rader) == 2 * (PER_SIDA + 5) == len(set(rader))
     assert [dag for dag, _h, _a in rader] == sorted((dag for dag, _h, _a in rader), reverse=True)
+
+
+def test_the_postlista_shows_a_secret_handling_of_an_open_arende_by_its_public_title_only(
+    client, cast
+):
+    """OSL 5 kap. 5 §: one handling may be secret in an open ärende; the postlista names it by
+    its offentlig titel and a word of its secret title finds nothing, while the open handlingar
+    beside it are listed and found by theirs. Upprättade handlingar are listed once final,
+    interna never, and nothing of a makulerat ärende (TF 2 kap. 10 §, 12 §)."""
+    oppet = cast.registrera("Färdtjänst för äldre")
+    _handling(cast, oppet, "Skrivelse om färdtjänsten")
+    _handling(
+        cast,
+        oppet,
+        f"Läkarintyg om {HEMLIGT_ORD}",
+        sekretess_lagrum="OSL 25 kap. 1 §",
+        offentlig_titel="Läkarintyg",
+    )
+    yttrande = _handling(cast, oppet, "Yttrande till kommunen", riktning="upprattad")
+    minnes = _handling(cast, oppet, "Minnesanteckning från telefonsamtal", riktning="intern")
+    Handling.objects.filter(pk__in=[yttrande.pk, minnes.pk]).update(
+        status=Handling.Status.UPPRATTAD
+    )
+    fel = cast.registrera("Registrerat av misstag")
+    _handling(cast, fel, "Felregistrerad skrivelse")
+    do_transition(fel, "makulera", cast.registrator, "Dubblett")
+
+    url = reverse("arenden:postlista")
+    sida = client.get(url).content.decode()
+    assert "Skrivelse om färdtjänsten" in sida and "Yttrande till kommunen" in sida
+    assert "Läkarintyg – Sekretess (OSL 25 kap. 1 §)" in sida and HEMLIGT_ORD not in sida
+    assert "Minnesanteckning" not in sida and "Felregistrerad skrivelse" not in sida
+
+    assert (
+        "Inga registreringar som passar sökningen"
+        in client.get(url, {"q": HEMLIGT_ORD}).content.decode()
+    )
+    funnet = client.get(url, {"q": "Läkarintyg"}).content.decode()
+    assert "Läkarintyg – Sekretess" in funnet and "Skrivelse om färdtjänsten" not in funnet
+    funnet = client.get(url, {"q": "färdtjänsten"}).content.decode()
+    assert "Skrivelse om färdtjänsten" in funnet and "Läkarintyg" not in funnet
