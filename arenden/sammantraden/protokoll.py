@@ -1595,6 +1595,21 @@ def _var(rattelse: Rattelse) -> str:
     return _("Rättelse under %(punkt)s: ") % {"punkt": rattelse.punkt.beteckning}
 
 
+def _i_historiken(rattelse: Rattelse) -> str:
+    """What the sammanträde's history says of the rättelse: where and what; of a secret
+    paragraph only where and under which lagrum. Everyone who reads the meeting reads its
+    history (the API, the granskningslogg); the text itself is the rättelse's, shown to who
+    may read the paragraph (OSL 5 kap. 5 §)."""
+    punkt = rattelse.punkt
+    if punkt is not None and punkt.ar_sekretess:
+        text = _("Rättelsen omfattas av sekretess enligt %(lagrum)s.") % {
+            "lagrum": punkt.arende.sekretess_lagrum
+        }
+    else:
+        text = rattelse.text
+    return f"{_var(rattelse)}{text}"
+
+
 def foresla_rattelse(
     sammantrade: Sammantrade, *, user, text: str, punkt: Punkt | None = None
 ) -> Rattelse:
@@ -1625,8 +1640,8 @@ def foresla_rattelse(
             sammantrade,
             SammantradeSteg.FORESLA_RATTELSE,
             user,
-            _("Rättelse föreslagen av %(vem)s. %(var)s%(text)s")
-            % {"vem": rattelse.forfattare, "var": _var(rattelse), "text": rattelse.text},
+            _("Rättelse föreslagen av %(vem)s. %(rattelse)s")
+            % {"vem": rattelse.forfattare, "rattelse": _i_historiken(rattelse)},
         )
     return rattelse
 
@@ -1675,9 +1690,7 @@ def signera_rattelse(rattelse: Rattelse, *, user) -> Rattelsesignatur:
         else:
             rattelse.giltig = signatur.tidpunkt
             _spara(rattelse, user, "ratta")
-            do_transition(
-                sammantrade, SammantradeSteg.RATTA, user, f"{_var(rattelse)}{rattelse.text}"
-            )
+            do_transition(sammantrade, SammantradeSteg.RATTA, user, _i_historiken(rattelse))
             arkivera_protokollfil(sammantrade, user=user, rattelse=rattelse)
             checkpoint.after_commit(f"rättelse av protokollet från {sammantrade}")
     return signatur

@@ -181,7 +181,10 @@ def sammantrade(request, pk):
     context["arkiveras"] = bool(
         s.justerat and not context["protokollfiler"] and arkivering.vantar(s)
     )
+    maskerade = {p.pk: p.arende.sekretess_lagrum for p in punkter if p.maskerad}
     for r in s.rattelser.all():
+        # a rättelse of a secret paragraph is masked with it (OSL 5 kap. 5 §)
+        r.maskerad = maskerade.get(r.punkt_id, "")
         signerat = {sig.person_id for sig in r.signaturer.all()}
         r.saknar = [p for p in justerade if p.pk not in signerat]
         r.far_signera = r.giltig is None and any(
