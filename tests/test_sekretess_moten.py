@@ -161,6 +161,12 @@ def _bygg():
     for namn in ("Ordf Örn", "Just Ek"):
         protokoll.justera(mote, user=folk[namn][0])
     protokoll.ansla(mote, user=sek, skal="Anslås sent i testet.")
+    # a rättelse of the secret paragraph (FL 36 §), signed: the protokoll's next version
+    rattelse = protokoll.foresla_rattelse(
+        mote, user=sek, punkt=hemlig_punkt, text=f"Beslutet gäller patienten med {PUNKT}."
+    )
+    for namn in ("Ordf Örn", "Just Ek"):
+        protokoll.signera_rattelse(rattelse, user=folk[namn][0])
     v.update(
         mote=mote,
         hemlig_punkt=hemlig_punkt,
@@ -199,6 +205,8 @@ def _sidor(v) -> list[str]:
         reverse("arenden:sammantraden"),
         reverse("arenden:sammantrade", args=[mote.pk]),
         reverse("arenden:mote_protokollfil", args=[mote.pk, 1]),
+        reverse("arenden:mote_protokollfil", args=[mote.pk, 2]),
+        reverse("arenden:auditlogg_export", args=["json"]),
         reverse("arenden:mina_sammantraden"),
         reverse("arenden:anslagstavla"),
         reverse("arenden:publicerat_protokoll", args=[mote.pk, "pdf"]),
