@@ -445,7 +445,26 @@ class Punkt(models.Model):
 
     @property
     def ar_sekretess(self) -> bool:
+        """Is the item itself secret: its ärende is sekretess-marked (the heading, the
+        förslag, the beslut and all else under it is masked for who may not read it)."""
         return bool(self.arende_id and self.arende.sekretess_lagrum)
+
+    def hemliga_bilagor(self) -> list[Handling]:
+        """The item's secret bilagor, which an open item may have too: marked themselves or
+        part of a sekretess-marked ärende (:attr:`Handling.hemlig`)."""
+        return [h for h in self.bilagor.all() if h.hemlig]
+
+    @property
+    def sekretess_lagrum(self) -> str:
+        """Every lagrum under which something the item's full text holds is secret: its
+        ärende's marking and each secret bilaga's (OSL 5 kap. 5 §); empty when nothing is.
+        The one answer to what of an item is secret, for who reads its documents in full and
+        how a document holding it is marked where it is filed."""
+        lagrum = {self.arende.sekretess_lagrum} if self.ar_sekretess else set()
+        lagrum.update(
+            h.sekretess_lagrum or h.arende.sekretess_lagrum for h in self.hemliga_bilagor()
+        )
+        return "; ".join(sorted(lagrum))
 
     @property
     def overklagande_senast(self) -> datetime.date | None:

@@ -67,7 +67,7 @@ def ledamot_dokument(request, pk, slag, format):
         raise Http404(_("Det finns inget sådant dokument för sammanträdet ännu."))
     allt = dokument.med_allt(s)
     deltagare = list(allt.deltagare.all())
-    publik = not all(protokoll.far_lasa(request.user, p, deltagare) for p in allt.punkter.all())
+    publik = protokoll.maskeras_for(request.user, allt.punkter.all(), deltagare)
     return dokument.som_svar(skriv(s, publik=publik), format)
 
 

@@ -115,6 +115,26 @@ def far_lasa(user, punkt: Punkt, deltagare) -> bool:
     return tjanstgor_i(user, punkt, deltagare)
 
 
+def far_lasa_allt(user, punkt: Punkt, deltagare) -> bool:
+    """May ``user`` read all that the unmasked documents (kallelse, protokoll, utdrag) say of
+    ``punkt``: the item (:func:`far_lasa`) and each of its secret bilagor, which an open item
+    may have too: whoever may read the bilaga's ärende's secret content, and a member who
+    serves in the item (as :func:`arenden.sammantraden.ledamot.far_lasa_handling`). Anyone
+    else gets the documents masked (OSL 5 kap. 5 §)."""
+    if not far_lasa(user, punkt, deltagare):
+        return False
+    hemliga = punkt.hemliga_bilagor()
+    if not hemliga or tjanstgor_i(user, punkt, deltagare):
+        return True
+    return all(user.has_perm("arenden.view_sekretess", h.arende) for h in hemliga)
+
+
+def maskeras_for(user, punkter, deltagare) -> bool:
+    """Does ``user`` get a meeting's document of ``punkter`` masked: unless they may read all
+    of every item (:func:`far_lasa_allt`)."""
+    return not all(far_lasa_allt(user, punkt, deltagare) for punkt in punkter)
+
+
 def ar_namndsekreterare(user, organ: Organ) -> bool:
     """The organ's nämndsekreterare, who plans its meetings and keeps its records (the
     ledamotsregister, the delegationsordning)."""
@@ -792,10 +812,8 @@ def _sekretess_i(sammantrade: Sammantrade) -> str:
     """The lagrum of every secret thing the meeting's documents hold in full: its secret
     items and the secret bilagor of any item (OSL 5 kap. 5 §: marked where it is kept)."""
     lagrum = set()
-    for punkt in sammantrade.punkter.select_related("arende").prefetch_related("bilagor"):
-        if punkt.ar_sekretess:
-            lagrum.add(punkt.arende.sekretess_lagrum)
-        lagrum.update(h.sekretess_lagrum for h in punkt.bilagor.all() if h.ar_sekretessmarkerad)
+    for punkt in sammantrade.punkter.select_related("arende").prefetch_related("bilagor__arende"):
+        lagrum.update(filter(None, punkt.sekretess_lagrum.split("; ")))
     return "; ".join(sorted(lagrum))
 
 
@@ -1419,7 +1437,7 @@ def arkivera_protokoll(sammantrade: Sammantrade, *, user):
                 dokument.protokollsutdrag(punkt, sammantrade=laddat),
                 arende=punkt.arende_id,
                 typ=Handling.Typ.PROTOKOLLSUTDRAG,
-                lagrum=punkt.arende.sekretess_lagrum,
+                lagrum=punkt.sekretess_lagrum,
                 format="pdf",
             )
         )
@@ -1539,7 +1557,7 @@ def justera_paragraf(punkt: Punkt, *, user) -> Paragrafjustering:
                 dokument.protokollsutdrag(punkt),
                 arende=punkt.arende_id,
                 typ=Handling.Typ.PROTOKOLLSUTDRAG,
-                lagrum=punkt.arende.sekretess_lagrum,
+                lagrum=punkt.sekretess_lagrum,
                 format="pdf",
             )
             arkivering.bestall(sammantrade, arkivering.Arkivering.Slag.UTDRAG, [mal], user=user)
@@ -1573,6 +1591,21 @@ def _var(rattelse: Rattelse) -> str:
     return _("Rättelse under %(punkt)s: ") % {"punkt": rattelse.punkt.beteckning}
 
 
+def _i_historiken(rattelse: Rattelse) -> str:
+    """What the sammanträde's history says of the rättelse: where and what; of a secret
+    paragraph only where and under which lagrum. Everyone who reads the meeting reads its
+    history (the API, the granskningslogg); the text itself is the rättelse's, shown to who
+    may read the paragraph (OSL 5 kap. 5 §)."""
+    punkt = rattelse.punkt
+    if punkt is not None and punkt.ar_sekretess:
+        text = _("Rättelsen omfattas av sekretess enligt %(lagrum)s.") % {
+            "lagrum": punkt.arende.sekretess_lagrum
+        }
+    else:
+        text = rattelse.text
+    return f"{_var(rattelse)}{text}"
+
+
 def foresla_rattelse(
     sammantrade: Sammantrade, *, user, text: str, punkt: Punkt | None = None
 ) -> Rattelse:
@@ -1603,8 +1636,8 @@ def foresla_rattelse(
             sammantrade,
             SammantradeSteg.FORESLA_RATTELSE,
             user,
-            _("Rättelse föreslagen av %(vem)s. %(var)s%(text)s")
-            % {"vem": rattelse.forfattare, "var": _var(rattelse), "text": rattelse.text},
+            _("Rättelse föreslagen av %(vem)s. %(rattelse)s")
+            % {"vem": rattelse.forfattare, "rattelse": _i_historiken(rattelse)},
         )
     return rattelse
 
@@ -1653,9 +1686,7 @@ def signera_rattelse(rattelse: Rattelse, *, user) -> Rattelsesignatur:
         else:
             rattelse.giltig = signatur.tidpunkt
             _spara(rattelse, user, "ratta")
-            do_transition(
-                sammantrade, SammantradeSteg.RATTA, user, f"{_var(rattelse)}{rattelse.text}"
-            )
+            do_transition(sammantrade, SammantradeSteg.RATTA, user, _i_historiken(rattelse))
             arkivera_protokollfil(sammantrade, user=user, rattelse=rattelse)
             checkpoint.after_commit(f"rättelse av protokollet från {sammantrade}")
     return signatur

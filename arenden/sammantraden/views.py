@@ -181,7 +181,10 @@ def sammantrade(request, pk):
     context["arkiveras"] = bool(
         s.justerat and not context["protokollfiler"] and arkivering.vantar(s)
     )
+    maskerade = {p.pk: p.arende.sekretess_lagrum for p in punkter if p.maskerad}
     for r in s.rattelser.all():
+        # a rättelse of a secret paragraph is masked with it (OSL 5 kap. 5 §)
+        r.maskerad = maskerade.get(r.punkt_id, "")
         signerat = {sig.person_id for sig in r.signaturer.all()}
         r.saknar = [p for p in justerade if p.pk not in signerat]
         r.far_signera = r.giltig is None and any(
@@ -637,7 +640,7 @@ def mote_dokument(request, pk, slag, format):
     # one who may not read every secret item gets the document with those items masked
     allt = dokument.med_allt(s)
     deltagare = list(allt.deltagare.all())
-    publik = not all(protokoll.far_lasa(request.user, p, deltagare) for p in allt.punkter.all())
+    publik = protokoll.maskeras_for(request.user, allt.punkter.all(), deltagare)
     return dokument.som_svar(_DOKUMENT[slag](s, publik=publik), format)
 
 
@@ -649,7 +652,7 @@ def mote_protokollfil(request, pk, version):
     _kräv_lasratt(request.user, s)
     allt = dokument.med_allt(s)
     deltagare = list(allt.deltagare.all())
-    publik = not all(protokoll.far_lasa(request.user, p, deltagare) for p in allt.punkter.all())
+    publik = protokoll.maskeras_for(request.user, allt.punkter.all(), deltagare)
     filer = {f.publik: f for f in s.protokollfiler.filter(version=version)}
     if not filer:
         raise Http404(_("Det finns ingen sådan version av protokollet."))
@@ -662,7 +665,7 @@ def punkt_utdrag(request, pk, format):
     punkt = _punkt_or_404(pk)
     _kräv_lasratt(request.user, punkt.sammantrade)
     deltagare = list(dokument.med_allt(punkt.sammantrade).deltagare.all())
-    publik = not protokoll.far_lasa(request.user, punkt, deltagare)
+    publik = protokoll.maskeras_for(request.user, [punkt], deltagare)
     return dokument.som_svar(dokument.protokollsutdrag(punkt, publik=publik), format)
 
 

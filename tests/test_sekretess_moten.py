@@ -1,0 +1,311 @@
+"""The hunt for secret words through the meeting, delegation and document world (issue
+"Sekretess that holds", continued from tests/test_sekretess_jakt.py): a secret item on a
+sammanträde (its ärendemening, förslag till beslut, yrkande, beslut and reservation), a secret
+bilaga on an open item, and a delegationsbeslut in a secret ärende, each with a word of its
+own. Every page, document, filed file, API answer and e-mail is then read as the public, the
+politicians in their different seats, delegater, a handläggare of another ärende, the
+registrator, the revisor and the superuser. A word is found only by who needs to know (OSL
+5 kap. 5 §; KL 5 kap. 47 §, 6 kap. 28 §: the member who serves in the item decides it and
+reads it; a jävig one or one who does not serve does not)."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from arenden.delegering.services import fatta_delegationsbeslut
+from arenden.handlaggning import services as handlaggning_services
+from arenden.models import Deltagare, Handling, Person
+from arenden.sammantraden import protokoll
+from tests import factories
+from tests.test_sekretess_jakt import _text
+from workflow.engine import do_transition
+
+pytestmark = pytest.mark.django_db
+
+DAG = datetime.date(2025, 11, 12)
+LAGRUM = "OSL 26 kap. 1 §"
+#: in the secret item: ärendemening, förslag till beslut, yrkande, beslut, reservation
+PUNKT = "Zebrafinkssyndrom"
+#: in the title of the secret bilaga of the open item
+BILAGA = "Glasbenssjukan"
+#: in the secret ärende decided on delegation: ärendemening and the delegationsbeslut
+DELEG = "Skrattmåsfeber"
+ORDEN = (PUNKT, BILAGA, DELEG)
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _politiker(cast, namn, parti, uppdrag):
+    user = factories.user(namn.lower().replace(" ", "-"))
+    person = factories.person(namn, anvandare=user, typ=Person.Typ.FORTROENDEVALD, parti=parti)
+    protokoll.lagg_till_uppdrag(
+        cast.organ, person, user=cast.sekreterare, uppdrag=uppdrag, fran=datetime.date(2023, 1, 1)
+    )
+    return user, person
+
+
+def _berett(cast, rubrik, **extra):
+    arende = cast.registrera(rubrik, **extra)
+    handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    do_transition(arende, "paborja_beredning", cast.handlaggare)
+    return arende
+
+
+def _bygg():
+    cast = factories.Cast()
+    sek = cast.sekreterare
+    for user in (cast.handlaggare, cast.stabschef, cast.registrator, cast.sekreterare):
+        user.email = f"{user.username}@example.se"
+        user.save()
+    v = {"cast": cast}
+
+    # -- the delegation: a delegat of HSN decides a secret ärende; one of RS; one whose row ended
+    delegat = factories.user("delegat-hsn")
+    rad = factories.delegationspunkt(
+        organ=cast.organ, delegat=factories.person("Dora Delegat", anvandare=delegat)
+    )
+    annan_namnd = factories.organ("RS", "Regionstyrelsen", typ="styrelse")
+    v["delegat_annan_namnd"] = factories.user("delegat-rs")
+    factories.delegationspunkt(
+        organ=annan_namnd,
+        delegat=factories.person("Rolf Delegat", anvandare=v["delegat_annan_namnd"]),
+    )
+    v["delegat_som_slutat"] = factories.user("delegat-slutat")
+    factories.delegationspunkt(
+        organ=cast.organ,
+        nummer="3.3",
+        delegat=factories.person("Siv Slutat", anvandare=v["delegat_som_slutat"]),
+        giltig_till=datetime.date(2026, 1, 31),
+        upphavd_genom="HSN 2026-01-20 § 3",
+    )
+    delegerat = _berett(
+        cast,
+        f"Ersättning till patient med {DELEG}",
+        sekretess_lagrum=LAGRUM,
+        offentlig_rubrik="Ersättningsärende",
+    )
+    factories.forslag_till_beslut(delegerat, cast.handlaggare, forslag=f"Att ersätta {DELEG}.")
+    do_transition(delegerat, "markera_beredd", cast.handlaggare)
+    fatta_delegationsbeslut(
+        delegerat,
+        user=delegat,
+        punkt=rad,
+        datum=DAG,
+        text=f"Patienten med {DELEG} ersätts med 5 000 kr.",
+    )
+    v["delegerat"] = delegerat
+
+    # -- the meeting: a secret item and an open one with a secret bilaga
+    hemligt = _berett(
+        cast,
+        f"Vård av patient med {PUNKT}",
+        sekretess_lagrum=LAGRUM,
+        offentlig_rubrik="Vårdärende",
+    )
+    factories.forslag_till_beslut(hemligt, cast.handlaggare, forslag=f"Att vårda {PUNKT}.")
+    do_transition(hemligt, "markera_beredd", cast.handlaggare)
+    oppet = _berett(cast, "Riktlinjer för vårdhygien")
+    factories.forslag_till_beslut(oppet, cast.handlaggare)
+    do_transition(oppet, "markera_beredd", cast.handlaggare)
+    v["hemligt"], v["oppet"] = hemligt, oppet
+
+    folk = {}
+    for namn, parti, uppdrag in [
+        ("Ordf Örn", "s", "ledamot"),
+        ("Just Ek", "m", "ledamot"),
+        ("Jävig Al", "c", "ledamot"),
+        ("Frånvarande Björk", "v", "ledamot"),
+        ("Ersättare Tjänstgör", "c", "ersattare"),
+        ("Ersättare Lyssnar", "v", "ersattare"),
+    ]:
+        folk[namn] = _politiker(cast, namn, parti, uppdrag)
+    mote = protokoll.planera(organ=cast.organ, datum=DAG, plats="Sessionssalen", user=sek)
+    deltagare = {}
+    for namn, (_user, person) in folk.items():
+        roll = {
+            "Ordf Örn": Deltagare.Roll.ORDFORANDE,
+            "Ersättare Tjänstgör": Deltagare.Roll.ERSATTARE,
+            "Ersättare Lyssnar": Deltagare.Roll.ERSATTARE,
+        }.get(namn, Deltagare.Roll.LEDAMOT)
+        deltagare[namn] = protokoll.lagg_till_deltagare(
+            mote, person, roll=roll, user=sek, justerare=namn == "Just Ek"
+        )
+    hemlig_punkt = protokoll.lagg_till_punkt(mote, user=sek, arende=hemligt)
+    oppen_punkt = protokoll.lagg_till_punkt(mote, user=sek, arende=oppet)
+    v["bilaga"] = factories.hemlig_bilaga(
+        oppen_punkt, cast.registrator, titel=f"Avvikelse om {BILAGA}"
+    )
+    protokoll.kalla(mote, user=sek)
+    protokoll.anmal_jav(hemlig_punkt, folk["Jävig Al"][1], user=sek, grund="Släkt")
+    protokoll.andra_narvaro(deltagare["Frånvarande Björk"], user=sek, franvarande_pa=[hemlig_punkt])
+    protokoll.tjanstgor_for(
+        hemlig_punkt, deltagare["Ersättare Tjänstgör"], deltagare["Jävig Al"], user=sek
+    )
+    protokoll.lagg_till_yrkande(
+        hemlig_punkt, folk["Ordf Örn"][1], user=sek, text=f"Bifall, med hänsyn till {PUNKT}."
+    )
+    protokoll.besluta(
+        hemlig_punkt, user=sek, utfall="bifall", beslut=f"Patienten med {PUNKT} vårdas."
+    )
+    protokoll.reservera(
+        hemlig_punkt, folk["Just Ek"][1], user=sek, motivering=f"Fel vård för {PUNKT}."
+    )
+    protokoll.besluta(oppen_punkt, user=sek, utfall="bifall", beslut="Riktlinjerna antas.")
+    protokoll.uppratta(mote, user=sek)
+    for namn in ("Ordf Örn", "Just Ek"):
+        protokoll.justera(mote, user=folk[namn][0])
+    protokoll.ansla(mote, user=sek, skal="Anslås sent i testet.")
+    # a rättelse of the secret paragraph (FL 36 §), signed: the protokoll's next version
+    rattelse = protokoll.foresla_rattelse(
+        mote, user=sek, punkt=hemlig_punkt, text=f"Beslutet gäller patienten med {PUNKT}."
+    )
+    for namn in ("Ordf Örn", "Just Ek"):
+        protokoll.signera_rattelse(rattelse, user=folk[namn][0])
+    v.update(
+        mote=mote,
+        hemlig_punkt=hemlig_punkt,
+        oppen_punkt=oppen_punkt,
+        ledamot_frånvarande=folk["Frånvarande Björk"][0],
+        ledamot_jävig=folk["Jävig Al"][0],
+        ersättare_som_lyssnar=folk["Ersättare Lyssnar"][0],
+        ersättare_som_tjänstgör=folk["Ersättare Tjänstgör"][0],
+    )
+    # a handläggare of another ärende of the same nämnd
+    v["annan_handlaggare"] = factories.user("handlaggare-annat")
+    factories.person("Annan Handläggare", anvandare=v["annan_handlaggare"], titel="handläggare")
+    annat = cast.registrera("Ett annat ärende")
+    handlaggning_services.tilldela(annat, handlaggare=v["annan_handlaggare"], user=cast.stabschef)
+    v["superuser"] = factories.user("admin")
+    v["superuser"].is_superuser = v["superuser"].is_staff = True
+    v["superuser"].save()
+    return v
+
+
+@pytest.fixture
+def varld(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return _bygg()
+
+
+def _sidor(v) -> list[str]:
+    mote, punkter = v["mote"], (v["hemlig_punkt"], v["oppen_punkt"])
+    arenden = (v["hemligt"], v["oppet"], v["delegerat"])
+    sidor = [
+        reverse("arenden:start"),
+        reverse("arenden:mina_arenden"),
+        reverse("arenden:sok") + f"?q={PUNKT}",
+        reverse("arenden:sok") + f"?q={BILAGA}",
+        reverse("arenden:sok") + f"?q={DELEG}",
+        reverse("arenden:sammantraden"),
+        reverse("arenden:sammantrade", args=[mote.pk]),
+        reverse("arenden:mote_protokollfil", args=[mote.pk, 1]),
+        reverse("arenden:mote_protokollfil", args=[mote.pk, 2]),
+        reverse("arenden:auditlogg_export", args=["json"]),
+        reverse("arenden:mina_sammantraden"),
+        reverse("arenden:anslagstavla"),
+        reverse("arenden:publicerat_protokoll", args=[mote.pk, "pdf"]),
+        reverse("arenden:publicerat_protokoll", args=[mote.pk, "docx"]),
+        reverse("arenden:postlista"),
+        reverse("arenden:delegationsordning", args=[v["cast"].organ.kod]),
+        reverse("arenden:auditlogg"),
+        reverse("api:sammantraden"),
+        reverse("api:sammantrade", args=[mote.pk]),
+        reverse("api:sammantrade_historik", args=[mote.pk]),
+        reverse("api:protokoll"),
+        reverse("api:arenden"),
+    ]
+    for slag in ("kallelse", "protokoll"):
+        for format in ("pdf", "docx"):
+            sidor.append(reverse("arenden:mote_dokument", args=[mote.pk, slag, format]))
+            sidor.append(reverse("arenden:ledamot_dokument", args=[mote.pk, slag, format]))
+    for punkt in punkter:
+        for format in ("pdf", "docx"):
+            sidor.append(reverse("arenden:punkt_utdrag", args=[punkt.pk, format]))
+        for h in Handling.objects.filter(arende=punkt.arende_id):
+            sidor.append(reverse("arenden:ledamot_underlag", args=[punkt.pk, h.pk]))
+    for arende in arenden:
+        sidor += [
+            reverse("arenden:arende", args=[arende.pk]),
+            reverse("arenden:tidslinje", args=[arende.pk]),
+            reverse("arenden:publikt_arende", args=[arende.pk]),
+            reverse("api:arende", args=[arende.pk]),
+            reverse("api:handlingar", args=[arende.pk]),
+            reverse("api:historik", args=[arende.pk]),
+        ]
+    for h in Handling.objects.all():
+        sidor += [
+            reverse("arenden:handling_fil", args=[h.pk]),
+            reverse("api:handling", args=[h.pk]),
+            reverse("api:handling_fil", args=[h.pk]),
+        ]
+    return sidor
+
+
+def _las(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code < 500, url
+    text = _text(response)
+    for ord in ORDEN:  # a search page shows the words the reader typed: not a leak
+        text = text.replace(f'value="{ord}"', "")
+    return text
+
+
+def _funnet(v, user) -> dict[str, list[str]]:
+    """Where ``user`` finds each word: the pages, per word."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    lasta = {url: _las(client, url) for url in _sidor(v)}
+    return {ord: [url for url, text in lasta.items() if ord in text] for ord in ORDEN}
+
+
+@pytest.mark.parametrize(
+    "vem, far_lasa",
+    [
+        ("allmänheten", ()),
+        # serves in the open item, and so reads its secret bilaga; absent from the secret one
+        ("ledamot_frånvarande", (BILAGA,)),
+        ("ledamot_jävig", (BILAGA,)),
+        ("ersättare_som_lyssnar", ()),
+        ("ersättare_som_tjänstgör", (PUNKT,)),
+        ("delegat_annan_namnd", ()),
+        ("delegat_som_slutat", ()),
+        ("annan_handlaggare", ()),
+        ("registrator", ()),
+        ("superuser", ()),
+    ],
+)
+def test_a_secret_word_of_the_meeting_is_read_only_by_who_needs_to_know(varld, vem, far_lasa):
+    user = None if vem == "allmänheten" else varld.get(vem) or getattr(varld["cast"], vem)
+    funnet = _funnet(varld, user)
+    assert {ord: sidor for ord, sidor in funnet.items() if sidor and ord not in far_lasa} == {}
+    assert [ord for ord in far_lasa if not funnet[ord]] == []
+
+
+def test_the_revisor_reads_every_word(varld):
+    funnet = _funnet(varld, varld["cast"].revisor)
+    assert all(funnet[ord] for ord in ORDEN)
+
+
+def test_no_email_carries_a_secret_word(varld):
+    assert mail.outbox, "the kallelse and the assignments are e-mailed"
+    for brev in mail.outbox:
+        text = brev.subject + brev.body
+        for _namn, innehall, typ in brev.attachments:
+            text += _text(_Svar(innehall, typ))
+        for ord in ORDEN:
+            assert ord not in text, (brev.subject, ord)
+
+
+class _Svar(dict):
+    """An attachment read as :func:`_text` reads a response."""
+
+    def __init__(self, content, typ):
+        super().__init__({"Content-Type": typ})
+        self.content = content if isinstance(content, bytes) else content.encode()
