@@ -31,7 +31,7 @@ from arenden.handlaggning.models import (
 )
 from arenden.organisation import roles
 from arenden.organisation.models import Enhet, Organ, Person
-from flows.namn import ArendeArbetslista, ArendeSteg
+from flows.namn import ArendeArbetslista, ArendeStatus, ArendeSteg
 from workflow import roles as workflow_roles
 from workflow.context import acting_as
 from workflow.engine import do_transition, worklist
@@ -167,7 +167,7 @@ def satt_sandlista(
     kontrollera_behorighet(user, "arenden.change_sandlista", arende, _("ändra sändlistan"))
     rader = []
     with transaction.atomic(), acting_as(user):
-        andras(
+        last = andras(
             arende,
             user=user,
             perm="arenden.change_sandlista",
@@ -189,6 +189,12 @@ def satt_sandlista(
             rad.full_clean(exclude=["arende"])
             rad.save()
             rader.append(rad)
+        if last.state == ArendeStatus.BESLUTAT and not rader and arende.mottagare.exists():
+            # the unsent recipients removed while the beslut is expedierat: everyone left on
+            # the list has it, so the expediering is complete, as when the last one is sent to
+            # (expediera_till), under the same lock. Else the ärende stays beslutat with
+            # nobody left to send to and no way on
+            do_transition(arende, ArendeSteg.EXPEDIERA, user)
     return rader
 
 

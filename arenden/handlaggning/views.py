@@ -675,6 +675,10 @@ def sandlista(request, pk):
                 messages.success(
                     request, _("%(vem)s är borttagen från sändlistan.") % {"vem": bort[0]}
                 )
+                arende.refresh_from_db()
+                if not request.user.has_perm("arenden.change_sandlista", arende):
+                    # everyone left had the beslut: the ärende is expedierat and has moved on
+                    return redirect("arenden:arende", pk=pk)
             return redirect("arenden:sandlista", pk=pk)
     elif lagg_till and form.is_valid():
         ny = form.adressat()

@@ -1,0 +1,76 @@
+"""Expediering under concurrency and corrections: the ärende is *expedierat* exactly when its
+sändlista is sent to everyone on it, whichever step completes the list (the last recipient
+sent to, or the last unsent one removed), and never before."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from arenden.diarium.services import arendets_version
+from arenden.handlaggning import services
+from arenden.models import Mottagare
+from arenden.sammantraden import protokoll
+from tests import factories
+from workflow.engine import do_transition
+
+pytestmark = pytest.mark.django_db
+
+BESLUTSDAG = datetime.date(2025, 11, 12)
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def cast():
+    return factories.Cast()
+
+
+def _beslutat(cast, sandlista=("Kommunförbundet", "Revisionen")):
+    """An ärende decided at a meeting, its beslut to be expedierat to ``sandlista``."""
+    c = cast
+    arende = c.registrera("Avtal om samverkan")
+    services.tilldela(arende, handlaggare=c.handlaggare, user=c.stabschef)
+    do_transition(arende, "paborja_beredning", c.handlaggare)
+    factories.forslag_till_beslut(arende, c.handlaggare, sandlista=sandlista)
+    do_transition(arende, "markera_beredd", c.handlaggare)
+    mote = protokoll.planera(organ=c.organ, datum=BESLUTSDAG, plats="Umeå", user=c.sekreterare)
+    punkt = protokoll.lagg_till_punkt(mote, user=c.sekreterare, arende=arende)
+    protokoll.kalla(mote, user=c.sekreterare)
+    protokoll.besluta(punkt, user=c.sekreterare, utfall="bifall", beslut="Att bifalla.")
+    arende.refresh_from_db()
+    assert arende.state == "beslutat"
+    return arende
+
+
+def test_removing_the_last_unsent_recipient_completes_the_expediering(cast):
+    """Sent to Kommunförbundet; Revisionen was put on the list by mistake and is removed:
+    everyone left on the list has the beslut, so the ärende is expedierat (it would otherwise
+    stay beslutat with nothing left to send and no way on)."""
+    arende = _beslutat(cast)
+    kommunforbundet = arende.mottagare.get(adress="Kommunförbundet")
+    services.expediera_till(kommunforbundet, user=cast.sekreterare, metod="post")
+    revisionen = arende.mottagare.get(adress="Revisionen")
+    arende.refresh_from_db()
+    klient = Client()
+    klient.force_login(cast.sekreterare)
+    url = reverse("arenden:sandlista", args=[arende.pk])
+    svar = klient.post(
+        url,
+        {
+            "ta_bort": revisionen.pk,
+            "bekraftat": "1",
+            "version": arendets_version(arende),
+        },
+        follow=True,
+    )
+    assert svar.status_code == 200
+    assert "Revisionen är borttagen från sändlistan." in svar.content.decode()
+    arende.refresh_from_db()
+    assert [str(m) for m in Mottagare.objects.filter(arende=arende)] == ["Kommunförbundet"]
+    assert arende.state == "expedierat"
+    assert arende.expedierat is not None
