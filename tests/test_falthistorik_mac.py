@@ -14,9 +14,12 @@ import datetime
 import hashlib
 import hmac
 import threading
+import uuid
+from decimal import Decimal
 
 import pytest
-from django.db import connection, connections, transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, connections, models, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
@@ -614,3 +617,51 @@ def test_two_saves_without_a_transaction_link_their_rows_in_turn(make_user, monk
     assert len(rows(doc)) == 3
     assert_chained(HISTORICAL)
     assert verify().intact
+
+
+@pytest.mark.parametrize(
+    "field, written, read_back, signed",
+    [
+        # what the instance held and what the database gives back sign as one value
+        (
+            models.JSONField(),
+            {"b": [1, 2], "a": "x"},
+            {"a": "x", "b": [1, 2]},
+            {"a": "x", "b": [1, 2]},
+        ),
+        (
+            models.JSONField(encoder=DjangoJSONEncoder),
+            {"dag": datetime.date(2025, 11, 12)},
+            {"dag": "2025-11-12"},
+            {"dag": "2025-11-12"},
+        ),
+        (models.BinaryField(), b"\x00\xff", memoryview(b"\x00\xff"), "00ff"),
+        (
+            models.DateTimeField(),
+            datetime.datetime(2025, 11, 12, 9, 30, 0, 250000),  # naive: the current zone
+            datetime.datetime(2025, 11, 12, 8, 30, 0, 250000, tzinfo=datetime.UTC),
+            "2025-11-12T08:30:00.250000Z",
+        ),
+        (models.DateField(), datetime.date(2025, 11, 12), "2025-11-12", "2025-11-12"),
+        (models.TimeField(), datetime.time(9, 30), "09:30:00", "09:30:00"),
+        (models.DecimalField(max_digits=6, decimal_places=2), Decimal("1.5"), "1.50", "1.50"),
+        (models.DecimalField(max_digits=6), Decimal("1.500"), "1.500", "1.500"),
+        (
+            models.DurationField(),
+            datetime.timedelta(days=1, microseconds=5),
+            "1 00:00:00.000005",
+            86400000005,
+        ),
+        (models.IntegerField(), 7, "7", 7),
+        (models.UUIDField(), uuid.UUID(int=1), str(uuid.UUID(int=1)), str(uuid.UUID(int=1))),
+    ],
+)
+def test_each_kind_of_field_is_signed_as_one_value_whether_written_or_read_back(
+    settings, field, written, read_back, signed
+):
+    """The signature must not change between the row as the instance wrote it and the row as
+    SQLite or PostgreSQL give it back, or a row would fail verification the moment it is read."""
+    settings.TIME_ZONE = "Europe/Stockholm"
+    assert fieldhistory.canonical(field, written) == signed
+    assert fieldhistory.canonical(field, read_back) == signed
+    assert fieldhistory.canonical(field, None) is None
