@@ -66,6 +66,30 @@ AREAS = {
         "arenden.sammantraden.protokoll.x_numrera_paragrafer__mutmut_*",
         "arenden.sammantraden.protokoll.x_tidigare_paragrafer__mutmut_*",
         "arenden.diarium.diarienummer.*",
+        # secrecy (OSL; TF 2 kap. 18 §: the postlista names a secret handling, not its content)
+        "arenden.publikt.postlista.x__hemlig_handling__mutmut_*",
+        "arenden.publikt.postlista.x__hemligt_arende__mutmut_*",
+        "arenden.publikt.postlista.x_allmanna_handlingar__mutmut_*",
+        "arenden.sammantraden.ledamot.x_sekretessbehoriga__mutmut_*",
+        "arenden.sammantraden.ledamot.x_tjanstgor_i__mutmut_*",
+        "arenden.sammantraden.ledamot.x_far_lasa_handling__mutmut_*",
+        "arenden.sammantraden.ledamot.xǁLedamotsbehorighetǁ*",
+        "arenden.dokument.services.x__maskerat__mutmut_*",
+        "arenden.dokument.services.x_punkt_rubrik__mutmut_*",
+        # delegation: who may decide on the nämnd's behalf (KL 6 kap. 37-39 §§)
+        "arenden.delegering.services.x_ar_delegat__mutmut_*",
+        "arenden.delegering.services.x_fatta_delegationsbeslut__mutmut_*",
+        "arenden.delegering.services.x_far_fora_delegationsordning__mutmut_*",
+        "arenden.delegering.services.x__krav_sekreterare__mutmut_*",
+        "arenden.delegering.services.x__kräv_ledamoter__mutmut_*",
+        "arenden.delegering.services.x_lagg_till_delegationspunkt__mutmut_*",
+        "arenden.delegering.services.x_avsluta_delegationspunkt__mutmut_*",
+        "arenden.delegering.models.*",
+        # the motion's one-year clock (KL 5 kap. 35 §)
+        "arenden.motion.services.x_sista_dag__mutmut_*",
+        "arenden.motion.services.x_dagar_kvar__mutmut_*",
+        "arenden.motion.services.x_horisont__mutmut_*",
+        "arenden.motion.services.x_att_anmala__mutmut_*",
     ],
 }
 SAMPLE_AREA = "motor"
