@@ -123,7 +123,7 @@ class ProvningForm(Formular):
                 label=_("Lagrum för handling %(nr)s") % {"nr": rad.handling.nummer},
                 required=False,
                 max_length=100,
-                initial=rad.handling.sekretess_lagrum or rad.handling.arende.sekretess_lagrum,
+                initial=rad.handling.sekretess_enligt,
             )
             self.fields[f"sidor_{rad.pk}"] = forms.CharField(
                 label=_("Maskerade sidor i handling %(nr)s") % {"nr": rad.handling.nummer},

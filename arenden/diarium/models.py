@@ -291,10 +291,16 @@ class Handling(models.Model):
         return self.ar_sekretessmarkerad or self.arende.ar_sekretessmarkerat
 
     @property
+    def sekretess_enligt(self) -> str:
+        """The lagrum the handling is secret under: its own marking, else its ärende's (empty
+        when it is not secret, :attr:`hemlig`)."""
+        return self.sekretess_lagrum or self.arende.sekretess_lagrum
+
+    @property
     def maskerad_titel(self) -> str:
         """What one outside the need-to-know group sees of a secret handling's title: its
         offentlig titel when it has one, and the marking with its lagrum (OSL 5 kap. 5 §)."""
-        lagrum = self.sekretess_lagrum or self.arende.sekretess_lagrum
+        lagrum = self.sekretess_enligt
         if self.offentlig_titel:
             return f"{self.offentlig_titel} – Sekretess ({lagrum})"
         return f"Sekretess ({lagrum})"

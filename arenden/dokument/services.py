@@ -166,7 +166,7 @@ def _underlag(punkt: Punkt, publik: bool = False) -> str:
     """The item's underlag; in the public version a secret bilaga by its marking, never its
     title (OSL 5 kap. 5 §)."""
     bilagor = [
-        _("Sekretess (%(lagrum)s)") % {"lagrum": h.sekretess_lagrum or h.arende.sekretess_lagrum}
+        _("Sekretess (%(lagrum)s)") % {"lagrum": h.sekretess_enligt}
         if publik and h.hemlig
         else h.titel
         for h in punkt.bilagor.all()

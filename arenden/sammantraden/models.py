@@ -454,17 +454,19 @@ class Punkt(models.Model):
         part of a sekretess-marked ärende (:attr:`Handling.hemlig`)."""
         return [h for h in self.bilagor.all() if h.hemlig]
 
-    @property
-    def sekretess_lagrum(self) -> str:
+    def sekretessgrunder(self) -> set[str]:
         """Every lagrum under which something the item's full text holds is secret: its
         ärende's marking and each secret bilaga's (OSL 5 kap. 5 §); empty when nothing is.
         The one answer to what of an item is secret, for who reads its documents in full and
         how a document holding it is marked where it is filed."""
         lagrum = {self.arende.sekretess_lagrum} if self.ar_sekretess else set()
-        lagrum.update(
-            h.sekretess_lagrum or h.arende.sekretess_lagrum for h in self.hemliga_bilagor()
-        )
-        return "; ".join(sorted(lagrum))
+        lagrum.update(h.sekretess_enligt for h in self.hemliga_bilagor())
+        return lagrum
+
+    @property
+    def sekretess_lagrum(self) -> str:
+        """:meth:`sekretessgrunder` as a document's marking (empty when nothing is secret)."""
+        return "; ".join(sorted(self.sekretessgrunder()))
 
     @property
     def overklagande_senast(self) -> datetime.date | None:

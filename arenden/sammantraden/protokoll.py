@@ -813,7 +813,7 @@ def _sekretess_i(sammantrade: Sammantrade) -> str:
     items and the secret bilagor of any item (OSL 5 kap. 5 §: marked where it is kept)."""
     lagrum = set()
     for punkt in sammantrade.punkter.select_related("arende").prefetch_related("bilagor__arende"):
-        lagrum.update(filter(None, punkt.sekretess_lagrum.split("; ")))
+        lagrum |= punkt.sekretessgrunder()
     return "; ".join(sorted(lagrum))
 
 
