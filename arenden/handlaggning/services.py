@@ -8,7 +8,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -189,7 +189,7 @@ def satt_sandlista(
             rad.full_clean(exclude=["arende"])
             rad.save()
             rader.append(rad)
-        if last.state == ArendeStatus.BESLUTAT and not rader and arende.mottagare.exists():
+        if last.state == ArendeStatus.BESLUTAT and expediering_klar(arende):
             # the unsent recipients removed while the beslut is expedierat: everyone left on
             # the list has it, so the expediering is complete, as when the last one is sent to
             # (expediera_till), under the same lock. Else the ärende stays beslutat with
@@ -253,8 +253,13 @@ def registrera_beslut(
     return beslut
 
 
-def alla_expedierade(arende: Arende) -> bool:
-    return not Mottagare.objects.filter(arende_id=arende.pk, expedierad=None).exists()
+def expediering_klar(arende: Arende) -> bool:
+    """Everyone on the sändlista has the beslut, and someone is on it: the expediering is
+    done (one query)."""
+    rader = Mottagare.objects.filter(arende_id=arende.pk).aggregate(
+        alla=Count("pk"), kvar=Count("pk", filter=Q(expedierad=None))
+    )
+    return rader["alla"] > 0 and rader["kvar"] == 0
 
 
 def expediera_till(
@@ -292,7 +297,7 @@ def expediera_till(
         rad.expedierad_av = user
         rad._history_user = user
         rad.save()
-        if alla_expedierade(arende):
+        if expediering_klar(arende):
             do_transition(arende, ArendeSteg.EXPEDIERA, user)
     return rad
 
