@@ -58,19 +58,23 @@ def fatta_delegationsbeslut(
     kräv_skett(datum, _("Beslutsdagen"))
     if not text.strip():
         raise ValidationError(_("Skriv beslutet."), code="beslut")
-    if punkt.organ_id != arende.organ_id:
-        raise ValidationError(
-            _("Delegationspunkten hör till en annan nämnd än ärendets."), code="organ"
-        )
-    if not ar_delegat(user, punkt, datum):
-        raise ValidationError(
-            _("Du är inte delegat enligt punkt %(nummer)s den %(datum)s.")
-            % {"nummer": punkt.nummer, "datum": f"{datum:%Y-%m-%d}"},
-            code="delegat",
-        )
     with transaction.atomic(), acting_as(user):
         # the ärende's row lock: one beslut at a time, and its version moves
         last = andras(arende)
+        # the row's lock, taken after the ärende's as avsluta_delegationspunkt takes only this
+        # one: a row being ended waits for this beslut and then sees it, and a beslut taken
+        # while the row is ended reads the row as it ends, never as the caller read it before
+        punkt = Delegationspunkt.objects.select_for_update().get(pk=punkt.pk)
+        if punkt.organ_id != last.organ_id:
+            raise ValidationError(
+                _("Delegationspunkten hör till en annan nämnd än ärendets."), code="organ"
+            )
+        if not ar_delegat(user, punkt, datum):
+            raise ValidationError(
+                _("Du är inte delegat enligt punkt %(nummer)s den %(datum)s.")
+                % {"nummer": punkt.nummer, "datum": f"{datum:%Y-%m-%d}"},
+                code="delegat",
+            )
         if last.state not in DELEGAT_BESLUTAR:
             raise ValidationError(
                 _(
