@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from arenden.delegering.services import (
     avsluta_delegationspunkt,
@@ -15,9 +16,9 @@ from arenden.delegering.services import (
     lagg_till_delegationspunkt,
 )
 from arenden.handlaggning.services import tilldela
-from arenden.models import Delegationspunkt, Ledamotsuppdrag
+from arenden.models import Beslut, Delegationspunkt, Ledamotsuppdrag
 from tests import factories
-from workflow.engine import do_transition
+from workflow.engine import do_transition, history
 
 pytestmark = pytest.mark.django_db
 
@@ -278,3 +279,139 @@ def test_a_row_ends_no_earlier_than_its_last_beslut_and_other_rows_do_not_count(
     )
     punkt.refresh_from_db()
     assert punkt.giltig_till == datetime.date(2025, 11, 12)
+
+
+# -- taking a beslut under a row (KL 6 kap. 37 och 39 §§) ----------------------------------
+
+DAG = datetime.date(2025, 11, 12)
+
+
+def _berett(cast, rubrik="Remiss om vårdval"):
+    arende = cast.registrera(rubrik)
+    tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    do_transition(arende, "paborja_beredning", cast.handlaggare)
+    factories.forslag_till_beslut(arende, cast.handlaggare)
+    do_transition(arende, "markera_beredd", cast.handlaggare)
+    return arende
+
+
+def test_a_beslut_that_breaks_a_rule_is_refused_with_its_reason(cast, punkt, dora):
+    """Each refusal at the door names what is wrong; no beslut is kept and the ärende is not
+    moved."""
+    berett = _berett(cast)
+    registrerat = cast.registrera("Inte berett")
+    annan = factories.delegationspunkt(organ=factories.organ("KS"), delegat=dora, nummer="9.9")
+    imorgon = timezone.localdate() + datetime.timedelta(days=1)
+    fall = [
+        (berett, dora.anvandare, punkt, DAG, "  ", "Skriv beslutet.", "beslut"),
+        (
+            berett,
+            dora.anvandare,
+            punkt,
+            imorgon,
+            "Yttra",
+            f"Beslutsdagen kan inte ligga i framtiden ({imorgon:%Y-%m-%d}).",
+            "i_framtiden",
+        ),
+        (
+            berett,
+            dora.anvandare,
+            annan,
+            DAG,
+            "Yttra",
+            "Delegationspunkten hör till en annan nämnd än ärendets.",
+            "organ",
+        ),
+        (
+            berett,
+            cast.handlaggare,
+            punkt,
+            DAG,
+            "Yttra",
+            "Du är inte delegat enligt punkt 3.2 den 2025-11-12.",
+            "delegat",
+        ),
+        (
+            berett,
+            dora.anvandare,
+            punkt,
+            FRAN - datetime.timedelta(days=1),
+            "Yttra",
+            "Du är inte delegat enligt punkt 3.2 den 2024-12-31.",
+            "delegat",
+        ),
+        (
+            registrerat,
+            dora.anvandare,
+            punkt,
+            DAG,
+            "Yttra",
+            f"Ärendet {registrerat.diarienummer} är registrerat. Ett delegationsbeslut fattas "
+            "när ärendet är berett eller anmält till nämnden.",
+            "status",
+        ),
+    ]
+    for arende, user, rad, datum, text, meddelande, kod in fall:
+        _vagras(
+            fatta_delegationsbeslut,
+            arende,
+            user=user,
+            punkt=rad,
+            datum=datum,
+            text=text,
+            meddelande=meddelande,
+            kod=kod,
+        )
+    assert not Beslut.objects.exists()
+    berett.refresh_from_db()
+    registrerat.refresh_from_db()
+    assert (berett.state, registrerat.state) == ("beredd", "registrerat")
+
+
+def test_the_beslut_records_the_row_the_day_and_the_lagrum_it_stands_on(cast, punkt, dora):
+    """The lagrum is the one the delegat gives, else the row's, else for a brådskande row
+    KL 6 kap. 39 §; the history names the beslut's kind, or the delegat's comment."""
+    vanlig = fatta_delegationsbeslut(
+        _berett(cast, "A"), user=dora.anvandare, punkt=punkt, datum=DAG, text="Yttra"
+    )
+    punkt.lagrum = "KL 6 kap. 37 §"
+    punkt.save()
+    med_lagrum = fatta_delegationsbeslut(
+        _berett(cast, "B"), user=dora.anvandare, punkt=punkt, datum=DAG, text="Yttra"
+    )
+    eget = fatta_delegationsbeslut(
+        _berett(cast, "C"),
+        user=dora.anvandare,
+        punkt=punkt,
+        datum=DAG,
+        text="Avslå",
+        lagrum="SoL 4 kap. 1 §",
+        kommentar="Avslag enligt riktlinjen",
+    )
+    cia = factories.person("Cia Ledamot", typ="fortroendevald", anvandare=factories.user("cia"))
+    factories.ledamot(cast.organ, cia)
+    bradskande = lagg_till_delegationspunkt(
+        cast.organ, user=cast.sekreterare, **_rad(cia, nummer="1.1", bradskande=True)
+    )
+    ordforandebeslut = fatta_delegationsbeslut(
+        _berett(cast, "D"), user=cia.anvandare, punkt=bradskande, datum=DAG, text="Yttra"
+    )
+    assert [
+        (b.slag, b.lagrum, b.organ, b.datum, b.fattat_av, b.delegationspunkt, b.text)
+        for b in (vanlig, med_lagrum, eget, ordforandebeslut)
+    ] == [
+        ("delegationsbeslut", "", cast.organ, DAG, dora.anvandare, punkt, "Yttra"),
+        ("delegationsbeslut", "KL 6 kap. 37 §", cast.organ, DAG, dora.anvandare, punkt, "Yttra"),
+        ("delegationsbeslut", "SoL 4 kap. 1 §", cast.organ, DAG, dora.anvandare, punkt, "Avslå"),
+        ("ordforandebeslut", "KL 6 kap. 39 §", cast.organ, DAG, cia.anvandare, bradskande, "Yttra"),
+    ]
+    steg = [
+        history(b.arende).get(transition="besluta_pa_delegation")
+        for b in (vanlig, eget, ordforandebeslut)
+    ]
+    assert [(s.actor, s.comment, s.from_state, s.to_state) for s in steg] == [
+        (dora.anvandare, "delegationsbeslut", "beredd", "beslutat"),
+        (dora.anvandare, "Avslag enligt riktlinjen", "beredd", "beslutat"),
+        (cia.anvandare, "ordförandebeslut", "beredd", "beslutat"),
+    ]
+    assert Beslut.objects.get(pk=eget.pk).arende.beslutat == DAG
