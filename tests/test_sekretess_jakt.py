@@ -53,7 +53,7 @@ def _bygg():
         avsandare=f"Föreningen för {ORDET}",
     )
     handlaggning_services.tilldela(hemligt, handlaggare=cast.handlaggare, user=cast.stabschef)
-    do_transition(hemligt, "paborja_beredning", cast.handlaggare)
+    do_transition(hemligt, "paborja_beredning", cast.handlaggare, f"Ringt patienten om {ORDET}")
     factories.forslag_till_beslut(
         hemligt, cast.handlaggare, forslag=f"Att utreda vården av patienten med {ORDET}."
     )
@@ -208,6 +208,34 @@ def test_no_email_carries_the_secret_word(varld):
         assert ORDET not in text
 
 
+def test_a_comment_in_the_history_of_a_secret_arende_is_read_by_who_may_read_it(varld):
+    """A step's comment is the handläggare's free text and may say what the ärende is secret
+    for ("Ringt patienten om …"). Who may read the secret content reads it on the ärende page,
+    in the granskningslogg and its exports; who may not (the registrator on the ärende page,
+    the superuser in the granskningslogg) reads the marking instead, and no link to a
+    tidslinje they may not open."""
+    cast, hemligt = varld["cast"], varld["hemligt"]
+    sida = reverse("arenden:arende", args=[hemligt.pk])
+    logg = [
+        reverse("arenden:auditlogg") + f"?diarienummer={hemligt.diarienummer}",
+        reverse("arenden:auditlogg_export", args=["csv"]),
+        reverse("arenden:auditlogg_export", args=["json"]),
+    ]
+    markering = f"omfattas av sekretess enligt {LAGRUM}"
+    revisor, registrator, superuser = Client(), Client(), Client()
+    revisor.force_login(cast.revisor)
+    registrator.force_login(cast.registrator)
+    superuser.force_login(varld["superuser"])
+    for url in [sida, *logg]:
+        assert f"Ringt patienten om {ORDET}" in _las(revisor, url), url
+    text = _las(registrator, sida)
+    assert f"kommentaren {markering}" in text
+    assert reverse("arenden:tidslinje", args=[hemligt.pk]) not in text
+    for url in logg:
+        text = _las(superuser, url)
+        assert f"Kommentaren {markering}." in text and "Ringt patienten" not in text, url
+
+
 def test_the_namndsekreterare_reads_it_while_it_is_on_a_foredragningslista(varld):
     """On the föredragningslista the nämndsekreterare reads the secret content (the kallelse,
     the protokoll); struck from it, no longer."""
@@ -223,7 +251,9 @@ def test_the_namndsekreterare_reads_it_while_it_is_on_a_foredragningslista(varld
     client.force_login(cast.sekreterare)
     sida = reverse("arenden:arende", args=[hemligt.pk])
     assert ORDET in _las(client, sida)
-    protokoll.stryk_punkt(punkt, user=cast.sekreterare, motivering="Fel sammanträde")
+    protokoll.stryk_punkt(
+        punkt, user=cast.sekreterare, motivering=f"Fel sammanträde; {ORDET} utreds vidare"
+    )
     assert ORDET not in _las(client, sida)
     assert ORDET not in _las(Client(), reverse("arenden:postlista"))
 

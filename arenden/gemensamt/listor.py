@@ -150,7 +150,7 @@ class GranskningsTabell(Tabell):
         ),
     )
     roller = tables.Column(verbose_name=_("I egenskap av"), accessor="roller", empty_values=())
-    kommentar = tables.Column(verbose_name=_("Kommentar"), accessor="entry__comment", default="")
+    kommentar = tables.Column(verbose_name=_("Kommentar"), accessor="kommentar", default="")
 
     def render_roller(self, value):
         return ", ".join(value) if value else "–"

@@ -321,6 +321,8 @@ class Rad:
 
     entry: WorkflowHistory
     objekt: Arende | Sammantrade | Begaran | None
+    #: the comment as this reader may read it (:func:`med_objekt`)
+    kommentar: str = ""
 
     @property
     def etikett(self) -> str:
@@ -366,9 +368,11 @@ class Rad:
         return [r for r in self.entry.roles if r not in BUILTIN_ROLES]
 
 
-def med_objekt(entries) -> list[Rad]:
+def med_objekt(entries, user) -> list[Rad]:
     """Pair a page of entries with their ärenden, sammanträden and begäranden (a query for
-    each kind)."""
+    each kind). A step's comment in a sekretess-marked ärende, or in a begäran about one, is
+    read only by who may read the ärende's secret content (OSL; the superuser is not among
+    them): the others read the marking."""
     entries = list(entries)
     arende_ct, mote_ct, begaran_ct = _typer()
     loaded = {}
@@ -380,4 +384,16 @@ def med_objekt(entries) -> list[Rad]:
         ids = {e.object_id for e in entries if e.content_type_id == ct}
         if ids:
             loaded.update({(ct, pk): obj for pk, obj in qs.in_bulk(ids).items()})
-    return [Rad(e, loaded.get((e.content_type_id, e.object_id))) for e in entries]
+    rader = [Rad(e, loaded.get((e.content_type_id, e.object_id))) for e in entries]
+    far_lasa: dict[int, bool] = {}
+    for rad in rader:
+        arende = rad.objekt.arende if isinstance(rad.objekt, Begaran) else rad.objekt
+        rad.kommentar = rad.entry.comment
+        if rad.kommentar and isinstance(arende, Arende) and arende.ar_sekretessmarkerat:
+            if arende.pk not in far_lasa:
+                far_lasa[arende.pk] = user.has_perm("arenden.view_sekretess", arende)
+            if not far_lasa[arende.pk]:
+                rad.kommentar = _("Kommentaren omfattas av sekretess enligt %(lagrum)s.") % {
+                    "lagrum": arende.sekretess_lagrum
+                }
+    return rader
