@@ -5,10 +5,11 @@ import datetime
 from django.contrib.auth.models import Group, User
 
 from arenden.diarium.services import registrera_arende
-from arenden.handlaggning.services import satt_sandlista, spara_tjansteskrivelse
+from arenden.handlaggning.services import satt_sandlista, spara_tjansteskrivelse, tilldela
 from arenden.models import Organ, Person, Sammantrade
 from arenden.organisation import roles as r
 from workflow import roles as workflow_roles
+from workflow.engine import do_transition
 
 
 def organ(kod="HSN", namn="Hälso- och sjukvårdsnämnden", typ=Organ.Typ.NAMND, **extra):
@@ -53,6 +54,16 @@ class Cast:
         return registrera_arende(
             organ=self.organ, arendemening=arendemening, user=self.registrator, **extra
         )
+
+    def berett(self, arendemening="Ett ärende", sandlista=("Kommunförbundet",), **extra):
+        """An ärende the way it reaches a beslut: registered, assigned by the stabschef to
+        the handläggare, prepared with a förslag till beslut and ``sandlista``, and beredd."""
+        arende = self.registrera(arendemening, **extra)
+        tilldela(arende, handlaggare=self.handlaggare, user=self.stabschef)
+        do_transition(arende, "paborja_beredning", self.handlaggare)
+        forslag_till_beslut(arende, self.handlaggare, sandlista=sandlista)
+        do_transition(arende, "markera_beredd", self.handlaggare)
+        return arende
 
 
 def forslag_till_beslut(

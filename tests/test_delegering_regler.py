@@ -15,10 +15,9 @@ from arenden.delegering.services import (
     fatta_delegationsbeslut,
     lagg_till_delegationspunkt,
 )
-from arenden.handlaggning.services import tilldela
 from arenden.models import Beslut, Delegationspunkt, Ledamotsuppdrag
 from tests import factories
-from workflow.engine import do_transition, history
+from workflow.engine import history
 
 pytestmark = pytest.mark.django_db
 
@@ -246,13 +245,8 @@ def test_a_row_ends_once_and_not_before_it_begins(cast, punkt):
 
 
 def _beslutat_enligt(cast, punkt, delegat_user, datum):
-    arende = cast.registrera(f"Remiss {datum}")
-    tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
-    do_transition(arende, "paborja_beredning", cast.handlaggare)
-    factories.forslag_till_beslut(arende, cast.handlaggare)
-    do_transition(arende, "markera_beredd", cast.handlaggare)
     return fatta_delegationsbeslut(
-        arende, user=delegat_user, punkt=punkt, datum=datum, text="Yttra"
+        cast.berett(f"Remiss {datum}"), user=delegat_user, punkt=punkt, datum=datum, text="Yttra"
     )
 
 
@@ -286,19 +280,10 @@ def test_a_row_ends_no_earlier_than_its_last_beslut_and_other_rows_do_not_count(
 DAG = datetime.date(2025, 11, 12)
 
 
-def _berett(cast, rubrik="Remiss om vårdval"):
-    arende = cast.registrera(rubrik)
-    tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
-    do_transition(arende, "paborja_beredning", cast.handlaggare)
-    factories.forslag_till_beslut(arende, cast.handlaggare)
-    do_transition(arende, "markera_beredd", cast.handlaggare)
-    return arende
-
-
 def test_a_beslut_that_breaks_a_rule_is_refused_with_its_reason(cast, punkt, dora):
     """Each refusal at the door names what is wrong; no beslut is kept and the ärende is not
     moved."""
-    berett = _berett(cast)
+    berett = cast.berett("Remiss om vårdval")
     registrerat = cast.registrera("Inte berett")
     annan = factories.delegationspunkt(organ=factories.organ("KS"), delegat=dora, nummer="9.9")
     imorgon = timezone.localdate() + datetime.timedelta(days=1)
@@ -372,15 +357,15 @@ def test_the_beslut_records_the_row_the_day_and_the_lagrum_it_stands_on(cast, pu
     """The lagrum is the one the delegat gives, else the row's, else for a brådskande row
     KL 6 kap. 39 §; the history names the beslut's kind, or the delegat's comment."""
     vanlig = fatta_delegationsbeslut(
-        _berett(cast, "A"), user=dora.anvandare, punkt=punkt, datum=DAG, text="Yttra"
+        cast.berett("A"), user=dora.anvandare, punkt=punkt, datum=DAG, text="Yttra"
     )
     punkt.lagrum = "KL 6 kap. 37 §"
     punkt.save()
     med_lagrum = fatta_delegationsbeslut(
-        _berett(cast, "B"), user=dora.anvandare, punkt=punkt, datum=DAG, text="Yttra"
+        cast.berett("B"), user=dora.anvandare, punkt=punkt, datum=DAG, text="Yttra"
     )
     eget = fatta_delegationsbeslut(
-        _berett(cast, "C"),
+        cast.berett("C"),
         user=dora.anvandare,
         punkt=punkt,
         datum=DAG,
@@ -394,7 +379,7 @@ def test_the_beslut_records_the_row_the_day_and_the_lagrum_it_stands_on(cast, pu
         cast.organ, user=cast.sekreterare, **_rad(cia, nummer="1.1", bradskande=True)
     )
     ordforandebeslut = fatta_delegationsbeslut(
-        _berett(cast, "D"), user=cia.anvandare, punkt=bradskande, datum=DAG, text="Yttra"
+        cast.berett("D"), user=cia.anvandare, punkt=bradskande, datum=DAG, text="Yttra"
     )
     assert [
         (b.slag, b.lagrum, b.organ, b.datum, b.fattat_av, b.delegationspunkt, b.text)

@@ -63,11 +63,7 @@ def _handling(cast, arende, titel, *, datum=None, user=None, **extra):
 
 
 def _avslutat(cast) -> Arende:
-    arende = cast.registrera("Samverkan kring palliativ vård")
-    handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
-    do_transition(arende, "paborja_beredning", cast.handlaggare)
-    factories.forslag_till_beslut(arende, cast.handlaggare)
-    do_transition(arende, "markera_beredd", cast.handlaggare)
+    arende = cast.berett("Samverkan kring palliativ vård")
     do_transition(arende, "anmal", cast.sekreterare)
     handlaggning_services.registrera_beslut(
         arende,

@@ -248,11 +248,7 @@ def test_every_task_is_offered_exactly_to_who_may_take_its_steps(cast):
 def test_a_tasks_roles_follow_the_guard_in_the_definition(cast, lifecycle):
     """The registrator may not put an ärende on the agenda, so Anmäl is not in their queue;
     let the definition allow it, and it is, with nothing changed in the process."""
-    arende = cast.registrera()
-    services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
-    do_transition(arende, "paborja_beredning", cast.handlaggare)
-    factories.forslag_till_beslut(arende, cast.handlaggare)
-    do_transition(arende, "markera_beredd", cast.handlaggare)
+    arende = cast.berett()
     u.granska(task(arende, "granska"), cast.stabschef, godkann=True)
     assert ArendeFlow.anmal.roller == (NAMNDSEKRETERARE,)
     assert not u.ko(cast.registrator).exists()
@@ -275,11 +271,7 @@ def test_a_tasks_roles_follow_the_guard_in_the_definition(cast, lifecycle):
 
 @pytest.mark.django_db
 def test_a_step_the_tasks_did_not_lead_to_is_recorded_on_the_cancelled_tasks(client, cast):
-    arende = cast.registrera("Palliativ vård")
-    services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
-    do_transition(arende, "paborja_beredning", cast.handlaggare)
-    factories.forslag_till_beslut(arende, cast.handlaggare)
-    do_transition(arende, "markera_beredd", cast.handlaggare)
+    arende = cast.berett("Palliativ vård")
     granska = task(arende, "granska")
 
     # the nämndsekreterare puts it on the agenda from the ärende page before the review
@@ -336,11 +328,7 @@ def test_a_state_the_definition_gives_no_tasks_raises_and_the_step_is_undone(cas
             ),
         ],
     )
-    arende = cast.registrera()
-    services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
-    do_transition(arende, "paborja_beredning", cast.handlaggare)
-    factories.forslag_till_beslut(arende, cast.handlaggare)
-    do_transition(arende, "markera_beredd", cast.handlaggare)
+    arende = cast.berett()
     with pytest.raises(UtanUppgifter, match="status granskas"):
         do_transition(fresh(arende), "granska", cast.stabschef)
     # nothing happened: the ärende is beredd, Granska open, the process running

@@ -18,7 +18,6 @@ from django.utils import timezone
 from arenden import demo
 from arenden.diarium.services import fil_ar_intakt
 from arenden.dokument import services as dokument
-from arenden.handlaggning import services
 from arenden.models import (
     Arende,
     ArendeRelation,
@@ -107,11 +106,7 @@ class Mote:
 
     def berett_arende(self, rubrik="Ett ärende att besluta", **extra):
         cast = self.cast
-        arende = cast.registrera(rubrik, **extra)
-        services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
-        do_transition(arende, "paborja_beredning", cast.handlaggare)
-        factories.forslag_till_beslut(arende, cast.handlaggare)
-        do_transition(arende, "markera_beredd", cast.handlaggare)
+        arende = cast.berett(rubrik, **extra)
         return arende
 
     def punkt(self, arende=None, **extra):

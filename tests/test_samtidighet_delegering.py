@@ -12,10 +12,8 @@ from django.db import connection
 
 from arenden.delegering import services
 from arenden.delegering.services import avsluta_delegationspunkt, fatta_delegationsbeslut
-from arenden.handlaggning.services import tilldela
 from arenden.models import Beslut, Delegationspunkt
 from tests import factories
-from workflow.engine import do_transition
 
 DAG = datetime.date(2025, 11, 12)
 SISTA_DAGEN = DAG - datetime.timedelta(days=1)
@@ -45,12 +43,7 @@ def punkt(cast, delegat):
 
 @pytest.fixture
 def berett(cast):
-    arende = cast.registrera("Remiss om vårdval")
-    tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
-    do_transition(arende, "paborja_beredning", cast.handlaggare)
-    factories.forslag_till_beslut(arende, cast.handlaggare, sandlista=())
-    do_transition(arende, "markera_beredd", cast.handlaggare)
-    return arende
+    return cast.berett("Remiss om vårdval", sandlista=())
 
 
 @pytest.mark.django_db

@@ -13,7 +13,6 @@ from arenden.handlaggning import services
 from arenden.models import Mottagare
 from arenden.sammantraden import protokoll
 from tests import factories
-from workflow.engine import do_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -33,11 +32,7 @@ def cast():
 def _beslutat(cast, sandlista=("Kommunförbundet", "Revisionen")):
     """An ärende decided at a meeting, its beslut to be expedierat to ``sandlista``."""
     c = cast
-    arende = c.registrera("Avtal om samverkan")
-    services.tilldela(arende, handlaggare=c.handlaggare, user=c.stabschef)
-    do_transition(arende, "paborja_beredning", c.handlaggare)
-    factories.forslag_till_beslut(arende, c.handlaggare, sandlista=sandlista)
-    do_transition(arende, "markera_beredd", c.handlaggare)
+    arende = c.berett("Avtal om samverkan", sandlista=sandlista)
     mote = protokoll.planera(organ=c.organ, datum=BESLUTSDAG, plats="Umeå", user=c.sekreterare)
     punkt = protokoll.lagg_till_punkt(mote, user=c.sekreterare, arende=arende)
     protokoll.kalla(mote, user=c.sekreterare)

@@ -179,11 +179,7 @@ def test_an_attachment_is_kept_and_sent_as_it_was(django_capture_on_commit_callb
 
 def bevakat(cast):
     """An ärende under bevakning with one uppdrag due 2025-12-01."""
-    arende = cast.registrera("Vårdval i länet")
-    handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
-    do_transition(arende, "paborja_beredning", cast.handlaggare)
-    factories.forslag_till_beslut(arende, cast.handlaggare)
-    do_transition(arende, "markera_beredd", cast.handlaggare)
+    arende = cast.berett("Vårdval i länet")
     do_transition(arende, "anmal", cast.sekreterare)
     handlaggning_services.registrera_beslut(
         arende,
