@@ -646,3 +646,90 @@ def test_a_checkpoint_after_commit_over_a_broken_history_is_logged_not_written(
     [record] = [r for r in caplog.records if r.name == "workflow.checkpoint"]
     assert record.getMessage() == "Kontrollpunkten efter justering kunde inte skrivas"
     assert "Historiken är bruten (1 fel)" in str(record.exc_info[1])
+
+
+def test_a_checkpoint_reads_back_as_it_was_written(docs, katalog):
+    """What the revisor's check names: the file, when and why it was written, the key, and
+    each chain's head."""
+    a, b = docs
+    [path] = katalog.glob("kontrollpunkt-*.json")
+    last = checkpoint.latest()
+    assert (last.name, last.reason, last.key_id, last.problem) == (path.name, "daglig", "utv", "")
+    assert last.created.tzinfo is not None
+    assert last.created.strftime("%Y%m%dT%H%M%S.%fZ") in path.name
+    assert {k: v for k, v in last.chains.items() if k.startswith(LABEL)} == {
+        f"{LABEL}:{doc.pk}": [entries(doc)[-1].seq, entries(doc)[-1].hash] for doc in (a, b)
+    }
+    assert set(last.field_history[FIELD_LABEL]["objekt"]) == {str(a.pk), str(b.pk)}
+
+
+def test_a_checkpoint_signed_without_a_reason_has_none(docs, katalog):
+    [path] = katalog.glob("kontrollpunkt-*.json")
+    content = json.loads(path.read_text("utf-8"))
+    del content["anledning"], content["signatur"]
+    content["signatur"] = hashing.sign(hashing.current_key()[1], checkpoint._body(content))
+    path.write_text(json.dumps(content), "utf-8")
+    last = checkpoint.latest()
+    assert (last.reason, last.problem) == ("", "")
+
+
+def test_an_unreadable_checkpoint_is_empty_and_says_why(docs, katalog):
+    [path] = katalog.glob("kontrollpunkt-*.json")
+    path.write_text("{inte json", "utf-8")
+    last = checkpoint.latest()
+    assert (last.name, last.reason, last.key_id, last.chains, last.field_history) == (
+        path.name,
+        "",
+        "",
+        {},
+        {},
+    )
+    assert last.problem == "går inte att läsa" and last.created.tzinfo is not None
+
+
+def test_one_objects_check_reports_a_checkpoint_that_cannot_be_trusted(docs, katalog):
+    """The timeline's check of one ärende compares it with the newest checkpoint too, and
+    says so when the file has been edited."""
+    a, _ = docs
+    [path] = katalog.glob("kontrollpunkt-*.json")
+    content = json.loads(path.read_text("utf-8"))
+    content["anledning"] = "ändrad"
+    path.write_text(json.dumps(content), "utf-8")
+    assert [str(b) for b in verify_object(a).broken] == [
+        f"kontrollpunkt 0: post 0 (id 0): kontrollpunkten {path.name} har en signatur som "
+        "inte stämmer (filen är ändrad)"
+    ]
+
+
+def test_a_missing_head_is_reported_for_its_object_and_not_found_in_another_model(
+    docs, katalog, people
+):
+    """The head recorded for document a is deleted; an entry of another model of the same
+    app, with the same id and at the same place in its chain, does not stand in for it."""
+    from tests.exampleapp.models import Folder
+
+    a, _ = docs
+    name = checkpoint.latest().name
+    head = entries(a)[-1]
+    run(delete(head.pk))
+    WorkflowHistory.objects.create(
+        content_type=ContentType.objects.get_for_model(Folder),
+        object_id=a.pk,
+        seq=head.seq,
+        workflow="dokument",
+        to_state="granskning",
+        timestamp=head.timestamp,
+        hash=head.hash,
+    )
+    [funnen] = [b for b in verify_object(a).broken if "kontrollpunkten" in b.reason]
+    assert (funnen.model_label, funnen.object_id, funnen.seq) == (LABEL, a.pk, head.seq)
+    assert funnen.reason == (f"post {head.seq}, kedjans senaste i kontrollpunkten {name}, saknas")
+    whole = [b for b in verify().broken if b.model_label == LABEL and "kontrollpunkten" in b.reason]
+    assert [(b.object_id, b.seq, b.reason) for b in whole] == [
+        (
+            a.pk,
+            head.seq,
+            f"post {head.seq}, kedjans senaste i kontrollpunkten {name}, saknas (poster eller "
+            "hela kedjan borttagna eller omnumrerade)",
+        )
+    ]

@@ -211,11 +211,11 @@ _cache: dict = {}
 
 def _read(folder: Path, name: str) -> Checkpoint:
     try:
-        content = json.loads((folder / name).read_text("utf-8"))
+        content = json.loads((folder / name).read_bytes())
         signature = content.pop("signatur")
         checkpoint = Checkpoint(
             name=name,
-            created=datetime.datetime.fromisoformat(content["skapad"].replace("Z", "+00:00")),
+            created=datetime.datetime.fromisoformat(content["skapad"]),
             reason=content.get("anledning", ""),
             key_id=content["nyckel"],
             chains=content["kedjor"],
@@ -284,12 +284,9 @@ def _compare_chains(checkpoint: Checkpoint) -> list[Finding]:
     labels = _labels()
     heads = checkpoint.chains
     seen: dict[str, str] = {}
-    rows = (
-        WorkflowHistory.objects.order_by("content_type_id", "object_id", "seq")
-        .values_list("content_type_id", "object_id", "seq", "hash")
-        .iterator(chunk_size=5000)
-    )
-    for ct_id, object_id, seq, digest in rows:
+    # every entry once, in no order: only the one at each recorded head's position counts
+    rows = WorkflowHistory.objects.values_list("content_type_id", "object_id", "seq", "hash")
+    for ct_id, object_id, seq, digest in rows.order_by().iterator():
         key = f"{labels.get(ct_id, ct_id)}:{object_id}"
         head = heads.get(key)
         if head is not None and seq == head[0]:
