@@ -400,3 +400,61 @@ def test_the_beslut_records_the_row_the_day_and_the_lagrum_it_stands_on(cast, pu
         (cia.anvandare, "ordförandebeslut", "beredd", "beslutat"),
     ]
     assert Beslut.objects.get(pk=eget.pk).arende.beslutat == DAG
+
+
+def _delegater(organ) -> dict[str, object]:
+    """Who holds the role Delegat on ``organ``, and until when."""
+    from arenden.organisation.roles import DELEGAT
+    from workflow.models import LocalRole
+
+    return {
+        r.user.username: r.valid_until
+        for r in LocalRole.objects.filter(role=DELEGAT, object_id=organ.pk).select_related("user")
+    }
+
+
+def test_a_row_whose_delegat_is_changed_takes_the_role_from_the_one_it_named(cast, punkt, dora):
+    """The administration corrects the delegat of a row in the admin: the person it named
+    before no longer decides on the nämnd's behalf, so no longer holds the role that lets them
+    read the nämnd's secret beredda ärenden (OSL: need to know); the one it names now does.
+    A person another row still names keeps it, until that row's last day."""
+    erik = factories.person("Erik Enhetschef", anvandare=factories.user("erik"))
+    assert _delegater(cast.organ) == {"delegat-HSN": None}
+    punkt.delegat = erik
+    punkt.save()
+    assert _delegater(cast.organ) == {"erik": None}
+    hemligt = cast.berett("Hemligt", sekretess_lagrum="OSL 26 kap. 1 §")
+    assert not dora.anvandare.has_perm("arenden.view_sekretess", hemligt)
+    assert erik.anvandare.has_perm("arenden.view_sekretess", hemligt)
+
+    slutar = datetime.date(2026, 6, 30)
+    factories.delegationspunkt(organ=cast.organ, delegat=dora, nummer="4.1", giltig_till=slutar)
+    punkt.ersattare = dora
+    punkt.save()
+    punkt.ersattare = None
+    punkt.save()
+    assert _delegater(cast.organ) == {"erik": None, "delegat-HSN": slutar}
+
+
+def test_a_row_holds_from_its_first_day_to_its_last(cast, dora):
+    """KL 6 kap. 37 §: the delegat decides under a row on the days the nämnd gave it, both
+    ends included, and not the day before or after."""
+    forsta, sista = datetime.date(2025, 11, 3), datetime.date(2025, 11, 14)
+    rad = factories.delegationspunkt(
+        organ=cast.organ, delegat=dora, giltig_fran=forsta, giltig_till=sista
+    )
+    for dag, far in [
+        (forsta - datetime.timedelta(days=1), False),
+        (forsta, True),
+        (sista, True),
+        (sista + datetime.timedelta(days=1), False),
+    ]:
+        assert rad.galler(dag) is far, dag
+    for dag in (forsta, sista):
+        beslut = fatta_delegationsbeslut(
+            cast.berett(f"Remiss {dag}"), user=dora.anvandare, punkt=rad, datum=dag, text="Yttra"
+        )
+        assert beslut.datum == dag
+        # the beslut's own history and the ärende's step name the delegat who took it
+        assert [h.history_user for h in beslut.history.all()] == [dora.anvandare]
+        assert beslut.arende.history.first().history_user == dora.anvandare

@@ -199,3 +199,22 @@ def test_the_portals_permission_gives_no_module_wide_right(client):
     ledamot = factories.user("ledamot-modul")
     assert Ledamotsbehorighet().has_module_perms(ledamot, "arenden") is False
     assert not ledamot.has_module_perms("arenden")
+
+
+def test_who_may_read_the_arende_reads_its_secret_item_though_jävig(client, mote):
+    """Jäv bars the ledamot from deciding the item, not from what they may read in another
+    capacity: a ledamot who is also the organ's stabschef (need to know, OSL) reads the
+    secret item and its underlag in the portal as on the ärende."""
+    from arenden.organisation.roles import STABSCHEF
+    from workflow import roles as workflow_roles
+
+    mote.kalla()
+    protokoll.anmal_jav(mote.hemlig_punkt, mote.ledamot, user=mote.cast.sekreterare)
+    workflow_roles.grant(mote.cast.organ, STABSCHEF, user=mote.led)
+    hemlig_fil = reverse("arenden:ledamot_underlag", args=[mote.hemlig_punkt.pk, mote.utredning.pk])
+    page = sidan(client, mote.led)
+    assert "Skyddat boende för namngiven person" in page and "Utredning om NN:s hälsa" in page
+    assert hemlig_fil in page
+    assert client.get(hemlig_fil).status_code == 200
+    [las] = Sekretessatkomst.objects.all()
+    assert las.anvandare == mote.led and las.handling == mote.utredning

@@ -108,10 +108,25 @@ class Delegationspunkt(models.Model):
     def __str__(self):
         return f"{self.organ.kod} {self.nummer} {self.beslutsomrade}"
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        for person_id in {self.delegat_id, self.ersattare_id} - {None}:
-            ge_delegatroll(self.organ, person_id)
+    def save(self, **kwargs):
+        """Saved, the row gives its delegat and ersättare the role Delegat, and takes it from
+        whom it named before (the delegat changed in the admin) unless another row still
+        names them: who no longer decides on the nämnd's behalf no longer reads its secret
+        content (OSL: need to know)."""
+        fore = (
+            Delegationspunkt.objects.filter(pk=self.pk)
+            .values_list("organ_id", "delegat_id", "ersattare_id")
+            .first()
+            if self.pk
+            else None
+        )
+        super().save(**kwargs)
+        berorda = {(self.organ_id, p) for p in (self.delegat_id, self.ersattare_id)}
+        if fore is not None:
+            berorda |= {(fore[0], p) for p in fore[1:]}
+        for organ_id, person_id in sorted(b for b in berorda if b[1] is not None):
+            organ = self.organ if organ_id == self.organ_id else Organ.objects.get(pk=organ_id)
+            ge_delegatroll(organ, person_id)
 
     def galler(self, datum: datetime.date) -> bool:
         return self.giltig_fran <= datum and (self.giltig_till is None or datum <= self.giltig_till)
