@@ -218,3 +218,26 @@ def test_who_may_read_the_arende_reads_its_secret_item_though_jävig(client, mot
     assert client.get(hemlig_fil).status_code == 200
     [las] = Sekretessatkomst.objects.all()
     assert las.anvandare == mote.led and las.handling == mote.utredning
+
+
+def test_the_portals_backend_answers_its_own_permission_once_a_request_and_nothing_else(mote):
+    """Asked by the menu on every page, the backend reads whether the user is kallad once per
+    user object; it answers no other permission, no other kind of object, and no inactive
+    user."""
+    from django.contrib.auth import get_user_model
+
+    from arenden.sammantraden.ledamot import LAS, Ledamotsbehorighet
+
+    mote.kalla()
+    backend = Ledamotsbehorighet()
+    led = get_user_model().objects.get(pk=mote.led.pk)
+    with CaptureQueriesContext(connection) as fragor:
+        assert [backend.has_perm(led, LAS) for _ in range(3)] == [True, True, True]
+    assert len(fragor.captured_queries) == 1
+    assert backend.has_perm(led, LAS, mote.sammantrade) is True
+    assert backend.has_perm(led, LAS, mote.cast.organ) is False
+    for perm in ("workflow.view_workflowhistory", "arenden.view_sekretess", "arenden.add_arende"):
+        assert backend.has_perm(led, perm) is False, perm
+        assert backend.has_perm(led, perm, mote.sammantrade) is False, perm
+    led.is_active = False
+    assert backend.has_perm(led, LAS, mote.sammantrade) is False

@@ -310,3 +310,20 @@ def test_the_api_asks_the_same_as_the_page(cast):
         "L",
         datetime.date(2025, 10, 1),
     )
+
+
+def test_what_is_to_be_anmalt_is_this_fullmaktiges_not_yet_anmalda_oldest_first(cast):
+    """KL 5 kap. 35 §: the list is the meeting fullmäktige's own motioner, oldest väckt first
+    whatever order they were registered in, and those already anmälda are not listed again."""
+    motion(cast, datetime.date(2025, 1, 11), "Motion om stranden")
+    motion(cast, datetime.date(2025, 1, 10), "Motion om hamnen")
+    rf = factories.organ("RF", "Regionfullmäktige", typ=Organ.Typ.FULLMAKTIGE)
+    motion(factories.Cast(rf.kod), datetime.date(2025, 1, 9), "Regionens motion")
+    mote = Mote(cast, datum=datetime.date(2025, 11, 12))
+    assert [m.arende.arendemening for m in services.att_anmala(mote.sammantrade)] == [
+        "Motion om hamnen",
+        "Motion om stranden",
+    ]
+    mote.punkt(mote.berett_arende("Budget 2026"))
+    mote.kalla()
+    assert services.att_anmala(mote.sammantrade) == []

@@ -330,3 +330,10 @@ def test_the_kallelse_by_email_names_a_secret_bilaga_of_an_open_item_by_its_mark
     text = " ".join(text.split())
     assert "Riktlinjer för vårdhygien" in text  # the open item as it is
     assert "NN" not in text and "Sekretess (OSL 25 kap. 1 §)" in text
+
+
+def test_the_public_tjansteskrivelse_says_what_is_masked_and_under_which_lagrum(cast):
+    hemligt = cast.berett(SKYDDAT, sekretess_lagrum="OSL 25 kap. 1 §")
+    texter = [b.text or "" for b in dokument.tjansteskrivelse(hemligt, publik=True).block]
+    assert "Uppgifterna omfattas av sekretess enligt OSL 25 kap. 1 §." in texter
+    assert not any(SKYDDAT in t for t in texter)
