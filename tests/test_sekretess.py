@@ -337,3 +337,28 @@ def test_the_public_tjansteskrivelse_says_what_is_masked_and_under_which_lagrum(
     texter = [b.text or "" for b in dokument.tjansteskrivelse(hemligt, publik=True).block]
     assert "Uppgifterna omfattas av sekretess enligt OSL 25 kap. 1 §." in texter
     assert not any(SKYDDAT in t for t in texter)
+
+
+@pytest.mark.parametrize(
+    "typ, paragraf, maskera, rubrik",
+    [
+        ("namnd", 130, False, "§ 130 Färdplan för vården"),
+        ("namnd", None, False, "7. Färdplan för vården"),
+        ("samverkansorgan", 130, False, "130. Färdplan för vården"),
+        ("samverkansorgan", None, False, "7. Färdplan för vården"),
+        ("namnd", 130, True, "§ 130 Sekretess enligt OSL 25 kap. 1 §"),
+        ("namnd", None, True, "7. Sekretess enligt OSL 25 kap. 1 §"),
+    ],
+)
+def test_an_items_heading_is_a_paragraph_once_numbered_in_a_namnd_and_masked_names_the_lagrum(
+    typ, paragraf, maskera, rubrik
+):
+    """KL 5 kap. 65 §: a nämnd's protokoll is in paragraphs once drawn up; a
+    samverkansorgan's items are numbered, never paragraphs. Masked (OSL 5 kap. 5 §), the
+    heading names the lagrum instead of the matter."""
+    from arenden.models import Arende, Organ
+
+    organ = Organ(kod="X", namn="X", typ=typ)
+    arende = Arende(pk=1, sekretess_lagrum="OSL 25 kap. 1 §")
+    punkt = Punkt(rubrik="Färdplan för vården", ordning=7, paragraf=paragraf, arende=arende)
+    assert dokument.punkt_rubrik(punkt, organ, maskera) == rubrik

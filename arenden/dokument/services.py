@@ -138,7 +138,7 @@ def med_allt(sammantrade: Sammantrade) -> Sammantrade:
     )
 
 
-def punkt_rubrik(punkt: Punkt, organ: Organ, maskera: bool = False) -> str:
+def punkt_rubrik(punkt: Punkt, organ: Organ, maskera: bool) -> str:
     """ "§ 130 Färdplan …" in a nämnd or styrelse; "13. Godkännande …" in a samverkansorgan,
     whose items are numbered but are not paragraphs in the sense of KL. Masked, the heading
     names the lagrum instead of the matter."""
