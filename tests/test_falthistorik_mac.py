@@ -642,6 +642,14 @@ def test_two_saves_without_a_transaction_link_their_rows_in_turn(make_user, monk
         (models.TimeField(), datetime.time(9, 30), "09:30:00", "09:30:00"),
         (models.DecimalField(max_digits=6, decimal_places=2), Decimal("1.5"), "1.50", "1.50"),
         (models.DecimalField(max_digits=6), Decimal("1.500"), "1.500", "1.500"),
+        # never in exponent form, however small or large
+        (
+            models.DecimalField(max_digits=12, decimal_places=8),
+            Decimal("0.0000001"),
+            "1E-7",
+            "0.00000010",
+        ),
+        (models.DecimalField(max_digits=12, decimal_places=0), Decimal("1E+3"), "1000", "1000"),
         (
             models.DurationField(),
             datetime.timedelta(days=1, microseconds=5),
@@ -658,6 +666,62 @@ def test_each_kind_of_field_is_signed_as_one_value_whether_written_or_read_back(
     """The signature must not change between the row as the instance wrote it and the row as
     SQLite or PostgreSQL give it back, or a row would fail verification the moment it is read."""
     settings.TIME_ZONE = "Europe/Stockholm"
-    assert fieldhistory.canonical(field, written) == signed
-    assert fieldhistory.canonical(field, read_back) == signed
+    for value in (written, read_back):
+        canonical = fieldhistory.canonical(field, value)
+        assert canonical == signed and type(canonical) is type(signed), value
     assert fieldhistory.canonical(field, None) is None
+
+
+@pytest.mark.parametrize(
+    "field, default",
+    [
+        (models.JSONField(default=dict), {}),
+        (models.JSONField(default=list), []),
+        (models.CharField(default="ja"), "ja"),
+        (models.CharField(), ""),
+        (models.IntegerField(null=True), None),
+        (models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("1")), "1.00"),
+    ],
+)
+def test_a_fields_default_is_left_out_of_the_signature_as_its_canonical_value(field, default):
+    """What a row holds at its field's default is not signed, so a field added later does not
+    change the signature of the rows before it: the default as the canonical value (an empty
+    dict or list for JSON made by dict or list), none for one computed anew each time."""
+    assert fieldhistory.Signer._default(field, fieldhistory._converter(field)) == default
+
+
+def test_a_default_computed_anew_each_time_is_never_left_out():
+    for field in (
+        models.DateTimeField(default=timezone.now),
+        models.UUIDField(default=uuid.uuid4),
+    ):
+        assert fieldhistory.Signer._default(field, fieldhistory._converter(field)) is (
+            fieldhistory._NO_DEFAULT
+        )
+
+
+def test_the_migrations_data_step_signs_every_historical_model_of_the_app(make_user, make_document):
+    """``sign_existing``, as a migration calls it with its apps and schema editor: the
+    app's historical models are signed (its other models are passed over) and verify."""
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    anna = make_user("anna", "Författare")
+    for n in range(2):
+        doc = make_document(f"Bygglov {n}", creator=anna)
+        doc.title = f"{doc.title} (utkast)"
+        doc.save()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {qn(TABLE)} SET {qn('history_key_id')} = '', "
+            f"{qn('history_prev_mac')} = '', {qn('history_mac')} = ''"
+        )
+    assert not verify().intact
+    models_of_the_app = [m.__name__ for m in apps.get_app_config("exampleapp").get_models()]
+    assert models_of_the_app.index("HistoricalDocument") > 0  # another model comes first
+    fieldhistory.sign_existing(apps, SimpleNamespace(connection=connection), "exampleapp")
+    assert_chained(HISTORICAL)
+    assert HISTORICAL.objects.exclude(history_mac="").count() == 4
+    report = verify()
+    assert report.intact, [str(x) for x in report.broken]

@@ -178,18 +178,13 @@ def _converter(field) -> Callable:
                 value = timezone.make_aware(value)
             return hashing.canonical_time(value)
 
-    elif kind in ("DateField", "TimeField"):
-
-        def plain(value):
-            return target.to_python(value).isoformat()
-
     elif kind == "DecimalField":
         places = target.decimal_places
 
         def plain(value):
             value = target.to_python(value)
             if places is not None:
-                value = value.quantize(Decimal(1).scaleb(-places))
+                value = value.quantize(Decimal(f"1e-{places}"))
             return format(value, "f")
 
     elif kind == "DurationField":
@@ -199,7 +194,7 @@ def _converter(field) -> Callable:
 
     else:
 
-        def plain(value):
+        def plain(value):  # a date or a time as its ISO text (what str() gives), a UUID too
             value = target.to_python(value)
             return value if isinstance(value, str | int | float | bool) else str(value)
 
