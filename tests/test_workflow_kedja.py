@@ -733,3 +733,79 @@ def test_a_missing_head_is_reported_for_its_object_and_not_found_in_another_mode
             "hela kedjan borttagna eller omnumrerade)",
         )
     ]
+
+
+def test_the_field_history_findings_name_each_object_in_order_with_the_whole_reason(
+    people, make_document, katalog
+):
+    """Documents 9 and 10 (so that an order by text would put 10 first): after the checkpoint,
+    9's field history is deleted, 10 gets a row more that is dated before the checkpoint, and a
+    row of a document written before the checkpoint but missing from it appears. The revisor
+    reads each finding whole, object by object in the order of their ids."""
+    anna = people["anna"]
+    nio = make_document("Bygglov nio", creator=anna, pk=9)
+    tio = make_document("Bygglov tio", creator=anna, pk=10)
+    for doc in (nio, tio):
+        doc.title = f"{doc.title} (rev.)"
+        doc.save()
+    checkpoint.write("daglig")
+    name = checkpoint.latest().name
+    rows_nio = field_rows(nio)
+    run(
+        *[
+            (f"DELETE FROM {qn(FIELD_TABLE)} WHERE history_id = %s", [r.history_id])
+            for r in rows_nio
+        ]
+    )
+    path = katalog / name
+    content = json.loads(path.read_text("utf-8"))
+    del content["falthistorik"][FIELD_LABEL]["objekt"]["10"], content["signatur"]
+    content["signatur"] = hashing.sign(hashing.current_key()[1], checkpoint._body(content))
+    path.write_text(json.dumps(content), "utf-8")
+    found = [(b.object_id, b.reason) for b in verify().broken if b.model_label == FIELD_LABEL]
+    assert found == [
+        (9, f"fälthistoriken ({len(rows_nio)} rader) saknas sedan kontrollpunkten ({name})"),
+        (
+            10,
+            f"{len(field_rows(tio))} fälthistorikrader har tillkommit före kontrollpunkten "
+            f"({name})",
+        ),
+    ]
+
+
+def _backdated_copy(doc):
+    """A copy of ``doc``'s newest field-history row, inserted now but dated a week earlier."""
+    source = field_rows(doc)[-1]
+    names = [
+        f.column for f in Document.history.model._meta.concrete_fields if f.name != "history_id"
+    ]
+    chosen = ", ".join("%s" if name == "history_date" else qn(name) for name in names)
+    run(
+        (
+            f"INSERT INTO {qn(FIELD_TABLE)} ({', '.join(qn(n) for n in names)}) "
+            f"SELECT {chosen} FROM {qn(FIELD_TABLE)} WHERE history_id = %s",
+            [source.history_date - datetime.timedelta(days=7), source.history_id],
+        )
+    )
+    return field_rows(doc)[-1]
+
+
+def test_rows_added_after_the_checkpoint_are_named_in_the_order_they_were_written(docs):
+    a, b = docs
+    name = checkpoint.latest().name
+    forst, sedan = _backdated_copy(b), _backdated_copy(a)
+    assert b.pk > a.pk and forst.history_id < sedan.history_id
+    late = [
+        (x.object_id, x.entry_id, x.reason)
+        for x in verify().broken
+        if x.model_label == FIELD_LABEL and "är skriven efter kontrollpunkten" in x.reason
+    ]
+    assert late == [
+        (
+            doc.pk,
+            row.history_id,
+            f"fälthistorikrad {row.history_id} är skriven efter kontrollpunkten {name} men "
+            "daterad före den (tillagd i efterhand)",
+        )
+        for doc, row in ((b, forst), (a, sedan))
+    ]
