@@ -16,7 +16,6 @@ from arenden.diarium.services import andras, kräv_skett
 from arenden.handlaggning.models import Beslut
 from flows.arende import DELEGAT_BESLUTAR
 from flows.namn import ArendeSteg
-from workflow.context import acting_as
 from workflow.engine import do_transition
 
 
@@ -58,7 +57,7 @@ def fatta_delegationsbeslut(
     kräv_skett(datum, _("Beslutsdagen"))
     if not text.strip():
         raise ValidationError(_("Skriv beslutet."), code="beslut")
-    with transaction.atomic(), acting_as(user):
+    with transaction.atomic():
         # the ärende's row lock: one beslut at a time, and its version moves
         last = andras(arende)
         # the row's lock, taken after the ärende's as avsluta_delegationspunkt takes only this
