@@ -409,7 +409,9 @@ def _delegater(organ) -> dict[str, object]:
 
     return {
         r.user.username: r.valid_until
-        for r in LocalRole.objects.filter(role=DELEGAT, object_id=organ.pk).select_related("user")
+        for r in LocalRole.objects.filter(
+            role=DELEGAT, object_id=organ.pk, content_type__model="organ"
+        ).select_related("user")
     }
 
 
@@ -434,6 +436,13 @@ def test_a_row_whose_delegat_is_changed_takes_the_role_from_the_one_it_named(cas
     punkt.ersattare = None
     punkt.save()
     assert _delegater(cast.organ) == {"erik": None, "delegat-HSN": slutar}
+
+    # a row entered under the wrong nämnd and moved: the role moves with it
+    ks = factories.organ("KS", "Kommunstyrelsen")
+    punkt.organ = ks
+    punkt.save()
+    assert _delegater(cast.organ) == {"delegat-HSN": slutar}
+    assert _delegater(ks) == {"erik": None}
 
 
 def test_a_row_holds_from_its_first_day_to_its_last(cast, dora):

@@ -320,10 +320,12 @@ def test_what_is_to_be_anmalt_is_this_fullmaktiges_not_yet_anmalda_oldest_first(
     rf = factories.organ("RF", "Regionfullmäktige", typ=Organ.Typ.FULLMAKTIGE)
     motion(factories.Cast(rf.kod), datetime.date(2025, 1, 9), "Regionens motion")
     mote = Mote(cast, datum=datetime.date(2025, 11, 12))
-    assert [m.arende.arendemening for m in services.att_anmala(mote.sammantrade)] == [
-        "Motion om hamnen",
-        "Motion om stranden",
-    ]
+    mote.sammantrade.refresh_from_db()
+    with CaptureQueriesContext(connection) as fragor:
+        listan = [m.arende.arendemening for m in services.att_anmala(mote.sammantrade)]
+    assert listan == ["Motion om hamnen", "Motion om stranden"]
+    # the organ, fullmäktige's next meeting, the motioner with their ärenden
+    assert len(fragor.captured_queries) == 3
     mote.punkt(mote.berett_arende("Budget 2026"))
     mote.kalla()
     assert services.att_anmala(mote.sammantrade) == []

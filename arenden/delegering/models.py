@@ -117,16 +117,15 @@ class Delegationspunkt(models.Model):
             Delegationspunkt.objects.filter(pk=self.pk)
             .values_list("organ_id", "delegat_id", "ersattare_id")
             .first()
-            if self.pk
-            else None
         )
         super().save(**kwargs)
         berorda = {(self.organ_id, p) for p in (self.delegat_id, self.ersattare_id)}
         if fore is not None:
             berorda |= {(fore[0], p) for p in fore[1:]}
-        for organ_id, person_id in sorted(b for b in berorda if b[1] is not None):
-            organ = self.organ if organ_id == self.organ_id else Organ.objects.get(pk=organ_id)
-            ge_delegatroll(organ, person_id)
+        berorda = sorted(b for b in berorda if b[1] is not None)
+        organ = Organ.objects.in_bulk({organ_id for organ_id, _p in berorda})
+        for organ_id, person_id in berorda:
+            ge_delegatroll(organ[organ_id], person_id)
 
     def galler(self, datum: datetime.date) -> bool:
         return self.giltig_fran <= datum and (self.giltig_till is None or datum <= self.giltig_till)
