@@ -809,3 +809,26 @@ def test_rows_added_after_the_checkpoint_are_named_in_the_order_they_were_writte
         )
         for doc, row in ((b, forst), (a, sedan))
     ]
+
+
+def test_a_checkpoint_over_an_empty_field_history_does_not_cover_the_rows_written_after(
+    settings, tmp_path, people, make_document
+):
+    """The first checkpoint of a new installation, in a directory not yet made (with its
+    parents), without a reason: the first field-history rows written after it are new work,
+    not rows missing from it."""
+    settings.WORKFLOW_CHECKPOINT_DIR = str(tmp_path / "arkiv" / "kontrollpunkter")
+    assert not Document.history.exists()
+    checkpoint.write()
+    last = checkpoint.latest()
+    assert last.reason == "" and last.field_history[FIELD_LABEL] == {"upp_till": 0, "objekt": {}}
+    make_document("Bygglov efter kontrollpunkten", creator=people["anna"])
+    report = verify()
+    assert report.intact, [str(b) for b in report.broken]
+
+
+def test_without_a_directory_the_refusal_says_so(settings):
+    settings.WORKFLOW_CHECKPOINT_DIR = None
+    with pytest.raises(checkpoint.CheckpointError) as fel:
+        checkpoint.write()
+    assert str(fel.value) == "Ingen katalog för kontrollpunkter är inställd."
