@@ -42,6 +42,17 @@ def make_user(db):
 
 
 @pytest.fixture
+def delegat(db):
+    """A delegat of the nämnd's delegationsordning (KL 6 kap. 37 §): an enhetschef with an
+    account, named on no row yet."""
+    from tests import factories
+
+    user = factories.user("delegat-HSN")
+    factories.person("Dora Delegat", anvandare=user, titel="enhetschef")
+    return user
+
+
+@pytest.fixture
 def folder(db):
     return Folder.objects.create(name="Nämndens dokument")
 

@@ -26,13 +26,6 @@ def cast():
 
 
 @pytest.fixture
-def delegat(cast):
-    user = factories.user("delegat-HSN")
-    factories.person("Dora Delegat", anvandare=user, titel="enhetschef")
-    return user
-
-
-@pytest.fixture
 def punkt(cast, delegat):
     return factories.delegationspunkt(
         organ=cast.organ,
