@@ -254,8 +254,7 @@ def compare_object(checkpoint: Checkpoint, model_label: str, object_id: int) -> 
     seq, digest = head
     found = (
         WorkflowHistory.objects.filter(
-            content_type__app_label=app_label,
-            content_type__model=model,
+            content_type=ContentType.objects.get_by_natural_key(app_label, model),
             object_id=object_id,
             seq=seq,
         )
