@@ -72,3 +72,49 @@ def test_tilldela_dubbelklickat_samtidigt_tas_en_gang():
     assert [h.transition for h in history(arende)] == ["", "tilldela"]
     sida = forsta.get(reverse("arenden:arende", args=[arende.pk])).content.decode()
     assert "Formuläret var redan skickat" in sida
+
+
+def test_ny_begaran_dubbelklickad_samtidigt_registreras_en_gang(settings, tmp_path):
+    import datetime
+
+    from django.core.files.base import ContentFile
+
+    from arenden.diarium import services as diarium_services
+    from arenden.handlaggning import services as handlaggning_services
+    from arenden.models import Begaran
+    from tests.test_begaran import _pdf
+
+    settings.MEDIA_ROOT = tmp_path
+    for role, (app_label, codename) in roller.RATTIGHETER.items():
+        Group.objects.get_or_create(name=role)[0].permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    cast = factories.Cast()
+    arende = cast.registrera("Tillsyn av äldreboendet Solgården")
+    handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    skrivelse = diarium_services.lagg_till_handling(
+        arende,
+        user=cast.registrator,
+        typ="skrivelse",
+        riktning="inkommen",
+        titel="Skrivelse från anhöriga",
+        datum=datetime.date(2025, 10, 21),
+        fil=ContentFile(_pdf("Anhörigas synpunkter"), name="skrivelse.pdf"),
+    )
+    forsta = Client()
+    forsta.force_login(cast.registrator)
+    andra = Client()
+    andra.cookies = forsta.cookies
+    url = reverse("arenden:ny_begaran", args=[arende.pk])
+    data = {
+        "inkommen": "2025-11-03",
+        "handlingar": [skrivelse.pk],
+        "avser": "Skrivelsen från de anhöriga",
+        "form": "epost",
+        "inskick": _nyckel(forsta.get(url).content.decode()),
+    }
+    svar = _samtidigt([forsta, andra], url, data)
+    [begaran] = Begaran.objects.all()
+    assert sorted(r.status_code for r in svar) == [302, 302]
+    assert {r["Location"] for r in svar} == {reverse("arenden:begaran", args=[begaran.pk])}
+    assert begaran.rader.count() == 1
