@@ -32,6 +32,17 @@ def person(namn, anvandare=None, **extra):
     return Person.objects.create(namn=namn, anvandare=anvandare, **extra)
 
 
+def rollernas_rattigheter():
+    """Give the roles' global rights back as the migrations give them: a transactional test
+    (``django_db(transaction=True)``) starts from an emptied database."""
+    from django.contrib.auth.models import Permission
+
+    for role, (app_label, codename) in r.RATTIGHETER.items():
+        Group.objects.get_or_create(name=role)[0].permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+
+
 class Cast:
     """The people of one organ's administration."""
 

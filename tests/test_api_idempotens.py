@@ -6,7 +6,7 @@ at the same moment on PostgreSQL register one ärende."""
 import threading
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
@@ -127,12 +127,7 @@ def test_the_header_is_in_the_schema(cast):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_repeats_at_the_same_moment_register_one_arende():
-    # a transactional test starts from an emptied database: give the roles' global rights
-    # back, as the migrations give them
-    for role, (app_label, codename) in roller.RATTIGHETER.items():
-        Group.objects.get_or_create(name=role)[0].permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
+    factories.rollernas_rattigheter()
     cast = factories.Cast("HSN")
     clients = [klient(cast.registrator) for _ in range(4)]
     for runda in range(5):

@@ -4,16 +4,13 @@ user twice at the same moment, each sending on its own connection. Exactly one s
 message, never a 500."""
 
 import re
-import threading
 
 import pytest
-from django.contrib.auth.models import Group, Permission
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from arenden.organisation import roles as roller
 from tests import factories
+from tests.test_inskick import samtidigt
 from workflow.engine import history
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -23,35 +20,8 @@ def _nyckel(page: str) -> str:
     return re.search(r'name="inskick" value="(\w+)"', page).group(1)
 
 
-def _samtidigt(clients, url, data) -> list:
-    barrier = threading.Barrier(len(clients))
-    svar, errors = [], []
-
-    def skicka(client):
-        try:
-            barrier.wait()
-            svar.append(client.post(url, data))
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=skicka, args=(c,)) for c in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return svar
-
-
 def test_tilldela_dubbelklickat_samtidigt_tas_en_gang():
-    # a transactional test starts from an emptied database: give the roles' global rights
-    # back, as the migrations give them
-    for role, (app_label, codename) in roller.RATTIGHETER.items():
-        Group.objects.get_or_create(name=role)[0].permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
+    factories.rollernas_rattigheter()
     cast = factories.Cast()
     arende = cast.registrera("Att tilldela")
     forsta = Client()
@@ -66,7 +36,7 @@ def test_tilldela_dubbelklickat_samtidigt_tas_en_gang():
         "ansvarig-INITIAL_FORMS": "0",
         "inskick": _nyckel(forsta.get(url).content.decode()),
     }
-    svar = _samtidigt([forsta, andra], url, data)
+    svar = samtidigt([forsta, andra], url, data)
     assert sorted(r.status_code for r in svar) == [302, 302]
     assert {r["Location"] for r in svar} == {reverse("arenden:arende", args=[arende.pk])}
     assert [h.transition for h in history(arende)] == ["", "tilldela"]
@@ -85,10 +55,7 @@ def test_ny_begaran_dubbelklickad_samtidigt_registreras_en_gang(settings, tmp_pa
     from tests.test_begaran import _pdf
 
     settings.MEDIA_ROOT = tmp_path
-    for role, (app_label, codename) in roller.RATTIGHETER.items():
-        Group.objects.get_or_create(name=role)[0].permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
+    factories.rollernas_rattigheter()
     cast = factories.Cast()
     arende = cast.registrera("Tillsyn av äldreboendet Solgården")
     handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
@@ -113,7 +80,7 @@ def test_ny_begaran_dubbelklickad_samtidigt_registreras_en_gang(settings, tmp_pa
         "form": "epost",
         "inskick": _nyckel(forsta.get(url).content.decode()),
     }
-    svar = _samtidigt([forsta, andra], url, data)
+    svar = samtidigt([forsta, andra], url, data)
     [begaran] = Begaran.objects.all()
     assert sorted(r.status_code for r in svar) == [302, 302]
     assert {r["Location"] for r in svar} == {reverse("arenden:begaran", args=[begaran.pk])}

@@ -7,14 +7,12 @@ import re
 import threading
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from arenden.models import Arende, Handling, Inskick
-from arenden.organisation import roles as roller
 from tests import factories
 from workflow.engine import history
 
@@ -121,15 +119,16 @@ def test_a_double_clicked_step_is_taken_once_and_the_second_click_says_so(cast):
     assert "redan flyttats" not in page and "inte tillåten" not in page
 
 
-def _samtidigt(clients, data) -> list:
-    """Each client sends ``data`` at the same moment; their responses."""
+def samtidigt(clients, url, data) -> list:
+    """Each client posts ``data`` to ``url`` at the same moment, each on its own database
+    connection; their responses."""
     barrier = threading.Barrier(len(clients))
     svar, errors = [], []
 
     def skicka(client):
         try:
             barrier.wait()
-            svar.append(client.post(reverse("arenden:registrera"), data))
+            svar.append(client.post(url, data))
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:
@@ -147,18 +146,13 @@ def _samtidigt(clients, data) -> list:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_sendings_at_the_same_moment_register_one_arende():
-    # a transactional test starts from an emptied database: give the roles' global rights
-    # back, as the migrations give them
-    for role, (app_label, codename) in roller.RATTIGHETER.items():
-        Group.objects.get_or_create(name=role)[0].permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
+    factories.rollernas_rattigheter()
     cast = factories.Cast()
     clients = [_logged_in(cast.registrator) for _ in range(2)]
     nyckel = _nyckel(clients[0].get(reverse("arenden:registrera")).content.decode())
     for round_ in range(5):
         data = {**_registrering(cast, f"{nyckel}{round_}"), "arendemening": f"Runda {round_}"}
-        svar = _samtidigt(clients, data)
+        svar = samtidigt(clients, reverse("arenden:registrera"), data)
         [arende] = Arende.objects.filter(arendemening=f"Runda {round_}")
         assert sorted(r.status_code for r in svar) == [302, 302]
         assert {r["Location"] for r in svar} == {reverse("arenden:arende", args=[arende.pk])}
