@@ -134,3 +134,10 @@ def hemlig_bilaga(punkt, registrator, titel="Avvikelserapport om patient NN"):
     )
     punkt.bilagor.add(bilaga)
     return bilaga
+
+
+def fran_motessidan(sammantrade, data=None) -> dict:
+    """``data`` as a form on the meeting page sends it: with the meeting's version as the
+    page shows it now (``sammantrade`` a meeting or its pk)."""
+    pk = getattr(sammantrade, "pk", sammantrade)
+    return {**(data or {}), "version": Sammantrade.objects.get(pk=pk).version}

@@ -13,7 +13,12 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from arenden.handlaggning.services import registrera_beslut, satt_sandlista, tilldela
+from arenden.handlaggning.services import (
+    registrera_beslut,
+    satt_sandlista,
+    spara_tjansteskrivelse,
+    tilldela,
+)
 from arenden.models import Handling, Tjansteskrivelse
 from arenden.organisation import roles
 from tests import factories
@@ -123,9 +128,21 @@ def test_tjansteskrivelse_editor_saves_by_section_while_preparing(client, cast, 
     page = client.get(reverse("arenden:arende", args=[under_beredning.pk])).content.decode()
     assert "Förslag till beslut" in page
 
-    # filed as a handling, a PDF of the tjänsteskrivelse as it reads now
+    # filed as a handling, a PDF of the tjänsteskrivelse as the page showed it: not when
+    # someone changed it after the page was read (the text filed would be one its sender
+    # never read)
     arkivera = reverse("arenden:tjansteskrivelse_arkivera", args=[under_beredning.pk])
-    assert client.post(arkivera).status_code == 302
+    lasta = _arkiveringsversion(client, under_beredning)
+    spara_tjansteskrivelse(
+        under_beredning,
+        user=cast.handlaggare,
+        forslag_till_beslut="Hälso- och sjukvårdsnämnden bifaller initiativärendet.",
+    )
+    svar = client.post(arkivera, {"version": lasta}, follow=True)
+    assert "Ärendet har ändrats sedan du öppnade sidan" in svar.content.decode()
+    assert not under_beredning.handlingar.filter(typ=Handling.Typ.TJANSTESKRIVELSE).exists()
+    data = {"version": _arkiveringsversion(client, under_beredning)}
+    assert client.post(arkivera, data).status_code == 302
     handling = under_beredning.handlingar.get(typ=Handling.Typ.TJANSTESKRIVELSE)
     assert (handling.mediatyp, handling.status) == ("application/pdf", Handling.Status.UTKAST)
     with handling.fil.open("rb") as fil:
@@ -139,7 +156,15 @@ def test_tjansteskrivelse_editor_saves_by_section_while_preparing(client, cast, 
     factories.forslag_till_beslut(under_beredning, cast.handlaggare)
     do_transition(under_beredning, "markera_beredd", cast.handlaggare)
     assert client.get(url).status_code == 403
-    assert client.post(arkivera).status_code == 403
+    assert client.post(arkivera, {"version": data["version"]}).status_code == 403
+
+
+def _arkiveringsversion(client, arende) -> str:
+    """The version the ärende page's "Spara som handling i ärendet" carries."""
+    sida = client.get(reverse("arenden:arende", args=[arende.pk])).content.decode()
+    url = reverse("arenden:tjansteskrivelse_arkivera", args=[arende.pk])
+    form = sida[sida.index(f'action="{url}"') :]
+    return re.search(r'name="version" value="(\d+)"', form[: form.index("</form>")]).group(1)
 
 
 def test_expediering_page_shows_and_records_each_mottagare(client, cast, under_beredning):

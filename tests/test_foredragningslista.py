@@ -41,14 +41,24 @@ def test_the_sekreterare_reorders_the_items_over_http(mote):
     assert fore == [mote.arendepunkt.rubrik, "Aktuellt", "Ekonomisk uppföljning"]
     sida = client.get(reverse("arenden:sammantrade", args=[mote.sammantrade.pk])).content.decode()
     assert "Flytta upp" in sida and "Stryk" in sida
-    client.post(reverse("arenden:punkt_flytta", args=[mote.tredje.pk, "upp"]))
+    client.post(
+        reverse("arenden:punkt_flytta", args=[mote.tredje.pk, "upp"]),
+        factories.fran_motessidan(mote.sammantrade),
+    )
     assert _ordning(mote) == [mote.arendepunkt.rubrik, "Ekonomisk uppföljning", "Aktuellt"]
-    client.post(reverse("arenden:punkt_flytta", args=[mote.arendepunkt.pk, "ned"]))
+    client.post(
+        reverse("arenden:punkt_flytta", args=[mote.arendepunkt.pk, "ned"]),
+        factories.fran_motessidan(mote.sammantrade),
+    )
     assert _ordning(mote) == ["Ekonomisk uppföljning", mote.arendepunkt.rubrik, "Aktuellt"]
     assert sorted(mote.sammantrade.punkter.values_list("ordning", flat=True)) == [1, 2, 3]
     # the first cannot move up: said, nothing changed
     forsta = mote.sammantrade.punkter.get(ordning=1)
-    svar = client.post(reverse("arenden:punkt_flytta", args=[forsta.pk, "upp"]), follow=True)
+    svar = client.post(
+        reverse("arenden:punkt_flytta", args=[forsta.pk, "upp"]),
+        factories.fran_motessidan(mote.sammantrade),
+        follow=True,
+    )
     assert "Punkten står redan först." in svar.content.decode()
     assert _ordning(mote) == ["Ekonomisk uppföljning", mote.arendepunkt.rubrik, "Aktuellt"]
     assert (
@@ -59,10 +69,17 @@ def test_the_sekreterare_reorders_the_items_over_http(mote):
 def test_a_struck_arende_is_ready_for_decision_again_with_the_reason_in_its_history(mote):
     client = _inloggad(mote.sek)
     url = reverse("arenden:punkt_stryk", args=[mote.arendepunkt.pk])
-    svar = client.post(url, {"motivering": ""}, follow=True)
+    svar = client.post(
+        url, factories.fran_motessidan(mote.sammantrade, {"motivering": ""}), follow=True
+    )
     assert "Skriv varför punkten stryks." in svar.content.decode()
     assert mote.sammantrade.punkter.count() == 3
-    client.post(url, {"motivering": "Förvaltningen behöver komplettera underlaget"})
+    client.post(
+        url,
+        factories.fran_motessidan(
+            mote.sammantrade, {"motivering": "Förvaltningen behöver komplettera underlaget"}
+        ),
+    )
     assert _ordning(mote) == ["Aktuellt", "Ekonomisk uppföljning"]
     assert sorted(mote.sammantrade.punkter.values_list("ordning", flat=True)) == [1, 2]
     mote.arende.refresh_from_db()

@@ -121,20 +121,22 @@ def test_a_double_clicked_step_is_taken_once_and_the_second_click_says_so(cast):
 
 def samtidigt(clients, url, data) -> list:
     """Each client posts ``data`` to ``url`` at the same moment, each on its own database
-    connection; their responses."""
+    connection; their responses, in the clients' order. ``data`` is one dict for all, or a
+    list with each client's own."""
     barrier = threading.Barrier(len(clients))
-    svar, errors = [], []
+    svar, errors = [None] * len(clients), []
+    varje = data if isinstance(data, list) else [data] * len(clients)
 
-    def skicka(client):
+    def skicka(i, client):
         try:
             barrier.wait()
-            svar.append(client.post(url, data))
+            svar[i] = client.post(url, varje[i])
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=skicka, args=(c,)) for c in clients]
+    threads = [threading.Thread(target=skicka, args=(i, c)) for i, c in enumerate(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -14,6 +14,7 @@ from arenden.dokument import services as dokument
 from arenden.models import Arende, Handling, Paragrafjustering, Punkt
 from arenden.sammantraden import protokoll
 from arenden.sammantraden.models import sista_dag
+from tests import factories
 from tests.test_sammantraden import both, pdf_text, stored
 from tests.test_sammantraden_regler import Mote, cast_for
 from workflow.engine import history
@@ -96,14 +97,14 @@ def test_the_meeting_page_offers_it_to_the_justerare_and_refuses_others(mote):
     assert (
         "justera-omedelbart" not in sek.get(f"/sammantrade/{mote.sammantrade.pk}/").content.decode()
     )
-    svar = sek.post(url, follow=True)
+    svar = sek.post(url, factories.fran_motessidan(mote.sammantrade), follow=True)
     assert svar.status_code == 200 and "Bara ordföranden och justerarna" in svar.content.decode()
     assert Client().post(url).status_code == 302  # to the login page
     for user in (mote.ordforande_user, mote.justerare_user):
         klient = Client()
         klient.force_login(user)
         assert url in klient.get(f"/sammantrade/{mote.sammantrade.pk}/").content.decode()
-        assert klient.post(url).status_code == 302
+        assert klient.post(url, factories.fran_motessidan(mote.sammantrade)).status_code == 302
     sida = sek.get(f"/sammantrade/{mote.sammantrade.pk}/").content.decode()
     assert OMEDELBART in sida
     assert Paragrafjustering.objects.count() == 2

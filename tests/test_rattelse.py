@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from arenden.dokument import services as dokument
 from arenden.models import Rattelse, Rattelsesignatur
 from arenden.sammantraden import protokoll
+from tests import factories
 from tests.test_sammantraden import both
 from tests.test_sammantraden_regler import Mote, cast_for
 from workflow.engine import history
@@ -83,12 +84,16 @@ def test_the_pages_propose_and_sign_and_refuse_others(mote):
     s = mote.las_om()
     sek = Client()
     sek.force_login(mote.sek)
-    svar = sek.post(f"/sammantrade/{s.pk}/rattelse/", {"rattelse-text": TEXT}, follow=True)
+    svar = sek.post(
+        f"/sammantrade/{s.pk}/rattelse/",
+        factories.fran_motessidan(s, {"rattelse-text": TEXT}),
+        follow=True,
+    )
     assert svar.status_code == 200
     assert "Rättelsen är föreslagen" in svar.content.decode()
     rattelse = Rattelse.objects.get()
     # the secretary cannot sign: a Swedish message and a redirect, nothing recorded
-    svar = sek.post(f"/rattelse/{rattelse.pk}/signera/", follow=True)
+    svar = sek.post(f"/rattelse/{rattelse.pk}/signera/", factories.fran_motessidan(s), follow=True)
     assert svar.status_code == 200 and "Bara ordföranden och justerarna" in svar.content.decode()
     assert not rattelse.signaturer.exists()
     assert Client().post(f"/rattelse/{rattelse.pk}/signera/").status_code == 302  # to login
@@ -98,7 +103,8 @@ def test_the_pages_propose_and_sign_and_refuse_others(mote):
         klient.force_login(user)
         sida = klient.get(f"/sammantrade/{s.pk}/").content.decode()
         assert "Signera rättelsen" in sida
-        assert klient.post(f"/rattelse/{rattelse.pk}/signera/").status_code == 302
+        svar = klient.post(f"/rattelse/{rattelse.pk}/signera/", factories.fran_motessidan(s))
+        assert svar.status_code == 302
     rattelse.refresh_from_db()
     assert rattelse.giltig is not None
     assert Client().post("/rattelse/999999/signera/").status_code == 302

@@ -31,7 +31,7 @@ from arenden.models import (
 )
 from arenden.sammantraden import protokoll
 from tests import factories
-from workflow.engine import TransitionNotAllowed, do_transition, history, version, worklist
+from workflow.engine import TransitionNotAllowed, do_transition, history, worklist
 
 pytestmark = pytest.mark.django_db
 
@@ -716,15 +716,22 @@ def test_beslut_recorded_on_the_meeting_page_moves_the_arende(client):
     mote.kalla()
     client.force_login(mote.cast.sekreterare)
     url = f"/punkt/{punkt.pk}/beslut/"
-    response = client.post(url, {"beslut-utfall": "aterremiss", "beslut-motivering": ""})
+    response = client.post(
+        url, fran(mote, {"beslut-utfall": "aterremiss", "beslut-motivering": ""})
+    )
     assert response.status_code == 302
     assert Arende.objects.get(pk=arende.pk).state == "anmalt"  # refused: no motivering
     page = client.get(response["Location"]).content.decode()
     assert "Återremiss och bordläggning kräver en motivering." in page
-    client.post(url, {"beslut-utfall": "aterremiss", "beslut-motivering": "Belys kostnaderna."})
+    client.post(
+        url, fran(mote, {"beslut-utfall": "aterremiss", "beslut-motivering": "Belys kostnaderna."})
+    )
     assert Arende.objects.get(pk=arende.pk).state == "aterremitterat"
     client.force_login(mote.cast.handlaggare)
-    assert client.post(url, {"beslut-utfall": "bifall", "beslut-beslut": "x"}).status_code == 403
+    assert (
+        client.post(url, fran(mote, {"beslut-utfall": "bifall", "beslut-beslut": "x"})).status_code
+        == 403
+    )
 
 
 def test_a_last_day_on_a_weekend_or_holiday_moves_to_the_next_weekday():
@@ -754,7 +761,8 @@ def test_a_protokoll_is_not_justerat_without_signatures_nor_changed_after_one(cl
     client.force_login(sek)
     client.post(
         f"/sammantrade/{s.pk}/overgang/",
-        {"overgang": "justera", "status": "genomfort", "steg": version(s)},
+        fran(mote, {"overgang": "justera"}),
+        follow=True,
     )
     assert Sammantrade.objects.get(pk=s.pk).state == "genomfort"
     for deltagare in s.deltagare.all():
@@ -798,10 +806,14 @@ def test_jav_yrkanden_votering_and_a_reservations_motivering_are_recorded_on_the
     for rubrik in ("Anmäl jäv", "Yrkande", "Votering"):
         assert f"<summary>{rubrik}<span" in sida
     url = f"/punkt/{punkt.pk}/"
-    client.post(url + "jav/", {"jav-person": mote.annan.pk, "jav-grund": "Närstående"})
-    client.post(url + "yrkande/", {"yrkande-person": mote.ledamot.pk, "yrkande-text": "Avslag."})
+    client.post(url + "jav/", fran(mote, {"jav-person": mote.annan.pk, "jav-grund": "Närstående"}))
+    client.post(
+        url + "yrkande/", fran(mote, {"yrkande-person": mote.ledamot.pk, "yrkande-text": "Avslag."})
+    )
     svar = client.post(
-        url + "yrkande/", {"yrkande-person": mote.annan.pk, "yrkande-text": "Bifall."}, follow=True
+        url + "yrkande/",
+        fran(mote, {"yrkande-person": mote.annan.pk, "yrkande-text": "Bifall."}),
+        follow=True,
     )
     assert "deltar inte i beslutet under punkt 1" in svar.content.decode()
     votering = {
@@ -811,14 +823,16 @@ def test_jav_yrkanden_votering_and_a_reservations_motivering_are_recorded_on_the
         "votering-avstar": 0,
         "votering-resultat": "Nämnden har beslutat enligt förslaget.",
     }
-    client.post(url + "votering/", votering)
-    client.post(url + "beslut/", {"beslut-utfall": "bifall", "beslut-beslut": "Att bifalla."})
-    client.post(url + "reservation/", {"reservation-person": mote.ledamot.pk})
+    client.post(url + "votering/", fran(mote, votering))
+    client.post(
+        url + "beslut/", fran(mote, {"beslut-utfall": "bifall", "beslut-beslut": "Att bifalla."})
+    )
+    client.post(url + "reservation/", fran(mote, {"reservation-person": mote.ledamot.pk}))
     mote.uppratta()
     reservation = punkt.reservationer.get()
     client.post(
         url + "motivering/",
-        {"motivering-reservation": reservation.pk, "motivering-motivering": "Dyrt."},
+        fran(mote, {"motivering-reservation": reservation.pk, "motivering-motivering": "Dyrt."}),
     )
     assert (
         list(punkt.jav.values_list("person__namn", "grund")),
@@ -859,7 +873,7 @@ def test_the_kallelse_records_whom_it_reached_and_names_whom_it_did_not(
     with django_capture_on_commit_callbacks(execute=True):
         svar = client.post(
             f"/sammantrade/{s.pk}/overgang/",
-            {"overgang": "kalla", "status": s.state, "steg": version(s)},
+            fran(mote, {"overgang": "kalla"}),
             follow=True,
         )
     sida = svar.content.decode()
@@ -901,3 +915,8 @@ def test_a_protokoll_being_signed_offers_no_forms_that_would_be_refused(client):
     sida = client.get(url).content.decode()
     for formular in ("Särskilt yttrande eller protokollsanteckning", "Anmäl jäv", "Ändra<span"):
         assert formular not in sida
+
+
+def fran(mote, data):
+    """``data`` as the meeting page sends it (tests.factories.fran_motessidan)."""
+    return factories.fran_motessidan(mote.sammantrade, data)

@@ -23,7 +23,7 @@ from arenden.models import Handling, Mottagare, Punkt
 from arenden.sammantraden import protokoll
 from tests import factories
 from tests.test_sammantraden_regler import Mote, cast_for, vagras
-from workflow.engine import RequirementMissing, do_transition, history, version
+from workflow.engine import RequirementMissing, do_transition, history
 
 pytestmark = pytest.mark.django_db
 
@@ -193,7 +193,7 @@ def test_the_page_warns_of_a_late_anslag_and_takes_the_reason(mote, klocka, clie
     sida = client.get(reverse("arenden:sammantrade", args=[s.pk])).content.decode()
     assert "Sista dag för anslaget var 2025-11-21 (kommunallagen 8 kap. 12 §)" in sida
     assert 'name="anslag-skal"' in sida
-    falt = {"overgang": "ansla", "status": s.state, "steg": version(s)}
+    falt = factories.fran_motessidan(s, {"overgang": "ansla"})
     svar = client.post(reverse("arenden:mote_overgang", args=[s.pk]), falt, follow=True)
     assert "skriv varför; skälet antecknas i historiken" in svar.content.decode()
     assert mote.las_om().state == "justerat"

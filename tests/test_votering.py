@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from arenden.dokument import services as dokument
 from arenden.models import Omrostningsdeltagare, Rost, Votering
 from arenden.sammantraden import protokoll
+from tests import factories
 from tests.test_sammantraden import both
 from tests.test_sammantraden_regler import Mote, cast_for
 
@@ -164,15 +165,16 @@ def test_the_meeting_page_records_a_vote_by_name_and_refuses_a_sluten_one_outsid
         f"votering-rost_{mote.justerare.pk}": "ja",
         f"votering-rost_{mote.ledamot.pk}": "nej",
     }
-    svar = klient.post(url, falt, follow=True)
+    svar = klient.post(url, factories.fran_motessidan(mote.sammantrade, falt), follow=True)
     assert "Röst saknas för" in svar.content.decode() and not Votering.objects.exists()
     falt[f"votering-rost_{mote.annan.pk}"] = "avstar"
-    assert klient.post(url, falt).status_code == 302
+    assert klient.post(url, factories.fran_motessidan(mote.sammantrade, falt)).status_code == 302
     votering = Votering.objects.get()
     assert (votering.ja, votering.nej, votering.avstar) == (2, 1, 1)
     svar = klient.post(
         url,
-        {
+        factories.fran_motessidan(mote.sammantrade)
+        | {
             "votering-omrostning": "sluten",
             "votering-proposition": "Bifall mot avslag",
             "votering-resultat": "x",

@@ -133,28 +133,33 @@ def spara_tjansteskrivelse(
     return skrivelse
 
 
-def arkivera_tjansteskrivelse(arende: Arende, *, user) -> Handling:
+def arkivera_tjansteskrivelse(arende: Arende, *, user, version: int | None = None) -> Handling:
     """File the tjänsteskrivelse, as it reads now, as a PDF handling in the ärende. It is under
-    arbete until the ärende is expedierat or slutbehandlat (TF 2 kap. 10 §)."""
-    kontrollera_behorighet(
-        user, "arenden.change_tjansteskrivelse", arende, _("arkivera tjänsteskrivelsen")
-    )
-    if not Tjansteskrivelse.objects.filter(arende=arende).exists():
-        raise ValidationError(_("Ärendet har ingen tjänsteskrivelse ännu."), code="saknas")
-    dok = dokument.tjansteskrivelse(arende)
-    filnamn = f"{dok.filnamn}.pdf"
-    # drawn up from the ärende's content: as secret as the ärende, and titled so that the
-    # diarium never shows the protected rubrik
-    return arkivera_handling(
-        arende,
-        user=user,
-        typ=Handling.Typ.TJANSTESKRIVELSE,
-        riktning=Handling.Riktning.UPPRATTAD,
-        titel=f"{dok.titel} {arende.publik_rubrik}",
-        fil=ContentFile(dokument.som_pdf(dok), name=filnamn),
-        filnamn=filnamn,
-        **sekretessmarkering(arende.sekretess_lagrum, user),
-    )
+    arbete until the ärende is expedierat or slutbehandlat (TF 2 kap. 10 §). ``version``: what
+    the page carried (see :func:`andras`): what is filed is the text its sender read, or
+    nothing."""
+    vad = _("arkivera tjänsteskrivelsen")
+    kontrollera_behorighet(user, "arenden.change_tjansteskrivelse", arende, vad)
+    with transaction.atomic():
+        arende = andras(
+            arende, user=user, perm="arenden.change_tjansteskrivelse", vad=vad, version=version
+        )
+        if not Tjansteskrivelse.objects.filter(arende=arende).exists():
+            raise ValidationError(_("Ärendet har ingen tjänsteskrivelse ännu."), code="saknas")
+        dok = dokument.tjansteskrivelse(arende)
+        filnamn = f"{dok.filnamn}.pdf"
+        # drawn up from the ärende's content: as secret as the ärende, and titled so that the
+        # diarium never shows the protected rubrik
+        return arkivera_handling(
+            arende,
+            user=user,
+            typ=Handling.Typ.TJANSTESKRIVELSE,
+            riktning=Handling.Riktning.UPPRATTAD,
+            titel=f"{dok.titel} {arende.publik_rubrik}",
+            fil=ContentFile(dokument.som_pdf(dok), name=filnamn),
+            filnamn=filnamn,
+            **sekretessmarkering(arende.sekretess_lagrum, user),
+        )
 
 
 def satt_sandlista(

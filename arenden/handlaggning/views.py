@@ -548,11 +548,16 @@ def tjansteskrivelse_dokument(request, pk, format):
 @require_POST
 @en_gang
 def tjansteskrivelse_arkivera(request, pk):
-    """File the tjänsteskrivelse as it reads now as a handling (PDF) in the ärende."""
+    """File the tjänsteskrivelse as the page showed it as a handling (PDF) in the ärende."""
     arende = arende_eller_404(pk)
     kontrollera_sidbehorighet(request.user, "arenden.change_tjansteskrivelse", arende)
+    las = VersionForm(request.POST)
     try:
-        handling = handlaggning_services.arkivera_tjansteskrivelse(arende, user=request.user)
+        handling = handlaggning_services.arkivera_tjansteskrivelse(
+            arende,
+            user=request.user,
+            version=las.cleaned_data["version"] if las.is_valid() else -1,
+        )
     except ValidationError as err:
         messages.error(request, " ".join(err.messages))
     else:

@@ -100,7 +100,14 @@ class Sammantrade(WorkflowMixin):
     kallad = models.DateTimeField(_("kallelse skickad"), null=True, blank=True, editable=False)
     justerat = models.DateTimeField(_("justerat"), null=True, blank=True, editable=False)
     anslaget = models.DateField(_("anslaget"), null=True, blank=True, editable=False)
-    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+    #: the meeting's version: every change to what it and its protokoll say (närvaro,
+    #: föredragningslista, what is recorded under an item, a step, a rättelse) moves it by
+    #: one under the meeting's lock (protokoll.andras); a signature does not. Every form on
+    #: the meeting page carries it. A concurrency token, not a fact: no field history.
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
+    history = HistoricalRecords(
+        get_user=history_user, bases=[SignedHistory], excluded_fields=["version"]
+    )
 
     local_roles_parent = "organ"
 

@@ -15,7 +15,7 @@ import hashlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -149,12 +149,40 @@ def _sekreterare_i(organ: Organ, user) -> None:
         )
 
 
-def _sammantrade_for(punkt: Punkt) -> Sammantrade:
-    """The punkt's sammanträde, locked: one change to a meeting at a time. A paragraph
-    justerad at once (KL 5 kap. 69 §) is no longer changed."""
-    sammantrade = (
-        Sammantrade.objects.select_for_update().select_related("organ").get(pk=punkt.sammantrade_id)
-    )
+def andras(sammantrade: Sammantrade, *, version: int | None = None, andrar: bool = True) -> None:
+    """Begin a change to the meeting or one of its parts, inside the caller's transaction:
+    the one place its version moves. Its row is locked until the transaction ends and read
+    afresh (one change to a meeting at a time). A form read at another ``version`` (every
+    form on the meeting page carries ``Sammantrade.version``) is refused
+    (:class:`~arenden.diarium.services.Inaktuell`): what it says may rest on what someone
+    else has changed since, a närvaro or an item moved, struck or decided. ``version`` None:
+    code that reads and writes in one go. ``andrar`` False: a signature (justering, a
+    rättelse's), which is given to the meeting as read and leaves it as it was, so the next
+    signer's page is not made stale by it."""
+    Sammantrade.objects.select_for_update().filter(pk=sammantrade.pk).values_list("pk").get()
+    sammantrade.refresh_from_db()
+    if version is not None and version != sammantrade.version:
+        raise diarium_services.Inaktuell(
+            _(
+                "Någon annan har ändrat i sammanträdet sedan du läste sidan. Inget av det "
+                "du skickade är sparat: sidan visar nu hur det ser ut, gör om det du ville."
+            ),
+            sammantrade.version,
+        )
+    if andrar:
+        Sammantrade.objects.filter(pk=sammantrade.pk).update(version=F("version") + 1)
+        sammantrade.version += 1
+
+
+def _sammantrade_for(
+    punkt: Punkt, *, version: int | None = None, justeras: bool = False
+) -> Sammantrade:
+    """The punkt's sammanträde, locked and its version moved (:func:`andras`). A paragraph
+    that an ordförande or a justerare has begun to justera at once (KL 5 kap. 69 §) is no
+    longer changed: each signature is given to what the paragraph said when it was read, so
+    only the justering itself (``justeras``) goes on."""
+    sammantrade = Sammantrade.objects.select_related("organ").get(pk=punkt.sammantrade_id)
+    andras(sammantrade, version=version, andrar=not justeras)
     if Punkt.objects.filter(pk=punkt.pk, omedelbart_justerad__isnull=False).exists():
         raise PermissionDenied(
             _(
@@ -163,13 +191,15 @@ def _sammantrade_for(punkt: Punkt) -> Sammantrade:
             )
             % {"n": punkt.beteckning}
         )
+    if not justeras and Paragrafjustering.objects.filter(punkt=punkt.pk).exists():
+        raise PermissionDenied(
+            _(
+                "Punkt %(n)s har börjat justeras omedelbart och kan inte ändras: det som "
+                "justeras är det som skrevs under."
+            )
+            % {"n": punkt.beteckning}
+        )
     return sammantrade
-
-
-def _las(sammantrade: Sammantrade) -> None:
-    """Lock the sammanträde's row until the transaction ends, and read it afresh."""
-    Sammantrade.objects.select_for_update().filter(pk=sammantrade.pk).values_list("pk").get()
-    sammantrade.refresh_from_db()
 
 
 # -- planning -------------------------------------------------------------------------------
@@ -199,14 +229,14 @@ def planera(
 
 
 def lagg_till_deltagare(
-    sammantrade: Sammantrade, person: Person, *, roll: str, user, **falt
+    sammantrade: Sammantrade, person: Person, *, roll: str, user, version: int | None = None, **falt
 ) -> Deltagare:
     """A line of the närvaro. The ordförande and the justerare get the local role Justerare
     on the sammanträde, through their user account, so they can sign the protokoll."""
     if roll not in Deltagare.Roll.values:
         raise ValidationError(_("Okänd roll: %(roll)s") % {"roll": roll})
     with transaction.atomic(), acting_as(user):
-        _las(sammantrade)
+        andras(sammantrade, version=version)
         _kräv_andring(sammantrade, user)
         if sammantrade.deltagare.filter(person=person).exists():
             raise ValidationError(
@@ -283,13 +313,13 @@ def andra_uppdrag(uppdrag: Ledamotsuppdrag, /, *, user, **falt) -> Ledamotsuppdr
     return sats
 
 
-def fyll_narvaro(sammantrade: Sammantrade, *, user) -> list[Deltagare]:
+def fyll_narvaro(sammantrade: Sammantrade, *, user, version: int | None = None) -> list[Deltagare]:
     """Fill the närvaro from the organ's register (:class:`Ledamotsuppdrag`): every ledamot
     and ersättare whose uppdrag is valid on the meeting day and who is not in it yet, the
     ledamöter first, then the ersättare in their tjänstgöringsordning. Who is absent, who
     presides and who justerar the sekreterare marks afterwards."""
     with transaction.atomic(), acting_as(user):
-        _las(sammantrade)
+        andras(sammantrade, version=version)
         _kräv_andring(sammantrade, user)
         redan = set(sammantrade.deltagare.values_list("person_id", flat=True))
         nya = []
@@ -347,7 +377,7 @@ def _kräv_rimlig_narvaro(sammantrade: Sammantrade, person: Person, roll: str, f
         )
 
 
-def andra_narvaro(deltagare: Deltagare, *, user, **falt) -> Deltagare:
+def andra_narvaro(deltagare: Deltagare, *, user, version: int | None = None, **falt) -> Deltagare:
     """Presence that changes during the meeting: ``narvarande``; ``anslot_fran`` and
     ``lamnade_efter`` (an item of the meeting, or None); ``franvarande_pa`` (items of the
     meeting); ``anteckning`` (what the protokoll says besides, word for word)."""
@@ -358,7 +388,7 @@ def andra_narvaro(deltagare: Deltagare, *, user, **falt) -> Deltagare:
             % {"falt": ", ".join(sorted(set(falt) - tillatna))}
         )
     with transaction.atomic(), acting_as(user):
-        _las(deltagare.sammantrade)
+        andras(deltagare.sammantrade, version=version)
         _kräv_andring(deltagare.sammantrade, user)
         ersatt_av = deltagare.sammantrade.deltagare.filter(ersatter=deltagare.person_id).first()
         if falt.get("narvarande") and ersatt_av is not None:
@@ -485,13 +515,15 @@ def _kräv_fore_upprattande(sammantrade: Sammantrade) -> None:
         )
 
 
-def tjanstgor_for(punkt: Punkt, ersattare: Deltagare, ledamot: Deltagare, *, user) -> Tjanstgoring:
+def tjanstgor_for(
+    punkt: Punkt, ersattare: Deltagare, ledamot: Deltagare, *, user, version: int | None = None
+) -> Tjanstgoring:
     """The ersättare serves in ``punkt`` in the place of the member who does not take part
     in it (jävig, KL 5 kap. 47 §, 6 kap. 28 §; or absent from it): KL 5 kap. 17 §, 6 kap.
     16 §. Before the protokoll is drawn up; the sekreterare confirms a proposal
     (:func:`foreslagna_ersattare`) or chooses another ersättare of the organ."""
     with transaction.atomic(), acting_as(user):
-        sammantrade = _sammantrade_for(punkt)
+        sammantrade = _sammantrade_for(punkt, version=version)
         _kräv_andring(sammantrade, user)
         _kräv_fore_upprattande(sammantrade)
         punkt = _med_jav(punkt)
@@ -576,11 +608,11 @@ def tjanstgor_for(punkt: Punkt, ersattare: Deltagare, ledamot: Deltagare, *, use
     return rad
 
 
-def ta_bort_tjanstgoring(tjanstgoring: Tjanstgoring, *, user) -> None:
+def ta_bort_tjanstgoring(tjanstgoring: Tjanstgoring, *, user, version: int | None = None) -> None:
     """The ersättare no longer serves in the item; the member replaced serves there again
     if present and able. Before the protokoll is drawn up; the history keeps who and when."""
     with transaction.atomic(), acting_as(user):
-        sammantrade = _sammantrade_for(tjanstgoring.punkt)
+        sammantrade = _sammantrade_for(tjanstgoring.punkt, version=version)
         _kräv_andring(sammantrade, user)
         _kräv_fore_upprattande(sammantrade)
         rad = (
@@ -609,6 +641,7 @@ def lagg_till_punkt(
     sammantrade: Sammantrade,
     *,
     user,
+    version: int | None = None,
     rubrik: str = "",
     arende: Arende | None = None,
     typ: str = Punkt.Typ.ARENDE,
@@ -626,7 +659,7 @@ def lagg_till_punkt(
             % {"arende": arende.diarienummer, "organ": arende.organ.namn, "mote": sammantrade.organ}
         )
     with transaction.atomic(), acting_as(user):
-        _las(sammantrade)
+        andras(sammantrade, version=version)
         _kräv_andring(sammantrade, user)
         if sammantrade.state not in (SammantradeStatus.PLANERAT, SammantradeStatus.KALLAT):
             raise ValidationError(
@@ -672,10 +705,10 @@ def _kräv_planerat(sammantrade: Sammantrade) -> None:
         )
 
 
-def flytta_punkt(punkt: Punkt, *, user, upp: bool) -> Punkt:
+def flytta_punkt(punkt: Punkt, *, user, version: int | None = None, upp: bool) -> Punkt:
     """Move an item one place up or down the föredragningslista, before the kallelse."""
     with transaction.atomic(), acting_as(user):
-        sammantrade = _sammantrade_for(punkt)
+        sammantrade = _sammantrade_for(punkt, version=version)
         _kräv_andring(sammantrade, user)
         _kräv_planerat(sammantrade)
         punkter = list(sammantrade.punkter.order_by("ordning", "pk"))
@@ -697,14 +730,14 @@ def flytta_punkt(punkt: Punkt, *, user, upp: bool) -> Punkt:
     return a
 
 
-def stryk_punkt(punkt: Punkt, *, user, motivering: str) -> None:
+def stryk_punkt(punkt: Punkt, *, user, version: int | None = None, motivering: str) -> None:
     """Take an item off the föredragningslista before the kallelse; the items after it move
     up, and its ärende is ready for decision again (*Stryk från föredragningslistan*, with the
     motivering in the ärende's history)."""
     if not motivering.strip():
         raise ValidationError(_("Skriv varför punkten stryks."), code="motivering")
     with transaction.atomic(), acting_as(user):
-        sammantrade = _sammantrade_for(punkt)
+        sammantrade = _sammantrade_for(punkt, version=version)
         _kräv_andring(sammantrade, user)
         _kräv_planerat(sammantrade)
         punkt = sammantrade.punkter.select_related("arende").get(pk=punkt.pk)
@@ -890,6 +923,7 @@ def besluta(
     punkt: Punkt,
     *,
     user,
+    version: int | None = None,
     utfall: str,
     beslut: str = "",
     motivering: str = "",
@@ -915,7 +949,7 @@ def besluta(
     if utfall not in Punkt.Utfall.values:
         raise ValidationError(_("Okänt utfall: %(utfall)s") % {"utfall": utfall})
     with transaction.atomic(), acting_as(user):
-        sammantrade = _sammantrade_for(punkt)
+        sammantrade = _sammantrade_for(punkt, version=version)
         _kräv_andring(sammantrade, user)
         _kräv_beslutsskede(sammantrade)
         punkt = Punkt.objects.select_for_update().get(pk=punkt.pk)
@@ -1029,12 +1063,14 @@ def _deltagare_i(punkt: Punkt, person: Person) -> Deltagare:
     return deltagare
 
 
-def anmal_jav(punkt: Punkt, person: Person, *, user, grund: str = "") -> Jav:
+def anmal_jav(
+    punkt: Punkt, person: Person, *, user, version: int | None = None, grund: str = ""
+) -> Jav:
     """The member is jävig and takes no part in the item: in fullmäktige under KL 5 kap.
     47 § (a matter that concerns the member personally, or a close relative), in a nämnd
     under KL 6 kap. 28–32 §§. Jäv may be noted until the protokoll is justerat."""
     with transaction.atomic(), acting_as(user):
-        sammantrade = _sammantrade_for(punkt)
+        sammantrade = _sammantrade_for(punkt, version=version)
         _kräv_andring(sammantrade, user)
         _deltagare_i(punkt, person)
         if Jav.objects.filter(punkt=punkt, person=person).exists():
@@ -1048,12 +1084,14 @@ def anmal_jav(punkt: Punkt, person: Person, *, user, grund: str = "") -> Jav:
     return jav
 
 
-def reservera(punkt: Punkt, person: Person, *, user, motivering: str = "") -> Reservation:
+def reservera(
+    punkt: Punkt, person: Person, *, user, version: int | None = None, motivering: str = ""
+) -> Reservation:
     """A member's reservation against the beslut. It must be announced before the meeting
     ends (KL 4 kap. 27 §): while the sammanträde is being held, and only by a member who
     took part in the beslut."""
     with transaction.atomic(), acting_as(user):
-        sammantrade = _sammantrade_for(punkt)
+        sammantrade = _sammantrade_for(punkt, version=version)
         _kräv_andring(sammantrade, user)
         if sammantrade.state != SammantradeStatus.KALLAT:
             raise ValidationError(
@@ -1085,14 +1123,16 @@ def reservera(punkt: Punkt, person: Person, *, user, motivering: str = "") -> Re
     return reservation
 
 
-def motivera_reservation(reservation: Reservation, *, user, motivering: str) -> Reservation:
+def motivera_reservation(
+    reservation: Reservation, *, user, version: int | None = None, motivering: str
+) -> Reservation:
     """KL 4 kap. 27 §: a reservation announced at the meeting may be motivated in writing
     afterwards, until the protokoll is justerat (and before the justering begins: what is
     signed is what was written)."""
     if not motivering.strip():
         raise ValidationError(_("Skriv motiveringen."), code="tom")
     with transaction.atomic(), acting_as(user):
-        sammantrade = _sammantrade_for(reservation.punkt)
+        sammantrade = _sammantrade_for(reservation.punkt, version=version)
         _kräv_andring(sammantrade, user)
         rad = Reservation.objects.select_for_update().get(pk=reservation.pk)
         rad.motivering = motivering
@@ -1100,21 +1140,25 @@ def motivera_reservation(reservation: Reservation, *, user, motivering: str) -> 
     return rad
 
 
-def lagg_till_yttrande(punkt: Punkt, *, user, typ: str, avgivet_av: str, text: str) -> Yttrande:
+def lagg_till_yttrande(
+    punkt: Punkt, *, user, version: int | None = None, typ: str, avgivet_av: str, text: str
+) -> Yttrande:
     """A särskilt yttrande or a protokollsanteckning, which the organ allows into the
     protokoll (seed 003: four parties)."""
     if typ not in Yttrande.Typ.values:
         raise ValidationError(_("Okänd typ: %(typ)s") % {"typ": typ})
     with transaction.atomic(), acting_as(user):
-        _kräv_andring(_sammantrade_for(punkt), user)
+        _kräv_andring(_sammantrade_for(punkt, version=version), user)
         yttrande = Yttrande(punkt=punkt, typ=typ, avgivet_av=avgivet_av, text=text)
         _spara(yttrande, user)
     return yttrande
 
 
-def lagg_till_yrkande(punkt: Punkt, person: Person, *, user, text: str) -> Yrkande:
+def lagg_till_yrkande(
+    punkt: Punkt, person: Person, *, user, version: int | None = None, text: str
+) -> Yrkande:
     with transaction.atomic(), acting_as(user):
-        sammantrade = _sammantrade_for(punkt)
+        sammantrade = _sammantrade_for(punkt, version=version)
         _kräv_andring(sammantrade, user)
         _kräv_beslutsskede(sammantrade)
         deltagare = _deltagare_i(punkt, person)
@@ -1137,6 +1181,7 @@ def registrera_votering(
     punkt: Punkt,
     *,
     user,
+    version: int | None = None,
     proposition,
     resultat,
     ja=0,
@@ -1159,7 +1204,7 @@ def registrera_votering(
       (``deltog``, serving members) and the totals, which add up to them; never who voted
       how."""
     with transaction.atomic(), acting_as(user):
-        sammantrade = _sammantrade_for(punkt)
+        sammantrade = _sammantrade_for(punkt, version=version)
         _kräv_andring(sammantrade, user)
         _kräv_beslutsskede(sammantrade)
         tjanstgor = [d.person for d in tjanstgorande(_med_jav(punkt), narvaron(sammantrade))]
@@ -1336,12 +1381,18 @@ def saknar_justering(sammantrade: Sammantrade) -> list[Person]:
     ]
 
 
-def justera(sammantrade: Sammantrade, *, user, tidpunkt: datetime.datetime | None = None):
+def justera(
+    sammantrade: Sammantrade,
+    *,
+    user,
+    version: int | None = None,
+    tidpunkt: datetime.datetime | None = None,
+):
     """The user signs the protokoll as the ordförande or a justerare. When the last one has
     signed, the protokoll is justerat (and so upprättat, TF 2 kap. 10 §): it is filed as a
     handling, with a protokollsutdrag in each ärende it decided."""
     with transaction.atomic(), acting_as(user):
-        _las(sammantrade)
+        andras(sammantrade, version=version, andrar=False)
         if not user.has_perm(JUSTERA, sammantrade):
             raise PermissionDenied(
                 _("Du får inte justera protokollet från %(mote)s nu.") % {"mote": sammantrade}
@@ -1499,13 +1550,13 @@ def saknar_paragrafjustering(punkt: Punkt) -> list[Person]:
     ]
 
 
-def justera_paragraf(punkt: Punkt, *, user) -> Paragrafjustering:
+def justera_paragraf(punkt: Punkt, *, user, version: int | None = None) -> Paragrafjustering:
     """The ordförande or a justerare signs one paragraph at once, at or right after the meeting
     (KL 5 kap. 69 §, 6 kap. 35 §), before the rest of the protokoll. With the last signature
     the paragraph is justerad: it can no longer be changed, the protokoll says so, and its
     utdrag is filed in the ärende so that the beslut can be anslaget and expedierat."""
     with transaction.atomic(), acting_as(user):
-        sammantrade = _sammantrade_for(punkt)
+        sammantrade = _sammantrade_for(punkt, version=version, justeras=True)
         punkt = Punkt.objects.select_related("arende").get(pk=punkt.pk)
         if (
             sammantrade.state not in (SammantradeStatus.KALLAT, SammantradeStatus.GENOMFORT)
@@ -1607,7 +1658,12 @@ def _i_historiken(rattelse: Rattelse) -> str:
 
 
 def foresla_rattelse(
-    sammantrade: Sammantrade, *, user, text: str, punkt: Punkt | None = None
+    sammantrade: Sammantrade,
+    *,
+    user,
+    version: int | None = None,
+    text: str,
+    punkt: Punkt | None = None,
 ) -> Rattelse:
     """Propose a correction of a justerat protokoll (FL 36 §: an obvious mistake in a beslut
     may be corrected). The user is its author; it takes effect only when the ordförande and
@@ -1623,7 +1679,7 @@ def foresla_rattelse(
             _("Punkten hör till ett annat sammanträde än %(mote)s.") % {"mote": sammantrade}
         )
     with transaction.atomic(), acting_as(user):
-        _las(sammantrade)
+        andras(sammantrade, version=version)
         rattelse = Rattelse(
             sammantrade=sammantrade,
             punkt=punkt,
@@ -1652,12 +1708,12 @@ def saknar_signatur(rattelse: Rattelse) -> list[Person]:
     ]
 
 
-def signera_rattelse(rattelse: Rattelse, *, user) -> Rattelsesignatur:
+def signera_rattelse(rattelse: Rattelse, *, user, version: int | None = None) -> Rattelsesignatur:
     """The ordförande or a justerare signs a proposed rättelse. With the last signature it
     takes effect: the protokoll prints it and is filed anew, the older file kept."""
     with transaction.atomic(), acting_as(user):
         sammantrade = rattelse.sammantrade
-        _las(sammantrade)
+        andras(sammantrade, version=version, andrar=False)
         rattelse.refresh_from_db()
         if rattelse.giltig is not None:
             raise ValidationError(

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -50,7 +51,6 @@ from workflow.engine import (
     allowed_transitions,
     do_transition,
     holding_local_role,
-    version,
     worklist,
 )
 from workflow.middleware import REFUSALS, refusal
@@ -137,7 +137,7 @@ def sammantrade(request, pk):
         "deltagare": deltagare,
         "far_andra": far_andra,
         "overgangar": allowed_transitions(s, request.user),
-        "steg": version(s),
+        "version": s.version,
         "anslag_form": AnslagForm(prefix="anslag"),
         "kungorelse_senast": protokoll.kungorelse_senast(s),
         "sen_kungorelse": s.state == SammantradeStatus.PLANERAT and protokoll.sen_kungorelse(s),
@@ -258,6 +258,16 @@ def _per_punkt(punkter, form_class, prefix, **kwargs) -> None:
         setattr(punkt, f"{prefix}_form", form)
 
 
+def _version(request) -> int:
+    """The meeting's version the page was read at (``Sammantrade.version``), which
+    every form on the meeting page carries; a form without it was not read from the page as
+    it is now, and is refused as stale."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
 def _tillbaka(pk, ankare=""):
     response = redirect("arenden:sammantrade", pk=pk)
     if ankare:
@@ -271,25 +281,25 @@ def _tillbaka(pk, ankare=""):
 def mote_overgang(request, pk):
     s = _sammantrade_or_404(pk)
     _kräv_lasratt(request.user, s)
-    if request.POST.get("status") != s.state or request.POST.get("steg") != str(version(s)):
-        messages.error(request, _("Sammanträdet har ändrats av någon annan. Försök igen."))
-        return _tillbaka(pk)
     overgang = request.POST.get("overgang", "")
     steg = registry.workflow_for(s).transitions.get(overgang)
     try:
         if steg is not None and steg.trigger != USER:  # a rättelse is written, not clicked
             raise PermissionDenied(_("%(steg)s görs inte med en knapp.") % {"steg": steg.title})
-        if overgang == SammantradeSteg.KALLA:
-            protokoll.kalla(s, user=request.user, skal=request.POST.get("kallelse-skal", ""))
-        elif overgang == SammantradeSteg.ANSLA:
-            form = AnslagForm(request.POST, prefix="anslag")
-            if not form.is_valid():
-                raise ValidationError(list(form.errors.values()))
-            protokoll.ansla(s, user=request.user, **form.cleaned_data)
-        elif overgang in _SERVICE:
-            _SERVICE[overgang](s, user=request.user)
-        else:
-            do_transition(s, overgang, request.user, request.POST.get("kommentar", ""))
+        with transaction.atomic():
+            # the step is taken on the meeting as the page showed it, under its lock
+            protokoll.andras(s, version=_version(request))
+            if overgang == SammantradeSteg.KALLA:
+                protokoll.kalla(s, user=request.user, skal=request.POST.get("kallelse-skal", ""))
+            elif overgang == SammantradeSteg.ANSLA:
+                form = AnslagForm(request.POST, prefix="anslag")
+                if not form.is_valid():
+                    raise ValidationError(list(form.errors.values()))
+                protokoll.ansla(s, user=request.user, **form.cleaned_data)
+            elif overgang in _SERVICE:
+                _SERVICE[overgang](s, user=request.user)
+            else:
+                do_transition(s, overgang, request.user, request.POST.get("kommentar", ""))
     except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
     else:
@@ -314,7 +324,7 @@ def mote_justera(request, pk):
     s = _sammantrade_or_404(pk)
     _kräv_lasratt(request.user, s)
     try:
-        protokoll.justera(s, user=request.user)
+        protokoll.justera(s, user=request.user, version=_version(request))
     except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
     else:
@@ -330,7 +340,7 @@ def punkt_justera(request, pk):
     punkt = _punkt_or_404(pk)
     _kräv_lasratt(request.user, punkt.sammantrade)
     try:
-        protokoll.justera_paragraf(punkt, user=request.user)
+        protokoll.justera_paragraf(punkt, user=request.user, version=_version(request))
     except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
     else:
@@ -361,6 +371,7 @@ def mote_deltagare(request, pk):
             data["person"],
             roll=data["roll"],
             user=request.user,
+            version=_version(request),
             justerare=data["justerare"],
             ersatter=data["ersatter"],
         )
@@ -382,7 +393,9 @@ def mote_narvaro(request, pk, deltagare):
     try:
         if not form.is_valid():
             raise ValidationError(list(form.errors.values()))
-        protokoll.andra_narvaro(rad, user=request.user, **form.cleaned_data)
+        protokoll.andra_narvaro(
+            rad, user=request.user, version=_version(request), **form.cleaned_data
+        )
     except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
     return _tillbaka(pk, "narvaro")
@@ -401,7 +414,7 @@ def mote_punkt(request, pk):
         return _tillbaka(pk, "foredragningslista")
     data = form.cleaned_data
     try:
-        protokoll.lagg_till_punkt(s, user=request.user, **data)
+        protokoll.lagg_till_punkt(s, user=request.user, version=_version(request), **data)
     except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
     else:
@@ -452,24 +465,49 @@ def punkt_atgard(request, pk, atgard):
             raise ValidationError(list(form.errors.values()))
         data = form.cleaned_data
         if atgard == "beslut":
-            protokoll.besluta(punkt, user=request.user, **form.besluta_med())
+            protokoll.besluta(
+                punkt, user=request.user, version=_version(request), **form.besluta_med()
+            )
         elif atgard == "reservation":
             protokoll.reservera(
-                punkt, data["person"], user=request.user, motivering=data["motivering"]
+                punkt,
+                data["person"],
+                user=request.user,
+                version=_version(request),
+                motivering=data["motivering"],
             )
         elif atgard == "motivering":
             reservation = get_object_or_404(punkt.reservationer, pk=data["reservation"])
             protokoll.motivera_reservation(
-                reservation, user=request.user, motivering=data["motivering"]
+                reservation,
+                user=request.user,
+                version=_version(request),
+                motivering=data["motivering"],
             )
         elif atgard == "jav":
-            protokoll.anmal_jav(punkt, data["person"], user=request.user, grund=data["grund"])
+            protokoll.anmal_jav(
+                punkt,
+                data["person"],
+                user=request.user,
+                version=_version(request),
+                grund=data["grund"],
+            )
         elif atgard == "yrkande":
-            protokoll.lagg_till_yrkande(punkt, data["person"], user=request.user, text=data["text"])
+            protokoll.lagg_till_yrkande(
+                punkt,
+                data["person"],
+                user=request.user,
+                version=_version(request),
+                text=data["text"],
+            )
         elif atgard == "votering":
-            protokoll.registrera_votering(punkt, user=request.user, **form.votering())
+            protokoll.registrera_votering(
+                punkt, user=request.user, version=_version(request), **form.votering()
+            )
         else:
-            protokoll.lagg_till_yttrande(punkt, user=request.user, **data)
+            protokoll.lagg_till_yttrande(
+                punkt, user=request.user, version=_version(request), **data
+            )
     except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
     else:
@@ -508,7 +546,9 @@ def punkt_tjanstgoring(request, pk):
     try:
         ersattare = _narvarorad(s, request.POST.get("ersattare"))
         ledamot = _narvarorad(s, request.POST.get("ledamot"))
-        protokoll.tjanstgor_for(punkt, ersattare, ledamot, user=request.user)
+        protokoll.tjanstgor_for(
+            punkt, ersattare, ledamot, user=request.user, version=_version(request)
+        )
     except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
     else:
@@ -532,7 +572,7 @@ def tjanstgoring_ta_bort(request, pk):
     _kräv_lasratt(request.user, s)
     _kräv_sekreterare(request.user, s)
     try:
-        protokoll.ta_bort_tjanstgoring(rad, user=request.user)
+        protokoll.ta_bort_tjanstgoring(rad, user=request.user, version=_version(request))
     except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
     else:
@@ -554,7 +594,9 @@ def punkt_flytta(request, pk, riktning):
     if riktning not in ("upp", "ned"):
         raise Http404(riktning)
     try:
-        protokoll.flytta_punkt(punkt, user=request.user, upp=riktning == "upp")
+        protokoll.flytta_punkt(
+            punkt, user=request.user, version=_version(request), upp=riktning == "upp"
+        )
     except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
     else:
@@ -575,7 +617,10 @@ def punkt_stryk(request, pk):
     _kräv_lasratt(request.user, punkt.sammantrade)
     try:
         protokoll.stryk_punkt(
-            punkt, user=request.user, motivering=request.POST.get("motivering", "")[:2000]
+            punkt,
+            user=request.user,
+            version=_version(request),
+            motivering=request.POST.get("motivering", "")[:2000],
         )
     except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
@@ -596,7 +641,9 @@ def mote_rattelse(request, pk):
     try:
         if not form.is_valid():
             raise ValidationError(list(form.errors.values()))
-        protokoll.foresla_rattelse(s, user=request.user, text=form.cleaned_data["text"])
+        protokoll.foresla_rattelse(
+            s, user=request.user, version=_version(request), text=form.cleaned_data["text"]
+        )
     except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
     else:
@@ -614,7 +661,7 @@ def rattelse_signera(request, pk):
     rattelse = get_object_or_404(Rattelse.objects.select_related("sammantrade"), pk=pk)
     _kräv_lasratt(request.user, rattelse.sammantrade)
     try:
-        protokoll.signera_rattelse(rattelse, user=request.user)
+        protokoll.signera_rattelse(rattelse, user=request.user, version=_version(request))
     except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
     else:
@@ -725,7 +772,7 @@ def mote_fyll_narvaro(request, pk):
     s = _sammantrade_or_404(pk)
     _kräv_lasratt(request.user, s)
     try:
-        nya = protokoll.fyll_narvaro(s, user=request.user)
+        nya = protokoll.fyll_narvaro(s, user=request.user, version=_version(request))
     except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
     else:

@@ -1,5 +1,6 @@
 """``{% inskick %}``: the hidden key that makes a form's sending idempotent
-(arenden.gemensamt.inskick)."""
+(arenden.gemensamt.inskick); ``{% inskick version %}`` also carries the version of what the
+page shows, so that a form read before someone else's change is refused as stale."""
 
 from django import template
 from django.utils.html import format_html
@@ -10,5 +11,8 @@ register = template.Library()
 
 
 @register.simple_tag
-def inskick():
-    return format_html('<input type="hidden" name="{}" value="{}">', FALT, ny_nyckel())
+def inskick(version=None):
+    nyckel = format_html('<input type="hidden" name="{}" value="{}">', FALT, ny_nyckel())
+    if version is None:
+        return nyckel
+    return format_html('{}<input type="hidden" name="version" value="{}">', nyckel, version)
