@@ -169,12 +169,18 @@ def test_the_register_page(cast):
 def test_the_meeting_page_fills_the_narvaro(cast):
     sek = Client()
     sek.force_login(cast.sekreterare)
-    svar = sek.post(f"/sammantrade/{cast.mote.pk}/fyll-narvaro/", follow=True)
+    svar = sek.post(
+        f"/sammantrade/{cast.mote.pk}/fyll-narvaro/",
+        factories.fran_motessidan(cast.mote),
+        follow=True,
+    )
     assert "4 ledamöter och ersättare lades till" in svar.content.decode()
     assert cast.mote.deltagare.count() == 4
     handlaggare = Client()
     handlaggare.force_login(cast.handlaggare)
-    handlaggare.post(f"/sammantrade/{cast.mote.pk}/fyll-narvaro/")
+    handlaggare.post(
+        f"/sammantrade/{cast.mote.pk}/fyll-narvaro/", factories.fran_motessidan(cast.mote)
+    )
     assert cast.mote.deltagare.count() == 4
 
 
