@@ -10,6 +10,7 @@ digital anslagstavla follows (KL 8 kap. 12 §).
 
 from arenden.organisation.roles import JUSTERARE, NAMNDSEKRETERARE, REGISTRATOR, REVISOR, STABSCHEF
 from arenden.sammantraden import protokoll
+from arenden.sammantraden.models import Sammantrade
 from flows.namn import SammantradeArbetslista, SammantradeStatus, SammantradeSteg
 from workflow import registry
 from workflow.definitions import (
@@ -21,6 +22,7 @@ from workflow.definitions import (
     Workflow,
     Worklist,
 )
+from workflow.signals import before_transition
 from workflow.vocabulary import Vocabulary
 
 ID = "sammantrade"
@@ -280,3 +282,7 @@ def install():
         ),
     )
     registry.bind("arenden.Sammantrade", ID)
+    # every step that changes the meeting's status makes the pages read before it stale
+    before_transition.connect(
+        protokoll.vid_ny_status, sender=Sammantrade, dispatch_uid="sammantrade-ny-status"
+    )

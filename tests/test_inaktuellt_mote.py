@@ -11,11 +11,14 @@ justerare has begun to justera a paragraph at once (KL 5 kap. 69 §), the paragr
 the next signature is given to the same text as the first.
 """
 
+import datetime
+import itertools
 import re
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from arenden.models import Paragrafjustering, Punkt, Sammantrade, Yttrande
 from arenden.organisation import roles as r
@@ -302,3 +305,101 @@ def test_two_sekreterare_at_the_same_moment_on_one_page_version_one_is_taken():
         if d[f"narvaro-{rad.pk}-anteckning"] != rad.anteckning
     ]
     assert INAKTUELL in _sida(vagrad[0], mote)
+
+
+def _paragrafen_borjar_justeras(mote):
+    """§ 1 decided, and signed at once by the ordförande; the justerare has not signed yet."""
+    mote.kalla()
+    mote.besluta()
+    protokoll.justera_paragraf(mote.arendepunkt, user=mote.ordforande_user)
+
+
+def _narvaron(mote) -> list:
+    return list(
+        mote.sammantrade.deltagare.order_by("pk").values_list(
+            "person", "narvarande", "justerare", "anslot_fran", "franvarande_pa"
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "andring",
+    ["justeraren_franvarande", "ledamot_franvarande_pa_punkten", "ny_ledamot", "ny_justerare"],
+)
+def test_the_narvaro_a_paragraph_is_being_justerad_with_stands(mote, andring):
+    """The ordförande has signed § 1 at once (KL 5 kap. 69 §); before the justerare signs,
+    the sekreterare changes the närvaro so that it changes who took part in the beslut, or who
+    must sign it. The signature already given was to the paragraph with the närvaro it had:
+    the change is refused and nothing is written."""
+    _paragrafen_borjar_justeras(mote)
+    fore, version = _narvaron(mote), _version_nu(mote)
+    ny = Mote.person("Ny Ledamot")
+    with pytest.raises(ValidationError, match="Närvaron kan inte ändras"):
+        if andring == "justeraren_franvarande":
+            protokoll.andra_narvaro(mote.deltagare(mote.justerare), user=mote.sek, narvarande=False)
+        elif andring == "ledamot_franvarande_pa_punkten":
+            protokoll.andra_narvaro(
+                mote.deltagare(mote.ledamot), user=mote.sek, franvarande_pa=[mote.arendepunkt]
+            )
+        elif andring == "ny_ledamot":
+            protokoll.lagg_till_deltagare(mote.sammantrade, ny, roll="ledamot", user=mote.sek)
+        else:  # joined after § 1, so took no part in it, but would have to sign it
+            protokoll.lagg_till_deltagare(
+                mote.sammantrade,
+                ny,
+                roll="ledamot",
+                user=mote.sek,
+                justerare=True,
+                anslot_fran=mote.info,
+            )
+    assert (_narvaron(mote), _version_nu(mote)) == (fore, version)
+    # the justerare completes the paragraph as the ordförande signed it
+    protokoll.justera_paragraf(mote.arendepunkt, user=mote.justerare_user)
+    assert Punkt.objects.get(pk=mote.arendepunkt.pk).omedelbart_justerad is not None
+
+
+def test_the_narvaro_of_other_items_is_kept_while_a_paragraph_is_justerad(mote):
+    """What does not touch the paragraph goes on: a note, an absence from another item; and
+    once the paragraph is justerad, a justerare who joined after it, who signs only the rest
+    of the protokoll. Who took part in the justerad paragraph stays as it was signed."""
+    _paragrafen_borjar_justeras(mote)
+    protokoll.andra_narvaro(mote.deltagare(mote.tjansteperson), user=mote.sek, anteckning="Teams")
+    protokoll.andra_narvaro(mote.deltagare(mote.ledamot), user=mote.sek, franvarande_pa=[mote.info])
+    protokoll.justera_paragraf(mote.arendepunkt, user=mote.justerare_user)
+    ny = Mote.person("Ny Justerare")
+    protokoll.lagg_till_deltagare(
+        mote.sammantrade, ny, roll="ledamot", user=mote.sek, justerare=True, anslot_fran=mote.info
+    )
+    assert ny in protokoll.saknar_justering(mote.sammantrade)
+    with pytest.raises(ValidationError, match="deltog i beslutet under punkt 1"):
+        protokoll.andra_narvaro(mote.deltagare(mote.justerare), user=mote.sek, narvarande=False)
+
+
+def test_every_step_that_changes_the_status_makes_an_older_page_stale(mote):
+    """Whoever takes the step (the page's button, a command, the last signature), a page read
+    before it is stale: it shows the forms of the status it was in. A signature that leaves
+    the status as it was does not; the last signature of a rättelse, which files the
+    protokoll anew, does."""
+    versioner = [_version_nu(mote)]
+
+    def efter(steg) -> None:
+        steg()
+        versioner.append(_version_nu(mote))
+
+    tidpunkt = mote.sammantrade.borjar + datetime.timedelta(days=7)
+    efter(mote.kalla)
+    efter(mote.besluta)
+    efter(mote.uppratta)
+    efter(lambda: mote.justera(mote.ordforande_user, tidpunkt))
+    efter(lambda: mote.justera(mote.justerare_user, tidpunkt))
+    rattelse = protokoll.foresla_rattelse(mote.sammantrade, user=mote.sek, text="Rätt plats.")
+    versioner.append(_version_nu(mote))
+    efter(lambda: protokoll.signera_rattelse(rattelse, user=mote.ordforande_user))
+    efter(lambda: protokoll.signera_rattelse(rattelse, user=mote.justerare_user))
+    efter(
+        lambda: protokoll.ansla(mote.sammantrade, user=mote.sek, dag=timezone.localdate(tidpunkt))
+    )
+    steg = [b - a for a, b in itertools.pairwise(versioner)]
+    # kalla, a beslut, upprätta, a signature, the last signature, a rättelse proposed, a
+    # signature of it, its last signature, anslå
+    assert steg == [1, 1, 1, 0, 1, 1, 0, 1, 1]

@@ -101,9 +101,10 @@ class Sammantrade(WorkflowMixin):
     justerat = models.DateTimeField(_("justerat"), null=True, blank=True, editable=False)
     anslaget = models.DateField(_("anslaget"), null=True, blank=True, editable=False)
     #: the meeting's version: every change to what it and its protokoll say (närvaro,
-    #: föredragningslista, what is recorded under an item, a step, a rättelse) moves it by
-    #: one under the meeting's lock (protokoll.andras); a signature does not. Every form on
-    #: the meeting page carries it. A concurrency token, not a fact: no field history.
+    #: föredragningslista, what is recorded under an item, a rättelse) moves it by one under
+    #: the meeting's lock (protokoll.andras), and so does every step that changes its status
+    #: (protokoll.vid_ny_status); a signature that leaves the status as it was does not. Every
+    #: form on the meeting page carries it. A concurrency token, not a fact: no field history.
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
     history = HistoricalRecords(
         get_user=history_user, bases=[SignedHistory], excluded_fields=["version"]

@@ -15,7 +15,7 @@ import hashlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -149,18 +149,21 @@ def _sekreterare_i(organ: Organ, user) -> None:
         )
 
 
-def andras(sammantrade: Sammantrade, *, version: int | None = None, andrar: bool = True) -> None:
-    """Begin a change to the meeting or one of its parts, inside the caller's transaction:
-    the one place its version moves. Its row is locked until the transaction ends and read
-    afresh (one change to a meeting at a time). A form read at another ``version`` (every
-    form on the meeting page carries ``Sammantrade.version``) is refused
+def las(sammantrade: Sammantrade, *, version: int | None = None) -> None:
+    """Lock the meeting's row until the caller's transaction ends and read it afresh, in one
+    query: one change to a meeting at a time. A form read at another ``version`` (every form
+    on the meeting page carries ``Sammantrade.version``) is refused
     (:class:`~arenden.diarium.services.Inaktuell`): what it says may rest on what someone
     else has changed since, a närvaro or an item moved, struck or decided. ``version`` None:
-    code that reads and writes in one go. ``andrar`` False: a signature (justering, a
-    rättelse's), which is given to the meeting as read and leaves it as it was, so the next
-    signer's page is not made stale by it."""
-    Sammantrade.objects.select_for_update().filter(pk=sammantrade.pk).values_list("pk").get()
-    sammantrade.refresh_from_db()
+    code that reads and writes in one go.
+
+    A signature (justering, a rättelse's) only locks: it is given to the meeting as read and
+    leaves it as it was, so the next signer's page is not made stale by it."""
+    sammantrade.refresh_from_db(from_queryset=Sammantrade.objects.select_for_update())
+    _kräv_version(sammantrade, version)
+
+
+def _kräv_version(sammantrade: Sammantrade, version: int | None) -> None:
     if version is not None and version != sammantrade.version:
         raise diarium_services.Inaktuell(
             _(
@@ -169,21 +172,50 @@ def andras(sammantrade: Sammantrade, *, version: int | None = None, andrar: bool
             ),
             sammantrade.version,
         )
-    if andrar:
-        Sammantrade.objects.filter(pk=sammantrade.pk).update(version=F("version") + 1)
-        sammantrade.version += 1
+
+
+def andras(sammantrade: Sammantrade, *, version: int | None = None) -> None:
+    """Begin a change to the meeting or one of its parts, inside the caller's transaction:
+    locked and checked (:func:`las`), then its version moves, so every page read before is
+    stale. The other place it moves: a step that changes the meeting's status
+    (:func:`vid_ny_status`)."""
+    las(sammantrade, version=version)
+    _ny_version(sammantrade)
+
+
+def _ny_version(sammantrade: Sammantrade) -> None:
+    Sammantrade.objects.filter(pk=sammantrade.pk).update(version=F("version") + 1)
+    sammantrade.version += 1
+
+
+def vid_ny_status(sender, event, **kwargs) -> None:
+    """Every step that changes the meeting's status moves its version, whoever takes it (the
+    page's button, a command, the last justering): a page read before shows forms of the
+    status it was in. Connected to the engine's ``before_transition`` for the sammanträde, so
+    the version is written with the step, on the row the engine has locked."""
+    if event.from_state != event.to_state:
+        event.obj.version += 1
 
 
 def _sammantrade_for(
     punkt: Punkt, *, version: int | None = None, justeras: bool = False
 ) -> Sammantrade:
-    """The punkt's sammanträde, locked and its version moved (:func:`andras`). A paragraph
-    that an ordförande or a justerare has begun to justera at once (KL 5 kap. 69 §) is no
-    longer changed: each signature is given to what the paragraph said when it was read, so
-    only the justering itself (``justeras``) goes on."""
-    sammantrade = Sammantrade.objects.select_related("organ").get(pk=punkt.sammantrade_id)
-    andras(sammantrade, version=version, andrar=not justeras)
-    if Punkt.objects.filter(pk=punkt.pk, omedelbart_justerad__isnull=False).exists():
+    """The punkt's sammanträde, locked and its version moved (:func:`andras`), or only
+    locked for a paragraph's justering (``justeras``, a signature). A paragraph that an
+    ordförande or a justerare has begun to justera at once (KL 5 kap. 69 §) is no longer
+    changed: each signature is given to what the paragraph said when it was read, so only the
+    justering itself goes on."""
+    sammantrade = Sammantrade.objects.select_for_update(of=("self",)).select_related("organ")
+    sammantrade = sammantrade.get(pk=punkt.sammantrade_id)
+    _kräv_version(sammantrade, version)
+    justerad, paborjad = (
+        Punkt.objects.filter(pk=punkt.pk)
+        .values_list(
+            "omedelbart_justerad", Exists(Paragrafjustering.objects.filter(punkt=OuterRef("pk")))
+        )
+        .get()
+    )
+    if justerad is not None:
         raise PermissionDenied(
             _(
                 "Punkt %(n)s förklarades omedelbart justerad och kan inte ändras. Skriv en "
@@ -191,7 +223,9 @@ def _sammantrade_for(
             )
             % {"n": punkt.beteckning}
         )
-    if not justeras and Paragrafjustering.objects.filter(punkt=punkt.pk).exists():
+    if justeras:
+        return sammantrade
+    if paborjad:
         raise PermissionDenied(
             _(
                 "Punkt %(n)s har börjat justeras omedelbart och kan inte ändras: det som "
@@ -199,6 +233,7 @@ def _sammantrade_for(
             )
             % {"n": punkt.beteckning}
         )
+    _ny_version(sammantrade)
     return sammantrade
 
 
@@ -238,6 +273,7 @@ def lagg_till_deltagare(
     with transaction.atomic(), acting_as(user):
         andras(sammantrade, version=version)
         _kräv_andring(sammantrade, user)
+        fore = _justeringsbild(sammantrade)
         if sammantrade.deltagare.filter(person=person).exists():
             raise ValidationError(
                 _("%(vem)s finns redan i närvaron.") % {"vem": person}, code="finns_redan"
@@ -250,6 +286,7 @@ def lagg_till_deltagare(
             sammantrade=sammantrade, person=person, roll=roll, ordning=ordning, **falt
         )
         _spara(deltagare, user)
+        _kräv_samma_justeringsbild(sammantrade, fore)
         if _ska_justera(deltagare) and person.anvandare_id:
             workflow_roles.grant(sammantrade, roles.JUSTERARE, user=person.anvandare)
     return deltagare
@@ -390,6 +427,7 @@ def andra_narvaro(deltagare: Deltagare, *, user, version: int | None = None, **f
     with transaction.atomic(), acting_as(user):
         andras(deltagare.sammantrade, version=version)
         _kräv_andring(deltagare.sammantrade, user)
+        fore = _justeringsbild(deltagare.sammantrade)
         ersatt_av = deltagare.sammantrade.deltagare.filter(ersatter=deltagare.person_id).first()
         if falt.get("narvarande") and ersatt_av is not None:
             raise ValidationError(
@@ -417,6 +455,7 @@ def andra_narvaro(deltagare: Deltagare, *, user, version: int | None = None, **f
         _spara(deltagare, user)
         if franvarande_pa is not None:
             deltagare.franvarande_pa.set(franvarande_pa)
+        _kräv_samma_justeringsbild(deltagare.sammantrade, fore)
     return deltagare
 
 
@@ -425,6 +464,53 @@ def narvaron(sammantrade: Sammantrade):
     return sammantrade.deltagare.select_related(
         "person", "anslot_fran", "lamnade_efter"
     ).prefetch_related(*DELTAR_I)
+
+
+def _justeringsbild(sammantrade: Sammantrade) -> dict:
+    """What the paragraphs justerade at once, or being justerade (KL 5 kap. 69 §), say of the
+    närvaro: who took part in each (:meth:`Deltagare.deltar_i`) and, while one is still
+    being signed, who must sign it. Empty when none is."""
+    punkter = list(
+        sammantrade.punkter.filter(
+            Q(omedelbart_justerad__isnull=False)
+            | Exists(Paragrafjustering.objects.filter(punkt=OuterRef("pk")))
+        ).prefetch_related("jav")
+    )
+    if not punkter:
+        return {}
+    narvaro = list(narvaron(sammantrade))
+    bild = {p: frozenset(d.person_id for d in narvaro if d.deltar_i(p)) for p in punkter}
+    if any(p.omedelbart_justerad is None for p in punkter):
+        bild["justerar"] = frozenset(d.person_id for d in narvaro if _ska_justera(d))
+    return bild
+
+
+def _kräv_samma_justeringsbild(sammantrade: Sammantrade, fore: dict) -> None:
+    """Refuse a change of the närvaro that changes who took part in a paragraph justerad
+    at once, or being justerad, or who signs it: the signatures were given to the paragraph
+    with the närvaro it had (KL 5 kap. 69 §). The caller's transaction is undone."""
+    if not fore:
+        return
+    efter = _justeringsbild(sammantrade)
+    andrade = [p for p in fore if p != "justerar" and fore[p] != efter.get(p)]
+    if andrade:
+        raise ValidationError(
+            _(
+                "Närvaron kan inte ändras så att den ändrar vilka som deltog i beslutet under "
+                "punkt %(n)s: paragrafen har justerats, eller börjat justeras, omedelbart med "
+                "den närvaro den hade."
+            )
+            % {"n": ", ".join(p.beteckning for p in andrade)},
+            code="justerad_narvaro",
+        )
+    if fore.get("justerar") != efter.get("justerar"):
+        raise ValidationError(
+            _(
+                "Närvaron kan inte ändras så att den ändrar vilka som ska justera, medan en "
+                "paragraf justeras omedelbart: låt justeringen bli klar först."
+            ),
+            code="justerad_narvaro",
+        )
 
 
 def _med_jav(punkt: Punkt) -> Punkt:
@@ -1392,7 +1478,7 @@ def justera(
     signed, the protokoll is justerat (and so upprättat, TF 2 kap. 10 §): it is filed as a
     handling, with a protokollsutdrag in each ärende it decided."""
     with transaction.atomic(), acting_as(user):
-        andras(sammantrade, version=version, andrar=False)
+        las(sammantrade, version=version)
         if not user.has_perm(JUSTERA, sammantrade):
             raise PermissionDenied(
                 _("Du får inte justera protokollet från %(mote)s nu.") % {"mote": sammantrade}
@@ -1713,7 +1799,7 @@ def signera_rattelse(rattelse: Rattelse, *, user, version: int | None = None) ->
     takes effect: the protokoll prints it and is filed anew, the older file kept."""
     with transaction.atomic(), acting_as(user):
         sammantrade = rattelse.sammantrade
-        andras(sammantrade, version=version, andrar=False)
+        las(sammantrade, version=version)
         rattelse.refresh_from_db()
         if rattelse.giltig is not None:
             raise ValidationError(
@@ -1742,6 +1828,8 @@ def signera_rattelse(rattelse: Rattelse, *, user, version: int | None = None) ->
         else:
             rattelse.giltig = signatur.tidpunkt
             _spara(rattelse, user, "ratta")
+            # the protokoll now says something else: a page read before is stale
+            _ny_version(sammantrade)
             do_transition(sammantrade, SammantradeSteg.RATTA, user, _i_historiken(rattelse))
             arkivera_protokollfil(sammantrade, user=user, rattelse=rattelse)
             checkpoint.after_commit(f"rättelse av protokollet från {sammantrade}")

@@ -288,7 +288,7 @@ def mote_overgang(request, pk):
             raise PermissionDenied(_("%(steg)s görs inte med en knapp.") % {"steg": steg.title})
         with transaction.atomic():
             # the step is taken on the meeting as the page showed it, under its lock
-            protokoll.andras(s, version=_version(request))
+            protokoll.las(s, version=_version(request))
             if overgang == SammantradeSteg.KALLA:
                 protokoll.kalla(s, user=request.user, skal=request.POST.get("kallelse-skal", ""))
             elif overgang == SammantradeSteg.ANSLA:
@@ -464,50 +464,23 @@ def punkt_atgard(request, pk, atgard):
         if not form.is_valid():
             raise ValidationError(list(form.errors.values()))
         data = form.cleaned_data
+        # as whom, and the meeting as the page showed it
+        som = {"user": request.user, "version": _version(request)}
         if atgard == "beslut":
-            protokoll.besluta(
-                punkt, user=request.user, version=_version(request), **form.besluta_med()
-            )
+            protokoll.besluta(punkt, **som, **form.besluta_med())
         elif atgard == "reservation":
-            protokoll.reservera(
-                punkt,
-                data["person"],
-                user=request.user,
-                version=_version(request),
-                motivering=data["motivering"],
-            )
+            protokoll.reservera(punkt, data["person"], **som, motivering=data["motivering"])
         elif atgard == "motivering":
             reservation = get_object_or_404(punkt.reservationer, pk=data["reservation"])
-            protokoll.motivera_reservation(
-                reservation,
-                user=request.user,
-                version=_version(request),
-                motivering=data["motivering"],
-            )
+            protokoll.motivera_reservation(reservation, **som, motivering=data["motivering"])
         elif atgard == "jav":
-            protokoll.anmal_jav(
-                punkt,
-                data["person"],
-                user=request.user,
-                version=_version(request),
-                grund=data["grund"],
-            )
+            protokoll.anmal_jav(punkt, data["person"], **som, grund=data["grund"])
         elif atgard == "yrkande":
-            protokoll.lagg_till_yrkande(
-                punkt,
-                data["person"],
-                user=request.user,
-                version=_version(request),
-                text=data["text"],
-            )
+            protokoll.lagg_till_yrkande(punkt, data["person"], **som, text=data["text"])
         elif atgard == "votering":
-            protokoll.registrera_votering(
-                punkt, user=request.user, version=_version(request), **form.votering()
-            )
+            protokoll.registrera_votering(punkt, **som, **form.votering())
         else:
-            protokoll.lagg_till_yttrande(
-                punkt, user=request.user, version=_version(request), **data
-            )
+            protokoll.lagg_till_yttrande(punkt, **som, **data)
     except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
     else:
