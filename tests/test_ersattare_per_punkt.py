@@ -234,27 +234,29 @@ def test_the_page_proposes_confirms_once_and_removes(cast):
     assert "Förslag: Dan Gran (s) tjänstgör för Anna Ek (s)" in sida
     data = {"ersattare": rad(cast, cast.dan).pk, "ledamot": rad(cast, cast.anna).pk}
     bekrafta = f"/punkt/{cast.forsta.pk}/tjanstgoring/"
-    forsta = sek.post(bekrafta, pa_sidan(cast, data), follow=True).content.decode()
+    forsta = sek.post(
+        bekrafta, factories.fran_motessidan(cast.mote, data), follow=True
+    ).content.decode()
     assert "Dan Gran (s) tjänstgör för Anna Ek (s) under punkt 1." in forsta
     assert "Ersättare Dan Gran (s) tjänstgör för Anna Ek (s) i punkt 1." in forsta
     assert "Förslag:" not in forsta
     # sent again, read afresh (a second tab): one row and a clear message
-    andra = sek.post(bekrafta, pa_sidan(cast, data), follow=True)
+    andra = sek.post(bekrafta, factories.fran_motessidan(cast.mote, data), follow=True)
     assert andra.status_code == 200
     assert "En ersättare tjänstgör redan för Anna Ek (s) under punkt 1." in andra.content.decode()
     [tjanstgoring] = Tjanstgoring.objects.all()
     # bad input changes nothing and is answered in Swedish
     for fel in ({"ersattare": "x", "ledamot": ""}, {}, {"ersattare": 999999, "ledamot": 1}):
-        svar = sek.post(bekrafta, pa_sidan(cast, fel), follow=True)
+        svar = sek.post(bekrafta, factories.fran_motessidan(cast.mote, fel), follow=True)
         assert svar.status_code == 200
         assert "Välj ersättaren och ledamoten ur sammanträdets närvaro." in svar.content.decode()
     assert Tjanstgoring.objects.count() == 1
     # only the organ's nämndsekreterare
     for user in (cast.stabschef, cast.handlaggare):
         annan = klient(user)
-        assert annan.post(bekrafta, pa_sidan(cast, data)).status_code == 403
+        assert annan.post(bekrafta, factories.fran_motessidan(cast.mote, data)).status_code == 403
         ta_bort = f"/tjanstgoring/{tjanstgoring.pk}/ta-bort/"
-        assert annan.post(ta_bort, pa_sidan(cast)).status_code == 403
+        assert annan.post(ta_bort, factories.fran_motessidan(cast.mote)).status_code == 403
     assert Tjanstgoring.objects.count() == 1
     # Dan found jävig after he was confirmed: the page says the seat is empty
     assert "är jävig eller frånvarande under punkten" not in sek.get(url).content.decode()
@@ -262,7 +264,9 @@ def test_the_page_proposes_confirms_once_and_removes(cast):
     sida = sek.get(url).content.decode()
     assert "Dan Gran är jävig eller frånvarande under punkten; ta bort tjänstgöringen" in sida
     svar = sek.post(
-        f"/tjanstgoring/{tjanstgoring.pk}/ta-bort/", pa_sidan(cast), follow=True
+        f"/tjanstgoring/{tjanstgoring.pk}/ta-bort/",
+        factories.fran_motessidan(cast.mote),
+        follow=True,
     ).content.decode()
     assert "Dan Gran (s) tjänstgör inte längre under punkt 1." in svar
     assert "Förslag: Cia Lind (s) tjänstgör för Anna Ek (s)" in svar
@@ -320,8 +324,3 @@ def test_two_secretaries_confirming_one_proposal_at_once_make_one_row():
     # the second read the page before the first confirmed: refused as stale
     assert any(INAKTUELL in t for t in texter)
     assert Tjanstgoring.objects.filter(punkt=cast.forsta).count() == 1
-
-
-def pa_sidan(cast, data=None) -> dict:
-    """``data`` as the meeting page sends it (tests.factories.fran_motessidan)."""
-    return factories.fran_motessidan(cast.mote, data)

@@ -717,19 +717,31 @@ def test_beslut_recorded_on_the_meeting_page_moves_the_arende(client):
     client.force_login(mote.cast.sekreterare)
     url = f"/punkt/{punkt.pk}/beslut/"
     response = client.post(
-        url, fran(mote, {"beslut-utfall": "aterremiss", "beslut-motivering": ""})
+        url,
+        factories.fran_motessidan(
+            mote.sammantrade, {"beslut-utfall": "aterremiss", "beslut-motivering": ""}
+        ),
     )
     assert response.status_code == 302
     assert Arende.objects.get(pk=arende.pk).state == "anmalt"  # refused: no motivering
     page = client.get(response["Location"]).content.decode()
     assert "Återremiss och bordläggning kräver en motivering." in page
     client.post(
-        url, fran(mote, {"beslut-utfall": "aterremiss", "beslut-motivering": "Belys kostnaderna."})
+        url,
+        factories.fran_motessidan(
+            mote.sammantrade,
+            {"beslut-utfall": "aterremiss", "beslut-motivering": "Belys kostnaderna."},
+        ),
     )
     assert Arende.objects.get(pk=arende.pk).state == "aterremitterat"
     client.force_login(mote.cast.handlaggare)
     assert (
-        client.post(url, fran(mote, {"beslut-utfall": "bifall", "beslut-beslut": "x"})).status_code
+        client.post(
+            url,
+            factories.fran_motessidan(
+                mote.sammantrade, {"beslut-utfall": "bifall", "beslut-beslut": "x"}
+            ),
+        ).status_code
         == 403
     )
 
@@ -761,7 +773,7 @@ def test_a_protokoll_is_not_justerat_without_signatures_nor_changed_after_one(cl
     client.force_login(sek)
     client.post(
         f"/sammantrade/{s.pk}/overgang/",
-        fran(mote, {"overgang": "justera"}),
+        factories.fran_motessidan(mote.sammantrade, {"overgang": "justera"}),
         follow=True,
     )
     assert Sammantrade.objects.get(pk=s.pk).state == "genomfort"
@@ -806,13 +818,23 @@ def test_jav_yrkanden_votering_and_a_reservations_motivering_are_recorded_on_the
     for rubrik in ("Anmäl jäv", "Yrkande", "Votering"):
         assert f"<summary>{rubrik}<span" in sida
     url = f"/punkt/{punkt.pk}/"
-    client.post(url + "jav/", fran(mote, {"jav-person": mote.annan.pk, "jav-grund": "Närstående"}))
     client.post(
-        url + "yrkande/", fran(mote, {"yrkande-person": mote.ledamot.pk, "yrkande-text": "Avslag."})
+        url + "jav/",
+        factories.fran_motessidan(
+            mote.sammantrade, {"jav-person": mote.annan.pk, "jav-grund": "Närstående"}
+        ),
+    )
+    client.post(
+        url + "yrkande/",
+        factories.fran_motessidan(
+            mote.sammantrade, {"yrkande-person": mote.ledamot.pk, "yrkande-text": "Avslag."}
+        ),
     )
     svar = client.post(
         url + "yrkande/",
-        fran(mote, {"yrkande-person": mote.annan.pk, "yrkande-text": "Bifall."}),
+        factories.fran_motessidan(
+            mote.sammantrade, {"yrkande-person": mote.annan.pk, "yrkande-text": "Bifall."}
+        ),
         follow=True,
     )
     assert "deltar inte i beslutet under punkt 1" in svar.content.decode()
@@ -823,16 +845,25 @@ def test_jav_yrkanden_votering_and_a_reservations_motivering_are_recorded_on_the
         "votering-avstar": 0,
         "votering-resultat": "Nämnden har beslutat enligt förslaget.",
     }
-    client.post(url + "votering/", fran(mote, votering))
+    client.post(url + "votering/", factories.fran_motessidan(mote.sammantrade, votering))
     client.post(
-        url + "beslut/", fran(mote, {"beslut-utfall": "bifall", "beslut-beslut": "Att bifalla."})
+        url + "beslut/",
+        factories.fran_motessidan(
+            mote.sammantrade, {"beslut-utfall": "bifall", "beslut-beslut": "Att bifalla."}
+        ),
     )
-    client.post(url + "reservation/", fran(mote, {"reservation-person": mote.ledamot.pk}))
+    client.post(
+        url + "reservation/",
+        factories.fran_motessidan(mote.sammantrade, {"reservation-person": mote.ledamot.pk}),
+    )
     mote.uppratta()
     reservation = punkt.reservationer.get()
     client.post(
         url + "motivering/",
-        fran(mote, {"motivering-reservation": reservation.pk, "motivering-motivering": "Dyrt."}),
+        factories.fran_motessidan(
+            mote.sammantrade,
+            {"motivering-reservation": reservation.pk, "motivering-motivering": "Dyrt."},
+        ),
     )
     assert (
         list(punkt.jav.values_list("person__namn", "grund")),
@@ -873,7 +904,7 @@ def test_the_kallelse_records_whom_it_reached_and_names_whom_it_did_not(
     with django_capture_on_commit_callbacks(execute=True):
         svar = client.post(
             f"/sammantrade/{s.pk}/overgang/",
-            fran(mote, {"overgang": "kalla"}),
+            factories.fran_motessidan(mote.sammantrade, {"overgang": "kalla"}),
             follow=True,
         )
     sida = svar.content.decode()
@@ -915,8 +946,3 @@ def test_a_protokoll_being_signed_offers_no_forms_that_would_be_refused(client):
     sida = client.get(url).content.decode()
     for formular in ("Särskilt yttrande eller protokollsanteckning", "Anmäl jäv", "Ändra<span"):
         assert formular not in sida
-
-
-def fran(mote, data):
-    """``data`` as the meeting page sends it (tests.factories.fran_motessidan)."""
-    return factories.fran_motessidan(mote.sammantrade, data)
