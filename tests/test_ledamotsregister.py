@@ -4,6 +4,7 @@ meeting day (KL 5 kap. 12 §, 6 kap. 17 §) and the närvaro is filled from it; 
 is told whom the kallelse did not reach."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -256,6 +257,7 @@ def test_the_register_page_corrects_and_ends_an_uppdrag(cast):
     sek.force_login(cast.sekreterare)
     sida = sek.get(f"/organ/{cast.organ.pk}/ledamoter/").content.decode()
     assert "Rätta eller avsluta" in sida and url in sida
+    falt["version"] = _version_pa(sida, url)
     svar = sek.post(url, falt, follow=True)
     assert svar.status_code == 200 and "sluta innan det börjar" in svar.content.decode()
     dan.refresh_from_db()
@@ -270,3 +272,41 @@ def test_the_register_page_corrects_and_ends_an_uppdrag(cast):
     annat = factories.organ("KSN", "Kulturnämnden")
     assert sek.post(f"/organ/{annat.pk}/ledamoter/{dan.pk}/", falt).status_code == 404
     assert sek.get(url).status_code == 405
+
+
+def _version_pa(sida: str, url: str) -> str:
+    """The version the register page's form for ``url`` carries."""
+    return re.search(rf'action="{url}".*?name="version" value="(\d+)"', sida, re.S).group(1)
+
+
+def test_a_correction_read_before_anothers_is_refused_and_changes_nothing(cast):
+    """Two nämndsekreterare have the register open. One ends Dan's uppdrag; the other, on the
+    page read before, corrects his tjänstgöringsordning. The form sends every field, the old
+    empty sista dag too: it would undo the ending unseen. It is refused, and the page read
+    again takes the correction."""
+    dan = uppdrag_for(cast, cast.dan)
+    register = f"/organ/{cast.organ.pk}/ledamoter/"
+    url = f"{register}{dan.pk}/"
+    sek = Client()
+    sek.force_login(cast.sekreterare)
+    sida = sek.get(register).content.decode()
+    protokoll.andra_uppdrag(dan, user=cast.sekreterare, till=datetime.date(2025, 12, 31))
+    falt = {
+        f"andra-{dan.pk}-uppdrag": "ersattare",
+        f"andra-{dan.pk}-parti": "s",
+        f"andra-{dan.pk}-fran": "2023-11-12",
+        f"andra-{dan.pk}-till": "",
+        f"andra-{dan.pk}-ordning": "3",
+    }
+    for version in (_version_pa(sida, url), None):  # read before the ending; no version at all
+        data = falt if version is None else {**falt, "version": version}
+        svar = sek.post(url, data, follow=True).content.decode()
+        assert "Någon annan har ändrat uppdraget sedan du läste sidan." in svar
+        dan.refresh_from_db()
+        assert (dan.till, dan.ordning) == (datetime.date(2025, 12, 31), 1)
+    assert dan.history.count() == 2  # added, ended
+    sida = sek.get(register).content.decode()
+    falt[f"andra-{dan.pk}-till"] = "2025-12-31"
+    assert sek.post(url, {**falt, "version": _version_pa(sida, url)}).status_code == 302
+    dan.refresh_from_db()
+    assert (dan.till, dan.ordning) == (datetime.date(2025, 12, 31), 3)

@@ -151,7 +151,13 @@ class Ledamotsuppdrag(models.Model):
         default=0,
         help_text=_("Ersättarnas ordning när de går in för en ledamot; ledamöternas plats."),
     )
-    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+    #: moves by one with every change (protokoll.andra_uppdrag); the register page's form
+    #: carries it, so a correction read before another's is refused. A concurrency token,
+    #: not a fact: no field history.
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
+    history = HistoricalRecords(
+        get_user=history_user, bases=[SignedHistory], excluded_fields=["version"]
+    )
 
     class Meta:
         verbose_name = _("ledamotsuppdrag")

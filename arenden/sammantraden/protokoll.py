@@ -331,10 +331,14 @@ def _kräv_giltigt_uppdrag(uppdrag: Ledamotsuppdrag) -> None:
         )
 
 
-def andra_uppdrag(uppdrag: Ledamotsuppdrag, /, *, user, **falt) -> Ledamotsuppdrag:
+def andra_uppdrag(
+    uppdrag: Ledamotsuppdrag, /, *, user, version: int | None = None, **falt
+) -> Ledamotsuppdrag:
     """Correct a seat in the register or end it (``till`` is its sista dag). An uppdrag is
     never deleted: the kallelser and protokoll that named it keep their meaning, and every
-    change is kept in its history with who made it."""
+    change is kept in its history with who made it. The form sends every field, so one read
+    before another's change (``version``, :attr:`Ledamotsuppdrag.version`) would undo it
+    unseen: it is refused."""
     _sekreterare_i(uppdrag.organ, user)
     tillatna = {"uppdrag", "parti", "fran", "till", "ordning"}
     okanda = set(falt) - tillatna
@@ -343,8 +347,17 @@ def andra_uppdrag(uppdrag: Ledamotsuppdrag, /, *, user, **falt) -> Ledamotsuppdr
     with transaction.atomic(), acting_as(user):
         Organ.objects.select_for_update().filter(pk=uppdrag.organ_id).values_list("pk").get()
         sats = Ledamotsuppdrag.objects.select_related("person").get(pk=uppdrag.pk)
+        if version is not None and version != sats.version:
+            raise diarium_services.Inaktuell(
+                _(
+                    "Någon annan har ändrat uppdraget sedan du läste sidan. Inget av det du "
+                    "skickade är sparat: sidan visar nu hur det ser ut, gör om det du ville."
+                ),
+                sats.version,
+            )
         for namn, varde in falt.items():
             setattr(sats, namn, varde)
+        sats.version += 1
         _kräv_giltigt_uppdrag(sats)
         _spara(sats, user, orsak="rättat i ledamotsregistret")
     return sats

@@ -259,9 +259,9 @@ def _per_punkt(punkter, form_class, prefix, **kwargs) -> None:
 
 
 def _version(request) -> int:
-    """The meeting's version the page was read at (``Sammantrade.version``), which
-    every form on the meeting page carries; a form without it was not read from the page as
-    it is now, and is refused as stale."""
+    """The version the page was read at (``Sammantrade.version`` on the meeting page,
+    ``Ledamotsuppdrag.version`` in the register), which every form of those pages carries; a
+    form without it was not read from the page as it is now, and is refused as stale."""
     try:
         return int(request.POST.get("version", ""))
     except ValueError:
@@ -730,7 +730,9 @@ def organ_ledamot_andra(request, pk, uppdrag_pk):
     try:
         if not form.is_valid():
             raise ValidationError(list(form.errors.values()))
-        protokoll.andra_uppdrag(uppdrag, user=request.user, **form.cleaned_data)
+        protokoll.andra_uppdrag(
+            uppdrag, user=request.user, version=_version(request), **form.cleaned_data
+        )
     except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
     else:
