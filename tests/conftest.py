@@ -1,6 +1,7 @@
 """Shared fixtures. The suite runs on SQLite, and again on PostgreSQL when ``DATABASE_URL``
 points at one; tests marked ``postgres`` run only in the PostgreSQL run, tests marked
-``sqlite`` only in the SQLite run (each proves something the other database cannot show)."""
+``sqlite`` only in the SQLite run (each proves something the other database cannot show, or,
+for ``sqlite``, uses none of the suite's database, so a second run would prove nothing more)."""
 
 import pytest
 from django.contrib.auth.models import Group, User

@@ -3,10 +3,14 @@ in the test suite). It measures in processes of its own, on SQLite files of its 
 
 import json
 
+import pytest
 from django.core.management import call_command
 
 from tests.benchmark.scale import MEASUREMENTS
 from tests.benchmark.transitions import VARIANTS
+
+# measures in processes and on SQLite files of its own: once, in the SQLite run
+pytestmark = pytest.mark.sqlite
 
 
 def _positive(value) -> bool:

@@ -11,6 +11,9 @@ from django.core.management import call_command
 
 from tests.benchmark import report, runner
 
+# measures in processes and on SQLite files of its own: once, in the SQLite run
+pytestmark = pytest.mark.sqlite
+
 
 def _extra_installed(python: str) -> bool:
     import subprocess
