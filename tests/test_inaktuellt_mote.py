@@ -403,3 +403,32 @@ def test_every_step_that_changes_the_status_makes_an_older_page_stale(mote):
     # kalla, a beslut, upprätta, a signature, the last signature, a rättelse proposed, a
     # signature of it, its last signature, anslå
     assert steg == [1, 1, 1, 0, 1, 1, 0, 1, 1]
+
+
+def test_a_refused_sending_can_be_corrected_and_sent_again_with_the_same_key(mote):
+    """The sekreterare sends a protokollsanteckning without its text: refused, and she is led
+    back to the page. The browser's Back button gives her the form as she filled it, with the
+    same key; corrected and sent, it is taken. A refusal does not use up the key, which would
+    otherwise answer "already sent" and drop what she believes is in the protokoll."""
+    mote.kalla()
+    klient = _klient(mote.sek)
+    sida = _sida(klient, mote)
+    url = f"/punkt/{mote.info.pk}/yttrande/"
+    form = re.search(rf'action="{url}".*?</form>', sida, re.S).group(0)
+    data = {
+        "inskick": re.search(r'name="inskick" value="(\w+)"', form).group(1),
+        "version": _version(form),
+        "yttrande-typ": Yttrande.Typ.PROTOKOLLSANTECKNING,
+        "yttrande-avgivet_av": "V",
+        "yttrande-text": "",
+    }
+    svar = klient.post(url, data, follow=True).content.decode()
+    assert "Formuläret var redan skickat" not in svar
+    assert not Yttrande.objects.exists()
+    svar = klient.post(url, {**data, "yttrande-text": "Underlaget kom sent."}, follow=True)
+    assert "Fört till protokollet under punkt 2." in svar.content.decode()
+    assert list(Yttrande.objects.values_list("text", flat=True)) == ["Underlaget kom sent."]
+    # sent once more (a double click), it is the first one's result, not a second note
+    svar = klient.post(url, {**data, "yttrande-text": "Underlaget kom sent."}, follow=True)
+    assert "Formuläret var redan skickat" in svar.content.decode()
+    assert Yttrande.objects.count() == 1

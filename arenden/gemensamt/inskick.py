@@ -5,8 +5,8 @@ Each form that creates or moves something carries a key its page drew (``{% insk
 :func:`en_gang` runs the view and records the key in one transaction, with where the view
 led (its redirect). A second sending with the same key waits for the first (the key is
 unique: the database holds the second insert until the first commits) and is then led to
-the same place. A sending the view answers with the form again (an error to correct)
-records nothing, so the corrected form can be sent."""
+the same place. A sending the view answers with the form again (an error to correct), or
+refuses with an error message, records nothing, so the corrected form can be sent."""
 
 from __future__ import annotations
 
@@ -30,6 +30,14 @@ def ny_nyckel() -> str:
     return uuid.uuid4().hex
 
 
+def _vagrad(request) -> bool:
+    """Did the view refuse what was sent, saying why (an error message of this request) and
+    leading back to the page? Then nothing was done, and the key is not used up: the same
+    form, corrected and sent again (the browser's Back button keeps its key), is taken."""
+    storage = getattr(request, "_messages", None)
+    return any(m.level >= messages.ERROR for m in getattr(storage, "_queued_messages", ()))
+
+
 def en_gang(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -50,10 +58,14 @@ def en_gang(view):
                 messages.info(request, _("Formuläret var redan skickat; här är resultatet."))
                 return redirect(tidigare.svar if tidigare and tidigare.svar else request.path)
             response = view(request, *args, **kwargs)
-            if response.status_code in (301, 302, 303) and response.get("Location"):
+            if (
+                response.status_code in (301, 302, 303)
+                and response.get("Location")
+                and not _vagrad(request)
+            ):
                 rad.svar = response["Location"][:500]
                 rad.save(update_fields=["svar"])
-            else:  # the form again, to be corrected: nothing to remember
+            else:  # the form again, or refused: nothing to remember, it may be sent again
                 transaction.set_rollback(True)
             return response
 
