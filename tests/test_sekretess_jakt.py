@@ -303,3 +303,50 @@ def test_a_secret_item_of_a_meeting_is_read_only_by_who_may(varld):
         assert laser(ledamoter[namn][0]) == sidor, namn
     assert laser(cast.registrator) == []
     assert laser(ledamoter["javig"][0]) == []
+
+
+def test_reporting_back_an_uppdrag_of_a_secret_arende_shows_only_the_marking():
+    """The nämndsekreterare reports back the uppdrag of a secret ärende while it is bevakat;
+    she may do that without reading its secret content (the ärende's permission map), so the
+    page names the uppdrag and the återrapport by their marking only. The handläggare, who
+    may read it, sees the words."""
+    cast = factories.Cast()
+    arende = cast.registrera(f"Utredning om {ORDET}", sekretess_lagrum=LAGRUM)
+    handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    do_transition(arende, "paborja_beredning", cast.handlaggare)
+    handlaggning_services.satt_sandlista(arende, ["Pia Näsvall, HSD"], user=cast.handlaggare)
+    factories.forslag_till_beslut(arende, cast.handlaggare, sandlista=())
+    do_transition(arende, "markera_beredd", cast.handlaggare)
+    do_transition(arende, "anmal", cast.sekreterare)
+    handlaggning_services.registrera_beslut(
+        arende,
+        sammantrade=factories.mote(arende),
+        user=cast.sekreterare,
+        datum=datetime.date(2025, 11, 12),
+        text="Bifall",
+        uppdrag=[(f"Följ upp vården av {ORDET}", datetime.date(2026, 6, 17), None)],
+    )
+    handlaggning_services.expediera_till(
+        arende.mottagare.get(), user=cast.sekreterare, metod="e-post"
+    )
+    diarium_services.lagg_till_handling(
+        arende,
+        user=cast.handlaggare,
+        typ="aterrapport",
+        riktning="upprattad",
+        titel=f"Rapport om {ORDET}",
+    )
+    arende.refresh_from_db()
+    assert arende.state == "bevakas"
+    url = reverse("arenden:redovisa", args=[arende.uppdrag.get().pk])
+    sidor = {}
+    for user in (cast.sekreterare, cast.handlaggare):
+        klient = Client()
+        klient.force_login(user)
+        svar = klient.get(url)
+        assert svar.status_code == 200
+        sidor[user] = svar.content.decode()
+    assert ORDET not in sidor[cast.sekreterare]
+    assert f"Uppdraget omfattas av sekretess enligt {LAGRUM}." in sidor[cast.sekreterare]
+    assert f"Sekretess ({LAGRUM})" in sidor[cast.sekreterare]  # the återrapport to choose
+    assert f"Följ upp vården av {ORDET}" in sidor[cast.handlaggare]

@@ -309,3 +309,21 @@ class _Svar(dict):
     def __init__(self, content, typ):
         super().__init__({"Content-Type": typ})
         self.content = content if isinstance(content, bytes) else content.encode()
+
+
+def test_the_choice_of_arenden_for_the_agenda_names_a_secret_one_by_its_marking():
+    """A secret ärende ready for decision is offered on the meeting page to be put on the
+    agenda. The nämndsekreterare may not read its secret content until it is anmält (the
+    permission map of the ärende), so the choice names it by its diarienummer and marking,
+    never its ärendemening; once chosen, it is anmält and the item is read as before."""
+    cast = factories.Cast()
+    hemligt = _berett(cast, f"Vård av patient med {PUNKT}", sekretess_lagrum=LAGRUM)
+    factories.forslag_till_beslut(hemligt, cast.handlaggare, forslag="Att vårda patienten.")
+    do_transition(hemligt, "markera_beredd", cast.handlaggare)
+    mote = protokoll.planera(organ=cast.organ, datum=DAG, plats="Rum 1", user=cast.sekreterare)
+    klient = Client()
+    klient.force_login(cast.sekreterare)
+    sida = klient.get(reverse("arenden:sammantrade", args=[mote.pk])).content.decode()
+    assert f'value="{hemligt.pk}"' in sida  # offered
+    assert PUNKT not in sida
+    assert f"{hemligt.diarienummer} {hemligt.maskerad_rubrik}" in sida

@@ -129,6 +129,11 @@ class Arende(WorkflowMixin):
         ]
 
     def __str__(self):
+        # what anyone may read: wherever the ärende is named without asking who reads (a
+        # choice in a form, a message, an error, the admin), never the secret ärendemening;
+        # a page shows it to who may read it through the ``rubrik`` filter
+        if self.ar_sekretessmarkerat:
+            return f"{self.diarienummer} {self.maskerad_rubrik}"
         return f"{self.diarienummer} {self.arendemening}"
 
     @property
@@ -274,7 +279,9 @@ class Handling(models.Model):
         indexes = [models.Index(fields=["-datum", "-id"], name="handling_datum")]
 
     def __str__(self):
-        return f"{self.beteckning} {self.titel}"
+        # what anyone may read, as the ärende's (the ``titel`` filter shows the title to who
+        # may read it)
+        return f"{self.beteckning} {self.maskerad_titel if self.hemlig else self.titel}"
 
     @property
     def beteckning(self) -> str:

@@ -722,6 +722,18 @@ def _adressat(rad: Mottagare):
     return rad.person or rad.enhet or rad.adress
 
 
+def _uppdragets_text(uppdrag: Uppdrag, user) -> str:
+    """What the uppdrag says, for ``user``: in a secret ärende, only the marking for who may
+    report it back without reading the secret content (the nämndsekreterare while it is
+    bevakat), as on the ärende's page."""
+    arende = uppdrag.arende
+    if arende.ar_sekretessmarkerat and not user.has_perm("arenden.view_sekretess", arende):
+        return _("Uppdraget omfattas av sekretess enligt %(lagrum)s.") % {
+            "lagrum": arende.sekretess_lagrum
+        }
+    return uppdrag.beskrivning
+
+
 @login_required
 @en_gang
 def redovisa(request, pk):
@@ -748,7 +760,7 @@ def redovisa(request, pk):
         "form": form,
         "rubrik": _("Redovisa uppdrag"),
         "forklaring": _("Uppdraget: %(text)s Ska återrapporteras senast %(dag)s.")
-        % {"text": uppdrag.beskrivning, "dag": f"{uppdrag.forfaller:%Y-%m-%d}"},
+        % {"text": _uppdragets_text(uppdrag, request.user), "dag": f"{uppdrag.forfaller:%Y-%m-%d}"},
     }
     if not form.fields["handling"].queryset.exists():
         # the återrapport is a handling of the ärende first; say so instead of an empty list
