@@ -173,3 +173,26 @@ def test_the_list_is_a_dry_run_by_default(cast):
     assert not GallradHandling.objects.exists()
     with pytest.raises(CommandError, match="Ogiltigt datum"):
         call_command("gallring", "--idag", "2025-13-01", stdout=out)
+
+
+def test_a_handling_asked_for_stays_until_the_begaran_is_tried(cast):
+    """Someone asks for a copy of a handling whose frist has run (TF 2 kap. 15 §): until the
+    begäran is tried it is not due, and a gallring of it is refused and removes nothing."""
+    from arenden.begaran import services as begaran_services
+
+    arende = _stangt(cast, "3.1", datetime.date(2020, 1, 1), ("skrivelse", "Gammal begäran"))
+    handling = arende.handlingar.get()
+    assert gallring.forfallna() == [handling]
+    begaran_services.registrera(
+        arende,
+        user=cast.registrator,
+        avser="Kopia av skrivelsen",
+        form="epost",
+        handlingar=[handling],
+    )
+    assert gallring.forfallna() == []
+    with pytest.raises(ValidationError, match="får inte gallras"):
+        gallring.gallra([handling], beslut="RS 2024 § 45", user=cast.registrator)
+    handling.refresh_from_db()
+    assert handling.fil and handling.gallrad is None
+    assert not Gallringsbeslut.objects.exists()

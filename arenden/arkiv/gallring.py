@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from arenden.arkiv.models import Bevarande, GallradHandling, Gallringsbeslut
-from arenden.diarium.models import Handling
+from arenden.begaran.models import BegardHandling
+from arenden.diarium.models import Arende, Handling
+from flows.namn import BegaranStatus
 from workflow.context import acting_as
 
 #: the states of an ärende whose handlingar the plan's frist runs from (slutbehandlat)
@@ -40,11 +42,16 @@ def forfallna(idag: datetime.date | None = None) -> list[Handling]:
         (rad.klass.kod, rad.handlingstyp): rad for rad in Bevarande.objects.select_related("klass")
     }
     due = []
+    # a handling someone has asked for and not yet been answered about stays until the
+    # begäran is tried (TF 2 kap. 15 §: it is to be handed out "skyndsamt", and a refusal can
+    # be appealed against the handling as it is)
+    begard = BegardHandling.objects.filter(begaran__state=BegaranStatus.INKOMMEN)
     kandidater = (
         Handling.objects.filter(
             arende__state__in=STANGDA, arende__avslutat__isnull=False, gallrad__isnull=True
         )
         .exclude(fil="")
+        .exclude(pk__in=begard.values("handling"))
         .select_related("arende")
         .order_by("arende__avslutat", "arende_id", "nummer")
     )
@@ -66,17 +73,26 @@ def gallra(handlingar, *, beslut: str, user, idag: datetime.date | None = None) 
             _("Ange beslutet som gallringen stöds av (arkivlagen 10 §)."), code="beslut"
         )
     idag = idag or timezone.localdate()
-    forfallet = {h.pk for h in forfallna(idag)}
     handlingar = list(handlingar)
-    ej = [h for h in handlingar if h.pk not in forfallet]
-    if ej:
-        raise ValidationError(
-            _("%(vilka)s får inte gallras nu enligt dokumenthanteringsplanen.")
-            % {"vilka": ", ".join(h.beteckning for h in ej)},
-            code="inte_forfallen",
-        )
     filer = []
     with transaction.atomic(), acting_as(user):
+        # their ärenden locked, as a step on them locks them, and what is due read under the
+        # locks: an ärende reopened (an överklagande came in) or a handling asked for while the
+        # list was being read is seen, and its files stay
+        list(
+            Arende.objects.select_for_update()
+            .filter(pk__in={h.arende_id for h in handlingar})
+            .order_by("pk")
+            .values_list("pk")
+        )
+        forfallet = {h.pk for h in forfallna(idag)}
+        ej = [h for h in handlingar if h.pk not in forfallet]
+        if ej:
+            raise ValidationError(
+                _("%(vilka)s får inte gallras nu enligt dokumenthanteringsplanen.")
+                % {"vilka": ", ".join(h.beteckning for h in ej)},
+                code="inte_forfallen",
+            )
         record = Gallringsbeslut.objects.create(beslut=beslut.strip(), genomfort_av=user)
         for handling in Handling.objects.select_for_update().filter(
             pk__in=[h.pk for h in handlingar]
