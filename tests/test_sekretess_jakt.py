@@ -71,10 +71,13 @@ def _bygg():
     )
     oppet = cast.registrera("Riktlinjer för vårdhygien")
     handlaggning_services.tilldela(oppet, handlaggare=cast.handlaggare, user=cast.stabschef)
+    do_transition(oppet, "paborja_beredning", cast.handlaggare)
+    # the secret handling of the open ärende is an underlag of its tjänsteskrivelse
+    factories.forslag_till_beslut(oppet, cast.handlaggare, forslag="Att anta riktlinjerna.")
     bilaga = diarium_services.lagg_till_handling(
         oppet,
         user=cast.registrator,
-        typ="bilaga",
+        typ="beslutsunderlag",
         riktning="inkommen",
         titel=f"Avvikelse om {ORDET}",
         offentlig_titel="Avvikelserapport",
@@ -126,6 +129,9 @@ def _sidor(v) -> list[str]:
         reverse("arenden:tjansteskrivelse", args=[hemligt.pk]),
         reverse("arenden:tjansteskrivelse_dokument", args=[hemligt.pk, "pdf"]),
         reverse("arenden:tjansteskrivelse_dokument", args=[hemligt.pk, "docx"]),
+        reverse("arenden:tjansteskrivelse", args=[oppet.pk]),
+        reverse("arenden:tjansteskrivelse_dokument", args=[oppet.pk, "pdf"]),
+        reverse("arenden:tjansteskrivelse_dokument", args=[oppet.pk, "docx"]),
         reverse("arenden:begaranden"),
         reverse("arenden:begaran", args=[v["begaran"].pk]),
         reverse("arenden:ny_begaran", args=[hemligt.pk]),
@@ -350,3 +356,25 @@ def test_reporting_back_an_uppdrag_of_a_secret_arende_shows_only_the_marking():
     assert f"Uppdraget omfattas av sekretess enligt {LAGRUM}." in sidor[cast.sekreterare]
     assert f"Sekretess ({LAGRUM})" in sidor[cast.sekreterare]  # the återrapport to choose
     assert f"Följ upp vården av {ORDET}" in sidor[cast.handlaggare]
+
+
+def test_the_tjansteskrivelse_filed_with_a_secret_underlag_is_marked_secret():
+    """Filed as a handling, the tjänsteskrivelse in full lists the title of a secret underlag:
+    the filed copy carries that underlag's marking, so that only who may read it opens it."""
+    cast = factories.Cast()
+    arende = cast.registrera("Riktlinjer för vårdhygien")
+    handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    do_transition(arende, "paborja_beredning", cast.handlaggare)
+    factories.forslag_till_beslut(arende, cast.handlaggare, forslag="Att anta riktlinjerna.")
+    diarium_services.lagg_till_handling(
+        arende,
+        user=cast.registrator,
+        typ="beslutsunderlag",
+        riktning="inkommen",
+        titel=f"Avvikelse om {ORDET}",
+        offentlig_titel="Avvikelserapport",
+        fil=ContentFile(b"Avvikelse", name="avvikelse.txt"),
+        sekretess_lagrum=LAGRUM,
+    )
+    arkiverad = handlaggning_services.arkivera_tjansteskrivelse(arende, user=cast.handlaggare)
+    assert arkiverad.sekretess_lagrum == LAGRUM and arkiverad.hemlig

@@ -631,7 +631,22 @@ def kallelse(sammantrade: Sammantrade, *, publik: bool = False) -> Dokument:
 # -- tjänsteskrivelse -------------------------------------------------------------------------
 
 
+def underlag(arende: Arende):
+    """The handlingar the tjänsteskrivelse lists as its beslutsunderlag."""
+    return arende.handlingar.filter(typ=Handling.Typ.BESLUTSUNDERLAG)
+
+
+def tjansteskrivelsens_sekretess(arende: Arende) -> str:
+    """The lagrum the tjänsteskrivelse in full is secret under: the ärende's, else that of a
+    secret underlag whose title it lists; empty when nothing in it is secret."""
+    if arende.sekretess_lagrum:
+        return arende.sekretess_lagrum
+    return next((h.sekretess_enligt for h in underlag(arende) if h.hemlig), "")
+
+
 def tjansteskrivelse(arende: Arende, *, publik: bool = False) -> Dokument:
+    """The tjänsteskrivelse; ``publik``: for who may not read the ärende's secret content
+    (a secret ärende masked, a secret underlag by its marking)."""
     skrivelse = arende.tjansteskrivelse
     huvud = [
         (_("Datum"), _dag(skrivelse.datum)),
@@ -665,7 +680,8 @@ def tjansteskrivelse(arende: Arende, *, publik: bool = False) -> Dokument:
         )
         block += _lista(
             _("Beslutsunderlag"),
-            [h.titel for h in arende.handlingar.filter(typ=Handling.Typ.BESLUTSUNDERLAG)],
+            # an underlag may be secret in an ärende that is not (OSL 5 kap. 5 §)
+            [h.maskerad_titel if publik and h.hemlig else h.titel for h in underlag(arende)],
         )
         block += _lista(
             _("Beslutet expedieras till"),

@@ -148,8 +148,8 @@ def arkivera_tjansteskrivelse(arende: Arende, *, user, version: int | None = Non
             raise ValidationError(_("Ärendet har ingen tjänsteskrivelse ännu."), code="saknas")
         dok = dokument.tjansteskrivelse(arende)
         filnamn = f"{dok.filnamn}.pdf"
-        # drawn up from the ärende's content: as secret as the ärende, and titled so that the
-        # diarium never shows the protected rubrik
+        # drawn up from the ärende's content: as secret as the ärende or the secret underlag it
+        # lists, and titled so that the diarium never shows the protected rubrik
         return arkivera_handling(
             arende,
             user=user,
@@ -158,7 +158,7 @@ def arkivera_tjansteskrivelse(arende: Arende, *, user, version: int | None = Non
             titel=f"{dok.titel} {arende.publik_rubrik}",
             fil=ContentFile(dokument.som_pdf(dok), name=filnamn),
             filnamn=filnamn,
-            **sekretessmarkering(arende.sekretess_lagrum, user),
+            **sekretessmarkering(dokument.tjansteskrivelsens_sekretess(arende), user),
         )
 
 

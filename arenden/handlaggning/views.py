@@ -536,9 +536,9 @@ def tjansteskrivelse_dokument(request, pk, format):
     kontrollera_sidbehorighet(request.user, "arenden.view_arende", arende)
     if format not in dokument.FORMAT or not Tjansteskrivelse.objects.filter(arende=arende).exists():
         raise Http404(_("Ingen tjänsteskrivelse i det formatet."))
-    maskera = arende.ar_sekretessmarkerat and not request.user.has_perm(
-        "arenden.view_sekretess", arende
-    )
+    # masked for who may not read secret content: a secret ärende, or a secret underlag of an
+    # open one
+    maskera = not request.user.has_perm("arenden.view_sekretess", arende)
     if arende.ar_sekretessmarkerat and not maskera:
         Sekretessatkomst.logga(request.user, arende, Sekretessatkomst.Vad.DOKUMENT)
     return dokument.som_svar(dokument.tjansteskrivelse(arende, publik=maskera), format)
