@@ -141,3 +141,13 @@ def fran_motessidan(sammantrade, data=None) -> dict:
     page shows it now (``sammantrade`` a meeting or its pk)."""
     pk = getattr(sammantrade, "pk", sammantrade)
     return {**(data or {}), "version": Sammantrade.objects.get(pk=pk).version}
+
+
+def fran_arendesidan(arende, data=None) -> dict:
+    """``data`` as a form on the ärende's pages sends it: with the ärende's version as the
+    page shows it now (``arende`` an ärende or its pk)."""
+    from arenden.diarium.services import arendets_version
+    from arenden.models import Arende
+
+    pk = getattr(arende, "pk", arende)
+    return {**(data or {}), "version": arendets_version(Arende.objects.get(pk=pk))}

@@ -266,7 +266,8 @@ def test_the_arende_form_is_only_for_who_may_change_it_and_read_it(cast):
     hemlig_url = reverse("arenden:andra_arende", args=[hemligt.pk])
     assert _client(cast.registrator).get(hemlig_url).status_code == 403
     svar = _client(cast.stabschef).post(
-        hemlig_url, {"arendemening": "Hemligt", "offentlig_rubrik": "", "version": ""}
+        hemlig_url,
+        factories.fran_arendesidan(hemligt, {"arendemening": "Hemligt", "offentlig_rubrik": ""}),
     )
     assert "Ange en offentlig rubrik" in svar.content.decode()
     hemligt.refresh_from_db()

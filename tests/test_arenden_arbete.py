@@ -63,16 +63,19 @@ def test_stabschef_assigns_with_beredningsansvariga_and_their_part(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             url,
-            {
-                "handlaggare": cast.handlaggare.pk,
-                "kommentar": "",
-                "ansvarig-TOTAL_FORMS": "2",
-                "ansvarig-INITIAL_FORMS": "0",
-                "ansvarig-0-person": henrik.pk,
-                "ansvarig-0-del_i_beredningen": "delaktig i framtagandet av bilagt underlag",
-                "ansvarig-1-person": "",
-                "ansvarig-1-del_i_beredningen": "",
-            },
+            factories.fran_arendesidan(
+                arende,
+                {
+                    "handlaggare": cast.handlaggare.pk,
+                    "kommentar": "",
+                    "ansvarig-TOTAL_FORMS": "2",
+                    "ansvarig-INITIAL_FORMS": "0",
+                    "ansvarig-0-person": henrik.pk,
+                    "ansvarig-0-del_i_beredningen": "delaktig i framtagandet av bilagt underlag",
+                    "ansvarig-1-person": "",
+                    "ansvarig-1-del_i_beredningen": "",
+                },
+            ),
         )
     assert response.status_code == 302
     arende.refresh_from_db()
@@ -90,12 +93,21 @@ def test_handlaggare_uploads_a_handling_and_a_wrong_file_is_refused(client, cast
     fields = {"typ": "bilaga", "riktning": "upprattad", "datum": "2025-10-07", "titel": "Underlag"}
     client.force_login(cast.handlaggare)
     page = client.post(
-        url, {**fields, "fil": SimpleUploadedFile("virus.pdf", b"MZ\x90\x00" * 100)}
+        url,
+        factories.fran_arendesidan(
+            under_beredning,
+            {**fields, "fil": SimpleUploadedFile("virus.pdf", b"MZ\x90\x00" * 100)},
+        ),
     ).content.decode()
     assert "Filtypen tas inte emot." in page
     assert not under_beredning.handlingar.exists()
     pdf = b"%PDF-1.7\n%%EOF\n"
-    response = client.post(url, {**fields, "fil": SimpleUploadedFile("underlag.pdf", pdf)})
+    response = client.post(
+        url,
+        factories.fran_arendesidan(
+            under_beredning, {**fields, "fil": SimpleUploadedFile("underlag.pdf", pdf)}
+        ),
+    )
     assert response.status_code == 302
     handling = Handling.objects.get()
     assert (handling.nummer, handling.mediatyp, handling.registrerad_av) == (
@@ -115,12 +127,15 @@ def test_tjansteskrivelse_editor_saves_by_section_while_preparing(client, cast, 
     client.force_login(cast.handlaggare)
     response = client.post(
         url,
-        {
-            "datum": "2025-10-16",
-            "forfattare": yvonne.pk,
-            "sammanfattning": "Palliativ vård är en central del av vår välfärd.",
-            "forslag_till_beslut": "Hälso- och sjukvårdsnämnden bifaller initiativärendet.",
-        },
+        factories.fran_arendesidan(
+            under_beredning,
+            {
+                "datum": "2025-10-16",
+                "forfattare": yvonne.pk,
+                "sammanfattning": "Palliativ vård är en central del av vår välfärd.",
+                "forslag_till_beslut": "Hälso- och sjukvårdsnämnden bifaller initiativärendet.",
+            },
+        ),
     )
     assert response.status_code == 302
     skrivelse = Tjansteskrivelse.objects.get()
@@ -184,10 +199,20 @@ def test_expediering_page_shows_and_records_each_mottagare(client, cast, under_b
     assert client.get(url).status_code == 403
     client.force_login(cast.sekreterare)
     first, second = under_beredning.mottagare.all()
-    page = client.post(url, {"mottagare": first.pk, "metod": "e-post"}, follow=True)
+    # sent without the page's version: refused with a reason, nothing sent
+    text = client.post(url, {"mottagare": first.pk, "metod": "e-post"}).content.decode()
+    assert "Formuläret kom inte från ärendets sida som den ser ut nu." in text
+    assert not under_beredning.mottagare.exclude(expedierad=None).exists()
+    page = client.post(
+        url,
+        factories.fran_arendesidan(under_beredning, {"mottagare": first.pk, "metod": "e-post"}),
+        follow=True,
+    )
     text = page.content.decode()
     assert "Expedierat till Pia Näsvall, HSD." in text and "Ej expedierat" in text
-    client.post(url, {"mottagare": second.pk, "metod": "post"})
+    client.post(
+        url, factories.fran_arendesidan(under_beredning, {"mottagare": second.pk, "metod": "post"})
+    )
     under_beredning.refresh_from_db()
     assert under_beredning.state == "expedierat"
 

@@ -168,12 +168,15 @@ def test_no_button_reaches_a_state_without_its_records(arenden):
                 with transaction.atomic():
                     response = client.post(
                         reverse("arenden:overgang", args=[arende.pk]),
-                        {
-                            "overgang": transition.id,
-                            "status": state,
-                            "steg": steg,
-                            "kommentar": "Motivering",
-                        },
+                        factories.fran_arendesidan(
+                            arende,
+                            {
+                                "overgang": transition.id,
+                                "status": state,
+                                "steg": steg,
+                                "kommentar": "Motivering",
+                            },
+                        ),
                     )
                     assert response.status_code in (302, 403), (state, transition.id, name)
                     fresh = Arende.objects.get(pk=arende.pk)
@@ -229,12 +232,15 @@ def test_a_step_with_a_form_sends_the_button_to_its_page(arenden, state, transit
     assert f'href="{reverse(form, args=[arende.pk])}"' in page  # a link, not a button
     response = client.post(
         reverse("arenden:overgang", args=[arende.pk]),
-        {
-            "overgang": transition,
-            "status": state,
-            "steg": version(arende),
-            "kommentar": "Motivering",
-        },
+        factories.fran_arendesidan(
+            arende,
+            {
+                "overgang": transition,
+                "status": state,
+                "steg": version(arende),
+                "kommentar": "Motivering",
+            },
+        ),
     )
     assert response.status_code == 302
     assert response["Location"] == reverse(form, args=[arende.pk])
@@ -259,7 +265,10 @@ def test_a_missing_record_is_named_in_swedish(arenden):
     client.force_login(arenden.users["handlaggare"])
     page = client.post(
         reverse("arenden:overgang", args=[arende.pk]),
-        {"overgang": "markera_beredd", "status": "under_beredning", "steg": version(arende)},
+        factories.fran_arendesidan(
+            arende,
+            {"overgang": "markera_beredd", "status": "under_beredning", "steg": version(arende)},
+        ),
         follow=True,
     ).content.decode()
     assert "tjänsteskrivelsen med förslag till beslut saknas" in page

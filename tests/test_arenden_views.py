@@ -91,12 +91,15 @@ def test_a_click_takes_the_transition_through_the_engine(client, cast, arende):
     client.force_login(cast.handlaggare)
     response = client.post(
         reverse("arenden:overgang", args=[arende.pk]),
-        {
-            "overgang": "markera_beredd",
-            "status": "under_beredning",
-            "steg": version(arende),
-            "kommentar": "Klar",
-        },
+        factories.fran_arendesidan(
+            arende,
+            {
+                "overgang": "markera_beredd",
+                "status": "under_beredning",
+                "steg": version(arende),
+                "kommentar": "Klar",
+            },
+        ),
         follow=True,
     )
     assert "Ärendet har nu status Beredd." in response.content.decode()
@@ -134,13 +137,29 @@ def test_a_refused_or_stale_click_says_why_and_changes_nothing(client, cast, are
     client.force_login(cast.stabschef)
     page = client.post(
         url,
-        {"overgang": "vila", "status": "under_beredning", "steg": version(arende), "kommentar": ""},
+        factories.fran_arendesidan(
+            arende,
+            {
+                "overgang": "vila",
+                "status": "under_beredning",
+                "steg": version(arende),
+                "kommentar": "",
+            },
+        ),
         follow=True,
     ).content.decode()
     assert "Gör vilande kräver en kommentar (motivering)." in page
     page = client.post(
         url,
-        {"overgang": "vila", "status": "tilldelat", "steg": version(arende), "kommentar": "Paus"},
+        factories.fran_arendesidan(
+            arende,
+            {
+                "overgang": "vila",
+                "status": "tilldelat",
+                "steg": version(arende),
+                "kommentar": "Paus",
+            },
+        ),
         follow=True,
     ).content.decode()
     assert "ändrats av någon annan" in page
@@ -269,10 +288,14 @@ def test_a_recipient_leaves_the_sandlista_only_when_the_removal_is_confirmed(cli
     rad = arende.mottagare.get(adress="Kommunförbundet")
     client.force_login(cast.handlaggare)
     url = f"/arende/{arende.pk}/sandlista/"
-    sida = client.post(url, {"ta_bort": rad.pk}).content.decode()
+    sida = client.post(
+        url, factories.fran_arendesidan(arende, {"ta_bort": rad.pk})
+    ).content.decode()
     assert "Ta bort Kommunförbundet från sändlistan?" in sida
     assert arende.mottagare.count() == 2
-    svar = client.post(url, {"ta_bort": rad.pk, "bekraftat": "1"}, follow=True)
+    svar = client.post(
+        url, factories.fran_arendesidan(arende, {"ta_bort": rad.pk, "bekraftat": "1"}), follow=True
+    )
     assert "Kommunförbundet är borttagen från sändlistan." in svar.content.decode()
     assert list(arende.mottagare.values_list("adress", flat=True)) == ["Cancerfonden"]
 

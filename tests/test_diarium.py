@@ -232,11 +232,14 @@ def test_a_secret_handling_needs_an_offentlig_titel_and_carries_who_marked_it(ca
         "titel": f"Läkarintyg {HEMLIGT_ORD}",
         "sekretess_lagrum": "OSL 25 kap. 1 §",
     }
-    response = client.post(reverse("arenden:ny_handling", args=[arende.pk]), data)
+    response = client.post(
+        reverse("arenden:ny_handling", args=[arende.pk]), factories.fran_arendesidan(arende, data)
+    )
     assert "Ange en offentlig rubrik" in response.content.decode()
     assert not arende.handlingar.exists()
     client.post(
-        reverse("arenden:ny_handling", args=[arende.pk]), {**data, "offentlig_titel": "Läkarintyg"}
+        reverse("arenden:ny_handling", args=[arende.pk]),
+        factories.fran_arendesidan(arende, {**data, "offentlig_titel": "Läkarintyg"}),
     )
     handling = arende.handlingar.get()
     assert handling.sekretess_datum == timezone.localdate()
@@ -251,13 +254,16 @@ def test_the_registrator_files_a_late_overklagande_in_a_closed_arende(cast):
     arende = _avslutat(cast)
     response = _inloggad(cast.registrator).post(
         reverse("arenden:ny_handling", args=[arende.pk]),
-        {
-            "typ": "skrivelse",
-            "riktning": "inkommen",
-            "datum": str(timezone.localdate()),
-            "titel": "Överklagande till förvaltningsrätten",
-            "avsandare_mottagare": "Förvaltningsrätten i Umeå",
-        },
+        factories.fran_arendesidan(
+            arende,
+            {
+                "typ": "skrivelse",
+                "riktning": "inkommen",
+                "datum": str(timezone.localdate()),
+                "titel": "Överklagande till förvaltningsrätten",
+                "avsandare_mottagare": "Förvaltningsrätten i Umeå",
+            },
+        ),
     )
     assert response.status_code == 302
     assert arende.handlingar.filter(titel="Överklagande till förvaltningsrätten").exists()
@@ -265,7 +271,10 @@ def test_the_registrator_files_a_late_overklagande_in_a_closed_arende(cast):
     fore = arende.handlingar.count()
     response = _inloggad(cast.handlaggare).post(
         reverse("arenden:ny_handling", args=[arende.pk]),
-        {"typ": "skrivelse", "riktning": "inkommen", "datum": "2025-12-01", "titel": "X"},
+        factories.fran_arendesidan(
+            arende,
+            {"typ": "skrivelse", "riktning": "inkommen", "datum": "2025-12-01", "titel": "X"},
+        ),
     )
     assert response.status_code == 403 and arende.handlingar.count() == fore
 
@@ -281,12 +290,15 @@ def test_the_stabschef_reopens_a_closed_arende_with_a_motivering(cast):
     assert "Återöppna" in sida
     client.post(
         reverse("arenden:overgang", args=[arende.pk]),
-        {
-            "overgang": "ateroppna",
-            "status": "avslutat",
-            "steg": str(history(arende).order_by("-seq").first().seq),
-            "kommentar": "Förvaltningsrätten har upphävt beslutet",
-        },
+        factories.fran_arendesidan(
+            arende,
+            {
+                "overgang": "ateroppna",
+                "status": "avslutat",
+                "steg": str(history(arende).order_by("-seq").first().seq),
+                "kommentar": "Förvaltningsrätten har upphävt beslutet",
+            },
+        ),
     )
     arende.refresh_from_db()
     assert arende.state == "registrerat" and arende.avslutat is None
@@ -399,11 +411,18 @@ def test_the_handlaggare_lifts_a_marking_with_a_motivering_and_the_history_shows
     url = reverse("arenden:sekretess", args=[arende.pk])
     assert _inloggad(cast.stabschef).post(url, {"handling": handling.pk}).status_code == 403
     client = _inloggad(cast.handlaggare)
-    svar = client.post(url, {"handling": handling.pk, "lagrum": "", "motivering": ""})
+    svar = client.post(
+        url,
+        factories.fran_arendesidan(
+            arende, {"handling": handling.pk, "lagrum": "", "motivering": ""}
+        ),
+    )
     assert 'id="id_motivering-fel"' in svar.content.decode()  # the motivering is required
     svar = client.post(
         url,
-        {"handling": handling.pk, "lagrum": "", "motivering": "Patienten har samtyckt."},
+        factories.fran_arendesidan(
+            arende, {"handling": handling.pk, "lagrum": "", "motivering": "Patienten har samtyckt."}
+        ),
     )
     assert svar.status_code == 302
     handling.refresh_from_db()
@@ -419,7 +438,12 @@ def test_the_handlaggare_lifts_a_marking_with_a_motivering_and_the_history_shows
     assert HEMLIGT_ORD in sida.content.decode()
     # lifting what is not marked is refused, and changes nothing
     fore = history(arende).count()
-    svar = client.post(url, {"handling": handling.pk, "lagrum": "", "motivering": "Igen"})
+    svar = client.post(
+        url,
+        factories.fran_arendesidan(
+            arende, {"handling": handling.pk, "lagrum": "", "motivering": "Igen"}
+        ),
+    )
     assert "inte sekretessmarkerat" in svar.content.decode()
     assert history(arende).count() == fore
 

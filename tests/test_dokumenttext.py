@@ -109,13 +109,16 @@ def test_the_upload_page_stores_the_text(client, cast):
     client.force_login(cast.registrator)
     response = client.post(
         reverse("arenden:ny_handling", args=[arende.pk]),
-        {
-            "typ": "bilaga",
-            "riktning": "inkommen",
-            "datum": "2025-10-20",
-            "titel": "Inkommen skrivelse",
-            "fil": SimpleUploadedFile("skrivelse.pdf", pdf("Helikopterplattan i Kiruna")),
-        },
+        factories.fran_arendesidan(
+            arende,
+            {
+                "typ": "bilaga",
+                "riktning": "inkommen",
+                "datum": "2025-10-20",
+                "titel": "Inkommen skrivelse",
+                "fil": SimpleUploadedFile("skrivelse.pdf", pdf("Helikopterplattan i Kiruna")),
+            },
+        ),
     )
     assert response.status_code == 302
     assert "Helikopterplattan" in arende.handlingar.get().text

@@ -35,12 +35,15 @@ def test_a_comment_with_a_nul_or_too_long_is_refused(cast, kommentar):
     arende = cast.registrera("Felregistrerat")
     page = _client(cast.registrator).post(
         reverse("arenden:overgang", args=[arende.pk]),
-        {
-            "overgang": "makulera",
-            "status": "registrerat",
-            "steg": version(arende),
-            "kommentar": kommentar,
-        },
+        factories.fran_arendesidan(
+            arende,
+            {
+                "overgang": "makulera",
+                "status": "registrerat",
+                "steg": version(arende),
+                "kommentar": kommentar,
+            },
+        ),
         follow=True,
     )
     assert page.status_code == 200

@@ -110,12 +110,15 @@ def test_a_mail_server_that_is_down_loses_nothing_and_the_command_sends_it_later
     with django_capture_on_commit_callbacks(execute=True):
         svar = client.post(
             reverse("arenden:tilldela", args=[arende.pk]),
-            {
-                "handlaggare": cast.handlaggare.pk,
-                "kommentar": "",
-                "ansvarig-TOTAL_FORMS": "0",
-                "ansvarig-INITIAL_FORMS": "0",
-            },
+            factories.fran_arendesidan(
+                arende,
+                {
+                    "handlaggare": cast.handlaggare.pk,
+                    "kommentar": "",
+                    "ansvarig-TOTAL_FORMS": "0",
+                    "ansvarig-INITIAL_FORMS": "0",
+                },
+            ),
         )
     # the step is done and the user is not shown an error for the mail server
     assert svar.status_code == 302

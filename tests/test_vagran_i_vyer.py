@@ -49,7 +49,9 @@ def test_a_refusal_a_view_does_not_catch_is_a_message_and_a_way_back(
     page = reverse("arenden:sandlista", args=[arende.pk])
     monkeypatch.setattr(services, "satt_sandlista", _neka(exception))
     response = client.post(
-        page, {"adress": "Kommunförbundet"}, HTTP_REFERER=f"http://testserver{page}"
+        page,
+        factories.fran_arendesidan(arende, {"adress": "Kommunförbundet"}),
+        HTTP_REFERER=f"http://testserver{page}",
     )
     assert response.status_code == 302 and response["Location"] == f"http://testserver{page}"
     shown = client.get(page).content.decode()
@@ -62,7 +64,7 @@ def test_the_way_back_never_leads_to_another_site(bereds, monkeypatch):
     monkeypatch.setattr(services, "satt_sandlista", _neka(StaleState("Redan flyttat.")))
     response = client.post(
         reverse("arenden:sandlista", args=[arende.pk]),
-        {"adress": "Kommunförbundet"},
+        factories.fran_arendesidan(arende, {"adress": "Kommunförbundet"}),
         HTTP_REFERER="https://angripare.example/",
     )
     assert response.status_code == 302 and response["Location"] == reverse("arenden:start")
@@ -72,4 +74,7 @@ def test_an_error_that_is_no_refusal_is_not_hidden(bereds, monkeypatch):
     arende, client = bereds
     monkeypatch.setattr(services, "satt_sandlista", _neka(RuntimeError("fel i koden")))
     with pytest.raises(RuntimeError):
-        client.post(reverse("arenden:sandlista", args=[arende.pk]), {"adress": "Kommunförbundet"})
+        client.post(
+            reverse("arenden:sandlista", args=[arende.pk]),
+            factories.fran_arendesidan(arende, {"adress": "Kommunförbundet"}),
+        )

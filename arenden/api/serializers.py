@@ -220,8 +220,12 @@ class HandlingIn(serializers.Serializer):
     fil = serializers.FileField(required=False)
 
 
-#: the form of the ny handling page, reused as it is
-HandlingFormular = HandlingForm
+class HandlingFormular(HandlingForm):
+    """The ny handling page's form, reused for the API but for the page's version: a
+    handling added rests on nothing the client read, and a repeated upload is caught by its
+    Idempotency-Key."""
+
+    version = None
 
 
 class OvergangIn(serializers.Serializer):

@@ -84,12 +84,23 @@ class Modellformular(forms.ModelForm):
         _rimliga_tal(self)
 
 
+#: a form that changes an ärende sent without the version it was read at
+UTAN_VERSION = _(
+    "Formuläret kom inte från ärendets sida som den ser ut nu. Inget av det du skickade är "
+    "sparat: öppna sidan igen och gör om det du ville."
+)
+
+
 def versionsfalt() -> forms.IntegerField:
     """The ärende's version the form was read at (``services.arendets_version``), hidden: a
     form read before someone else changed the ärende or one of its parts is refused
-    (``services.andras``). Every form that changes an ärende carries one; a sending without
-    it (a script, not a page) is not checked."""
-    return forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+    (``services.andras``). Every form that changes an ärende carries one, and a sending
+    without it is refused too: what it says was not read from the ärende as it is now."""
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={"required": UTAN_VERSION, "invalid": UTAN_VERSION},
+    )
 
 
 class VersionForm(Formular):

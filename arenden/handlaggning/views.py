@@ -590,6 +590,8 @@ def expediera(request, pk):
         if request.user.has_perm("arenden.expediera_arende", arende):
             return redirect("arenden:expediera", pk=pk)
         return redirect("arenden:arende", pk=pk)  # sent to all: the ärende has moved on
+    if request.method == "POST":  # the row's button sent something the form refuses: say so
+        messages.error(request, " ".join(m for fel in form.errors.values() for m in fel))
     return render(
         request,
         "arenden/expediera.html",
