@@ -88,9 +88,12 @@ class UtskickAdmin(admin.ModelAdmin):
 
 @admin.register(Delegationspunkt)
 class DelegationspunktAdmin(admin.ModelAdmin):
-    """A nämnd's delegationsordning as the nämnd adopted it (KL 6 kap. 37–38 §§), entered by
-    the administration with the reference to that beslut; a row that ends gets a "gäller
-    till" rather than being deleted, so the beslut taken under it keep their ground."""
+    """A nämnd's delegationsordning as the nämnd adopted it (KL 6 kap. 37–38 §§), read only:
+    the nämndsekreterare keeps it on the organ's page (``/organ/<kod>/delegationsordning/``),
+    through the services that check each row and end it by a date under its lock. An edit
+    here would pass by them: a form read before the row was ended would set its "gäller
+    till" back and make the delegation live again, unseen. A row is never deleted, so the
+    beslut taken under it keep their ground."""
 
     list_display = (
         "organ",
@@ -103,6 +106,12 @@ class DelegationspunktAdmin(admin.ModelAdmin):
     )
     list_filter = ("organ",)
     search_fields = ("nummer", "beslutsomrade", "befattning", "antagen_genom")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

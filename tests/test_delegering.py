@@ -14,7 +14,7 @@ from arenden.delegering.services import (
     fatta_delegationsbeslut,
 )
 from arenden.handlaggning.services import registrera_beslut, satt_sandlista, tilldela
-from arenden.models import Beslut
+from arenden.models import Beslut, Delegationspunkt
 from tests import factories
 from workflow.engine import TransitionNotAllowed, do_transition
 
@@ -156,7 +156,9 @@ def test_delegat_decides_over_http(client, anmalt, punkt, delegat, cast):
     assert "Fatta delegationsbeslut" in formular.content.decode()
     svar = client.post(
         f"/arende/{anmalt.pk}/delegationsbeslut/",
-        {"punkt": punkt.pk, "datum": "2025-11-12", "text": "Nämnden yttrar sig."},
+        factories.fran_arendesidan(
+            anmalt, {"punkt": punkt.pk, "datum": "2025-11-12", "text": "Nämnden yttrar sig."}
+        ),
     )
     assert svar.status_code == 302
     anmalt.refresh_from_db()
@@ -175,7 +177,9 @@ def test_future_date_over_http_is_a_swedish_error(client, anmalt, punkt, delegat
     imorgon = datetime.date.today() + datetime.timedelta(days=3)
     svar = client.post(
         f"/arende/{anmalt.pk}/delegationsbeslut/",
-        {"punkt": punkt.pk, "datum": f"{imorgon:%Y-%m-%d}", "text": "Ja"},
+        factories.fran_arendesidan(
+            anmalt, {"punkt": punkt.pk, "datum": f"{imorgon:%Y-%m-%d}", "text": "Ja"}
+        ),
     )
     assert svar.status_code == 200 and "Beslutsdagen" in svar.content.decode()
     assert not Beslut.objects.exists()
@@ -299,9 +303,11 @@ def test_ordforandebeslut_only_by_who_the_namnd_named_and_anmalt_like_a_delegati
     assert beslut.anmalt_punkt.sammantrade == nasta.sammantrade
 
 
-def test_the_administration_keeps_the_delegationsordning_in_the_admin(client, punkt):
-    """The nämnd's delegationsordning is entered where the administration keeps the
-    diarium's configuration; a row ends by a date, it is never deleted."""
+def test_the_admin_shows_the_delegationsordning_and_changes_none_of_it(client, punkt):
+    """The administration reads the nämnd's delegationsordning in the admin; the
+    nämndsekreterare keeps it on the organ's page, where each row is checked and ended under
+    its lock. An edit in the admin would pass by that: adding, changing and deleting are
+    refused, and a POST changes nothing."""
     from django.contrib.auth import get_user_model
 
     admin = get_user_model().objects.create_superuser("systemforvaltare", password="x")
@@ -309,6 +315,13 @@ def test_the_administration_keeps_the_delegationsordning_in_the_admin(client, pu
     lista = client.get("/admin/arenden/delegationspunkt/")
     assert lista.status_code == 200
     assert "Yttranden i remisser av mindre vikt" in lista.content.decode()
-    sida = client.get(f"/admin/arenden/delegationspunkt/{punkt.pk}/change/")
+    andra = f"/admin/arenden/delegationspunkt/{punkt.pk}/change/"
+    sida = client.get(andra)
     assert sida.status_code == 200 and "antagen_genom" in sida.content.decode()
+    assert 'name="_save"' not in sida.content.decode()
+    fore = Delegationspunkt.objects.values().get(pk=punkt.pk)
+    svar = client.post(andra, {"nummer": "9.9", "giltig_till": ""})
+    assert svar.status_code == 403
+    assert Delegationspunkt.objects.values().get(pk=punkt.pk) == fore
+    assert client.get("/admin/arenden/delegationspunkt/add/").status_code == 403
     assert client.get(f"/admin/arenden/delegationspunkt/{punkt.pk}/delete/").status_code == 403

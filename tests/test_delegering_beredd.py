@@ -7,6 +7,7 @@ decided). Everything refused leaves the ärende as it was. Over HTTP the delegat
 same moment make one beslut and one step."""
 
 import datetime
+import re
 import threading
 
 import pytest
@@ -256,12 +257,37 @@ def test_the_delegat_finds_it_on_mina_arenden_and_decides_from_the_page(
     assert "Fatta delegationsbeslut" in formular
     svar = client.post(
         f"/arende/{beredd.pk}/delegationsbeslut/",
-        {"punkt": punkt.pk, "datum": "2025-11-12", "text": "Nämnden yttrar sig."},
+        factories.fran_arendesidan(
+            beredd, {"punkt": punkt.pk, "datum": "2025-11-12", "text": "Nämnden yttrar sig."}
+        ),
     )
     assert svar.status_code == 302
     beredd.refresh_from_db()
     assert beredd.state == "beslutat"
     assert f"/arende/{beredd.pk}/delegationsbeslut/" not in client.get(url).content.decode()
+
+
+def test_a_beslut_on_a_form_read_before_the_arende_changed_is_refused(client, beredd, punkt, cast):
+    """The delegat opens the form; meanwhile the stabschef sends the ärende back, the
+    handläggare rewrites the förslag till beslut and marks it beredd again. The state is as
+    the delegat saw it, the underlag is not: the beslut is refused and nothing is decided."""
+    client.force_login(punkt.delegat.anvandare)
+    sida = client.get(f"/arende/{beredd.pk}/delegationsbeslut/").content.decode()
+    version = re.search(r'name="version" value="(\d+)"', sida).group(1)
+    do_transition(beredd, "ateruppta_beredning", cast.stabschef, "Komplettera underlaget.")
+    factories.forslag_till_beslut(beredd, cast.handlaggare, forslag="Att avstyrka remissen.")
+    do_transition(beredd, "markera_beredd", cast.handlaggare)
+    data = {
+        "punkt": punkt.pk,
+        "datum": "2025-11-12",
+        "text": "Nämnden tillstyrker.",
+        "version": version,
+    }
+    svar = client.post(f"/arende/{beredd.pk}/delegationsbeslut/", data)
+    assert svar.status_code == 200
+    assert "Ärendet har ändrats sedan du öppnade sidan" in svar.content.decode()
+    beredd.refresh_from_db()
+    assert beredd.state == "beredd" and not Beslut.objects.exists()
 
 
 def _antal(client, url) -> int:
@@ -323,16 +349,19 @@ def test_two_delegater_at_the_same_moment_one_beslut_one_step():
             klient = Client()
             klient.force_login(user)
             klienter.append(klient)
+        # both read the form before either decides
+        las = factories.fran_arendesidan(arende, {"punkt": punkt.pk, "datum": "2025-11-12"})
         svar = _at_once(
             *(
-                (klient, url, {"punkt": punkt.pk, "datum": "2025-11-12", "text": namn})
+                (klient, url, {**las, "text": namn})
                 for klient, namn in zip(klienter, ("Dora", "Erik"), strict=True)
             )
         )
         assert sorted(s.status_code for s in svar) == [200, 302]
         [vinnare] = [i for i, s in enumerate(svar) if s.status_code == 302]
         forlorare = svar[1 - vinnare].content.decode()
-        assert "är beslutat" in forlorare and "berett eller anmält" in forlorare
+        # the second is told the ärende changed since it read the form: the other's beslut
+        assert "Ärendet har ändrats sedan du öppnade sidan" in forlorare
         [beslut] = Beslut.objects.filter(arende=arende)
         assert beslut.fattat_av == (dora, erik)[vinnare]
         arende.refresh_from_db()

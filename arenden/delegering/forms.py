@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from arenden.delegering.models import Delegationspunkt
-from arenden.gemensamt.forms import Formular
+from arenden.gemensamt.forms import Formular, versionsfalt
 
 
 class DelegationsbeslutForm(Formular):
@@ -19,6 +19,9 @@ class DelegationsbeslutForm(Formular):
         label=_("Lagrum"),
         help_text=_("Lämna tomt för delegationspunktens lagrum."),
     )
+    # the beslut is taken on the ärende as the delegat read it: not on a förslag or a
+    # handling that changed since
+    version = versionsfalt()
 
     def __init__(self, *args, punkter, **kwargs):
         super().__init__(*args, **kwargs)

@@ -45,6 +45,7 @@ def fatta_delegationsbeslut(
     text: str,
     lagrum: str = "",
     kommentar: str = "",
+    version: int | None = None,
 ) -> Beslut:
     """The delegat decides on the nämnd's behalf (KL 6 kap. 37 §; the beslut is the nämnd's,
     KL 7 kap. 5 §) and the beslut waits to be anmält at the nämnd's next meeting (KL 6 kap.
@@ -53,13 +54,15 @@ def fatta_delegationsbeslut(
     the nämnd: from *beredd*, or from *anmält* when it is already on a föredragningslista, the
     ärende moves to *beslutat* by *besluta_pa_delegation*. Under the ärende's row lock, so of
     two delegater deciding at once the second finds it beslutat and is refused; nothing of
-    theirs is kept."""
+    theirs is kept. A form read at another ``version`` of the ärende (a förslag till beslut
+    rewritten, a handling added, a step back and forth since) is refused: the delegat decides
+    on what was read."""
     kräv_skett(datum, _("Beslutsdagen"))
     if not text.strip():
         raise ValidationError(_("Skriv beslutet."), code="beslut")
     with transaction.atomic():
         # the ärende's row lock: one beslut at a time, and its version moves
-        last = andras(arende)
+        last = andras(arende, version=version)
         # the row's lock, taken after the ärende's as avsluta_delegationspunkt takes only this
         # one: a row being ended waits for this beslut and then sees it, and a beslut taken
         # while the row is ended reads the row as it ends, never as the caller read it before

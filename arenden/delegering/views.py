@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from arenden.delegering import services
 from arenden.delegering.forms import AvslutaPunktForm, DelegationsbeslutForm, DelegationspunktForm
 from arenden.delegering.models import EJ_DELEGERBART, Delegationspunkt
+from arenden.diarium.services import arendets_version
 from arenden.gemensamt.forms import fel
 from arenden.gemensamt.inskick import en_gang
 from arenden.gemensamt.vyer import arende_eller_404
@@ -104,7 +105,9 @@ def delegationsbeslut(request, pk):
     if not punkter.exists():
         raise PermissionDenied(_("Du är inte delegat för något beslut i den här nämnden."))
     form = DelegationsbeslutForm(
-        request.POST or None, punkter=punkter, initial={"datum": timezone.localdate()}
+        request.POST or None,
+        punkter=punkter,
+        initial={"datum": timezone.localdate(), "version": arendets_version(arende)},
     )
     if request.method == "POST" and form.is_valid():
         try:
