@@ -85,6 +85,24 @@ def _bygg():
         fil=ContentFile(f"Avvikelse: {ORDET}".encode(), name="avvikelse.txt"),
         sekretess_lagrum=LAGRUM,
     )
+    # registered in clear, found to be secret and marked afterwards: its history from before
+    # the marking holds the words too
+    sent_markerad = diarium_services.lagg_till_handling(
+        oppet,
+        user=cast.registrator,
+        typ="skrivelse",
+        riktning="inkommen",
+        titel=f"Anmälan om {ORDET}",
+        datum=datetime.date(2025, 10, 3),
+        fil=ContentFile(f"Anmälan: {ORDET}".encode(), name="anmalan.txt"),
+    )
+    diarium_services.andra_sekretess(
+        sent_markerad,
+        user=cast.handlaggare,
+        lagrum=LAGRUM,
+        motivering="Uppgifter om en patients hälsa.",
+        offentlig_rubrik="Anmälan",
+    )
     fraga = begaran.registrera(
         hemligt,
         user=cast.registrator,

@@ -182,6 +182,18 @@ def tidslinje(
         before = historical.objects.in_bulk([r.prev_id for r in rows if r.prev_id])
         fields = [f for f in historical._meta.concrete_fields if f.attname not in _HISTORY_SKIP]
         names = _namn_for_nycklar(fields, [*rows, *before.values()])
+        # a handling secret now is masked in every row of its history, also in those written
+        # before it was marked (its registration with the title in clear); as is one whose row
+        # was marked then
+        hemliga = {}
+        if not las_sekretess and model is Handling:
+            hemliga = {
+                h.pk: h.sekretess_enligt
+                for h in Handling.objects.filter(pk__in={r.id for r in rows}).select_related(
+                    "arende"
+                )
+                if h.hemlig
+            }
         for row in rows:
             prev = before.get(row.prev_id)
             changes = []
@@ -197,14 +209,15 @@ def tidslinje(
                 if f.attname == "state":  # the states by their titles, as on the pages
                     old, new = status_titlar.get(old, old), status_titlar.get(new, new)
                 if prev is None or old != new:
-                    if (
-                        not las_sekretess
-                        and model is Handling
-                        and f.attname in _HEMLIGA_FALT
-                        and (row.sekretess_lagrum or (prev and prev.sekretess_lagrum))
-                    ):
-                        hemligt = f"Sekretess ({row.sekretess_lagrum or prev.sekretess_lagrum})"
-                        old, new = (hemligt if prev else None), hemligt
+                    if not las_sekretess and model is Handling and f.attname in _HEMLIGA_FALT:
+                        lagrum = (
+                            hemliga.get(row.id)
+                            or row.sekretess_lagrum
+                            or (prev.sekretess_lagrum if prev else "")
+                        )
+                        if lagrum:
+                            hemligt = f"Sekretess ({lagrum})"
+                            old, new = (hemligt if prev else None), hemligt
                     changes.append(Andring(str(f.verbose_name), _visa(old), _visa(new)))
             orsak = row.history_change_reason or ""
             loaded[(index, row.history_id)] = Handelse(
