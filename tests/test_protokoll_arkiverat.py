@@ -112,3 +112,34 @@ def test_an_open_item_with_a_secret_bilaga_is_masked_in_the_anslagstavla_protoko
     svar = Client().get(f"/anslagstavla/{mote.sammantrade.pk}/protokoll.pdf")
     text = pdf_text(hamtat(svar))
     assert "patient NN" not in text and "Sekretess (OSL 25 kap. 1 §)" in text
+
+
+def test_an_arende_marked_secret_after_the_filing_is_masked_where_the_whole_file_was_served():
+    """Nothing on the agenda was secret when the protokoll was justerat, so only the whole
+    file was filed. Later the ärende of an item is marked secret (OSL 5 kap. 5 §): the public
+    and a reader who may not read it no longer get the whole file, but the protokoll masked as
+    it reads now; who may read it all still gets the file as stored, byte for byte."""
+    from arenden.diarium import services as diarium_services
+
+    mote = Mote(cast_for("HSN")).till("anslaget")
+    [rad] = Protokollfil.objects.filter(sammantrade=mote.sammantrade)
+    rubrik = mote.arende.arendemening
+    assert rubrik in pdf_text(stored(rad))
+    mote.arende.refresh_from_db()
+    diarium_services.andra_sekretess(
+        mote.arende,
+        user=mote.cast.handlaggare,
+        lagrum="OSL 25 kap. 1 §",
+        motivering="Uppgifter om en enskilds hälsa.",
+        offentlig_rubrik="Riktlinjer",
+    )
+    svar = Client().get(f"/anslagstavla/{mote.sammantrade.pk}/protokoll.pdf")
+    text = pdf_text(hamtat(svar) if hasattr(svar, "streaming_content") else svar.content)
+    assert rubrik not in text and "Sekretess enligt OSL 25 kap. 1 §" in text
+    url = f"/sammantrade/{mote.sammantrade.pk}/protokoll-1.pdf"
+    svar = klient(mote.cast.registrator).get(url)  # reads the meeting, not the secret item
+    assert svar.status_code == 200
+    text = pdf_text(hamtat(svar) if hasattr(svar, "streaming_content") else svar.content)
+    assert rubrik not in text
+    svar = klient(mote.cast.revisor).get(url)
+    assert hamtat(svar) == stored(rad)

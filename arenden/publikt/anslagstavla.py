@@ -12,6 +12,7 @@ from django.utils import timezone
 from arenden.dokument import services as dokument
 from arenden.gemensamt.sidor import PER_SIDA
 from arenden.organisation.models import Organ
+from arenden.sammantraden import protokoll
 from arenden.sammantraden.models import Protokollfil, Punkt, Sammantrade
 from flows.namn import SammantradeStatus
 
@@ -81,6 +82,7 @@ def publicerat_protokoll(request, pk, format):
     s = get_object_or_404(Sammantrade, pk=pk, state=SammantradeStatus.ANSLAGET)
     if format == "pdf":
         senaste = s.protokollfiler.order_by("-version", "-publik").first()
-        if senaste is not None:
+        # the whole file only while nothing in it has become secret since it was filed
+        if senaste is not None and (senaste.publik or not protokoll.maskeras_nu(s)):
             return protokollfil_svar(senaste)
     return dokument.som_svar(dokument.protokoll(s, publik=True), format)

@@ -1552,6 +1552,15 @@ def arkivera_protokollfil(sammantrade: Sammantrade, *, user, rattelse: Rattelse 
     )
 
 
+def maskeras_nu(sammantrade: Sammantrade) -> bool:
+    """Is anything in the protokoll, as it reads now, masked for who may not read it all? A
+    filed protokoll without a masked version beside it had nothing secret when it was filed;
+    an ärende on its agenda marked secret since makes its whole file one to hand only to who
+    may read it all."""
+    laddat = dokument.med_allt(sammantrade)
+    return not dokument.protokoll(laddat, publik=True).samma_innehall(dokument.protokoll(laddat))
+
+
 def protokollfil_ar_intakt(rad: Protokollfil) -> bool:
     """Does the filed protokoll still have the checksum recorded when it was filed?"""
     with rad.fil.open("rb") as fil:

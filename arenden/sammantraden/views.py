@@ -676,8 +676,19 @@ def mote_protokollfil(request, pk, version):
     filer = {f.publik: f for f in s.protokollfiler.filter(version=version)}
     if not filer:
         raise Http404(_("Det finns ingen sådan version av protokollet."))
-    # a version without a masked file had no secret item
-    return protokollfil_svar(filer.get(publik) or filer[False])
+    fil = filer.get(publik) or filer[False]  # a version without a masked file had no secret
+    if publik and not fil.publik and protokoll.maskeras_nu(s):
+        # something in it has become secret since it was filed: the whole file is not for
+        # this reader; the protokoll as it reads now, masked, is
+        if s.protokollfiler.filter(version__gt=version).exists():
+            raise PermissionDenied(
+                _(
+                    "Den här versionen av protokollet innehåller uppgifter som numera omfattas "
+                    "av sekretess. Läs den gällande versionen."
+                )
+            )
+        return dokument.som_svar(dokument.protokoll(s, publik=True), "pdf")
+    return protokollfil_svar(fil)
 
 
 @login_required
