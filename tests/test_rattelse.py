@@ -131,3 +131,44 @@ def test_the_meeting_page_reads_the_rattelser_in_a_fixed_number_of_queries(mote)
         for q in fyra.captured_queries
         if q["sql"] not in {e["sql"] for e in en.captured_queries}
     )
+
+
+def test_a_rattelse_of_a_secret_paragraph_chosen_on_the_page_is_read_only_by_who_may():
+    """The page asks which paragraph a rättelse concerns, naming them by number only. One of
+    a paragraph whose ärende is secret is masked for who may not read that paragraph (OSL 5
+    kap. 5 §): the registrator reads the meeting, not the rättelse's words; the ordförande,
+    who decided it, does."""
+    from arenden.diarium import services as diarium_services
+
+    mote = Mote(cast_for("HSN"))
+    mote.arende.refresh_from_db()
+    diarium_services.andra_sekretess(
+        mote.arende,
+        user=mote.cast.handlaggare,
+        lagrum="OSL 25 kap. 1 §",
+        motivering="Uppgifter om en enskilds hälsa.",
+        offentlig_rubrik="Riktlinjer",
+    )
+    mote.till("justerat")
+    s = mote.las_om()
+    sek = Client()
+    sek.force_login(mote.sek)
+    sida = sek.get(f"/sammantrade/{s.pk}/").content.decode()
+    assert f'<option value="{mote.arendepunkt.pk}">§ 1</option>' in sida
+    ord_ = "Patientens namn ska vara Nilsson."
+    sek.post(
+        f"/sammantrade/{s.pk}/rattelse/",
+        factories.fran_motessidan(
+            s, {"rattelse-punkt": mote.arendepunkt.pk, "rattelse-text": ord_}
+        ),
+    )
+    assert Rattelse.objects.get().punkt_id == mote.arendepunkt.pk
+    sidor = {}
+    for user in (mote.cast.registrator, mote.ordforande_user):
+        klient = Client()
+        klient.force_login(user)
+        svar = klient.get(f"/sammantrade/{s.pk}/")
+        assert svar.status_code == 200
+        sidor[user] = svar.content.decode()
+    assert ord_ not in sidor[mote.cast.registrator]
+    assert ord_ in sidor[mote.ordforande_user]

@@ -289,7 +289,25 @@ class YttrandeForm(Formular):
 
 
 class RattelseForm(Formular):
+    punkt = forms.ModelChoiceField(
+        queryset=Punkt.objects.none(),
+        required=False,
+        empty_label=_("Hela protokollet"),
+        label=_("Gäller"),
+        help_text=_(
+            "Paragrafen rättelsen gäller. En rättelse av en paragraf med sekretess visas bara "
+            "för den som får läsa paragrafen."
+        ),
+    )
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Rättelse"))
+
+    def __init__(self, *args, sammantrade, **kwargs):
+        super().__init__(*args, **kwargs)
+        # by its number only: the choice shows no secret rubrik
+        self.fields["punkt"].queryset = sammantrade.punkter.exclude(paragraf=None).order_by(
+            "paragraf"
+        )
+        self.fields["punkt"].label_from_instance = lambda p: f"§ {p.beteckning}"
 
 
 class LedamotsuppdragForm(Formular):

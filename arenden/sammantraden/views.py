@@ -174,7 +174,7 @@ def sammantrade(request, pk):
         roles.NAMNDSEKRETERARE in workflow_roles.roles_in_context(request.user, s)
         or any(p.anvandare_id == request.user.pk for p in justerade)
     ):
-        context["rattelse_form"] = RattelseForm(prefix="rattelse")
+        context["rattelse_form"] = RattelseForm(prefix="rattelse", sammantrade=s)
     context["protokollfiler"] = [f for f in s.protokollfiler.all() if not f.publik]
     # made off the request (arenden.dokument.arkivering): one query, and only while a
     # justerat protokoll has no file yet
@@ -610,12 +610,16 @@ def punkt_stryk(request, pk):
 def mote_rattelse(request, pk):
     s = _sammantrade_or_404(pk)
     _kräv_lasratt(request.user, s)
-    form = RattelseForm(request.POST, prefix="rattelse")
+    form = RattelseForm(request.POST, prefix="rattelse", sammantrade=s)
     try:
         if not form.is_valid():
             raise ValidationError(list(form.errors.values()))
         protokoll.foresla_rattelse(
-            s, user=request.user, version=_version(request), text=form.cleaned_data["text"]
+            s,
+            user=request.user,
+            version=_version(request),
+            text=form.cleaned_data["text"],
+            punkt=form.cleaned_data["punkt"],
         )
     except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
