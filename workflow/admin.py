@@ -64,6 +64,12 @@ class LocalRoleAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(WorkflowHistory)
 class WorkflowHistoryAdmin(admin.ModelAdmin):
+    """The history, read only: who took which step when. Not its comments, neither shown nor
+    searched: a comment may hold what the object's workflow keeps from some readers (a
+    secret ärende's words), and the admin asks nobody; the application's own pages show
+    them to who may read them."""
+
+    exclude = ("comment",)
     list_display = (
         "timestamp",
         "content_type",
@@ -75,7 +81,7 @@ class WorkflowHistoryAdmin(admin.ModelAdmin):
         "actor_name",
     )
     list_filter = ("workflow", "transition", "content_type")
-    search_fields = ("actor_name", "comment", "object_id")
+    search_fields = ("actor_name", "object_id")
     date_hierarchy = "timestamp"
 
     def has_add_permission(self, request):
