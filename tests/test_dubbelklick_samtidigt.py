@@ -29,12 +29,14 @@ def test_tilldela_dubbelklickat_samtidigt_tas_en_gang():
     andra = Client()
     andra.cookies = forsta.cookies  # the same session: one browser, two clicks
     url = reverse("arenden:tilldela", args=[arende.pk])
+    sida = forsta.get(url).content.decode()
     data = {
         "handlaggare": cast.handlaggare.pk,
         "kommentar": "",
         "ansvarig-TOTAL_FORMS": "0",
         "ansvarig-INITIAL_FORMS": "0",
-        "inskick": _nyckel(forsta.get(url).content.decode()),
+        "inskick": _nyckel(sida),
+        "version": re.search(r'name="version" value="(\d+)"', sida).group(1),
     }
     svar = samtidigt([forsta, andra], url, data)
     assert sorted(r.status_code for r in svar) == [302, 302]
