@@ -2,6 +2,7 @@
 the database itself refusing to alter or remove workflow history."""
 
 import threading
+import time
 import uuid
 
 import pytest
@@ -164,3 +165,69 @@ def test_orm_paths_around_the_model_guard_hit_the_trigger(walked):
             attempt()
     assert rows(walked) == before
     assert verify().intact
+
+
+
+def _vantar_pa_las(antal: int) -> None:
+    """Until ``antal`` sessions wait for a row lock."""
+    with connection.cursor() as cursor:
+        for _ in range(200):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0] >= antal:
+                return
+            time.sleep(0.05)
+
+
+def test_two_threads_reading_afresh_under_row_locks_never_trip_the_state_guard(people):
+    """Two requests each read a document afresh under its row lock, and wait for it; the one
+    that began first is let through first. django-fsm's own refresh_from_db lifts the state
+    field's protection on the field all threads share while it runs and sets it again when
+    done, so the second found it protected again halfway and failed ("Direct state
+    modification is not allowed"): a 500 for a signature on a threaded server. Both now read
+    their rows."""
+    folder = Folder.objects.create(name="Mapp")
+    dokument = [Document.objects.create(title=t, folder=folder) for t in ("Ett", "Två")]
+    lasta = [Document.objects.get(pk=d.pk) for d in dokument]  # read before the steps below
+    for d in dokument:
+        do_transition(d, "skicka", people["author"])
+    haller = [threading.Event(), threading.Event()]
+    slapp = [threading.Event(), threading.Event()]
+    fel = []
+
+    def hall(i):
+        with transaction.atomic():
+            Document.objects.select_for_update().get(pk=dokument[i].pk)
+            haller[i].set()
+            slapp[i].wait(10)
+        connection.close()
+
+    def las_om(i):
+        try:
+            with transaction.atomic():
+                lasta[i].refresh_from_db(from_queryset=Document.objects.select_for_update())
+        except Exception as error:  # noqa: BLE001 - reported below
+            fel.append(error)
+        finally:
+            connection.close()
+
+    hallare = [threading.Thread(target=hall, args=(i,)) for i in (0, 1)]
+    for t in hallare:
+        t.start()
+    for h in haller:
+        h.wait(10)
+    lasare = [threading.Thread(target=las_om, args=(i,)) for i in (0, 1)]
+    lasare[0].start()
+    _vantar_pa_las(1)
+    lasare[1].start()
+    _vantar_pa_las(2)
+    slapp[0].set()  # the first one through, the second still waiting
+    lasare[0].join()
+    slapp[1].set()
+    lasare[1].join()
+    for t in hallare:
+        t.join()
+    assert fel == []
+    assert [d.state for d in lasta] == ["granskning", "granskning"]

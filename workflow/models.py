@@ -92,6 +92,22 @@ class WorkflowMixin(ConcurrentTransitionMixin, LocalRolesMixin):
             actor = getattr(self, "_history_user", None) or current_actor()
             record_creation(self, wf, actor, fresh_id=fresh_id)
 
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        """Read the row afresh. django-fsm's own refresh_from_db lifts the protection of the
+        state field on the field itself, which every instance and every thread shares, while
+        it runs, and sets it again after: a thread reading afresh at the same moment (one
+        waiting for a row lock, say) finds the field protected again halfway and fails. Here
+        nothing shared moves: the state is taken out of the instance first, so that Django
+        sets it as on a fresh load."""
+        if fields is None:
+            deferred = self.get_deferred_fields()
+            fields = [f.attname for f in self._meta.concrete_fields if f.attname not in deferred]
+        fields = list(fields)
+        if "state" in fields:
+            self.__dict__.pop("state", None)
+        models.Model.refresh_from_db(self, using=using, fields=fields, from_queryset=from_queryset)
+        self._update_initial_state()
+
     @property
     def status_titel(self) -> str:
         """The state's title in the governing workflow (Registrerat, Kallat …)."""
