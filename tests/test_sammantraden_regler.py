@@ -23,6 +23,7 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from arenden.diarium import services as diarium_services
 from arenden.dokument import services as dokument
 from arenden.handlaggning import services
 from arenden.models import (
@@ -461,6 +462,17 @@ class Mote:
         self.sammantrade.refresh_from_db()
         assert self.sammantrade.state == status.replace("borjat_justeras", "genomfort")
         return self
+
+    def hemligt(self, lagrum: str = "OSL 25 kap. 1 §") -> None:
+        """The ärende of the ärende item marked secret (OSL 5 kap. 5 §) by its handläggare."""
+        self.arende.refresh_from_db()
+        diarium_services.andra_sekretess(
+            self.arende,
+            user=self.cast.handlaggare,
+            lagrum=lagrum,
+            motivering="Uppgifter om en enskilds hälsa.",
+            offentlig_rubrik="Riktlinjer",
+        )
 
     def las_om(self) -> Sammantrade:
         return Sammantrade.objects.get(pk=self.sammantrade.pk)

@@ -167,7 +167,6 @@ def test_orm_paths_around_the_model_guard_hit_the_trigger(walked):
     assert verify().intact
 
 
-
 def _vantar_pa_las(antal: int) -> None:
     """Until ``antal`` sessions wait for a row lock."""
     with connection.cursor() as cursor:
