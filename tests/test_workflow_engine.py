@@ -65,6 +65,31 @@ def test_state_cannot_be_assigned_directly(make_document):
     assert doc.state == "utkast"
 
 
+
+def test_reading_afresh_takes_the_state_and_forgets_what_was_read_with_the_row(
+    author, make_document
+):
+    """A copy read before a step, read afresh, has the state the step left, its fields, and
+    none of what was prefetched with the old row; read afresh for one field, what was
+    prefetched stays. The state stays protected throughout."""
+    doc = make_document("Före", creator=author)
+    gammal = Document.objects.get(pk=doc.pk)
+    gammal._prefetched_objects_cache = {"bilagor": ["läst med raden"]}
+    do_transition(doc, "skicka", author)
+    Document.objects.filter(pk=doc.pk).update(title="Efter")
+    gammal.refresh_from_db(fields=["title"])
+    assert gammal.title == "Efter"
+    assert gammal._prefetched_objects_cache == {"bilagor": ["läst med raden"]}
+    gammal.refresh_from_db()
+    assert (gammal.title, gammal.state, gammal._prefetched_objects_cache) == (
+        "Efter",
+        "granskning",
+        {},
+    )
+    with pytest.raises(AttributeError):
+        gammal.state = "publicerad"
+
+
 def test_transition_records_actor_roles_comment_and_field_history(author, make_document):
     doc = make_document(creator=author)
 

@@ -99,13 +99,20 @@ class WorkflowMixin(ConcurrentTransitionMixin, LocalRolesMixin):
         waiting for a row lock, say) finds the field protected again halfway and fails. Here
         nothing shared moves: the state is taken out of the instance first, so that Django
         sets it as on a fresh load."""
-        if fields is None:
+        alla = fields is None
+        if alla:
             deferred = self.get_deferred_fields()
             fields = [f.attname for f in self._meta.concrete_fields if f.attname not in deferred]
         fields = list(fields)
-        if "state" in fields:
-            self.__dict__.pop("state", None)
+        # Django sets the state also when other fields are asked for (django-fsm keeps it
+        # loaded): out of the instance, so that setting it is a load, never a change
+        self.__dict__.pop("state", None)
         models.Model.refresh_from_db(self, using=using, fields=fields, from_queryset=from_queryset)
+        if alla:  # what Django forgets when asked for every field: what was read with the row
+            self._prefetched_objects_cache = {}
+            for rel in (*self._meta.related_objects, *self._meta.private_fields):
+                if rel.is_relation and rel.is_cached(self):
+                    rel.delete_cached_value(self)
         self._update_initial_state()
 
     @property

@@ -159,13 +159,7 @@ def las(sammantrade: Sammantrade, *, version: int | None = None) -> None:
 
     A signature (justering, a rättelse's) only locks: it is given to the meeting as read and
     leaves it as it was, so the next signer's page is not made stale by it."""
-    last = Sammantrade.objects.select_for_update().get(pk=sammantrade.pk)
-    # read afresh in place, as the engine does after a step; not refresh_from_db, whose
-    # django-fsm override unprotects the state field for every thread while it waits for the
-    # lock, and protects it again under another thread's feet
-    for falt in Sammantrade._meta.concrete_fields:
-        sammantrade.__dict__[falt.attname] = last.__dict__[falt.attname]
-    sammantrade._update_initial_state()
+    sammantrade.refresh_from_db(from_queryset=Sammantrade.objects.select_for_update())
     _kräv_version(sammantrade, version)
 
 
