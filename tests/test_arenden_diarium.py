@@ -104,6 +104,37 @@ def test_fifty_simultaneous_registrations_get_fifty_consecutive_numbers():
     assert numbers == list(range(1, 51))
 
 
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_given_diarienummer_registered_four_times_at_once_is_taken_once():
+    """Four registrations of an ärende taken over with its number, at the same moment: one is
+    registered, the others are told the number exists (never a database error, a 500)."""
+    cast = factories.Cast()
+    barrier = threading.Barrier(4)
+    utfall = []
+
+    def registrar(i):
+        try:
+            barrier.wait()
+            cast.registrera(f"Överfört {i}", diarienummer="HSN 787-2025")
+            utfall.append("registrerat")
+        except ValidationError as error:
+            utfall.append(error.messages[0])
+        except Exception as error:  # noqa: BLE001 - reported below
+            utfall.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=registrar, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(utfall) == ["Diarienumret HSN 787-2025 finns redan."] * 3 + ["registrerat"]
+    assert Arende.objects.filter(serie="HSN", ar=2025, lopnummer=787).count() == 1
+
 @pytest.mark.django_db
 def test_the_field_history_records_the_diarienummer_the_arende_was_registered_with():
     arende = factories.Cast().registrera("Med nummer från början")

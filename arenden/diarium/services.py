@@ -163,18 +163,22 @@ def registrera_arende(
                 % {"nummer": nummer, "organ": organ.namn, "serie": organ.diarieprefix},
                 code="fel_serie",
             )
-        if Arende.objects.filter(
-            serie=nummer.serie,
-            ar=nummer.ar,
-            lopnummer=nummer.nummer,
-            delnummer=nummer.delnummer or 0,
-        ).exists():
-            raise ValidationError(
-                _("Diarienumret %(nummer)s finns redan.") % {"nummer": nummer}, code="finns_redan"
-            )
     with transaction.atomic(), acting_as(user):
         if nummer:
+            # the series' row lock first, then the check: of two registrations of one given
+            # number at once, the second sees the first's ärende and is told so (not a
+            # database error)
             hoj_serie(nummer.serie, nummer.ar, nummer.nummer)
+            if Arende.objects.filter(
+                serie=nummer.serie,
+                ar=nummer.ar,
+                lopnummer=nummer.nummer,
+                delnummer=nummer.delnummer or 0,
+            ).exists():
+                raise ValidationError(
+                    _("Diarienumret %(nummer)s finns redan.") % {"nummer": nummer},
+                    code="finns_redan",
+                )
             serie, ar, lopnummer, delnummer = (
                 nummer.serie,
                 nummer.ar,
