@@ -912,7 +912,11 @@ def test_the_kallelse_records_whom_it_reached_and_names_whom_it_did_not(
         "Kallelsen nådde inte Just Ek, Led Al, Led Björk: ingen e-postadress. Skicka den på "
         "annat sätt." in sida
     )
-    assert "med e-post till 1 av 4 kallade" in sida
+    # the page right after the step: the e-mail leaves once the step is committed
+    assert "Väntar på att skickas till Ordf Örn." in sida
+    sida = client.get(f"/sammantrade/{s.pk}/").content.decode()
+    assert "Kallelsen har skickats med e-post till 1 av 4 kallade." in sida
+    assert "Väntar på att skickas" not in sida
     assert [(m.bcc, m.subject) for m in mailoutbox] == [
         (["ordf@example.se"], "Kallelse Hälso- och sjukvårdsnämnden 2025-11-12")
     ]
@@ -924,11 +928,78 @@ def test_the_kallelse_records_whom_it_reached_and_names_whom_it_did_not(
         ("Ordf Örn", "ordf@example.se", False),
     ]
     assert history(s).last().comment == (
-        "Kallelsen skickades med e-post till 1 av 4 kallade. Ingen e-postadress: Just Ek, "
+        "Kallelsen skickas med e-post till 1 av 4 kallade. Ingen e-postadress: Just Ek, "
         "Led Al, Led Björk."
     )
     text = " ".join(b.text + " ".join(b.rader) for b in dokument.kallelse(s).block)
     assert "Förslag till beslut: Att anta riktlinjerna." in text
+
+
+def test_the_kallelse_is_recorded_as_reached_only_when_the_mail_server_took_it(
+    client, settings, django_capture_on_commit_callbacks
+):
+    """The kallelse's mottagare were recorded "skickad" at the step, before the e-mail was
+    made, and stayed so when the mail server refused it to the last attempt: the page and
+    ``ej_nadda`` called reached whom nothing had reached. Now a mottagare is reached when
+    the e-mail leaves; until then the page says it waits, then that it failed."""
+    from arenden.gemensamt import utskick
+    from arenden.models import Kallelsemottagare, Utskick
+
+    mote = Mote()
+    mote.ordforande_user.email = "ordf@example.se"
+    mote.ordforande_user.save()
+    mote.punkt(mote.berett_arende("Riktlinjer"))
+    s = mote.sammantrade
+    client.force_login(mote.cast.sekreterare)
+    settings.EMAIL_BACKEND = "tests.test_utskick.Nere"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/sammantrade/{s.pk}/overgang/",
+            factories.fran_motessidan(s, {"overgang": "kalla"}),
+        )
+    s.refresh_from_db()
+    assert s.state == "kallat"
+    ordf = Kallelsemottagare.objects.get(sammantrade=s, epost="ordf@example.se")
+    assert ordf.skickad is None and ordf.leverans == "vantar"
+    assert ordf.utskick.forsok == 1  # tried once after the step, refused
+    sida = client.get(f"/sammantrade/{s.pk}/").content.decode()
+    assert "Kallelsen har skickats med e-post till 0 av 4 kallade." in sida
+    assert "Väntar på att skickas till Ordf Örn (e-postservern tog inte emot den" in sida
+    assert "Ordf Örn" not in [p.namn for p in protokoll.ej_nadda(s)]
+
+    # the mail server refuses to the last attempt: not reached, and the page says so
+    Utskick.objects.filter(pk=ordf.utskick_id).update(forsok=utskick.MAX_FORSOK)
+    sida = client.get(f"/sammantrade/{s.pk}/").content.decode()
+    assert "Nådde inte (e-posten kunde inte skickas, skicka den på annat sätt): Ordf Örn" in sida
+    assert "Ordf Örn" in [p.namn for p in protokoll.ej_nadda(s)]
+
+    # the operator raises the limit once the server is back: it leaves, and says so
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    utskick.skicka(max_forsok=utskick.MAX_FORSOK + 1)
+    ordf.refresh_from_db()
+    assert ordf.leverans == "skickad" and ordf.skickad == ordf.utskick.skickad
+    assert [m.bcc for m in mail.outbox] == [["ordf@example.se"]]
+    sida = client.get(f"/sammantrade/{s.pk}/").content.decode()
+    assert "Kallelsen har skickats med e-post till 1 av 4 kallade." in sida
+    assert "Väntar på att skickas" not in sida
+    assert "Ordf Örn" not in [p.namn for p in protokoll.ej_nadda(s)]
+    # the auditor reads when it left in the row's history
+    assert ordf.history.first().history_change_reason == "Kallelsen skickad med e-post"
+
+
+def test_the_kallelse_waits_until_its_e_mail_has_left(client):
+    """The e-mail leaves once the step is committed: before that nobody is reached."""
+    mote = Mote()
+    mote.ordforande_user.email = "ordf@example.se"
+    mote.ordforande_user.save()
+    mote.punkt(mote.berett_arende("Riktlinjer"))
+    s = mote.sammantrade
+    protokoll.kalla(s, user=mote.cast.sekreterare)  # not committed: nothing has left
+    [ordf] = s.kallelsemottagare.filter(epost="ordf@example.se")
+    assert ordf.skickad is None and ordf.leverans == "vantar"
+    client.force_login(mote.cast.sekreterare)
+    sida = client.get(f"/sammantrade/{s.pk}/").content.decode()
+    assert "till 0 av 4 kallade" in sida and "Väntar på att skickas till Ordf Örn." in sida
 
 
 def test_a_protokoll_being_signed_offers_no_forms_that_would_be_refused(client):

@@ -176,17 +176,26 @@ def _handling(rad: Arkivering, mal_: dict, skriv) -> None:
 
 
 def _epost(rad: Arkivering, mal_: dict, skriv) -> None:
-    from django.contrib.auth import get_user_model
-
-    from arenden.handlaggning import services as handlaggning_services
+    """The kallelse's e-mail, to the addresses its mottagare were recorded with, in blind
+    copy; each mottagare is tied to it, to be marked reached when it leaves."""
+    from arenden.gemensamt import utskick
+    from arenden.sammantraden.models import Kallelsemottagare
 
     dok = jobb.fran_data(mal_["dokument"])
-    handlaggning_services.meddela(
-        get_user_model().objects.filter(pk__in=mal_["till"]),
-        mal_["amne"],
-        mal_["text"],
+    mottagare = list(
+        Kallelsemottagare.objects.filter(pk__in=mal_["kallelsemottagare"]).exclude(epost="")
+    )
+    if not mottagare:
+        return
+    brev = utskick.lagg_i_utskick(
+        amne=mal_["amne"],
+        text=mal_["text"],
+        dold_kopia=sorted({r.epost for r in mottagare}),
         bilaga=(f"{dok.filnamn}.pdf", skriv(mal_["dokument"], "pdf"), services.PDF),
     )
+    for r in mottagare:
+        r.utskick = brev
+        r.save(update_fields=["utskick"])
 
 
 _FILA = {"protokollfil": _protokollfil, "handling": _handling, "epost": _epost}

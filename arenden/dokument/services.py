@@ -133,6 +133,7 @@ def med_allt(sammantrade: Sammantrade) -> Sammantrade:
             "rattelser__user__person",
             "rattelser__signaturer__person",
             "kallelsemottagare__person",
+            "kallelsemottagare__utskick",
         )
         .get(pk=sammantrade.pk)
     )

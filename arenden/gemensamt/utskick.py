@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +29,11 @@ MAX_FORSOK = 20
 #: seconds a mail server may take to answer, unless ``EMAIL_TIMEOUT`` says otherwise: a row
 #: stays locked while it is sent
 TIDSGRANS = 10
+
+
+#: sent in the transaction that marks a row sent (``utskick``: the row), for what records whom
+#: an e-mail reached (the kallelse's mottagare) to record it with the row, or not at all
+skickat = Signal()
 
 
 class Utskick(models.Model):
@@ -143,5 +149,6 @@ def skicka(pks=None, *, max_forsok: int = MAX_FORSOK) -> Omgang:
                 continue
             rad.skickad = timezone.now()
             rad.save(update_fields=["forsok", "skickad"])
+            skickat.send(sender=Utskick, utskick=rad)
             omgang.skickade += 1
     return omgang

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from arenden.diarium.models import Arende, Handling
+from arenden.gemensamt.utskick import MAX_FORSOK
 from arenden.handlaggning.models import Beslut
 from arenden.organisation.models import Organ, Person
 from workflow.context import history_user
@@ -683,13 +684,32 @@ class Yttrande(models.Model):
 
 class Kallelsemottagare(models.Model):
     """Whom the kallelse reached and how: one row per ledamot and ersättare kallad, with the
-    address it went to, or none (the sekreterare must then reach them another way)."""
+    address it goes to, or none (the sekreterare must then reach them another way).
+
+    ``skickad`` is when the e-mail left the system, the mail server having taken it, and
+    nothing earlier: the kallelse is made and e-mailed after the step (``utskick``, the
+    outbox's row, once it is made), and an e-mail the mail server refuses to the end never
+    reached anyone. Until then the row says it waits, and why, from its ``utskick``."""
+
+    class Leverans(models.TextChoices):
+        SKICKAD = "skickad", _("skickad")
+        VANTAR = "vantar", _("väntar på att skickas")
+        INGEN_ADRESS = "ingen_adress", _("ingen e-postadress")
+        MISSLYCKAD = "misslyckad", _("kunde inte skickas")
 
     sammantrade = models.ForeignKey(
         Sammantrade, on_delete=models.PROTECT, related_name="kallelsemottagare"
     )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, verbose_name=_("kallad"))
     epost = models.EmailField(_("e-postadress"), blank=True)
+    utskick = models.ForeignKey(
+        "arenden.Utskick",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="kallade",
+        verbose_name=_("e-postmeddelande"),
+    )
     skickad = models.DateTimeField(_("skickad"), null=True, blank=True)
     history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
@@ -705,6 +725,17 @@ class Kallelsemottagare(models.Model):
 
     def __str__(self):
         return f"{self.person.namn}: {self.epost or _('ingen e-postadress')}"
+
+    @property
+    def leverans(self) -> str:
+        """Where the kallelse to this person is (read with ``utskick``)."""
+        if self.skickad is not None:
+            return self.Leverans.SKICKAD
+        if not self.epost:
+            return self.Leverans.INGEN_ADRESS
+        if self.utskick is not None and self.utskick.forsok >= MAX_FORSOK:
+            return self.Leverans.MISSLYCKAD
+        return self.Leverans.VANTAR
 
 
 class Justering(models.Model):

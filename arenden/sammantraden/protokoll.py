@@ -864,9 +864,10 @@ KUNGORELSE_DAGAR = 7
 
 def kalla(sammantrade: Sammantrade, *, user, skal: str = "") -> Sammantrade:
     """Send the kallelse with the föredragningslista to the ledamöter and ersättare who have
-    an address, and file it in the sammanträde's ärende when it has one. Whom it reached, and
+    an address, and file it in the sammanträde's ärende when it has one. Whom it goes to, and
     whom not, is recorded (:class:`Kallelsemottagare`) and said in the step's comment: the
-    sekreterare must reach the others another way.
+    sekreterare must reach the others another way. The e-mail leaves after the step; each
+    row says when it did (:func:`vid_skickat`), or that it waits or failed.
 
     A fullmäktige meeting is announced on the anslagstavla by the kallelse (time, place and
     ärenden, KL 5 kap. 11 §); later than a week before the meeting only with the reason
@@ -886,18 +887,14 @@ def kalla(sammantrade: Sammantrade, *, user, skal: str = "") -> Sammantrade:
             for u in Ledamotsuppdrag.giltiga(sammantrade.organ, sammantrade.datum)
             if u.person not in kallade
         ]
-        nu = timezone.now()
-        rader = []
-        for person in kallade:
-            epost = person.anvandare.email if person.anvandare else ""
-            rader.append(
-                Kallelsemottagare(
-                    sammantrade=sammantrade,
-                    person=person,
-                    epost=epost,
-                    skickad=nu if epost else None,
-                )
+        rader = [
+            Kallelsemottagare(
+                sammantrade=sammantrade,
+                person=person,
+                epost=person.anvandare.email if person.anvandare else "",
             )
+            for person in kallade
+        ]
         kommentar = _kallelse_kommentar(rader)
         if skal.strip():
             kommentar += " " + _("Sent tillkännagivande: %(skal)s") % {"skal": skal.strip()}
@@ -922,13 +919,13 @@ def kalla(sammantrade: Sammantrade, *, user, skal: str = "") -> Sammantrade:
                     format="pdf",
                 )
             )
-        till = [p.anvandare_id for p in kallade if p.anvandare_id]
+        till = [r.pk for r in rader if r.epost]
         if till:
             mal.append(
                 arkivering.mal(
                     "epost",
                     dokument.kallelse(sammantrade, publik=True),
-                    till=till,
+                    kallelsemottagare=till,
                     amne=f"{dok.titel} {sammantrade.datum:%Y-%m-%d}",
                     text=_(
                         "Välkommen till sammanträdet. Kallelsen med föredragningslistan är bifogad."
@@ -951,7 +948,7 @@ def _sekretess_i(sammantrade: Sammantrade) -> str:
 
 def _kallelse_kommentar(rader: list[Kallelsemottagare]) -> str:
     nadda = [r for r in rader if r.epost]
-    text = _("Kallelsen skickades med e-post till %(n)s av %(av)s kallade.") % {
+    text = _("Kallelsen skickas med e-post till %(n)s av %(av)s kallade.") % {
         "n": len(nadda),
         "av": len(rader),
     }
@@ -962,12 +959,23 @@ def _kallelse_kommentar(rader: list[Kallelsemottagare]) -> str:
 
 
 def ej_nadda(sammantrade: Sammantrade) -> list[Person]:
-    """The kallade the kallelse did not reach by e-mail."""
+    """The kallade the kallelse will not reach by e-mail: no address, or the mail server
+    refused it to the last attempt. The sekreterare must reach them another way."""
     return [
         r.person
-        for r in sammantrade.kallelsemottagare.select_related("person")
-        if r.skickad is None
+        for r in sammantrade.kallelsemottagare.select_related("person", "utskick")
+        if r.leverans
+        in (Kallelsemottagare.Leverans.INGEN_ADRESS, Kallelsemottagare.Leverans.MISSLYCKAD)
     ]
+
+
+def vid_skickat(sender, utskick, **kwargs) -> None:
+    """The kallelse's e-mail has left: each of its mottagare is recorded as reached, then
+    (:data:`arenden.gemensamt.utskick.skickat`, in the transaction that marks it sent)."""
+    for rad in utskick.kallade.all():
+        rad.skickad = utskick.skickad
+        rad._change_reason = _("Kallelsen skickad med e-post")
+        rad.save(update_fields=["skickad"])
 
 
 def kungorelse_senast(sammantrade: Sammantrade) -> datetime.date | None:

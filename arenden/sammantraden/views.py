@@ -42,7 +42,14 @@ from arenden.sammantraden.forms import (
     YrkandeForm,
     YttrandeForm,
 )
-from arenden.sammantraden.models import Deltagare, Punkt, Rattelse, Sammantrade, Tjanstgoring
+from arenden.sammantraden.models import (
+    Deltagare,
+    Kallelsemottagare,
+    Punkt,
+    Rattelse,
+    Sammantrade,
+    Tjanstgoring,
+)
 from flows.namn import ArendeArbetslista, SammantradeStatus, SammantradeSteg
 from workflow import registry
 from workflow import roles as workflow_roles
@@ -141,8 +148,7 @@ def sammantrade(request, pk):
         "anslag_form": AnslagForm(prefix="anslag"),
         "kungorelse_senast": protokoll.kungorelse_senast(s),
         "sen_kungorelse": s.state == SammantradeStatus.PLANERAT and protokoll.sen_kungorelse(s),
-        "kallelse_nadda": [r for r in s.kallelsemottagare.all() if r.skickad],
-        "kallelse_ej_nadda": [r for r in s.kallelsemottagare.all() if not r.skickad],
+        "kallelse": _kallelsens_leverans(s),
         "far_justera": request.user.has_perm("arenden.justera_sammantrade", s)
         and any(p.anvandare_id == request.user.pk for p in protokoll.saknar_justering(s)),
         "saknar_justering": protokoll.saknar_justering(s),
@@ -315,6 +321,17 @@ def mote_overgang(request, pk):
                 % {"vem": ", ".join(p.namn for p in ej)},
             )
     return _tillbaka(pk)
+
+
+def _kallelsens_leverans(s: Sammantrade) -> dict:
+    """The kallade by where their kallelse is (``Kallelsemottagare.Leverans``), and whether
+    an attempt to send what waits has failed."""
+    grupper = {leverans.value: [] for leverans in Kallelsemottagare.Leverans}
+    for r in s.kallelsemottagare.all():
+        grupper[r.leverans].append(r)
+    grupper["alla"] = s.kallelsemottagare.all()
+    grupper["forsokt"] = any(r.utskick and r.utskick.forsok for r in grupper["vantar"])
+    return grupper
 
 
 @login_required
