@@ -6,6 +6,7 @@ uploaded file as the page does. Every error is problem details (RFC 9457) in Swe
 
 import hashlib
 import io
+import uuid
 
 import pytest
 from django.contrib.auth.models import User
@@ -22,7 +23,7 @@ from arenden.handlaggning import services as handlaggning_services
 from arenden.models import Arende, Handling, Sekretessatkomst
 from arenden.sammantraden import protokoll
 from tests import factories
-from workflow.engine import do_transition, history, version
+from workflow.engine import do_transition, history
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +41,20 @@ def cast():
     return factories.Cast("HSN")
 
 
+class Integration(APIClient):
+    """An integration as the API asks one to be: every POST with a key of its own in
+    ``Idempotency-Key``, unless the test gives the key (a repeat) or ``None`` (none)."""
+
+    def post(self, path, data=None, format=None, content_type=None, follow=False, **extra):
+        extra.setdefault("HTTP_IDEMPOTENCY_KEY", uuid.uuid4().hex)
+        if extra["HTTP_IDEMPOTENCY_KEY"] is None:
+            del extra["HTTP_IDEMPOTENCY_KEY"]
+        return super().post(path, data, format, content_type, follow, **extra)
+
+
 def klient(user) -> APIClient:
     """An integration's client: the account's key in the Authorization header."""
-    client = APIClient()
+    client = Integration()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
     return client
 
@@ -191,7 +203,9 @@ def test_a_step_goes_through_the_engine_and_shows_in_the_history(cast):
     arende = _under_beredning(cast)
     api = klient(cast.handlaggare)
     fore = api.get(f"/api/arenden/{arende.pk}/overgangar/").json()
-    assert fore["status"] == "tilldelat" and fore["version"] == version(arende)
+    assert fore["status"] == "tilldelat" and fore["version"] == diarium_services.arendets_version(
+        arende
+    )
     assert "paborja_beredning" in [t["id"] for t in fore["overgangar"]]
     svar = api.post(
         f"/api/arenden/{arende.pk}/overgangar/",
@@ -221,7 +235,7 @@ def test_a_step_goes_through_the_engine_and_shows_in_the_history(cast):
 def test_a_stale_step_is_refused_with_409(cast):
     arende = _under_beredning(cast)
     api = klient(cast.handlaggare)
-    last = version(arende)
+    last = diarium_services.arendets_version(arende)
     # someone else takes a step meanwhile, and the ärende comes back to the same state
     do_transition(arende, "paborja_beredning", cast.handlaggare)
     body = problem(
@@ -234,7 +248,37 @@ def test_a_stale_step_is_refused_with_409(cast):
     )
     assert body["type"].endswith("/inaktuell")
     assert "ändrats" in body["detail"]
-    assert version(Arende.objects.get(pk=arende.pk)) == last + 1
+    assert diarium_services.arendets_version(Arende.objects.get(pk=arende.pk)) == last + 1
+
+
+def test_a_step_read_before_a_change_to_the_arende_is_refused_with_409(cast):
+    """The version counted the steps only: a step read before another user changed the
+    ärende (here a handling filed in it) was taken on an ärende the integration had not
+    seen. The version carries every change now, as the page's does."""
+    arende = _under_beredning(cast)
+    api = klient(cast.handlaggare)
+    fore = api.get(f"/api/arenden/{arende.pk}/overgangar/").json()
+    assert fore["version"] == api.get(f"/api/arenden/{arende.pk}/").json()["version"]
+    diarium_services.lagg_till_handling(
+        arende, user=cast.registrator, typ="skrivelse", riktning="inkommen", titel="Komplettering"
+    )
+    svar = api.post(
+        f"/api/arenden/{arende.pk}/overgangar/",
+        {"overgang": "paborja_beredning", "status": "tilldelat", "version": fore["version"]},
+        format="json",
+    )
+    body = problem(svar, 409)
+    assert body["type"].endswith("/inaktuell") and "handlingarna" in body["detail"]
+    arende = Arende.objects.get(pk=arende.pk)
+    assert body["version"] == diarium_services.arendets_version(arende) > fore["version"]
+    assert arende.state == "tilldelat"
+    # read again, the step is taken
+    svar = api.post(
+        f"/api/arenden/{arende.pk}/overgangar/",
+        {"overgang": "paborja_beredning", "status": "tilldelat", "version": body["version"]},
+        format="json",
+    )
+    assert svar.status_code == 200, svar.content
 
 
 def test_a_step_that_needs_data_is_refused_as_by_the_pages_button(cast):
@@ -242,7 +286,11 @@ def test_a_step_that_needs_data_is_refused_as_by_the_pages_button(cast):
     body = problem(
         klient(cast.stabschef).post(
             f"/api/arenden/{arende.pk}/overgangar/",
-            {"overgang": "tilldela", "status": "registrerat", "version": version(arende)},
+            {
+                "overgang": "tilldela",
+                "status": "registrerat",
+                "version": diarium_services.arendets_version(arende),
+            },
             format="json",
         ),
         422,
@@ -254,7 +302,11 @@ def test_a_step_that_needs_data_is_refused_as_by_the_pages_button(cast):
     body = problem(
         klient(cast.registrator).post(
             f"/api/arenden/{under.pk}/overgangar/",
-            {"overgang": "paborja_beredning", "status": "tilldelat", "version": version(under)},
+            {
+                "overgang": "paborja_beredning",
+                "status": "tilldelat",
+                "version": diarium_services.arendets_version(under),
+            },
             format="json",
         ),
         403,
@@ -309,7 +361,11 @@ def test_the_browser_session_needs_its_csrf_token(cast):
     webblasare = APIClient(enforce_csrf_checks=True)
     webblasare.login(username=cast.handlaggare.username, password="lösenord-123")
     assert webblasare.get(f"/api/arenden/{arende.pk}/").status_code == 200
-    data = {"overgang": "paborja_beredning", "status": "tilldelat", "version": version(arende)}
+    data = {
+        "overgang": "paborja_beredning",
+        "status": "tilldelat",
+        "version": diarium_services.arendets_version(arende),
+    }
     problem(webblasare.post(f"/api/arenden/{arende.pk}/overgangar/", data, format="json"), 403)
     assert Arende.objects.get(pk=arende.pk).state == "tilldelat"
 

@@ -80,6 +80,24 @@ def test_a_refused_call_keeps_no_key_and_may_be_corrected(cast):
     assert list(ApiIdempotens.objects.values_list("nyckel", flat=True)) == ["rattas-sedan"]
 
 
+def test_a_creating_call_without_a_key_is_refused_and_creates_nothing(cast):
+    """Without a key a retried registration was a second ärende under a number of its own."""
+    arende = cast.registrera("Med bilagor")
+    registrator = klient(cast.registrator)
+    body = problem(
+        registrator.post("/api/arenden/", NY, format="json", HTTP_IDEMPOTENCY_KEY=None), 400
+    )
+    assert body["title"] == "Idempotency-Key saknas" and "UUID" in body["detail"]
+    svar = registrator.post(
+        f"/api/arenden/{arende.pk}/handlingar/",
+        {"typ": "skrivelse", "riktning": "inkommen", "datum": "2025-10-20", "titel": "Brev"},
+        HTTP_IDEMPOTENCY_KEY=None,
+    )
+    assert problem(svar, 400)["type"].endswith("/idempotensnyckel-saknas")
+    assert list(Arende.objects.all()) == [arende] and not Handling.objects.exists()
+    assert not ApiIdempotens.objects.exists()
+
+
 @pytest.mark.parametrize("nyckel", ["", "med mellanslag", "x" * 256, "åäö"])
 def test_a_key_that_is_not_visible_ascii_is_refused(cast, nyckel):
     svar = registrera(klient(cast.registrator), NY, nyckel.encode().decode("latin-1"))
@@ -120,7 +138,7 @@ def test_the_header_is_in_the_schema(cast):
     for path in ("/api/arenden/", "/api/arenden/{id}/handlingar/"):
         post = schema["paths"][path]["post"]
         [parameter] = [p for p in post["parameters"] if p["name"] == "Idempotency-Key"]
-        assert parameter["in"] == "header" and not parameter.get("required")
+        assert parameter["in"] == "header" and parameter["required"]
         assert "422" in post["responses"]
 
 

@@ -1,6 +1,8 @@
 """``Idempotency-Key`` for the API's creating calls (registrera ett ärende, lägg in en
 handling): an integration that sends the same call again, because the answer was lost on the
-way or its job was restarted, gets the first answer again and nothing is created twice.
+way or its job was restarted, gets the first answer again and nothing is created twice. The
+key is required: without it a retried registration would be a second ärende in the diarium,
+under a number of its own, and nothing could tell the two apart (the draft's 400).
 
 The key is the caller's own (IETF draft "The Idempotency-Key HTTP Header Field"): any visible
 ASCII text up to 255 characters, a UUID for instance, kept per account. The first call with a
@@ -44,8 +46,9 @@ PARAMETER = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     pattern=r"^[\x21-\x7e]{1,255}$",
+    required=True,
     description=(
-        "Valfri nyckel som gör anropet idempotent (t.ex. ett UUID; synliga ASCII-tecken, "
+        "Nyckel som gör anropet idempotent (t.ex. ett UUID; synliga ASCII-tecken, "
         "högst 255). Samma nyckel med samma begäran ger det första svaret igen (huvudet "
         "Idempotent-Replayed: true) och skapar inget mer; samma nyckel med en annan begäran "
         "nekas med 422. Nycklarna är ditt kontos egna. Ett anrop som nekas sparar ingen nyckel."
@@ -83,7 +86,16 @@ def idempotent(metod):
     def wrapper(self, request, *args, **kwargs):
         nyckel = request.headers.get(HUVUD)
         if nyckel is None:
-            return metod(self, request, *args, **kwargs)
+            raise Fel(
+                400,
+                "idempotensnyckel-saknas",
+                _(
+                    "Anropet skapar något och kräver huvudet Idempotency-Key: en ny nyckel för "
+                    "varje ny begäran, till exempel ett UUID, och samma nyckel när du skickar "
+                    "samma begäran igen. Då skapas inget två gånger."
+                ),
+                title=_("Idempotency-Key saknas"),
+            )
         if not NYCKEL.fullmatch(nyckel):
             raise Fel(
                 400,

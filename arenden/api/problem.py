@@ -13,6 +13,7 @@ from django_fsm import ConcurrentTransition
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
+from arenden.diarium.services import Inaktuell
 from workflow.engine import CommentRequired, RequirementMissing, StaleState, TransitionNotAllowed
 from workflow.middleware import refusal
 from workflow.models import WorkflowError
@@ -98,6 +99,8 @@ def hantera(exc, context):
         return svar(403, refusal(exc), "overgang-nekad", _("Steget är inte tillåtet"))
     if isinstance(exc, WorkflowError):
         return svar(409, refusal(exc), "arbetsflode")
+    if isinstance(exc, Inaktuell):
+        return svar(409, refusal(exc), "inaktuell", _("Ärendet har ändrats"), version=exc.version)
     if isinstance(exc, ValidationError):
         fel = (
             {k: [str(m) for m in v] for k, v in exc.message_dict.items()}

@@ -143,7 +143,8 @@ class ArendeDetaljSerializer(ArendeSerializer):
     """An ärende with its handlingar and the version a transition must carry."""
 
     version = serializers.IntegerField(
-        help_text="Antalet steg i ärendets historik; skickas med när ett steg tas."
+        help_text="Ärendets version: växer med varje steg och varje ändring av ärendet eller "
+        "dess delar; skickas med när ett steg tas."
     )
     las_sekretess = serializers.BooleanField(
         help_text="Om du får läsa ärendets sekretessmarkerade innehåll."

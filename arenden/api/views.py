@@ -52,7 +52,7 @@ from flows.namn import SammantradeStatus
 from workflow import registry
 from workflow.context import acting_as
 from workflow.definitions import USER
-from workflow.engine import allowed_transitions, do_transition, history, version, worklist
+from workflow.engine import allowed_transitions, history, worklist
 from workflow.history import verify_object
 
 _PROBLEM = OpenApiResponse(ProblemSerializer, description="Problem details (RFC 9457)")
@@ -233,7 +233,11 @@ class ArendeLista(Vy):
 def _detalj(user, arende: Arende) -> dict:
     las = _las_sekretess(user, arende)
     maskerade = {arende.pk} if arende.ar_sekretessmarkerat and not las else set()
-    context = {"las_sekretess": las, "maskerade": maskerade, "version": version(arende)}
+    context = {
+        "las_sekretess": las,
+        "maskerade": maskerade,
+        "version": services.arendets_version(arende),
+    }
     return ArendeDetaljSerializer(arende, context=context).data
 
 
@@ -352,7 +356,7 @@ def _overgangar(user, arende: Arende) -> dict:
     return {
         "status": arende.state,
         "status_titel": arende.status_titel,
-        "version": version(arende),
+        "version": services.arendets_version(arende),
         "overgangar": [
             {
                 "id": t.id,
@@ -381,8 +385,10 @@ class Overgangar(Vy):
         operation_id="overgang_ta",
         summary="Ta ett steg (genom motorns enda dörr)",
         description="Med status och version som ärendet hade när du läste det: har någon annan "
-        "tagit ett steg sedan dess nekas steget med 409. Ett steg som kräver uppgifter (t.ex. "
-        "tilldela, besluta) görs på sin sida och nekas här med 422 och sidans adress.",
+        "tagit ett steg eller ändrat ärendet eller dess delar (handlingar, tjänsteskrivelse, "
+        "beredningsansvariga …) sedan dess nekas steget med 409. Ett steg som kräver "
+        "uppgifter (t.ex. tilldela, besluta) görs på sin sida och nekas här med 422 och "
+        "sidans adress.",
         request={"application/json": OvergangIn, "application/x-www-form-urlencoded": OvergangIn},
         responses={200: OvergangarSerializer, **_fel(400, 401, 403, 404, 409, 415, 422)},
     )
@@ -394,8 +400,9 @@ class Overgangar(Vy):
         arende = _arende(pk)
         _kräv(user, "arenden.view_arende", arende)
         data = indata.validated_data
-        # the state, and every step since the client read it (A → B → A included)
-        if data["status"] != arende.state or data["version"] != version(arende):
+        # the state, and every step and change since the client read it (A → B → A
+        # included); checked again under the ärende's lock when the step is taken
+        if data["status"] != arende.state:
             raise Fel(
                 409,
                 "inaktuell",
@@ -405,6 +412,7 @@ class Overgangar(Vy):
                 ),
                 title=_("Ärendet har ändrats"),
             )
+        services.kräv_version(arende, data["version"])
         wf = registry.workflow_for(arende)
         steg = wf.transitions.get(data["overgang"])
         if steg is None or arende.state not in steg.sources:
@@ -431,7 +439,13 @@ class Overgangar(Vy):
                 formular=reverse(steg.form, args=[arende.pk]),
             )
         with acting_as(user):
-            do_transition(arende, steg.id, user, data.get("kommentar", ""))
+            services.ta_steg(
+                arende,
+                steg.id,
+                user=user,
+                kommentar=data.get("kommentar", ""),
+                version=data["version"],
+            )
         return Response(_overgangar(user, arende))
 
 
