@@ -103,10 +103,61 @@ def test_a_row_for_a_befattning_or_for_one_day_is_added(cast, dora):
         cast.organ, user=cast.sekreterare, **_rad(dora, giltig_till=FRAN)
     )
     befattning = lagg_till_delegationspunkt(
-        cast.organ, user=cast.sekreterare, **_rad(dora, delegat=None, befattning="enhetschef")
+        cast.organ,
+        user=cast.sekreterare,
+        **_rad(dora, nummer="5.2", delegat=None, befattning="enhetschef"),
     )
     assert (en_dag.giltig_fran, en_dag.giltig_till) == (FRAN, FRAN)
     assert befattning.delegat is None and befattning.befattning == "enhetschef"
+
+
+def test_a_number_names_one_row_on_any_day(cast, dora):
+    """A delegationsbeslut cites its row by number ("enligt punkt 5.1"): two rows of one
+    number valid on the same day would make that ambiguous. A changed row is the old one
+    ended and a new one from the day after."""
+    gammal = lagg_till_delegationspunkt(cast.organ, user=cast.sekreterare, **_rad(dora))
+    andra_gang = datetime.date(2025, 6, 1)
+    for fran, till in [(FRAN, None), (andra_gang, None), (datetime.date(2024, 6, 1), FRAN)]:
+        _vagras(
+            lagg_till_delegationspunkt,
+            cast.organ,
+            user=cast.sekreterare,
+            meddelande=(
+                "Punkt 5.1 gäller redan från 2025-01-01. Avsluta den först: en ändrad punkt är "
+                "den gamla avslutad och en ny införd från dagen efter."
+            ),
+            kod="nummer_upptaget",
+            **_rad(dora, giltig_fran=fran, giltig_till=till),
+        )
+    # another nämnd's 5.1 is another row; a row that ended the day before is free
+    annan = factories.organ("RS")
+    factories.delegationspunkt(organ=annan, nummer="5.1", delegat=dora)
+    tidigare = datetime.date(2024, 12, 31)
+    lagg_till_delegationspunkt(
+        cast.organ,
+        user=cast.sekreterare,
+        **_rad(dora, giltig_fran=datetime.date(2024, 1, 1), giltig_till=tidigare),
+    )
+    avsluta_delegationspunkt(
+        gammal, user=cast.sekreterare, datum=andra_gang, genom="HSN 2025-05-20 § 40"
+    )
+    ny = lagg_till_delegationspunkt(
+        cast.organ,
+        user=cast.sekreterare,
+        **_rad(
+            dora,
+            giltig_fran=andra_gang + datetime.timedelta(days=1),
+            delegat=None,
+            befattning="förvaltningschef",
+        ),
+    )
+    assert ny.befattning == "förvaltningschef"
+    rader = Delegationspunkt.objects.filter(organ=cast.organ, nummer="5.1").order_by("giltig_fran")
+    assert [(r.giltig_fran, r.giltig_till) for r in rader] == [
+        (datetime.date(2024, 1, 1), tidigare),
+        (FRAN, andra_gang),
+        (datetime.date(2025, 6, 2), None),
+    ]
 
 
 @pytest.mark.parametrize("vem", ["stabschef", "handlaggare", "revisor"])
@@ -189,7 +240,13 @@ def test_bradskande_needs_a_seat_as_ledamot_on_the_day_the_row_starts(cast, dora
     sen = lagg_till_delegationspunkt(
         cast.organ,
         user=cast.sekreterare,
-        **_rad(senare, ersattare=cia, bradskande=True, giltig_fran=FRAN + datetime.timedelta(1)),
+        **_rad(
+            senare,
+            nummer="5.2",
+            ersattare=cia,
+            bradskande=True,
+            giltig_fran=FRAN + datetime.timedelta(1),
+        ),
     )
     assert sen.ersattare == cia
 

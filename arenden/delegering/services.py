@@ -14,6 +14,7 @@ from arenden.delegering.models import Delegationspunkt
 from arenden.diarium.models import Arende
 from arenden.diarium.services import andras, kräv_skett
 from arenden.handlaggning.models import Beslut
+from arenden.organisation.models import Organ
 from flows.arende import DELEGAT_BESLUTAR
 from flows.namn import ArendeSteg
 from workflow.engine import do_transition
@@ -141,14 +142,24 @@ def anmal_till(sammantrade, *, user):
     """KL 6 kap. 40 §, 7 kap. 8 §: the beslut taken on the nämnd's behalf are anmälda to it.
     When the föredragningslista goes out, a standing item lists every one of the nämnd's
     delegations- and ordförandebeslut not yet anmält; once only. The beslut is anmält where
-    that item stands (its § once the protokoll is upprättat and justerat)."""
+    that item stands (its § once the protokoll is upprättat and justerat).
+
+    Two meetings of the nämnd kallade at once list each beslut once: the beslut are read
+    under their row locks, and the second meeting's kallelse waits for the first and then
+    finds them anmälda."""
     from arenden.sammantraden.models import Punkt
     from arenden.sammantraden.staende import lagg_till_staende_punkt
 
-    ej_anmalda = Beslut.objects.filter(
-        organ_id=sammantrade.organ_id, slag__in=Beslut.PA_NAMNDENS_VAGNAR, anmalt_punkt__isnull=True
+    ej_anmalda = list(
+        Beslut.objects.select_for_update()
+        .filter(
+            organ_id=sammantrade.organ_id,
+            slag__in=Beslut.PA_NAMNDENS_VAGNAR,
+            anmalt_punkt__isnull=True,
+        )
+        .order_by("pk")
     )
-    if not ej_anmalda.exists():
+    if not ej_anmalda:
         return None
     punkt = lagg_till_staende_punkt(
         sammantrade,
@@ -195,7 +206,11 @@ def lagg_till_delegationspunkt(organ, *, user, **falt) -> Delegationspunkt:
     """A row the nämnd adopted (``antagen_genom``). KL 6 kap. 38 §: what may not be
     delegated never is; the row says it is not such a matter (``ej_undantaget``) or it is
     refused. A changed row is a new row: the old one ends (:func:`avsluta_delegationspunkt`)
-    and keeps the beslut that adopted it."""
+    and keeps the beslut that adopted it.
+
+    A number names one row on any day: a delegationsbeslut cites it ("enligt punkt 3.2"), so
+    a row whose days meet those of another row of that number is refused, checked under the
+    organ's row lock, so that two sekreterare, or one on two tabs, cannot both add it."""
     _krav_sekreterare(user, organ)
     if not falt.get("ej_undantaget"):
         raise ValidationError(
@@ -219,10 +234,39 @@ def lagg_till_delegationspunkt(organ, *, user, **falt) -> Delegationspunkt:
         raise ValidationError(_("Punkten kan inte sluta gälla innan den börjar."), code="datum")
     if falt.get("bradskande"):
         _kräv_ledamoter(organ, falt)
-    punkt = Delegationspunkt(organ=organ, **falt)
-    punkt._history_user = user
-    punkt.save()
+    with transaction.atomic():
+        Organ.objects.select_for_update().get(pk=organ.pk)
+        _kräv_ledigt_nummer(organ, falt.get("nummer", ""), falt["giltig_fran"], till)
+        punkt = Delegationspunkt(organ=organ, **falt)
+        punkt._history_user = user
+        punkt.save()
     return punkt
+
+
+def _kräv_ledigt_nummer(organ, nummer: str, fran: datetime.date, till) -> None:
+    """Refuse a row of ``nummer`` whose days (``fran`` to ``till``, None: for good) meet
+    those of a row of that number the nämnd has."""
+    samma = Delegationspunkt.objects.filter(organ=organ, nummer=nummer.strip()).filter(
+        Q(giltig_till__isnull=True) | Q(giltig_till__gte=fran)
+    )
+    if till is not None:
+        samma = samma.filter(giltig_fran__lte=till)
+    annan = samma.order_by("giltig_fran").first()
+    if annan is not None:
+        raise ValidationError(
+            _(
+                "Punkt %(nummer)s gäller redan från %(fran)s%(till)s. Avsluta den först: en "
+                "ändrad punkt är den gamla avslutad och en ny införd från dagen efter."
+            )
+            % {
+                "nummer": annan.nummer,
+                "fran": f"{annan.giltig_fran:%Y-%m-%d}",
+                "till": _(" till %(till)s") % {"till": f"{annan.giltig_till:%Y-%m-%d}"}
+                if annan.giltig_till
+                else "",
+            },
+            code="nummer_upptaget",
+        )
 
 
 def _kräv_ledamoter(organ, falt) -> None:

@@ -153,10 +153,11 @@ def horisont(sammantrade) -> datetime.date:
     return nasta or sammantrade.datum + ANTAGET_MOTESAVSTAND
 
 
-def att_anmala(sammantrade) -> list[Motion]:
+def att_anmala(sammantrade, *, las: bool = False) -> list[Motion]:
     """KL 5 kap. 35 § second sentence: the open motioner and medborgarförslag of the
     fullmäktige that meets, not yet anmälda, whose year runs out before fullmäktige's next
-    meeting (:func:`horisont`) could decide them. They must be anmälda at this one."""
+    meeting (:func:`horisont`) could decide them. They must be anmälda at this one.
+    ``las``: read under the motioner's row locks (:func:`anmal_till`)."""
     if sammantrade.organ.typ != Organ.Typ.FULLMAKTIGE:
         return []
     grans = horisont(sammantrade)
@@ -166,17 +167,21 @@ def att_anmala(sammantrade) -> list[Motion]:
         .select_related("arende")
         .order_by("vackt", "pk")
     )
+    if las:
+        oppna_har = oppna_har.select_for_update(of=("self",))
     return [m for m in oppna_har if sista_dag(m.vackt) < grans]
 
 
 def anmal_till(sammantrade, *, user):
     """When the kallelse to fullmäktige goes out, a standing item lists the motioner and
     medborgarförslag that cannot be berett within their year (:func:`att_anmala`), once. Each
-    is anmält where that item stands, once the protokoll is justerat (:func:`anmalt_vid`)."""
+    is anmält where that item stands, once the protokoll is justerat (:func:`anmalt_vid`).
+    Two meetings kallade at once list each once: the second waits at the motioner's row
+    locks and then finds them anmälda."""
     from arenden.sammantraden.models import Punkt
     from arenden.sammantraden.staende import lagg_till_staende_punkt
 
-    motioner = att_anmala(sammantrade)
+    motioner = att_anmala(sammantrade, las=True)
     if not motioner:
         return None
     punkt = lagg_till_staende_punkt(
