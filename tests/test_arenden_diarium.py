@@ -104,7 +104,6 @@ def test_fifty_simultaneous_registrations_get_fifty_consecutive_numbers():
     assert numbers == list(range(1, 51))
 
 
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_one_given_diarienummer_registered_four_times_at_once_is_taken_once():
@@ -134,6 +133,7 @@ def test_one_given_diarienummer_registered_four_times_at_once_is_taken_once():
 
     assert sorted(utfall) == ["Diarienumret HSN 787-2025 finns redan."] * 3 + ["registrerat"]
     assert Arende.objects.filter(serie="HSN", ar=2025, lopnummer=787).count() == 1
+
 
 @pytest.mark.django_db
 def test_the_field_history_records_the_diarienummer_the_arende_was_registered_with():

@@ -65,7 +65,6 @@ def test_state_cannot_be_assigned_directly(make_document):
     assert doc.state == "utkast"
 
 
-
 def test_reading_afresh_takes_the_state_and_forgets_what_was_read_with_the_row(
     author, make_document
 ):
