@@ -201,6 +201,20 @@ def _sandlistan_skickad(arende) -> bool:
     return rader["alla"] > 0 and rader["kvar"] == 0
 
 
+def _aldrig_avgjort(arende) -> bool:
+    """No beslut, and never closed: back in *registrerat* only by Återöppna."""
+    if Beslut.objects.filter(arende_id=arende.pk).exists():
+        return False
+    tagna = WorkflowHistory.objects.for_object(arende)
+    return not tagna.filter(transition=ArendeSteg.ATEROPPNA).exists()
+
+
+def _inte_motion(arende) -> bool:
+    from arenden.motion.models import TYPER
+
+    return arende.typ not in TYPER
+
+
 def _allt_redovisat(arende) -> bool:
     return not Uppdrag.objects.filter(arende_id=arende.pk, redovisat=None).exists()
 
@@ -231,6 +245,19 @@ FORSLAG_TILL_HOGRE_ORGAN = Requirement(
 )
 SANDLISTAN_SKICKAD = Requirement(
     _sandlistan_skickad, "beslutet är inte skickat till alla på sändlistan (eller den är tom)"
+)
+#: makulera is for an ärende registered by mistake (arenden.diarium): never one decided or
+#: closed and reopened, whose beslut and handlingar are allmänna and stay in the diarium and
+#: the postlista (TF 2 kap. 4 §)
+ALDRIG_AVGJORT = Requirement(
+    _aldrig_avgjort,
+    "ärendet har beslutats eller avslutats och är inte registrerat av misstag",
+)
+#: KL 5 kap. 35 §: a motion or medborgarförslag is decided by fullmäktige, or fullmäktige
+#: decides to write it off; never written off by a tjänsteperson
+INTE_MOTION = Requirement(
+    _inte_motion,
+    "en motion eller ett medborgarförslag avgörs av fullmäktige och kan inte avskrivas här",
 )
 ALLT_REDOVISAT = Requirement(_allt_redovisat, "alla uppdrag är inte återrapporterade")
 UPPDRAG_ATT_BEVAKA = Requirement(_uppdrag_att_bevaka, "beslutet gav inga uppdrag att bevaka")
@@ -625,6 +652,7 @@ def definition() -> Workflow:
                 ),
                 ArendeStatus.AVSKRIVET,
                 guard=Guard(roles=(STABSCHEF,)),
+                requires=(INTE_MOTION,),
                 comment_required=True,
                 before=(_datum("avslutat"),),
                 after=(_upprattade,),
@@ -659,6 +687,7 @@ def definition() -> Workflow:
                 ArendeStatus.REGISTRERAT,
                 ArendeStatus.MAKULERAT,
                 guard=Guard(roles=(REGISTRATOR,)),
+                requires=(ALDRIG_AVGJORT,),
                 comment_required=True,
             ),
         ],

@@ -22,6 +22,7 @@ from arenden.models import Arende, Handling, Sekretessatkomst
 from tests import factories
 from workflow.engine import (
     CommentRequired,
+    RequirementMissing,
     TransitionNotAllowed,
     allowed_transitions,
     do_transition,
@@ -317,6 +318,22 @@ def test_a_makulerat_arende_never_comes_back(cast):
     assert allowed_transitions(arende, cast.stabschef) == []
     with pytest.raises(TransitionNotAllowed):
         do_transition(arende, "ateroppna", cast.stabschef, "Ändå")
+
+
+def test_a_decided_or_closed_arende_reopened_is_never_makulerat(cast):
+    """Återöppna leads back to *registrerat*, where Makulera ("registrerat av misstag")
+    stood open: a beslut and its allmänna handlingar left the diarium and the postlista
+    (TF 2 kap. 4 §). Only an ärende never decided or closed is makulerat."""
+    beslutat = _avslutat(cast)
+    do_transition(beslutat, "ateroppna", cast.stabschef, "Överklagat")
+    avskrivet = cast.registrera("Förfrågan som drogs tillbaka")
+    do_transition(avskrivet, "avskriva", cast.stabschef, "Återkallad")
+    do_transition(avskrivet, "ateroppna", cast.stabschef, "Ny skrivelse i saken")
+    for arende in (beslutat, avskrivet):
+        with pytest.raises(RequirementMissing, match="inte registrerat av misstag"):
+            do_transition(arende, "makulera", cast.registrator, "Fel")
+        arende.refresh_from_db()
+        assert arende.state == "registrerat"
 
 
 # -- registration without delay (OSL 5 kap. 1 §) ------------------------------------------

@@ -329,3 +329,21 @@ def test_what_is_to_be_anmalt_is_this_fullmaktiges_not_yet_anmalda_oldest_first(
     mote.punkt(mote.berett_arende("Budget 2026"))
     mote.kalla()
     assert services.att_anmala(mote.sammantrade) == []
+
+
+def test_a_motion_is_never_written_off_by_a_tjansteperson(cast):
+    """KL 5 kap. 35 §: fullmäktige decides a motion or medborgarförslag, or decides to write
+    it off. The stabschef's Avskriv stood open for them and stopped the one-year clock with
+    no beslut anywhere; another ärende is still written off so."""
+    from workflow.engine import RequirementMissing
+
+    for typ in ("motion", "medborgarforslag"):
+        arende = motion(cast, datetime.date(2025, 6, 1), f"Förslag ({typ})", typ=typ)
+        with pytest.raises(RequirementMissing, match="avgörs av fullmäktige"):
+            do_transition(arende, "avskriva", cast.stabschef, "Motionären har avgått")
+        arende.refresh_from_db()
+        assert arende.state == "registrerat" and arende.avslutat is None
+        assert Motion.objects.get(arende=arende) in services.oppna(cast.stabschef)
+    annat = cast.registrera("Förfrågan som drogs tillbaka")
+    do_transition(annat, "avskriva", cast.stabschef, "Återkallad")
+    assert Arende.objects.get(pk=annat.pk).state == "avskrivet"
