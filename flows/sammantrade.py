@@ -44,9 +44,13 @@ def _state(id, title, description, *, change=(), justera=(), final=False):
 
 
 def _alla_har_justerat(sammantrade, user) -> bool:
-    """Signed by someone, and by every ordförande and justerare present: a protokoll is never
-    justerat without a signature (not even when nobody is left who should sign)."""
-    return sammantrade.justeringar.exists() and not protokoll.saknar_justering(sammantrade)
+    """Signed by an ordförande and a justerare present, and by every ordförande and
+    justerare present: a protokoll is never justerat by one signature alone."""
+    return (
+        protokoll.har_justerande(sammantrade)
+        and sammantrade.justeringar.exists()
+        and not protokoll.saknar_justering(sammantrade)
+    )
 
 
 def _justerat_for_anslag(sammantrade, user) -> bool:

@@ -182,12 +182,28 @@ class World:
 
 
 def _planera(organ, users, datum, justerare: Person) -> Sammantrade:
+    """A meeting whose protokoll the ordförande, who has no account here, and the justerare
+    justera (KL 5 kap. 69 §)."""
     sekreterare = users["Namndsekreterare"]
     mote = protokoll.planera(organ=organ, datum=datum, plats="Sessionssalen", user=sekreterare)
+    ordforande = Person.objects.filter(namn="Ordf Örn").first() or factories.person(
+        "Ordf Örn", typ=Person.Typ.FORTROENDEVALD, parti="s", kommun="Umeå"
+    )
+    protokoll.lagg_till_deltagare(
+        mote, ordforande, roll=Deltagare.Roll.ORDFORANDE, user=sekreterare
+    )
     protokoll.lagg_till_deltagare(
         mote, justerare, roll=Deltagare.Roll.LEDAMOT, user=sekreterare, justerare=True
     )
     return mote
+
+
+def _ordforanden_har_justerat(mote: Sammantrade, sekreterare) -> None:
+    """The ordförande's signature, given on paper and recorded (the cells ask the justerare's)."""
+    ordforande = mote.deltagare.get(roll=Deltagare.Roll.ORDFORANDE).person
+    Justering.objects.create(
+        sammantrade=mote, person=ordforande, user=sekreterare, tidpunkt=timezone.now()
+    )
 
 
 @contextlib.contextmanager
@@ -250,6 +266,8 @@ def _build() -> World:
             do_transition(mote, "kalla", sekreterare)
         if name not in ("planerat", "kallat"):
             protokoll.uppratta(mote, user=sekreterare)
+        if name not in ("planerat", "kallat", "genomfort"):
+            _ordforanden_har_justerat(mote, sekreterare)
         if name == "genomfort_signerat":
             # signed by everyone who must, but not yet moved on: the cells of *justera*
             Justering.objects.create(
@@ -394,6 +412,7 @@ def test_justera_waits_until_everyone_who_must_sign_has_signed(world):
             do_transition(mote, "justera", world.user(who))
         mote.refresh_from_db()
         assert mote.state == "genomfort", who
+    _ordforanden_har_justerat(mote, world.user("Namndsekreterare"))
     protokoll.justera(mote, user=world.user("Justerare"))
     mote.refresh_from_db()
     assert mote.state == "justerat"
@@ -403,6 +422,7 @@ def test_a_samverkansorgan_protokoll_is_justerat_but_never_anslaget(world):
     """KL 8 kap. 12 § and 13 kap. 1 § cover fullmäktige and the nämnder; a samverkansorgan
     (seed 004) signs its protokoll, but it is not anslaget and not appealed."""
     mote = world.mote("genomfort")
+    _ordforanden_har_justerat(mote, world.user("Namndsekreterare"))
     with som_samverkansorgan(world.organ):
         protokoll.justera(mote, user=world.user("Justerare"))
         mote = world.mote("genomfort")

@@ -1072,6 +1072,10 @@ def test_a_justerare_who_was_not_present_does_not_sign(mote):
     """KL 5 kap. 69 §: the protokoll is justerat by those who were at the meeting; a justerare
     chosen beforehand (and so holding the right to sign) who was absent does not sign."""
     mote.till("genomfort")
+    andra = Mote.person("Andra Justerare")
+    protokoll.lagg_till_deltagare(
+        mote.sammantrade, andra, roll=Deltagare.Roll.LEDAMOT, user=mote.sek, justerare=True
+    )
     protokoll.andra_narvaro(mote.deltagare(mote.justerare), user=mote.sek, narvarande=False)
     vagras(
         lambda: mote.justera(mote.justerare_user),
@@ -1079,6 +1083,31 @@ def test_a_justerare_who_was_not_present_does_not_sign(mote):
         "Du är inte ordförande eller justerare som ännu inte har justerat.",
     )
     assert not mote.sammantrade.justeringar.exists()
+
+
+@pytest.mark.parametrize("borta", ["ordforande", "justerare"])
+def test_no_protokoll_is_justerat_without_an_ordforande_and_a_justerare_present(mote, borta):
+    """KL 5 kap. 69 §: the ordförande and a justerare justera the protokoll. With one of them
+    not present, the other's signature alone made it justerat; now the first signature is
+    refused, while the närvaro can still be put right, and nothing is signed."""
+    mote.till("genomfort")
+    vem = mote.ordforande if borta == "ordforande" else mote.justerare
+    protokoll.andra_narvaro(mote.deltagare(vem), user=mote.sek, narvarande=False)
+    kvar = mote.justerare_user if borta == "ordforande" else mote.ordforande_user
+    vagras(
+        lambda: mote.justera(kvar),
+        ValidationError,
+        "Närvaron har ingen närvarande ordförande och justerare. För in dem i närvaron innan "
+        "protokollet justeras: det justeras av ordföranden och en justerare (kommunallagen "
+        "5 kap. 69 §).",
+    )
+    assert not mote.sammantrade.justeringar.exists()
+    assert Sammantrade.objects.get(pk=mote.sammantrade.pk).state == "genomfort"
+    # put right, it is justerat by both
+    protokoll.andra_narvaro(mote.deltagare(vem), user=mote.sek, narvarande=True)
+    mote.justera(mote.ordforande_user)
+    mote.justera(mote.justerare_user)
+    assert Sammantrade.objects.get(pk=mote.sammantrade.pk).state == "justerat"
 
 
 def test_no_justering_of_a_protokoll_already_justerat(mote):

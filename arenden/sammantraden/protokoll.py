@@ -1488,6 +1488,30 @@ def saknar_justering(sammantrade: Sammantrade) -> list[Person]:
     ]
 
 
+def har_justerande(sammantrade: Sammantrade) -> bool:
+    """KL 5 kap. 69 §, 6 kap. 35 §: the protokoll is justerat by the ordförande and a
+    justerare. The närvaro names an ordförande present and a justerare present besides him;
+    without them no signature could make it justerat, or one signature alone would."""
+    narvarande = [d for d in sammantrade.deltagare.all() if d.narvarande]
+    ordforande = {d.person_id for d in narvarande if d.roll == Deltagare.Roll.ORDFORANDE}
+    justerare = {d.person_id for d in narvarande if d.justerare} - ordforande
+    return bool(ordforande) and bool(justerare)
+
+
+def _kräv_justerande(sammantrade: Sammantrade) -> None:
+    """Refuse the first signature of a protokoll or paragraph nobody else could complete:
+    once signing has begun the närvaro is fixed, so it is put right first."""
+    if not har_justerande(sammantrade):
+        raise ValidationError(
+            _(
+                "Närvaron har ingen närvarande ordförande och justerare. För in dem i närvaron "
+                "innan protokollet justeras: det justeras av ordföranden och en justerare "
+                "(kommunallagen 5 kap. 69 §)."
+            ),
+            code="utan_justerare",
+        )
+
+
 def justera(
     sammantrade: Sammantrade,
     *,
@@ -1504,6 +1528,7 @@ def justera(
             raise PermissionDenied(
                 _("Du får inte justera protokollet från %(mote)s nu.") % {"mote": sammantrade}
             )
+        _kräv_justerande(sammantrade)
         person = Person.objects.filter(anvandare=user).first()
         if person is None or person not in saknar_justering(sammantrade):
             raise ValidationError(
@@ -1692,6 +1717,7 @@ def justera_paragraf(punkt: Punkt, *, user, version: int | None = None) -> Parag
                 _("Punkt %(n)s har inget beslut att justera.") % {"n": punkt.beteckning},
                 code="utan_beslut",
             )
+        _kräv_justerande(sammantrade)
         person = Person.objects.filter(anvandare=user).first()
         if person is None or person not in saknar_paragrafjustering(punkt):
             raise PermissionDenied(
