@@ -174,7 +174,28 @@ def _delegationsbeslut_pa_giltig_punkt(arende) -> bool:
     if (beslut.slag == Beslut.Slag.ORDFORANDEBESLUT) != punkt.bradskande:
         return False
     person = getattr(beslut.fattat_av, "person", None) if beslut.fattat_av_id else None
-    return person is not None and person.pk in (punkt.delegat_id, punkt.ersattare_id)
+    if person is None or person.pk not in (punkt.delegat_id, punkt.ersattare_id):
+        return False
+    # KL 6 kap. 39 §: a ledamot decides a brådskande ärende, and only while he is one
+    return not punkt.bradskande or ar_ledamot(person, arende.organ, beslut.datum)
+
+
+def ar_ledamot(person, organ, dag) -> bool:
+    """``person`` holds a seat as ledamot of ``organ`` on ``dag`` (its register)."""
+    from arenden.organisation.models import Ledamotsuppdrag
+
+    return (
+        Ledamotsuppdrag.giltiga(organ, dag)
+        .filter(person_id=person.pk, uppdrag=Ledamotsuppdrag.Uppdrag.LEDAMOT)
+        .exists()
+    )
+
+
+def _inte_pa_foredragningslistan(arende) -> bool:
+    """No item of a föredragningslista waits for the nämnd to decide the ärende."""
+    from arenden.sammantraden.models import Punkt
+
+    return not Punkt.objects.filter(arende_id=arende.pk, utfall="").exists()
 
 
 def _far_besluta_pa_delegation(arende, user) -> bool:
@@ -238,6 +259,14 @@ DELEGATIONSBESLUT = Requirement(
     _delegationsbeslut_pa_giltig_punkt,
     "inget delegationsbeslut är fattat av en delegat enligt en giltig punkt i nämndens "
     "delegationsordning",
+)
+#: a matter on a föredragningslista is the nämnd's to decide there: a delegationsbeslut
+#: beside it would leave an item of the protokoll with no beslut that can ever be recorded
+#: (the ärende is beslutat already). Struck from the list first, the delegat decides it.
+INTE_PA_FOREDRAGNINGSLISTAN = Requirement(
+    _inte_pa_foredragningslistan,
+    "ärendet står på en föredragningslista; nämndsekreteraren stryker det därifrån först, "
+    "eller så beslutar nämnden",
 )
 FORSLAG_TILL_HOGRE_ORGAN = Requirement(
     _nytt_beslut(ArendeSteg.OVERLAMNA, forslag=True),
@@ -553,7 +582,7 @@ def definition() -> Workflow:
                     condition=_far_besluta_pa_delegation,
                     condition_message="kräver att du är delegat enligt nämndens delegationsordning",
                 ),
-                requires=(DELEGATIONSBESLUT_OTAGET, DELEGATIONSBESLUT),
+                requires=(INTE_PA_FOREDRAGNINGSLISTAN, DELEGATIONSBESLUT_OTAGET, DELEGATIONSBESLUT),
                 form="arenden:delegationsbeslut",
                 before=(_beslutsdatum,),
             ),

@@ -16,7 +16,7 @@ from arenden.delegering.services import (
 from arenden.handlaggning.services import registrera_beslut, satt_sandlista, tilldela
 from arenden.models import Beslut, Delegationspunkt
 from tests import factories
-from workflow.engine import TransitionNotAllowed, do_transition
+from workflow.engine import RequirementMissing, TransitionNotAllowed, do_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -325,3 +325,63 @@ def test_the_admin_shows_the_delegationsordning_and_changes_none_of_it(client, p
     assert Delegationspunkt.objects.values().get(pk=punkt.pk) == fore
     assert client.get("/admin/arenden/delegationspunkt/add/").status_code == 403
     assert client.get(f"/admin/arenden/delegationspunkt/{punkt.pk}/delete/").status_code == 403
+
+
+def test_an_ordforandebeslut_needs_a_seat_as_ledamot_on_the_day_of_the_beslut(media):
+    """KL 6 kap. 39 §: the seat was checked on the day the row began, never again; an
+    ordförande whose seat had ended still took ordförandebeslut under it."""
+    from arenden.delegering.services import lagg_till_delegationspunkt
+    from arenden.sammantraden import protokoll
+    from tests.test_sammantraden import Mote
+
+    mote = Mote()
+    cast = mote.cast
+    ordforande = mote.ordforande_user
+    plats = factories.ledamot(cast.organ, ordforande.person)
+    rad = lagg_till_delegationspunkt(
+        cast.organ,
+        user=cast.sekreterare,
+        nummer="1.1",
+        beslutsomrade="Brådskande ärenden",
+        delegat=ordforande.person,
+        giltig_fran=datetime.date(2025, 1, 1),
+        antagen_genom="HSN 2025-02-12 § 13",
+        ej_undantaget=True,
+        bradskande=True,
+    )
+    protokoll.andra_uppdrag(
+        plats, user=cast.sekreterare, till=datetime.date(2025, 6, 30), version=plats.version
+    )
+    arende = mote.berett_arende("Brådskande yttrande")
+    with pytest.raises(ValidationError, match="inte ledamot i Hälso- och sjukvårdsnämnden"):
+        fatta_delegationsbeslut(arende, user=ordforande, punkt=rad, datum=DAG, text="Yttra")
+    arende.refresh_from_db()
+    assert arende.state == "beredd" and not Beslut.objects.exists()
+    # a beslut taken while the seat was held stands
+    beslut = fatta_delegationsbeslut(
+        arende, user=ordforande, punkt=rad, datum=datetime.date(2025, 6, 30), text="Yttra"
+    )
+    assert beslut.slag == Beslut.Slag.ORDFORANDEBESLUT
+
+
+def test_a_matter_on_a_foredragningslista_is_not_decided_on_delegation_beside_it(
+    media, cast, delegat
+):
+    """A delegat decided an ärende that stood on the nämnd's föredragningslista: it became
+    beslutat, and the item could then take no beslut, so the protokoll could never be drawn
+    up. The item is struck first, or the nämnd decides."""
+    from arenden.sammantraden import protokoll
+    from tests.test_sammantraden import Mote
+
+    mote = Mote(cast)
+    rad = factories.delegationspunkt(organ=cast.organ, delegat=delegat.person)
+    arende = mote.berett_arende("Remiss om vårdval")
+    pa_listan = mote.punkt(arende)
+    with pytest.raises(RequirementMissing, match="står på en föredragningslista"):
+        fatta_delegationsbeslut(arende, user=delegat, punkt=rad, datum=DAG, text="Yttra")
+    arende.refresh_from_db()
+    assert arende.state == "anmalt" and not Beslut.objects.exists()
+    protokoll.stryk_punkt(pa_listan, user=cast.sekreterare, motivering="Avgörs på delegation")
+    fatta_delegationsbeslut(arende, user=delegat, punkt=rad, datum=DAG, text="Yttra")
+    arende.refresh_from_db()
+    assert arende.state == "beslutat"

@@ -15,7 +15,7 @@ from arenden.diarium.models import Arende
 from arenden.diarium.services import andras, kräv_skett
 from arenden.handlaggning.models import Beslut
 from arenden.organisation.models import Organ
-from flows.arende import DELEGAT_BESLUTAR
+from flows.arende import DELEGAT_BESLUTAR, ar_ledamot
 from flows.namn import ArendeSteg
 from workflow.engine import do_transition
 
@@ -78,6 +78,20 @@ def fatta_delegationsbeslut(
                 % {"nummer": punkt.nummer, "datum": f"{datum:%Y-%m-%d}"},
                 code="delegat",
             )
+        if punkt.bradskande:
+            # the register as its keepers leave it (they write it under the organ's lock): a
+            # seat ended at this moment is seen ended
+            Organ.objects.select_for_update().get(pk=punkt.organ_id)
+            if not ar_ledamot(user.person, punkt.organ, datum):
+                raise ValidationError(
+                    _(
+                        "Du är inte ledamot i %(organ)s den %(datum)s. Beslut i brådskande "
+                        "ärenden fattas av ordföranden eller en annan ledamot (kommunallagen "
+                        "6 kap. 39 §)."
+                    )
+                    % {"organ": punkt.organ.namn, "datum": f"{datum:%Y-%m-%d}"},
+                    code="bradskande",
+                )
         if last.state not in DELEGAT_BESLUTAR:
             raise ValidationError(
                 _(
