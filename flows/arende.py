@@ -215,8 +215,8 @@ def _far_besluta_pa_delegation(arende, user) -> bool:
 
 
 def _sandlistan_skickad(arende) -> bool:
-    """A sändlista, and every recipient on it sent to (one query)."""
-    rader = Mottagare.objects.filter(arende_id=arende.pk).aggregate(
+    """A sändlista, and every recipient on it sent the newest beslut (one query)."""
+    rader = Mottagare.expediering(arende.pk).aggregate(
         alla=Count("pk"), kvar=Count("pk", filter=Q(expedierad=None))
     )
     return rader["alla"] > 0 and rader["kvar"] == 0

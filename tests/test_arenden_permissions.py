@@ -564,6 +564,7 @@ class World:
             for mottagare in arende.mottagare.all():
                 mottagare.expedierad = timezone.now()
                 mottagare.metod = "e-post"
+                mottagare.beslut = arende.beslut.get()
                 mottagare.save()
         elif record == "uppdrag":
             Uppdrag.objects.create(

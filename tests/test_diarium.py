@@ -320,6 +320,45 @@ def test_a_makulerat_arende_never_comes_back(cast):
         do_transition(arende, "ateroppna", cast.stabschef, "Ändå")
 
 
+def test_a_reopened_arende_decided_again_is_expedierat_anew(cast):
+    """What was sent of the first beslut counted for the second: a recipient added to the
+    sändlista and removed again left only the old sent rows, and the ärende became
+    expedierat with the new beslut sent to nobody."""
+    arende = _avslutat(cast)
+    [forsta] = arende.mottagare.all()
+    do_transition(arende, "ateroppna", cast.stabschef, "Förvaltningsrätten har upphävt beslutet")
+    handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    do_transition(arende, "paborja_beredning", cast.handlaggare)
+    factories.forslag_till_beslut(arende, cast.handlaggare, sandlista=())
+    do_transition(arende, "markera_beredd", cast.handlaggare)
+    do_transition(arende, "anmal", cast.sekreterare)
+    handlaggning_services.registrera_beslut(
+        arende,
+        sammantrade=factories.mote(arende, datum=datetime.date(2026, 2, 11)),
+        user=cast.sekreterare,
+        datum=datetime.date(2026, 2, 11),
+        text="Bifall på nytt.",
+    )
+    handlaggning_services.satt_sandlista(arende, ["ny@example.se"], user=cast.sekreterare)
+    handlaggning_services.satt_sandlista(arende, [], user=cast.sekreterare)
+    arende.refresh_from_db()
+    assert arende.state == "beslutat"
+    with pytest.raises(RequirementMissing, match="inte skickat till alla"):
+        do_transition(arende, "expediera", cast.sekreterare)
+    # sent to the first recipient again, the new beslut is expedierat; both sendings stand
+    [igen] = handlaggning_services.satt_sandlista(
+        arende, [forsta.adress or forsta.person], user=cast.sekreterare
+    )
+    handlaggning_services.expediera_till(igen, user=cast.sekreterare, metod="e-post")
+    arende.refresh_from_db()
+    assert arende.state == "expedierat"
+    nya = arende.beslut.order_by("-pk").first()
+    assert [(m.pk, m.beslut_id) for m in arende.mottagare.order_by("pk")] == [
+        (forsta.pk, arende.beslut.order_by("pk").first().pk),
+        (igen.pk, nya.pk),
+    ]
+
+
 def test_a_decided_or_closed_arende_reopened_is_never_makulerat(cast):
     """Återöppna leads back to *registrerat*, where Makulera ("registrerat av misstag")
     stood open: a beslut and its allmänna handlingar left the diarium and the postlista

@@ -172,7 +172,9 @@ class Beslut(models.Model):
 
 class Mottagare(models.Model):
     """One line of "Beslutet expedieras till": a person, a unit or an address, and when,
-    how and by whom the decision was sent there."""
+    how and by whom the decision was sent there, and which beslut was sent (``beslut``):
+    an ärende reopened and decided again is expedierat anew, and what was sent of the
+    earlier beslut never counts for the later (:meth:`expediering`)."""
 
     class Metod(models.TextChoices):
         E_POST = "e-post", _("e-post")
@@ -203,6 +205,15 @@ class Mottagare(models.Model):
         editable=False,
         verbose_name=_("expedierad av"),
     )
+    beslut = models.ForeignKey(
+        Beslut,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("expedierat beslut"),
+    )
     history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
@@ -223,6 +234,15 @@ class Mottagare(models.Model):
             enhet = self.person.enhet
             return f"{self.person.namn}, {enhet}" if enhet else self.person.namn
         return str(self.enhet) if self.enhet_id else self.adress
+
+    @classmethod
+    def expediering(cls, arende_id: int):
+        """The ärende's sändlista for its newest beslut: who is still to be sent it, and
+        who was sent that beslut; never who was sent an earlier one."""
+        senaste = Beslut.objects.filter(arende_id=arende_id).order_by("-pk").values("pk")[:1]
+        return cls.objects.filter(arende_id=arende_id).filter(
+            models.Q(expedierad=None) | models.Q(beslut_id=models.Subquery(senaste))
+        )
 
 
 class Uppdrag(models.Model):

@@ -8,7 +8,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +31,7 @@ from arenden.handlaggning.models import (
 )
 from arenden.organisation import roles
 from arenden.organisation.models import Enhet, Organ, Person
+from flows.arende import SANDLISTAN_SKICKAD
 from flows.namn import ArendeArbetslista, ArendeStatus, ArendeSteg
 from workflow import roles as workflow_roles
 from workflow.context import acting_as
@@ -259,12 +260,9 @@ def registrera_beslut(
 
 
 def expediering_klar(arende: Arende) -> bool:
-    """Everyone on the sändlista has the beslut, and someone is on it: the expediering is
-    done (one query)."""
-    rader = Mottagare.objects.filter(arende_id=arende.pk).aggregate(
-        alla=Count("pk"), kvar=Count("pk", filter=Q(expedierad=None))
-    )
-    return rader["alla"] > 0 and rader["kvar"] == 0
+    """Everyone on the sändlista has the newest beslut, and someone is on it: the
+    expediering is done (one query; the step's own requirement)."""
+    return SANDLISTAN_SKICKAD.check(arende)
 
 
 def expediera_till(
@@ -300,6 +298,7 @@ def expediera_till(
         rad.expedierad = tidpunkt or timezone.now()
         rad.metod = metod
         rad.expedierad_av = user
+        rad.beslut = Beslut.objects.filter(arende_id=arende.pk).order_by("-pk").first()
         rad._history_user = user
         rad.save()
         if expediering_klar(arende):

@@ -136,13 +136,14 @@ class Cast:
         )
         Mottagare.objects.bulk_create(
             Mottagare(
-                arende_id=pk,
+                arende_id=b.arende_id,
                 adress="Kommunförbundet",
                 expedierad=now,
                 metod=Mottagare.Metod.E_POST,
                 expedierad_av=self.sekreterare,
+                beslut=b,
             )
-            for pk in ids
+            for b in beslut
         )
 
 
