@@ -100,7 +100,7 @@ def _bygg():
         sent_markerad,
         user=cast.handlaggare,
         lagrum=LAGRUM,
-        motivering="Uppgifter om en patients hälsa.",
+        motivering=f"Uppgifter om hälsan hos en patient med {ORDET}.",
         offentlig_rubrik="Anmälan",
     )
     fraga = begaran.registrera(
@@ -253,7 +253,7 @@ def test_a_comment_in_the_history_of_a_secret_arende_is_read_by_who_may_read_it(
     for url in [sida, *logg]:
         assert f"Ringt patienten om {ORDET}" in _las(revisor, url), url
     text = _las(registrator, sida)
-    assert f"kommentaren {markering}" in text
+    assert f"Kommentaren {markering}." in text and "Ringt patienten" not in text
     assert reverse("arenden:tidslinje", args=[hemligt.pk]) not in text
     for url in logg:
         text = _las(superuser, url)

@@ -452,8 +452,9 @@ class Overgangar(Vy):
 # -- history ----------------------------------------------------------------------------------
 
 
-def _historik(obj) -> dict:
-    """An object's workflow history, entry by entry, and whether its hash chain holds."""
+def _historik(obj, las_sekretess: bool = True) -> dict:
+    """An object's workflow history, entry by entry, and whether its hash chain holds; an
+    ärende's comments as its page shows them to the reader (``Arende.kommentar``)."""
     wf = registry.workflow_for(obj)
     poster = []
     for h in history(obj):
@@ -468,7 +469,9 @@ def _historik(obj) -> dict:
                 "vem": (h.actor.get_full_name() or h.actor_name) if h.actor else h.actor_name,
                 "roller": list(h.roles or []),
                 "tid": h.timestamp,
-                "kommentar": h.comment,
+                "kommentar": obj.kommentar(h, las_sekretess)
+                if isinstance(obj, Arende)
+                else h.comment,
                 "hash": h.hash,
             }
         )
@@ -494,7 +497,7 @@ class Historik(Vy):
         if arende.ar_sekretessmarkerat:
             _kräv(request.user, "arenden.view_sekretess", arende)
             Sekretessatkomst.logga(request.user, arende, Sekretessatkomst.Vad.TIDSLINJE)
-        return Response(_historik(arende))
+        return Response(_historik(arende, _las_sekretess(request.user, arende)))
 
 
 # -- worklists --------------------------------------------------------------------------------

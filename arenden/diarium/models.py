@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from arenden.diarium.diarienummer import Diarienummer
 from arenden.organisation.models import Organ
+from flows.namn import ArendeSteg
 from workflow.context import history_user
 from workflow.fieldhistory import SignedHistory
 from workflow.models import WorkflowMixin
@@ -143,6 +144,28 @@ class Arende(WorkflowMixin):
     @property
     def ar_sekretessmarkerat(self) -> bool:
         return bool(self.sekretess_lagrum)
+
+    def kommentar(self, entry, las_sekretess: bool) -> str:
+        """A step's comment in the ärende's history as a reader reads it: the comments of a
+        sekretess-marked ärende, and the motivering of any prövning of a marking (of the
+        ärende or of one of its handlingar, before or after it was lifted), which speaks of
+        what is or was secret, only for who may read the secret content (OSL 5 kap. 5 §);
+        the others read that it is kept from them."""
+        if las_sekretess or not entry.comment:
+            return entry.comment
+        if self.ar_sekretessmarkerat:
+            return str(
+                _("Kommentaren omfattas av sekretess enligt %(lagrum)s.")
+                % {"lagrum": self.sekretess_lagrum}
+            )
+        if entry.transition == ArendeSteg.ANDRA_SEKRETESS:
+            return str(
+                _(
+                    "Motiveringen till sekretessprövningen visas bara för den som får läsa "
+                    "ärendets sekretessmarkerade innehåll."
+                )
+            )
+        return entry.comment
 
     @property
     def publik_rubrik(self) -> str:

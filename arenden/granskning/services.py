@@ -29,6 +29,7 @@ from arenden.handlaggning.models import (
     Uppdrag,
 )
 from arenden.sammantraden.models import Sammantrade
+from flows.namn import ArendeSteg
 from workflow import registry
 from workflow.definitions import BUILTIN_ROLES
 from workflow.fieldhistory import SIGNATURE_FIELDS
@@ -164,7 +165,10 @@ def tidslinje(
                 vem=namn(h.actor, h.actor_name),
                 vad=steg,
                 objekt=objekt,
-                kommentar=h.comment,
+                # the ärende's steps and its begärandens: a prövning's motivering is kept
+                # from who may not read the secret content (a secret ärende's timeline is
+                # theirs only)
+                kommentar=arende.kommentar(h, las_sekretess),
                 overgang=True,
             )
     for index, (model, _path) in enumerate(KALLOR, start=1):
@@ -402,11 +406,12 @@ def med_objekt(entries, user) -> list[Rad]:
     for rad in rader:
         arende = rad.objekt.arende if isinstance(rad.objekt, Begaran) else rad.objekt
         rad.kommentar = rad.entry.comment
-        if rad.kommentar and isinstance(arende, Arende) and arende.ar_sekretessmarkerat:
+        if (
+            rad.kommentar
+            and isinstance(arende, Arende)
+            and (arende.ar_sekretessmarkerat or rad.entry.transition == ArendeSteg.ANDRA_SEKRETESS)
+        ):
             if arende.pk not in far_lasa:
                 far_lasa[arende.pk] = user.has_perm("arenden.view_sekretess", arende)
-            if not far_lasa[arende.pk]:
-                rad.kommentar = _("Kommentaren omfattas av sekretess enligt %(lagrum)s.") % {
-                    "lagrum": arende.sekretess_lagrum
-                }
+            rad.kommentar = arende.kommentar(rad.entry, far_lasa[arende.pk])
     return rader

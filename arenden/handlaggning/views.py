@@ -250,19 +250,18 @@ def arende(request, pk):
     number of queries does not depend on how long the history is."""
     arende = arende_eller_404(pk)
     kontrollera_sidbehorighet(request.user, "arenden.view_arende", arende)
-    sekretess = arende.ar_sekretessmarkerat and not request.user.has_perm(
-        "arenden.view_sekretess", arende
-    )
+    las_sekretess = request.user.has_perm("arenden.view_sekretess", arende)
+    sekretess = arende.ar_sekretessmarkerat and not las_sekretess
     wf = registry.workflow_for(arende)
     senaste = list(history(arende).order_by("-seq")[:SENASTE_HISTORIK])
     for entry in senaste:
         transition = wf.transitions.get(entry.transition)
         entry.titel = transition.title if transition else _("Registrerat")
         entry.till = wf.states[entry.to_state].title if entry.to_state in wf.states else ""
+        entry.kommentar = arende.kommentar(entry, las_sekretess)
     if arende.ar_sekretessmarkerat and not sekretess:
         Sekretessatkomst.logga(request.user, arende, Sekretessatkomst.Vad.ARENDE)
     relaterade = Arende.objects.select_related("organ")
-    las_sekretess = request.user.has_perm("arenden.view_sekretess", arende)
     overgangar = allowed_transitions(arende, request.user)
     motion = motion_services.for_sidan(arende)
     context = {
