@@ -11,6 +11,7 @@ from django.utils import timezone
 from arenden.delegering.services import (
     anmal_till,
     anmalt_vid,
+    att_besluta,
     fatta_delegationsbeslut,
 )
 from arenden.handlaggning.services import registrera_beslut, satt_sandlista, tilldela
@@ -377,11 +378,13 @@ def test_a_matter_on_a_foredragningslista_is_not_decided_on_delegation_beside_it
     rad = factories.delegationspunkt(organ=cast.organ, delegat=delegat.person)
     arende = mote.berett_arende("Remiss om vårdval")
     pa_listan = mote.punkt(arende)
+    assert arende not in att_besluta(delegat)  # not offered to the delegat either
     with pytest.raises(RequirementMissing, match="står på en föredragningslista"):
         fatta_delegationsbeslut(arende, user=delegat, punkt=rad, datum=DAG, text="Yttra")
     arende.refresh_from_db()
     assert arende.state == "anmalt" and not Beslut.objects.exists()
     protokoll.stryk_punkt(pa_listan, user=cast.sekreterare, motivering="Avgörs på delegation")
+    assert arende in att_besluta(delegat)
     fatta_delegationsbeslut(arende, user=delegat, punkt=rad, datum=DAG, text="Yttra")
     arende.refresh_from_db()
     assert arende.state == "beslutat"

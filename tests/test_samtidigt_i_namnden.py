@@ -67,7 +67,7 @@ def samtidigt(forsta, andra) -> list[Exception]:
     assert halls.wait(20)
     trad.append(threading.Thread(target=kor, args=(andra, False)))
     trad[1].start()
-    _vantar_pa_las()  # the second waits at the rows (without the locks it never does)
+    assert _vantar_pa_las()  # the second waits at the rows (without the locks it never does)
     slapp.set()
     for t in trad:
         t.join(30)

@@ -111,6 +111,22 @@ def _bygg():
         handlingar=[handling],
         inkommen=datetime.date(2025, 10, 6),
     )
+    # a request for the secret handling of the open ärende, refused: its page and the
+    # ärende's history carry the prövning
+    avslagen = begaran.registrera(
+        oppet,
+        user=cast.registrator,
+        avser="Anmälan",
+        form=Begaran.Form.EPOST,
+        handlingar=[sent_markerad],
+        inkommen=datetime.date(2025, 10, 7),
+    )
+    begaran.prova(
+        avslagen,
+        user=cast.handlaggare,
+        utfall={sent_markerad.pk: ("undantas", LAGRUM, "")},
+        motivering="Anmälan innehåller uppgifter om en enskilds hälsa.",
+    )
     ledamot = factories.user("ledamot")
     superuser = factories.user("admin")
     superuser.is_superuser = superuser.is_staff = True
@@ -122,6 +138,7 @@ def _bygg():
         "handling": handling,
         "bilaga": bilaga,
         "begaran": fraga,
+        "avslagen": avslagen,
         "ledamot": ledamot,
         "superuser": superuser,
     }
@@ -152,6 +169,9 @@ def _sidor(v) -> list[str]:
         reverse("arenden:tjansteskrivelse_dokument", args=[oppet.pk, "docx"]),
         reverse("arenden:begaranden"),
         reverse("arenden:begaran", args=[v["begaran"].pk]),
+        reverse("arenden:begaran", args=[v["avslagen"].pk]),
+        f"/api/arenden/{oppet.pk}/historik/",
+        f"/api/arenden/{oppet.pk}/",
         reverse("arenden:ny_begaran", args=[hemligt.pk]),
         reverse("arenden:sent_registrerade"),
         reverse("arenden:auditlogg"),
@@ -396,3 +416,24 @@ def test_the_tjansteskrivelse_filed_with_a_secret_underlag_is_marked_secret():
     )
     arkiverad = handlaggning_services.arkivera_tjansteskrivelse(arende, user=cast.handlaggare)
     assert arkiverad.sekretess_lagrum == LAGRUM and arkiverad.hemlig
+
+
+def test_the_history_on_a_begaran_page_is_masked_as_the_arendes(varld):
+    """The begäran page printed its history's comments as they were: for a request about a
+    sekretess-marked ärende, the registrator who keeps the request now reads the marking, as
+    on the ärende page, and who may read the secret content reads the comment."""
+    cast = varld["cast"]
+    begaran.prova(
+        varld["begaran"],
+        user=cast.handlaggare,
+        utfall={varld["handling"].pk: ("undantas", LAGRUM, "")},
+        motivering="Journalen rör patientens vård.",
+    )
+    sida = reverse("arenden:begaran", args=[varld["begaran"].pk])
+    registrator, handlaggare = Client(), Client()
+    registrator.force_login(cast.registrator)
+    handlaggare.force_login(cast.handlaggare)
+    text = _las(registrator, sida)
+    assert f"Kommentaren omfattas av sekretess enligt {LAGRUM}." in text
+    assert "Journalen rör patientens vård." not in text
+    assert "Journalen rör patientens vård." in _las(handlaggare, sida)

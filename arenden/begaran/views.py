@@ -189,6 +189,8 @@ def begaran(request, pk):
             "rader": [(r, _falt(form, r)) for r in rader],
             "form": form,
             "las_sekretess": las,
-            "historik": history(begaran).order_by("seq"),
+            "historik": [
+                (h, begaran.arende.kommentar(h, las)) for h in history(begaran).order_by("seq")
+            ],
         },
     )

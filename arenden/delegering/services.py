@@ -6,7 +6,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,12 +52,12 @@ def fatta_delegationsbeslut(
     KL 7 kap. 5 §) and the beslut waits to be anmält at the nämnd's next meeting (KL 6 kap.
     40 §). Under a row for brådskande ärenden (``bradskande``) the beslut is an
     ordförandebeslut (KL 6 kap. 39 §), anmält the same way. A delegated matter never goes to
-    the nämnd: from *beredd*, or from *anmält* when it is already on a föredragningslista, the
-    ärende moves to *beslutat* by *besluta_pa_delegation*. Under the ärende's row lock, so of
-    two delegater deciding at once the second finds it beslutat and is refused; nothing of
-    theirs is kept. A form read at another ``version`` of the ärende (a förslag till beslut
-    rewritten, a handling added, a step back and forth since) is refused: the delegat decides
-    on what was read."""
+    the nämnd: from *beredd*, or from *anmält* when no item of a föredragningslista waits for
+    the nämnd's beslut on it, the ärende moves to *beslutat* by *besluta_pa_delegation*.
+    Under the ärende's row lock, so of two delegater deciding at once the second finds it
+    beslutat and is refused; nothing of theirs is kept. A form read at another ``version``
+    of the ärende (a förslag till beslut rewritten, a handling added, a step back and forth
+    since) is refused: the delegat decides on what was read."""
     kräv_skett(datum, _("Beslutsdagen"))
     if not text.strip():
         raise ValidationError(_("Skriv beslutet."), code="beslut")
@@ -137,6 +137,8 @@ def att_besluta(user):
     """The delegat's worklist: the ärenden ``user`` may decide on the nämnd's behalf today
     (KL 6 kap. 37 §): beredd or anmält, in a nämnd where they are delegat or ersättare of a
     row valid today. One query, however many rows."""
+    from arenden.sammantraden.models import Punkt
+
     if not user.is_authenticated:
         return Arende.objects.none()
     idag = timezone.localdate()
@@ -147,6 +149,8 @@ def att_besluta(user):
     )
     return (
         Arende.objects.filter(state__in=DELEGAT_BESLUTAR, organ__in=punkter.values("organ"))
+        # what stands on a föredragningslista is the nämnd's to decide there
+        .exclude(Exists(Punkt.objects.filter(arende=OuterRef("pk"), utfall="")))
         .select_related("organ")
         .order_by("registrerat", "pk")
     )

@@ -16,6 +16,11 @@ from workflow.context import history_user
 from workflow.fieldhistory import SignedHistory
 from workflow.models import WorkflowMixin
 
+#: the steps whose comment is a prövning of secrecy kept inside the authority, saying what is
+#: secret and why: a marking made, changed or lifted. (A begäran's prövning is not among them:
+#: its motivering is the beslut sent to who asked, FL 32 §, written to be read by them.)
+SEKRETESSPROVNINGAR = (ArendeSteg.ANDRA_SEKRETESS,)
+
 
 class Nummerserie(models.Model):
     """The last running number handed out in one diarium series and year."""
@@ -146,11 +151,12 @@ class Arende(WorkflowMixin):
         return bool(self.sekretess_lagrum)
 
     def kommentar(self, entry, las_sekretess: bool) -> str:
-        """A step's comment in the ärende's history as a reader reads it: the comments of a
-        sekretess-marked ärende, and the motivering of any prövning of a marking (of the
-        ärende or of one of its handlingar, before or after it was lifted), which speaks of
-        what is or was secret, only for who may read the secret content (OSL 5 kap. 5 §);
-        the others read that it is kept from them."""
+        """A step's comment in the ärende's history (or a begäran's about it) as a reader
+        reads it: the comments of a sekretess-marked ärende, and the motivering of any
+        prövning of a marking (:data:`SEKRETESSPROVNINGAR`, of the ärende or of one of its
+        handlingar, before or after it was lifted), which speaks of what is or was secret,
+        only for who may read the secret content (OSL 5 kap. 5 §); the others read that it
+        is kept from them."""
         if las_sekretess or not entry.comment:
             return entry.comment
         if self.ar_sekretessmarkerat:
@@ -158,7 +164,7 @@ class Arende(WorkflowMixin):
                 _("Kommentaren omfattas av sekretess enligt %(lagrum)s.")
                 % {"lagrum": self.sekretess_lagrum}
             )
-        if entry.transition == ArendeSteg.ANDRA_SEKRETESS:
+        if entry.transition in SEKRETESSPROVNINGAR:
             return str(
                 _(
                     "Motiveringen till sekretessprövningen visas bara för den som får läsa "

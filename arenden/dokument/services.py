@@ -20,6 +20,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from arenden.diarium.models import Arende, Handling
+from arenden.gemensamt.utskick import Utskick
 from arenden.organisation.models import Organ
 from arenden.sammantraden.models import Deltagare, Punkt, Sammantrade, Tjanstgoring
 from flows.namn import SammantradeSteg
@@ -133,7 +134,11 @@ def med_allt(sammantrade: Sammantrade) -> Sammantrade:
             "rattelser__user__person",
             "rattelser__signaturer__person",
             "kallelsemottagare__person",
-            "kallelsemottagare__utskick",
+            # whether the kallelse's e-mail left, not the e-mail with its attachment
+            Prefetch(
+                "kallelsemottagare__utskick",
+                Utskick.objects.only("pk", "forsok", "skickad"),
+            ),
         )
         .get(pk=sammantrade.pk)
     )

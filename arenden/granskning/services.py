@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from arenden.begaran.models import Begaran
-from arenden.diarium.models import Arende, Handling
+from arenden.diarium.models import SEKRETESSPROVNINGAR, Arende, Handling
 from arenden.diarium.sokning import del_av_diarienummer
 from arenden.handlaggning.models import (
     Beredningsansvarig,
@@ -29,7 +29,6 @@ from arenden.handlaggning.models import (
     Uppdrag,
 )
 from arenden.sammantraden.models import Sammantrade
-from flows.namn import ArendeSteg
 from workflow import registry
 from workflow.definitions import BUILTIN_ROLES
 from workflow.fieldhistory import SIGNATURE_FIELDS
@@ -409,7 +408,7 @@ def med_objekt(entries, user) -> list[Rad]:
         if (
             rad.kommentar
             and isinstance(arende, Arende)
-            and (arende.ar_sekretessmarkerat or rad.entry.transition == ArendeSteg.ANDRA_SEKRETESS)
+            and (arende.ar_sekretessmarkerat or rad.entry.transition in SEKRETESSPROVNINGAR)
         ):
             if arende.pk not in far_lasa:
                 far_lasa[arende.pk] = user.has_perm("arenden.view_sekretess", arende)

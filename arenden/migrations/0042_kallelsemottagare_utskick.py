@@ -12,12 +12,13 @@ def mottagare_i_vantande(apps, schema_editor):
     for rad in Arkivering.objects.filter(klar__isnull=True):
         for mal in rad.mal:
             if mal["mal"] == "epost" and "till" in mal:
-                mal["kallelsemottagare"] = list(
-                    Kallelsemottagare.objects.filter(sammantrade_id=rad.sammantrade_id)
-                    .exclude(epost="")
-                    .values_list("pk", flat=True)
+                rader = Kallelsemottagare.objects.filter(sammantrade_id=rad.sammantrade_id).exclude(
+                    epost=""
                 )
+                mal["kallelsemottagare"] = list(rader.values_list("pk", flat=True))
                 del mal["till"]
+                # recorded sent at the step, before anything was: sent when it leaves
+                rader.update(skickad=None)
         rad.save(update_fields=["mal"])
 
 

@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.utils import timezone
 
 
 def sanda_beslut(apps, schema_editor):
@@ -11,7 +12,7 @@ def sanda_beslut(apps, schema_editor):
     Beslut = apps.get_model("arenden", "Beslut")
     for rad in Mottagare.objects.exclude(expedierad=None).filter(beslut=None):
         beslut = Beslut.objects.filter(arende_id=rad.arende_id).order_by("-pk")
-        rad.beslut = beslut.filter(datum__lte=rad.expedierad.date()).first() or beslut.first()
+        rad.beslut = beslut.filter(datum__lte=timezone.localdate(rad.expedierad)).first() or beslut.first()
         rad.save(update_fields=["beslut"])
 
 

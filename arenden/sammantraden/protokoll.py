@@ -963,7 +963,9 @@ def ej_nadda(sammantrade: Sammantrade) -> list[Person]:
     refused it to the last attempt. The sekreterare must reach them another way."""
     return [
         r.person
-        for r in sammantrade.kallelsemottagare.select_related("person", "utskick")
+        for r in sammantrade.kallelsemottagare.select_related("person", "utskick").only(
+            "person__namn", "epost", "skickad", "utskick__forsok", "utskick__skickad"
+        )
         if r.leverans
         in (Kallelsemottagare.Leverans.INGEN_ADRESS, Kallelsemottagare.Leverans.MISSLYCKAD)
     ]

@@ -26,6 +26,7 @@ class Command(BaseCommand):
         from django.db.models import Max
 
         from arenden.gemensamt.utskick import Utskick
+        from arenden.sammantraden.models import Kallelsemottagare
 
         # the seed cases are history: nobody is to be told by e-mail that they were assigned
         # or summoned, so what the steps put in the outbox is taken out again before the
@@ -45,6 +46,8 @@ class Command(BaseCommand):
         for diarienummer, arende, skapat in demo.ladda(folk):
             verb = "skapat" if skapat else "fanns redan"
             self.stdout.write(f"{diarienummer}: {verb} ({arende.status_titel})")
+        # the demo tells nobody: its e-mails go, and a kallelse's mottagare keep no link to one
+        Kallelsemottagare.objects.filter(utskick__pk__gt=fore).update(utskick=None)
         Utskick.objects.filter(pk__gt=fore).delete()
 
         self.stdout.write(f"Demoinloggningar (lösenord för alla: {demo.DEMO_PASSWORD}):")
