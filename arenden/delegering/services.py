@@ -292,8 +292,6 @@ def _kräv_ledamoter(organ, falt) -> None:
     another ledamot the nämnd has chosen, by name, never to a befattning; the ersättare of the
     row likewise. Each must hold a seat as ledamot in the nämnd's register on the day the row
     starts."""
-    from arenden.organisation.models import Ledamotsuppdrag
-
     if falt.get("delegat") is None:
         raise ValidationError(
             _(
@@ -302,13 +300,8 @@ def _kräv_ledamoter(organ, falt) -> None:
             ),
             code="bradskande",
         )
-    ledamoter = {
-        u.person_id
-        for u in Ledamotsuppdrag.giltiga(organ, falt["giltig_fran"])
-        if u.uppdrag == Ledamotsuppdrag.Uppdrag.LEDAMOT
-    }
     for person in (falt.get("delegat"), falt.get("ersattare")):
-        if person is not None and person.pk not in ledamoter:
+        if person is not None and not ar_ledamot(person, organ, falt["giltig_fran"]):
             raise ValidationError(
                 _(
                     "%(namn)s är inte ledamot i %(organ)s den %(datum)s. Beslut i brådskande "
