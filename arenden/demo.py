@@ -279,6 +279,12 @@ HSN_787_ATERRAPPORT_PUNKTER = [
 HSN_787_REGISTRERAT = datetime.date(2025, 10, 16)
 HSN_787_BESLUTAT = datetime.date(2025, 11, 12)  # assumed day: seed 002 says "november 2025"
 HSN_787_FORFALLER = datetime.date(2026, 6, 17)
+#: the seeds name no ordförande or justerare of HSN's meeting: invented, like the day
+HSN_787_UNDERTECKNARE = [
+    ("hsn-ordforande", "Agneta Exempeldotter", Deltagare.Roll.ORDFORANDE, False),
+    ("hsn-justerare", "Bengt Provsson", Deltagare.Roll.LEDAMOT, True),
+]
+HSN_787_JUSTERAT = datetime.datetime(2025, 11, 17, 9, 0, tzinfo=datetime.UTC)  # assumed day
 
 
 def aterrapport_text() -> str:
@@ -347,8 +353,7 @@ def hsn_787_2025(folk: Folk) -> Arende:
         do_transition(
             arende, ArendeSteg.MARKERA_BEREDD, folk.handlaggare, "Tjänsteskrivelsen är klar."
         )
-        # the beslut is § … of HSN's protokoll of its meeting (the seeds name no ordförande
-        # or justerare for it, so the demo's protokoll is upprättat, not justerat)
+        # the beslut is § … of HSN's protokoll of its meeting, justerat before it is sent
         mote, punkt = _mote_om(
             arende,
             folk,
@@ -356,6 +361,15 @@ def hsn_787_2025(folk: Folk) -> Arende:
             beskrivning=HSN_787_TJANSTESKRIVELSE["sammanfattning"],
             forslag_till_beslut=HSN_787_TJANSTESKRIVELSE["forslag_till_beslut"],
         )
+        undertecknare = []
+        for username, namn, roll, justerare in HSN_787_UNDERTECKNARE:
+            person, _ = Person.objects.get_or_create(
+                namn=namn, defaults={"typ": Person.Typ.FORTROENDEVALD}
+            )
+            undertecknare.append(med_konto(person, username))
+            protokoll.lagg_till_deltagare(
+                mote, person, roll=roll, user=folk.sekreterare, justerare=justerare
+            )
         protokoll.besluta(
             punkt,
             user=folk.sekreterare,
@@ -371,6 +385,8 @@ def hsn_787_2025(folk: Folk) -> Arende:
             ],
         )
         protokoll.uppratta(mote, user=folk.sekreterare)
+        for user in undertecknare:
+            protokoll.justera(mote, user=user, tidpunkt=HSN_787_JUSTERAT)
         arende.refresh_from_db()
         [mottagare] = arende.mottagare.all()
         handlaggning_services.expediera_till(mottagare, user=folk.sekreterare, metod="e-post")
@@ -596,18 +612,23 @@ def _svo_personer(data: dict) -> dict[str, Person]:
             namn=rad["namn"], defaults={"typ": Person.Typ.TJANSTEPERSON, "titel": rad["titel"]}
         )
     for username, namn in SVO_UNDERTECKNARE:
-        fornamn, efternamn = namn.split(" ", 1)
-        user, created = User.objects.get_or_create(
-            username=username, defaults={"first_name": fornamn, "last_name": efternamn}
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-        person = personer[namn]
-        if person.anvandare_id is None:
-            person.anvandare = user
-            person.save()
+        med_konto(personer[namn], username)
     return personer
+
+
+def med_konto(person: Person, username: str) -> User:
+    """A demo login for ``person`` (who signs a protokoll), made once."""
+    fornamn, efternamn = person.namn.split(" ", 1)
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"first_name": fornamn, "last_name": efternamn}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    if person.anvandare_id is None:
+        person.anvandare = user
+        person.save()
+    return user
 
 
 def hsn_418_2_2021(folk: Folk) -> Arende:

@@ -222,6 +222,29 @@ def _sandlistan_skickad(arende) -> bool:
     return rader["alla"] > 0 and rader["kvar"] == 0
 
 
+def _beslutet_justerat(arende) -> bool:
+    """The newest beslut may leave the house: a beslut of a meeting once its protokoll is
+    justerat, or its paragraph justerad at once (KL 5 kap. 69 §, 6 kap. 35 §); until then the
+    protokoll can still be changed and the beslut may not be verkställt (KL 13 kap. 14 §). A
+    beslut taken on the nämnd's behalf (KL 6 kap. 37, 39 §§) is final when it is taken."""
+    from arenden.sammantraden.models import Punkt
+
+    beslut = (
+        Beslut.objects.filter(arende_id=arende.pk)
+        .select_related("sammantrade")
+        .only("pk", "slag", "sammantrade__justerat")
+        .order_by("-pk")
+        .first()
+    )
+    if beslut is None:
+        return False
+    if beslut.slag in Beslut.PA_NAMNDENS_VAGNAR:
+        return True
+    if beslut.sammantrade is not None and beslut.sammantrade.justerat is not None:
+        return True
+    return Punkt.objects.filter(beslutet=beslut, omedelbart_justerad__isnull=False).exists()
+
+
 def _aldrig_avgjort(arende) -> bool:
     """No beslut, and never closed: back in *registrerat* only by Återöppna."""
     if Beslut.objects.filter(arende_id=arende.pk).exists():
@@ -274,6 +297,10 @@ FORSLAG_TILL_HOGRE_ORGAN = Requirement(
 )
 SANDLISTAN_SKICKAD = Requirement(
     _sandlistan_skickad, "beslutet är inte skickat till alla på sändlistan (eller den är tom)"
+)
+BESLUTET_JUSTERAT = Requirement(
+    _beslutet_justerat,
+    "protokollet med beslutet är inte justerat; beslutet expedieras när det är justerat",
 )
 #: makulera is for an ärende registered by mistake (arenden.diarium): never one decided or
 #: closed and reopened, whose beslut and handlingar are allmänna and stay in the diarium and
@@ -620,7 +647,7 @@ def definition() -> Workflow:
                 ArendeStatus.BESLUTAT,
                 ArendeStatus.EXPEDIERAT,
                 guard=Guard(permissions=(EXPEDIERA,)),
-                requires=(SANDLISTAN_SKICKAD,),
+                requires=(BESLUTET_JUSTERAT, SANDLISTAN_SKICKAD),
                 form="arenden:expediera",
                 before=(_datum("expedierat"),),
                 after=(_upprattade,),

@@ -90,9 +90,44 @@ def forslag_till_beslut(
         satt_sandlista(arende, list(sandlista), user=user)
 
 
-def mote(arende, datum=datetime.date(2025, 11, 12)):
-    """A meeting of the ärende's organ, for a test that records its beslut directly."""
-    return Sammantrade.objects.create(organ=arende.organ, datum=datum, plats="Sal A")
+def mote(arende, datum=datetime.date(2025, 11, 12), *, justerat=True):
+    """A meeting of the ärende's organ, for a test that records its beslut directly: its
+    protokoll justerat (a week after the meeting) unless ``justerat`` is false, as the
+    protokoll is when its beslut are expedierade (flows.arende.BESLUTET_JUSTERAT)."""
+    tidpunkt = None
+    if justerat:
+        dag = datum + datetime.timedelta(days=7)
+        tidpunkt = datetime.datetime.combine(dag, datetime.time(9), tzinfo=datetime.UTC)
+    return Sammantrade.objects.create(
+        organ=arende.organ, datum=datum, plats="Sal A", justerat=tidpunkt
+    )
+
+
+def justera_protokollet(sammantrade, sekreterare, tidpunkt=None):
+    """The meeting's protokoll upprättat and justerat, as its beslut are before they are
+    expedierade: the närvaro names an ordförande and a justerare, who sign (each gets an
+    account of its own, named by the meeting)."""
+    from arenden.models import Deltagare
+    from arenden.sammantraden import protokoll
+
+    for roll, justerare in ((Deltagare.Roll.ORDFORANDE, False), (Deltagare.Roll.LEDAMOT, True)):
+        konto = user(f"{roll}-{sammantrade.pk}")
+        protokoll.lagg_till_deltagare(
+            sammantrade,
+            person(
+                f"{roll.label.capitalize()} {sammantrade.pk}",
+                anvandare=konto,
+                typ=Person.Typ.FORTROENDEVALD,
+            ),
+            roll=roll,
+            user=sekreterare,
+            justerare=justerare,
+        )
+    protokoll.uppratta(sammantrade, user=sekreterare)
+    for signerar in protokoll.saknar_justering(sammantrade):
+        protokoll.justera(sammantrade, user=signerar.anvandare, tidpunkt=tidpunkt)
+    sammantrade.refresh_from_db()
+    return sammantrade
 
 
 def delegationspunkt(**falt):

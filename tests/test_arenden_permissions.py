@@ -398,7 +398,7 @@ REQUIRES = {
     "besluta": "a beslut of the meeting, a paragraph of its protokoll",
     "besluta_pa_delegation": "a delegationsbeslut by the delegat of a valid row of the nämnd",
     "overlamna": "a beslut that is a förslag to a higher organ",
-    "expediera": "a sändlista, sent to everyone on it",
+    "expediera": "a justerat beslut (KL 5 kap. 69 §), a sändlista sent to everyone on it",
     "bevaka": "uppdrag given by the beslut",
     "avsluta": "every uppdrag reported",
     "avsluta_aterrapporterat": "every uppdrag reported",

@@ -79,8 +79,14 @@ def test_hsn_787_2025_from_registrering_to_aterrapportering(folk):
     [punkt] = Punkt.objects.filter(beslutet=beslut)
     assert punkt.sammantrade.organ.kod == "HSN" and punkt.sammantrade.datum == beslut.datum
     assert punkt.paragraf is not None and beslut.paragraf == punkt.paragraf
-    assert punkt.sammantrade.state == "genomfort"  # upprättat, waiting for justering
+    # justerat by the ordförande and a justerare before the beslut was sent out
+    assert punkt.sammantrade.state == "justerat"
+    assert {j.person.namn for j in punkt.sammantrade.justeringar.all()} == {
+        "Agneta Exempeldotter",
+        "Bengt Provsson",
+    }
     assert arende.expedierat is not None and arende.avslutat is not None
+    assert arende.mottagare.get().expedierad > punkt.sammantrade.justerat
 
     # seed 001: the beredningsansvariga with their parts, the sections, the sändlista
     assert [(b.person.namn, b.del_i_beredningen) for b in arende.beredningsansvariga.all()] == [
@@ -108,13 +114,14 @@ def test_hsn_787_2025_from_registrering_to_aterrapportering(folk):
     assert [(h.nummer, h.typ, h.status) for h in handlingar] == [
         (1, "beslutsunderlag", "upprattad"),
         (2, "tjansteskrivelse", "upprattad"),
-        (3, "aterrapport", "upprattad"),
+        (3, "protokollsutdrag", "upprattad"),  # filed when the protokoll was justerat
+        (4, "aterrapport", "upprattad"),
     ]
     assert handlingar[0].titel == "Underlag om palliativ vård 251007"
 
     # seed 002: the återrapport, filed in the same ärende, presented to HSN, fulfils the uppdrag
     [uppdrag] = Uppdrag.objects.filter(arende=arende)
-    rapport = handlingar[2]
+    rapport = handlingar[3]
     assert uppdrag.aterrapport == rapport and uppdrag.redovisat == datetime.date(2026, 6, 17)
     assert uppdrag.rapportera_till.kod == "HSN"
     assert rapport.mediatyp == "text/plain" and fil_ar_intakt(rapport)

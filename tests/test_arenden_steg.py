@@ -131,6 +131,7 @@ class Ärenden:
         )
         arende.refresh_from_db()
         if state in ("bevakas", "expedierat"):
+            factories.justera_protokollet(mote, c.sekreterare)
             for mottagare in arende.mottagare.all():
                 services.expediera_till(mottagare, user=c.sekreterare, metod="post")
             arende.refresh_from_db()

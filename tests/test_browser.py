@@ -18,7 +18,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from arenden import demo
 from arenden.diarium import services
-from arenden.models import Arende, Organ, Sammantrade
+from arenden.models import Arende, Organ, Person, Sammantrade
 from workflow.engine import history
 
 CHROMIUM = "/usr/bin/chromium"
@@ -114,6 +114,9 @@ def status(page, text):
 
 def test_hsn_787_2025_from_registrering_to_aterrapportering_by_clicking(page, tmp_path):
     demo.bygg_organisation()
+    # HSN's ordförande and justerare, with their accounts (the admin's work, not a page's)
+    for username, namn, _roll, _justerare in demo.HSN_787_UNDERTECKNARE:
+        demo.med_konto(Person.objects.create(namn=namn, typ=Person.Typ.FORTROENDEVALD), username)
     underlag = tmp_path / "underlag-palliativ-vard.txt"
     underlag.write_text("Underlag om palliativ vård: nuläge och utvecklingsförslag.\n")
     rapport = tmp_path / "aterrapport.txt"
@@ -206,6 +209,17 @@ def test_hsn_787_2025_from_registrering_to_aterrapportering_by_clicking(page, tm
     page.get_by_role("button", name="Skicka kallelse").click()
     status(page, "Kallat")
     found["sammantrade-kallat"] = serious_violations(page)
+    for namn, roll, justerare in (
+        ("Agneta Exempeldotter", "ordförande", False),
+        ("Bengt Provsson", "ledamot", True),
+    ):
+        deltagare = page.locator("form[action$='/deltagare/']")  # Lägg till deltagare
+        deltagare.get_by_label("Person", exact=True).select_option(label=namn)
+        deltagare.get_by_label("Roll").select_option(label=roll)
+        if justerare:
+            deltagare.get_by_label("Justerare").check()
+        deltagare.get_by_role("button", name="Lägg till").click()
+        expect(page.get_by_role("cell", name=namn, exact=True)).to_be_visible()
     beslut = page.locator("details", has_text="För in beslut")
     if not beslut.evaluate("d => d.open"):
         page.get_by_text("För in beslut").click()
@@ -222,8 +236,27 @@ def test_hsn_787_2025_from_registrering_to_aterrapportering_by_clicking(page, tm
     status(page, "Genomfört")
     expect(page.get_by_role("heading", name=f"§ 1 {demo.HSN_787_RUBRIK}")).to_be_visible()
     shot(page, "sammantrade")
+    mote_url = page.url
     page.get_by_role("link", name="HSN 787-2025").click()
     status(page, "Beslutat")
+    # not sent before the protokoll is justerat: the page says why and offers no button
+    page.get_by_role("link", name="Expediera beslutet").click()
+    expect(page.get_by_text("Beslutet kan inte expedieras ännu")).to_be_visible()
+    expect(page.get_by_role("button", name="Markera som expedierat")).to_have_count(0)
+    logout(page)
+
+    # the ordförande and the justerare sign the protokoll
+    for username, _namn, _roll, _justerare in demo.HSN_787_UNDERTECKNARE:
+        login(page, username)
+        page.goto(mote_url)
+        page.get_by_role("button", name="Justera protokollet").click()
+        expect(page.get_by_text("Du har justerat protokollet.")).to_be_visible()
+        logout(page)
+
+    # justerat, the nämndsekreterare sends the beslut
+    login(page, "sekreterare")
+    page.goto(mote_url)
+    page.get_by_role("link", name="HSN 787-2025").click()
     page.get_by_role("link", name="Expediera beslutet").click()
     found["expediera"] = serious_violations(page)
     page.get_by_role("button", name="Markera som expedierat").click()

@@ -30,7 +30,7 @@ MED_PROCESS = {
         "markera_beredd": 25,
         "anmal": 17,
         "besluta": 20,
-        "expediera": 29,
+        "expediera": 31,  # 29 before the beslut had to be justerat (read twice)
         "avsluta": 25,
     },
     "postgresql": {
@@ -39,7 +39,7 @@ MED_PROCESS = {
         "markera_beredd": 23,
         "anmal": 15,
         "besluta": 18,
-        "expediera": 25,
+        "expediera": 27,
         "avsluta": 23,
     },
 }

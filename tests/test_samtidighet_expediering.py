@@ -37,6 +37,7 @@ def _beslutat(cast, sandlista=("Kommunförbundet", "Revisionen")):
     punkt = protokoll.lagg_till_punkt(mote, user=c.sekreterare, arende=arende)
     protokoll.kalla(mote, user=c.sekreterare)
     protokoll.besluta(punkt, user=c.sekreterare, utfall="bifall", beslut="Att bifalla.")
+    factories.justera_protokollet(mote, c.sekreterare)
     arende.refresh_from_db()
     assert arende.state == "beslutat"
     return arende

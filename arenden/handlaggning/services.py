@@ -31,7 +31,7 @@ from arenden.handlaggning.models import (
 )
 from arenden.organisation import roles
 from arenden.organisation.models import Enhet, Organ, Person
-from flows.arende import SANDLISTAN_SKICKAD
+from flows.arende import BESLUTET_JUSTERAT, SANDLISTAN_SKICKAD
 from flows.namn import ArendeArbetslista, ArendeStatus, ArendeSteg
 from workflow import roles as workflow_roles
 from workflow.context import acting_as
@@ -259,10 +259,15 @@ def registrera_beslut(
     return beslut
 
 
+def inte_justerat(arende: Arende) -> str:
+    """Why the beslut may not be sent yet ("" when it may): its protokoll is not justerat."""
+    return "" if BESLUTET_JUSTERAT.check(arende) else str(BESLUTET_JUSTERAT.missing)
+
+
 def expediering_klar(arende: Arende) -> bool:
     """Everyone on the sändlista has the newest beslut, and someone is on it: the
-    expediering is done (one query; the step's own requirement)."""
-    return SANDLISTAN_SKICKAD.check(arende)
+    expediering is done (the step's own requirements)."""
+    return BESLUTET_JUSTERAT.check(arende) and SANDLISTAN_SKICKAD.check(arende)
 
 
 def expediera_till(
@@ -290,6 +295,12 @@ def expediera_till(
             vad=_("expediera beslutet"),
             version=version,
         )
+        if vantar := inte_justerat(arende):
+            # the step's own requirement, asked before any recipient is sent the beslut
+            raise ValidationError(
+                _("Beslutet kan inte expedieras: %(vad)s.") % {"vad": vantar},
+                code="inte_justerat",
+            )
         rad = Mottagare.objects.select_for_update().get(pk=mottagare.pk)
         if rad.expedierad is not None:
             raise ValidationError(

@@ -599,6 +599,7 @@ def expediera(request, pk):
             "mottagare": arende.mottagare.select_related("person__enhet", "enhet", "expedierad_av"),
             "metoder": Mottagare.Metod.choices,
             "version": diarium_services.arendets_version(arende),
+            "inte_justerat": handlaggning_services.inte_justerat(arende),
         },
     )
 

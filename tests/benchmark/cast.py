@@ -116,8 +116,11 @@ class Cast:
             )
             for pk in ids
         )
-        # the beslut is the meeting's (a beslut outside one needs its delegat, KL 6 kap. 37 §)
-        mote = Sammantrade.objects.create(organ=self.organ, datum=REGISTRERAT, plats="Sal A")
+        # the beslut is the meeting's (a beslut outside one needs its delegat, KL 6 kap. 37 §),
+        # its protokoll justerat (a beslut is expedierat after that)
+        mote = Sammantrade.objects.create(
+            organ=self.organ, datum=REGISTRERAT, plats="Sal A", justerat=now
+        )
         beslut = Beslut.objects.bulk_create(
             Beslut(
                 arende_id=pk, organ=self.organ, datum=REGISTRERAT, text="Bifall", sammantrade=mote
