@@ -28,6 +28,7 @@ urlpatterns = [
     path("arende/<int:pk>/tilldela/", handlaggning_views.tilldela_vy, name="tilldela"),
     path("arende/<int:pk>/andra/", handlaggning_views.andra_uppgifter, name="andra_arende"),
     path("arende/<int:pk>/beslut/", handlaggning_views.beslut, name="beslut"),
+    path("arende/<int:pk>/anmal/", sammantraden_views.anmal, name="anmal"),
     path(
         "arende/<int:pk>/delegationsbeslut/",
         delegering_views.delegationsbeslut,

@@ -71,8 +71,9 @@ INSIDERS = (STABSCHEF, HANDLAGGARE, BEREDNINGSANSVARIG, REVISOR)
 PA_MOTET = (ArendeStatus.ANMALT, ArendeStatus.BESLUTAT)
 #: the delegater of the nämnd read it where they may decide it on the nämnd's behalf (KL 6 kap.
 #: 37 §, 39 §): they decide on the utredning on record (FL 23 §), so they need what it says;
-#: before the beredning is done and after the beslut they have no part in it (OSL need to know)
-DELEGAT_BESLUTAR = (ArendeStatus.BEREDD, ArendeStatus.ANMALT)
+#: before the beredning is done, while the ärende is on a föredragningslista for the nämnd to
+#: decide (anmält), and after the beslut they have no part in it (OSL need to know)
+DELEGAT_BESLUTAR = (ArendeStatus.BEREDD,)
 
 
 def _state(
@@ -195,7 +196,11 @@ def _inte_pa_foredragningslistan(arende) -> bool:
     """No item of a föredragningslista waits for the nämnd to decide the ärende."""
     from arenden.sammantraden.models import Punkt
 
-    return not Punkt.objects.filter(arende_id=arende.pk, utfall="").exists()
+    return not Punkt.objects.oavgjorda().filter(arende_id=arende.pk).exists()
+
+
+def _pa_foredragningslistan(arende) -> bool:
+    return not _inte_pa_foredragningslistan(arende)
 
 
 def _far_besluta_pa_delegation(arende, user) -> bool:
@@ -290,6 +295,14 @@ INTE_PA_FOREDRAGNINGSLISTAN = Requirement(
     _inte_pa_foredragningslistan,
     "ärendet står på en föredragningslista; nämndsekreteraren stryker det därifrån först, "
     "eller så beslutar nämnden",
+)
+#: anmält means an item on a meeting's föredragningslista (arenden.sammantraden.protokoll.
+#: lagg_till_punkt saves it, then takes the step): where the nämnd's beslut will be recorded,
+#: and what lets the nämndsekreterare read the ärende's secret content (PA_MOTET)
+PA_FOREDRAGNINGSLISTAN = Requirement(
+    _pa_foredragningslistan,
+    "ärendet står inte på någon föredragningslista; det anmäls genom att sättas upp på ett "
+    "sammanträde",
 )
 FORSLAG_TILL_HOGRE_ORGAN = Requirement(
     _nytt_beslut(ArendeSteg.OVERLAMNA, forslag=True),
@@ -569,6 +582,8 @@ def definition() -> Workflow:
                 (ArendeStatus.BEREDD, ArendeStatus.BORDLAGT),
                 ArendeStatus.ANMALT,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
+                requires=(PA_FOREDRAGNINGSLISTAN,),
+                form="arenden:anmal",
             ),
             Transition(
                 # the item is taken off the föredragningslista before the kallelse (arenden.
@@ -596,11 +611,12 @@ def definition() -> Workflow:
             Transition(
                 # KL 6 kap. 37 §, 7 kap. 5 §: a matter the nämnd has delegated is decided by the
                 # delegat and never goes to the nämnd; the beslut is anmält to it afterwards (KL
-                # 6 kap. 40 §). From *beredd*, or from *anmält* when the delegat decides one
-                # already on a föredragningslista: a finished beredning with its förslag till
+                # 6 kap. 40 §). From *beredd*: a finished beredning with its förslag till
                 # beslut on record (FL 23 §: the matter is utrett as its nature requires),
-                # never from under_beredning, which has no such record. An ordförandebeslut in
-                # a brådskande ärende (KL 6 kap. 39 §) takes the same step.
+                # never from under_beredning, which has no such record, nor from *anmält*,
+                # where it is on a föredragningslista for the nämnd to decide (struck from it,
+                # it is beredd again). An ordförandebeslut in a brådskande ärende (KL 6 kap.
+                # 39 §) takes the same step.
                 ArendeSteg.BESLUTA_PA_DELEGATION,
                 "Besluta på delegation",
                 DELEGAT_BESLUTAR,

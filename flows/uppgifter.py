@@ -21,7 +21,8 @@ from viewflow.workflow.status import STATUS
 from viewflow.workflow.token import Token
 
 from arenden.handlaggning import services
-from arenden.models import Arende, Handling, Organ
+from arenden.models import Arende, Handling, Organ, Punkt
+from arenden.sammantraden import protokoll
 from flows.namn import ArendeStatus, ArendeSteg
 from workflow.engine import TransitionNotAllowed, do_transition, holding_local_role
 from workflow.roles import global_roles, group_ids
@@ -266,10 +267,12 @@ def granska(task, user, *, godkann: bool, kommentar=""):
             do_transition(arende, ArendeSteg.ATERUPPTA_BEREDNING, user, kommentar)
 
 
-def anmal(task, user, *, kommentar=""):
+def anmal(task, user, *, sammantrade, slag=Punkt.Slag.BESLUTSARENDE):
+    """Put the ärende on ``sammantrade``'s föredragningslista: the item is what *Anmäl* needs,
+    and saving it takes the step (``arenden.sammantraden.protokoll.lagg_till_punkt``)."""
     with transaction.atomic():
         arende = _oppen(task, ArendeFlow.anmal)
-        do_transition(arende, ArendeSteg.ANMAL, user, kommentar)
+        return protokoll.lagg_till_punkt(sammantrade, user=user, arende=arende, slag=slag)
 
 
 def besluta(task, user, **beslut):

@@ -103,6 +103,29 @@ def mote(arende, datum=datetime.date(2025, 11, 12), *, justerat=True):
     )
 
 
+def planerat(arende, sekreterare, datum=datetime.date(2025, 11, 12)):
+    """A meeting of the ärende's organ, planned by its nämndsekreterare."""
+    from arenden.sammantraden import protokoll
+
+    return protokoll.planera(organ=arende.organ, datum=datum, plats="Sal A", user=sekreterare)
+
+
+def anmal(arende, sekreterare, sammantrade=None, datum=datetime.date(2025, 11, 12)):
+    """*Anmäl*: the ärende put on the föredragningslista of ``sammantrade`` (a meeting of its
+    organ on ``datum``, planned here, when none is given), as the nämndsekreterare does it;
+    the item is what the step needs. Returns the item."""
+    from arenden.models import Punkt
+    from arenden.sammantraden import protokoll
+
+    if sammantrade is None:
+        sammantrade = planerat(arende, sekreterare, datum)
+    punkt = protokoll.lagg_till_punkt(
+        sammantrade, user=sekreterare, arende=arende, slag=Punkt.Slag.BESLUTSARENDE
+    )
+    arende.refresh_from_db()
+    return punkt
+
+
 def justera_protokollet(sammantrade, sekreterare, tidpunkt=None):
     """The meeting's protokoll upprättat and justerat, as its beslut are before they are
     expedierade: the närvaro names an ordförande and a justerare, who sign (each gets an

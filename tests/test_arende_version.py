@@ -278,7 +278,7 @@ def _bevakas(cast, arende, uppdrag):
     satt_sandlista(arende, ["Pia Näsvall, HSD"], user=cast.handlaggare)
     factories.forslag_till_beslut(arende, cast.handlaggare, sandlista=())
     do_transition(arende, "markera_beredd", cast.handlaggare)
-    do_transition(arende, "anmal", cast.sekreterare)
+    factories.anmal(arende, cast.sekreterare)
     registrera_beslut(
         arende,
         sammantrade=factories.mote(arende),
@@ -322,7 +322,7 @@ def test_two_people_sending_to_the_last_two_recipients(cast):
     satt_sandlista(arende, ["Pia Näsvall, HSD", "Cancerfonden"], user=cast.handlaggare)
     factories.forslag_till_beslut(arende, cast.handlaggare, sandlista=())
     do_transition(arende, "markera_beredd", cast.handlaggare)
-    do_transition(arende, "anmal", cast.sekreterare)
+    factories.anmal(arende, cast.sekreterare)
     registrera_beslut(
         arende,
         sammantrade=factories.mote(arende),

@@ -186,7 +186,7 @@ def test_expediering_page_shows_and_records_each_mottagare(client, cast, under_b
     satt_sandlista(under_beredning, ["Pia Näsvall, HSD", "Cancerfonden"], user=cast.handlaggare)
     factories.forslag_till_beslut(under_beredning, cast.handlaggare, sandlista=())
     do_transition(under_beredning, "markera_beredd", cast.handlaggare)
-    do_transition(under_beredning, "anmal", cast.sekreterare)
+    factories.anmal(under_beredning, cast.sekreterare)
     registrera_beslut(
         under_beredning,
         sammantrade=factories.mote(under_beredning),

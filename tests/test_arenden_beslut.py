@@ -47,7 +47,7 @@ def anmalt(arende, cast, mottagare):
     satt_sandlista(arende, mottagare, user=cast.handlaggare)
     factories.forslag_till_beslut(arende, cast.handlaggare, sandlista=())
     do_transition(arende, "markera_beredd", cast.handlaggare)
-    do_transition(arende, "anmal", cast.sekreterare)
+    factories.anmal(arende, cast.sekreterare)
     return arende
 
 

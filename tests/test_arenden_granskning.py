@@ -202,7 +202,7 @@ def test_the_revisor_asks_who_moved_an_arende_to_beslutat_and_when(client, cast,
     cast.handlaggare.save()
     factories.forslag_till_beslut(arende, cast.handlaggare)
     do_transition(arende, "markera_beredd", cast.handlaggare)
-    do_transition(arende, "anmal", cast.sekreterare)
+    factories.anmal(arende, cast.sekreterare)
     from arenden.handlaggning.services import registrera_beslut
 
     registrera_beslut(

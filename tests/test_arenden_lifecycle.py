@@ -42,7 +42,7 @@ def test_main_path_from_registrering_to_avslut(cast, assigned):
     do_transition(arende, "paborja_beredning", cast.handlaggare)
     factories.forslag_till_beslut(arende, cast.handlaggare)
     do_transition(arende, "markera_beredd", cast.handlaggare, "Tjänsteskrivelsen klar")
-    do_transition(arende, "anmal", cast.sekreterare)
+    factories.anmal(arende, cast.sekreterare)
     registrera_beslut(
         arende,
         sammantrade=factories.mote(arende),
@@ -132,7 +132,7 @@ def test_aterremiss_and_bordlaggning_need_a_motivering(cast, assigned, transitio
     do_transition(assigned, "paborja_beredning", cast.handlaggare)
     factories.forslag_till_beslut(assigned, cast.handlaggare)
     do_transition(assigned, "markera_beredd", cast.handlaggare)
-    do_transition(assigned, "anmal", cast.sekreterare)
+    factories.anmal(assigned, cast.sekreterare)
     with pytest.raises(CommentRequired):
         do_transition(assigned, transition, cast.sekreterare)
     do_transition(assigned, transition, cast.sekreterare, "Mer underlag behövs")

@@ -20,8 +20,8 @@ Rules written into the tables:
   Beredningsansvarig named on the ärende, the Stabschef of its organ and the Revisor (KL 12
   kap. 12 §, OSL 10 kap. 28 §), in every state, and by the Nämndsekreterare of its organ
   while it is on a föredragningslista and its beslut is sent (anmält, beslutat), and by a
-  Delegat of the organ where they may decide it on the nämnd's behalf (beredd, anmält: KL 6
-  kap. 37 §, FL 23 §); never by the Registrator;
+  Delegat of the organ where they may decide it on the nämnd's behalf (beredd: KL 6 kap.
+  37 §, FL 23 §); never by the Registrator;
 - ``sekretessmarkera`` (marking, and lifting a marking, a prövning of the content) is the
   Handläggare's alone, in every state but makulerat (OSL 5 kap. 5 §);
 - in the closed states (avslutat, avskrivet, makulerat) nobody changes anything, except that
@@ -56,6 +56,7 @@ from arenden.models import (
     Handling,
     Organ,
     Person,
+    Punkt,
     Tjansteskrivelse,
     Uppdrag,
 )
@@ -153,7 +154,7 @@ ARENDE_PERMISSIONS = {
         change_tjansteskrivelse .    .     .     .     .     .     .     .      .      .      .
         change_sandlista        .    .     .     .     .     .     .     .      .      .      .
         add_handling            .    .     .     x     x     .     .     .      .      .      .
-        view_sekretess          x    x     x     x     .     x     .     .      .      .      x
+        view_sekretess          x    x     x     x     .     x     .     .      .      .      .
         expediera_arende        .    .     .     .     .     .     .     .      .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
@@ -298,9 +299,10 @@ ARENDE_TRANSITIONS = {
     "anmal": (("beredd", "bordlagt"), "anmalt"),
     "stryk": (("anmalt",), "beredd"),
     "besluta": (("anmalt",), "beslutat"),
-    # a delegated matter, decided by the delegat straight from beredd, or from anmält when it
-    # is already on a föredragningslista (KL 6 kap. 37 §; ordförandebeslut, 39 §, likewise)
-    "besluta_pa_delegation": (("beredd", "anmalt"), "beslutat"),
+    # a delegated matter, decided by the delegat straight from beredd (KL 6 kap. 37 §;
+    # ordförandebeslut, 39 §, likewise); never from anmält: on a föredragningslista the nämnd
+    # decides (struck from it, the ärende is beredd again)
+    "besluta_pa_delegation": (("beredd",), "beslutat"),
     "aterremittera": (("anmalt",), "aterremitterat"),
     "bordlagga": (("anmalt",), "bordlagt"),
     "overlamna": (("anmalt",), "overlamnat"),
@@ -394,6 +396,7 @@ MOTIVERING = {
 #: whole step"), refused for everyone while the record is missing
 REQUIRES = {
     "tilldela": "a handläggare is named",
+    "anmal": "an item on a meeting's föredragningslista, not yet decided",
     "markera_beredd": "a tjänsteskrivelse with a förslag till beslut",
     "besluta": "a beslut of the meeting, a paragraph of its protokoll",
     "besluta_pa_delegation": "a delegationsbeslut by the delegat of a valid row of the nämnd",
@@ -436,9 +439,9 @@ STEPS = {
 READY = {
     "registrerat+handlaggare": ("registrerat", "handlaggare"),
     "under_beredning+skrivelse": ("under_beredning", "skrivelse"),
+    "beredd+punkt": ("beredd", "punkt"),
     "anmalt+beslut": ("anmalt", "beslut"),
     "beredd+delegationsbeslut": ("beredd", "delegationsbeslut"),
-    "anmalt+delegationsbeslut": ("anmalt", "delegationsbeslut"),
     "anmalt+forslag": ("anmalt", "forslag"),
     "beslutat+skickat": ("beslutat", "skickat"),
     "expedierat+uppdrag": ("expedierat", "uppdrag"),
@@ -448,9 +451,9 @@ READY = {
 READY_FOR = {
     ("tilldela", "registrerat"): "registrerat+handlaggare",
     ("markera_beredd", "under_beredning"): "under_beredning+skrivelse",
+    ("anmal", "beredd"): "beredd+punkt",
     ("besluta", "anmalt"): "anmalt+beslut",
     ("besluta_pa_delegation", "beredd"): "beredd+delegationsbeslut",
-    ("besluta_pa_delegation", "anmalt"): "anmalt+delegationsbeslut",
     ("overlamna", "anmalt"): "anmalt+forslag",
     ("expediera", "beslutat"): "beslutat+skickat",
     ("bevaka", "expedierat"): "expedierat+uppdrag",
@@ -516,6 +519,8 @@ class World:
                 forslag_till=self.annat_organ if step == "overlamna" else None,
                 uppdrag=uppdrag if step == "besluta_med_uppdrag" else (),
             )
+        elif step == "anmal":
+            factories.anmal(arende, u["Namndsekreterare"])
         elif step == "expediera":
             for mottagare in arende.mottagare.filter(expedierad=None):
                 expediera_till(mottagare, user=u["Namndsekreterare"], metod="e-post")
@@ -541,6 +546,13 @@ class World:
             arende.save()
         elif record == "skrivelse":
             self.step(arende, "skriv")
+        elif record == "punkt":  # an item on a meeting's föredragningslista
+            Punkt.objects.create(
+                sammantrade=factories.planerat(arende, self.users["Namndsekreterare"]),
+                ordning=1,
+                arende=arende,
+                rubrik=arende.arendemening,
+            )
         elif record in ("beslut", "forslag"):
             Beslut.objects.create(
                 arende=arende,
@@ -702,7 +714,7 @@ def test_the_tables_keep_the_rules():
     }
     for state, perms in ARENDE_PERMISSIONS.items():
         pa_motet = {"Namndsekreterare"} if state in ("anmalt", "beslutat") else set()
-        far_besluta = {"Delegat"} if state in ("beredd", "anmalt") else set()
+        far_besluta = {"Delegat"} if state == "beredd" else set()
         assert perms["view_sekretess"] == {
             "Stabschef",
             "Handlaggare",
@@ -802,6 +814,7 @@ def test_a_motivering_is_required(world, transition):
 MISSING = {
     "tilldela": "registrerat",
     "markera_beredd": "under_beredning",
+    "anmal": "beredd",
     "besluta": "anmalt",
     "besluta_pa_delegation": "beredd",
     "overlamna": "anmalt",
@@ -906,11 +919,10 @@ def test_handlingar_and_tjansteskrivelse_only_by_whom_the_table_lets(world, stat
 # -- the delegat: a row of the nämnd's delegationsordning, and the role it gives ---------------
 
 #: state → what the delegat of a valid row of the ärende's nämnd is offered there (KL 6 kap.
-#: 37 §): the delegated decision, from beredd and anmält only; nothing else, anywhere. The
-#: delegat of another nämnd is offered nothing at all.
+#: 37 §): the delegated decision, from beredd only (anmält, it is the nämnd's to decide);
+#: nothing else, anywhere. The delegat of another nämnd is offered nothing at all.
 DELEGAT_OFFERED = {state: set() for state in STEPS} | {
     "beredd": {"besluta_pa_delegation"},
-    "anmalt": {"besluta_pa_delegation"},
 }
 
 

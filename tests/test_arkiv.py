@@ -68,7 +68,7 @@ def avslutat(cast):
     )
     factories.forslag_till_beslut(arende, cast.handlaggare)
     do_transition(arende, "markera_beredd", cast.handlaggare, "Tjänsteskrivelsen klar")
-    do_transition(arende, "anmal", cast.sekreterare)
+    factories.anmal(arende, cast.sekreterare)
     registrera_beslut(
         arende,
         sammantrade=factories.mote(arende),

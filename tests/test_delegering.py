@@ -17,7 +17,7 @@ from arenden.delegering.services import (
 from arenden.handlaggning.services import registrera_beslut, satt_sandlista, tilldela
 from arenden.models import Beslut, Delegationspunkt
 from tests import factories
-from workflow.engine import RequirementMissing, TransitionNotAllowed, do_transition
+from workflow.engine import TransitionNotAllowed, do_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -40,32 +40,39 @@ def punkt(cast, delegat):
 
 
 @pytest.fixture
-def anmalt(cast):
+def beredd(cast):
+    """Ready for a beslut, on no föredragningslista: the delegat may decide it."""
     arende = cast.registrera("Remiss om vårdval")
     tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
     do_transition(arende, "paborja_beredning", cast.handlaggare)
     satt_sandlista(arende, ["Kommunförbundet"], user=cast.handlaggare)
     factories.forslag_till_beslut(arende, cast.handlaggare, sandlista=())
     do_transition(arende, "markera_beredd", cast.handlaggare)
-    do_transition(arende, "anmal", cast.sekreterare)
     return arende
 
 
-def test_delegat_decides_and_the_arende_is_beslutat(anmalt, punkt, delegat):
-    beslut = fatta_delegationsbeslut(anmalt, user=delegat, punkt=punkt, datum=DAG, text="Yttra")
-    anmalt.refresh_from_db()
-    assert anmalt.state == "beslutat" and anmalt.beslutat == DAG
+@pytest.fixture
+def anmalt(beredd, cast):
+    """On a meeting's föredragningslista: the nämnd decides it."""
+    factories.anmal(beredd, cast.sekreterare)
+    return beredd
+
+
+def test_delegat_decides_and_the_arende_is_beslutat(beredd, punkt, delegat):
+    beslut = fatta_delegationsbeslut(beredd, user=delegat, punkt=punkt, datum=DAG, text="Yttra")
+    beredd.refresh_from_db()
+    assert beredd.state == "beslutat" and beredd.beslutat == DAG
     assert beslut.slag == Beslut.Slag.DELEGATIONSBESLUT and beslut.fattat_av == delegat
     assert beslut.lagrum == "KL 6 kap. 37 §" and beslut.delegationspunkt == punkt
 
 
-def test_ersattare_may_decide(anmalt, punkt):
+def test_ersattare_may_decide(beredd, punkt):
     ersattare = factories.user("ersattare-HSN")
     punkt.ersattare = factories.person("Erik Ersättare", anvandare=ersattare)
     punkt.save()
-    fatta_delegationsbeslut(anmalt, user=ersattare, punkt=punkt, datum=DAG, text="Yttra")
-    anmalt.refresh_from_db()
-    assert anmalt.state == "beslutat"
+    fatta_delegationsbeslut(beredd, user=ersattare, punkt=punkt, datum=DAG, text="Yttra")
+    beredd.refresh_from_db()
+    assert beredd.state == "beslutat"
 
 
 def _vagras(arende, **kwargs):
@@ -73,35 +80,35 @@ def _vagras(arende, **kwargs):
         fatta_delegationsbeslut(arende, text="Yttra", **kwargs)
     assert not Beslut.objects.exists()
     arende.refresh_from_db()
-    assert arende.state == "anmalt" and arende.beslutat is None
+    assert arende.state == "beredd" and arende.beslutat is None
     return " ".join(fel.value.messages)
 
 
-def test_not_a_delegat_is_refused(anmalt, punkt, cast):
+def test_not_a_delegat_is_refused(beredd, punkt, cast):
     assert "inte delegat enligt punkt 3.2" in _vagras(
-        anmalt, user=cast.handlaggare, punkt=punkt, datum=DAG
+        beredd, user=cast.handlaggare, punkt=punkt, datum=DAG
     )
-    assert "inte delegat" in _vagras(anmalt, user=cast.sekreterare, punkt=punkt, datum=DAG)
+    assert "inte delegat" in _vagras(beredd, user=cast.sekreterare, punkt=punkt, datum=DAG)
 
 
-def test_expired_row_is_refused(anmalt, punkt, delegat):
+def test_expired_row_is_refused(beredd, punkt, delegat):
     dag = datetime.date(2026, 1, 5)
     assert "inte delegat enligt punkt 3.2 den 2026-01-05" in _vagras(
-        anmalt, user=delegat, punkt=punkt, datum=dag
+        beredd, user=delegat, punkt=punkt, datum=dag
     )
 
 
-def test_future_date_is_refused(anmalt, punkt, delegat):
+def test_future_date_is_refused(beredd, punkt, delegat):
     punkt.giltig_till = None
     punkt.save()
     imorgon = datetime.date.today() + datetime.timedelta(days=2)
-    assert "Beslutsdagen" in _vagras(anmalt, user=delegat, punkt=punkt, datum=imorgon)
+    assert "Beslutsdagen" in _vagras(beredd, user=delegat, punkt=punkt, datum=imorgon)
 
 
-def test_row_of_another_namnd_is_refused(anmalt, punkt, delegat):
+def test_row_of_another_namnd_is_refused(beredd, punkt, delegat):
     punkt.organ = factories.organ("KS")
     punkt.save()
-    assert "annan nämnd" in _vagras(anmalt, user=delegat, punkt=punkt, datum=DAG)
+    assert "annan nämnd" in _vagras(beredd, user=delegat, punkt=punkt, datum=DAG)
 
 
 def test_the_meeting_path_still_records_with_its_sammantrade(anmalt, cast):
@@ -144,52 +151,52 @@ def test_a_row_must_confirm_it_is_not_a_matter_kl_6_38_forbids(cast, punkt):
 # -- over HTTP ---------------------------------------------------------------------------
 
 
-def test_delegat_decides_over_http(client, anmalt, punkt, delegat, cast):
+def test_delegat_decides_over_http(client, beredd, punkt, delegat, cast):
     punkt.giltig_till = None  # the page offers the rows valid today
     punkt.save()
     client.force_login(delegat)
     # the delegat reads the ärende (the role Delegat from the row) and its page offers the
     # delegated step, whose form is the delegationsbeslut; not the meeting's beslut page
-    sida = client.get(f"/arende/{anmalt.pk}/").content.decode()
-    assert f"/arende/{anmalt.pk}/delegationsbeslut/" in sida
-    assert f'href="/arende/{anmalt.pk}/beslut/"' not in sida
-    formular = client.get(f"/arende/{anmalt.pk}/delegationsbeslut/")
+    sida = client.get(f"/arende/{beredd.pk}/").content.decode()
+    assert f"/arende/{beredd.pk}/delegationsbeslut/" in sida
+    assert f'href="/arende/{beredd.pk}/beslut/"' not in sida
+    formular = client.get(f"/arende/{beredd.pk}/delegationsbeslut/")
     assert "Fatta delegationsbeslut" in formular.content.decode()
     svar = client.post(
-        f"/arende/{anmalt.pk}/delegationsbeslut/",
+        f"/arende/{beredd.pk}/delegationsbeslut/",
         factories.fran_arendesidan(
-            anmalt, {"punkt": punkt.pk, "datum": "2025-11-12", "text": "Nämnden yttrar sig."}
+            beredd, {"punkt": punkt.pk, "datum": "2025-11-12", "text": "Nämnden yttrar sig."}
         ),
     )
     assert svar.status_code == 302
-    anmalt.refresh_from_db()
-    assert anmalt.state == "beslutat"
+    beredd.refresh_from_db()
+    assert beredd.state == "beslutat"
     assert Beslut.objects.get().fattat_av == delegat
     client.force_login(cast.sekreterare)
-    sida = client.get(f"/arende/{anmalt.pk}/").content.decode()
+    sida = client.get(f"/arende/{beredd.pk}/").content.decode()
     assert "Delegationsbeslut enligt delegationsordningen punkt 3.2" in sida
     assert "Ännu inte anmält till nämnden" in sida
 
 
-def test_future_date_over_http_is_a_swedish_error(client, anmalt, punkt, delegat):
+def test_future_date_over_http_is_a_swedish_error(client, beredd, punkt, delegat):
     punkt.giltig_till = None
     punkt.save()
     client.force_login(delegat)
     imorgon = datetime.date.today() + datetime.timedelta(days=3)
     svar = client.post(
-        f"/arende/{anmalt.pk}/delegationsbeslut/",
+        f"/arende/{beredd.pk}/delegationsbeslut/",
         factories.fran_arendesidan(
-            anmalt, {"punkt": punkt.pk, "datum": f"{imorgon:%Y-%m-%d}", "text": "Ja"}
+            beredd, {"punkt": punkt.pk, "datum": f"{imorgon:%Y-%m-%d}", "text": "Ja"}
         ),
     )
     assert svar.status_code == 200 and "Beslutsdagen" in svar.content.decode()
     assert not Beslut.objects.exists()
 
 
-def test_who_is_not_a_delegat_gets_403(client, anmalt, punkt, cast):
+def test_who_is_not_a_delegat_gets_403(client, beredd, punkt, cast):
     client.force_login(cast.handlaggare)
     svar = client.post(
-        f"/arende/{anmalt.pk}/delegationsbeslut/",
+        f"/arende/{beredd.pk}/delegationsbeslut/",
         {"punkt": punkt.pk, "datum": "2025-11-12", "text": "Ja"},
     )
     assert svar.status_code == 403
@@ -241,7 +248,6 @@ def test_delegationsbeslut_are_anmalda_once_at_the_next_meeting(media):
     beslutade = []
     for rubrik in ("Remiss A", "Remiss B"):
         arende = mote.berett_arende(rubrik)
-        do_transition(arende, "anmal", cast.sekreterare)
         beslutade.append(
             fatta_delegationsbeslut(arende, user=delegat, punkt=rad, datum=DAG, text="Yttra")
         )
@@ -288,7 +294,6 @@ def test_ordforandebeslut_only_by_who_the_namnd_named_and_anmalt_like_a_delegati
         bradskande=True,
     )
     arende = mote.berett_arende("Brådskande yttrande")
-    do_transition(arende, "anmal", cast.sekreterare)
     with pytest.raises(ValidationError, match="inte delegat enligt punkt 1.1"):
         fatta_delegationsbeslut(
             arende, user=mote.justerare_user, punkt=rad, datum=DAG, text="Yttra"
@@ -379,8 +384,10 @@ def test_a_matter_on_a_foredragningslista_is_not_decided_on_delegation_beside_it
     arende = mote.berett_arende("Remiss om vårdval")
     pa_listan = mote.punkt(arende)
     assert arende not in att_besluta(delegat)  # not offered to the delegat either
-    with pytest.raises(RequirementMissing, match="står på en föredragningslista"):
+    with pytest.raises(ValidationError, match="står det på en föredragningslista"):
         fatta_delegationsbeslut(arende, user=delegat, punkt=rad, datum=DAG, text="Yttra")
+    with pytest.raises(TransitionNotAllowed):  # nor the step, whoever asks the engine
+        do_transition(arende, "besluta_pa_delegation", delegat)
     arende.refresh_from_db()
     assert arende.state == "anmalt" and not Beslut.objects.exists()
     protokoll.stryk_punkt(pa_listan, user=cast.sekreterare, motivering="Avgörs på delegation")

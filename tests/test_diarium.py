@@ -65,7 +65,7 @@ def _handling(cast, arende, titel, *, datum=None, user=None, **extra):
 
 def _avslutat(cast) -> Arende:
     arende = cast.berett("Samverkan kring palliativ vård")
-    do_transition(arende, "anmal", cast.sekreterare)
+    factories.anmal(arende, cast.sekreterare)
     handlaggning_services.registrera_beslut(
         arende,
         sammantrade=factories.mote(arende),
@@ -331,7 +331,7 @@ def test_a_reopened_arende_decided_again_is_expedierat_anew(cast):
     do_transition(arende, "paborja_beredning", cast.handlaggare)
     factories.forslag_till_beslut(arende, cast.handlaggare, sandlista=())
     do_transition(arende, "markera_beredd", cast.handlaggare)
-    do_transition(arende, "anmal", cast.sekreterare)
+    factories.anmal(arende, cast.sekreterare)
     handlaggning_services.registrera_beslut(
         arende,
         sammantrade=factories.mote(arende, datum=datetime.date(2026, 2, 11)),

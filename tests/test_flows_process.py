@@ -130,7 +130,11 @@ def beredd(cast, **tilldelning):
 def anmalt(cast):
     arende = beredd(cast)
     u.granska(task(arende, "granska"), cast.stabschef, godkann=True)
-    u.anmal(task(arende, "anmal"), cast.sekreterare)
+    u.anmal(
+        task(arende, "anmal"),
+        cast.sekreterare,
+        sammantrade=factories.planerat(arende, cast.sekreterare),
+    )
     return fresh(arende)
 
 
@@ -194,7 +198,11 @@ def test_hsn_787_2025_from_registrering_to_aterrapportering(cast, pia):
     assert open_tasks(arende) == [("anmal", None)]
     assert list(u.ko(cast.sekreterare)) == [task(arende, "anmal")]
 
-    u.anmal(task(arende, "anmal"), cast.sekreterare)
+    u.anmal(
+        task(arende, "anmal"),
+        cast.sekreterare,
+        sammantrade=factories.planerat(arende, cast.sekreterare),
+    )
     assert open_tasks(arende) == [("besluta", None)]
     u.besluta(
         task(arende, "besluta"),
@@ -305,12 +313,20 @@ def test_aterremiss_goes_back_to_bered_and_bordlaggning_back_to_anmal(cast):
     u.bered(task(arende, "bered"), cast.handlaggare)  # begins the beredning again, then beredd
     assert [h.transition for h in history(arende)][-2:] == ["paborja_beredning", "markera_beredd"]
     u.granska(task(arende, "granska"), cast.stabschef, godkann=True)
-    u.anmal(task(arende, "anmal"), cast.sekreterare)
+    u.anmal(
+        task(arende, "anmal"),
+        cast.sekreterare,
+        sammantrade=factories.planerat(arende, cast.sekreterare),
+    )
 
     u.bordlagga(task(arende, "besluta"), cast.sekreterare, kommentar="Till nästa sammanträde")
     assert fresh(arende).state == "bordlagt"
     assert open_tasks(arende) == [("anmal", None)]
-    u.anmal(task(arende, "anmal"), cast.sekreterare)
+    u.anmal(
+        task(arende, "anmal"),
+        cast.sekreterare,
+        sammantrade=factories.planerat(arende, cast.sekreterare),
+    )
     assert open_tasks(arende) == [("besluta", None)]
 
 
@@ -469,14 +485,14 @@ def test_transitions_from_the_arende_page_move_the_tasks_along(cast):
 
     # the nämndsekreterare puts it on the agenda before anyone reviewed it: the review is
     # cancelled, the ärende's next task opens
-    do_transition(arende, "anmal", cast.sekreterare)
+    factories.anmal(arende, cast.sekreterare)
     assert open_tasks(arende) == [("besluta", None)]
     granska = Task.objects.get(flow_task=ArendeFlow.granska)
     assert granska.status == STATUS.CANCELED
 
     do_transition(arende, "bordlagga", cast.sekreterare, "Tid saknades")
     assert open_tasks(arende) == [("anmal", None)]
-    do_transition(arende, "anmal", cast.sekreterare)
+    factories.anmal(arende, cast.sekreterare)
     handlaggning_services.registrera_beslut(
         arende,
         sammantrade=factories.mote(arende),
@@ -557,7 +573,11 @@ def test_completing_a_task_without_the_role_is_refused_and_changes_nothing(cast,
             u.granska(granska, cast.handlaggare, godkann=godkann)
     assert open_tasks(arende) == [("granska", None)]
     u.granska(granska, cast.stabschef, godkann=True)
-    u.anmal(task(arende, "anmal"), cast.sekreterare)
+    u.anmal(
+        task(arende, "anmal"),
+        cast.sekreterare,
+        sammantrade=factories.planerat(arende, cast.sekreterare),
+    )
     with pytest.raises(TransitionNotAllowed):
         u.besluta(
             task(arende, "besluta"),
@@ -863,7 +883,11 @@ class ProcessMachine(RuleBasedStateMachine):
             lambda: u.bered(task(arende, "bered"), c.handlaggare),
             lambda: [self.yttrande_comes_in(i, "registrator") for i in range(ask)],
             lambda: u.granska(task(arende, "granska"), c.stabschef, godkann=True),
-            lambda: u.anmal(task(arende, "anmal"), c.sekreterare),
+            lambda: u.anmal(
+                task(arende, "anmal"),
+                c.sekreterare,
+                sammantrade=factories.planerat(arende, c.sekreterare),
+            ),
             lambda: u.besluta(
                 task(arende, "besluta"),
                 c.sekreterare,
@@ -953,7 +977,9 @@ class ProcessMachine(RuleBasedStateMachine):
             ok = data.draw(st.sampled_from((True, True, True, False)), label="godkann")
             action = lambda: u.granska(t, user, godkann=ok, kommentar="Granskat")  # noqa: E731
         elif name == "anmal":
-            action = lambda: u.anmal(t, user)  # noqa: E731
+            action = lambda: u.anmal(  # noqa: E731
+                t, user, sammantrade=factories.planerat(self.arende, c.sekreterare)
+            )
         elif name == "besluta":
             outcome = data.draw(
                 st.sampled_from(

@@ -259,7 +259,7 @@ def test_no_day_still_to_come_for_what_has_happened(hsn):
 
 def test_no_expediering_or_redovisning_before_it_happens(hsn):
     arende = hsn.berett("Ett ärende")
-    do_transition(arende, "anmal", hsn.sekreterare)
+    factories.anmal(arende, hsn.sekreterare)
     beslutsdag = datetime.date(2025, 11, 5)
     beslut = handlaggning_services.registrera_beslut(
         arende,

@@ -20,7 +20,6 @@ from arenden.motion import services as motioner
 from arenden.sammantraden import protokoll
 from tests import factories
 from tests.test_sammantraden import Mote
-from workflow.engine import do_transition
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -92,7 +91,7 @@ def test_a_delegationsbeslut_is_listed_by_one_of_two_meetings_kallade_at_once():
         organ=cast.organ, delegat=factories.person("Dan Delegat", anvandare=delegat)
     )
     arende = forsta.berett_arende("Remiss A")
-    do_transition(arende, "anmal", cast.sekreterare)
+    factories.anmal(arende, cast.sekreterare)
     fatta_delegationsbeslut(
         arende, user=delegat, punkt=rad, datum=datetime.date(2025, 11, 3), text="Yttra"
     )

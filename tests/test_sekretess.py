@@ -160,7 +160,7 @@ def test_a_reminder_names_a_secret_arende_by_its_marking(
     do_transition(hemligt, "paborja_beredning", cast.handlaggare)
     factories.forslag_till_beslut(hemligt, cast.handlaggare)
     do_transition(hemligt, "markera_beredd", cast.handlaggare)
-    do_transition(hemligt, "anmal", cast.sekreterare)
+    factories.anmal(hemligt, cast.sekreterare)
     handlaggning_services.registrera_beslut(
         hemligt,
         sammantrade=factories.mote(hemligt),

@@ -361,7 +361,7 @@ def test_reporting_back_an_uppdrag_of_a_secret_arende_shows_only_the_marking():
     handlaggning_services.satt_sandlista(arende, ["Pia Näsvall, HSD"], user=cast.handlaggare)
     factories.forslag_till_beslut(arende, cast.handlaggare, sandlista=())
     do_transition(arende, "markera_beredd", cast.handlaggare)
-    do_transition(arende, "anmal", cast.sekreterare)
+    factories.anmal(arende, cast.sekreterare)
     handlaggning_services.registrera_beslut(
         arende,
         sammantrade=factories.mote(arende),

@@ -48,7 +48,7 @@ def sidor():
     handlaggning_services.satt_sandlista(beslutat, ["Kommunförbundet"], user=folk.handlaggare)
     factories.forslag_till_beslut(beslutat, folk.handlaggare, sandlista=())
     do_transition(beslutat, "markera_beredd", folk.handlaggare)
-    do_transition(beslutat, "anmal", folk.sekreterare)
+    factories.anmal(beslutat, folk.sekreterare)
     handlaggning_services.registrera_beslut(
         beslutat,
         sammantrade=factories.mote(beslutat),

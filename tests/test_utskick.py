@@ -183,7 +183,7 @@ def test_an_attachment_is_kept_and_sent_as_it_was(django_capture_on_commit_callb
 def bevakat(cast):
     """An ärende under bevakning with one uppdrag due 2025-12-01."""
     arende = cast.berett("Vårdval i länet")
-    do_transition(arende, "anmal", cast.sekreterare)
+    factories.anmal(arende, cast.sekreterare)
     handlaggning_services.registrera_beslut(
         arende,
         sammantrade=factories.mote(arende),

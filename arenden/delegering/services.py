@@ -96,7 +96,8 @@ def fatta_delegationsbeslut(
             raise ValidationError(
                 _(
                     "Ärendet %(arende)s är %(status)s. Ett delegationsbeslut fattas när "
-                    "ärendet är berett eller anmält till nämnden."
+                    "ärendet är berett; står det på en föredragningslista stryker "
+                    "nämndsekreteraren det därifrån först, eller så beslutar nämnden."
                 )
                 % {"arende": last.diarienummer, "status": last.status_titel.lower()},
                 code="status",
@@ -150,7 +151,7 @@ def att_besluta(user):
     return (
         Arende.objects.filter(state__in=DELEGAT_BESLUTAR, organ__in=punkter.values("organ"))
         # what stands on a föredragningslista is the nämnd's to decide there
-        .exclude(Exists(Punkt.objects.filter(arende=OuterRef("pk"), utfall="")))
+        .exclude(Exists(Punkt.objects.oavgjorda().filter(arende=OuterRef("pk"))))
         .select_related("organ")
         .order_by("registrerat", "pk")
     )

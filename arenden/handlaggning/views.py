@@ -437,7 +437,7 @@ def beslut(request, pk):
     arende = arende_eller_404(pk)
     kontrollera_sidbehorighet(request.user, "arenden.view_arende", arende)
     punkt = (
-        arende.punkter.filter(utfall="")
+        arende.punkter.oavgjorda()
         .order_by("-sammantrade__datum", "-pk")
         .values_list("pk", "sammantrade_id")
         .first()

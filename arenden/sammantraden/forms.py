@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from arenden.diarium.models import Arende
 from arenden.gemensamt.forms import Formular
 from arenden.organisation.models import Ledamotsuppdrag, Organ, Person
-from arenden.sammantraden.models import Deltagare, Punkt, Rost, Yttrande
+from arenden.sammantraden.models import Deltagare, Punkt, Rost, Sammantrade, Yttrande
 
 
 class SammantradeForm(Formular):
@@ -111,6 +111,23 @@ class PunktForm(Formular):
     def __init__(self, *args, arenden=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["arende"].queryset = arenden
+
+
+class AnmalForm(Formular):
+    """Anmäl an ärende: the meeting of its organ whose föredragningslista it is put on."""
+
+    sammantrade = forms.ModelChoiceField(
+        queryset=Sammantrade.objects.none(),
+        label=_("Sammanträde"),
+        help_text=_("Organets sammanträden vars föredragningslista ännu kan ändras."),
+    )
+    slag = forms.ChoiceField(
+        choices=Punkt.Slag.choices, initial=Punkt.Slag.BESLUTSARENDE, label=_("Slag")
+    )
+
+    def __init__(self, *args, moten, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sammantrade"].queryset = moten
 
 
 class BeslutForm(Formular):

@@ -320,6 +320,13 @@ def tjanstgorande(punkt: Punkt, deltagare) -> list[Deltagare]:
     return [d for d in deltagare if d.deltar_i(punkt)]
 
 
+class PunktQuerySet(models.QuerySet):
+    def oavgjorda(self):
+        """The items that wait for the nämnd's beslut: on a föredragningslista, no utfall
+        recorded yet (an item struck from the list is deleted)."""
+        return self.filter(utfall="")
+
+
 class Punkt(models.Model):
     """An item on the föredragningslista, which becomes a numbered paragraph when the protokoll
     is drawn up. It is an ärende, or a standing item of the meeting."""
@@ -428,6 +435,7 @@ class Punkt(models.Model):
     # KL 8 kap. 12 §: the justering of that paragraph tillkännagiven on the anslagstavla on its
     # own; the time for laglighetsprövning of its beslut runs from this day (KL 13 kap. 5 §)
     anslaget = models.DateField(_("anslaget"), null=True, blank=True, editable=False)
+    objects = PunktQuerySet.as_manager()
     history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:

@@ -19,13 +19,16 @@ from django.views.decorators.http import require_POST
 
 from arenden.dokument import arkivering
 from arenden.dokument import services as dokument
+from arenden.gemensamt.forms import fel
 from arenden.gemensamt.inskick import en_gang
 from arenden.gemensamt.sidor import PER_SIDA
+from arenden.gemensamt.vyer import arende_eller_404
 from arenden.organisation import roles
 from arenden.organisation.models import Ledamotsuppdrag, Organ, Person
 from arenden.publikt.anslagstavla import protokollfil_svar
 from arenden.sammantraden import protokoll
 from arenden.sammantraden.forms import (
+    AnmalForm,
     AnslagForm,
     BeslutForm,
     DeltagareForm,
@@ -50,7 +53,7 @@ from arenden.sammantraden.models import (
     Sammantrade,
     Tjanstgoring,
 )
-from flows.namn import ArendeArbetslista, SammantradeStatus, SammantradeSteg
+from flows.namn import ArendeArbetslista, ArendeSteg, SammantradeStatus, SammantradeSteg
 from workflow import registry
 from workflow import roles as workflow_roles
 from workflow.definitions import USER
@@ -437,6 +440,40 @@ def mote_punkt(request, pk):
     else:
         messages.success(request, _("Punkten är tillagd på föredragningslistan."))
     return _tillbaka(pk, "foredragningslista")
+
+
+@login_required
+@en_gang
+def anmal(request, pk):
+    """*Anmäl till sammanträde*: the nämndsekreterare puts the ärende on the föredragningslista
+    of a meeting of its organ; the item is what the step needs (flows.arende.
+    PA_FOREDRAGNINGSLISTAN), and the step is taken when the item is saved."""
+    arende = arende_eller_404(pk)
+    if ArendeSteg.ANMAL not in {t.id for t in allowed_transitions(arende, request.user)}:
+        raise PermissionDenied(_("Du får inte anmäla det här ärendet till ett sammanträde."))
+    moten = Sammantrade.objects.filter(
+        organ_id=arende.organ_id,
+        state__in=(SammantradeStatus.PLANERAT, SammantradeStatus.KALLAT),
+    ).order_by("datum", "pk")
+    form = AnmalForm(request.POST or None, moten=moten)
+    if request.method == "POST" and form.is_valid():
+        sammantrade = form.cleaned_data["sammantrade"]
+        try:
+            punkt = protokoll.lagg_till_punkt(
+                sammantrade, user=request.user, arende=arende, slag=form.cleaned_data["slag"]
+            )
+        except (*REFUSALS, PermissionDenied) as err:
+            fel(form, err)
+        else:
+            messages.success(
+                request,
+                _("Ärendet är anmält till %(mote)s, punkt %(nr)s på föredragningslistan.")
+                % {"mote": sammantrade, "nr": punkt.ordning},
+            )
+            return _tillbaka(sammantrade.pk, "foredragningslista")
+    return render(
+        request, "arenden/anmal.html", {"arende": arende, "form": form, "moten": moten.exists()}
+    )
 
 
 _PUNKTFORMULAR = {

@@ -21,6 +21,7 @@ from arenden.models import (
     Mottagare,
     Organ,
     Person,
+    Punkt,
     Sammantrade,
     Tjansteskrivelse,
     Uppdrag,
@@ -107,8 +108,8 @@ class Cast:
 
     def _records(self, ids: list[int], now) -> None:
         """What the main path's states mean, written beforehand (the steps that write them
-        are not what is measured): a tjänsteskrivelse with a förslag till beslut, a beslut
-        giving one uppdrag, and a sändlista already sent to."""
+        are not what is measured): a tjänsteskrivelse with a förslag till beslut, an item on
+        a föredragningslista, a beslut giving one uppdrag, and a sändlista already sent to."""
         forfattare = Person.objects.create(namn=f"Författare {self.organ.kod}")
         Tjansteskrivelse.objects.bulk_create(
             Tjansteskrivelse(
@@ -120,6 +121,11 @@ class Cast:
         # its protokoll justerat (a beslut is expedierat after that)
         mote = Sammantrade.objects.create(
             organ=self.organ, datum=REGISTRERAT, plats="Sal A", justerat=now
+        )
+        # anmält: each ärende an item on the meeting's föredragningslista
+        Punkt.objects.bulk_create(
+            Punkt(sammantrade=mote, ordning=i, arende_id=pk, rubrik="Kostnad")
+            for i, pk in enumerate(ids, start=1)
         )
         beslut = Beslut.objects.bulk_create(
             Beslut(

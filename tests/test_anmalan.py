@@ -1,0 +1,189 @@
+"""*Anmäl till sammanträde* means an item on a meeting's föredragningslista: where the nämnd's
+beslut will be recorded, and what lets the nämndsekreterare read the ärende's secret content
+(flows.arende.PA_MOTET). The step was taken by a button on the ärende page, by the API and by
+the Anmäl task with no item anywhere: the ärende claimed to be on a list it was not on, and its
+secrets opened to the nämndsekreterare. It is now the step's requirement, whoever asks; the
+button leads to a page where the meeting is chosen and the item saved."""
+
+import datetime
+import re
+import threading
+
+import pytest
+from django.db import close_old_connections, connection
+from django.test import Client
+from django.urls import reverse
+
+from arenden.models import Arende, Punkt, Sammantrade
+from arenden.sammantraden import protokoll
+from flows import uppgifter
+from tests import factories
+from tests.test_api import klient
+from workflow.engine import RequirementMissing, do_transition, version
+
+pytestmark = pytest.mark.django_db
+
+INTE_PA_LISTAN = "ärendet står inte på någon föredragningslista"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def cast():
+    return factories.Cast()
+
+
+@pytest.fixture
+def hemligt(cast):
+    return cast.berett("Patienten NN klagar på vården", sekretess_lagrum="OSL 25 kap. 1 §")
+
+
+def _sekreterare(cast):
+    klient = Client()
+    klient.force_login(cast.sekreterare)
+    return klient
+
+
+def test_the_step_without_an_item_is_refused_and_opens_nothing(cast, hemligt):
+    sek = cast.sekreterare
+    assert not sek.has_perm("arenden.view_sekretess", hemligt)
+    with pytest.raises(RequirementMissing, match=INTE_PA_LISTAN):
+        do_transition(hemligt, "anmal", sek)
+    hemligt.refresh_from_db()
+    assert hemligt.state == "beredd"
+    assert not type(sek).objects.get(pk=sek.pk).has_perm("arenden.view_sekretess", hemligt)
+    # the generic button post is sent to the step's page, where the meeting is chosen
+    klient = _sekreterare(cast)
+    svar = klient.post(
+        reverse("arenden:overgang", args=[hemligt.pk]),
+        factories.fran_arendesidan(
+            hemligt, {"overgang": "anmal", "status": "beredd", "steg": str(version(hemligt))}
+        ),
+    )
+    assert svar.status_code == 302
+    assert svar["Location"] == reverse("arenden:anmal", args=[hemligt.pk])
+    hemligt.refresh_from_db()
+    assert hemligt.state == "beredd" and not Punkt.objects.exists()
+
+
+def test_the_page_puts_it_on_a_meeting_of_its_organ_and_only_then_is_it_anmalt(cast, hemligt):
+    hsn = factories.planerat(hemligt, cast.sekreterare, datetime.date(2025, 11, 12))
+    kallat = factories.planerat(hemligt, cast.sekreterare, datetime.date(2025, 12, 10))
+    protokoll.kalla(kallat, user=cast.sekreterare)
+    # another organ's meeting is not offered
+    annat = factories.organ("RS", "Regionstyrelsen")
+    Sammantrade.objects.create(organ=annat, datum=datetime.date(2025, 11, 13), plats="Sal B")
+    klient = _sekreterare(cast)
+    url = reverse("arenden:anmal", args=[hemligt.pk])
+    sida = klient.get(url)
+    assert sida.status_code == 200
+    val = [str(s) for s in sida.context["form"].fields["sammantrade"].queryset]
+    assert val == [str(hsn), str(kallat)]  # its organ's meetings whose list can still change
+    svar = klient.post(url, {"sammantrade": hsn.pk, "slag": "beslutsarende"}, follow=True)
+    assert "Ärendet är anmält till" in svar.content.decode()
+    hemligt.refresh_from_db()
+    assert hemligt.state == "anmalt"
+    [punkt] = Punkt.objects.filter(arende=hemligt)
+    assert punkt.sammantrade == hsn and punkt.utfall == ""
+    # on the list, the nämndsekreterare reads what the nämnd will decide on
+    sek = type(cast.sekreterare).objects.get(pk=cast.sekreterare.pk)
+    assert sek.has_perm("arenden.view_sekretess", hemligt)
+
+
+def test_a_double_click_puts_it_on_the_list_once(cast, hemligt):
+    hsn = factories.planerat(hemligt, cast.sekreterare)
+    klient = _sekreterare(cast)
+    url = reverse("arenden:anmal", args=[hemligt.pk])
+    nyckel = re.search(r'name="inskick" value="(\w+)"', klient.get(url).content.decode())[1]
+    for _ in range(2):  # the same form sent twice: the second gets the first's answer
+        svar = klient.post(url, {"sammantrade": hsn.pk, "slag": "beslutsarende", "inskick": nyckel})
+        assert svar.status_code == 302
+        assert svar["Location"].startswith(reverse("arenden:sammantrade", args=[hsn.pk]))
+    assert Punkt.objects.filter(arende=hemligt).count() == 1
+    assert hemligt.__class__.objects.get(pk=hemligt.pk).state == "anmalt"
+
+
+def test_a_meeting_whose_protokoll_is_upprattat_is_refused(cast, hemligt):
+    """A form read before the protokoll was drawn up, sent after: refused, nothing saved."""
+    mote = factories.planerat(hemligt, cast.sekreterare)
+    annat = cast.berett("Ett annat ärende")
+    punkt = factories.anmal(annat, cast.sekreterare, mote)
+    protokoll.kalla(mote, user=cast.sekreterare)
+    protokoll.besluta(punkt, user=cast.sekreterare, utfall="bifall", beslut="Bifall.")
+    klient = _sekreterare(cast)
+    url = reverse("arenden:anmal", args=[hemligt.pk])
+    assert klient.get(url).context["form"].fields["sammantrade"].queryset.get() == mote
+    protokoll.uppratta(mote, user=cast.sekreterare)
+    assert "har inget sammanträde" in klient.get(url).content.decode()
+    svar = klient.post(url, {"sammantrade": mote.pk, "slag": "beslutsarende"})
+    assert svar.status_code == 200
+    assert "Välj ett giltigt alternativ" in svar.content.decode()
+    hemligt.refresh_from_db()
+    assert hemligt.state == "beredd" and not hemligt.punkter.exists()
+
+
+def test_who_may_not_anmala_gets_403(cast, hemligt):
+    for user in (cast.handlaggare, cast.registrator, cast.stabschef):
+        klient = Client()
+        klient.force_login(user)
+        assert klient.get(reverse("arenden:anmal", args=[hemligt.pk])).status_code == 403
+
+
+def test_the_api_sends_the_step_to_its_page(cast, hemligt):
+    api = klient(cast.sekreterare)
+    svar = api.get(f"/api/arenden/{hemligt.pk}/overgangar/")
+    las = svar.json()["version"]
+    svar = api.post(
+        f"/api/arenden/{hemligt.pk}/overgangar/",
+        {"overgang": "anmal", "status": "beredd", "version": las},
+        format="json",
+    )
+    assert svar.status_code == 422, svar.content
+    hemligt.refresh_from_db()
+    assert hemligt.state == "beredd"
+
+
+def test_the_task_puts_it_on_the_chosen_meeting(cast):
+    arende = cast.berett("Riktlinjer")
+    [granska] = [t for t in uppgifter.uppgifter(arende) if t.flow_task.name == "granska"]
+    uppgifter.granska(granska, cast.stabschef, godkann=True)
+    [anmal] = [t for t in uppgifter.uppgifter(arende) if t.flow_task.name == "anmal"]
+    mote = factories.planerat(arende, cast.sekreterare)
+    punkt = uppgifter.anmal(anmal, cast.sekreterare, sammantrade=mote)
+    assert punkt.arende == arende and punkt.sammantrade == mote
+    assert Arende.objects.get(pk=arende.pk).state == "anmalt"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_secretaries_at_once_put_it_on_one_list(cast):
+    """Two nämndsekreterare put the same ärende on two meetings at the same moment: one item,
+    one step; the other is refused (the ärende is anmält already) and saves nothing."""
+    arende = cast.berett("Riktlinjer")
+    moten = [
+        factories.planerat(arende, cast.sekreterare, datetime.date(2025, 11, d)) for d in (12, 19)
+    ]
+    start = threading.Barrier(2)
+    fel = []
+
+    def anmal(mote):
+        try:
+            start.wait()
+            protokoll.lagg_till_punkt(mote, user=cast.sekreterare, arende=arende)
+        except Exception as err:  # noqa: BLE001 — what each writer met is the result
+            fel.append(err)
+        finally:
+            close_old_connections()
+
+    trådar = [threading.Thread(target=anmal, args=(m,)) for m in moten]
+    for t in trådar:
+        t.start()
+    for t in trådar:
+        t.join()
+    assert connection.vendor == "postgresql"
+    assert Punkt.objects.filter(arende=arende).count() == 1
+    assert len(fel) == 1
+    assert Arende.objects.get(pk=arende.pk).state == "anmalt"
