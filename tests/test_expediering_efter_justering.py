@@ -146,6 +146,13 @@ def test_a_new_beslut_waits_for_its_own_protokoll(mote):
         services.expediera_till(ny_rad, user=mote.sek, metod="e-post")
     ny.justera(ny.ordforande_user)
     ny.justera(ny.justerare_user)
+    # the page says which beslut each row was sent: the first round's rows, the earlier one
+    klient = Client()
+    klient.force_login(mote.sek)
+    sida = klient.get(reverse("arenden:expediera", args=[arende.pk])).content.decode()
+    forsta = arende.beslut.order_by("pk").first()
+    assert sida.count(f"beslutet {forsta}, ett tidigare beslut i ärendet") == 2
+    assert sida.count("Markera som expedierat") == 1
     services.expediera_till(ny_rad, user=mote.sek, metod="e-post")
     arende.refresh_from_db()
     assert arende.state == "expedierat"

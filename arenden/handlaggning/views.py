@@ -596,7 +596,11 @@ def expediera(request, pk):
         "arenden/expediera.html",
         {
             "arende": arende,
-            "mottagare": arende.mottagare.select_related("person__enhet", "enhet", "expedierad_av"),
+            "mottagare": arende.mottagare.select_related(
+                "person__enhet", "enhet", "expedierad_av", "beslut__organ"
+            ),
+            # a row sent an earlier beslut (before the ärende was reopened) says so
+            "senaste_beslut": arende.beslut.order_by("-pk").values_list("pk", flat=True).first(),
             "metoder": Mottagare.Metod.choices,
             "version": diarium_services.arendets_version(arende),
             "inte_justerat": handlaggning_services.inte_justerat(arende),
