@@ -233,6 +233,16 @@ def test_a_dry_run_writes_and_marks_nothing(tmp_path, avslutat):
     assert avslutat.levererad is None
 
 
+def test_a_dry_run_names_a_secret_arende_by_its_public_rubrik(tmp_path, avslutat):
+    """Who runs the job reads the terminal and its logs, not the secret content."""
+    Arende.objects.filter(pk=avslutat.pk).update(
+        sekretess_lagrum=OSL, offentlig_rubrik="Avtal om samverkan"
+    )
+    out = _export(tmp_path, "--torrkorning")
+    assert f"{avslutat.diarienummer} Avtal om samverkan – Sekretess ({OSL})" in out
+    assert "Cancerfonden" not in out
+
+
 def test_the_period_selects_by_the_day_the_arende_closed(tmp_path, avslutat):
     dag = avslutat.avslutat
     fore = (dag - datetime.timedelta(days=1)).isoformat()

@@ -70,7 +70,12 @@ class Command(BaseCommand):
         mal = Path(opts["till_mapp"])
         if opts["torrkorning"]:
             for arende in arenden:
-                self.stdout.write(f"skulle levereras: {arende.diarienummer} {arende.arendemening}")
+                # the terminal and its logs are read by who runs the job, not by who may read
+                # the secret content (OSL 5 kap. 5 §): a marked ärende by its public rubrik
+                rubrik = (
+                    arende.maskerad_rubrik if arende.ar_sekretessmarkerat else arende.arendemening
+                )
+                self.stdout.write(f"skulle levereras: {arende.diarienummer} {rubrik}")
             self.stdout.write(f"{len(arenden)} ärenden skulle levereras (torrkörning).")
             return
 

@@ -53,9 +53,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Demoinloggningar (lösenord för alla: {demo.DEMO_PASSWORD}):")
         for username, first, last, role, places in demo.DEMO_USERS:
             where = f" i {', '.join(places)}" if places else ""
-            self.stdout.write(f"  {username:<12} {first} {last} ({role}{where})")
+            self.stdout.write(f"  {username:<14} {first} {last} ({role}{where})")
         for username, namn in demo.SVO_UNDERTECKNARE:
-            self.stdout.write(f"  {username:<12} {namn} (justerar protokollet i HSN 418-2-2021)")
+            self.stdout.write(f"  {username:<14} {namn} (justerar protokollet i HSN 418-2-2021)")
         for username, namn, _roll, _justerare in demo.HSN_787_UNDERTECKNARE:
             self.stdout.write(f"  {username:<14} {namn} (justerade beslutet i HSN 787-2025)")
-        self.stdout.write("  admin        konfiguration i /admin/ (endast inställningar)")
+        self.stdout.write("  admin          konfiguration i /admin/ (endast inställningar)")
