@@ -271,28 +271,38 @@ def test_delegationsbeslut_are_anmalda_once_at_the_next_meeting(media):
         assert vid.sammantrade == mote.sammantrade and vid.paragraf is not None
 
 
-def test_ordforandebeslut_only_by_who_the_namnd_named_and_anmalt_like_a_delegationsbeslut(media):
-    """KL 6 kap. 39 §: the nämnd gives its ordförande the uppdrag to decide brådskande ärenden
-    (a row of its delegationsordning); the justerare, who sat beside him, may not. The beslut is
-    an ordförandebeslut and is anmält at the next meeting (KL 6 kap. 40 §)."""
+def _bradskande_rad():
+    """A meeting of HSN whose ordförande holds a seat as ledamot, and the row of HSN's
+    delegationsordning that gives the ordförande the brådskande ärenden (KL 6 kap. 39 §)."""
     from arenden.delegering.services import lagg_till_delegationspunkt
     from tests.test_sammantraden import Mote
 
     mote = Mote()
     cast = mote.cast
-    ordforande = mote.ordforande_user
-    factories.ledamot(cast.organ, ordforande.person)
+    plats = factories.ledamot(cast.organ, mote.ordforande_user.person)
     rad = lagg_till_delegationspunkt(
         cast.organ,
         user=cast.sekreterare,
         nummer="1.1",
         beslutsomrade="Brådskande ärenden",
-        delegat=ordforande.person,
+        delegat=mote.ordforande_user.person,
         giltig_fran=datetime.date(2025, 1, 1),
         antagen_genom="HSN 2025-02-12 § 13",
         ej_undantaget=True,
         bradskande=True,
     )
+    return mote, plats, rad
+
+
+def test_ordforandebeslut_only_by_who_the_namnd_named_and_anmalt_like_a_delegationsbeslut(media):
+    """KL 6 kap. 39 §: the nämnd gives its ordförande the uppdrag to decide brådskande ärenden
+    (a row of its delegationsordning); the justerare, who sat beside him, may not. The beslut is
+    an ordförandebeslut and is anmält at the next meeting (KL 6 kap. 40 §)."""
+    from tests.test_sammantraden import Mote
+
+    mote, _plats, rad = _bradskande_rad()
+    cast = mote.cast
+    ordforande = mote.ordforande_user
     arende = mote.berett_arende("Brådskande yttrande")
     with pytest.raises(ValidationError, match="inte delegat enligt punkt 1.1"):
         fatta_delegationsbeslut(
@@ -336,25 +346,11 @@ def test_the_admin_shows_the_delegationsordning_and_changes_none_of_it(client, p
 def test_an_ordforandebeslut_needs_a_seat_as_ledamot_on_the_day_of_the_beslut(media):
     """KL 6 kap. 39 §: the seat was checked on the day the row began, never again; an
     ordförande whose seat had ended still took ordförandebeslut under it."""
-    from arenden.delegering.services import lagg_till_delegationspunkt
     from arenden.sammantraden import protokoll
-    from tests.test_sammantraden import Mote
 
-    mote = Mote()
+    mote, plats, rad = _bradskande_rad()
     cast = mote.cast
     ordforande = mote.ordforande_user
-    plats = factories.ledamot(cast.organ, ordforande.person)
-    rad = lagg_till_delegationspunkt(
-        cast.organ,
-        user=cast.sekreterare,
-        nummer="1.1",
-        beslutsomrade="Brådskande ärenden",
-        delegat=ordforande.person,
-        giltig_fran=datetime.date(2025, 1, 1),
-        antagen_genom="HSN 2025-02-12 § 13",
-        ej_undantaget=True,
-        bradskande=True,
-    )
     protokoll.andra_uppdrag(
         plats, user=cast.sekreterare, till=datetime.date(2025, 6, 30), version=plats.version
     )
