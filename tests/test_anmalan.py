@@ -10,6 +10,7 @@ import re
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection
 from django.test import Client
 from django.urls import reverse
@@ -186,4 +187,31 @@ def test_two_secretaries_at_once_put_it_on_one_list(cast):
     assert connection.vendor == "postgresql"
     assert Punkt.objects.filter(arende=arende).count() == 1
     assert len(fel) == 1
+    assert Arende.objects.get(pk=arende.pk).state == "anmalt"
+
+
+def test_a_bordlagt_arende_is_taken_up_at_a_later_meeting_not_the_same(cast):
+    """KL 5 kap. 50 §: bordlagt at a meeting, the ärende is taken up at a later one; the
+    meeting that postponed it is not offered, and putting it there again is refused."""
+    from tests.test_sammantraden_regler import Mote
+
+    mote = Mote(cast)
+    mote.kalla()
+    protokoll.besluta(
+        mote.arendepunkt,
+        user=mote.sek,
+        utfall=Punkt.Utfall.BORDLAGGNING,
+        motivering="Mer underlag behövs.",
+    )
+    arende = Arende.objects.get(pk=mote.arende.pk)
+    assert arende.state == "bordlagt"
+    senare = factories.planerat(arende, cast.sekreterare, datetime.date(2025, 12, 10))
+    klient = _sekreterare(cast)
+    url = reverse("arenden:anmal", args=[arende.pk])
+    assert list(klient.get(url).context["form"].fields["sammantrade"].queryset) == [senare]
+    with pytest.raises(ValidationError, match="står redan på föredragningslistan"):
+        protokoll.lagg_till_punkt(mote.sammantrade, user=mote.sek, arende=arende)
+    assert Arende.objects.get(pk=arende.pk).state == "bordlagt"
+    assert arende.punkter.count() == 1
+    factories.anmal(arende, cast.sekreterare, senare)
     assert Arende.objects.get(pk=arende.pk).state == "anmalt"

@@ -764,6 +764,17 @@ def lagg_till_punkt(
             raise ValidationError(
                 _("Föredragningslistan kan inte ändras när protokollet är upprättat.")
             )
+        if arende is not None and sammantrade.punkter.filter(arende=arende).exists():
+            # bordlagt (KL 5 kap. 50–51 §§) is taken up at a later meeting, never again at the
+            # one that postponed it
+            raise ValidationError(
+                _(
+                    "%(arende)s står redan på föredragningslistan till %(mote)s; ett bordlagt "
+                    "ärende tas upp vid ett senare sammanträde."
+                )
+                % {"arende": arende.diarienummer, "mote": sammantrade},
+                code="redan_pa_listan",
+            )
         if ordning is None:
             ordning = (sammantrade.punkter.aggregate(n=Max("ordning"))["n"] or 0) + 1
         elif sammantrade.punkter.filter(ordning=ordning).exists():

@@ -451,10 +451,14 @@ def anmal(request, pk):
     arende = arende_eller_404(pk)
     if ArendeSteg.ANMAL not in {t.id for t in allowed_transitions(arende, request.user)}:
         raise PermissionDenied(_("Du får inte anmäla det här ärendet till ett sammanträde."))
-    moten = Sammantrade.objects.filter(
-        organ_id=arende.organ_id,
-        state__in=(SammantradeStatus.PLANERAT, SammantradeStatus.KALLAT),
-    ).order_by("datum", "pk")
+    moten = (
+        Sammantrade.objects.filter(
+            organ_id=arende.organ_id,
+            state__in=(SammantradeStatus.PLANERAT, SammantradeStatus.KALLAT),
+        )
+        .exclude(punkter__arende=arende)  # where it was bordlagt: a later meeting takes it up
+        .order_by("datum", "pk")
+    )
     form = AnmalForm(request.POST or None, moten=moten)
     if request.method == "POST" and form.is_valid():
         sammantrade = form.cleaned_data["sammantrade"]
