@@ -6,11 +6,13 @@ secrets opened to the nämndsekreterare. It is now the step's requirement, whoev
 button leads to a page where the meeting is chosen and the item saved."""
 
 import datetime
+import io
 import re
 import threading
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.db import close_old_connections, connection
 from django.test import Client
 from django.urls import reverse
@@ -20,7 +22,7 @@ from arenden.sammantraden import protokoll
 from flows import uppgifter
 from tests import factories
 from tests.test_api import klient
-from workflow.engine import RequirementMissing, do_transition, version
+from workflow.engine import RequirementMissing, do_transition, history, version
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +217,47 @@ def test_a_bordlagt_arende_is_taken_up_at_a_later_meeting_not_the_same(cast):
     assert arende.punkter.count() == 1
     factories.anmal(arende, cast.sekreterare, senare)
     assert Arende.objects.get(pk=arende.pk).state == "anmalt"
+
+
+def test_an_arende_anmalt_before_the_rule_without_an_item_is_taken_back(cast, monkeypatch):
+    """Anmält before 2026-12-06 with no item: listed after the upgrade, and taken back to
+    beredd by a nämndsekreterare, with the reason in its history; its secret content closes
+    to the nämndsekreterare again."""
+    import flows.arende
+
+    hemligt = cast.berett("Patienten NN klagar", sekretess_lagrum="OSL 25 kap. 1 §")
+    pa_listan = cast.berett("Ett ärende på listan")
+    factories.anmal(pa_listan, cast.sekreterare)
+    with monkeypatch.context() as fore:  # the step as it was taken before the rule
+        fore.setattr(flows.arende, "_inte_pa_foredragningslistan", lambda arende: False)
+        do_transition(hemligt, "anmal", cast.sekreterare)
+    assert hemligt.state == "anmalt"
+
+    ut = io.StringIO()
+    call_command("anmalda_utan_punkt", stdout=ut)
+    assert f"anmält utan punkt: {hemligt.diarienummer} (HSN)" in ut.getvalue()
+    assert str(pa_listan.diarienummer) not in ut.getvalue()
+    with pytest.raises(CommandError, match="--som"):
+        call_command("anmalda_utan_punkt", "--stryk", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="kunde inte"):  # who is no nämndsekreterare
+        call_command(
+            "anmalda_utan_punkt",
+            "--stryk",
+            "--som",
+            cast.handlaggare.username,
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    assert Arende.objects.get(pk=hemligt.pk).state == "anmalt"
+
+    ut = io.StringIO()
+    call_command("anmalda_utan_punkt", "--stryk", "--som", cast.sekreterare.username, stdout=ut)
+    assert "1 av 1 ärenden är beredda igen." in ut.getvalue()
+    hemligt = Arende.objects.get(pk=hemligt.pk)
+    assert hemligt.state == "beredd"
+    senaste = history(hemligt).last()
+    assert (senaste.transition, senaste.actor) == ("stryk", cast.sekreterare)
+    assert "utan en punkt" in senaste.comment
+    sek = type(cast.sekreterare).objects.get(pk=cast.sekreterare.pk)
+    assert not sek.has_perm("arenden.view_sekretess", hemligt)
+    assert Arende.objects.get(pk=pa_listan.pk).state == "anmalt"  # on a list: left alone
