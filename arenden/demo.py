@@ -287,6 +287,28 @@ HSN_787_UNDERTECKNARE = [
 HSN_787_JUSTERAT = datetime.datetime(2025, 11, 17, 9, 0, tzinfo=datetime.UTC)  # assumed day
 
 
+def _undertecknare(mote, folk: Folk, vilka) -> list[User]:
+    """The meeting's ordförande and justerare (``vilka``: username, namn, roll, justerare) in
+    its närvaro, each with a demo login to sign the protokoll."""
+    users = []
+    for username, namn, roll, justerare in vilka:
+        person, _ = Person.objects.get_or_create(
+            namn=namn, defaults={"typ": Person.Typ.FORTROENDEVALD}
+        )
+        users.append(med_konto(person, username))
+        protokoll.lagg_till_deltagare(
+            mote, person, roll=roll, user=folk.sekreterare, justerare=justerare
+        )
+    return users
+
+
+def _justera(mote, undertecknare: list[User], tidpunkt: datetime.datetime) -> None:
+    """The protokoll justerat by its ordförande and justerare: its beslut may now be
+    expedierade or handed on (flows.arende.BESLUTET_JUSTERAT)."""
+    for user in undertecknare:
+        protokoll.justera(mote, user=user, tidpunkt=tidpunkt)
+
+
 def aterrapport_text() -> str:
     rader = [HSN_787_ATERRAPPORT_TITEL, "HSN Dnr 787-2025", ""]
     for stycke in HSN_787_ATERRAPPORT_INLEDNING:
@@ -361,15 +383,7 @@ def hsn_787_2025(folk: Folk) -> Arende:
             beskrivning=HSN_787_TJANSTESKRIVELSE["sammanfattning"],
             forslag_till_beslut=HSN_787_TJANSTESKRIVELSE["forslag_till_beslut"],
         )
-        undertecknare = []
-        for username, namn, roll, justerare in HSN_787_UNDERTECKNARE:
-            person, _ = Person.objects.get_or_create(
-                namn=namn, defaults={"typ": Person.Typ.FORTROENDEVALD}
-            )
-            undertecknare.append(med_konto(person, username))
-            protokoll.lagg_till_deltagare(
-                mote, person, roll=roll, user=folk.sekreterare, justerare=justerare
-            )
+        undertecknare = _undertecknare(mote, folk, HSN_787_UNDERTECKNARE)
         protokoll.besluta(
             punkt,
             user=folk.sekreterare,
@@ -385,8 +399,7 @@ def hsn_787_2025(folk: Folk) -> Arende:
             ],
         )
         protokoll.uppratta(mote, user=folk.sekreterare)
-        for user in undertecknare:
-            protokoll.justera(mote, user=user, tidpunkt=HSN_787_JUSTERAT)
+        _justera(mote, undertecknare, HSN_787_JUSTERAT)
         arende.refresh_from_db()
         [mottagare] = arende.mottagare.all()
         handlaggning_services.expediera_till(mottagare, user=folk.sekreterare, metod="e-post")
@@ -432,6 +445,14 @@ NARA_VARD_HSN_FORSLAG = "Hälso- och sjukvårdsnämnden föreslår att regionful
 NARA_VARD_ATT = "Fastställa Färdplan Nära vård 2030 i Västerbotten."
 NARA_VARD_HSN_BESLUTAT = datetime.date(2023, 5, 22)
 NARA_VARD_RS_BESLUTAT = datetime.date(2023, 6, 13)  # assumed: the seed gives no date
+#: assumed days; the seeds name no ordförande or justerare of these meetings (invented, as for
+#: HSN 787-2025): the förslag goes on once its protokoll is justerat
+NARA_VARD_HSN_JUSTERAT = datetime.datetime(2023, 5, 26, 9, 0, tzinfo=datetime.UTC)
+NARA_VARD_RS_JUSTERAT = datetime.datetime(2023, 6, 16, 9, 0, tzinfo=datetime.UTC)
+RS_UNDERTECKNARE = [
+    ("rs-ordforande", "Cecilia Påhittad", Deltagare.Roll.ORDFORANDE, False),
+    ("rs-justerare", "David Exempelsson", Deltagare.Roll.LEDAMOT, True),
+]
 
 
 NARA_VARD_SARSKILT_YTTRANDE_AV = "Moderaterna, Centerpartiet, Kristdemokraterna, Liberalerna"
@@ -514,6 +535,7 @@ def rs_909_2023(folk: Folk) -> Arende:
             beskrivning=NARA_VARD_SAMMANFATTNING,
             forslag_till_beslut=hsn_forslag,
         )
+        hsn_undertecknare = _undertecknare(hsn_mote, folk, HSN_787_UNDERTECKNARE)
         protokoll.besluta(
             hsn_punkt,
             user=folk.sekreterare,
@@ -522,6 +544,7 @@ def rs_909_2023(folk: Folk) -> Arende:
             forslag_till=rf,
         )
         protokoll.uppratta(hsn_mote, user=folk.sekreterare)
+        _justera(hsn_mote, hsn_undertecknare, NARA_VARD_HSN_JUSTERAT)
         i_hsn.refresh_from_db()
         i_rs = diarium_services.fortsatt_i(
             i_hsn,
@@ -544,6 +567,7 @@ def rs_909_2023(folk: Folk) -> Arende:
             beskrivning=f"{NARA_VARD_SAMMANFATTNING}\n{NARA_VARD_HSN_BEREDD}",
             forslag_till_beslut=hsn_forslag,
         )
+        rs_undertecknare = _undertecknare(rs_mote, folk, RS_UNDERTECKNARE)
         protokoll.besluta(
             rs_punkt,
             user=folk.sekreterare,
@@ -559,6 +583,7 @@ def rs_909_2023(folk: Folk) -> Arende:
             text=NARA_VARD_SARSKILT_YTTRANDE,
         )
         protokoll.uppratta(rs_mote, user=folk.sekreterare)
+        _justera(rs_mote, rs_undertecknare, NARA_VARD_RS_JUSTERAT)
         diarium_services.fortsatt_i(
             i_rs,
             organ=rf,

@@ -684,7 +684,8 @@ def definition() -> Workflow:
                 (ArendeStatus.EXPEDIERAT, ArendeStatus.BEVAKAS, ArendeStatus.OVERLAMNAT),
                 ArendeStatus.AVSLUTAT,
                 guard=Guard(roles=(STABSCHEF, NAMNDSEKRETERARE, REGISTRATOR)),
-                requires=(ALLT_REDOVISAT,),
+                # överlämnat: the förslag goes on to the higher organ once it is justerat
+                requires=(BESLUTET_JUSTERAT, ALLT_REDOVISAT),
                 before=(_datum("avslutat"),),
                 after=(_upprattade,),
             ),

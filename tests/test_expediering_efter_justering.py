@@ -156,3 +156,40 @@ def test_a_new_beslut_waits_for_its_own_protokoll(mote):
     services.expediera_till(ny_rad, user=mote.sek, metod="e-post")
     arende.refresh_from_db()
     assert arende.state == "expedierat"
+
+
+def test_a_forslag_goes_on_to_the_higher_organ_once_its_protokoll_is_justerat():
+    """Överlämnat: the förslag is registered in the higher organ's diarium and the ärende is
+    closed here once the protokoll is justerat, not before (KL 13 kap. 14 §)."""
+    from arenden.diarium import services as diarium_services
+    from arenden.models import Organ
+
+    mote = Mote(cast_for("HSN"))
+    rs = Organ.objects.create(kod="RS", namn="Regionstyrelsen", typ=Organ.Typ.STYRELSE)
+    mote.kalla()
+    protokoll.besluta(
+        mote.arendepunkt,
+        user=mote.sek,
+        utfall=Punkt.Utfall.FORSLAG,
+        beslut="Nämnden föreslår regionstyrelsen att anta riktlinjerna.",
+        forslag_till=rs,
+    )
+    mote.besluta(mote.info)
+    mote.uppratta()
+    arende = mote.arende
+    arende.refresh_from_db()
+    assert arende.state == "overlamnat"
+    with pytest.raises(ValidationError, match=INTE_JUSTERAT):
+        diarium_services.fortsatt_i(arende, organ=rs, user=mote.cast.registrator)
+    with pytest.raises(RequirementMissing, match=INTE_JUSTERAT):
+        do_transition(arende, "avsluta", mote.cast.stabschef)
+    assert not rs.arenden.exists()
+    arende.refresh_from_db()
+    assert arende.state == "overlamnat"
+    mote.justera(mote.ordforande_user)
+    mote.justera(mote.justerare_user)
+    i_rs = diarium_services.fortsatt_i(arende, organ=rs, user=mote.cast.registrator)
+    assert i_rs.organ == rs
+    do_transition(arende, "avsluta", mote.cast.stabschef)
+    arende.refresh_from_db()
+    assert arende.state == "avslutat"

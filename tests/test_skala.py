@@ -120,7 +120,7 @@ def test_a_document_made_by_the_worker_arrives_and_is_served_with_its_sha256():
     _arbetaren()
     cast = factories.Cast()
     arende = cast.registrera("Remiss om kollektivtrafikens taxor")
-    mote = factories.mote(arende)
+    mote = factories.mote(arende, justerat=False)  # a kallelse: before the meeting
     # a place of its own: a document no earlier run made
     Sammantrade.objects.filter(pk=mote.pk).update(plats=f"Sal {uuid.uuid4()}")
     # the worker is told the meeting's id, and reads the kallelse from the database

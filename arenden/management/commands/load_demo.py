@@ -57,5 +57,7 @@ class Command(BaseCommand):
         for username, namn in demo.SVO_UNDERTECKNARE:
             self.stdout.write(f"  {username:<14} {namn} (justerar protokollet i HSN 418-2-2021)")
         for username, namn, _roll, _justerare in demo.HSN_787_UNDERTECKNARE:
-            self.stdout.write(f"  {username:<14} {namn} (justerade beslutet i HSN 787-2025)")
+            self.stdout.write(f"  {username:<14} {namn} (justerar HSN:s protokoll)")
+        for username, namn, _roll, _justerare in demo.RS_UNDERTECKNARE:
+            self.stdout.write(f"  {username:<14} {namn} (justerar RS:s protokoll)")
         self.stdout.write("  admin          konfiguration i /admin/ (endast inställningar)")
