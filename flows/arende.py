@@ -149,6 +149,21 @@ def _nytt_beslut(transition: str, *, forslag: bool = False, slag: Q = MOTETS):
     return check
 
 
+def _nytt_utfall(transition: str, utfall: str):
+    """An item of the ärende whose utfall ``utfall`` (återremiss, bordläggning) is recorded in
+    a meeting's protokoll, and that no earlier step of ``transition`` accounts for."""
+
+    def check(arende) -> bool:
+        from arenden.sammantraden.models import Punkt
+
+        punkter = Punkt.objects.filter(arende_id=arende.pk, utfall=utfall)
+        tagna = WorkflowHistory.objects.for_object(arende).filter(transition=transition)
+        return punkter.count() > tagna.count()
+
+    check.__name__ = check.__qualname__ = f"nytt_utfall_for_{transition}"
+    return check
+
+
 def _senaste_beslut(arende):
     return (
         Beslut.objects.filter(arende_id=arende.pk)
@@ -303,6 +318,16 @@ PA_FOREDRAGNINGSLISTAN = Requirement(
     _pa_foredragningslistan,
     "ärendet står inte på någon föredragningslista; det anmäls genom att sättas upp på ett "
     "sammanträde",
+)
+#: återremiss and bordläggning are the nämnd's, recorded under the ärende's item of the
+#: protokoll (KL 5 kap. 50–51 §§): never the state without its item's utfall
+ATERREMISS = Requirement(
+    _nytt_utfall(ArendeSteg.ATERREMITTERA, "aterremiss"),
+    "ingen återremiss är förd till protokollet under ärendets punkt",
+)
+BORDLAGGNING = Requirement(
+    _nytt_utfall(ArendeSteg.BORDLAGGA, "bordlaggning"),
+    "ingen bordläggning är förd till protokollet under ärendets punkt",
 )
 FORSLAG_TILL_HOGRE_ORGAN = Requirement(
     _nytt_beslut(ArendeSteg.OVERLAMNA, forslag=True),
@@ -636,6 +661,7 @@ def definition() -> Workflow:
                 ArendeStatus.ATERREMITTERAT,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
                 comment_required=True,
+                requires=(ATERREMISS,),
                 form="arenden:beslut",
             ),
             Transition(
@@ -645,6 +671,7 @@ def definition() -> Workflow:
                 ArendeStatus.BORDLAGT,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
                 comment_required=True,
+                requires=(BORDLAGGNING,),
                 form="arenden:beslut",
             ),
             Transition(

@@ -283,18 +283,35 @@ def besluta(task, user, **beslut):
         return services.registrera_beslut(arende, user=user, **beslut)
 
 
+def _punkten(arende) -> Punkt:
+    """The ärende's item that waits for the nämnd's beslut, where the beslut is recorded."""
+    punkt = arende.punkter.oavgjorda().order_by("-pk").first()
+    if punkt is None:
+        raise ValidationError(
+            _("Ärendet står inte på någon föredragningslista; nämnden beslutar under dess punkt."),
+            code="ingen_punkt",
+        )
+    return punkt
+
+
 def aterremittera(task, user, *, kommentar):
-    """The organ sent the ärende back for more beredning (KL 5 kap. 51 §)."""
+    """The organ sent the ärende back for more beredning (KL 5 kap. 51 §), recorded under
+    its item of the meeting's protokoll (``arenden.sammantraden.protokoll.besluta``)."""
     with transaction.atomic():
         arende = _oppen(task, ArendeFlow.besluta)
-        do_transition(arende, ArendeSteg.ATERREMITTERA, user, kommentar)
+        return protokoll.besluta(
+            _punkten(arende), user=user, utfall=Punkt.Utfall.ATERREMISS, motivering=kommentar
+        )
 
 
 def bordlagga(task, user, *, kommentar):
-    """The organ postponed the ärende to a later meeting (KL 5 kap. 50 §)."""
+    """The organ postponed the ärende to a later meeting (KL 5 kap. 50 §), recorded under its
+    item of the meeting's protokoll."""
     with transaction.atomic():
         arende = _oppen(task, ArendeFlow.besluta)
-        do_transition(arende, ArendeSteg.BORDLAGGA, user, kommentar)
+        return protokoll.besluta(
+            _punkten(arende), user=user, utfall=Punkt.Utfall.BORDLAGGNING, motivering=kommentar
+        )
 
 
 def expediera(task, user, *, metod: str, tidpunkt: datetime.datetime | None = None):

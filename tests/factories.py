@@ -117,6 +117,7 @@ def anmal(arende, sekreterare, sammantrade=None, datum=datetime.date(2025, 11, 1
     from arenden.models import Punkt
     from arenden.sammantraden import protokoll
 
+    arende.refresh_from_db()  # as the page reads it now
     if sammantrade is None:
         sammantrade = planerat(arende, sekreterare, datum)
     punkt = protokoll.lagg_till_punkt(

@@ -261,3 +261,24 @@ def test_an_arende_anmalt_before_the_rule_without_an_item_is_taken_back(cast, mo
     sek = type(cast.sekreterare).objects.get(pk=cast.sekreterare.pk)
     assert not sek.has_perm("arenden.view_sekretess", hemligt)
     assert Arende.objects.get(pk=pa_listan.pk).state == "anmalt"  # on a list: left alone
+
+
+@pytest.mark.parametrize("steg", ["aterremittera", "bordlagga"])
+def test_aterremiss_and_bordlaggning_need_the_utfall_under_the_item(cast, steg):
+    """Återremitterat or bordlagt is the nämnd's utfall, recorded under the ärende's item of
+    the protokoll (KL 5 kap. 50–51 §§): the step without it is refused, whoever asks, and the
+    item is not left waiting for a beslut that can never be recorded."""
+    arende = cast.berett("Riktlinjer")
+    punkt = factories.anmal(arende, cast.sekreterare)
+    with pytest.raises(RequirementMissing, match="förd till protokollet under ärendets punkt"):
+        do_transition(arende, steg, cast.sekreterare, "Mer underlag")
+    arende.refresh_from_db()
+    assert arende.state == "anmalt"
+    protokoll.kalla(punkt.sammantrade, user=cast.sekreterare)
+    utfall = {"aterremittera": "aterremiss", "bordlagga": "bordlaggning"}[steg]
+    protokoll.besluta(punkt, user=cast.sekreterare, utfall=utfall, motivering="Mer underlag")
+    arende.refresh_from_db()
+    assert arende.state == {"aterremittera": "aterremitterat", "bordlagga": "bordlagt"}[steg]
+    punkt.refresh_from_db()
+    assert punkt.utfall == utfall
+    assert not arende.punkter.oavgjorda().exists()

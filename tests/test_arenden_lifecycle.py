@@ -133,6 +133,9 @@ def test_aterremiss_and_bordlaggning_need_a_motivering(cast, assigned, transitio
     factories.forslag_till_beslut(assigned, cast.handlaggare)
     do_transition(assigned, "markera_beredd", cast.handlaggare)
     factories.anmal(assigned, cast.sekreterare)
+    # the nämnd's utfall under the item, the record the step needs (its own test: below)
+    utfall = {"aterremittera": "aterremiss", "bordlagga": "bordlaggning"}[transition]
+    assigned.punkter.update(utfall=utfall, motivering="Mer underlag behövs")
     with pytest.raises(CommentRequired):
         do_transition(assigned, transition, cast.sekreterare)
     do_transition(assigned, transition, cast.sekreterare, "Mer underlag behövs")

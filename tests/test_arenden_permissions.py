@@ -399,6 +399,9 @@ REQUIRES = {
     "anmal": "an item on a meeting's föredragningslista, not yet decided",
     "markera_beredd": "a tjänsteskrivelse with a förslag till beslut",
     "besluta": "a beslut of the meeting, a paragraph of its protokoll",
+    # KL 5 kap. 50–51 §§: the nämnd's återremiss or bordläggning under the ärende's item
+    "aterremittera": "an återremiss recorded under the ärende's item of the protokoll",
+    "bordlagga": "a bordläggning recorded under the ärende's item of the protokoll",
     "besluta_pa_delegation": "a delegationsbeslut by the delegat of a valid row of the nämnd",
     "overlamna": "a beslut that is a förslag to a higher organ",
     "expediera": "a justerat beslut (KL 5 kap. 69 §), a sändlista sent to everyone on it",
@@ -440,6 +443,9 @@ READY = {
     "registrerat+handlaggare": ("registrerat", "handlaggare"),
     "under_beredning+skrivelse": ("under_beredning", "skrivelse"),
     "beredd+punkt": ("beredd", "punkt"),
+    "bordlagt+punkt": ("bordlagt", "punkt"),
+    "anmalt+aterremiss": ("anmalt", "aterremiss"),
+    "anmalt+bordlaggning": ("anmalt", "bordlaggning"),
     "anmalt+beslut": ("anmalt", "beslut"),
     "beredd+delegationsbeslut": ("beredd", "delegationsbeslut"),
     "anmalt+forslag": ("anmalt", "forslag"),
@@ -452,7 +458,10 @@ READY_FOR = {
     ("tilldela", "registrerat"): "registrerat+handlaggare",
     ("markera_beredd", "under_beredning"): "under_beredning+skrivelse",
     ("anmal", "beredd"): "beredd+punkt",
+    ("anmal", "bordlagt"): "bordlagt+punkt",
     ("besluta", "anmalt"): "anmalt+beslut",
+    ("aterremittera", "anmalt"): "anmalt+aterremiss",
+    ("bordlagga", "anmalt"): "anmalt+bordlaggning",
     ("besluta_pa_delegation", "beredd"): "beredd+delegationsbeslut",
     ("overlamna", "anmalt"): "anmalt+forslag",
     ("expediera", "beslutat"): "beslutat+skickat",
@@ -461,6 +470,8 @@ READY_FOR = {
     ("avsluta_aterrapporterat", "bevakas"): "bevakas+redovisat",
 }
 BESLUTSDAG = datetime.date(2025, 11, 12)
+#: the step → the utfall recorded under the ärende's item that it needs
+UTFALL = {"aterremittera": "aterremiss", "bordlagga": "bordlaggning"}
 
 
 @dataclass
@@ -521,6 +532,9 @@ class World:
             )
         elif step == "anmal":
             factories.anmal(arende, u["Namndsekreterare"])
+        elif step in ("aterremittera", "bordlagga"):
+            self.add_record(arende, UTFALL[step])
+            do_transition(arende, step, u["Namndsekreterare"], "Motivering")
         elif step == "expediera":
             for mottagare in arende.mottagare.filter(expedierad=None):
                 expediera_till(mottagare, user=u["Namndsekreterare"], metod="e-post")
@@ -546,6 +560,8 @@ class World:
             arende.save()
         elif record == "skrivelse":
             self.step(arende, "skriv")
+        elif record in UTFALL.values():  # the nämnd's utfall under the ärende's item
+            arende.punkter.filter(utfall="").update(utfall=record, motivering="Motivering")
         elif record == "punkt":  # an item on a meeting's föredragningslista
             Punkt.objects.create(
                 sammantrade=factories.planerat(arende, self.users["Namndsekreterare"]),
@@ -816,6 +832,8 @@ MISSING = {
     "markera_beredd": "under_beredning",
     "anmal": "beredd",
     "besluta": "anmalt",
+    "aterremittera": "anmalt",
+    "bordlagga": "anmalt",
     "besluta_pa_delegation": "beredd",
     "overlamna": "anmalt",
     "expediera": "beslutat",

@@ -36,6 +36,7 @@ from viewflow.workflow.timers import fire_due_timers
 from arenden.diarium import services as diarium_services
 from arenden.handlaggning import services as handlaggning_services
 from arenden.models import Arende, Enhet, Handling, Organ
+from arenden.sammantraden import protokoll
 from flows import jobb
 from flows import uppgifter as u
 from flows.arende import definition
@@ -43,7 +44,6 @@ from flows.models import ArendeProcess, SkickadPaminnelse
 from flows.processer import ArendeFlow, Uppgift
 from tests import factories
 from workflow.engine import (
-    CommentRequired,
     StaleState,
     TransitionNotAllowed,
     allowed_transitions,
@@ -127,14 +127,18 @@ def beredd(cast, **tilldelning):
     return fresh(arende)
 
 
+def motet(arende, sekreterare):
+    """A meeting of the ärende's organ, kallat and under way: the nämnd decides there, under
+    the ärende's item of its protokoll."""
+    mote = factories.planerat(arende, sekreterare)
+    protokoll.kalla(mote, user=sekreterare)
+    return mote
+
+
 def anmalt(cast):
     arende = beredd(cast)
     u.granska(task(arende, "granska"), cast.stabschef, godkann=True)
-    u.anmal(
-        task(arende, "anmal"),
-        cast.sekreterare,
-        sammantrade=factories.planerat(arende, cast.sekreterare),
-    )
+    u.anmal(task(arende, "anmal"), cast.sekreterare, sammantrade=motet(arende, cast.sekreterare))
     return fresh(arende)
 
 
@@ -201,7 +205,7 @@ def test_hsn_787_2025_from_registrering_to_aterrapportering(cast, pia):
     u.anmal(
         task(arende, "anmal"),
         cast.sekreterare,
-        sammantrade=factories.planerat(arende, cast.sekreterare),
+        sammantrade=motet(arende, cast.sekreterare),
     )
     assert open_tasks(arende) == [("besluta", None)]
     u.besluta(
@@ -301,7 +305,7 @@ def test_granskning_sends_the_beredning_back_to_the_handlaggare(cast):
 @pytest.mark.django_db
 def test_aterremiss_goes_back_to_bered_and_bordlaggning_back_to_anmal(cast):
     arende = anmalt(cast)
-    with pytest.raises(CommentRequired):
+    with pytest.raises(ValidationError, match="kräver en motivering"):
         u.aterremittera(task(arende, "besluta"), cast.sekreterare, kommentar="")
     assert open_tasks(arende) == [("besluta", None)]
 
@@ -316,7 +320,7 @@ def test_aterremiss_goes_back_to_bered_and_bordlaggning_back_to_anmal(cast):
     u.anmal(
         task(arende, "anmal"),
         cast.sekreterare,
-        sammantrade=factories.planerat(arende, cast.sekreterare),
+        sammantrade=motet(arende, cast.sekreterare),
     )
 
     u.bordlagga(task(arende, "besluta"), cast.sekreterare, kommentar="Till nästa sammanträde")
@@ -325,7 +329,7 @@ def test_aterremiss_goes_back_to_bered_and_bordlaggning_back_to_anmal(cast):
     u.anmal(
         task(arende, "anmal"),
         cast.sekreterare,
-        sammantrade=factories.planerat(arende, cast.sekreterare),
+        sammantrade=motet(arende, cast.sekreterare),
     )
     assert open_tasks(arende) == [("besluta", None)]
 
@@ -485,12 +489,12 @@ def test_transitions_from_the_arende_page_move_the_tasks_along(cast):
 
     # the nämndsekreterare puts it on the agenda before anyone reviewed it: the review is
     # cancelled, the ärende's next task opens
-    factories.anmal(arende, cast.sekreterare)
+    factories.anmal(arende, cast.sekreterare, motet(arende, cast.sekreterare))
     assert open_tasks(arende) == [("besluta", None)]
     granska = Task.objects.get(flow_task=ArendeFlow.granska)
     assert granska.status == STATUS.CANCELED
 
-    do_transition(arende, "bordlagga", cast.sekreterare, "Tid saknades")
+    u.bordlagga(task(arende, "besluta"), cast.sekreterare, kommentar="Tid saknades")
     assert open_tasks(arende) == [("anmal", None)]
     factories.anmal(arende, cast.sekreterare)
     handlaggning_services.registrera_beslut(
@@ -576,7 +580,7 @@ def test_completing_a_task_without_the_role_is_refused_and_changes_nothing(cast,
     u.anmal(
         task(arende, "anmal"),
         cast.sekreterare,
-        sammantrade=factories.planerat(arende, cast.sekreterare),
+        sammantrade=motet(arende, cast.sekreterare),
     )
     with pytest.raises(TransitionNotAllowed):
         u.besluta(
@@ -886,7 +890,7 @@ class ProcessMachine(RuleBasedStateMachine):
             lambda: u.anmal(
                 task(arende, "anmal"),
                 c.sekreterare,
-                sammantrade=factories.planerat(arende, c.sekreterare),
+                sammantrade=motet(arende, c.sekreterare),
             ),
             lambda: u.besluta(
                 task(arende, "besluta"),
@@ -978,7 +982,7 @@ class ProcessMachine(RuleBasedStateMachine):
             action = lambda: u.granska(t, user, godkann=ok, kommentar="Granskat")  # noqa: E731
         elif name == "anmal":
             action = lambda: u.anmal(  # noqa: E731
-                t, user, sammantrade=factories.planerat(self.arende, c.sekreterare)
+                t, user, sammantrade=motet(self.arende, c.sekreterare)
             )
         elif name == "besluta":
             outcome = data.draw(

@@ -1111,8 +1111,12 @@ def besluta(
                     kommentar=_("Beslutat %(mote)s") % {"mote": sammantrade},
                 )
             else:
+                # the item's utfall is the record the step needs (flows.arende.ATERREMISS,
+                # BORDLAGGNING): saved first, then the step
+                _spara(punkt, user)
                 transition = "aterremittera" if utfall == Punkt.Utfall.ATERREMISS else "bordlagga"
                 do_transition(arende, transition, user, motivering)
+                return punkt
         _spara(punkt, user)
     return punkt
 
