@@ -10,7 +10,7 @@ Each state also says which tasks the ärende's process (flows/processer.py) hold
 offers each task to those whom the guards below let take its steps where it is open.
 """
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from arenden.models import Beslut, Handling, Mottagare, Tjansteskrivelse, Uppdrag
@@ -141,7 +141,15 @@ def _nytt_beslut(transition: str, *, forslag: bool = False, slag: Q = MOTETS):
     nämnd's behalf, each överlämna one förslag to a higher organ."""
 
     def check(arende) -> bool:
+        from arenden.sammantraden.models import Punkt
+
         beslut = Beslut.objects.filter(slag, arende_id=arende.pk, forslag_till__isnull=not forslag)
+        if slag is MOTETS:
+            # the meeting where the ärende stood on the föredragningslista, and no other
+            pa_listan = Punkt.objects.filter(
+                sammantrade_id=OuterRef("sammantrade_id"), arende_id=OuterRef("arende_id")
+            )
+            beslut = beslut.filter(Exists(pa_listan))
         tagna = WorkflowHistory.objects.for_object(arende).filter(transition=transition)
         return beslut.count() > tagna.count()
 
@@ -292,7 +300,9 @@ FORSLAG_TILL_BESLUT = Requirement(
     _har_forslag_till_beslut, "tjänsteskrivelsen med förslag till beslut saknas"
 )
 BESLUT = Requirement(
-    _nytt_beslut(ArendeSteg.BESLUTA), "inget beslut från sammanträdet är fört till protokollet"
+    _nytt_beslut(ArendeSteg.BESLUTA),
+    "inget beslut är fört till protokollet från ett sammanträde där ärendet stod på "
+    "föredragningslistan",
 )
 DELEGATIONSBESLUT_OTAGET = Requirement(
     _nytt_beslut(ArendeSteg.BESLUTA_PA_DELEGATION, slag=PA_VAGNAR),
@@ -331,7 +341,8 @@ BORDLAGGNING = Requirement(
 )
 FORSLAG_TILL_HOGRE_ORGAN = Requirement(
     _nytt_beslut(ArendeSteg.OVERLAMNA, forslag=True),
-    "inget beslut om förslag till ett högre organ är fört till protokollet",
+    "inget beslut om förslag till ett högre organ är fört till protokollet från ett "
+    "sammanträde där ärendet stod på föredragningslistan",
 )
 SANDLISTAN_SKICKAD = Requirement(
     _sandlistan_skickad, "beslutet är inte skickat till alla på sändlistan (eller den är tom)"

@@ -91,16 +91,29 @@ def forslag_till_beslut(
 
 
 def mote(arende, datum=datetime.date(2025, 11, 12), *, justerat=True):
-    """A meeting of the ärende's organ, for a test that records its beslut directly: its
-    protokoll justerat (a week after the meeting) unless ``justerat`` is false, as the
-    protokoll is when its beslut are expedierade (flows.arende.BESLUTET_JUSTERAT)."""
+    """A meeting of the ärende's organ, for a test that records its beslut directly: the
+    ärende an item of its protokoll, decided there (a beslut is the meeting's where the
+    ärende stood on the list, flows.arende.BESLUT), and the protokoll justerat a week after
+    the meeting unless ``justerat`` is false, as it is when its beslut are expedierade
+    (flows.arende.BESLUTET_JUSTERAT)."""
+    from arenden.models import Punkt
+
     tidpunkt = None
     if justerat:
         dag = datum + datetime.timedelta(days=7)
         tidpunkt = datetime.datetime.combine(dag, datetime.time(9), tzinfo=datetime.UTC)
-    return Sammantrade.objects.create(
-        organ=arende.organ, datum=datum, plats="Sal A", justerat=tidpunkt
+    sammantrade = Sammantrade.objects.create(organ=arende.organ, datum=datum, plats="Sal A")
+    Punkt.objects.create(
+        sammantrade=sammantrade,
+        ordning=1,
+        arende=arende,
+        rubrik=arende.arendemening,
+        utfall=Punkt.Utfall.BIFALL,
     )
+    # justerat last: nothing is added to a justerat protokoll (PostgreSQL's trigger refuses)
+    Sammantrade.objects.filter(pk=sammantrade.pk).update(justerat=tidpunkt)
+    sammantrade.justerat = tidpunkt
+    return sammantrade
 
 
 def planerat(arende, sekreterare, datum=datetime.date(2025, 11, 12)):

@@ -282,3 +282,34 @@ def test_aterremiss_and_bordlaggning_need_the_utfall_under_the_item(cast, steg):
     punkt.refresh_from_db()
     assert punkt.utfall == utfall
     assert not arende.punkter.oavgjorda().exists()
+
+
+def test_a_beslut_is_the_meetings_where_the_arende_stood_on_the_list(cast):
+    """A beslut recorded against another meeting, one whose protokoll was justerat long
+    ago, would have let it be sent at once: refused, whoever records it (the task too)."""
+    from arenden.handlaggning.services import registrera_beslut
+    from arenden.models import Beslut
+
+    arende = cast.berett("Riktlinjer")
+    factories.anmal(arende, cast.sekreterare)
+    annat = Sammantrade.objects.create(
+        organ=arende.organ,
+        datum=datetime.date(2025, 10, 1),
+        plats="Sal B",
+        justerat=datetime.datetime(2025, 10, 8, 9, tzinfo=datetime.UTC),
+    )
+    with pytest.raises(RequirementMissing, match="där ärendet stod på föredragningslistan"):
+        registrera_beslut(
+            arende,
+            sammantrade=annat,
+            user=cast.sekreterare,
+            datum=datetime.date(2025, 10, 1),
+            text="Bifall.",
+        )
+    [besluta] = [t for t in uppgifter.uppgifter(arende) if t.flow_task.name == "besluta"]
+    with pytest.raises(RequirementMissing):
+        uppgifter.besluta(
+            besluta, cast.sekreterare, sammantrade=annat, datum=annat.datum, text="Bifall."
+        )
+    assert not Beslut.objects.filter(arende=arende).exists()
+    assert Arende.objects.get(pk=arende.pk).state == "anmalt"

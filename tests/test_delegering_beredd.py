@@ -143,7 +143,7 @@ def test_not_from_under_beredning(cast, punkt, delegat):
     tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
     do_transition(arende, "paborja_beredning", cast.handlaggare)
     fore = _steg(arende)
-    with pytest.raises(ValidationError, match="berett eller anmält"):
+    with pytest.raises(ValidationError, match="fattas när ärendet är berett"):
         fatta_delegationsbeslut(arende, user=delegat, punkt=punkt, datum=DAG, text="Yttra")
     assert not Beslut.objects.exists()
     arende.refresh_from_db()

@@ -389,7 +389,8 @@ def test_a_beslut_that_breaks_a_rule_is_refused_with_its_reason(cast, punkt, dor
             DAG,
             "Yttra",
             f"Ärendet {registrerat.diarienummer} är registrerat. Ett delegationsbeslut fattas "
-            "när ärendet är berett eller anmält till nämnden.",
+            "när ärendet är berett; står det på en föredragningslista stryker "
+            "nämndsekreteraren det därifrån först, eller så beslutar nämnden.",
             "status",
         ),
     ]

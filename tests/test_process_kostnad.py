@@ -28,19 +28,19 @@ MED_PROCESS = {
         "tilldela": 16,
         "paborja_beredning": 6,
         "markera_beredd": 25,
-        "anmal": 17,
+        "anmal": 18,  # 17 before anmält needed its item
         "besluta": 20,
         "expediera": 31,  # 29 before the beslut had to be justerat (read twice)
-        "avsluta": 25,
+        "avsluta": 27,  # 25 before överlämnat waited for its justering
     },
     "postgresql": {
         "tilldela": 14,
         "paborja_beredning": 3,
         "markera_beredd": 23,
-        "anmal": 15,
+        "anmal": 16,
         "besluta": 18,
         "expediera": 27,
-        "avsluta": 23,
+        "avsluta": 25,
     },
 }
 

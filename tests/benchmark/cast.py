@@ -119,14 +119,14 @@ class Cast:
         )
         # the beslut is the meeting's (a beslut outside one needs its delegat, KL 6 kap. 37 §),
         # its protokoll justerat (a beslut is expedierat after that)
-        mote = Sammantrade.objects.create(
-            organ=self.organ, datum=REGISTRERAT, plats="Sal A", justerat=now
-        )
+        mote = Sammantrade.objects.create(organ=self.organ, datum=REGISTRERAT, plats="Sal A")
         # anmält: each ärende an item on the meeting's föredragningslista
         Punkt.objects.bulk_create(
             Punkt(sammantrade=mote, ordning=i, arende_id=pk, rubrik="Kostnad")
             for i, pk in enumerate(ids, start=1)
         )
+        # justerat once its items are in (nothing is added to a justerat protokoll)
+        Sammantrade.objects.filter(pk=mote.pk).update(justerat=now)
         beslut = Beslut.objects.bulk_create(
             Beslut(
                 arende_id=pk, organ=self.organ, datum=REGISTRERAT, text="Bifall", sammantrade=mote
