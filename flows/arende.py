@@ -145,9 +145,12 @@ def _nytt_beslut(transition: str, *, forslag: bool = False, slag: Q = MOTETS):
 
         beslut = Beslut.objects.filter(slag, arende_id=arende.pk, forslag_till__isnull=not forslag)
         if slag is MOTETS:
-            # the meeting where the ärende stood on the föredragningslista, and no other
+            # the meeting where the ärende's item waits for this beslut, or holds it; never
+            # one where it was bordlagt or återremitterat before
             pa_listan = Punkt.objects.filter(
-                sammantrade_id=OuterRef("sammantrade_id"), arende_id=OuterRef("arende_id")
+                Q(utfall="") | Q(beslutet_id=OuterRef("pk")),
+                sammantrade_id=OuterRef("sammantrade_id"),
+                arende_id=OuterRef("arende_id"),
             )
             beslut = beslut.filter(Exists(pa_listan))
         tagna = WorkflowHistory.objects.for_object(arende).filter(transition=transition)
@@ -157,18 +160,19 @@ def _nytt_beslut(transition: str, *, forslag: bool = False, slag: Q = MOTETS):
     return check
 
 
-def _nytt_utfall(transition: str, utfall: str):
-    """An item of the ärende whose utfall ``utfall`` (återremiss, bordläggning) is recorded in
-    a meeting's protokoll, and that no earlier step of ``transition`` accounts for."""
+def _utfall_under_punkten(utfall: str):
+    """The ärende's newest item, the one its anmälan put on a föredragningslista, has the
+    utfall ``utfall`` (återremiss, bordläggning) recorded in the meeting's protokoll. Asked of
+    the item, not counted against the history: steps taken before items were required (an
+    ärende bordlagt by a button) have none."""
 
     def check(arende) -> bool:
         from arenden.sammantraden.models import Punkt
 
-        punkter = Punkt.objects.filter(arende_id=arende.pk, utfall=utfall)
-        tagna = WorkflowHistory.objects.for_object(arende).filter(transition=transition)
-        return punkter.count() > tagna.count()
+        senaste = Punkt.objects.filter(arende_id=arende.pk).order_by("-pk")
+        return senaste.values_list("utfall", flat=True).first() == utfall
 
-    check.__name__ = check.__qualname__ = f"nytt_utfall_for_{transition}"
+    check.__name__ = check.__qualname__ = f"utfall_{utfall}_under_punkten"
     return check
 
 
@@ -332,11 +336,11 @@ PA_FOREDRAGNINGSLISTAN = Requirement(
 #: återremiss and bordläggning are the nämnd's, recorded under the ärende's item of the
 #: protokoll (KL 5 kap. 50–51 §§): never the state without its item's utfall
 ATERREMISS = Requirement(
-    _nytt_utfall(ArendeSteg.ATERREMITTERA, "aterremiss"),
+    _utfall_under_punkten("aterremiss"),
     "ingen återremiss är förd till protokollet under ärendets punkt",
 )
 BORDLAGGNING = Requirement(
-    _nytt_utfall(ArendeSteg.BORDLAGGA, "bordlaggning"),
+    _utfall_under_punkten("bordlaggning"),
     "ingen bordläggning är förd till protokollet under ärendets punkt",
 )
 FORSLAG_TILL_HOGRE_ORGAN = Requirement(

@@ -92,8 +92,8 @@ def forslag_till_beslut(
 
 def mote(arende, datum=datetime.date(2025, 11, 12), *, justerat=True):
     """A meeting of the ärende's organ, for a test that records its beslut directly: the
-    ärende an item of its protokoll, decided there (a beslut is the meeting's where the
-    ärende stood on the list, flows.arende.BESLUT), and the protokoll justerat a week after
+    ärende an item of its protokoll, waiting for the beslut (a beslut is the meeting's where
+    the ärende stands on the list, flows.arende.BESLUT), and the protokoll justerat a week after
     the meeting unless ``justerat`` is false, as it is when its beslut are expedierade
     (flows.arende.BESLUTET_JUSTERAT)."""
     from arenden.models import Punkt
@@ -103,13 +103,7 @@ def mote(arende, datum=datetime.date(2025, 11, 12), *, justerat=True):
         dag = datum + datetime.timedelta(days=7)
         tidpunkt = datetime.datetime.combine(dag, datetime.time(9), tzinfo=datetime.UTC)
     sammantrade = Sammantrade.objects.create(organ=arende.organ, datum=datum, plats="Sal A")
-    Punkt.objects.create(
-        sammantrade=sammantrade,
-        ordning=1,
-        arende=arende,
-        rubrik=arende.arendemening,
-        utfall=Punkt.Utfall.BIFALL,
-    )
+    Punkt.objects.create(sammantrade=sammantrade, ordning=1, arende=arende, rubrik="Beslut")
     # justerat last: nothing is added to a justerat protokoll (PostgreSQL's trigger refuses)
     Sammantrade.objects.filter(pk=sammantrade.pk).update(justerat=tidpunkt)
     sammantrade.justerat = tidpunkt

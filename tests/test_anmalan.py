@@ -313,3 +313,45 @@ def test_a_beslut_is_the_meetings_where_the_arende_stood_on_the_list(cast):
         )
     assert not Beslut.objects.filter(arende=arende).exists()
     assert Arende.objects.get(pk=arende.pk).state == "anmalt"
+
+
+def _bordlagt_vid(cast, arende, datum):
+    """The ärende anmält to a kallat meeting on ``datum`` and bordlagt there."""
+    mote = factories.planerat(arende, cast.sekreterare, datum)
+    punkt = factories.anmal(arende, cast.sekreterare, mote)
+    protokoll.kalla(mote, user=cast.sekreterare)
+    protokoll.besluta(punkt, user=cast.sekreterare, utfall="bordlaggning", motivering="Senare")
+    return mote, punkt
+
+
+def test_an_arende_bordlagt_before_items_were_kept_is_bordlagt_again(cast):
+    """A bordläggning taken before the rule left no item (the button took the step): the
+    next bordläggning, under its own item, is not refused for the missing old one."""
+    arende = cast.berett("Riktlinjer")
+    _forsta, punkt = _bordlagt_vid(cast, arende, datetime.date(2025, 10, 1))
+    Punkt.objects.filter(pk=punkt.pk).delete()  # as the button left it: no item
+    _bordlagt_vid(cast, arende, datetime.date(2025, 11, 12))
+    assert Arende.objects.get(pk=arende.pk).state == "bordlagt"
+    assert [h.transition for h in history(arende)].count("bordlagga") == 2
+
+
+def test_a_beslut_is_not_recorded_at_the_meeting_that_postponed_it(cast):
+    """Bordlagt at a meeting whose protokoll is justerat, then anmält to the next: a beslut
+    recorded against the first meeting is refused (its item holds the bordläggning)."""
+    from arenden.handlaggning.services import registrera_beslut
+
+    arende = cast.berett("Riktlinjer")
+    forsta, _punkt = _bordlagt_vid(cast, arende, datetime.date(2025, 10, 1))
+    Sammantrade.objects.filter(pk=forsta.pk).update(
+        justerat=datetime.datetime(2025, 10, 8, 9, tzinfo=datetime.UTC)
+    )
+    factories.anmal(arende, cast.sekreterare)
+    with pytest.raises(RequirementMissing, match="där ärendet stod på föredragningslistan"):
+        registrera_beslut(
+            arende,
+            sammantrade=forsta,
+            user=cast.sekreterare,
+            datum=forsta.datum,
+            text="Bifall.",
+        )
+    assert Arende.objects.get(pk=arende.pk).state == "anmalt"
