@@ -91,7 +91,6 @@ def test_a_delegationsbeslut_is_listed_by_one_of_two_meetings_kallade_at_once():
         organ=cast.organ, delegat=factories.person("Dan Delegat", anvandare=delegat)
     )
     arende = forsta.berett_arende("Remiss A")
-    factories.anmal(arende, cast.sekreterare)
     fatta_delegationsbeslut(
         arende, user=delegat, punkt=rad, datum=datetime.date(2025, 11, 3), text="Yttra"
     )
