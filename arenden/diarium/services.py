@@ -586,22 +586,15 @@ def fil_ar_intakt(handling: Handling) -> bool:
     return digest.hexdigest() == handling.sha256
 
 
-def _forslaget_inte_justerat(arende: Arende) -> str:
-    """Why a decided matter may not go on yet ("" when it may): its newest beslut, the
-    förslag to the higher organ, is in a protokoll not yet justerat (KL 13 kap. 14 §)."""
-    from flows.arende import BESLUTET_JUSTERAT
-
-    if not arende.beslut.exists() or BESLUTET_JUSTERAT.check(arende):
-        return ""
-    return str(BESLUTET_JUSTERAT.missing)
-
-
 def fortsatt_i(arende: Arende, *, organ: Organ, user, diarienummer: str | None = None, **falt):
     """The matter continues in another organ's diarium (HSN → RS → RF): register it there,
     linked both ways (``fortsatter_i`` from here; ``relationer_hit`` from there)."""
     with transaction.atomic():
         andras(arende)
-        if vantar := _forslaget_inte_justerat(arende):
+        # a decided matter goes on once its förslag is justerat (KL 13 kap. 14 §)
+        from arenden.handlaggning.services import inte_justerat
+
+        if arende.beslut.exists() and (vantar := inte_justerat(arende)):
             raise ValidationError(
                 _("Ärendet kan inte gå vidare till %(organ)s ännu: %(vad)s.")
                 % {"organ": organ.namn, "vad": vantar},
