@@ -23,7 +23,7 @@ from arenden.organisation.roles import (
     REVISOR,
     STABSCHEF,
 )
-from flows.namn import ArendeArbetslista, ArendeStatus, ArendeSteg
+from flows.namn import ArendeArbetslista, ArendeStatus, ArendeSteg, SammantradeStatus
 from workflow import registry
 from workflow.definitions import (
     AUTOMATIC,
@@ -144,17 +144,16 @@ def _nytt_beslut(transition: str, *, forslag: bool = False, slag: Q = MOTETS):
         from arenden.sammantraden.models import Punkt
 
         beslut = Beslut.objects.filter(slag, arende_id=arende.pk, forslag_till__isnull=not forslag)
-        if slag is MOTETS:
-            # the meeting where the ärende's item waits for this beslut, or holds it; never
-            # one where it was bordlagt or återremitterat before
-            pa_listan = Punkt.objects.filter(
-                Q(utfall="") | Q(beslutet_id=OuterRef("pk")),
-                sammantrade_id=OuterRef("sammantrade_id"),
-                arende_id=OuterRef("arende_id"),
-            )
-            beslut = beslut.filter(Exists(pa_listan))
         tagna = WorkflowHistory.objects.for_object(arende).filter(transition=transition)
-        return beslut.count() > tagna.count()
+        if slag is not MOTETS:
+            return beslut.count() > tagna.count()
+        # the protokoll's (KL 8 kap. 12 §): held by the ärende's item of a meeting
+        # (arenden.sammantraden.protokoll.besluta saves it there before the step), and the new
+        # one recorded while that meeting is held: never a beslut beside the item, nor one
+        # written into a protokoll already upprättat or justerat
+        beslut = beslut.filter(Exists(Punkt.objects.filter(beslutet_id=OuterRef("pk"))))
+        moten = list(beslut.order_by("-pk").values_list("sammantrade__state", flat=True))
+        return len(moten) > tagna.count() and moten[0] == SammantradeStatus.KALLAT
 
     check.__name__ = check.__qualname__ = f"nytt_beslut_for_{transition}"
     return check
@@ -305,8 +304,7 @@ FORSLAG_TILL_BESLUT = Requirement(
 )
 BESLUT = Requirement(
     _nytt_beslut(ArendeSteg.BESLUTA),
-    "inget beslut är fört till protokollet från ett sammanträde där ärendet stod på "
-    "föredragningslistan",
+    "inget beslut är fört till protokollet under ärendets punkt medan sammanträdet hålls",
 )
 DELEGATIONSBESLUT_OTAGET = Requirement(
     _nytt_beslut(ArendeSteg.BESLUTA_PA_DELEGATION, slag=PA_VAGNAR),
@@ -345,8 +343,8 @@ BORDLAGGNING = Requirement(
 )
 FORSLAG_TILL_HOGRE_ORGAN = Requirement(
     _nytt_beslut(ArendeSteg.OVERLAMNA, forslag=True),
-    "inget beslut om förslag till ett högre organ är fört till protokollet från ett "
-    "sammanträde där ärendet stod på föredragningslistan",
+    "inget beslut om förslag till ett högre organ är fört till protokollet under ärendets "
+    "punkt medan sammanträdet hålls",
 )
 SANDLISTAN_SKICKAD = Requirement(
     _sandlistan_skickad, "beslutet är inte skickat till alla på sändlistan (eller den är tom)"

@@ -275,12 +275,22 @@ def anmal(task, user, *, sammantrade, slag=Punkt.Slag.BESLUTSARENDE):
         return protokoll.lagg_till_punkt(sammantrade, user=user, arende=arende, slag=slag)
 
 
-def besluta(task, user, **beslut):
-    """Record the organ's beslut (``arenden.handlaggning.services.registrera_beslut``: datum, text,
-    paragraf, forslag_till, uppdrag, kommentar)."""
+def besluta(task, user, *, beslut, utfall=Punkt.Utfall.BESLUTAT, forslag_till=None, uppdrag=()):
+    """The organ's beslut, recorded under the ärende's item of the meeting's protokoll
+    (``arenden.sammantraden.protokoll.besluta``: the text, the utfall, a higher organ for a
+    förslag, the uppdrag it gives)."""
     with transaction.atomic():
         arende = _oppen(task, ArendeFlow.besluta)
-        return services.registrera_beslut(arende, user=user, **beslut)
+        if forslag_till is not None:
+            utfall = Punkt.Utfall.FORSLAG
+        return protokoll.besluta(
+            _punkten(arende),
+            user=user,
+            utfall=utfall,
+            beslut=beslut,
+            forslag_till=forslag_till,
+            uppdrag=uppdrag,
+        ).beslutet
 
 
 def _punkten(arende) -> Punkt:

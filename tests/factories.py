@@ -134,6 +134,39 @@ def anmal(arende, sekreterare, sammantrade=None, datum=datetime.date(2025, 11, 1
     return punkt
 
 
+def besluta(
+    arende, sekreterare, text="Bifall.", *, forslag_till=None, uppdrag=(), justera=True, **mote
+):
+    """The nämnd's beslut ``text`` in ``arende``, recorded as the nämndsekreterare records it:
+    under the ärende's item of a meeting held now (put on a föredragningslista first when it
+    is on none; ``mote`` passes the meeting's ``datum`` or ``sammantrade`` to :func:`anmal`),
+    the meeting kallat when only planned, and its protokoll justerat unless ``justera`` is false
+    (:func:`justera_protokollet`; the other items must be decided first). A ``forslag_till``
+    makes it a förslag to that higher organ. Returns the beslut."""
+    from arenden.models import Punkt
+    from arenden.sammantraden import protokoll
+
+    arende.refresh_from_db()
+    punkt = arende.punkter.oavgjorda().order_by("-pk").first()
+    if punkt is None:
+        punkt = anmal(arende, sekreterare, **mote)
+    sammantrade = punkt.sammantrade
+    if sammantrade.state == "planerat":
+        protokoll.kalla(sammantrade, user=sekreterare)
+    punkt = protokoll.besluta(
+        punkt,
+        user=sekreterare,
+        utfall=Punkt.Utfall.FORSLAG if forslag_till else Punkt.Utfall.BIFALL,
+        beslut=text,
+        forslag_till=forslag_till,
+        uppdrag=uppdrag,
+    )
+    if justera:
+        justera_protokollet(punkt.sammantrade, sekreterare)
+    arende.refresh_from_db()
+    return punkt.beslutet
+
+
 def justera_protokollet(sammantrade, sekreterare, tidpunkt=None):
     """The meeting's protokoll upprättat and justerat, as its beslut are before they are
     expedierade: the närvaro names an ordförande and a justerare, who sign (each gets an

@@ -11,13 +11,14 @@ import re
 import threading
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from arenden.models import Arende, Punkt, Sammantrade
+from arenden.models import Arende, Beslut, Punkt, Sammantrade
 from arenden.sammantraden import protokoll
 from flows import uppgifter
 from tests import factories
@@ -284,35 +285,52 @@ def test_aterremiss_and_bordlaggning_need_the_utfall_under_the_item(cast, steg):
     assert not arende.punkter.oavgjorda().exists()
 
 
-def test_a_beslut_is_the_meetings_where_the_arende_stood_on_the_list(cast):
-    """A beslut recorded against another meeting, one whose protokoll was justerat long
-    ago, would have let it be sent at once: refused, whoever records it (the task too)."""
-    from arenden.handlaggning.services import registrera_beslut
-    from arenden.models import Beslut
+def _utan_protokollet(arende, sammantrade, *, punkt=None):
+    """A beslut written beside the protokoll, as code that bypassed it would (held by
+    ``punkt`` when given), then the step asked for: refused, and nothing kept."""
+    with pytest.raises(RequirementMissing, match="under ärendets punkt medan"):
+        with transaction.atomic():
+            beslut = Beslut.objects.create(
+                arende=arende,
+                organ=arende.organ,
+                datum=sammantrade.datum,
+                text="Bifall.",
+                sammantrade=sammantrade,
+            )
+            if punkt is not None:
+                Punkt.objects.filter(pk=punkt.pk).update(beslutet=beslut, utfall="bifall")
+            do_transition(arende, "besluta", User.objects.get(username="sekreterare-HSN"))
+    assert not Beslut.objects.filter(arende=arende).exists()
 
+
+def test_a_beslut_is_the_one_under_the_items_of_a_meeting_being_held(cast):
+    """A beslut is what the protokoll records under the ärende's item while the meeting is
+    held (KL 8 kap. 12 §). One recorded against another meeting (whose protokoll was
+    justerat long ago, and would have let it be sent at once), one beside the item, or one
+    written into a protokoll not being held is refused by the engine, whoever asks; the task
+    records it under the item."""
     arende = cast.berett("Riktlinjer")
-    factories.anmal(arende, cast.sekreterare)
+    punkt = factories.anmal(arende, cast.sekreterare)
     annat = Sammantrade.objects.create(
         organ=arende.organ,
         datum=datetime.date(2025, 10, 1),
         plats="Sal B",
         justerat=datetime.datetime(2025, 10, 8, 9, tzinfo=datetime.UTC),
     )
-    with pytest.raises(RequirementMissing, match="där ärendet stod på föredragningslistan"):
-        registrera_beslut(
-            arende,
-            sammantrade=annat,
-            user=cast.sekreterare,
-            datum=datetime.date(2025, 10, 1),
-            text="Bifall.",
-        )
+    _utan_protokollet(arende, annat)
+    _utan_protokollet(arende, punkt.sammantrade)  # the right meeting, not under the item
+    _utan_protokollet(arende, punkt.sammantrade, punkt=punkt)  # the meeting only planned
     [besluta] = [t for t in uppgifter.uppgifter(arende) if t.flow_task.name == "besluta"]
-    with pytest.raises(RequirementMissing):
-        uppgifter.besluta(
-            besluta, cast.sekreterare, sammantrade=annat, datum=annat.datum, text="Bifall."
-        )
-    assert not Beslut.objects.filter(arende=arende).exists()
+    with pytest.raises(ValidationError, match="Beslut förs in när sammanträdet hålls"):
+        uppgifter.besluta(besluta, cast.sekreterare, beslut="Bifall.")
     assert Arende.objects.get(pk=arende.pk).state == "anmalt"
+
+    protokoll.kalla(punkt.sammantrade, user=cast.sekreterare)
+    beslut = uppgifter.besluta(besluta, cast.sekreterare, beslut="Bifall.")
+    punkt.refresh_from_db()
+    assert (punkt.utfall, punkt.beslutet, beslut.text) == ("beslutat", beslut, "Bifall.")
+    assert (beslut.sammantrade, beslut.datum) == (punkt.sammantrade, punkt.sammantrade.datum)
+    assert Arende.objects.get(pk=arende.pk).state == "beslutat"
 
 
 def _bordlagt_vid(cast, arende, datum):
@@ -336,22 +354,16 @@ def test_an_arende_bordlagt_before_items_were_kept_is_bordlagt_again(cast):
 
 
 def test_a_beslut_is_not_recorded_at_the_meeting_that_postponed_it(cast):
-    """Bordlagt at a meeting whose protokoll is justerat, then anmält to the next: a beslut
-    recorded against the first meeting is refused (its item holds the bordläggning)."""
-    from arenden.handlaggning.services import registrera_beslut
-
+    """Bordlagt at a meeting whose protokoll is justerat, then anmält to the next: no beslut
+    goes under the first meeting's item (it holds the bordläggning), and one recorded
+    against that meeting beside it is refused."""
     arende = cast.berett("Riktlinjer")
-    forsta, _punkt = _bordlagt_vid(cast, arende, datetime.date(2025, 10, 1))
+    forsta, punkt = _bordlagt_vid(cast, arende, datetime.date(2025, 10, 1))
     Sammantrade.objects.filter(pk=forsta.pk).update(
         justerat=datetime.datetime(2025, 10, 8, 9, tzinfo=datetime.UTC)
     )
     factories.anmal(arende, cast.sekreterare)
-    with pytest.raises(RequirementMissing, match="där ärendet stod på föredragningslistan"):
-        registrera_beslut(
-            arende,
-            sammantrade=forsta,
-            user=cast.sekreterare,
-            datum=forsta.datum,
-            text="Bifall.",
-        )
+    with pytest.raises(ValidationError, match="redan fört till protokollet"):
+        protokoll.besluta(punkt, user=cast.sekreterare, utfall="bifall", beslut="Bifall.")
+    _utan_protokollet(arende, forsta)
     assert Arende.objects.get(pk=arende.pk).state == "anmalt"

@@ -19,7 +19,6 @@ from django.urls import reverse
 from arenden.diarium.services import arendets_version, lagg_till_handling
 from arenden.handlaggning.services import (
     expediera_till,
-    registrera_beslut,
     satt_sandlista,
     tilldela,
 )
@@ -279,12 +278,10 @@ def _bevakas(cast, arende, uppdrag):
     factories.forslag_till_beslut(arende, cast.handlaggare, sandlista=())
     do_transition(arende, "markera_beredd", cast.handlaggare)
     factories.anmal(arende, cast.sekreterare)
-    registrera_beslut(
+    factories.besluta(
         arende,
-        sammantrade=factories.mote(arende),
-        user=cast.sekreterare,
-        datum=datetime.date(2025, 11, 12),
-        text="Bifall",
+        cast.sekreterare,
+        "Bifall",
         uppdrag=[(u, datetime.date(2026, 6, 17), None) for u in uppdrag],
     )
     expediera_till(arende.mottagare.get(), user=cast.sekreterare, metod="e-post")
@@ -323,13 +320,7 @@ def test_two_people_sending_to_the_last_two_recipients(cast):
     factories.forslag_till_beslut(arende, cast.handlaggare, sandlista=())
     do_transition(arende, "markera_beredd", cast.handlaggare)
     factories.anmal(arende, cast.sekreterare)
-    registrera_beslut(
-        arende,
-        sammantrade=factories.mote(arende),
-        user=cast.sekreterare,
-        datum=datetime.date(2025, 11, 12),
-        text="Bifall",
-    )
+    factories.besluta(arende, cast.sekreterare, "Bifall")
     _named(cast.sekreterare, "Sara", "Sekreterare")
     url = reverse("arenden:expediera", args=[arende.pk])
     sara, rut = _client(cast.sekreterare), _client(cast.registrator)

@@ -1,7 +1,6 @@
 """The work pages: the stabschef assigns, the handläggare files handlingar and writes the
 tjänsteskrivelse, the nämndsekreterare expedierar per mottagare; each only for who may."""
 
-import datetime
 import re
 import threading
 
@@ -14,7 +13,6 @@ from django.test import Client
 from django.urls import reverse
 
 from arenden.handlaggning.services import (
-    registrera_beslut,
     satt_sandlista,
     spara_tjansteskrivelse,
     tilldela,
@@ -187,13 +185,7 @@ def test_expediering_page_shows_and_records_each_mottagare(client, cast, under_b
     factories.forslag_till_beslut(under_beredning, cast.handlaggare, sandlista=())
     do_transition(under_beredning, "markera_beredd", cast.handlaggare)
     factories.anmal(under_beredning, cast.sekreterare)
-    registrera_beslut(
-        under_beredning,
-        sammantrade=factories.mote(under_beredning),
-        user=cast.sekreterare,
-        datum=datetime.date(2025, 11, 12),
-        text="Bifall",
-    )
+    factories.besluta(under_beredning, cast.sekreterare, "Bifall")
     url = reverse("arenden:expediera", args=[under_beredning.pk])
     client.force_login(cast.handlaggare)
     assert client.get(url).status_code == 403

@@ -13,12 +13,12 @@ from arenden.handlaggning.services import (
     aterrapportera,
     bevakningar,
     expediera_till,
-    registrera_beslut,
     satt_sandlista,
     spara_tjansteskrivelse,
     tilldela,
 )
 from arenden.models import Arende, Beslut, Enhet, Tjansteskrivelse
+from arenden.sammantraden import protokoll
 from tests import factories
 from workflow.engine import TransitionNotAllowed, do_transition
 
@@ -101,15 +101,11 @@ def test_handlaggare_cannot_touch_an_arende_not_assigned_to_them(cast, under_ber
 
 def test_beslut_is_refused_to_who_may_not_record_it_and_nothing_is_kept(cast, under_beredning):
     anmalt(under_beredning, cast, ["Pia Näsvall, HSD"])
+    punkt = under_beredning.punkter.get()
+    protokoll.kalla(punkt.sammantrade, user=cast.sekreterare)
     for user in (cast.handlaggare, cast.revisor, cast.stabschef):
-        with pytest.raises(TransitionNotAllowed):
-            registrera_beslut(
-                under_beredning,
-                sammantrade=factories.mote(under_beredning),
-                user=user,
-                datum=datetime.date(2025, 11, 12),
-                text="Bifall",
-            )
+        with pytest.raises(PermissionDenied, match="Du får inte ändra"):
+            protokoll.besluta(punkt, user=user, utfall="bifall", beslut="Bifall")
     assert not Beslut.objects.exists()
     under_beredning.refresh_from_db()
     assert under_beredning.state == "anmalt" and under_beredning.beslutat is None
@@ -119,13 +115,7 @@ def test_expedierat_only_when_every_recipient_has_been_sent_to(cast, under_bered
     hsd = Enhet.objects.create(namn="Hälso- och sjukvårdsdirektörens stab", kortnamn="HSD")
     pia = factories.person("Pia Näsvall", enhet=hsd)
     arende = anmalt(under_beredning, cast, [pia, "Cancerfonden, 101 55 Stockholm"])
-    registrera_beslut(
-        arende,
-        sammantrade=factories.mote(arende),
-        user=cast.sekreterare,
-        datum=datetime.date(2025, 11, 12),
-        text="Ja",
-    )
+    factories.besluta(arende, cast.sekreterare, "Ja")
     assert arende.state == "beslutat" and arende.beslutat == datetime.date(2025, 11, 12)
     forsta, andra = arende.mottagare.all()
     assert str(forsta) == "Pia Näsvall, HSD"
@@ -153,12 +143,10 @@ def test_expedierat_only_when_every_recipient_has_been_sent_to(cast, under_bered
 
 def test_uppdrag_is_watched_until_reported_and_shows_due_and_overdue(cast, under_beredning):
     arende = anmalt(under_beredning, cast, ["Pia Näsvall, HSD"])
-    registrera_beslut(
+    factories.besluta(
         arende,
-        sammantrade=factories.mote(arende),
-        user=cast.sekreterare,
-        datum=datetime.date(2025, 11, 12),
-        text="Bifall",
+        cast.sekreterare,
+        "Bifall",
         uppdrag=[
             ("Återrapportera punkt 1–2", datetime.date(2026, 6, 17), None),
             ("Återrapportera punkt 3–4", datetime.date(2026, 9, 1), None),
@@ -282,12 +270,10 @@ def test_the_bevakning_page_shows_every_open_uppdrag_and_narrows_on_request(
     in a year was nowhere on the page. It now shows every open uppdrag; ?inom=30 narrows."""
     arende = anmalt(under_beredning, cast, ["Pia Näsvall, HSD"])
     idag = timezone.localdate()
-    registrera_beslut(
+    factories.besluta(
         arende,
-        sammantrade=factories.mote(arende),
-        user=cast.sekreterare,
-        datum=idag,
-        text="Bifall",
+        cast.sekreterare,
+        "Bifall",
         uppdrag=[
             ("Återrapportera snart", idag + datetime.timedelta(days=10), None),
             ("Återrapportera om ett år", idag + datetime.timedelta(days=400), None),
@@ -310,12 +296,10 @@ def test_the_redovisa_page_says_the_aterrapport_must_first_be_a_handling(
     """An empty list of återrapporter said nothing; the page now names the uppdrag and its
     day, and leads to where the återrapport is filed first."""
     arende = anmalt(under_beredning, cast, ["Pia Näsvall, HSD"])
-    registrera_beslut(
+    factories.besluta(
         arende,
-        sammantrade=factories.mote(arende),
-        user=cast.sekreterare,
-        datum=datetime.date(2025, 11, 12),
-        text="Bifall",
+        cast.sekreterare,
+        "Bifall",
         uppdrag=[("Återrapportera punkt 1–2", datetime.date(2026, 6, 17), None)],
     )
     expediera_till(arende.mottagare.get(), user=cast.sekreterare, metod="e-post")

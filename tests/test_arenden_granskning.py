@@ -203,15 +203,8 @@ def test_the_revisor_asks_who_moved_an_arende_to_beslutat_and_when(client, cast,
     factories.forslag_till_beslut(arende, cast.handlaggare)
     do_transition(arende, "markera_beredd", cast.handlaggare)
     factories.anmal(arende, cast.sekreterare)
-    from arenden.handlaggning.services import registrera_beslut
 
-    registrera_beslut(
-        arende,
-        sammantrade=factories.mote(arende),
-        user=cast.sekreterare,
-        datum=datetime.date(2025, 11, 12),
-        text="Bifall.",
-    )
+    factories.besluta(arende, cast.sekreterare, "Bifall.")
     annat = cast.registrera("Ett annat ärende")
     client.force_login(cast.revisor)
     url = reverse("arenden:auditlogg")

@@ -1,10 +1,8 @@
 """The ärende lifecycle: each role does its own steps, and nobody else's."""
 
-import datetime
-
 import pytest
 
-from arenden.handlaggning.services import expediera_till, registrera_beslut, tilldela
+from arenden.handlaggning.services import expediera_till, tilldela
 from arenden.models import Arende
 from tests import factories
 from workflow.engine import (
@@ -43,13 +41,7 @@ def test_main_path_from_registrering_to_avslut(cast, assigned):
     factories.forslag_till_beslut(arende, cast.handlaggare)
     do_transition(arende, "markera_beredd", cast.handlaggare, "Tjänsteskrivelsen klar")
     factories.anmal(arende, cast.sekreterare)
-    registrera_beslut(
-        arende,
-        sammantrade=factories.mote(arende),
-        user=cast.sekreterare,
-        datum=datetime.date(2025, 11, 12),
-        text="Bifall.",
-    )
+    factories.besluta(arende, cast.sekreterare, "Bifall.")
     expediera_till(arende.mottagare.get(), user=cast.sekreterare, metod="e-post")
     arende.refresh_from_db()
     do_transition(arende, "avsluta", cast.stabschef, "Klart")

@@ -44,7 +44,6 @@ from arenden.diarium.services import lagg_till_handling, registrera_arende
 from arenden.handlaggning.services import (
     aterrapportera,
     expediera_till,
-    registrera_beslut,
     satt_sandlista,
     spara_tjansteskrivelse,
     tilldela,
@@ -57,6 +56,7 @@ from arenden.models import (
     Organ,
     Person,
     Punkt,
+    Sammantrade,
     Tjansteskrivelse,
     Uppdrag,
 )
@@ -521,12 +521,10 @@ class World:
             satt_sandlista(arende, ["registrator@example.se"], user=u["Handlaggare"])
         elif step in ("besluta", "besluta_med_uppdrag", "overlamna"):
             uppdrag = [("Återrapportera.", datetime.date(2026, 6, 1), self.organ)]
-            registrera_beslut(
+            factories.besluta(
                 arende,
-                sammantrade=factories.mote(arende),
-                user=u["Namndsekreterare"],
-                datum=BESLUTSDAG,
-                text="Att bifalla förslaget.",
+                u["Namndsekreterare"],
+                "Att bifalla förslaget.",
                 forslag_till=self.annat_organ if step == "overlamna" else None,
                 uppdrag=uppdrag if step == "besluta_med_uppdrag" else (),
             )
@@ -570,14 +568,19 @@ class World:
                 rubrik=arende.arendemening,
             )
         elif record in ("beslut", "forslag"):
-            Beslut.objects.create(
+            # under the ärende's item, recorded while its meeting is held (flows.arende.BESLUT)
+            punkt = arende.punkter.get(utfall="")
+            Sammantrade.objects.filter(pk=punkt.sammantrade_id).update(state="kallat")
+            punkt.beslutet = Beslut.objects.create(
                 arende=arende,
                 organ=self.organ,
                 datum=BESLUTSDAG,
                 text="Att bifalla förslaget.",
                 forslag_till=self.annat_organ if record == "forslag" else None,
-                sammantrade=factories.mote(arende),  # a beslut is taken at a meeting
+                sammantrade_id=punkt.sammantrade_id,
             )
+            punkt.utfall = "forslag" if record == "forslag" else "bifall"
+            punkt.save()
         elif record == "delegationsbeslut":
             Beslut.objects.create(
                 arende=arende,

@@ -13,7 +13,7 @@ from lxml import etree
 
 from arenden.arkiv import export as arkiv
 from arenden.diarium.services import lagg_till_handling
-from arenden.handlaggning.services import expediera_till, registrera_beslut, tilldela
+from arenden.handlaggning.services import expediera_till, tilldela
 from arenden.models import Arende, Handling
 from tests import factories
 from workflow.engine import do_transition
@@ -69,13 +69,7 @@ def avslutat(cast):
     factories.forslag_till_beslut(arende, cast.handlaggare)
     do_transition(arende, "markera_beredd", cast.handlaggare, "Tjänsteskrivelsen klar")
     factories.anmal(arende, cast.sekreterare)
-    registrera_beslut(
-        arende,
-        sammantrade=factories.mote(arende),
-        user=cast.sekreterare,
-        datum=datetime.date(2025, 11, 12),
-        text="Bifall.",
-    )
+    factories.besluta(arende, cast.sekreterare, "Bifall.")
     expediera_till(arende.mottagare.get(), user=cast.sekreterare, metod="e-post")
     arende.refresh_from_db()
     do_transition(arende, "avsluta", cast.stabschef, "Klart")

@@ -4,7 +4,7 @@ delegationsordning (KL 6 kap. 37 §), and no beslut without a protokoll or a del
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -14,8 +14,9 @@ from arenden.delegering.services import (
     att_besluta,
     fatta_delegationsbeslut,
 )
-from arenden.handlaggning.services import registrera_beslut, satt_sandlista, tilldela
+from arenden.handlaggning.services import satt_sandlista, tilldela
 from arenden.models import Beslut, Delegationspunkt
+from arenden.sammantraden import protokoll
 from tests import factories
 from workflow.engine import TransitionNotAllowed, do_transition
 
@@ -112,17 +113,10 @@ def test_row_of_another_namnd_is_refused(beredd, punkt, delegat):
 
 
 def test_the_meeting_path_still_records_with_its_sammantrade(anmalt, cast):
-    beslut = registrera_beslut(
-        anmalt, user=cast.sekreterare, datum=DAG, text="Bifall", sammantrade=factories.mote(anmalt)
-    )
+    beslut = factories.besluta(anmalt, cast.sekreterare, "Bifall", justera=False)
     anmalt.refresh_from_db()
     assert anmalt.state == "beslutat" and beslut.slag == Beslut.Slag.SAMMANTRADE
-
-
-def test_free_beslut_is_refused(anmalt, cast):
-    with pytest.raises(ValidationError, match="vid sammanträdet eller fattas på delegation"):
-        registrera_beslut(anmalt, user=cast.sekreterare, datum=DAG, text="Bifall")
-    assert not Beslut.objects.exists()
+    assert beslut.sammantrade == anmalt.punkter.get().sammantrade
 
 
 def test_a_beslut_without_paragraf_or_decision_maker_does_not_make_it_beslutat(anmalt, cast):
@@ -133,12 +127,14 @@ def test_a_beslut_without_paragraf_or_decision_maker_does_not_make_it_beslutat(a
     assert anmalt.state == "anmalt"
 
 
-def test_delegat_cannot_take_the_step_for_a_beslut_of_the_meeting(anmalt, cast, delegat):
-    Beslut.objects.create(
-        arende=anmalt, organ=cast.organ, datum=DAG, text="§", sammantrade=factories.mote(anmalt)
-    )
+def test_delegat_cannot_record_the_beslut_of_the_meeting(anmalt, cast, delegat):
+    punkt = anmalt.punkter.get()
+    protokoll.kalla(punkt.sammantrade, user=cast.sekreterare)
+    with pytest.raises(PermissionDenied, match="Du får inte ändra"):
+        protokoll.besluta(punkt, user=delegat, utfall="bifall", beslut="Bifall")
     with pytest.raises(TransitionNotAllowed):
         do_transition(anmalt, "besluta", delegat)
+    assert not Beslut.objects.exists()
 
 
 def test_a_row_must_confirm_it_is_not_a_matter_kl_6_38_forbids(cast, punkt):

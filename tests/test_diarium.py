@@ -66,13 +66,7 @@ def _handling(cast, arende, titel, *, datum=None, user=None, **extra):
 def _avslutat(cast) -> Arende:
     arende = cast.berett("Samverkan kring palliativ vård")
     factories.anmal(arende, cast.sekreterare)
-    handlaggning_services.registrera_beslut(
-        arende,
-        sammantrade=factories.mote(arende),
-        user=cast.sekreterare,
-        datum=datetime.date(2025, 11, 12),
-        text="Bifall.",
-    )
+    factories.besluta(arende, cast.sekreterare, "Bifall.")
     handlaggning_services.expediera_till(
         arende.mottagare.get(), user=cast.sekreterare, metod="e-post"
     )
@@ -332,13 +326,7 @@ def test_a_reopened_arende_decided_again_is_expedierat_anew(cast):
     factories.forslag_till_beslut(arende, cast.handlaggare, sandlista=())
     do_transition(arende, "markera_beredd", cast.handlaggare)
     factories.anmal(arende, cast.sekreterare)
-    handlaggning_services.registrera_beslut(
-        arende,
-        sammantrade=factories.mote(arende, datum=datetime.date(2026, 2, 11)),
-        user=cast.sekreterare,
-        datum=datetime.date(2026, 2, 11),
-        text="Bifall på nytt.",
-    )
+    factories.besluta(arende, cast.sekreterare, "Bifall på nytt.")
     handlaggning_services.satt_sandlista(arende, ["ny@example.se"], user=cast.sekreterare)
     handlaggning_services.satt_sandlista(arende, [], user=cast.sekreterare)
     arende.refresh_from_db()

@@ -243,30 +243,25 @@ def test_no_day_still_to_come_for_what_has_happened(hsn):
     do_transition(arende, "paborja_beredning", hsn.handlaggare)
     factories.forslag_till_beslut(arende, hsn.handlaggare)
     do_transition(arende, "markera_beredd", hsn.handlaggare)
-    mote = factories.mote(arende)
+    punkt = factories.anmal(arende, hsn.sekreterare, datum=imorgon)
+    protokoll.kalla(punkt.sammantrade, user=hsn.sekreterare)
     vagras(
-        lambda: handlaggning_services.registrera_beslut(
-            arende,
-            sammantrade=mote,
-            user=hsn.sekreterare,
-            datum=imorgon,
-            text="Att bifalla.",
+        lambda: protokoll.besluta(
+            punkt, user=hsn.sekreterare, utfall="bifall", beslut="Att bifalla."
         ),
         ValidationError,
-        "Beslutsdagen kan inte ligga i framtiden (2025-11-13).",
+        "det som beslutas förs in när det hålls.",
     )
 
 
 def test_no_expediering_or_redovisning_before_it_happens(hsn):
     arende = hsn.berett("Ett ärende")
-    factories.anmal(arende, hsn.sekreterare)
     beslutsdag = datetime.date(2025, 11, 5)
-    beslut = handlaggning_services.registrera_beslut(
+    factories.anmal(arende, hsn.sekreterare, datum=beslutsdag)
+    beslut = factories.besluta(
         arende,
-        sammantrade=factories.mote(arende),
-        user=hsn.sekreterare,
-        datum=beslutsdag,
-        text="Att bifalla.",
+        hsn.sekreterare,
+        "Att bifalla.",
         uppdrag=[("Återrapportera", datetime.date(2026, 3, 1), None)],
     )
     [mottagare] = Mottagare.objects.filter(arende=arende)

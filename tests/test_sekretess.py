@@ -161,12 +161,10 @@ def test_a_reminder_names_a_secret_arende_by_its_marking(
     factories.forslag_till_beslut(hemligt, cast.handlaggare)
     do_transition(hemligt, "markera_beredd", cast.handlaggare)
     factories.anmal(hemligt, cast.sekreterare)
-    handlaggning_services.registrera_beslut(
+    factories.besluta(
         hemligt,
-        sammantrade=factories.mote(hemligt),
-        user=cast.sekreterare,
-        datum=datetime.date(2025, 11, 12),
-        text="Bifall.",
+        cast.sekreterare,
+        "Bifall.",
         uppdrag=[("Utred vården för patienten NN.", datetime.date(2025, 12, 1), None)],
     )
     handlaggning_services.expediera_till(

@@ -362,12 +362,10 @@ def test_reporting_back_an_uppdrag_of_a_secret_arende_shows_only_the_marking():
     factories.forslag_till_beslut(arende, cast.handlaggare, sandlista=())
     do_transition(arende, "markera_beredd", cast.handlaggare)
     factories.anmal(arende, cast.sekreterare)
-    handlaggning_services.registrera_beslut(
+    factories.besluta(
         arende,
-        sammantrade=factories.mote(arende),
-        user=cast.sekreterare,
-        datum=datetime.date(2025, 11, 12),
-        text="Bifall",
+        cast.sekreterare,
+        "Bifall",
         uppdrag=[(f"Följ upp vården av {ORDET}", datetime.date(2026, 6, 17), None)],
     )
     handlaggning_services.expediera_till(

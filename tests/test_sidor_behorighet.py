@@ -49,13 +49,7 @@ def sidor():
     factories.forslag_till_beslut(beslutat, folk.handlaggare, sandlista=())
     do_transition(beslutat, "markera_beredd", folk.handlaggare)
     factories.anmal(beslutat, folk.sekreterare)
-    handlaggning_services.registrera_beslut(
-        beslutat,
-        sammantrade=factories.mote(beslutat),
-        user=folk.sekreterare,
-        datum=datetime.date(2025, 12, 1),
-        text="Bifall.",
-    )
+    factories.besluta(beslutat, folk.sekreterare, "Bifall.")
     svo = Sammantrade.objects.get(organ__kod="SVO")
     # a nämnd's protokoll, justerat and anslaget (the samråd's is never anslaget)
     anslaget = Mote(factories.Cast("HSN"), datetime.date(2025, 12, 3)).till("anslaget")

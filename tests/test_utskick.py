@@ -184,12 +184,10 @@ def bevakat(cast):
     """An ärende under bevakning with one uppdrag due 2025-12-01."""
     arende = cast.berett("Vårdval i länet")
     factories.anmal(arende, cast.sekreterare)
-    handlaggning_services.registrera_beslut(
+    factories.besluta(
         arende,
-        sammantrade=factories.mote(arende),
-        user=cast.sekreterare,
-        datum=datetime.date(2025, 11, 12),
-        text="Bifall.",
+        cast.sekreterare,
+        "Bifall.",
         uppdrag=[("Utred vårdvalet.", datetime.date(2025, 12, 1), None)],
     )
     handlaggning_services.expediera_till(

@@ -30,7 +30,7 @@ from arenden.handlaggning.models import (
     Uppdrag,
 )
 from arenden.organisation import roles
-from arenden.organisation.models import Enhet, Organ, Person
+from arenden.organisation.models import Enhet, Person
 from flows.arende import BESLUTET_JUSTERAT, SANDLISTAN_SKICKAD
 from flows.namn import ArendeArbetslista, ArendeStatus, ArendeSteg
 from workflow import roles as workflow_roles
@@ -202,61 +202,6 @@ def satt_sandlista(
             # nobody left to send to and no way on
             do_transition(arende, ArendeSteg.EXPEDIERA, user)
     return rader
-
-
-def registrera_beslut(
-    arende: Arende,
-    *,
-    user,
-    datum: datetime.date,
-    text: str,
-    organ: Organ | None = None,
-    sammantrade=None,
-    paragraf: int | None = None,
-    forslag_till: Organ | None = None,
-    uppdrag=(),
-    kommentar: str = "",
-) -> Beslut:
-    """Record what the organ decided; the ärende moves to *beslutat*, or to *överlämnat*
-    when the decision is a proposal to a higher organ. ``uppdrag`` is a list of
-    (beskrivning, förfallodag, organ to report to) that the decision gives."""
-    kräv_skett(datum, _("Beslutsdagen"))
-    if sammantrade is None:
-        # no Beslutat without a beslut in a protokoll (KL 8 kap. 12 §) or one taken on
-        # delegation (arenden.delegering.services)
-        raise ValidationError(
-            _("Ett beslut förs in i protokollet vid sammanträdet eller fattas på delegation."),
-            code="fritt_beslut",
-        )
-    with transaction.atomic(), acting_as(user):
-        # who may record it is the step's guard, asked by the engine below
-        andras(arende)
-        beslut = Beslut(
-            arende=arende,
-            organ=organ or arende.organ,
-            datum=datum,
-            sammantrade=sammantrade,
-            paragraf=paragraf,
-            text=text,
-            forslag_till=forslag_till,
-        )
-        beslut._history_user = user
-        beslut.save()
-        for beskrivning, forfaller, rapportera_till in uppdrag:
-            rad = Uppdrag(
-                beslut=beslut,
-                arende=arende,
-                beskrivning=beskrivning,
-                forfaller=forfaller,
-                rapportera_till=rapportera_till or beslut.organ,
-            )
-            rad._history_user = user
-            rad.save()
-        # the transition checks the guard; refused, the beslut above is rolled back with it
-        do_transition(
-            arende, ArendeSteg.OVERLAMNA if forslag_till else ArendeSteg.BESLUTA, user, kommentar
-        )
-    return beslut
 
 
 def inte_justerat(arende: Arende) -> str:

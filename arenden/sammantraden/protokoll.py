@@ -24,7 +24,7 @@ from arenden.diarium import services as diarium_services
 from arenden.diarium.models import Arende, ArendeRelation, Handling
 from arenden.dokument import arkivering, jobb
 from arenden.dokument import services as dokument
-from arenden.handlaggning import services as handlaggning_services
+from arenden.handlaggning.models import Beslut, Uppdrag
 from arenden.motion import services as motioner
 from arenden.organisation import roles
 from arenden.organisation.models import Ledamotsuppdrag, Organ, Person
@@ -1039,6 +1039,37 @@ def _kräv_beslutsskede(sammantrade: Sammantrade) -> None:
         )
 
 
+def _beslut_i_arendet(
+    punkt: Punkt, sammantrade: Sammantrade, *, user, text: str, forslag_till, uppdrag
+) -> Beslut:
+    """The organ's beslut in the ärende of ``punkt``, as the protokoll records it: dated the
+    meeting's day, numbered by the item's paragraf, with the uppdrag it gives (each a
+    beskrivning, a förfallodag and the organ to report to, by default the deciding one)."""
+    arende = diarium_services.andras(punkt.arende)
+    beslut = Beslut(
+        arende=arende,
+        organ=sammantrade.organ,
+        datum=sammantrade.datum,
+        sammantrade=sammantrade,
+        paragraf=punkt.paragraf,
+        text=text,
+        forslag_till=forslag_till,
+    )
+    _spara(beslut, user)
+    for beskrivning, forfaller, rapportera_till in uppdrag:
+        _spara(
+            Uppdrag(
+                beslut=beslut,
+                arende=arende,
+                beskrivning=beskrivning,
+                forfaller=forfaller,
+                rapportera_till=rapportera_till or beslut.organ,
+            ),
+            user,
+        )
+    return beslut
+
+
 def besluta(
     punkt: Punkt,
     *,
@@ -1098,18 +1129,20 @@ def besluta(
         arende = punkt.arende
         if arende is not None:
             if utfall in _BESLUT_I_ARENDET or utfall == Punkt.Utfall.FORSLAG:
-                punkt.beslutet = handlaggning_services.registrera_beslut(
-                    arende,
+                forslag = forslag_till if utfall == Punkt.Utfall.FORSLAG else None
+                punkt.beslutet = _beslut_i_arendet(
+                    punkt,
+                    sammantrade,
                     user=user,
-                    datum=sammantrade.datum,
                     text=beslut,
-                    organ=sammantrade.organ,
-                    sammantrade=sammantrade,
-                    paragraf=punkt.paragraf,
-                    forslag_till=forslag_till if utfall == Punkt.Utfall.FORSLAG else None,
+                    forslag_till=forslag,
                     uppdrag=uppdrag,
-                    kommentar=_("Beslutat %(mote)s") % {"mote": sammantrade},
                 )
+                # the item holds its beslut before the step: what flows.arende.BESLUT asks
+                _spara(punkt, user)
+                steg = ArendeSteg.OVERLAMNA if forslag else ArendeSteg.BESLUTA
+                do_transition(arende, steg, user, _("Beslutat %(mote)s") % {"mote": sammantrade})
+                return punkt
             else:
                 # the item's utfall is the record the step needs (flows.arende.ATERREMISS,
                 # BORDLAGGNING): saved first, then the step

@@ -117,21 +117,21 @@ class Cast:
             )
             for pk in ids
         )
-        # the beslut is the meeting's (a beslut outside one needs its delegat, KL 6 kap. 37 §),
-        # its protokoll justerat (a beslut is expedierat after that)
-        mote = Sammantrade.objects.create(organ=self.organ, datum=REGISTRERAT, plats="Sal A")
-        # anmält: each ärende an item on the meeting's föredragningslista
-        Punkt.objects.bulk_create(
-            Punkt(sammantrade=mote, ordning=i, arende_id=pk, rubrik="Kostnad")
-            for i, pk in enumerate(ids, start=1)
+        # the beslut is the meeting's (a beslut outside one needs its delegat, KL 6 kap. 37 §):
+        # each ärende an item on the föredragningslista of a meeting of its own, held (kallat)
+        moten = Sammantrade.objects.bulk_create(
+            Sammantrade(organ=self.organ, datum=REGISTRERAT, plats="Sal A", state="kallat")
+            for _pk in ids
         )
-        # justerat once its items are in (nothing is added to a justerat protokoll)
-        Sammantrade.objects.filter(pk=mote.pk).update(justerat=now)
+        Punkt.objects.bulk_create(
+            Punkt(sammantrade=mote, ordning=1, arende_id=pk, rubrik="Kostnad")
+            for mote, pk in zip(moten, ids, strict=True)
+        )
         beslut = Beslut.objects.bulk_create(
             Beslut(
                 arende_id=pk, organ=self.organ, datum=REGISTRERAT, text="Bifall", sammantrade=mote
             )
-            for pk in ids
+            for mote, pk in zip(moten, ids, strict=True)
         )
         Uppdrag.objects.bulk_create(
             Uppdrag(
@@ -157,6 +157,13 @@ class Cast:
 
 
 def before_step(transition: str, pk: int) -> None:
-    """Between the measured steps: the uppdrag is reported before the ärende is closed."""
-    if transition == ArendeSteg.AVSLUTA:
+    """Between the measured steps: the nämnd's beslut goes under the ärende's item before it
+    is beslutat, its protokoll is justerat before it is expedierat (nothing changes in a
+    justerat protokoll), and the uppdrag is reported before the ärende is closed."""
+    if transition == ArendeSteg.BESLUTA:
+        beslut = Beslut.objects.get(arende_id=pk)
+        Punkt.objects.filter(arende_id=pk).update(utfall=Punkt.Utfall.BIFALL, beslutet=beslut)
+    elif transition == ArendeSteg.EXPEDIERA:
+        Sammantrade.objects.filter(punkter__arende_id=pk).update(justerat=timezone.now())
+    elif transition == ArendeSteg.AVSLUTA:
         Uppdrag.objects.filter(arende_id=pk).update(redovisat=REGISTRERAT)
