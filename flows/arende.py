@@ -284,6 +284,12 @@ def _aldrig_avgjort(arende) -> bool:
     return not tagna.filter(transition=ArendeSteg.ATEROPPNA).exists()
 
 
+def _inga_allmanna_handlingar(arende) -> bool:
+    from arenden.diarium.models import ALLMAN_HANDLING
+
+    return not Handling.objects.filter(ALLMAN_HANDLING, arende_id=arende.pk).exists()
+
+
 def _inte_motion(arende) -> bool:
     from arenden.motion.models import TYPER
 
@@ -359,6 +365,13 @@ BESLUTET_JUSTERAT = Requirement(
 ALDRIG_AVGJORT = Requirement(
     _aldrig_avgjort,
     "ärendet har beslutats eller avslutats och är inte registrerat av misstag",
+)
+#: a handling that came in, or was upprättad and final, is allmän (TF 2 kap. 9–10 §§) and stays
+#: registered and in the postlista: an ärende holding one is avskrivet, never makulerat
+INGA_ALLMANNA_HANDLINGAR = Requirement(
+    _inga_allmanna_handlingar,
+    "ärendet har allmänna handlingar (inkomna eller upprättade), som ska finnas kvar i diariet "
+    "och på postlistan; stabschefen skriver av ärendet i stället",
 )
 #: KL 5 kap. 35 §: a motion or medborgarförslag is decided by fullmäktige, or fullmäktige
 #: decides to write it off; never written off by a tjänsteperson
@@ -800,7 +813,7 @@ def definition() -> Workflow:
                 ArendeStatus.REGISTRERAT,
                 ArendeStatus.MAKULERAT,
                 guard=Guard(roles=(REGISTRATOR,)),
-                requires=(ALDRIG_AVGJORT,),
+                requires=(ALDRIG_AVGJORT, INGA_ALLMANNA_HANDLINGAR),
                 comment_required=True,
             ),
         ],

@@ -542,7 +542,8 @@ def test_the_postlista_shows_a_secret_handling_of_an_open_arende_by_its_public_t
     """OSL 5 kap. 5 §: one handling may be secret in an open ärende; the postlista names it by
     its offentlig titel and a word of its secret title finds nothing, while the open handlingar
     beside it are listed and found by theirs. Upprättade handlingar are listed once final,
-    interna never, and nothing of a makulerat ärende (TF 2 kap. 10 §, 12 §)."""
+    interna never, and nothing of a makulerat ärende, which holds no allmän handling (TF 2
+    kap. 9–10 §§, 12 §)."""
     oppet = cast.registrera("Färdtjänst för äldre")
     _handling(cast, oppet, "Skrivelse om färdtjänsten")
     _handling(
@@ -558,14 +559,19 @@ def test_the_postlista_shows_a_secret_handling_of_an_open_arende_by_its_public_t
         status=Handling.Status.UPPRATTAD
     )
     fel = cast.registrera("Registrerat av misstag")
-    _handling(cast, fel, "Felregistrerad skrivelse")
     do_transition(fel, "makulera", cast.registrator, "Dubblett")
+    # a skrivelse that came in is allmän: its ärende is avskrivet, never makulerat
+    inkommet = cast.registrera("Registrerat i fel ärende")
+    _handling(cast, inkommet, "Felregistrerad skrivelse")
+    with pytest.raises(RequirementMissing, match="allmänna handlingar"):
+        do_transition(inkommet, "makulera", cast.registrator, "Dubblett")
 
     url = reverse("arenden:postlista")
     sida = client.get(url).content.decode()
     assert "Skrivelse om färdtjänsten" in sida and "Yttrande till kommunen" in sida
     assert "Läkarintyg – Sekretess (OSL 25 kap. 1 §)" in sida and HEMLIGT_ORD not in sida
-    assert "Minnesanteckning" not in sida and "Felregistrerad skrivelse" not in sida
+    assert "Minnesanteckning" not in sida and "Registrerat av misstag" not in sida
+    assert "Felregistrerad skrivelse" in sida
 
     assert (
         "Inga registreringar som passar sökningen"

@@ -490,7 +490,9 @@ def mets_xml(arende: Arende, metadata: Fil, premis: Fil, innehall: list[Fil]) ->
         nsmap={"mets": METS, "xlink": XLINK, "xsi": XSI},
         OBJID=f"UUID:{uuid.uuid4()}",
         TYPE="ERMS",
-        LABEL=f"{arende.diarienummer} {arende.arendemening}"[:500],
+        # the header is read without the FGS Restriktion: a secret ärende by its masked rubrik
+        # (OSL 5 kap. 5 §), as arkivexport --torrkorning prints it
+        LABEL=f"{arende.diarienummer} {arende.publik_rubrik}"[:500],
         PROFILE="FGS Paketstruktur (RAFGS1V1)",
     )
     nu = timezone.localtime().replace(microsecond=0).isoformat()
@@ -530,7 +532,7 @@ def mets_xml(arende: Arende, metadata: Fil, premis: Fil, innehall: list[Fil]) ->
     content = _sub(paket, m + "div", LABEL="content")
     for fil in innehall:
         _sub(
-            _sub(content, m + "div", LABEL=fil.originalnamn or fil.sokvag),
+            _sub(content, m + "div", LABEL=fil.sokvag),
             m + "fptr",
             FILEID=fil.id,
         )
@@ -572,7 +574,13 @@ def bygg_paket(arende: Arende, mal: Path, *, ersatt: bool = False) -> Paket:
         innehall: list[Fil] = []
         per_handling: dict[int, tuple[str, str, int, str]] = {}
         for handling in arende.handlingar.exclude(fil="").order_by("nummer"):
+            # a secret handling's file by its number only: its uploaded name can say what it
+            # is about (a diagnosis, a name), and the package's paths and PREMIS are read
+            # without the Restriktion
+            hemlig = handling.hemlig
             namn = _saker_filnamn(handling.filnamn or Path(handling.fil.name).name)
+            if hemlig:
+                namn = f"fil{Path(namn).suffix}"
             sokvag = f"content/handlingar/{handling.nummer:04d}-{namn}"
             path = bygge / sokvag
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -583,7 +591,7 @@ def bygg_paket(arende: Arende, mal: Path, *, ersatt: bool = False) -> Paket:
                 sokvag,
                 f"fil-{handling.nummer}",
                 handling.mediatyp or "application/octet-stream",
-                handling.filnamn,
+                "" if hemlig else handling.filnamn,
             )
             if handling.sha256 and fil.sha256 != handling.sha256:
                 raise ArkivFel(

@@ -101,10 +101,13 @@ def gallra(handlingar, *, beslut: str, user, idag: datetime.date | None = None) 
                 gallring=record,
                 handling=handling,
                 beteckning=handling.beteckning,
-                titel=handling.titel,
+                # the record of the gallring is read by the registrator, the admin and the
+                # command's log: a secret handling by its masked title, without its file's
+                # name (OSL 5 kap. 5 §)
+                titel=handling.publik_titel,
                 typ=handling.typ,
                 datum=handling.datum,
-                filnamn=handling.filnamn,
+                filnamn="" if handling.hemlig else handling.filnamn,
                 sha256=handling.sha256,
                 storlek=handling.storlek,
             )

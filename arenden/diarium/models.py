@@ -3,6 +3,9 @@ is secret (OSL 5 kap.)."""
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -220,9 +223,12 @@ class ArendeRelation(models.Model):
 
 
 def _handling_path(instance, filename):
-    # stored under the ärende's diarienummer; the name is not trusted for anything else
+    # stored under the ärende's diarienummer by a name of its own, never the uploaded one: that
+    # name can say what a secret handling is about (OSL 21 kap. 1 §, a diagnosis, a name), and
+    # the path shows in the field history, the file check and the storage; ``filnamn`` keeps it
     arende = instance.arende
-    return f"handlingar/{arende.ar}/{arende.serie}-{arende.lopnummer}/{filename}"
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    return f"handlingar/{arende.ar}/{arende.serie}-{arende.lopnummer}/{uuid.uuid4().hex}{suffix}"
 
 
 class Handling(models.Model):
@@ -351,6 +357,13 @@ class Handling(models.Model):
         if self.riktning != self.Riktning.INKOMMEN:
             return None
         return (timezone.localdate(self.registrerad) - self.datum).days
+
+
+#: the handlingar that are allmänna: inkomna on arrival, upprättade once final (an upprättad
+#: handling under arbete is not yet allmän, TF 2 kap. 9–10 §§); the postlista lists them
+ALLMAN_HANDLING = models.Q(riktning=Handling.Riktning.INKOMMEN) | models.Q(
+    riktning=Handling.Riktning.UPPRATTAD, status=Handling.Status.UPPRATTAD
+)
 
 
 class Sekretessatkomst(models.Model):

@@ -130,7 +130,7 @@ def antal_handelser(arende: Arende) -> int:
 
 
 #: what a sekretess-marked handling's field history shows only to who may read it
-_HEMLIGA_FALT = {"titel", "beskrivning", "avsandare_mottagare", "filnamn"}
+_HEMLIGA_FALT = {"titel", "beskrivning", "avsandare_mottagare", "filnamn", "fil"}
 
 
 def tidslinje(

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from arenden.diarium.models import Arende, Handling
+from arenden.diarium.models import ALLMAN_HANDLING, Arende, Handling
 from arenden.diarium.sokning import del_av_diarienummer
 from arenden.gemensamt.forms import Formular
 from arenden.gemensamt.listor import SORTERA
@@ -24,11 +24,8 @@ from flows.namn import ArendeStatus
 def allmanna_handlingar():
     """The handlingar the postlista lists: inkomna, and upprättade ones that are final (an
     upprättad handling under arbete is not yet allmän, TF 2 kap. 10 §); never of a makulerat
-    ärende."""
-    return Handling.objects.filter(
-        Q(riktning=Handling.Riktning.INKOMMEN)
-        | Q(riktning=Handling.Riktning.UPPRATTAD, status=Handling.Status.UPPRATTAD)
-    ).exclude(arende__state=ArendeStatus.MAKULERAT)
+    ärende (which holds none: flows.arende.INGA_ALLMANNA_HANDLINGAR)."""
+    return Handling.objects.filter(ALLMAN_HANDLING).exclude(arende__state=ArendeStatus.MAKULERAT)
 
 
 def _hemlig_handling() -> Q:

@@ -72,10 +72,7 @@ class Command(BaseCommand):
             for arende in arenden:
                 # the terminal and its logs are read by who runs the job, not by who may read
                 # the secret content (OSL 5 kap. 5 §): a marked ärende by its public rubrik
-                rubrik = (
-                    arende.maskerad_rubrik if arende.ar_sekretessmarkerat else arende.arendemening
-                )
-                self.stdout.write(f"skulle levereras: {arende.diarienummer} {rubrik}")
+                self.stdout.write(f"skulle levereras: {arende.diarienummer} {arende.publik_rubrik}")
             self.stdout.write(f"{len(arenden)} ärenden skulle levereras (torrkörning).")
             return
 

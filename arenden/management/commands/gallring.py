@@ -38,7 +38,7 @@ class Command(BaseCommand):
         due = gallring.forfallna(idag)
         for handling in due:
             self.stdout.write(
-                f"{handling.beteckning}\t{handling.get_typ_display()}\t{handling.titel}\t"
+                f"{handling.beteckning}\t{handling.get_typ_display()}\t{handling.publik_titel}\t"
                 f"klass {handling.arende.klassificering}, avslutat {handling.arende.avslutat}"
             )
         self.stdout.write(f"{len(due)} handlingar ska gallras.")
