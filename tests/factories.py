@@ -153,6 +153,8 @@ def besluta(
     sammantrade = punkt.sammantrade
     if sammantrade.state == "planerat":
         protokoll.kalla(sammantrade, user=sekreterare)
+    if justera:
+        narvaro(sammantrade, sekreterare)  # who serves is noted before the item is decided
     punkt = protokoll.besluta(
         punkt,
         user=sekreterare,
@@ -167,26 +169,37 @@ def besluta(
     return punkt.beslutet
 
 
-def justera_protokollet(sammantrade, sekreterare, tidpunkt=None):
-    """The meeting's protokoll upprättat and justerat, as its beslut are before they are
-    expedierade: the närvaro names an ordförande and a justerare, who sign (each gets an
-    account of its own, named by the meeting)."""
+def narvaro(sammantrade, sekreterare):
+    """The meeting's närvaro as the nämndsekreterare notes it before the items are decided: an
+    ordförande and a ledamot who justerar (each an account of its own, named by the meeting).
+    Once noted, nothing more."""
     from arenden.models import Deltagare
     from arenden.sammantraden import protokoll
 
     for roll, justerare in ((Deltagare.Roll.ORDFORANDE, False), (Deltagare.Roll.LEDAMOT, True)):
-        konto = user(f"{roll}-{sammantrade.pk}")
+        namn = f"{roll}-{sammantrade.pk}"
+        if User.objects.filter(username=namn).exists():
+            continue
         protokoll.lagg_till_deltagare(
             sammantrade,
             person(
                 f"{roll.label.capitalize()} {sammantrade.pk}",
-                anvandare=konto,
+                anvandare=user(namn),
                 typ=Person.Typ.FORTROENDEVALD,
             ),
             roll=roll,
             user=sekreterare,
             justerare=justerare,
         )
+
+
+def justera_protokollet(sammantrade, sekreterare, tidpunkt=None):
+    """The meeting's protokoll upprättat and justerat, as its beslut are before they are
+    expedierade: the närvaro (:func:`narvaro`, noted first unless it is) names an ordförande
+    and a justerare, who sign."""
+    from arenden.sammantraden import protokoll
+
+    narvaro(sammantrade, sekreterare)
     protokoll.uppratta(sammantrade, user=sekreterare)
     for signerar in protokoll.saknar_justering(sammantrade):
         protokoll.justera(sammantrade, user=signerar.anvandare, tidpunkt=tidpunkt)

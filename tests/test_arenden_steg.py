@@ -114,6 +114,7 @@ class Ärenden:
         if state == "anmalt":
             return arende
         protokoll.kalla(mote, user=c.sekreterare)
+        factories.narvaro(mote, c.sekreterare)  # who serves, noted before the item is decided
         utfall = {
             "bordlagt": "bordlaggning",
             "aterremitterat": "aterremiss",

@@ -132,6 +132,7 @@ def motet(arende, sekreterare):
     the ärende's item of its protokoll."""
     mote = factories.planerat(arende, sekreterare)
     protokoll.kalla(mote, user=sekreterare)
+    factories.narvaro(mote, sekreterare)
     return mote
 
 

@@ -761,13 +761,15 @@ def test_a_protokoll_is_not_justerat_without_signatures_nor_changed_after_one(cl
     mote = Mote()
     punkt = mote.punkt(mote.berett_arende("Justering utan underskrift"))
     mote.kalla()
-    mote.besluta(punkt)
-    mote.uppratta()
     sek = mote.cast.sekreterare
     s = Sammantrade.objects.get(pk=mote.sammantrade.pk)
-    # with nobody left to sign, the sekreterare still cannot justera it
+    # with nobody left to sign, the sekreterare still cannot justera it (the närvaro noted
+    # before the item is decided: who decided it is not changed afterwards)
     for deltagare in s.deltagare.all():
         protokoll.andra_narvaro(deltagare, user=sek, narvarande=False)
+    mote.besluta(punkt)
+    mote.uppratta()
+    s.refresh_from_db()
     with pytest.raises(TransitionNotAllowed):
         do_transition(s, "justera", sek)
     client.force_login(sek)
@@ -778,7 +780,7 @@ def test_a_protokoll_is_not_justerat_without_signatures_nor_changed_after_one(cl
     )
     assert Sammantrade.objects.get(pk=s.pk).state == "genomfort"
     for deltagare in s.deltagare.all():
-        protokoll.andra_narvaro(deltagare, user=sek, narvarande=True)
+        protokoll.andra_narvaro(deltagare, user=sek, narvarande=True, franvarande_pa=[punkt])
     protokoll.justera(s, user=mote.ordforande_user)
     with pytest.raises(PermissionDenied, match="börjat justeras"):
         protokoll.lagg_till_yttrande(

@@ -1071,12 +1071,14 @@ def test_a_justerare_signs_once(mote):
 def test_a_justerare_who_was_not_present_does_not_sign(mote):
     """KL 5 kap. 69 §: the protokoll is justerat by those who were at the meeting; a justerare
     chosen beforehand (and so holding the right to sign) who was absent does not sign."""
-    mote.till("genomfort")
+    mote.till("kallat")
     andra = Mote.person("Andra Justerare")
     protokoll.lagg_till_deltagare(
         mote.sammantrade, andra, roll=Deltagare.Roll.LEDAMOT, user=mote.sek, justerare=True
     )
     protokoll.andra_narvaro(mote.deltagare(mote.justerare), user=mote.sek, narvarande=False)
+    mote.besluta()
+    mote.uppratta()
     vagras(
         lambda: mote.justera(mote.justerare_user),
         ValidationError,
@@ -1089,10 +1091,13 @@ def test_a_justerare_who_was_not_present_does_not_sign(mote):
 def test_no_protokoll_is_justerat_without_an_ordforande_and_a_justerare_present(mote, borta):
     """KL 5 kap. 69 §: the ordförande and a justerare justera the protokoll. With one of them
     not present, the other's signature alone made it justerat; now the first signature is
-    refused, while the närvaro can still be put right, and nothing is signed."""
-    mote.till("genomfort")
+    refused, while the närvaro can still be put right (as far as it leaves who decided the
+    items already decided as it was), and nothing is signed."""
+    mote.till("kallat")
     vem = mote.ordforande if borta == "ordforande" else mote.justerare
     protokoll.andra_narvaro(mote.deltagare(vem), user=mote.sek, narvarande=False)
+    mote.besluta()
+    mote.uppratta()
     kvar = mote.justerare_user if borta == "ordforande" else mote.ordforande_user
     vagras(
         lambda: mote.justera(kvar),
@@ -1103,8 +1108,10 @@ def test_no_protokoll_is_justerat_without_an_ordforande_and_a_justerare_present(
     )
     assert not mote.sammantrade.justeringar.exists()
     assert Sammantrade.objects.get(pk=mote.sammantrade.pk).state == "genomfort"
-    # put right, it is justerat by both
-    protokoll.andra_narvaro(mote.deltagare(vem), user=mote.sek, narvarande=True)
+    # put right, it is justerat by both: present at the meeting, not in the decided § 1
+    protokoll.andra_narvaro(
+        mote.deltagare(vem), user=mote.sek, narvarande=True, franvarande_pa=[mote.arendepunkt]
+    )
     mote.justera(mote.ordforande_user)
     mote.justera(mote.justerare_user)
     assert Sammantrade.objects.get(pk=mote.sammantrade.pk).state == "justerat"

@@ -36,6 +36,7 @@ def _beslutat(cast, sandlista=("Kommunförbundet", "Revisionen")):
     mote = protokoll.planera(organ=c.organ, datum=BESLUTSDAG, plats="Umeå", user=c.sekreterare)
     punkt = protokoll.lagg_till_punkt(mote, user=c.sekreterare, arende=arende)
     protokoll.kalla(mote, user=c.sekreterare)
+    factories.narvaro(mote, c.sekreterare)  # who serves, noted before the item is decided
     protokoll.besluta(punkt, user=c.sekreterare, utfall="bifall", beslut="Att bifalla.")
     factories.justera_protokollet(mote, c.sekreterare)
     arende.refresh_from_db()

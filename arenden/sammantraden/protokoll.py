@@ -274,6 +274,7 @@ def lagg_till_deltagare(
         andras(sammantrade, version=version)
         _kräv_andring(sammantrade, user)
         fore = _justeringsbild(sammantrade)
+        beslutade = _beslutsbild(sammantrade)
         if sammantrade.deltagare.filter(person=person).exists():
             raise ValidationError(
                 _("%(vem)s finns redan i närvaron.") % {"vem": person}, code="finns_redan"
@@ -287,6 +288,7 @@ def lagg_till_deltagare(
         )
         _spara(deltagare, user)
         _kräv_samma_justeringsbild(sammantrade, fore)
+        _kräv_samma_beslutsbild(sammantrade, beslutade)
         if _ska_justera(deltagare) and person.anvandare_id:
             workflow_roles.grant(sammantrade, roles.JUSTERARE, user=person.anvandare)
     return deltagare
@@ -441,6 +443,7 @@ def andra_narvaro(deltagare: Deltagare, *, user, version: int | None = None, **f
         andras(deltagare.sammantrade, version=version)
         _kräv_andring(deltagare.sammantrade, user)
         fore = _justeringsbild(deltagare.sammantrade)
+        beslutade = _beslutsbild(deltagare.sammantrade)
         ersatt_av = deltagare.sammantrade.deltagare.filter(ersatter=deltagare.person_id).first()
         if falt.get("narvarande") and ersatt_av is not None:
             raise ValidationError(
@@ -469,6 +472,7 @@ def andra_narvaro(deltagare: Deltagare, *, user, version: int | None = None, **f
         if franvarande_pa is not None:
             deltagare.franvarande_pa.set(franvarande_pa)
         _kräv_samma_justeringsbild(deltagare.sammantrade, fore)
+        _kräv_samma_beslutsbild(deltagare.sammantrade, beslutade)
     return deltagare
 
 
@@ -523,6 +527,43 @@ def _kräv_samma_justeringsbild(sammantrade: Sammantrade, fore: dict) -> None:
                 "paragraf justeras omedelbart: låt justeringen bli klar först."
             ),
             code="justerad_narvaro",
+        )
+
+
+def _beslutsbild(sammantrade: Sammantrade) -> dict:
+    """Who served (:func:`tjanstgorande`) in each item already decided or voted on: an
+    utfall recorded, or a votering. Empty when none is."""
+    punkter = list(
+        sammantrade.punkter.filter(
+            ~Q(utfall="") | Exists(Votering.objects.filter(punkt=OuterRef("pk")))
+        ).prefetch_related("jav")
+    )
+    if not punkter:
+        return {}
+    narvaro = list(narvaron(sammantrade))
+    return {p: frozenset(d.person_id for d in tjanstgorande(p, narvaro)) for p in punkter}
+
+
+def _kräv_samma_beslutsbild(sammantrade: Sammantrade, fore: dict) -> None:
+    """Refuse a change of the närvaro, a jäv or an ersättare's tjänstgöring that changes who
+    served in an item already decided or voted on: the beslut was made, the votes counted and
+    the reservations made by those who served then (KL 5 kap. 47 och 53 §§, 6 kap. 28 och
+    33 §§, 4 kap. 27 §); the protokoll records them as they were, never more votes than
+    members serving. The caller's transaction is undone. As
+    :func:`_kräv_samma_justeringsbild` for a paragraph justerad at once."""
+    if not fore:
+        return
+    efter = _beslutsbild(sammantrade)
+    andrade = [p for p in fore if fore[p] != efter.get(p)]
+    if andrade:
+        raise ValidationError(
+            _(
+                "Det kan inte ändras vem som deltog i beslutet under punkt %(n)s: beslutet är "
+                "redan fört till protokollet, med de ledamöter som tjänstgjorde då, deras "
+                "röster och reservationer. Jäv och närvaro förs in innan punkten beslutas."
+            )
+            % {"n": ", ".join(p.beteckning for p in andrade)},
+            code="beslutad_narvaro",
         )
 
 
@@ -625,6 +666,7 @@ def tjanstgor_for(
         sammantrade = _sammantrade_for(punkt, version=version)
         _kräv_andring(sammantrade, user)
         _kräv_fore_upprattande(sammantrade)
+        beslutade = _beslutsbild(sammantrade)
         punkt = _med_jav(punkt)
         narvaro = {d.pk: d for d in narvaron(sammantrade)}
         e, led = narvaro.get(ersattare.pk), narvaro.get(ledamot.pk)
@@ -704,6 +746,7 @@ def tjanstgor_for(
                 % {"vem": led.person, "n": n},
                 code="redan_ersatt",
             ) from err
+        _kräv_samma_beslutsbild(sammantrade, beslutade)
     return rad
 
 
@@ -725,9 +768,11 @@ def ta_bort_tjanstgoring(tjanstgoring: Tjanstgoring, *, user, version: int | Non
                 _("Ersättarens tjänstgöring under punkten är redan borttagen."),
                 code="redan_borttagen",
             )
+        beslutade = _beslutsbild(sammantrade)
         rad._history_user = user
         rad._change_reason = "borttagen"
         rad.delete()
+        _kräv_samma_beslutsbild(sammantrade, beslutade)
 
 
 def _ska_justera(deltagare: Deltagare) -> bool:
@@ -780,6 +825,21 @@ def lagg_till_punkt(
         elif sammantrade.punkter.filter(ordning=ordning).exists():
             raise ValidationError(
                 _("Punkt %(n)s finns redan på föredragningslistan.") % {"n": ordning}
+            )
+        numrerad = (
+            sammantrade.punkter.filter(paragraf__isnull=False).order_by("-ordning", "-pk").first()
+        )
+        if numrerad is not None and ordning < numrerad.ordning:
+            # the paragraphs up to one justerad at once have their numbers (KL 5 kap. 70 §,
+            # :func:`_numrera_fram_till`); a new item goes after them
+            raise ValidationError(
+                _(
+                    "Punkten kan inte föras in före § %(n)s: paragraferna fram till den har "
+                    "redan fått sina nummer när en paragraf justerades omedelbart. Lägg den "
+                    "sist på föredragningslistan."
+                )
+                % {"n": numrerad.paragraf},
+                code="fore_numrerad",
             )
         punkt = Punkt(
             sammantrade=sammantrade,
@@ -1225,7 +1285,9 @@ def anmal_jav(
 ) -> Jav:
     """The member is jävig and takes no part in the item: in fullmäktige under KL 5 kap.
     47 § (a matter that concerns the member personally, or a close relative), in a nämnd
-    under KL 6 kap. 28–32 §§. Jäv may be noted until the protokoll is justerat."""
+    under KL 6 kap. 28–32 §§. Jäv may be noted until the protokoll is justerat, but not of a
+    member who served in an item already decided or voted on (:func:`_kräv_samma_beslutsbild`):
+    the beslut, the votes and the reservations were those of the members serving then."""
     with transaction.atomic(), acting_as(user):
         sammantrade = _sammantrade_for(punkt, version=version)
         _kräv_andring(sammantrade, user)
@@ -1236,8 +1298,21 @@ def anmal_jav(
                 % {"person": person.namn, "n": punkt.beteckning},
                 code="redan_jav",
             )
+        beslutade = _beslutsbild(sammantrade)
+        if person.pk in beslutade.get(punkt, ()):
+            raise ValidationError(
+                _(
+                    "%(person)s deltog i beslutet under punkt %(n)s, som redan är fört till "
+                    "protokollet, och kan inte anmälas som jävig i efterhand: protokollet ska "
+                    "visa vilka som beslutade, röstade och reserverade sig. Jäv anmäls innan "
+                    "punkten beslutas."
+                )
+                % {"person": person.namn, "n": punkt.beteckning},
+                code="jav_efter_beslut",
+            )
         jav = Jav(punkt=punkt, person=person, grund=grund)
         _spara(jav, user)
+        _kräv_samma_beslutsbild(sammantrade, beslutade)
     return jav
 
 
@@ -1496,7 +1571,8 @@ def tidigare_paragrafer(organ: Organ, ar: int, senaste: int, *, user) -> None:
 def numrera_paragrafer(event) -> None:
     """Hook of ``genomfor``: the protokoll is drawn up. Every item needs its beslut (an
     informationsärende "godkände informationen"); then the items get the next paragraph
-    numbers of the organ and year, in their order, once and for all."""
+    numbers of the organ and year, in their order, once and for all: those numbered when a
+    paragraph was justerad at once keep their numbers, and the rest go on after them."""
     sammantrade = event.obj
     punkter = list(sammantrade.punkter.select_related("beslutet").order_by("ordning", "pk"))
     utan = [
@@ -1510,16 +1586,57 @@ def numrera_paragrafer(event) -> None:
             % {"punkter": ", ".join(utan)},
             code="beslut_saknas",
         )
+    # the paragraphs numbered when one was justerad at once keep their numbers
+    # (:func:`_numrera_fram_till`); the others go on from there
+    _numrera(punkter, sammantrade, user=event.user, orsak=event.transition.id)
+
+
+def _numrera(punkter, sammantrade: Sammantrade, *, user, orsak: str) -> None:
+    """Give each of ``punkter`` (in the order given, each with its ``beslutet`` selected)
+    that has no number yet the next paragraph number of the organ and year, and the beslut
+    in its ärende the same paragraf. Under the lock on the sammanträde; the series itself
+    (:func:`arenden.diarium.services.nasta_lopnummer`) gives no number twice and skips none."""
     ar = sammantrade.datum.year
     for punkt in punkter:
         if punkt.paragraf is not None:
             continue
         punkt.paragraf = diarium_services.nasta_lopnummer(paragrafserie(sammantrade.organ), ar)
         punkt.paragraf_organ_id, punkt.paragraf_ar = sammantrade.organ_id, ar
-        _spara(punkt, event.user, event.transition.id)
+        _spara(punkt, user, orsak)
         if punkt.beslutet is not None:
             punkt.beslutet.paragraf = punkt.paragraf
-            _spara(punkt.beslutet, event.user, event.transition.id)
+            _spara(punkt.beslutet, user, orsak)
+
+
+def _numrera_fram_till(punkt: Punkt, sammantrade: Sammantrade, *, user) -> None:
+    """A paragraph justerad at once gets its number when its justering begins, and keeps it.
+
+    KL 5 kap. 70 § (for a nämnd 6 kap. 35 §) lets a paragraph be justerad at once, before the
+    rest of the protokoll is drawn up and justerat (5 kap. 69 §); it is then a finished part
+    of the protokoll: its utdrag is filed in the ärende, anslaget and expedierat with its
+    paragraph number, and the beslut in the ärende is cited by it. So the number cannot wait
+    for the protokoll to be drawn up (``genomfor``), and once given it is never changed:
+    what was justerat, anslaget and sent says it.
+
+    Which number: the protokoll's paragraphs follow the order the meeting handled them, the
+    order of the föredragningslista, and are numbered in that order (as a nämndsekreterare
+    reads the protokoll: § 41, § 42, § 43 down the pages). A later item justerad at once
+    before an earlier one may not take a lower number than it, nor leave the earlier one a
+    number after it. So every item before it on the list that has no number yet is numbered
+    with it, in the list's order: each item on the list becomes a paragraph of this protokoll
+    anyway (none is struck once the kallelse is sent, :func:`stryk_punkt`), and an item added
+    later goes after them (:func:`lagg_till_punkt`). When the protokoll is drawn up
+    (:func:`numrera_paragrafer`) the remaining items continue the series after them, with no
+    gap and no number twice. Under the lock on the sammanträde, as numrera_paragrafer."""
+    plats = (punkt.ordning, punkt.pk)
+    fore = [
+        p
+        for p in sammantrade.punkter.select_related("beslutet")
+        .filter(paragraf__isnull=True)
+        .order_by("ordning", "pk")
+        if (p.ordning, p.pk) <= plats
+    ]
+    _numrera(fore, sammantrade, user=user, orsak=SammantradeSteg.JUSTERA_PARAGRAF)
 
 
 def uppratta(sammantrade: Sammantrade, *, user) -> Sammantrade:
@@ -1743,9 +1860,10 @@ def saknar_paragrafjustering(punkt: Punkt) -> list[Person]:
 
 def justera_paragraf(punkt: Punkt, *, user, version: int | None = None) -> Paragrafjustering:
     """The ordförande or a justerare signs one paragraph at once, at or right after the meeting
-    (KL 5 kap. 69 §, 6 kap. 35 §), before the rest of the protokoll. With the last signature
-    the paragraph is justerad: it can no longer be changed, the protokoll says so, and its
-    utdrag is filed in the ärende so that the beslut can be anslaget and expedierat."""
+    (KL 5 kap. 69 §, 6 kap. 35 §), before the rest of the protokoll. With the first signature
+    the paragraph gets its number, and keeps it (:func:`_numrera_fram_till`); with the last it
+    is justerad: it can no longer be changed, the protokoll says so, and its utdrag, headed by
+    its §, is filed in the ärende so that the beslut can be anslaget and expedierat."""
     with transaction.atomic(), acting_as(user):
         sammantrade = _sammantrade_for(punkt, version=version, justeras=True)
         punkt = Punkt.objects.select_related("arende").get(pk=punkt.pk)
@@ -1773,6 +1891,11 @@ def justera_paragraf(punkt: Punkt, *, user, version: int | None = None) -> Parag
             raise PermissionDenied(
                 _("Bara ordföranden och justerarna justerar, var och en en gång.")
             )
+        if punkt.paragraf is None:
+            # the paragraph is justerad with its number (KL 5 kap. 70 §): given with the
+            # first signature, kept by its utdrag, its anslag and its beslut
+            _numrera_fram_till(punkt, sammantrade, user=user)
+            punkt = Punkt.objects.select_related("arende").get(pk=punkt.pk)
         nu = timezone.now()
         signatur = Paragrafjustering(punkt=punkt, person=person, user=user, tidpunkt=nu)
         _spara(signatur, user)
