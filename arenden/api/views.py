@@ -42,6 +42,7 @@ from arenden.api.serializers import (
 from arenden.diarium import services, sokning
 from arenden.diarium.forms import SokForm
 from arenden.diarium.models import Arende, Handling, Sekretessatkomst
+from arenden.dokument import motesfiler
 from arenden.dokument import services as dokument
 from arenden.gemensamt.vyer import roller_nagonstans
 from arenden.motion import services as motion_services
@@ -327,11 +328,18 @@ class HandlingFil(Vy):
     def get(self, request, pk):
         handling = _handling(pk)
         _kräv(request.user, "arenden.view_arende", handling.arende)
-        if handling.hemlig:
+        hemlig = handling.hemlig
+        # a meeting's kallelse or protokoll: what is secret in it is decided now, from its items
+        md = motesfiler.motesdokument(request.user, handling)
+        if md is not None:
+            if not md.hela:
+                return motesfiler.maskerat_svar(md)
+            hemlig = md.hemligt
+        elif hemlig:
             _kräv(request.user, "arenden.view_sekretess", handling.arende)
         if not handling.fil:
             raise Fel(404, "", _("Handlingen har ingen fil."))
-        if handling.hemlig:
+        if hemlig:
             Sekretessatkomst.logga(
                 request.user, handling.arende, Sekretessatkomst.Vad.FIL, handling=handling
             )

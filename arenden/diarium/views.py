@@ -14,6 +14,7 @@ from arenden.diarium import services
 from arenden.diarium.forms import HandlingForm, RegistreraForm
 from arenden.diarium.models import Handling, Sekretessatkomst
 from arenden.diarium.services import sent_grans, sent_registrerade_qs
+from arenden.dokument import motesfiler
 from arenden.gemensamt.forms import fel
 from arenden.gemensamt.inskick import en_gang
 from arenden.gemensamt.sidor import PER_SIDA, sida_av
@@ -31,11 +32,18 @@ def handling_fil(request, pk):
     """Download a handling's file; sekretess-marked ones only for who may read them."""
     handling = get_object_or_404(Handling.objects.select_related("arende"), pk=pk)
     kontrollera_sidbehorighet(request.user, "arenden.view_arende", handling.arende)
-    if handling.hemlig:
+    hemlig = handling.hemlig
+    # a meeting's kallelse or protokoll: what is secret in it is decided now, from its items
+    md = motesfiler.motesdokument(request.user, handling)
+    if md is not None:
+        if not md.hela:
+            return motesfiler.maskerat_svar(md)
+        hemlig = md.hemligt
+    elif hemlig:
         kontrollera_sidbehorighet(request.user, "arenden.view_sekretess", handling.arende)
     if not handling.fil:
         raise Http404(_("Handlingen har ingen fil."))
-    if handling.hemlig:
+    if hemlig:
         Sekretessatkomst.logga(
             request.user, handling.arende, Sekretessatkomst.Vad.FIL, handling=handling
         )

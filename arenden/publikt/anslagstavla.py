@@ -9,6 +9,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from arenden.dokument import motesfiler
 from arenden.dokument import services as dokument
 from arenden.gemensamt.sidor import PER_SIDA
 from arenden.organisation.models import Organ
@@ -77,12 +78,19 @@ def protokollfil_svar(rad: Protokollfil) -> FileResponse:
 
 def publicerat_protokoll(request, pk, format):
     """The published protokoll, with secret content masked (OSL 5 kap. 5 §). The PDF is the
-    one filed when the protokoll was justerat (or its latest rättelse took effect), as stored;
-    Word is drawn from the same data."""
+    one filed when the protokoll was justerat (or its latest rättelse took effect), as stored,
+    while it still masks all that is secret now; else, as Word always, the protokoll masked as
+    it reads now (the filed file is the record and is never changed)."""
     s = get_object_or_404(Sammantrade, pk=pk, state=SammantradeStatus.ANSLAGET)
     if format == "pdf":
         senaste = s.protokollfiler.order_by("-version", "-publik").first()
-        # the whole file only while nothing in it has become secret since it was filed
-        if senaste is not None and (senaste.publik or not protokoll.maskeras_nu(s)):
+        # the stored file only while it is what masking gives now: the whole file while
+        # nothing in it has become secret since it was filed, the masked copy while nothing
+        # more has (it masks what was secret then; an ärende marked since is in it in full)
+        if senaste is not None and not (
+            motesfiler.sekretess_andrad_sedan(dokument.med_allt(s), senaste.skapad)
+            if senaste.publik
+            else protokoll.maskeras_nu(s)
+        ):
             return protokollfil_svar(senaste)
     return dokument.som_svar(dokument.protokoll(s, publik=True), format)

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from arenden.dokument import arkivering
+from arenden.dokument import arkivering, motesfiler
 from arenden.dokument import services as dokument
 from arenden.gemensamt.forms import fel
 from arenden.gemensamt.inskick import en_gang
@@ -739,9 +739,14 @@ def mote_protokollfil(request, pk, version):
     if not filer:
         raise Http404(_("Det finns ingen sådan version av protokollet."))
     fil = filer.get(publik) or filer[False]  # a version without a masked file had no secret
-    if publik and not fil.publik and protokoll.maskeras_nu(s):
-        # something in it has become secret since it was filed: the whole file is not for
-        # this reader; the protokoll as it reads now, masked, is
+    if publik and (
+        motesfiler.sekretess_andrad_sedan(allt, fil.skapad)
+        if fil.publik
+        else protokoll.maskeras_nu(s)
+    ):
+        # something in it has become secret since it was filed: the whole file, or the copy
+        # masked as things were then, is not for this reader; the protokoll as it reads now,
+        # masked, is
         if s.protokollfiler.filter(version__gt=version).exists():
             raise PermissionDenied(
                 _(
