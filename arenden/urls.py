@@ -2,6 +2,7 @@ from django.urls import path
 
 from arenden.begaran import views as begaranvyer
 from arenden.delegering import views as delegering_views
+from arenden.diarium import fortsattning
 from arenden.diarium import sekretess as sekretessvyer
 from arenden.diarium import views as diarium_views
 from arenden.granskning import views as granskning_views
@@ -74,6 +75,8 @@ urlpatterns = [
     path("postlista/", publikt_postlista.postlista, name="postlista"),
     path("postlista/arende/<int:pk>/", publikt_postlista.publikt_arende, name="publikt_arende"),
     path("diarium/sent-registrerade/", diarium_views.sent_registrerade, name="sent_registrerade"),
+    path("diarium/forslag/", fortsattning.forslag_att_registrera, name="forslag_att_registrera"),
+    path("diarium/forslag/<int:pk>/", fortsattning.registrera_forslag, name="registrera_forslag"),
     path("granskning/sekretess/", sekretessvyer.sekretessatkomst, name="sekretessatkomst"),
     path("arende/<int:pk>/sekretess/", sekretessvyer.sekretess, name="sekretess"),
     path("arende/<int:pk>/begaran/ny/", begaranvyer.ny_begaran, name="ny_begaran"),

@@ -284,6 +284,21 @@ def _aldrig_avgjort(arende) -> bool:
     return not tagna.filter(transition=ArendeSteg.ATEROPPNA).exists()
 
 
+def _fortsatter_i_annat_organ(arende) -> bool:
+    """Överlämnat: each förslag to a higher organ registered in an organ's diarium as the
+    matter's continuation (arenden.diarium.services.fortsatt_i). Any other state: nothing to
+    carry on."""
+    if arende.state != ArendeStatus.OVERLAMNAT:
+        return True
+    from arenden.diarium.models import ArendeRelation
+
+    fortsatt = ArendeRelation.objects.filter(
+        fran_id=arende.pk, typ=ArendeRelation.Typ.FORTSATTER_I
+    ).count()
+    tagna = WorkflowHistory.objects.for_object(arende).filter(transition=ArendeSteg.OVERLAMNA)
+    return fortsatt >= tagna.count()
+
+
 def _inga_allmanna_handlingar(arende) -> bool:
     from arenden.diarium.models import ALLMAN_HANDLING
 
@@ -365,6 +380,14 @@ BESLUTET_JUSTERAT = Requirement(
 ALDRIG_AVGJORT = Requirement(
     _aldrig_avgjort,
     "ärendet har beslutats eller avslutats och är inte registrerat av misstag",
+)
+#: överlämnat: the matter is closed here once the förslag is registered where it goes on (the
+#: higher organ, or the styrelse heard before fullmäktige, KL 5 kap. 26–28 §§); closed before,
+#: it would reach no diarium and no beslut
+FORTSATTER_I_ANNAT_ORGAN = Requirement(
+    _fortsatter_i_annat_organ,
+    "förslaget är inte registrerat i det högre organets diarium; registratorn registrerar det "
+    "under Förslag att registrera",
 )
 #: a handling that came in, or was upprättad and final, is allmän (TF 2 kap. 9–10 §§) and stays
 #: registered and in the postlista: an ärende holding one is avskrivet, never makulerat
@@ -737,8 +760,9 @@ def definition() -> Workflow:
                 (ArendeStatus.EXPEDIERAT, ArendeStatus.BEVAKAS, ArendeStatus.OVERLAMNAT),
                 ArendeStatus.AVSLUTAT,
                 guard=Guard(roles=(STABSCHEF, NAMNDSEKRETERARE, REGISTRATOR)),
-                # överlämnat: the förslag goes on to the higher organ once it is justerat
-                requires=(BESLUTET_JUSTERAT, ALLT_REDOVISAT),
+                # överlämnat: the förslag goes on to the higher organ once it is justerat, and
+                # the matter closes here once it is registered there
+                requires=(BESLUTET_JUSTERAT, ALLT_REDOVISAT, FORTSATTER_I_ANNAT_ORGAN),
                 before=(_datum("avslutat"),),
                 after=(_upprattade,),
             ),

@@ -73,7 +73,14 @@ def test_a_fullmaktige_meeting_with_the_minoritys_rights_jav_and_reservation(klo
     factories.organ("RS", "Regionstyrelsen", typ=Organ.Typ.STYRELSE)
     rf, rs = factories.Cast("RF"), factories.Cast("RS")
     # Regionstyrelsen's proposal goes on in Regionfullmäktige's diarium
-    i_rs = rs.registrera("Färdplan Nära vård 2030")
+    i_rs = rs.berett("Färdplan Nära vård 2030")
+    factories.besluta(
+        i_rs,
+        rs.sekreterare,
+        "Föreslår regionfullmäktige att anta färdplanen",
+        forslag_till=rf.organ,
+        datum=datetime.date(2025, 10, 20),
+    )
     fardplan = diarium_services.fortsatt_i(i_rs, organ=rf.organ, user=rf.registrator)
     bered(rf, fardplan)
 

@@ -218,8 +218,10 @@ def test_the_kallelse_by_email_carries_the_masked_version(
 # -- the marking goes with the content -------------------------------------------------------
 
 
-def test_a_matter_carried_on_to_a_higher_organ_keeps_its_marking(cast, hemligt):
+def test_a_matter_carried_on_to_a_higher_organ_keeps_its_marking(cast):
     rs = factories.organ("RS", "Regionstyrelsen")
+    hemligt = cast.berett(SKYDDAT, sekretess_lagrum="OSL 25 kap. 1 §", offentlig_rubrik="Vård")
+    factories.besluta(hemligt, cast.sekreterare, "Föreslår regionstyrelsen", forslag_till=rs)
     fortsattning = diarium_services.fortsatt_i(hemligt, organ=rs, user=cast.registrator)
     assert fortsattning.sekretess_lagrum == "OSL 25 kap. 1 §"
     assert fortsattning.sekretess_datum == hemligt.sekretess_datum

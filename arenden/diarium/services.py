@@ -8,10 +8,11 @@ import hashlib
 import os
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import connection, transaction
-from django.db.models import Exists, F, Max, OuterRef
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,12 +32,14 @@ from arenden.handlaggning.models import (
 )
 from arenden.organisation import roles
 from arenden.organisation.models import Organ
-from flows.namn import ArendeArbetslista, ArendeSteg
+from flows.arende import FORTSATTER_I_ANNAT_ORGAN
+from flows.namn import ArendeArbetslista, ArendeStatus, ArendeSteg
 from workflow import fieldhistory, registry
 from workflow import roles as workflow_roles
 from workflow.context import acting_as
 from workflow.engine import do_transition, history, worklist
 from workflow.engine import version as antal_steg
+from workflow.models import WorkflowHistory
 
 _SERIE = Nummerserie._meta.db_table
 
@@ -588,9 +591,26 @@ def fil_ar_intakt(handling: Handling) -> bool:
 
 def fortsatt_i(arende: Arende, *, organ: Organ, user, diarienummer: str | None = None, **falt):
     """The matter continues in another organ's diarium (HSN → RS → RF): register it there,
-    linked both ways (``fortsatter_i`` from here; ``relationer_hit`` from there)."""
+    linked both ways (``fortsatter_i`` from here; ``relationer_hit`` from there). Only an
+    ärende överlämnat with a förslag, once per förslag: the ärende's lock makes a second
+    sending (a double click, a colleague at the same moment) see the first and be refused."""
     with transaction.atomic():
-        andras(arende)
+        arende = andras(arende)
+        if arende.state != ArendeStatus.OVERLAMNAT:
+            raise ValidationError(
+                _(
+                    "Bara ett ärende som är överlämnat med ett förslag till ett högre organ "
+                    "fortsätter i ett annat organs diarium."
+                ),
+                code="inte_overlamnat",
+            )
+        if FORTSATTER_I_ANNAT_ORGAN.check(arende):
+            senaste = arende.relationer.filter(typ=ArendeRelation.Typ.FORTSATTER_I).last()
+            raise ValidationError(
+                _("Förslaget är redan registrerat i diariet hos %(organ)s som %(dnr)s.")
+                % {"organ": senaste.till.organ.namn, "dnr": senaste.till.diarienummer},
+                code="redan_registrerat",
+            )
         # a decided matter goes on once its förslag is justerat (KL 13 kap. 14 §)
         from arenden.handlaggning.services import inte_justerat
 
@@ -619,6 +639,30 @@ def fortsatt_i(arende: Arende, *, organ: Organ, user, diarienummer: str | None =
                 fran=arende, till=fortsattning, typ=ArendeRelation.Typ.FORTSATTER_I
             )
     return fortsattning
+
+
+def forslag_att_registrera():
+    """Ärenden överlämnade with a förslag not yet registered where the matter goes on, for
+    a registrator to register (:func:`fortsatt_i`): as :data:`flows.arende.
+    FORTSATTER_I_ANNAT_ORGAN` counts them, in one query."""
+    overlamnade = (
+        WorkflowHistory.objects.filter(
+            content_type=ContentType.objects.get_for_model(Arende),
+            object_id=OuterRef("pk"),
+            transition=ArendeSteg.OVERLAMNA,
+        )
+        .values("object_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Arende.objects.filter(state=ArendeStatus.OVERLAMNAT)
+        .annotate(
+            overlamnade=Subquery(overlamnade),
+            fortsatt=Count("relationer", filter=Q(relationer__typ=ArendeRelation.Typ.FORTSATTER_I)),
+        )
+        .filter(overlamnade__gt=F("fortsatt"))
+    )
 
 
 def sent_grans() -> int:

@@ -21,7 +21,7 @@ from arenden.diarium import services as diarium_services
 from arenden.diarium import sokning
 from arenden.diarium.forms import SokForm
 from arenden.diarium.models import Arende, Sekretessatkomst
-from arenden.diarium.services import sent_registrerade_qs
+from arenden.diarium.services import forslag_att_registrera, sent_registrerade_qs
 from arenden.dokument import services as dokument
 from arenden.gemensamt.forms import ArendeForm, VersionForm, fel
 from arenden.gemensamt.inskick import en_gang
@@ -95,6 +95,14 @@ def start(request):
                 "url": reverse("arenden:sent_registrerade"),
                 "titel": _("Sent registrerade handlingar"),
                 "antal": sent_registrerade_qs(request.user).count(),
+            }
+        )
+    if roles.REGISTRATOR in roller:
+        listor.append(
+            {
+                "url": reverse("arenden:forslag_att_registrera"),
+                "titel": _("Förslag att registrera"),
+                "antal": forslag_att_registrera().count(),
             }
         )
     return render(

@@ -1,0 +1,84 @@
+"""The registrator's list of förslag to register where the matter goes on: an ärende
+överlämnat to a higher organ (a nämnd's förslag to fullmäktige, beredd by the styrelse) is
+registered in that organ's diarium as a new ärende, linked both ways, before it is closed
+here (flows.arende.FORTSATTER_I_ANNAT_ORGAN)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from arenden.diarium import services
+from arenden.diarium.models import Arende
+from arenden.gemensamt.inskick import en_gang
+from arenden.gemensamt.sidor import PER_SIDA, sida_av
+from arenden.gemensamt.vyer import roller_nagonstans
+from arenden.handlaggning.models import Beslut
+from arenden.organisation import roles
+from arenden.organisation.models import Organ
+
+
+def _kräv_registrator(user) -> None:
+    if roles.REGISTRATOR not in roller_nagonstans(user):
+        raise PermissionDenied(_("Förslagen registreras av registratorn."))
+
+
+@login_required
+def forslag_att_registrera(request):
+    """Överlämnade ärenden whose förslag no diarium holds yet, each with the organ where it goes
+    on offered first: the organ the förslag goes to, or the styrelse when that is fullmäktige."""
+    _kräv_registrator(request.user)
+    qs = services.forslag_att_registrera().select_related("organ").order_by("beslutat", "pk")
+    sida = sida_av(qs, request.GET.get("sida"), PER_SIDA)
+    forslag = dict(
+        Beslut.objects.filter(arende__in=[a.pk for a in sida], forslag_till__isnull=False)
+        .order_by("arende_id", "pk")
+        .values_list("arende_id", "forslag_till_id")
+    )  # the newest förslag of each (later rows win)
+    organ = list(Organ.objects.order_by("namn"))
+    typ = {o.pk: o.typ for o in organ}
+    styrelse = next((o.pk for o in organ if o.typ == Organ.Typ.STYRELSE), None)
+    rader = []
+    for arende in sida:
+        till = forslag.get(arende.pk)
+        if typ.get(till) == Organ.Typ.FULLMAKTIGE and styrelse not in (None, arende.organ_id):
+            # the styrelse is heard on what fullmäktige decides (KL 5 kap. 26–28 §§)
+            till = styrelse
+        andra = [o for o in organ if o.pk != arende.organ_id]
+        rader.append({"arende": arende, "till": till, "organ": andra})
+    return render(request, "arenden/forslag_att_registrera.html", {"sida": sida, "rader": rader})
+
+
+@login_required
+@require_POST
+@en_gang
+def registrera_forslag(request, pk):
+    """Register the förslag of ``pk`` in the chosen organ's diarium (services.fortsatt_i)."""
+    _kräv_registrator(request.user)
+    arende = get_object_or_404(Arende, pk=pk)
+    organ = Organ.objects.filter(pk=request.POST.get("organ") or None).first()
+    if organ is None or organ.pk == arende.organ_id:
+        messages.error(request, _("Välj det organ där ärendet fortsätter."))
+        return redirect("arenden:forslag_att_registrera")
+    try:
+        fortsattning = services.fortsatt_i(
+            arende, organ=organ, user=request.user, avsandare=arende.organ.namn
+        )
+    except (ValidationError, PermissionDenied) as err:
+        fel = err.messages[0] if isinstance(err, ValidationError) else str(err)
+        messages.error(request, fel)
+        return redirect("arenden:forslag_att_registrera")
+    messages.success(
+        request,
+        _("%(fran)s är registrerat i diariet hos %(organ)s som %(dnr)s.")
+        % {
+            "fran": arende.diarienummer,
+            "organ": organ.namn,
+            "dnr": fortsattning.diarienummer,
+        },
+    )
+    return redirect("arenden:arende", pk=fortsattning.pk)
