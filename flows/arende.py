@@ -191,12 +191,16 @@ def _delegationsbeslut_pa_giltig_punkt(arende) -> bool:
     ordförandebeslut under a row for brådskande ärenden (KL 6 kap. 39 §), never one kind under
     the other's row. The record the step *besluta_pa_delegation* needs: a nämnd's delegat
     decides only in its own matters (KL 6 kap. 37 §, 7 kap. 5 §) and only under a row that was
-    in force when they decided."""
+    in force when they decided, and still is when the beslut is recorded."""
     beslut = _senaste_beslut(arende)
     if beslut is None or beslut.slag not in Beslut.PA_NAMNDENS_VAGNAR:
         return False
     punkt = beslut.delegationspunkt
     if punkt is None or punkt.organ_id != arende.organ_id or not punkt.galler(beslut.datum):
+        return False
+    if not punkt.galler(timezone.localdate()):
+        # recorded while the row is in force: a delegat whose row has ended cannot date a
+        # beslut back to a day it was (KL 6 kap. 37 §: who holds the delegation decides)
         return False
     if (beslut.slag == Beslut.Slag.ORDFORANDEBESLUT) != punkt.bradskande:
         return False

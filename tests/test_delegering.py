@@ -59,7 +59,14 @@ def anmalt(beredd, cast):
     return beredd
 
 
-def test_delegat_decides_and_the_arende_is_beslutat(beredd, punkt, delegat):
+@pytest.fixture
+def pa_dagen(monkeypatch):
+    """Today is DAG, a day the row is in force: the beslut is recorded while it is."""
+    nu = datetime.datetime.combine(DAG, datetime.time(12), tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: nu)
+
+
+def test_delegat_decides_and_the_arende_is_beslutat(pa_dagen, beredd, punkt, delegat):
     beslut = fatta_delegationsbeslut(beredd, user=delegat, punkt=punkt, datum=DAG, text="Yttra")
     beredd.refresh_from_db()
     assert beredd.state == "beslutat" and beredd.beslutat == DAG
@@ -67,13 +74,24 @@ def test_delegat_decides_and_the_arende_is_beslutat(beredd, punkt, delegat):
     assert beslut.lagrum == "KL 6 kap. 37 §" and beslut.delegationspunkt == punkt
 
 
-def test_ersattare_may_decide(beredd, punkt):
+def test_ersattare_may_decide(pa_dagen, beredd, punkt):
     ersattare = factories.user("ersattare-HSN")
     punkt.ersattare = factories.person("Erik Ersättare", anvandare=ersattare)
     punkt.save()
     fatta_delegationsbeslut(beredd, user=ersattare, punkt=punkt, datum=DAG, text="Yttra")
     beredd.refresh_from_db()
     assert beredd.state == "beslutat"
+
+
+def test_a_delegat_whose_row_has_ended_cannot_date_a_beslut_back(beredd, punkt, delegat):
+    """The row ended 2025-12-31: a beslut dated a day it was in force, recorded after it
+    ended, is refused by the engine (KL 6 kap. 37 §), and nothing is kept."""
+    assert not punkt.galler(timezone.localdate()) and punkt.galler(DAG)
+    with pytest.raises(TransitionNotAllowed, match="giltig punkt i nämndens delegationsordning"):
+        fatta_delegationsbeslut(beredd, user=delegat, punkt=punkt, datum=DAG, text="Yttra")
+    assert not Beslut.objects.exists()
+    beredd.refresh_from_db()
+    assert beredd.state == "beredd"
 
 
 def _vagras(arende, **kwargs):

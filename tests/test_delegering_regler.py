@@ -503,7 +503,7 @@ def test_a_row_whose_delegat_is_changed_takes_the_role_from_the_one_it_named(cas
     assert _delegater(ks) == {"erik": None}
 
 
-def test_a_row_holds_from_its_first_day_to_its_last(cast, dora):
+def test_a_row_holds_from_its_first_day_to_its_last(cast, dora, monkeypatch):
     """KL 6 kap. 37 §: the delegat decides under a row on the days the nämnd gave it, both
     ends included, and not the day before or after."""
     forsta, sista = datetime.date(2025, 11, 3), datetime.date(2025, 11, 14)
@@ -518,6 +518,9 @@ def test_a_row_holds_from_its_first_day_to_its_last(cast, dora):
     ]:
         assert rad.galler(dag) is far, dag
     for dag in (forsta, sista):
+        # recorded the same day, while the row is in force
+        nu = datetime.datetime.combine(dag, datetime.time(12), tzinfo=datetime.UTC)
+        monkeypatch.setattr(timezone, "now", lambda nu=nu: nu)
         beslut = fatta_delegationsbeslut(
             cast.berett(f"Remiss {dag}"), user=dora.anvandare, punkt=rad, datum=dag, text="Yttra"
         )
