@@ -13,11 +13,12 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from arenden.arkiv.models import Bevarande, GallradHandling, Gallringsbeslut
-from arenden.begaran.models import BegardHandling
+from arenden.begaran.models import Begaran, BegardHandling
 from arenden.diarium.models import Arende, Handling
 from flows.namn import BegaranStatus
 from workflow.context import acting_as
@@ -33,25 +34,110 @@ def _ar_senare(dag: datetime.date, ar: int) -> datetime.date:
         return dag.replace(year=dag.year + ar, day=28)
 
 
-def forfallna(idag: datetime.date | None = None) -> list[Handling]:
-    """The handlingar due for gallring on ``idag``: in a closed ärende, with a file not yet
-    gallrad, whose plan row (for its type, else for every type of its klass) says gallras and
-    whose frist after the ärende was closed has run."""
+#: how long a refusal to hand out an allmän handling, in whole or in part, is taken to be open
+#: to appeal, counted from the day of the decision: three weeks from the day the sökande got
+#: del of it (förvaltningslagen 2017:900 44 §; the appeal to kammarrätten, OSL 6 kap. 7–8 §§),
+#: and a week more for the decision to reach them and a timely appeal to reach the diarium
+#: (it is given in to the myndighet, FL 45 §). The court tries the handling as it is, so
+#: until then it is not gallrad.
+OVERKLAGANDETID = datetime.timedelta(weeks=3 + 1)
+
+#: the answers to a begäran that can be appealed: a refusal, in whole or in part
+OVERKLAGBARA = (BegaranStatus.AVSLAGEN, BegaranStatus.DELVIS_UTLAMNAD)
+
+
+def overklagandetid_ut(begaran: Begaran) -> datetime.date | None:
+    """The last day a refusal of ``begaran`` is held to be open to appeal
+    (:data:`OVERKLAGANDETID` from the day it was decided); None when the day of the decision
+    is not recorded."""
+    if begaran.provad is not None:
+        dag = timezone.localdate(begaran.provad)
+    elif begaran.beslut_id is not None:
+        dag = begaran.beslut.datum
+    else:
+        return None
+    return dag + OVERKLAGANDETID
+
+
+def _skal(begaran: Begaran, idag: datetime.date) -> str | None:
+    """Why ``begaran`` holds the handlingar it concerns on ``idag``, or None."""
+    inkommen = f"{begaran.inkommen:%Y-%m-%d}"
+    if begaran.state == BegaranStatus.INKOMMEN:
+        # TF 2 kap. 15 §: tried "skyndsamt", and the handling as it is
+        return _("begäran om utlämnande inkommen %(dag)s är inte prövad") % {"dag": inkommen}
+    if begaran.state not in OVERKLAGBARA:
+        return None
+    ut = overklagandetid_ut(begaran)
+    if ut is not None and ut < idag:
+        return None
+    beslutad = begaran.provad and f"{timezone.localdate(begaran.provad):%Y-%m-%d}"
+    avslogs = (
+        _("avslogs delvis") if begaran.state == BegaranStatus.DELVIS_UTLAMNAD else _("avslogs")
+    )
+    if ut is None:
+        return _(
+            "begäran om utlämnande inkommen %(dag)s %(avslogs)s; dagen för beslutet är inte "
+            "registrerad, så överklagandetiden kan inte räknas"
+        ) % {"dag": inkommen, "avslogs": avslogs}
+    return _(
+        "begäran om utlämnande inkommen %(dag)s %(avslogs)s %(beslutad)s; "
+        "överklagandetiden löper ut %(ut)s"
+    ) % {
+        "dag": inkommen,
+        "avslogs": avslogs,
+        "beslutad": beslutad or f"{ut - OVERKLAGANDETID:%Y-%m-%d}",
+        "ut": f"{ut:%Y-%m-%d}",
+    }
+
+
+def _innehalls(idag: datetime.date) -> dict[int, str]:
+    """The handlingar a begäran om allmän handling holds on ``idag``, by pk, with the reason:
+    those asked for while the begäran is not yet tried, and, while a refusal in whole or in
+    part can still be appealed, those asked for and the decision and the copy it produced."""
+    skal: dict[int, str] = {}
+    # the newest begäran first: where several hold one handling, its reason is the one given
+    aktuella = (
+        Begaran.objects.filter(
+            Q(state=BegaranStatus.INKOMMEN)
+            | Q(state__in=OVERKLAGBARA, provad__isnull=True)
+            | Q(
+                state__in=OVERKLAGBARA,
+                provad__date__gte=idag - OVERKLAGANDETID - datetime.timedelta(days=1),
+            )
+        )
+        .select_related("beslut")
+        .order_by("-inkommen", "-pk")
+    )
+    begaranden = {}
+    for begaran in aktuella:
+        varfor = _skal(begaran, idag)
+        if varfor is not None:
+            begaranden[begaran.pk] = varfor
+            for pk in (begaran.beslut_id, begaran.kopia_id):
+                if pk is not None:
+                    skal.setdefault(pk, varfor)
+    if begaranden:
+        for rad in BegardHandling.objects.filter(begaran_id__in=begaranden).order_by(
+            "-begaran__inkommen", "-begaran_id"
+        ):
+            skal.setdefault(rad.handling_id, begaranden[rad.begaran_id])
+    return skal
+
+
+def genomga(idag: datetime.date | None = None) -> tuple[list[Handling], list[tuple[Handling, str]]]:
+    """What the plan makes due for gallring on ``idag``: the handlingar due, and those that
+    would be due but are held by a begäran om allmän handling, each with the reason."""
     idag = idag or timezone.localdate()
     plan: dict[tuple[str, str], Bevarande] = {
         (rad.klass.kod, rad.handlingstyp): rad for rad in Bevarande.objects.select_related("klass")
     }
-    due = []
-    # a handling someone has asked for and not yet been answered about stays until the
-    # begäran is tried (TF 2 kap. 15 §: it is to be handed out "skyndsamt", and a refusal can
-    # be appealed against the handling as it is)
-    begard = BegardHandling.objects.filter(begaran__state=BegaranStatus.INKOMMEN)
+    innehalls = _innehalls(idag)
+    due, held = [], []
     kandidater = (
         Handling.objects.filter(
             arende__state__in=STANGDA, arende__avslutat__isnull=False, gallrad__isnull=True
         )
         .exclude(fil="")
-        .exclude(pk__in=begard.values("handling"))
         .select_related("arende")
         .order_by("arende__avslutat", "arende_id", "nummer")
     )
@@ -60,9 +146,23 @@ def forfallna(idag: datetime.date | None = None) -> list[Handling]:
         rad = plan.get((kod, handling.typ)) or plan.get((kod, ""))
         if rad is None or rad.bevaras:
             continue
-        if _ar_senare(handling.arende.avslutat, rad.gallringsfrist_ar) <= idag:
+        if _ar_senare(handling.arende.avslutat, rad.gallringsfrist_ar) > idag:
+            continue
+        if handling.pk in innehalls:
+            held.append((handling, innehalls[handling.pk]))
+        else:
             due.append(handling)
-    return due
+    return due, held
+
+
+def forfallna(idag: datetime.date | None = None) -> list[Handling]:
+    """The handlingar due for gallring on ``idag``: in a closed ärende, with a file not yet
+    gallrad, whose plan row (for its type, else for every type of its klass) says gallras and
+    whose frist after the ärende was closed has run, and which no begäran om allmän handling
+    holds (:func:`genomga`): a handling someone has asked for stays until the begäran is tried
+    (TF 2 kap. 15 §), and while a refusal to hand it out, in whole or in part, can be appealed
+    (:data:`OVERKLAGANDETID`), for the court tries the handling as it is."""
+    return genomga(idag)[0]
 
 
 def gallra(handlingar, *, beslut: str, user, idag: datetime.date | None = None) -> Gallringsbeslut:

@@ -48,6 +48,7 @@ from arenden.handlaggning.services import bevakningar
 from arenden.motion import services as motion_services
 from arenden.organisation import roles
 from arenden.sammantraden import ledamot
+from arenden.templatetags.sekretess import maskerat, mottagarnamn
 from flows.namn import ArendeArbetslista, ArendeSteg
 from workflow import registry
 from workflow.definitions import USER
@@ -591,9 +592,21 @@ def expediera(request, pk):
                 version=form.cleaned_data["version"],
             )
         except REFUSALS as err:
-            messages.error(request, refusal(err))
+            if getattr(err, "code", None) == "redan":
+                # the service names the row; said here as the page shows it to this reader
+                messages.error(
+                    request,
+                    _("Beslutet är redan expedierat till %(vem)s.")
+                    % {"vem": _mottagaren(arende, mottagare, request.user)},
+                )
+            else:
+                messages.error(request, refusal(err))
         else:
-            messages.success(request, _("Expedierat till %(vem)s.") % {"vem": mottagare})
+            messages.success(
+                request,
+                _("Expedierat till %(vem)s.")
+                % {"vem": _mottagaren(arende, mottagare, request.user)},
+            )
         if request.user.has_perm("arenden.expediera_arende", arende):
             return redirect("arenden:expediera", pk=pk)
         return redirect("arenden:arende", pk=pk)  # sent to all: the ärende has moved on
@@ -612,6 +625,8 @@ def expediera(request, pk):
             "metoder": Mottagare.Metod.choices,
             "version": diarium_services.arendets_version(arende),
             "inte_justerat": handlaggning_services.inte_justerat(arende),
+            # the recipients as the ärende page shows them (OSL 5 kap. 5 §)
+            "maskerat": maskerat(arende, request.user),
         },
     )
 
@@ -692,7 +707,9 @@ def sandlista(request, pk):
                 messages.error(request, " ".join(err.messages))
             else:
                 messages.success(
-                    request, _("%(vem)s är borttagen från sändlistan.") % {"vem": bort[0]}
+                    request,
+                    _("%(vem)s är borttagen från sändlistan.")
+                    % {"vem": _mottagaren(arende, bort[0], request.user, mottagare)},
                 )
                 arende.refresh_from_db()
                 if not request.user.has_perm("arenden.change_sandlista", arende):
@@ -702,7 +719,7 @@ def sandlista(request, pk):
     elif lagg_till and form.is_valid():
         ny = form.adressat()
         try:
-            handlaggning_services.satt_sandlista(
+            rader = handlaggning_services.satt_sandlista(
                 arende,
                 [*map(_adressat, ej_skickade), ny],
                 user=request.user,
@@ -714,7 +731,14 @@ def sandlista(request, pk):
             messages.success(
                 request,
                 _("%(vem)s är tillagd på sändlistan.")
-                % {"vem": ", ".join(map(str, ny)) if isinstance(ny, tuple) else ny},
+                % {
+                    "vem": _mottagaren(
+                        arende,
+                        rader[-1],
+                        request.user,
+                        namn=", ".join(map(str, ny)) if isinstance(ny, tuple) else str(ny),
+                    )
+                },
             )
             return redirect("arenden:sandlista", pk=pk)
     return render(
@@ -725,9 +749,26 @@ def sandlista(request, pk):
             "mottagare": mottagare,
             "form": form,
             "bekrafta": bekrafta,
+            "bekrafta_namn": bekrafta and _mottagaren(arende, bekrafta, request.user, mottagare),
             "version": version,
+            # the recipients as the ärende page shows them (OSL 5 kap. 5 §)
+            "maskerat": maskerat(arende, request.user),
         },
     )
+
+
+def _mottagaren(arende: Arende, rad: Mottagare, user, rader=None, namn: str = "") -> str:
+    """``rad`` named in a message or a question as the ärende page shows it to ``user``: by
+    its number on the sändlista (``rader``, else as it is now) when they may not read the
+    ärende's secret content; else by ``namn`` or the row's own."""
+    if not maskerat(arende, user):
+        return namn or str(rad)
+    pks = (
+        [m.pk for m in rader]
+        if rader is not None
+        else list(arende.mottagare.values_list("pk", flat=True))
+    )
+    return mottagarnamn(rad, pks.index(rad.pk) + 1 if rad.pk in pks else "?", True)
 
 
 def _adressat(rad: Mottagare):

@@ -35,13 +35,18 @@ class Command(BaseCommand):
                 idag = datetime.date.fromisoformat(options["idag"])
             except ValueError as exc:
                 raise CommandError(f"Ogiltigt datum: {options['idag']} (skriv ÅÅÅÅ-MM-DD)") from exc
-        due = gallring.forfallna(idag)
+        due, held = gallring.genomga(idag)
         for handling in due:
-            self.stdout.write(
-                f"{handling.beteckning}\t{handling.get_typ_display()}\t{handling.publik_titel}\t"
-                f"klass {handling.arende.klassificering}, avslutat {handling.arende.avslutat}"
-            )
+            self.stdout.write(self._rad(handling))
         self.stdout.write(f"{len(due)} handlingar ska gallras.")
+        if held:
+            # due by the plan, but a begäran om allmän handling holds them (TF 2 kap. 15 §;
+            # the appeal of a refusal, FL 44 §, OSL 6 kap. 7–8 §§): said, never gallrade
+            for handling, skal in held:
+                self.stdout.write(f"{self._rad(handling)}\tinnehålls: {skal}")
+            self.stdout.write(
+                f"{len(held)} handlingar innehålls: de gäller en begäran om allmän handling."
+            )
         if not options["genomfor"]:
             return
         if not due:
@@ -57,3 +62,10 @@ class Command(BaseCommand):
         except ValidationError as err:
             raise CommandError(" ".join(err.messages)) from None
         self.stdout.write(f"Gallrat {record.handlingar.count()} handlingar enligt: {record.beslut}")
+
+    @staticmethod
+    def _rad(handling) -> str:
+        return (
+            f"{handling.beteckning}\t{handling.get_typ_display()}\t{handling.publik_titel}\t"
+            f"klass {handling.arende.klassificering}, avslutat {handling.arende.avslutat}"
+        )
