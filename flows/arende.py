@@ -348,6 +348,12 @@ INTE_PA_FOREDRAGNINGSLISTAN = Requirement(
     "ärendet står på en föredragningslista; nämndsekreteraren stryker det därifrån först, "
     "eller så beslutar nämnden",
 )
+#: struck from the list is the item struck (deleted before the kallelse, or marked struken
+#: when the meeting is inställt) and then the state: the item and the state agree
+PUNKTEN_STRUKEN = Requirement(
+    _inte_pa_foredragningslistan,
+    "ärendets punkt står kvar på föredragningslistan; punkten stryks där",
+)
 #: anmält means an item on a meeting's föredragningslista (arenden.sammantraden.protokoll.
 #: lagg_till_punkt saves it, then takes the step): where the nämnd's beslut will be recorded,
 #: and what lets the nämndsekreterare read the ärende's secret content (PA_MOTET)
@@ -672,6 +678,7 @@ def definition() -> Workflow:
                 ArendeStatus.BEREDD,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
                 comment_required=True,
+                requires=(PUNKTEN_STRUKEN,),
                 trigger=METHOD,
             ),
             Transition(

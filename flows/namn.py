@@ -85,6 +85,7 @@ class SammantradeStatus(StrEnum):
     JUSTERAT = "justerat"
     JUSTERAT_UTAN_ANSLAG = "justerat_utan_anslag"
     ANSLAGET = "anslaget"
+    INSTALLT = "installt"
 
 
 class SammantradeSteg(StrEnum):
@@ -97,6 +98,7 @@ class SammantradeSteg(StrEnum):
     JUSTERA_PARAGRAF = "justera_paragraf"
     FORESLA_RATTELSE = "foresla_rattelse"
     SIGNERA_RATTELSE = "signera_rattelse"
+    INSTALLA = "installa"
 
 
 class SammantradeArbetslista(StrEnum):

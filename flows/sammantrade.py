@@ -1,4 +1,5 @@
 """The sammanträde's lifecycle: planerat → kallat → genomfört → justerat → anslaget.
+A meeting that will not be held is inställt (from planerat or kallat, before it begins).
 
 The nämndsekreterare plans the meeting, sends the kallelse with the föredragningslista,
 records närvaro and beslut while the meeting is held (kallat) and draws up the protokoll when
@@ -80,6 +81,19 @@ def _har_borjat(sammantrade) -> bool:
 HAR_BORJAT = Requirement(_har_borjat, "sammanträdet har inte börjat än")
 
 
+def _inte_borjat(sammantrade) -> bool:
+    return not sammantrade.har_borjat
+
+
+#: a meeting that has begun is held: what happened there is recorded in its protokoll (a
+#: bordläggning, an ajournering), never undone by calling it inställt
+INTE_BORJAT = Requirement(
+    _inte_borjat,
+    "sammanträdet har börjat; det som händer där förs in i protokollet (till exempel en "
+    "bordläggning)",
+)
+
+
 def _protokollet_arkiverat(sammantrade) -> bool:
     return sammantrade.protokollfiler.exists()
 
@@ -119,6 +133,15 @@ def definition() -> Workflow:
                 justera=(JUSTERARE,),
             ),
             _state(
+                # nothing is changed any more: no items, no närvaro, no beslut; the items
+                # that were on the list stay there, struck
+                SammantradeStatus.INSTALLT,
+                "Inställt",
+                "Sammanträdet ställdes in innan det började; ärendena på föredragningslistan "
+                "ströks och kan anmälas till ett annat sammanträde.",
+                final=True,
+            ),
+            _state(
                 SammantradeStatus.JUSTERAT,
                 "Justerat",
                 "Ordföranden och justerarna har skrivit under; protokollet kan inte ändras.",
@@ -146,6 +169,20 @@ def definition() -> Workflow:
                 SammantradeStatus.KALLAT,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
                 before=(protokoll.vid_kallelse,),
+            ),
+            Transition(
+                # the meeting will not be held (cancelled, or moved: a new one is planned):
+                # its undecided items are struck and their ärenden are ready for another
+                # meeting (arenden.sammantraden.protokoll.vid_installelse); the comment is
+                # the reason
+                SammantradeSteg.INSTALLA,
+                "Ställ in sammanträdet",
+                (SammantradeStatus.PLANERAT, SammantradeStatus.KALLAT),
+                SammantradeStatus.INSTALLT,
+                guard=Guard(roles=(NAMNDSEKRETERARE,)),
+                comment_required=True,
+                requires=(INTE_BORJAT,),
+                before=(protokoll.vid_installelse,),
             ),
             Transition(
                 SammantradeSteg.GENOMFOR,
@@ -253,6 +290,7 @@ def definition() -> Workflow:
                     SammantradeStatus.JUSTERAT,
                     SammantradeStatus.JUSTERAT_UTAN_ANSLAG,
                     SammantradeStatus.ANSLAGET,
+                    SammantradeStatus.INSTALLT,
                 ),
                 EVERYONE,
             ),

@@ -50,6 +50,7 @@ from arenden.handlaggning.services import (
 )
 from arenden.models import (
     Arende,
+    ArendeRelation,
     Beslut,
     Delegationspunkt,
     Handling,
@@ -397,6 +398,8 @@ MOTIVERING = {
 REQUIRES = {
     "tilldela": "a handläggare is named",
     "anmal": "an item on a meeting's föredragningslista, not yet decided",
+    # the item and the state agree: struck from the list is the item struck first
+    "stryk": "no undecided item of a list that is not struck",
     "markera_beredd": "a tjänsteskrivelse with a förslag till beslut",
     "besluta": "a beslut of the meeting, a paragraph of its protokoll",
     # KL 5 kap. 50–51 §§: the nämnd's återremiss or bordläggning under the ärende's item
@@ -406,7 +409,9 @@ REQUIRES = {
     "overlamna": "a beslut that is a förslag to a higher organ",
     "expediera": "a justerat beslut (KL 5 kap. 69 §), a sändlista sent to everyone on it",
     "bevaka": "uppdrag given by the beslut",
-    "avsluta": "every uppdrag reported",
+    # överlämnat: closed once the förslag is registered where it goes on (the diarium of the
+    # higher organ; without it, proven in tests/test_forslag_vidare.py)
+    "avsluta": "every uppdrag reported; överlämnat, the förslag registered where it goes on",
     "avsluta_aterrapporterat": "every uppdrag reported",
     # KL 5 kap. 35 §: fullmäktige decides a motion, or to write it off
     "avskriva": "not a motion or medborgarförslag",
@@ -452,6 +457,8 @@ READY = {
     "beslutat+skickat": ("beslutat", "skickat"),
     "expedierat+uppdrag": ("expedierat", "uppdrag"),
     "bevakas+redovisat": ("bevakas", "redovisat"),
+    "overlamnat+fortsatt": ("overlamnat", "fortsatt"),
+    "anmalt+struken": ("anmalt", "struken"),
 }
 #: (transition, state) → the READY ärende its cells are asked of
 READY_FOR = {
@@ -467,7 +474,9 @@ READY_FOR = {
     ("expediera", "beslutat"): "beslutat+skickat",
     ("bevaka", "expedierat"): "expedierat+uppdrag",
     ("avsluta", "bevakas"): "bevakas+redovisat",
+    ("avsluta", "overlamnat"): "overlamnat+fortsatt",
     ("avsluta_aterrapporterat", "bevakas"): "bevakas+redovisat",
+    ("stryk", "anmalt"): "anmalt+struken",
 }
 BESLUTSDAG = datetime.date(2025, 11, 12)
 #: the step → the utfall recorded under the ärende's item that it needs
@@ -581,6 +590,12 @@ class World:
             )
             punkt.utfall = "forslag" if record == "forslag" else "bifall"
             punkt.save()
+        elif record == "fortsatt":  # the förslag registered in the higher organ's diarium
+            ArendeRelation.objects.create(
+                fran=arende,
+                till=Arende.objects.exclude(pk=arende.pk).order_by("pk").first(),
+                typ=ArendeRelation.Typ.FORTSATTER_I,
+            )
         elif record == "delegationsbeslut":
             Beslut.objects.create(
                 arende=arende,
@@ -605,6 +620,8 @@ class World:
                 forfaller=datetime.date(2026, 6, 1),
                 rapportera_till=self.organ,
             )
+        elif record == "struken":  # the item struck (a meeting inställt), then the state
+            arende.punkter.filter(utfall="").update(struken=timezone.now())
         elif record == "redovisat":
             for uppdrag in arende.uppdrag.all():
                 uppdrag.redovisat = datetime.date(2026, 5, 20)
@@ -843,6 +860,7 @@ MISSING = {
     "bevaka": "expedierat",
     "avsluta": "bevakas",
     "avsluta_aterrapporterat": "bevakas",
+    "stryk": "anmalt",
 }
 #: the records of the world's ärenden it has no resting state without, proven where such an
 #: ärende is made: a motion (tests/test_motion.py), a reopened ärende (tests/test_diarium.py)

@@ -102,9 +102,15 @@ SAMMANTRADE_PERMISSIONS = {
         change_sammantrade   .    .     .     .     .     .     .     .      .      .
         justera_sammantrade  .    .     .     .     .     .     .     .      .      .
     """),
+    # inställt before it began: read only, its struck list kept as it was
+    "installt": grid("""
+        view_sammantrade     x    x     x     x     x     .     .     .      .      .
+        change_sammantrade   .    .     .     .     .     .     .     .      .      .
+        justera_sammantrade  .    .     .     .     .     .     .     .      .      .
+    """),
 }
 JUSTERAT = ("justerat", "justerat_utan_anslag", "anslaget")
-FINAL = ("anslaget", "justerat_utan_anslag")
+FINAL = ("anslaget", "justerat_utan_anslag", "installt")
 #: the roles the sammanträde workflow knows (besides the built-in Anonymous and Authenticated)
 SAMMANTRADE_ROLES = {"Stabschef", "Nämndsekreterare", "Registrator", "Revisor", "Justerare"}
 
@@ -119,6 +125,9 @@ SAMMANTRADE_TRANSITIONS = {
     "justera": (("genomfort",), "justerat"),
     "justera_utan_anslag": (("genomfort",), "justerat_utan_anslag"),
     "ansla": (("justerat",), "anslaget"),
+    # a meeting that will not be held, before it begins (its items struck, their ärenden
+    # beredda again)
+    "installa": (("planerat", "kallat"), "installt"),
     # a rättelse stays beside the protokoll (None: the meeting stays where it is): proposed
     # (foresla_rattelse), signed (signera_rattelse) and in effect with the last signature
     # (ratta), taken by arenden.sammantraden.protokoll with the rows they write, never from a
@@ -144,6 +153,7 @@ SAMMANTRADE_MAY_TAKE = grid("""
     justera                  .    x     .     .     x     .     .     .      .      .
     justera_utan_anslag      .    x     .     .     x     .     .     .      .      .
     ansla                    .    x     .     .     .     .     .     .      .      .
+    installa                 .    x     .     .     .     .     .     .      .      .
     justera_paragraf         .    .     .     .     x     .     .     .      .      .
     foresla_rattelse         .    x     .     .     x     .     .     .      .      .
     signera_rattelse         .    .     .     .     x     .     .     .      .      .
@@ -160,8 +170,13 @@ DATUM = {
     "justerat": datetime.date(2025, 11, 7),
     "justerat_utan_anslag": datetime.date(2025, 11, 11),
     "anslaget": datetime.date(2025, 11, 10),
+    # *Ställ in* is taken before the meeting begins: meetings still to come
+    "planerat_kommande": timezone.localdate() + datetime.timedelta(days=40),
+    "kallat_kommande": timezone.localdate() + datetime.timedelta(days=41),
+    "installt": timezone.localdate() + datetime.timedelta(days=42),
 }
 ANNAT_MOTE = datetime.date(2025, 12, 1)
+KOMMANDE = ("planerat_kommande", "kallat_kommande", "installt")
 
 
 @dataclass
@@ -262,11 +277,13 @@ def _build() -> World:
     ids = {}
     for name, datum in DATUM.items():
         mote = _planera(organ, users, datum, justerare)
-        if name != "planerat":
+        if name not in ("planerat", "planerat_kommande"):
             do_transition(mote, "kalla", sekreterare)
-        if name not in ("planerat", "kallat"):
+        if name == "installt":
+            do_transition(mote, "installa", sekreterare, "Inställt")
+        elif name not in ("planerat", "kallat", *KOMMANDE):
             protokoll.uppratta(mote, user=sekreterare)
-        if name not in ("planerat", "kallat", "genomfort"):
+        if name not in ("planerat", "kallat", "genomfort", *KOMMANDE):
             _ordforanden_har_justerat(mote, sekreterare)
         if name == "genomfort_signerat":
             # signed by everyone who must, but not yet moved on: the cells of *justera*
@@ -281,7 +298,10 @@ def _build() -> World:
         if name == "anslaget":
             protokoll.ansla(mote, user=sekreterare)
         mote.refresh_from_db()
-        assert mote.state == name.removesuffix("_signerat"), (name, mote.state)
+        assert mote.state == name.removesuffix("_signerat").removesuffix("_kommande"), (
+            name,
+            mote.state,
+        )
         ids[name] = mote.pk
     return World(users=users, organ=organ, justerare=justerare, ids=ids)
 
@@ -324,8 +344,8 @@ def test_the_transition_table_knows_every_transition_of_the_definition(world):
         t.id for t in wf.transition_list if getattr(t, "requires", ()) or t.guard.condition
     }
     # justera: every signature; genomfor: the meeting has begun (nothing recorded before it
-    # happens); ansla: the justerat protokoll is filed
-    assert needs_a_record == {"justera", "justera_utan_anslag", "genomfor", "ansla"}
+    # happens); ansla: the justerat protokoll is filed; installa: the meeting has not begun
+    assert needs_a_record == {"justera", "justera_utan_anslag", "genomfor", "ansla", "installa"}
 
 
 def test_the_tables_keep_the_rules():
@@ -376,7 +396,12 @@ TRANSITION_CELLS = [
 
 @pytest.mark.parametrize("transition, source, who", TRANSITION_CELLS)
 def test_who_may_take_each_transition(world, transition, source, who):
-    mote = world.mote("genomfort_signerat" if transition in JUSTERINGAR else source)
+    if transition in JUSTERINGAR:
+        mote = world.mote("genomfort_signerat")
+    elif transition == "installa":
+        mote = world.mote(f"{source}_kommande")
+    else:
+        mote = world.mote(source)
     assert mote.state == source
     with contextlib.ExitStack() as organet:
         if transition == "justera_utan_anslag":
@@ -388,7 +413,7 @@ def test_who_may_take_each_transition(world, transition, source, who):
         assert (transition in offered) == (may and transition not in BY_CODE), (
             f"{COLUMNS[who]} should {'' if may else 'not '}be offered {transition} in {source}"
         )
-        kommentar = "Rättelse" if transition in RATTELSE | {"justera_paragraf"} else ""
+        kommentar = "Rättelse" if transition in RATTELSE | {"justera_paragraf", "installa"} else ""
         if may:
             do_transition(mote, transition, user, kommentar)
             assert mote.state == (SAMMANTRADE_TRANSITIONS[transition][1] or source)

@@ -59,7 +59,11 @@ def mina_sammantraden(user):
     if not user.is_authenticated:
         return Sammantrade.objects.none()
     return (
-        Sammantrade.objects.filter(_kallad(user), state__in=KALLADE)
+        Sammantrade.objects.filter(
+            _kallad(user),
+            # an inställt meeting whose kallelse went out: the kallade are told it is
+            Q(state__in=KALLADE) | Q(state="installt", kallad__isnull=False),
+        )
         .select_related("organ")
         .order_by("-datum", "-pk")
     )

@@ -101,6 +101,13 @@ class Sammantrade(WorkflowMixin):
     kallad = models.DateTimeField(_("kallelse skickad"), null=True, blank=True, editable=False)
     justerat = models.DateTimeField(_("justerat"), null=True, blank=True, editable=False)
     anslaget = models.DateField(_("anslaget"), null=True, blank=True, editable=False)
+    #: the meeting was inställt (the step *Ställ in*, before it began), and the
+    #: nämndsekreterare's reason, which the step's comment in the history holds too; set by
+    #: the step (arenden.sammantraden.protokoll.vid_installelse), never by a form
+    installt = models.DateTimeField(_("inställt"), null=True, blank=True, editable=False)
+    installt_skal = models.TextField(
+        _("skäl till att sammanträdet ställdes in"), blank=True, editable=False
+    )
     #: the meeting's version: every change to what it and its protokoll say (närvaro,
     #: föredragningslista, what is recorded under an item, a rättelse) moves it by one under
     #: the meeting's lock (protokoll.andras), and so does every step that changes its status
@@ -323,8 +330,9 @@ def tjanstgorande(punkt: Punkt, deltagare) -> list[Deltagare]:
 class PunktQuerySet(models.QuerySet):
     def oavgjorda(self):
         """The items that wait for the nämnd's beslut: on a föredragningslista, no utfall
-        recorded yet (an item struck from the list is deleted)."""
-        return self.filter(utfall="")
+        recorded yet, not struck (an item struck before the kallelse is deleted; the items of
+        an inställt meeting stay on its list, struck)."""
+        return self.filter(utfall="", struken=None)
 
 
 class Punkt(models.Model):
@@ -435,6 +443,9 @@ class Punkt(models.Model):
     # KL 8 kap. 12 §: the justering of that paragraph tillkännagiven on the anslagstavla on its
     # own; the time for laglighetsprövning of its beslut runs from this day (KL 13 kap. 5 §)
     anslaget = models.DateField(_("anslaget"), null=True, blank=True, editable=False)
+    #: struck from the list of a meeting that was inställt (the step *Ställ in*): the item
+    #: stays as the record of what was on the list, and its ärende waits for another meeting
+    struken = models.DateTimeField(_("struken"), null=True, blank=True, editable=False)
     objects = PunktQuerySet.as_manager()
     history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 

@@ -1079,6 +1079,77 @@ def vid_kallelse(event) -> None:
     event.obj.kallad = timezone.now()
 
 
+def installa(
+    sammantrade: Sammantrade, *, user, skal: str, version: int | None = None
+) -> Sammantrade:
+    """*Ställ in* the meeting before it has begun, with the reason (``skal``): see
+    :func:`vid_installelse` for what the step does."""
+    with transaction.atomic(), acting_as(user):
+        las(sammantrade, version=version)
+        do_transition(sammantrade, SammantradeSteg.INSTALLA, user, skal)
+    return sammantrade
+
+
+def vid_installelse(event) -> None:
+    """The step *Ställ in* (before the meeting has begun; its comment is the reason): the
+    meeting will not be held, so nothing on its list waits for it any more. In the step's
+    transaction, through the engine: each item not decided is struck, and stays on the list
+    as the record of what was on it (:attr:`Punkt.struken`); its ärende is struck from the
+    föredragningslista (*Stryk*, with the meeting and the reason in its history) and may be
+    anmält to another meeting. The delegationsbeslut and motioner the kallelse listed for
+    anmälan (KL 6 kap. 40 §, 5 kap. 35 §) are anmälda at the next meeting instead. Who was
+    kallad gets a notice by e-mail, as the kallelse went: the organ, the day and that the
+    meeting is inställt, never the reason or anything of the list (the e-mail leaves the
+    system, OSL 5 kap. 5 §); the reason is on the meeting's page and in their portal."""
+    from arenden.gemensamt import utskick
+    from arenden.motion.models import Motion
+
+    sammantrade, user = event.obj, event.user
+    skal = event.comment.strip()
+    nu = timezone.now()
+    sammantrade.installt = nu
+    sammantrade.installt_skal = skal
+    punkter = list(
+        Punkt.objects.oavgjorda()
+        .filter(sammantrade_id=sammantrade.pk)
+        .select_related("arende")
+        .order_by("ordning", "pk")
+    )
+    for punkt in punkter:
+        punkt.struken = nu
+        _spara(punkt, user, _("struken: sammanträdet ställdes in"))
+        if punkt.arende is not None:
+            do_transition(
+                punkt.arende,
+                ArendeSteg.STRYK,
+                user,
+                _("Struken från föredragningslistan: %(mote)s är inställt: %(varfor)s")
+                % {"mote": sammantrade, "varfor": skal},
+            )
+    for beslut in Beslut.objects.select_for_update().filter(anmalt_punkt__in=punkter):
+        beslut.anmalt_punkt = None
+        beslut._history_user = user
+        beslut.save(update_fields=["anmalt_punkt"])
+    for motion in Motion.objects.select_for_update().filter(anmald_punkt__in=punkter):
+        motion.anmald_punkt = None
+        motion._history_user = user
+        motion.save(update_fields=["anmald_punkt"])
+    adresser = sorted(
+        {r.epost for r in sammantrade.kallelsemottagare.exclude(epost="").only("epost")}
+    )
+    if adresser:
+        utskick.lagg_i_utskick(
+            amne=_("Inställt: %(organ)s %(datum)s")
+            % {"organ": sammantrade.organ.namn, "datum": f"{sammantrade.datum:%Y-%m-%d}"},
+            text=_(
+                "Sammanträdet med %(organ)s den %(datum)s är inställt. Du som var kallad ser "
+                "mer under Mina sammanträden."
+            )
+            % {"organ": sammantrade.organ.namn, "datum": f"{sammantrade.datum:%Y-%m-%d}"},
+            dold_kopia=adresser,
+        )
+
+
 # -- during the meeting ---------------------------------------------------------------------
 
 

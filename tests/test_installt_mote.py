@@ -1,0 +1,251 @@
+"""*Ställ in*: a meeting that will not be held (cancelled, or moved to another day) is
+inställt by the nämndsekreterare before it begins, with the reason. Its undecided items are
+struck (and stay on its list, marked), their ärenden are struck from the föredragningslista
+through the ärende's own step *Stryk* and can be anmälda to another meeting; the kallade are
+told, on the meeting page, in their portal and by e-mail (without the reason); and the
+inställt meeting takes no more changes."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from arenden.gemensamt.utskick import Utskick
+from arenden.models import Deltagare, Person, Punkt
+from arenden.sammantraden import protokoll
+from tests import factories
+from workflow.engine import (
+    CommentRequired,
+    RequirementMissing,
+    TransitionNotAllowed,
+    allowed_transitions,
+    do_transition,
+    history,
+)
+
+pytestmark = pytest.mark.django_db
+
+SKAL = "Ordföranden är sjuk; ärendena tas upp den 20 januari."
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+class Kallat:
+    """A meeting in a month's time, kallat, with two ärenden on its list and a ledamot with
+    an account and an e-mail address in its närvaro."""
+
+    def __init__(self):
+        self.cast = factories.Cast()
+        self.sekreterare = self.cast.sekreterare
+        self.arenden = [self.cast.berett("Budget 2027"), self.cast.berett("Ny vårdcentral")]
+        self.datum = timezone.localdate() + datetime.timedelta(days=30)
+        self.mote = factories.planerat(self.arenden[0], self.sekreterare, self.datum)
+        self.punkter = [
+            factories.anmal(a, self.sekreterare, sammantrade=self.mote) for a in self.arenden
+        ]
+        self.led = factories.user("led-ek")
+        self.led.email = "ek@example.se"
+        self.led.save()
+        ledamot = factories.person(
+            "Led Ek", anvandare=self.led, typ=Person.Typ.FORTROENDEVALD, parti="s"
+        )
+        protokoll.lagg_till_deltagare(
+            self.mote, ledamot, roll=Deltagare.Roll.LEDAMOT, user=self.sekreterare
+        )
+        protokoll.kalla(self.mote, user=self.sekreterare)
+        self.mote.refresh_from_db()
+        assert self.mote.state == "kallat"
+
+    def ny(self, dagar=60):
+        return factories.planerat(
+            self.arenden[0], self.sekreterare, timezone.localdate() + datetime.timedelta(dagar)
+        )
+
+
+@pytest.fixture
+def kallat():
+    return Kallat()
+
+
+def _stall_in(client, kallat, user=None, skal=SKAL, nyckel="installa-1"):
+    client.force_login(user or kallat.sekreterare)
+    return client.post(
+        reverse("arenden:mote_overgang", args=[kallat.mote.pk]),
+        factories.fran_motessidan(
+            kallat.mote, {"overgang": "installa", "kommentar": skal, "inskick": nyckel}
+        ),
+    )
+
+
+def test_an_installt_meeting_gives_its_arenden_back_and_says_so(client, kallat):
+    sidan = client
+    sidan.force_login(kallat.sekreterare)
+    page = sidan.get(reverse("arenden:sammantrade", args=[kallat.mote.pk])).content.decode()
+    assert 'value="installa"' in page and 'name="kommentar"' in page  # the button, with reason
+    utskick_fore = Utskick.objects.count()
+
+    assert _stall_in(client, kallat).status_code == 302
+
+    kallat.mote.refresh_from_db()
+    assert kallat.mote.state == "installt"
+    steg = history(kallat.mote).order_by("-seq").first()
+    assert (steg.transition, steg.from_state, steg.to_state, steg.comment) == (
+        "installa",
+        "kallat",
+        "installt",
+        SKAL,
+    )
+    for arende, punkt in zip(kallat.arenden, kallat.punkter, strict=True):
+        arende.refresh_from_db()
+        assert arende.state == "beredd"
+        stryk = history(arende).order_by("-seq").first()
+        assert stryk.transition == "stryk" and SKAL in stryk.comment
+        assert str(kallat.mote) in stryk.comment
+        punkt.refresh_from_db()  # the item stays on the list, struck
+        assert punkt.struken is not None and not punkt.utfall
+        assert not arende.punkter.oavgjorda().exists()
+
+    # the meeting page and the portal say it is inställt, and why
+    page = client.get(reverse("arenden:sammantrade", args=[kallat.mote.pk])).content.decode()
+    assert f"Sammanträdet är inställt: {SKAL}" in page
+    assert "Struken" in page and "Budget 2027" in page
+    client.force_login(kallat.led)
+    portal = client.get("/mina-sammantraden/").content.decode()
+    assert f"Sammanträdet är inställt: {SKAL}" in portal
+    # the kallade are told by e-mail as the kallelse went: organ, day, inställt; no reason
+    brev = Utskick.objects.order_by("-pk").first()
+    assert Utskick.objects.count() == utskick_fore + 1
+    assert "ek@example.se" in brev.dold_kopia
+    assert "inställt" in brev.text and kallat.cast.organ.namn in brev.text
+    assert "Ordföranden" not in brev.text and "Ordföranden" not in brev.amne
+
+    # lists of meetings show the state
+    client.force_login(kallat.sekreterare)
+    lista = client.get(reverse("arenden:sammantraden")).content.decode()
+    assert "Inställt" in lista
+
+    # nothing more is done to it: no items, no närvaro, no beslut, no step
+    mote = kallat.mote
+    sek = kallat.sekreterare
+    assert not sek.has_perm("arenden.change_sammantrade", mote)
+    assert allowed_transitions(mote, sek) == []
+    tredje = kallat.cast.berett("Tredje ärendet")
+    with pytest.raises((PermissionDenied, ValidationError)):
+        protokoll.lagg_till_punkt(mote, user=sek, arende=tredje)
+    with pytest.raises((PermissionDenied, ValidationError)):
+        protokoll.lagg_till_deltagare(
+            mote, factories.person("Ny Person"), roll=Deltagare.Roll.LEDAMOT, user=sek
+        )
+    with pytest.raises((PermissionDenied, ValidationError)):
+        protokoll.besluta(kallat.punkter[0], user=sek, utfall="bifall", beslut="Bifall.")
+    assert mote.punkter.count() == 2
+
+    # and each ärende is anmält to another meeting as usual
+    nytt = kallat.ny()
+    for arende in kallat.arenden:
+        punkt = factories.anmal(arende, sek, sammantrade=nytt)
+        arende.refresh_from_db()
+        assert arende.state == "anmalt" and punkt.sammantrade == nytt
+
+
+def test_a_planerat_meeting_can_be_installt_too(kallat):
+    mote = kallat.ny()
+    arende = kallat.cast.berett("Tredje ärendet")
+    factories.anmal(arende, kallat.sekreterare, sammantrade=mote)
+    protokoll.installa(mote, user=kallat.sekreterare, skal="Flyttat till en annan dag.")
+    arende.refresh_from_db()
+    mote.refresh_from_db()
+    assert (mote.state, arende.state) == ("installt", "beredd")
+
+
+def test_a_meeting_that_has_begun_cannot_be_installt(client, kallat):
+    mote = kallat.mote
+    mote.datum = timezone.localdate() - datetime.timedelta(days=1)
+    mote.save(update_fields=["datum"])
+    with pytest.raises(RequirementMissing):
+        protokoll.installa(mote, user=kallat.sekreterare, skal=SKAL)
+    mote.refresh_from_db()
+    assert mote.state == "kallat"
+    for arende in kallat.arenden:
+        arende.refresh_from_db()
+        assert arende.state == "anmalt"
+    assert Punkt.objects.filter(sammantrade=mote, struken__isnull=False).count() == 0
+    # the page offers no button for it; posted all the same, it is refused
+    client.force_login(kallat.sekreterare)
+    page = client.get(reverse("arenden:sammantrade", args=[mote.pk])).content.decode()
+    assert 'value="installa"' not in page
+    _stall_in(client, kallat)
+    mote.refresh_from_db()
+    assert mote.state == "kallat"
+
+
+def test_only_the_namndsekreterare_stalls_in(client, kallat):
+    ledamot = kallat.led
+    for user in (kallat.cast.handlaggare, ledamot, kallat.cast.stabschef):
+        assert "installa" not in {t.id for t in allowed_transitions(kallat.mote, user)}
+        with pytest.raises(TransitionNotAllowed):
+            do_transition(kallat.mote, "installa", user, SKAL)
+    _stall_in(client, kallat, user=kallat.cast.handlaggare)
+    kallat.mote.refresh_from_db()
+    assert kallat.mote.state == "kallat"
+    for arende in kallat.arenden:
+        arende.refresh_from_db()
+        assert arende.state == "anmalt"
+    assert "installa" in {t.id for t in allowed_transitions(kallat.mote, kallat.sekreterare)}
+    protokoll.installa(kallat.mote, user=kallat.sekreterare, skal=SKAL)
+    assert kallat.mote.state == "installt"
+
+
+def test_the_reason_is_required(client, kallat):
+    with pytest.raises(CommentRequired):
+        protokoll.installa(kallat.mote, user=kallat.sekreterare, skal="  ")
+    svar = _stall_in(client, kallat, skal="")
+    assert svar.status_code == 302
+    kallat.mote.refresh_from_db()
+    assert kallat.mote.state == "kallat"
+    assert Punkt.objects.filter(sammantrade=kallat.mote, struken__isnull=False).count() == 0
+
+
+def test_the_same_form_posted_twice_takes_one_step(client, kallat):
+    forst = _stall_in(client, kallat)
+    # the same form again: the same key and the version the page was read at
+    client.force_login(kallat.sekreterare)
+    igen = client.post(
+        reverse("arenden:mote_overgang", args=[kallat.mote.pk]),
+        {
+            "overgang": "installa",
+            "kommentar": SKAL,
+            "inskick": "installa-1",
+            "version": forst.wsgi_request.POST["version"],
+        },
+    )
+    assert igen.status_code == 302
+    assert history(kallat.mote).filter(transition="installa").count() == 1
+    for arende in kallat.arenden:
+        assert history(arende).filter(transition="stryk").count() == 1
+    # a second form of the same page (another key) is refused as stale
+    client.post(
+        reverse("arenden:mote_overgang", args=[kallat.mote.pk]),
+        {
+            "overgang": "installa",
+            "kommentar": SKAL,
+            "inskick": "installa-2",
+            "version": forst.wsgi_request.POST["version"],
+        },
+    )
+    assert history(kallat.mote).filter(transition="installa").count() == 1
+
+
+def test_stryk_needs_the_item_struck_first(kallat):
+    """The ärende's *Stryk* agrees with its item: never taken while an undecided item of a
+    list that is not struck waits for the nämnd."""
+    arende = kallat.arenden[0]
+    with pytest.raises(RequirementMissing):
+        do_transition(arende, "stryk", kallat.sekreterare, "Utan att punkten stryks")
+    arende.refresh_from_db()
+    assert arende.state == "anmalt"
