@@ -207,8 +207,12 @@ def _delegationsbeslut_pa_giltig_punkt(arende) -> bool:
     person = getattr(beslut.fattat_av, "person", None) if beslut.fattat_av_id else None
     if person is None or person.pk not in (punkt.delegat_id, punkt.ersattare_id):
         return False
-    # KL 6 kap. 39 §: a ledamot decides a brådskande ärende, and only while he is one
-    return not punkt.bradskande or ar_ledamot(person, arende.organ, beslut.datum)
+    # KL 6 kap. 39 §: a ledamot decides a brådskande ärende, and only while he is one: on the
+    # day of the beslut and on the day it is recorded (no seat ended dated back)
+    return not punkt.bradskande or (
+        ar_ledamot(person, arende.organ, beslut.datum)
+        and ar_ledamot(person, arende.organ, timezone.localdate())
+    )
 
 
 def ar_ledamot(person, organ, dag) -> bool:
@@ -396,8 +400,8 @@ ALDRIG_AVGJORT = Requirement(
 #: it would reach no diarium and no beslut
 FORTSATTER_I_ANNAT_ORGAN = Requirement(
     _fortsatter_i_annat_organ,
-    "förslaget är inte registrerat i det högre organets diarium; registratorn registrerar det "
-    "under Förslag att registrera",
+    "förslaget är inte registrerat i diariet där ärendet fortsätter; registratorn registrerar "
+    "det under Förslag att registrera",
 )
 #: a handling that came in, or was upprättad and final, is allmän (TF 2 kap. 9–10 §§) and stays
 #: registered and in the postlista: an ärende holding one is avskrivet, never makulerat

@@ -81,16 +81,26 @@ def _har_borjat(sammantrade) -> bool:
 HAR_BORJAT = Requirement(_har_borjat, "sammanträdet har inte börjat än")
 
 
-def _inte_borjat(sammantrade) -> bool:
-    return not sammantrade.har_borjat
+def _inget_hant(sammantrade) -> bool:
+    """Not begun; or its hour has passed with nothing recorded from it (no item decided, no
+    votering): a meeting that did not take place, whose cancellation is noted afterwards."""
+    if not sammantrade.har_borjat:
+        return True
+    from arenden.sammantraden.models import Votering
+
+    punkter = sammantrade.punkter.all()
+    return not (
+        punkter.exclude(utfall="").exists()
+        or Votering.objects.filter(punkt__sammantrade_id=sammantrade.pk).exists()
+    )
 
 
-#: a meeting that has begun is held: what happened there is recorded in its protokoll (a
-#: bordläggning, an ajournering), never undone by calling it inställt
-INTE_BORJAT = Requirement(
-    _inte_borjat,
-    "sammanträdet har börjat; det som händer där förs in i protokollet (till exempel en "
-    "bordläggning)",
+#: a meeting that was held is recorded in its protokoll (a bordläggning, an ajournering),
+#: never undone by calling it inställt; one whose hour passed with nothing recorded was not
+INGET_HANT = Requirement(
+    _inget_hant,
+    "sammanträdet har hållits och beslut är förda till protokollet; det som hände där förs "
+    "in i protokollet (till exempel en bordläggning)",
 )
 
 
@@ -181,7 +191,7 @@ def definition() -> Workflow:
                 SammantradeStatus.INSTALLT,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
                 comment_required=True,
-                requires=(INTE_BORJAT,),
+                requires=(INGET_HANT,),
                 before=(protokoll.vid_installelse,),
             ),
             Transition(

@@ -357,9 +357,10 @@ def test_the_admin_shows_the_delegationsordning_and_changes_none_of_it(client, p
     assert client.get(f"/admin/arenden/delegationspunkt/{punkt.pk}/delete/").status_code == 403
 
 
-def test_an_ordforandebeslut_needs_a_seat_as_ledamot_on_the_day_of_the_beslut(media):
+def test_an_ordforandebeslut_needs_a_seat_as_ledamot_on_the_day_of_the_beslut(media, monkeypatch):
     """KL 6 kap. 39 §: the seat was checked on the day the row began, never again; an
-    ordförande whose seat had ended still took ordförandebeslut under it."""
+    ordförande whose seat had ended still took ordförandebeslut under it. Nor is one dated
+    back to a day the seat was held once it has ended: it is recorded while it is held."""
     from arenden.sammantraden import protokoll
 
     mote, plats, rad = _bradskande_rad()
@@ -373,10 +374,13 @@ def test_an_ordforandebeslut_needs_a_seat_as_ledamot_on_the_day_of_the_beslut(me
         fatta_delegationsbeslut(arende, user=ordforande, punkt=rad, datum=DAG, text="Yttra")
     arende.refresh_from_db()
     assert arende.state == "beredd" and not Beslut.objects.exists()
-    # a beslut taken while the seat was held stands
-    beslut = fatta_delegationsbeslut(
-        arende, user=ordforande, punkt=rad, datum=datetime.date(2025, 6, 30), text="Yttra"
-    )
+    sista = datetime.date(2025, 6, 30)
+    with pytest.raises(TransitionNotAllowed, match="giltig punkt"):
+        fatta_delegationsbeslut(arende, user=ordforande, punkt=rad, datum=sista, text="Yttra")
+    # a beslut taken and recorded while the seat is held stands
+    nu = datetime.datetime.combine(sista, datetime.time(12), tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: nu)
+    beslut = fatta_delegationsbeslut(arende, user=ordforande, punkt=rad, datum=sista, text="Yttra")
     assert beslut.slag == Beslut.Slag.ORDFORANDEBESLUT
 
 

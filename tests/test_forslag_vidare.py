@@ -3,9 +3,11 @@ organ's diarium (the styrelse's, for what fullmäktige decides, KL 5 kap. 26–2
 matter is closed here. Before, *Avsluta* closed it with the förslag in no diarium, and only
 Python could register it."""
 
+import re
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection
 from django.test import Client
 from django.urls import reverse
@@ -60,7 +62,9 @@ def _fortsattningar(arende):
 def test_avslutat_only_once_the_forslag_is_registered_where_it_goes_on(
     cast, overlamnat, rs, rs_registrator
 ):
-    with pytest.raises(RequirementMissing, match="inte registrerat i det högre organets"):
+    with pytest.raises(
+        RequirementMissing, match="inte registrerat i diariet där ärendet fortsätter"
+    ):
         do_transition(overlamnat, "avsluta", cast.stabschef, "Klart")
     assert Arende.objects.get(pk=overlamnat.pk).state == "overlamnat"
 
@@ -71,7 +75,7 @@ def test_avslutat_only_once_the_forslag_is_registered_where_it_goes_on(
 
 
 def test_the_registrator_registers_the_forslag_from_the_list_once(
-    cast, overlamnat, rs, rs_registrator
+    cast, overlamnat, rs, rf, rs_registrator
 ):
     """The list names the förslag with the styrelse offered first (it goes to fullmäktige);
     the form sent twice (a double click: the same key) registers it once, and sent again
@@ -81,7 +85,8 @@ def test_the_registrator_registers_the_forslag_from_the_list_once(
     assert "Förslag att registrera" in start
     sida = klient.get(reverse("arenden:forslag_att_registrera")).content.decode()
     assert str(overlamnat.diarienummer) in sida and "Nära vård i länet" in sida
-    assert f'<option value="{rs.pk}" selected>Regionstyrelsen</option>' in sida
+    # where it may go on: the styrelse, heard first, and fullmäktige itself; no other organ
+    assert re.findall(r'<option value="(\d+)">', sida) == [str(rs.pk), str(rf.pk)]
 
     url = reverse("arenden:registrera_forslag", args=[overlamnat.pk])
     data = {"organ": rs.pk, "inskick": "a" * 32}
@@ -101,6 +106,27 @@ def test_the_registrator_registers_the_forslag_from_the_list_once(
     assert "Inga förslag väntar" in sida
 
 
+def test_only_where_the_forslag_goes_and_a_clear_answer_to_bad_input(cast, overlamnat, rs):
+    """A registrator of another nämnd neither sees the förslag nor registers it in their own
+    diarium (the rule would then hold with the förslag nowhere near fullmäktige); an organ
+    that is no number is a message, not an error page."""
+    ks = factories.organ("KS", "Kulturnämnden")
+    ks_registrator = factories.user("registrator-KS", organ_role="Registrator", on=ks)
+    klient = _klient(ks_registrator)
+    sida = klient.get(reverse("arenden:forslag_att_registrera")).content.decode()
+    assert "Inga förslag väntar" in sida and "Nära vård" not in sida
+    with pytest.raises(ValidationError, match="Förslaget går till Regionstyrelsen eller"):
+        diarium_services.fortsatt_i(overlamnat, organ=ks, user=ks_registrator)
+
+    url = reverse("arenden:registrera_forslag", args=[overlamnat.pk])
+    registrator = factories.user("registrator-alla", global_role="Registrator")
+    for organ in ("abc", " ", "1.5", "", str(overlamnat.organ_id), "999999", str(ks.pk)):
+        svar = _klient(registrator).post(url, {"organ": organ}, follow=True)
+        assert svar.status_code == 200, organ
+        assert svar.redirect_chain[-1][0] == reverse("arenden:forslag_att_registrera"), organ
+    assert not _fortsattningar(overlamnat).exists()
+
+
 def test_only_a_registrator_and_only_an_overlamnat_arende(client, cast, overlamnat, rs):
     klient = _klient(cast.handlaggare)
     assert klient.get(reverse("arenden:forslag_att_registrera")).status_code == 403
@@ -116,7 +142,7 @@ def test_only_a_registrator_and_only_an_overlamnat_arende(client, cast, overlamn
 
     oppet = cast.berett("Ett berett ärende")
     registrator = factories.user("registrator-alla", global_role="Registrator")
-    with pytest.raises(Exception, match="Bara ett ärende som är överlämnat"):
+    with pytest.raises(ValidationError, match="Bara ett ärende som är överlämnat"):
         diarium_services.fortsatt_i(oppet, organ=rs, user=registrator)
     assert not Arende.objects.filter(organ=rs).exists()
 

@@ -163,17 +163,19 @@ def test_a_planerat_meeting_can_be_installt_too(kallat):
     assert (mote.state, arende.state) == ("installt", "beredd")
 
 
-def test_a_meeting_that_has_begun_cannot_be_installt(client, kallat):
+def test_a_meeting_held_cannot_be_installt(client, kallat):
+    """A meeting whose hour has passed with a beslut recorded was held: what happened is in
+    its protokoll, and it is not called inställt afterwards."""
     mote = kallat.mote
     mote.datum = timezone.localdate() - datetime.timedelta(days=1)
     mote.save(update_fields=["datum"])
-    with pytest.raises(RequirementMissing):
+    forsta = kallat.punkter[0]
+    protokoll.besluta(forsta, user=kallat.sekreterare, utfall="bifall", beslut="Bifall.")
+    with pytest.raises(RequirementMissing, match="har hållits och beslut är förda"):
         protokoll.installa(mote, user=kallat.sekreterare, skal=SKAL)
     mote.refresh_from_db()
     assert mote.state == "kallat"
-    for arende in kallat.arenden:
-        arende.refresh_from_db()
-        assert arende.state == "anmalt"
+    assert [a.state for a in map(_las_om, kallat.arenden)] == ["beslutat", "anmalt"]
     assert Punkt.objects.filter(sammantrade=mote, struken__isnull=False).count() == 0
     # the page offers no button for it; posted all the same, it is refused
     client.force_login(kallat.sekreterare)
@@ -182,6 +184,23 @@ def test_a_meeting_that_has_begun_cannot_be_installt(client, kallat):
     _stall_in(client, kallat)
     mote.refresh_from_db()
     assert mote.state == "kallat"
+
+
+def test_a_meeting_that_never_took_place_is_installt_after_its_hour(kallat):
+    """Its hour has passed and nothing is recorded from it: the cancellation noted afterwards
+    still takes its ärenden back, rather than a bordläggning written for a meeting never held."""
+    mote = kallat.mote
+    mote.datum = timezone.localdate() - datetime.timedelta(days=1)
+    mote.save(update_fields=["datum"])
+    protokoll.installa(mote, user=kallat.sekreterare, skal=SKAL)
+    mote.refresh_from_db()
+    assert mote.state == "installt"
+    assert [a.state for a in map(_las_om, kallat.arenden)] == ["beredd", "beredd"]
+
+
+def _las_om(arende):
+    arende.refresh_from_db()
+    return arende
 
 
 def test_only_the_namndsekreterare_stalls_in(client, kallat):

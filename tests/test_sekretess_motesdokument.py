@@ -167,3 +167,27 @@ def test_kallelse_and_protokoll_in_the_meetings_arende_are_masked_once_an_item_i
     )
     assert loggade.exists()
     assert not Sekretessatkomst.objects.filter(anvandare=cast.registrator).exists()
+
+
+def test_a_meeting_document_read_in_full_is_logged_as_a_read_of_secret_content():
+    """The kallelse, the protokoll (drawn now or as filed) and the paragraph's utdrag from the
+    meeting's pages and the ledamotsportal: whoever reads one in full, with a secret item's
+    text, is on the revisor's list, as for a handling's file; a masked copy is not a read."""
+    mote = Mote(cast_for("HSN"))
+    mote.till("anslaget")
+    mote.hemligt()
+    cast, s = mote.cast, mote.sammantrade
+    urls = [
+        reverse("arenden:mote_dokument", args=[s.pk, "kallelse", "pdf"]),
+        reverse("arenden:mote_dokument", args=[s.pk, "protokoll", "docx"]),
+        reverse("arenden:mote_protokollfil", args=[s.pk, 1]),
+        reverse("arenden:punkt_utdrag", args=[mote.arendepunkt.pk, "pdf"]),
+    ]
+    for url in urls:
+        innehall(klient(cast.registrator).get(url))  # masked: nothing read
+    assert not Sekretessatkomst.objects.exists()
+    for nummer, url in enumerate(urls, start=1):
+        innehall(klient(cast.revisor).get(url))
+        loggade = Sekretessatkomst.objects.filter(anvandare=cast.revisor, arende=mote.arende)
+        assert loggade.count() == nummer, url
+    assert {r.vad for r in Sekretessatkomst.objects.all()} == {Sekretessatkomst.Vad.DOKUMENT}

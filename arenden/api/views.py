@@ -329,6 +329,8 @@ class HandlingFil(Vy):
         handling = _handling(pk)
         _kräv(request.user, "arenden.view_arende", handling.arende)
         hemlig = handling.hemlig
+        if not handling.fil:  # gallrad: nothing to hand out, masked or not
+            raise Fel(404, "", _("Handlingen har ingen fil."))
         # a meeting's kallelse or protokoll: what is secret in it is decided now, from its items
         md = motesfiler.motesdokument(request.user, handling)
         if md is not None:
@@ -337,8 +339,6 @@ class HandlingFil(Vy):
             hemlig = md.hemligt
         elif hemlig:
             _kräv(request.user, "arenden.view_sekretess", handling.arende)
-        if not handling.fil:
-            raise Fel(404, "", _("Handlingen har ingen fil."))
         if hemlig:
             Sekretessatkomst.logga(
                 request.user, handling.arende, Sekretessatkomst.Vad.FIL, handling=handling

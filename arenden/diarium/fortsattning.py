@@ -20,6 +20,7 @@ from arenden.gemensamt.vyer import roller_nagonstans
 from arenden.handlaggning.models import Beslut
 from arenden.organisation import roles
 from arenden.organisation.models import Organ
+from arenden.sammantraden.ledamot import sekretessbehoriga
 
 
 def _kräv_registrator(user) -> None:
@@ -29,10 +30,15 @@ def _kräv_registrator(user) -> None:
 
 @login_required
 def forslag_att_registrera(request):
-    """Överlämnade ärenden whose förslag no diarium holds yet, each with the organ where it goes
-    on offered first: the organ the förslag goes to, or the styrelse when that is fullmäktige."""
+    """Överlämnade ärenden whose förslag no diarium holds yet and that the user registers,
+    each with the organs where it may go on (services.mottagande_organ), the styrelse first
+    for a förslag to fullmäktige; the rubrik masked for who may not read it, asked once."""
     _kräv_registrator(request.user)
-    qs = services.forslag_att_registrera().select_related("organ").order_by("beslutat", "pk")
+    qs = (
+        services.forslag_att_registrera(request.user)
+        .select_related("organ")
+        .order_by("beslutat", "pk")
+    )
     sida = sida_av(qs, request.GET.get("sida"), PER_SIDA)
     forslag = dict(
         Beslut.objects.filter(arende__in=[a.pk for a in sida], forslag_till__isnull=False)
@@ -40,16 +46,14 @@ def forslag_att_registrera(request):
         .values_list("arende_id", "forslag_till_id")
     )  # the newest förslag of each (later rows win)
     organ = list(Organ.objects.order_by("namn"))
-    typ = {o.pk: o.typ for o in organ}
-    styrelse = next((o.pk for o in organ if o.typ == Organ.Typ.STYRELSE), None)
+    per_pk = {o.pk: o for o in organ}
+    las = sekretessbehoriga(request.user, [a.pk for a in sida if a.ar_sekretessmarkerat])
     rader = []
     for arende in sida:
-        till = forslag.get(arende.pk)
-        if typ.get(till) == Organ.Typ.FULLMAKTIGE and styrelse not in (None, arende.organ_id):
-            # the styrelse is heard on what fullmäktige decides (KL 5 kap. 26–28 §§)
-            till = styrelse
-        andra = [o for o in organ if o.pk != arende.organ_id]
-        rader.append({"arende": arende, "till": till, "organ": andra})
+        till = per_pk.get(forslag.get(arende.pk))
+        dit = services.mottagande_organ(till, arende.organ_id, organ) if till else []
+        rubrik = arende.arendemening if arende.pk in las else arende.publik_rubrik
+        rader.append({"arende": arende, "rubrik": rubrik, "organ": dit})
     return render(request, "arenden/forslag_att_registrera.html", {"sida": sida, "rader": rader})
 
 
@@ -60,7 +64,8 @@ def registrera_forslag(request, pk):
     """Register the förslag of ``pk`` in the chosen organ's diarium (services.fortsatt_i)."""
     _kräv_registrator(request.user)
     arende = get_object_or_404(Arende, pk=pk)
-    organ = Organ.objects.filter(pk=request.POST.get("organ") or None).first()
+    val = request.POST.get("organ", "")
+    organ = Organ.objects.filter(pk=int(val)).first() if val.isdigit() else None
     if organ is None or organ.pk == arende.organ_id:
         messages.error(request, _("Välj det organ där ärendet fortsätter."))
         return redirect("arenden:forslag_att_registrera")

@@ -39,7 +39,7 @@ from workflow import roles as workflow_roles
 from workflow.context import acting_as
 from workflow.engine import do_transition, history, worklist
 from workflow.engine import version as antal_steg
-from workflow.models import WorkflowHistory
+from workflow.models import LocalRole, WorkflowHistory
 
 _SERIE = Nummerserie._meta.db_table
 
@@ -611,6 +611,13 @@ def fortsatt_i(arende: Arende, *, organ: Organ, user, diarienummer: str | None =
                 % {"organ": senaste.till.organ.namn, "dnr": senaste.till.diarienummer},
                 code="redan_registrerat",
             )
+        mottagare = dit_forslaget_gar(arende)
+        if organ.pk not in {o.pk for o in mottagare}:
+            raise ValidationError(
+                _("Förslaget går till %(till)s och registreras där, inte i %(organ)s.")
+                % {"till": " eller ".join(o.namn for o in mottagare) or "–", "organ": organ.namn},
+                code="fel_organ",
+            )
         # a decided matter goes on once its förslag is justerat (KL 13 kap. 14 §)
         from arenden.handlaggning.services import inte_justerat
 
@@ -641,10 +648,60 @@ def fortsatt_i(arende: Arende, *, organ: Organ, user, diarienummer: str | None =
     return fortsattning
 
 
-def forslag_att_registrera():
-    """Ärenden överlämnade with a förslag not yet registered where the matter goes on, for
-    a registrator to register (:func:`fortsatt_i`): as :data:`flows.arende.
+def dit_forslaget_gar(arende: Arende) -> list[Organ]:
+    """Where the ärende's newest förslag is registered (:func:`mottagande_organ`)."""
+    forslag = (
+        Beslut.objects.filter(arende_id=arende.pk, forslag_till__isnull=False)
+        .select_related("forslag_till")
+        .order_by("-pk")
+        .first()
+    )
+    if forslag is None:
+        return []
+    return mottagande_organ(forslag.forslag_till, arende.organ_id, Organ.objects.order_by("namn"))
+
+
+def mottagande_organ(till: Organ, fran_id: int, alla) -> list[Organ]:
+    """Where a förslag to ``till`` from the organ ``fran_id`` is registered, among ``alla``:
+    the organ it goes to, and for one to fullmäktige first the styrelse, which is heard on
+    what fullmäktige decides and bereder it (KL 5 kap. 26–28 §§)."""
+    if till.typ != Organ.Typ.FULLMAKTIGE:
+        return [till]
+    styrelser = [o for o in alla if o.typ == Organ.Typ.STYRELSE and o.pk != fran_id]
+    return [*styrelser, till]
+
+
+def registrator_i(user) -> Q:
+    """The organs ``user`` registers in (a registrator globally, or on the organ), as a
+    condition on Organ."""
+    if roles.REGISTRATOR in workflow_roles.global_roles(user):
+        return Q()
+    return Q(
+        pk__in=LocalRole.objects.in_force()
+        .filter(
+            user=user,
+            role=roles.REGISTRATOR,
+            content_type=ContentType.objects.get_for_model(Organ),
+        )
+        .values("object_id")
+    )
+
+
+def forslag_att_registrera(user):
+    """Ärenden överlämnade with a förslag not yet registered where the matter goes on, and
+    that ``user`` registers (its förslag goes to an organ whose registrator the user is, or to
+    fullmäktige and the user registers for a styrelse; :func:`dit_forslaget_gar`): the list a
+    registrator works from (:func:`fortsatt_i`), counted as :data:`flows.arende.
     FORTSATTER_I_ANNAT_ORGAN` counts them, in one query."""
+    mina = Organ.objects.filter(registrator_i(user))
+    gar_till_mig = Exists(
+        Beslut.objects.filter(arende_id=OuterRef("pk"), forslag_till__in=mina)
+    ) | (
+        Exists(
+            Beslut.objects.filter(arende_id=OuterRef("pk"), forslag_till__typ=Organ.Typ.FULLMAKTIGE)
+        )
+        & Exists(mina.filter(typ=Organ.Typ.STYRELSE).exclude(pk=OuterRef("organ_id")))
+    )
     overlamnade = (
         WorkflowHistory.objects.filter(
             content_type=ContentType.objects.get_for_model(Arende),
@@ -656,7 +713,7 @@ def forslag_att_registrera():
         .values("n")
     )
     return (
-        Arende.objects.filter(state=ArendeStatus.OVERLAMNAT)
+        Arende.objects.filter(gar_till_mig, state=ArendeStatus.OVERLAMNAT)
         .annotate(
             overlamnade=Subquery(overlamnade),
             fortsatt=Count("relationer", filter=Q(relationer__typ=ArendeRelation.Typ.FORTSATTER_I)),

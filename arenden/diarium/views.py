@@ -33,6 +33,8 @@ def handling_fil(request, pk):
     handling = get_object_or_404(Handling.objects.select_related("arende"), pk=pk)
     kontrollera_sidbehorighet(request.user, "arenden.view_arende", handling.arende)
     hemlig = handling.hemlig
+    if not handling.fil:  # gallrad: nothing to hand out, masked or not
+        raise Http404(_("Handlingen har ingen fil."))
     # a meeting's kallelse or protokoll: what is secret in it is decided now, from its items
     md = motesfiler.motesdokument(request.user, handling)
     if md is not None:
@@ -41,8 +43,6 @@ def handling_fil(request, pk):
         hemlig = md.hemligt
     elif hemlig:
         kontrollera_sidbehorighet(request.user, "arenden.view_sekretess", handling.arende)
-    if not handling.fil:
-        raise Http404(_("Handlingen har ingen fil."))
     if hemlig:
         Sekretessatkomst.logga(
             request.user, handling.arende, Sekretessatkomst.Vad.FIL, handling=handling

@@ -148,6 +148,17 @@ def motesdokument(user, handling: Handling) -> Motesdokument | None:
     )
 
 
+def logga_hela(user, punkter) -> None:
+    """A meeting's document read in full (not masked): one read of secret content logged per
+    ärende whose item holds some (a marked ärende, or a secret bilaga in it), as a handling's
+    file is, so that the revisor's list of who read protected information is whole."""
+    from arenden.diarium.models import Sekretessatkomst
+
+    arenden = {p.arende_id: p.arende for p in punkter if p.arende_id and p.sekretessgrunder()}
+    for arende in arenden.values():
+        Sekretessatkomst.logga(user, arende, Sekretessatkomst.Vad.DOKUMENT)
+
+
 def maskerat_svar(md: Motesdokument):
     """The meeting's document masked as it reads now, in the handling's format: what who may
     not read all of it gets in place of the filed file (OSL 5 kap. 5 §)."""

@@ -103,7 +103,7 @@ def start(request):
             {
                 "url": reverse("arenden:forslag_att_registrera"),
                 "titel": _("Förslag att registrera"),
-                "antal": forslag_att_registrera().count(),
+                "antal": forslag_att_registrera(request.user).count(),
             }
         )
     return render(

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from arenden.diarium.models import Handling, Sekretessatkomst
+from arenden.dokument import motesfiler
 from arenden.dokument import services as dokument
 from arenden.gemensamt.sidor import PER_SIDA, sida_av
 from arenden.sammantraden import ledamot, protokoll
@@ -44,7 +45,7 @@ def mina_sammantraden(request):
             )
             punkt.rubrik_i_listan = dokument.punkt_rubrik(punkt, s.organ, punkt.maskerad)
             punkt.underlag = []
-            if punkt.arende_id:
+            if punkt.arende_id and not punkt.struken:  # a struck item's underlag is not theirs
                 for h in punkt.arende.handlingar.all():
                     h.maskerad = not ledamot.far_lasa_handling(
                         request.user, h, punkt, deltagare, behoriga
@@ -68,6 +69,8 @@ def ledamot_dokument(request, pk, slag, format):
     allt = dokument.med_allt(s)
     deltagare = list(allt.deltagare.all())
     publik = protokoll.maskeras_for(request.user, allt.punkter.all(), deltagare)
+    if not publik:
+        motesfiler.logga_hela(request.user, allt.punkter.all())
     return dokument.som_svar(skriv(s, publik=publik), format)
 
 
@@ -79,6 +82,9 @@ def underlag(request, pk, punkt):
         Punkt.objects.select_related("sammantrade", "arende").prefetch_related("jav"), pk=punkt
     )
     _kräv_kallad(request.user, punkt.sammantrade)
+    if punkt.struken:
+        # struck when the meeting was inställt: the ärende is no longer before these members
+        raise Http404(_("Punkten är struken från föredragningslistan."))
     handling = get_object_or_404(
         Handling.objects.select_related("arende").defer("text"),
         pk=pk,

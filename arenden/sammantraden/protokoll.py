@@ -1217,12 +1217,12 @@ def besluta(
 ) -> Punkt:
     """Record what the organ decided under ``punkt``. For an ärende, the outcome moves it
     through the engine: a beslut (bifall, avslag, beslutat, godkände informationen) makes it
-    *beslutat*; a proposal to a higher organ makes it *överlämnat* and registers the matter
-    in that organ's diarium, linked both ways; återremiss and bordläggning need a motivering
-    (KL 5 kap. 50–51 §§).
+    *beslutat*; a proposal to a higher organ makes it *överlämnat*; återremiss and
+    bordläggning need a motivering (KL 5 kap. 50–51 §§).
 
-    A proposal is registered in the higher organ's diarium by its registrator
-    (:func:`arenden.diarium.services.fortsatt_i`), as any incoming matter.
+    A proposal is registered where the matter goes on by that organ's registrator once the
+    protokoll is justerat (:func:`arenden.diarium.services.fortsatt_i`, from the list *Förslag
+    att registrera*), as any incoming matter, linked both ways.
 
     In fullmäktige a bordläggning or återremiss may be the minority's right (``minoritet``):
     at least a third of the members present ask for it (``begard_av``), and only once per
@@ -1697,8 +1697,10 @@ def _numrera_fram_till(punkt: Punkt, sammantrade: Sammantrade, *, user) -> None:
     with it, in the list's order: each item on the list becomes a paragraph of this protokoll
     anyway (none is struck once the kallelse is sent, :func:`stryk_punkt`), and an item added
     later goes after them (:func:`lagg_till_punkt`). When the protokoll is drawn up
-    (:func:`numrera_paragrafer`) the remaining items continue the series after them, with no
-    gap and no number twice. Under the lock on the sammanträde, as numrera_paragrafer."""
+    (:func:`numrera_paragrafer`) the remaining items continue the organ's series: no number
+    twice and none skipped in the series, though another meeting of the organ upprättad in
+    between takes the numbers in between (the series is the organ's, not the meeting's).
+    Under the lock on the sammanträde, as numrera_paragrafer."""
     plats = (punkt.ordning, punkt.pk)
     fore = [
         p

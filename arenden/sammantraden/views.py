@@ -146,7 +146,12 @@ def sammantrade(request, pk):
         "punkter": punkter,
         "deltagare": deltagare,
         "far_andra": far_andra,
-        "overgangar": allowed_transitions(s, request.user),
+        # Ställ in only while nothing is recorded from the meeting (its requirement)
+        "overgangar": [
+            t
+            for t in allowed_transitions(s, request.user)
+            if t.id != SammantradeSteg.INSTALLA or not t.unmet(s)
+        ],
         "version": s.version,
         "anslag_form": AnslagForm(prefix="anslag"),
         "kungorelse_senast": protokoll.kungorelse_senast(s),
@@ -723,6 +728,8 @@ def mote_dokument(request, pk, slag, format):
     allt = dokument.med_allt(s)
     deltagare = list(allt.deltagare.all())
     publik = protokoll.maskeras_for(request.user, allt.punkter.all(), deltagare)
+    if not publik:
+        motesfiler.logga_hela(request.user, allt.punkter.all())
     return dokument.som_svar(_DOKUMENT[slag](s, publik=publik), format)
 
 
@@ -755,6 +762,8 @@ def mote_protokollfil(request, pk, version):
                 )
             )
         return dokument.som_svar(dokument.protokoll(s, publik=True), "pdf")
+    if not fil.publik:
+        motesfiler.logga_hela(request.user, allt.punkter.all())
     return protokollfil_svar(fil)
 
 
@@ -764,6 +773,8 @@ def punkt_utdrag(request, pk, format):
     _kräv_lasratt(request.user, punkt.sammantrade)
     deltagare = list(dokument.med_allt(punkt.sammantrade).deltagare.all())
     publik = protokoll.maskeras_for(request.user, [punkt], deltagare)
+    if not publik:
+        motesfiler.logga_hela(request.user, [punkt])
     return dokument.som_svar(dokument.protokollsutdrag(punkt, publik=publik), format)
 
 
