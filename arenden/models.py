@@ -14,6 +14,7 @@ from arenden.handlaggning.models import (
     Beredningsansvarig,
     Beslut,
     Mottagare,
+    Rattelseexpediering,
     Tjansteskrivelse,
     Uppdrag,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "Klass",
     "Ledamotsuppdrag",
     "Mottagare",
+    "Rattelseexpediering",
     "Nummerserie",
     "OidcIdentitet",
     "Omrostningsdeltagare",

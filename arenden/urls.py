@@ -62,6 +62,11 @@ urlpatterns = [
         name="tjansteskrivelse_arkivera",
     ),
     path("arende/<int:pk>/expediera/", handlaggning_views.expediera, name="expediera"),
+    path(
+        "arende/<int:pk>/expediera/rattelse/",
+        handlaggning_views.skicka_rattelse,
+        name="skicka_rattelse",
+    ),
     path("arende/<int:pk>/sandlista/", handlaggning_views.sandlista, name="sandlista"),
     path("registrera/", diarium_views.registrera, name="registrera"),
     path("uppdrag/<int:pk>/redovisa/", handlaggning_views.redovisa, name="redovisa"),

@@ -443,6 +443,35 @@ EFTER_EXPEDIERING = (
 )
 
 
+# -- a rättelse (FL 36 §) of the protokoll that holds the ärende's paragraph ----------------
+
+
+def _rattelser_i_kraft(arende):
+    """The rättelser in effect (signed by all who justerade, FL 36 §) of the ärende's items."""
+    from arenden.sammantraden.models import Rattelse
+
+    return Rattelse.objects.filter(punkt__arende_id=arende.pk, giltig__isnull=False)
+
+
+def _har_signerat_rattelsen(arende, user) -> bool:
+    """Who records it in the ärende: one who signed a rättelse in effect of its paragraph, as
+    the last signature takes it (arenden.sammantraden.protokoll.signera_rattelse, which checks
+    they justerade the protokoll). Nobody else, whatever their roles."""
+    return _rattelser_i_kraft(arende).filter(signaturer__user_id=user.pk).exists()
+
+
+def _rattelse_att_fora_in(arende) -> bool:
+    """A rättelse in effect the ärende's history does not yet record: each once."""
+    tagna = WorkflowHistory.objects.for_object(arende).filter(transition=ArendeSteg.RATTELSE)
+    return _rattelser_i_kraft(arende).count() > tagna.count()
+
+
+RATTELSE_I_KRAFT = Requirement(
+    _rattelse_att_fora_in,
+    "ingen rättelse av ärendets paragraf i protokollet har trätt i kraft (FL 36 §)",
+)
+
+
 def _datum(falt):
     def satt(event):
         setattr(event.obj, falt, timezone.localdate())
@@ -833,6 +862,23 @@ def definition() -> Workflow:
                 guard=Guard(permissions=(SEKRETESSMARKERA,)),
                 comment_required=True,
                 trigger=METHOD,
+            ),
+            Transition(
+                # a rättelse (FL 36 §) of the justerat protokoll's paragraph on the ärende took
+                # effect: the corrected utdrag is filed in the ärende in the same step, and the
+                # history says so, with the rättelse as comment. In every state but makulerat
+                # (the paragraph may be a beslut, an återremiss or a bordläggning, and the
+                # ärende has moved on since); the ärende stays where it is
+                ArendeSteg.RATTELSE,
+                "Rättelse av beslut",
+                tuple(state.id for state in states if state.id != ArendeStatus.MAKULERAT),
+                None,
+                guard=Guard(
+                    condition=_har_signerat_rattelsen,
+                    condition_message="kräver att du har signerat rättelsen av protokollet",
+                ),
+                requires=(RATTELSE_I_KRAFT,),
+                trigger=METHOD,  # with the last signature (protokoll.signera_rattelse)
             ),
             Transition(
                 # something that arrived after the end needs handling again (an överklagande

@@ -59,6 +59,7 @@ class ArendeSteg(StrEnum):
     ATERUPPTA = "ateruppta"
     AVSKRIVA = "avskriva"
     ANDRA_SEKRETESS = "andra_sekretess"
+    RATTELSE = "rattelse"
     ATEROPPNA = "ateroppna"
     MAKULERA = "makulera"
 

@@ -336,6 +336,27 @@ ARENDE_TRANSITIONS = {
         ),
         None,
     ),
+    # a rättelse (FL 36 §) of the ärende's paragraph in a justerat protokoll took effect: in
+    # every state but makulerat (never an item of a protokoll); the ärende stays
+    "rattelse": (
+        (
+            "registrerat",
+            "tilldelat",
+            "under_beredning",
+            "beredd",
+            "anmalt",
+            "beslutat",
+            "expedierat",
+            "bevakas",
+            "aterremitterat",
+            "bordlagt",
+            "overlamnat",
+            "vilande",
+            "avslutat",
+            "avskrivet",
+        ),
+        None,
+    ),
 }
 
 #: transition → who may take it, from every state it leaves from (the guard: which buttons a
@@ -365,6 +386,7 @@ ARENDE_MAY_TAKE = grid("""
     makulera                .    .     .     .     x     .     .     .      .      .      .
     ateroppna               x    .     .     .     .     .     .     .      .      .      .
     andra_sekretess         .    x     .     .     .     .     .     .      .      .      .
+    rattelse                .    .     .     .     .     .     .     .      .      .      .
 """)
 #: the steps nobody takes by hand: the engine takes them when their record is there (an
 #: expedierat beslut that gave uppdrag is watched at once, whoever sent to the last recipient)
@@ -377,6 +399,9 @@ BY_CODE = {
     "yttrande_inkommet",
     "andra_sekretess",
     "stryk",  # with the item, arenden.sammantraden.protokoll.stryk_punkt
+    # with the rättelse's last signature, arenden.sammantraden.protokoll.signera_rattelse: by
+    # who signed it, no role on the ärende (so nobody in this world's columns)
+    "rattelse",
 }
 #: the transitions that need a motivering (återremiss, bordläggning, avskrivning, makulering,
 #: and making an ärende vilande)
@@ -417,6 +442,8 @@ REQUIRES = {
     "avskriva": "not a motion or medborgarförslag",
     # registered by mistake: never decided, never closed and reopened (TF 2 kap. 4 §)
     "makulera": "no beslut, never reopened",
+    # FL 36 §: who signed a rättelse in effect of the ärende's paragraph, each recorded once
+    "rattelse": "a rättelse in effect of the ärende's paragraph, signed by who records it",
 }
 
 # -- the world: users and one ärende per state, built once -------------------------------------
@@ -766,7 +793,7 @@ def test_the_tables_keep_the_rules():
                 vantat = efter.get(perm, set()) if state != "makulerat" else set()
                 assert who == vantat, (state, perm)
     for transition, (sources, _target) in ARENDE_TRANSITIONS.items():
-        if transition == "andra_sekretess":
+        if transition in ("andra_sekretess", "rattelse"):
             assert ARENDE_TRANSITIONS[transition][1] is None  # stays where it is
         elif transition != "ateroppna":
             assert not set(sources) & set(CLOSED), transition
@@ -863,8 +890,9 @@ MISSING = {
     "stryk": "anmalt",
 }
 #: the records of the world's ärenden it has no resting state without, proven where such an
-#: ärende is made: a motion (tests/test_motion.py), a reopened ärende (tests/test_diarium.py)
-PROVEN_ELSEWHERE = {"avskriva", "makulera"}
+#: ärende is made: a motion (tests/test_motion.py), a reopened ärende (tests/test_diarium.py),
+#: a rättelse of a justerat protokoll (tests/test_rattelse_i_arendet.py)
+PROVEN_ELSEWHERE = {"avskriva", "makulera", "rattelse"}
 REQUIREMENT_CELLS = [
     pytest.param(transition, who, id=f"{transition}-without-record-{who}")
     for transition in MISSING

@@ -562,12 +562,20 @@ def protokoll(sammantrade: Sammantrade, *, publik: bool = False) -> Dokument:
 
 
 def protokollsutdrag(
-    punkt: Punkt, *, publik: bool = False, sammantrade: Sammantrade | None = None
+    punkt: Punkt,
+    *,
+    publik: bool = False,
+    sammantrade: Sammantrade | None = None,
+    rattad: datetime.datetime | None = None,
 ) -> Dokument:
-    """``sammantrade``: the meeting already read by :func:`med_allt`, when there is one."""
+    """``sammantrade``: the meeting already read by :func:`med_allt`, when there is one.
+    ``rattad``: when a rättelse of the paragraph took effect (FL 36 §); the utdrag of the
+    rättat protokoll says so in its title, beside the earlier utdrag, which is kept."""
     s = sammantrade or med_allt(Sammantrade(pk=punkt.sammantrade_id))
     punkt = next(p for p in s.punkter.all() if p.pk == punkt.pk)
     huvud = [(_("Organ"), s.organ.namn), (_("Sammanträdesdatum"), _dag(s.datum))]
+    if rattad is not None:
+        huvud.append((_("Rättat"), _tid(rattad)))
     # a paragraph justerad at once is justerad before the protokoll (KL 5 kap. 69 §)
     huvud += [] if punkt.omedelbart_justerad else _ej_justerat(s)
     block = _paragraf(punkt, s.organ, publik) + _justering(s, [punkt], _sekreterare(s))
@@ -582,11 +590,16 @@ def protokollsutdrag(
                 else _("Utdraget bestyrks.")
             )
         )
+    titel, rattat = _("Protokollsutdrag"), ""
+    if rattad is not None:
+        dag = _dag(timezone.localdate(rattad))
+        titel = _("Protokollsutdrag § %(n)s, rättat %(dag)s") % {"n": punkt.beteckning, "dag": dag}
+        rattat = f"rattat-{timezone.localtime(rattad):%Y-%m-%d-%H%M%S}"
     return Dokument(
-        titel=_("Protokollsutdrag"),
+        titel=titel,
         huvud=huvud,
         block=block,
-        filnamn=_filnamn("protokollsutdrag", s.organ.kod, _dag(s.datum), punkt.beteckning),
+        filnamn=_filnamn("protokollsutdrag", s.organ.kod, _dag(s.datum), punkt.beteckning, rattat),
         kalla=("protokollsutdrag", punkt.pk, publik),
     )
 

@@ -245,6 +245,46 @@ class Mottagare(models.Model):
         )
 
 
+class Rattelseexpediering(models.Model):
+    """The rättat protokollsutdrag sent to one recipient who had been sent the beslut before a
+    rättelse of its paragraph took effect (FL 36 §): when, how and by whom, by the same methods
+    as the expediering. Once per recipient and rättelse; the utdrag sent is the newest, which
+    carries every rättelse in effect of the paragraph."""
+
+    mottagare = models.ForeignKey(
+        Mottagare,
+        on_delete=models.PROTECT,
+        related_name="rattelser_skickade",
+        verbose_name=_("mottagare"),
+    )
+    rattelse = models.ForeignKey(
+        "arenden.Rattelse", on_delete=models.PROTECT, related_name="+", verbose_name=_("rättelse")
+    )
+    skickad = models.DateTimeField(_("skickad"), editable=False)
+    metod = models.CharField(_("sätt"), max_length=20, choices=Mottagare.Metod.choices)
+    skickad_av = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("skickad av"),
+    )
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+
+    class Meta:
+        verbose_name = _("rättat protokollsutdrag skickat")
+        verbose_name_plural = _("rättade protokollsutdrag skickade")
+        ordering = ["skickad", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mottagare", "rattelse"], name="rattelse_skickas_en_gang_per_mottagare"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.mottagare} {self.skickad:%Y-%m-%d %H:%M}"
+
+
 class Uppdrag(models.Model):
     """An uppdrag that a beslut gives: report back to an organ by a due date. It is fulfilled
     by an återrapport, a handling in the same ärende, presented to that organ (seed 002)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
@@ -26,13 +26,15 @@ from arenden.handlaggning.models import (
     Beredningsansvarig,
     Beslut,
     Mottagare,
+    Rattelseexpediering,
     Tjansteskrivelse,
     Uppdrag,
 )
 from arenden.organisation import roles
 from arenden.organisation.models import Enhet, Person
-from flows.arende import BESLUTET_JUSTERAT, SANDLISTAN_SKICKAD
+from flows.arende import BESLUTET_JUSTERAT, EXPEDIERA, SANDLISTAN_SKICKAD
 from flows.namn import ArendeArbetslista, ArendeStatus, ArendeSteg
+from workflow import registry
 from workflow import roles as workflow_roles
 from workflow.context import acting_as
 from workflow.engine import do_transition, worklist
@@ -259,6 +261,91 @@ def expediera_till(
         rad.save()
         if expediering_klar(arende):
             do_transition(arende, ArendeSteg.EXPEDIERA, user)
+    return rad
+
+
+# -- a rättelse (FL 36 §) after the beslut was expedierat ------------------------------------
+
+
+def senaste_rattelse(arende: Arende):
+    """The newest rättelse in effect of a paragraph on the ärende, or None (one query)."""
+    from arenden.sammantraden.models import Rattelse
+
+    return (
+        Rattelse.objects.filter(punkt__arende_id=arende.pk, giltig__isnull=False)
+        .select_related("punkt")
+        .order_by("-giltig", "-pk")
+        .first()
+    )
+
+
+def fick_fore_rattelsen(arende: Arende, rattelse):
+    """The recipients sent the beslut of the rättat protokoll before the rättelse took effect:
+    they have the uncorrected utdrag."""
+    return arende.mottagare.filter(
+        Q(beslut__sammantrade_id=rattelse.sammantrade_id) | Q(beslut__isnull=True),
+        expedierad__lt=rattelse.giltig,
+    )
+
+
+def rattelse_att_skicka(arende: Arende):
+    """The newest rättelse in effect, when someone who got the beslut before it took effect
+    has not been sent the rättat protokollsutdrag yet; else None (at most two queries)."""
+    rattelse = senaste_rattelse(arende)
+    if rattelse is None:
+        return None
+    kvar = fick_fore_rattelsen(arende, rattelse).exclude(rattelser_skickade__rattelse=rattelse)
+    return rattelse if kvar.exists() else None
+
+
+def far_skicka_rattelse(user, arende: Arende) -> bool:
+    """Who expedierar the beslut (the roles the definition gives *expediera* in *beslutat*)
+    sends the rättat utdrag, in whatever state the ärende is now; the ärende's permission map
+    is not widened for it."""
+    wf = registry.workflow_for(arende)
+    expedierar = wf.states[ArendeStatus.BESLUTAT].roles_for(EXPEDIERA)
+    return not expedierar.isdisjoint(workflow_roles.roles_in_context(user, arende))
+
+
+def skicka_rattelse(
+    mottagare: Mottagare, *, user, metod: str, version: int | None = None
+) -> Rattelseexpediering:
+    """Record that the rättat protokollsutdrag (of the newest rättelse in effect) was sent to
+    a recipient who got the beslut before the rättelse, by the same methods as the
+    expediering; once per recipient and rättelse. ``version``: what the form carried."""
+    if metod not in Mottagare.Metod.values:
+        raise ValidationError(_("Okänt sätt att skicka: %(metod)s") % {"metod": metod})
+    with transaction.atomic(), acting_as(user):
+        arende = mottagare.arende
+        andras(arende, version=version)
+        if not far_skicka_rattelse(user, arende):
+            raise PermissionDenied(
+                _("Bara den som expedierar beslutet skickar det rättade protokollsutdraget.")
+            )
+        rattelse = senaste_rattelse(arende)
+        if (
+            rattelse is None
+            or not fick_fore_rattelsen(arende, rattelse).filter(pk=mottagare.pk).exists()
+        ):
+            raise ValidationError(
+                _("%(vem)s har inte fått beslutet före rättelsen.") % {"vem": mottagare},
+                code="inte_fore",
+            )
+        if Rattelseexpediering.objects.filter(mottagare=mottagare, rattelse=rattelse).exists():
+            raise ValidationError(
+                _("Det rättade protokollsutdraget är redan skickat till %(vem)s.")
+                % {"vem": mottagare},
+                code="redan",
+            )
+        rad = Rattelseexpediering(
+            mottagare=mottagare,
+            rattelse=rattelse,
+            skickad=timezone.now(),
+            metod=metod,
+            skickad_av=user,
+        )
+        rad._history_user = user
+        rad.save()
     return rad
 
 

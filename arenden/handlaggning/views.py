@@ -273,6 +273,8 @@ def arende(request, pk):
     relaterade = Arende.objects.select_related("organ")
     overgangar = allowed_transitions(arende, request.user)
     motion = motion_services.for_sidan(arende)
+    # a rättelse of the beslut after it was sent: who got it is sent the rättat utdrag
+    rattelse_att_skicka = handlaggning_services.rattelse_att_skicka(arende)
     context = {
         "arende": arende,
         "maskerat": sekretess,
@@ -310,6 +312,10 @@ def arende(request, pk):
         "far_sekretessmarkera": request.user.has_perm("arenden.sekretessmarkera", arende),
         "begaranden": arende.begaranden.order_by("-inkommen", "-pk"),
         "motion": motion,
+        # a rättelse of the beslut after it was sent: who got it is sent the rättat utdrag
+        "rattelse_att_skicka": rattelse_att_skicka,
+        "far_skicka_rattelse": rattelse_att_skicka is not None
+        and handlaggning_services.far_skicka_rattelse(request.user, arende),
     }
     return render(request, "arenden/arende.html", context)
 
@@ -578,9 +584,16 @@ def tjansteskrivelse_arkivera(request, pk):
 @login_required
 @en_gang
 def expediera(request, pk):
-    """Expediering with per-recipient status: send to one recipient at a time."""
+    """Expediering with per-recipient status: send to one recipient at a time. After a
+    rättelse of the beslut's paragraph (FL 36 §), who expedierar it sends the rättat
+    protokollsutdrag to those who got the beslut before (:func:`skicka_rattelse`), also
+    once the ärende has moved on."""
     arende = arende_eller_404(pk)
-    kontrollera_sidbehorighet(request.user, "arenden.expediera_arende", arende)
+    rattelse = handlaggning_services.senaste_rattelse(arende)
+    if rattelse is None or not handlaggning_services.far_skicka_rattelse(request.user, arende):
+        kontrollera_sidbehorighet(request.user, "arenden.expediera_arende", arende)
+    elif request.method == "POST" and not request.user.has_perm("arenden.expediera_arende", arende):
+        raise PermissionDenied(_("Du har inte behörighet till den här sidan."))
     form = ExpedieraForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         mottagare = get_object_or_404(arende.mottagare, pk=form.cleaned_data["mottagare"])
@@ -612,14 +625,35 @@ def expediera(request, pk):
         return redirect("arenden:arende", pk=pk)  # sent to all: the ärende has moved on
     if request.method == "POST":  # the row's button sent something the form refuses: say so
         messages.error(request, " ".join(m for fel in form.errors.values() for m in fel))
+    mottagare = list(
+        arende.mottagare.select_related(
+            "person__enhet", "enhet", "expedierad_av", "beslut__organ"
+        ).prefetch_related("rattelser_skickade__skickad_av")
+    )
+    fick_fore = set()
+    if rattelse is not None:
+        fick_fore = set(
+            handlaggning_services.fick_fore_rattelsen(arende, rattelse).values_list("pk", flat=True)
+        )
+    for m in mottagare:
+        # the rättat utdrag: owed to who got the beslut before the rättelse; sent or not yet
+        m.rattelse_skickad = (
+            next((r for r in m.rattelser_skickade.all() if r.rattelse_id == rattelse.pk), None)
+            if m.pk in fick_fore
+            else None
+        )
+        m.rattelse_kvar = m.pk in fick_fore and m.rattelse_skickad is None
     return render(
         request,
         "arenden/expediera.html",
         {
             "arende": arende,
-            "mottagare": arende.mottagare.select_related(
-                "person__enhet", "enhet", "expedierad_av", "beslut__organ"
-            ),
+            "mottagare": mottagare,
+            "rattelse": rattelse if fick_fore else None,
+            "rattelse_kvar": any(m.rattelse_kvar for m in mottagare),
+            "far_skicka_rattelse": bool(fick_fore)
+            and handlaggning_services.far_skicka_rattelse(request.user, arende),
+            "far_expediera": request.user.has_perm("arenden.expediera_arende", arende),
             # a row sent an earlier beslut (before the ärende was reopened) says so
             "senaste_beslut": arende.beslut.order_by("-pk").values_list("pk", flat=True).first(),
             "metoder": Mottagare.Metod.choices,
@@ -629,6 +663,48 @@ def expediera(request, pk):
             "maskerat": maskerat(arende, request.user),
         },
     )
+
+
+@login_required
+@require_POST
+@en_gang
+def skicka_rattelse(request, pk):
+    """Record that the rättat protokollsutdrag was sent to one recipient who got the beslut
+    before the rättelse took effect (FL 36 §), by one of the expediering's methods."""
+    arende = arende_eller_404(pk)
+    if not handlaggning_services.far_skicka_rattelse(request.user, arende):
+        raise PermissionDenied(_("Du har inte behörighet till den här sidan."))
+    form = ExpedieraForm(request.POST)
+    if form.is_valid():
+        mottagare = get_object_or_404(arende.mottagare, pk=form.cleaned_data["mottagare"])
+        vem = _mottagaren(arende, mottagare, request.user)
+        try:
+            handlaggning_services.skicka_rattelse(
+                mottagare,
+                user=request.user,
+                metod=form.cleaned_data["metod"],
+                version=form.cleaned_data["version"],
+            )
+        except REFUSALS as err:
+            if getattr(err, "code", None) == "redan":
+                messages.error(
+                    request,
+                    _("Det rättade protokollsutdraget är redan skickat till %(vem)s.")
+                    % {"vem": vem},
+                )
+            elif getattr(err, "code", None) == "inte_fore":
+                messages.error(
+                    request, _("%(vem)s har inte fått beslutet före rättelsen.") % {"vem": vem}
+                )
+            else:
+                messages.error(request, refusal(err))
+        else:
+            messages.success(
+                request, _("Det rättade protokollsutdraget är skickat till %(vem)s.") % {"vem": vem}
+            )
+    else:
+        messages.error(request, " ".join(m for fel in form.errors.values() for m in fel))
+    return redirect("arenden:expediera", pk=pk)
 
 
 @login_required

@@ -51,7 +51,7 @@ from arenden.sammantraden.models import (
     tjanstgorande,
 )
 from flows.namn import ArendeSteg, SammantradeStatus, SammantradeSteg
-from workflow import checkpoint
+from workflow import checkpoint, registry
 from workflow import roles as workflow_roles
 from workflow.context import acting_as
 from workflow.engine import do_transition
@@ -1814,12 +1814,16 @@ def arkivera_protokollfil(sammantrade: Sammantrade, *, user, rattelse: Rattelse 
     10 §: upprättat when justerat), also when the meeting has no diarieärende: as it reads at
     this step, in its next version, rendered once as PDF and stored with its SHA-256, off the
     request (arenden.dokument.arkivering). A rättelse in effect files the next version; the
-    older ones are kept."""
+    older ones are kept. A rättelse of an item with an ärende files, in the same filing, the
+    rättat protokollsutdrag in that ärende (:func:`_rattat_utdrag`)."""
     laddat = dokument.med_allt(sammantrade)
+    mal = _protokollfiler(laddat, rattelse)
+    if rattelse is not None:
+        mal += _rattat_utdrag(rattelse, laddat)
     return arkivering.bestall(
         sammantrade,
         arkivering.Arkivering.Slag.RATTELSE if rattelse else arkivering.Arkivering.Slag.PROTOKOLL,
-        _protokollfiler(laddat, rattelse),
+        mal,
         user=user,
         version=arkivering.nasta_version(sammantrade),
     )
@@ -2086,6 +2090,53 @@ def foresla_rattelse(
     return rattelse
 
 
+def _rattat_utdrag(rattelse: Rattelse, laddat: Sammantrade) -> list[dict]:
+    """The utdrag of the rättat paragraph, to file in its ärende as a new handling that says it
+    is rättat: as :func:`arkivera_protokoll` files the first one (the same document, marked with
+    the item's secrecy), never in place of it; both are the ärende's records."""
+    punkt = rattelse.punkt
+    if punkt is None or punkt.arende_id is None:
+        return []
+    return [
+        arkivering.mal(
+            "handling",
+            dokument.protokollsutdrag(punkt, sammantrade=laddat, rattad=rattelse.giltig),
+            arende=punkt.arende_id,
+            typ=Handling.Typ.PROTOKOLLSUTDRAG,
+            lagrum=punkt.sekretess_lagrum,
+            format="pdf",
+        )
+    ]
+
+
+def _fora_in_i_arendet(rattelse: Rattelse, sammantrade: Sammantrade, *, user) -> None:
+    """The rättelse in effect, in the ärende of its item: a step of the ärende's hash-chained
+    history (*Rättelse av beslut*) with the rättelse as comment, taken by who signed last.
+    Its rättat utdrag is filed with the protokoll (:func:`_rattat_utdrag`); who got the beslut
+    before is sent it (arenden.handlaggning.services.skicka_rattelse).
+
+    ``Beslut.text`` is left as it was: a justerat protokoll is never changed, a rättelse (FL
+    36 §) is a record of its own beside it, and the Rattelse carries what was wrong and how it
+    reads, not a replacement text for the beslut. Rewriting the Beslut row would lose what the
+    beslut said when it was justerat and expedierat; the rättat utdrag and this step are
+    where the ärende reads the correction."""
+    punkt = rattelse.punkt
+    if punkt is None or punkt.arende_id is None:
+        return
+    arende = Arende.objects.get(pk=punkt.arende_id)
+    steg = registry.workflow_for(arende).transitions[ArendeSteg.RATTELSE]
+    if arende.state not in steg.sources:
+        # makulerat: registered by mistake, never decided, so never an item of a protokoll
+        return
+    do_transition(
+        arende,
+        ArendeSteg.RATTELSE,
+        user,
+        _("Beslutet under § %(n)s i protokollet från %(mote)s är rättat (FL 36 §): %(text)s")
+        % {"n": punkt.beteckning, "mote": sammantrade, "text": rattelse.text},
+    )
+
+
 def saknar_signatur(rattelse: Rattelse) -> list[Person]:
     """Those who justerade the protokoll and have not signed the rättelse yet."""
     signerat = set(rattelse.signaturer.values_list("person_id", flat=True))
@@ -2133,6 +2184,7 @@ def signera_rattelse(rattelse: Rattelse, *, user, version: int | None = None) ->
             # the protokoll now says something else: a page read before is stale
             _ny_version(sammantrade)
             do_transition(sammantrade, SammantradeSteg.RATTA, user, _i_historiken(rattelse))
+            _fora_in_i_arendet(rattelse, sammantrade, user=user)
             arkivera_protokollfil(sammantrade, user=user, rattelse=rattelse)
             checkpoint.after_commit(f"rättelse av protokollet från {sammantrade}")
     return signatur
