@@ -446,7 +446,7 @@ EFTER_EXPEDIERING = (
 # -- a rättelse (FL 36 §) of the protokoll that holds the ärende's paragraph ----------------
 
 
-def _rattelser_i_kraft(arende):
+def rattelser_i_kraft(arende):
     """The rättelser in effect (signed by all who justerade, FL 36 §) of the ärende's items."""
     from arenden.sammantraden.models import Rattelse
 
@@ -457,13 +457,13 @@ def _har_signerat_rattelsen(arende, user) -> bool:
     """Who records it in the ärende: one who signed a rättelse in effect of its paragraph, as
     the last signature takes it (arenden.sammantraden.protokoll.signera_rattelse, which checks
     they justerade the protokoll). Nobody else, whatever their roles."""
-    return _rattelser_i_kraft(arende).filter(signaturer__user_id=user.pk).exists()
+    return rattelser_i_kraft(arende).filter(signaturer__user_id=user.pk).exists()
 
 
 def _rattelse_att_fora_in(arende) -> bool:
     """A rättelse in effect the ärende's history does not yet record: each once."""
     tagna = WorkflowHistory.objects.for_object(arende).filter(transition=ArendeSteg.RATTELSE)
-    return _rattelser_i_kraft(arende).count() > tagna.count()
+    return rattelser_i_kraft(arende).count() > tagna.count()
 
 
 RATTELSE_I_KRAFT = Requirement(

@@ -66,7 +66,7 @@ def registrera_forslag(request, pk):
     arende = get_object_or_404(Arende, pk=pk)
     val = request.POST.get("organ", "")
     organ = Organ.objects.filter(pk=int(val)).first() if val.isdigit() else None
-    if organ is None or organ.pk == arende.organ_id:
+    if organ is None:  # which organ it may go to is fortsatt_i's to say
         messages.error(request, _("Välj det organ där ärendet fortsätter."))
         return redirect("arenden:forslag_att_registrera")
     try:

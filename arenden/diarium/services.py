@@ -621,7 +621,7 @@ def fortsatt_i(arende: Arende, *, organ: Organ, user, diarienummer: str | None =
         # a decided matter goes on once its förslag is justerat (KL 13 kap. 14 §)
         from arenden.handlaggning.services import inte_justerat
 
-        if arende.beslut.exists() and (vantar := inte_justerat(arende)):
+        if vantar := inte_justerat(arende):
             raise ValidationError(
                 _("Ärendet kan inte gå vidare till %(organ)s ännu: %(vad)s.")
                 % {"organ": organ.namn, "vad": vantar},

@@ -78,6 +78,18 @@ def sekretess_andrad_sedan(laddat: Sammantrade, tidpunkt: datetime.datetime) -> 
     return any(da_h.get(pk) != varde for pk, varde in handlingar.items())
 
 
+def inaktuell_for_maskerad(laddat: Sammantrade, fil) -> bool:
+    """May the stored protokoll file ``fil`` no longer be handed to a reader who gets secret
+    items masked? The whole file, once anything in the protokoll is masked now; the masked
+    copy, once something has become secret since it was filed (:func:`sekretess_andrad_sedan`:
+    it masks what was secret then, and an ärende marked since is in it in full)."""
+    from arenden.sammantraden import protokoll
+
+    if fil.publik:
+        return sekretess_andrad_sedan(laddat, fil.skapad)
+    return protokoll.maskeras_nu(laddat)
+
+
 # -- the kallelse and protokoll filed in the meeting's own ärende ---------------------------
 
 _SLAG = {Handling.Typ.KALLELSE: dokument.kallelse, Handling.Typ.PROTOKOLL: dokument.protokoll}

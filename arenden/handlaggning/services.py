@@ -32,7 +32,7 @@ from arenden.handlaggning.models import (
 )
 from arenden.organisation import roles
 from arenden.organisation.models import Enhet, Person
-from flows.arende import BESLUTET_JUSTERAT, EXPEDIERA, SANDLISTAN_SKICKAD
+from flows.arende import BESLUTET_JUSTERAT, EXPEDIERA, SANDLISTAN_SKICKAD, rattelser_i_kraft
 from flows.namn import ArendeArbetslista, ArendeStatus, ArendeSteg
 from workflow import registry
 from workflow import roles as workflow_roles
@@ -269,14 +269,7 @@ def expediera_till(
 
 def senaste_rattelse(arende: Arende):
     """The newest rättelse in effect of a paragraph on the ärende, or None (one query)."""
-    from arenden.sammantraden.models import Rattelse
-
-    return (
-        Rattelse.objects.filter(punkt__arende_id=arende.pk, giltig__isnull=False)
-        .select_related("punkt")
-        .order_by("-giltig", "-pk")
-        .first()
-    )
+    return rattelser_i_kraft(arende).select_related("punkt").order_by("-giltig", "-pk").first()
 
 
 def fick_fore_rattelsen(arende: Arende, rattelse):

@@ -13,7 +13,6 @@ from arenden.dokument import motesfiler
 from arenden.dokument import services as dokument
 from arenden.gemensamt.sidor import PER_SIDA
 from arenden.organisation.models import Organ
-from arenden.sammantraden import protokoll
 from arenden.sammantraden.models import Protokollfil, Punkt, Sammantrade
 from flows.namn import SammantradeStatus
 
@@ -84,13 +83,9 @@ def publicerat_protokoll(request, pk, format):
     s = get_object_or_404(Sammantrade, pk=pk, state=SammantradeStatus.ANSLAGET)
     if format == "pdf":
         senaste = s.protokollfiler.order_by("-version", "-publik").first()
-        # the stored file only while it is what masking gives now: the whole file while
-        # nothing in it has become secret since it was filed, the masked copy while nothing
-        # more has (it masks what was secret then; an ärende marked since is in it in full)
-        if senaste is not None and not (
-            motesfiler.sekretess_andrad_sedan(dokument.med_allt(s), senaste.skapad)
-            if senaste.publik
-            else protokoll.maskeras_nu(s)
+        # the stored file only while it is what masking gives now
+        if senaste is not None and not motesfiler.inaktuell_for_maskerad(
+            dokument.med_allt(s), senaste
         ):
             return protokollfil_svar(senaste)
     return dokument.som_svar(dokument.protokoll(s, publik=True), format)

@@ -746,11 +746,7 @@ def mote_protokollfil(request, pk, version):
     if not filer:
         raise Http404(_("Det finns ingen sådan version av protokollet."))
     fil = filer.get(publik) or filer[False]  # a version without a masked file had no secret
-    if publik and (
-        motesfiler.sekretess_andrad_sedan(allt, fil.skapad)
-        if fil.publik
-        else protokoll.maskeras_nu(s)
-    ):
+    if publik and motesfiler.inaktuell_for_maskerad(allt, fil):
         # something in it has become secret since it was filed: the whole file, or the copy
         # masked as things were then, is not for this reader; the protokoll as it reads now,
         # masked, is
