@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from arenden.delegering.services import att_besluta as delegerat_att_besluta
 from arenden.delegering.services import fatta_delegationsbeslut, lagg_till_delegationspunkt
 from arenden.handlaggning.services import satt_sandlista, tilldela
 from arenden.models import Arende, Beslut, Delegationspunkt, Person
@@ -430,6 +431,43 @@ def test_the_delegats_reading_ends_with_their_last_row(cast, beredd, punkt, dele
     # a new row, still running, gives it back
     _punkt(cast.organ, delegat, nummer="3.3")
     assert _ny(delegat).has_perm("arenden.view_sekretess", beredd)
+
+
+def test_a_row_that_starts_later_gives_the_role_on_its_first_day_and_a_gap_gives_none(
+    cast, beredd, delegat, monkeypatch
+):
+    """A delegationsordning adopted today for next month makes no one a delegat today: who is
+    not yet deciding on the nämnd's behalf does not read its secret beredda ärenden (OSL: need
+    to know). Between two of a person's rows, with a gap, they hold no role either; rows that
+    follow on the next day are one period. The role starts and ends with the rows on its own."""
+    idag = timezone.localdate()
+    dag = datetime.timedelta(days=1)
+    _punkt(cast.organ, delegat, nummer="3.1", giltig_fran=idag - 100 * dag, giltig_till=idag - dag)
+    _punkt(
+        cast.organ, delegat, nummer="3.2", giltig_fran=idag + 10 * dag, giltig_till=idag + 19 * dag
+    )
+    _punkt(cast.organ, delegat, nummer="3.3", giltig_fran=idag + 20 * dag)
+    assert sorted(
+        LocalRole.objects.filter(role=DELEGAT, user=delegat).values_list(
+            "valid_from", "valid_until"
+        )
+    ) == [(idag - 100 * dag, idag - dag), (idag + 10 * dag, None)]
+
+    def kan_lasa(pa_dag):
+        nu = timezone.now() + (pa_dag - idag)
+        monkeypatch.setattr(timezone, "now", lambda: nu)
+        svar = (
+            _ny(delegat).has_perm("arenden.view_sekretess", beredd),
+            beredd in delegerat_att_besluta(_ny(delegat)),
+        )
+        monkeypatch.undo()
+        return svar
+
+    assert kan_lasa(idag - 50 * dag) == (True, True)
+    assert kan_lasa(idag) == (False, False)
+    assert kan_lasa(idag + 9 * dag) == (False, False)
+    assert kan_lasa(idag + 10 * dag) == (True, True)
+    assert kan_lasa(idag + 400 * dag) == (True, True)
 
 
 def test_the_ersattare_of_a_row_reads_too_and_a_person_without_account_gets_nothing(

@@ -178,3 +178,15 @@ def test_a_local_role_past_its_last_day_is_not_read_with_the_lock(cast, arende):
     found = read_with_the_lock(fresh(anna), arende)
     assert r.STABSCHEF in found and r.HANDLAGGARE not in found
     assert found == asked_separately(anna, arende)
+
+
+def test_a_local_role_before_its_first_day_is_not_read_with_the_lock(cast, arende):
+    """A role whose first day has not come is read by neither, one that started today by
+    both."""
+    idag = timezone.localdate()
+    anna = factories.user("anna-delegat")
+    roles.grant(cast.organ, r.STABSCHEF, user=anna, valid_from=idag)
+    roles.grant(arende, r.HANDLAGGARE, user=anna, valid_from=idag + datetime.timedelta(days=1))
+    found = read_with_the_lock(fresh(anna), arende)
+    assert r.STABSCHEF in found and r.HANDLAGGARE not in found
+    assert found == asked_separately(anna, arende)

@@ -234,3 +234,68 @@ def test_a_local_role_with_a_last_day_holds_through_that_day_and_not_after(
     roles.grant(doc, "Granskare", user=reviewer)
     assert "Granskare" in roles.roles_in_context(fresh(reviewer), doc)
     assert [r.valid_until for r in roles.local_roles_on(doc)] == [None]
+
+
+def test_a_local_role_with_a_first_day_holds_from_that_day_and_not_before(
+    make_user, make_document, monkeypatch
+):
+    """A role given today for a period that starts later (a delegation adopted for next month)
+    gives nothing today, neither roles, permissions nor worklists; on its first day it holds,
+    with no job that gives it."""
+    author = make_user("anna", "Författare")
+    reviewer = make_user("bertil")
+    doc = make_document("Väntar")
+    do_transition(doc, "skicka", author)
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    local = roles.grant(doc, "Granskare", user=reviewer, valid_from=today + day)
+    assert (local.valid_from, local.valid_until) == (today + day, None)
+    assert "Granskare" not in roles.roles_in_context(fresh(reviewer), doc)
+    assert not fresh(reviewer).has_perm(VIEW, doc)
+    assert list(worklist(fresh(reviewer), "att_granska")) == []
+
+    tomorrow = timezone.now() + day
+    monkeypatch.setattr(timezone, "now", lambda: tomorrow)
+    assert "Granskare" in roles.roles_in_context(fresh(reviewer), doc)
+    assert fresh(reviewer).has_perm(VIEW, doc)
+    assert list(worklist(fresh(reviewer), "att_granska")) == [doc]
+
+
+def test_a_role_held_for_periods_holds_in_each_and_not_between_them(
+    make_user, make_document, monkeypatch
+):
+    """One principal, one role, one object, two periods with a gap: two rows. Given the
+    periods again, a period no longer among them goes and the one kept keeps its row."""
+    reviewer = make_user("bertil")
+    doc = make_document("Väntar")
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    first, second = roles.grant_periods(
+        doc, "Granskare", [(None, today - day), (today + day, today + 9 * day)], user=reviewer
+    )
+
+    def holds(on):
+        moment = timezone.now() + (on - today)
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        held = "Granskare" in roles.roles_in_context(fresh(reviewer), doc)
+        monkeypatch.undo()
+        return held
+
+    assert [holds(today + n * day) for n in (-30, -1, 0, 1, 9, 10)] == [
+        True,
+        True,
+        False,
+        True,
+        True,
+        False,
+    ]
+    [kept] = roles.grant_periods(doc, "Granskare", [(today + day, None)], user=reviewer)
+    assert kept.pk == second.pk and kept.valid_until is None
+    assert [(r.valid_from, r.valid_until) for r in roles.local_roles_on(doc)] == [
+        (today + day, None)
+    ]
+    assert not holds(today - day) and holds(today + 400 * day)
+    assert roles.grant_periods(doc, "Granskare", [], user=reviewer) == []
+    assert roles.local_roles_on(doc) == []
+    with pytest.raises(ValueError):
+        roles.grant_periods(doc, "Granskare", [(today, today), (today, None)], user=reviewer)

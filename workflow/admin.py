@@ -50,9 +50,10 @@ class LocalRoleAdmin(ReadOnlyHistoryAdmin):
         "content_type",
         "object_id",
         "granted_at",
+        "valid_from",
         "valid_until",
     )
-    list_filter = ("role", "content_type", "valid_until")
+    list_filter = ("role", "content_type", "valid_from", "valid_until")
     search_fields = ("role", "user__username", "group__name")
     raw_id_fields = ("user", "group", "granted_by")
 

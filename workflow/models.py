@@ -132,16 +132,22 @@ class WorkflowMixin(ConcurrentTransitionMixin, LocalRolesMixin):
 
 class LocalRoleQuerySet(models.QuerySet):
     def in_force(self, day=None):
-        """The roles that hold on ``day`` (today, in the site's time zone): those without a
-        last day, and those whose last day has not passed."""
+        """The roles that hold on ``day`` (today, in the site's time zone): those whose first
+        day has come (or that have none) and whose last day has not passed (or that have
+        none)."""
         day = day or timezone.localdate()
-        return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_until__isnull=True) | Q(valid_until__gte=day),
+        )
 
 
 class LocalRole(models.Model):
     """A role given to one user or one group on one object (Plone's sharing tab), for good or
-    up to and including a last day (``valid_until``): a role that follows from a record with a
-    period, such as a delegation, ends with it without anyone having to take it away."""
+    for a period, from a first day (``valid_from``) up to and including a last day
+    (``valid_until``): a role that follows from a record with a period, such as a delegation,
+    starts and ends with it without anyone having to give it or take it away. A principal may
+    hold one role on one object for several periods, one row each."""
 
     # the single-column indexes foreign keys get by default are left out where one of the
     # composite indexes below starts with the same column
@@ -167,6 +173,7 @@ class LocalRole(models.Model):
         db_index=False,
     )
     granted_at = models.DateTimeField(gettext_lazy("given"), default=timezone.now)
+    valid_from = models.DateField(gettext_lazy("gäller från och med"), null=True, blank=True)
     valid_until = models.DateField(gettext_lazy("gäller till och med"), null=True, blank=True)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -189,15 +196,33 @@ class LocalRole(models.Model):
                 | (Q(user__isnull=True, group__isnull=False)),
                 name="localrole_user_xor_group",
             ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_from__lte=models.F("valid_until")),
+                name="localrole_period",
+            ),
+            # one row per principal, role, object and first day; a NULL first day is not
+            # distinct from another in these two, so a role for good is given once
             models.UniqueConstraint(
                 fields=["content_type", "object_id", "role", "user"],
-                condition=Q(user__isnull=False),
+                condition=Q(user__isnull=False, valid_from__isnull=True),
                 name="localrole_unique_user",
             ),
             models.UniqueConstraint(
                 fields=["content_type", "object_id", "role", "group"],
-                condition=Q(group__isnull=False),
+                condition=Q(group__isnull=False, valid_from__isnull=True),
                 name="localrole_unique_group",
+            ),
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "role", "user", "valid_from"],
+                condition=Q(user__isnull=False, valid_from__isnull=False),
+                name="localrole_unique_user_period",
+            ),
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "role", "group", "valid_from"],
+                condition=Q(group__isnull=False, valid_from__isnull=False),
+                name="localrole_unique_group_period",
             ),
         ]
         indexes = [

@@ -148,6 +148,7 @@ def _role_statement(connection, n_places: int, with_groups: bool) -> str:
         member_user = qn(membership.m2m_column_name())
         member_group = qn(membership.m2m_reverse_name())
         lr = LocalRole._meta
+        since = qn(lr.get_field("valid_from").column)
         until = qn(lr.get_field("valid_until").column)
         place = "({} = %s AND {} = %s)".format(
             qn(lr.get_field("content_type").column), qn(lr.get_field("object_id").column)
@@ -158,7 +159,7 @@ def _role_statement(connection, n_places: int, with_groups: bool) -> str:
             f"AND ({qn(lr.get_field('user').column)} = %s "
             f"OR {qn(lr.get_field('group').column)} IN "
             f"(SELECT {member_group} FROM {through} WHERE {member_user} = %s)) "
-            f"AND ({until} IS NULL OR {until} >= %s)"
+            f"AND ({since} IS NULL OR {since} <= %s) AND ({until} IS NULL OR {until} >= %s)"
         )
         if with_groups:
             group = Group._meta
@@ -178,7 +179,8 @@ def _fetch_roles(user, where: list[tuple[int, int]], with_groups: bool):
     params = [user.pk] if with_groups else []
     for ct_id, object_id in where:
         params += [ct_id, object_id]
-    params += [user.pk, user.pk, timezone.localdate()]
+    today = timezone.localdate()
+    params += [user.pk, user.pk, today, today]
     with connection.cursor() as cursor:
         cursor.execute(_role_statement(connection, len(where), with_groups), params)
         rows = cursor.fetchall()
@@ -265,13 +267,14 @@ def inline_roles_sql(model, connection, alias: str = "t") -> tuple[str, str] | N
         )
     else:
         above = f"(lr.{ct} = %s AND FALSE)"
+    since = f"lr.{qn(lr.get_field('valid_from').column)}"
     until = f"lr.{qn(lr.get_field('valid_until').column)}"
     local = (
         f"(SELECT json_agg(lr.{qn(lr.get_field('role').column)}) FROM {qn(lr.db_table)} lr "
         f"WHERE ({here} OR {above}) AND (lr.{qn(lr.get_field('user').column)} = %s "
         f"OR lr.{qn(lr.get_field('group').column)} IN "
         f"(SELECT {member_group} FROM {through} WHERE {member_user} = %s)) "
-        f"AND ({until} IS NULL OR {until} >= %s))"
+        f"AND ({since} IS NULL OR {since} <= %s) AND ({until} IS NULL OR {until} >= %s))"
     )
     group = Group._meta
     groups = (
@@ -291,6 +294,7 @@ def inline_roles_params(model, user) -> list:
         ContentType.objects.get_for_model(parent).pk,
         user.pk,
         user.pk,
+        timezone.localdate(),
         timezone.localdate(),
     ]
 
@@ -316,22 +320,52 @@ def forget(user) -> None:
         del user._workflow_roles_cache
 
 
-def grant(obj, role: str, *, user=None, group=None, granted_by=None, valid_until=None) -> LocalRole:
-    """Give ``role`` on ``obj`` to ``user`` or ``group`` (idempotent), for good or up to and
-    including ``valid_until``; given again, the role holds until the new last day."""
-    ct = ContentType.objects.get_for_model(obj)
-    local, created = LocalRole.objects.get_or_create(
-        content_type=ct,
-        object_id=obj.pk,
-        role=role,
-        user=user,
-        group=group,
-        defaults={"granted_by": granted_by, "valid_until": valid_until},
+def grant(
+    obj, role: str, *, user=None, group=None, granted_by=None, valid_from=None, valid_until=None
+) -> LocalRole:
+    """Give ``role`` on ``obj`` to ``user`` or ``group`` (idempotent), for good or from
+    ``valid_from`` up to and including ``valid_until``; given again, the role holds for the
+    new period only."""
+    [local] = grant_periods(
+        obj, role, [(valid_from, valid_until)], user=user, group=group, granted_by=granted_by
     )
-    if not created and local.valid_until != valid_until:
-        local.valid_until = valid_until
-        local.save(update_fields=["valid_until"])
     return local
+
+
+def grant_periods(obj, role: str, periods, *, user=None, group=None, granted_by=None):
+    """Give ``role`` on ``obj`` to ``user`` or ``group`` for exactly ``periods`` (pairs of
+    first and last day, either None for open): a period the principal held that is not among
+    them goes, one that is kept keeps its row and history. No periods takes the role away.
+    Returns the rows, in the order of ``periods``."""
+    if len({since for since, _until in periods}) != len(periods):
+        raise ValueError("two periods start on the same day")
+    ct = ContentType.objects.get_for_model(obj)
+    mine = {
+        "content_type": ct,
+        "object_id": obj.pk,
+        "role": role,
+        "user": user,
+        "group": group,
+    }
+    held = {local.valid_from: local for local in LocalRole.objects.filter(**mine)}
+    wanted = dict(periods)
+    for since, local in held.items():
+        if since not in wanted:
+            local.delete()  # one by one, so simple-history records each removal
+    rows = []
+    for since, until in periods:
+        local = held.get(since)
+        if local is None:
+            local, _created = LocalRole.objects.get_or_create(
+                **mine,
+                valid_from=since,
+                defaults={"granted_by": granted_by, "valid_until": until},
+            )
+        if local.valid_until != until:
+            local.valid_until = until
+            local.save(update_fields=["valid_until"])
+        rows.append(local)
+    return rows
 
 
 def revoke(obj, role: str, *, user=None, group=None) -> int:

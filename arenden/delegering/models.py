@@ -133,22 +133,33 @@ class Delegationspunkt(models.Model):
 
 def ge_delegatroll(organ: Organ, person_id: int) -> None:
     """Who decides on the nämnd's behalf reads what they decide in (KL 6 kap. 37 §; FL 23 §:
-    the delegat decides on the utredning on record). The delegat and the ersättare of a row
-    hold the role Delegat on the nämnd, which the ärende's permission map answers, until the
-    last day of their last row: a row that ends takes the role with it on its own, with no
-    job that has to run. Asked again whenever one of their rows is saved."""
+    the delegat decides on the utredning on record), and only while they do (OSL: need to
+    know). The delegat and the ersättare of a row hold the role Delegat on the nämnd, which
+    the ärende's permission map answers, for the periods their rows hold: from the first day
+    of a row that starts later, to the last day of their last row, with no role in a gap
+    between rows. The role starts and ends on its own, with no job that has to run. Asked
+    again whenever one of their rows is saved."""
     user_id = Person.objects.filter(pk=person_id).values_list("anvandare_id", flat=True).first()
     if user_id is None:
         return  # a person with no account decides nothing in the system
     user = get_user_model().objects.get(pk=user_id)
-    slut = [
-        rad.giltig_till
-        for rad in Delegationspunkt.objects.filter(organ=organ).filter(
-            Q(delegat_id=person_id) | Q(ersattare_id=person_id)
-        )
-    ]
-    if not slut:
-        workflow_roles.revoke(organ, DELEGAT, user=user)
-    else:
-        sista = None if None in slut else max(slut)
-        workflow_roles.grant(organ, DELEGAT, user=user, valid_until=sista)
+    rader = (
+        Delegationspunkt.objects.filter(organ=organ)
+        .filter(Q(delegat_id=person_id) | Q(ersattare_id=person_id))
+        .order_by("giltig_fran")
+        .values_list("giltig_fran", "giltig_till")
+    )
+    workflow_roles.grant_periods(organ, DELEGAT, perioder(rader), user=user)
+
+
+def perioder(rader) -> list[tuple[datetime.date, datetime.date | None]]:
+    """The periods (first day, last day or None) that rows ordered by their first day cover,
+    rows that overlap or follow on the next day joined into one."""
+    found: list[list] = []
+    for fran, till in rader:
+        if found and (found[-1][1] is None or fran <= found[-1][1] + datetime.timedelta(days=1)):
+            if found[-1][1] is not None and (till is None or till > found[-1][1]):
+                found[-1][1] = till
+        else:
+            found.append([fran, till])
+    return [(fran, till) for fran, till in found]
