@@ -61,8 +61,11 @@ class UtskickAdmin(admin.ModelAdmin):
     """The outbox, for the operator to see what was sent and what the mail server refused;
     read only (``manage.py skicka_utskick`` sends). The bodies carry no secret text (OSL)."""
 
-    list_display = ("skapad", "amne", "forsok", "skickad", "senaste_fel")
-    list_filter = (("skickad", admin.EmptyFieldListFilter),)
+    list_display = ("skapad", "amne", "forsok", "skickad", "aterkallad", "senaste_fel")
+    list_filter = (
+        ("skickad", admin.EmptyFieldListFilter),
+        ("aterkallad", admin.EmptyFieldListFilter),
+    )
     search_fields = ("amne",)
     fields = readonly_fields = (
         "skapad",
@@ -73,6 +76,8 @@ class UtskickAdmin(admin.ModelAdmin):
         "bilaga_namn",
         "forsok",
         "skickad",
+        "aterkallad",
+        "aterkallad_skal",
         "senaste_fel",
     )
 

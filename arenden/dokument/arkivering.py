@@ -177,9 +177,12 @@ def _handling(rad: Arkivering, mal_: dict, skriv) -> None:
 
 def _epost(rad: Arkivering, mal_: dict, skriv) -> None:
     """The kallelse's e-mail, to the addresses its mottagare were recorded with, in blind
-    copy; each mottagare is tied to it, to be marked reached when it leaves."""
+    copy; each mottagare is tied to it, to be marked reached when it leaves. When the meeting
+    was inställt before this worker came, the e-mail is put in the outbox withdrawn, as the
+    inställelse withdrew what was there (``protokoll.aterkalla_kallelsen``): kept as the
+    record, never sent."""
     from arenden.gemensamt import utskick
-    from arenden.sammantraden.models import Kallelsemottagare
+    from arenden.sammantraden.models import Kallelsemottagare, Sammantrade
 
     dok = jobb.fran_data(mal_["dokument"])
     mottagare = list(
@@ -196,6 +199,16 @@ def _epost(rad: Arkivering, mal_: dict, skriv) -> None:
     for r in mottagare:
         r.utskick = brev
         r.save(update_fields=["utskick"])
+    # read under this row's lock: an inställelse that committed before it was taken is seen
+    # here; one that comes while it is held waits for it and withdraws the row itself
+    installt = Sammantrade.objects.filter(pk=rad.sammantrade_id, installt__isnull=False).first()
+    if installt is not None:
+        from arenden.sammantraden import protokoll
+
+        utskick.aterkalla(
+            utskick.Utskick.objects.filter(pk=brev.pk),
+            skal=protokoll.kallelsen_aterkallad(installt),
+        )
 
 
 _FILA = {"protokollfil": _protokollfil, "handling": _handling, "epost": _epost}

@@ -604,7 +604,36 @@ def protokollsutdrag(
     )
 
 
+def _installt(s: Sammantrade) -> list[Block]:
+    """What the kallelse to an inställt meeting says first: that the meeting is inställt, and
+    since which day. Never the nämndsekreterare's reason: it may be secret (a ledamot's
+    illness) and a document travels; the meeting's page and the portal show it to who may
+    read it, as the notice e-mail leaves it out (OSL 5 kap. 5 §)."""
+    if not s.installt:
+        return []
+    return [
+        _rubrik(_("Sammanträdet är inställt")),
+        _text(
+            _(
+                "Sammanträdet med %(organ)s den %(datum)s är inställt och hålls inte. Det "
+                "ställdes in %(dag)s. Kallelsen nedan gäller inte längre; ärendena på "
+                "föredragningslistan är strukna och kan anmälas till ett annat sammanträde."
+            )
+            % {
+                "organ": s.organ.namn,
+                "datum": _dag(s.datum),
+                "dag": _dag(timezone.localdate(s.installt)),
+            }
+        ),
+    ]
+
+
 def kallelse(sammantrade: Sammantrade, *, publik: bool = False) -> Dokument:
+    """The kallelse with the föredragningslista as it reads now; once the meeting is inställt
+    it says so first, in its title and its heading, and marks the struck items. A copy made
+    before (a worker's, arenden.dokument.jobb) is known by its content, so it is never handed
+    out for this one; the kallelse filed in the meeting's ärende and the one e-mailed are the
+    record of what was sent and stay as they were (arenden.dokument.motesfiler)."""
     s = med_allt(sammantrade)
     kallade = [
         f"{_namn(d)}, {d.get_roll_display()}"
@@ -629,8 +658,11 @@ def kallelse(sammantrade: Sammantrade, *, publik: bool = False) -> Dokument:
             if punkt.forslag_till_beslut.strip():
                 forslag = " ".join(punkt.forslag_till_beslut.split())
                 rad += " " + _("Förslag till beslut: %(forslag)s") % {"forslag": forslag}
+        if punkt.struken:
+            rad += " " + _("(struken)")
         rader.append(rad)
     block = [
+        *_installt(s),
         _text(
             _("Ledamöter och ersättare kallas till sammanträde med %(organ)s.")
             % {"organ": s.organ.namn}
@@ -638,9 +670,16 @@ def kallelse(sammantrade: Sammantrade, *, publik: bool = False) -> Dokument:
         *_lista(_("Kallade"), kallade),
         *_lista(_("Föredragningslista"), rader),
     ]
+    titel = _("Kallelse %(organ)s") % {"organ": s.organ.namn}
+    huvud = _huvud(s)
+    if s.installt:
+        titel = _("%(titel)s – INSTÄLLT") % {"titel": titel}
+        huvud.append(
+            (_("Status"), _("Inställt %(dag)s") % {"dag": _dag(timezone.localdate(s.installt))})
+        )
     return Dokument(
-        titel=_("Kallelse %(organ)s") % {"organ": s.organ.namn},
-        huvud=_huvud(s),
+        titel=titel,
+        huvud=huvud,
         block=[b for b in block if b],
         filnamn=_filnamn("kallelse", s.organ.kod, _dag(s.datum)),
         kalla=("kallelse", s.pk, publik),

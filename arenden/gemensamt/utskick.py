@@ -9,6 +9,10 @@ SQLite's write lock serialises the senders) and marked sent in the same transact
 senders never send one row twice. A worker that dies between the mail server's acceptance
 and the commit leaves the row unsent, and it is sent again: at least once, never lost.
 
+A row not yet sent may be withdrawn (:func:`aterkalla`: the kallelse to a meeting that was
+inställt before its e-mail left): it stays, marked *återkallat* with when and why, and no
+sender sends it any more. A row already sent is never withdrawn: it has left.
+
 E-mail leaves the system and this table is read in the admin: neither may carry secret
 content (OSL). The callers put in the diarienummer and public rubrik only
 (``Arende.publik_rubrik``) and attach the public version of a kallelse."""
@@ -50,17 +54,26 @@ class Utskick(models.Model):
     forsok = models.PositiveIntegerField(_("försök"), default=0)
     skickad = models.DateTimeField(_("skickad"), null=True, blank=True)
     senaste_fel = models.TextField(_("senaste fel"), blank=True)
+    #: withdrawn before it was sent (:func:`aterkalla`), and why in the system's own words:
+    #: the row is kept as the record of what was not sent, and no sender sends it
+    aterkallad = models.DateTimeField(_("återkallat"), null=True, blank=True)
+    aterkallad_skal = models.TextField(_("varför det återkallades"), blank=True)
 
     class Meta:
         verbose_name = _("utskick")
         verbose_name_plural = _("utskick")
         ordering = ["-skapad", "-pk"]
         indexes = [
-            models.Index(fields=["id"], condition=models.Q(skickad=None), name="utskick_oskickade")
+            models.Index(
+                fields=["id"],
+                condition=models.Q(skickad=None, aterkallad=None),
+                name="utskick_oskickade",
+            )
         ]
 
     def __str__(self):
-        return f"{self.skapad:%Y-%m-%d %H:%M} {self.amne}"
+        text = f"{self.skapad:%Y-%m-%d %H:%M} {self.amne}"
+        return f"{text} ({_('återkallat')})" if self.aterkallad else text
 
     def meddelande(self, connection=None) -> EmailMessage:
         brev = EmailMessage(
@@ -116,14 +129,42 @@ class Omgang:
     misslyckade: list[Utskick] = field(default_factory=list)
 
 
+def att_skicka():
+    """The rows still to be sent: not sent and not withdrawn."""
+    return Utskick.objects.filter(skickad=None, aterkallad=None)
+
+
 def oskickade(*, max_forsok: int = MAX_FORSOK):
-    """The rows not yet sent, with fewer than ``max_forsok`` attempts, oldest first."""
-    return Utskick.objects.filter(skickad=None, forsok__lt=max_forsok).order_by("pk")
+    """The rows still to be sent, with fewer than ``max_forsok`` attempts, oldest first."""
+    return att_skicka().filter(forsok__lt=max_forsok).order_by("pk")
+
+
+def aterkalla(rader, *, skal: str, nar=None) -> list[int]:
+    """Withdraw the rows of the queryset ``rader`` that have not been sent, in the caller's
+    transaction: each is kept, marked withdrawn at ``nar`` (the time of the step that
+    withdraws it; now by default) with ``skal`` (the system's words, never secret text: this
+    table is read in the admin), and is never sent. A row already sent, or already
+    withdrawn, is left as it is, so withdrawing twice withdraws once. Taken under the rows'
+    locks, waiting for a sender that holds one: it has then sent the row (which stays sent)
+    or not (and it is withdrawn). Returns the ids withdrawn now."""
+    with transaction.atomic():
+        pks = list(
+            Utskick.objects.select_for_update()
+            .filter(pk__in=rader.values("pk"), skickad=None, aterkallad=None)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if pks:
+            Utskick.objects.filter(pk__in=pks).update(
+                aterkallad=nar or timezone.now(), aterkallad_skal=skal
+            )
+    return pks
 
 
 def skicka(pks=None, *, max_forsok: int = MAX_FORSOK) -> Omgang:
     """Send the rows ``pks`` (or every unsent row with fewer than ``max_forsok`` attempts),
-    each under its row lock; a row another sender holds or has sent is left alone."""
+    each under its row lock; a row another sender holds, has sent, or that was withdrawn
+    (:func:`aterkalla`) is left alone."""
     if pks is None:
         pks = list(oskickade(max_forsok=max_forsok).values_list("pk", flat=True))
     omgang = Omgang()
@@ -134,7 +175,7 @@ def skicka(pks=None, *, max_forsok: int = MAX_FORSOK) -> Omgang:
         with transaction.atomic():
             rad = (
                 Utskick.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, skickad=None)
+                .filter(pk=pk, skickad=None, aterkallad=None)
                 .first()
             )
             if rad is None:

@@ -1100,7 +1100,11 @@ def vid_installelse(event) -> None:
     anmälan (KL 6 kap. 40 §, 5 kap. 35 §) are anmälda at the next meeting instead. Who was
     kallad gets a notice by e-mail, as the kallelse went: the organ, the day and that the
     meeting is inställt, never the reason or anything of the list (the e-mail leaves the
-    system, OSL 5 kap. 5 §); the reason is on the meeting's page and in their portal."""
+    system, OSL 5 kap. 5 §); the reason is on the meeting's page and in their portal.
+
+    The kallelse's e-mail that has not left yet is withdrawn in the same transaction
+    (:func:`aterkalla_kallelsen`): nobody gets a kallelse to a meeting that will not be held,
+    least of all after the notice that it will not. What has left stays sent."""
     from arenden.gemensamt import utskick
     from arenden.motion.models import Motion
 
@@ -1109,6 +1113,7 @@ def vid_installelse(event) -> None:
     nu = timezone.now()
     sammantrade.installt = nu
     sammantrade.installt_skal = skal
+    aterkalla_kallelsen(sammantrade)
     punkter = list(
         Punkt.objects.oavgjorda()
         .filter(sammantrade_id=sammantrade.pk)
@@ -1148,6 +1153,44 @@ def vid_installelse(event) -> None:
             % {"organ": sammantrade.organ.namn, "datum": f"{sammantrade.datum:%Y-%m-%d}"},
             dold_kopia=adresser,
         )
+
+
+def kallelsen_aterkallad(sammantrade: Sammantrade) -> str:
+    """Why the kallelse's e-mail was withdrawn, as the outbox records it: the meeting was
+    inställt, and when. In the system's words, never the nämndsekreterare's reason, which may
+    be secret (a ledamot's illness) and stays out of the outbox, as it stays out of the
+    notice (OSL 5 kap. 5 §)."""
+    return _("Sammanträdet ställdes in %(tid)s innan kallelsen hade skickats.") % {
+        "tid": f"{timezone.localtime(sammantrade.installt):%Y-%m-%d %H:%M}"
+    }
+
+
+def aterkalla_kallelsen(sammantrade: Sammantrade) -> list[int]:
+    """Withdraw the kallelse's e-mail to the inställt ``sammantrade`` where it has not left:
+    each row stays in the outbox, marked withdrawn with :func:`kallelsen_aterkallad`, and is
+    never sent (:func:`arenden.gemensamt.utskick.aterkalla`); a row already sent is left as
+    it is. In the inställelse's transaction, under the meeting's lock.
+
+    A worker still making the kallelse (its :class:`~arenden.dokument.arkivering.Arkivering`
+    is not done) is waited for under that row's lock, so the e-mail it puts in the outbox is
+    seen here and withdrawn; one that comes after this commits finds the meeting inställt and
+    puts the e-mail in withdrawn (``arkivering._epost``). The ids withdrawn now."""
+    from arenden.gemensamt import utskick
+
+    list(
+        arkivering.Arkivering.objects.select_for_update()
+        .filter(
+            sammantrade=sammantrade,
+            slag=arkivering.Arkivering.Slag.KALLELSE,
+            klar__isnull=True,
+        )
+        .values_list("pk", flat=True)
+    )
+    return utskick.aterkalla(
+        utskick.Utskick.objects.filter(kallade__sammantrade=sammantrade),
+        skal=kallelsen_aterkallad(sammantrade),
+        nar=sammantrade.installt,
+    )
 
 
 # -- during the meeting ---------------------------------------------------------------------

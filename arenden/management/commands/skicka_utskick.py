@@ -1,7 +1,8 @@
 """``manage.py skicka_utskick``: send what the outbox (arenden.gemensamt.utskick) still holds, for
 cron
 (every five minutes). Each row is normally sent right after the step that wrote it commits;
-this sends those the mail server refused or a stopped worker left behind."""
+this sends those the mail server refused or a stopped worker left behind, never one that was
+withdrawn (the kallelse to a meeting inställt before it left)."""
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
@@ -34,7 +35,8 @@ class Command(BaseCommand):
                 _("Inte skickat (försök %(n)d): %(amne)s: %(fel)s")
                 % {"n": rad.forsok, "amne": rad.amne, "fel": rad.senaste_fel}
             )
-        uppgivna = utskick.Utskick.objects.filter(skickad=None, forsok__gte=max_forsok).count()
+        # a withdrawn row (arenden.gemensamt.utskick.aterkalla) is not sent, nor given up on
+        uppgivna = utskick.att_skicka().filter(forsok__gte=max_forsok).count()
         if uppgivna:
             self.stderr.write(
                 _(
