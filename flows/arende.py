@@ -50,8 +50,12 @@ SEKRETESS = "arenden.view_sekretess"
 EXPEDIERA = "arenden.expediera_arende"
 REDOVISA = "arenden.redovisa_uppdrag"
 SEKRETESSMARKERA = "arenden.sekretessmarkera"
+RATTELSE = "arenden.skicka_rattelse"
 
 PREPARERS = (HANDLAGGARE, BEREDNINGSANSVARIG)
+#: who sends the organ's beslut out to the parties (FL 33 §): the registrator, or the
+#: nämndsekreterare who kept the protokoll
+EXPEDIERAR = (NAMNDSEKRETERARE, REGISTRATOR)
 EVERYONE = (
     STABSCHEF,
     HANDLAGGARE,
@@ -103,6 +107,11 @@ def _state(
         # ärende and reads it (OSL 5 kap. 5 §); never the registrator or the stabschef, who do
         # not read it
         permissions[SEKRETESSMARKERA] = (HANDLAGGARE,)
+        # a rättelse of the beslut's paragraph takes effect whatever state the ärende has
+        # reached since; who expedierade the beslut sends the rättat protokollsutdrag to who
+        # got it before (FL 36 §). That there is one to send is the record's to say (the
+        # service asks); a makulerat ärende never held a beslut
+        permissions[RATTELSE] = EXPEDIERAR
     for perm, roles in (
         (CHANGE, edit),
         (TJANSTESKRIVELSE, tjansteskrivelse),
@@ -557,8 +566,8 @@ def definition() -> Workflow:
             handling=(REGISTRATOR, NAMNDSEKRETERARE),
             # who expedierar may complete "Beslutet expedieras till" (a beslut without one,
             # or a recipient the organ added)
-            sandlista=(NAMNDSEKRETERARE, REGISTRATOR),
-            expediera=(NAMNDSEKRETERARE, REGISTRATOR),
+            sandlista=EXPEDIERAR,
+            expediera=EXPEDIERAR,
         ),
         _state(
             ArendeStatus.EXPEDIERAT,

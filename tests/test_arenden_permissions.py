@@ -28,6 +28,9 @@ Rules written into the tables:
   the registrator registers a handling that arrives after the end in an avslutat or avskrivet
   ärende (an överklagande, a court's notice: OSL 5 kap. 1 §), and the handläggare may lift a
   marking that no longer holds;
+- ``skicka_rattelse`` (the rättat protokollsutdrag to who got the beslut before a rättelse,
+  FL 36 §) is held by who expedierar the beslut, the Nämndsekreterare of the organ and the
+  Registrator, in every state the ärende may have reached since, but makulerat;
 - no transition leaves a closed state but *återöppna*, by the stabschef with a motivering,
   from avslutat or avskrivet; a makulerat ärende never comes back.
 """
@@ -115,6 +118,7 @@ ARENDE_PERMISSIONS = {
         expediera_arende        .    .     .     .     .     .     .     .      .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
+        skicka_rattelse         .    .     .     x     x     .     .     .      .      .      .
     """),
     "tilldelat": grid("""
         view_arende             x    x     x     x     x     x     .     .      .      .      x
@@ -126,6 +130,7 @@ ARENDE_PERMISSIONS = {
         expediera_arende        .    .     .     .     .     .     .     .      .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
+        skicka_rattelse         .    .     .     x     x     .     .     .      .      .      .
     """),
     "under_beredning": grid("""
         view_arende             x    x     x     x     x     x     .     .      .      .      x
@@ -137,6 +142,7 @@ ARENDE_PERMISSIONS = {
         expediera_arende        .    .     .     .     .     .     .     .      .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
+        skicka_rattelse         .    .     .     x     x     .     .     .      .      .      .
     """),
     "beredd": grid("""
         view_arende             x    x     x     x     x     x     .     .      .      .      x
@@ -148,6 +154,7 @@ ARENDE_PERMISSIONS = {
         expediera_arende        .    .     .     .     .     .     .     .      .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
+        skicka_rattelse         .    .     .     x     x     .     .     .      .      .      .
     """),
     "anmalt": grid("""
         view_arende             x    x     x     x     x     x     .     .      .      .      x
@@ -159,6 +166,7 @@ ARENDE_PERMISSIONS = {
         expediera_arende        .    .     .     .     .     .     .     .      .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
+        skicka_rattelse         .    .     .     x     x     .     .     .      .      .      .
     """),
     "beslutat": grid("""
         view_arende             x    x     x     x     x     x     .     .      .      .      x
@@ -170,6 +178,7 @@ ARENDE_PERMISSIONS = {
         expediera_arende        .    .     .     x     x     .     .     .      .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
+        skicka_rattelse         .    .     .     x     x     .     .     .      .      .      .
     """),
     "expedierat": grid("""
         view_arende             x    x     x     x     x     x     .     .      .      .      x
@@ -181,6 +190,7 @@ ARENDE_PERMISSIONS = {
         expediera_arende        .    .     .     .     .     .     .     .      .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
+        skicka_rattelse         .    .     .     x     x     .     .     .      .      .      .
     """),
     "bevakas": grid("""
         view_arende             x    x     x     x     x     x     .     .      .      .      x
@@ -192,6 +202,7 @@ ARENDE_PERMISSIONS = {
         expediera_arende        .    .     .     .     .     .     .     .      .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
         redovisa_uppdrag        x    x     x     x     .     .     .     .      .      .      .
+        skicka_rattelse         .    .     .     x     x     .     .     .      .      .      .
     """),
     "aterremitterat": grid("""
         view_arende             x    x     x     x     x     x     .     .      .      .      x
@@ -203,6 +214,7 @@ ARENDE_PERMISSIONS = {
         expediera_arende        .    .     .     .     .     .     .     .      .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
+        skicka_rattelse         .    .     .     x     x     .     .     .      .      .      .
     """),
     "bordlagt": grid("""
         view_arende             x    x     x     x     x     x     .     .      .      .      x
@@ -214,6 +226,7 @@ ARENDE_PERMISSIONS = {
         expediera_arende        .    .     .     .     .     .     .     .      .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
+        skicka_rattelse         .    .     .     x     x     .     .     .      .      .      .
     """),
     "overlamnat": grid("""
         view_arende             x    x     x     x     x     x     .     .      .      .      x
@@ -225,6 +238,7 @@ ARENDE_PERMISSIONS = {
         expediera_arende        .    .     .     .     .     .     .     .      .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
+        skicka_rattelse         .    .     .     x     x     .     .     .      .      .      .
     """),
     "vilande": grid("""
         view_arende             x    x     x     x     x     x     .     .      .      .      x
@@ -236,6 +250,7 @@ ARENDE_PERMISSIONS = {
         expediera_arende        .    .     .     .     .     .     .     .      .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
+        skicka_rattelse         .    .     .     x     x     .     .     .      .      .      .
     """),
     # the closed states: read only, but for a late handling registered by the registrator
     "avslutat": grid("""
@@ -248,6 +263,7 @@ ARENDE_PERMISSIONS = {
         expediera_arende        .    .     .     .     .     .     .     .      .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
+        skicka_rattelse         .    .     .     x     x     .     .     .      .      .      .
     """),
     "avskrivet": grid("""
         view_arende             x    x     x     x     x     x     .     .      .      .      x
@@ -259,6 +275,7 @@ ARENDE_PERMISSIONS = {
         expediera_arende        .    .     .     .     .     .     .     .      .      .      .
         sekretessmarkera        .    x     .     .     .     .     .     .      .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
+        skicka_rattelse         .    .     .     x     x     .     .     .      .      .      .
     """),
     "makulerat": grid("""
         view_arende             x    x     x     x     x     x     .     .      .      .      x
@@ -270,6 +287,7 @@ ARENDE_PERMISSIONS = {
         expediera_arende        .    .     .     .     .     .     .     .      .      .      .
         sekretessmarkera        .    .     .     .     .     .     .     .      .      .      .
         redovisa_uppdrag        .    .     .     .     .     .     .     .      .      .      .
+        skicka_rattelse         .    .     .     .     .     .     .     .      .      .      .
     """),
 }
 CLOSED = ("avslutat", "avskrivet", "makulerat")
@@ -786,10 +804,16 @@ def test_the_tables_keep_the_rules():
             *pa_motet,
             *far_besluta,
         }, state
+        if state != "makulerat":
+            assert perms["skicka_rattelse"] == {"Namndsekreterare", "Registrator"}, state
         for perm, who in perms.items():
             assert not who & nobody, (state, perm)
             if state in CLOSED and perm not in READING:
-                efter = {"add_handling": {"Registrator"}, "sekretessmarkera": {"Handlaggare"}}
+                efter = {
+                    "add_handling": {"Registrator"},
+                    "sekretessmarkera": {"Handlaggare"},
+                    "skicka_rattelse": {"Namndsekreterare", "Registrator"},
+                }
                 vantat = efter.get(perm, set()) if state != "makulerat" else set()
                 assert who == vantat, (state, perm)
     for transition, (sources, _target) in ARENDE_TRANSITIONS.items():

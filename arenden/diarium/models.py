@@ -135,6 +135,7 @@ class Arende(WorkflowMixin):
             ("sekretessmarkera", _("Får sekretessmarkera och häva sekretessmarkering")),
             ("expediera_arende", _("Får expediera beslutet")),
             ("redovisa_uppdrag", _("Får redovisa återrapportering av uppdrag")),
+            ("skicka_rattelse", _("Får skicka rättat protokollsutdrag")),
         ]
 
     def __str__(self):

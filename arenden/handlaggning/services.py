@@ -32,9 +32,8 @@ from arenden.handlaggning.models import (
 )
 from arenden.organisation import roles
 from arenden.organisation.models import Enhet, Person
-from flows.arende import BESLUTET_JUSTERAT, EXPEDIERA, SANDLISTAN_SKICKAD, rattelser_i_kraft
+from flows.arende import BESLUTET_JUSTERAT, SANDLISTAN_SKICKAD, rattelser_i_kraft
 from flows.namn import ArendeArbetslista, ArendeStatus, ArendeSteg
-from workflow import registry
 from workflow import roles as workflow_roles
 from workflow.context import acting_as
 from workflow.engine import do_transition, worklist
@@ -291,15 +290,6 @@ def rattelse_att_skicka(arende: Arende):
     return rattelse if kvar.exists() else None
 
 
-def far_skicka_rattelse(user, arende: Arende) -> bool:
-    """Who expedierar the beslut (the roles the definition gives *expediera* in *beslutat*)
-    sends the rättat utdrag, in whatever state the ärende is now; the ärende's permission map
-    is not widened for it."""
-    wf = registry.workflow_for(arende)
-    expedierar = wf.states[ArendeStatus.BESLUTAT].roles_for(EXPEDIERA)
-    return not expedierar.isdisjoint(workflow_roles.roles_in_context(user, arende))
-
-
 def skicka_rattelse(
     mottagare: Mottagare, *, user, metod: str, version: int | None = None
 ) -> Rattelseexpediering:
@@ -311,7 +301,7 @@ def skicka_rattelse(
     with transaction.atomic(), acting_as(user):
         arende = mottagare.arende
         andras(arende, version=version)
-        if not far_skicka_rattelse(user, arende):
+        if not user.has_perm("arenden.skicka_rattelse", arende):
             raise PermissionDenied(
                 _("Bara den som expedierar beslutet skickar det rättade protokollsutdraget.")
             )

@@ -315,7 +315,7 @@ def arende(request, pk):
         # a rättelse of the beslut after it was sent: who got it is sent the rättat utdrag
         "rattelse_att_skicka": rattelse_att_skicka,
         "far_skicka_rattelse": rattelse_att_skicka is not None
-        and handlaggning_services.far_skicka_rattelse(request.user, arende),
+        and request.user.has_perm("arenden.skicka_rattelse", arende),
     }
     return render(request, "arenden/arende.html", context)
 
@@ -590,7 +590,7 @@ def expediera(request, pk):
     once the ärende has moved on."""
     arende = arende_eller_404(pk)
     rattelse = handlaggning_services.senaste_rattelse(arende)
-    if rattelse is None or not handlaggning_services.far_skicka_rattelse(request.user, arende):
+    if rattelse is None or not request.user.has_perm("arenden.skicka_rattelse", arende):
         kontrollera_sidbehorighet(request.user, "arenden.expediera_arende", arende)
     elif request.method == "POST" and not request.user.has_perm("arenden.expediera_arende", arende):
         raise PermissionDenied(_("Du har inte behörighet till den här sidan."))
@@ -652,7 +652,7 @@ def expediera(request, pk):
             "rattelse": rattelse if fick_fore else None,
             "rattelse_kvar": any(m.rattelse_kvar for m in mottagare),
             "far_skicka_rattelse": bool(fick_fore)
-            and handlaggning_services.far_skicka_rattelse(request.user, arende),
+            and request.user.has_perm("arenden.skicka_rattelse", arende),
             "far_expediera": request.user.has_perm("arenden.expediera_arende", arende),
             # a row sent an earlier beslut (before the ärende was reopened) says so
             "senaste_beslut": arende.beslut.order_by("-pk").values_list("pk", flat=True).first(),
@@ -672,7 +672,7 @@ def skicka_rattelse(request, pk):
     """Record that the rättat protokollsutdrag was sent to one recipient who got the beslut
     before the rättelse took effect (FL 36 §), by one of the expediering's methods."""
     arende = arende_eller_404(pk)
-    if not handlaggning_services.far_skicka_rattelse(request.user, arende):
+    if not request.user.has_perm("arenden.skicka_rattelse", arende):
         raise PermissionDenied(_("Du har inte behörighet till den här sidan."))
     form = ExpedieraForm(request.POST)
     if form.is_valid():
