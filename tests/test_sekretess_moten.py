@@ -327,3 +327,28 @@ def test_the_choice_of_arenden_for_the_agenda_names_a_secret_one_by_its_marking(
     assert f'value="{hemligt.pk}"' in sida  # offered
     assert PUNKT not in sida
     assert f"{hemligt.diarienummer} {hemligt.maskerad_rubrik}" in sida
+
+
+def test_who_reads_the_secret_item_on_a_meeting_page_is_in_the_revisors_list(varld):
+    """The meeting page and the ledamot's meeting list show the secret item's words to who
+    needs to know; each such read is logged for the revisor as a read of the ärende's secret
+    content (as the ärende page's are). Who gets the item masked has read nothing."""
+    from arenden.diarium.models import Sekretessatkomst
+
+    hemligt, cast = varld["hemligt"], varld["cast"]
+    motessidan = reverse("arenden:sammantrade", args=[varld["mote"].pk])
+    mina = reverse("arenden:mina_sammantraden")
+    for user, url, last in [
+        (cast.revisor, motessidan, True),
+        (cast.registrator, motessidan, False),
+        (varld["ersättare_som_tjänstgör"], mina, True),
+        (varld["ersättare_som_lyssnar"], mina, False),
+    ]:
+        Sekretessatkomst.objects.all().delete()
+        client = Client()
+        client.force_login(user)
+        text = _las(client, url)
+        assert (PUNKT in text) is last, (user, url)
+        assert list(Sekretessatkomst.objects.values_list("anvandare", "arende", "vad")) == (
+            [(user.pk, hemligt.pk, "sammantrade")] if last else []
+        ), (user, url)

@@ -377,6 +377,7 @@ class Sekretessatkomst(models.Model):
         FIL = "fil", _("handlingens fil")
         DOKUMENT = "dokument", _("dokument")
         BEGARAN = "begaran", _("prövning av begäran")
+        SAMMANTRADE = "sammantrade", _("sammanträdets sida")
 
     tidpunkt = models.DateTimeField(_("tidpunkt"), default=timezone.now, db_index=True)
     anvandare = models.ForeignKey(
@@ -409,3 +410,12 @@ class Sekretessatkomst(models.Model):
     @classmethod
     def logga(cls, user, arende, vad: str, handling=None) -> None:
         cls.objects.create(anvandare=user, arende=arende, handling=handling, vad=vad)
+
+    @classmethod
+    def logga_arenden(cls, user, arende_ids, vad: str) -> None:
+        """One read of each of the ärenden ``arende_ids`` on one page (a meeting's items):
+        one statement, none when there are none."""
+        if arende_ids:
+            cls.objects.bulk_create(
+                cls(anvandare=user, arende_id=pk, vad=vad) for pk in sorted(set(arende_ids))
+            )

@@ -36,6 +36,7 @@ def mina_sammantraden(request):
         if p.arende_id and (p.ar_sekretess or any(h.hemlig for h in p.arende.handlingar.all()))
     }
     behoriga = ledamot.sekretessbehoriga(request.user, hemliga)
+    lasta = []  # the secret items shown unmasked: logged as read, as on the meeting page
     for s in moten:
         deltagare = list(s.deltagare.all())
         s.justerat_protokoll = s.state in ledamot.JUSTERADE
@@ -44,6 +45,8 @@ def mina_sammantraden(request):
                 punkt.arende_id in behoriga or ledamot.tjanstgor_i(request.user, punkt, deltagare)
             )
             punkt.rubrik_i_listan = dokument.punkt_rubrik(punkt, s.organ, punkt.maskerad)
+            if punkt.arende_id and punkt.ar_sekretess and not punkt.maskerad:
+                lasta.append(punkt.arende_id)
             punkt.underlag = []
             if punkt.arende_id and not punkt.struken:  # a struck item's underlag is not theirs
                 for h in punkt.arende.handlingar.all():
@@ -51,6 +54,7 @@ def mina_sammantraden(request):
                         request.user, h, punkt, deltagare, behoriga
                     )
                     punkt.underlag.append(h)
+    Sekretessatkomst.logga_arenden(request.user, lasta, Sekretessatkomst.Vad.SAMMANTRADE)
     return render(request, "arenden/mina_sammantraden.html", {"sida": sida, "moten": moten})
 
 

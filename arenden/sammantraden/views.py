@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from arenden.diarium.models import Sekretessatkomst
 from arenden.dokument import arkivering, motesfiler
 from arenden.dokument import services as dokument
 from arenden.gemensamt.forms import fel
@@ -135,6 +136,13 @@ def sammantrade(request, pk):
     for punkt in punkter:
         punkt.maskerad = not protokoll.far_lasa(request.user, punkt, deltagare)
         punkt.rubrik_i_protokollet = dokument.punkt_rubrik(punkt, s.organ, punkt.maskerad)
+    # the page shows a secret item's ärendemening and beslut to who may read them: each such
+    # read is in the revisor's list, as on the ärende page
+    Sekretessatkomst.logga_arenden(
+        request.user,
+        [p.arende_id for p in punkter if p.arende_id and p.ar_sekretess and not p.maskerad],
+        Sekretessatkomst.Vad.SAMMANTRADE,
+    )
     for d in deltagare:
         d.andringar = dokument.narvaro_andringar(d)
     _ersattare_per_punkt(request.user, s, punkter, deltagare, far_andra)
