@@ -207,6 +207,103 @@ def test_a_second_export_does_not_repeat_levererade_arenden(tmp_path, avslutat, 
     )
 
 
+def _sent_handling(arende, cast, titel="Överklagande från Cancerfonden"):
+    """A handling that arrives after the end, registered in the closed ärende (OSL 5 kap.
+    1 §)."""
+    return lagg_till_handling(
+        arende,
+        user=cast.registrator,
+        typ=Handling.Typ.SKRIVELSE,
+        riktning=Handling.Riktning.INKOMMEN,
+        titel=titel,
+        avsandare_mottagare="Cancerfonden",
+        fil=SimpleUploadedFile("overklagande.pdf", PDF + b"% sent\n", "application/pdf"),
+    )
+
+
+def _i_paketet(tmp_path, arende) -> list[str]:
+    return sorted(p.name for p in (_paket(tmp_path, arende) / "content" / "handlingar").iterdir())
+
+
+def test_a_handling_registered_after_the_delivery_is_delivered_too(tmp_path, avslutat, cast):
+    """The registrator registers a late handling (an överklagande) in a delivered ärende: the
+    e-arkiv's package lacks it, so the ärende is due for delivery again, and the next run
+    delivers it whole, the late handling with it; then it is due no more."""
+    _export(tmp_path)
+    fore = _i_paketet(tmp_path, avslutat)
+    assert list(arkiv.att_leverera()) == []
+    sen = _sent_handling(avslutat, cast)
+    avslutat.refresh_from_db()
+    assert arkiv.andrat_sedan_leverans(avslutat)
+    assert list(arkiv.att_leverera()) == [avslutat]
+
+    andra = _export(tmp_path)
+    assert f"levererat igen (ändrat sedan förra leveransen): {avslutat.diarienummer}" in andra
+    efter = _i_paketet(tmp_path, avslutat)
+    assert len(efter) == len(fore) + 1 and efter[-1].startswith(f"{sen.nummer:04d}-")
+    avslutat.refresh_from_db()
+    assert not arkiv.andrat_sedan_leverans(avslutat)
+    assert list(arkiv.att_leverera()) == []
+    # asked for by name, the changed ärende needs no --igen either
+    _sent_handling(avslutat, cast, "Komplettering")
+    assert str(avslutat.diarienummer) in _export(
+        tmp_path, "--diarienummer", str(avslutat.diarienummer)
+    )
+
+
+def test_a_handling_registered_while_the_package_is_built_is_not_lost(
+    tmp_path, avslutat, cast, monkeypatch
+):
+    """The registrator registers a late handling while the export copies the files: the
+    package built before it lacks it, so it is not marked delivered; the export builds it
+    again, and what it marks delivered holds the handling."""
+    bygg = arkiv.bygg_paket
+    sen = []
+
+    def medan_det_byggs(arende, mal, **kwargs):
+        paket = bygg(arende, mal, **kwargs)
+        if not sen:
+            sen.append(_sent_handling(arende, cast))
+        return paket
+
+    monkeypatch.setattr(arkiv, "bygg_paket", medan_det_byggs)
+    _export(tmp_path)
+    assert _i_paketet(tmp_path, avslutat)[-1].startswith(f"{sen[0].nummer:04d}-")
+    avslutat.refresh_from_db()
+    assert avslutat.levererad is not None and not arkiv.andrat_sedan_leverans(avslutat)
+
+
+def test_a_package_of_an_arende_that_changed_is_never_marked_delivered(tmp_path, avslutat, cast):
+    paket = arkiv.bygg_paket(avslutat, tmp_path / "leverans")
+    _sent_handling(avslutat, cast)
+    with pytest.raises(arkiv.ArkivFel, match="ändrades medan paketet byggdes"):
+        arkiv.markera_levererat(paket)
+    avslutat.refresh_from_db()
+    assert avslutat.levererad is None and avslutat.levererad_version is None
+
+
+def test_an_arende_reopened_while_the_package_is_built_is_not_delivered(
+    tmp_path, avslutat, cast, monkeypatch
+):
+    """The stabschef reopens the ärende while the export copies its files: it is open, so it
+    is not delivered and not marked, and its half-true package does not stay in the folder;
+    the export goes on with the others."""
+    bygg = arkiv.bygg_paket
+
+    def medan_det_byggs(arende, mal, **kwargs):
+        paket = bygg(arende, mal, **kwargs)
+        do_transition(arende, "ateroppna", cast.stabschef, "Ny utredning")
+        return paket
+
+    monkeypatch.setattr(arkiv, "bygg_paket", medan_det_byggs)
+    utskrift = _export(tmp_path)
+    assert f"inte levererat: {avslutat.diarienummer} ändrades medan paketet byggdes" in utskrift
+    assert "0 ärenden levererade" in utskrift
+    avslutat.refresh_from_db()
+    assert avslutat.levererad is None
+    assert not _paket(tmp_path, avslutat).exists()
+
+
 def test_an_open_arende_is_refused(tmp_path, cast):
     oppet = cast.registrera("Pågår fortfarande")
     with pytest.raises(CommandError, match="inte avslutat"):

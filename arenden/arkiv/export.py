@@ -28,7 +28,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
@@ -38,6 +41,7 @@ from arenden.organisation.models import Person
 from flows.namn import ArendeStatus
 from workflow import history as kedjor
 from workflow.engine import history
+from workflow.models import WorkflowHistory
 from workflow.registry import bindings_for_model, get_workflow, workflow_for
 
 SCHEMAN = Path(__file__).resolve().parent / "scheman"
@@ -82,6 +86,8 @@ class ArkivFel(Exception):
 class Paket:
     arende: Arende
     mapp: Path
+    #: the ärende's version (diarium.services.arendets_version) the package was built from
+    version: int
 
 
 # -- schemas ----------------------------------------------------------------------------------
@@ -558,7 +564,10 @@ def _fil(mapp: Path, sokvag: str, id: str, mime: str, original: str = "") -> Fil
 def bygg_paket(arende: Arende, mal: Path, *, ersatt: bool = False) -> Paket:
     """Write the package of ``arende`` under ``mal``; :class:`ArkivFel` if it is not closed,
     if a file does not match its recorded checksum or if the XML does not validate. The
-    package is built beside the target and moved into place only when whole."""
+    package is built beside the target and moved into place only when whole. It is built
+    from the ärende as it stood when the build began (its version, read first): whether it
+    changed meanwhile is for :func:`markera_levererat` to ask."""
+    version = _version(arende.pk)
     if not ar_stangt(arende):
         raise ArkivFel(
             _("%(dnr)s är inte avslutat (%(status)s) och kan inte levereras till arkivet.")
@@ -612,12 +621,20 @@ def bygg_paket(arende: Arende, mal: Path, *, ersatt: bool = False) -> Paket:
     except BaseException:
         shutil.rmtree(bygge, ignore_errors=True)
         raise
-    return Paket(arende, slutlig)
+    return Paket(arende, slutlig, version)
+
+
+def _version(pk: int) -> int:
+    from arenden.diarium.services import arendets_version
+
+    return arendets_version(Arende.objects.only("pk", "version").get(pk=pk))
 
 
 def att_leverera(organ=None, fran=None, till=None, *, aven_levererade: bool = False):
-    """The closed ärenden of ``organ`` closed between ``fran`` and ``till`` (inclusive), not
-    yet levererade unless ``aven_levererade``."""
+    """The closed ärenden of ``organ`` closed between ``fran`` and ``till`` (inclusive) that
+    the e-arkiv does not hold as they are: never delivered, or changed since (a handling
+    registered after the end, a step, :func:`andrat_sedan_leverans`); every closed one with
+    ``aven_levererade``."""
     final = {
         state.id
         for binding in bindings_for_model(Arende)
@@ -632,17 +649,52 @@ def att_leverera(organ=None, fran=None, till=None, *, aven_levererade: bool = Fa
     if till is not None:
         qs = qs.filter(avslutat__lte=till)
     if not aven_levererade:
-        qs = qs.filter(levererad__isnull=True)
+        senaste_steg = (
+            WorkflowHistory.objects.filter(
+                content_type=ContentType.objects.get_for_model(Arende), object_id=OuterRef("pk")
+            )
+            .order_by("-seq")
+            .values("seq")[:1]
+        )
+        qs = qs.annotate(
+            nu_version=F("version") + Coalesce(Subquery(senaste_steg), Value(0))
+        ).filter(Q(levererad__isnull=True) | Q(levererad_version__lt=F("nu_version")))
     return qs.order_by("ar", "serie", "lopnummer", "delnummer")
 
 
-def markera_levererat(arende: Arende, dag: datetime.date | None = None) -> None:
-    """Record that the ärende is delivered to the e-arkiv (its field history says by whom)."""
+def andrat_sedan_leverans(arende: Arende) -> bool:
+    """Delivered, and changed since: the package in the e-arkiv lacks what came after. A
+    delivery recorded before the version was (``levererad_version`` empty) is taken as it
+    stands."""
+    if arende.levererad is None or arende.levererad_version is None:
+        return False
+    return _version(arende.pk) > arende.levererad_version
+
+
+def markera_levererat(paket: Paket, dag: datetime.date | None = None) -> None:
+    """Record that the ärende of ``paket`` is delivered to the e-arkiv as the package holds
+    it (its field history says by whom): under the ärende's row lock, so no change lands
+    between the question and the mark. Refused (:class:`ArkivFel`), and nothing marked, when
+    the ärende changed while the package was built (a handling registered, a step such as
+    Återöppna): the package lacks it, and marking it delivered would leave what came after
+    out of the archive for good. Build it again."""
+    from arenden.diarium.services import arendets_version
+
+    arende = paket.arende
     with transaction.atomic():
         last = Arende.objects.select_for_update().get(pk=arende.pk)
+        if arendets_version(last) != paket.version or not ar_stangt(last):
+            raise ArkivFel(
+                _(
+                    "%(dnr)s ändrades medan paketet byggdes (%(status)s) och är inte markerat "
+                    "som levererat."
+                )
+                % {"dnr": last.diarienummer, "status": last.status_titel}
+            )
         last.levererad = dag or timezone.localdate()
-        last.save(update_fields=["levererad"])
-    arende.levererad = last.levererad
+        last.levererad_version = paket.version
+        last.save(update_fields=["levererad", "levererad_version"])
+    arende.levererad, arende.levererad_version = last.levererad, last.levererad_version
 
 
 __all__ = [
@@ -651,6 +703,7 @@ __all__ = [
     "SCHEMAN",
     "att_leverera",
     "bygg_paket",
+    "andrat_sedan_leverans",
     "markera_levererat",
     "validera",
 ]

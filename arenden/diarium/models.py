@@ -100,6 +100,12 @@ class Arende(WorkflowMixin):
     sekretess_markerad_av = models.CharField(_("sekretessmarkerat av"), max_length=200, blank=True)
     #: the day the ärende was delivered to the e-arkiv (arenden.arkiv.export, manage.py arkivexport)
     levererad = models.DateField(_("levererat till arkiv"), null=True, blank=True, editable=False)
+    #: the ärende's version (services.arendets_version) the delivered package holds: a change
+    #: since (a handling registered in the closed ärende, a step) makes it due for delivery
+    #: again (arenden.arkiv.export.att_leverera)
+    levererad_version = models.PositiveIntegerField(
+        _("levererad version"), null=True, blank=True, editable=False
+    )
     #: the ärende's version: every change to it or its parts (tjänsteskrivelse, sändlista,
     #: handlingar, uppdrag, beredningsansvariga, its own fields) adds one, under its row lock
     #: (services.andras); with its workflow steps it is what a form carries

@@ -7,6 +7,7 @@ manage.py arkivexport --diarienummer "HSN 787-2025" --till-mapp /srv/leverans --
 from __future__ import annotations
 
 import datetime
+import shutil
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -16,6 +17,9 @@ from arenden.arkiv import export as arkiv
 from arenden.diarium.diarienummer import Diarienummer
 from arenden.diarium.models import Arende
 from arenden.organisation.models import Organ
+
+#: how many times a package is built for an ärende that changes while it is built
+FORSOK = 3
 
 
 def _dag(text: str) -> datetime.date:
@@ -78,8 +82,19 @@ class Command(BaseCommand):
 
         levererade = 0
         for arende in arenden:
+            if self._leverera(arende, mal, opts["igen"]):
+                levererade += 1
+        self.stdout.write(self.style.SUCCESS(f"{levererade} ärenden levererade till {mal}."))
+
+    def _leverera(self, arende: Arende, mal: Path, igen: bool) -> bool:
+        """Build the ärende's package and mark it delivered; built again when the ärende
+        changed meanwhile (a handling registered while the files were copied), never marked
+        delivered without what came. One reopened meanwhile is not delivered now. A package
+        delivered before, of an ärende changed since, is replaced in the folder."""
+        igen_nu = arende.levererad is not None
+        for forsok in range(FORSOK):
             try:
-                paket = arkiv.bygg_paket(arende, mal, ersatt=opts["igen"])
+                paket = arkiv.bygg_paket(arende, mal, ersatt=igen or igen_nu or forsok > 0)
             except arkiv.ArkivFel as fel:
                 raise CommandError(f"{arende.diarienummer}: {fel}") from fel
             except OSError as fel:
@@ -87,10 +102,23 @@ class Command(BaseCommand):
                     f"Kan inte skriva paketet för {arende.diarienummer} till {mal}: "
                     f"{fel.strerror or fel}"
                 ) from fel
-            arkiv.markera_levererat(arende)
-            levererade += 1
-            self.stdout.write(f"levererat: {arende.diarienummer} → {paket.mapp}")
-        self.stdout.write(self.style.SUCCESS(f"{levererade} ärenden levererade till {mal}."))
+            try:
+                arkiv.markera_levererat(paket)
+            except arkiv.ArkivFel as fel:
+                # not a delivery: the package lacks what changed; it does not stay
+                shutil.rmtree(paket.mapp, ignore_errors=True)
+                arende.refresh_from_db()
+                if not arkiv.ar_stangt(arende):
+                    self.stdout.write(self.style.WARNING(f"inte levererat: {fel}"))
+                    return False
+                continue
+            vad = "levererat igen (ändrat sedan förra leveransen)" if igen_nu else "levererat"
+            self.stdout.write(f"{vad}: {arende.diarienummer} → {paket.mapp}")
+            return True
+        raise CommandError(
+            f"{arende.diarienummer} ändrades medan paketet byggdes, {FORSOK} gånger; "
+            "kör leveransen igen."
+        )
 
     def _arende(self, text: str, igen: bool) -> Arende:
         try:
@@ -106,7 +134,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{text} är inte avslutat ({arende.status_titel}) och kan inte levereras."
             )
-        if arende.levererad and not igen:
+        if arende.levererad and not igen and not arkiv.andrat_sedan_leverans(arende):
             raise CommandError(
                 f"{text} levererades {arende.levererad:%Y-%m-%d}; ange --igen för att leverera "
                 "det på nytt."
