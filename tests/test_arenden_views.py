@@ -325,3 +325,15 @@ def test_mina_arenden_holds_the_tasks_and_every_arende_in_any_state(client, cast
     assert "Beredd och klar" in arenden and "Pågående beredning" not in arenden
     assert client.get(url, {"status": "<script>"}).status_code == 200
     assert annans.state == "registrerat"
+
+
+def test_the_latest_history_names_who_took_each_step_as_the_timeline_does(client, cast, arende):
+    """The ärende page's latest events name the person (the timeline's "Vem"), not the
+    account; an account without a name is shown by its user name."""
+    cast.handlaggare.first_name, cast.handlaggare.last_name = "Henrik", "Ångström"
+    cast.handlaggare.save()
+    client.force_login(cast.revisor)
+    sida = client.get(reverse("arenden:arende", args=[arende.pk])).content.decode()
+    historik = sida.split('id="rubrik-historik"')[1]
+    assert "Henrik Ångström:\n      Påbörja beredning" in historik
+    assert f"{cast.stabschef.username}:\n      Tilldela" in historik
