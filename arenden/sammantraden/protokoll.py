@@ -2180,6 +2180,24 @@ def _fora_in_i_arendet(rattelse: Rattelse, sammantrade: Sammantrade, *, user) ->
     )
 
 
+def _las_arendet(rattelse: Rattelse) -> None:
+    """Lock the ärende of the rättelse's item, if it has one, until the caller's transaction
+    ends, before the rättelse is dated (``giltig``). Who is owed the rättat utdrag is who was
+    sent the beslut before that moment (``Mottagare.expedierad < Rattelse.giltig``,
+    arenden.handlaggning.services.fick_fore_rattelsen), and an expediering dates its sending
+    under this lock (``expediera_till``, by ``diarium.services.andras``): so one in flight
+    commits first and is dated before the rättelse, and one after it waits for the rättelse
+    and is dated after. Taken after the sammanträde's lock, as every step of the meeting
+    that touches an ärende takes them (:func:`_beslut_i_arendet`); the expediering locks the
+    ärende only, and never the sammanträde, so the two cannot wait for each other. Only the
+    row is locked (as ``diarium.services._låst``): the ärende's version moves with what the
+    rättelse then records in it (:func:`_fora_in_i_arendet`)."""
+    if rattelse.punkt_id is None:
+        return
+    arende_id = Punkt.objects.filter(pk=rattelse.punkt_id).values_list("arende_id", flat=True)
+    list(Arende.objects.select_for_update().filter(pk__in=arende_id).values_list("pk"))
+
+
 def saknar_signatur(rattelse: Rattelse) -> list[Person]:
     """Those who justerade the protokoll and have not signed the rättelse yet."""
     signerat = set(rattelse.signaturer.values_list("person_id", flat=True))
@@ -2202,13 +2220,18 @@ def signera_rattelse(rattelse: Rattelse, *, user, version: int | None = None) ->
                 _("Rättelsen är redan signerad och gäller."), code="redan_signerad"
             )
         person = Person.objects.filter(anvandare=user).first()
-        if person is None or person not in saknar_signatur(rattelse):
+        kvar = saknar_signatur(rattelse)
+        if person is None or person not in kvar:
             raise PermissionDenied(
                 _(
                     "Bara ordföranden och justerarna som justerade protokollet signerar "
                     "rättelsen, var och en en gång."
                 )
             )
+        if kvar == [person]:
+            # the last signature: the rättelse takes effect at its moment, so that moment is
+            # taken under the ärende's lock (:func:`_las_arendet`)
+            _las_arendet(rattelse)
         signatur = Rattelsesignatur(
             rattelse=rattelse, person=person, user=user, tidpunkt=timezone.now()
         )
