@@ -186,3 +186,40 @@ def test_a_secret_paragraphs_rattat_utdrag_carries_the_marking_and_hides_the_tex
     sida = _klient(mote.cast.registrator).get(f"/arende/{arende.pk}/").content.decode()
     assert f"Beslutet har rättats {dag} {NOTIS}" in sida
     assert TEXT not in sida
+
+
+def test_nothing_is_sent_while_the_rattat_utdrag_is_being_filed(broker):
+    """With a broker, the rättat utdrag is filed by a worker after the rättelse takes effect.
+    Until it is, the ärende holds the old utdrag only: who expedierar can neither send the
+    beslut to one more recipient (they would get the old utdrag, dated after the rättelse, and
+    never be owed the rättat one) nor record sending the rättat utdrag that is not there.
+    Once it is filed, both go as usual."""
+    from django.core.exceptions import ValidationError
+
+    from arenden.dokument import arkivering
+    from arenden.models import Arkivering
+
+    mote = Mote(cast_for("HSN"))
+    mote.till("justerat")
+    for rad in Arkivering.objects.filter(klar__isnull=True):
+        arkivering.utfor(rad.pk)
+    arende = mote.arende
+    arende.refresh_from_db()
+    services.satt_sandlista(arende, ["Kommunförbundet", "Revisionen"], user=mote.sek)
+    forsta, andra = arende.mottagare.order_by("ordning")
+    services.expediera_till(forsta, user=mote.sek, metod="e-post")
+    rattelse = _rattelse(mote)
+    [filas] = Arkivering.objects.filter(slag="rattelse", klar__isnull=True)
+
+    with pytest.raises(ValidationError, match="diarieförs just nu"):
+        services.expediera_till(andra, user=mote.sek, metod="e-post")
+    with pytest.raises(ValidationError, match="diarieförs just nu"):
+        services.skicka_rattelse(forsta, user=mote.sek, metod="post")
+    andra.refresh_from_db()
+    assert andra.expedierad is None and not Rattelseexpediering.objects.exists()
+
+    arkivering.utfor(filas.pk)
+    assert len(_utdrag(arende)) == 2  # the rättat utdrag is in the ärende now
+    services.expediera_till(andra, user=mote.sek, metod="e-post")
+    assert list(services.fick_fore_rattelsen(arende, rattelse)) == [forsta]
+    services.skicka_rattelse(forsta, user=mote.sek, metod="post")

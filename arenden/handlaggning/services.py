@@ -247,6 +247,7 @@ def expediera_till(
                 _("Beslutet kan inte expedieras: %(vad)s.") % {"vad": vantar},
                 code="inte_justerat",
             )
+        kräv_rattat_utdrag(arende)
         rad = Mottagare.objects.select_for_update().get(pk=mottagare.pk)
         if rad.expedierad is not None:
             raise ValidationError(
@@ -264,6 +265,31 @@ def expediera_till(
 
 
 # -- a rättelse (FL 36 §) after the beslut was expedierat ------------------------------------
+
+
+def kräv_rattat_utdrag(arende: Arende) -> None:
+    """Refuse sending the beslut, or the rättat utdrag, while a rättelse of the protokoll of
+    one of the ärende's meeting beslut has taken effect and its rättat utdrag is not filed
+    yet (a worker files it after the rättelse commits, arenden.dokument.arkivering): the
+    ärende holds only the old utdrag then, and who is sent it after the rättelse took effect
+    would count as sent the rättat one (:func:`fick_fore_rattelsen`). The worker files under
+    the ärende's row lock, which the caller holds."""
+    from arenden.dokument.arkivering import Arkivering
+
+    if Arkivering.objects.filter(
+        slag=Arkivering.Slag.RATTELSE,
+        klar__isnull=True,
+        sammantrade_id__in=Beslut.objects.filter(
+            arende_id=arende.pk, sammantrade__isnull=False
+        ).values("sammantrade_id"),
+    ).exists():
+        raise ValidationError(
+            _(
+                "Protokollet har rättats och det rättade protokollsutdraget diarieförs just nu; "
+                "skicka när det finns i ärendet, om en liten stund."
+            ),
+            code="rattelse_diariefors",
+        )
 
 
 def senaste_rattelse(arende: Arende):
@@ -305,6 +331,7 @@ def skicka_rattelse(
             raise PermissionDenied(
                 _("Bara den som expedierar beslutet skickar det rättade protokollsutdraget.")
             )
+        kräv_rattat_utdrag(arende)
         rattelse = senaste_rattelse(arende)
         if (
             rattelse is None
