@@ -128,6 +128,8 @@ MIDDLEWARE = [
     "arenden.gemensamt.sidor.IngenLagring",
     # only the site's own scripts and styles, no framing
     "arenden.gemensamt.sidor.Innehallspolicy",
+    # an address that only takes a form, opened directly: a Swedish page, not an empty 405
+    "arenden.gemensamt.metod.MetodSida",
     # every refusal of the engine or a service: a message and back, never a 500
     "workflow.middleware.RefusalMiddleware",
     # a number past what the database holds, in Django's own admin forms: a 400, not a 500

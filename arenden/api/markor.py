@@ -22,6 +22,7 @@ from rest_framework.utils.urls import replace_query_param
 from arenden.api.problem import Fel
 from arenden.gemensamt.forms import STORSTA_TAL
 from arenden.gemensamt.sidor import PER_SIDA, SISTA
+from arenden.gemensamt.tal import heltal
 
 PARAM = "markor"
 ANTAL = "antal"
@@ -46,9 +47,10 @@ def antal(request) -> int:
     text = request.query_params.get(ANTAL, "")
     if not text:
         return PER_SIDA
-    if not text.isdigit() or not 1 <= int(text) <= HOGST:
+    tal = heltal(text)  # ASCII digits only: "²" or "٣" is no count
+    if tal is None or not 1 <= tal <= HOGST:
         raise Fel(400, "ogiltig", _("antal ska vara ett heltal från 1 till %(n)d.") % {"n": HOGST})
-    return int(text)
+    return tal
 
 
 def sida(request, qs, falt: str) -> tuple[list, str | None]:
@@ -68,10 +70,12 @@ def sida(request, qs, falt: str) -> tuple[list, str | None]:
         if markor:
             try:
                 varde = datetime.date.fromisoformat(markor["v"])
-                pk = int(markor["pk"])
+                pk = markor["pk"]
             except (KeyError, TypeError, ValueError) as err:
                 raise Fel(400, "ogiltig-markor", _("Markören är inte en som API:t gett.")) from err
-            if not 0 <= pk <= STORSTA_TAL:
+            # the API writes the row's id as a JSON number: a text, a fraction or true is
+            # no cursor it gave
+            if type(pk) is not int or not 0 <= pk <= STORSTA_TAL:
                 raise Fel(400, "ogiltig-markor", _("Markören är inte en som API:t gett."))
             qs = qs.filter(Q(**{f"{falt}__lt": varde}) | Q(**{falt: varde, "pk__lt": pk}))
         rader = list(qs.order_by(f"-{falt}", "-pk")[: n + 1])

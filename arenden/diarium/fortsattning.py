@@ -14,8 +14,10 @@ from django.views.decorators.http import require_POST
 
 from arenden.diarium import services
 from arenden.diarium.models import Arende
+from arenden.gemensamt.forms import STORSTA_TAL
 from arenden.gemensamt.inskick import en_gang
 from arenden.gemensamt.sidor import PER_SIDA, sida_av
+from arenden.gemensamt.tal import heltal
 from arenden.gemensamt.vyer import roller_nagonstans
 from arenden.handlaggning.models import Beslut
 from arenden.organisation import roles
@@ -64,8 +66,11 @@ def registrera_forslag(request, pk):
     """Register the förslag of ``pk`` in the chosen organ's diarium (services.fortsatt_i)."""
     _kräv_registrator(request.user)
     arende = get_object_or_404(Arende, pk=pk)
-    val = request.POST.get("organ", "")
-    organ = Organ.objects.filter(pk=int(val)).first() if val.isdigit() else None
+    # an id is ASCII digits within what the database holds ("²", "١" or 10**30 is no organ)
+    val = heltal(request.POST.get("organ", ""))
+    organ = None
+    if val is not None and val <= STORSTA_TAL:
+        organ = Organ.objects.filter(pk=val).first()
     if organ is None:  # which organ it may go to is fortsatt_i's to say
         messages.error(request, _("Välj det organ där ärendet fortsätter."))
         return redirect("arenden:forslag_att_registrera")

@@ -8,8 +8,10 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from arenden.gemensamt.tal import heltal
 from workflow.middleware import refusal
 
 #: the dates a form accepts: an ärende, a meeting or a period outside these is a typing error
@@ -35,18 +37,33 @@ def _rimliga_datum(form) -> None:
 STORSTA_TAL = 2**63 - 1
 
 
-def _utanfor(varde) -> bool:
-    text = str(varde).strip()
-    try:
-        return abs(int(text)) > STORSTA_TAL if text.lstrip("+-").isdigit() else False
-    except ValueError:  # pragma: no cover - isdigit() admits only what int() reads
+def _heltalsnyckel(field) -> bool:
+    """Whether ``field`` (a model choice) finds its row by an integer column (the id, as
+    every choice of the application but a few by ``kod``)."""
+    if field.queryset is None:
         return False
+    meta = field.queryset.model._meta
+    nyckel = meta.get_field(field.to_field_name) if field.to_field_name else meta.pk
+    while nyckel.is_relation:
+        nyckel = nyckel.target_field
+    return isinstance(nyckel, models.IntegerField)
+
+
+def _inget_id(varde) -> bool:
+    """Whether ``varde``, sent for a choice found by its id, is no id: not ASCII digits (the
+    database's ``int()`` reads "١" as 1 and "9_9" as 99; "²" it refuses) or past 64 bits (in
+    a list of choices, ``pk__in``, SQLite's driver raises on one). A model instance or a
+    number given by code is Django's to judge."""
+    if isinstance(varde, bool) or not isinstance(varde, str | int):
+        return False
+    tal = varde if isinstance(varde, int) else heltal(varde)
+    return tal is None or abs(tal) > STORSTA_TAL
 
 
 def _rimliga_tal(form) -> None:
     for field in form.fields.values():
         if isinstance(field, forms.ModelChoiceField):
-            field.clean = _inom_id(field.clean)
+            field.clean = _inom_id(field, field.clean)
         elif isinstance(field, forms.IntegerField):
             field.validators = [
                 *field.validators,
@@ -55,12 +72,15 @@ def _rimliga_tal(form) -> None:
             ]
 
 
-def _inom_id(clean):
-    """A model choice whose value is past any id is refused before the database is asked."""
+def _inom_id(field, clean):
+    """A model choice found by its id whose value is no id, or one past any id, is refused
+    before the database is asked (its queryset may be set after the form is made: which
+    column it is found by is looked up when the form is checked)."""
 
     def inom(value):
         varden = value if isinstance(value, list | tuple) else [value]
-        if any(_utanfor(v) for v in varden if v not in (None, "")):
+        skickade = [v for v in varden if v not in (None, "")]
+        if skickade and _heltalsnyckel(field) and any(_inget_id(v) for v in skickade):
             raise ValidationError(_("Välj ett av alternativen i listan."), code="invalid_choice")
         return clean(value)
 
