@@ -245,6 +245,10 @@ def test_refusal_needs_a_motivering_and_gives_an_appealable_decision(cast, arend
         (("maskeras", LAGRUM, ""), "Ange vilka sidor"),
         (("maskeras", LAGRUM, "7"), "3 sidor"),
         (("maskeras", LAGRUM, "två"), "t.ex. 2, 4-5"),
+        # int() reads these; no page of the form writes them
+        (("maskeras", LAGRUM, "١"), "t.ex. 2, 4-5"),
+        (("maskeras", LAGRUM, "+2"), "t.ex. 2, 4-5"),
+        (("maskeras", LAGRUM, "1_0"), "t.ex. 2, 4-5"),
     ],
 )
 def test_an_incomplete_provning_changes_nothing(cast, arende, rapport, utfall, fel):

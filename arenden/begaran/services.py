@@ -30,6 +30,7 @@ from arenden.begaran.models import Begaran, BegardHandling
 from arenden.diarium import services
 from arenden.diarium.models import Arende, Handling, Sekretessatkomst
 from arenden.dokument import services as dokument
+from arenden.gemensamt.tal import heltal
 from arenden.organisation import roles
 from arenden.sammantraden.models import sista_dag
 from flows.namn import BegaranStatus
@@ -103,12 +104,9 @@ def _sidor(text: str, antal: int) -> set[int]:
         if not del_:
             continue
         fran, _streck, till = del_.partition("-")
-        try:
-            a, b = int(fran), int(till or fran)
-        except ValueError:
-            raise ValidationError(
-                _("Sidorna anges som t.ex. 2, 4-5."), code="sidor_format"
-            ) from None
+        a, b = heltal(fran), heltal(till or fran)
+        if a is None or b is None:
+            raise ValidationError(_("Sidorna anges som t.ex. 2, 4-5."), code="sidor_format")
         if not 1 <= a <= b <= antal:
             raise ValidationError(
                 _("Handlingen har %(antal)s sidor; %(del)s finns inte.")

@@ -23,6 +23,7 @@ from arenden.dokument import services as dokument
 from arenden.gemensamt.forms import fel
 from arenden.gemensamt.inskick import en_gang
 from arenden.gemensamt.sidor import PER_SIDA
+from arenden.gemensamt.tal import heltal
 from arenden.gemensamt.vyer import arende_eller_404
 from arenden.organisation import roles
 from arenden.organisation.models import Ledamotsuppdrag, Organ, Person
@@ -284,10 +285,8 @@ def _version(request) -> int:
     """The version the page was read at (``Sammantrade.version`` on the meeting page,
     ``Ledamotsuppdrag.version`` in the register), which every form of those pages carries; a
     form without it was not read from the page as it is now, and is refused as stale."""
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return -1
+    version = heltal(request.POST.get("version", ""))
+    return -1 if version is None else version
 
 
 def _tillbaka(pk, ankare=""):
@@ -570,8 +569,8 @@ def _kräv_sekreterare(user, sammantrade) -> None:
 
 def _narvarorad(sammantrade, varde) -> Deltagare:
     try:
-        return sammantrade.deltagare.select_related("person").get(pk=int(varde))
-    except (TypeError, ValueError, Deltagare.DoesNotExist) as err:
+        return sammantrade.deltagare.select_related("person").get(pk=heltal(varde))
+    except Deltagare.DoesNotExist as err:
         raise ValidationError(
             _("Välj ersättaren och ledamoten ur sammanträdets närvaro."), code="okand_rad"
         ) from err
