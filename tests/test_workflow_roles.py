@@ -297,5 +297,5 @@ def test_a_role_held_for_periods_holds_in_each_and_not_between_them(
     assert not holds(today - day) and holds(today + 400 * day)
     assert roles.grant_periods(doc, "Granskare", [], user=reviewer) == []
     assert roles.local_roles_on(doc) == []
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^two periods start on the same day$"):
         roles.grant_periods(doc, "Granskare", [(today, today), (today, None)], user=reviewer)
