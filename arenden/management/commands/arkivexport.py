@@ -92,6 +92,7 @@ class Command(BaseCommand):
         delivered without what came. One reopened meanwhile is not delivered now. A package
         delivered before, of an ärende changed since, is replaced in the folder."""
         igen_nu = arende.levererad is not None
+        andrat = igen_nu and arkiv.andrat_sedan_leverans(arende)
         for forsok in range(FORSOK):
             try:
                 paket = arkiv.bygg_paket(arende, mal, ersatt=igen or igen_nu or forsok > 0)
@@ -112,7 +113,9 @@ class Command(BaseCommand):
                     self.stdout.write(self.style.WARNING(f"inte levererat: {fel}"))
                     return False
                 continue
-            vad = "levererat igen (ändrat sedan förra leveransen)" if igen_nu else "levererat"
+            vad = "levererat igen" if igen_nu else "levererat"
+            if andrat:
+                vad += " (ändrat sedan förra leveransen)"
             self.stdout.write(f"{vad}: {arende.diarienummer} → {paket.mapp}")
             return True
         raise CommandError(
