@@ -376,14 +376,14 @@ def hsn_787_2025(folk: Folk) -> Arende:
             arende, ArendeSteg.MARKERA_BEREDD, folk.handlaggare, "Tjänsteskrivelsen är klar."
         )
         # the beslut is § … of HSN's protokoll of its meeting, justerat before it is sent
-        mote, punkt = _mote_om(
+        mote, punkt, undertecknare = _mote_om(
             arende,
             folk,
             HSN_787_BESLUTAT,
+            HSN_787_UNDERTECKNARE,
             beskrivning=HSN_787_TJANSTESKRIVELSE["sammanfattning"],
             forslag_till_beslut=HSN_787_TJANSTESKRIVELSE["forslag_till_beslut"],
         )
-        undertecknare = _undertecknare(mote, folk, HSN_787_UNDERTECKNARE)
         protokoll.besluta(
             punkt,
             user=folk.sekreterare,
@@ -496,8 +496,9 @@ def _bered(arende: Arende, folk: Folk, forslag: str) -> None:
     do_transition(arende, ArendeSteg.MARKERA_BEREDD, folk.handlaggare)
 
 
-def _mote_om(arende: Arende, folk: Folk, datum: datetime.date, **punkt):
-    """A meeting of the ärende's organ with the ärende as its item, kallat."""
+def _mote_om(arende: Arende, folk: Folk, datum: datetime.date, vilka, **punkt):
+    """A meeting of the ärende's organ with the ärende as its item, kallat: its ordförande
+    and justerare (``vilka``) in the närvaro first, the kallelse goes to them."""
     sammantrade = protokoll.planera(
         organ=arende.organ, datum=datum, plats=MOTESPLATS, user=folk.sekreterare
     )
@@ -509,8 +510,9 @@ def _mote_om(arende: Arende, folk: Folk, datum: datetime.date, **punkt):
         bilagor=list(arende.handlingar.filter(typ=Handling.Typ.BESLUTSUNDERLAG)),
         **punkt,
     )
+    undertecknare = _undertecknare(sammantrade, folk, vilka)
     protokoll.kalla(sammantrade, user=folk.sekreterare)
-    return sammantrade, item
+    return sammantrade, item, undertecknare
 
 
 def rs_909_2023(folk: Folk) -> Arende:
@@ -528,14 +530,14 @@ def rs_909_2023(folk: Folk) -> Arende:
             registrerat=datetime.date(2023, 4, 20),
         )
         _bered(i_hsn, folk, hsn_forslag)
-        hsn_mote, hsn_punkt = _mote_om(
+        hsn_mote, hsn_punkt, hsn_undertecknare = _mote_om(
             i_hsn,
             folk,
             NARA_VARD_HSN_BESLUTAT,
+            HSN_787_UNDERTECKNARE,
             beskrivning=NARA_VARD_SAMMANFATTNING,
             forslag_till_beslut=hsn_forslag,
         )
-        hsn_undertecknare = _undertecknare(hsn_mote, folk, HSN_787_UNDERTECKNARE)
         protokoll.besluta(
             hsn_punkt,
             user=folk.sekreterare,
@@ -560,14 +562,14 @@ def rs_909_2023(folk: Folk) -> Arende:
         )
         _bered(i_rs, folk, f"{hsn_forslag}\n\n{NARA_VARD_HSN_BEREDD}")
         protokoll.tidigare_paragrafer(rs, 2023, RS_PARAGRAFER_FORE, user=folk.sekreterare)
-        rs_mote, rs_punkt = _mote_om(
+        rs_mote, rs_punkt, rs_undertecknare = _mote_om(
             i_rs,
             folk,
             NARA_VARD_RS_BESLUTAT,
+            RS_UNDERTECKNARE,
             beskrivning=f"{NARA_VARD_SAMMANFATTNING}\n{NARA_VARD_HSN_BEREDD}",
             forslag_till_beslut=hsn_forslag,
         )
-        rs_undertecknare = _undertecknare(rs_mote, folk, RS_UNDERTECKNARE)
         protokoll.besluta(
             rs_punkt,
             user=folk.sekreterare,

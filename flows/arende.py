@@ -10,6 +10,8 @@ Each state also says which tasks the ärende's process (flows/processer.py) hold
 offers each task to those whom the guards below let take its steps where it is open.
 """
 
+from contextvars import ContextVar
+
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -328,6 +330,94 @@ def _inte_motion(arende) -> bool:
     return arende.typ not in TYPER
 
 
+def motionens_fullmaktige(arende):
+    """The fullmäktige where the motion or medborgarförslag ``arende`` was väckt: its own
+    record (:class:`arenden.motion.models.Motion`), or, for the matter registered where it
+    goes on (a nämnd's förslag registered in the styrelse's or fullmäktige's diarium, which
+    keeps the ärendetyp and has no record of its own), the record of the ärende it continues,
+    followed back. None when no record is found."""
+    from arenden.diarium.models import ArendeRelation
+    from arenden.motion.models import Motion
+
+    sett = set()
+    pk = arende.pk
+    while pk is not None and pk not in sett:
+        sett.add(pk)
+        motion = Motion.objects.filter(arende_id=pk).select_related("fullmaktige").first()
+        if motion is not None:
+            return motion.fullmaktige
+        pk = (
+            ArendeRelation.objects.filter(till_id=pk, typ=ArendeRelation.Typ.FORTSATTER_I)
+            .order_by("-pk")
+            .values_list("fran_id", flat=True)
+            .first()
+        )
+    return None
+
+
+def _motion_avgors_av_fullmaktige(arende) -> bool:
+    """KL 5 kap. 35 §, 6 kap. 38 § p. 4: a motion is decided by fullmäktige, and so is a
+    medborgarförslag here: fullmäktige may hand one over to a nämnd (KL 5 kap. 23 § first
+    paragraph 3), but no record says one was, so none is decided anywhere else. The newest
+    beslut of a meeting (the one the step records) is the motion's fullmäktige's (any
+    fullmäktige's when no record names it); a nämnd, the styrelse among them, överlämnar the
+    matter with a förslag (:data:`FORSLAG_TILL_HOGRE_ORGAN`), återremitterar or bordlägger
+    it, and never decides it."""
+    if _inte_motion(arende):
+        return True
+    beslut = (
+        Beslut.objects.filter(MOTETS, arende_id=arende.pk, forslag_till__isnull=True)
+        .select_related("organ")
+        .order_by("-pk")
+        .first()
+    )
+    if beslut is None:
+        return True  # nothing decided: BESLUT says what is missing
+    fullmaktige = motionens_fullmaktige(arende)
+    if fullmaktige is not None:
+        return beslut.organ_id == fullmaktige.pk
+    from arenden.organisation.models import Organ
+
+    return beslut.organ.typ == Organ.Typ.FULLMAKTIGE
+
+
+#: why the newest BESLUTFORT check refused, in this context: the refusal's text, with the
+#: counts (read once by the engine right after the check, :class:`_Skal`)
+_BESLUTFORHET_SKAL: ContextVar[str] = ContextVar("beslutforhet_skal", default="")
+
+
+def _beslutfort(arende) -> bool:
+    """KL 5 kap. 45 §, 6 kap. 27 §: the meeting was beslutfört under the ärende's item, the
+    newest (where its anmälan put it, and where besluta, återremiss, bordläggning and the
+    förslag are recorded before the step): ledamöter and ersättare serving in it, counted
+    against the organ's register (:mod:`arenden.sammantraden.beslutforhet`). No item: nothing
+    to judge here (the step's other requirement says what is missing)."""
+    from arenden.sammantraden import beslutforhet
+    from arenden.sammantraden.models import Punkt
+
+    punkter = Punkt.objects.filter(arende_id=arende.pk).order_by("-pk")
+    punkt = beslutforhet.med_narvaron(punkter).first()
+    if punkt is None:
+        _BESLUTFORHET_SKAL.set("")
+        return True
+    skal = beslutforhet.bedom(punkt, laddad=True).skal()
+    _BESLUTFORHET_SKAL.set(skal)
+    return not skal
+
+
+class _Skal:
+    """A requirement's text that says, after its check refused, why (the counts), else the
+    rule. Read as text (``str``) by the engine right after the check; read once."""
+
+    def __init__(self, regel: str, skal: ContextVar[str]):
+        self.regel, self.skal = regel, skal
+
+    def __str__(self) -> str:
+        skal = self.skal.get()
+        self.skal.set("")
+        return skal or self.regel
+
+
 def _allt_redovisat(arende) -> bool:
     return not Uppdrag.objects.filter(arende_id=arende.pk, redovisat=None).exists()
 
@@ -424,6 +514,31 @@ INGA_ALLMANNA_HANDLINGAR = Requirement(
 INTE_MOTION = Requirement(
     _inte_motion,
     "en motion eller ett medborgarförslag avgörs av fullmäktige och kan inte avskrivas här",
+)
+#: KL 5 kap. 35 §, 6 kap. 38 § p. 4: never decided on the nämnd's behalf, by a delegat or by
+#: the ordförande in a brådskande ärende: a motion is fullmäktige's, and a medborgarförslag
+#: fullmäktige handed over to a nämnd may not be delegated
+INTE_MOTION_PA_DELEGATION = Requirement(
+    _inte_motion,
+    "en motion eller ett medborgarförslag avgörs av fullmäktige och får inte beslutas på "
+    "delegation (kommunallagen 5 kap. 35 §, 6 kap. 38 § 4)",
+)
+#: a beslut i sak in a motion or medborgarförslag is fullmäktige's
+MOTION_AV_FULLMAKTIGE = Requirement(
+    _motion_avgors_av_fullmaktige,
+    "en motion eller ett medborgarförslag avgörs av fullmäktige, inte av en nämnd "
+    "(kommunallagen 5 kap. 35 §, 6 kap. 38 § 4); nämnden överlämnar ärendet med ett förslag "
+    "till beslut till fullmäktige, eller återremitterar eller bordlägger det",
+)
+#: the meeting handles the ärende only when beslutfört under its item (KL 5 kap. 45 §, 6 kap.
+#: 27 §); the refusal gives the counts
+BESLUTFORT = Requirement(
+    _beslutfort,
+    _Skal(
+        "sammanträdet är inte beslutfört under ärendets punkt: mer än hälften av ledamöterna "
+        "ska delta (kommunallagen 5 kap. 45 §, 6 kap. 27 §)",
+        _BESLUTFORHET_SKAL,
+    ),
 )
 ALLT_REDOVISAT = Requirement(_allt_redovisat, "alla uppdrag är inte återrapporterade")
 UPPDRAG_ATT_BEVAKA = Requirement(_uppdrag_att_bevaka, "beslutet gav inga uppdrag att bevaka")
@@ -731,7 +846,7 @@ def definition() -> Workflow:
                 ArendeStatus.ANMALT,
                 ArendeStatus.BESLUTAT,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
-                requires=(BESLUT,),
+                requires=(BESLUT, MOTION_AV_FULLMAKTIGE, BESLUTFORT),
                 form="arenden:beslut",
                 before=(_beslutsdatum,),
             ),
@@ -752,7 +867,12 @@ def definition() -> Workflow:
                     condition=_far_besluta_pa_delegation,
                     condition_message="kräver att du är delegat enligt nämndens delegationsordning",
                 ),
-                requires=(INTE_PA_FOREDRAGNINGSLISTAN, DELEGATIONSBESLUT_OTAGET, DELEGATIONSBESLUT),
+                requires=(
+                    INTE_MOTION_PA_DELEGATION,
+                    INTE_PA_FOREDRAGNINGSLISTAN,
+                    DELEGATIONSBESLUT_OTAGET,
+                    DELEGATIONSBESLUT,
+                ),
                 form="arenden:delegationsbeslut",
                 before=(_beslutsdatum,),
             ),
@@ -763,7 +883,7 @@ def definition() -> Workflow:
                 ArendeStatus.ATERREMITTERAT,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
                 comment_required=True,
-                requires=(ATERREMISS,),
+                requires=(ATERREMISS, BESLUTFORT),
                 form="arenden:beslut",
             ),
             Transition(
@@ -773,7 +893,7 @@ def definition() -> Workflow:
                 ArendeStatus.BORDLAGT,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
                 comment_required=True,
-                requires=(BORDLAGGNING,),
+                requires=(BORDLAGGNING, BESLUTFORT),
                 form="arenden:beslut",
             ),
             Transition(
@@ -782,7 +902,7 @@ def definition() -> Workflow:
                 ArendeStatus.ANMALT,
                 ArendeStatus.OVERLAMNAT,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
-                requires=(FORSLAG_TILL_HOGRE_ORGAN,),
+                requires=(FORSLAG_TILL_HOGRE_ORGAN, BESLUTFORT),
                 form="arenden:beslut",
                 before=(_beslutsdatum,),
             ),

@@ -11,7 +11,13 @@ digital anslagstavla follows (KL 8 kap. 12 §).
 
 from arenden.organisation.roles import JUSTERARE, NAMNDSEKRETERARE, REGISTRATOR, REVISOR, STABSCHEF
 from arenden.sammantraden import protokoll
-from arenden.sammantraden.models import Sammantrade
+from arenden.sammantraden.models import (
+    Kallelsemottagare,
+    Paragrafjustering,
+    Rattelse,
+    Rattelsesignatur,
+    Sammantrade,
+)
 from flows.namn import SammantradeArbetslista, SammantradeStatus, SammantradeSteg
 from workflow import registry
 from workflow.definitions import (
@@ -23,6 +29,7 @@ from workflow.definitions import (
     Workflow,
     Worklist,
 )
+from workflow.models import WorkflowHistory
 from workflow.signals import before_transition
 from workflow.vocabulary import Vocabulary
 
@@ -116,6 +123,148 @@ PROTOKOLLET_ARKIVERAT = Requirement(
 )
 
 
+# -- what each step means: the records it needs (checked when the step is taken) -------------
+
+
+def _kallade(sammantrade) -> set[int]:
+    return set(
+        Kallelsemottagare.objects.filter(sammantrade_id=sammantrade.pk).values_list(
+            "person_id", flat=True
+        )
+    )
+
+
+def _nagon_kallad(sammantrade) -> bool:
+    return bool(_kallade(sammantrade))
+
+
+def _alla_kallade(sammantrade) -> bool:
+    """Everyone the kallelse goes to (arenden.sammantraden.protokoll.att_kalla: the närvaro
+    and the register on the meeting day) is recorded as kallad."""
+    return {p.pk for p in protokoll.att_kalla(sammantrade)} <= _kallade(sammantrade)
+
+
+#: KL 5 kap. 12 §, 6 kap. 17 §: the kallelse goes to the ledamöter and ersättare, and whom it
+#: went to is recorded (arenden.sammantraden.protokoll.kalla saves them before the step). A
+#: meeting is kallat once (nothing leads back to planerat), so its rows are the kallelse's
+KALLADE = Requirement(
+    _nagon_kallad,
+    "ingen ledamot eller ersättare är antecknad som kallad till sammanträdet; kallelsen går "
+    "till ledamöterna och ersättarna (kommunallagen 5 kap. 12 §, 6 kap. 17 §)",
+)
+ALLA_KALLADE = Requirement(
+    _alla_kallade,
+    "alla ledamöter och ersättare i närvaron och i ledamotsregistret på sammanträdesdagen är "
+    "inte antecknade som kallade (kommunallagen 5 kap. 12 §, 6 kap. 17 §)",
+)
+
+
+def _har_justerande(sammantrade) -> bool:
+    return protokoll.har_justerande(sammantrade)
+
+
+#: a protokoll nobody could justera is never upprättat: it would stay genomfört for ever
+HAR_JUSTERANDE = Requirement(
+    _har_justerande,
+    "närvaron har ingen närvarande ordförande och justerare; protokollet justeras av "
+    "ordföranden och en justerare (kommunallagen 5 kap. 69 §, 6 kap. 35 §)",
+)
+
+
+def _tagna(sammantrade, *steg, user=None) -> int:
+    """How many steps ``steg`` the meeting's history records (taken by ``user``, if given)."""
+    tagna = WorkflowHistory.objects.for_object(sammantrade).filter(transition__in=steg)
+    if user is not None:
+        tagna = tagna.filter(actor_id=user.pk)
+    return tagna.count()
+
+
+def _ny(antal, *steg):
+    """More records (``antal(sammantrade)``) than earlier steps ``steg`` account for: each
+    step of the meeting's history that says something was signed or proposed has a record of
+    its own behind it (the service saves it, then takes the step), as flows.arende counts its
+    beslut and rättelser against the ärende's history."""
+
+    def check(sammantrade) -> bool:
+        return antal(sammantrade) > _tagna(sammantrade, *steg)
+
+    check.__name__ = check.__qualname__ = f"ny_for_{'_'.join(steg)}"
+    return check
+
+
+def _egen(rader, *steg):
+    """As :func:`_ny`, of the records ``user`` made (``rader(sammantrade)``, by their
+    ``user``) against the steps ``user`` took: the entry is signed in the name of whose
+    record it accounts for."""
+
+    def condition(sammantrade, user) -> bool:
+        mina = rader(sammantrade).filter(user_id=getattr(user, "pk", None)).count()
+        return mina > _tagna(sammantrade, *steg, user=user)
+
+    condition.__name__ = condition.__qualname__ = f"egen_for_{'_'.join(steg)}"
+    return condition
+
+
+def _paragrafjusteringar(sammantrade):
+    return Paragrafjustering.objects.filter(punkt__sammantrade_id=sammantrade.pk)
+
+
+def _rattelser(sammantrade):
+    return Rattelse.objects.filter(sammantrade_id=sammantrade.pk)
+
+
+def _rattelser_i_kraft(sammantrade):
+    return _rattelser(sammantrade).filter(giltig__isnull=False)
+
+
+def _rattelsesignaturer(sammantrade):
+    return Rattelsesignatur.objects.filter(rattelse__sammantrade_id=sammantrade.pk)
+
+
+def _signaturer_fore_den_sista(sammantrade) -> int:
+    """The signatures of the rättelser but the last of each one in effect: that one took
+    *ratta*, every other one *signera_rattelse*."""
+    return _rattelsesignaturer(sammantrade).count() - _rattelser_i_kraft(sammantrade).count()
+
+
+#: KL 5 kap. 69 §, 6 kap. 35 §: each signature of a paragraph justerad at once
+#: (arenden.sammantraden.protokoll.justera_paragraf saves it, then takes the step)
+NY_PARAGRAFJUSTERING = Requirement(
+    _ny(lambda s: _paragrafjusteringar(s).count(), SammantradeSteg.JUSTERA_PARAGRAF),
+    "ingen paragraf har en ny omedelbar justering av ordföranden eller en justerare som "
+    "historiken inte redan har (kommunallagen 5 kap. 69 §)",
+)
+#: FL 36 §: each rättelse proposed (arenden.sammantraden.protokoll.foresla_rattelse)
+NY_RATTELSE = Requirement(
+    _ny(lambda s: _rattelser(s).count(), SammantradeSteg.FORESLA_RATTELSE),
+    "ingen rättelse av protokollet är föreslagen som historiken inte redan har (FL 36 §)",
+)
+#: each signature of a proposed rättelse but its last (arenden.sammantraden.protokoll.
+#: signera_rattelse)
+NY_RATTELSESIGNATUR = Requirement(
+    _ny(_signaturer_fore_den_sista, SammantradeSteg.SIGNERA_RATTELSE),
+    "ingen föreslagen rättelse har en ny signatur av ordföranden eller en justerare som "
+    "historiken inte redan har (FL 36 §)",
+)
+#: each rättelse in effect: signed by all who justerade the protokoll, the last signature
+#: takes the step
+NY_RATTELSE_I_KRAFT = Requirement(
+    _ny(lambda s: _rattelser_i_kraft(s).count(), SammantradeSteg.RATTA),
+    "ingen rättelse av protokollet har trätt i kraft som historiken inte redan har; den "
+    "gäller när ordföranden och alla justerare har signerat den (FL 36 §)",
+)
+#: who takes the step is whose record it accounts for: the entry is signed in their name
+EGEN_PARAGRAFJUSTERING = (
+    "du har ingen omedelbar justering av en paragraf som historiken inte redan har"
+)
+EGEN_RATTELSE = "du har inte föreslagit någon rättelse som historiken inte redan har"
+EGEN_SIGNATUR = "du har inte signerat någon rättelse som historiken inte redan har"
+#: a signature of a rättelse is recorded by *signera_rattelse*, or, the last, by *ratta*
+EGEN_SIGNATUR_VILLKOR = _egen(
+    _rattelsesignaturer, SammantradeSteg.SIGNERA_RATTELSE, SammantradeSteg.RATTA
+)
+
+
 def definition() -> Workflow:
     return Workflow(
         id=ID,
@@ -178,6 +327,7 @@ def definition() -> Workflow:
                 SammantradeStatus.PLANERAT,
                 SammantradeStatus.KALLAT,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
+                requires=(KALLADE, ALLA_KALLADE),
                 before=(protokoll.vid_kallelse,),
             ),
             Transition(
@@ -200,7 +350,7 @@ def definition() -> Workflow:
                 SammantradeStatus.KALLAT,
                 SammantradeStatus.GENOMFORT,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
-                requires=(HAR_BORJAT,),
+                requires=(HAR_BORJAT, HAR_JUSTERANDE),
                 before=(protokoll.numrera_paragrafer,),
             ),
             Transition(
@@ -251,8 +401,13 @@ def definition() -> Workflow:
                 "Justera paragrafen omedelbart",
                 ("kallat", "genomfort"),
                 None,
-                guard=Guard(roles=(JUSTERARE,)),
+                guard=Guard(
+                    roles=(JUSTERARE,),
+                    condition=_egen(_paragrafjusteringar, SammantradeSteg.JUSTERA_PARAGRAF),
+                    condition_message=EGEN_PARAGRAFJUSTERING,
+                ),
                 comment_required=True,
+                requires=(NY_PARAGRAFJUSTERING,),
                 trigger=METHOD,
             ),
             Transition(
@@ -263,8 +418,13 @@ def definition() -> Workflow:
                 "Föreslå rättelse",
                 JUSTERAT_TILLSTAND,
                 None,
-                guard=Guard(roles=JUSTERARE_OCH_SEKRETERARE),
+                guard=Guard(
+                    roles=JUSTERARE_OCH_SEKRETERARE,
+                    condition=_egen(_rattelser, SammantradeSteg.FORESLA_RATTELSE),
+                    condition_message=EGEN_RATTELSE,
+                ),
                 comment_required=True,
+                requires=(NY_RATTELSE,),
                 trigger=METHOD,
             ),
             Transition(
@@ -274,8 +434,13 @@ def definition() -> Workflow:
                 "Signera rättelse",
                 JUSTERAT_TILLSTAND,
                 None,
-                guard=Guard(roles=(JUSTERARE,)),
+                guard=Guard(
+                    roles=(JUSTERARE,),
+                    condition=EGEN_SIGNATUR_VILLKOR,
+                    condition_message=EGEN_SIGNATUR,
+                ),
                 comment_required=True,
+                requires=(NY_RATTELSESIGNATUR,),
                 trigger=METHOD,
             ),
             Transition(
@@ -284,8 +449,13 @@ def definition() -> Workflow:
                 "Rätta protokollet",
                 JUSTERAT_TILLSTAND,
                 None,
-                guard=Guard(roles=(JUSTERARE,)),
+                guard=Guard(
+                    roles=(JUSTERARE,),
+                    condition=EGEN_SIGNATUR_VILLKOR,
+                    condition_message=EGEN_SIGNATUR,
+                ),
                 comment_required=True,
+                requires=(NY_RATTELSE_I_KRAFT,),
                 trigger=METHOD,
             ),
         ],

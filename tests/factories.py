@@ -111,10 +111,16 @@ def mote(arende, datum=datetime.date(2025, 11, 12), *, justerat=True):
 
 
 def planerat(arende, sekreterare, datum=datetime.date(2025, 11, 12)):
-    """A meeting of the ärende's organ, planned by its nämndsekreterare."""
+    """A meeting of the ärende's organ, planned by its nämndsekreterare, with the närvaro
+    (:func:`narvaro`) that makes it beslutfört: nothing is decided, bordlagt or återremitterat
+    at a meeting where nobody serves (KL 5 kap. 45 §, 6 kap. 27 §)."""
     from arenden.sammantraden import protokoll
 
-    return protokoll.planera(organ=arende.organ, datum=datum, plats="Sal A", user=sekreterare)
+    sammantrade = protokoll.planera(
+        organ=arende.organ, datum=datum, plats="Sal A", user=sekreterare
+    )
+    narvaro(sammantrade, sekreterare)
+    return sammantrade
 
 
 def anmal(arende, sekreterare, sammantrade=None, datum=datetime.date(2025, 11, 12)):
@@ -140,21 +146,26 @@ def besluta(
     """The nämnd's beslut ``text`` in ``arende``, recorded as the nämndsekreterare records it:
     under the ärende's item of a meeting held now (put on a föredragningslista first when it
     is on none; ``mote`` passes the meeting's ``datum`` or ``sammantrade`` to :func:`anmal`),
-    the meeting kallat when only planned, and its protokoll justerat unless ``justera`` is false
+    the meeting kallat when only planned (its närvaro noted first when nobody is to be called),
+    and its protokoll justerat unless ``justera`` is false
     (:func:`justera_protokollet`; the other items must be decided first). A ``forslag_till``
     makes it a förslag to that higher organ. Returns the beslut."""
     from arenden.models import Punkt
-    from arenden.sammantraden import protokoll
+    from arenden.sammantraden import beslutforhet, protokoll
 
     arende.refresh_from_db()
     punkt = arende.punkter.oavgjorda().order_by("-pk").first()
     if punkt is None:
         punkt = anmal(arende, sekreterare, **mote)
     sammantrade = punkt.sammantrade
+    if justera or (sammantrade.state == "planerat" and not protokoll.att_kalla(sammantrade)):
+        # who serves is noted before the item is decided; and before the kallelse, which goes
+        # to them, when nobody else is to be called (KL 5 kap. 12 §, 6 kap. 17 §)
+        narvaro(sammantrade, sekreterare)
     if sammantrade.state == "planerat":
         protokoll.kalla(sammantrade, user=sekreterare)
-    if justera:
-        narvaro(sammantrade, sekreterare)  # who serves is noted before the item is decided
+    if not beslutforhet.beslutfor(punkt):
+        narvaro(sammantrade, sekreterare)  # KL 5 kap. 45 §, 6 kap. 27 §: a meeting beslutfört
     punkt = protokoll.besluta(
         punkt,
         user=sekreterare,

@@ -108,6 +108,7 @@ def test_the_meetings_own_steps_are_in_the_audit_log(client, cast, arende):
         organ=cast.organ, datum=datetime.date(2025, 11, 12), plats="Umeå", user=cast.sekreterare
     )
     protokoll.lagg_till_punkt(mote, user=cast.sekreterare, rubrik="Aktuellt", typ="aktuellt")
+    factories.narvaro(mote, cast.sekreterare)  # the kallelse goes to them
     protokoll.kalla(mote, user=cast.sekreterare)
     client.force_login(cast.revisor)
     url = reverse("arenden:auditlogg")

@@ -113,8 +113,8 @@ class Ärenden:
         arende.refresh_from_db()
         if state == "anmalt":
             return arende
+        factories.narvaro(mote, c.sekreterare)  # who serves, noted before the kallelse to them
         protokoll.kalla(mote, user=c.sekreterare)
-        factories.narvaro(mote, c.sekreterare)  # who serves, noted before the item is decided
         utfall = {
             "bordlagt": "bordlaggning",
             "aterremitterat": "aterremiss",

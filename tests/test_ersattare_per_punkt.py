@@ -201,6 +201,8 @@ def test_after_upprattande_nothing_changes_and_the_protokoll_numbers_the_paragra
         assert "Ersättare Dan Gran (s) tjänstgör för Anna Ek (s) i punkt 1." in text
         assert "Dan Gran (s), tjänstgör för Anna Ek på punkt 1" in text
         assert "i punkt 2." not in text
+    # the protokoll is drawn up with an ordförande and a justerare to justera it
+    factories.narvaro(cast.mote, sek)
     protokoll.uppratta(cast.mote, user=sek)
     forsta = Punkt.objects.get(pk=cast.forsta.pk)
     assert forsta.paragraf is not None

@@ -29,7 +29,9 @@ MED_PROCESS = {
         "paborja_beredning": 6,
         "markera_beredd": 25,
         "anmal": 18,  # 17 before anmält needed its item
-        "besluta": 20,
+        # 20 before beslutförhet was asked (KL 5 kap. 45 §, 6 kap. 27 §): the item with its
+        # jäv, the register's seats and the närvaro with what serving in the item reads
+        "besluta": 27,
         "expediera": 31,  # 29 before the beslut had to be justerat (read twice)
         "avsluta": 27,  # 25 before överlämnat waited for its justering
     },
@@ -38,7 +40,7 @@ MED_PROCESS = {
         "paborja_beredning": 3,
         "markera_beredd": 23,
         "anmal": 16,
-        "besluta": 18,
+        "besluta": 25,  # 18 before beslutförhet, as on SQLite
         "expediera": 27,
         "avsluta": 25,
     },

@@ -763,24 +763,33 @@ def test_a_protokoll_is_not_justerat_without_signatures_nor_changed_after_one(cl
     mote.kalla()
     sek = mote.cast.sekreterare
     s = Sammantrade.objects.get(pk=mote.sammantrade.pk)
-    # with nobody left to sign, the sekreterare still cannot justera it (the närvaro noted
-    # before the item is decided: who decided it is not changed afterwards)
-    for deltagare in s.deltagare.all():
+    # the närvaro noted before the item is decided (who decided it is not changed afterwards):
+    # the ordförande and the justerare are gone, the two other ledamöter decide the item (KL 6
+    # kap. 27 §: never a beslut of nobody)
+    undertecknare = s.deltagare.filter(person__in=[mote.ordforande, mote.justerare])
+    for deltagare in undertecknare:
         protokoll.andra_narvaro(deltagare, user=sek, narvarande=False)
     mote.besluta(punkt)
+    # with nobody present to sign it, the protokoll is not drawn up: it could never be
+    # justerat (KL 5 kap. 69 §, 6 kap. 35 §), not by the engine nor over HTTP
+    s.refresh_from_db()
+    with pytest.raises(TransitionNotAllowed, match="ingen närvarande ordförande och justerare"):
+        do_transition(s, "genomfor", sek)
+    client.force_login(sek)
+    svar = client.post(
+        f"/sammantrade/{s.pk}/overgang/",
+        factories.fran_motessidan(mote.sammantrade, {"overgang": "genomfor"}),
+        follow=True,
+    )
+    assert "ingen närvarande ordförande och justerare" in svar.content.decode()
+    assert Sammantrade.objects.get(pk=s.pk).state == "kallat"
+    # present again (but not in the item they left), they sign; the sekreterare never does
+    for deltagare in undertecknare:
+        protokoll.andra_narvaro(deltagare, user=sek, narvarande=True, franvarande_pa=[punkt])
     mote.uppratta()
     s.refresh_from_db()
     with pytest.raises(TransitionNotAllowed):
         do_transition(s, "justera", sek)
-    client.force_login(sek)
-    client.post(
-        f"/sammantrade/{s.pk}/overgang/",
-        factories.fran_motessidan(mote.sammantrade, {"overgang": "justera"}),
-        follow=True,
-    )
-    assert Sammantrade.objects.get(pk=s.pk).state == "genomfort"
-    for deltagare in s.deltagare.all():
-        protokoll.andra_narvaro(deltagare, user=sek, narvarande=True, franvarande_pa=[punkt])
     protokoll.justera(s, user=mote.ordforande_user)
     with pytest.raises(PermissionDenied, match="börjat justeras"):
         protokoll.lagg_till_yttrande(

@@ -35,7 +35,14 @@ from arenden.handlaggning.services import tilldela
 from arenden.models import Arende, Deltagare, Organ, Person, Sammantrade
 from arenden.organisation import roles
 from arenden.sammantraden import protokoll
-from arenden.sammantraden.models import Justering
+from arenden.sammantraden.models import (
+    Justering,
+    Kallelsemottagare,
+    Paragrafjustering,
+    Punkt,
+    Rattelse,
+    Rattelsesignatur,
+)
 from tests import factories, tabeller
 from workflow import registry
 from workflow import roles as workflow_roles
@@ -278,7 +285,7 @@ def _build() -> World:
     for name, datum in DATUM.items():
         mote = _planera(organ, users, datum, justerare)
         if name not in ("planerat", "planerat_kommande"):
-            do_transition(mote, "kalla", sekreterare)
+            protokoll.kalla(mote, user=sekreterare)
         if name == "installt":
             do_transition(mote, "installa", sekreterare, "Inställt")
         elif name not in ("planerat", "kallat", *KOMMANDE):
@@ -344,8 +351,19 @@ def test_the_transition_table_knows_every_transition_of_the_definition(world):
         t.id for t in wf.transition_list if getattr(t, "requires", ()) or t.guard.condition
     }
     # justera: every signature; genomfor: the meeting has begun (nothing recorded before it
-    # happens); ansla: the justerat protokoll is filed; installa: the meeting has not begun
-    assert needs_a_record == {"justera", "justera_utan_anslag", "genomfor", "ansla", "installa"}
+    # happens) and an ordförande and a justerare are present; ansla: the justerat protokoll is
+    # filed; installa: the meeting has not begun; kalla: whom it goes to is recorded; the
+    # omedelbar justering and the rättelse: the signature or proposal the entry records
+    assert needs_a_record == {
+        "kalla",
+        "genomfor",
+        "justera",
+        "justera_utan_anslag",
+        "ansla",
+        "installa",
+        *RATTELSE,
+        "justera_paragraf",
+    }
 
 
 def test_the_tables_keep_the_rules():
@@ -415,6 +433,7 @@ def test_who_may_take_each_transition(world, transition, source, who):
         )
         kommentar = "Rättelse" if transition in RATTELSE | {"justera_paragraf", "installa"} else ""
         if may:
+            _underlaget(mote, transition, user, world)
             do_transition(mote, transition, user, kommentar)
             assert mote.state == (SAMMANTRADE_TRANSITIONS[transition][1] or source)
         else:
@@ -422,6 +441,32 @@ def test_who_may_take_each_transition(world, transition, source, who):
                 do_transition(mote, transition, user, kommentar)
             mote.refresh_from_db()
             assert mote.state == source
+
+
+def _underlaget(mote, transition, user, world) -> None:
+    """The record the step ``transition`` by ``user`` stands for (flows.sammantrade): whom the
+    kallelse goes to, the user's signature of a paragraph or a rättelse, their proposal."""
+    nu = timezone.now()
+    if transition == "kalla":
+        for person in protokoll.att_kalla(mote):
+            Kallelsemottagare.objects.create(sammantrade=mote, person=person)
+    elif transition == "justera_paragraf":
+        punkt = Punkt.objects.create(sammantrade=mote, ordning=99, rubrik="Omedelbart")
+        Paragrafjustering.objects.create(
+            punkt=punkt, person=world.justerare, user=user, tidpunkt=nu
+        )
+    elif transition in RATTELSE:
+        rattelse = Rattelse.objects.create(
+            sammantrade=mote,
+            text="Rättelse",
+            user=user,
+            tidpunkt=nu,
+            giltig=nu if transition == "ratta" else None,
+        )
+        if transition != "foresla_rattelse":
+            Rattelsesignatur.objects.create(
+                rattelse=rattelse, person=world.justerare, user=user, tidpunkt=nu
+            )
 
 
 def test_nothing_is_offered_once_anslaget(world):

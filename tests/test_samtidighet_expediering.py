@@ -35,8 +35,8 @@ def _beslutat(cast, sandlista=("Kommunförbundet", "Revisionen")):
     arende = c.berett("Avtal om samverkan", sandlista=sandlista)
     mote = protokoll.planera(organ=c.organ, datum=BESLUTSDAG, plats="Umeå", user=c.sekreterare)
     punkt = protokoll.lagg_till_punkt(mote, user=c.sekreterare, arende=arende)
+    factories.narvaro(mote, c.sekreterare)  # who serves, noted before the kallelse to them
     protokoll.kalla(mote, user=c.sekreterare)
-    factories.narvaro(mote, c.sekreterare)  # who serves, noted before the item is decided
     protokoll.besluta(punkt, user=c.sekreterare, utfall="bifall", beslut="Att bifalla.")
     factories.justera_protokollet(mote, c.sekreterare)
     arende.refresh_from_db()

@@ -14,6 +14,7 @@ from arenden.delegering.models import Delegationspunkt
 from arenden.diarium.models import Arende
 from arenden.diarium.services import andras, kräv_skett
 from arenden.handlaggning.models import Beslut
+from arenden.motion.models import TYPER as MOTIONSTYPER
 from arenden.organisation.models import Organ
 from flows.arende import DELEGAT_BESLUTAR, ar_ledamot
 from flows.namn import ArendeSteg
@@ -152,6 +153,9 @@ def att_besluta(user):
         Arende.objects.filter(state__in=DELEGAT_BESLUTAR, organ__in=punkter.values("organ"))
         # what stands on a föredragningslista is the nämnd's to decide there
         .exclude(Exists(Punkt.objects.oavgjorda().filter(arende=OuterRef("pk"))))
+        # a motion or medborgarförslag is never decided on delegation (KL 5 kap. 35 §, 6 kap.
+        # 38 § 4; flows.arende.INTE_MOTION_PA_DELEGATION)
+        .exclude(typ__in=MOTIONSTYPER)
         .select_related("organ")
         .order_by("registrerat", "pk")
     )

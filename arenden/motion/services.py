@@ -9,10 +9,11 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from arenden.diarium.models import Arende
+from arenden.diarium.models import Arende, ArendeRelation
 from arenden.diarium.services import kräv_skett, registrera_arende
 from arenden.motion.models import TYPER, Motion
 from arenden.organisation.models import Organ
@@ -20,7 +21,8 @@ from flows.namn import ArendeArbetslista, ArendeStatus
 from workflow.context import acting_as
 from workflow.engine import worklist
 
-#: where the ärende is decided or closed: the clock has stopped
+#: where the ärende is decided or closed: the clock has stopped, unless the matter was handed
+#: on and is still open where it went on (:func:`oppen`)
 AVGJORDA = (
     ArendeStatus.BESLUTAT,
     ArendeStatus.EXPEDIERAT,
@@ -29,6 +31,38 @@ AVGJORDA = (
     ArendeStatus.AVSKRIVET,
     ArendeStatus.MAKULERAT,
 )
+
+#: how far :func:`oppen` follows a matter handed on (a nämnd's förslag to the styrelse, the
+#: styrelse's to fullmäktige, and a step to spare)
+KEDJA = 4
+
+
+def oppen(arende: str = "arende", *, djup: int = KEDJA) -> Q:
+    """The motion's clock runs (KL 5 kap. 35 §): its ärende is not decided or closed
+    (:data:`AVGJORDA`), or it was closed after it was handed on with a förslag (*överlämnat*,
+    flows.arende.FORTSATTER_I_ANNAT_ORGAN) and the matter is still open where it went on, the
+    diarium of the styrelse or fullmäktige, where fullmäktige decides it (flows.arende.
+    MOTION_AV_FULLMAKTIGE). ``arende``: the path to the ärende from the model filtered (a
+    :class:`Motion`: ``"arende"``; an :class:`Arende`: ``""``). No query of its own: a
+    filter for the caller's."""
+    prefix = f"{arende}__" if arende else ""
+    q = ~Q(**{f"{prefix}state__in": AVGJORDA})
+    if djup:
+        vidare = ArendeRelation.objects.filter(
+            oppen("till", djup=djup - 1),
+            fran_id=OuterRef(f"{prefix}pk"),
+            typ=ArendeRelation.Typ.FORTSATTER_I,
+        )
+        q |= Exists(vidare)
+    return q
+
+
+def ar_oppen(arende: Arende) -> bool:
+    """:func:`oppen` asked of one ärende: no query while it is not decided or closed."""
+    if arende.state not in AVGJORDA:
+        return True
+    return Arende.objects.filter(oppen(""), pk=arende.pk).exists()
+
 
 #: KL 5 kap. 35 §: when no later meeting of fullmäktige is planned, the next one is assumed to
 #: lie this far after the one being called (fullmäktige meets about every other month)
@@ -129,9 +163,9 @@ def oppna(user):
     first at the top. One query, whatever their number."""
     return (
         Motion.objects.filter(
+            oppen(),
             arende__in=worklist(user, ArendeArbetslista.ALLA_ARENDEN).values("pk"),
         )
-        .exclude(arende__state__in=AVGJORDA)
         .select_related(
             "arende__organ", "fullmaktige", "ledamot", "anmald_punkt__sammantrade__organ"
         )
@@ -162,8 +196,9 @@ def att_anmala(sammantrade, *, las: bool = False) -> list[Motion]:
         return []
     grans = horisont(sammantrade)
     oppna_har = (
-        Motion.objects.filter(fullmaktige_id=sammantrade.organ_id, anmald_punkt__isnull=True)
-        .exclude(arende__state__in=AVGJORDA)
+        Motion.objects.filter(
+            oppen(), fullmaktige_id=sammantrade.organ_id, anmald_punkt__isnull=True
+        )
         .select_related("arende")
         .order_by("vackt", "pk")
     )
@@ -243,6 +278,6 @@ def for_sidan(arende: Arende) -> dict | None:
         "sista": sista,
         "kvar": kvar,
         "over": -kvar,
-        "forsenad": kvar < 0 and arende.state not in AVGJORDA,
+        "forsenad": kvar < 0 and ar_oppen(arende),
         "anmald": anmalt_vid(motion),
     }

@@ -28,6 +28,7 @@ from arenden.handlaggning.models import Beslut, Uppdrag
 from arenden.motion import services as motioner
 from arenden.organisation import roles
 from arenden.organisation.models import Ledamotsuppdrag, Organ, Person
+from arenden.sammantraden import beslutforhet
 from arenden.sammantraden.ledamot import tjanstgor_i
 from arenden.sammantraden.models import (
     DELTAR_I,
@@ -473,6 +474,12 @@ def andra_narvaro(deltagare: Deltagare, *, user, version: int | None = None, **f
             deltagare.franvarande_pa.set(franvarande_pa)
         _kräv_samma_justeringsbild(deltagare.sammantrade, fore)
         _kräv_samma_beslutsbild(deltagare.sammantrade, beslutade)
+        if _ska_justera(deltagare) and deltagare.person.anvandare_id:
+            # present now, an ordförande or justerare signs, as one noted present at once
+            # (:func:`lagg_till_deltagare`): never a protokoll whose justerare cannot sign it
+            workflow_roles.grant(
+                deltagare.sammantrade, roles.JUSTERARE, user=deltagare.person.anvandare
+            )
     return deltagare
 
 
@@ -944,20 +951,30 @@ def kalla(sammantrade: Sammantrade, *, user, skal: str = "") -> Sammantrade:
     ärenden, KL 5 kap. 11 §); later than a week before the meeting only with the reason
     (``skal``), which the history keeps."""
     with transaction.atomic(), acting_as(user):
+        nu = (
+            Sammantrade.objects.select_for_update()
+            .filter(pk=sammantrade.pk)
+            .values_list("state", flat=True)
+            .first()
+        )
+        if nu != SammantradeStatus.PLANERAT or sammantrade.state != nu:
+            # kallat already, or read before it moved: the engine refuses in its own words,
+            # before a row is written (a second kallelse would meet the first one's rows)
+            do_transition(sammantrade, SammantradeSteg.KALLA, user)
+        kallade = att_kalla(sammantrade)
+        if not kallade:
+            raise ValidationError(
+                _(
+                    "Det finns ingen att kalla till %(mote)s: närvaron har ingen ledamot eller "
+                    "ersättare och ledamotsregistret ingen vars uppdrag gäller %(dag)s. För in "
+                    "ledamöterna och ersättarna innan kallelsen skickas; den går till dem "
+                    "(kommunallagen 5 kap. 12 §, 6 kap. 17 §)."
+                )
+                % {"mote": sammantrade, "dag": f"{sammantrade.datum:%Y-%m-%d}"},
+                code="ingen_att_kalla",
+            )
         delegering.anmal_till(sammantrade, user=user)  # KL 6 kap. 40 §
         motioner.anmal_till(sammantrade, user=user)  # KL 5 kap. 35 §
-        # everyone in the närvaro, and every ledamot and ersättare of the register whose
-        # uppdrag is valid on the meeting day (KL 5 kap. 12 §, 6 kap. 17 §)
-        kallade = [
-            d.person
-            for d in sammantrade.deltagare.select_related("person__anvandare")
-            if d.roll != Deltagare.Roll.TJANSTEPERSON
-        ]
-        kallade += [
-            u.person
-            for u in Ledamotsuppdrag.giltiga(sammantrade.organ, sammantrade.datum)
-            if u.person not in kallade
-        ]
         rader = [
             Kallelsemottagare(
                 sammantrade=sammantrade,
@@ -966,12 +983,14 @@ def kalla(sammantrade: Sammantrade, *, user, skal: str = "") -> Sammantrade:
             )
             for person in kallade
         ]
+        # whom it goes to is recorded before the step, which needs it (flows.sammantrade.
+        # KALLADE): a meeting is never kallat with nobody recorded as called
+        for rad in rader:
+            _spara(rad, user)
         kommentar = _kallelse_kommentar(rader)
         if skal.strip():
             kommentar += " " + _("Sent tillkännagivande: %(skal)s") % {"skal": skal.strip()}
         do_transition(sammantrade, SammantradeSteg.KALLA, user, kommentar, data={"skal": skal})
-        for rad in rader:
-            _spara(rad, user)
         # the kallelse as it reads now, filed in the meeting's ärende (marked with the secrecy
         # of what it holds) and e-mailed, made off the request (arenden.dokument.arkivering).
         # E-mail leaves the system: it carries the public version, with whatever the masking
@@ -1006,6 +1025,21 @@ def kalla(sammantrade: Sammantrade, *, user, skal: str = "") -> Sammantrade:
         if mal:
             arkivering.bestall(sammantrade, arkivering.Arkivering.Slag.KALLELSE, mal, user=user)
     return sammantrade
+
+
+def att_kalla(sammantrade: Sammantrade) -> list[Person]:
+    """Whom the kallelse goes to (KL 5 kap. 12 §, 6 kap. 17 §): everyone in the närvaro but
+    the tjänstepersoner, and every ledamot and ersättare of the register whose uppdrag is
+    valid on the meeting day."""
+    kallade = [
+        d.person
+        for d in sammantrade.deltagare.select_related("person__anvandare")
+        if d.roll != Deltagare.Roll.TJANSTEPERSON
+    ]
+    for uppdrag in Ledamotsuppdrag.giltiga(sammantrade.organ, sammantrade.datum):
+        if uppdrag.person not in kallade:  # once, whatever seats they hold
+            kallade.append(uppdrag.person)
+    return kallade
 
 
 def _sekretess_i(sammantrade: Sammantrade) -> str:
@@ -1324,6 +1358,13 @@ def besluta(
                 transition = "aterremittera" if utfall == Punkt.Utfall.ATERREMISS else "bordlagga"
                 do_transition(arende, transition, user, motivering)
                 return punkt
+        # an item without an ärende (a val, an informationsärende) has no step to ask it:
+        # the organ decides there too only when beslutfört (KL 5 kap. 45 §, 6 kap. 27 §)
+        if skal := beslutforhet.varfor_inte(punkt):
+            raise ValidationError(
+                _("Beslutet kan inte föras in: %(skal)s.") % {"skal": skal},
+                code="inte_beslutfort",
+            )
         _spara(punkt, user)
     return punkt
 

@@ -18,6 +18,7 @@ from arenden.diarium.services import registrera_arende
 from arenden.models import (
     Arende,
     Beslut,
+    Deltagare,
     Mottagare,
     Organ,
     Person,
@@ -126,6 +127,12 @@ class Cast:
         Punkt.objects.bulk_create(
             Punkt(sammantrade=mote, ordning=1, arende_id=pk, rubrik="Kostnad")
             for mote, pk in zip(moten, ids, strict=True)
+        )
+        # beslutfört (KL 6 kap. 27 §): its ordförande present, serving in the item
+        ordforande = Person.objects.create(namn=f"Ordförande {self.organ.kod}")
+        Deltagare.objects.bulk_create(
+            Deltagare(sammantrade=mote, person=ordforande, roll=Deltagare.Roll.ORDFORANDE)
+            for mote in moten
         )
         beslut = Beslut.objects.bulk_create(
             Beslut(
