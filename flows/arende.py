@@ -596,6 +596,65 @@ RATTELSE_I_KRAFT = Requirement(
 )
 
 
+# -- the steps taken by a service with a record of their own: each step needs a record the
+# history does not yet account for, so that one called directly, or twice, writes no entry
+# with nothing behind it
+
+
+def _tagna(arende, steg) -> int:
+    return WorkflowHistory.objects.for_object(arende).filter(transition=steg).count()
+
+
+def _yttranden(arende) -> list[dict]:
+    """The organs asked for a yttrande in every run of the ärende's process (flows.models.
+    ArendeProcess.data)."""
+    from flows.models import ArendeProcess
+
+    data = ArendeProcess.objects.filter(arende_id=arende.pk).values_list("data", flat=True)
+    return [y for d in data for y in (d or {}).get("yttranden", [])]
+
+
+def _begaran_att_fora_in(arende) -> bool:
+    """An organ asked (flows.uppgifter.tilldela, begar_yttranden) whose request the history
+    does not yet name; requests made before the mark was kept count as named."""
+    return any(not y.get("i_historiken", True) for y in _yttranden(arende))
+
+
+def _svar_att_fora_in(arende) -> bool:
+    """More yttranden marked as come in (flows.synk.markera_besvarat) than the history
+    records: each once."""
+    svar = sum(1 for y in _yttranden(arende) if y.get("besvarat"))
+    return svar > _tagna(arende, ArendeSteg.YTTRANDE_INKOMMET)
+
+
+def _provning_att_fora_in(arende) -> bool:
+    """More sekretessmarkeringar made, changed or lifted (the field history of the ärende and
+    its handlingar, by arenden.diarium.services.andra_sekretess, with the step as reason)
+    than the history records. Each step also writes a row of the ärende's own field history
+    with its id as reason (the engine saves the state): those are not markings."""
+    skal = str(ArendeSteg.ANDRA_SEKRETESS)
+    tagna = _tagna(arende, skal)
+    arendets = type(arende).history.filter(id=arende.pk, history_change_reason=skal).count()
+    handlingars = Handling.history.filter(arende_id=arende.pk, history_change_reason=skal)
+    return arendets - tagna + handlingars.count() > tagna
+
+
+NY_BEGARAN = Requirement(
+    _begaran_att_fora_in,
+    "ingen begäran om yttrande finns i ärendets beredning som historiken inte redan har; "
+    "yttranden begärs i tilldelningen eller under beredningen",
+)
+NYTT_YTTRANDE = Requirement(
+    _svar_att_fora_in,
+    "inget begärt yttrande är markerat som inkommet som historiken inte redan har",
+)
+NY_SEKRETESSPROVNING = Requirement(
+    _provning_att_fora_in,
+    "ingen sekretessmarkering av ärendet eller en handling är gjord, ändrad eller hävd som "
+    "historiken inte redan har (offentlighets- och sekretesslagen 5 kap. 5 §)",
+)
+
+
 def _datum(falt):
     def satt(event):
         setattr(event.obj, falt, timezone.localdate())
@@ -775,6 +834,7 @@ def definition() -> Workflow:
                 None,
                 guard=Guard(roles=(STABSCHEF, *PREPARERS)),
                 comment_required=True,
+                requires=(NY_BEGARAN,),
                 trigger=METHOD,  # with the yttrande tasks (flows.uppgifter.begar_yttranden)
             ),
             Transition(
@@ -790,6 +850,7 @@ def definition() -> Workflow:
                 None,
                 guard=Guard(roles=(STABSCHEF, REGISTRATOR, *PREPARERS)),
                 comment_required=True,
+                requires=(NYTT_YTTRANDE,),
                 trigger=METHOD,  # with the yttrande task (flows.synk.markera_besvarat)
             ),
             Transition(
@@ -990,6 +1051,7 @@ def definition() -> Workflow:
                 None,
                 guard=Guard(permissions=(SEKRETESSMARKERA,)),
                 comment_required=True,
+                requires=(NY_SEKRETESSPROVNING,),
                 trigger=METHOD,
             ),
             Transition(

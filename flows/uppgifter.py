@@ -114,8 +114,10 @@ def _krav_roll(task, user, arende) -> None:
         )
 
 
-def _begart(arende, yttranden: list[dict], user) -> None:
-    """The request for yttranden as a step in the ärende's history, naming the organs."""
+def _begart(arende, process, yttranden: list[dict], user) -> None:
+    """The request for yttranden (``yttranden``, entries of ``process.data``) as a step in
+    the ärende's history, naming the organs; then the entries are marked as recorded there
+    (flows.arende.NY_BEGARAN: the step needs a request it has not yet recorded)."""
     if yttranden:
         namn = ", ".join(y["namn"] for y in yttranden)
         do_transition(
@@ -124,13 +126,26 @@ def _begart(arende, yttranden: list[dict], user) -> None:
             user,
             _("Yttrande begärt från %(organ)s.") % {"organ": namn},
         )
+        begarda = {y["organ"] for y in yttranden}
+        process.refresh_from_db(fields=["data"])
+        for yttrande in process.data["yttranden"]:
+            if yttrande["organ"] in begarda:
+                yttrande["i_historiken"] = True
+        process.save(update_fields=["data"])
 
 
 def _yttranden(organ) -> list[dict]:
     """The process data of organs asked for a yttrande (each organ once, in order)."""
     unika = {o.pk: o for o in organ}
     return [
-        {"organ": o.pk, "namn": o.namn, "kod": o.kod, "besvarat": False, "handling": None}
+        {
+            "organ": o.pk,
+            "namn": o.namn,
+            "kod": o.kod,
+            "besvarat": False,
+            "handling": None,
+            "i_historiken": False,
+        }
         for o in unika.values()
     ]
 
@@ -170,7 +185,7 @@ def tilldela(task, user, *, handlaggare, beredningsansvariga=(), yttranden=(), k
             user=user,
             kommentar=kommentar,
         )
-        _begart(arende, process.data["yttranden"], user)
+        _begart(arende, process, process.data["yttranden"], user)
 
 
 def begar_yttranden(arende, organ, *, user) -> list:
@@ -215,7 +230,7 @@ def begar_yttranden(arende, organ, *, user) -> list:
                 data = {k: yttrande[k] for k in ("organ", "namn", "kod")}
                 activation = ArendeFlow.yttrande._create(fran, Token(f"{prefix}{i}"), data=data)
                 skapade.append(activation.task)
-        _begart(arende, nya, user)
+        _begart(arende, process, nya, user)
     return skapade
 
 

@@ -65,6 +65,7 @@ from arenden.models import (
     Uppdrag,
 )
 from arenden.organisation import roles
+from flows.models import ArendeProcess
 from tests import factories, tabeller
 from workflow import registry
 from workflow import roles as workflow_roles
@@ -462,6 +463,10 @@ REQUIRES = {
     "makulera": "no beslut, never reopened",
     # FL 36 §: who signed a rättelse in effect of the ärende's paragraph, each recorded once
     "rattelse": "a rättelse in effect of the ärende's paragraph, signed by who records it",
+    # the method steps: each names a record of its own the history does not yet account for
+    "begara_yttrande": "an organ asked for a yttrande in the beredning, not yet named",
+    "yttrande_inkommet": "an asked organ's yttrande marked as come in, each recorded once",
+    "andra_sekretess": "a marking made, changed or lifted (OSL 5 kap. 5 §), each once",
 }
 
 # -- the world: users and one ärende per state, built once -------------------------------------
@@ -852,10 +857,34 @@ TRANSITION_CELLS = [
 ]
 
 
+def _record_of_a_method_step(arende: Arende, transition: str) -> None:
+    """The record a method step accounts for (REQUIRES), written as its service writes it,
+    without the step, so that who may take it is all that is asked: a request for a
+    yttrande not yet named (flows.uppgifter), an answer marked (flows.synk.markera_besvarat),
+    a marking saved with the step as its reason (arenden.diarium.services.andra_sekretess)."""
+    if transition == "andra_sekretess":
+        arende._change_reason = "andra_sekretess"
+        arende.save()
+    elif transition in ("begara_yttrande", "yttrande_inkommet"):
+        process = ArendeProcess.objects.filter(arende=arende).latest("pk")
+        yttrande = {
+            "organ": 0,
+            "namn": "Regionstyrelsen",
+            "kod": "RS",
+            "besvarat": transition == "yttrande_inkommet",
+            "handling": None,
+            "i_historiken": transition != "begara_yttrande",
+        }
+        yttranden = [*process.data.get("yttranden", []), yttrande]
+        process.data = {**process.data, "yttranden": yttranden}
+        process.save(update_fields=["data"])
+
+
 @pytest.mark.parametrize("transition, source, who", TRANSITION_CELLS)
 def test_who_may_take_each_transition(world, transition, source, who):
     arende = world.arende(READY_FOR.get((transition, source), source))
     assert arende.state == source
+    _record_of_a_method_step(arende, transition)
     user = world.user(who)
     may = who in ARENDE_MAY_TAKE[transition]
     offered = [t.id for t in allowed_transitions(arende, user)]
@@ -912,6 +941,9 @@ MISSING = {
     "avsluta": "bevakas",
     "avsluta_aterrapporterat": "bevakas",
     "stryk": "anmalt",
+    "begara_yttrande": "tilldelat",
+    "yttrande_inkommet": "beredd",
+    "andra_sekretess": "avslutat",
 }
 #: the records of the world's ärenden it has no resting state without, proven where such an
 #: ärende is made: a motion (tests/test_motion.py), a reopened ärende (tests/test_diarium.py),

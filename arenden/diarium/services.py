@@ -499,7 +499,7 @@ def andra_sekretess(
                 "vad": vad,
                 "lagrum": fore,
             }
-        obj._change_reason = "andra_sekretess"
+        obj._change_reason = str(ArendeSteg.ANDRA_SEKRETESS)  # flows.arende.NY_SEKRETESSPROVNING
         obj._history_user = user
         obj.save()
         do_transition(arende, ArendeSteg.ANDRA_SEKRETESS, user, f"{steg}. {motivering.strip()}")
