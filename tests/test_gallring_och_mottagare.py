@@ -276,7 +276,9 @@ def test_the_registrator_changes_the_sandlista_without_reading_it(cast, beslutat
     assert ORDET not in sida and "Ta bort Mottagare 2 (sekretess) från sändlistan?" in sida
     svar = registrator.post(
         url,
-        factories.fran_arendesidan(beslutat, {"ta_bort": anhorig.pk, "bekraftat": "1"}),
+        factories.fran_arendesidan(
+            beslutat, {"ta_bort": anhorig.pk, "bekraftat": "1", "motivering": "Inte part."}
+        ),
         follow=True,
     )
     sida = svar.content.decode()

@@ -5,6 +5,7 @@ sent to, or the last unsent one removed), and never before."""
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -13,6 +14,7 @@ from arenden.handlaggning import services
 from arenden.models import Mottagare
 from arenden.sammantraden import protokoll
 from tests import factories
+from workflow.engine import history
 
 pytestmark = pytest.mark.django_db
 
@@ -56,18 +58,39 @@ def test_removing_the_last_unsent_recipient_completes_the_expediering(cast):
     klient = Client()
     klient.force_login(cast.sekreterare)
     url = reverse("arenden:sandlista", args=[arende.pk])
-    svar = klient.post(
-        url,
-        {
-            "ta_bort": revisionen.pk,
-            "bekraftat": "1",
-            "version": arendets_version(arende),
-        },
-        follow=True,
-    )
+    ta_bort = {"ta_bort": revisionen.pk, "bekraftat": "1", "version": arendets_version(arende)}
+    # the beslut is taken: who is on the list is to be told of it (FL 33 §), so taking one off
+    # is asked again, with a motivering, and nothing is removed without one
+    svar = klient.post(url, ta_bort, follow=True)
+    sida = svar.content.decode()
+    assert svar.status_code == 200
+    assert "Skriv varför den som tas bort inte ska få det." in sida
+    assert 'name="motivering"' in sida and "Ta bort Revisionen från sändlistan?" in sida
+    assert Mottagare.objects.filter(arende=arende).count() == 2
+    arende.refresh_from_db()
+    assert arende.state == "beslutat"
+    motivering = "Revisionen står på listan av misstag; den är inte part."
+    svar = klient.post(url, {**ta_bort, "motivering": motivering}, follow=True)
     assert svar.status_code == 200
     assert "Revisionen är borttagen från sändlistan." in svar.content.decode()
     arende.refresh_from_db()
     assert [str(m) for m in Mottagare.objects.filter(arende=arende)] == ["Kommunförbundet"]
     assert arende.state == "expedierat"
     assert arende.expedierat is not None
+    # the revisor reads why: whole, with the removal, and with the step it completed
+    borttagen = Mottagare.history.get(id=revisionen.pk, history_type="-")
+    assert borttagen.history_change_reason == motivering
+    assert borttagen.history_user == cast.sekreterare
+    assert history(arende).last().comment == motivering
+
+
+@pytest.mark.parametrize("motivering", ["x" * 2001, "Av misstag\x00"])
+def test_a_motivering_too_long_or_with_a_nul_removes_nobody(cast, motivering):
+    arende = _beslutat(cast)
+    with pytest.raises(ValidationError, match="högst 2000 tecken och inga nolltecken"):
+        services.satt_sandlista(
+            arende, ["Kommunförbundet"], user=cast.sekreterare, motivering=motivering
+        )
+    assert sorted(map(str, arende.mottagare.all())) == ["Kommunförbundet", "Revisionen"]
+    arende.refresh_from_db()
+    assert arende.state == "beslutat"

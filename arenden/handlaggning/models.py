@@ -214,7 +214,13 @@ class Mottagare(models.Model):
         editable=False,
         verbose_name=_("expedierat beslut"),
     )
-    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+    # the reason of a change is kept whole: a recipient taken off the list while the beslut
+    # is expedierat is removed with a motivering (handlaggning.services.satt_sandlista)
+    history = HistoricalRecords(
+        get_user=history_user,
+        bases=[SignedHistory],
+        history_change_reason_field=models.TextField(null=True),
+    )
 
     class Meta:
         verbose_name = _("mottagare")

@@ -164,15 +164,30 @@ def arkivera_tjansteskrivelse(arende: Arende, *, user, version: int | None = Non
         )
 
 
+#: the longest motivering of a change to the sändlista (the form's limit too)
+MOTIVERING_MAX = 2000
+
+
 def satt_sandlista(
-    arende: Arende, mottagare, *, user, version: int | None = None
+    arende: Arende, mottagare, *, user, version: int | None = None, motivering: str = ""
 ) -> list[Mottagare]:
     """Set "Beslutet expedieras till": each entry a Person, an Enhet, a (Person, Enhet) pair
     or an address. While the ärende is prepared, and while the beslut is expedierat (by who
     expedierar it); entries already sent to are kept. ``version``: what the form carried
-    (see :func:`andras`)."""
+    (see :func:`andras`).
+
+    Once the beslut is taken, the list is who is to be told of it (FL 33 §): taking someone
+    off it then needs a ``motivering``, kept whole with the removal in the recipient's field
+    history (and with the step, when it completes the expediering)."""
     kontrollera_behorighet(user, "arenden.change_sandlista", arende, _("ändra sändlistan"))
     rader = []
+    motivering = motivering.strip()
+    if len(motivering) > MOTIVERING_MAX or "\x00" in motivering:
+        raise ValidationError(
+            _("Motiveringen får ha högst %(n)d tecken och inga nolltecken.")
+            % {"n": MOTIVERING_MAX},
+            code="motivering_lang",
+        )
     with transaction.atomic(), acting_as(user):
         last = andras(
             arende,
@@ -181,7 +196,6 @@ def satt_sandlista(
             vad=_("ändra sändlistan"),
             version=version,
         )
-        arende.mottagare.filter(expedierad=None).delete()
         for ordning, adressat in enumerate(mottagare):
             rad = Mottagare(arende=arende, ordning=ordning)
             if isinstance(adressat, tuple):
@@ -194,15 +208,38 @@ def satt_sandlista(
                 rad.adress = str(adressat).strip()
             rad._history_user = user
             rad.full_clean(exclude=["arende"])
-            rad.save()
             rader.append(rad)
-        if last.state == ArendeStatus.BESLUTAT and expediering_klar(arende):
+        kvar = {_vem(rad) for rad in rader}
+        ej_skickade = list(arende.mottagare.filter(expedierad=None))
+        bort = [rad for rad in ej_skickade if _vem(rad) not in kvar]
+        beslutat = last.state == ArendeStatus.BESLUTAT
+        if bort and beslutat and not motivering:
+            raise ValidationError(
+                _(
+                    "Beslutet är fattat och ska skickas till dem som står på sändlistan "
+                    "(förvaltningslagen 33 §). Skriv varför den som tas bort inte ska få det."
+                ),
+                code="motivering",
+            )
+        for rad in ej_skickade:  # set anew: the unsent rows go, the list's rows come
+            rad._history_user = user
+            if rad in bort and motivering:
+                rad._change_reason = motivering
+            rad.delete()
+        for rad in rader:
+            rad.save()
+        if beslutat and expediering_klar(arende):
             # the unsent recipients removed while the beslut is expedierat: everyone left on
             # the list has it, so the expediering is complete, as when the last one is sent to
             # (expediera_till), under the same lock. Else the ärende stays beslutat with
             # nobody left to send to and no way on
-            do_transition(arende, ArendeSteg.EXPEDIERA, user)
+            do_transition(arende, ArendeSteg.EXPEDIERA, user, motivering)
     return rader
+
+
+def _vem(rad: Mottagare) -> tuple:
+    """Who a row of the sändlista names, whatever its place on the list."""
+    return (rad.person_id, rad.enhet_id, rad.adress)
 
 
 def inte_justerat(arende: Arende) -> str:

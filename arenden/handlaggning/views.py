@@ -49,7 +49,7 @@ from arenden.motion import services as motion_services
 from arenden.organisation import roles
 from arenden.sammantraden import ledamot
 from arenden.templatetags.sekretess import maskerat, mottagarnamn
-from flows.namn import ArendeArbetslista, ArendeSteg
+from flows.namn import ArendeArbetslista, ArendeStatus, ArendeSteg
 from workflow import registry
 from workflow.definitions import USER
 from workflow.engine import allowed_transitions, history, version, worklist
@@ -778,8 +778,14 @@ def sandlista(request, pk):
                     [_adressat(m) for m in ej_skickade if m not in bort],
                     user=request.user,
                     version=skickad,
+                    motivering=request.POST.get("motivering", ""),
                 )
             except ValidationError as err:
+                if err.code == "motivering":
+                    # asked again, with the reason why: nothing was removed
+                    messages.error(request, " ".join(err.messages))
+                    bekrafta, version = bort[0], version if skickad is None else skickad
+                    return _sandlistan(request, arende, mottagare, form, bekrafta, version)
                 messages.error(request, " ".join(err.messages))
             else:
                 messages.success(
@@ -817,6 +823,12 @@ def sandlista(request, pk):
                 },
             )
             return redirect("arenden:sandlista", pk=pk)
+    return _sandlistan(request, arende, mottagare, form, bekrafta, version)
+
+
+def _sandlistan(request, arende, mottagare, form, bekrafta, version):
+    """The sändlista page; ``bekrafta``, a recipient whose removal is asked first (with the
+    motivering once the beslut is taken, FL 33 §)."""
     return render(
         request,
         "arenden/sandlista.html",
@@ -826,6 +838,7 @@ def sandlista(request, pk):
             "form": form,
             "bekrafta": bekrafta,
             "bekrafta_namn": bekrafta and _mottagaren(arende, bekrafta, request.user, mottagare),
+            "motivering_kravs": arende.state == ArendeStatus.BESLUTAT,
             "version": version,
             # the recipients as the ärende page shows them (OSL 5 kap. 5 §)
             "maskerat": maskerat(arende, request.user),
