@@ -2,7 +2,11 @@
 dokumenthanteringsplan (what is kept and what is gallrat, and when). Records of gallring are
 read only: they are the proof of what was removed."""
 
+from django import forms
 from django.contrib import admin
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from arenden.arkiv.models import Bevarande, GallradHandling, Gallringsbeslut, Klass
 from arenden.delegering.models import Delegationspunkt
@@ -14,11 +18,82 @@ class BevarandeRad(admin.TabularInline):
     extra = 0
 
 
+class KlassForm(forms.ModelForm):
+    """The klass with the version it was read at: saved over a newer one, the form is
+    refused (another's change to the klass or its rows of the plan is never lost unseen)."""
+
+    last_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Klass
+        fields = ("kod", "namn", "overordnad", "beskrivning", "arendetyper")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["last_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            # the row is locked until the admin's transaction ends, rows of the plan and all
+            nu = (
+                Klass.objects.select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if cleaned.get("last_version") != nu:
+                raise forms.ValidationError(
+                    _(
+                        "Klassen eller dess rader i dokumenthanteringsplanen har ändrats av "
+                        "någon annan sedan du öppnade sidan. Ladda om sidan och gör ändringen "
+                        "igen."
+                    ),
+                    code="inaktuell",
+                )
+        return cleaned
+
+
 @admin.register(Klass)
-class KlassAdmin(admin.ModelAdmin):
+class KlassAdmin(SimpleHistoryAdmin):
+    """The klassificeringsstruktur and, per klass, its rows of the dokumenthanteringsplan.
+    Every change is in the field history (the admin's "Historik"), by whom and when; a form
+    read before another's change is refused."""
+
+    form = KlassForm
     list_display = ("kod", "namn", "overordnad")
     search_fields = ("kod", "namn")
     inlines = [BevarandeRad]
+
+    def save_model(self, request, obj, form, change):
+        if change and not form.has_changed():
+            # only its rows of the plan change (saved next, each with its history): the klass
+            # is not saved again, its version alone moves on
+            Klass.objects.filter(pk=obj.pk).update(version=F("version") + 1)
+            return
+        if change:
+            obj.version = F("version") + 1
+        super().save_model(request, obj, form, change)
+        obj.refresh_from_db(fields=["version"])
+
+
+@admin.register(Bevarande)
+class BevarandeAdmin(SimpleHistoryAdmin):
+    """The rows of the dokumenthanteringsplan, each with its history; read only here (they
+    are changed on their klass, under its version)."""
+
+    list_display = ("klass", "handlingstyp", "bevaras", "gallringsfrist_ar")
+    list_filter = ("bevaras",)
+    search_fields = ("klass__kod", "klass__namn")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class GallradRad(admin.TabularInline):

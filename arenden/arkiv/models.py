@@ -7,8 +7,11 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from arenden.diarium.models import Handling
+from workflow.context import history_user
+from workflow.fieldhistory import SignedHistory
 
 
 class Klass(models.Model):
@@ -33,6 +36,15 @@ class Klass(models.Model):
         default=list,
         blank=True,
         help_text=_("Ärendetyper som registreras här när ingen klass anges."),
+    )
+    #: every save of the klass and its rows of the plan adds one (arenden.admin.KlassAdmin):
+    #: a form read before another's change is refused rather than saved over it. A
+    #: concurrency token, not a fact: no field history.
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
+    #: who changed the structure and the plan, and when: what decides which handlingar are
+    #: gallrade is never changed unseen (arkivlagen 10 §)
+    history = HistoricalRecords(
+        get_user=history_user, bases=[SignedHistory], excluded_fields=["version"]
     )
 
     class Meta:
@@ -60,6 +72,7 @@ class Bevarande(models.Model):
         _("gallras efter (år)"), null=True, blank=True
     )
     anmarkning = models.CharField(_("anmärkning"), max_length=300, blank=True)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("rad i dokumenthanteringsplanen")
