@@ -509,6 +509,26 @@ INGA_ALLMANNA_HANDLINGAR = Requirement(
     "ärendet har allmänna handlingar (inkomna eller upprättade), som ska finnas kvar i diariet "
     "och på postlistan; stabschefen skriver av ärendet i stället",
 )
+def _har_beslut(arende) -> bool:
+    return Beslut.objects.filter(arende_id=arende.pk).exists()
+
+
+def _inget_beslut(arende) -> bool:
+    return not _har_beslut(arende)
+
+
+#: avskrivet says the matter ended without a beslut in sak: never said of an ärende that holds
+#: one (a closed ärende reopened, for an överklagande to answer or a new handling, that needs
+#: no new beslut is closed as avslutat again, :data:`TIDIGARE_BESLUT`)
+INGET_BESLUT = Requirement(
+    _inget_beslut,
+    "ärendet har ett beslut och avskrivs inte; ett återöppnat ärende som inte behöver ett nytt "
+    "beslut avslutas utan nytt beslut",
+)
+TIDIGARE_BESLUT = Requirement(
+    _har_beslut,
+    "ärendet har inget beslut att avslutas med; ett ärende som aldrig beslutats avskrivs",
+)
 #: KL 5 kap. 35 §: a motion or medborgarförslag is decided by fullmäktige, or fullmäktige
 #: decides to write it off; never written off by a tjänsteperson
 INTE_MOTION = Requirement(
@@ -1036,7 +1056,26 @@ def definition() -> Workflow:
                 ),
                 ArendeStatus.AVSKRIVET,
                 guard=Guard(roles=(STABSCHEF,)),
-                requires=(INTE_MOTION,),
+                requires=(INTE_MOTION, INGET_BESLUT),
+                comment_required=True,
+                before=(_datum("avslutat"),),
+                after=(_upprattade,),
+            ),
+            Transition(
+                # a closed ärende reopened (an överklagande answered, a handling that came
+                # late) that needs no new beslut: closed again with the beslut it holds, and
+                # why in the history; never avskrivet, which would say it had none
+                ArendeSteg.AVSLUTA_UTAN_NYTT_BESLUT,
+                "Avsluta utan nytt beslut",
+                (
+                    ArendeStatus.REGISTRERAT,
+                    ArendeStatus.TILLDELAT,
+                    ArendeStatus.UNDER_BEREDNING,
+                    ArendeStatus.VILANDE,
+                ),
+                ArendeStatus.AVSLUTAT,
+                guard=Guard(roles=(STABSCHEF,)),
+                requires=(TIDIGARE_BESLUT,),
                 comment_required=True,
                 before=(_datum("avslutat"),),
                 after=(_upprattade,),

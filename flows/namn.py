@@ -58,6 +58,7 @@ class ArendeSteg(StrEnum):
     VILA = "vila"
     ATERUPPTA = "ateruppta"
     AVSKRIVA = "avskriva"
+    AVSLUTA_UTAN_NYTT_BESLUT = "avsluta_utan_nytt_beslut"
     ANDRA_SEKRETESS = "andra_sekretess"
     RATTELSE = "rattelse"
     ATEROPPNA = "ateroppna"

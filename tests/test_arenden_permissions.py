@@ -333,6 +333,11 @@ ARENDE_TRANSITIONS = {
     "vila": (("tilldelat", "under_beredning"), "vilande"),
     "ateruppta": (("vilande",), "under_beredning"),
     "avskriva": (("registrerat", "tilldelat", "under_beredning", "vilande"), "avskrivet"),
+    # a reopened ärende that holds a beslut and needs no new one: closed again, never avskrivet
+    "avsluta_utan_nytt_beslut": (
+        ("registrerat", "tilldelat", "under_beredning", "vilande"),
+        "avslutat",
+    ),
     "makulera": (("registrerat",), "makulerat"),
     "ateroppna": (("avslutat", "avskrivet"), "registrerat"),
     # a prövning of a sekretessmarkering, in every state but makulerat; the ärende stays
@@ -402,6 +407,7 @@ ARENDE_MAY_TAKE = grid("""
     vila                    x    .     .     .     .     .     .     .      .      .      .
     ateruppta               x    .     .     .     .     .     .     .      .      .      .
     avskriva                x    .     .     .     .     .     .     .      .      .      .
+    avsluta_utan_nytt_beslut x   .     .     .     .     .     .     .      .      .      .
     makulera                .    .     .     .     x     .     .     .      .      .      .
     ateroppna               x    .     .     .     .     .     .     .      .      .      .
     andra_sekretess         .    x     .     .     .     .     .     .      .      .      .
@@ -428,6 +434,7 @@ MOTIVERING = {
     "aterremittera",
     "bordlagga",
     "avskriva",
+    "avsluta_utan_nytt_beslut",  # why it is closed without a new beslut
     "makulera",
     "vila",
     "begara_yttrande",  # which organs
@@ -458,7 +465,8 @@ REQUIRES = {
     "avsluta": "every uppdrag reported; överlämnat, the förslag registered where it goes on",
     "avsluta_aterrapporterat": "every uppdrag reported",
     # KL 5 kap. 35 §: fullmäktige decides a motion, or to write it off
-    "avskriva": "not a motion or medborgarförslag",
+    "avskriva": "not a motion or medborgarförslag, and no beslut on record",
+    "avsluta_utan_nytt_beslut": "a beslut on record (a closed ärende reopened)",
     # registered by mistake: never decided, never closed and reopened (TF 2 kap. 4 §)
     "makulera": "no beslut, never reopened",
     # FL 36 §: who signed a rättelse in effect of the ärende's paragraph, each recorded once
@@ -509,6 +517,11 @@ READY = {
     "bevakas+redovisat": ("bevakas", "redovisat"),
     "overlamnat+fortsatt": ("overlamnat", "fortsatt"),
     "anmalt+struken": ("anmalt", "struken"),
+    # a beslut on record in a state before the decision: a closed ärende reopened
+    **{
+        f"{state}+tidigare_beslut": (state, "delegationsbeslut")
+        for state in ("registrerat", "tilldelat", "under_beredning", "vilande")
+    },
 }
 #: (transition, state) → the READY ärende its cells are asked of
 READY_FOR = {
@@ -527,6 +540,10 @@ READY_FOR = {
     ("avsluta", "overlamnat"): "overlamnat+fortsatt",
     ("avsluta_aterrapporterat", "bevakas"): "bevakas+redovisat",
     ("stryk", "anmalt"): "anmalt+struken",
+    **{
+        ("avsluta_utan_nytt_beslut", state): f"{state}+tidigare_beslut"
+        for state in ("registrerat", "tilldelat", "under_beredning", "vilande")
+    },
 }
 BESLUTSDAG = datetime.date(2025, 11, 12)
 #: the step → the utfall recorded under the ärende's item that it needs
@@ -941,6 +958,7 @@ MISSING = {
     "avsluta": "bevakas",
     "avsluta_aterrapporterat": "bevakas",
     "stryk": "anmalt",
+    "avsluta_utan_nytt_beslut": "registrerat",
     "begara_yttrande": "tilldelat",
     "yttrande_inkommet": "beredd",
     "andra_sekretess": "avslutat",

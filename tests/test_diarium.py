@@ -328,7 +328,9 @@ def test_a_reopened_arende_decided_again_is_expedierat_anew(cast):
     factories.anmal(arende, cast.sekreterare)
     factories.besluta(arende, cast.sekreterare, "Bifall på nytt.")
     handlaggning_services.satt_sandlista(arende, ["ny@example.se"], user=cast.sekreterare)
-    handlaggning_services.satt_sandlista(arende, [], user=cast.sekreterare)
+    handlaggning_services.satt_sandlista(
+        arende, [], user=cast.sekreterare, motivering="Fel adress, inte part."
+    )
     arende.refresh_from_db()
     assert arende.state == "beslutat"
     with pytest.raises(RequirementMissing, match="inte skickat till alla"):
@@ -361,6 +363,53 @@ def test_a_decided_or_closed_arende_reopened_is_never_makulerat(cast):
             do_transition(arende, "makulera", cast.registrator, "Fel")
         arende.refresh_from_db()
         assert arende.state == "registrerat"
+
+
+def test_a_reopened_arende_with_a_beslut_is_closed_again_never_avskrivet(cast):
+    """Avskrivet says the matter ended without a beslut in sak. A decided ärende reopened (an
+    överklagande answered, a late handling) that needs no new beslut was avskrivet all the
+    same; it is closed again, with why, and keeps its beslut. One never decided is avskrivet
+    as before, and cannot be "closed without a new beslut"."""
+    beslutat = _avslutat(cast)
+    do_transition(beslutat, "ateroppna", cast.stabschef, "Överklagat till förvaltningsrätten")
+    with pytest.raises(RequirementMissing, match="ärendet har ett beslut och avskrivs inte"):
+        do_transition(beslutat, "avskriva", cast.stabschef, "Yttrande lämnat")
+    with pytest.raises(CommentRequired):
+        do_transition(beslutat, "avsluta_utan_nytt_beslut", cast.stabschef, " ")
+    with pytest.raises(TransitionNotAllowed):
+        do_transition(beslutat, "avsluta_utan_nytt_beslut", cast.handlaggare, "Klart")
+    beslutat.refresh_from_db()
+    assert beslutat.state == "registrerat" and beslutat.avslutat is None
+    client = _inloggad(cast.stabschef)
+    sida = client.get(reverse("arenden:arende", args=[beslutat.pk])).content.decode()
+    assert "Avsluta utan nytt beslut" in sida
+    svar = client.post(
+        reverse("arenden:overgang", args=[beslutat.pk]),
+        factories.fran_arendesidan(
+            beslutat,
+            {
+                "overgang": "avsluta_utan_nytt_beslut",
+                "status": "registrerat",
+                "steg": str(history(beslutat).order_by("-seq").first().seq),
+                "kommentar": "Yttrandet till förvaltningsrätten är lämnat; beslutet står.",
+            },
+        ),
+    )
+    assert svar.status_code == 302
+    beslutat.refresh_from_db()
+    assert beslutat.state == "avslutat" and beslutat.avslutat == timezone.localdate()
+    senaste = history(beslutat).order_by("-seq").first()
+    assert (senaste.transition, senaste.actor) == ("avsluta_utan_nytt_beslut", cast.stabschef)
+    assert beslutat.beslut.count() == 1
+
+    aldrig = cast.registrera("Förfrågan som drogs tillbaka")
+    do_transition(aldrig, "avskriva", cast.stabschef, "Återkallad")
+    do_transition(aldrig, "ateroppna", cast.stabschef, "Ny skrivelse i saken")
+    with pytest.raises(RequirementMissing, match="inget beslut att avslutas med"):
+        do_transition(aldrig, "avsluta_utan_nytt_beslut", cast.stabschef, "Klart")
+    do_transition(aldrig, "avskriva", cast.stabschef, "Skrivelsen besvarad")
+    aldrig.refresh_from_db()
+    assert aldrig.state == "avskrivet"
 
 
 # -- registration without delay (OSL 5 kap. 1 §) ------------------------------------------
