@@ -12,10 +12,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from arenden.dokument import services as dokument
 from arenden.models import Beslut, Deltagare, Ledamotsuppdrag, Organ, Person, Punkt
 from arenden.sammantraden import beslutforhet, protokoll
 from tests import factories
-from workflow.engine import RequirementMissing, do_transition
+from workflow.engine import RequirementMissing, allowed_transitions, do_transition, history
 
 pytestmark = pytest.mark.django_db
 
@@ -276,6 +277,39 @@ def test_an_item_without_an_arende_needs_a_beslutfort_meeting_too(klocka):
     protokoll.besluta(val, user=mote.sek, utfall=Punkt.Utfall.BESLUTAT, beslut="Att välja.")
     val.refresh_from_db()
     assert (val.utfall, val.beslut) == ("beslutat", "Att välja.")
+
+
+def test_an_item_the_organ_cannot_handle_is_noted_and_the_meeting_goes_on(klocka):
+    """Quorum lost during the meeting left an item nothing could be recorded under, and so a
+    protokoll that could never be drawn up. The item is noted as not handled, with the counts;
+    its ärende goes back to beredd for another meeting, and the protokoll is drawn up."""
+    mote = Mote(5, 2)
+    mote._deltar(mote.ledamoter[2], Deltagare.Roll.LEDAMOT, justerare=True)
+    mote.hall(klocka)
+    # beslutfört (3 of 5): what was decided is recorded, "not handled" is refused
+    with pytest.raises(ValidationError, match="är beslutfört under punkt 1"):
+        mote.besluta(Punkt.Utfall.EJ_BESLUTFORT)
+    mote.oforandrat()
+    # the third ledamot leaves: nothing can be decided under the item, but it is noted
+    tredje = mote.sammantrade.deltagare.get(person=mote.ledamoter[2])
+    protokoll.andra_narvaro(tredje, user=mote.sek, franvarande_pa=[mote.punkt])
+    mote.besluta(Punkt.Utfall.EJ_BESLUTFORT, beslut="Ignoreras")
+    punkt = Punkt.objects.get(pk=mote.punkt.pk)
+    assert (punkt.utfall, punkt.beslut, punkt.beslutet_id) == ("ej_beslutfort", "", None)
+    assert "2 av 5 ledamöter deltar" in punkt.motivering
+    mote.arende.refresh_from_db()
+    assert mote.arende.state == "beredd" and not Beslut.objects.filter(arende=mote.arende)
+    steg = history(mote.arende).last()
+    assert steg.transition == "stryk" and "Inte behandlat vid" in steg.comment
+    # the protokoll is drawn up, the item with its paragraph, saying it was not handled
+    protokoll.uppratta(mote.sammantrade, user=mote.sek)
+    punkt.refresh_from_db()
+    assert punkt.paragraf is not None
+    text = " ".join(b.text for b in dokument.protokoll(mote.sammantrade).block if b.text)
+    assert "Ej behandlat" in text
+    assert "Ärendet behandlades inte: Organet HSN är inte beslutför under punkt 1" in text
+    # and the ärende can go to another meeting
+    assert "anmal" in [t.id for t in allowed_transitions(mote.arende, mote.sek)]
 
 
 def test_fullmaktige_has_no_rule_for_jav(klocka):

@@ -291,6 +291,11 @@ def _beslut(punkt: Punkt) -> list[Block]:
     """The beslut as written; for återremiss and bordläggning the motivering (KL 5 kap. 50–51
     §§), said once: the sentence is the system's only when the sekreterare wrote none; and
     the uppdrag the beslut gives, with whom they report to and when."""
+    if punkt.utfall == Punkt.Utfall.EJ_BESLUTFORT:
+        return [
+            _rubrik(_("Ej behandlat"), 3),
+            _text(_("Ärendet behandlades inte: %(skal)s.") % {"skal": punkt.motivering}),
+        ]
     block = [_rubrik(_("Beslut"), 3), _text(punkt.beslut)]
     if punkt.utfall in (Punkt.Utfall.ATERREMISS, Punkt.Utfall.BORDLAGGNING):
         if punkt.beslut.strip():

@@ -366,6 +366,9 @@ class Punkt(models.Model):
         BORDLAGGNING = "bordlaggning", _("bordläggning")
         INFORMATION = "information", _("godkände informationen")
         FORSLAG = "forslag", _("förslag till högre organ")
+        #: not handled: the organ was not beslutfört under the item (KL 5 kap. 45 §, 6 kap.
+        #: 27 §), its ärende goes back to beredd (arenden.sammantraden.protokoll.besluta)
+        EJ_BESLUTFORT = "ej_beslutfort", _("ej behandlat (ej beslutfört)")
 
     sammantrade = models.ForeignKey(Sammantrade, on_delete=models.PROTECT, related_name="punkter")
     ordning = models.PositiveSmallIntegerField(_("ordning"))

@@ -1318,6 +1318,17 @@ def besluta(
                 % {"n": punkt.beteckning},
                 code="redan",
             )
+        ej_beslutfort = utfall == Punkt.Utfall.EJ_BESLUTFORT
+        if ej_beslutfort:
+            # what cannot be handled is noted, with the counts, and the ärende goes back to
+            # beredd for another meeting: never a meeting stuck on an item it cannot decide
+            motivering, beslut = beslutforhet.varfor_inte(punkt), ""
+            if not motivering:
+                raise ValidationError(
+                    _("%(organ)s är beslutfört under punkt %(n)s: för in det som beslutades.")
+                    % {"organ": sammantrade.organ.namn, "n": punkt.beteckning},
+                    code="beslutfort",
+                )
         kravs_motivering = utfall in (Punkt.Utfall.ATERREMISS, Punkt.Utfall.BORDLAGGNING)
         if kravs_motivering and not motivering.strip():
             raise ValidationError(
@@ -1325,7 +1336,7 @@ def besluta(
             )
         if utfall == Punkt.Utfall.FORSLAG and forslag_till is None:
             raise ValidationError(_("Ange vilket organ förslaget går till."))
-        if not kravs_motivering and not beslut.strip():
+        if not (kravs_motivering or ej_beslutfort) and not beslut.strip():
             raise ValidationError(_("Skriv beslutet."), code="beslut")
         if minoritet:
             _kräv_minoritetens_ratt(punkt, sammantrade, utfall, begard_av)
@@ -1351,6 +1362,18 @@ def besluta(
                 steg = ArendeSteg.OVERLAMNA if forslag else ArendeSteg.BESLUTA
                 do_transition(arende, steg, user, _("Beslutat %(mote)s") % {"mote": sammantrade})
                 return punkt
+            elif ej_beslutfort:
+                # the item holds its utfall, so the ärende is off the list (flows.arende.
+                # PUNKTEN_STRUKEN), ready for decision at another meeting
+                _spara(punkt, user)
+                do_transition(
+                    arende,
+                    ArendeSteg.STRYK,
+                    user,
+                    _("Inte behandlat vid %(mote)s: %(skal)s")
+                    % {"mote": sammantrade, "skal": motivering},
+                )
+                return punkt
             else:
                 # the item's utfall is the record the step needs (flows.arende.ATERREMISS,
                 # BORDLAGGNING): saved first, then the step
@@ -1360,7 +1383,7 @@ def besluta(
                 return punkt
         # an item without an ärende (a val, an informationsärende) has no step to ask it:
         # the organ decides there too only when beslutfört (KL 5 kap. 45 §, 6 kap. 27 §)
-        if skal := beslutforhet.varfor_inte(punkt):
+        if not ej_beslutfort and (skal := beslutforhet.varfor_inte(punkt)):
             raise ValidationError(
                 _("Beslutet kan inte föras in: %(skal)s.") % {"skal": skal},
                 code="inte_beslutfort",
