@@ -509,6 +509,8 @@ INGA_ALLMANNA_HANDLINGAR = Requirement(
     "ärendet har allmänna handlingar (inkomna eller upprättade), som ska finnas kvar i diariet "
     "och på postlistan; stabschefen skriver av ärendet i stället",
 )
+
+
 def _har_beslut(arende) -> bool:
     return Beslut.objects.filter(arende_id=arende.pk).exists()
 
@@ -627,11 +629,18 @@ def _tagna(arende, steg) -> int:
 
 def _yttranden(arende) -> list[dict]:
     """The organs asked for a yttrande in every run of the ärende's process (flows.models.
-    ArendeProcess.data)."""
+    ArendeProcess.data), each once: a run taken up after vilande carries its predecessor's
+    (``foregaende``), which is then not counted again."""
     from flows.models import ArendeProcess
 
-    data = ArendeProcess.objects.filter(arende_id=arende.pk).values_list("data", flat=True)
-    return [y for d in data for y in (d or {}).get("yttranden", [])]
+    korningar = dict(ArendeProcess.objects.filter(arende_id=arende.pk).values_list("pk", "data"))
+    efterfoljda = {(d or {}).get("foregaende") for d in korningar.values()}
+    return [
+        y
+        for pk, d in korningar.items()
+        if pk not in efterfoljda
+        for y in (d or {}).get("yttranden", [])
+    ]
 
 
 def _begaran_att_fora_in(arende) -> bool:

@@ -452,6 +452,9 @@ class ArendeFlow(flow.Flow):
         activation.process.data = {
             "yttranden": tidigare.data.get("yttranden", []) if tidigare else [],
         }
+        if tidigare is not None:
+            # its yttranden are this one's now: counted once (flows.arende._yttranden)
+            activation.process.data["foregaende"] = tidigare.pk
         return activation.process
 
     def begarda_yttranden(self, activation) -> list[dict]:

@@ -129,3 +129,24 @@ def test_a_sekretessprovning_needs_a_marking_changed_and_is_recorded_once(cast):
     assert len(_steg(arende, "andra_sekretess")) == 2
     _vagras(arende, "andra_sekretess", cast.handlaggare, "ingen sekretessmarkering")
     assert handling.history.filter(history_change_reason="andra_sekretess").count() == 1
+
+
+def test_an_answer_is_counted_once_after_the_arende_was_vilande(cast, rs, rf):
+    """Taken up again after vilande, the new run of the process carries the yttranden asked
+    in the one before, answered ones too: counted in both, each answer stood for two."""
+    arende = tilldelat(cast, yttranden=[rs, rf])
+    (fran_rs,) = [t for t in u.uppgifter(arende) if t.data.get("kod") == "RS"]
+    u.yttrande_inkommet(fran_rs, cast.handlaggare, kommentar="Per brev")
+    do_transition(fresh(arende), "vila", cast.stabschef, "Inväntar lagändring")
+    do_transition(fresh(arende), "ateruppta", cast.stabschef)
+    processer = ArendeProcess.objects.filter(arende=arende).order_by("pk")
+    assert processer.count() == 2
+    senaste = processer.last()
+    assert [y["besvarat"] for y in senaste.data["yttranden"]] == [True, False]
+    assert senaste.data["foregaende"] == processer.first().pk
+    _vagras(arende, "yttrande_inkommet", cast.handlaggare, "inget begärt yttrande")
+    # Regionfullmäktige's answer, still awaited in the new run, is recorded once
+    (fran_rf,) = [t for t in u.uppgifter(arende) if t.data.get("kod") == "RF"]
+    u.yttrande_inkommet(fran_rf, cast.handlaggare, kommentar="Per e-post")
+    assert len(_steg(arende, "yttrande_inkommet")) == 2
+    _vagras(arende, "yttrande_inkommet", cast.handlaggare, "inget begärt yttrande")
