@@ -94,3 +94,15 @@ def test_a_motivering_too_long_or_with_a_nul_removes_nobody(cast, motivering):
     assert sorted(map(str, arende.mottagare.all())) == ["Kommunförbundet", "Revisionen"]
     arende.refresh_from_db()
     assert arende.state == "beslutat"
+
+
+def test_a_motivering_of_the_forms_length_with_line_breaks_is_taken_whole(cast):
+    """The form counts a line break once, the browser sends it as CR LF: 2000 characters
+    as the form counts them are taken, and kept with LF."""
+    arende = _beslutat(cast)
+    motivering = "\r\n".join(["x" * 99] * 20) + "x"  # 2000 as the form counts, 2019 sent
+    services.satt_sandlista(
+        arende, ["Kommunförbundet"], user=cast.sekreterare, motivering=motivering
+    )
+    borttagen = Mottagare.history.get(adress="Revisionen", history_type="-")
+    assert borttagen.history_change_reason == motivering.replace("\r\n", "\n")

@@ -181,7 +181,8 @@ def satt_sandlista(
     history (and with the step, when it completes the expediering)."""
     kontrollera_behorighet(user, "arenden.change_sandlista", arende, _("ändra sändlistan"))
     rader = []
-    motivering = motivering.strip()
+    # a line break counts once, as the form's limit counts it (a browser sends CR LF)
+    motivering = motivering.replace("\r\n", "\n").strip()
     if len(motivering) > MOTIVERING_MAX or "\x00" in motivering:
         raise ValidationError(
             _("Motiveringen får ha högst %(n)d tecken och inga nolltecken.")
