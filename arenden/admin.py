@@ -6,11 +6,25 @@ from django import forms
 from django.contrib import admin
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from arenden.arkiv.models import Bevarande, GallradHandling, Gallringsbeslut, Klass
 from arenden.delegering.models import Delegationspunkt
 from arenden.gemensamt.utskick import Utskick
+from workflow.admin import ReadOnlyHistoryAdmin
+
+
+class EndastLasning:
+    """An admin that shows and never adds, changes or deletes: what is changed through the
+    services (their checks and locks), or never."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class BevarandeRad(admin.TabularInline):
@@ -55,7 +69,7 @@ class KlassForm(forms.ModelForm):
 
 
 @admin.register(Klass)
-class KlassAdmin(SimpleHistoryAdmin):
+class KlassAdmin(ReadOnlyHistoryAdmin):
     """The klassificeringsstruktur and, per klass, its rows of the dokumenthanteringsplan.
     Every change is in the field history (the admin's "Historik"), by whom and when; a form
     read before another's change is refused."""
@@ -78,22 +92,13 @@ class KlassAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Bevarande)
-class BevarandeAdmin(SimpleHistoryAdmin):
+class BevarandeAdmin(EndastLasning, ReadOnlyHistoryAdmin):
     """The rows of the dokumenthanteringsplan, each with its history; read only here (they
     are changed on their klass, under its version)."""
 
     list_display = ("klass", "handlingstyp", "bevaras", "gallringsfrist_ar")
     list_filter = ("bevaras",)
     search_fields = ("klass__kod", "klass__namn")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class GallradRad(admin.TabularInline):
@@ -116,23 +121,14 @@ class GallradRad(admin.TabularInline):
 
 
 @admin.register(Gallringsbeslut)
-class GallringsbeslutAdmin(admin.ModelAdmin):
+class GallringsbeslutAdmin(EndastLasning, admin.ModelAdmin):
     list_display = ("genomfort", "beslut", "genomfort_av")
     readonly_fields = ("beslut", "genomfort", "genomfort_av")
     inlines = [GallradRad]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Utskick)
-class UtskickAdmin(admin.ModelAdmin):
+class UtskickAdmin(EndastLasning, admin.ModelAdmin):
     """The outbox, for the operator to see what was sent and what the mail server refused;
     read only (``manage.py skicka_utskick`` sends). The bodies carry no secret text (OSL)."""
 
@@ -156,18 +152,9 @@ class UtskickAdmin(admin.ModelAdmin):
         "senaste_fel",
     )
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Delegationspunkt)
-class DelegationspunktAdmin(admin.ModelAdmin):
+class DelegationspunktAdmin(EndastLasning, admin.ModelAdmin):
     """A nämnd's delegationsordning as the nämnd adopted it (KL 6 kap. 37–38 §§), read only:
     the nämndsekreterare keeps it on the organ's page (``/organ/<kod>/delegationsordning/``),
     through the services that check each row and end it by a date under its lock. An edit
@@ -186,12 +173,3 @@ class DelegationspunktAdmin(admin.ModelAdmin):
     )
     list_filter = ("organ",)
     search_fields = ("nummer", "beslutsomrade", "befattning", "antagen_genom")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

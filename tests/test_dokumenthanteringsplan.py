@@ -106,3 +106,17 @@ def test_the_rows_of_the_plan_are_not_changed_on_their_own_page(klass):
     assert 'name="_save"' not in client.get(url).content.decode()
     assert client.post(url, {"bevaras": "", "gallringsfrist_ar": 1}).status_code == 403
     assert Bevarande.objects.get(pk=rad.pk).bevaras
+
+
+def test_the_plan_is_never_reverted_from_its_history(klass):
+    """simple-history's revert would save an old klass whole, past the version and the
+    rows; it is shut off, reading the history is not."""
+    anna = _admin("anna")
+    url = f"/admin/arenden/klass/{klass.pk}/change/"
+    assert anna.post(url, {**_formular(klass, 0), "namn": "Nytt namn"}).status_code == 302
+    forsta = klass.history.order_by("history_id").first()
+    sida = f"/admin/arenden/klass/{klass.pk}/history/{forsta.history_id}/"
+    assert anna.get(sida).status_code == 200
+    assert anna.post(sida, {**_formular(klass, 1), "namn": "Provklass"}).status_code == 403
+    klass.refresh_from_db()
+    assert klass.namn == "Nytt namn"
