@@ -10,21 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from arenden.arkiv.models import Bevarande, GallradHandling, Gallringsbeslut, Klass
 from arenden.delegering.models import Delegationspunkt
 from arenden.gemensamt.utskick import Utskick
-from workflow.admin import ReadOnlyHistoryAdmin
-
-
-class EndastLasning:
-    """An admin that shows and never adds, changes or deletes: what is changed through the
-    services (their checks and locks), or never."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from workflow.admin import ReadOnly, ReadOnlyHistoryAdmin
 
 
 class BevarandeRad(admin.TabularInline):
@@ -92,7 +78,7 @@ class KlassAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Bevarande)
-class BevarandeAdmin(EndastLasning, ReadOnlyHistoryAdmin):
+class BevarandeAdmin(ReadOnly, ReadOnlyHistoryAdmin):
     """The rows of the dokumenthanteringsplan, each with its history; read only here (they
     are changed on their klass, under its version)."""
 
@@ -121,14 +107,14 @@ class GallradRad(admin.TabularInline):
 
 
 @admin.register(Gallringsbeslut)
-class GallringsbeslutAdmin(EndastLasning, admin.ModelAdmin):
+class GallringsbeslutAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("genomfort", "beslut", "genomfort_av")
     readonly_fields = ("beslut", "genomfort", "genomfort_av")
     inlines = [GallradRad]
 
 
 @admin.register(Utskick)
-class UtskickAdmin(EndastLasning, admin.ModelAdmin):
+class UtskickAdmin(ReadOnly, admin.ModelAdmin):
     """The outbox, for the operator to see what was sent and what the mail server refused;
     read only (``manage.py skicka_utskick`` sends). The bodies carry no secret text (OSL)."""
 
@@ -154,7 +140,7 @@ class UtskickAdmin(EndastLasning, admin.ModelAdmin):
 
 
 @admin.register(Delegationspunkt)
-class DelegationspunktAdmin(EndastLasning, admin.ModelAdmin):
+class DelegationspunktAdmin(ReadOnly, admin.ModelAdmin):
     """A nämnd's delegationsordning as the nämnd adopted it (KL 6 kap. 37–38 §§), read only:
     the nämndsekreterare keeps it on the organ's page (``/organ/<kod>/delegationsordning/``),
     through the services that check each row and end it by a date under its lock. An edit

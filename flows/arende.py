@@ -10,8 +10,6 @@ Each state also says which tasks the ärende's process (flows/processer.py) hold
 offers each task to those whom the guards below let take its steps where it is open.
 """
 
-from contextvars import ContextVar
-
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -31,6 +29,7 @@ from workflow.definitions import (
     AUTOMATIC,
     METHOD,
     Guard,
+    NewRecord,
     Requirement,
     State,
     Tasks,
@@ -151,20 +150,25 @@ def _nytt_beslut(transition: str, *, forslag: bool = False, slag: Q = MOTETS):
     each besluta takes one beslut of the meeting, each besluta_pa_delegation one taken on the
     nämnd's behalf, each överlämna one förslag to a higher organ."""
 
+    def beslut(arende):
+        return Beslut.objects.filter(slag, arende_id=arende.pk, forslag_till__isnull=not forslag)
+
+    ny = NewRecord(beslut, transition)
+    if slag is not MOTETS:
+        return ny
+
     def check(arende) -> bool:
         from arenden.sammantraden.models import Punkt
 
-        beslut = Beslut.objects.filter(slag, arende_id=arende.pk, forslag_till__isnull=not forslag)
-        tagna = WorkflowHistory.objects.for_object(arende).filter(transition=transition)
-        if slag is not MOTETS:
-            return beslut.count() > tagna.count()
         # the protokoll's (KL 8 kap. 12 §): held by the ärende's item of a meeting
         # (arenden.sammantraden.protokoll.besluta saves it there before the step), and the new
         # one recorded while that meeting is held: never a beslut beside the item, nor one
         # written into a protokoll already upprättat or justerat
-        beslut = beslut.filter(Exists(Punkt.objects.filter(beslutet_id=OuterRef("pk"))))
-        moten = list(beslut.order_by("-pk").values_list("sammantrade__state", flat=True))
-        return len(moten) > tagna.count() and moten[0] == SammantradeStatus.KALLAT
+        protokollets = beslut(arende).filter(
+            Exists(Punkt.objects.filter(beslutet_id=OuterRef("pk")))
+        )
+        moten = list(protokollets.order_by("-pk").values_list("sammantrade__state", flat=True))
+        return len(moten) > ny.taken(arende).count() and moten[0] == SammantradeStatus.KALLAT
 
     check.__name__ = check.__qualname__ = f"nytt_beslut_for_{transition}"
     return check
@@ -381,41 +385,29 @@ def _motion_avgors_av_fullmaktige(arende) -> bool:
     return beslut.organ.typ == Organ.Typ.FULLMAKTIGE
 
 
-#: why the newest BESLUTFORT check refused, in this context: the refusal's text, with the
-#: counts (read once by the engine right after the check, :class:`_Skal`)
-_BESLUTFORHET_SKAL: ContextVar[str] = ContextVar("beslutforhet_skal", default="")
-
-
-def _beslutfort(arende) -> bool:
-    """KL 5 kap. 45 §, 6 kap. 27 §: the meeting was beslutfört under the ärende's item, the
-    newest (where its anmälan put it, and where besluta, återremiss, bordläggning and the
-    förslag are recorded before the step): ledamöter and ersättare serving in it, counted
-    against the organ's register (:mod:`arenden.sammantraden.beslutforhet`). No item: nothing
-    to judge here (the step's other requirement says what is missing)."""
+def _beslutforhet(arende):
+    """The quorum (KL 5 kap. 45 §, 6 kap. 27 §) under the ärende's item, the newest (where
+    its anmälan put it, and where besluta, återremiss, bordläggning and the förslag are
+    recorded before the step): ledamöter and ersättare serving in it, counted against the
+    organ's register (:mod:`arenden.sammantraden.beslutforhet`). None without an item."""
     from arenden.sammantraden import beslutforhet
     from arenden.sammantraden.models import Punkt
 
     punkter = Punkt.objects.filter(arende_id=arende.pk).order_by("-pk")
     punkt = beslutforhet.med_narvaron(punkter).first()
-    if punkt is None:
-        _BESLUTFORHET_SKAL.set("")
-        return True
-    skal = beslutforhet.bedom(punkt, laddad=True).skal()
-    _BESLUTFORHET_SKAL.set(skal)
-    return not skal
+    return None if punkt is None else beslutforhet.bedom(punkt, laddad=True)
 
 
-class _Skal:
-    """A requirement's text that says, after its check refused, why (the counts), else the
-    rule. Read as text (``str``) by the engine right after the check; read once."""
+def _beslutfort(arende) -> bool:
+    """Beslutfört under the item. No item: nothing to judge here (the step's other
+    requirement says what is missing)."""
+    bedomning = _beslutforhet(arende)
+    return bedomning is None or bedomning.beslutfor
 
-    def __init__(self, regel: str, skal: ContextVar[str]):
-        self.regel, self.skal = regel, skal
 
-    def __str__(self) -> str:
-        skal = self.skal.get()
-        self.skal.set("")
-        return skal or self.regel
+def _inte_beslutfort(arende) -> str:
+    """Why not, with the counts."""
+    return _beslutforhet(arende).skal()
 
 
 def _allt_redovisat(arende) -> bool:
@@ -556,11 +548,9 @@ MOTION_AV_FULLMAKTIGE = Requirement(
 #: 27 §); the refusal gives the counts
 BESLUTFORT = Requirement(
     _beslutfort,
-    _Skal(
-        "sammanträdet är inte beslutfört under ärendets punkt: mer än hälften av ledamöterna "
-        "ska delta (kommunallagen 5 kap. 45 §, 6 kap. 27 §)",
-        _BESLUTFORHET_SKAL,
-    ),
+    "sammanträdet är inte beslutfört under ärendets punkt: mer än hälften av ledamöterna "
+    "ska delta (kommunallagen 5 kap. 45 §, 6 kap. 27 §)",
+    explain=_inte_beslutfort,
 )
 ALLT_REDOVISAT = Requirement(_allt_redovisat, "alla uppdrag är inte återrapporterade")
 UPPDRAG_ATT_BEVAKA = Requirement(_uppdrag_att_bevaka, "beslutet gav inga uppdrag att bevaka")
@@ -606,14 +596,9 @@ def _har_signerat_rattelsen(arende, user) -> bool:
     return rattelser_i_kraft(arende).filter(signaturer__user_id=user.pk).exists()
 
 
-def _rattelse_att_fora_in(arende) -> bool:
-    """A rättelse in effect the ärende's history does not yet record: each once."""
-    tagna = WorkflowHistory.objects.for_object(arende).filter(transition=ArendeSteg.RATTELSE)
-    return rattelser_i_kraft(arende).count() > tagna.count()
-
-
+#: each rättelse in effect once
 RATTELSE_I_KRAFT = Requirement(
-    _rattelse_att_fora_in,
+    NewRecord(rattelser_i_kraft, ArendeSteg.RATTELSE),
     "ingen rättelse av ärendets paragraf i protokollet har trätt i kraft (FL 36 §)",
 )
 
@@ -621,10 +606,6 @@ RATTELSE_I_KRAFT = Requirement(
 # -- the steps taken by a service with a record of their own: each step needs a record the
 # history does not yet account for, so that one called directly, or twice, writes no entry
 # with nothing behind it
-
-
-def _tagna(arende, steg) -> int:
-    return WorkflowHistory.objects.for_object(arende).filter(transition=steg).count()
 
 
 def _yttranden(arende) -> list[dict]:
@@ -649,23 +630,21 @@ def _begaran_att_fora_in(arende) -> bool:
     return any(not y.get("i_historiken", True) for y in _yttranden(arende))
 
 
-def _svar_att_fora_in(arende) -> bool:
-    """More yttranden marked as come in (flows.synk.markera_besvarat) than the history
-    records: each once."""
-    svar = sum(1 for y in _yttranden(arende) if y.get("besvarat"))
-    return svar > _tagna(arende, ArendeSteg.YTTRANDE_INKOMMET)
+def _svar(arende) -> int:
+    """The yttranden marked as come in (flows.synk.markera_besvarat)."""
+    return sum(1 for y in _yttranden(arende) if y.get("besvarat"))
 
 
-def _provning_att_fora_in(arende) -> bool:
-    """More sekretessmarkeringar made, changed or lifted (the field history of the ärende and
-    its handlingar, by arenden.diarium.services.andra_sekretess, with the step as reason)
-    than the history records. Each step also writes a row of the ärende's own field history
-    with its id as reason (the engine saves the state): those are not markings."""
+def _provningar(arende) -> int:
+    """The sekretessmarkeringar made, changed or lifted, by arenden.diarium.services.
+    andra_sekretess with the step as reason: the field history of the ärende and its
+    handlingar. The step itself writes one row of the ärende's field history with its id as
+    reason too (the engine saves the state, workflow.engine): those rows are not markings."""
     skal = str(ArendeSteg.ANDRA_SEKRETESS)
-    tagna = _tagna(arende, skal)
     arendets = type(arende).history.filter(id=arende.pk, history_change_reason=skal).count()
+    steg = WorkflowHistory.objects.for_object(arende).filter(transition=skal).count()
     handlingars = Handling.history.filter(arende_id=arende.pk, history_change_reason=skal)
-    return arendets - tagna + handlingars.count() > tagna
+    return arendets - steg + handlingars.count()
 
 
 NY_BEGARAN = Requirement(
@@ -674,11 +653,11 @@ NY_BEGARAN = Requirement(
     "yttranden begärs i tilldelningen eller under beredningen",
 )
 NYTT_YTTRANDE = Requirement(
-    _svar_att_fora_in,
+    NewRecord(_svar, ArendeSteg.YTTRANDE_INKOMMET),
     "inget begärt yttrande är markerat som inkommet som historiken inte redan har",
 )
 NY_SEKRETESSPROVNING = Requirement(
-    _provning_att_fora_in,
+    NewRecord(_provningar, ArendeSteg.ANDRA_SEKRETESS),
     "ingen sekretessmarkering av ärendet eller en handling är gjord, ändrad eller hävd som "
     "historiken inte redan har (offentlighets- och sekretesslagen 5 kap. 5 §)",
 )

@@ -23,13 +23,13 @@ from workflow import registry
 from workflow.definitions import (
     METHOD,
     Guard,
+    NewRecord,
     Requirement,
     State,
     Transition,
     Workflow,
     Worklist,
 )
-from workflow.models import WorkflowHistory
 from workflow.signals import before_transition
 from workflow.vocabulary import Vocabulary
 
@@ -134,28 +134,31 @@ def _kallade(sammantrade) -> set[int]:
     )
 
 
-def _nagon_kallad(sammantrade) -> bool:
-    return bool(_kallade(sammantrade))
-
-
 def _alla_kallade(sammantrade) -> bool:
-    """Everyone the kallelse goes to (arenden.sammantraden.protokoll.att_kalla: the närvaro
-    and the register on the meeting day) is recorded as kallad."""
-    return {p.pk for p in protokoll.att_kalla(sammantrade)} <= _kallade(sammantrade)
+    """Someone is recorded as kallad, and everyone the kallelse goes to
+    (arenden.sammantraden.protokoll.att_kalla: the närvaro and the register on the meeting
+    day) is."""
+    kallade = _kallade(sammantrade)
+    return bool(kallade) and {p.pk for p in protokoll.att_kalla(sammantrade)} <= kallade
+
+
+def _ingen_kallad(sammantrade) -> str:
+    if _kallade(sammantrade):
+        return ""
+    return (
+        "ingen ledamot eller ersättare är antecknad som kallad till sammanträdet; kallelsen går "
+        "till ledamöterna och ersättarna (kommunallagen 5 kap. 12 §, 6 kap. 17 §)"
+    )
 
 
 #: KL 5 kap. 12 §, 6 kap. 17 §: the kallelse goes to the ledamöter and ersättare, and whom it
 #: went to is recorded (arenden.sammantraden.protokoll.kalla saves them before the step). A
 #: meeting is kallat once (nothing leads back to planerat), so its rows are the kallelse's
 KALLADE = Requirement(
-    _nagon_kallad,
-    "ingen ledamot eller ersättare är antecknad som kallad till sammanträdet; kallelsen går "
-    "till ledamöterna och ersättarna (kommunallagen 5 kap. 12 §, 6 kap. 17 §)",
-)
-ALLA_KALLADE = Requirement(
     _alla_kallade,
     "alla ledamöter och ersättare i närvaron och i ledamotsregistret på sammanträdesdagen är "
     "inte antecknade som kallade (kommunallagen 5 kap. 12 §, 6 kap. 17 §)",
+    explain=_ingen_kallad,
 )
 
 
@@ -169,40 +172,6 @@ HAR_JUSTERANDE = Requirement(
     "närvaron har ingen närvarande ordförande och justerare; protokollet justeras av "
     "ordföranden och en justerare (kommunallagen 5 kap. 69 §, 6 kap. 35 §)",
 )
-
-
-def _tagna(sammantrade, *steg, user=None) -> int:
-    """How many steps ``steg`` the meeting's history records (taken by ``user``, if given)."""
-    tagna = WorkflowHistory.objects.for_object(sammantrade).filter(transition__in=steg)
-    if user is not None:
-        tagna = tagna.filter(actor_id=user.pk)
-    return tagna.count()
-
-
-def _ny(antal, *steg):
-    """More records (``antal(sammantrade)``) than earlier steps ``steg`` account for: each
-    step of the meeting's history that says something was signed or proposed has a record of
-    its own behind it (the service saves it, then takes the step), as flows.arende counts its
-    beslut and rättelser against the ärende's history."""
-
-    def check(sammantrade) -> bool:
-        return antal(sammantrade) > _tagna(sammantrade, *steg)
-
-    check.__name__ = check.__qualname__ = f"ny_for_{'_'.join(steg)}"
-    return check
-
-
-def _egen(rader, *steg):
-    """As :func:`_ny`, of the records ``user`` made (``rader(sammantrade)``, by their
-    ``user``) against the steps ``user`` took: the entry is signed in the name of whose
-    record it accounts for."""
-
-    def condition(sammantrade, user) -> bool:
-        mina = rader(sammantrade).filter(user_id=getattr(user, "pk", None)).count()
-        return mina > _tagna(sammantrade, *steg, user=user)
-
-    condition.__name__ = condition.__qualname__ = f"egen_for_{'_'.join(steg)}"
-    return condition
 
 
 def _paragrafjusteringar(sammantrade):
@@ -230,26 +199,26 @@ def _signaturer_fore_den_sista(sammantrade) -> int:
 #: KL 5 kap. 69 §, 6 kap. 35 §: each signature of a paragraph justerad at once
 #: (arenden.sammantraden.protokoll.justera_paragraf saves it, then takes the step)
 NY_PARAGRAFJUSTERING = Requirement(
-    _ny(lambda s: _paragrafjusteringar(s).count(), SammantradeSteg.JUSTERA_PARAGRAF),
+    NewRecord(_paragrafjusteringar, SammantradeSteg.JUSTERA_PARAGRAF),
     "ingen paragraf har en ny omedelbar justering av ordföranden eller en justerare som "
     "historiken inte redan har (kommunallagen 5 kap. 69 §)",
 )
 #: FL 36 §: each rättelse proposed (arenden.sammantraden.protokoll.foresla_rattelse)
 NY_RATTELSE = Requirement(
-    _ny(lambda s: _rattelser(s).count(), SammantradeSteg.FORESLA_RATTELSE),
+    NewRecord(_rattelser, SammantradeSteg.FORESLA_RATTELSE),
     "ingen rättelse av protokollet är föreslagen som historiken inte redan har (FL 36 §)",
 )
 #: each signature of a proposed rättelse but its last (arenden.sammantraden.protokoll.
 #: signera_rattelse)
 NY_RATTELSESIGNATUR = Requirement(
-    _ny(_signaturer_fore_den_sista, SammantradeSteg.SIGNERA_RATTELSE),
+    NewRecord(_signaturer_fore_den_sista, SammantradeSteg.SIGNERA_RATTELSE),
     "ingen föreslagen rättelse har en ny signatur av ordföranden eller en justerare som "
     "historiken inte redan har (FL 36 §)",
 )
 #: each rättelse in effect: signed by all who justerade the protokoll, the last signature
 #: takes the step
 NY_RATTELSE_I_KRAFT = Requirement(
-    _ny(lambda s: _rattelser_i_kraft(s).count(), SammantradeSteg.RATTA),
+    NewRecord(_rattelser_i_kraft, SammantradeSteg.RATTA),
     "ingen rättelse av protokollet har trätt i kraft som historiken inte redan har; den "
     "gäller när ordföranden och alla justerare har signerat den (FL 36 §)",
 )
@@ -260,8 +229,11 @@ EGEN_PARAGRAFJUSTERING = (
 EGEN_RATTELSE = "du har inte föreslagit någon rättelse som historiken inte redan har"
 EGEN_SIGNATUR = "du har inte signerat någon rättelse som historiken inte redan har"
 #: a signature of a rättelse is recorded by *signera_rattelse*, or, the last, by *ratta*
-EGEN_SIGNATUR_VILLKOR = _egen(
-    _rattelsesignaturer, SammantradeSteg.SIGNERA_RATTELSE, SammantradeSteg.RATTA
+EGEN_SIGNATUR_VILLKOR = NewRecord(
+    _rattelsesignaturer,
+    SammantradeSteg.SIGNERA_RATTELSE,
+    SammantradeSteg.RATTA,
+    actor_field="user_id",
 )
 
 
@@ -327,7 +299,7 @@ def definition() -> Workflow:
                 SammantradeStatus.PLANERAT,
                 SammantradeStatus.KALLAT,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
-                requires=(KALLADE, ALLA_KALLADE),
+                requires=(KALLADE,),
                 before=(protokoll.vid_kallelse,),
             ),
             Transition(
@@ -403,7 +375,11 @@ def definition() -> Workflow:
                 None,
                 guard=Guard(
                     roles=(JUSTERARE,),
-                    condition=_egen(_paragrafjusteringar, SammantradeSteg.JUSTERA_PARAGRAF),
+                    condition=NewRecord(
+                        _paragrafjusteringar,
+                        SammantradeSteg.JUSTERA_PARAGRAF,
+                        actor_field="user_id",
+                    ),
                     condition_message=EGEN_PARAGRAFJUSTERING,
                 ),
                 comment_required=True,
@@ -420,7 +396,9 @@ def definition() -> Workflow:
                 None,
                 guard=Guard(
                     roles=JUSTERARE_OCH_SEKRETERARE,
-                    condition=_egen(_rattelser, SammantradeSteg.FORESLA_RATTELSE),
+                    condition=NewRecord(
+                        _rattelser, SammantradeSteg.FORESLA_RATTELSE, actor_field="user_id"
+                    ),
                     condition_message=EGEN_RATTELSE,
                 ),
                 comment_required=True,

@@ -8,7 +8,10 @@ from django.contrib.auth.models import Group, User
 from django.db import connection
 
 from tests.exampleapp.models import Document, Folder
+from tests.exampleapp.workflows import dokument
+from workflow import registry
 from workflow.context import acting_as
+from workflow.definitions import Workflow
 
 
 def pytest_collection_modifyitems(config, items):
@@ -66,6 +69,28 @@ def make_document(folder):
             return Document.objects.create(title=title, **fields)
 
     return make
+
+
+@pytest.fixture
+def dokument_med():
+    """Installs the example workflow with extra transitions for one test."""
+
+    def install(*extra):
+        base = dokument()
+        registry.register(
+            Workflow(
+                id=base.id,
+                title=base.title,
+                states=base.state_list,
+                transitions=[*base.transition_list, *extra],
+                initial_state=base.initial_state,
+                roles=base.roles,
+                worklists=base.worklist_list,
+            )
+        )
+
+    yield install
+    registry.register(dokument())
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -10,7 +10,7 @@ import pytest
 
 from tests.exampleapp.models import Document
 from tests.exampleapp.workflows import CHANGE, PUBLISH, dokument
-from workflow import export, registry
+from workflow import export
 from workflow.definitions import (
     DefinitionError,
     Guard,
@@ -261,26 +261,6 @@ def test_roles_allowed_by_the_guard_and_by_the_state_permissions():
 
 
 # -- what the engine says when it refuses a step ---------------------------------------------
-
-
-@pytest.fixture
-def dokument_med():
-    def install(*extra):
-        base = dokument()
-        registry.register(
-            Workflow(
-                id=base.id,
-                title=base.title,
-                states=base.state_list,
-                transitions=[*base.transition_list, *extra],
-                initial_state=base.initial_state,
-                roles=base.roles,
-                worklists=base.worklist_list,
-            )
-        )
-
-    yield install
-    registry.register(dokument())
 
 
 @pytest.mark.django_db

@@ -63,8 +63,22 @@ class LocalRoleAdmin(ReadOnlyHistoryAdmin):
         super().save_model(request, obj, form, change)
 
 
+class ReadOnly:
+    """An admin that shows and never adds, changes or deletes: what is changed through the
+    services (their checks and locks), or never (the history, the records of gallring)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(WorkflowHistory)
-class WorkflowHistoryAdmin(admin.ModelAdmin):
+class WorkflowHistoryAdmin(ReadOnly, admin.ModelAdmin):
     """The history, read only: who took which step when. Not its comments, neither shown nor
     searched: a comment may hold what the object's workflow keeps from some readers (a
     secret ärende's words), and the admin asks nobody; the application's own pages show
@@ -84,12 +98,3 @@ class WorkflowHistoryAdmin(admin.ModelAdmin):
     list_filter = ("workflow", "transition", "content_type")
     search_fields = ("actor_name", "object_id")
     date_hierarchy = "timestamp"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

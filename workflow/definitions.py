@@ -2,7 +2,9 @@
 
 A :class:`Workflow` is declared once (states with their permission maps, transitions with
 guards and hooks, worklists, the roles it knows) and is validated when it is registered.
-Nothing here touches the database; the engine (:mod:`workflow.engine`) executes definitions.
+Nothing here touches the database but the checks a definition declares, read when a step is
+taken (:class:`NewRecord` counts the object's history); the engine (:mod:`workflow.engine`)
+executes definitions.
 """
 
 from __future__ import annotations
@@ -53,6 +55,10 @@ def _tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:
 # it keeps their values, plain strings, so what it exports, hashes and stores is the id.
 
 
+def _name(function) -> str:
+    return getattr(function, "__qualname__", repr(function))
+
+
 @dataclass(frozen=True)
 class Guard:
     """Who may take a transition.
@@ -86,7 +92,7 @@ class Guard:
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"roles": list(self.roles), "permissions": list(self.permissions)}
         if self.condition is not None:
-            data["condition"] = getattr(self.condition, "__qualname__", repr(self.condition))
+            data["condition"] = _name(self.condition)
         return data
 
 
@@ -132,7 +138,7 @@ class Tasks:
             "start": self.entered_at,
         }
         if self.when is not None:
-            data["when"] = getattr(self.when, "__qualname__", repr(self.when))
+            data["when"] = _name(self.when)
         return data
 
 
@@ -192,12 +198,54 @@ class Requirement:
     check: Callable[[Any], bool]
     #: what is missing, for the user (Swedish), e.g. "ärendet har ingen handläggare"
     missing: str
+    #: says from the object, when the check refused, what is missing in this case (the
+    #: counts, say); called only then; an empty answer falls back to ``missing``
+    explain: Callable[[Any], str] | None = None
+
+    def unmet(self, obj) -> str | None:
+        """What is missing on ``obj``, or None when the check holds."""
+        if self.check(obj):
+            return None
+        return str(self.explain and self.explain(obj) or self.missing)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "check": getattr(self.check, "__qualname__", repr(self.check)),
-            "missing": str(self.missing),
-        }
+        data = {"check": _name(self.check), "missing": str(self.missing)}
+        if self.explain is not None:
+            data["explain"] = _name(self.explain)
+        return data
+
+
+class NewRecord:
+    """A check: the object holds a record that no step ``transitions`` in its history accounts
+    for yet. Such a step says that something was made (a beslut, a signature, a marking): the
+    service that makes it saves the record, then takes the step, so that the step taken
+    directly, or a second time, finds nothing new and is refused, and no entry is written
+    with nothing behind it.
+
+    ``records(obj)`` gives the records: a queryset, or how many. With ``actor_field`` (the
+    records' field naming who made them, e.g. ``"user_id"``) it is a guard's condition
+    ``(obj, user)``: the user's own records are counted against the steps they took, so that
+    the entry is signed in the name of whose record it is."""
+
+    def __init__(self, records: Callable[[Any], Any], *transitions: str, actor_field: str = ""):
+        self.records = records
+        self.transitions = tuple(str(t) for t in transitions)
+        self.actor_field = actor_field
+        self.__name__ = self.__qualname__ = f"new_record_for_{'_'.join(self.transitions)}"
+
+    def taken(self, obj, user=None):
+        """The steps ``transitions`` in the object's history (by ``user``, if given)."""
+        from .models import WorkflowHistory
+
+        taken = WorkflowHistory.objects.for_object(obj).filter(transition__in=self.transitions)
+        return taken if user is None else taken.filter(actor_id=getattr(user, "pk", None))
+
+    def __call__(self, obj, user=None) -> bool:
+        records = self.records(obj)
+        if self.actor_field:
+            records = records.filter(**{self.actor_field: getattr(user, "pk", None)})
+        made = records if isinstance(records, int) else records.count()
+        return made > self.taken(obj, user if self.actor_field else None).count()
 
 
 @dataclass(frozen=True)
@@ -231,8 +279,9 @@ class Transition:
     def unmet(self, obj) -> str | None:
         """What the first unmet requirement says is missing, or None when all hold."""
         for requirement in self.requires:
-            if not requirement.check(obj):
-                return str(requirement.missing)
+            missing = requirement.unmet(obj)
+            if missing:
+                return missing
         return None
 
     @property
@@ -254,8 +303,8 @@ class Transition:
             "comment_required": self.comment_required,
             "requires": [r.as_dict() for r in self.requires],
             "form": self.form,
-            "before": [getattr(h, "__qualname__", repr(h)) for h in self.before],
-            "after": [getattr(h, "__qualname__", repr(h)) for h in self.after],
+            "before": [_name(h) for h in self.before],
+            "after": [_name(h) for h in self.after],
         }
 
 

@@ -245,7 +245,7 @@ def _vem(rad: Mottagare) -> tuple:
 
 def inte_justerat(arende: Arende) -> str:
     """Why the beslut may not be sent yet ("" when it may): its protokoll is not justerat."""
-    return "" if BESLUTET_JUSTERAT.check(arende) else str(BESLUTET_JUSTERAT.missing)
+    return BESLUTET_JUSTERAT.unmet(arende) or ""
 
 
 def expediering_klar(arende: Arende) -> bool:

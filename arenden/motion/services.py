@@ -22,7 +22,7 @@ from workflow.context import acting_as
 from workflow.engine import worklist
 
 #: where the ärende is decided or closed: the clock has stopped, unless the matter was handed
-#: on and is still open where it went on (:func:`oppen`)
+#: on and is still open where it went on (:func:`fristen_lopar`)
 AVGJORDA = (
     ArendeStatus.BESLUTAT,
     ArendeStatus.EXPEDIERAT,
@@ -32,12 +32,12 @@ AVGJORDA = (
     ArendeStatus.MAKULERAT,
 )
 
-#: how far :func:`oppen` follows a matter handed on (a nämnd's förslag to the styrelse, the
-#: styrelse's to fullmäktige, and a step to spare)
+#: how far :func:`fristen_lopar` follows a matter handed on (a nämnd's förslag to the
+#: styrelse, the styrelse's to fullmäktige, and a step to spare)
 KEDJA = 4
 
 
-def oppen(arende: str = "arende", *, djup: int = KEDJA) -> Q:
+def fristen_lopar(arende: str = "arende", *, djup: int = KEDJA) -> Q:
     """The motion's clock runs (KL 5 kap. 35 §): its ärende is not decided or closed
     (:data:`AVGJORDA`), or it was closed after it was handed on with a förslag (*överlämnat*,
     flows.arende.FORTSATTER_I_ANNAT_ORGAN) and the matter is still open where it went on, the
@@ -49,7 +49,7 @@ def oppen(arende: str = "arende", *, djup: int = KEDJA) -> Q:
     q = ~Q(**{f"{prefix}state__in": AVGJORDA})
     if djup:
         vidare = ArendeRelation.objects.filter(
-            oppen("till", djup=djup - 1),
+            fristen_lopar("till", djup=djup - 1),
             fran_id=OuterRef(f"{prefix}pk"),
             typ=ArendeRelation.Typ.FORTSATTER_I,
         )
@@ -57,11 +57,11 @@ def oppen(arende: str = "arende", *, djup: int = KEDJA) -> Q:
     return q
 
 
-def ar_oppen(arende: Arende) -> bool:
-    """:func:`oppen` asked of one ärende: no query while it is not decided or closed."""
+def fristen_lopar_for(arende: Arende) -> bool:
+    """:func:`fristen_lopar` asked of one ärende: no query while it is not decided or closed."""
     if arende.state not in AVGJORDA:
         return True
-    return Arende.objects.filter(oppen(""), pk=arende.pk).exists()
+    return Arende.objects.filter(fristen_lopar(""), pk=arende.pk).exists()
 
 
 #: KL 5 kap. 35 §: when no later meeting of fullmäktige is planned, the next one is assumed to
@@ -163,7 +163,7 @@ def oppna(user):
     first at the top. One query, whatever their number."""
     return (
         Motion.objects.filter(
-            oppen(),
+            fristen_lopar(),
             arende__in=worklist(user, ArendeArbetslista.ALLA_ARENDEN).values("pk"),
         )
         .select_related(
@@ -197,7 +197,7 @@ def att_anmala(sammantrade, *, las: bool = False) -> list[Motion]:
     grans = horisont(sammantrade)
     oppna_har = (
         Motion.objects.filter(
-            oppen(), fullmaktige_id=sammantrade.organ_id, anmald_punkt__isnull=True
+            fristen_lopar(), fullmaktige_id=sammantrade.organ_id, anmald_punkt__isnull=True
         )
         .select_related("arende")
         .order_by("vackt", "pk")
@@ -278,6 +278,6 @@ def for_sidan(arende: Arende) -> dict | None:
         "sista": sista,
         "kvar": kvar,
         "over": -kvar,
-        "forsenad": kvar < 0 and ar_oppen(arende),
+        "forsenad": kvar < 0 and fristen_lopar_for(arende),
         "anmald": anmalt_vid(motion),
     }
