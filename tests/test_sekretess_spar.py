@@ -74,8 +74,11 @@ def test_a_secret_handlings_file_is_stored_and_shown_without_its_uploaded_name(c
     sida = _klient(cast.registrator).get(tidslinje).content.decode()
     assert "Journal" in sida and ORDET not in sida
     assert handling.fil.name not in sida  # the path row masked too
+    # and the file's checksum: with it, who holds a copy confirms it is the protected one
+    assert handling.sha256 not in sida
     sida = _klient(cast.handlaggare).get(tidslinje).content.decode()
     assert f"Journal om {ORDET}" in sida  # the handläggare reads it
+    assert handling.sha256 in sida
 
     # downloaded under the name it came with, by who may read it
     svar = _klient(cast.handlaggare).get(reverse("arenden:handling_fil", args=[handling.pk]))

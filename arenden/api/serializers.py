@@ -106,9 +106,11 @@ class HandlingSerializer(serializers.Serializer):
     sekretess_lagrum = serializers.CharField(allow_blank=True)
     har_fil = serializers.BooleanField()
     filnamn = serializers.CharField(allow_null=True, allow_blank=True)
-    mediatyp = serializers.CharField(allow_blank=True)
-    storlek = serializers.IntegerField()
-    sha256 = serializers.CharField(allow_blank=True)
+    #: of a file the reader may not read, nothing: its checksum or size would let one who
+    #: holds a copy confirm that it is the protected one
+    mediatyp = serializers.CharField(allow_null=True, allow_blank=True)
+    storlek = serializers.IntegerField(allow_null=True)
+    sha256 = serializers.CharField(allow_null=True, allow_blank=True)
     fil_url = serializers.CharField(
         allow_null=True, help_text="Adressen till filen, när det finns en som du får läsa."
     )
@@ -132,9 +134,9 @@ class HandlingSerializer(serializers.Serializer):
             or (h.arende.sekretess_lagrum if h.hemlig else ""),
             "har_fil": bool(h.fil),
             "filnamn": None if maskerad else h.filnamn,
-            "mediatyp": h.mediatyp,
-            "storlek": h.storlek,
-            "sha256": h.sha256,
+            "mediatyp": None if maskerad else h.mediatyp,
+            "storlek": None if maskerad else h.storlek,
+            "sha256": None if maskerad else h.sha256,
             "fil_url": reverse("api:handling_fil", args=[h.pk]) if h.fil and not maskerad else None,
         }
 
@@ -294,7 +296,9 @@ class PunktSerializer(serializers.Serializer):
     )
     maskerad = serializers.BooleanField()
     arende = serializers.IntegerField(allow_null=True)
-    utfall = serializers.CharField(allow_blank=True)
+    utfall = serializers.CharField(
+        allow_null=True, allow_blank=True, help_text="Inget för den som inte får läsa punkten."
+    )
 
 
 class SammantradeSerializer(serializers.Serializer):

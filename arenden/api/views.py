@@ -608,7 +608,8 @@ class SammantradeDetalj(Vy):
                     "rubrik": dokument.punkt_rubrik(punkt, s.organ, maskerad),
                     "maskerad": maskerad,
                     "arende": punkt.arende_id,
-                    "utfall": punkt.utfall,
+                    # the outcome of a masked item is its content, as on the meeting page
+                    "utfall": None if maskerad else punkt.utfall,
                 }
             )
         return Response(SammantradeDetaljSerializer(s, context={"punkter": punkter}).data)

@@ -134,13 +134,20 @@ def motesdokument(user, handling: Handling) -> Motesdokument | None:
     """How ``user`` may read ``handling`` when it is a meeting's kallelse or protokoll
     (:func:`motenas`), else None. The whole file only for who may read all of every secret
     item on it now (:func:`arenden.sammantraden.protokoll.maskeras_for`, as the meeting's
-    pages decide), and, when the handling itself is marked, its ärende's secret content."""
+    pages decide), and, when the handling itself is marked, its ärende's secret content.
+
+    A handling marked as a whole (OSL 5 kap. 5 §: the handläggare's marking of the filed
+    document) is secret as a whole to who may not read its ärende's secret content: None, so
+    that it is refused as any secret handling is, never handed out masked item by item (the
+    items know nothing of the handling's own marking)."""
     from arenden.sammantraden import protokoll
 
+    if handling.hemlig and not user.has_perm("arenden.view_sekretess", handling.arende):
+        return None
     moten = motenas(handling)
     if not moten:
         return None
-    hela = not handling.hemlig or user.has_perm("arenden.view_sekretess", handling.arende)
+    hela = True
     lagrum: set[str] = set()
     laddade = []
     for s in moten:

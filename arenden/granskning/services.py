@@ -130,7 +130,18 @@ def antal_handelser(arende: Arende) -> int:
 
 
 #: what a sekretess-marked handling's field history shows only to who may read it
-_HEMLIGA_FALT = {"titel", "beskrivning", "avsandare_mottagare", "filnamn", "fil"}
+#: a protected handling's fields, shown as its marking to who may not read it: its file's
+#: checksum, size and type too (they would confirm that a copy one holds is the protected one)
+_HEMLIGA_FALT = {
+    "titel",
+    "beskrivning",
+    "avsandare_mottagare",
+    "filnamn",
+    "fil",
+    "sha256",
+    "storlek",
+    "mediatyp",
+}
 
 
 def tidslinje(

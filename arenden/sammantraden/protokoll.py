@@ -1158,12 +1158,14 @@ def vid_installelse(event) -> None:
         punkt.struken = nu
         _spara(punkt, user, _("struken: sammanträdet ställdes in"))
         if punkt.arende is not None:
+            # the reason stays with the meeting (it may be a ledamot's illness): who may
+            # read the ärende but not the meeting reads only that it was cancelled
             do_transition(
                 punkt.arende,
                 ArendeSteg.STRYK,
                 user,
-                _("Struken från föredragningslistan: %(mote)s är inställt: %(varfor)s")
-                % {"mote": sammantrade, "varfor": skal},
+                _("Struken från föredragningslistan: %(mote)s är inställt.")
+                % {"mote": sammantrade},
             )
     for beslut in Beslut.objects.select_for_update().filter(anmalt_punkt__in=punkter):
         beslut.anmalt_punkt = None
