@@ -322,6 +322,17 @@ def _fortsatter_i_annat_organ(arende) -> bool:
     return fortsatt >= tagna.count()
 
 
+def _inte_en_fortsattning(arende) -> bool:
+    """The ärende does not carry on another organ's förslag (arenden.diarium.services.
+    fortsatt_i): that one is closed on the strength of this one (:data:`FORTSATTER_I_ANNAT_
+    ORGAN`), so this one is never makulerat as if it had never been."""
+    from arenden.diarium.models import ArendeRelation
+
+    return not ArendeRelation.objects.filter(
+        till_id=arende.pk, typ=ArendeRelation.Typ.FORTSATTER_I
+    ).exists()
+
+
 def _inga_allmanna_handlingar(arende) -> bool:
     from arenden.diarium.models import ALLMAN_HANDLING
 
@@ -472,6 +483,28 @@ FORSLAG_TILL_HOGRE_ORGAN = Requirement(
     "inget beslut om förslag till ett högre organ är fört till protokollet under ärendets "
     "punkt medan sammanträdet hålls",
 )
+
+
+def _forslag_utan_uppdrag(arende) -> bool:
+    """The newest förslag to a higher organ gives no uppdrag: överlämnat is left only by
+    Avsluta, which needs every uppdrag redovisat, and nobody may redovisa there (only
+    *bevakas* grants it), so one would hold the ärende for ever. Uppdrag are given where the
+    matter is decided."""
+    from arenden.handlaggning.models import Uppdrag
+
+    senaste = (
+        Beslut.objects.filter(arende_id=arende.pk, forslag_till__isnull=False)
+        .order_by("-pk")
+        .values("pk")[:1]
+    )
+    return not Uppdrag.objects.filter(beslut_id__in=senaste).exists()
+
+
+FORSLAG_UTAN_UPPDRAG = Requirement(
+    _forslag_utan_uppdrag,
+    "ett förslag till ett högre organ ger inga uppdrag; uppdrag ges i beslutet där ärendet "
+    "avgörs",
+)
 SANDLISTAN_SKICKAD = Requirement(
     _sandlistan_skickad, "beslutet är inte skickat till alla på sändlistan (eller den är tom)"
 )
@@ -496,6 +529,11 @@ FORTSATTER_I_ANNAT_ORGAN = Requirement(
 )
 #: a handling that came in, or was upprättad and final, is allmän (TF 2 kap. 9–10 §§) and stays
 #: registered and in the postlista: an ärende holding one is avskrivet, never makulerat
+INTE_EN_FORTSATTNING = Requirement(
+    _inte_en_fortsattning,
+    "ärendet är fortsättningen på ett annat organs förslag, och det ärendet är avslutat i "
+    "förlitan på det här; förslaget ska beslutas här, eller skrivas av av stabschefen",
+)
 INGA_ALLMANNA_HANDLINGAR = Requirement(
     _inga_allmanna_handlingar,
     "ärendet har allmänna handlingar (inkomna eller upprättade), som ska finnas kvar i diariet "
@@ -971,7 +1009,7 @@ def definition() -> Workflow:
                 ArendeStatus.ANMALT,
                 ArendeStatus.OVERLAMNAT,
                 guard=Guard(roles=(NAMNDSEKRETERARE,)),
-                requires=(FORSLAG_TILL_HOGRE_ORGAN, BESLUTFORT),
+                requires=(FORSLAG_TILL_HOGRE_ORGAN, FORSLAG_UTAN_UPPDRAG, BESLUTFORT),
                 form="arenden:beslut",
                 before=(_beslutsdatum,),
             ),
@@ -1116,7 +1154,7 @@ def definition() -> Workflow:
                 ArendeStatus.REGISTRERAT,
                 ArendeStatus.MAKULERAT,
                 guard=Guard(roles=(REGISTRATOR,)),
-                requires=(ALDRIG_AVGJORT, INGA_ALLMANNA_HANDLINGAR),
+                requires=(ALDRIG_AVGJORT, INTE_EN_FORTSATTNING, INGA_ALLMANNA_HANDLINGAR),
                 comment_required=True,
             ),
         ],

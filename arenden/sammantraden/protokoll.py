@@ -1338,6 +1338,15 @@ def besluta(
             )
         if utfall == Punkt.Utfall.FORSLAG and forslag_till is None:
             raise ValidationError(_("Ange vilket organ förslaget går till."))
+        if utfall == Punkt.Utfall.FORSLAG and uppdrag:
+            # flows.arende.FORSLAG_UTAN_UPPDRAG: the ärende would be held överlämnat for ever
+            raise ValidationError(
+                _(
+                    "Ett förslag till ett högre organ ger inga uppdrag; uppdrag ges i beslutet "
+                    "där ärendet avgörs."
+                ),
+                code="uppdrag_i_forslag",
+            )
         if not (kravs_motivering or ej_beslutfort) and not beslut.strip():
             raise ValidationError(_("Skriv beslutet."), code="beslut")
         if minoritet:
