@@ -123,7 +123,39 @@ def _state(
     ):
         if roles:
             permissions[perm] = roles
-    return State(id, title, description, permissions=permissions, final=final, tasks=tasks)
+    only_where = {SEKRETESS: {DELEGAT: _delegat_far_besluta}} if id in DELEGAT_BESLUTAR else {}
+    return State(
+        id,
+        title,
+        description,
+        permissions=permissions,
+        final=final,
+        tasks=tasks,
+        only_where=only_where,
+    )
+
+
+def delegat_beslutar() -> Q:
+    """The ärenden a delegat of the nämnd may decide on its behalf (KL 6 kap. 37 §), of those
+    in a state that allows it (:data:`DELEGAT_BESLUTAR`): never a motion or medborgarförslag
+    (KL 5 kap. 35 §, 6 kap. 38 § 4), nor one on a föredragningslista, which is the nämnd's to
+    decide there. A filter of ärenden: the delegat's worklist (arenden.delegering.services.
+    att_besluta) and what they read of a secret one (:func:`_delegat_far_besluta`) ask it."""
+    from arenden.motion.models import TYPER
+    from arenden.sammantraden.models import Punkt
+
+    pa_listan = Punkt.objects.oavgjorda().filter(arende=OuterRef("pk"))
+    return ~Q(typ__in=TYPER) & ~Exists(pa_listan)
+
+
+def _delegat_far_besluta(arende) -> bool:
+    """The delegat reads the secret content only of an ärende they may decide (OSL need to
+    know): never a motion's (no query for it)."""
+    from arenden.motion.models import TYPER
+
+    if arende.typ in TYPER:
+        return False
+    return type(arende).objects.filter(delegat_beslutar(), pk=arende.pk).exists()
 
 
 # -- what each state means: the records a step needs (checked when the step is taken) --------
@@ -502,8 +534,7 @@ def _forslag_utan_uppdrag(arende) -> bool:
 
 FORSLAG_UTAN_UPPDRAG = Requirement(
     _forslag_utan_uppdrag,
-    "ett förslag till ett högre organ ger inga uppdrag; uppdrag ges i beslutet där ärendet "
-    "avgörs",
+    "ett förslag till ett högre organ ger inga uppdrag; uppdrag ges i beslutet där ärendet avgörs",
 )
 SANDLISTAN_SKICKAD = Requirement(
     _sandlistan_skickad, "beslutet är inte skickat till alla på sändlistan (eller den är tom)"

@@ -126,3 +126,31 @@ def test_the_masked_arende_page_names_the_beredningsansvariga_without_their_part
     assert "NN:s diagnos" not in maskerad.content.decode()
     hel = klient(cast.handlaggare).get(reverse("arenden:arende", args=[arende.pk]))
     assert "Bedömning av NN:s diagnos" in hel.content.decode()
+
+
+def test_a_delegat_reads_a_secret_arende_only_where_they_may_decide_it():
+    """KL 6 kap. 37 §, OSL need to know: the delegat reads what they decide on. Never a
+    motion or medborgarförslag (KL 6 kap. 38 § 4), which is never theirs to decide; what
+    they read is what their list Att besluta offers, no more."""
+    from arenden.delegering.services import att_besluta
+    from tests import factories
+
+    cast = factories.Cast()
+    delegat = factories.user("delegat-HSN")
+    factories.person("Dora Delegat", anvandare=delegat, titel="enhetschef")
+    factories.delegationspunkt(organ=cast.organ, delegat=delegat.person, lagrum="KL 6 kap. 37 §")
+    hemligt = {"sekretess_lagrum": "OSL 21 kap. 1 §", "offentlig_rubrik": "Ärende med sekretess"}
+    remiss = cast.berett("Remiss om NN:s vårdplan", **hemligt)
+    forslag = cast.berett("Förslag om NN:s diagnos", typ="medborgarforslag", **hemligt)
+    for arende in (remiss, forslag):
+        arende.refresh_from_db()
+        assert arende.state == "beredd"
+    assert list(att_besluta(delegat)) == [remiss]
+    assert delegat.has_perm("arenden.view_sekretess", remiss)
+    assert not delegat.has_perm("arenden.view_sekretess", forslag)
+    sida = klient(delegat).get(reverse("arenden:arende", args=[forslag.pk]))
+    assert sida.status_code == 200 and "NN:s diagnos" not in sida.content.decode()
+    sida = klient(delegat).get(reverse("arenden:arende", args=[remiss.pk]))
+    assert "Remiss om NN:s vårdplan" in sida.content.decode()
+    # the stabschef, whose read of the ärende is not conditioned, reads both
+    assert all(cast.stabschef.has_perm("arenden.view_sekretess", a) for a in (remiss, forslag))

@@ -154,6 +154,11 @@ class State:
     #: the work a process holds open in this state (see :class:`Tasks`): ``()`` when there is
     #: none, ``None`` when the definition does not say (a workflow without such a process)
     tasks: tuple[Tasks, ...] | None = None
+    #: permission → role → ``check(obj)``: the role holds that permission here only on an
+    #: object where the check holds (the delegat reads a secret ärende only where they may
+    #: decide it). Asked by ``user.has_perm(perm, obj)``; a worklist, which selects by role
+    #: in the database, does not ask it
+    only_where: Mapping[str, Mapping[str, Callable[[Any], bool]]] = field(default_factory=dict)
 
     def __post_init__(self):
         object.__setattr__(self, "id", str(self.id))
@@ -161,9 +166,17 @@ class State:
         object.__setattr__(self, "permissions", perms)
         if self.tasks is not None:
             object.__setattr__(self, "tasks", tuple(self.tasks))
+        only = {perm: dict(checks) for perm, checks in self.only_where.items()}
+        object.__setattr__(self, "only_where", only)
 
     def roles_for(self, permission: str) -> frozenset[str]:
         return self.permissions.get(permission, frozenset())
+
+    def grants(self, permission: str, roles: frozenset[str], obj) -> bool:
+        """Does one of ``roles`` hold ``permission`` on ``obj`` in this state?"""
+        held = self.roles_for(permission) & roles
+        checks = self.only_where.get(permission, {})
+        return any(role not in checks or checks[role](obj) for role in held)
 
     def task_names(self) -> frozenset[str]:
         """Every task that may be open in this state."""
@@ -179,6 +192,11 @@ class State:
             "final": self.final,
             "permissions": {p: sorted(r) for p, r in sorted(self.permissions.items())},
         }
+        if self.only_where:
+            data["only_where"] = {
+                p: {role: _name(check) for role, check in sorted(checks.items())}
+                for p, checks in sorted(self.only_where.items())
+            }
         if self.tasks is not None:
             data["tasks"] = [group.as_dict() for group in self.tasks]
         return data
@@ -438,6 +456,15 @@ class Workflow:
                         % {"perm": perm, "state": state.id}
                     )
                 check_roles(sorted(roles), _("tillståndet %(id)s") % {"id": state.id})
+            for perm, checks in state.only_where.items():
+                for role in sorted(set(checks) - state.roles_for(perm)):
+                    problems.append(
+                        _(
+                            "villkoret för rollen %(role)s på %(perm)s i tillståndet %(state)s "
+                            "gäller en behörighet rollen inte har där"
+                        )
+                        % {"role": role, "perm": perm, "state": state.id}
+                    )
 
         for state in self.state_list:
             for group in state.tasks or ():

@@ -291,7 +291,7 @@ def has_permission(user, perm: str, obj) -> bool:
     if state is None:
         return False
     allowed = state.roles_for(perm)
-    return bool(allowed) and not allowed.isdisjoint(roles_in_context(user, obj))
+    return bool(allowed) and state.grants(perm, roles_in_context(user, obj), obj)
 
 
 def permissions_in_state(user, obj) -> set[str]:
@@ -300,7 +300,7 @@ def permissions_in_state(user, obj) -> set[str]:
     if state is None:
         return set()
     roles = roles_in_context(user, obj)
-    return {perm for perm, allowed in state.permissions.items() if not allowed.isdisjoint(roles)}
+    return {perm for perm in state.permissions if state.grants(perm, roles, obj)}
 
 
 def version(obj) -> int:

@@ -6,7 +6,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,9 +14,8 @@ from arenden.delegering.models import Delegationspunkt
 from arenden.diarium.models import Arende
 from arenden.diarium.services import andras, kräv_skett
 from arenden.handlaggning.models import Beslut
-from arenden.motion.models import TYPER as MOTIONSTYPER
 from arenden.organisation.models import Organ
-from flows.arende import DELEGAT_BESLUTAR, ar_ledamot
+from flows.arende import DELEGAT_BESLUTAR, ar_ledamot, delegat_beslutar
 from flows.namn import ArendeSteg
 from workflow.engine import do_transition
 
@@ -139,8 +138,6 @@ def att_besluta(user):
     """The delegat's worklist: the ärenden ``user`` may decide on the nämnd's behalf today
     (KL 6 kap. 37 §): beredd or anmält, in a nämnd where they are delegat or ersättare of a
     row valid today. One query, however many rows."""
-    from arenden.sammantraden.models import Punkt
-
     if not user.is_authenticated:
         return Arende.objects.none()
     idag = timezone.localdate()
@@ -151,11 +148,9 @@ def att_besluta(user):
     )
     return (
         Arende.objects.filter(state__in=DELEGAT_BESLUTAR, organ__in=punkter.values("organ"))
-        # what stands on a föredragningslista is the nämnd's to decide there
-        .exclude(Exists(Punkt.objects.oavgjorda().filter(arende=OuterRef("pk"))))
-        # a motion or medborgarförslag is never decided on delegation (KL 5 kap. 35 §, 6 kap.
-        # 38 § 4; flows.arende.INTE_MOTION_PA_DELEGATION)
-        .exclude(typ__in=MOTIONSTYPER)
+        # not on a föredragningslista, not a motion (flows.arende.INTE_MOTION_PA_DELEGATION):
+        # the same filter decides which secret ärenden the delegat reads
+        .filter(delegat_beslutar())
         .select_related("organ")
         .order_by("registrerat", "pk")
     )
