@@ -242,6 +242,8 @@ def _delegationsbeslut_pa_giltig_punkt(arende) -> bool:
     beslut = _senaste_beslut(arende)
     if beslut is None or beslut.slag not in Beslut.PA_NAMNDENS_VAGNAR:
         return False
+    if beslut.datum < arende.registrerat:
+        return False  # nobody decides a matter before it came in
     punkt = beslut.delegationspunkt
     if punkt is None or punkt.organ_id != arende.organ_id or not punkt.galler(beslut.datum):
         return False
@@ -535,6 +537,23 @@ def _forslag_utan_uppdrag(arende) -> bool:
 FORSLAG_UTAN_UPPDRAG = Requirement(
     _forslag_utan_uppdrag,
     "ett förslag till ett högre organ ger inga uppdrag; uppdrag ges i beslutet där ärendet avgörs",
+)
+
+
+def _inget_rattat_utdrag_kvar(arende) -> bool:
+    """FL 36 §: everyone who got the beslut before a rättelse of its paragraph took effect
+    has been sent the rättat protokollsutdrag (arenden.handlaggning.services.
+    rattelse_att_skicka)."""
+    from arenden.handlaggning.services import rattelse_att_skicka
+
+    return rattelse_att_skicka(arende) is None
+
+
+#: an ärende is not closed while the rättat protokollsutdrag is owed (FL 36 §)
+INGET_RATTAT_UTDRAG_KVAR = Requirement(
+    _inget_rattat_utdrag_kvar,
+    "det rättade protokollsutdraget är inte skickat till alla som fick beslutet före "
+    "rättelsen (förvaltningslagen 36 §)",
 )
 SANDLISTAN_SKICKAD = Requirement(
     _sandlistan_skickad, "beslutet är inte skickat till alla på sändlistan (eller den är tom)"
@@ -1073,7 +1092,12 @@ def definition() -> Workflow:
                 guard=Guard(roles=(STABSCHEF, NAMNDSEKRETERARE, REGISTRATOR)),
                 # överlämnat: the förslag goes on to the higher organ once it is justerat, and
                 # the matter closes here once it is registered there
-                requires=(BESLUTET_JUSTERAT, ALLT_REDOVISAT, FORTSATTER_I_ANNAT_ORGAN),
+                requires=(
+                    BESLUTET_JUSTERAT,
+                    ALLT_REDOVISAT,
+                    FORTSATTER_I_ANNAT_ORGAN,
+                    INGET_RATTAT_UTDRAG_KVAR,
+                ),
                 before=(_datum("avslutat"),),
                 after=(_upprattade,),
             ),
@@ -1083,7 +1107,7 @@ def definition() -> Workflow:
                 ArendeStatus.BEVAKAS,
                 ArendeStatus.AVSLUTAT,
                 guard=Guard(permissions=(REDOVISA,)),
-                requires=(ALLT_REDOVISAT,),
+                requires=(ALLT_REDOVISAT, INGET_RATTAT_UTDRAG_KVAR),
                 before=(_datum("avslutat"),),
                 after=(_upprattade,),
             ),
@@ -1132,7 +1156,7 @@ def definition() -> Workflow:
                 ),
                 ArendeStatus.AVSLUTAT,
                 guard=Guard(roles=(STABSCHEF,)),
-                requires=(TIDIGARE_BESLUT,),
+                requires=(TIDIGARE_BESLUT, INGET_RATTAT_UTDRAG_KVAR),
                 comment_required=True,
                 before=(_datum("avslutat"),),
                 after=(_upprattade,),

@@ -369,7 +369,8 @@ def test_an_ordforandebeslut_needs_a_seat_as_ledamot_on_the_day_of_the_beslut(me
     protokoll.andra_uppdrag(
         plats, user=cast.sekreterare, till=datetime.date(2025, 6, 30), version=plats.version
     )
-    arende = mote.berett_arende("Brådskande yttrande")
+    # registered before the seat ended: the beslut dated back is refused for the seat alone
+    arende = mote.berett_arende("Brådskande yttrande", registrerat=datetime.date(2025, 6, 2))
     with pytest.raises(ValidationError, match="inte ledamot i Hälso- och sjukvårdsnämnden"):
         fatta_delegationsbeslut(arende, user=ordforande, punkt=rad, datum=DAG, text="Yttra")
     arende.refresh_from_db()

@@ -383,6 +383,15 @@ def test_a_beslut_that_breaks_a_rule_is_refused_with_its_reason(cast, punkt, dor
             "delegat",
         ),
         (
+            berett,
+            dora.anvandare,
+            punkt,
+            datetime.date(2025, 10, 15),
+            "Yttra",
+            "Beslutsdagen kan inte vara före dagen ärendet registrerades, 2025-10-16.",
+            "fore_registrering",
+        ),
+        (
             registrerat,
             dora.anvandare,
             punkt,
@@ -528,3 +537,32 @@ def test_a_row_holds_from_its_first_day_to_its_last(cast, dora, monkeypatch):
         # the beslut's own history and the ärende's step name the delegat who took it
         assert [h.history_user for h in beslut.history.all()] == [dora.anvandare]
         assert beslut.arende.history.first().history_user == dora.anvandare
+
+
+def test_the_definition_refuses_a_delegationsbeslut_dated_before_the_arende_came_in(
+    cast, punkt, dora
+):
+    """The rule is the definition's, whoever records the beslut and takes the step: a
+    delegationsbeslut dated before the ärende was registrerat is none."""
+    from workflow.engine import RequirementMissing, do_transition
+
+    arende = cast.berett("Remiss")
+    for datum, godtas in ((datetime.date(2025, 10, 15), False), (arende.registrerat, True)):
+        beslut = Beslut.objects.create(
+            arende=arende,
+            organ=cast.organ,
+            datum=datum,
+            text="Att yttra sig.",
+            slag=Beslut.Slag.DELEGATIONSBESLUT,
+            fattat_av=dora.anvandare,
+            delegationspunkt=punkt,
+        )
+        arende.refresh_from_db()
+        if godtas:
+            do_transition(arende, "besluta_pa_delegation", dora.anvandare)
+        else:
+            with pytest.raises(RequirementMissing, match="inget delegationsbeslut"):
+                do_transition(arende, "besluta_pa_delegation", dora.anvandare)
+            beslut.delete()
+    arende.refresh_from_db()
+    assert arende.state == "beslutat"

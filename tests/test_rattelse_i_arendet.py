@@ -223,3 +223,24 @@ def test_nothing_is_sent_while_the_rattat_utdrag_is_being_filed(broker):
     services.expediera_till(andra, user=mote.sek, metod="e-post")
     assert list(services.fick_fore_rattelsen(arende, rattelse)) == [forsta]
     services.skicka_rattelse(forsta, user=mote.sek, metod="post")
+
+
+def test_the_arende_is_not_closed_while_the_rattat_utdrag_is_owed(mote):
+    """FL 36 §: closed, the ärende would count as done (ready for the archive) with the
+    rättelse unsent; every step that closes it is refused until each recipient has it."""
+    from workflow.engine import RequirementMissing, do_transition
+
+    _rattelse(mote)
+    arende = mote.arende
+    arende.refresh_from_db()
+    with pytest.raises(RequirementMissing, match="det rättade protokollsutdraget är inte skickat"):
+        do_transition(arende, "avsluta", mote.cast.stabschef, "")
+    arende.refresh_from_db()
+    assert arende.state == "expedierat"
+    for mottagare in arende.mottagare.order_by("ordning"):
+        services.skicka_rattelse(mottagare, user=mote.sek, metod="e-post")
+    assert services.rattelse_att_skicka(arende) is None
+    arende.refresh_from_db()
+    do_transition(arende, "avsluta", mote.cast.stabschef, "")
+    arende.refresh_from_db()
+    assert arende.state == "avslutat"

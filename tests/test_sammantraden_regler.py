@@ -404,9 +404,9 @@ class Mote:
     def deltagare(self, person) -> Deltagare:
         return self.sammantrade.deltagare.get(person=person)
 
-    def berett_arende(self, rubrik):
+    def berett_arende(self, rubrik, **extra):
         cast = self.cast
-        arende = cast.registrera(rubrik)
+        arende = cast.registrera(rubrik, **extra)
         services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
         do_transition(arende, "paborja_beredning", cast.handlaggare)
         forfattare = Person.objects.filter(anvandare=cast.handlaggare).first()

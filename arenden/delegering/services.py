@@ -102,6 +102,13 @@ def fatta_delegationsbeslut(
                 % {"arende": last.diarienummer, "status": last.status_titel.lower()},
                 code="status",
             )
+        if datum < last.registrerat:
+            # flows.arende.DELEGATIONSBESLUT: nobody decides a matter before it came in
+            raise ValidationError(
+                _("Beslutsdagen kan inte vara före dagen ärendet registrerades, %(dag)s.")
+                % {"dag": last.registrerat.isoformat()},
+                code="fore_registrering",
+            )
         beslut = Beslut(
             arende=arende,
             organ=punkt.organ,
