@@ -555,6 +555,20 @@ INGET_RATTAT_UTDRAG_KVAR = Requirement(
     "det rättade protokollsutdraget är inte skickat till alla som fick beslutet före "
     "rättelsen (förvaltningslagen 36 §)",
 )
+
+
+def _utdraget_diariefort(arende) -> bool:
+    from arenden.handlaggning.services import utdrag_som_diariefors
+
+    return utdrag_som_diariefors(arende) is None
+
+
+#: what is sent is the protokollsutdrag filed in the ärende: not before it is there (a worker
+#: files it after the justering, arenden.dokument.arkivering)
+UTDRAGET_DIARIEFORT = Requirement(
+    _utdraget_diariefort,
+    "protokollsutdraget med beslutet diarieförs fortfarande i ärendet; försök igen om en stund",
+)
 SANDLISTAN_SKICKAD = Requirement(
     _sandlistan_skickad, "beslutet är inte skickat till alla på sändlistan (eller den är tom)"
 )
@@ -1069,7 +1083,7 @@ def definition() -> Workflow:
                 ArendeStatus.BESLUTAT,
                 ArendeStatus.EXPEDIERAT,
                 guard=Guard(permissions=(EXPEDIERA,)),
-                requires=(BESLUTET_JUSTERAT, SANDLISTAN_SKICKAD),
+                requires=(BESLUTET_JUSTERAT, UTDRAGET_DIARIEFORT, SANDLISTAN_SKICKAD),
                 form="arenden:expediera",
                 before=(_datum("expedierat"),),
                 after=(_upprattade,),

@@ -32,8 +32,12 @@ MED_PROCESS = {
         # 20 before beslutförhet was asked (KL 5 kap. 45 §, 6 kap. 27 §): the item with its
         # jäv, the register's seats and the närvaro with what serving in the item reads
         "besluta": 27,
-        "expediera": 31,  # 29 before the beslut had to be justerat (read twice)
-        "avsluta": 27,  # 25 before överlämnat waited for its justering
+        # 29 before the beslut had to be justerat (read twice); 31 before it waited for its
+        # protokollsutdrag to be filed (asked by the service and by the step)
+        "expediera": 32,
+        # 25 before överlämnat waited for its justering; 27 before the rättat utdrag owed
+        # (FL 36 §) held it open
+        "avsluta": 28,
     },
     "postgresql": {
         "tilldela": 14,
@@ -41,8 +45,8 @@ MED_PROCESS = {
         "markera_beredd": 23,
         "anmal": 16,
         "besluta": 25,  # 18 before beslutförhet, as on SQLite
-        "expediera": 27,
-        "avsluta": 25,
+        "expediera": 28,  # as on SQLite
+        "avsluta": 26,
     },
 }
 

@@ -244,3 +244,41 @@ def test_the_arende_is_not_closed_while_the_rattat_utdrag_is_owed(mote):
     do_transition(arende, "avsluta", mote.cast.stabschef, "")
     arende.refresh_from_db()
     assert arende.state == "avslutat"
+
+
+def test_the_beslut_is_not_expedierat_before_its_utdrag_is_filed(broker):
+    """With a broker, the justerat protokoll and each ärende's protokollsutdrag are filed by
+    a worker after the justering commits. Until then the ärende holds no utdrag to send: no
+    recipient is recorded as sent it, and the step itself is refused whoever takes it."""
+    from django.core.exceptions import ValidationError
+
+    from arenden.dokument import arkivering
+    from arenden.models import Arkivering
+    from workflow.engine import RequirementMissing, do_transition
+
+    mote = Mote(cast_for("HSN"))
+    mote.till("justerat")
+    arende = mote.arende
+    arende.refresh_from_db()
+    assert _utdrag(arende) == []
+    services.satt_sandlista(arende, ["Kommunförbundet"], user=mote.sek)
+    [mottagare] = arende.mottagare.all()
+    with pytest.raises(ValidationError, match="protokollsutdraget med beslutet diarieförs"):
+        services.expediera_till(mottagare, user=mote.sek, metod="e-post")
+    mottagare.refresh_from_db()
+    assert mottagare.expedierad is None
+    # the recipient marked sent past the service: the step is the definition's all the same
+    mottagare.expedierad, mottagare.metod = timezone.now(), "e-post"
+    mottagare.beslut = arende.beslut.get()
+    mottagare.save()
+    with pytest.raises(RequirementMissing, match="diarieförs fortfarande i ärendet"):
+        do_transition(arende, "expediera", mote.sek)
+    arende.refresh_from_db()
+    assert arende.state == "beslutat"
+
+    for rad in Arkivering.objects.filter(klar__isnull=True):
+        arkivering.utfor(rad.pk)
+    assert len(_utdrag(arende)) == 1
+    do_transition(arende, "expediera", mote.sek)
+    arende.refresh_from_db()
+    assert arende.state == "expedierat"

@@ -305,28 +305,54 @@ def expediera_till(
 # -- a rättelse (FL 36 §) after the beslut was expedierat ------------------------------------
 
 
-def kräv_rattat_utdrag(arende: Arende) -> None:
-    """Refuse sending the beslut, or the rättat utdrag, while a rättelse of the protokoll of
-    one of the ärende's meeting beslut has taken effect and its rättat utdrag is not filed
-    yet (a worker files it after the rättelse commits, arenden.dokument.arkivering): the
-    ärende holds only the old utdrag then, and who is sent it after the rättelse took effect
-    would count as sent the rättat one (:func:`fick_fore_rattelsen`). The worker files under
-    the ärende's row lock, which the caller holds."""
+def utdrag_som_diariefors(arende: Arende) -> str | None:
+    """The filing still under way (a worker files after the commit, arenden.dokument.
+    arkivering) of the justerat protokoll, of a paragraph justerad at once, or of a rättelse
+    of a meeting that holds one of the ärende's beslut: its slag, else None. Until it is
+    done, the ärende lacks the utdrag that is sent: the first one after the justering, the
+    rättat one after a rättelse."""
     from arenden.dokument.arkivering import Arkivering
 
-    if Arkivering.objects.filter(
-        slag=Arkivering.Slag.RATTELSE,
-        klar__isnull=True,
-        sammantrade_id__in=Beslut.objects.filter(
-            arende_id=arende.pk, sammantrade__isnull=False
-        ).values("sammantrade_id"),
-    ).exists():
+    return (
+        Arkivering.objects.filter(
+            slag__in=(
+                Arkivering.Slag.PROTOKOLL,
+                Arkivering.Slag.UTDRAG,
+                Arkivering.Slag.RATTELSE,
+            ),
+            klar__isnull=True,
+            sammantrade_id__in=Beslut.objects.filter(
+                arende_id=arende.pk, sammantrade__isnull=False
+            ).values("sammantrade_id"),
+        )
+        .values_list("slag", flat=True)
+        .first()
+    )
+
+
+def kräv_rattat_utdrag(arende: Arende) -> None:
+    """Refuse sending the beslut, or the rättat utdrag, while the utdrag to send is not filed
+    in the ärende yet (:func:`utdrag_som_diariefors`). After a rättelse, who is sent the old
+    utdrag would count as sent the rättat one (:func:`fick_fore_rattelsen`). The worker files
+    under the ärende's row lock, which the caller holds."""
+    from arenden.dokument.arkivering import Arkivering
+
+    slag = utdrag_som_diariefors(arende)
+    if slag == Arkivering.Slag.RATTELSE:
         raise ValidationError(
             _(
                 "Protokollet har rättats och det rättade protokollsutdraget diarieförs just nu; "
                 "skicka när det finns i ärendet, om en liten stund."
             ),
             code="rattelse_diariefors",
+        )
+    if slag is not None:
+        raise ValidationError(
+            _(
+                "Protokollet är justerat och protokollsutdraget med beslutet diarieförs just "
+                "nu; expediera när det finns i ärendet, om en liten stund."
+            ),
+            code="utdrag_diariefors",
         )
 
 
