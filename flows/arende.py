@@ -598,6 +598,20 @@ INTE_EN_FORTSATTNING = Requirement(
     "ärendet är fortsättningen på ett annat organs förslag, och det ärendet är avslutat i "
     "förlitan på det här; förslaget ska beslutas här, eller skrivas av av stabschefen",
 )
+
+
+def _inget_sammantrade(arende) -> bool:
+    from arenden.sammantraden.models import Sammantrade
+
+    return not Sammantrade.objects.filter(arende_id=arende.pk).exists()
+
+
+#: a meeting files its kallelse and protokoll in its ärende (arenden.dokument.arkivering): a
+#: makulerat ärende would receive allmänna handlingar
+INGET_SAMMANTRADE = Requirement(
+    _inget_sammantrade,
+    "ärendet är ett sammanträdes diarieärende, där kallelsen och protokollet diarieförs",
+)
 INGA_ALLMANNA_HANDLINGAR = Requirement(
     _inga_allmanna_handlingar,
     "ärendet har allmänna handlingar (inkomna eller upprättade), som ska finnas kvar i diariet "
@@ -1223,7 +1237,12 @@ def definition() -> Workflow:
                 ArendeStatus.REGISTRERAT,
                 ArendeStatus.MAKULERAT,
                 guard=Guard(roles=(REGISTRATOR,)),
-                requires=(ALDRIG_AVGJORT, INTE_EN_FORTSATTNING, INGA_ALLMANNA_HANDLINGAR),
+                requires=(
+                    ALDRIG_AVGJORT,
+                    INTE_EN_FORTSATTNING,
+                    INGET_SAMMANTRADE,
+                    INGA_ALLMANNA_HANDLINGAR,
+                ),
                 comment_required=True,
             ),
         ],

@@ -530,16 +530,18 @@ def arkivera_handling(
     if fil is not None:
         filnamn = filnamn or os.path.basename(getattr(fil, "name", "") or "") or "fil"
         fakta = filer.granska(fil, filnamn)
-    status = status or (
-        Handling.Status.INKOMMEN
-        if riktning == Handling.Riktning.INKOMMEN
-        else Handling.Status.UTKAST
-    )
     handling = None
     try:
         with transaction.atomic(), acting_as(user):
             perm, vad = behorighet or ("", "")
-            andras(arende, user=user, perm=perm, vad=vad, version=version)
+            last = andras(arende, user=user, perm=perm, vad=vad, version=version)
+            if status is None and riktning == Handling.Riktning.INKOMMEN:
+                status = Handling.Status.INKOMMEN
+            elif status is None:
+                # TF 2 kap. 10 §: upprättad when its ärende is slutbehandlat; filed in one
+                # already closed, it is upprättad now (no step is left to make it so)
+                slutbehandlat = registry.workflow_for(last).state(last.state).final
+                status = Handling.Status.UPPRATTAD if slutbehandlat else Handling.Status.UTKAST
             senaste = arende.handlingar.aggregate(n=Max("nummer"))["n"] or 0
             handling = Handling(
                 arende=arende,
