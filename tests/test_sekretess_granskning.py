@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from arenden.diarium import services as diarium_services
 from arenden.handlaggning.services import tilldela
 from arenden.models import Handling
+from arenden.sammantraden import protokoll
 from tests.test_sammantraden_regler import Mote, cast_for
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +155,25 @@ def test_a_delegat_reads_a_secret_arende_only_where_they_may_decide_it():
     assert "Remiss om NN:s vårdplan" in sida.content.decode()
     # the stabschef, whose read of the ärende is not conditioned, reads both
     assert all(cast.stabschef.has_perm("arenden.view_sekretess", a) for a in (remiss, forslag))
+
+
+def test_the_api_history_of_a_meeting_leaves_out_a_rattelse_of_an_item_marked_since():
+    """The rättelse's text is written into the meeting's history when it is made; the item's
+    ärende marked afterwards, who may not read the item no longer reads it there either."""
+    cast = cast_for("HSN")
+    mote = Mote(cast).till("justerat")
+    text = "Beslutet gäller patienten NN:s vårdplan."
+    rattelse = protokoll.foresla_rattelse(
+        mote.las_om(), user=mote.sek, punkt=mote.arendepunkt, text=text
+    )
+    protokoll.signera_rattelse(rattelse, user=mote.ordforande_user)
+    protokoll.signera_rattelse(rattelse, user=mote.justerare_user)
+    url = f"/api/sammantraden/{mote.sammantrade.pk}/historik/"
+    assert text in klient(cast.registrator).get(url).content.decode()  # open until marked
+    mote.hemligt()
+    svar = klient(cast.registrator).get(url)
+    assert svar.status_code == 200
+    assert text not in svar.content.decode()
+    steg = [p for p in svar.json()["poster"] if p["overgang"] == "foresla_rattelse"]
+    assert steg and all("sekretess" in p["kommentar"] for p in steg)
+    assert text in klient(mote.sek).get(url).content.decode()

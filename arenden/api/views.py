@@ -48,8 +48,8 @@ from arenden.gemensamt.vyer import roller_nagonstans
 from arenden.motion import services as motion_services
 from arenden.organisation.models import Organ
 from arenden.sammantraden import protokoll
-from arenden.sammantraden.models import Sammantrade
-from flows.namn import SammantradeStatus
+from arenden.sammantraden.models import Punkt, Sammantrade
+from flows.namn import SammantradeStatus, SammantradeSteg
 from workflow import registry
 from workflow.context import acting_as
 from workflow.definitions import USER
@@ -615,6 +615,14 @@ class SammantradeDetalj(Vy):
         return Response(SammantradeDetaljSerializer(s, context={"punkter": punkter}).data)
 
 
+#: the meeting's steps whose comment is a rättelse's text (arenden.sammantraden.protokoll)
+RATTELSESTEG = (
+    SammantradeSteg.FORESLA_RATTELSE,
+    SammantradeSteg.SIGNERA_RATTELSE,
+    SammantradeSteg.RATTA,
+)
+
+
 class SammantradeHistorik(Vy):
     @extend_schema(
         operation_id="sammantrade_historik_hamta",
@@ -623,11 +631,22 @@ class SammantradeHistorik(Vy):
     )
     def get(self, request, pk):
         """For who may see the meeting (the meeting page's question). Its comments (who was
-        kallad, a late kallelse's reason, a rättelse's text) are what the meeting page shows
-        the same reader, so nothing in it is masked."""
+        kallad, a late kallelse's reason) are what the meeting page shows the same reader;
+        a rättelse's text is written into the history when it is made, so when the reader may
+        not read every item a rättelse of the meeting corrects now (one marked since), the
+        rättelser's texts are left out, as the meeting page masks them."""
         s = get_object_or_404(Sammantrade.objects.select_related("organ"), pk=pk)
         _kräv(request.user, "arenden.view_sammantrade", s)
-        return Response(_historik(s))
+        data = _historik(s)
+        deltagare = list(s.deltagare.all())
+        rattade = Punkt.objects.filter(rattelser__sammantrade_id=s.pk).select_related("arende")
+        if not all(protokoll.far_lasa(request.user, p, deltagare) for p in rattade.distinct()):
+            for post in data["poster"]:
+                if post["overgang"] in RATTELSESTEG:
+                    post["kommentar"] = _(
+                        "Rättelsens text visas för den som får läsa paragrafen (sekretess)."
+                    )
+        return Response(data)
 
 
 class Protokoll(Vy):
