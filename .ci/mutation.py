@@ -90,6 +90,10 @@ AREAS = {
         "arenden.motion.services.x_dagar_kvar__mutmut_*",
         "arenden.motion.services.x_horisont__mutmut_*",
         "arenden.motion.services.x_att_anmala__mutmut_*",
+        "arenden.motion.services.x_fristen_lopar__mutmut_*",
+        "arenden.motion.services.x_fristen_lopar_for__mutmut_*",
+        # the quorum (KL 5 kap. 45 §, 6 kap. 27 §)
+        "arenden.sammantraden.beslutforhet.*",
     ],
 }
 SAMPLE_AREA = "motor"
