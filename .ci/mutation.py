@@ -170,6 +170,28 @@ def results() -> dict[str, tuple[str, object]]:
     return found
 
 
+def refresh_copies() -> None:
+    """mutmut copies the source into mutants/ once and then rewrites only the files it
+    mutates: a template or a module it does not mutate stays as it was at the first run, and
+    the tests in mutants/ would read it stale (a page changed since fails there, or a fix is
+    missing). Copy again each such file that changed."""
+    import shutil
+
+    from mutmut.__main__ import config
+
+    mutated = [str(g) for g in config().only_mutate]
+    for source in config().source_paths:
+        for path in (ROOT / source).rglob("*"):
+            relative = path.relative_to(ROOT)
+            if not path.is_file() or "__pycache__" in relative.parts:
+                continue
+            if any(fnmatch.fnmatch(str(relative), glob) for glob in mutated):
+                continue  # mutmut writes it again when the source is newer
+            target = MUTANTS / relative
+            if target.exists() and target.read_bytes() != path.read_bytes():
+                shutil.copy2(path, target)
+
+
 def generate() -> None:
     """Write the mutants into mutants/ (mutmut's first step) without running any test, so a
     sample can be drawn from their names."""
@@ -186,6 +208,7 @@ def generate() -> None:
     MUTANTS.mkdir(exist_ok=True)
     started = time.monotonic()
     with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+        refresh_copies()
         copy_src_dir()
         copy_also_copy_files()
         setup_source_paths()
