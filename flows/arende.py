@@ -763,6 +763,20 @@ def _provningar(arende) -> int:
     return arendets - steg + handlingars.count()
 
 
+def _beredningar(arende):
+    """The ärende's arrivals in *beredd* (markera_beredd, or struck back from a list): each
+    opens the stabschef's granskning (flows.processer, Granska) once."""
+    return WorkflowHistory.objects.for_object(arende).filter(
+        Q(to_state=ArendeStatus.BEREDD) & ~Q(from_state=ArendeStatus.BEREDD)
+    )
+
+
+#: the stabschef approves each beredning once: a second approval, by a double click or
+#: straight through the engine, writes no entry with nothing new behind it
+NY_BEREDNING = Requirement(
+    NewRecord(_beredningar, ArendeSteg.GODKANNA_BEREDNING),
+    "beredningen är redan godkänd; nästa godkännande gäller nästa gång ärendet blir berett",
+)
 NY_BEGARAN = Requirement(
     _begaran_att_fora_in,
     "ingen begäran om yttrande finns i ärendets beredning som historiken inte redan har; "
@@ -994,6 +1008,7 @@ def definition() -> Workflow:
                 ArendeStatus.BEREDD,
                 guard=Guard(roles=(STABSCHEF,)),
                 trigger=METHOD,  # the Granska task (flows.uppgifter.granska)
+                requires=(NY_BEREDNING,),
             ),
             Transition(
                 ArendeSteg.ATERUPPTA_BEREDNING,

@@ -8,10 +8,11 @@ import pytest
 
 from arenden.diarium import services as diarium
 from arenden.models import Handling, Organ
+from arenden.sammantraden import protokoll
 from flows import uppgifter as u
 from flows.models import ArendeProcess
 from tests import factories
-from tests.test_flows_process import fresh, tilldelat
+from tests.test_flows_process import beredd, fresh, task, tilldelat
 from workflow.engine import TransitionNotAllowed, do_transition, history
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +151,22 @@ def test_an_answer_is_counted_once_after_the_arende_was_vilande(cast, rs, rf):
     u.yttrande_inkommet(fran_rf, cast.handlaggare, kommentar="Per e-post")
     assert len(_steg(arende, "yttrande_inkommet")) == 2
     _vagras(arende, "yttrande_inkommet", cast.handlaggare, "inget begärt yttrande")
+
+
+def test_a_beredning_is_approved_once_each_time_the_arende_becomes_beredd(cast):
+    """The stabschef's approval (Granska) stands for one beredning: a second, by a double
+    click or straight through the engine, is refused; struck back to beredd from a list, the
+    ärende is approved again."""
+    arende = beredd(cast)
+    assert _steg(arende, "godkanna_beredning") == []
+    u.granska(task(arende, "granska"), cast.stabschef, godkann=True)
+    assert len(_steg(arende, "godkanna_beredning")) == 1
+    _vagras(arende, "godkanna_beredning", cast.stabschef, "beredningen är redan godkänd")
+    # on a list and struck back: a new beredning to approve
+    punkt = factories.anmal(fresh(arende), cast.sekreterare)
+    protokoll.stryk_punkt(punkt, user=cast.sekreterare, motivering="Tas upp i januari.")
+    arende = fresh(arende)
+    assert arende.state == "beredd"
+    do_transition(arende, "godkanna_beredning", cast.stabschef, "Godkänd igen.")
+    assert len(_steg(arende, "godkanna_beredning")) == 2
+    _vagras(arende, "godkanna_beredning", cast.stabschef, "beredningen är redan godkänd")

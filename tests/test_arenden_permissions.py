@@ -467,6 +467,8 @@ REQUIRES = {
     # KL 5 kap. 35 §: fullmäktige decides a motion, or to write it off
     "avskriva": "not a motion or medborgarförslag, and no beslut on record",
     "avsluta_utan_nytt_beslut": "a beslut on record (a closed ärende reopened)",
+    # each arrival in beredd is approved once (the Granska task)
+    "godkanna_beredning": "an arrival in beredd not yet approved",
     # registered by mistake: never decided, never closed and reopened (TF 2 kap. 4 §)
     "makulera": "no beslut, never reopened",
     # FL 36 §: who signed a rättelse in effect of the ärende's paragraph, each recorded once
@@ -966,7 +968,8 @@ MISSING = {
 #: the records of the world's ärenden it has no resting state without, proven where such an
 #: ärende is made: a motion (tests/test_motion.py), a reopened ärende (tests/test_diarium.py),
 #: a rättelse of a justerat protokoll (tests/test_rattelse_i_arendet.py)
-PROVEN_ELSEWHERE = {"avskriva", "makulera", "rattelse"}
+#: and an approved beredning (tests/test_arende_kraver_handlingar.py)
+PROVEN_ELSEWHERE = {"avskriva", "makulera", "rattelse", "godkanna_beredning"}
 REQUIREMENT_CELLS = [
     pytest.param(transition, who, id=f"{transition}-without-record-{who}")
     for transition in MISSING
