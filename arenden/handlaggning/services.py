@@ -285,7 +285,7 @@ def expediera_till(
                 _("Beslutet kan inte expedieras: %(vad)s.") % {"vad": vantar},
                 code="inte_justerat",
             )
-        kräv_rattat_utdrag(arende)
+        kräv_utdraget_diariefort(arende)
         rad = Mottagare.objects.select_for_update().get(pk=mottagare.pk)
         if rad.expedierad is not None:
             raise ValidationError(
@@ -330,7 +330,7 @@ def utdrag_som_diariefors(arende: Arende) -> str | None:
     )
 
 
-def kräv_rattat_utdrag(arende: Arende) -> None:
+def kräv_utdraget_diariefort(arende: Arende) -> None:
     """Refuse sending the beslut, or the rättat utdrag, while the utdrag to send is not filed
     in the ärende yet (:func:`utdrag_som_diariefors`). After a rättelse, who is sent the old
     utdrag would count as sent the rättat one (:func:`fick_fore_rattelsen`). The worker files
@@ -395,7 +395,7 @@ def skicka_rattelse(
             raise PermissionDenied(
                 _("Bara den som expedierar beslutet skickar det rättade protokollsutdraget.")
             )
-        kräv_rattat_utdrag(arende)
+        kräv_utdraget_diariefort(arende)
         rattelse = senaste_rattelse(arende)
         if (
             rattelse is None
