@@ -25,6 +25,7 @@ from arenden.organisation.roles import (
 )
 from flows.namn import ArendeArbetslista, ArendeStatus, ArendeSteg, SammantradeStatus
 from workflow import registry
+from workflow import roles as workflow_roles
 from workflow.definitions import (
     AUTOMATIC,
     METHOD,
@@ -802,7 +803,14 @@ def _datum(falt):
 
 
 def _oppnat(event):
-    event.obj.avslutat = None
+    """Reopened, the ärende waits for the stabschef to assign it anew (Tilldela): the
+    handläggare of the closed round is no longer named and holds no role on it. Who it was
+    stays in this step's history (the field's change) and in the role's."""
+    arende = event.obj
+    arende.avslutat = None
+    if arende.handlaggare_id is not None:
+        workflow_roles.revoke(arende, HANDLAGGARE, user=arende.handlaggare)
+        arende.handlaggare = None
 
 
 def _beslutsdatum(event):

@@ -50,7 +50,17 @@ def tilldela(
 ) -> Arende:
     """The stabschef assigns a handläggare and names the beredningsansvariga (person, part);
     each gets a local role on the ärende, then the ärende moves to *tilldelat*. ``version``:
-    what the stabschef's form carried (see :func:`andras`)."""
+    what the stabschef's form carried (see :func:`andras`).
+
+    An ärende assigned again after Återöppna keeps who prepared it the first time: a person
+    named then and now keeps their row, with the part given now (the change is in its
+    history); the others named now follow them in order."""
+    namngivna = [person.pk for person, _del in beredningsansvariga]
+    if len(set(namngivna)) != len(namngivna):
+        raise ValidationError(
+            _("Samma person är namngiven två gånger bland beredningsansvariga."),
+            code="beredningsansvarig_tva_ganger",
+        )
     with transaction.atomic(), acting_as(user):
         # who may assign is the step's guard, asked by the engine below
         last = andras(arende, version=version)
@@ -58,13 +68,21 @@ def tilldela(
         last._history_user = user
         last.save(update_fields=["handlaggare"])
         workflow_roles.grant(arende, roles.HANDLAGGARE, user=handlaggare, granted_by=user)
-        for ordning, (person, del_i_beredningen) in enumerate(beredningsansvariga):
-            Beredningsansvarig.objects.create(
-                arende=arende,
-                person=person,
-                del_i_beredningen=del_i_beredningen,
-                ordning=ordning,
-            )
+        tidigare = {b.person_id: b for b in Beredningsansvarig.objects.filter(arende_id=arende.pk)}
+        ordning = max((b.ordning for b in tidigare.values()), default=-1)
+        for person, del_i_beredningen in beredningsansvariga:
+            rad = tidigare.get(person.pk)
+            if rad is None:
+                ordning += 1
+                Beredningsansvarig.objects.create(
+                    arende=arende,
+                    person=person,
+                    del_i_beredningen=del_i_beredningen,
+                    ordning=ordning,
+                )
+            elif rad.del_i_beredningen != del_i_beredningen:
+                rad.del_i_beredningen = del_i_beredningen
+                rad.save(update_fields=["del_i_beredningen"])
             if person.anvandare_id:
                 workflow_roles.grant(
                     arende, roles.BEREDNINGSANSVARIG, user=person.anvandare, granted_by=user
