@@ -15,9 +15,10 @@ from django.test import Client
 from django.urls import reverse
 
 from arenden.arkiv import gallring
-from arenden.diarium import services
+from arenden.diarium import services, sokning
 from arenden.models import Arende, Bevarande, GallradHandling, Gallringsbeslut, Handling, Klass
 from tests import factories
+from tests.test_begaran import _pdf
 from workflow.engine import do_transition, history
 from workflow.history import verify_object
 
@@ -154,6 +155,42 @@ def test_gallring_under_a_decision_removes_the_file_and_keeps_the_rest(
     assert history(arende).count() == kedja_fore and verify_object(arende).intact
     # nothing is due twice
     assert gallring.forfallna() == []
+
+
+def test_a_gallrad_handling_keeps_no_words_of_its_file_nor_a_secret_ones_checksum(
+    cast, django_capture_on_commit_callbacks
+):
+    """The text read out of the file went to the search; gallrad, it is gone with the file.
+    A secret handling's record keeps no checksum or size: they confirm a copy (OSL 5 kap.
+    5 §)."""
+    arende = _stangt(cast, "3.1", datetime.date(2022, 6, 1))
+    oppen, hemlig = (
+        services.lagg_till_handling(
+            arende,
+            user=cast.registrator,
+            typ="skrivelse",
+            riktning="inkommen",
+            titel=titel,
+            datum=datetime.date(2022, 5, 10),
+            fil=ContentFile(_pdf(f"Patienten har {ord}"), name="s.pdf"),
+        )
+        for titel, ord in (("Skrivelse", "Zebrafinkssyndrom"), ("Journal", "Gnuttesjuka"))
+    )
+    Handling.objects.filter(pk=hemlig.pk).update(sekretess_lagrum="OSL 25 kap. 1 §")
+    for handling, ord in ((oppen, "Zebrafinkssyndrom"), (hemlig, "Gnuttesjuka")):
+        handling.refresh_from_db()
+        assert ord in handling.text
+    assert list(sokning.sok_handlingar(cast.registrator, q="Zebrafinkssyndrom")) == [oppen]
+    with django_capture_on_commit_callbacks(execute=True):
+        gallring.gallra([oppen, hemlig], beslut="RS 2024 § 45", user=cast.registrator)
+    for handling in (oppen, hemlig):
+        handling.refresh_from_db()
+        assert (handling.fil.name, handling.text) == ("", "")
+    assert not list(sokning.sok_handlingar(cast.registrator, q="Zebrafinkssyndrom"))
+    oppen_rad, hemlig_rad = (GallradHandling.objects.get(handling=h) for h in (oppen, hemlig))
+    assert len(oppen_rad.sha256) == 64 and oppen_rad.storlek > 0
+    assert (hemlig_rad.sha256, hemlig_rad.storlek, hemlig_rad.filnamn) == ("", None, "")
+    assert hemlig_rad.titel == hemlig.publik_titel != "Journal"
 
 
 def test_what_the_plan_keeps_is_never_gallrat(cast):

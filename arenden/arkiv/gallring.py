@@ -208,11 +208,15 @@ def gallra(handlingar, *, beslut: str, user, idag: datetime.date | None = None) 
                 typ=handling.typ,
                 datum=handling.datum,
                 filnamn="" if handling.hemlig else handling.filnamn,
-                sha256=handling.sha256,
-                storlek=handling.storlek,
+                # a checksum and a size confirm a copy someone holds of a protected file
+                sha256="" if handling.hemlig else handling.sha256,
+                storlek=None if handling.hemlig else handling.storlek,
             )
             filer.append((handling.fil.storage, handling.fil.name))
             handling.fil = ""
+            # the words read out of the file go with it: gallrad is gone, from the search too
+            # (the field is kept out of the handling's history, arenden.diarium.models)
+            handling.text = ""
             handling.gallrad = idag
             handling._history_user = user
             handling._change_reason = "gallring"

@@ -130,8 +130,9 @@ class GallradHandling(models.Model):
     typ = models.CharField(_("typ"), max_length=30)
     datum = models.DateField(_("datum"))
     filnamn = models.CharField(_("filnamn"), max_length=255)
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    storlek = models.PositiveBigIntegerField(_("storlek (byte)"))
+    #: empty and None for a secret handling: they would confirm a copy of it (OSL 5 kap. 5 §)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    storlek = models.PositiveBigIntegerField(_("storlek (byte)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("gallrad handling")
