@@ -374,6 +374,12 @@ def _inga_allmanna_handlingar(arende) -> bool:
     return not Handling.objects.filter(ALLMAN_HANDLING, arende_id=arende.pk).exists()
 
 
+def _ingen_begaran(arende) -> bool:
+    from arenden.begaran.models import Begaran
+
+    return not Begaran.objects.filter(arende_id=arende.pk).exists()
+
+
 def _inte_motion(arende) -> bool:
     from arenden.motion.models import TYPER
 
@@ -617,6 +623,14 @@ INGA_ALLMANNA_HANDLINGAR = Requirement(
     _inga_allmanna_handlingar,
     "ärendet har allmänna handlingar (inkomna eller upprättade), som ska finnas kvar i diariet "
     "och på postlistan; stabschefen skriver av ärendet i stället",
+)
+
+#: a begäran om allmän handling is itself an inkommen handling (TF 2 kap. 9 §), and its
+#: prövning is a beslut on record: a makulerat ärende would hide both from the postlista
+INGEN_BEGARAN = Requirement(
+    _ingen_begaran,
+    "en begäran om allmän handling är registrerad i ärendet, och den och dess prövning ska "
+    "finnas kvar; stabschefen skriver av ärendet i stället",
 )
 
 
@@ -1265,6 +1279,7 @@ def definition() -> Workflow:
                     INTE_EN_FORTSATTNING,
                     INGET_SAMMANTRADE,
                     INGA_ALLMANNA_HANDLINGAR,
+                    INGEN_BEGARAN,
                 ),
                 comment_required=True,
             ),

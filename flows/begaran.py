@@ -75,6 +75,17 @@ def _allt_undantas_med_lagrum(begaran) -> bool:
     return rader["alla"] > 0 and rader["undantas"] == rader["alla"] and rader["utan_lagrum"] == 0
 
 
+def _inget_gallrat_lamnas_ut(begaran) -> bool:
+    """A handling gallrad is no longer there to hand out (arkivlagen 10 §): what is released
+    exists. The registration refuses a gallrad handling (arenden.begaran.services.registrera)
+    and the gallring one that is asked for and not yet prövad (arenden.arkiv.gallring)."""
+    return not BegardHandling.objects.filter(
+        begaran_id=begaran.pk,
+        utfall__in=(BegardHandling.Utfall.LAMNAS_UT, BegardHandling.Utfall.MASKERAS),
+        handling__gallrad__isnull=False,
+    ).exists()
+
+
 def _har_beslut(begaran) -> bool:
     return begaran.beslut_id is not None
 
@@ -90,6 +101,9 @@ DELVIS_MED_LAGRUM = Requirement(
 )
 ALLT_UNDANTAS = Requirement(
     _allt_undantas_med_lagrum, "inte varje begärd handling undantas med angivet lagrum"
+)
+INGET_GALLRAT = Requirement(
+    _inget_gallrat_lamnas_ut, "en handling som ska lämnas ut är gallrad och finns inte längre"
 )
 BESLUT_UPPRATTAT = Requirement(_har_beslut, "beslutet med överklagandehänvisning är inte upprättat")
 KOPIA_FRAMSTALLD = Requirement(_har_kopia, "den maskerade kopian är inte framställd")
@@ -141,7 +155,7 @@ def definition() -> Workflow:
                 BegaranStatus.INKOMMEN,
                 BegaranStatus.UTLAMNAD,
                 guard=Guard(permissions=(PROVA,)),
-                requires=(ALLT_LAMNAS_UT,),
+                requires=(ALLT_LAMNAS_UT, INGET_GALLRAT),
                 trigger=METHOD,  # arenden.begaran.services.prova
             ),
             Transition(
@@ -150,7 +164,7 @@ def definition() -> Workflow:
                 BegaranStatus.INKOMMEN,
                 BegaranStatus.DELVIS_UTLAMNAD,
                 guard=Guard(permissions=(PROVA,)),
-                requires=(DELVIS_MED_LAGRUM, KOPIA_FRAMSTALLD, BESLUT_UPPRATTAT),
+                requires=(DELVIS_MED_LAGRUM, INGET_GALLRAT, KOPIA_FRAMSTALLD, BESLUT_UPPRATTAT),
                 trigger=METHOD,
             ),
             Transition(

@@ -384,3 +384,63 @@ def test_two_people_trying_one_request_at_the_same_moment_decide_it_once():
         assert begaran.state in {"utlamnad", "avslagen"}
         assert history(begaran).exclude(transition="").count() == 1
         assert (begaran.beslut_id is None) == (begaran.state == "utlamnad")
+
+
+def test_a_gallrad_handling_is_not_offered_nor_asked_for_nor_handed_out(cast, arende, skrivelse):
+    """Gallrad (arkivlagen 10 §), the handling is no longer there: the form does not offer
+    it, the registration refuses it, and a request registered before the gallring cannot be
+    answered *utlämnad* for a file that is gone, whoever calls the engine."""
+    begard_fore = _registrera(cast, arende, skrivelse)
+    diarium_services.Handling.objects.filter(pk=skrivelse.pk).update(
+        gallrad=datetime.date(2026, 1, 15), fil=""
+    )
+    client = _inloggad(cast.registrator)
+    sida = client.get(reverse("arenden:ny_begaran", args=[arende.pk])).content.decode()
+    assert "Skrivelse från anhöriga" not in sida
+    svar = client.post(
+        reverse("arenden:ny_begaran", args=[arende.pk]),
+        {"inkommen": "2025-11-03", "handlingar": [skrivelse.pk], "avser": "x", "form": "epost"},
+    )
+    assert svar.status_code == 200 and Begaran.objects.count() == 1
+    with pytest.raises(ValidationError, match=f"{skrivelse.beteckning} är gallrad"):
+        _registrera(cast, arende, skrivelse)
+    assert Begaran.objects.count() == 1
+
+    BegardHandling.objects.filter(begaran=begard_fore).update(utfall="lamnas_ut")
+    with pytest.raises(RequirementMissing, match="är gallrad och finns inte längre"):
+        do_transition(begard_fore, "lamna_ut", cast.handlaggare)
+    begard_fore.refresh_from_db()
+    assert begard_fore.state == "inkommen"
+
+
+def test_an_arende_with_a_request_is_never_makulerat_nor_a_makulerat_one_asked_of(cast):
+    """The request is itself an inkommen handling and its prövning a beslut on record: a
+    makulerat ärende would hide both from the postlista."""
+    arende = cast.registrera("Dubblett av tillsynen")
+    utkast = diarium_services.lagg_till_handling(
+        arende,
+        user=cast.registrator,
+        typ="skrivelse",
+        riktning="upprattad",
+        titel="Utkast till svar",
+        fil=ContentFile(b"utkast", name="utkast.txt"),
+    )
+    begaran = _registrera(cast, arende, utkast)
+    with pytest.raises(RequirementMissing, match="en begäran om allmän handling är registrerad"):
+        do_transition(arende, "makulera", cast.registrator, "Registrerat två gånger")
+    arende.refresh_from_db()
+    assert arende.state == "registrerat"
+
+    annat = cast.registrera("Registrerat av misstag")
+    utkast2 = diarium_services.lagg_till_handling(
+        annat,
+        user=cast.registrator,
+        typ="skrivelse",
+        riktning="upprattad",
+        titel="Utkast",
+        fil=ContentFile(b"utkast", name="utkast.txt"),
+    )
+    do_transition(annat, "makulera", cast.registrator, "Registrerat två gånger")
+    with pytest.raises(ValidationError, match="är makulerat"):
+        _registrera(cast, annat, utkast2)
+    assert list(Begaran.objects.all()) == [begaran]

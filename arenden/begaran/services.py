@@ -33,7 +33,7 @@ from arenden.dokument import services as dokument
 from arenden.gemensamt.tal import heltal
 from arenden.organisation import roles
 from arenden.sammantraden.models import sista_dag
-from flows.namn import BegaranStatus
+from flows.namn import ArendeStatus, BegaranStatus
 from workflow import roles as workflow_roles
 from workflow.context import acting_as
 from workflow.engine import do_transition
@@ -80,6 +80,27 @@ def registrera(
     if any(h.arende_id != arende.pk for h in handlingar):
         raise ValidationError(_("En begärd handling hör inte till ärendet."), code="fel_arende")
     with transaction.atomic(), acting_as(user):
+        # under the ärende's lock, as the gallring decides (arenden.arkiv.gallring): a handling
+        # is either gallrad before and refused here, or asked for and kept by the gallring
+        arende = Arende.objects.select_for_update().get(pk=arende.pk)
+        if arende.state == ArendeStatus.MAKULERAT:
+            raise ValidationError(
+                _("%(arende)s är makulerat: det har inga allmänna handlingar att begära.")
+                % {"arende": arende.diarienummer},
+                code="makulerat",
+            )
+        gallrade = Handling.objects.filter(
+            pk__in=[h.pk for h in handlingar], gallrad__isnull=False
+        ).order_by("nummer")
+        if gallrade:
+            raise ValidationError(
+                _(
+                    "%(vilka)s är gallrad och finns inte längre; svara den sökande det i "
+                    "stället för att pröva ett utlämnande."
+                )
+                % {"vilka": ", ".join(h.beteckning for h in gallrade)},
+                code="gallrad",
+            )
         begaran = Begaran(
             arende=arende,
             inkommen=inkommen,

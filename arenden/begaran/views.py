@@ -53,7 +53,10 @@ class BegaranForm(Formular):
 
     def __init__(self, *args, arende=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["handlingar"].queryset = arende.handlingar.order_by("nummer")
+        # a gallrad handling is no longer there to ask for (services.registrera refuses it)
+        self.fields["handlingar"].queryset = arende.handlingar.filter(gallrad=None).order_by(
+            "nummer"
+        )
         las = user.has_perm("arenden.view_sekretess", arende)
         self.fields["handlingar"].label_from_instance = lambda h: (
             f"{h.nummer}. {h.titel if las else h.publik_titel}"
