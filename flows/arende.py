@@ -998,7 +998,9 @@ def definition() -> Workflow:
                 trigger=METHOD,  # with the yttrande tasks (flows.uppgifter.begar_yttranden)
             ),
             Transition(
-                # an organ's yttrande came in (the comment names the organ and the handling)
+                # an organ's yttrande came in (the comment names the organ and the handling);
+                # one asked for may come late, after the ärende went on to the nämnd without
+                # it: it is recorded all the same, in every state its process may be open
                 ArendeSteg.YTTRANDE_INKOMMET,
                 "Yttrande inkommet",
                 (
@@ -1006,6 +1008,12 @@ def definition() -> Workflow:
                     ArendeStatus.UNDER_BEREDNING,
                     ArendeStatus.ATERREMITTERAT,
                     ArendeStatus.BEREDD,
+                    ArendeStatus.ANMALT,
+                    ArendeStatus.BORDLAGT,
+                    ArendeStatus.BESLUTAT,
+                    ArendeStatus.EXPEDIERAT,
+                    ArendeStatus.BEVAKAS,
+                    ArendeStatus.OVERLAMNAT,
                 ),
                 None,
                 guard=Guard(roles=(STABSCHEF, REGISTRATOR, *PREPARERS)),

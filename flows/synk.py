@@ -249,7 +249,9 @@ def markera_besvarat(process, organ_id, handling_id=None, *, user, kommentar="")
 
 def efter_handling(sender, instance, created, raw=False, **kwargs) -> None:
     """A yttrande filed in the ärende answers the first organ still awaited that its sender
-    line names; that organ's open yttrande task, if any, is done."""
+    line names; that organ's open yttrande task, if any, is done. The step is taken from every
+    state the process may be open in (flows.arende), so a late yttrande never stops the
+    registration of the handling."""
     if raw or not created or instance.typ != Handling.Typ.YTTRANDE:
         return
     process = oppen_process(instance.arende_id)

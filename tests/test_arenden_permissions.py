@@ -312,7 +312,22 @@ ARENDE_TRANSITIONS = {
     "paborja_beredning": (("tilldelat", "aterremitterat"), "under_beredning"),
     # the ärende stays where it is (None): steps recorded for the revisor
     "begara_yttrande": (("tilldelat", "under_beredning", "aterremitterat"), None),
-    "yttrande_inkommet": (("tilldelat", "under_beredning", "aterremitterat", "beredd"), None),
+    # an organ's yttrande asked for may come late, after the ärende went on without it
+    "yttrande_inkommet": (
+        (
+            "tilldelat",
+            "under_beredning",
+            "aterremitterat",
+            "beredd",
+            "anmalt",
+            "bordlagt",
+            "beslutat",
+            "expedierat",
+            "bevakas",
+            "overlamnat",
+        ),
+        None,
+    ),
     "markera_beredd": (("under_beredning",), "beredd"),
     "godkanna_beredning": (("beredd",), "beredd"),
     "ateruppta_beredning": (("beredd",), "under_beredning"),

@@ -477,6 +477,38 @@ def test_more_yttranden_can_be_asked_for_during_beredning(cast, rs, rf):
         u.begar_yttranden(arende, [rf], user=cast.handlaggare)
 
 
+def test_a_yttrande_that_comes_after_the_arende_went_on_is_registered_and_recorded(cast, rs):
+    """Asked of RS, the ärende went to the nämnd before RS answered (anmält from the meeting
+    page). RS's yttrande must still be registered: it was refused, and the inkommen handling
+    was lost, because the step recording it was not taken from anmält."""
+    arende = tilldelat(cast, yttranden=[rs])
+    factories.forslag_till_beslut(arende, cast.handlaggare)
+    do_transition(fresh(arende), "paborja_beredning", cast.handlaggare)
+    do_transition(fresh(arende), "markera_beredd", cast.handlaggare)
+    mote = motet(arende, cast.sekreterare)
+    protokoll.lagg_till_punkt(mote, user=cast.sekreterare, arende=fresh(arende))
+    assert fresh(arende).state == "anmalt"
+    sent = diarium_services.lagg_till_handling(
+        fresh(arende),
+        user=cast.registrator,
+        typ=Handling.Typ.YTTRANDE,
+        riktning=Handling.Riktning.INKOMMEN,
+        titel="Yttrande över förslaget",
+        avsandare_mottagare="Regionstyrelsen",
+    )
+    assert Handling.objects.filter(pk=sent.pk).exists()
+    arende = fresh(arende)
+    assert arende.state == "anmalt"
+    last = history(arende).last()
+    assert (last.transition, last.actor, last.comment) == (
+        "yttrande_inkommet",
+        cast.registrator,
+        f"Yttrande från Regionstyrelsen (handling {sent.nummer}).",
+    )
+    [yttrande] = ArendeProcess.objects.get(arende=arende, status=PROCESS.NEW).data["yttranden"]
+    assert (yttrande["besvarat"], yttrande["handling"]) == (True, sent.pk)
+
+
 # -- transitions taken outside the flow ----------------------------------------------------
 
 
