@@ -247,6 +247,44 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def test_a_standing_item_is_never_added_by_hand_so_nothing_misses_its_anmalan(media):
+    """An item of the type *anmälan av delegationsbeslut* added by hand held nothing, and
+    the system then added none when the kallelse went out: the delegationsbeslut were never
+    anmälda (KL 6 kap. 40 §); the same for motioner (KL 5 kap. 35 §). The page does not offer
+    the types, and the service refuses them, whoever calls it."""
+    from django.test import Client
+
+    from arenden.models import Punkt
+    from tests.test_sammantraden import Mote
+
+    mote = Mote()
+    cast = mote.cast
+    delegat = factories.user("delegat-hand")
+    rad = factories.delegationspunkt(
+        organ=cast.organ,
+        nummer="1.1",
+        beslutsomrade="Remissyttranden",
+        delegat=factories.person("Dan Delegat", anvandare=delegat),
+    )
+    beslut = fatta_delegationsbeslut(
+        mote.berett_arende("Remiss A"), user=delegat, punkt=rad, datum=DAG, text="Yttra"
+    )
+    for typ in (Punkt.Typ.ANMALAN_DELEGATIONSBESLUT, Punkt.Typ.ANMALAN_MOTIONER):
+        with pytest.raises(ValidationError, match="läggs till av systemet"):
+            protokoll.lagg_till_punkt(
+                mote.sammantrade, user=cast.sekreterare, typ=typ, rubrik="Anmälan"
+            )
+    client = Client()
+    client.force_login(cast.sekreterare)
+    sida = client.get(f"/sammantrade/{mote.sammantrade.pk}/").content.decode()
+    assert "annan punkt" in sida and "anmälan av delegationsbeslut" not in sida
+    assert not mote.sammantrade.punkter.exists()
+    mote.punkt(mote.berett_arende("Ett ärende för nämnden"))
+    mote.kalla()
+    [anmalan] = mote.sammantrade.punkter.filter(typ=Punkt.Typ.ANMALAN_DELEGATIONSBESLUT)
+    assert [b.pk for b in anmalan.anmalda_beslut.all()] == [beslut.pk]
+
+
 def test_delegationsbeslut_are_anmalda_once_at_the_next_meeting(media):
     from tests.test_sammantraden import Mote
 

@@ -93,7 +93,10 @@ class PunktForm(Formular):
         label=_("Ärende"),
         help_text=_("Ärenden som är klara för beslut eller bordlagda."),
     )
-    typ = forms.ChoiceField(choices=Punkt.Typ.choices, label=_("Typ av punkt"))
+    typ = forms.ChoiceField(
+        choices=[(v, t) for v, t in Punkt.Typ.choices if v not in Punkt.STAENDE],
+        label=_("Typ av punkt"),
+    )
     rubrik = forms.CharField(
         required=False, max_length=500, label=_("Rubrik"), help_text=_("Ärendets, om tom.")
     )

@@ -350,6 +350,11 @@ class Punkt(models.Model):
         ANMALAN_MOTIONER = "anmalan_motioner", _("anmälan av motioner som inte beretts färdigt")
         OVRIGT = "ovrigt", _("annan punkt")
 
+    #: added by the system when the kallelse goes out, holding what must be anmält there
+    #: (KL 6 kap. 40 §, 5 kap. 35 §): a hand-made one would hold nothing, and the system then
+    #: adds none (arenden.sammantraden.staende)
+    STAENDE = frozenset({Typ.ANMALAN_DELEGATIONSBESLUT, Typ.ANMALAN_MOTIONER})
+
     class Slag(models.TextChoices):
         BESLUTSARENDE = "beslutsarende", _("beslutsärende")
         INFORMATIONSARENDE = "informationsarende", _("informationsärende")

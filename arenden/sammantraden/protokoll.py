@@ -804,6 +804,15 @@ def lagg_till_punkt(
     bordlagt at an earlier meeting; it becomes *anmält* through the engine."""
     if typ == Punkt.Typ.ARENDE and arende is None:
         raise ValidationError(_("En ärendepunkt behöver ett ärende."))
+    if typ in Punkt.STAENDE:
+        raise ValidationError(
+            _(
+                "Punkten %(typ)s läggs till av systemet när kallelsen skickas, med det som ska "
+                "anmälas; den läggs inte till för hand."
+            )
+            % {"typ": Punkt.Typ(typ).label},
+            code="staende_punkt",
+        )
     if arende is not None and arende.organ_id != sammantrade.organ_id:
         raise ValidationError(
             _("%(arende)s hör till %(organ)s, inte till %(mote)s.")
