@@ -177,3 +177,28 @@ def test_the_api_history_of_a_meeting_leaves_out_a_rattelse_of_an_item_marked_si
     steg = [p for p in svar.json()["poster"] if p["overgang"] == "foresla_rattelse"]
     assert steg and all("sekretess" in p["kommentar"] for p in steg)
     assert text in klient(mote.sek).get(url).content.decode()
+
+
+def test_the_granskningslogg_leaves_out_a_rattelse_of_an_item_marked_since(django_user_model):
+    """As the API's history: the log page and its exports read the meeting's history too.
+    The superuser, who reads no secret content, read the rättelse's text there."""
+    cast = cast_for("HSN")
+    mote = Mote(cast).till("justerat")
+    text = "Rätt namn är Zlatanovic"
+    protokoll.foresla_rattelse(mote.las_om(), user=mote.sek, punkt=mote.arendepunkt, text=text)
+    admin = django_user_model.objects.create_superuser("drift", "d@example.se", "lösenord-123")
+    sidor = ("/granskning/", "/granskning/export.csv", "/granskning/export.json")
+
+    def las(user, url):
+        svar = klient(user).get(url)
+        assert svar.status_code == 200
+        return (b"".join(svar.streaming_content) if svar.streaming else svar.content).decode()
+
+    assert all(text in las(admin, url) for url in sidor)  # open until marked
+    mote.hemligt()
+    assert not admin.has_perm("arenden.view_sekretess", mote.arende)
+    for url in sidor:
+        innehall = las(admin, url)
+        assert text not in innehall
+        assert "Rättelsens text visas för den som får läsa paragrafen (sekretess)." in innehall
+    assert text in las(cast.revisor, "/granskning/")

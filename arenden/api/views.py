@@ -48,8 +48,8 @@ from arenden.gemensamt.vyer import roller_nagonstans
 from arenden.motion import services as motion_services
 from arenden.organisation.models import Organ
 from arenden.sammantraden import protokoll
-from arenden.sammantraden.models import Punkt, Sammantrade
-from flows.namn import SammantradeStatus, SammantradeSteg
+from arenden.sammantraden.models import Sammantrade
+from flows.namn import SammantradeStatus
 from workflow import registry
 from workflow.context import acting_as
 from workflow.definitions import USER
@@ -615,14 +615,6 @@ class SammantradeDetalj(Vy):
         return Response(SammantradeDetaljSerializer(s, context={"punkter": punkter}).data)
 
 
-#: the meeting's steps whose comment is a rättelse's text (arenden.sammantraden.protokoll)
-RATTELSESTEG = (
-    SammantradeSteg.FORESLA_RATTELSE,
-    SammantradeSteg.SIGNERA_RATTELSE,
-    SammantradeSteg.RATTA,
-)
-
-
 class SammantradeHistorik(Vy):
     @extend_schema(
         operation_id="sammantrade_historik_hamta",
@@ -638,14 +630,10 @@ class SammantradeHistorik(Vy):
         s = get_object_or_404(Sammantrade.objects.select_related("organ"), pk=pk)
         _kräv(request.user, "arenden.view_sammantrade", s)
         data = _historik(s)
-        deltagare = list(s.deltagare.all())
-        rattade = Punkt.objects.filter(rattelser__sammantrade_id=s.pk).select_related("arende")
-        if not all(protokoll.far_lasa(request.user, p, deltagare) for p in rattade.distinct()):
+        if protokoll.rattelser_maskeras_for(request.user, s):
             for post in data["poster"]:
-                if post["overgang"] in RATTELSESTEG:
-                    post["kommentar"] = _(
-                        "Rättelsens text visas för den som får läsa paragrafen (sekretess)."
-                    )
+                if post["overgang"] in protokoll.RATTELSESTEG:
+                    post["kommentar"] = protokoll.maskerad_rattelse()
         return Response(data)
 
 

@@ -28,6 +28,7 @@ from arenden.handlaggning.models import (
     Tjansteskrivelse,
     Uppdrag,
 )
+from arenden.sammantraden import protokoll
 from arenden.sammantraden.models import Sammantrade
 from workflow import registry
 from workflow.definitions import BUILTIN_ROLES
@@ -413,9 +414,20 @@ def med_objekt(entries, user) -> list[Rad]:
             loaded.update({(ct, pk): obj for pk, obj in qs.in_bulk(ids).items()})
     rader = [Rad(e, loaded.get((e.content_type_id, e.object_id))) for e in entries]
     far_lasa: dict[int, bool] = {}
+    maskerade_moten: dict[int, bool] = {}
     for rad in rader:
         arende = rad.objekt.arende if isinstance(rad.objekt, Begaran) else rad.objekt
         rad.kommentar = rad.entry.comment
+        if (
+            rad.kommentar
+            and isinstance(rad.objekt, Sammantrade)
+            and rad.entry.transition in protokoll.RATTELSESTEG
+        ):
+            # a rättelse's text, of an item the reader may not read now (as the API's history)
+            if rad.objekt.pk not in maskerade_moten:
+                maskerade_moten[rad.objekt.pk] = protokoll.rattelser_maskeras_for(user, rad.objekt)
+            if maskerade_moten[rad.objekt.pk]:
+                rad.kommentar = protokoll.maskerad_rattelse()
         if (
             rad.kommentar
             and isinstance(arende, Arende)

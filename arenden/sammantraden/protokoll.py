@@ -136,6 +136,28 @@ def maskeras_for(user, punkter, deltagare) -> bool:
     return not all(far_lasa_allt(user, punkt, deltagare) for punkt in punkter)
 
 
+#: the meeting's steps whose comment is a rättelse's text, written into the history when the
+#: rättelse is made
+RATTELSESTEG = frozenset(
+    {SammantradeSteg.FORESLA_RATTELSE, SammantradeSteg.SIGNERA_RATTELSE, SammantradeSteg.RATTA}
+)
+
+
+def rattelser_maskeras_for(user, sammantrade: Sammantrade) -> bool:
+    """Does ``user`` read the meeting's rättelse steps without their text: when they may not
+    read every item a rättelse of the meeting corrects, as it is now (one marked since the
+    text was written), OSL 5 kap. 5 §. The API's history and the granskningslogg ask it."""
+    deltagare = list(sammantrade.deltagare.all())
+    rattade = Punkt.objects.filter(rattelser__sammantrade_id=sammantrade.pk).select_related(
+        "arende"
+    )
+    return not all(far_lasa(user, p, deltagare) for p in rattade.distinct())
+
+
+def maskerad_rattelse() -> str:
+    return _("Rättelsens text visas för den som får läsa paragrafen (sekretess).")
+
+
 def ar_namndsekreterare(user, organ: Organ) -> bool:
     """The organ's nämndsekreterare, who plans its meetings and keeps its records (the
     ledamotsregister, the delegationsordning)."""
