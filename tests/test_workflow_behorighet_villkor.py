@@ -64,8 +64,23 @@ def test_the_role_holds_the_permission_only_where_the_check_holds(
 
 
 def test_a_condition_on_a_permission_the_role_does_not_hold_is_refused():
-    with pytest.raises(DefinitionError, match="villkoret för rollen Författare på"):
+    with pytest.raises(DefinitionError) as fel:
         _med_villkor({"exampleapp.publish_document": {"Författare": vanlig}})
+    assert fel.value.problems == [
+        "villkoret för rollen Författare på exampleapp.publish_document i tillståndet utkast "
+        "gäller en behörighet rollen inte har där"
+    ]
+
+
+def test_a_state_keeps_the_conditions_it_was_given_not_the_callers_dict():
+    """The state is frozen: a definition's dict changed after the state was built changes
+    nothing the engine asks."""
+    villkor = {"Granskare": vanlig}
+    state = State(
+        "utkast", "Utkast", permissions={CHANGE: ("Granskare",)}, only_where={CHANGE: villkor}
+    )
+    villkor["Granskare"] = lambda doc: True
+    assert state.only_where == {CHANGE: {"Granskare": vanlig}}
 
 
 def test_the_export_names_the_condition():

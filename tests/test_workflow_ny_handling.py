@@ -163,3 +163,42 @@ def test_export_names_the_record_check_and_the_explanation(dokument_med):
     assert steg["signera"]["guard"]["condition"] == "new_record_for_signera"
     explained = Requirement(bool, "saknas", explain=export.to_json)
     assert explained.as_dict() == {"check": "bool", "missing": "saknas", "explain": "to_json"}
+
+
+class Steg(str):
+    """A step's id of another kind than str (flows.namn's are StrEnum members)."""
+
+
+def test_a_new_record_check_is_named_for_its_steps_and_keeps_what_it_was_given():
+    """Built here, not at import, so that what it keeps is what this test reads."""
+    kontroll = NewRecord(rattelser, "notera", Steg("signera"))
+    assert kontroll.records is rattelser
+    assert kontroll.transitions == ("notera", "signera")
+    assert all(type(t) is str for t in kontroll.transitions)
+    assert kontroll.actor_field == ""
+    assert kontroll.__name__ == kontroll.__qualname__ == "new_record_for_notera_signera"
+
+
+@pytest.mark.django_db
+def test_records_given_as_a_count_and_steps_taken_by_anyone(arbete):
+    """``records`` may give a number; without ``actor_field`` a step counts whoever took it."""
+    anna, bertil, doc = arbete
+    tva = NewRecord(lambda doc: 2, "notera")
+    assert tva(doc) and tva(doc, bertil)
+    ratta(doc, bertil)
+    _notera(doc, anna)
+    # anna's step counts against bertil's question too: one of two accounted for
+    assert tva(doc, bertil) and not NewRecord(lambda doc: 1, "notera")(doc, bertil)
+    assert list(tva.taken(doc, bertil)) == [] and tva.taken(doc, anna).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_guard_asked_for_nobody_counts_the_records_made_by_nobody(arbete):
+    """A condition is asked with no user for a step the system takes: the records made by no
+    one against every step taken."""
+    anna, bertil, doc = arbete
+    egna = NewRecord(rattelser, "signera", actor_field="history_user_id")
+    assert not egna(doc, None)
+    doc._change_reason = RATTAD  # corrected with nobody acting (a job)
+    doc.save()
+    assert egna(doc, None) and not egna(doc, anna)

@@ -256,7 +256,7 @@ class NewRecord:
         from .models import WorkflowHistory
 
         taken = WorkflowHistory.objects.for_object(obj).filter(transition__in=self.transitions)
-        return taken if user is None else taken.filter(actor_id=getattr(user, "pk", None))
+        return taken if user is None else taken.filter(actor_id=user.pk)
 
     def __call__(self, obj, user=None) -> bool:
         records = self.records(obj)
