@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from arenden.arkiv.models import Klass
 from arenden.diarium.diarienummer import Diarienummer
 from arenden.diarium.models import Arende, ArendeRelation, Handling, Nummerserie
-from arenden.dokument import filer
+from arenden.dokument import filer, harledd
 from arenden.dokument import text as dokumenttext
 from arenden.handlaggning.models import (
     Beredningsansvarig,
@@ -502,7 +502,16 @@ def andra_sekretess(
         obj._change_reason = str(ArendeSteg.ANDRA_SEKRETESS)  # flows.arende.NY_SEKRETESSPROVNING
         obj._history_user = user
         obj.save()
-        do_transition(arende, ArendeSteg.ANDRA_SEKRETESS, user, f"{steg}. {motivering.strip()}")
+        text = f"{steg}. {motivering.strip()}"
+        if lagrum:
+            # the documents drawn up from it before (an utdrag, the protokoll, the
+            # tjänsteskrivelse) are marked as they would be filed now
+            harledda = harledd.marka(obj, user)
+            if harledda:
+                text += " " + _(
+                    "Markeringen gäller också de upprättade handlingar som återger det: %(vilka)s."
+                ) % {"vilka": ", ".join(h.beteckning for h in harledda)}
+        do_transition(arende, ArendeSteg.ANDRA_SEKRETESS, user, text)
     return obj
 
 

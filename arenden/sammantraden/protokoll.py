@@ -1036,7 +1036,7 @@ def kalla(sammantrade: Sammantrade, *, user, skal: str = "") -> Sammantrade:
                     dok,
                     arende=sammantrade.arende_id,
                     typ=Handling.Typ.KALLELSE,
-                    lagrum=_sekretess_i(sammantrade),
+                    lagrum=sekretess_i(sammantrade),
                     format="pdf",
                 )
             )
@@ -1073,7 +1073,7 @@ def att_kalla(sammantrade: Sammantrade) -> list[Person]:
     return kallade
 
 
-def _sekretess_i(sammantrade: Sammantrade) -> str:
+def sekretess_i(sammantrade: Sammantrade) -> str:
     """The lagrum of every secret thing the meeting's documents hold in full: its secret
     items and the secret bilagor of any item (OSL 5 kap. 5 §: marked where it is kept)."""
     lagrum = set()
@@ -2009,7 +2009,7 @@ def arkivera_protokoll(sammantrade: Sammantrade, *, user):
                     hela,
                     arende=sammantrade.arende_id,
                     typ=Handling.Typ.PROTOKOLL,
-                    lagrum=_sekretess_i(sammantrade),
+                    lagrum=sekretess_i(sammantrade),
                     format=format,
                 )
             )

@@ -1,0 +1,99 @@
+"""A document the system drew up holds what it was drawn from: a protokollsutdrag its item's
+bilagor, a tjänsteskrivelse its beslutsunderlag, a kallelse or protokoll every item and bilaga.
+Each is marked, when it is filed, with the secrecy of what it holds then. When what it holds is
+marked afterwards:
+
+- an utdrag or a tjänsteskrivelse is marked too: its file, its text in the search, its record in
+  the API, in the archive package and in a begäran all go by the handling's own marking (OSL 5
+  kap. 5 §: marked where it is kept);
+- a kallelse or protokoll in the meeting's ärende is masked item by item when it is read
+  (:mod:`arenden.dokument.motesfiler`), so it keeps its marking; the words read out of its file
+  for the search go, since they hold the item in full.
+
+A marking lifted is not carried over: the copy then masks more than needed, never less, until
+someone tries it (a begäran, or the handläggare's own prövning).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from arenden.diarium.models import Arende, Handling
+
+#: the field history's reason for a marking carried over from what the document holds
+SKAL = "harledd_sekretess"
+
+
+def att_marka(obj: Arende | Handling) -> tuple[list[tuple[Handling, str]], list[Handling]]:
+    """The unmarked utdrag and tjänsteskrivelser drawn up from ``obj`` (just marked), with the
+    lagrum each is filed with when drawn up now; and the meetings' kallelser and protokoll
+    that hold it and still have their words in the search."""
+    from arenden.dokument.motesfiler import motenas
+    from arenden.dokument.services import tjansteskrivelsens_sekretess
+    from arenden.sammantraden.models import Punkt
+
+    if isinstance(obj, Arende):
+        innehall = Q(arende_id=obj.pk) | Q(bilagor__arende_id=obj.pk)
+    else:
+        innehall = Q(bilagor=obj)
+    punkter = (
+        Punkt.objects.filter(innehall)
+        .distinct()
+        .select_related("arende", "sammantrade")
+        .prefetch_related("bilagor__arende")
+    )
+    omarkerade = Handling.objects.filter(sekretess_lagrum="", riktning=Handling.Riktning.UPPRATTAD)
+    svar: dict[int, tuple[Handling, str]] = {}
+    moten = {}
+    for punkt in punkter:
+        moten[punkt.sammantrade_id] = punkt.sammantrade
+        if punkt.arende_id is None or (isinstance(obj, Arende) and punkt.arende_id == obj.pk):
+            continue  # an item of the marked ärende: its utdrag are in it, secret with it
+        lagrum = punkt.sekretess_lagrum
+        if not lagrum:
+            continue
+        for utdrag in omarkerade.filter(
+            arende_id=punkt.arende_id,
+            typ=Handling.Typ.PROTOKOLLSUTDRAG,
+            registrerad__date__gte=punkt.sammantrade.datum,
+        ):
+            svar[utdrag.pk] = (utdrag, lagrum)
+    motesdokument = []
+    for mote in moten.values():
+        for handling in Handling.objects.filter(
+            arende_id=mote.arende_id,
+            typ__in=(Handling.Typ.KALLELSE, Handling.Typ.PROTOKOLL),
+            riktning=Handling.Riktning.UPPRATTAD,
+        ).exclude(text=""):
+            if any(s.pk == mote.pk for s in motenas(handling)):
+                motesdokument.append(handling)
+    if isinstance(obj, Handling) and obj.typ == Handling.Typ.BESLUTSUNDERLAG:
+        lagrum = tjansteskrivelsens_sekretess(obj.arende)
+        for skrivelse in omarkerade.filter(
+            arende_id=obj.arende_id, typ=Handling.Typ.TJANSTESKRIVELSE
+        ):
+            svar[skrivelse.pk] = (skrivelse, lagrum)
+    return [(h, lagrum) for h, lagrum in svar.values() if lagrum], motesdokument
+
+
+def marka(obj: Arende | Handling, user) -> list[Handling]:
+    """Mark the documents drawn up from ``obj`` (:func:`att_marka`) as they are filed now,
+    each change in its field history with who and why, and take the words of the meetings'
+    documents that hold it out of the search; returns the marked."""
+    from arenden.diarium.services import sekretessmarkering
+
+    markerade = []
+    harledda, motesdokument = att_marka(obj)
+    Handling.objects.filter(pk__in=[h.pk for h in motesdokument]).update(text="")
+    for handling, lagrum in harledda:
+        handling = Handling.objects.select_for_update().get(pk=handling.pk)
+        if handling.sekretess_lagrum:
+            continue
+        for namn, varde in sekretessmarkering(lagrum, user).items():
+            setattr(handling, namn, varde)
+        handling.offentlig_titel = handling.offentlig_titel or handling.titel
+        handling._change_reason = SKAL
+        handling._history_user = user
+        handling.save()
+        markerade.append(handling)
+    return markerade
