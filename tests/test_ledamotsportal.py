@@ -144,6 +144,34 @@ def test_a_secret_item_is_masked_for_a_jävig_ledamot_and_open_to_one_who_serves
     ]
 
 
+def test_serving_gives_no_secret_handling_that_came_after_the_justering(client, mote):
+    """Serving in the item gives the secret underlag it was decided on, not what comes into
+    the ärende after the protokoll is justerat (an överklagande with health data, OSL 5 kap.
+    5 §): the portal masks its title and refuses its file, for as long as the meeting is
+    listed."""
+    mote.kalla()
+    mote.besluta(mote.oppen_punkt)
+    mote.besluta(mote.hemlig_punkt)
+    mote.uppratta()
+    mote.justera_alla()
+    sent = arkivera_handling(
+        mote.utredning.arende,
+        user=mote.cast.registrator,
+        typ="beslutsunderlag",
+        riktning="inkommen",
+        titel="Överklagande från Björkqvist om diagnos",
+        fil=SimpleUploadedFile("overklagande.txt", b"overklagande"),
+        sekretess_lagrum=LAGRUM,
+        offentlig_titel="Överklagande",
+    )
+    page = sidan(client, mote.bjork)
+    assert "Utredning om NN:s hälsa" in page and "Björkqvist" not in page
+    underlag = reverse("arenden:ledamot_underlag", args=[mote.hemlig_punkt.pk, mote.utredning.pk])
+    assert client.get(underlag).status_code == 200
+    svar = client.get(reverse("arenden:ledamot_underlag", args=[mote.hemlig_punkt.pk, sent.pk]))
+    assert svar.status_code == 403 and "Björkqvist" not in svar.content.decode()
+
+
 def test_the_justerat_protokoll_is_theirs_to_read(client, mote):
     mote.kalla()
     mote.besluta(mote.oppen_punkt)

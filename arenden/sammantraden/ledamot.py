@@ -113,10 +113,17 @@ def tjanstgor_i(user, punkt: Punkt, deltagare) -> bool:
 def far_lasa_handling(user, handling: Handling, punkt: Punkt, deltagare, behoriga) -> bool:
     """May ``user`` read ``handling``, underlag of ``punkt``: open content always; secret
     content (its own marking or its ärende's) when the user may read the ärende's secret
-    content (``behoriga``) or serves in the item."""
+    content (``behoriga``), or serves in the item and the handling came before the protokoll
+    was justerat: what comes in after the meeting's work is done (an överklagande, new health
+    data after an återremiss) was never underlag for that decision, and a ledamot has no need
+    to know it (OSL 5 kap. 5 §)."""
     if not handling.hemlig:
         return True
-    return handling.arende_id in behoriga or tjanstgor_i(user, punkt, deltagare)
+    if handling.arende_id in behoriga:
+        return True
+    justerat = punkt.sammantrade.justerat
+    fore = justerat is None or handling.registrerad <= justerat
+    return fore and tjanstgor_i(user, punkt, deltagare)
 
 
 class Ledamotsbehorighet:
