@@ -150,3 +150,40 @@ def test_the_meetings_protokoll_is_no_longer_found_by_a_marked_items_words():
     assert (protokoll.text, protokoll.sekretess_lagrum) == ("", "")
     assert protokoll not in sokning.sok_handlingar(cast.registrator, q=ordet)
     assert moteslista not in sokning.sok(cast.registrator, q=ordet)
+
+
+def test_a_kallelse_waiting_in_the_outbox_is_sent_again_masked_after_an_item_is_marked(
+    django_capture_on_commit_callbacks,
+):
+    """The kallelse's e-mail carries the public version as it read when it was made; an item
+    marked before it left (the mail server down, the retry later) is masked in what leaves.
+    The waiting e-mail is kept, withdrawn with the reason, and the kallelse goes again."""
+    from django.core import mail
+
+    from arenden.gemensamt import utskick
+
+    mote = Mote(cast_for("HSN"))
+    for user in (mote.ordforande_user, mote.ledamot_user):
+        user.email = f"{user.username}@example.se"
+        user.save()
+    mote.kalla()  # made; its sending waits for the commit, which the mail server misses
+    [fore] = utskick.att_skicka()
+    rubrik = mote.arende.arendemening
+    assert rubrik in " ".join(PdfReader(io.BytesIO(fore.bilaga)).pages[0].extract_text().split())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        mote.hemligt()
+
+    fore.refresh_from_db()
+    assert fore.aterkallad is not None and "sekretessmarkerades" in fore.aterkallad_skal
+    utskick.skicka()  # the retry: the withdrawn one stays
+    [brev] = mail.outbox
+    assert sorted(brev.bcc) == sorted(fore.dold_kopia)
+    text = " ".join(
+        " ".join(p.extract_text().split())
+        for p in PdfReader(io.BytesIO(brev.attachments[0][1])).pages
+    )
+    assert rubrik not in text and f"Sekretess enligt {LAGRUM}" in text
+    assert {r.utskick_id for r in mote.sammantrade.kallelsemottagare.all() if r.epost} == {
+        utskick.Utskick.objects.get(skickad__isnull=False).pk
+    }

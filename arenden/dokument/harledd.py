@@ -8,7 +8,9 @@ marked afterwards:
   kap. 5 §: marked where it is kept);
 - a kallelse or protokoll in the meeting's ärende is masked item by item when it is read
   (:mod:`arenden.dokument.motesfiler`), so it keeps its marking; the words read out of its file
-  for the search go, since they hold the item in full.
+  for the search go, since they hold the item in full;
+- a kallelse e-mail not yet sent is made again, masked as the kallelse reads now
+  (:func:`arenden.sammantraden.protokoll.kallelsen_maskerad_pa_nytt`).
 
 A marking lifted is not carried over: the copy then masks more than needed, never less, until
 someone tries it (a begäran, or the handläggare's own prövning).
@@ -24,10 +26,10 @@ from arenden.diarium.models import Arende, Handling
 SKAL = "harledd_sekretess"
 
 
-def att_marka(obj: Arende | Handling) -> tuple[list[tuple[Handling, str]], list[Handling]]:
+def att_marka(obj: Arende | Handling):
     """The unmarked utdrag and tjänsteskrivelser drawn up from ``obj`` (just marked), with the
-    lagrum each is filed with when drawn up now; and the meetings' kallelser and protokoll
-    that hold it and still have their words in the search."""
+    lagrum each is filed with when drawn up now; the meetings' kallelser and protokoll that
+    hold it and still have their words in the search; and the meetings whose items hold it."""
     from arenden.dokument.motesfiler import motenas
     from arenden.dokument.services import tjansteskrivelsens_sekretess
     from arenden.sammantraden.models import Punkt
@@ -73,7 +75,11 @@ def att_marka(obj: Arende | Handling) -> tuple[list[tuple[Handling, str]], list[
             arende_id=obj.arende_id, typ=Handling.Typ.TJANSTESKRIVELSE
         ):
             svar[skrivelse.pk] = (skrivelse, lagrum)
-    return [(h, lagrum) for h, lagrum in svar.values() if lagrum], motesdokument
+    return (
+        [(h, lagrum) for h, lagrum in svar.values() if lagrum],
+        motesdokument,
+        list(moten.values()),
+    )
 
 
 def marka(obj: Arende | Handling, user) -> list[Handling]:
@@ -81,10 +87,13 @@ def marka(obj: Arende | Handling, user) -> list[Handling]:
     each change in its field history with who and why, and take the words of the meetings'
     documents that hold it out of the search; returns the marked."""
     from arenden.diarium.services import sekretessmarkering
+    from arenden.sammantraden import protokoll
 
     markerade = []
-    harledda, motesdokument = att_marka(obj)
+    harledda, motesdokument, moten = att_marka(obj)
     Handling.objects.filter(pk__in=[h.pk for h in motesdokument]).update(text="")
+    for mote in moten:
+        protokoll.kallelsen_maskerad_pa_nytt(mote, user=user)
     for handling, lagrum in harledda:
         handling = Handling.objects.select_for_update().get(pk=handling.pk)
         if handling.sekretess_lagrum:

@@ -1042,17 +1042,7 @@ def kalla(sammantrade: Sammantrade, *, user, skal: str = "") -> Sammantrade:
             )
         till = [r.pk for r in rader if r.epost]
         if till:
-            mal.append(
-                arkivering.mal(
-                    "epost",
-                    dokument.kallelse(sammantrade, publik=True),
-                    kallelsemottagare=till,
-                    amne=f"{dok.titel} {sammantrade.datum:%Y-%m-%d}",
-                    text=_(
-                        "Välkommen till sammanträdet. Kallelsen med föredragningslistan är bifogad."
-                    ),
-                )
-            )
+            mal.append(_kallelsens_brev(sammantrade, till))
         if mal:
             arkivering.bestall(sammantrade, arkivering.Arkivering.Slag.KALLELSE, mal, user=user)
     return sammantrade
@@ -1220,6 +1210,64 @@ def vid_installelse(event) -> None:
             % {"organ": sammantrade.organ.namn, "datum": f"{sammantrade.datum:%Y-%m-%d}"},
             dold_kopia=adresser,
         )
+
+
+def _kallelsens_brev(sammantrade: Sammantrade, till: list[int]) -> dict:
+    """The kallelse's e-mail to the Kallelsemottagare ``till``, as the worker makes it: the
+    public version as it reads now (e-mail leaves the system, OSL 5 kap. 5 §)."""
+    dok = dokument.kallelse(sammantrade, publik=True)
+    return arkivering.mal(
+        "epost",
+        dok,
+        kallelsemottagare=till,
+        amne=f"{dok.titel} {sammantrade.datum:%Y-%m-%d}",
+        text=_("Välkommen till sammanträdet. Kallelsen med föredragningslistan är bifogad."),
+    )
+
+
+def kallelsen_maskerad_pa_nytt(sammantrade: Sammantrade, *, user) -> list[int]:
+    """Something on the kallelse was marked secret after it was sent (an item's ärende, a
+    bilaga): the e-mail still waiting, in the outbox or still to be made by a worker, carries
+    it unmasked. What waits to be made is made as the kallelse is masked now (and the filed
+    copy marked as it would be filed now); what waits in the outbox is withdrawn, kept as the
+    record, and the kallelse is sent again, masked as it reads now, to the same mottagare. An
+    e-mail already sent cannot be called back. The ids withdrawn."""
+    from arenden.gemensamt import utskick
+
+    for rad in arkivering.Arkivering.objects.select_for_update().filter(
+        sammantrade=sammantrade, slag=arkivering.Arkivering.Slag.KALLELSE, klar__isnull=True
+    ):
+        rad.mal = [
+            _kallelsens_brev(sammantrade, m["kallelsemottagare"])
+            if m["mal"] == "epost"
+            else {**m, "lagrum": sekretess_i(sammantrade)}
+            for m in rad.mal
+        ]
+        rad.save(update_fields=["mal"])
+    vantande = Kallelsemottagare.objects.filter(
+        sammantrade=sammantrade, utskick__skickad=None, utskick__aterkallad=None
+    )
+    till = sorted(vantande.values_list("pk", flat=True))
+    aterkallade = utskick.aterkalla(
+        utskick.Utskick.objects.filter(kallade__in=till),
+        skal=_(
+            "Något på kallelsen sekretessmarkerades innan den hade skickats; kallelsen skickas "
+            "på nytt, maskerad som den lyder nu."
+        ),
+    )
+    if aterkallade:
+        till = list(
+            Kallelsemottagare.objects.filter(utskick_id__in=aterkallade).values_list(
+                "pk", flat=True
+            )
+        )
+        arkivering.bestall(
+            sammantrade,
+            arkivering.Arkivering.Slag.KALLELSE,
+            [_kallelsens_brev(sammantrade, sorted(till))],
+            user=user,
+        )
+    return aterkallade
 
 
 def kallelsen_aterkallad(sammantrade: Sammantrade) -> str:
