@@ -347,3 +347,43 @@ def test_a_motion_is_never_written_off_by_a_tjansteperson(cast):
     annat = cast.registrera("Förfrågan som drogs tillbaka")
     do_transition(annat, "avskriva", cast.stabschef, "Återkallad")
     assert Arende.objects.get(pk=annat.pk).state == "avskrivet"
+
+
+def test_the_anmalan_names_a_motion_marked_since_the_kallelse_by_its_public_rubrik(cast):
+    """The standing item keeps what the kallelse said; a document drawn up later (the
+    protokoll, its public version on the anslagstavla) names each motion as it reads now, so
+    a medborgarförslag marked secret after the kallelse is named by its offentlig rubrik
+    (OSL 5 kap. 5 §): its marking, as everywhere its rubrik is shown."""
+    from arenden.diarium import services as diarium_services
+    from arenden.dokument import services as dokument
+
+    sent = motion(
+        cast,
+        datetime.date(2024, 12, 1),
+        "Medborgarförslag om Zlatanovic boende",
+        typ="medborgarforslag",
+    )
+    mote = Mote(cast, datum=datetime.date(2025, 11, 12))
+    mote.punkt(mote.berett_arende("Budget 2026"))
+    mote.kalla()
+    [anmalan] = mote.sammantrade.punkter.filter(typ=Punkt.Typ.ANMALAN_MOTIONER)
+    assert "Zlatanovic" in anmalan.beskrivning
+    i_beredning(cast, sent)
+    sent.refresh_from_db()
+    diarium_services.andra_sekretess(
+        sent,
+        user=cast.handlaggare,
+        lagrum="OSL 26 kap. 1 §",
+        motivering="Enskilds förhållanden",
+        offentlig_rubrik="Medborgarförslag om boende",
+    )
+    sent.refresh_from_db()
+    for publik in (True, False):
+        text = " ".join(
+            b.text + " ".join(b.rader)
+            for b in dokument.protokoll(mote.sammantrade, publik=publik).block
+        )
+        assert "Zlatanovic" not in text
+        assert f"{sent.diarienummer} {sent.publik_rubrik}, väckt 2024-12-01" in text
+    anmalan.refresh_from_db()
+    assert "Zlatanovic" in anmalan.beskrivning  # the record of what the kallelse said

@@ -157,6 +157,16 @@ def punkt_rubrik(punkt: Punkt, organ: Organ, maskera: bool) -> str:
     return f"§ {punkt.beteckning} {rubrik}"
 
 
+def _beskrivning(punkt: Punkt) -> str:
+    """The item's description; the anmälan of motioner names them as they read now."""
+    if punkt.typ != Punkt.Typ.ANMALAN_MOTIONER:
+        return punkt.beskrivning
+    from arenden.motion.services import anmalan_text
+
+    motioner = punkt.anmalda_motioner.select_related("arende__organ").order_by("vackt", "pk")
+    return anmalan_text(motioner) if motioner else punkt.beskrivning
+
+
 def _slag(punkt: Punkt) -> str:
     if not punkt.slag:
         return ""
@@ -204,7 +214,7 @@ def _paragraf(punkt: Punkt, organ: Organ, publik: bool) -> list[Block]:
         _text(_("Föredragande: %(vem)s") % {"vem": punkt.foredragande})
         if punkt.foredragande
         else None,
-        _text(punkt.beskrivning),
+        _text(_beskrivning(punkt)),
     ]
     for jav in punkt.jav.all():
         block.append(

@@ -227,14 +227,7 @@ def anmal_till(sammantrade, *, user):
     )
     if punkt is None:
         return None
-    punkt.beskrivning = _(
-        "Ärenden som inte kan beredas så att fullmäktige kan besluta inom ett år från att de "
-        "väcktes (kommunallagen 5 kap. 35 §):"
-    ) + "".join(
-        f"\n{m.arende.diarienummer} {m.arende.publik_rubrik}, "
-        + _("väckt %(vackt)s") % {"vackt": f"{m.vackt:%Y-%m-%d}"}
-        for m in motioner
-    )
+    punkt.beskrivning = anmalan_text(motioner)
     punkt._history_user = user
     punkt.save(update_fields=["beskrivning"])
     for motion in motioner:
@@ -242,6 +235,21 @@ def anmal_till(sammantrade, *, user):
         motion._history_user = user
         motion.save(update_fields=["anmald_punkt"])
     return punkt
+
+
+def anmalan_text(motioner) -> str:
+    """What the standing item says of the motioner it anmäler: each by its diarienummer and
+    its public rubrik as it reads now (a motion marked secret since the kallelse is named by
+    its marking in a protokoll drawn up later, OSL 5 kap. 5 §), and the day it was väckt. The item keeps the text as the kallelse said it; the documents read it anew
+    (arenden.dokument.services)."""
+    return _(
+        "Ärenden som inte kan beredas så att fullmäktige kan besluta inom ett år från att de "
+        "väcktes (kommunallagen 5 kap. 35 §):"
+    ) + "".join(
+        f"\n{m.arende.diarienummer} {m.arende.publik_rubrik}, "
+        + _("väckt %(vackt)s") % {"vackt": f"{m.vackt:%Y-%m-%d}"}
+        for m in motioner
+    )
 
 
 def anmalt_vid(motion: Motion):
