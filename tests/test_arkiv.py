@@ -398,3 +398,19 @@ def test_the_demo_exports_and_validates(tmp_path):
             assert bilaga.get("ChecksummaMetod") == "SHA-256"
             assert bilaga.get("Checksumma") == hashlib.sha256(data).hexdigest()
             assert int(bilaga.get("Storlek")) == len(data)
+
+
+def test_a_run_that_died_before_marking_its_package_does_not_stop_the_next(tmp_path, avslutat):
+    """The package was moved into place, then the run died before the ärende was marked
+    delivered: the next run built nothing ("finns redan") for it and stopped there, so no
+    later ärende was delivered either. It is now built again, marked, and the run goes on."""
+    arkiv.bygg_paket(avslutat, tmp_path / "leverans")  # the run that died after the rename
+    avslutat.refresh_from_db()
+    assert avslutat.levererad is None
+    utskrift = _export(tmp_path)
+    assert f"{avslutat.diarienummer}: ett paket från en avbruten leverans görs om." in utskrift
+    assert f"levererat: {avslutat.diarienummer}" in utskrift
+    avslutat.refresh_from_db()
+    assert avslutat.levererad is not None
+    assert (_paket(tmp_path, avslutat) / "mets.xml").exists()
+    assert not [p for p in (tmp_path / "leverans").iterdir() if p.name.startswith(".")]

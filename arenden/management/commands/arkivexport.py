@@ -93,9 +93,21 @@ class Command(BaseCommand):
         delivered before, of an ärende changed since, is replaced in the folder."""
         igen_nu = arende.levererad is not None
         andrat = igen_nu and arkiv.andrat_sedan_leverans(arende)
+        # a package of an ärende never marked delivered is a delivery a run did not finish
+        # (it died between moving the package into place and marking it): built again, so
+        # that one dead run does not stop every later one
+        avbruten = not igen_nu and (mal / arkiv.paketnamn(arende)).exists()
+        if avbruten:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{arende.diarienummer}: ett paket från en avbruten leverans görs om."
+                )
+            )
         for forsok in range(FORSOK):
             try:
-                paket = arkiv.bygg_paket(arende, mal, ersatt=igen or igen_nu or forsok > 0)
+                paket = arkiv.bygg_paket(
+                    arende, mal, ersatt=igen or igen_nu or avbruten or forsok > 0
+                )
             except arkiv.ArkivFel as fel:
                 raise CommandError(f"{arende.diarienummer}: {fel}") from fel
             except OSError as fel:
