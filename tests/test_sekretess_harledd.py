@@ -187,3 +187,50 @@ def test_a_kallelse_waiting_in_the_outbox_is_sent_again_masked_after_an_item_is_
     assert {r.utskick_id for r in mote.sammantrade.kallelsemottagare.all() if r.epost} == {
         utskick.Utskick.objects.get(skickad__isnull=False).pk
     }
+
+
+def test_a_request_for_the_meetings_protokoll_is_tried_by_who_may_read_all_of_it():
+    """The protokoll in the meeting's ärende carries no marking of its own when an item was
+    marked after it was filed; it is masked item by item when read. A begäran for it was
+    tried by the meeting ärende's handläggare, who may not read the item, with nothing telling
+    them, and the whole file released."""
+    from django.core.exceptions import PermissionDenied
+
+    from arenden.begaran import services as begaran
+    from tests import factories
+
+    cast = cast_for("HSN")
+    moteslista = cast.registrera("Sammanträden 2025")
+    mote = Mote(cast)
+    mote.sammantrade.arende = moteslista
+    mote.sammantrade.save(update_fields=["arende"])
+    mote.till("justerat")
+    mote.hemligt()
+    sekreterare_arende = factories.user("h2")
+    factories.person("H Två", anvandare=sekreterare_arende)
+    handlaggning_services.tilldela(moteslista, handlaggare=sekreterare_arende, user=cast.stabschef)
+    assert not sekreterare_arende.has_perm("arenden.view_sekretess", mote.arende)
+    protokollet = Handling.objects.get(arende=moteslista, typ="protokoll", filnamn__endswith=".pdf")
+    moteslista.refresh_from_db()
+    fraga = begaran.registrera(
+        moteslista,
+        user=cast.registrator,
+        avser="Protokollet",
+        form="epost",
+        handlingar=[protokollet],
+    )
+    with pytest.raises(PermissionDenied, match="sekretessmarkerade uppgifter som du inte får läsa"):
+        begaran.prova(
+            fraga, user=sekreterare_arende, utfall={protokollet.pk: ("lamnas_ut", "", "")}
+        )
+    fraga.refresh_from_db()
+    assert fraga.state == "inkommen"
+    # the stabschef, who reads the item, tries it, and the read is logged
+    begaran.prova(fraga, user=cast.stabschef, utfall={protokollet.pk: ("lamnas_ut", "", "")})
+    fraga.refresh_from_db()
+    assert fraga.state == "utlamnad"
+    from arenden.models import Sekretessatkomst
+
+    assert Sekretessatkomst.objects.filter(
+        anvandare=cast.stabschef, handling=protokollet, vad=Sekretessatkomst.Vad.BEGARAN
+    ).exists()

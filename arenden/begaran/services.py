@@ -163,18 +163,31 @@ def _behorig(user, begaran: Begaran) -> None:
 
 def _las_sekretess(user, begaran: Begaran, rader) -> None:
     """Whoever tries a request must be able to read what it asks for; every read of secret
-    content is logged."""
+    content is logged. A meeting's kallelse or protokoll filed in its ärende holds its items
+    as they read now (arenden.dokument.motesfiler): one with a secret item is secret to who
+    may not read all of it, marked itself or not."""
+    from arenden.dokument import motesfiler
+
     arende = begaran.arende
     hemliga = [r.handling for r in rader if r.handling.ar_sekretessmarkerad]
-    if not (arende.ar_sekretessmarkerat or hemliga):
+    moten = [
+        md
+        for r in rader
+        if (md := motesfiler.motesdokument(user, r.handling)) is not None and md.hemligt
+    ]
+    if not (arende.ar_sekretessmarkerat or hemliga or moten):
         return
-    if not user.has_perm("arenden.view_sekretess", arende):
+    far_inte = (arende.ar_sekretessmarkerat or hemliga) and not user.has_perm(
+        "arenden.view_sekretess", arende
+    )
+    if far_inte or not all(md.hela for md in moten):
         raise PermissionDenied(
             _(
                 "Begäran gäller sekretessmarkerade uppgifter som du inte får läsa; den ska "
                 "prövas av ärendets handläggare."
             )
         )
+    hemliga += [md.handling for md in moten if md.handling not in hemliga]
     Sekretessatkomst.objects.bulk_create(
         Sekretessatkomst(
             anvandare=user, arende=arende, handling=h, vad=Sekretessatkomst.Vad.BEGARAN
