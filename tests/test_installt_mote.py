@@ -271,3 +271,29 @@ def test_stryk_needs_the_item_struck_first(kallat):
         do_transition(arende, "stryk", kallat.sekreterare, "Utan att punkten stryks")
     arende.refresh_from_db()
     assert arende.state == "anmalt"
+
+
+def test_a_fullmaktige_meeting_announced_and_then_installt_is_said_so_on_the_anslagstavla(
+    client, kallat
+):
+    """Announced on the anslagstavla (KL 5 kap. 11 §), then inställt: it vanished, with no
+    word to the public who read the announcement. It now stands there as inställt, without
+    the reason (which may be secret), until its day; one never announced is not listed."""
+    from arenden.models import Organ
+
+    Organ.objects.filter(pk=kallat.mote.organ_id).update(typ=Organ.Typ.FULLMAKTIGE)
+    sida = client.get(reverse("arenden:anslagstavla")).content.decode()
+    assert "Kommande sammanträden med fullmäktige" in sida and "inställt" not in sida
+    oannonserat = kallat.ny()
+    protokoll.installa(kallat.mote, user=kallat.sekreterare, skal=SKAL)
+    protokoll.installa(oannonserat, user=kallat.sekreterare, skal=SKAL)
+    kallat.mote.refresh_from_db()
+    sida = client.get(reverse("arenden:anslagstavla")).content.decode()
+    assert "Inställda sammanträden med fullmäktige" in sida
+    rad = (
+        f"{kallat.mote.organ.namn} {kallat.mote.tid} är inställt (beslutat "
+        f"{timezone.localtime(kallat.mote.installt):%Y-%m-%d %H:%M})."
+    )
+    assert rad in sida and SKAL not in sida
+    assert f"{oannonserat.datum:%Y-%m-%d}" not in sida
+    assert "Kommande sammanträden med fullmäktige" not in sida

@@ -20,7 +20,8 @@ from flows.namn import SammantradeStatus
 def anslagstavla(request):
     """The digital anslagstavla, open to everyone: the coming fullmäktige meetings, with time,
     place and ärenden (KL 5 kap. 11 §), and the anslagna protokoll, with the day of anslag and
-    the last day for laglighetsprövning (KL 8 kap. 12 §)."""
+    the last day for laglighetsprövning (KL 8 kap. 12 §); and those of the coming meetings
+    that were announced and then inställda."""
     kommande = (
         Sammantrade.objects.filter(
             state=SammantradeStatus.KALLAT,
@@ -29,6 +30,20 @@ def anslagstavla(request):
         )
         .select_related("organ")
         .prefetch_related("punkter__arende")
+        .order_by("datum", "start")
+    )
+    # one announced here and then inställt is said to be so until its day: the public, who
+    # read the tillkännagivande, must not find the meeting simply gone (the arbetsordning's
+    # announcement of a cancelled meeting, as the kallelse's under KL 5 kap. 11 §)
+    installda = (
+        Sammantrade.objects.filter(
+            state=SammantradeStatus.INSTALLT,
+            organ__typ=Organ.Typ.FULLMAKTIGE,
+            datum__gte=timezone.localdate(),
+            kallelsemottagare__isnull=False,
+        )
+        .distinct()
+        .select_related("organ")
         .order_by("datum", "start")
     )
     qs = (
@@ -44,7 +59,12 @@ def anslagstavla(request):
     return render(
         request,
         "arenden/anslagstavla.html",
-        {"sida": sida, "kommande": list(kommande), "paragrafer": omedelbart_justerade()},
+        {
+            "sida": sida,
+            "kommande": list(kommande),
+            "installda": list(installda),
+            "paragrafer": omedelbart_justerade(),
+        },
     )
 
 
