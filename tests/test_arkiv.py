@@ -176,6 +176,27 @@ def test_a_sekretess_marked_arende_carries_its_lagrum(tmp_path, cast):
     )
 
 
+def test_each_handling_of_a_secret_arende_carries_the_arendes_lagrum(tmp_path, cast):
+    """A handling read apart from its ärende (the e-arkiv's search, an extract) still says
+    that it is secret, and under what (OSL 5 kap. 5 §)."""
+    arende = cast.registrera("Klagomål på vården", sekretess_lagrum=OSL)
+    lagg_till_handling(
+        arende,
+        user=cast.registrator,
+        typ="skrivelse",
+        riktning="inkommen",
+        titel="Klagomålet",
+        fil=SimpleUploadedFile("klagomal.pdf", PDF),
+    )
+    do_transition(arende, "avskriva", cast.stabschef, "Klagomålet återkallades")
+    _export(tmp_path)
+    fgs = etree.parse(str(_paket(tmp_path, arende) / "content" / "arende.xml"))
+    [restriktion] = fgs.findall(".//fgs:ArkivobjektHandling/fgs:Restriktion", NS)
+    assert restriktion.get("Typ") == "Sekretess"
+    assert restriktion.findtext("fgs:Lagrum", namespaces=NS) == OSL
+    assert restriktion.findtext("fgs:RestriktionsDatum", namespaces=NS)
+
+
 def test_a_handling_marked_secret_carries_its_lagrum(tmp_path, avslutat):
     _export(tmp_path)
     fgs = etree.parse(str(_paket(tmp_path, avslutat) / "content" / "arende.xml"))

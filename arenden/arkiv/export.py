@@ -308,8 +308,11 @@ def _handling_xml(h, handling: Handling, fil: tuple[str, str, int, str] | None) 
     _fgs(h, "StatusHandling", STATUS_HANDLING[handling.status])
     if handling.riktning != Handling.Riktning.INKOMMEN:
         _datum(h, "Upprattad", handling.datum)
+    # a handling of a secret ärende is secret with it (Handling.sekretess_enligt): each
+    # handling says so itself, so that one read apart from its ärende still carries it
+    marking = handling if handling.sekretess_lagrum else handling.arende
     _restriktion(
-        h, handling.sekretess_lagrum, handling.sekretess_datum, handling.sekretess_markerad_av
+        h, marking.sekretess_lagrum, marking.sekretess_datum, marking.sekretess_markerad_av
     )
     if fil is not None:
         sokvag, mime, storlek, sha = fil
