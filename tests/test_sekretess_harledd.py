@@ -149,7 +149,7 @@ def test_the_meetings_protokoll_is_no_longer_found_by_a_marked_items_words():
     protokoll.refresh_from_db()
     assert (protokoll.text, protokoll.sekretess_lagrum) == ("", "")
     assert protokoll not in sokning.sok_handlingar(cast.registrator, q=ordet)
-    assert moteslista not in sokning.sok(cast.registrator, q=ordet)
+    assert moteslista not in list(sokning.sok(cast.registrator, q=ordet)[0:25])
 
 
 def test_a_kallelse_waiting_in_the_outbox_is_sent_again_masked_after_an_item_is_marked(
