@@ -240,7 +240,8 @@ def anmal_till(sammantrade, *, user):
 def anmalan_text(motioner) -> str:
     """What the standing item says of the motioner it anmäler: each by its diarienummer and
     its public rubrik as it reads now (a motion marked secret since the kallelse is named by
-    its marking in a protokoll drawn up later, OSL 5 kap. 5 §), and the day it was väckt. The item keeps the text as the kallelse said it; the documents read it anew
+    its marking in a protokoll drawn up later, OSL 5 kap. 5 §), and the day it was väckt.
+    The item keeps the text as the kallelse said it; the documents read it anew
     (arenden.dokument.services)."""
     return _(
         "Ärenden som inte kan beredas så att fullmäktige kan besluta inom ett år från att de "
