@@ -487,6 +487,23 @@ DELEGATIONSBESLUT = Requirement(
     "inget delegationsbeslut är fattat av en delegat enligt en giltig punkt i nämndens "
     "delegationsordning",
 )
+
+
+def _beslutsdokument(arende) -> bool:
+    """The newest beslut, taken on the nämnd's behalf, is filed in the ärende as its own
+    document (arenden.delegering.services): it has no protokoll to be read in."""
+    senaste = Beslut.objects.filter(arende_id=arende.pk).order_by("-pk").values("dokument_id")
+    return Handling.objects.filter(
+        pk__in=senaste[:1], arende_id=arende.pk, typ=Handling.Typ.BESLUT
+    ).exists()
+
+
+#: a beslut outside a meeting is a document in the diarium (FL 31 §: what was decided, by
+#: whom, on what grounds), what is expedierat and anmält (KL 6 kap. 40 §): never *beslutat*
+#: on the nämnd's behalf without it
+BESLUTSDOKUMENT = Requirement(
+    _beslutsdokument, "beslutet på nämndens vägnar är inte diariefört som en handling i ärendet"
+)
 #: a matter on a föredragningslista is the nämnd's to decide there: a delegationsbeslut
 #: beside it would leave an item of the protokoll with no beslut that can ever be recorded
 #: (the ärende is beslutat already). Struck from the list first, the delegat decides it.
@@ -1102,6 +1119,7 @@ def definition() -> Workflow:
                     INTE_PA_FOREDRAGNINGSLISTAN,
                     DELEGATIONSBESLUT_OTAGET,
                     DELEGATIONSBESLUT,
+                    BESLUTSDOKUMENT,
                 ),
                 form="arenden:delegationsbeslut",
                 before=(_beslutsdatum,),

@@ -689,6 +689,16 @@ class World:
                 slag=Beslut.Slag.DELEGATIONSBESLUT,
                 fattat_av=self.users["Delegat"],
                 delegationspunkt=Delegationspunkt.objects.get(organ=self.organ, nummer="2.1"),
+                # the beslut as its own document in the diarium (flows.arende.BESLUTSDOKUMENT)
+                dokument=Handling.objects.create(
+                    arende=arende,
+                    nummer=99,
+                    typ=Handling.Typ.BESLUT,
+                    riktning=Handling.Riktning.UPPRATTAD,
+                    datum=BESLUTSDAG,
+                    titel="Delegationsbeslut",
+                    status=Handling.Status.UTKAST,
+                ),
             )
         elif record == "skickat":
             for mottagare in arende.mottagare.all():

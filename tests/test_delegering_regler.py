@@ -544,6 +544,7 @@ def test_the_definition_refuses_a_delegationsbeslut_dated_before_the_arende_came
 ):
     """The rule is the definition's, whoever records the beslut and takes the step: a
     delegationsbeslut dated before the ärende was registrerat is none."""
+    from arenden.diarium.services import arkivera_handling
     from workflow.engine import RequirementMissing, do_transition
 
     arende = cast.berett("Remiss")
@@ -556,6 +557,13 @@ def test_the_definition_refuses_a_delegationsbeslut_dated_before_the_arende_came
             slag=Beslut.Slag.DELEGATIONSBESLUT,
             fattat_av=dora.anvandare,
             delegationspunkt=punkt,
+            dokument=arkivera_handling(
+                arende,
+                user=dora.anvandare,
+                typ="beslut",
+                riktning="upprattad",
+                titel="Delegationsbeslut",
+            ),
         )
         arende.refresh_from_db()
         if godtas:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from arenden.delegering.models import Delegationspunkt
-from arenden.diarium.models import Arende
-from arenden.diarium.services import andras, kräv_skett
+from arenden.diarium.models import Arende, Handling
+from arenden.diarium.services import andras, arkivera_handling, kräv_skett, sekretessmarkering
+from arenden.dokument import services as dokument
 from arenden.handlaggning.models import Beslut
 from arenden.organisation.models import Organ
 from flows.arende import DELEGAT_BESLUTAR, ar_ledamot, delegat_beslutar
@@ -121,12 +123,33 @@ def fatta_delegationsbeslut(
             delegationspunkt=punkt,
             lagrum=lagrum or punkt.lagrum or (BRADSKANDE_LAGRUM if punkt.bradskande else ""),
         )
+        beslut.dokument = _diarifor(beslut, last, user)
         beslut._history_user = user
         beslut.save()
         do_transition(
             last, ArendeSteg.BESLUTA_PA_DELEGATION, user, kommentar or beslut.get_slag_display()
         )
     return beslut
+
+
+def _diarifor(beslut: Beslut, arende: Arende, user) -> Handling:
+    """File the beslut as the document the delegat signs, in the same transaction as the
+    beslut and the step (flows.arende.BESLUTSDOKUMENT): never *beslutat* on the nämnd's behalf
+    without the beslut in the diarium. Marked as the ärende is; upprättat when it is
+    expedierat (TF 2 kap. 10 §)."""
+    dok = dokument.beslut_pa_vagnar(beslut)
+    filnamn = f"{dok.filnamn}.pdf"
+    return arkivera_handling(
+        arende,
+        user=user,
+        typ=Handling.Typ.BESLUT,
+        riktning=Handling.Riktning.UPPRATTAD,
+        titel=f"{dok.titel} {arende.publik_rubrik}",
+        datum=beslut.datum,
+        fil=ContentFile(dokument.som_pdf(dok), name=filnamn),
+        filnamn=filnamn,
+        **sekretessmarkering(arende.sekretess_lagrum, user),
+    )
 
 
 def mina_punkter(user, organ, datum: datetime.date):

@@ -253,6 +253,9 @@ class Handling(models.Model):
         PROTOKOLLSUTDRAG = "protokollsutdrag", _("protokollsutdrag")
         ATERRAPPORT = "aterrapport", _("återrapport")
         YTTRANDE = "yttrande", _("yttrande")
+        #: a beslut taken outside a meeting, on the nämnd's behalf (KL 6 kap. 37, 39 §§),
+        #: drawn up by the system when it is taken (arenden.delegering.services)
+        BESLUT = "beslut", _("beslut")
 
     class Riktning(models.TextChoices):
         INKOMMEN = "inkommen", _("inkommen")

@@ -769,6 +769,58 @@ def tjansteskrivelse(arende: Arende, *, publik: bool = False) -> Dokument:
     )
 
 
+# -- a beslut on the nämnd's behalf ----------------------------------------------------------
+
+
+def beslut_pa_vagnar(beslut, *, publik: bool = False) -> Dokument:
+    """The beslut a delegat (KL 6 kap. 37 §) or the ordförande in a brådskande ärende (KL 6
+    kap. 39 §) took on the nämnd's behalf: who decided, under which row of the
+    delegationsordning and lagrum (FL 31 §: the beslut names who took it), what was decided,
+    and that it is anmält to the nämnd (KL 6 kap. 40 §). ``publik``: for who may not read the
+    ärende's secret content. Drawn up before the beslut is saved: it is filed with it."""
+    arende, punkt = beslut.arende, beslut.delegationspunkt
+    beslutsfattare = beslut.fattat_av.person if beslut.fattat_av_id else None
+    huvud = [
+        (_("Datum"), _dag(beslut.datum)),
+        (_("Diarienummer"), str(arende.diarienummer)),
+        (_("Nämnd"), beslut.organ.namn),
+        (
+            _("Beslutsfattare"),
+            ", ".join(d for d in (beslutsfattare.namn, beslutsfattare.titel) if d)
+            if beslutsfattare
+            else "",
+        ),
+        (
+            _("Delegationsordningen"),
+            _("punkt %(nummer)s, %(omrade)s")
+            % {"nummer": punkt.nummer, "omrade": punkt.beslutsomrade}
+            if punkt
+            else "",
+        ),
+        (_("Lagrum"), beslut.lagrum),
+    ]
+    maskera = publik and arende.ar_sekretessmarkerat
+    block = [_rubrik(arende.publik_rubrik if maskera else arende.arendemening)]
+    if maskera:
+        block.append(_text(_maskerat(arende.sekretess_lagrum)))
+    else:
+        block += [_rubrik(_("Beslut"), 3), _text(beslut.text)]
+    block.append(
+        _text(
+            _("Beslutet anmäls till %(organ)s (kommunallagen 6 kap. 40 §).")
+            % {"organ": beslut.organ.namn}
+        )
+    )
+    return Dokument(
+        titel=capfirst(beslut.get_slag_display()),
+        huvud=[(e, v) for e, v in huvud if v],
+        block=[b for b in block if b],
+        filnamn=_filnamn(
+            beslut.slag, arende.serie, arende.lopnummer, arende.ar, _dag(beslut.datum)
+        ),
+    )
+
+
 #: kind → how a worker reads the document again from its id (:func:`fran_kalla`)
 _KALLOR = {
     "protokoll": lambda pk, publik: protokoll(Sammantrade(pk=pk), publik=publik),

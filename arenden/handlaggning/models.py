@@ -158,6 +158,17 @@ class Beslut(models.Model):
         verbose_name=_("anmält under"),
         help_text=_("Punkten där beslutet anmäldes till nämnden (KL 6 kap. 40 §)."),
     )
+    #: a beslut taken on the nämnd's behalf is a document of its own in the ärende (the
+    #: meeting's beslut is its paragraph in the protokoll, and the protokollsutdrag filed
+    #: from it): what the delegat signs, what is expedierat and what is anmält
+    dokument = models.OneToOneField(
+        "arenden.Handling",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="beslutet",
+        verbose_name=_("beslutsdokument"),
+    )
     history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
