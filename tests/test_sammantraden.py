@@ -1028,3 +1028,58 @@ def test_a_protokoll_being_signed_offers_no_forms_that_would_be_refused(client):
     sida = client.get(url).content.decode()
     for formular in ("Särskilt yttrande eller protokollsanteckning", "Anmäl jäv", "Ändra<span"):
         assert formular not in sida
+
+
+@pytest.mark.parametrize(
+    "uppdrag, meddelande",
+    [
+        (("Återrapportera", None, None), "Ange när uppdraget ska återrapporteras."),
+        (("Återrapportera", "2026-06-17", None), "Ange när uppdraget ska återrapporteras."),
+        (("  ", datetime.date(2026, 6, 17), None), "Beskriv uppdraget."),
+        (
+            ("Återrapportera", datetime.date(1900, 1, 1), None),
+            "Uppdraget kan inte återrapporteras senast 1900-01-01, före beslutet 2025-11-12.",
+        ),
+    ],
+)
+def test_an_uppdrag_needs_what_and_a_day_after_the_beslut_whoever_records_it(uppdrag, meddelande):
+    """The rule is the service's, not only the meeting page's form: the viewflow task and any
+    other caller get the Swedish refusal, never a database error, and nothing is recorded."""
+    mote = Mote()
+    arende = mote.berett_arende("Remiss om länsplan")
+    punkt = mote.punkt(arende)
+    mote.kalla()
+    with pytest.raises(ValidationError) as fel:
+        mote.besluta(punkt, uppdrag=[uppdrag])
+    assert fel.value.messages == [meddelande]
+    arende.refresh_from_db()
+    assert arende.state == "anmalt"
+    assert not arende.beslut.exists() and not arende.uppdrag.exists()
+    mote.besluta(punkt, uppdrag=[("Återrapportera", datetime.date(2025, 11, 12), None)])
+    arende.refresh_from_db()
+    assert arende.state == "beslutat"
+
+
+def test_an_uppdrag_due_before_the_beslut_is_refused_on_the_meeting_page(client):
+    mote = Mote()
+    arende = mote.berett_arende("Remiss om länsplan")
+    punkt = mote.punkt(arende)
+    mote.kalla()
+    client.force_login(mote.cast.sekreterare)
+    svar = client.post(
+        f"/punkt/{punkt.pk}/beslut/",
+        factories.fran_motessidan(
+            mote.sammantrade,
+            {
+                "beslut-utfall": "bifall",
+                "beslut-beslut": "Att bifalla.",
+                "beslut-uppdrag": "Återrapportera",
+                "beslut-forfaller": "1900-01-01",
+            },
+        ),
+        follow=True,
+    )
+    assert svar.status_code == 200
+    assert "före beslutet 2025-11-12" in svar.content.decode()
+    arende.refresh_from_db()
+    assert arende.state == "anmalt" and not arende.uppdrag.exists()

@@ -1334,6 +1334,24 @@ def _beslut_i_arendet(
     """The organ's beslut in the ärende of ``punkt``, as the protokoll records it: dated the
     meeting's day, numbered by the item's paragraf, with the uppdrag it gives (each a
     beskrivning, a förfallodag and the organ to report to, by default the deciding one)."""
+    for beskrivning, forfaller, _till in uppdrag:
+        # an uppdrag is watched until it is återrapporterat: what, and by when, after it was
+        # given (the bevakning counts from here; flows.arende.ALLT_REDOVISAT)
+        if not (beskrivning or "").strip():
+            raise ValidationError(_("Beskriv uppdraget."), code="uppdrag_beskrivning")
+        if not isinstance(forfaller, datetime.date):
+            raise ValidationError(
+                _("Ange när uppdraget ska återrapporteras."), code="uppdrag_forfaller"
+            )
+        if forfaller < sammantrade.datum:
+            raise ValidationError(
+                _(
+                    "Uppdraget kan inte återrapporteras senast %(dag)s, före beslutet "
+                    "%(beslutsdag)s."
+                )
+                % {"dag": forfaller.isoformat(), "beslutsdag": sammantrade.datum.isoformat()},
+                code="uppdrag_forfaller",
+            )
     arende = diarium_services.andras(punkt.arende)
     beslut = Beslut(
         arende=arende,
