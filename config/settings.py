@@ -106,6 +106,8 @@ if not PRODUCTION:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # a NUL in the path leads to no page (and never into a query)
+    "arenden.gemensamt.sidor.NollteckenIAdressen",
     # an upload larger than a handling may be is refused before its body is read
     "arenden.dokument.filer.Storleksgrans",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -6,7 +6,7 @@ page itself."""
 from __future__ import annotations
 
 from django.core.paginator import Page, Paginator
-from django.http import HttpResponseServerError
+from django.http import Http404, HttpResponseServerError
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
@@ -136,6 +136,19 @@ class Innehallspolicy:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", INNEHALLSPOLICY)
         return response
+
+
+class NollteckenIAdressen:
+    """An address with a NUL in its path leads nowhere: 404 in Swedish, before a view puts
+    the segment into a query (PostgreSQL refuses NUL in text and would make it a 500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path:
+            raise Http404("nolltecken i adressen")
+        return self.get_response(request)
 
 
 def nekad(request, exception=None):
