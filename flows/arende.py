@@ -163,7 +163,24 @@ def _delegat_far_besluta(arende) -> bool:
 
 
 def _har_handlaggare(arende) -> bool:
-    return arende.handlaggare_id is not None
+    """A handläggare is named, and is one: an active account of a tjänsteperson, never an
+    administrator's (who is above no workflow and reads no secret content) nor a
+    förtroendevald's. Who prepares the matter is the förvaltning's (KL 6 kap. 6 §)."""
+    from django.contrib.auth import get_user_model
+
+    from arenden.organisation.models import Person
+
+    return (
+        arende.handlaggare_id is not None
+        and get_user_model()
+        .objects.filter(
+            pk=arende.handlaggare_id,
+            is_active=True,
+            is_superuser=False,
+            person__typ=Person.Typ.TJANSTEPERSON,
+        )
+        .exists()
+    )
 
 
 def _har_forslag_till_beslut(arende) -> bool:
@@ -470,7 +487,10 @@ def _uppdrag_att_bevaka(arende) -> bool:
     return not _allt_redovisat(arende)
 
 
-HANDLAGGARE_UTSEDD = Requirement(_har_handlaggare, "ärendet har ingen handläggare")
+HANDLAGGARE_UTSEDD = Requirement(
+    _har_handlaggare,
+    "ärendet har ingen handläggare som är en aktiv tjänsteperson i organisationen",
+)
 FORSLAG_TILL_BESLUT = Requirement(
     _har_forslag_till_beslut, "tjänsteskrivelsen med förslag till beslut saknas"
 )

@@ -87,7 +87,9 @@ def test_nobody_else_edits_the_tjansteskrivelse_and_nobody_after_beredning(
 
 def test_handlaggare_cannot_touch_an_arende_not_assigned_to_them(cast, under_beredning):
     other = cast.registrera("Någon annans ärende")
-    tilldela(other, handlaggare=factories.user("kollega"), user=cast.stabschef)
+    kollega = factories.user("kollega")
+    factories.person("Kollega", anvandare=kollega)
+    tilldela(other, handlaggare=kollega, user=cast.stabschef)
     with pytest.raises(TransitionNotAllowed, match="Du får inte utföra Påbörja beredning"):
         do_transition(other, "paborja_beredning", cast.handlaggare)
     with pytest.raises(PermissionDenied):

@@ -93,7 +93,9 @@ def test_only_the_stabschef_assigns(cast):
 
 def test_handlaggare_cannot_touch_an_arende_not_assigned_to_them(cast, assigned):
     other = cast.registrera("Någon annans")
-    tilldela(other, handlaggare=factories.user("kollega"), user=cast.stabschef)
+    kollega = factories.user("kollega")
+    factories.person("Kollega", anvandare=kollega)
+    tilldela(other, handlaggare=kollega, user=cast.stabschef)
 
     with pytest.raises(TransitionNotAllowed):
         do_transition(other, "paborja_beredning", cast.handlaggare)

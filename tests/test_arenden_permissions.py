@@ -762,6 +762,8 @@ def _build() -> World:
         "Delegat": make("beh-delegat-rad"),
     }
     assert set(users) == set(COLUMNS)
+    # a tjänsteperson, as Tilldela requires of who is made handläggare
+    factories.person("Hanna Handläggare", anvandare=users["Handlaggare"])
     # the row the nämnd adopted: its delegat holds the role Delegat on the organ from it
     factories.delegationspunkt(
         organ=organ,

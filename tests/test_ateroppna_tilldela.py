@@ -138,3 +138,42 @@ def test_the_same_person_named_twice_in_one_form_is_refused_and_nothing_changes(
     assert arende.state == "registrerat" and arende.handlaggare is None
     assert not arende.beredningsansvariga.exists()
     assert not [r for r in workflow_roles.local_roles_on(arende) if r.role == HANDLAGGARE]
+
+
+def _inaktiv():
+    user = _ny_handlaggare("slutat")
+    user.is_active = False
+    user.save()
+    return user
+
+
+def _fortroendevald():
+    user = factories.user("ledamot")
+    factories.person("Led Amot", anvandare=user, typ="fortroendevald", parti="s")
+    return user
+
+
+@pytest.mark.parametrize(
+    "vem",
+    [
+        lambda: factories.user("utan-person"),
+        _inaktiv,
+        _fortroendevald,
+        lambda: factories.User.objects.create_superuser("admin", "a@example.se", "lösen-123"),
+    ],
+    ids=["utan_person", "inaktiv", "fortroendevald", "administrator"],
+)
+def test_who_is_made_handlaggare_is_the_definitions_rule_whoever_assigns(cast, vem):
+    """The Tilldela page offers only active tjänstepersoner; the service and the viewflow
+    task took anyone. The step itself refuses now, with nothing changed: no handläggare
+    named, no role given."""
+    arende = cast.registrera("Remiss")
+    user = vem()
+    with pytest.raises(RequirementMissing, match="ingen handläggare som är en aktiv tjänsteperson"):
+        handlaggning_services.tilldela(arende, handlaggare=user, user=cast.stabschef)
+    arende.refresh_from_db()
+    assert (arende.state, arende.handlaggare) == ("registrerat", None)
+    assert HANDLAGGARE not in workflow_roles.roles_in_context(user, arende)
+    handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    arende.refresh_from_db()
+    assert arende.state == "tilldelat"

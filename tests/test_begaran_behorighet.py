@@ -126,6 +126,7 @@ def _build() -> World:
         "Handlaggare_annat_arende": make("beg-handlaggare-annat"),
     }
     assert set(users) == set(COLUMNS)
+    factories.person("Annan Handläggare", anvandare=users["Handlaggare_annat_arende"])
     annat = cast.registrera("Ett annat ärende")
     handlaggning_services.tilldela(
         annat, handlaggare=users["Handlaggare_annat_arende"], user=cast.stabschef

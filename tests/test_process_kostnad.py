@@ -25,7 +25,8 @@ from workflow.engine import do_transition
 #: locked by a statement of its own). Before this was pinned the main path took 193 on SQLite.
 MED_PROCESS = {
     "sqlite": {
-        "tilldela": 16,
+        # 16 before the step asked whether the handläggare is an active tjänsteperson
+        "tilldela": 17,
         "paborja_beredning": 6,
         "markera_beredd": 25,
         "anmal": 18,  # 17 before anmält needed its item
@@ -40,7 +41,7 @@ MED_PROCESS = {
         "avsluta": 28,
     },
     "postgresql": {
-        "tilldela": 14,
+        "tilldela": 15,  # 14 before it asked who the handläggare is, as on SQLite
         "paborja_beredning": 3,
         "markera_beredd": 23,
         "anmal": 16,

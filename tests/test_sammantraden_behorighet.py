@@ -259,6 +259,8 @@ def _build() -> World:
         "Justerare_annat_mote": make("beh-justerare-annat"),
     }
     assert set(users) == set(COLUMNS)
+    # a tjänsteperson, as Tilldela requires of who is made handläggare
+    factories.person("Hanna Handläggare", anvandare=users["Handlaggare"])
 
     def ledamot(namn, user):
         return factories.person(

@@ -71,6 +71,10 @@ class Cast:
         self.stabschef = _user(f"stabschef-{prefix}")
         self.sekreterare = _user(f"sekreterare-{prefix}")
         self.handlaggare = _user(f"handlaggare-{prefix}")
+        # a tjänsteperson, as the step tilldela requires (flows.arende.HANDLAGGARE_UTSEDD)
+        Person.objects.create(
+            namn=f"Handläggare {prefix}", anvandare=self.handlaggare, typ=Person.Typ.TJANSTEPERSON
+        )
         workflow_roles.grant(self.organ, roles.STABSCHEF, user=self.stabschef)
         workflow_roles.grant(self.organ, roles.NAMNDSEKRETERARE, user=self.sekreterare)
 
