@@ -471,6 +471,15 @@ def test_every_read_of_secret_content_is_logged_for_the_revisor(cast):
     assert "handlaggare-HSN" in page or "Handläggare HSN" in page
     assert "handlingens fil" in page and str(hemligt.diarienummer) in page
     assert registratorn.get(reverse("arenden:sekretessatkomst")).status_code == 403
+    # the revisor's right, asked as the granskningslogg asks it: a Revisor role on one ärende
+    # opens neither list, and who holds the right reads both
+    from workflow import roles as workflow_roles
+
+    lokal = factories.user("revisor-pa-ett-arende")
+    workflow_roles.grant(hemligt, "Revisor", user=lokal)
+    for adress in ("arenden:sekretessatkomst", "arenden:auditlogg"):
+        assert _inloggad(lokal).get(reverse(adress)).status_code == 403
+        assert _inloggad(cast.revisor).get(reverse(adress)).status_code == 200
 
 
 def test_a_handling_in_a_secret_arende_is_covered_by_the_arendes_marking(cast):
