@@ -13,6 +13,7 @@ from lxml import etree
 
 from arenden.arkiv import export as arkiv
 from arenden.diarium.services import lagg_till_handling
+from arenden.granskning import services as granskning
 from arenden.handlaggning.services import expediera_till, tilldela
 from arenden.models import Arende, Handling
 from tests import factories
@@ -77,9 +78,12 @@ def avslutat(cast):
     return arende
 
 
-def _export(tmp_path, *args):
+def _export(tmp_path, *args, av="registrator-HSN"):
+    """Run the delivery as ``av`` (the cast's registrator)."""
     out = io.StringIO()
-    call_command("arkivexport", "--till-mapp", str(tmp_path / "leverans"), *args, stdout=out)
+    call_command(
+        "arkivexport", "--till-mapp", str(tmp_path / "leverans"), "--av", av, *args, stdout=out
+    )
     return out.getvalue()
 
 
@@ -228,6 +232,45 @@ def test_a_second_export_does_not_repeat_levererade_arenden(tmp_path, avslutat, 
     )
 
 
+def test_the_arendes_history_names_who_delivered_it_and_why(tmp_path, avslutat, cast):
+    """The revisor reads in the ärende's timeline who marked it delivered to the e-arkiv,
+    and that it was a delivery: not "systemet" with no reason."""
+    _export(tmp_path)
+    avslutat.refresh_from_db()
+    handelser = granskning.tidslinje(avslutat, 0, granskning.antal_handelser(avslutat))
+    leveranser = [
+        h for h in handelser if any(a.falt == "levererat till arkiv" for a in h.andringar)
+    ]
+    assert leveranser, "tidslinjen visar leveransen"
+    senaste = leveranser[-1]
+    assert senaste.vem == cast.registrator.username
+    assert senaste.orsak == "leverans till e-arkiv"
+    rad = avslutat.history.order_by("-history_id").first()
+    assert avslutat.levererad is not None and rad.levererad == avslutat.levererad
+    assert rad.history_user == cast.registrator
+    assert rad.history_change_reason == "leverans till e-arkiv"
+
+
+@pytest.mark.parametrize(
+    "av", [None, "ingen-sadan", "registrator-HSN"], ids=["utan-av", "okand", "inaktiv"]
+)
+def test_a_delivery_without_who_delivers_is_refused_and_marks_nothing(tmp_path, avslutat, cast, av):
+    """No --av, an unknown user or one no longer active: refused in Swedish before any
+    package is built, and the ärende stays undelivered."""
+    cast.registrator.is_active = False
+    cast.registrator.save()
+    rader = avslutat.history.count()
+    args = [] if av is None else ["--av", av]
+    with pytest.raises(CommandError, match="Ange vem som levererar med --av"):
+        call_command(
+            "arkivexport", "--till-mapp", str(tmp_path / "leverans"), *args, stdout=io.StringIO()
+        )
+    avslutat.refresh_from_db()
+    assert avslutat.levererad is None and avslutat.levererad_version is None
+    assert avslutat.history.count() == rader
+    assert not _paket(tmp_path, avslutat).exists()
+
+
 def _sent_handling(arende, cast, titel="Överklagande från Cancerfonden"):
     """A handling that arrives after the end, registered in the closed ärende (OSL 5 kap.
     1 §)."""
@@ -298,7 +341,7 @@ def test_a_package_of_an_arende_that_changed_is_never_marked_delivered(tmp_path,
     paket = arkiv.bygg_paket(avslutat, tmp_path / "leverans")
     _sent_handling(avslutat, cast)
     with pytest.raises(arkiv.ArkivFel, match="ändrades medan paketet byggdes"):
-        arkiv.markera_levererat(paket)
+        arkiv.markera_levererat(paket, user=cast.registrator)
     avslutat.refresh_from_db()
     assert avslutat.levererad is None and avslutat.levererad_version is None
 
@@ -402,7 +445,7 @@ def test_an_invalid_document_is_refused_by_the_schema(avslutat):
 
 def test_the_demo_exports_and_validates(tmp_path):
     call_command("load_demo", stdout=io.StringIO())
-    out = _export(tmp_path)
+    out = _export(tmp_path, av="registrator")
     stangda = [a for a in Arende.objects.all() if arkiv.ar_stangt(a)]
     assert stangda, "demon har minst ett avslutat ärende"
     for arende in stangda:

@@ -130,7 +130,14 @@ def test_the_archive_packages_labels_name_a_secret_arende_by_its_marking(cast, t
     )
     _hemlig_handling(cast, arende)
     do_transition(arende, "avskriva", cast.stabschef, "Inget att göra")
-    call_command("arkivexport", "--till-mapp", str(tmp_path / "leverans"), stdout=io.StringIO())
+    call_command(
+        "arkivexport",
+        "--till-mapp",
+        str(tmp_path / "leverans"),
+        "--av",
+        cast.registrator.username,
+        stdout=io.StringIO(),
+    )
     paket = tmp_path / "leverans" / arkiv.paketnamn(arende)
     mets = etree.parse(str(paket / "mets.xml")).getroot()
     assert mets.get("LABEL") == f"{arende.diarienummer} Klagomål – Sekretess ({LAGRUM})"

@@ -40,6 +40,7 @@ from arenden.diarium.models import Arende, ArendeRelation, Handling
 from arenden.organisation.models import Person
 from flows.namn import ArendeStatus
 from workflow import history as kedjor
+from workflow.context import acting_as
 from workflow.engine import history
 from workflow.models import WorkflowHistory
 from workflow.registry import bindings_for_model, get_workflow, workflow_for
@@ -674,17 +675,22 @@ def andrat_sedan_leverans(arende: Arende) -> bool:
     return _version(arende.pk) > arende.levererad_version
 
 
-def markera_levererat(paket: Paket, dag: datetime.date | None = None) -> None:
-    """Record that the ärende of ``paket`` is delivered to the e-arkiv as the package holds
-    it (its field history says by whom): under the ärende's row lock, so no change lands
-    between the question and the mark. Refused (:class:`ArkivFel`), and nothing marked, when
-    the ärende changed while the package was built (a handling registered, a step such as
-    Återöppna): the package lacks it, and marking it delivered would leave what came after
-    out of the archive for good. Build it again."""
+#: the change reason of the history row that marks an ärende delivered
+LEVERANS = "leverans till e-arkiv"
+
+
+def markera_levererat(paket: Paket, *, user, dag: datetime.date | None = None) -> None:
+    """Record that ``user`` delivered the ärende of ``paket`` to the e-arkiv as the package
+    holds it (the ärende's field history names them, with the reason :data:`LEVERANS`): under
+    the ärende's row lock, so no change lands between the question and the mark. Refused
+    (:class:`ArkivFel`), and nothing marked, when the ärende changed while the package was
+    built (a handling registered, a step such as Återöppna): the package lacks it, and
+    marking it delivered would leave what came after out of the archive for good. Build it
+    again."""
     from arenden.diarium.services import arendets_version
 
     arende = paket.arende
-    with transaction.atomic():
+    with transaction.atomic(), acting_as(user):
         last = Arende.objects.select_for_update().get(pk=arende.pk)
         if arendets_version(last) != paket.version or not ar_stangt(last):
             raise ArkivFel(
@@ -696,12 +702,15 @@ def markera_levererat(paket: Paket, dag: datetime.date | None = None) -> None:
             )
         last.levererad = dag or timezone.localdate()
         last.levererad_version = paket.version
+        last._history_user = user
+        last._change_reason = LEVERANS
         last.save(update_fields=["levererad", "levererad_version"])
     arende.levererad, arende.levererad_version = last.levererad, last.levererad_version
 
 
 __all__ = [
     "ArkivFel",
+    "LEVERANS",
     "Paket",
     "SCHEMAN",
     "att_leverera",

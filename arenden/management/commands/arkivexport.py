@@ -1,6 +1,7 @@
 """Deliver closed ärenden to the e-arkiv as FGS Paketstruktur packages (arenden.arkiv.export).
 
-manage.py arkivexport --organ HSN --fran 2025-01-01 --till 2025-12-31 --till-mapp /srv/leverans
+manage.py arkivexport --organ HSN --fran 2025-01-01 --till 2025-12-31 --till-mapp /srv/leverans \
+    --av registrator
 manage.py arkivexport --diarienummer "HSN 787-2025" --till-mapp /srv/leverans --torrkorning
 """
 
@@ -10,6 +11,7 @@ import datetime
 import shutil
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -53,6 +55,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Visa vad som skulle levereras utan att skriva något.",
         )
+        parser.add_argument(
+            "--av",
+            default="",
+            help="Användarnamnet på den som levererar (krävs utom vid torrkörning).",
+        )
 
     def handle(self, *args, **opts):
         organ = None
@@ -80,13 +87,16 @@ class Command(BaseCommand):
             self.stdout.write(f"{len(arenden)} ärenden skulle levereras (torrkörning).")
             return
 
+        # who delivers is named before anything is built: the ärende's history records the
+        # delivery as theirs (arkiv.markera_levererat)
+        user = self._anvandare(opts["av"])
         levererade = 0
         for arende in arenden:
-            if self._leverera(arende, mal, opts["igen"]):
+            if self._leverera(arende, mal, opts["igen"], user):
                 levererade += 1
         self.stdout.write(self.style.SUCCESS(f"{levererade} ärenden levererade till {mal}."))
 
-    def _leverera(self, arende: Arende, mal: Path, igen: bool) -> bool:
+    def _leverera(self, arende: Arende, mal: Path, igen: bool, user) -> bool:
         """Build the ärende's package and mark it delivered; built again when the ärende
         changed meanwhile (a handling registered while the files were copied), never marked
         delivered without what came. One reopened meanwhile is not delivered now. A package
@@ -116,7 +126,7 @@ class Command(BaseCommand):
                     f"{fel.strerror or fel}"
                 ) from fel
             try:
-                arkiv.markera_levererat(paket)
+                arkiv.markera_levererat(paket, user=user)
             except arkiv.ArkivFel as fel:
                 # not a delivery: the package lacks what changed; it does not stay
                 shutil.rmtree(paket.mapp, ignore_errors=True)
@@ -134,6 +144,15 @@ class Command(BaseCommand):
             f"{arende.diarienummer} ändrades medan paketet byggdes, {FORSOK} gånger; "
             "kör leveransen igen."
         )
+
+    @staticmethod
+    def _anvandare(username: str):
+        try:
+            return get_user_model().objects.get(username=username, is_active=True)
+        except get_user_model().DoesNotExist:
+            raise CommandError(
+                "Ange vem som levererar med --av och ett aktivt användarnamn."
+            ) from None
 
     def _arende(self, text: str, igen: bool) -> Arende:
         try:
