@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django_fsm import ConcurrentTransition
 
 from config.urls import urlpatterns as projektets_sidor
-from tests.exampleapp.models import Document
+from tests.exampleapp.models import Document, Folder
 from workflow.admin import WorkflowModelAdmin
 from workflow.engine import do_transition
 from workflow.models import LocalRole, WorkflowHistory
@@ -169,38 +169,51 @@ def test_the_audit_history_in_the_admin_is_read_only(admin_client, arende_och_hi
 
 
 def test_a_local_role_given_in_the_admin_names_who_gave_it(
-    admin_client, django_user_model, make_user, make_document
+    admin_client, django_user_model, make_user, make_document, folder
 ):
     """Who gave a local role is the admin user who added it, unless the form names someone;
-    changing the role later does not rewrite who gave it."""
+    changing the role later does not rewrite who gave it. Only on what no workflow governs (a
+    folder here, an organ in the domain): a role on a governed object is its steps' to give."""
     mottagare = make_user("erik", "Läsare")
     givare = make_user("frida", "Författare")
-    doc = make_document("Avtal", creator=givare)
     admin_user = django_user_model.objects.get(username="admin")
     url = reverse("admin:workflow_localrole_add")
     falt = {
-        "content_type": ContentType.objects.get_for_model(Document).pk,
-        "object_id": doc.pk,
+        "content_type": ContentType.objects.get_for_model(Folder).pk,
+        "object_id": folder.pk,
         "role": "Läsare",
         "user": mottagare.pk,
         "granted_at_0": "2026-12-01",
         "granted_at_1": "10:00:00",
     }
     assert admin_client.post(url, falt).status_code == 302
-    roll = LocalRole.objects.get(object_id=doc.pk, user=mottagare)
+    roll = LocalRole.objects.get(object_id=folder.pk, user=mottagare)
     assert roll.granted_by == admin_user
 
     assert (
         admin_client.post(url, {**falt, "role": "Granskare", "granted_by": givare.pk}).status_code
         == 302
     )
-    assert LocalRole.objects.get(object_id=doc.pk, role="Granskare").granted_by == givare
+    assert LocalRole.objects.get(object_id=folder.pk, role="Granskare").granted_by == givare
 
     andra = reverse("admin:workflow_localrole_change", args=[roll.pk])
     svar = admin_client.post(andra, {**falt, "role": "Läsare", "granted_by": ""})
     assert svar.status_code == 302
     roll.refresh_from_db()
     assert roll.granted_by is None  # the form said nobody; a change does not fill it in
+
+    # a document has a workflow: its roles are given by its steps, not here
+    doc = make_document("Avtal", creator=givare)
+    pa_dokument = {
+        **falt,
+        "content_type": ContentType.objects.get_for_model(Document).pk,
+        "object_id": doc.pk,
+    }
+    svar = admin_client.post(url, pa_dokument)
+    assert svar.status_code == 200 and "ges av det steg som ger den" in svar.content.decode()
+    assert not LocalRole.objects.filter(
+        content_type=ContentType.objects.get_for_model(Document), object_id=doc.pk
+    ).exists()
 
 
 def test_the_local_roles_list_shows_each_roles_last_day(admin_client, make_user, make_document):

@@ -1,12 +1,14 @@
 """Admin for configuration only. Workflow state is never edited here, and simple-history's
 revert can never move it: the revert view refuses to save for workflow-governed models."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import registry
 from .models import LocalRole, WorkflowHistory
 
 
@@ -41,8 +43,46 @@ class WorkflowModelAdmin(ReadOnlyHistoryAdmin):
         return fields if "state" in fields else (*fields, "state")
 
 
+def _styrs_av_arbetsflode(content_type) -> bool:
+    model = content_type.model_class() if content_type is not None else None
+    return model is not None and registry.is_governed(model)
+
+
+class LocalRoleForm(forms.ModelForm):
+    class Meta:
+        model = LocalRole
+        fields = (
+            "content_type",
+            "object_id",
+            "role",
+            "user",
+            "group",
+            "granted_at",
+            "valid_from",
+            "valid_until",
+            "granted_by",
+        )
+
+    def clean(self):
+        data = super().clean()
+        if _styrs_av_arbetsflode(data.get("content_type")):
+            raise ValidationError(
+                _(
+                    "En roll på ett objekt med arbetsflöde ges av det steg som ger den (till "
+                    "exempel Tilldela), aldrig här: då står den i objektets historik."
+                )
+            )
+        return data
+
+
 @admin.register(LocalRole)
 class LocalRoleAdmin(ReadOnlyHistoryAdmin):
+    """Local roles on what no workflow governs (an organ's Stabschef or Nämndsekreterare) are
+    given, changed and ended here. A role on a workflow-governed object is given by the step
+    or the service that gives it, which checks who may and records it in the object's
+    history: here it is only read, as one added, changed or removed here would bypass both."""
+
+    form = LocalRoleForm
     list_display = (
         "role",
         "user",
@@ -56,6 +96,16 @@ class LocalRoleAdmin(ReadOnlyHistoryAdmin):
     list_filter = ("role", "content_type", "valid_from", "valid_until")
     search_fields = ("role", "user__username", "group__name")
     raw_id_fields = ("user", "group", "granted_by")
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (
+            obj is not None and _styrs_av_arbetsflode(obj.content_type)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (
+            obj is not None and _styrs_av_arbetsflode(obj.content_type)
+        )
 
     def save_model(self, request, obj, form, change):
         if not change and obj.granted_by_id is None:
