@@ -528,3 +528,20 @@ def test_unreasonable_input_is_refused_with_a_4xx_never_a_500(cast):
         ),
         400,
     )
+
+
+def test_an_address_no_endpoint_answers_is_a_problem_even_posted_without_a_csrf_token(client):
+    """Logged in by session, a POST to an unknown address under api/ got the CSRF check's
+    HTML page instead of the API's problem details."""
+    from django.test import Client
+
+    from tests import factories
+
+    user = factories.Cast().registrator
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(user)
+    for adress in ("/api/arenden/-1002/handlingar/", "/api/finns-inte/"):
+        svar = csrf_client.post(adress, {"typ": "beslut"})
+        assert svar.status_code == 404
+        assert svar["Content-Type"] == "application/problem+json"
+        assert svar.json()["detail"] == "Det finns ingen sådan adress i API:t."
