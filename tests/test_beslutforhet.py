@@ -364,3 +364,48 @@ def test_the_rule_without_a_refusal_reads_as_the_law():
         "ska delta (kommunallagen 5 kap. 45 §, 6 kap. 27 §)"
     )
     assert BESLUTFORT.as_dict()["missing"] == str(BESLUTFORT.missing)
+
+
+def test_who_was_absent_from_which_item_is_in_the_narvaros_signed_history():
+    """A revisor reconstructs who served in each paragraph (KL 5 kap. 45 §) from the
+    närvaro's field history: each change of the items someone was absent from is a signed
+    row that names it and who made it, not only a row of the many-to-many that keeps none."""
+    from workflow import fieldhistory
+
+    mote = Mote(5, 3)
+    andra = protokoll.lagg_till_punkt(
+        mote.sammantrade, user=mote.sek, arende=mote.cast.berett("Ett annat ärende")
+    )
+    d = mote.sammantrade.deltagare.order_by("ordning", "pk")[1]
+    protokoll.andra_narvaro(d, user=mote.sek, franvarande_pa=[andra, mote.punkt])
+    protokoll.andra_narvaro(d, user=mote.sek, franvarande_pa=[andra])
+    protokoll.andra_narvaro(d, user=mote.sek, franvarande_pa=[])
+    rader = list(d.history.order_by("history_id"))
+    assert [r.franvarande_punkter for r in rader[-3:]] == [
+        f"{mote.punkt.ordning}, {andra.ordning}",
+        f"{andra.ordning}",
+        "",
+    ]
+    assert {r.history_user for r in rader[-3:]} == {mote.sek}
+    # the rows are in the signed chain, and intact
+    antal, problem = fieldhistory.verify()
+    assert antal and problem == []
+
+
+def test_an_items_bilagor_are_in_its_signed_history():
+    from arenden.diarium.services import lagg_till_handling
+
+    mote = Mote(3, 3)
+    arende = mote.cast.berett("Ett ärende med bilagor")
+    bilagor = [
+        lagg_till_handling(
+            arende, user=mote.cast.registrator, typ="bilaga", riktning="inkommen", titel=t
+        )
+        for t in ("Karta", "Kalkyl")
+    ]
+    punkt = protokoll.lagg_till_punkt(
+        mote.sammantrade, user=mote.sek, arende=arende, bilagor=bilagor
+    )
+    forsta = punkt.history.earliest("history_id")
+    assert forsta.bilagor_beteckningar == f"{bilagor[0].beteckning}, {bilagor[1].beteckning}"
+    assert forsta.history_user == mote.sek

@@ -241,6 +241,14 @@ class Deltagare(models.Model):
     franvarande_pa = models.ManyToManyField(
         "Punkt", blank=True, related_name="+", verbose_name=_("frånvarande på punkt")
     )
+    #: ``franvarande_pa`` as the närvaro was last changed, the items by their place on the
+    #: föredragningslista ("3, 7"): a many-to-many has no field history, and who was absent
+    #: from which item decides who served and whether the organ could decide (KL 5 kap.
+    #: 45 §); this field is in the signed row of each change. Empty for a row last changed
+    #: before it was kept.
+    franvarande_punkter = models.TextField(
+        _("frånvarande på punkterna"), blank=True, editable=False
+    )
     anteckning = models.CharField(
         _("anteckning om närvaron"),
         max_length=200,
@@ -392,6 +400,12 @@ class Punkt(models.Model):
     foredragande = models.CharField(_("föredragande"), max_length=300, blank=True)
     bilagor = models.ManyToManyField(
         Handling, blank=True, related_name="+", verbose_name=_("bilagor")
+    )
+    #: ``bilagor`` by beteckning ("HSN 787-2025:3"), in the signed row that put the item on
+    #: the list (a many-to-many has no field history). Empty for an item put there before
+    #: it was kept.
+    bilagor_beteckningar = models.TextField(
+        _("bilagornas beteckningar"), blank=True, editable=False
     )
     underlag = models.CharField(
         _("underlag"),

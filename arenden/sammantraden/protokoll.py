@@ -491,6 +491,11 @@ def andra_narvaro(deltagare: Deltagare, *, user, version: int | None = None, **f
             )
         for namn, varde in falt.items():
             setattr(deltagare, namn, varde)
+        if franvarande_pa is not None:
+            # in the närvaro's own signed row: the many-to-many keeps no history
+            deltagare.franvarande_punkter = ", ".join(
+                str(p.ordning) for p in sorted(set(franvarande_pa), key=lambda p: p.ordning)
+            )
         _spara(deltagare, user)
         if franvarande_pa is not None:
             deltagare.franvarande_pa.set(franvarande_pa)
@@ -889,6 +894,8 @@ def lagg_till_punkt(
         )
         if not punkt.rubrik:
             raise ValidationError(_("Punkten behöver en rubrik."))
+        # in the item's own signed row: the many-to-many keeps no history
+        punkt.bilagor_beteckningar = ", ".join(h.beteckning for h in bilagor)
         _spara(punkt, user)
         if bilagor:
             punkt.bilagor.set(bilagor)
