@@ -1083,3 +1083,27 @@ def test_an_uppdrag_due_before_the_beslut_is_refused_on_the_meeting_page(client)
     assert "före beslutet 2025-11-12" in svar.content.decode()
     arende.refresh_from_db()
     assert arende.state == "anmalt" and not arende.uppdrag.exists()
+
+
+def test_a_justerare_noted_absent_holds_the_role_no_more():
+    """The role Justerare is given for the signing: to who is present as ordförande or
+    justerare. Noted absent, they sign nothing, and the role, which also lets them read the
+    meeting, goes; noted present again, it comes back."""
+    from workflow import roles as workflow_roles
+
+    mote = Mote()
+    sek = mote.cast.sekreterare
+    d = mote.sammantrade.deltagare.get(person=mote.justerare)
+
+    def roller():
+        workflow_roles.forget(mote.justerare_user)
+        return workflow_roles.roles_in_context(mote.justerare_user, mote.sammantrade)
+
+    assert "Justerare" in roller()
+    assert mote.justerare_user.has_perm("arenden.view_sammantrade", mote.sammantrade)
+    protokoll.andra_narvaro(d, user=sek, narvarande=False)
+    assert "Justerare" not in roller()
+    workflow_roles.forget(mote.justerare_user)
+    assert not mote.justerare_user.has_perm("arenden.view_sammantrade", mote.sammantrade)
+    protokoll.andra_narvaro(d, user=sek, narvarande=True)
+    assert "Justerare" in roller()

@@ -507,6 +507,16 @@ def andra_narvaro(deltagare: Deltagare, *, user, version: int | None = None, **f
             workflow_roles.grant(
                 deltagare.sammantrade, roles.JUSTERARE, user=deltagare.person.anvandare
             )
+        elif (
+            deltagare.person.anvandare_id
+            and not deltagare.sammantrade.justeringar.filter(person=deltagare.person_id).exists()
+        ):
+            # not present now: signs nothing, and reads the meeting's secret items no more
+            # for it (OSL: the role was given for the justering only); who has signed keeps
+            # it for a rättelse they must sign
+            workflow_roles.revoke(
+                deltagare.sammantrade, roles.JUSTERARE, user=deltagare.person.anvandare
+            )
     return deltagare
 
 
