@@ -230,3 +230,36 @@ def test_the_local_roles_list_shows_each_roles_last_day(admin_client, make_user,
 
     med_slutdag = admin_client.get(lista, {"valid_until__isnull": "False"})
     assert [r.user.username for r in med_slutdag.context["cl"].result_list] == ["erik"]
+
+
+def test_an_account_is_deactivated_never_deleted(admin_client, make_user, make_document):
+    """Deleting an account set its name to NULL in every field-history row it made, which the
+    signature covers: each read as tampered with, and who did it was lost. Refused, in the
+    admin and anywhere else, with nothing changed."""
+    from django.core.exceptions import PermissionDenied
+    from django.db import transaction
+
+    from workflow import fieldhistory
+
+    doc = make_document("Avtal", creator=make_user("erik", "Författare"))
+    # frida took no workflow step (the workflow history's PROTECT does not hold her): she
+    # only changed a field
+    frida = make_user("frida", "Författare")
+    doc._history_user = frida
+    doc.title = "Avtal om städning"
+    doc.save()
+    assert admin_client.get(reverse("admin:auth_user_delete", args=[frida.pk])).status_code == 403
+    assert (
+        admin_client.post(
+            reverse("admin:auth_user_delete", args=[frida.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    sida = admin_client.get(reverse("admin:auth_user_change", args=[frida.pk])).content.decode()
+    assert reverse("admin:auth_user_delete", args=[frida.pk]) not in sida
+    with pytest.raises(PermissionDenied, match="Inaktivera kontot"), transaction.atomic():
+        frida.delete()
+    frida.refresh_from_db()
+    assert doc.history.filter(history_user=frida).exists()
+    _antal, problem = fieldhistory.verify()
+    assert problem == []

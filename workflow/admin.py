@@ -4,6 +4,7 @@ revert can never move it: the revert view refuses to save for workflow-governed 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -148,3 +149,15 @@ class WorkflowHistoryAdmin(ReadOnly, admin.ModelAdmin):
     list_filter = ("workflow", "transition", "content_type")
     search_fields = ("actor_name", "object_id")
     date_hierarchy = "timestamp"
+
+
+class KontoAdmin(admin.site._registry[get_user_model()].__class__):
+    """Accounts are deactivated, never deleted (:func:`workflow.fieldhistory._no_user_deleted`):
+    no delete here either."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), KontoAdmin)

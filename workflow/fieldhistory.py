@@ -35,10 +35,13 @@ from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 
 from django.apps import apps as global_apps
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import connections, models, router, transaction
-from django.db.models.signals import pre_save
+from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalChanges
 from simple_history.signals import pre_create_historical_record
@@ -126,6 +129,21 @@ _FRESH = "_field_history_fresh"
 def _note_fresh_object(sender, instance, raw=False, **kwargs):
     if getattr(sender._meta, "simple_history_manager_attribute", None):
         instance.__dict__[_FRESH_OBJECT] = instance.pk is None
+
+
+@receiver(pre_delete, dispatch_uid="workflow.fieldhistory.no_user_deleted")
+def _no_user_deleted(sender, instance, **kwargs):
+    """An account is deactivated, never deleted: the field history names who made each
+    change (``history_user``, SET NULL), and that name is signed. Deleting the account would
+    rewrite every row it made, so that each reads as tampered with and who did it is lost,
+    and no checkpoint could be written after (it refuses a broken history)."""
+    if sender is get_user_model():
+        raise PermissionDenied(
+            _(
+                "Ett användarkonto tas inte bort, eftersom historiken namnger den som gjorde "
+                "varje ändring. Inaktivera kontot i stället (Aktiv)."
+            )
+        )
 
 
 #: set on an object: the field-history row written for it last (:func:`amend_record`)
