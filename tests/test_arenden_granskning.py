@@ -5,6 +5,7 @@ import csv
 import datetime
 import io
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -38,7 +39,7 @@ def test_timeline_merges_transitions_and_field_changes(client, cast, arende):
     do_transition(arende, "vila", cast.stabschef, "Inväntar Cancerfondens besked")
     client.force_login(cast.revisor)
     page = client.get(reverse("arenden:tidslinje", args=[arende.pk])).content.decode()
-    assert "Historikkedjan är obruten: 4 poster kontrollerade." in page
+    assert re.search(r"Historiken är obruten: 4 steg och \d+ fältändringar kontrollerade\.", page)
     assert "Inväntar Cancerfondens besked" in page
     # the handläggare field change, with the user named, not an id
     assert "handläggare: – → handlaggare-HSN" in page
@@ -278,3 +279,23 @@ def test_the_person_filter_finds_a_user_by_part_of_the_name_and_a_renamed_one_by
     cast.stabschef.save()
     assert shown("stabschef-HSN") == 1  # the name the entry recorded
     assert shown("yvonne.nygren") == 1  # and the user as named now
+
+
+def test_the_timeline_checks_the_field_history_it_shows(client, cast, arende):
+    """The timeline said its chain was unbroken next to a field change forged in the
+    database: it checked only the workflow's steps. Now every signed row of its sources is
+    checked, on the page and in the API's history, and a forged one breaks it."""
+    from arenden.models import Tjansteskrivelse
+
+    factories.forslag_till_beslut(arende, cast.handlaggare, forslag="Att bifalla.")
+    client.force_login(cast.revisor)
+    url = reverse("arenden:tidslinje", args=[arende.pk])
+    assert "Historiken är obruten" in client.get(url).content.decode()
+    historisk = Tjansteskrivelse.history.model
+    rad = historisk.objects.filter(arende_id=arende.pk).latest("history_id")
+    historisk.objects.filter(pk=rad.pk).update(forslag_till_beslut="Att avslå.")
+    sida = client.get(url).content.decode()
+    assert "Historiken är bruten" in sida
+    assert "fälthistorikradens signatur stämmer inte" in sida
+    api = client.get(f"/api/arenden/{arende.pk}/historik/").json()
+    assert api["kedja"]["intakt"] is False

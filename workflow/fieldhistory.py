@@ -315,8 +315,9 @@ class _Table:
     """One historical model read in one pass: the MAC and link of each row, and what a
     checkpoint recorded of the table (``recorded``: ``upp_till`` and ``objekt``)."""
 
-    def __init__(self, model, checkpoint=None, margin=None):
+    def __init__(self, model, checkpoint=None, margin=None, where=None):
         self.model = model
+        self.where = where or {}
         self.label = model._meta.label_lower
         self.names = [f.attname for f in model._meta.concrete_fields]
         self.id_name = object_id_name(model)
@@ -339,7 +340,8 @@ class _Table:
 
     def rows(self) -> Iterator[tuple]:
         return (
-            self.model._default_manager.order_by(self.id_name, "history_id")
+            self.model._default_manager.filter(**self.where)
+            .order_by(self.id_name, "history_id")
             .values_list(*self.names)
             .iterator(chunk_size=5000)
         )
@@ -422,6 +424,14 @@ class _Table:
                 )
             )
         return found
+
+
+def verify_rows_of(model, **where) -> tuple[int, list[tuple]]:
+    """The signature and link of each row of the historical ``model`` that ``where`` selects,
+    without a checkpoint: (rows read, findings as :func:`verify` gives them). ``where`` must
+    select whole chains: a value all rows of an object share, such as the object it belongs
+    to (one ärende's handlingar)."""
+    return _Table(model, where=where).verify()
 
 
 def verify(checkpoint=None, margin: datetime.timedelta | None = None) -> tuple[int, list[tuple]]:

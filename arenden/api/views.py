@@ -46,6 +46,7 @@ from arenden.diarium.models import Arende, Handling, Sekretessatkomst
 from arenden.dokument import motesfiler
 from arenden.dokument import services as dokument
 from arenden.gemensamt.vyer import roller_nagonstans
+from arenden.granskning import services as granskning
 from arenden.motion import services as motion_services
 from arenden.organisation.models import Organ
 from arenden.sammantraden import protokoll
@@ -487,7 +488,8 @@ def _historik(obj, las_sekretess: bool = True) -> dict:
                 "hash": h.hash,
             }
         )
-    rapport = verify_object(obj)
+    # an ärende's field history with its chain, as its timeline page checks it
+    rapport = granskning.kontrollera(obj) if isinstance(obj, Arende) else verify_object(obj)
     kedja = {
         "intakt": rapport.intact,
         "poster": rapport.entries,

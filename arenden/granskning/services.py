@@ -30,9 +30,10 @@ from arenden.handlaggning.models import (
 )
 from arenden.sammantraden import protokoll
 from arenden.sammantraden.models import Sammantrade
-from workflow import registry
+from workflow import fieldhistory, registry
 from workflow.definitions import BUILTIN_ROLES
 from workflow.fieldhistory import SIGNATURE_FIELDS
+from workflow.history import BrokenLink, VerificationReport, verify_object
 from workflow.models import WorkflowHistory
 
 #: the models whose field history belongs to an ärende's timeline: (model, path to ärende)
@@ -48,6 +49,20 @@ KALLOR = [
     # released copy are handlingar of the ärende)
     (Begaran, "arende_id"),
 ]
+
+
+def kontrollera(arende: Arende) -> VerificationReport:
+    """What the ärende's timeline vouches for: its workflow chain (:func:`workflow.history.
+    verify_object`) and the signature and link of every field-history row of the timeline's
+    sources (:data:`KALLOR`), one query each, whatever else the database holds."""
+    rapport = verify_object(arende)
+    for model, path in KALLOR:
+        antal, fynd = fieldhistory.verify_rows_of(model.history.model, **{path: arende.pk})
+        rapport.field_rows += antal
+        rapport.broken.extend(BrokenLink(*f) for f in fynd)
+    return rapport
+
+
 _HISTORY_SKIP = {
     "history_id",
     "history_date",

@@ -54,7 +54,6 @@ from workflow import registry
 from workflow.definitions import USER
 from workflow.engine import allowed_transitions, history, version, worklist
 from workflow.export import to_svg
-from workflow.history import verify_object
 from workflow.middleware import REFUSALS, refusal
 
 #: entries of the workflow history shown on the ärende page; the whole timeline is paged
@@ -388,7 +387,7 @@ def tidslinje(request, pk):
         sida.end_index(),
         las_sekretess=request.user.has_perm("arenden.view_sekretess", arende),
     )
-    kedja = verify_object(arende)
+    kedja = granskning.kontrollera(arende)
     return render(
         request,
         "arenden/tidslinje.html",
