@@ -76,6 +76,7 @@ urlpatterns = [
         "granskning/export.<str:format>", granskning_views.auditlogg_export, name="auditlogg_export"
     ),
     path("granskning/kontroll/", granskning_views.verifiering, name="verifiering"),
+    path("granskning/roller/", granskning_views.rollandringar, name="rollandringar"),
     path("sok/", handlaggning_views.sok, name="sok"),
     path("postlista/", publikt_postlista.postlista, name="postlista"),
     path("postlista/arende/<int:pk>/", publikt_postlista.publikt_arende, name="publikt_arende"),

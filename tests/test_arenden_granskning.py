@@ -299,3 +299,38 @@ def test_the_timeline_checks_the_field_history_it_shows(client, cast, arende):
     assert "fälthistorikradens signatur stämmer inte" in sida
     api = client.get(f"/api/arenden/{arende.pk}/historik/").json()
     assert api["kedja"]["intakt"] is False
+
+
+def test_the_revisor_reads_who_was_given_and_lost_which_role(client, cast, arende):
+    """A role on an organ opens every ärende of it, its secret content included: the revisor
+    reads who was given it, by whom and when, and when it went, by the ärende's diarienummer
+    and never its rubrik. A page costs the same however many changes there are."""
+    from workflow import roles as workflow_roles
+
+    snok = factories.user("snok")
+    workflow_roles.grant(cast.organ, "Stabschef", user=snok, granted_by=cast.stabschef)
+    workflow_roles.revoke(cast.organ, "Stabschef", user=snok)
+    url = reverse("arenden:rollandringar")
+    client.force_login(cast.handlaggare)
+    assert client.get(url).status_code == 403
+    client.force_login(cast.revisor)
+    assert (
+        reverse("arenden:rollandringar")
+        in client.get(reverse("arenden:auditlogg")).content.decode()
+    )
+    sida = client.get(url).content.decode()
+    assert sida.count(">snok<") == 2
+    assert ">gav<" in sida and ">tog bort<" in sida
+    assert cast.organ.namn in sida
+    # the handläggare's role on the ärende, by its diarienummer
+    assert str(arende.diarienummer) in sida and "Handslag med Cancerfonden" not in sida
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for i in range(30):
+        workflow_roles.grant(cast.organ, "Stabschef", user=factories.user(f"fler-{i}"))
+    with CaptureQueriesContext(connection) as many:
+        svar = client.get(url)
+    assert "Nästa" in svar.content.decode()
+    # one query per kind of object on the page (here the first page holds only the organ's)
+    assert len(many) <= len(few)

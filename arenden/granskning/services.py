@@ -452,3 +452,77 @@ def med_objekt(entries, user) -> list[Rad]:
                 far_lasa[arende.pk] = user.has_perm("arenden.view_sekretess", arende)
             rad.kommentar = arende.kommentar(rad.entry, far_lasa[arende.pk])
     return rader
+
+
+# -- who was given which role, by whom, when -------------------------------------------------
+
+
+@dataclass
+class Rollandring:
+    tid: datetime.datetime
+    vem: str
+    vad: str
+    roll: str
+    till: str
+    pa: str
+    url: str
+    period: str
+
+
+_ROLLANDRING = {"+": _("gav"), "~": _("ändrade"), "-": _("tog bort")}
+
+
+def _rollens_objekt(rader) -> dict[tuple[int, int], tuple[str, str]]:
+    """What each row's role is on, as the revisor names it (an ärende by its diarienummer,
+    never its rubrik, which may be secret), with a link: one query per kind of object."""
+    from arenden.organisation.models import Organ
+
+    per_typ: dict[int, set[int]] = {}
+    for r in rader:
+        per_typ.setdefault(r.content_type_id, set()).add(r.object_id)
+    namn = {}
+    for ct_id, ids in per_typ.items():
+        model = ContentType.objects.get_for_id(ct_id).model_class()
+        if model is Arende:
+            for a in Arende.objects.filter(pk__in=ids).select_related("organ"):
+                namn[(ct_id, a.pk)] = (str(a.diarienummer), reverse("arenden:arende", args=[a.pk]))
+        elif model is Organ:
+            for o in Organ.objects.filter(pk__in=ids):
+                namn[(ct_id, o.pk)] = (o.namn, "")
+        elif model is Sammantrade:
+            for m in Sammantrade.objects.filter(pk__in=ids).select_related("organ"):
+                namn[(ct_id, m.pk)] = (str(m), reverse("arenden:sammantrade", args=[m.pk]))
+        for pk in ids:
+            titel = model._meta.verbose_name if model else _("borttaget objekt")
+            namn.setdefault((ct_id, pk), (f"{titel} {pk}", ""))
+    return namn
+
+
+def rollandringar(rader) -> list[Rollandring]:
+    """The rows of the local roles' field history (workflow.models.LocalRole), as the revisor
+    reads them: who gave, changed or took away which role, to whom, on what, and for which
+    period. A role on an organ (Stabschef, Nämndsekreterare) opens every ärende of it, its
+    secret content included: who held one when is part of who could read what."""
+    rader = list(rader)
+    objekt = _rollens_objekt(rader)
+    ut = []
+    for r in rader:
+        pa, url = objekt[(r.content_type_id, r.object_id)]
+        mottagare = namn(r.user) if r.user_id else (r.group.name if r.group_id else "–")
+        fran, till = r.valid_from, r.valid_until
+        period = ""
+        if fran or till:
+            period = f"{fran or ''} – {till or ''}".strip()
+        ut.append(
+            Rollandring(
+                tid=r.history_date,
+                vem=namn(r.history_user),
+                vad=_ROLLANDRING.get(r.history_type, r.history_type),
+                roll=r.role,
+                till=mottagare,
+                pa=pa,
+                url=url,
+                period=period,
+            )
+        )
+    return ut

@@ -18,6 +18,7 @@ from arenden.gemensamt.sidor import PER_SIDA, Sida
 from arenden.granskning import services as granskning
 from arenden.granskning.forms import AuditFilter
 from workflow.history import verify
+from workflow.models import LocalRole
 
 
 def _filter(request):
@@ -144,3 +145,19 @@ def verifiering(request):
         raise PermissionDenied(_("Kontrollen är för revisorer."))
     rapport = verify() if request.method == "POST" else None
     return render(request, "arenden/verifiering.html", {"rapport": rapport})
+
+
+@login_required
+def rollandringar(request):
+    """Who was given which role on what, by whom and when, and who took it away: one page of
+    the local roles' field history, newest first (a page costs the same however long the
+    history is)."""
+    if not request.user.has_perm("workflow.view_workflowhistory"):
+        raise PermissionDenied(_("Listan är för revisorn."))
+    qs = LocalRole.history.select_related("history_user", "user", "group").order_by("-history_id")
+    sida = Sida(qs, request.GET.get("sida"), PER_SIDA)
+    return render(
+        request,
+        "arenden/rollandringar.html",
+        {"sida": sida, "rader": granskning.rollandringar(sida.object_list)},
+    )
