@@ -334,3 +334,35 @@ def test_the_revisor_reads_who_was_given_and_lost_which_role(client, cast, arend
     assert "Nästa" in svar.content.decode()
     # one query per kind of object on the page (here the first page holds only the organ's)
     assert len(many) <= len(few)
+
+
+def test_a_role_for_the_whole_organisation_given_and_taken_away_is_signed_and_shown(client, cast):
+    """Django's user–group table keeps no history: who was made Revisor or Registrator, by
+    whom and when, was nowhere. Each membership given or taken away, from either side, is now
+    a signed row the revisor reads; the whole-history check covers it."""
+    from django.contrib.auth.models import Group
+
+    from workflow import fieldhistory
+    from workflow.context import acting_as
+    from workflow.models import GroupMembership
+
+    snok = factories.user("snok")
+    revisor = Group.objects.get(name="Revisor")
+    with acting_as(cast.stabschef):
+        snok.groups.add(revisor)
+        revisor.user_set.remove(snok)
+        snok.groups.add(revisor)
+        snok.groups.clear()
+    rader = list(GroupMembership.history.filter(user_id=snok.pk).order_by("history_id"))
+    assert [(r.history_type, r.group_id, r.history_user) for r in rader] == [
+        ("+", revisor.pk, cast.stabschef),
+        ("-", revisor.pk, cast.stabschef),
+        ("+", revisor.pk, cast.stabschef),
+        ("-", revisor.pk, cast.stabschef),
+    ]
+    assert not GroupMembership.objects.filter(user=snok).exists()
+    assert fieldhistory.verify()[1] == []
+    client.force_login(cast.revisor)
+    sida = client.get(reverse("arenden:rollandringar") + "?vy=grupper").content.decode()
+    assert sida.count(">snok<") == 4 and "hela organisationen" in sida
+    assert ">Revisor<" in sida and cast.stabschef.username in sida

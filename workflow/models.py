@@ -142,6 +142,34 @@ class LocalRoleQuerySet(models.QuerySet):
         )
 
 
+class GroupMembership(models.Model):
+    """A user's membership of a group: a role for the whole organisation (Registrator,
+    Revisor …). Mirrored from Django's user–group table as it changes (workflow.roles), so
+    that each membership given or taken away has a signed field-history row naming who did it
+    and when, as a local role has: that table keeps no history of its own."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=gettext_lazy("användare"),
+    )
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="+", verbose_name=gettext_lazy("grupp")
+    )
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
+
+    class Meta:
+        verbose_name = gettext_lazy("gruppmedlemskap")
+        verbose_name_plural = gettext_lazy("gruppmedlemskap")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "group"], name="groupmembership_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.group}"
+
+
 class LocalRole(models.Model):
     """A role given to one user or one group on one object (Plone's sharing tab), for good or
     for a period, from a first day (``valid_from``) up to and including a last day

@@ -16,7 +16,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from .definitions import ANONYMOUS, AUTHENTICATED
-from .models import LocalRole, LocalRolesMixin, WorkflowMixin
+from .models import GroupMembership, LocalRole, LocalRolesMixin, WorkflowMixin
 
 _generation = 0
 
@@ -41,6 +41,33 @@ post_delete.connect(_bump, sender=LocalRole, dispatch_uid="workflow-localrole-de
 post_delete.connect(_bump, sender=Group, dispatch_uid="workflow-group-delete")
 m2m_changed.connect(
     _bump, sender=get_user_model().groups.through, dispatch_uid="workflow-groups-changed"
+)
+
+
+def _mirror_memberships(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """Keep :class:`GroupMembership` as Django's user–group table is: a row saved for each
+    membership given and deleted for each taken away, one by one, so that each has its signed
+    field-history row (who, when). From either side (``user.groups``, ``group.user_set``)."""
+    if action == "pre_clear":
+        where = {"group": instance} if reverse else {"user": instance}
+        for row in GroupMembership.objects.filter(**where):
+            row.delete()
+        return
+    if action not in ("post_add", "post_remove"):
+        return
+    for pk in pk_set or ():
+        user_id, group_id = (pk, instance.pk) if reverse else (instance.pk, pk)
+        if action == "post_add":
+            GroupMembership.objects.get_or_create(user_id=user_id, group_id=group_id)
+        else:
+            for row in GroupMembership.objects.filter(user_id=user_id, group_id=group_id):
+                row.delete()
+
+
+m2m_changed.connect(
+    _mirror_memberships,
+    sender=get_user_model().groups.through,
+    dispatch_uid="workflow-groups-mirrored",
 )
 
 

@@ -526,3 +526,21 @@ def rollandringar(rader) -> list[Rollandring]:
             )
         )
     return ut
+
+
+def gruppandringar(rader) -> list[Rollandring]:
+    """The rows of the group memberships' field history (workflow.models.GroupMembership): a
+    role for the whole organisation given to or taken from a user, by whom and when."""
+    return [
+        Rollandring(
+            tid=r.history_date,
+            vem=namn(r.history_user),
+            vad=_ROLLANDRING.get(r.history_type, r.history_type),
+            roll=r.group.name,
+            till=namn(r.user),
+            pa=_("hela organisationen"),
+            url="",
+            period=r.history_change_reason or "",
+        )
+        for r in rader
+    ]

@@ -18,7 +18,7 @@ from arenden.gemensamt.sidor import PER_SIDA, Sida
 from arenden.granskning import services as granskning
 from arenden.granskning.forms import AuditFilter
 from workflow.history import verify
-from workflow.models import LocalRole
+from workflow.models import GroupMembership, LocalRole
 
 
 def _filter(request):
@@ -150,14 +150,23 @@ def verifiering(request):
 @login_required
 def rollandringar(request):
     """Who was given which role on what, by whom and when, and who took it away: one page of
-    the local roles' field history, newest first (a page costs the same however long the
+    the local roles' field history, or with ``vy=grupper`` of the group memberships' (the
+    roles for the whole organisation), newest first (a page costs the same however long the
     history is)."""
     if not request.user.has_perm("workflow.view_workflowhistory"):
         raise PermissionDenied(_("Listan är för revisorn."))
-    qs = LocalRole.history.select_related("history_user", "user", "group").order_by("-history_id")
+    grupper = request.GET.get("vy") == "grupper"
+    kalla = GroupMembership if grupper else LocalRole
+    qs = kalla.history.select_related("history_user", "user", "group").order_by("-history_id")
     sida = Sida(qs, request.GET.get("sida"), PER_SIDA)
+    tolka = granskning.gruppandringar if grupper else granskning.rollandringar
     return render(
         request,
         "arenden/rollandringar.html",
-        {"sida": sida, "rader": granskning.rollandringar(sida.object_list)},
+        {
+            "sida": sida,
+            "rader": tolka(sida.object_list),
+            "grupper": grupper,
+            "params": "vy=grupper" if grupper else "",
+        },
     )

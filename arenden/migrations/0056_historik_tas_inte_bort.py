@@ -67,7 +67,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("arenden", "0055_franvaro_och_bilagor_i_historiken"),
-        ("workflow", "0009_localrole_valid_from"),
+        ("workflow", "0010_gruppmedlemskap"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards)]
