@@ -74,6 +74,12 @@ def test_a_struck_arende_is_ready_for_decision_again_with_the_reason_in_its_hist
     )
     assert "Skriv varför punkten stryks." in svar.content.decode()
     assert mote.sammantrade.punkter.count() == 3
+    # too long: refused whole, never cut short in the ärende's history
+    svar = client.post(
+        url, factories.fran_motessidan(mote.sammantrade, {"motivering": "x" * 2001}), follow=True
+    )
+    assert "Motiveringen får ha högst 2000 tecken." in svar.content.decode()
+    assert mote.sammantrade.punkter.count() == 3
     client.post(
         url,
         factories.fran_motessidan(

@@ -955,12 +955,22 @@ def flytta_punkt(punkt: Punkt, *, user, version: int | None = None, upp: bool) -
     return a
 
 
+#: the longest motivering of a struck item (the page's limit too)
+MOTIVERING_MAX = 2000
+
+
 def stryk_punkt(punkt: Punkt, *, user, version: int | None = None, motivering: str) -> None:
     """Take an item off the föredragningslista before the kallelse; the items after it move
     up, and its ärende is ready for decision again (*Stryk från föredragningslistan*, with the
     motivering in the ärende's history)."""
     if not motivering.strip():
         raise ValidationError(_("Skriv varför punkten stryks."), code="motivering")
+    if len(motivering) > MOTIVERING_MAX:
+        # refused, never cut: the ärende's history keeps the motivering as it was written
+        raise ValidationError(
+            _("Motiveringen får ha högst %(n)d tecken.") % {"n": MOTIVERING_MAX},
+            code="motivering_lang",
+        )
     with transaction.atomic(), acting_as(user):
         sammantrade = _sammantrade_for(punkt, version=version)
         _kräv_andring(sammantrade, user)

@@ -663,7 +663,7 @@ def punkt_stryk(request, pk):
             punkt,
             user=request.user,
             version=_version(request),
-            motivering=request.POST.get("motivering", "")[:2000],
+            motivering=request.POST.get("motivering", ""),
         )
     except (*REFUSALS, PermissionDenied) as err:
         _fel(request, err)
