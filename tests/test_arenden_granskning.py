@@ -366,3 +366,26 @@ def test_a_role_for_the_whole_organisation_given_and_taken_away_is_signed_and_sh
     sida = client.get(reverse("arenden:rollandringar") + "?vy=grupper").content.decode()
     assert sida.count(">snok<") == 4 and "hela organisationen" in sida
     assert ">Revisor<" in sida and cast.stabschef.username in sida
+
+
+def test_the_check_finds_a_record_changed_beside_its_history(client, cast, arende):
+    """The signatures vouch for the history, not for the rows people act on: a beslut's text
+    rewritten in the database (no trigger stops it) left the history intact and the check
+    said so. Each row that holds now is compared with its newest history row."""
+    from django.core.management import CommandError, call_command
+
+    from arenden.models import Tjansteskrivelse
+
+    factories.forslag_till_beslut(arende, cast.handlaggare, forslag="Att bifalla.")
+    client.force_login(cast.revisor)
+    url = reverse("arenden:verifiering")
+    sida = client.post(url).content.decode()
+    assert "Varje rad som gäller nu stämmer med den senaste raden i sin historik." in sida
+    Tjansteskrivelse.objects.filter(arende=arende).update(forslag_till_beslut="Att avslå.")
+    sida = client.post(url).content.decode()
+    assert "1 rader gäller nu med ett innehåll som deras historik inte har" in sida
+    assert "förslag till beslut" in sida
+    ut = io.StringIO()
+    with pytest.raises(CommandError, match="1 rader som gäller nu avviker"):
+        call_command("verify_history", stdout=ut)
+    assert "AVVIKER" in ut.getvalue()

@@ -426,6 +426,68 @@ class _Table:
         return found
 
 
+_DIFFERS = (
+    "raden som gäller nu har {falt} som historiken inte har (ändrad utan att historiken skrevs)"
+)
+_DELETED = "historiken säger att raden är borttagen, men den finns"
+_GONE = "raden är borta utan att historiken säger att den togs bort"
+
+
+def compare_live(model) -> list[tuple]:
+    """Each row of the tracked model of the historical ``model`` as it is now against its
+    newest history row, on the fields the history keeps: findings as :func:`verify` gives
+    them for a row changed, added or removed in the database without its history, which the
+    history's own signatures cannot show (they vouch for the history, not for the rows people
+    act on). A row with no history at all is not judged (the klassificeringsstruktur came
+    with a migration that wrote none). Two queries: the rows, and each object's newest
+    history row."""
+    tracked = model.instance_type
+    id_name = object_id_name(model)
+    live_names = {f.attname for f in tracked._meta.concrete_fields}
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if f.attname in live_names and f.attname != id_name and not f.attname.startswith("history_")
+    ]
+    names = [f.attname for f in fields]
+    newest = model._default_manager.filter(
+        history_id__in=model._default_manager.values(id_name)
+        .annotate(newest=models.Max("history_id"))
+        .values("newest")
+    ).values_list(id_name, "history_id", "history_type", *names)
+    history = {row[0]: row[1:] for row in newest}
+    label = model._meta.label_lower
+    found = []
+    seen = set()
+    for row in tracked._base_manager.values_list(tracked._meta.pk.attname, *names).iterator(
+        chunk_size=5000
+    ):
+        object_id, values = row[0], row[1:]
+        seen.add(object_id)
+        kept = history.get(object_id)
+        if kept is None:
+            # written without a history: by a migration (the klassificeringsstruktur), or
+            # beside the system; nothing to compare with
+            continue
+        history_id, history_type, *then = kept
+        if history_type == "-":
+            found.append((label, object_id, 0, history_id, _DELETED))
+            continue
+        differ = [
+            f.verbose_name
+            for f, now, was in zip(fields, values, then, strict=True)
+            if canonical(f, now) != canonical(f, was)
+        ]
+        if differ:
+            found.append(
+                (label, object_id, 0, history_id, _DIFFERS.format(falt=", ".join(map(str, differ))))
+            )
+    for object_id, (history_id, history_type, *_rest) in history.items():
+        if object_id not in seen and history_type != "-":
+            found.append((label, object_id, 0, history_id, _GONE))
+    return sorted(found, key=lambda f: (f[1], f[3]))
+
+
 def verify_rows_of(model, **where) -> tuple[int, list[tuple]]:
     """The signature and link of each row of the historical ``model`` that ``where`` selects,
     without a checkpoint: (rows read, findings as :func:`verify` gives them). ``where`` must

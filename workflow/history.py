@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, router
@@ -57,6 +57,10 @@ class VerificationReport:
     checkpoint: object = None
     #: field-history rows checked (workflow.fieldhistory), by the whole-history check
     field_rows: int = 0
+    #: rows that hold now with what their history does not have, or without a history, or
+    #: gone without one (workflow.fieldhistory.compare_live), by the whole-history check: the
+    #: history itself may be intact while the record people act on was changed beside it
+    live: list = field(default_factory=list)
 
     @property
     def intact(self) -> bool:
@@ -209,6 +213,11 @@ def _checkpoint_findings(report: VerificationReport) -> list[BrokenLink]:
             for f in checkpoint.compare(newest)
         ]
     report.field_rows, rows = fieldhistory.verify(newest, checkpoint.MARGIN)
+    report.live = [
+        BrokenLink(*row)
+        for model in fieldhistory.field_history_models()
+        for row in fieldhistory.compare_live(model)
+    ]
     return found + [BrokenLink(*row) for row in rows]
 
 

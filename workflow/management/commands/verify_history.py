@@ -8,7 +8,8 @@ class Command(BaseCommand):
         "Räknar om hashkedjan i arbetsflödeshistoriken för varje objekt, kontrollerar "
         "signaturerna med historiknyckeln, varje fälthistorikrads signatur och länk, och "
         "jämför med den senaste kontrollpunkten; rapporterar den första brutna länken per "
-        "objekt och varje bruten fälthistorikrad. Avslutas med felkod om något är brutet."
+        "objekt och varje bruten fälthistorikrad, och varje rad som gäller nu med ett "
+        "innehåll som dess historik inte har. Avslutas med felkod om något är brutet."
     )
 
     def handle(self, *args, **options):
@@ -20,10 +21,14 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Jämförd med kontrollpunkten {report.checkpoint.name}.")
         self.stdout.write(f"{report.field_rows} rader i fälthistoriken kontrollerade.")
+        for rad in report.live:
+            self.stdout.write(self.style.ERROR(f"AVVIKER {rad}"))
         summary = (
             f"{report.entries} poster i {report.objects} objekt kontrollerade, "
             f"{len(report.broken)} brutna kedjor."
         )
-        if not report.intact:
+        if report.live:
+            summary += f" {len(report.live)} rader som gäller nu avviker från sin historik."
+        if not report.intact or report.live:
             raise CommandError(summary)
         self.stdout.write(self.style.SUCCESS(f"Historiken är obruten. {summary}"))
