@@ -466,7 +466,11 @@ class Rollandring:
     till: str
     pa: str
     url: str
-    period: str
+    #: a local role's period ("" for tills vidare)
+    period: str = ""
+    #: the reason kept with a group membership's row (e.g. that it was there when the
+    #: history began)
+    anmarkning: str = ""
 
 
 _ROLLANDRING = {"+": _("gav"), "~": _("ändrade"), "-": _("tog bort")}
@@ -540,7 +544,7 @@ def gruppandringar(rader) -> list[Rollandring]:
             till=namn(r.user),
             pa=_("hela organisationen"),
             url="",
-            period=r.history_change_reason or "",
+            anmarkning=r.history_change_reason or "",
         )
         for r in rader
     ]
