@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -137,17 +136,12 @@ def _diarifor(beslut: Beslut, arende: Arende, user) -> Handling:
     beslut and the step (flows.arende.BESLUTSDOKUMENT): never *beslutat* on the nämnd's behalf
     without the beslut in the diarium. Marked as the ärende is; upprättat when it is
     expedierat (TF 2 kap. 10 §)."""
-    dok = dokument.beslut_pa_vagnar(beslut)
-    filnamn = f"{dok.filnamn}.pdf"
     return arkivera_handling(
         arende,
         user=user,
         typ=Handling.Typ.BESLUT,
-        riktning=Handling.Riktning.UPPRATTAD,
-        titel=f"{dok.titel} {arende.publik_rubrik}",
         datum=beslut.datum,
-        fil=ContentFile(dokument.som_pdf(dok), name=filnamn),
-        filnamn=filnamn,
+        **dokument.som_upprattad_handling(dokument.beslut_pa_vagnar(beslut), arende),
         **sekretessmarkering(arende.sekretess_lagrum, user),
     )
 

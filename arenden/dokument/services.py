@@ -13,6 +13,7 @@ import datetime
 import io
 from dataclasses import dataclass, field
 
+from django.core.files.base import ContentFile
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -916,6 +917,19 @@ def _pdfua_identifiering(document, pdf) -> None:
         etree.tostring(rot, encoding="utf-8"),
         b'\n<?xpacket end="r"?>',
     ]
+
+
+def som_upprattad_handling(dokument: Dokument, arende) -> dict:
+    """What :func:`arenden.diarium.services.arkivera_handling` takes to file ``dokument``,
+    drawn up by the system in ``arende``, as a PDF handling upprättad there: titled so that
+    the diarium never shows a protected rubrik, and its file."""
+    filnamn = f"{dokument.filnamn}.pdf"
+    return {
+        "riktning": Handling.Riktning.UPPRATTAD,
+        "titel": f"{dokument.titel} {arende.publik_rubrik}",
+        "fil": ContentFile(som_pdf(dokument), name=filnamn),
+        "filnamn": filnamn,
+    }
 
 
 def som_pdf(dokument: Dokument) -> bytes:

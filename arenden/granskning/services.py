@@ -17,6 +17,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from arenden.begaran.models import Begaran
 from arenden.diarium.models import SEKRETESSPROVNINGAR, Arende, Handling
@@ -473,7 +474,11 @@ class Rollandring:
     anmarkning: str = ""
 
 
-_ROLLANDRING = {"+": _("gav"), "~": _("ändrade"), "-": _("tog bort")}
+_ROLLANDRING = {
+    "+": gettext_lazy("gav"),
+    "~": gettext_lazy("ändrade"),
+    "-": gettext_lazy("tog bort"),
+}
 
 
 def _rollens_objekt(rader) -> dict[tuple[int, int], tuple[str, str]]:
@@ -488,7 +493,9 @@ def _rollens_objekt(rader) -> dict[tuple[int, int], tuple[str, str]]:
     for ct_id, ids in per_typ.items():
         model = ContentType.objects.get_for_id(ct_id).model_class()
         if model is Arende:
-            for a in Arende.objects.filter(pk__in=ids).select_related("organ"):
+            for a in Arende.objects.filter(pk__in=ids).only(
+                "serie", "lopnummer", "ar", "delnummer"
+            ):
                 namn[(ct_id, a.pk)] = (str(a.diarienummer), reverse("arenden:arende", args=[a.pk]))
         elif model is Organ:
             for o in Organ.objects.filter(pk__in=ids):
@@ -521,7 +528,7 @@ def rollandringar(rader) -> list[Rollandring]:
             Rollandring(
                 tid=r.history_date,
                 vem=namn(r.history_user),
-                vad=_ROLLANDRING.get(r.history_type, r.history_type),
+                vad=str(_ROLLANDRING.get(r.history_type, r.history_type)),
                 roll=r.role,
                 till=mottagare,
                 pa=pa,
@@ -539,7 +546,7 @@ def gruppandringar(rader) -> list[Rollandring]:
         Rollandring(
             tid=r.history_date,
             vem=namn(r.history_user),
-            vad=_ROLLANDRING.get(r.history_type, r.history_type),
+            vad=str(_ROLLANDRING.get(r.history_type, r.history_type)),
             roll=r.group.name,
             till=namn(r.user),
             pa=_("hela organisationen"),

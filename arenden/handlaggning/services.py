@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
@@ -166,18 +165,13 @@ def arkivera_tjansteskrivelse(arende: Arende, *, user, version: int | None = Non
         )
         if not Tjansteskrivelse.objects.filter(arende=arende).exists():
             raise ValidationError(_("Ärendet har ingen tjänsteskrivelse ännu."), code="saknas")
-        dok = dokument.tjansteskrivelse(arende)
-        filnamn = f"{dok.filnamn}.pdf"
         # drawn up from the ärende's content: as secret as the ärende or the secret underlag it
-        # lists, and titled so that the diarium never shows the protected rubrik
+        # lists
         return arkivera_handling(
             arende,
             user=user,
             typ=Handling.Typ.TJANSTESKRIVELSE,
-            riktning=Handling.Riktning.UPPRATTAD,
-            titel=f"{dok.titel} {arende.publik_rubrik}",
-            fil=ContentFile(dokument.som_pdf(dok), name=filnamn),
-            filnamn=filnamn,
+            **dokument.som_upprattad_handling(dokument.tjansteskrivelse(arende), arende),
             **sekretessmarkering(dokument.tjansteskrivelsens_sekretess(arende), user),
         )
 
