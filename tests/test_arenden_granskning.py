@@ -389,3 +389,40 @@ def test_the_check_finds_a_record_changed_beside_its_history(client, cast, arend
     with pytest.raises(CommandError, match="1 rader som gäller nu avviker"):
         call_command("verify_history", stdout=ut)
     assert "AVVIKER" in ut.getvalue()
+
+
+def test_the_timeline_holds_the_motion_its_relations_and_checks_them(client, cast):
+    """What belongs to the ärende and has field history is on its timeline, and in the check
+    the timeline shows: who väckte the motion and when (KL 5 kap. 22 §), and the ärende it
+    continues in, from both sides."""
+    from arenden.models import ArendeRelation, Organ
+    from arenden.motion import services as motioner
+    from workflow.context import acting_as
+
+    kf = factories.organ("KF", "Kommunfullmäktige", typ=Organ.Typ.FULLMAKTIGE)
+    motion = motioner.registrera(
+        user=cast.registrator,
+        organ=cast.organ,
+        arendemening="Motion om cykelbanor",
+        typ="motion",
+        fullmaktige=kf,
+        vackt=datetime.date(2025, 3, 4),
+        namn="Eva Ek",
+        parti="Cykelpartiet",
+    )
+    annat = cast.registrera("Cykelbanor, fortsättning")
+    with acting_as(cast.registrator):
+        ArendeRelation.objects.create(fran=motion, till=annat, typ=ArendeRelation.Typ.FORTSATTER_I)
+    client.force_login(cast.revisor)
+    sida = client.get(reverse("arenden:tidslinje", args=[motion.pk])).content.decode()
+    assert "väckt: – → 2025-03-04" in sida and "Cykelpartiet" in sida
+    assert f"till: – → {annat.diarienummer}" in sida
+    andra = client.get(reverse("arenden:tidslinje", args=[annat.pk])).content.decode()
+    assert f"från: – → {motion.diarienummer}" in andra
+    # a forged row of the relation's history is reported on both ärendens timelines
+    historik = ArendeRelation.history.model
+    historik.objects.filter(fran=motion).update(typ="forfalskad")
+    for arende in (motion, annat):
+        sida = client.get(reverse("arenden:tidslinje", args=[arende.pk])).content.decode()
+        assert "Historiken är obruten" not in sida
+        assert "arenden.historicalarenderelation" in sida

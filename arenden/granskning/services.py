@@ -19,16 +19,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from arenden.begaran.models import Begaran
-from arenden.diarium.models import SEKRETESSPROVNINGAR, Arende, Handling
+from arenden.begaran.models import Begaran, BegardHandling
+from arenden.diarium.models import SEKRETESSPROVNINGAR, Arende, ArendeRelation, Handling
 from arenden.diarium.sokning import del_av_diarienummer
 from arenden.handlaggning.models import (
     Beredningsansvarig,
     Beslut,
     Mottagare,
+    Rattelseexpediering,
     Tjansteskrivelse,
     Uppdrag,
 )
+from arenden.motion.models import Motion
 from arenden.sammantraden import protokoll
 from arenden.sammantraden.models import Sammantrade
 from workflow import fieldhistory, registry
@@ -47,8 +49,17 @@ KALLOR = [
     (Uppdrag, "arende_id"),
     (Beredningsansvarig, "arende_id"),
     # a request for its handlingar: registered, tried, what was decided (the decision and the
-    # released copy are handlingar of the ärende)
+    # released copy are handlingar of the ärende), and for each handling asked for, the
+    # outcome of its prövning
     (Begaran, "arende_id"),
+    (BegardHandling, "begaran__arende_id"),
+    # a beslut expedierat again after a rättelse of the protokoll (KL 5 kap. 69 §)
+    (Rattelseexpediering, "mottagare__arende_id"),
+    # the motion it is: väckt by whom, anmäld when (KL 5 kap. 22 §)
+    (Motion, "arende_id"),
+    # its relations to other ärenden, from it and to it
+    (ArendeRelation, "fran_id"),
+    (ArendeRelation, "till_id"),
 ]
 
 
