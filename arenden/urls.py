@@ -90,6 +90,11 @@ urlpatterns = [
     path("begaran/<int:pk>/", begaranvyer.begaran, name="begaran"),
     path("sammantraden/", sammantraden_views.sammantraden, name="sammantraden"),
     path("sammantrade/<int:pk>/", sammantraden_views.sammantrade, name="sammantrade"),
+    path(
+        "sammantrade/<int:pk>/tidslinje/",
+        sammantraden_views.tidslinje,
+        name="sammantrade_tidslinje",
+    ),
     path("sammantrade/<int:pk>/overgang/", sammantraden_views.mote_overgang, name="mote_overgang"),
     path("sammantrade/<int:pk>/justera/", sammantraden_views.mote_justera, name="mote_justera"),
     path(

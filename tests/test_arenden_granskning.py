@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from arenden.gemensamt.sidor import PER_SIDA
+from arenden.granskning import services as granskning
 from arenden.handlaggning.services import tilldela
 from tests import factories
 from workflow.engine import do_transition
@@ -408,21 +409,65 @@ def test_the_timeline_holds_the_motion_its_relations_and_checks_them(client, cas
         fullmaktige=kf,
         vackt=datetime.date(2025, 3, 4),
         namn="Eva Ek",
-        parti="Cykelpartiet",
+        parti="MP",
     )
     annat = cast.registrera("Cykelbanor, fortsättning")
     with acting_as(cast.registrator):
         ArendeRelation.objects.create(fran=motion, till=annat, typ=ArendeRelation.Typ.FORTSATTER_I)
     client.force_login(cast.revisor)
     sida = client.get(reverse("arenden:tidslinje", args=[motion.pk])).content.decode()
-    assert "väckt: – → 2025-03-04" in sida and "Cykelpartiet" in sida
+    assert "väckt: – → 2025-03-04" in sida and "Eva Ek" in sida
     assert f"till: – → {annat.diarienummer}" in sida
     andra = client.get(reverse("arenden:tidslinje", args=[annat.pk])).content.decode()
     assert f"från: – → {motion.diarienummer}" in andra
     # a forged row of the relation's history is reported on both ärendens timelines
     historik = ArendeRelation.history.model
-    historik.objects.filter(fran=motion).update(typ="forfalskad")
+    historik.objects.filter(fran=motion).update(typ="bytt")
     for arende in (motion, annat):
         sida = client.get(reverse("arenden:tidslinje", args=[arende.pk])).content.decode()
         assert "Historiken är obruten" not in sida
         assert "arenden.historicalarenderelation" in sida
+
+
+def test_the_meetings_timeline_shows_who_recorded_what_and_costs_the_same_however_long(
+    client, cast
+):
+    """The revisor reads the meeting's whole story: its steps and the närvaro, the item, the
+    beslut and the justering as field changes, with who and when, and that it holds. A page
+    of it costs the same however long the history grows."""
+    from arenden.models import Deltagare
+
+    arende = cast.berett("Riktlinjer för vårdhygien")
+    beslut = factories.besluta(arende, cast.sekreterare, "Riktlinjerna antas.", justera=False)
+    mote = beslut.sammantrade
+    url = reverse("arenden:sammantrade_tidslinje", args=[mote.pk])
+    client.force_login(cast.revisor)
+    sida = client.get(url).content.decode()
+    assert re.search(r"Historiken är obruten: \d+ steg och \d+ fältändringar kontrollerade\.", sida)
+    assert "Kalla" in sida and "deltagare" in sida
+    assert "beslut: – → Riktlinjerna antas." in sida
+    assert (
+        "tidslinje/" in client.get(reverse("arenden:sammantrade", args=[mote.pk])).content.decode()
+    )
+    rad = Deltagare.objects.filter(sammantrade=mote).first()
+
+    def anteckna(antal):
+        for n in range(antal):
+            rad.anteckning = f"Anteckning {n}"
+            rad.save()
+
+    def forsta_sidan():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert "Anteckning" in response.content.decode()
+        return len(queries)
+
+    anteckna(2)  # on the first page: a change shown with the row before it
+    forsta_sidan()  # what is cached for the process (content types) read once
+    few = forsta_sidan()
+    anteckna(40)
+    assert granskning.antal_handelser(mote) > 2 * PER_SIDA
+    assert forsta_sidan() == few
+    # a forged row of the närvaro's history is reported there
+    Deltagare.history.filter(id=rad.pk).update(roll="forfalskad")
+    assert "Historiken är obruten" not in client.get(url).content.decode()

@@ -204,6 +204,8 @@ def _sidor(v) -> list[str]:
         reverse("arenden:sok") + f"?q={DELEG}",
         reverse("arenden:sammantraden"),
         reverse("arenden:sammantrade", args=[mote.pk]),
+        reverse("arenden:sammantrade_tidslinje", args=[mote.pk]),
+        reverse("arenden:sammantrade_tidslinje", args=[mote.pk]) + "?sida=2",
         reverse("arenden:mote_protokollfil", args=[mote.pk, 1]),
         reverse("arenden:mote_protokollfil", args=[mote.pk, 2]),
         reverse("arenden:auditlogg_export", args=["json"]),
@@ -354,3 +356,16 @@ def test_who_reads_the_secret_item_on_a_meeting_page_is_in_the_revisors_list(var
         assert list(nya.values_list("anvandare", "arende", "vad")) == (
             [(user.pk, hemligt.pk, "sammantrade")] if last else []
         ), (user, url)
+
+
+def test_the_meetings_timeline_shows_an_item_it_masks_by_its_marking(varld):
+    """The registrator reads the meeting's timeline: the secret item's jäv, reservation and
+    rättelse are there, with who and when, their words replaced by the item's marking."""
+    klient = Client()
+    klient.force_login(varld["cast"].registrator)
+    url = reverse("arenden:sammantrade_tidslinje", args=[varld["mote"].pk])
+    sida = "".join(klient.get(url, {"sida": n}).content.decode() for n in (1, 2, 3))
+    assert PUNKT not in sida
+    assert "reservation" in sida and f"Sekretess ({LAGRUM})" in sida
+    assert "Släkt" not in sida  # the grund of a jäv on the secret item
+    assert protokoll.maskerad_rattelse() in sida

@@ -488,8 +488,12 @@ def _historik(obj, las_sekretess: bool = True) -> dict:
                 "hash": h.hash,
             }
         )
-    # an ärende's field history with its chain, as its timeline page checks it
-    rapport = granskning.kontrollera(obj) if isinstance(obj, Arende) else verify_object(obj)
+    # an ärende's or a meeting's field history with its chain, as its timeline page checks it
+    rapport = (
+        granskning.kontrollera(obj)
+        if isinstance(obj, (Arende, Sammantrade))
+        else verify_object(obj)
+    )
     kedja = {
         "intakt": rapport.intact,
         "poster": rapport.entries,

@@ -13,6 +13,7 @@ from heapq import merge
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -32,47 +33,104 @@ from arenden.handlaggning.models import (
 )
 from arenden.motion.models import Motion
 from arenden.sammantraden import protokoll
-from arenden.sammantraden.models import Sammantrade
+from arenden.sammantraden.models import (
+    Deltagare,
+    Jav,
+    Justering,
+    Kallelsemottagare,
+    Omrostningsdeltagare,
+    Paragrafjustering,
+    Punkt,
+    Rattelse,
+    Rattelsesignatur,
+    Reservation,
+    Rost,
+    Sammantrade,
+    Tjanstgoring,
+    Votering,
+    Yrkande,
+    Yttrande,
+)
 from workflow import fieldhistory, registry
 from workflow.definitions import BUILTIN_ROLES
 from workflow.fieldhistory import SIGNATURE_FIELDS
 from workflow.history import BrokenLink, VerificationReport, verify_object
 from workflow.models import WorkflowHistory
 
-#: the models whose field history belongs to an ärende's timeline: (model, path to ärende)
-KALLOR = [
-    (Arende, "id"),
-    (Handling, "arende_id"),
-    (Tjansteskrivelse, "arende_id"),
-    (Beslut, "arende_id"),
-    (Mottagare, "arende_id"),
-    (Uppdrag, "arende_id"),
-    (Beredningsansvarig, "arende_id"),
-    # a request for its handlingar: registered, tried, what was decided (the decision and the
-    # released copy are handlingar of the ärende), and for each handling asked for, the
-    # outcome of its prövning
-    (Begaran, "arende_id"),
-    (BegardHandling, "begaran__arende_id"),
-    # a beslut expedierat again after a rättelse of the protokoll (KL 5 kap. 69 §)
-    (Rattelseexpediering, "mottagare__arende_id"),
-    # the motion it is: väckt by whom, anmäld when (KL 5 kap. 22 §)
-    (Motion, "arende_id"),
-    # its relations to other ärenden, from it and to it
-    (ArendeRelation, "fran_id"),
-    (ArendeRelation, "till_id"),
-]
+
+def kallor(arende_id: int) -> list[tuple[type, dict]]:
+    """The models whose field history belongs to an ärende's timeline, each with what selects
+    its rows: whole chains, by the ärende's id or by the ids its parents ever had in their
+    own history (so a row stays on the timeline when its parent is removed)."""
+    begaran = Begaran.history.filter(arende_id=arende_id).values("id")
+    mottagare = Mottagare.history.filter(arende_id=arende_id).values("id")
+    return [
+        (Arende, {"id": arende_id}),
+        (Handling, {"arende_id": arende_id}),
+        (Tjansteskrivelse, {"arende_id": arende_id}),
+        (Beslut, {"arende_id": arende_id}),
+        (Mottagare, {"arende_id": arende_id}),
+        (Uppdrag, {"arende_id": arende_id}),
+        (Beredningsansvarig, {"arende_id": arende_id}),
+        # a request for its handlingar: registered, tried, what was decided (the decision
+        # and the released copy are handlingar of the ärende), and for each handling asked
+        # for, the outcome of its prövning
+        (Begaran, {"arende_id": arende_id}),
+        (BegardHandling, {"begaran_id__in": begaran}),
+        # a beslut expedierat again after a rättelse of the protokoll (KL 5 kap. 69 §)
+        (Rattelseexpediering, {"mottagare_id__in": mottagare}),
+        # the motion it is: väckt by whom, anmäld when (KL 5 kap. 22 §)
+        (Motion, {"arende_id": arende_id}),
+        # its relations to other ärenden, from it and to it
+        (ArendeRelation, {"fran_id": arende_id}),
+        (ArendeRelation, {"till_id": arende_id}),
+    ]
 
 
-def kontrollera(arende: Arende) -> VerificationReport:
-    """What the ärende's timeline vouches for: its workflow chain (:func:`workflow.history.
-    verify_object`) and the signature and link of every field-history row of the timeline's
-    sources (:data:`KALLOR`), one query each, whatever else the database holds."""
-    rapport = verify_object(arende)
-    for model, path in KALLOR:
-        antal, fynd = fieldhistory.verify_rows_of(model.history.model, **{path: arende.pk})
+def motets_kallor(mote_id: int) -> list[tuple[type, dict]]:
+    """The models whose field history belongs to a sammanträde's timeline (:func:`kallor`):
+    the närvaro, the kallelse's mottagare, the items and all that was recorded under each
+    (yrkanden, voteringar and their votes, jäv, tjänstgöring, reservationer, yttranden), the
+    justering and the rättelser."""
+    punkter = Punkt.history.filter(sammantrade_id=mote_id).values("id")
+    voteringar = Votering.history.filter(punkt_id__in=punkter).values("id")
+    rattelser = Rattelse.history.filter(sammantrade_id=mote_id).values("id")
+    pa_punkt = {"punkt_id__in": punkter}
+    return [
+        (Sammantrade, {"id": mote_id}),
+        (Deltagare, {"sammantrade_id": mote_id}),
+        (Kallelsemottagare, {"sammantrade_id": mote_id}),
+        (Punkt, {"sammantrade_id": mote_id}),
+        (Yrkande, pa_punkt),
+        (Votering, pa_punkt),
+        (Rost, {"votering_id__in": voteringar}),
+        (Omrostningsdeltagare, {"votering_id__in": voteringar}),
+        (Jav, pa_punkt),
+        (Tjanstgoring, pa_punkt),
+        (Reservation, pa_punkt),
+        (Yttrande, pa_punkt),
+        (Justering, {"sammantrade_id": mote_id}),
+        (Paragrafjustering, pa_punkt),
+        (Rattelse, {"sammantrade_id": mote_id}),
+        (Rattelsesignatur, {"rattelse_id__in": rattelser}),
+    ]
+
+
+def kontrollera(obj: Arende | Sammantrade) -> VerificationReport:
+    """What the timeline of an ärende or a sammanträde vouches for: its workflow chain
+    (:func:`workflow.history.verify_object`) and the signature and link of every
+    field-history row of the timeline's sources (:func:`kallor`, :func:`motets_kallor`),
+    one query each, whatever else the database holds."""
+    rapport = verify_object(obj)
+    for model, urval in _kallor_for(obj):
+        antal, fynd = fieldhistory.verify_rows_of(model.history.model, **urval)
         rapport.field_rows += antal
         rapport.broken.extend(BrokenLink(*f) for f in fynd)
     return rapport
+
+
+def _kallor_for(obj) -> list[tuple[type, dict]]:
+    return motets_kallor(obj.pk) if isinstance(obj, Sammantrade) else kallor(obj.pk)
 
 
 _HISTORY_SKIP = {
@@ -117,25 +175,35 @@ def _visa(value) -> str:
     return str(value)
 
 
-def _nycklar(arende: Arende):
-    """Sorted (time, source index, id) keys of everything that happened to the ärende."""
-    ct = ContentType.objects.get_for_model(Arende)
+def _nycklar(obj, kallor_):
+    """Sorted (time, source index, id) keys of everything that happened to ``obj``: its
+    workflow's steps (source 0) and the field history of ``kallor_``."""
+    ct = ContentType.objects.get_for_model(type(obj))
     flows = [
         [
             (t, 0, pk)
-            for t, pk in WorkflowHistory.objects.filter(content_type=ct, object_id=arende.pk)
+            for t, pk in WorkflowHistory.objects.filter(content_type=ct, object_id=obj.pk)
             .order_by("timestamp", "pk")
             .values_list("timestamp", "pk")
         ]
     ]
-    for index, (model, path) in enumerate(KALLOR, start=1):
+    for index, (model, urval) in enumerate(kallor_, start=1):
         rows = (
-            model.history.filter(**{path: arende.pk})
+            model.history.filter(**urval)
             .order_by("history_date", "history_id")
             .values_list("history_date", "history_id")
         )
         flows.append([(t, index, pk) for t, pk in rows])
     return list(merge(*flows))
+
+
+#: how a row that points at one of these is named on a timeline: never by text that may be
+#: secret (an item's rubrik, a rättelse's text), whoever reads it
+_ETIKETTER = {
+    Punkt: lambda p: _("punkt %(nr)s") % {"nr": p.beteckning},
+    Votering: lambda v: _("votering %(nr)s") % {"nr": v.pk},
+    Rattelse: lambda r: _("rättelse %(nr)s") % {"nr": r.pk},
+}
 
 
 def _namn_for_nycklar(fields, rows) -> dict[tuple[str, object], str]:
@@ -147,14 +215,15 @@ def _namn_for_nycklar(fields, rows) -> dict[tuple[str, object], str]:
         ids = {getattr(r, f.attname) for r in rows} - {None}
         if not ids:
             continue
+        etikett = _ETIKETTER.get(f.related_model, str)
         for pk, obj in f.related_model._default_manager.in_bulk(ids).items():
-            label = obj.get_username() if hasattr(obj, "get_username") else str(obj)
+            label = obj.get_username() if hasattr(obj, "get_username") else etikett(obj)
             names[(f.attname, pk)] = label
     return names
 
 
-def antal_handelser(arende: Arende) -> int:
-    return len(_nycklar(arende))
+def antal_handelser(obj: Arende | Sammantrade) -> int:
+    return len(_nycklar(obj, _kallor_for(obj)))
 
 
 #: what a sekretess-marked handling's field history shows only to who may read it
@@ -178,13 +247,135 @@ def tidslinje(
     """Events ``start:stop`` of the ärende's merged timeline, oldest first. Without
     ``las_sekretess``, the protected fields of a sekretess-marked handling show its marking
     instead of their values (OSL 5 kap. 5 §)."""
-    page = _nycklar(arende)[start:stop]
+
+    def hemligt(model, rows):
+        if las_sekretess or model is not Handling:
+            return None
+        # a handling secret now is masked in every row of its history, also in those written
+        # before it was marked (its registration with the title in clear); as is one whose
+        # row was marked then
+        hemliga = {
+            h.pk: h.sekretess_enligt
+            for h in Handling.objects.filter(pk__in={r.id for r in rows}).select_related("arende")
+            if h.hemlig
+        }
+
+        def lagrum(row, prev, f) -> str:
+            if f.attname not in _HEMLIGA_FALT:
+                return ""
+            return (
+                hemliga.get(row.id)
+                or row.sekretess_lagrum
+                or (prev.sekretess_lagrum if prev else "")
+            )
+
+        return lagrum
+
+    return _handelser(
+        arende,
+        start,
+        stop,
+        # the ärende's own workflow first, then its begärandens
+        [registry.workflow_for(arende), *registry.all_workflows()],
+        kommentar=lambda h: arende.kommentar(h, las_sekretess),
+        hemligt=hemligt,
+    )
+
+
+def _dolda_punkter(sammantrade: Sammantrade, user) -> dict[int, str]:
+    """The items of the meeting, now or ever, whose secret content ``user`` may not read, with
+    their marking: an item on the list as the meeting page decides it
+    (:func:`protokoll.far_lasa`), one struck from it by its ärende's marking."""
+    deltagare = list(sammantrade.deltagare.all())
+    dolda = {}
+    levande = set()
+    for punkt in sammantrade.punkter.select_related("arende"):
+        levande.add(punkt.pk)
+        if not protokoll.far_lasa(user, punkt, deltagare):
+            dolda[punkt.pk] = punkt.arende.sekretess_lagrum
+    strukna = dict(
+        Punkt.history.filter(sammantrade_id=sammantrade.pk, arende_id__isnull=False)
+        .exclude(id__in=levande)
+        .values_list("id", "arende_id")
+    )
+    arenden = Arende.objects.in_bulk(set(strukna.values()))
+    for punkt_id, arende_id in strukna.items():
+        arende = arenden.get(arende_id)
+        if (
+            arende is not None
+            and arende.ar_sekretessmarkerat
+            and not user.has_perm("arenden.view_sekretess", arende)
+        ):
+            dolda[punkt_id] = arende.sekretess_lagrum
+    return dolda
+
+
+def motets_tidslinje(sammantrade: Sammantrade, start: int, stop: int, *, user) -> list[Handelse]:
+    """Events ``start:stop`` of the meeting's merged timeline (:func:`motets_kallor`), oldest
+    first. What was written under an item ``user`` may not read the secret content of shows
+    the item's marking instead of its words (OSL 5 kap. 5 §), as a rättelse's text of such
+    an item does."""
+    dolda = _dolda_punkter(sammantrade, user)
+    voteringar = dict(
+        Votering.history.filter(punkt_id__in=list(dolda)).values_list("id", "punkt_id")
+    )
+    rattelser = dict(
+        Rattelse.history.filter(
+            sammantrade_id=sammantrade.pk, punkt_id__in=list(dolda)
+        ).values_list("id", "punkt_id")
+    )
+    rattelse_maskeras = protokoll.rattelser_maskeras_for(user, sammantrade)
+
+    def punkt_for(model, row):
+        if model is Punkt:
+            return row.id
+        for falt, punkt_av in (
+            ("punkt_id", None),
+            ("votering_id", voteringar),
+            ("rattelse_id", rattelser),
+        ):
+            if hasattr(row, falt):
+                varde = getattr(row, falt)
+                return varde if punkt_av is None else punkt_av.get(varde)
+        return None
+
+    def hemligt(model, rows):
+        if not dolda:
+            return None
+
+        def lagrum(row, prev, f) -> str:
+            if f.is_relation or not isinstance(f, (models.CharField, models.TextField)):
+                return ""
+            return dolda.get(punkt_for(model, row), "")
+
+        return lagrum
+
+    def kommentar(h) -> str:
+        if h.comment and rattelse_maskeras and h.transition in protokoll.RATTELSESTEG:
+            return protokoll.maskerad_rattelse()
+        return h.comment
+
+    return _handelser(
+        sammantrade,
+        start,
+        stop,
+        [registry.workflow_for(sammantrade)],
+        kommentar=kommentar,
+        hemligt=hemligt,
+    )
+
+
+def _handelser(obj, start, stop, flows, *, kommentar, hemligt) -> list[Handelse]:
+    """Events ``start:stop`` of ``obj``'s merged timeline: its steps, their titles and states
+    read from ``flows``, each comment as ``kommentar`` gives it, and the field changes of
+    its sources, a field shown as its marking where ``hemligt(model, rows)`` (None: nothing
+    hidden) gives a function ``(row, previous row, field)`` that returns the lagrum."""
+    kallor_ = _kallor_for(obj)
+    page = _nycklar(obj, kallor_)[start:stop]
     wanted: dict[int, list[int]] = {}
     for _t, index, pk in page:
         wanted.setdefault(index, []).append(pk)
     loaded: dict[tuple[int, int], Handelse] = {}
-    # the ärende's own workflow first, then its begärandens
-    flows = [registry.workflow_for(arende), *registry.all_workflows()]
     steg_titlar, status_titlar = {}, {}
     for wf in reversed(flows):
         steg_titlar.update({t.id: t.title for t in wf.transitions.values()})
@@ -203,13 +394,10 @@ def tidslinje(
                 vem=namn(h.actor, h.actor_name),
                 vad=steg,
                 objekt=objekt,
-                # the ärende's steps and its begärandens: a prövning's motivering is kept
-                # from who may not read the secret content (a secret ärende's timeline is
-                # theirs only)
-                kommentar=arende.kommentar(h, las_sekretess),
+                kommentar=kommentar(h),
                 overgang=True,
             )
-    for index, (model, _path) in enumerate(KALLOR, start=1):
+    for index, (model, _urval) in enumerate(kallor_, start=1):
         if index not in wanted:
             continue
         historical = model.history.model
@@ -224,18 +412,7 @@ def tidslinje(
         before = historical.objects.in_bulk([r.prev_id for r in rows if r.prev_id])
         fields = [f for f in historical._meta.concrete_fields if f.attname not in _HISTORY_SKIP]
         names = _namn_for_nycklar(fields, [*rows, *before.values()])
-        # a handling secret now is masked in every row of its history, also in those written
-        # before it was marked (its registration with the title in clear); as is one whose row
-        # was marked then
-        hemliga = {}
-        if not las_sekretess and model is Handling:
-            hemliga = {
-                h.pk: h.sekretess_enligt
-                for h in Handling.objects.filter(pk__in={r.id for r in rows}).select_related(
-                    "arende"
-                )
-                if h.hemlig
-            }
+        lagrum_for = hemligt(model, rows)
         for row in rows:
             prev = before.get(row.prev_id)
             changes = []
@@ -251,15 +428,10 @@ def tidslinje(
                 if f.attname == "state":  # the states by their titles, as on the pages
                     old, new = status_titlar.get(old, old), status_titlar.get(new, new)
                 if prev is None or old != new:
-                    if not las_sekretess and model is Handling and f.attname in _HEMLIGA_FALT:
-                        lagrum = (
-                            hemliga.get(row.id)
-                            or row.sekretess_lagrum
-                            or (prev.sekretess_lagrum if prev else "")
-                        )
-                        if lagrum:
-                            hemligt = f"Sekretess ({lagrum})"
-                            old, new = (hemligt if prev else None), hemligt
+                    lagrum = lagrum_for(row, prev, f) if lagrum_for else ""
+                    if lagrum:
+                        hemligt_varde = f"Sekretess ({lagrum})"
+                        old, new = (hemligt_varde if prev else None), hemligt_varde
                     changes.append(Andring(str(f.verbose_name), _visa(old), _visa(new)))
             orsak = row.history_change_reason or ""
             loaded[(index, row.history_id)] = Handelse(

@@ -25,6 +25,7 @@ from arenden.gemensamt.inskick import en_gang
 from arenden.gemensamt.sidor import PER_SIDA
 from arenden.gemensamt.tal import heltal
 from arenden.gemensamt.vyer import arende_eller_404
+from arenden.granskning import services as granskning
 from arenden.organisation import roles
 from arenden.organisation.models import Ledamotsuppdrag, Organ, Person
 from arenden.publikt.anslagstavla import protokollfil_svar
@@ -78,6 +79,37 @@ def _sammantrade_or_404(pk) -> Sammantrade:
 def _kräv_lasratt(user, sammantrade) -> None:
     if not user.has_perm("arenden.view_sammantrade", sammantrade):
         raise PermissionDenied(_("Du har inte behörighet till den här sidan."))
+
+
+@login_required
+def tidslinje(request, pk):
+    """The meeting's whole story for the revisor: its steps and every field change of the
+    närvaro, the items and what was recorded under each, the justering and the rättelser,
+    merged and paged, with whether their chains hold. What was written under an item the
+    reader may not read shows the item's marking (OSL 5 kap. 5 §)."""
+    s = _sammantrade_or_404(pk)
+    _kräv_lasratt(request.user, s)
+    deltagare = list(s.deltagare.all())
+    Sekretessatkomst.logga_arenden(
+        request.user,
+        [
+            p.arende_id
+            for p in s.punkter.select_related("arende")
+            if p.ar_sekretess and protokoll.far_lasa(request.user, p, deltagare)
+        ],
+        Sekretessatkomst.Vad.SAMMANTRADE,
+    )
+    sida = Paginator(range(granskning.antal_handelser(s)), PER_SIDA).get_page(
+        request.GET.get("sida")
+    )
+    handelser = granskning.motets_tidslinje(
+        s, sida.start_index() - 1, sida.end_index(), user=request.user
+    )
+    return render(
+        request,
+        "arenden/sammantrade_tidslinje.html",
+        {"s": s, "sida": sida, "handelser": handelser, "kedja": granskning.kontrollera(s)},
+    )
 
 
 def _fel(request, err) -> None:
