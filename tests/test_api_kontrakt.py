@@ -104,3 +104,16 @@ def test_no_answer_is_a_server_error_or_outside_the_schema(roll):
         except Exception as err:  # noqa: BLE001 - every operation's failure is collected
             fel.append(f"{operation.method.upper()} {operation.path}: {err}")
     assert fel == [], "\n\n".join(fel)
+
+
+def test_a_delete_refused_by_what_points_at_it_is_a_conflict_in_swedish():
+    from django.db.models import ProtectedError
+
+    from arenden.api.problem import hantera
+
+    svar = hantera(ProtectedError("x", set()), {})
+    assert svar.status_code == 409
+    assert svar.data["detail"] == (
+        "Det går inte att ta bort, eftersom andra uppgifter hänvisar till det."
+    )
+    assert svar.data["type"].endswith("hanvisad")

@@ -122,3 +122,62 @@ def test_only_the_sekreterare_changes_the_list(mote):
     assert mote.sammantrade.punkter.count() == 3
     mote.arende.refresh_from_db()
     assert mote.arende.state == "anmalt"
+
+
+def test_an_item_the_narvaro_names_as_where_someone_joined_or_left_is_not_struck(mote):
+    """Over HTTP as the sekreterare: a Swedish refusal naming who, and nothing changed;
+    once the närvaro no longer points at the item, it is struck."""
+    rad = mote.deltagare(mote.annan)
+    protokoll.andra_narvaro(rad, user=mote.sek, narvarande=True, anslot_fran=mote.info)
+    client = _inloggad(mote.sek)
+    url = reverse("arenden:punkt_stryk", args=[mote.info.pk])
+    svar = client.post(
+        url, factories.fran_motessidan(mote.sammantrade, {"motivering": "Utgår."}), follow=True
+    )
+    assert svar.status_code == 200
+    assert (
+        f"Närvaron anger att {mote.annan} anslöt vid eller lämnade efter punkten. Ändra "
+        "närvaron först" in svar.content.decode()
+    )
+    assert _ordning(mote) == [mote.arendepunkt.rubrik, "Aktuellt", "Ekonomisk uppföljning"]
+    protokoll.andra_narvaro(rad, user=mote.sek, anslot_fran=None, lamnade_efter=mote.info)
+    svar = client.post(
+        url, factories.fran_motessidan(mote.sammantrade, {"motivering": "Utgår."}), follow=True
+    )
+    assert "Ändra närvaron först" in svar.content.decode()
+    protokoll.andra_narvaro(rad, user=mote.sek, lamnade_efter=None)
+    client.post(url, factories.fran_motessidan(mote.sammantrade, {"motivering": "Utgår."}))
+    assert _ordning(mote) == [mote.arendepunkt.rubrik, "Ekonomisk uppföljning"]
+
+
+def test_the_signed_record_of_absence_follows_its_items_when_the_list_changes(mote):
+    """Who was absent from which item is in the närvaro's signed row by the items' places
+    (KL 5 kap. 45 §): when an item moves or one before it is struck, a new row says the
+    places they have now; absence from a struck item goes with it."""
+    rad = mote.deltagare(mote.annan)
+    protokoll.andra_narvaro(rad, user=mote.sek, narvarande=True, franvarande_pa=[mote.tredje])
+    rad.refresh_from_db()
+    assert rad.franvarande_punkter == "3"
+    # items moved above it: its place and the record stand, no new row
+    rader = rad.history.count()
+    protokoll.flytta_punkt(mote.info, user=mote.sek, upp=True)
+    protokoll.flytta_punkt(mote.info, user=mote.sek, upp=False)
+    assert rad.history.count() == rader
+    protokoll.flytta_punkt(mote.tredje, user=mote.sek, upp=True)
+    rad.refresh_from_db()
+    assert rad.franvarande_punkter == "2"
+    senaste = rad.history.first()
+    assert (senaste.franvarande_punkter, senaste.history_change_reason) == ("2", "flyttad")
+    # the item before it struck: it is the second still, then the first
+    protokoll.flytta_punkt(mote.tredje, user=mote.sek, upp=False)
+    protokoll.stryk_punkt(mote.info, user=mote.sek, motivering="Utgår.")
+    rad.refresh_from_db()
+    mote.tredje.refresh_from_db()
+    assert (mote.tredje.ordning, rad.franvarande_punkter) == (2, "2")
+    assert rad.history.first().history_change_reason == "struken"
+    antal = rad.history.count()
+    # absent from the item struck: the absence goes, in a row of its own
+    protokoll.stryk_punkt(mote.tredje, user=mote.sek, motivering="Utgår också.")
+    rad.refresh_from_db()
+    assert (rad.franvarande_punkter, list(rad.franvarande_pa.all())) == ("", [])
+    assert rad.history.count() == antal + 1

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.exceptions import ValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.test import RequestFactory
 from django_fsm import ConcurrentTransition
 
@@ -21,6 +22,10 @@ def test_each_refusal_has_its_swedish_message():
         "Skriv beslutet. Ange dagen."
     )
     assert refusal(KeyError("inte en vägran")) is None
+    for error in (ProtectedError, RestrictedError):
+        assert refusal(error("x", set())) == (
+            "Det går inte att ta bort, eftersom andra uppgifter hänvisar till det."
+        )
 
 
 def _svar(*, referer=None, secure=False):
@@ -70,3 +75,17 @@ def test_without_a_start_page_a_refusal_goes_to_the_root(settings, start):
 def test_what_is_not_a_refusal_is_left_to_django():
     request = RequestFactory().get("/")
     assert RefusalMiddleware(lambda r: None).process_exception(request, KeyError("x")) is None
+
+
+@pytest.mark.parametrize("error", [ProtectedError, RestrictedError])
+def test_a_delete_refused_by_what_points_at_it_goes_back_with_its_message(settings, error):
+    settings.LOGIN_REDIRECT_URL = "/start/"
+    request = RequestFactory().post("/punkt/1/stryk/")
+    request.META["HTTP_REFERER"] = "http://testserver/sammantrade/1/"
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    svar = RefusalMiddleware(lambda r: None).process_exception(request, error("x", set()))
+    assert (svar.status_code, svar["Location"]) == (302, "http://testserver/sammantrade/1/")
+    assert [str(m) for m in get_messages(request)] == [
+        "Det går inte att ta bort, eftersom andra uppgifter hänvisar till det."
+    ]

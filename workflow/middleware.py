@@ -7,6 +7,7 @@ refusal rolled back its transaction. No such refusal is ever a 500."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,8 +16,10 @@ from django_fsm import ConcurrentTransition
 
 from .models import WorkflowError
 
-#: what the engine and the services raise to refuse a request (catch these, then ``refusal``)
-REFUSALS = (WorkflowError, ConcurrentTransition, ValidationError)
+#: what the engine and the services raise to refuse a request (catch these, then ``refusal``);
+#: and the database's refusal to delete what a record points at: a record that others name
+#: is never removed from under them, whichever path tried (the row stays, as it should)
+REFUSALS = (WorkflowError, ConcurrentTransition, ValidationError, ProtectedError, RestrictedError)
 
 
 def refusal(exception) -> str | None:
@@ -28,6 +31,8 @@ def refusal(exception) -> str | None:
         return str(exception)
     if isinstance(exception, ValidationError):
         return " ".join(exception.messages)
+    if isinstance(exception, (ProtectedError, RestrictedError)):
+        return _("Det går inte att ta bort, eftersom andra uppgifter hänvisar till det.")
     return None
 
 

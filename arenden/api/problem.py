@@ -7,6 +7,7 @@ may not take (403). Invalid input lists what is wrong per field in ``fel``."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
@@ -101,6 +102,8 @@ def hantera(exc, context):
         return svar(409, refusal(exc), "arbetsflode")
     if isinstance(exc, Inaktuell):
         return svar(409, refusal(exc), "inaktuell", _("Ärendet har ändrats"), version=exc.version)
+    if isinstance(exc, ProtectedError | RestrictedError):
+        return svar(409, refusal(exc), "hanvisad", _("Annat hänvisar till det"))
     if isinstance(exc, ValidationError):
         fel = (
             {k: [str(m) for m in v] for k, v in exc.message_dict.items()}

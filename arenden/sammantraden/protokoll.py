@@ -493,9 +493,7 @@ def andra_narvaro(deltagare: Deltagare, *, user, version: int | None = None, **f
             setattr(deltagare, namn, varde)
         if franvarande_pa is not None:
             # in the närvaro's own signed row: the many-to-many keeps no history
-            deltagare.franvarande_punkter = ", ".join(
-                str(p.ordning) for p in sorted(set(franvarande_pa), key=lambda p: p.ordning)
-            )
+            deltagare.franvarande_punkter = _platser(franvarande_pa)
         _spara(deltagare, user)
         if franvarande_pa is not None:
             deltagare.franvarande_pa.set(franvarande_pa)
@@ -518,6 +516,23 @@ def andra_narvaro(deltagare: Deltagare, *, user, version: int | None = None, **f
                 deltagare.sammantrade, roles.JUSTERARE, user=deltagare.person.anvandare
             )
     return deltagare
+
+
+def _platser(punkter) -> str:
+    """Items by their place on the föredragningslista, as the närvaro's row records them."""
+    return ", ".join(str(p.ordning) for p in sorted(set(punkter), key=lambda p: p.ordning))
+
+
+def _skriv_om_franvaron(sammantrade: Sammantrade, user, orsak: str) -> None:
+    """After items moved on the list or one was struck: each närvaro row's signed record of
+    the items its person was absent from names them by their places now, in a new row of
+    its history where that changed; never a record that names another item than the one
+    the absence was noted on."""
+    for deltagare in sammantrade.deltagare.prefetch_related("franvarande_pa"):
+        platser = _platser(deltagare.franvarande_pa.all())
+        if platser != deltagare.franvarande_punkter:
+            deltagare.franvarande_punkter = platser
+            _spara(deltagare, user, orsak)
 
 
 def narvaron(sammantrade: Sammantrade):
@@ -952,6 +967,7 @@ def flytta_punkt(punkt: Punkt, *, user, version: int | None = None, upp: bool) -
         _spara(b, user, "flyttad")
         a.ordning = nummer_b
         _spara(a, user, "flyttad")
+        _skriv_om_franvaron(sammantrade, user, "flyttad")
     return a
 
 
@@ -976,14 +992,28 @@ def stryk_punkt(punkt: Punkt, *, user, version: int | None = None, motivering: s
         _kräv_andring(sammantrade, user)
         _kräv_planerat(sammantrade)
         punkt = sammantrade.punkter.select_related("arende").get(pk=punkt.pk)
+        namner = sammantrade.deltagare.filter(Q(anslot_fran=punkt) | Q(lamnade_efter=punkt))
+        if vem := [str(d.person) for d in namner.select_related("person")]:
+            raise ValidationError(
+                _(
+                    "Närvaron anger att %(vem)s anslöt vid eller lämnade efter punkten. Ändra "
+                    "närvaron först, så att den inte pekar på en punkt som stryks."
+                )
+                % {"vem": ", ".join(vem)},
+                code="narvaron_namner_punkten",
+            )
         arende = punkt.arende
         punkt.bilagor.clear()
+        for deltagare in sammantrade.deltagare.filter(franvarande_pa=punkt):
+            # absent from an item that is not dealt with: nothing to record
+            deltagare.franvarande_pa.remove(punkt)
         punkt._history_user = user
         punkt._change_reason = "struken"
         punkt.delete()
         for senare in sammantrade.punkter.filter(ordning__gt=punkt.ordning).order_by("ordning"):
             senare.ordning -= 1
             _spara(senare, user, "flyttad")
+        _skriv_om_franvaron(sammantrade, user, "struken")
         if arende is not None:
             do_transition(
                 arende,
