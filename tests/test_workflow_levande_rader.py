@@ -99,6 +99,8 @@ def test_a_row_gone_without_its_history_saying_so_is_reported(docs):
 def test_the_findings_are_in_the_order_of_the_objects(docs, make_document):
     a, b = docs
     c = make_document("Tredje")
+    a.title = "Ändrad sist"  # its newest history row is now the newest of all
+    a.save()
     Document.objects.filter(pk=c.pk)._raw_delete(connection.alias)
     Document.objects.filter(pk=b.pk).update(title="x")
     Document.objects.filter(pk=a.pk)._raw_delete(connection.alias)
@@ -107,10 +109,16 @@ def test_the_findings_are_in_the_order_of_the_objects(docs, make_document):
     assert [f[4] for f in found] == [GONE, DIFFERS.format("title"), GONE]
 
 
-def test_a_row_with_no_history_at_all_is_not_judged(docs, folder):
+def test_a_row_with_no_history_at_all_is_not_judged(docs, folder, make_document):
     (lone,) = Document.objects.bulk_create([Document(title="Från en migrering", folder=folder)])
     assert not HISTORICAL.objects.filter(id=lone.pk).exists()
     assert fieldhistory.compare_live(HISTORICAL) == []
+    # and the rows after it are judged as before
+    later = make_document("Senare")
+    Document.objects.filter(pk=later.pk).update(title="Förfalskad")
+    assert fieldhistory.compare_live(HISTORICAL) == [
+        (LABEL, later.pk, 0, newest(later.pk), DIFFERS.format("title"))
+    ]
 
 
 def test_the_comparison_reads_the_rows_and_the_history_once_however_many(

@@ -443,11 +443,10 @@ def compare_live(model) -> list[tuple]:
     history row."""
     tracked = model.instance_type
     id_name = object_id_name(model)
+    # the tracked model's own fields (the history's are the ``history_`` ones besides them)
     live_names = {f.attname for f in tracked._meta.concrete_fields}
     fields = [
-        f
-        for f in model._meta.concrete_fields
-        if f.attname in live_names and f.attname != id_name and not f.attname.startswith("history_")
+        f for f in model._meta.concrete_fields if f.attname in live_names and f.attname != id_name
     ]
     names = [f.attname for f in fields]
     newest = model._default_manager.filter(
