@@ -159,3 +159,14 @@ class DelegationspunktAdmin(ReadOnly, admin.ModelAdmin):
     )
     list_filter = ("organ",)
     search_fields = ("nummer", "beslutsomrade", "befattning", "antagen_genom")
+
+
+# An API key is made by ``manage.py api_nyckel`` only, which gives none to an administrator:
+# a key made here for someone else would let whoever made it read as that person, and the
+# log of reads of secret content would name the wrong reader (OSL 5 kap. 5 §). The admin
+# neither shows the keys nor makes them.
+import rest_framework.authtoken.admin  # noqa: E402, F401  registers it first, to unregister
+from rest_framework.authtoken.models import TokenProxy  # noqa: E402
+
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)

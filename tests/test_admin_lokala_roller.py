@@ -121,3 +121,22 @@ def test_a_role_given_by_the_workflow_is_shown_and_cannot_be_changed_or_removed(
     assert superanvandare.get(f"{LISTA}{roll.pk}/delete/").status_code == 403
     assert superanvandare.post(f"{LISTA}{roll.pk}/delete/", {"post": "yes"}).status_code == 403
     assert LocalRole.objects.filter(pk=roll.pk).exists()
+
+
+def test_the_admin_makes_no_api_key(client):
+    """A key is made by ``manage.py api_nyckel``, which gives none to an administrator; one
+    made in the admin for someone else would let its maker read as them, and the log of
+    reads of secret content name the wrong reader (OSL 5 kap. 5 §)."""
+    from django.contrib.auth.models import User
+    from rest_framework.authtoken.models import Token
+
+    admin = User.objects.create_superuser("admin", "admin@example.se", "lösen-123")
+    handlaggare = User.objects.create_user("hanna")
+    client.force_login(admin)
+    assert client.get("/admin/authtoken/tokenproxy/").status_code == 404
+    svar = client.post(
+        "/admin/authtoken/tokenproxy/add/", {"user": handlaggare.pk, "_save": "Spara"}
+    )
+    assert svar.status_code == 404
+    assert not Token.objects.exists()
+    assert "authtoken" not in client.get("/admin/").content.decode()

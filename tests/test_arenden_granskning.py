@@ -471,3 +471,23 @@ def test_the_meetings_timeline_shows_who_recorded_what_and_costs_the_same_howeve
     # a forged row of the närvaro's history is reported there
     Deltagare.history.filter(id=rad.pk).update(roll="forfalskad")
     assert "Historiken är obruten" not in client.get(url).content.decode()
+
+
+def test_the_page_of_role_changes_names_a_group_removed_since_by_its_number(client, cast):
+    """The admin removes no group; one removed another way leaves its memberships' history,
+    which the revisor still reads, naming the group by its number."""
+    from django.contrib.auth.models import Group
+
+    from arenden.organisation.models import Organ
+    from workflow.roles import grant
+
+    grupp = Group.objects.create(name="Tillfällig")
+    cast.handlaggare.groups.add(grupp)
+    grant(Organ.objects.get(kod="HSN"), "Stabschef", group=grupp)
+    nummer = grupp.pk
+    grupp.delete()
+    client.force_login(cast.revisor)
+    for vy in ("", "?vy=grupper"):
+        svar = client.get(reverse("arenden:rollandringar") + vy)
+        assert svar.status_code == 200
+        assert f"borttagen grupp {nummer}" in svar.content.decode()

@@ -263,3 +263,56 @@ def test_an_account_is_deactivated_never_deleted(admin_client, make_user, make_d
     assert doc.history.filter(history_user=frida).exists()
     _antal, problem = fieldhistory.verify()
     assert problem == []
+
+
+def test_the_account_form_gives_no_permission_one_by_one(admin_client, make_user):
+    """A right comes from a role, recorded when given; a permission given to the account
+    itself would open pages with no record: the form has no such field, and a POST that
+    names one gives nothing."""
+    from django.contrib.auth.models import Permission, User
+
+    bo = make_user("bo", "Författare")
+    url = reverse("admin:auth_user_change", args=[bo.pk])
+    sida = admin_client.get(url).content.decode()
+    assert 'name="user_permissions"' not in sida and 'name="groups"' in sida
+    perm = Permission.objects.get(codename="view_workflowhistory")
+    svar = admin_client.post(
+        url,
+        {
+            "username": "bo",
+            "is_active": "on",
+            "groups": list(bo.groups.values_list("pk", flat=True)),
+            "user_permissions": [perm.pk],
+            "date_joined_0": "2025-01-01",
+            "date_joined_1": "12:00:00",
+        },
+    )
+    assert svar.status_code == 302
+    bo = User.objects.get(pk=bo.pk)
+    assert not bo.user_permissions.exists()
+    assert not bo.has_perm("workflow.view_workflowhistory")
+
+
+def test_a_role_is_shown_never_renamed_given_permissions_or_deleted(admin_client, make_user):
+    """A group is a role by its name: renamed, its members would hold another role; given a
+    permission, they would read what it opens; deleted, their memberships would go. None of
+    it is recorded, so the admin does none of it."""
+    from django.contrib.auth.models import Group, Permission
+
+    make_user("bo", "Författare")
+    grupp = Group.objects.get(name="Författare")
+    url = reverse("admin:auth_group_change", args=[grupp.pk])
+    assert admin_client.get(url).status_code == 200
+    perm = Permission.objects.get(codename="view_workflowhistory")
+    assert (
+        admin_client.post(url, {"name": "Granskare", "permissions": [perm.pk]}).status_code == 403
+    )
+    assert (
+        admin_client.post(
+            reverse("admin:auth_group_delete", args=[grupp.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert admin_client.post(reverse("admin:auth_group_add"), {"name": "Ny"}).status_code == 403
+    grupp.refresh_from_db()
+    assert (grupp.name, grupp.permissions.count(), grupp.user_set.count()) == ("Författare", 0, 1)

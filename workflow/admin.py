@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -153,11 +154,31 @@ class WorkflowHistoryAdmin(ReadOnly, admin.ModelAdmin):
 
 class KontoAdmin(admin.site._registry[get_user_model()].__class__):
     """Accounts are deactivated, never deleted (:func:`workflow.fieldhistory._no_user_deleted`):
-    no delete here either."""
+    no delete here either. A user's rights come from their roles (groups, whose memberships
+    have signed history, and local roles), never from permissions given to the account one
+    by one, which nothing records: the admin offers none."""
 
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (namn, {**falt, "fields": [f for f in falt["fields"] if f != "user_permissions"]})
+            for namn, falt in super().get_fieldsets(request, obj)
+        ]
+
 
 admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), KontoAdmin)
+
+
+class RollAdmin(ReadOnly, admin.site._registry[Group].__class__):
+    """A group is a role (:func:`workflow.roles.global_roles` reads it by name), with the
+    permissions the roles' definitions give it. Renaming one would hand its members another
+    role, and giving it a permission would open pages to them, with no record of either; a
+    deleted one would take its members' memberships with it. Shown here, never changed:
+    memberships are given on the account, where each is recorded."""
+
+
+admin.site.unregister(Group)
+admin.site.register(Group, RollAdmin)

@@ -702,7 +702,7 @@ def rollandringar(rader) -> list[Rollandring]:
     ut = []
     for r in rader:
         pa, url = objekt[(r.content_type_id, r.object_id)]
-        mottagare = namn(r.user) if r.user_id else (r.group.name if r.group_id else "–")
+        mottagare = namn(r.user) if r.user_id else (_gruppnamn(r) if r.group_id else "–")
         fran, till = r.valid_from, r.valid_until
         period = ""
         if fran or till:
@@ -722,6 +722,13 @@ def rollandringar(rader) -> list[Rollandring]:
     return ut
 
 
+def _gruppnamn(rad) -> str:
+    """The group a history row names; one removed since (outside the admin, which removes
+    none) by its number."""
+    grupp = rad.group
+    return grupp.name if grupp is not None else _("borttagen grupp %(nr)s") % {"nr": rad.group_id}
+
+
 def gruppandringar(rader) -> list[Rollandring]:
     """The rows of the group memberships' field history (workflow.models.GroupMembership): a
     role for the whole organisation given to or taken from a user, by whom and when."""
@@ -730,7 +737,7 @@ def gruppandringar(rader) -> list[Rollandring]:
             tid=r.history_date,
             vem=namn(r.history_user),
             vad=str(_ROLLANDRING.get(r.history_type, r.history_type)),
-            roll=r.group.name,
+            roll=_gruppnamn(r),
             till=namn(r.user),
             pa=_("hela organisationen"),
             url="",
