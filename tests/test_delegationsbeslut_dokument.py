@@ -40,8 +40,8 @@ def punkt(cast, delegat):
     )
 
 
-def _beredd(cast, **extra):
-    arende = cast.registrera("Remiss om vårdval i Västerbotten", **extra)
+def _beredd(cast, rubrik="Remiss om vårdval i Västerbotten", **extra):
+    arende = cast.registrera(rubrik, **extra)
     tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
     do_transition(arende, "paborja_beredning", cast.handlaggare)
     satt_sandlista(arende, ["Kommunförbundet"], user=cast.handlaggare)
@@ -195,3 +195,19 @@ def test_the_delegat_finds_the_beslut_among_the_handlingar_over_http(client, cas
     fil = client.get(f"/handling/{handling.pk}/fil/")
     assert fil.status_code == 200
     assert fil["Content-Type"] == "application/pdf"
+
+
+def test_a_rubrik_as_long_as_the_diarium_holds_gives_a_shortened_title_never_an_error(
+    cast, punkt, delegat
+):
+    """The ärendemening may fill its 500 characters; the document's title is its name and
+    the rubrik, shortened to what the diarium holds (a database holding the limit refused
+    the whole beslut before). The tjänsteskrivelse is filed the same way."""
+    rubrik = "Remiss om vårdval " + "och vårdens organisation " * 30
+    rubrik = rubrik[:500]
+    arende = _beredd(cast, rubrik)
+    beslut = fatta_delegationsbeslut(arende, user=delegat, punkt=punkt, datum=DAG, text="Bifall.")
+    titel = beslut.dokument.titel
+    assert len(titel) == 500 and titel.endswith("…")
+    assert titel.startswith("Delegationsbeslut Remiss om vårdval och vårdens")
+    assert len(Handling.objects.get(pk=beslut.dokument.pk).titel) == 500

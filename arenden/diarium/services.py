@@ -535,6 +535,12 @@ def arkivera_handling(
     ``add_handling``; the documents the system itself draws up as the result of a step the
     user was allowed to take (the protokoll when it is justerat) ask nothing."""
     kräv_skett(datum, _("Handlingens datum"))
+    # a title the system makes (a document's name and the ärende's rubrik, which may be as
+    # long as the field) is shortened to what the diarium holds, never refused: the step
+    # that files it must not fail on it; what users write is held to the limit by the forms
+    grans = Handling._meta.get_field("titel").max_length
+    if len(titel) > grans:
+        titel = titel[: grans - 1].rstrip() + "…"
     fakta = None
     if fil is not None:
         filnamn = filnamn or os.path.basename(getattr(fil, "name", "") or "") or "fil"
