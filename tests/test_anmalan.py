@@ -86,7 +86,8 @@ def test_the_page_puts_it_on_a_meeting_of_its_organ_and_only_then_is_it_anmalt(c
     assert sida.status_code == 200
     val = [str(s) for s in sida.context["form"].fields["sammantrade"].queryset]
     assert val == [str(hsn), str(kallat)]  # its organ's meetings whose list can still change
-    svar = klient.post(url, {"sammantrade": hsn.pk, "slag": "beslutsarende"}, follow=True)
+    data = factories.fran_arendesidan(hemligt, {"sammantrade": hsn.pk, "slag": "beslutsarende"})
+    svar = klient.post(url, data, follow=True)
     assert "Ärendet är anmält till" in svar.content.decode()
     hemligt.refresh_from_db()
     assert hemligt.state == "anmalt"
@@ -101,9 +102,12 @@ def test_a_double_click_puts_it_on_the_list_once(cast, hemligt):
     hsn = factories.planerat(hemligt, cast.sekreterare)
     klient = _sekreterare(cast)
     url = reverse("arenden:anmal", args=[hemligt.pk])
-    nyckel = re.search(r'name="inskick" value="(\w+)"', klient.get(url).content.decode())[1]
+    sida = klient.get(url).content.decode()
+    nyckel = re.search(r'name="inskick" value="(\w+)"', sida)[1]
+    version = re.search(r'name="version" value="(\d+)"', sida)[1]
+    data = {"sammantrade": hsn.pk, "slag": "beslutsarende", "inskick": nyckel, "version": version}
     for _ in range(2):  # the same form sent twice: the second gets the first's answer
-        svar = klient.post(url, {"sammantrade": hsn.pk, "slag": "beslutsarende", "inskick": nyckel})
+        svar = klient.post(url, data)
         assert svar.status_code == 302
         assert svar["Location"].startswith(reverse("arenden:sammantrade", args=[hsn.pk]))
     assert Punkt.objects.filter(arende=hemligt).count() == 1
@@ -367,3 +371,28 @@ def test_a_beslut_is_not_recorded_at_the_meeting_that_postponed_it(cast):
         protokoll.besluta(punkt, user=cast.sekreterare, utfall="bifall", beslut="Bifall.")
     _utan_protokollet(arende, forsta)
     assert Arende.objects.get(pk=arende.pk).state == "anmalt"
+
+
+def test_a_form_read_before_the_arende_changed_is_refused_and_nothing_saved(cast, hemligt):
+    """The nämndsekreterare opens Anmäl; meanwhile the handläggare takes the ärende back,
+    rewrites the förslag and marks it beredd again. The form sent then is refused with the
+    reason, nothing is put on the list, and sent again as it now reads, it is anmält."""
+    hsn = factories.planerat(hemligt, cast.sekreterare)
+    klient = _sekreterare(cast)
+    url = reverse("arenden:anmal", args=[hemligt.pk])
+    sida = klient.get(url).content.decode()
+    version = re.search(r'name="version" value="(\d+)"', sida)[1]
+    do_transition(hemligt, "ateruppta_beredning", cast.handlaggare)
+    factories.forslag_till_beslut(hemligt, cast.handlaggare, forslag="Att avslå.", sandlista=())
+    do_transition(hemligt, "markera_beredd", cast.handlaggare)
+    data = {"sammantrade": hsn.pk, "slag": "beslutsarende", "version": version}
+    svar = klient.post(url, data)
+    assert svar.status_code == 200
+    assert "har ändrats" in svar.content.decode()
+    hemligt.refresh_from_db()
+    assert hemligt.state == "beredd" and not hemligt.punkter.exists()
+    # the form shown again carries the version now: sent as it is, it goes through
+    ny = re.search(r'name="version" value="(\d+)"', svar.content.decode())[1]
+    assert klient.post(url, {**data, "version": ny}).status_code == 302
+    hemligt.refresh_from_db()
+    assert hemligt.state == "anmalt"

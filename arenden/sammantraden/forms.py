@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from arenden.diarium.models import Arende
-from arenden.gemensamt.forms import Formular
+from arenden.gemensamt.forms import Formular, versionsfalt
 from arenden.organisation.models import Ledamotsuppdrag, Organ, Person
 from arenden.sammantraden.models import Deltagare, Punkt, Rost, Sammantrade, Yttrande
 
@@ -127,6 +127,7 @@ class AnmalForm(Formular):
     slag = forms.ChoiceField(
         choices=Punkt.Slag.choices, initial=Punkt.Slag.BESLUTSARENDE, label=_("Slag")
     )
+    version = versionsfalt()
 
     def __init__(self, *args, moten, **kwargs):
         super().__init__(*args, **kwargs)

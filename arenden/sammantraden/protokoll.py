@@ -847,13 +847,16 @@ def lagg_till_punkt(
     version: int | None = None,
     rubrik: str = "",
     arende: Arende | None = None,
+    arende_version: int | None = None,
     typ: str = Punkt.Typ.ARENDE,
     ordning: int | None = None,
     bilagor=(),
     **falt,
 ) -> Punkt:
     """An item on the föredragningslista. An ärende must be ready for decision (beredd) or
-    bordlagt at an earlier meeting; it becomes *anmält* through the engine."""
+    bordlagt at an earlier meeting; it becomes *anmält* through the engine. ``version`` is
+    the meeting's a form was read at, ``arende_version`` the ärende's (a form read before
+    the ärende was changed, its förslag rewritten and marked beredd again, is refused)."""
     if typ == Punkt.Typ.ARENDE and arende is None:
         raise ValidationError(_("En ärendepunkt behöver ett ärende."))
     if typ in Punkt.STAENDE:
@@ -872,6 +875,9 @@ def lagg_till_punkt(
         )
     with transaction.atomic(), acting_as(user):
         andras(sammantrade, version=version)
+        if arende is not None:
+            # the meeting, then the ärende: the order every step on both locks them in
+            arende = diarium_services.andras(arende, version=arende_version)
         _kräv_andring(sammantrade, user)
         if sammantrade.state not in (SammantradeStatus.PLANERAT, SammantradeStatus.KALLAT):
             raise ValidationError(

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from arenden.diarium import services as diarium_services
 from arenden.diarium.models import Sekretessatkomst
 from arenden.dokument import arkivering, motesfiler
 from arenden.dokument import services as dokument
@@ -503,12 +504,20 @@ def anmal(request, pk):
         .exclude(punkter__arende=arende)  # where it was bordlagt: a later meeting takes it up
         .order_by("datum", "pk")
     )
-    form = AnmalForm(request.POST or None, moten=moten)
+    form = AnmalForm(
+        request.POST or None,
+        moten=moten,
+        initial={"version": diarium_services.arendets_version(arende)},
+    )
     if request.method == "POST" and form.is_valid():
         sammantrade = form.cleaned_data["sammantrade"]
         try:
             punkt = protokoll.lagg_till_punkt(
-                sammantrade, user=request.user, arende=arende, slag=form.cleaned_data["slag"]
+                sammantrade,
+                user=request.user,
+                arende=arende,
+                arende_version=form.cleaned_data["version"],
+                slag=form.cleaned_data["slag"],
             )
         except (*REFUSALS, PermissionDenied) as err:
             fel(form, err)
