@@ -5,6 +5,7 @@ request's history, the decision and the copy filed in the ärende."""
 
 import datetime
 import io
+import re
 import threading
 
 import pytest
@@ -178,13 +179,16 @@ def test_release_with_masking_removes_the_withheld_page_from_the_copy(
     rader = {r.handling_id: r.pk for r in begaran.rader.all()}
     response = client.post(
         reverse("arenden:begaran", args=[begaran.pk]),
-        {
-            f"utfall_{rader[rapport.pk]}": "maskeras",
-            f"lagrum_{rader[rapport.pk]}": LAGRUM,
-            f"sidor_{rader[rapport.pk]}": "2",
-            f"utfall_{rader[skrivelse.pk]}": "lamnas_ut",
-            "motivering": "Sidan 2 innehåller uppgifter om enskildas hälsa.",
-        },
+        factories.fran_arendesidan(
+            arende,
+            {
+                f"utfall_{rader[rapport.pk]}": "maskeras",
+                f"lagrum_{rader[rapport.pk]}": LAGRUM,
+                f"sidor_{rader[rapport.pk]}": "2",
+                f"utfall_{rader[skrivelse.pk]}": "lamnas_ut",
+                "motivering": "Sidan 2 innehåller uppgifter om enskildas hälsa.",
+            },
+        ),
     )
     assert response.status_code == 302
     begaran.refresh_from_db()
@@ -351,13 +355,18 @@ def test_two_people_trying_one_request_at_the_same_moment_decide_it_once():
         begaran = _registrera(cast, arende, handling)
         rad = begaran.rader.get()
         url = reverse("arenden:begaran", args=[begaran.pk])
-        data = {
-            cast.handlaggare.username: {f"utfall_{rad.pk}": "lamnas_ut"},
-            cast.stabschef.username: {
-                f"utfall_{rad.pk}": "undantas",
-                f"lagrum_{rad.pk}": LAGRUM,
-                "motivering": "Avslag",
-            },
+        data = {  # each read the page as it was, before either sent
+            cast.handlaggare.username: factories.fran_arendesidan(
+                arende, {f"utfall_{rad.pk}": "lamnas_ut"}
+            ),
+            cast.stabschef.username: factories.fran_arendesidan(
+                arende,
+                {
+                    f"utfall_{rad.pk}": "undantas",
+                    f"lagrum_{rad.pk}": LAGRUM,
+                    "motivering": "Avslag",
+                },
+            ),
         }
         barrier = threading.Barrier(2, timeout=30)
         svar, fel = {}, []
@@ -444,3 +453,39 @@ def test_an_arende_with_a_request_is_never_makulerat_nor_a_makulerat_one_asked_o
     with pytest.raises(ValidationError, match="är makulerat"):
         _registrera(cast, annat, utkast2)
     assert list(Begaran.objects.all()) == [begaran]
+
+
+def test_a_provning_on_a_page_read_before_a_handling_was_marked_secret_is_refused(
+    cast, arende, rapport, skrivelse
+):
+    """The stabschef opens the begäran to try it; meanwhile the handläggare marks the report
+    secret (OSL 25 kap. 1 §). "Lämnas ut" sent from the page read before is refused with
+    the reason and the begäran stays inkommen: a release is never decided on what the
+    ärende said before (OSL 6 kap. 7 §). The page read again shows the marking."""
+    from arenden.diarium import services as diarium_services
+
+    begaran = _registrera(cast, arende, rapport, skrivelse)
+    client = _inloggad(cast.handlaggare)
+    url = reverse("arenden:begaran", args=[begaran.pk])
+    sida = client.get(url).content.decode()
+    version = re.search(r'name="version" value="(\d+)"', sida)[1]
+    diarium_services.andra_sekretess(
+        rapport,
+        user=cast.handlaggare,
+        lagrum=LAGRUM,
+        motivering="Uppgifter om enskildas hälsa.",
+        offentlig_rubrik="Inspektionsrapport",
+    )
+    rader = {r.handling_id: r.pk for r in begaran.rader.all()}
+    svar = client.post(
+        url,
+        {
+            f"utfall_{rader[rapport.pk]}": "lamnas_ut",
+            f"utfall_{rader[skrivelse.pk]}": "lamnas_ut",
+            "version": version,
+        },
+    )
+    assert svar.status_code == 200
+    assert "har ändrats" in svar.content.decode()
+    begaran.refresh_from_db()
+    assert begaran.state == "inkommen" and not begaran.rader.exclude(utfall="").exists()

@@ -196,13 +196,20 @@ def _las_sekretess(user, begaran: Begaran, rader) -> None:
     )
 
 
-def prova(begaran: Begaran, *, user, utfall: dict, motivering: str = "") -> Begaran:
+def prova(
+    begaran: Begaran, *, user, utfall: dict, motivering: str = "", version: int | None = None
+) -> Begaran:
     """Decide the request. ``utfall`` maps each requested handling's pk to
-    ``(utfall, lagrum, sidor)``."""
+    ``(utfall, lagrum, sidor)``. ``version``: the ärende's as the form was read
+    (:func:`services.andras`): a prövning made on a page read before a handling was marked
+    secret, or anything else in the ärende changed, is refused, never made unseen."""
     with transaction.atomic(), acting_as(user):
+        # the ärende first, as every step in it locks it, then the request
+        arende = Arende.objects.select_for_update().get(pk=begaran.arende_id)
         begaran = Begaran.objects.select_for_update().select_related("arende").get(pk=begaran.pk)
         if begaran.state != BegaranStatus.INKOMMEN:
             raise ValidationError(_("Begäran är redan prövad."), code="provad")
+        services.andras(arende, version=version)
         _behorig(user, begaran)
         rader = list(begaran.rader.select_related("handling", "handling__arende"))
         _las_sekretess(user, begaran, rader)

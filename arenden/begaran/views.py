@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy
 from arenden.begaran import services as tjanst
 from arenden.begaran.models import Begaran, BegardHandling
 from arenden.diarium.models import Arende, Handling
-from arenden.gemensamt.forms import Formular, fel
+from arenden.diarium.services import arendets_version
+from arenden.gemensamt.forms import Formular, fel, versionsfalt
 from arenden.gemensamt.inskick import en_gang
 from arenden.gemensamt.sidor import PER_SIDA
 from flows.namn import BegaranArbetslista, BegaranStatus
@@ -105,6 +106,9 @@ def begaranden(request):
 
 
 class ProvningForm(Formular):
+    #: the ärende's, as the page was read: a handling marked secret since, or anything else
+    #: changed in the ärende, is seen before the prövning is made
+    version = versionsfalt()
     motivering = forms.CharField(
         label=gettext_lazy("Motivering"),
         required=False,
@@ -158,7 +162,15 @@ def begaran(request, pk):
     rader = list(begaran.rader.select_related("handling__arende"))
     far_prova = request.user.has_perm("arenden.prova_begaran", begaran)
     las = request.user.has_perm("arenden.view_sekretess", begaran.arende)
-    form = ProvningForm(request.POST or None, rader=rader) if far_prova else None
+    form = (
+        ProvningForm(
+            request.POST or None,
+            rader=rader,
+            initial={"version": arendets_version(begaran.arende)},
+        )
+        if far_prova
+        else None
+    )
     if request.method == "POST" and begaran.state != BegaranStatus.INKOMMEN:
         # someone else tried it a moment ago (or this is a resent form): said, not refused
         messages.error(request, _("Begäran är redan prövad."))
@@ -172,6 +184,7 @@ def begaran(request, pk):
                     user=request.user,
                     utfall=form.utfall(rader),
                     motivering=form.cleaned_data["motivering"],
+                    version=form.cleaned_data["version"],
                 )
             except ValidationError as err:
                 fel(form, err)
