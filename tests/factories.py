@@ -3,6 +3,7 @@
 import datetime
 
 from django.contrib.auth.models import Group, User
+from django.db.models import Q
 
 from arenden.diarium.services import registrera_arende
 from arenden.handlaggning.services import satt_sandlista, spara_tjansteskrivelse, tilldela
@@ -185,22 +186,31 @@ def narvaro(sammantrade, sekreterare):
     ordförande and a ledamot who justerar (each an account of its own, named by the meeting).
     Once noted, nothing more."""
     from arenden.models import Deltagare
+    from arenden.organisation.models import Ledamotsuppdrag
     from arenden.sammantraden import protokoll
 
+    dag = sammantrade.datum
+    # an organ that keeps its register of ledamöter: who serves holds a seat on the day
+    register = (
+        Ledamotsuppdrag.objects.filter(organ_id=sammantrade.organ_id, fran__lte=dag)
+        .filter(Q(till__isnull=True) | Q(till__gte=dag))
+        .exists()
+    )
     for roll, justerare in ((Deltagare.Roll.ORDFORANDE, False), (Deltagare.Roll.LEDAMOT, True)):
         namn = f"{roll}-{sammantrade.pk}"
         if User.objects.filter(username=namn).exists():
             continue
+        ny = person(
+            f"{roll.label.capitalize()} {sammantrade.pk}",
+            anvandare=user(namn),
+            typ=Person.Typ.FORTROENDEVALD,
+        )
+        if register:
+            protokoll.lagg_till_uppdrag(
+                sammantrade.organ, ny, user=sekreterare, uppdrag="ledamot", fran=dag
+            )
         protokoll.lagg_till_deltagare(
-            sammantrade,
-            person(
-                f"{roll.label.capitalize()} {sammantrade.pk}",
-                anvandare=user(namn),
-                typ=Person.Typ.FORTROENDEVALD,
-            ),
-            roll=roll,
-            user=sekreterare,
-            justerare=justerare,
+            sammantrade, ny, roll=roll, user=sekreterare, justerare=justerare
         )
 
 

@@ -129,12 +129,14 @@ def test_genomfor_needs_an_ordforande_and_a_justerare_in_the_narvaro(hsn):
     )
     ordf_user, just_user = factories.user("ordf-r"), factories.user("just-r")
     ordforande = Mote.person("Ordf R", ordf_user)
+    factories.ledamot(hsn.organ, ordforande)
     protokoll.lagg_till_deltagare(
         s, ordforande, roll=Deltagare.Roll.ORDFORANDE, user=hsn.sekreterare
     )
     # an ordförande alone is not enough, nor a justerare who is not there
     _vagras_steget(s, "genomfor", hsn.sekreterare, "", UTAN_JUSTERANDE)
     justerare = Mote.person("Just R", just_user)
+    factories.ledamot(hsn.organ, justerare)
     protokoll.lagg_till_deltagare(
         s,
         justerare,

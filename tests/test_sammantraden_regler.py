@@ -656,6 +656,69 @@ def test_the_narvaro_knows_only_the_roles_of_a_meeting(mote):
     )
 
 
+def test_only_a_fortroendevald_with_a_seat_serves_in_the_narvaro(mote):
+    """KL 4 kap. 1 §, 5 kap. 45 §, 6 kap. 27 §: who serves is förtroendevald, and where the
+    organ keeps its register, holds the seat on the meeting day; the närvaro decides who
+    decided and whether the organ could. A tjänsteperson attends as one. Whoever calls."""
+    tjp = factories.person("Tina Tjänsteperson")
+    vagras(
+        lambda: protokoll.lagg_till_deltagare(
+            mote.sammantrade, tjp, roll=Deltagare.Roll.LEDAMOT, user=mote.sek
+        ),
+        ValidationError,
+        "Tina Tjänsteperson är inte förtroendevald och kan inte vara ledamot; en tjänsteperson "
+        "antecknas som tjänsteperson.",
+    )
+    protokoll.lagg_till_deltagare(
+        mote.sammantrade, tjp, roll=Deltagare.Roll.TJANSTEPERSON, user=mote.sek
+    )
+    # the organ keeps its register: a seat as ledamot on the day, and as ersättare for one
+    organ = mote.sammantrade.organ
+    sittande = Mote.person("Sara Sittande")
+    protokoll.lagg_till_uppdrag(
+        organ, sittande, user=mote.sek, uppdrag="ledamot", fran=MOTESDAG.replace(year=2023)
+    )
+    utan = Mote.person("Ulf Utan")
+    slutat = Mote.person("Siv Slutat")
+    protokoll.lagg_till_uppdrag(
+        organ,
+        slutat,
+        user=mote.sek,
+        uppdrag="ledamot",
+        fran=MOTESDAG.replace(year=2023),
+        till=MOTESDAG - datetime.timedelta(days=1),
+    )
+    ersattare = Mote.person("Erik Ersättare")
+    protokoll.lagg_till_uppdrag(
+        organ, ersattare, user=mote.sek, uppdrag="ersattare", fran=MOTESDAG.replace(year=2023)
+    )
+    for vem, roll, sate in (
+        (utan, Deltagare.Roll.LEDAMOT, "ledamot"),
+        (slutat, Deltagare.Roll.VICE_ORDFORANDE, "ledamot"),
+        (ersattare, Deltagare.Roll.LEDAMOT, "ledamot"),
+        (sittande, Deltagare.Roll.ERSATTARE, "ersättare"),
+    ):
+        vagras(
+            lambda vem=vem, roll=roll: protokoll.lagg_till_deltagare(
+                mote.sammantrade, vem, roll=roll, user=mote.sek
+            ),
+            ValidationError,
+            f"{vem.namn} har inget uppdrag som {sate} i {organ.namn} den 2025-11-12 enligt "
+            "ledamotsregistret.",
+        )
+    protokoll.lagg_till_deltagare(
+        mote.sammantrade, sittande, roll=Deltagare.Roll.LEDAMOT, user=mote.sek
+    )
+    protokoll.lagg_till_deltagare(
+        mote.sammantrade, ersattare, roll=Deltagare.Roll.ERSATTARE, user=mote.sek
+    )
+    assert set(mote.sammantrade.deltagare.values_list("person__namn", flat=True)) >= {
+        "Tina Tjänsteperson",
+        "Sara Sittande",
+        "Erik Ersättare",
+    }
+
+
 def test_a_person_is_in_the_narvaro_once(mote):
     """KL 5 kap. 66 § (6 kap. 35 §): one line per person in the närvaro."""
     vagras(

@@ -415,6 +415,52 @@ def fyll_narvaro(sammantrade: Sammantrade, *, user, version: int | None = None) 
     return nya
 
 
+#: the seat in the organ's register each member's role in the närvaro is held by
+_SATE = {
+    Deltagare.Roll.ORDFORANDE: Ledamotsuppdrag.Uppdrag.LEDAMOT,
+    Deltagare.Roll.VICE_ORDFORANDE: Ledamotsuppdrag.Uppdrag.LEDAMOT,
+    Deltagare.Roll.LEDAMOT: Ledamotsuppdrag.Uppdrag.LEDAMOT,
+    Deltagare.Roll.ERSATTARE: Ledamotsuppdrag.Uppdrag.ERSATTARE,
+}
+
+
+def _kräv_uppdrag(sammantrade: Sammantrade, person: Person, roll: str) -> None:
+    """Who serves as a member is förtroendevald (KL 4 kap. 1 §), and, where the organ keeps
+    its register of ledamöter and ersättare, holds the seat on the meeting day: the närvaro
+    decides who decided and whether the organ could (KL 5 kap. 45 §, 6 kap. 27 §), so nobody
+    outside the organ is counted in it. A tjänsteperson attends as one."""
+    sate = _SATE.get(roll)
+    if sate is None:
+        return
+    if person.typ != Person.Typ.FORTROENDEVALD:
+        raise ValidationError(
+            _(
+                "%(vem)s är inte förtroendevald och kan inte vara %(roll)s; en tjänsteperson "
+                "antecknas som tjänsteperson."
+            )
+            % {"vem": person.namn, "roll": Deltagare.Roll(roll).label},
+            code="inte_fortroendevald",
+        )
+    dag = sammantrade.datum
+    register = Ledamotsuppdrag.objects.filter(organ_id=sammantrade.organ_id, fran__lte=dag).filter(
+        Q(till__isnull=True) | Q(till__gte=dag)
+    )
+    if register.exists() and not register.filter(person=person, uppdrag=sate).exists():
+        raise ValidationError(
+            _(
+                "%(vem)s har inget uppdrag som %(sate)s i %(organ)s den %(dag)s enligt "
+                "ledamotsregistret."
+            )
+            % {
+                "vem": person.namn,
+                "sate": Ledamotsuppdrag.Uppdrag(sate).label,
+                "organ": sammantrade.organ.namn,
+                "dag": f"{dag:%Y-%m-%d}",
+            },
+            code="inget_uppdrag",
+        )
+
+
 def _kräv_rimlig_narvaro(sammantrade: Sammantrade, person: Person, roll: str, falt) -> None:
     """One ordförande; the ordförande and the justerare are members (KL 5 kap. 69 §: the
     protokoll is justerat by the ordförande and one or more ledamöter); an ersättare serves
@@ -422,6 +468,7 @@ def _kräv_rimlig_narvaro(sammantrade: Sammantrade, person: Person, roll: str, f
     16 §)."""
     if roll == Deltagare.Roll.ORDFORANDE and sammantrade.deltagare.filter(roll=roll).exists():
         raise ValidationError(_("Sammanträdet har redan en ordförande."), code="en_ordforande")
+    _kräv_uppdrag(sammantrade, person, roll)
     if falt.get("justerare") and roll == Deltagare.Roll.TJANSTEPERSON:
         raise ValidationError(
             _("En tjänsteperson kan inte justera protokollet; justerare väljs bland ledamöterna."),
@@ -876,8 +923,9 @@ def lagg_till_punkt(
     with transaction.atomic(), acting_as(user):
         andras(sammantrade, version=version)
         if arende is not None:
-            # the meeting, then the ärende: the order every step on both locks them in
-            arende = diarium_services.andras(arende, version=arende_version)
+            # the meeting, then the ärende: the order every step on both locks them in; the
+            # caller's ärende takes the step below and carries the version as it is now
+            arende.version = diarium_services.andras(arende, version=arende_version).version
         _kräv_andring(sammantrade, user)
         if sammantrade.state not in (SammantradeStatus.PLANERAT, SammantradeStatus.KALLAT):
             raise ValidationError(
