@@ -369,3 +369,46 @@ def test_the_meetings_timeline_shows_an_item_it_masks_by_its_marking(varld):
     assert "reservation" in sida and f"Sekretess ({LAGRUM})" in sida
     assert "Släkt" not in sida  # the grund of a jäv on the secret item
     assert protokoll.maskerad_rattelse() in sida
+    # nor who was jävig, served, moved, voted or reserved there, nor the numbers: all of a
+    # row under the item is its marking but where it belongs
+    from arenden.granskning import services as granskning
+    from arenden.models import Jav, Reservation, Tjanstgoring, Yrkande
+
+    mote = varld["mote"]
+    handelser = granskning.motets_tidslinje(mote, 0, 1000, user=varld["cast"].registrator)
+    under = {str(m._meta.verbose_name) for m in (Jav, Reservation, Tjanstgoring, Yrkande)}
+    hemligt = f"Sekretess ({LAGRUM})"
+    rader = [h for h in handelser if h.objekt.rsplit(" ", 1)[0] in under]
+    assert {h.objekt.rsplit(" ", 1)[0] for h in rader} == under
+    for h in rader:
+        if h.objekt.rsplit(" ", 1)[0] != str(Reservation._meta.verbose_name) or h.andringar:
+            visat = {a.falt: a.till for a in h.andringar if a.falt not in ("punkt", "ordning")}
+            assert visat and set(visat.values()) == {hemligt}, (h.objekt, visat)
+
+
+def test_a_read_of_a_secret_item_on_the_meetings_timeline_is_logged_struck_or_not():
+    """The revisor reads the meeting's timeline, where a secret item struck from the list
+    before the kallelse still has its history: each secret item shown unmasked is a read of
+    its ärende's secret content (OSL), logged as read there. The registrator, who reads them
+    masked, is logged for none."""
+    from arenden.diarium.models import Sekretessatkomst
+
+    cast = factories.Cast()
+    struket = _berett(cast, f"Vård av patient med {PUNKT}", sekretess_lagrum=LAGRUM)
+    kvar = _berett(cast, "Vård av en annan patient", sekretess_lagrum=LAGRUM)
+    for arende in (struket, kvar):
+        factories.forslag_till_beslut(arende, cast.handlaggare)
+        do_transition(arende, "markera_beredd", cast.handlaggare)
+    punkt = factories.anmal(struket, cast.sekreterare)
+    factories.anmal(kvar, cast.sekreterare, punkt.sammantrade)
+    protokoll.stryk_punkt(punkt, user=cast.sekreterare, motivering="Utgår.")
+    url = reverse("arenden:sammantrade_tidslinje", args=[punkt.sammantrade.pk])
+    for user in (cast.registrator, cast.revisor):
+        klient = Client()
+        klient.force_login(user)
+        sida = klient.get(url).content.decode()
+        assert (PUNKT in sida) == (user == cast.revisor)
+    lasta = Sekretessatkomst.objects.filter(vad=Sekretessatkomst.Vad.MOTETS_TIDSLINJE)
+    assert sorted(lasta.values_list("anvandare__username", "arende_id")) == sorted(
+        [(cast.revisor.username, struket.pk), (cast.revisor.username, kvar.pk)]
+    )

@@ -387,6 +387,7 @@ class Sekretessatkomst(models.Model):
         DOKUMENT = "dokument", _("dokument")
         BEGARAN = "begaran", _("prövning av begäran")
         SAMMANTRADE = "sammantrade", _("sammanträdets sida")
+        MOTETS_TIDSLINJE = "motets_tidslinje", _("sammanträdets historik")
 
     tidpunkt = models.DateTimeField(_("tidpunkt"), default=timezone.now, db_index=True)
     anvandare = models.ForeignKey(

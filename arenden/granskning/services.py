@@ -13,7 +13,6 @@ from heapq import merge
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -282,16 +281,22 @@ def tidslinje(
     )
 
 
-def _dolda_punkter(sammantrade: Sammantrade, user) -> dict[int, str]:
-    """The items of the meeting, now or ever, whose secret content ``user`` may not read, with
-    their marking: an item on the list as the meeting page decides it
-    (:func:`protokoll.far_lasa`), one struck from it by its ärende's marking."""
+def motets_hemliga_punkter(sammantrade: Sammantrade, user) -> tuple[dict[int, str], set[int]]:
+    """The meeting's secret items, now or ever, as ``user`` reads its timeline: (the items
+    whose secret content they may not read, with their marking; the ärenden of those they
+    read unmasked, for the log of reads of secret content). An item on the list is read as
+    the meeting page reads it (:func:`protokoll.far_lasa`), one struck from it by its
+    ärende's marking now."""
     deltagare = list(sammantrade.deltagare.all())
-    dolda = {}
+    dolda, lasta = {}, set()
     levande = set()
     for punkt in sammantrade.punkter.select_related("arende"):
         levande.add(punkt.pk)
-        if not protokoll.far_lasa(user, punkt, deltagare):
+        if not punkt.ar_sekretess:
+            continue
+        if protokoll.far_lasa(user, punkt, deltagare):
+            lasta.add(punkt.arende_id)
+        else:
             dolda[punkt.pk] = punkt.arende.sekretess_lagrum
     strukna = dict(
         Punkt.history.filter(sammantrade_id=sammantrade.pk, arende_id__isnull=False)
@@ -301,13 +306,26 @@ def _dolda_punkter(sammantrade: Sammantrade, user) -> dict[int, str]:
     arenden = Arende.objects.in_bulk(set(strukna.values()))
     for punkt_id, arende_id in strukna.items():
         arende = arenden.get(arende_id)
-        if (
-            arende is not None
-            and arende.ar_sekretessmarkerat
-            and not user.has_perm("arenden.view_sekretess", arende)
-        ):
+        if arende is None or not arende.ar_sekretessmarkerat:
+            continue
+        if user.has_perm("arenden.view_sekretess", arende):
+            lasta.add(arende_id)
+        else:
             dolda[punkt_id] = arende.sekretess_lagrum
-    return dolda
+    return dolda, lasta
+
+
+#: what a row under an item shows of itself when the item is masked: where it belongs, never
+#: what it says nor who said, voted or was jävig (the meeting page shows no more)
+_SYNLIGT_UNDER_MASKERAD_PUNKT = {
+    "sammantrade_id",
+    "punkt_id",
+    "votering_id",
+    "rattelse_id",
+    "ordning",
+    "paragraf",
+    "paragraf_organ_id",
+}
 
 
 def motets_tidslinje(sammantrade: Sammantrade, start: int, stop: int, *, user) -> list[Handelse]:
@@ -315,7 +333,7 @@ def motets_tidslinje(sammantrade: Sammantrade, start: int, stop: int, *, user) -
     first. What was written under an item ``user`` may not read the secret content of shows
     the item's marking instead of its words (OSL 5 kap. 5 §), as a rättelse's text of such
     an item does."""
-    dolda = _dolda_punkter(sammantrade, user)
+    dolda, _lasta = motets_hemliga_punkter(sammantrade, user)
     voteringar = dict(
         Votering.history.filter(punkt_id__in=list(dolda)).values_list("id", "punkt_id")
     )
@@ -344,7 +362,7 @@ def motets_tidslinje(sammantrade: Sammantrade, start: int, stop: int, *, user) -
             return None
 
         def lagrum(row, prev, f) -> str:
-            if f.is_relation or not isinstance(f, (models.CharField, models.TextField)):
+            if f.attname in _SYNLIGT_UNDER_MASKERAD_PUNKT:
                 return ""
             return dolda.get(punkt_for(model, row), "")
 

@@ -90,15 +90,11 @@ def tidslinje(request, pk):
     reader may not read shows the item's marking (OSL 5 kap. 5 §)."""
     s = _sammantrade_or_404(pk)
     _kräv_lasratt(request.user, s)
-    deltagare = list(s.deltagare.all())
+    # each secret item shown unmasked, on the list or struck from it, is a read of its
+    # ärende's secret content
+    _dolda, lasta = granskning.motets_hemliga_punkter(s, request.user)
     Sekretessatkomst.logga_arenden(
-        request.user,
-        [
-            p.arende_id
-            for p in s.punkter.select_related("arende")
-            if p.ar_sekretess and protokoll.far_lasa(request.user, p, deltagare)
-        ],
-        Sekretessatkomst.Vad.SAMMANTRADE,
+        request.user, sorted(lasta), Sekretessatkomst.Vad.MOTETS_TIDSLINJE
     )
     sida = Paginator(range(granskning.antal_handelser(s)), PER_SIDA).get_page(
         request.GET.get("sida")
