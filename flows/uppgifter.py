@@ -20,6 +20,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.token import Token
 
+from arenden.diarium.services import kräv_version
 from arenden.handlaggning import services
 from arenden.models import Arende, Handling, Organ, Punkt
 from arenden.sammantraden import protokoll
@@ -270,12 +271,14 @@ def yttrande_inkommet(task, user, *, handling=None, kommentar=""):
             synk.slutfor(task, user, handling=handling_id, kommentar=kommentar)
 
 
-def granska(task, user, *, godkann: bool, kommentar=""):
+def granska(task, user, *, godkann: bool, kommentar="", version: int | None = None):
     """The stabschef's review: approved, the ärende goes on to Anmäl; not approved, its
-    beredning is taken up again (Bered, and any yttranden still missing)."""
+    beredning is taken up again (Bered, and any yttranden still missing). ``version``: the
+    ärende's as the page was read (a review of what the ärende said before is refused)."""
     with transaction.atomic():
         arende = _oppen(task, ArendeFlow.granska)
         _krav_roll(task, user, arende)
+        kräv_version(arende, version)
         if godkann:  # the approval is a step in the history; it completes the task
             do_transition(arende, ArendeSteg.GODKANNA_BEREDNING, user, kommentar)
         else:

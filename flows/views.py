@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 
+from arenden.gemensamt.forms import VersionForm
 from arenden.gemensamt.inskick import en_gang
 from arenden.gemensamt.sidor import PER_SIDA
 from workflow.middleware import REFUSALS, refusal
@@ -79,9 +80,21 @@ def granska(request, pk):
         return _vidare(request)
     godkann = beslut == "godkann"
     kommentar = request.POST.get("kommentar", "")
+    # the ärende's version as the page showed it: a review decided on a page read before the
+    # ärende changed (a handling filed, a marking made) is refused, never made unseen
+    las = VersionForm(request.POST)
+    if not las.is_valid():
+        messages.error(request, " ".join(las.errors["version"]))
+        return _vidare(request)
     _svar(
         request,
-        lambda: uppgifter.granska(task, request.user, godkann=godkann, kommentar=kommentar),
+        lambda: uppgifter.granska(
+            task,
+            request.user,
+            godkann=godkann,
+            kommentar=kommentar,
+            version=las.cleaned_data["version"],
+        ),
         _("Beredningen är godkänd.")
         if godkann
         else _("Ärendet är skickat tillbaka till handläggaren."),

@@ -297,6 +297,61 @@ def test_a_beslut_without_uppdrag_skips_timer_and_aterrapportering(cast):
 # -- going back -----------------------------------------------------------------------------
 
 
+def _granska_over_http(cast, arende):
+    """The stabschef takes Granska and reads the ärende page: its client, the review form's
+    address and hidden fields."""
+    import re
+
+    from django.test import Client
+    from django.urls import reverse
+
+    uppgift = task(arende, "granska")
+    u.ta(uppgift, cast.stabschef)
+    klient = Client()
+    klient.force_login(cast.stabschef)
+    sida = klient.get(reverse("arenden:arende", args=[arende.pk])).content.decode()
+    url = reverse("flows:granska", args=[uppgift.pk])
+    formular = re.search(
+        r'<form[^>]*action="' + re.escape(url) + r'"[^>]*>(.*?)</form>', sida, re.S
+    )
+    dolda = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', formular[1]))
+    assert "version" in dolda
+    return klient, url, dolda
+
+
+@pytest.mark.django_db
+def test_the_review_over_http_approves_the_beredning_read_as_it_is(cast):
+    arende = beredd(cast)
+    klient, url, dolda = _granska_over_http(cast, arende)
+    svar = klient.post(url, {**dolda, "beslut": "godkann", "kommentar": "Bra"}, follow=True)
+    assert "Beredningen är godkänd." in svar.content.decode()
+    assert history(arende).filter(transition="godkanna_beredning").exists()
+
+
+@pytest.mark.django_db
+def test_a_review_of_a_page_read_before_the_arende_changed_is_refused(cast):
+    """The stabschef reads the ärende page; meanwhile the registrator files a letter in it.
+    Approving from the page read before is refused with the reason, and nothing is approved;
+    without a version at all, nothing either."""
+    arende = beredd(cast)
+    klient, url, dolda = _granska_over_http(cast, arende)
+    diarium_services.lagg_till_handling(
+        arende,
+        user=cast.registrator,
+        typ="skrivelse",
+        riktning="inkommen",
+        titel="Invändning från patientnämnden",
+    )
+    svar = klient.post(url, {**dolda, "beslut": "godkann"}, follow=True)
+    assert "har ändrats" in svar.content.decode()
+    utan = {k: v for k, v in dolda.items() if k != "version"}
+    svar = klient.post(url, {**utan, "inskick": "annan-nyckel", "beslut": "godkann"}, follow=True)
+    assert "Formuläret kom inte från ärendets sida" in svar.content.decode()
+    assert not history(arende).filter(transition="godkanna_beredning").exists()
+    assert fresh(arende).state == "beredd"
+    assert open_tasks(arende) == [("granska", "stabschef-HSN")]
+
+
 @pytest.mark.django_db
 def test_granskning_sends_the_beredning_back_to_the_handlaggare(cast):
     arende = beredd(cast)

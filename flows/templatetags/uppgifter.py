@@ -41,4 +41,6 @@ def arendets_uppgifter(context, arende):
         "arende": arende,
         "request": request,
         "user": request.user,
+        # the ärende's version as its page shows it, which the review's form carries
+        "version": context.get("version"),
     }
