@@ -396,3 +396,42 @@ def test_a_form_read_before_the_arende_changed_is_refused_and_nothing_saved(cast
     assert klient.post(url, {**data, "version": ny}).status_code == 302
     hemligt.refresh_from_db()
     assert hemligt.state == "anmalt"
+
+
+def _punktformular(klient, mote) -> tuple[str, dict]:
+    sida = klient.get(reverse("arenden:sammantrade", args=[mote.pk])).content.decode()
+    url = reverse("arenden:mote_punkt", args=[mote.pk])
+    formular = re.search(
+        r'<form[^>]*action="' + re.escape(url) + r'"[^>]*>(.*?)</form>', sida, re.S
+    )
+    dolda = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', formular[1]))
+    return url, dolda
+
+
+def test_the_meeting_pages_item_form_puts_an_arende_on_the_list_only_as_it_was_read(cast):
+    """ "Lägg till punkt" on the meeting page offers the ärenden ready for decision: each with
+    its version as the page was read. The handläggare takes the chosen one back, rewrites the
+    förslag and marks it beredd again: the form sent then is refused with the reason; a form
+    that does not say the version it read is refused too; read again, it goes through."""
+    arende = cast.berett("Ny vårdcentral i Ånge")
+    mote = factories.planerat(arende, cast.sekreterare)
+    klient = _sekreterare(cast)
+    url, dolda = _punktformular(klient, mote)
+    assert f"{arende.pk}:" in dolda["punkt-versioner"]
+    do_transition(arende, "ateruppta_beredning", cast.handlaggare, "Komplettera")
+    factories.forslag_till_beslut(arende, cast.handlaggare, forslag="Att avslå.", sandlista=())
+    do_transition(arende, "markera_beredd", cast.handlaggare)
+    data = {**dolda, "punkt-arende": arende.pk, "punkt-typ": "arende"}
+    svar = klient.post(url, data, follow=True)
+    assert "har ändrats" in svar.content.decode()
+    svar = klient.post(url, {**data, "inskick": "ny-1", "punkt-versioner": ""}, follow=True)
+    assert "Formuläret kom inte från ärendets sida" in svar.content.decode()
+    arende.refresh_from_db()
+    assert arende.state == "beredd" and not arende.punkter.exists()
+    url, dolda = _punktformular(klient, mote)
+    svar = klient.post(
+        url, {**dolda, "punkt-arende": arende.pk, "punkt-typ": "arende"}, follow=True
+    )
+    assert "Punkten är tillagd på föredragningslistan." in svar.content.decode()
+    arende.refresh_from_db()
+    assert arende.state == "anmalt"

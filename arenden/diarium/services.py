@@ -296,6 +296,27 @@ def arendets_version(arende: Arende) -> int:
     return arende.version + antal_steg(arende)
 
 
+def arendenas_versioner(arenden) -> dict[int, int]:
+    """:func:`arendets_version` of each of ``arenden`` (a queryset), in two queries however
+    many: for a form that offers a choice of ärenden."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from workflow.models import WorkflowHistory
+
+    versioner = dict(arenden.values_list("pk", "version"))
+    steg = (
+        WorkflowHistory.objects.filter(
+            content_type=ContentType.objects.get_for_model(Arende), object_id__in=list(versioner)
+        )
+        .values("object_id")
+        .annotate(n=Max("seq"))
+        .values_list("object_id", "n")
+    )
+    for pk, n in steg:
+        versioner[pk] += n
+    return versioner
+
+
 def andras(
     arende: Arende, *, user=None, perm: str = "", vad: str = "", version: int | None = None
 ) -> Arende:

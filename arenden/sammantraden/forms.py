@@ -7,7 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from arenden.diarium.models import Arende
-from arenden.gemensamt.forms import Formular, versionsfalt
+from arenden.diarium.services import arendenas_versioner
+from arenden.gemensamt.forms import UTAN_VERSION, Formular, versionsfalt
+from arenden.gemensamt.tal import heltal
 from arenden.organisation.models import Ledamotsuppdrag, Organ, Person
 from arenden.sammantraden.models import Deltagare, Punkt, Rost, Sammantrade, Yttrande
 
@@ -110,10 +112,32 @@ class PunktForm(Formular):
     forslag_till_beslut = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Förslag till beslut")
     )
+    #: each offered ärende's version as the page was read ("id:version id:version"): the one
+    #: chosen is put on the list only as it was then (its förslag rewritten and marked beredd
+    #: again since, it is refused)
+    versioner = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, arenden=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["arende"].queryset = arenden
+        if not self.is_bound and arenden is not None:
+            self.initial["versioner"] = " ".join(
+                f"{pk}:{v}" for pk, v in sorted(arendenas_versioner(arenden).items())
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        arende = cleaned.get("arende")
+        if arende is not None:
+            versioner = dict(
+                par.split(":", 1) for par in cleaned.get("versioner", "").split() if ":" in par
+            )
+            version = heltal(versioner.get(str(arende.pk)))
+            if version is None:
+                raise ValidationError(UTAN_VERSION)
+            cleaned["arende_version"] = version
+        cleaned.pop("versioner", None)
+        return cleaned
 
 
 class AnmalForm(Formular):
