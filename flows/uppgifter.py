@@ -22,7 +22,7 @@ from viewflow.workflow.token import Token
 
 from arenden.diarium.services import kräv_version
 from arenden.handlaggning import services
-from arenden.models import Arende, Handling, Organ, Punkt
+from arenden.models import Arende, Handling, Organ, Punkt, Sammantrade
 from arenden.sammantraden import protokoll
 from flows.namn import ArendeStatus, ArendeSteg
 from workflow.engine import TransitionNotAllowed, do_transition, holding_local_role
@@ -285,10 +285,34 @@ def granska(task, user, *, godkann: bool, kommentar="", version: int | None = No
             do_transition(arende, ArendeSteg.ATERUPPTA_BEREDNING, user, kommentar)
 
 
+def _motet_forst(sammantrade_id) -> None:
+    """Lock the meeting before the ärende: the order in which the meeting's own pages lock
+    them (the meeting, then the ärende its step moves), so that a task and a page acting on
+    the same ärende and meeting at once queue up instead of deadlocking."""
+    if sammantrade_id is not None:
+        list(Sammantrade.objects.select_for_update().filter(pk=sammantrade_id).values_list("pk"))
+
+
+def _punktens_mote(task) -> int | None:
+    """The meeting of the item that waits for the beslut in the ärende of ``task``, read
+    without a lock (:func:`_punkten` reads it again under the locks)."""
+    arende_id = Task.objects.filter(pk=task.pk).values_list(
+        "process__arendeprocess__arende_id", flat=True
+    )[0]
+    return (
+        Punkt.objects.filter(arende_id=arende_id)
+        .oavgjorda()
+        .order_by("-pk")
+        .values_list("sammantrade_id", flat=True)
+        .first()
+    )
+
+
 def anmal(task, user, *, sammantrade, slag=Punkt.Slag.BESLUTSARENDE):
     """Put the ärende on ``sammantrade``'s föredragningslista: the item is what *Anmäl* needs,
     and saving it takes the step (``arenden.sammantraden.protokoll.lagg_till_punkt``)."""
     with transaction.atomic():
+        _motet_forst(sammantrade.pk)
         arende = _oppen(task, ArendeFlow.anmal)
         return protokoll.lagg_till_punkt(sammantrade, user=user, arende=arende, slag=slag)
 
@@ -298,6 +322,7 @@ def besluta(task, user, *, beslut, utfall=Punkt.Utfall.BESLUTAT, forslag_till=No
     (``arenden.sammantraden.protokoll.besluta``: the text, the utfall, a higher organ for a
     förslag, the uppdrag it gives)."""
     with transaction.atomic():
+        _motet_forst(_punktens_mote(task))
         arende = _oppen(task, ArendeFlow.besluta)
         if forslag_till is not None:
             utfall = Punkt.Utfall.FORSLAG
@@ -326,6 +351,7 @@ def aterremittera(task, user, *, kommentar):
     """The organ sent the ärende back for more beredning (KL 5 kap. 51 §), recorded under
     its item of the meeting's protokoll (``arenden.sammantraden.protokoll.besluta``)."""
     with transaction.atomic():
+        _motet_forst(_punktens_mote(task))
         arende = _oppen(task, ArendeFlow.besluta)
         return protokoll.besluta(
             _punkten(arende), user=user, utfall=Punkt.Utfall.ATERREMISS, motivering=kommentar
@@ -336,6 +362,7 @@ def bordlagga(task, user, *, kommentar):
     """The organ postponed the ärende to a later meeting (KL 5 kap. 50 §), recorded under its
     item of the meeting's protokoll."""
     with transaction.atomic():
+        _motet_forst(_punktens_mote(task))
         arende = _oppen(task, ArendeFlow.besluta)
         return protokoll.besluta(
             _punkten(arende), user=user, utfall=Punkt.Utfall.BORDLAGGNING, motivering=kommentar

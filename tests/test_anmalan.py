@@ -425,7 +425,7 @@ def test_the_meeting_pages_item_form_puts_an_arende_on_the_list_only_as_it_was_r
     svar = klient.post(url, data, follow=True)
     assert "har ändrats" in svar.content.decode()
     svar = klient.post(url, {**data, "inskick": "ny-1", "punkt-versioner": ""}, follow=True)
-    assert "Formuläret kom inte från ärendets sida" in svar.content.decode()
+    assert "Formuläret kom inte från sammanträdets sida" in svar.content.decode()
     arende.refresh_from_db()
     assert arende.state == "beredd" and not arende.punkter.exists()
     url, dolda = _punktformular(klient, mote)

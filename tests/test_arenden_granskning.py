@@ -491,3 +491,44 @@ def test_the_page_of_role_changes_names_a_group_removed_since_by_its_number(clie
         svar = client.get(reverse("arenden:rollandringar") + vy)
         assert svar.status_code == 200
         assert f"borttagen grupp {nummer}" in svar.content.decode()
+
+
+def test_the_meetings_timeline_costs_the_same_for_who_reads_items_masked_however_long(client, cast):
+    """The registrator reads a meeting's secret items masked, one of them struck from the
+    list: a page costs the same however long the meeting's history grows (whether each secret
+    item is masked is asked once per item, as on the meeting page)."""
+    from arenden.models import Deltagare, Person
+    from arenden.sammantraden import protokoll
+
+    lagrum = "OSL 25 kap. 1 §"
+    punkt = factories.anmal(
+        cast.berett("Vård av patient NN", sekretess_lagrum=lagrum), cast.sekreterare
+    )
+    mote = punkt.sammantrade
+    struken = factories.anmal(
+        cast.berett("Vård av patient MM", sekretess_lagrum=lagrum), cast.sekreterare, mote
+    )
+    protokoll.stryk_punkt(struken, user=cast.sekreterare, motivering="Utgår.")
+    url = reverse("arenden:sammantrade_tidslinje", args=[mote.pk])
+    client.force_login(cast.registrator)
+
+    def kostnad():
+        with CaptureQueriesContext(connection) as queries:
+            sida = client.get(url).content.decode()
+        assert f"Sekretess ({lagrum})" in sida and "patient" not in sida
+        return len(queries)
+
+    def narvaro(antal):
+        for n in range(antal):
+            person = factories.person(f"Ledamot {n}", typ=Person.Typ.FORTROENDEVALD)
+            rad = protokoll.lagg_till_deltagare(
+                mote, person, roll=Deltagare.Roll.LEDAMOT, user=cast.sekreterare
+            )
+            protokoll.andra_narvaro(rad, user=cast.sekreterare, anteckning=f"Anteckning {n}")
+
+    narvaro(1)  # on the first page: a change shown with the row before it
+    kostnad()
+    few = kostnad()
+    narvaro(20)
+    assert granskning.antal_handelser(mote) > PER_SIDA + 20
+    assert kostnad() == few

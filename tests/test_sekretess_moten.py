@@ -375,7 +375,9 @@ def test_the_meetings_timeline_shows_an_item_it_masks_by_its_marking(varld):
     from arenden.models import Jav, Reservation, Tjanstgoring, Yrkande
 
     mote = varld["mote"]
-    handelser = granskning.motets_tidslinje(mote, 0, 1000, user=varld["cast"].registrator)
+    registrator = varld["cast"].registrator
+    dolda, _lasta = granskning.motets_hemliga_punkter(mote, registrator)
+    handelser = granskning.motets_tidslinje(mote, 0, 1000, user=registrator, dolda=dolda)
     under = {str(m._meta.verbose_name) for m in (Jav, Reservation, Tjanstgoring, Yrkande)}
     hemligt = f"Sekretess ({LAGRUM})"
     rader = [h for h in handelser if h.objekt.rsplit(" ", 1)[0] in under]

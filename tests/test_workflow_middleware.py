@@ -78,7 +78,7 @@ def test_what_is_not_a_refusal_is_left_to_django():
 
 
 @pytest.mark.parametrize("error", [ProtectedError, RestrictedError])
-def test_a_delete_refused_by_what_points_at_it_goes_back_with_its_message(settings, error):
+def test_a_delete_refused_by_what_points_at_it_goes_back_with_its_message(settings, error, caplog):
     settings.LOGIN_REDIRECT_URL = "/start/"
     request = RequestFactory().post("/punkt/1/stryk/")
     request.META["HTTP_REFERER"] = "http://testserver/sammantrade/1/"
@@ -88,4 +88,8 @@ def test_a_delete_refused_by_what_points_at_it_goes_back_with_its_message(settin
     assert (svar.status_code, svar["Location"]) == (302, "http://testserver/sammantrade/1/")
     assert [str(m) for m in get_messages(request)] == [
         "Det går inte att ta bort, eftersom andra uppgifter hänvisar till det."
+    ]
+    # noted for who maintains it: the path had no check of its own
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("WARNING", "Borttagning nekad av databasen på /punkt/1/stryk/: x")
     ]

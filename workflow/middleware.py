@@ -4,6 +4,8 @@ a service. The user is sent back to the page they came from (on this site; else 
 page) with the reason as a message; nothing the refused request did is kept, since the
 refusal rolled back its transaction. No such refusal is ever a 500."""
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,6 +17,8 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
 from .models import WorkflowError
+
+logger = logging.getLogger(__name__)
 
 #: what the engine and the services raise to refuse a request (catch these, then ``refusal``);
 #: and the database's refusal to delete what a record points at: a record that others name
@@ -47,6 +51,12 @@ class RefusalMiddleware:
         message = refusal(exception)
         if message is None:
             return None
+        if isinstance(exception, (ProtectedError, RestrictedError)):
+            # the user is answered, but a path that tried to delete what others point at has
+            # no check of its own: noted for who maintains it
+            logger.warning(
+                "Borttagning nekad av databasen på %s: %s", request.path, exception.args[0]
+            )
         messages.error(request, message)
         back = request.META.get("HTTP_REFERER", "")
         if back and url_has_allowed_host_and_scheme(

@@ -209,10 +209,10 @@ def prova(
         begaran = Begaran.objects.select_for_update().select_related("arende").get(pk=begaran.pk)
         if begaran.state != BegaranStatus.INKOMMEN:
             raise ValidationError(_("Begäran är redan prövad."), code="provad")
-        services.andras(arende, version=version)
         _behorig(user, begaran)
         rader = list(begaran.rader.select_related("handling", "handling__arende"))
         _las_sekretess(user, begaran, rader)
+        services.andras(arende, version=version)
         sidor: dict[int, set[int]] = {}
         for rad in rader:
             val, lagrum, sidtext = utfall.get(rad.handling_id, ("", "", ""))

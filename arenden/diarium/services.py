@@ -299,10 +299,6 @@ def arendets_version(arende: Arende) -> int:
 def arendenas_versioner(arenden) -> dict[int, int]:
     """:func:`arendets_version` of each of ``arenden`` (a queryset), in two queries however
     many: for a form that offers a choice of ärenden."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from workflow.models import WorkflowHistory
-
     versioner = dict(arenden.values_list("pk", "version"))
     steg = (
         WorkflowHistory.objects.filter(

@@ -287,10 +287,10 @@ def motets_hemliga_punkter(sammantrade: Sammantrade, user) -> tuple[dict[int, st
     read unmasked, for the log of reads of secret content). An item on the list is read as
     the meeting page reads it (:func:`protokoll.far_lasa`), one struck from it by its
     ärende's marking now."""
-    deltagare = list(sammantrade.deltagare.all())
+    deltagare = list(protokoll.narvaron(sammantrade))
     dolda, lasta = {}, set()
     levande = set()
-    for punkt in sammantrade.punkter.select_related("arende"):
+    for punkt in sammantrade.punkter.select_related("arende").prefetch_related("jav"):
         levande.add(punkt.pk)
         if not punkt.ar_sekretess:
             continue
@@ -326,14 +326,18 @@ _SYNLIGT_UNDER_MASKERAD_PUNKT = {
     "paragraf",
     "paragraf_organ_id",
 }
+#: and, of a paragraph justerad at once, who signed it and when: the signatures of a
+#: protokoll are read by everyone, the masked one too
+_SYNLIGT_AV = {Paragrafjustering: {"person_id", "user_id", "tidpunkt"}}
 
 
-def motets_tidslinje(sammantrade: Sammantrade, start: int, stop: int, *, user) -> list[Handelse]:
+def motets_tidslinje(
+    sammantrade: Sammantrade, start: int, stop: int, *, user, dolda: dict[int, str]
+) -> list[Handelse]:
     """Events ``start:stop`` of the meeting's merged timeline (:func:`motets_kallor`), oldest
-    first. What was written under an item ``user`` may not read the secret content of shows
-    the item's marking instead of its words (OSL 5 kap. 5 §), as a rättelse's text of such
-    an item does."""
-    dolda, _lasta = motets_hemliga_punkter(sammantrade, user)
+    first. What was written under an item ``user`` may not read the secret content of
+    (``dolda``, from :func:`motets_hemliga_punkter`) shows the item's marking instead
+    (OSL 5 kap. 5 §), as a rättelse's text of such an item does."""
     voteringar = dict(
         Votering.history.filter(punkt_id__in=list(dolda)).values_list("id", "punkt_id")
     )
@@ -361,8 +365,10 @@ def motets_tidslinje(sammantrade: Sammantrade, start: int, stop: int, *, user) -
         if not dolda:
             return None
 
+        synligt = _SYNLIGT_UNDER_MASKERAD_PUNKT | _SYNLIGT_AV.get(model, set())
+
         def lagrum(row, prev, f) -> str:
-            if f.attname in _SYNLIGT_UNDER_MASKERAD_PUNKT:
+            if f.attname in synligt:
                 return ""
             return dolda.get(punkt_for(model, row), "")
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arenden.diarium.models import Arende
 from arenden.diarium.services import arendenas_versioner
-from arenden.gemensamt.forms import UTAN_VERSION, Formular, versionsfalt
+from arenden.gemensamt.forms import Formular, versionsfalt
 from arenden.gemensamt.tal import heltal
 from arenden.organisation.models import Ledamotsuppdrag, Organ, Person
 from arenden.sammantraden.models import Deltagare, Punkt, Rost, Sammantrade, Yttrande
@@ -134,7 +134,13 @@ class PunktForm(Formular):
             )
             version = heltal(versioner.get(str(arende.pk)))
             if version is None:
-                raise ValidationError(UTAN_VERSION)
+                raise ValidationError(
+                    _(
+                        "Formuläret kom inte från sammanträdets sida som den ser ut nu. Inget "
+                        "är sparat: öppna sidan igen och lägg till punkten."
+                    ),
+                    code="utan_version",
+                )
             cleaned["arende_version"] = version
         cleaned.pop("versioner", None)
         return cleaned

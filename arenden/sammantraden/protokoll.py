@@ -442,9 +442,7 @@ def _kräv_uppdrag(sammantrade: Sammantrade, person: Person, roll: str) -> None:
             code="inte_fortroendevald",
         )
     dag = sammantrade.datum
-    register = Ledamotsuppdrag.objects.filter(organ_id=sammantrade.organ_id, fran__lte=dag).filter(
-        Q(till__isnull=True) | Q(till__gte=dag)
-    )
+    register = Ledamotsuppdrag.giltiga(sammantrade.organ, dag)
     if register.exists() and not register.filter(person=person, uppdrag=sate).exists():
         raise ValidationError(
             _(
@@ -922,15 +920,16 @@ def lagg_till_punkt(
         )
     with transaction.atomic(), acting_as(user):
         andras(sammantrade, version=version)
-        if arende is not None:
-            # the meeting, then the ärende: the order every step on both locks them in; the
-            # caller's ärende takes the step below and carries the version as it is now
-            arende.version = diarium_services.andras(arende, version=arende_version).version
         _kräv_andring(sammantrade, user)
         if sammantrade.state not in (SammantradeStatus.PLANERAT, SammantradeStatus.KALLAT):
             raise ValidationError(
                 _("Föredragningslistan kan inte ändras när protokollet är upprättat.")
             )
+        if arende is not None:
+            # the meeting, then the ärende, as the meeting's pages and the flow's tasks lock
+            # them (flows.uppgifter._motet_forst); the caller's ärende takes the step below
+            # and carries the version as it is now
+            arende.version = diarium_services.andras(arende, version=arende_version).version
         if arende is not None and sammantrade.punkter.filter(arende=arende).exists():
             # bordlagt (KL 5 kap. 50–51 §§) is taken up at a later meeting, never again at the
             # one that postponed it
@@ -1058,9 +1057,8 @@ def stryk_punkt(punkt: Punkt, *, user, version: int | None = None, motivering: s
             )
         arende = punkt.arende
         punkt.bilagor.clear()
-        for deltagare in sammantrade.deltagare.filter(franvarande_pa=punkt):
-            # absent from an item that is not dealt with: nothing to record
-            deltagare.franvarande_pa.remove(punkt)
+        # absent from an item that is not dealt with: nothing to record (the delete takes the
+        # absence with it, and the närvaro's record is written again below)
         punkt._history_user = user
         punkt._change_reason = "struken"
         punkt.delete()

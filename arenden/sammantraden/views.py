@@ -92,7 +92,7 @@ def tidslinje(request, pk):
     _kräv_lasratt(request.user, s)
     # each secret item shown unmasked, on the list or struck from it, is a read of its
     # ärende's secret content
-    _dolda, lasta = granskning.motets_hemliga_punkter(s, request.user)
+    dolda, lasta = granskning.motets_hemliga_punkter(s, request.user)
     Sekretessatkomst.logga_arenden(
         request.user, sorted(lasta), Sekretessatkomst.Vad.MOTETS_TIDSLINJE
     )
@@ -100,7 +100,7 @@ def tidslinje(request, pk):
         request.GET.get("sida")
     )
     handelser = granskning.motets_tidslinje(
-        s, sida.start_index() - 1, sida.end_index(), user=request.user
+        s, sida.start_index() - 1, sida.end_index(), user=request.user, dolda=dolda
     )
     return render(
         request,
