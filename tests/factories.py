@@ -3,7 +3,6 @@
 import datetime
 
 from django.contrib.auth.models import Group, User
-from django.db.models import Q
 
 from arenden.diarium.services import registrera_arende
 from arenden.handlaggning.services import satt_sandlista, spara_tjansteskrivelse, tilldela
@@ -186,16 +185,8 @@ def narvaro(sammantrade, sekreterare):
     ordförande and a ledamot who justerar (each an account of its own, named by the meeting).
     Once noted, nothing more."""
     from arenden.models import Deltagare
-    from arenden.organisation.models import Ledamotsuppdrag
     from arenden.sammantraden import protokoll
 
-    dag = sammantrade.datum
-    # an organ that keeps its register of ledamöter: who serves holds a seat on the day
-    register = (
-        Ledamotsuppdrag.objects.filter(organ_id=sammantrade.organ_id, fran__lte=dag)
-        .filter(Q(till__isnull=True) | Q(till__gte=dag))
-        .exists()
-    )
     for roll, justerare in ((Deltagare.Roll.ORDFORANDE, False), (Deltagare.Roll.LEDAMOT, True)):
         namn = f"{roll}-{sammantrade.pk}"
         if User.objects.filter(username=namn).exists():
@@ -205,13 +196,22 @@ def narvaro(sammantrade, sekreterare):
             anvandare=user(namn),
             typ=Person.Typ.FORTROENDEVALD,
         )
-        if register:
-            protokoll.lagg_till_uppdrag(
-                sammantrade.organ, ny, user=sekreterare, uppdrag="ledamot", fran=dag
-            )
+        sate_om_registret_fors(sammantrade, ny)
         protokoll.lagg_till_deltagare(
             sammantrade, ny, roll=roll, user=sekreterare, justerare=justerare
         )
+
+
+def sate_om_registret_fors(sammantrade, person) -> None:
+    """In an organ that keeps its register of ledamöter, who serves at ``sammantrade`` holds
+    a seat as ledamot on its day (``protokoll._kräv_uppdrag``): given from that day when
+    ``person`` holds none. An organ without a register takes any förtroendevald."""
+    from arenden.organisation.models import Ledamotsuppdrag
+
+    dag = sammantrade.datum
+    register = Ledamotsuppdrag.giltiga(sammantrade.organ, dag)
+    if register.exists() and not register.filter(person=person, uppdrag="ledamot").exists():
+        ledamot(sammantrade.organ, person, fran=dag)
 
 
 def justera_protokollet(sammantrade, sekreterare, tidpunkt=None):

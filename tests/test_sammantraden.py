@@ -94,6 +94,7 @@ class Mote:
             (self.ledamot, Deltagare.Roll.LEDAMOT, False),
             (self.annan, Deltagare.Roll.LEDAMOT, False),
         ]:
+            factories.sate_om_registret_fors(self.sammantrade, person)
             protokoll.lagg_till_deltagare(
                 self.sammantrade, person, roll=roll, user=sek, justerare=justerare
             )
