@@ -80,13 +80,17 @@ def ko(user) -> QuerySet:
 # -- helpers --------------------------------------------------------------------------------
 
 
+def _arende_id(task) -> int:
+    """The id of the ärende whose process ``task`` belongs to (read, not locked)."""
+    return Task.objects.filter(pk=task.pk).values_list(
+        "process__arendeprocess__arende_id", flat=True
+    )[0]
+
+
 def _oppen(task, *noder) -> Arende:
     """Lock the ärende of ``task`` (its row, so that everything done to the ärende and its
     tasks queues up behind), then check that ``task`` is an open task of one of ``noder``."""
-    arende_id = Task.objects.filter(pk=task.pk).values_list(
-        "process__arendeprocess__arende_id", flat=True
-    )[0]
-    arende = Arende.objects.select_for_update().get(pk=arende_id)
+    arende = Arende.objects.select_for_update().get(pk=_arende_id(task))
     task.refresh_from_db()
     if noder and task.flow_task not in noder:
         raise ValidationError(
@@ -296,11 +300,8 @@ def _motet_forst(sammantrade_id) -> None:
 def _punktens_mote(task) -> int | None:
     """The meeting of the item that waits for the beslut in the ärende of ``task``, read
     without a lock (:func:`_punkten` reads it again under the locks)."""
-    arende_id = Task.objects.filter(pk=task.pk).values_list(
-        "process__arendeprocess__arende_id", flat=True
-    )[0]
     return (
-        Punkt.objects.filter(arende_id=arende_id)
+        Punkt.objects.filter(arende_id=_arende_id(task))
         .oavgjorda()
         .order_by("-pk")
         .values_list("sammantrade_id", flat=True)

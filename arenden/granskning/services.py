@@ -57,7 +57,7 @@ from workflow.history import BrokenLink, VerificationReport, verify_object
 from workflow.models import WorkflowHistory
 
 
-def kallor(arende_id: int) -> list[tuple[type, dict]]:
+def arendets_kallor(arende_id: int) -> list[tuple[type, dict]]:
     """The models whose field history belongs to an ärende's timeline, each with what selects
     its rows: whole chains, by the ärende's id or by the ids its parents ever had in their
     own history (so a row stays on the timeline when its parent is removed)."""
@@ -87,7 +87,8 @@ def kallor(arende_id: int) -> list[tuple[type, dict]]:
 
 
 def motets_kallor(mote_id: int) -> list[tuple[type, dict]]:
-    """The models whose field history belongs to a sammanträde's timeline (:func:`kallor`):
+    """The models whose field history belongs to a sammanträde's timeline (as
+    :func:`arendets_kallor` for an ärende):
     the närvaro, the kallelse's mottagare, the items and all that was recorded under each
     (yrkanden, voteringar and their votes, jäv, tjänstgöring, reservationer, yttranden), the
     justering and the rättelser."""
@@ -118,7 +119,8 @@ def motets_kallor(mote_id: int) -> list[tuple[type, dict]]:
 def kontrollera(obj: Arende | Sammantrade) -> VerificationReport:
     """What the timeline of an ärende or a sammanträde vouches for: its workflow chain
     (:func:`workflow.history.verify_object`) and the signature and link of every
-    field-history row of the timeline's sources (:func:`kallor`, :func:`motets_kallor`),
+    field-history row of the timeline's sources (:func:`arendets_kallor`,
+    :func:`motets_kallor`),
     one query each, whatever else the database holds."""
     rapport = verify_object(obj)
     for model, urval in _kallor_for(obj):
@@ -129,7 +131,7 @@ def kontrollera(obj: Arende | Sammantrade) -> VerificationReport:
 
 
 def _kallor_for(obj) -> list[tuple[type, dict]]:
-    return motets_kallor(obj.pk) if isinstance(obj, Sammantrade) else kallor(obj.pk)
+    return motets_kallor(obj.pk) if isinstance(obj, Sammantrade) else arendets_kallor(obj.pk)
 
 
 _HISTORY_SKIP = {
@@ -174,9 +176,9 @@ def _visa(value) -> str:
     return str(value)
 
 
-def _nycklar(obj, kallor_):
+def _nycklar(obj, kallor):
     """Sorted (time, source index, id) keys of everything that happened to ``obj``: its
-    workflow's steps (source 0) and the field history of ``kallor_``."""
+    workflow's steps (source 0) and the field history of ``kallor``."""
     ct = ContentType.objects.get_for_model(type(obj))
     flows = [
         [
@@ -186,7 +188,7 @@ def _nycklar(obj, kallor_):
             .values_list("timestamp", "pk")
         ]
     ]
-    for index, (model, urval) in enumerate(kallor_, start=1):
+    for index, (model, urval) in enumerate(kallor, start=1):
         rows = (
             model.history.filter(**urval)
             .order_by("history_date", "history_id")
@@ -338,14 +340,16 @@ def motets_tidslinje(
     first. What was written under an item ``user`` may not read the secret content of
     (``dolda``, from :func:`motets_hemliga_punkter`) shows the item's marking instead
     (OSL 5 kap. 5 §), as a rättelse's text of such an item does."""
-    voteringar = dict(
-        Votering.history.filter(punkt_id__in=list(dolda)).values_list("id", "punkt_id")
-    )
-    rattelser = dict(
-        Rattelse.history.filter(
-            sammantrade_id=sammantrade.pk, punkt_id__in=list(dolda)
-        ).values_list("id", "punkt_id")
-    )
+    voteringar, rattelser = {}, {}
+    if dolda:  # the rows under a masked item that reach it only through another
+        voteringar = dict(
+            Votering.history.filter(punkt_id__in=list(dolda)).values_list("id", "punkt_id")
+        )
+        rattelser = dict(
+            Rattelse.history.filter(
+                sammantrade_id=sammantrade.pk, punkt_id__in=list(dolda)
+            ).values_list("id", "punkt_id")
+        )
     rattelse_maskeras = protokoll.rattelser_maskeras_for(user, sammantrade)
 
     def punkt_for(model, row):
@@ -394,8 +398,8 @@ def _handelser(obj, start, stop, flows, *, kommentar, hemligt) -> list[Handelse]
     read from ``flows``, each comment as ``kommentar`` gives it, and the field changes of
     its sources, a field shown as its marking where ``hemligt(model, rows)`` (None: nothing
     hidden) gives a function ``(row, previous row, field)`` that returns the lagrum."""
-    kallor_ = _kallor_for(obj)
-    page = _nycklar(obj, kallor_)[start:stop]
+    kallor = _kallor_for(obj)
+    page = _nycklar(obj, kallor)[start:stop]
     wanted: dict[int, list[int]] = {}
     for _t, index, pk in page:
         wanted.setdefault(index, []).append(pk)
@@ -421,7 +425,7 @@ def _handelser(obj, start, stop, flows, *, kommentar, hemligt) -> list[Handelse]
                 kommentar=kommentar(h),
                 overgang=True,
             )
-    for index, (model, _urval) in enumerate(kallor_, start=1):
+    for index, (model, _urval) in enumerate(kallor, start=1):
         if index not in wanted:
             continue
         historical = model.history.model
