@@ -414,3 +414,32 @@ def test_a_read_of_a_secret_item_on_the_meetings_timeline_is_logged_struck_or_no
     assert sorted(lasta.values_list("anvandare__username", "arende_id")) == sorted(
         [(cast.revisor.username, struket.pk), (cast.revisor.username, kvar.pk)]
     )
+
+
+def test_the_whole_protokolls_checksum_is_shown_only_to_who_reads_every_item(varld):
+    """A checksum confirms a copy one holds (OSL 5 kap. 5 §): the meeting page and its
+    timeline give a reader for whom an item is masked the masked file's, as the download
+    gives them that file, never the whole one's."""
+    from arenden.models import Protokollfil
+
+    mote = varld["mote"]
+    filer = Protokollfil.objects.filter(sammantrade=mote)
+    hela = {f.sha256 for f in filer if not f.publik}
+    maskerade = {f.sha256 for f in filer if f.publik}
+    assert len(hela) == 2 and len(maskerade) == 2  # justerat, and after the rättelse
+    sidor = [
+        reverse("arenden:sammantrade", args=[mote.pk]),
+        *(
+            reverse("arenden:sammantrade_tidslinje", args=[mote.pk]) + f"?sida={n}"
+            for n in (1, 2, 3)
+        ),
+    ]
+    for vem, ser, ser_inte in [
+        (varld["cast"].registrator, maskerade, hela),
+        (varld["cast"].revisor, hela, set()),
+    ]:
+        klient = Client()
+        klient.force_login(vem)
+        text = "".join(klient.get(url).content.decode() for url in sidor)
+        assert [s for s in ser if s not in text] == [], vem
+        assert [s for s in ser_inte if s in text] == [], vem

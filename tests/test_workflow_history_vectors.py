@@ -295,9 +295,12 @@ GOLDEN_MACS = [
 
 @pytest.fixture
 def golden_key(settings):
+    """The golden key as the current one; the one the migrations signed with (the first
+    rows of the klassificeringsstruktur) an old key, as after a rotation."""
+    key_id, key = hashing.current_key()
+    settings.WORKFLOW_HISTORY_OLD_KEYS = {key_id: key.decode()}
     settings.WORKFLOW_HISTORY_KEY_ID = GOLDEN_KEY_ID
     settings.WORKFLOW_HISTORY_KEY = GOLDEN_KEY
-    settings.WORKFLOW_HISTORY_OLD_KEYS = {}
 
 
 def hmac_hex(key: str, text: str) -> str:

@@ -29,6 +29,7 @@ LABEL = "exampleapp.historicaldocument"
 DIFFERS = "raden som gäller nu har {} som historiken inte har (ändrad utan att historiken skrevs)"
 DELETED = "historiken säger att raden är borttagen, men den finns"
 GONE = "raden är borta utan att historiken säger att den togs bort"
+UNRECORDED = "raden finns utan historik (tillagd utan att historiken skrevs)"
 
 
 def newest(doc_id):
@@ -109,16 +110,64 @@ def test_the_findings_are_in_the_order_of_the_objects(docs, make_document):
     assert [f[4] for f in found] == [GONE, DIFFERS.format("title"), GONE]
 
 
-def test_a_row_with_no_history_at_all_is_not_judged(docs, folder, make_document):
-    (lone,) = Document.objects.bulk_create([Document(title="Från en migrering", folder=folder)])
+def test_a_row_with_no_history_at_all_is_found_as_written_beside_the_system(
+    docs, folder, make_document
+):
+    """A row inserted without simple-history (a bulk insert, SQL beside the system) has no
+    history to vouch for it: it is a finding, not passed over."""
+    (lone,) = Document.objects.bulk_create([Document(title="Vid sidan om", folder=folder)])
     assert not HISTORICAL.objects.filter(id=lone.pk).exists()
-    assert fieldhistory.compare_live(HISTORICAL) == []
-    # and the rows after it are judged as before
     later = make_document("Senare")
     Document.objects.filter(pk=later.pk).update(title="Förfalskad")
     assert fieldhistory.compare_live(HISTORICAL) == [
-        (LABEL, later.pk, 0, newest(later.pk), DIFFERS.format("title"))
+        (LABEL, lone.pk, 0, 0, UNRECORDED),
+        (LABEL, later.pk, 0, newest(later.pk), DIFFERS.format("title")),
     ]
+
+
+def test_rows_from_before_the_history_are_recorded_once_signed_as_they_stand(
+    docs, folder, make_user
+):
+    """What a migration does for a model that gets its history, or for rows an earlier
+    migration wrote without one: one signed first row each, and only for those."""
+    older = Document.objects.bulk_create(
+        [Document(title=f"Från en migrering {n}", folder=folder, kind="särskild") for n in (1, 2)]
+    )
+    recorded = HISTORICAL.objects.count()
+    assert fieldhistory.record_unrecorded(HISTORICAL, connection.alias, "fanns före") == 2
+    assert HISTORICAL.objects.count() == recorded + 2
+    for doc in older:
+        (row,) = HISTORICAL.objects.filter(id=doc.pk)
+        assert (row.title, row.kind, row.folder_id) == (doc.title, "särskild", folder.pk)
+        assert (row.history_type, row.history_change_reason, row.history_user_id) == (
+            "+",
+            "fanns före",
+            None,
+        )
+        assert row.history_prev_mac == "" and row.history_mac
+    assert fieldhistory.compare_live(HISTORICAL) == []
+    assert fieldhistory.verify_rows_of(HISTORICAL) == (recorded + 2, [])
+    # once is enough: a second call records nothing, and the objects' chains go on from there
+    assert fieldhistory.record_unrecorded(HISTORICAL, connection.alias, "fanns före") == 0
+    with acting_as(make_user("cecilia")):
+        older[0].title = "Ändrad sedan"
+        older[0].save()
+    assert fieldhistory.verify_rows_of(HISTORICAL, id=older[0].pk) == (2, [])
+    # a row so recorded and then changed beside the system is found as any other
+    Document.objects.filter(pk=older[1].pk).update(title="Förfalskad")
+    assert fieldhistory.compare_live(HISTORICAL) == [
+        (LABEL, older[1].pk, 0, newest(older[1].pk), DIFFERS.format("title"))
+    ]
+
+
+def test_a_forged_first_row_does_not_verify(docs, folder):
+    (lone,) = Document.objects.bulk_create([Document(title="Vid sidan om", folder=folder)])
+    fieldhistory.record_unrecorded(HISTORICAL, connection.alias, "fanns före")
+    HISTORICAL.objects.filter(id=lone.pk).update(title="Annan titel")
+    Document.objects.filter(pk=lone.pk).update(title="Annan titel")
+    assert fieldhistory.compare_live(HISTORICAL) == []
+    read, found = fieldhistory.verify_rows_of(HISTORICAL, id=lone.pk)
+    assert read == 1 and "signatur stämmer inte" in found[0][4]
 
 
 def test_the_comparison_reads_the_rows_and_the_history_once_however_many(
@@ -246,3 +295,4 @@ def test_setting_a_users_groups_mirrors_what_was_added_and_removed(make_user):
     anna.groups.set([Group.objects.create(name="Ekonom")])
     assert members() == {("anna", "Ekonom")}
     assert fieldhistory.verify_rows_of(GroupMembership.history.model) == (3, [])
+

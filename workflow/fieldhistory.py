@@ -431,6 +431,7 @@ _DIFFERS = (
 )
 _DELETED = "historiken säger att raden är borttagen, men den finns"
 _GONE = "raden är borta utan att historiken säger att den togs bort"
+_UNRECORDED = "raden finns utan historik (tillagd utan att historiken skrevs)"
 
 
 def compare_live(model) -> list[tuple]:
@@ -438,9 +439,10 @@ def compare_live(model) -> list[tuple]:
     newest history row, on the fields the history keeps: findings as :func:`verify` gives
     them for a row changed, added or removed in the database without its history, which the
     history's own signatures cannot show (they vouch for the history, not for the rows people
-    act on). A row with no history at all is not judged (the klassificeringsstruktur came
-    with a migration that wrote none). Two queries: the rows, and each object's newest
-    history row."""
+    act on), and for a row with no history at all (written beside the system: a row from
+    before its model had a history got one from the migration that gave it, see
+    :func:`record_unrecorded`). Two queries: the rows, and each object's newest history
+    row."""
     tracked = model.instance_type
     id_name = object_id_name(model)
     # the tracked model's own fields (the history's are the ``history_`` ones besides them)
@@ -465,8 +467,7 @@ def compare_live(model) -> list[tuple]:
         seen.add(object_id)
         kept = history.get(object_id)
         if kept is None:
-            # written without a history: by a migration (the klassificeringsstruktur), or
-            # beside the system; nothing to compare with
+            found.append((label, object_id, 0, 0, _UNRECORDED))
             continue
         history_id, history_type, *then = kept
         if history_type == "-":
@@ -558,6 +559,45 @@ def sign_rows(model, id_name: str, using: str, batch: int = 5000) -> int:
         signed += len(rows)
 
 
+def record_unrecorded(model, using: str, reason: str) -> int:
+    """A signed first row in the historical ``model`` for each row of its tracked model that
+    has none, as the row stands, dated now, by nobody, with ``reason``; returns how many.
+    For the migration that gives a model its history, or that records rows an earlier
+    migration wrote without one (``model`` may be the migration's historical model, and
+    ``apps.get_model`` its tracked one through :func:`_tracked_in`)."""
+    tracked = getattr(model, "instance_type", None) or _tracked_in(model)
+    id_name = tracked._meta.pk.attname
+    live_names = {f.attname for f in tracked._meta.concrete_fields}
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in live_names]
+    signer = Signer(model)
+    key_id, key = hashing.current_key()
+    now = timezone.now()
+    history = model._default_manager.using(using)
+    rows = []
+    unrecorded = tracked._base_manager.using(using).exclude(pk__in=history.values(id_name))
+    for values in unrecorded.order_by("pk").values(*names).iterator(chunk_size=5000):
+        row = model(
+            **values,
+            history_date=now,
+            history_type="+",
+            history_change_reason=reason,
+            history_user_id=None,
+            history_key_id=key_id,
+        )
+        row.history_mac = signer.mac(key, key_id, [getattr(row, n) for n in signer.attnames], "")
+        rows.append(row)
+    history.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def _tracked_in(model):
+    """The tracked model of a migration's historical ``model`` (same app, name without
+    ``Historical``)."""
+    return model._meta.apps.get_model(
+        model._meta.app_label, model._meta.object_name.removeprefix("Historical")
+    )
+
+
 def sign_existing(apps, schema_editor, app_label: str) -> None:
     """The data step of the migration that adds the signature to an app's historical models:
     their rows, written before, are signed as they stand (see :func:`sign_rows`)."""
@@ -566,5 +606,4 @@ def sign_existing(apps, schema_editor, app_label: str) -> None:
         names = {f.attname for f in model._meta.concrete_fields}
         if "history_id" not in names or not set(SIGNATURE_FIELDS) <= names:
             continue
-        tracked = apps.get_model(app_label, model._meta.object_name.removeprefix("Historical"))
-        sign_rows(model, tracked._meta.pk.attname, using)
+        sign_rows(model, _tracked_in(model)._meta.pk.attname, using)

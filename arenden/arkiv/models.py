@@ -108,6 +108,8 @@ class Gallringsbeslut(models.Model):
         editable=False,
         verbose_name=_("genomförd av"),
     )
+    # signed: the record that stays when the files go is changed by nobody unseen
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("gallring")
@@ -133,6 +135,7 @@ class GallradHandling(models.Model):
     #: empty and None for a secret handling: they would confirm a copy of it (OSL 5 kap. 5 §)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     storlek = models.PositiveBigIntegerField(_("storlek (byte)"), null=True, blank=True)
+    history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
         verbose_name = _("gallrad handling")

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from arenden.arkiv.models import GallradHandling
 from arenden.begaran.models import Begaran, BegardHandling
 from arenden.diarium.models import SEKRETESSPROVNINGAR, Arende, ArendeRelation, Handling
 from arenden.diarium.sokning import del_av_diarienummer
@@ -39,6 +40,7 @@ from arenden.sammantraden.models import (
     Kallelsemottagare,
     Omrostningsdeltagare,
     Paragrafjustering,
+    Protokollfil,
     Punkt,
     Rattelse,
     Rattelsesignatur,
@@ -63,9 +65,12 @@ def arendets_kallor(arende_id: int) -> list[tuple[type, dict]]:
     own history (so a row stays on the timeline when its parent is removed)."""
     begaran = Begaran.history.filter(arende_id=arende_id).values("id")
     mottagare = Mottagare.history.filter(arende_id=arende_id).values("id")
+    handlingar = Handling.history.filter(arende_id=arende_id).values("id")
     return [
         (Arende, {"id": arende_id}),
         (Handling, {"arende_id": arende_id}),
+        # what a gallring removed of its handlingar, and on which decision (arkivlagen 10 §)
+        (GallradHandling, {"handling_id__in": handlingar}),
         (Tjansteskrivelse, {"arende_id": arende_id}),
         (Beslut, {"arende_id": arende_id}),
         (Mottagare, {"arende_id": arende_id}),
@@ -91,7 +96,8 @@ def motets_kallor(mote_id: int) -> list[tuple[type, dict]]:
     :func:`arendets_kallor` for an ärende):
     the närvaro, the kallelse's mottagare, the items and all that was recorded under each
     (yrkanden, voteringar and their votes, jäv, tjänstgöring, reservationer, yttranden), the
-    justering and the rättelser."""
+    justering, the rättelser, and each version of the justerat protokoll filed with its
+    checksum."""
     punkter = Punkt.history.filter(sammantrade_id=mote_id).values("id")
     voteringar = Votering.history.filter(punkt_id__in=punkter).values("id")
     rattelser = Rattelse.history.filter(sammantrade_id=mote_id).values("id")
@@ -113,6 +119,7 @@ def motets_kallor(mote_id: int) -> list[tuple[type, dict]]:
         (Paragrafjustering, pa_punkt),
         (Rattelse, {"sammantrade_id": mote_id}),
         (Rattelsesignatur, {"rattelse_id__in": rattelser}),
+        (Protokollfil, {"sammantrade_id": mote_id}),
     ]
 
 
@@ -242,6 +249,13 @@ _HEMLIGA_FALT = {
 }
 
 
+#: how a row of the ärende's timeline names the handling whose protected fields it holds
+_HANDLINGENS_ID = {
+    Handling: lambda row: row.id,
+    GallradHandling: lambda row: row.handling_id,
+}
+
+
 def tidslinje(
     arende: Arende, start: int, stop: int, *, las_sekretess: bool = True
 ) -> list[Handelse]:
@@ -250,14 +264,17 @@ def tidslinje(
     instead of their values (OSL 5 kap. 5 §)."""
 
     def hemligt(model, rows):
-        if las_sekretess or model is not Handling:
+        if las_sekretess or model not in _HANDLINGENS_ID:
             return None
+        handling_id = _HANDLINGENS_ID[model]
         # a handling secret now is masked in every row of its history, also in those written
         # before it was marked (its registration with the title in clear); as is one whose
-        # row was marked then
+        # row was marked then; and so is the record of its gallring
         hemliga = {
             h.pk: h.sekretess_enligt
-            for h in Handling.objects.filter(pk__in={r.id for r in rows}).select_related("arende")
+            for h in Handling.objects.filter(pk__in={handling_id(r) for r in rows}).select_related(
+                "arende"
+            )
             if h.hemlig
         }
 
@@ -265,9 +282,9 @@ def tidslinje(
             if f.attname not in _HEMLIGA_FALT:
                 return ""
             return (
-                hemliga.get(row.id)
-                or row.sekretess_lagrum
-                or (prev.sekretess_lagrum if prev else "")
+                hemliga.get(handling_id(row))
+                or getattr(row, "sekretess_lagrum", "")
+                or (getattr(prev, "sekretess_lagrum", "") if prev else "")
             )
 
         return lagrum
@@ -368,6 +385,11 @@ def motets_tidslinje(
     def hemligt(model, rows):
         if not dolda:
             return None
+        if model is Protokollfil:
+            # the whole protokoll holds the items masked for this reader: its checksum
+            # would confirm a copy of it (OSL 5 kap. 5 §); the masked file's is public
+            alla = ", ".join(sorted(set(dolda.values())))
+            return lambda row, prev, f: alla if f.attname == "sha256" and not row.publik else ""
 
         synligt = _SYNLIGT_UNDER_MASKERAD_PUNKT | _SYNLIGT_AV.get(model, set())
 
@@ -680,8 +702,8 @@ class Rollandring:
     url: str
     #: a local role's period ("" for tills vidare)
     period: str = ""
-    #: the reason kept with a group membership's row (e.g. that it was there when the
-    #: history began)
+    #: the reason kept with the row (that a membership was there when the history began,
+    #: that the identity provider's claim gave the role at a login)
     anmarkning: str = ""
 
 
@@ -745,6 +767,7 @@ def rollandringar(rader) -> list[Rollandring]:
                 pa=pa,
                 url=url,
                 period=period,
+                anmarkning=r.history_change_reason or "",
             )
         )
     return ut

@@ -227,7 +227,14 @@ def sammantrade(request, pk):
         or any(p.anvandare_id == request.user.pk for p in justerade)
     ):
         context["rattelse_form"] = RattelseForm(prefix="rattelse", sammantrade=s)
-    context["protokollfiler"] = [f for f in s.protokollfiler.all() if not f.publik]
+    # each version as this reader downloads it: masked where an item is masked for them,
+    # for the whole file's checksum would confirm a copy of it (OSL 5 kap. 5 §)
+    maskeras = any(p.maskerad for p in punkter)
+    filer = {}
+    for f in s.protokollfiler.all():  # per version the whole file, then the masked one
+        if f.version not in filer or (maskeras and f.publik):
+            filer[f.version] = f
+    context["protokollfiler"] = list(filer.values())
     # made off the request (arenden.dokument.arkivering): one query, and only while a
     # justerat protokoll has no file yet
     context["arkiveras"] = bool(
