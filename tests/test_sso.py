@@ -284,6 +284,45 @@ def test_a_changed_claim_changes_the_roles_at_the_next_login(client, oidc, hsn):
     }
 
 
+def test_each_role_a_login_gives_or_takes_names_the_login_and_why(client, oidc, hsn):
+    """The revisor reads who could read what when: a role the provider's claim gave or took
+    at a login names the account that logged in, with the reason, never nobody; a role given
+    by hand keeps its giver."""
+    from django.urls import reverse
+
+    from workflow.models import GroupMembership, LocalRole
+
+    cast, _arende = hsn
+    oidc.anvandare("bo.berg", ["diariet", "hsn-stab"])
+    logga_in(client, "bo.berg")
+    bo = User.objects.get(username="bo.berg")
+    client.post("/konto/logga-ut/")
+    oidc.anvandare("bo.berg", ["revisorer"])
+    logga_in(client, "bo.berg")
+
+    grupper = GroupMembership.history.model.objects.filter(user=bo).order_by("history_id")
+    lokala = LocalRole.history.model.objects.filter(user=bo).order_by("history_id")
+    rader = [*grupper, *lokala]
+    assert [(g.history_type, g.group.name) for g in grupper] == [
+        ("+", r.REGISTRATOR),
+        ("-", r.REGISTRATOR),
+        ("+", r.REVISOR),
+    ]
+    assert [(lr.history_type, lr.role) for lr in lokala] == [("+", r.STABSCHEF), ("-", r.STABSCHEF)]
+    assert {(x.history_user_id, x.history_change_reason) for x in rader} == {
+        (bo.pk, sso.ROLL_FRAN_INLOGGNINGEN)
+    }
+    # outside the login, nothing carries the reason on
+    factories.workflow_roles.grant(cast.organ, r.NAMNDSEKRETERARE, user=bo)
+    handgiven = LocalRole.history.model.objects.filter(user=bo).latest("history_id")
+    assert handgiven.history_change_reason is None
+    revisor = factories.user("revisorn", global_role=r.REVISOR)
+    client.force_login(revisor)
+    for url in (reverse("arenden:rollandringar"), reverse("arenden:rollandringar") + "?vy=grupper"):
+        sida = client.get(url).content.decode()
+        assert sso.ROLL_FRAN_INLOGGNINGEN in sida and "bo.berg" in sida
+
+
 def test_a_state_that_is_not_this_sessions_is_refused_in_swedish(client, oidc, db):
     oidc.anvandare("cecilia.ceder", ["diariet"])
     callback = hos_leverantoren(till_leverantoren(client), "cecilia.ceder")

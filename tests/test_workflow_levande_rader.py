@@ -296,3 +296,31 @@ def test_setting_a_users_groups_mirrors_what_was_added_and_removed(make_user):
     assert members() == {("anna", "Ekonom")}
     assert fieldhistory.verify_rows_of(GroupMembership.history.model) == (3, [])
 
+
+# -- why, besides who ----------------------------------------------------------------------------
+
+
+def test_a_reason_given_with_the_actor_is_in_each_row_the_block_writes(folder, make_user):
+    """A change a user's action sets off without choosing it (a role from the identity
+    provider at login) says why in its signed row; a row whose code gives its own reason
+    keeps it; outside the block nothing carries the reason on."""
+    anna, bertil = make_user("anna"), make_user("bertil")
+    with acting_as(anna, reason="enligt inloggningstjänsten"):
+        doc = Document.objects.create(title="Ny", folder=folder)
+        with acting_as(bertil):  # an inner actor without a reason of its own
+            doc.title = "Ändrad"
+            doc.save()
+        doc.title = "Med eget skäl"
+        doc._change_reason = "rättelse"
+        doc.save()
+    doc = Document.objects.get(pk=doc.pk)  # simple-history keeps an instance's own reason
+    doc.title = "Efteråt"
+    doc.save()
+    rows = HISTORICAL.objects.filter(id=doc.pk).order_by("history_id")
+    assert [(r.history_user_id, r.history_change_reason) for r in rows] == [
+        (anna.pk, "enligt inloggningstjänsten"),
+        (bertil.pk, "enligt inloggningstjänsten"),
+        (anna.pk, "rättelse"),
+        (None, None),
+    ]
+    assert fieldhistory.verify_rows_of(HISTORICAL, id=doc.pk) == (4, [])

@@ -2,7 +2,10 @@
 
 ``acting_as(user)`` sets the actor for a block of code (a command, a job); the middleware
 sets it for each request. Field history (simple-history) and the workflow engine both ask
-``current_actor()``.
+``current_actor()``. ``acting_as(user, reason=...)`` also gives the reason each signed
+field-history row written in the block records, unless its own code gives one: for changes a
+user's action sets off but did not choose (the roles an identity provider's claim gives at
+login), so that the history says why, not only who.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import contextvars
 from contextlib import contextmanager
 
 _actor: contextvars.ContextVar = contextvars.ContextVar("workflow_actor", default=None)
+_reason: contextvars.ContextVar = contextvars.ContextVar("workflow_reason", default=None)
 
 
 def current_actor():
@@ -18,12 +22,20 @@ def current_actor():
     return _actor.get()
 
 
+def current_reason() -> str | None:
+    """The reason given by the innermost :func:`acting_as` that gave one, or None."""
+    return _reason.get()
+
+
 @contextmanager
-def acting_as(user):
+def acting_as(user, reason: str | None = None):
     token = _actor.set(user)
+    reason_token = _reason.set(reason) if reason is not None else None
     try:
         yield user
     finally:
+        if reason_token is not None:
+            _reason.reset(reason_token)
         _actor.reset(token)
 
 

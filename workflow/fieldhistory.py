@@ -47,6 +47,7 @@ from simple_history.models import HistoricalChanges
 from simple_history.signals import pre_create_historical_record
 
 from . import hashing
+from .context import current_reason
 
 SIGNATURE_FIELDS = ("history_key_id", "history_prev_mac", "history_mac")
 
@@ -76,6 +77,8 @@ class SignedHistory(models.Model):
         if not self._state.adding:
             return super().save(*args, **kwargs)
         model = type(self)
+        if not self.history_change_reason:
+            self.history_change_reason = current_reason()
         using = kwargs.get("using") or router.db_for_write(model, instance=self)
         fresh = self.__dict__.pop(_FRESH, False)
         object_id = getattr(self, object_id_name(model))

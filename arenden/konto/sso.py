@@ -51,6 +51,7 @@ from arenden.konto.integrationer import OidcIdentitet
 from arenden.organisation import roles as r
 from arenden.organisation.models import Organ
 from workflow import roles as workflow_roles
+from workflow.context import acting_as
 
 logger = logging.getLogger(__name__)
 
@@ -141,10 +142,20 @@ def claimvarden(claims: dict) -> set[str]:
     return set()
 
 
-@transaction.atomic
+#: why a role changed at a login, in the history of the role: the user logged in, but the
+#: identity provider's claim chose the roles
+ROLL_FRAN_INLOGGNINGEN = "roll enligt inloggningstjänsten (OpenID Connect)"
+
+
 def tilldela_roller(user, varden: set[str]) -> None:
     """Give ``user`` exactly the configured roles the claim ``varden`` name, among all roles the
-    configuration names; leave every other role as it is."""
+    configuration names; leave every other role as it is. Each change is in the signed
+    history of the role, naming the user whose login carried the claim and why."""
+    with transaction.atomic(), acting_as(user, reason=ROLL_FRAN_INLOGGNINGEN):
+        _tilldela_roller(user, varden)
+
+
+def _tilldela_roller(user, varden: set[str]) -> None:
     mappning = rollmappning()
     styrda: set[Roll] = set().union(*mappning.values()) if mappning else set()
     onskade: set[Roll] = set()
