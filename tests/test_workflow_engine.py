@@ -506,6 +506,33 @@ def test_field_history_is_written_as_simple_history_writes_it(
     assert saved["instance"]._state.adding is False and saved["instance"]._state.db == "default"
 
 
+@pytest.mark.parametrize("hook_skips", [False, True], ids=["no-switch", "hook-switch"])
+def test_the_switch_that_keeps_post_save_from_recording_twice_is_the_engines_only_while_it_sends(
+    hooked_workflow, author, make_document, hook_skips
+):
+    """The engine sets simple-history's switch (``skip_history_when_saving``) only while it
+    sends post_save, so its own record is not written a second time. After that the object is
+    as before: without the switch, so a later save of it is recorded; or, when a before-hook
+    set the switch itself, with the hook's switch as the hook set it."""
+    seen = []
+
+    def skip(event):
+        event.obj.skip_history_when_saving = "krokens"
+
+    def look(event):
+        seen.append(getattr(event.obj, "skip_history_when_saving", None))
+        if not hook_skips:
+            event.obj.title = "Efter steget"
+            event.obj.save()
+
+    hooked_workflow(before=(skip,) if hook_skips else (), after=(look,))
+    doc = make_document(title="Före", creator=author)
+    do_transition(doc, "skicka", author)
+    assert seen == (["krokens"] if hook_skips else [None])
+    titles = [h.title for h in doc.history.order_by("history_id")]
+    assert titles == (["Före"] if hook_skips else ["Före", "Före", "Efter steget"])
+
+
 @pytest.mark.postgres
 def test_a_transition_is_one_read_and_one_write_on_postgresql(
     author, reviewer, make_document, django_assert_num_queries

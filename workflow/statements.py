@@ -38,6 +38,8 @@ from .models import WorkflowError, WorkflowHistory
 _cache: dict[tuple, object] = {}
 #: where the lock leaves the MAC of the object's newest field-history row (signed history)
 TAIL = "_field_history_tail"
+#: no switch on the object (see write_transition)
+_UNSET = object()
 
 
 def _qn(connection):
@@ -375,8 +377,9 @@ def write_transition(obj, fields: list[str], from_state: str, entry: WorkflowHis
     obj._state.db = using
     if record is not None:
         _history_signal(post_create_historical_record, obj, record)
-    # simple-history's own post_save must not write the record a second time
-    skipping = hasattr(obj, "skip_history_when_saving")
+    # simple-history's own post_save must not write the record a second time; a switch a
+    # hook set itself is left as the hook set it
+    switch = obj.__dict__.get("skip_history_when_saving", _UNSET)
     obj.skip_history_when_saving = True
     try:
         model_signals.post_save.send(
@@ -388,5 +391,7 @@ def write_transition(obj, fields: list[str], from_state: str, entry: WorkflowHis
             using=using,
         )
     finally:
-        if not skipping:
+        if switch is _UNSET:
             del obj.skip_history_when_saving
+        else:
+            obj.skip_history_when_saving = switch
