@@ -195,3 +195,37 @@ def test_the_rows_migrations_wrote_have_their_first_history_row():
     forsta = Klass.history.filter(history_change_reason="fanns innan historiken fördes")
     assert forsta.count() == klasser
     assert [a for a in avvikelser() if a[0] == "arenden.historicalklass"] == []
+
+
+def test_the_timelines_cost_does_not_grow_with_what_a_gallring_removed(
+    django_capture_on_commit_callbacks,
+):
+    """Each gallrad handling is named by its title on the timeline, masked when secret: the
+    handlingar and their ärende are read together, not one query per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def kostnad(antal):
+        cast = factories.Cast(f"N{antal}")
+        arende = cast.registrera("Klagomål", typ="skrivelse", klassificering="3.1")
+        for n in range(antal):
+            services.lagg_till_handling(
+                arende,
+                user=cast.registrator,
+                typ="skrivelse",
+                riktning="inkommen",
+                titel=f"Skrivelse {n}",
+                datum=datetime.date(2022, 5, 10),
+                fil=ContentFile(b"x", name="s.txt"),
+            )
+        do_transition(arende, "avskriva", cast.stabschef, "Inget att göra")
+        Arende.objects.filter(pk=arende.pk).update(avslutat=datetime.date(2022, 6, 1))
+        with django_capture_on_commit_callbacks(execute=True):
+            gallring.gallra(list(arende.handlingar.all()), beslut="RS § 45", user=cast.registrator)
+        with CaptureQueriesContext(connection) as fragor:
+            handelser = granskning.tidslinje(arende, 0, 1000, las_sekretess=False)
+        namn = str(GallradHandling._meta.verbose_name)
+        assert len([h for h in handelser if h.objekt.startswith(namn)]) == antal
+        return len(fragor)
+
+    assert kostnad(1) == kostnad(4)

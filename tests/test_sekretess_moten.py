@@ -443,3 +443,35 @@ def test_the_whole_protokolls_checksum_is_shown_only_to_who_reads_every_item(var
         text = "".join(klient.get(url).content.decode() for url in sidor)
         assert [s for s in ser if s not in text] == [], vem
         assert [s for s in ser_inte if s in text] == [], vem
+
+
+def test_who_reads_every_item_but_not_a_secret_bilaga_gets_the_masked_files_checksum(varld):
+    """Found in review: the page and the timeline asked only whether an item was masked, the
+    download whether anything of the protokoll is (a secret bilaga of an open item too)."""
+    from arenden.models import Protokollfil
+    from arenden.organisation.roles import JUSTERARE
+    from workflow import roles as workflow_roles
+
+    mote = varld["mote"]
+    vem = varld["ersättare_som_tjänstgör"]  # serves in the secret item, not in the open one
+    workflow_roles.grant(mote, JUSTERARE, user=vem)  # and may read the meeting's pages
+    deltagare, punkter = list(mote.deltagare.all()), list(mote.punkter.all())
+    assert all(protokoll.far_lasa(vem, p, deltagare) for p in punkter)
+    assert protokoll.maskeras_for(vem, punkter, deltagare)
+    filer = Protokollfil.objects.filter(sammantrade=mote)
+    hela = {f.sha256 for f in filer if not f.publik}
+    maskerade = {f.sha256 for f in filer if f.publik}
+    klient = Client()
+    klient.force_login(vem)
+    text = "".join(
+        klient.get(url).content.decode()
+        for url in [
+            reverse("arenden:sammantrade", args=[mote.pk]),
+            *(
+                reverse("arenden:sammantrade_tidslinje", args=[mote.pk]) + f"?sida={n}"
+                for n in (1, 2, 3)
+            ),
+        ]
+    )
+    assert [s for s in hela if s in text] == []
+    assert [s for s in maskerade if s not in text] == []

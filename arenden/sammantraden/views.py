@@ -227,13 +227,17 @@ def sammantrade(request, pk):
         or any(p.anvandare_id == request.user.pk for p in justerade)
     ):
         context["rattelse_form"] = RattelseForm(prefix="rattelse", sammantrade=s)
-    # each version as this reader downloads it: masked where an item is masked for them,
-    # for the whole file's checksum would confirm a copy of it (OSL 5 kap. 5 §)
-    maskeras = any(p.maskerad for p in punkter)
+    # each version as this reader downloads it: masked where something of the protokoll is
+    # masked for them (an item, a secret bilaga), for the whole file's checksum would confirm
+    # a copy of it (OSL 5 kap. 5 §); a version filed before anything was secret has no masked
+    # file, and no checksum for them
+    maskeras = protokoll.maskeras_for(request.user, punkter, deltagare)
     filer = {}
     for f in s.protokollfiler.all():  # per version the whole file, then the masked one
         if f.version not in filer or (maskeras and f.publik):
             filer[f.version] = f
+    for f in filer.values():
+        f.kontrollsumma = f.sha256 if f.publik or not maskeras else ""
     context["protokollfiler"] = list(filer.values())
     # made off the request (arenden.dokument.arkivering): one query, and only while a
     # justerat protokoll has no file yet
