@@ -206,7 +206,7 @@ def test_the_timelines_cost_does_not_grow_with_what_a_gallring_removed(
     from django.test.utils import CaptureQueriesContext
 
     def kostnad(antal):
-        cast = factories.Cast(f"N{antal}")
+        cast = factories.Cast(f"N{antal}{Arende.objects.count()}")
         arende = cast.registrera("Klagomål", typ="skrivelse", klassificering="3.1")
         for n in range(antal):
             services.lagg_till_handling(
@@ -228,4 +228,5 @@ def test_the_timelines_cost_does_not_grow_with_what_a_gallring_removed(
         assert len([h for h in handelser if h.objekt.startswith(namn)]) == antal
         return len(fragor)
 
-    assert kostnad(1) == kostnad(4)
+    kostnad(1)  # the first reads what is cached after (content types, the workflows)
+    assert kostnad(2) == kostnad(5)

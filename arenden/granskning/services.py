@@ -214,6 +214,11 @@ _ETIKETTER = {
 }
 
 
+#: what a label reads beyond its own row, read with it: a handling is named by its masked
+#: title when it or its ärende is secret
+_ETIKETTENS_RELATIONER = {Handling: ("arende",)}
+
+
 def _namn_for_nycklar(fields, rows) -> dict[tuple[str, object], str]:
     """Readable names for the foreign keys among ``fields`` (one query per related model)."""
     names = {}
@@ -224,7 +229,10 @@ def _namn_for_nycklar(fields, rows) -> dict[tuple[str, object], str]:
         if not ids:
             continue
         etikett = _ETIKETTER.get(f.related_model, str)
-        for pk, obj in f.related_model._default_manager.in_bulk(ids).items():
+        relaterade = f.related_model._default_manager.select_related(
+            *_ETIKETTENS_RELATIONER.get(f.related_model, ())
+        )
+        for pk, obj in relaterade.in_bulk(ids).items():
             label = obj.get_username() if hasattr(obj, "get_username") else etikett(obj)
             names[(f.attname, pk)] = label
     return names
