@@ -566,8 +566,8 @@ def record_unrecorded(model, using: str, reason: str) -> int:
     """A signed first row in the historical ``model`` for each row of its tracked model that
     has none, as the row stands, dated now, by nobody, with ``reason``; returns how many.
     For the migration that gives a model its history, or that records rows an earlier
-    migration wrote without one (``model`` may be the migration's historical model, and
-    ``apps.get_model`` its tracked one through :func:`_tracked_in`)."""
+    migration wrote without one; ``model`` may be a migration's historical model, whose
+    tracked model is then found in the migration's apps (:func:`_tracked_in`)."""
     tracked = getattr(model, "instance_type", None) or _tracked_in(model)
     id_name = tracked._meta.pk.attname
     live_names = {f.attname for f in tracked._meta.concrete_fields}

@@ -395,7 +395,11 @@ def motets_tidslinje(
             # the whole protokoll holds what is masked for this reader, a secret bilaga of an
             # open item too: its checksum would confirm a copy of it (OSL 5 kap. 5 §); the
             # masked file's is public
-            grunder = _hela_protokollets_grunder(sammantrade, user)
+            deltagare = list(protokoll.narvaron(sammantrade))
+            punkter = sammantrade.punkter.select_related("arende").prefetch_related(
+                "bilagor", "jav"
+            )
+            grunder = protokoll.maskerade_grunder(user, punkter, deltagare)
             if not grunder:
                 return None
             return lambda row, prev, f: grunder if f.attname == "sha256" and not row.publik else ""
@@ -424,18 +428,6 @@ def motets_tidslinje(
         kommentar=kommentar,
         hemligt=hemligt,
     )
-
-
-def _hela_protokollets_grunder(sammantrade: Sammantrade, user) -> str:
-    """The lagrum of what the whole protokoll holds that ``user`` may not read, "" when they
-    may read all of it (:func:`protokoll.maskeras_for`: every item with its bilagor)."""
-    deltagare = list(protokoll.narvaron(sammantrade))
-    punkter = sammantrade.punkter.select_related("arende").prefetch_related("bilagor", "jav")
-    grunder = set()
-    for punkt in punkter:
-        if not protokoll.far_lasa_allt(user, punkt, deltagare):
-            grunder |= punkt.sekretessgrunder() or {_("sekretess")}
-    return "; ".join(sorted(grunder))
 
 
 def _handelser(obj, start, stop, flows, *, kommentar, hemligt) -> list[Handelse]:

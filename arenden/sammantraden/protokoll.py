@@ -136,6 +136,17 @@ def maskeras_for(user, punkter, deltagare) -> bool:
     return not all(far_lasa_allt(user, punkt, deltagare) for punkt in punkter)
 
 
+def maskerade_grunder(user, punkter, deltagare) -> str:
+    """The lagrum of what :func:`maskeras_for` masks for ``user`` in a meeting's document of
+    ``punkter``, as a marking ("" when nothing is): where the whole document's checksum
+    stands in for it, for it would confirm a copy (OSL 5 kap. 5 §)."""
+    grunder = set()
+    for punkt in punkter:
+        if not far_lasa_allt(user, punkt, deltagare):
+            grunder |= punkt.sekretessgrunder() or {_("sekretess")}
+    return "; ".join(sorted(grunder))
+
+
 #: the meeting's steps whose comment is a rättelse's text, written into the history when the
 #: rättelse is made
 RATTELSESTEG = frozenset(
