@@ -9,7 +9,9 @@ database (``WORKFLOW_CHECKPOINT_DIR``), signed with the history key, that record
 - for every object with a workflow history, the number of its entries and its newest hash
   (the chain's head), and
 - for every model with a field history, the highest history id, and for every object the
-  number of its field-history rows up to that id and a SHA-256 over their contents.
+  number of its field-history rows up to that id and a SHA-256 over their contents, and
+- for every signed log (workflow.logs), the highest id, and for every chain its length up to
+  that id and its newest MAC.
 
 ``manage.py workflow_checkpoint`` writes one (at least daily, from cron); the domain asks for
 one after each justering of a protokoll (:func:`after_commit`). A checkpoint is written only
@@ -28,7 +30,7 @@ import json
 import logging
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -36,7 +38,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from . import hashing
+from . import hashing, logs
 from .fieldhistory import digest_columns, digest_text, field_history_models
 from .models import WorkflowError, WorkflowHistory
 
@@ -62,6 +64,7 @@ class Checkpoint:
     chains: dict[str, list]
     field_history: dict[str, dict]
     problem: str = ""  # why the file cannot be trusted, if it cannot
+    logs: dict[str, dict] = field(default_factory=dict)
 
 
 @dataclass
@@ -160,6 +163,7 @@ def write(reason: str = "") -> Path:
         "nyckel": key_id,
         "kedjor": chains,
         "falthistorik": fields,
+        "loggar": logs.snapshot(),
     }
     content["signatur"] = hashing.sign(key, _body(content))
     folder.mkdir(parents=True, exist_ok=True)
@@ -220,6 +224,7 @@ def _read(folder: Path, name: str) -> Checkpoint:
             key_id=content["nyckel"],
             chains=content["kedjor"],
             field_history=content["falthistorik"],
+            logs=content.get("loggar", {}),  # a checkpoint from before the signed logs
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return Checkpoint(name, timezone.now(), "", "", {}, {}, "går inte att läsa")

@@ -228,15 +228,12 @@ def canonical(field, value):
 
 
 class Signer:
-    """How the rows of one historical model are put in canonical form and signed."""
+    """How the rows of one historical model are put in canonical form and signed (or of
+    another signed table, ``unsigned`` naming its columns the MAC does not cover)."""
 
-    def __init__(self, model):
+    def __init__(self, model, unsigned=("history_id", *SIGNATURE_FIELDS)):
         self.label = model._meta.label_lower
-        fields = [
-            f
-            for f in model._meta.concrete_fields
-            if f.attname != "history_id" and f.attname not in SIGNATURE_FIELDS
-        ]
+        fields = [f for f in model._meta.concrete_fields if f.attname not in unsigned]
         self.attnames = [f.attname for f in fields]
         self.columns = []  # (name, to JSON, the default's JSON form)
         for field in fields:

@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connections, router
 from django.db.models import F, OuterRef, Q, Subquery
 
-from . import fieldhistory, hashing
+from . import fieldhistory, hashing, logs
 from .models import WorkflowHistory
 
 FIELDS = (
@@ -57,6 +57,8 @@ class VerificationReport:
     checkpoint: object = None
     #: field-history rows checked (workflow.fieldhistory), by the whole-history check
     field_rows: int = 0
+    #: rows of the signed logs checked (workflow.logs), by the whole-history check
+    log_rows: int = 0
     #: rows that hold now with what their history does not have, or without a history, or
     #: gone without one (workflow.fieldhistory.compare_live), by the whole-history check: the
     #: history itself may be intact while the record people act on was changed beside it
@@ -183,8 +185,9 @@ def verify(queryset=None) -> VerificationReport:
 
     Over the whole history it also compares each governed object's state with the last
     entry of its chain, so that a removed newest entry or a removed chain is reported too,
-    checks every field-history row's signature and link (workflow.fieldhistory), and
-    compares the database with the newest signed checkpoint outside it (workflow.checkpoint).
+    checks every field-history row's signature and link (workflow.fieldhistory) and every
+    signed log row's (workflow.logs), and compares the database with the newest signed
+    checkpoint outside it (workflow.checkpoint).
     On PostgreSQL the whole history is checked inside the database (:func:`verify_in_database`);
     everywhere else, and for a part of the history, row by row here (:func:`verify_rows`).
     """
@@ -213,12 +216,13 @@ def _checkpoint_findings(report: VerificationReport) -> list[BrokenLink]:
             for f in checkpoint.compare(newest)
         ]
     report.field_rows, rows = fieldhistory.verify(newest, checkpoint.MARGIN)
+    report.log_rows, log_rows = logs.verify(newest)
     report.live = [
         BrokenLink(*row)
         for model in fieldhistory.field_history_models()
         for row in fieldhistory.compare_live(model)
     ]
-    return found + [BrokenLink(*row) for row in rows]
+    return found + [BrokenLink(*row) for row in rows + log_rows]
 
 
 # The canonical content of an entry (workflow.hashing.entry_hash) written in PostgreSQL's SQL,

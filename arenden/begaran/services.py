@@ -188,12 +188,7 @@ def _las_sekretess(user, begaran: Begaran, rader) -> None:
             )
         )
     hemliga += [md.handling for md in moten if md.handling not in hemliga]
-    Sekretessatkomst.objects.bulk_create(
-        Sekretessatkomst(
-            anvandare=user, arende=arende, handling=h, vad=Sekretessatkomst.Vad.BEGARAN
-        )
-        for h in (hemliga or [None])
-    )
+    Sekretessatkomst.logga_handlingar(user, arende, hemliga or [None], Sekretessatkomst.Vad.BEGARAN)
 
 
 def prova(

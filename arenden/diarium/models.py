@@ -17,6 +17,7 @@ from arenden.organisation.models import Organ
 from flows.namn import ArendeSteg
 from workflow.context import history_user
 from workflow.fieldhistory import SignedHistory
+from workflow.logs import SignedLog, append
 from workflow.models import WorkflowMixin
 
 #: the steps whose comment is a prövning of secrecy kept inside the authority, saying what is
@@ -376,9 +377,13 @@ ALLMAN_HANDLING = models.Q(riktning=Handling.Riktning.INKOMMEN) | models.Q(
 )
 
 
-class Sekretessatkomst(models.Model):
+class Sekretessatkomst(SignedLog):
     """One read of sekretess-marked content: who, when, what (OSL; the revisor's list of who
-    has read protected information). Written by the views that show it, never changed."""
+    has read protected information). Written by the views that show it, never changed: a
+    signed log (workflow.logs) with one chain per reader, so a read taken out of the log, or
+    changed, shows in the check of the history."""
+
+    log_chain = "anvandare"
 
     class Vad(models.TextChoices):
         ARENDE = "arende", _("ärendets sida")
@@ -424,8 +429,11 @@ class Sekretessatkomst(models.Model):
     @classmethod
     def logga_arenden(cls, user, arende_ids, vad: str) -> None:
         """One read of each of the ärenden ``arende_ids`` on one page (a meeting's items):
-        one statement, none when there are none."""
-        if arende_ids:
-            cls.objects.bulk_create(
-                cls(anvandare=user, arende_id=pk, vad=vad) for pk in sorted(set(arende_ids))
-            )
+        one INSERT, nothing when there are none."""
+        append(cls, (cls(anvandare=user, arende_id=pk, vad=vad) for pk in sorted(set(arende_ids))))
+
+    @classmethod
+    def logga_handlingar(cls, user, arende, handlingar, vad: str) -> None:
+        """One read of each of ``handlingar`` of ``arende`` (``None``: of the ärende itself)
+        in one INSERT."""
+        append(cls, (cls(anvandare=user, arende=arende, handling=h, vad=vad) for h in handlingar))

@@ -6,7 +6,8 @@ from workflow.history import verify
 class Command(BaseCommand):
     help = (
         "Räknar om hashkedjan i arbetsflödeshistoriken för varje objekt, kontrollerar "
-        "signaturerna med historiknyckeln, varje fälthistorikrads signatur och länk, och "
+        "signaturerna med historiknyckeln, varje fälthistorikrads och loggrads signatur och "
+        "länk, och "
         "jämför med den senaste kontrollpunkten; rapporterar den första brutna länken per "
         "objekt och varje bruten fälthistorikrad, och varje rad som gäller nu med ett "
         "innehåll som dess historik inte har. Avslutas med felkod om något är brutet."
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Jämförd med kontrollpunkten {report.checkpoint.name}.")
         self.stdout.write(f"{report.field_rows} rader i fälthistoriken kontrollerade.")
+        self.stdout.write(f"{report.log_rows} rader i de signerade loggarna kontrollerade.")
         for rad in report.live:
             self.stdout.write(self.style.ERROR(f"AVVIKER {rad}"))
         summary = (
