@@ -7,6 +7,7 @@ filed twice, nothing is lost when the message is; and the protokoll is not ansla
 is filed."""
 
 import datetime
+import json
 
 import pytest
 from django.core.management import call_command
@@ -94,6 +95,34 @@ def test_the_filed_protokoll_says_what_it_said_when_justerat(
     assert fore in text and "Namnbyte" not in text
 
 
+@pytest.mark.parametrize("andring", ["beslutet", "vem", "maskerad"])
+def test_a_filing_changed_in_the_database_before_the_worker_is_not_filed(
+    broker, django_capture_on_commit_callbacks, caplog, andring
+):
+    """What the justering drew up waits in its row for the worker, which files it as the
+    protokoll with a checksum and a signed history made from the row: a beslut rewritten in
+    the table, another user put as who filed it, or the whole protokoll marked as the public
+    copy would pass every check after. The row is sealed with the history key; the worker
+    refuses one that no longer agrees, files nothing and says so in the log."""
+    mote = _justerat(Mote(cast_for("HSN")), django_capture_on_commit_callbacks)
+    rad = Arkivering.objects.get(slag="protokoll")
+    text = json.dumps(rad.mal, ensure_ascii=False)
+    assert "Att anta riktlinjerna." in text
+    andrat = {
+        "beslutet": {
+            "mal": json.loads(text.replace("Att anta riktlinjerna.", "Att avslå riktlinjerna."))
+        },
+        "vem": {"user": factories.user("annan-anvandare")},
+        "maskerad": {"mal": [{**m, "publik": True} for m in rad.mal]},
+    }[andring]
+    Arkivering.objects.filter(pk=rad.pk).update(**andrat)  # as the table's owner could
+    assert arkivering.utfor(rad.pk) is False
+    assert not Protokollfil.objects.filter(sammantrade=mote.sammantrade).exists()
+    assert "stämmer inte med sitt sigill" in caplog.text
+    rad.refresh_from_db()
+    assert rad.klar is None  # still waiting, for the administrator to look into
+
+
 def test_a_lost_message_is_sent_again_and_cron_files_what_waits(
     broker, django_capture_on_commit_callbacks
 ):
@@ -102,9 +131,8 @@ def test_a_lost_message_is_sent_again_and_cron_files_what_waits(
     broker.skickat.clear()
     # fresh: the worker may be on it; nothing is sent again
     assert arkivering.skicka_kvarvarande() == 0 and broker.skickat == []
-    Arkivering.objects.filter(pk=rad.pk).update(
-        skapad=timezone.now() - datetime.timedelta(minutes=10)
-    )
+    rad.skapad = timezone.now() - datetime.timedelta(minutes=10)
+    rad.save(update_fields=["skapad"])  # sealed again: the system's own write
     with django_capture_on_commit_callbacks(execute=True):
         assert arkivering.skicka_kvarvarande() == 1
     assert broker.skickat == [("arenden.arkivera", [rad.pk])]

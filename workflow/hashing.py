@@ -119,3 +119,19 @@ def field_row_mac(key: bytes, key_id: str, model_label: str, values: dict, prev_
 def sign(key: bytes, data: bytes) -> str:
     """HMAC-SHA256 of ``data`` under ``key``, in hex (the checkpoints' signature)."""
     return hmac.new(key, data, hashlib.sha256).hexdigest()
+
+
+def seal(label: str, content: dict) -> tuple[str, str]:
+    """(key id, MAC) of a record kept outside the histories that must reach its use as it
+    was written (a queued job, say): :func:`field_row_mac` of ``content`` (JSON values) under
+    the current key, with ``label`` naming what kind of record it is."""
+    key_id, key = current_key()
+    return key_id, field_row_mac(key, key_id, label, content, "")
+
+
+def seal_holds(label: str, content: dict, key_id: str, mac: str) -> bool:
+    """Does ``content`` still agree with the seal :func:`seal` gave it?"""
+    key = keys().get(key_id)
+    if key is None:
+        return False
+    return hmac.compare_digest(field_row_mac(key, key_id, label, content, ""), mac or "")

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arenden.dokument import jobb, services
+from workflow import hashing
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,9 @@ class Arkivering(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     skapad = models.DateTimeField(default=timezone.now)
     klar = models.DateTimeField(null=True, blank=True)
+    #: the history key's id and the MAC of what the step drew up (:meth:`forsegla`)
+    nyckel = models.CharField(max_length=32, blank=True, default="", editable=False)
+    sigill = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         app_label = "arenden"
@@ -76,6 +80,33 @@ class Arkivering(models.Model):
     def __str__(self):
         return (
             f"{self.get_slag_display()} {self.sammantrade_id} ({'klar' if self.klar else 'väntar'})"
+        )
+
+    def save(self, *args, **kwargs):
+        """A row still to be filed is sealed, as it is saved, with the history key: it
+        waits, maybe for minutes, for a worker that files it as the protokoll and names
+        ``user`` as who filed it. Whoever could write the table in between could otherwise
+        change a beslut, who justerade, or whether a filed copy is the masked one, and the
+        filed PDF would pass every check (its checksum and history are made from the row)."""
+        if self.klar is None:
+            self.nyckel, self.sigill = hashing.seal(self._meta.label_lower, self._innehall())
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "nyckel", "sigill"}
+        super().save(*args, **kwargs)
+
+    def _innehall(self) -> dict:
+        return {
+            "sammantrade": self.sammantrade_id,
+            "slag": self.slag,
+            "version": self.version,
+            "mal": self.mal,
+            "user": self.user_id,
+            "skapad": hashing.canonical_time(self.skapad),
+        }
+
+    def ar_forseglad(self) -> bool:
+        return hashing.seal_holds(
+            self._meta.label_lower, self._innehall(), self.nyckel, self.sigill
         )
 
 
@@ -118,6 +149,14 @@ def utfor(pk: int) -> bool:
     with transaction.atomic():
         rad = Arkivering.objects.select_for_update().filter(pk=pk).first()
         if rad is None or rad.klar is not None:
+            return False
+        if not rad.ar_forseglad():
+            logger.error(
+                "Arkivering %s (%s) stämmer inte med sitt sigill: den är ändrad efter att "
+                "steget togs och arkiveras inte.",
+                rad.pk,
+                rad,
+            )
             return False
         gjorda: dict[str, bytes] = {}
 
