@@ -349,7 +349,9 @@ class HandlingFil(Vy):
                 request.user, handling.arende, Sekretessatkomst.Vad.FIL, handling=handling
             )
         response = FileResponse(
-            handling.fil.open("rb"),
+            services.oppna_intakt(
+                handling.fil, handling.sha256, f"handlingen {handling.beteckning}"
+            ),
             as_attachment=True,
             filename=handling.filnamn or handling.fil.name,
             content_type=handling.mediatyp or "application/octet-stream",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import os
 
 from django.conf import settings
@@ -42,6 +43,8 @@ from workflow.engine import version as antal_steg
 from workflow.models import LocalRole, WorkflowHistory
 
 _SERIE = Nummerserie._meta.db_table
+
+logger = logging.getLogger(__name__)
 
 
 _NEXT_NUMBER_SQL = f"""
@@ -616,11 +619,34 @@ def fil_ar_intakt(handling: Handling) -> bool:
     """Does the stored file still have the checksum recorded when it was filed?"""
     if not handling.fil:
         return True
-    with handling.fil.open("rb") as fil:
+    return filens_summa(handling.fil) == handling.sha256
+
+
+def filens_summa(fil) -> str:
+    """The SHA-256 of a stored file, read in parts."""
+    with fil.open("rb") as las:
         digest = hashlib.sha256()
-        for chunk in iter(lambda: fil.read(1024 * 1024), b""):
+        for chunk in iter(lambda: las.read(1024 * 1024), b""):
             digest.update(chunk)
-    return digest.hexdigest() == handling.sha256
+    return digest.hexdigest()
+
+
+def oppna_intakt(fil, sha256: str, vad: str):
+    """The stored ``fil`` opened to be handed out, once its checksum is found to be the
+    ``sha256`` recorded when it was filed. A file swapped or damaged in the storage is never
+    handed out as the record (``vad`` names it in the refusal, ValidationError, and in the
+    log, for whoever keeps the storage)."""
+    if sha256 and filens_summa(fil) != sha256:
+        logger.error("Lagrad fil %s stämmer inte med sin kontrollsumma (%s).", fil.name, vad)
+        raise ValidationError(
+            _(
+                "Filen till %(vad)s stämmer inte med kontrollsumman som sparades när den "
+                "arkiverades, och lämnas därför inte ut. Kontakta registrator."
+            )
+            % {"vad": vad},
+            code="fil_andrad",
+        )
+    return fil.open("rb")
 
 
 def fortsatt_i(arende: Arende, *, organ: Organ, user, diarienummer: str | None = None, **falt):

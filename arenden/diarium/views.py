@@ -48,7 +48,7 @@ def handling_fil(request, pk):
             request.user, handling.arende, Sekretessatkomst.Vad.FIL, handling=handling
         )
     return FileResponse(
-        handling.fil.open("rb"),
+        services.oppna_intakt(handling.fil, handling.sha256, f"handlingen {handling.beteckning}"),
         as_attachment=True,
         filename=handling.filnamn or handling.fil.name,
         content_type=handling.mediatyp or "application/octet-stream",

@@ -9,6 +9,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from arenden.diarium.services import oppna_intakt
 from arenden.dokument import motesfiler
 from arenden.dokument import services as dokument
 from arenden.gemensamt.sidor import PER_SIDA
@@ -88,8 +89,10 @@ def omedelbart_justerade() -> list[Punkt]:
 
 
 def protokollfil_svar(rad: Protokollfil) -> FileResponse:
-    """The filed protokoll as stored, with its checksum in a header for whoever verifies it."""
-    svar = FileResponse(rad.fil.open("rb"), as_attachment=True, filename=rad.filnamn)
+    """The filed protokoll as stored, with its checksum in a header for whoever verifies it;
+    never a file that no longer has that checksum (swapped or damaged in the storage)."""
+    fil = oppna_intakt(rad.fil, rad.sha256, f"protokollet version {rad.version}")
+    svar = FileResponse(fil, as_attachment=True, filename=rad.filnamn)
     svar["Content-Type"] = "application/pdf"
     svar["X-Checksum-SHA256"] = rad.sha256
     return svar

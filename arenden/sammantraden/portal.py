@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from arenden.diarium import services as diarium_services
 from arenden.diarium.models import Handling, Sekretessatkomst
 from arenden.dokument import motesfiler
 from arenden.dokument import services as dokument
@@ -110,7 +111,9 @@ def underlag(request, pk, punkt):
             request.user, handling.arende, Sekretessatkomst.Vad.FIL, handling=handling
         )
     return FileResponse(
-        handling.fil.open("rb"),
+        diarium_services.oppna_intakt(
+            handling.fil, handling.sha256, f"handlingen {handling.beteckning}"
+        ),
         as_attachment=True,
         filename=handling.filnamn or handling.fil.name,
         content_type=handling.mediatyp or "application/octet-stream",

@@ -11,7 +11,6 @@ when a correction is a new :class:`Rattelse`.
 from __future__ import annotations
 
 import datetime
-import hashlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -2175,8 +2174,7 @@ def maskeras_nu(sammantrade: Sammantrade) -> bool:
 
 def protokollfil_ar_intakt(rad: Protokollfil) -> bool:
     """Does the filed protokoll still have the checksum recorded when it was filed?"""
-    with rad.fil.open("rb") as fil:
-        return hashlib.sha256(fil.read()).hexdigest() == rad.sha256
+    return diarium_services.filens_summa(rad.fil) == rad.sha256
 
 
 def arkivera_protokoll(sammantrade: Sammantrade, *, user):
