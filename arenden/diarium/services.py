@@ -531,8 +531,51 @@ def andra_sekretess(
                 text += " " + _(
                     "Markeringen gäller också de upprättade handlingar som återger det: %(vilka)s."
                 ) % {"vilka": ", ".join(h.beteckning for h in harledda)}
+            if isinstance(obj, Arende):
+                fortsattningar = _marka_samma_sak(obj, user)
+                if fortsattningar:
+                    text += " " + _(
+                        "Markeringen gäller också samma ärende i andra organs diarier: %(vilka)s."
+                    ) % {"vilka": ", ".join(str(a.diarienummer) for a in fortsattningar)}
         do_transition(arende, ArendeSteg.ANDRA_SEKRETESS, user, text)
     return obj
+
+
+def _samma_sak(arende: Arende) -> list[Arende]:
+    """The ärenden that are the same matter as ``arende`` in other organs' diarier: where it
+    continued (:func:`fortsatt_i`), where it came from, and so on both ways."""
+    kanda, kvar = {arende.pk}, [arende.pk]
+    while kvar:
+        lankar = ArendeRelation.objects.filter(typ=ArendeRelation.Typ.FORTSATTER_I).filter(
+            Q(fran_id__in=kvar) | Q(till_id__in=kvar)
+        )
+        nya = {pk for par in lankar.values_list("fran_id", "till_id") for pk in par} - kanda
+        kanda |= nya
+        kvar = sorted(nya)
+    return list(Arende.objects.filter(pk__in=kanda - {arende.pk}).order_by("pk"))
+
+
+def _marka_samma_sak(arende: Arende, user) -> list[Arende]:
+    """Mark the same matter in the other organs' diarier (:func:`_samma_sak`) as ``arende``
+    was just marked, where it is not marked: its mening is the same, and the higher organ's
+    diarium and postlista are as public as this one's (the marking went with the matter when
+    it continued, :func:`fortsatt_i`; one made afterwards must follow it too, OSL 5 kap.
+    5 §). Each change in its field history with who and why (``harledd.SKAL``), and what was
+    drawn up from it marked as for the ärende itself; returns the marked."""
+    markerade = []
+    for annat in _samma_sak(arende):
+        annat = Arende.objects.select_for_update().get(pk=annat.pk)
+        if annat.sekretess_lagrum:
+            continue
+        for namn, varde in sekretessmarkering(arende.sekretess_lagrum, user).items():
+            setattr(annat, namn, varde)
+        annat.offentlig_rubrik = arende.offentlig_rubrik
+        annat._change_reason = harledd.SKAL
+        annat._history_user = user
+        annat.save()
+        harledd.marka(annat, user)
+        markerade.append(annat)
+    return markerade
 
 
 def arkivera_handling(
