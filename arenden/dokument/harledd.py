@@ -35,7 +35,13 @@ def att_marka(obj: Arende | Handling):
     from arenden.sammantraden.models import Punkt
 
     if isinstance(obj, Arende):
-        innehall = Q(arende_id=obj.pk) | Q(bilagor__arende_id=obj.pk)
+        # the items of the ärende, those it is a bilaga to, and an anmälan of motioner
+        # that names it (KL 5 kap. 35 §)
+        innehall = (
+            Q(arende_id=obj.pk)
+            | Q(bilagor__arende_id=obj.pk)
+            | Q(anmalda_motioner__arende_id=obj.pk)
+        )
     else:
         innehall = Q(bilagor=obj)
     punkter = (

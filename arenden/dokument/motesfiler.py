@@ -43,6 +43,8 @@ def _markeringar(laddat: Sammantrade) -> tuple[dict, dict]:
             handlingar[h.pk] = (h.sekretess_lagrum, h.offentlig_titel)
             if h.arende.sekretess_lagrum:
                 arenden[h.arende_id] = (h.arende.sekretess_lagrum, h.arende.offentlig_rubrik)
+        for arende in punkt.hemliga_anmalda():
+            arenden[arende.pk] = (arende.sekretess_lagrum, arende.offentlig_rubrik)
     return arenden, handlingar
 
 
@@ -82,12 +84,15 @@ def inaktuell_for_maskerad(laddat: Sammantrade, fil) -> bool:
     """May the stored protokoll file ``fil`` no longer be handed to a reader who gets secret
     items masked? The whole file, once anything in the protokoll is masked now; the masked
     copy, once something has become secret since it was filed (:func:`sekretess_andrad_sedan`:
-    it masks what was secret then, and an ärende marked since is in it in full)."""
+    it masks what was secret then, and an ärende marked since is in it in full); the whole
+    file then too."""
     from arenden.sammantraden import protokoll
 
     if fil.publik:
         return sekretess_andrad_sedan(laddat, fil.skapad)
-    return protokoll.maskeras_nu(laddat)
+    # also what every reader now reads by its marking (a motion the anmälan names by its
+    # offentlig rubrik in both versions), which the whole file filed before holds in full
+    return protokoll.maskeras_nu(laddat) or sekretess_andrad_sedan(laddat, fil.skapad)
 
 
 # -- the kallelse and protokoll filed in the meeting's own ärende ---------------------------

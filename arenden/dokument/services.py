@@ -114,6 +114,7 @@ def med_allt(sammantrade: Sammantrade) -> Sammantrade:
                 ).prefetch_related(
                     "beslutet__uppdrag__rapportera_till",
                     "bilagor__arende",
+                    "anmalda_motioner__arende__organ",
                     "jav__person",
                     "reservationer__person",
                     "yttranden",
@@ -164,7 +165,7 @@ def _beskrivning(punkt: Punkt) -> str:
         return punkt.beskrivning
     from arenden.motion.services import anmalan_text
 
-    motioner = punkt.anmalda_motioner.select_related("arende__organ").order_by("vackt", "pk")
+    motioner = sorted(punkt.anmalda_motioner.all(), key=lambda m: (m.vackt, m.pk))
     return anmalan_text(motioner) if motioner else punkt.beskrivning
 
 

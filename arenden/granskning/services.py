@@ -312,13 +312,22 @@ def motets_hemliga_punkter(sammantrade: Sammantrade, user) -> tuple[dict[int, st
     """The meeting's secret items, now or ever, as ``user`` reads its timeline: (the items
     whose secret content they may not read, with their marking; the ärenden of those they
     read unmasked, for the log of reads of secret content). An item on the list is read as
-    the meeting page reads it (:func:`protokoll.far_lasa`), one struck from it by its
-    ärende's marking now."""
+    the meeting page reads it (:func:`protokoll.far_lasa`), an anmälan of motioner as its
+    documents are (:func:`protokoll.far_lasa_allt`: its text named them in full), one struck
+    from it by its ärende's marking now."""
     deltagare = list(protokoll.narvaron(sammantrade))
     dolda, lasta = {}, set()
     levande = set()
-    for punkt in sammantrade.punkter.select_related("arende").prefetch_related("jav"):
+    punkter = sammantrade.punkter.select_related("arende").prefetch_related(
+        "jav", "anmalda_motioner__arende"
+    )
+    for punkt in punkter:
         levande.add(punkt.pk)
+        anmalda = punkt.hemliga_anmalda()  # the motioner an anmälan names, marked since
+        if anmalda and not protokoll.far_lasa_allt(user, punkt, deltagare):
+            dolda[punkt.pk] = "; ".join(sorted({a.sekretess_lagrum for a in anmalda}))
+            continue
+        lasta.update(a.pk for a in anmalda)
         if not punkt.ar_sekretess:
             continue
         if protokoll.far_lasa(user, punkt, deltagare):

@@ -504,13 +504,22 @@ class Punkt(models.Model):
         part of a sekretess-marked ärende (:attr:`Handling.hemlig`)."""
         return [h for h in self.bilagor.all() if h.hemlig]
 
+    def hemliga_anmalda(self) -> list:
+        """The sekretess-marked ärenden of the motioner a standing item of KL 5 kap. 35 §
+        anmäler (none for any other item): the item's text, as the kallelse said it and as a
+        protokoll filed before the marking says it, holds their mening."""
+        if self.typ != Punkt.Typ.ANMALAN_MOTIONER:
+            return []
+        return [m.arende for m in self.anmalda_motioner.all() if m.arende.sekretess_lagrum]
+
     def sekretessgrunder(self) -> set[str]:
         """Every lagrum under which something the item's full text holds is secret: its
-        ärende's marking and each secret bilaga's (OSL 5 kap. 5 §); empty when nothing is.
-        The one answer to what of an item is secret, for who reads its documents in full and
-        how a document holding it is marked where it is filed."""
+        ärende's marking, each secret bilaga's and each anmäld motion's (OSL 5 kap. 5 §);
+        empty when nothing is. The one answer to what of an item is secret, for who reads its
+        documents in full and how a document holding it is marked where it is filed."""
         lagrum = {self.arende.sekretess_lagrum} if self.ar_sekretess else set()
         lagrum.update(h.sekretess_enligt for h in self.hemliga_bilagor())
+        lagrum.update(a.sekretess_lagrum for a in self.hemliga_anmalda())
         return lagrum
 
     @property

@@ -118,15 +118,16 @@ def far_lasa(user, punkt: Punkt, deltagare) -> bool:
 def far_lasa_allt(user, punkt: Punkt, deltagare) -> bool:
     """May ``user`` read all that the unmasked documents (kallelse, protokoll, utdrag) say of
     ``punkt``: the item (:func:`far_lasa`) and each of its secret bilagor, which an open item
-    may have too: whoever may read the bilaga's ärende's secret content, and a member who
-    serves in the item (as :func:`arenden.sammantraden.ledamot.far_lasa_handling`). Anyone
-    else gets the documents masked (OSL 5 kap. 5 §)."""
+    may have too, and each secret motion it anmäler: whoever may read the bilaga's or the
+    motion's ärende's secret content, and a member who serves in the item (as
+    :func:`arenden.sammantraden.ledamot.far_lasa_handling`). Anyone else gets the documents
+    masked (OSL 5 kap. 5 §)."""
     if not far_lasa(user, punkt, deltagare):
         return False
-    hemliga = punkt.hemliga_bilagor()
+    hemliga = [h.arende for h in punkt.hemliga_bilagor()] + punkt.hemliga_anmalda()
     if not hemliga or tjanstgor_i(user, punkt, deltagare):
         return True
-    return all(user.has_perm("arenden.view_sekretess", h.arende) for h in hemliga)
+    return all(user.has_perm("arenden.view_sekretess", arende) for arende in hemliga)
 
 
 def maskeras_for(user, punkter, deltagare) -> bool:
@@ -1186,7 +1187,9 @@ def sekretess_i(sammantrade: Sammantrade) -> str:
     """The lagrum of every secret thing the meeting's documents hold in full: its secret
     items and the secret bilagor of any item (OSL 5 kap. 5 §: marked where it is kept)."""
     lagrum = set()
-    for punkt in sammantrade.punkter.select_related("arende").prefetch_related("bilagor__arende"):
+    for punkt in sammantrade.punkter.select_related("arende").prefetch_related(
+        "bilagor__arende", "anmalda_motioner__arende"
+    ):
         lagrum |= punkt.sekretessgrunder()
     return "; ".join(sorted(lagrum))
 
