@@ -10,7 +10,13 @@ marked afterwards:
   (:mod:`arenden.dokument.motesfiler`), so it keeps its marking; the words read out of its file
   for the search go, since they hold the item in full;
 - a kallelse e-mail not yet sent is made again, masked as the kallelse reads now
-  (:func:`arenden.sammantraden.protokoll.kallelsen_maskerad_pa_nytt`).
+  (:func:`arenden.sammantraden.protokoll.kallelsen_maskerad_pa_nytt`);
+- a begäran's decision and copy (:mod:`arenden.begaran.services`) name each handling asked
+  for by its title as it read when the request was tried, and the copy holds every released
+  file whole: both are marked with the handling when it, or a document drawn up from it, is
+  marked, and the copy also with a meeting's kallelse or protokoll it holds when an item on it
+  is marked. Their words go from the search too. A begäran in a marked ärende needs nothing:
+  its decision and copy are filed in that ärende, secret with it.
 
 A marking lifted is not carried over: the copy then masks more than needed, never less, until
 someone tries it (a begäran, or the handläggare's own prövning).
@@ -26,10 +32,34 @@ from arenden.diarium.models import Arende, Handling
 SKAL = "harledd_sekretess"
 
 
+def _begarandens(kallor: dict[int, str], *, bara_kopian: bool = False) -> dict[int, str]:
+    """The decisions and copies of the tried begäranden that asked for a handling in
+    ``kallor`` (its pk and the lagrum it is secret under now), each with that lagrum: the
+    decision names the handling by its title as it read then, the copy lists it and holds its
+    file when released (``bara_kopian``: the copy only, for a meeting's document, whose title
+    holds nothing of an item)."""
+    from arenden.begaran.models import BegardHandling
+
+    svar: dict[int, str] = {}
+    rader = (
+        BegardHandling.objects.filter(handling_id__in=kallor)
+        .select_related("begaran")
+        .order_by("begaran_id", "handling_id")
+    )
+    for rad in rader:
+        slag = [rad.begaran.kopia_id] + ([] if bara_kopian else [rad.begaran.beslut_id])
+        for pk in slag:
+            if pk is not None and kallor[rad.handling_id]:
+                svar.setdefault(pk, kallor[rad.handling_id])
+    return svar
+
+
 def att_marka(obj: Arende | Handling):
     """The unmarked utdrag and tjänsteskrivelser drawn up from ``obj`` (just marked), with the
-    lagrum each is filed with when drawn up now; the meetings' kallelser and protokoll that
-    hold it and still have their words in the search; and the meetings whose items hold it."""
+    lagrum each is filed with when drawn up now, and the unmarked decisions and copies of the
+    begäranden that asked for it or for one of those (:func:`_begarandens`); the meetings'
+    kallelser and protokoll that hold it and still have their words in the search; the
+    meetings whose items hold it; and the pks of the begäranden's decisions and copies."""
     from arenden.dokument.motesfiler import motenas
     from arenden.dokument.services import tjansteskrivelsens_sekretess
     from arenden.sammantraden.models import Punkt
@@ -67,36 +97,58 @@ def att_marka(obj: Arende | Handling):
         ):
             svar[utdrag.pk] = (utdrag, lagrum)
     motesdokument = []
+    #: the meetings' documents that hold it, each with the lagrum of its items that do (a
+    #: begäran's copy holds such a document's file whole, as filed)
+    i_moten: dict[int, str] = {}
     for mote in moten.values():
-        for handling in Handling.objects.filter(
+        lagrum = "; ".join(
+            sorted({p.sekretess_lagrum for p in punkter if p.sammantrade_id == mote.pk} - {""})
+        )
+        dokumenten = Handling.objects.filter(
             arende_id=mote.arende_id,
             typ__in=(Handling.Typ.KALLELSE, Handling.Typ.PROTOKOLL),
             riktning=Handling.Riktning.UPPRATTAD,
-        ).exclude(text=""):
+        )
+        med_text = set(dokumenten.exclude(text="").values_list("pk", flat=True))
+        for handling in dokumenten.defer("text"):
             if any(s.pk == mote.pk for s in motenas(handling)):
-                motesdokument.append(handling)
+                if handling.pk in med_text:
+                    motesdokument.append(handling)
+                i_moten[handling.pk] = lagrum
     if isinstance(obj, Handling) and obj.typ == Handling.Typ.BESLUTSUNDERLAG:
         lagrum = tjansteskrivelsens_sekretess(obj.arende)
         for skrivelse in omarkerade.filter(
             arende_id=obj.arende_id, typ=Handling.Typ.TJANSTESKRIVELSE
         ):
             svar[skrivelse.pk] = (skrivelse, lagrum)
+    # what a begäran asked for: the marked handling itself (a begäran in a marked ärende is
+    # filed in it) and the documents drawn up from it
+    kallor = {h.pk: lagrum for h, lagrum in svar.values()}
+    if isinstance(obj, Handling):
+        kallor[obj.pk] = obj.sekretess_lagrum
+    begarandens = _begarandens(kallor)
+    for pk, lagrum in _begarandens(i_moten, bara_kopian=True).items():
+        begarandens.setdefault(pk, lagrum)
+    for handling in omarkerade.filter(pk__in=begarandens).exclude(pk__in=svar).defer("text"):
+        svar[handling.pk] = (handling, begarandens[handling.pk])
     return (
         [(h, lagrum) for h, lagrum in svar.values() if lagrum],
         motesdokument,
         list(moten.values()),
+        set(begarandens),
     )
 
 
 def marka(obj: Arende | Handling, user) -> list[Handling]:
     """Mark the documents drawn up from ``obj`` (:func:`att_marka`) as they are filed now,
     each change in its field history with who and why, and take the words of the meetings'
-    documents that hold it out of the search; returns the marked."""
+    documents that hold it, and of the begäranden's decisions and copies marked, out of the
+    search; returns the marked."""
     from arenden.diarium.services import sekretessmarkering
     from arenden.sammantraden import protokoll
 
     markerade = []
-    harledda, motesdokument, moten = att_marka(obj)
+    harledda, motesdokument, moten, begarandens = att_marka(obj)
     Handling.objects.filter(pk__in=[h.pk for h in motesdokument]).update(text="")
     for mote in moten:
         protokoll.kallelsen_maskerad_pa_nytt(mote, user=user)
@@ -107,6 +159,9 @@ def marka(obj: Arende | Handling, user) -> list[Handling]:
         for namn, varde in sekretessmarkering(lagrum, user).items():
             setattr(handling, namn, varde)
         handling.offentlig_titel = handling.offentlig_titel or handling.titel
+        if handling.pk in begarandens:
+            # the words read out of its file name what it asked for, or hold it whole
+            handling.text = ""
         handling._change_reason = SKAL
         handling._history_user = user
         handling.save()
