@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arenden.arkiv.models import Bevarande, GallradHandling, Gallringsbeslut, Klass
 from arenden.delegering.models import Delegationspunkt
+from arenden.gemensamt import utskick
 from arenden.gemensamt.utskick import Utskick
 from workflow.admin import ReadOnly, ReadOnlyHistoryAdmin
 
@@ -116,9 +117,15 @@ class GallringsbeslutAdmin(ReadOnly, admin.ModelAdmin):
 @admin.register(Utskick)
 class UtskickAdmin(ReadOnly, admin.ModelAdmin):
     """The outbox, for the operator to see what was sent and what the mail server refused;
-    read only (``manage.py skicka_utskick`` sends). The bodies carry no secret text (OSL)."""
+    read only (``manage.py skicka_utskick`` sends). A row's subject and text carry what its
+    e-mail may carry, the diarienummer and public rubrik, as they read when it was written;
+    an ärende marked since (whose public rubrik was its mening while it was open) is not
+    public any more, so the subject and text of a row that names an ärende marked now, or
+    that was replaced because of a marking, are neither shown nor searched
+    (:attr:`~arenden.gemensamt.utskick.Utskick.dold`, OSL 5 kap. 5 §). The admin asks
+    nobody's need to know; the e-mail that replaced it is shown as it reads."""
 
-    list_display = ("skapad", "amne", "forsok", "skickad", "aterkallad", "senaste_fel")
+    list_display = ("skapad", "visat_amne", "forsok", "skickad", "aterkallad", "senaste_fel")
     list_filter = (
         ("skickad", admin.EmptyFieldListFilter),
         ("aterkallad", admin.EmptyFieldListFilter),
@@ -128,15 +135,35 @@ class UtskickAdmin(ReadOnly, admin.ModelAdmin):
         "skapad",
         "till",
         "dold_kopia",
-        "amne",
-        "text",
+        "visat_amne",
+        "visad_text",
+        "arenden",
         "bilaga_namn",
         "forsok",
         "skickad",
         "aterkallad",
         "aterkallad_skal",
+        "ersatt_av",
         "senaste_fel",
     )
+
+    def get_queryset(self, request):
+        return utskick.med_dold(super().get_queryset(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        rader, dubbletter = super().get_search_results(request, queryset, search_term)
+        if search_term:
+            # a match in a hidden subject would say what it holds
+            rader = rader.filter(dold_nu=False)
+        return rader, dubbletter
+
+    @admin.display(description=_("ämne"))
+    def visat_amne(self, obj):
+        return utskick.DOLT if obj.dold else obj.amne
+
+    @admin.display(description=_("text"))
+    def visad_text(self, obj):
+        return utskick.DOLT if obj.dold else obj.text
 
 
 @admin.register(Delegationspunkt)

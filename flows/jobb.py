@@ -93,6 +93,34 @@ class Paminnelse:
         return "\n".join(rader) + "\n"
 
 
+#: the mall of the reminder's e-mail (:func:`paminnelsens_brev`)
+PAMINNELSE = "flows.jobb.paminnelsens_brev"
+
+
+def paminnelsens_brev(data: dict) -> utskick.Brev:
+    """The reminder to ``data["mottagare"]`` of the uppdrag ``data["uppdrag"]`` (id, overdue
+    then) as of ``data["idag"]``, as the ärenden read now: a secret one by its diarienummer,
+    public rubrik and marking only (OSL 5 kap. 5 §; made again if one is marked before it
+    leaves, :mod:`arenden.gemensamt.utskick`)."""
+    from arenden.models import Uppdrag
+
+    forsenade = dict(data["uppdrag"])
+    alla = Uppdrag.objects.select_related("arende", "rapportera_till").in_bulk(list(forsenade))
+    uppdrag = []
+    for pk, forsenat in data["uppdrag"]:
+        if pk in alla:
+            alla[pk].forsenat = forsenat
+            uppdrag.append(alla[pk])
+    paminnelse = Paminnelse(
+        mottagare=get_user_model().objects.get(pk=data["mottagare"]), uppdrag=uppdrag
+    )
+    return utskick.Brev(
+        amne=paminnelse.amne,
+        text=paminnelse.text(datetime.date.fromisoformat(data["idag"])),
+        arenden=sorted({u.arende_id for u in uppdrag}),
+    )
+
+
 def paminnelser(*, idag: datetime.date | None = None, horisont: int = HORISONT):
     """One :class:`Paminnelse` per handläggare with open uppdrag overdue or due within
     ``horisont`` days on ärenden they handle (and watch: worklist "Återrapportering
@@ -152,8 +180,12 @@ def skicka_paminnelser(
                     for u in paminnelse.nya
                 )
                 paminnelse.utskick = utskick.lagg_i_utskick(
-                    amne=paminnelse.amne,
-                    text=paminnelse.text(idag),
+                    mall=PAMINNELSE,
+                    data={
+                        "mottagare": paminnelse.mottagare.pk,
+                        "idag": idag.isoformat(),
+                        "uppdrag": [[u.pk, bool(u.forsenat)] for u in paminnelse.uppdrag],
+                    },
                     till=[paminnelse.mottagare.email],
                 )
         except IntegrityError:  # another run reminded of the same at the same moment

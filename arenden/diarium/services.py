@@ -24,6 +24,7 @@ from arenden.diarium.diarienummer import Diarienummer
 from arenden.diarium.models import Arende, ArendeRelation, Handling, Nummerserie
 from arenden.dokument import filer, harledd
 from arenden.dokument import text as dokumenttext
+from arenden.gemensamt import utskick
 from arenden.handlaggning.models import (
     Beredningsansvarig,
     Beslut,
@@ -531,12 +532,17 @@ def andra_sekretess(
                 text += " " + _(
                     "Markeringen gäller också de upprättade handlingar som återger det: %(vilka)s."
                 ) % {"vilka": ", ".join(h.beteckning for h in harledda)}
-            if isinstance(obj, Arende):
-                fortsattningar = _marka_samma_sak(obj, user)
-                if fortsattningar:
-                    text += " " + _(
-                        "Markeringen gäller också samma ärende i andra organs diarier: %(vilka)s."
-                    ) % {"vilka": ", ".join(str(a.diarienummer) for a in fortsattningar)}
+            fortsattningar = _marka_samma_sak(obj, user) if isinstance(obj, Arende) else []
+            if fortsattningar:
+                text += " " + _(
+                    "Markeringen gäller också samma ärende i andra organs diarier: %(vilka)s."
+                ) % {"vilka": ", ".join(str(a.diarienummer) for a in fortsattningar)}
+            # an e-mail still in the outbox that names what is marked now (the ärende's
+            # mening as its public rubrik while it was open) does not leave as it was
+            # written: it is withdrawn and made again, masked
+            utskick.maskera_pa_nytt(
+                {arende.pk, *(h.arende_id for h in harledda), *(a.pk for a in fortsattningar)}
+            )
         do_transition(arende, ArendeSteg.ANDRA_SEKRETESS, user, text)
     return obj
 

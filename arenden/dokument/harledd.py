@@ -10,7 +10,9 @@ marked afterwards:
   (:mod:`arenden.dokument.motesfiler`), so it keeps its marking; the words read out of its file
   for the search go, since they hold the item in full;
 - a kallelse e-mail not yet sent is made again, masked as the kallelse reads now
-  (:func:`arenden.sammantraden.protokoll.kallelsen_maskerad_pa_nytt`);
+  (:func:`arenden.sammantraden.protokoll.kallelsen_maskerad_pa_nytt`); any other e-mail still
+  waiting that names the ärende of what is marked is made again too
+  (:func:`arenden.gemensamt.utskick.maskera_pa_nytt`, called by ``andra_sekretess``);
 - a begäran's decision and copy (:mod:`arenden.begaran.services`) name each handling asked
   for by its title as it read when the request was tried, and the copy holds every released
   file whole: both are marked with the handling when it, or a document drawn up from it, is

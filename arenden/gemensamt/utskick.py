@@ -15,10 +15,28 @@ sender sends it any more. A row already sent is never withdrawn: it has left.
 
 E-mail leaves the system and this table is read in the admin: neither may carry secret
 content (OSL). The callers put in the diarienummer and public rubrik only
-(``Arende.publik_rubrik``) and attach the public version of a kallelse."""
+(``Arende.publik_rubrik``) and attach the public version of a kallelse.
+
+What is public when a row is written may be secret when it leaves: the mail server is down,
+and meanwhile the ärende is sekretessmarkerat (its public rubrik was its whole mening while it
+was open). So a text that names an ärende (or a handling, by its ärende) is never handed in
+finished: the caller names a *mall* (:func:`lagg_i_utskick`), a function that makes the
+:class:`Brev` from references (``data``, ids and plain words), and the row records which
+ärenden it concerns (``Utskick.arenden``). When one of them is marked
+(``diarium.services.andra_sekretess``, with what is marked from it), every row of it still
+waiting is made again (:func:`maskera_pa_nytt`); one that now reads otherwise is withdrawn
+(:func:`aterkalla`, kept as the record, with the row that replaced it) and the e-mail is put
+in again as it reads now, masked, to the same recipients, as the kallelse is
+(``protokoll.kallelsen_maskerad_pa_nytt``). The sender asks again under the row's lock
+(:func:`skicka`): a row whose ärende is marked now and whose text is not what the mall makes
+now is replaced the same way, never sent, whatever path the marking took. Replacing rather
+than rewriting the row keeps what was queued, and when, on record; the admin shows neither the
+text of a replaced row nor of one whose ärende is marked now (:attr:`Utskick.dold`). An e-mail
+already sent cannot be called back."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -26,7 +44,11 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
 
 #: how many times ``manage.py skicka_utskick`` tries a row before it leaves it to the operator
 MAX_FORSOK = 20
@@ -58,6 +80,24 @@ class Utskick(models.Model):
     #: the row is kept as the record of what was not sent, and no sender sends it
     aterkallad = models.DateTimeField(_("återkallat"), null=True, blank=True)
     aterkallad_skal = models.TextField(_("varför det återkallades"), blank=True)
+    #: the function that makes the text (a dotted path, :func:`lagg_i_utskick`) and what it
+    #: makes it from (references and plain words only), to make it again as it reads now
+    mall = models.CharField(_("mall"), max_length=200, blank=True)
+    data = models.JSONField(_("underlag"), default=dict, blank=True)
+    #: the ärenden the text names: marked, the row is made again (:func:`maskera_pa_nytt`)
+    arenden = models.ManyToManyField(
+        "arenden.Arende", related_name="utskick", blank=True, verbose_name=_("ärenden")
+    )
+    #: the row put in instead when this one was withdrawn because it named something since
+    #: sekretessmarkerat
+    ersatt_av = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ersatter",
+        verbose_name=_("ersatt av"),
+    )
 
     class Meta:
         verbose_name = _("utskick")
@@ -72,8 +112,21 @@ class Utskick(models.Model):
         ]
 
     def __str__(self):
-        text = f"{self.skapad:%Y-%m-%d %H:%M} {self.amne}"
+        amne = DOLT if self.dold else self.amne
+        text = f"{self.skapad:%Y-%m-%d %H:%M} {amne}"
         return f"{text} ({_('återkallat')})" if self.aterkallad else text
+
+    @property
+    def dold(self) -> bool:
+        """Whether the subject and text are kept from who reads the table (the admin): the
+        row was replaced because what it names was marked, or an ärende it names is marked
+        now (its text may hold the mening it had while it was open; OSL 5 kap. 5 §). Read
+        from :func:`med_dold` when the queryset has it."""
+        if "dold_nu" in self.__dict__:
+            return self.dold_nu
+        if self.pk is None:
+            return False
+        return self.ersatt_av_id is not None or self.arenden.exclude(sekretess_lagrum="").exists()
 
     def meddelande(self, connection=None) -> EmailMessage:
         brev = EmailMessage(
@@ -88,24 +141,104 @@ class Utskick(models.Model):
         return brev
 
 
-def lagg_i_utskick(
-    *, amne: str, text: str, till=(), dold_kopia=(), bilaga: tuple | None = None
-) -> Utskick:
-    """Put an e-mail in the outbox in the caller's transaction; it is tried once that
-    commits. ``bilaga`` is (filename, content, media type)."""
+#: what the admin shows of a row's subject and text it keeps from its reader (:attr:`Utskick.dold`)
+DOLT = _("(dolt: det brevet nämner är sekretessmarkerat)")
+
+
+@dataclass
+class Brev:
+    """What a mall makes: the subject, the text, and the ids of the ärenden it names."""
+
+    amne: str
+    text: str
+    arenden: list[int] = field(default_factory=list)
+
+
+def _rad(amne: str) -> str:
+    # one line: a line break in a subject would fail every attempt to send it
+    return " ".join(amne.split())
+
+
+#: the malls an e-mail may be made by: the path is read from the table and imported, so only
+#: these are (a row written beside the system names nothing else to run)
+MALLAR = frozenset(
+    {
+        "arenden.handlaggning.services.tilldelningens_brev",
+        "flows.jobb.paminnelsens_brev",
+    }
+)
+
+
+def gor(mall: str, data: dict) -> Brev:
+    """The e-mail the mall ``mall`` (a dotted path, one of :data:`MALLAR`) makes of ``data``
+    as things read now."""
+    if mall not in MALLAR:
+        raise ValueError(f"utskick: okänd mall {mall!r}")
+    return import_string(mall)(data)
+
+
+def _ny(*, amne, text, till, dold_kopia, bilaga, mall="", data=None, arenden=()) -> Utskick:
+    """The row, written in the caller's transaction and not yet tried."""
     namn, innehall, typ = bilaga or ("", None, "")
     if isinstance(innehall, str):
         innehall = innehall.encode()
     rad = Utskick.objects.create(
         till=list(till),
         dold_kopia=list(dold_kopia),
-        # one line: a line break in a subject would fail every attempt to send it
-        amne=" ".join(amne.split()),
+        amne=_rad(amne),
         text=text,
         bilaga_namn=namn,
         bilaga_typ=typ or "",
         bilaga=innehall,
+        mall=mall,
+        data=data or {},
     )
+    if arenden:
+        rad.arenden.set(sorted(set(arenden)))
+    return rad
+
+
+def lagg_i_utskick(
+    *,
+    amne: str = "",
+    text: str = "",
+    till=(),
+    dold_kopia=(),
+    bilaga: tuple | None = None,
+    mall: str = "",
+    data: dict | None = None,
+) -> Utskick:
+    """Put an e-mail in the outbox in the caller's transaction; it is tried once that
+    commits. ``bilaga`` is (filename, content, media type).
+
+    A text that names an ärende or a handling is not given finished (``amne``, ``text``)
+    but by its ``mall``: the dotted path of a function that takes ``data`` (a JSON object of
+    ids and plain words, never secret text) and returns the :class:`Brev` as it reads now,
+    with the ärenden it names (a handling by its ärende). The row records both, so that the
+    e-mail is made again when one of them is marked (:func:`maskera_pa_nytt`)."""
+    if mall:
+        if amne or text:
+            raise TypeError("lagg_i_utskick: en mall gör ämnet och texten")
+        data = data or {}
+        brev = gor(mall, data)
+        rad = _ny(
+            amne=brev.amne,
+            text=brev.text,
+            till=till,
+            dold_kopia=dold_kopia,
+            bilaga=bilaga,
+            mall=mall,
+            data=data,
+            arenden=brev.arenden,
+        )
+    else:
+        rad = _ny(amne=amne, text=text, till=till, dold_kopia=dold_kopia, bilaga=bilaga)
+    _skicka_efter(rad)
+    return rad
+
+
+def _skicka_efter(rad: Utskick) -> None:
+    """Try ``rad`` once the caller's transaction commits."""
 
     def skicka_nu():
         from config import celery
@@ -118,7 +251,16 @@ def lagg_i_utskick(
     # robust: a failure here is logged (a refusal is also recorded on the row), and must not
     # turn the committed step into an error page
     transaction.on_commit(skicka_nu, robust=True)
-    return rad
+
+
+def med_dold(rader):
+    """``rader`` with ``dold_nu`` (:attr:`Utskick.dold`) read in the same query."""
+    from arenden.diarium.models import Arende
+
+    hemliga = Arende.objects.filter(utskick=models.OuterRef("pk")).exclude(sekretess_lagrum="")
+    return rader.annotate(
+        dold_nu=models.Q(ersatt_av__isnull=False) | models.Exists(hemliga),
+    )
 
 
 @dataclass
@@ -161,17 +303,96 @@ def aterkalla(rader, *, skal: str, nar=None) -> list[int]:
     return pks
 
 
+def _skal():
+    return gettext(
+        "Det brevet nämner sekretessmarkerades innan brevet hade skickats; brevet skickas på "
+        "nytt som det lyder nu, med det som får stå i e-post."
+    )
+
+
+def _ersatt(rad: Utskick, brev: Brev, *, nar=None) -> Utskick | None:
+    """Withdraw ``rad`` (in the caller's transaction, under its lock) and put in ``brev`` to
+    the same recipients in its place; None when the row had left or was withdrawn already."""
+    if not aterkalla(Utskick.objects.filter(pk=rad.pk), skal=_skal(), nar=nar):
+        return None
+    ny = _ny(
+        amne=brev.amne,
+        text=brev.text,
+        till=rad.till,
+        dold_kopia=rad.dold_kopia,
+        bilaga=(rad.bilaga_namn, rad.bilaga, rad.bilaga_typ) if rad.bilaga is not None else None,
+        mall=rad.mall,
+        data=rad.data,
+        arenden=brev.arenden,
+    )
+    Utskick.objects.filter(pk=rad.pk).update(ersatt_av=ny)
+    return ny
+
+
+def _som_nu(rad: Utskick, brev: Brev) -> bool:
+    return (_rad(brev.amne), brev.text) == (rad.amne, rad.text)
+
+
+def maskera_pa_nytt(arenden, *, nar=None) -> list[int]:
+    """Something in the ärenden ``arenden`` (ids) was just sekretessmarkerat, in the caller's
+    transaction: every e-mail of theirs still waiting is made again by its mall, and one that
+    now reads otherwise is withdrawn, kept as the record, and put in again as it reads now, to
+    the same recipients (sent once the caller commits). One that reads the same (the marking
+    touched nothing it says) is left as it is; one already sent cannot be called back. The
+    ids withdrawn."""
+    aterkallade = []
+    vantande = (
+        att_skicka()
+        .filter(pk__in=Utskick.objects.filter(arenden__in=list(arenden)).values("pk"))
+        .exclude(mall="")
+        .order_by("pk")
+    )
+    for rad in vantande:
+        try:
+            brev = gor(rad.mall, rad.data)
+        except Exception:  # the mall failed: the old text must not leave, nor block the marking
+            logger.exception("Utskick %s kunde inte göras om efter en sekretessmarkering.", rad.pk)
+            aterkallade += aterkalla(
+                Utskick.objects.filter(pk=rad.pk),
+                skal=gettext(
+                    "Det brevet nämner sekretessmarkerades innan brevet hade skickats, och "
+                    "brevet kunde inte göras om; det skickas inte."
+                ),
+                nar=nar,
+            )
+            continue
+        if _som_nu(rad, brev):
+            continue
+        ny = _ersatt(rad, brev, nar=nar)
+        if ny is not None:
+            aterkallade.append(rad.pk)
+            _skicka_efter(ny)
+    return aterkallade
+
+
+def _maskerad_sedan(rad: Utskick) -> Brev | None:
+    """The e-mail as it must read now when an ärende ``rad`` names is marked now and the row
+    says otherwise (marked after it was written, by whatever path); else None."""
+    if not rad.mall or not rad.arenden.exclude(sekretess_lagrum="").exists():
+        return None
+    brev = gor(rad.mall, rad.data)
+    return None if _som_nu(rad, brev) else brev
+
+
 def skicka(pks=None, *, max_forsok: int = MAX_FORSOK) -> Omgang:
     """Send the rows ``pks`` (or every unsent row with fewer than ``max_forsok`` attempts),
     each under its row lock; a row another sender holds, has sent, or that was withdrawn
-    (:func:`aterkalla`) is left alone."""
+    (:func:`aterkalla`) is left alone. A row that names an ärende marked since it was written
+    is not sent: it is replaced by the e-mail as it reads now (:func:`_ersatt`), which is sent
+    in its place."""
     if pks is None:
         pks = list(oskickade(max_forsok=max_forsok).values_list("pk", flat=True))
     omgang = Omgang()
     if not pks:
         return omgang
+    pks = list(pks)
     forbindelse = get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or TIDSGRANS)
-    for pk in pks:
+    for pk in pks:  # grows by the rows put in in place of others
         with transaction.atomic():
             rad = (
                 Utskick.objects.select_for_update(skip_locked=True)
@@ -179,6 +400,19 @@ def skicka(pks=None, *, max_forsok: int = MAX_FORSOK) -> Omgang:
                 .first()
             )
             if rad is None:
+                continue
+            try:
+                brev = _maskerad_sedan(rad)
+            except Exception as fel:  # the mall failed: nothing leaves, the operator is told
+                rad.forsok += 1
+                rad.senaste_fel = f"{type(fel).__name__}: {fel}"[:2000]
+                rad.save(update_fields=["forsok", "senaste_fel"])
+                omgang.misslyckade.append(rad)
+                continue
+            if brev is not None:
+                ny = _ersatt(rad, brev)
+                if ny is not None:
+                    pks.append(ny.pk)
                 continue
             rad.forsok += 1
             try:
