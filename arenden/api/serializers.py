@@ -116,7 +116,11 @@ class HandlingSerializer(serializers.Serializer):
     )
 
     def to_representation(self, h: Handling) -> dict:
-        maskerad = h.hemlig and not self.context.get("las_sekretess", False)
+        las = self.context.get("las_sekretess", False)
+        maskerad = h.hemlig and not las
+        # a meeting's document: its checksum would confirm the whole file (Handling.
+        # ar_motesdokument), which this reader may no longer be handed
+        utan_summa = maskerad or (h.ar_motesdokument and not las)
         return {
             "id": h.pk,
             "arende": h.arende_id,
@@ -135,8 +139,8 @@ class HandlingSerializer(serializers.Serializer):
             "har_fil": bool(h.fil),
             "filnamn": None if maskerad else h.filnamn,
             "mediatyp": None if maskerad else h.mediatyp,
-            "storlek": None if maskerad else h.storlek,
-            "sha256": None if maskerad else h.sha256,
+            "storlek": None if utan_summa else h.storlek,
+            "sha256": None if utan_summa else h.sha256,
             "fil_url": reverse("api:handling_fil", args=[h.pk]) if h.fil and not maskerad else None,
         }
 

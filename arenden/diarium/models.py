@@ -338,6 +338,19 @@ class Handling(models.Model):
         return bool(self.sekretess_lagrum)
 
     @property
+    def ar_motesdokument(self) -> bool:
+        """A kallelse or protokoll the system filed: its file holds a meeting's items, each
+        secret or not as it is marked now, and an item marked since it was filed makes the
+        whole file one that only who may read all of it is handed
+        (:func:`arenden.dokument.motesfiler.motesdokument`). Its checksum and size would
+        confirm such a copy (OSL 5 kap. 5 §); deciding it costs the whole meeting, so a list
+        shows them only to who may read the ärende's secret content."""
+        return (
+            self.typ in (Handling.Typ.KALLELSE, Handling.Typ.PROTOKOLL)
+            and self.riktning == Handling.Riktning.UPPRATTAD
+        )
+
+    @property
     def hemlig(self) -> bool:
         """Marked itself, or part of a sekretess-marked ärende (whose marking covers the
         uppgifter in its handlingar): masked for everyone outside the need-to-know group."""

@@ -257,6 +257,12 @@ _HEMLIGA_FALT = {
 }
 
 
+#: what of a meeting's kallelse or protokoll filed in an ärende only who may read the ärende's
+#: secret content sees, and what stands in its place
+_SUMMAN = {"sha256", "storlek"}
+_MOTESDOKUMENTETS_SUMMA = gettext_lazy("kan omfatta sammanträdets sekretessmarkerade punkter")
+
+
 #: how a row of the ärende's timeline names the handling whose protected fields it holds
 _HANDLINGENS_ID = {
     Handling: lambda row: row.id,
@@ -278,22 +284,27 @@ def tidslinje(
         # a handling secret now is masked in every row of its history, also in those written
         # before it was marked (its registration with the title in clear); as is one whose
         # row was marked then; and so is the record of its gallring
-        hemliga = {
-            h.pk: h.sekretess_enligt
-            for h in Handling.objects.filter(pk__in={handling_id(r) for r in rows}).select_related(
-                "arende"
-            )
-            if h.hemlig
-        }
+        handlingar = Handling.objects.filter(pk__in={handling_id(r) for r in rows})
+        hemliga, motesdokument = {}, set()
+        for h in handlingar.select_related("arende"):
+            if h.hemlig:
+                hemliga[h.pk] = h.sekretess_enligt
+            elif h.ar_motesdokument:
+                motesdokument.add(h.pk)
 
         def lagrum(row, prev, f) -> str:
             if f.attname not in _HEMLIGA_FALT:
                 return ""
-            return (
+            markering = (
                 hemliga.get(handling_id(row))
                 or getattr(row, "sekretess_lagrum", "")
                 or (getattr(prev, "sekretess_lagrum", "") if prev else "")
             )
+            if not markering and f.attname in _SUMMAN and handling_id(row) in motesdokument:
+                # a meeting's kallelse or protokoll: its checksum would confirm the whole
+                # file, which holds each item as filed (Handling.ar_motesdokument)
+                return str(_MOTESDOKUMENTETS_SUMMA)
+            return markering
 
         return lagrum
 
