@@ -299,3 +299,34 @@ def test_a_role_held_for_periods_holds_in_each_and_not_between_them(
     assert roles.local_roles_on(doc) == []
     with pytest.raises(ValueError, match="^two periods start on the same day$"):
         roles.grant_periods(doc, "Granskare", [(today, today), (today, None)], user=reviewer)
+
+
+def test_a_membership_written_beside_the_system_gives_no_role(make_user, make_document):
+    """Roles are read from the recorded memberships (GroupMembership, with a signed history
+    of who gave each and when), not from Django's user–group table it mirrors: a row put in
+    that table by SQL, or by a bulk write that sends no signal, grants nothing, on the pages'
+    check and in the row lock's inline read alike."""
+    from django.db import connection
+
+    user = make_user("anna")
+    doc = make_document()
+    granskare, forfattare = (
+        Group.objects.create(name="Granskare"),
+        Group.objects.create(name="Författare"),
+    )
+    through = type(user).groups.through
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(through._meta.db_table)} "
+            "(user_id, group_id) VALUES (%s, %s)",
+            [user.pk, granskare.pk],
+        )
+    through.objects.bulk_create([through(user_id=user.pk, group_id=forfattare.pk)])
+    roles.grant(doc, "Granskare", group=granskare)
+    assert set(fresh(user).groups.values_list("name", flat=True)) == {"Granskare", "Författare"}
+    assert roles.roles_in_context(fresh(user), doc) == {"Authenticated", "Anonymous"}
+    assert not fresh(user).has_perm(VIEW, doc)
+    fresh(user).groups.remove(granskare, forfattare)
+    user = fresh(user)
+    user.groups.add(granskare)  # through the system: mirrored, recorded, a role
+    assert "Granskare" in roles.roles_in_context(fresh(user), doc)

@@ -83,12 +83,17 @@ def _cache(user) -> dict:
 
 
 def _groups(user) -> tuple[frozenset[int], frozenset[str]]:
-    """(group ids, group names) of an active, authenticated user; one query, cached."""
+    """(group ids, group names) of an active, authenticated user; one query, cached. Read
+    from :class:`GroupMembership`, whose every row given or taken has a signed history, not
+    from Django's user–group table, which it mirrors: a membership written into that table
+    beside the system gives no role."""
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset(), frozenset()
     cache = _cache(user)
     if "groups" not in cache:
-        rows = list(user.groups.values_list("id", "name"))
+        rows = list(
+            GroupMembership.objects.filter(user_id=user.pk).values_list("group_id", "group__name")
+        )
         cache["groups"] = (frozenset(r[0] for r in rows), frozenset(r[1] for r in rows))
     return cache["groups"]
 
@@ -163,17 +168,26 @@ def places(obj) -> list[tuple[int, int]]:
 _role_statements: dict[tuple, str] = {}
 
 
+def _membership_sql(qn) -> tuple[str, str, str]:
+    """(table, user column, group column) of the memberships roles are read from: the
+    recorded :class:`GroupMembership` (:func:`_groups`), not Django's user–group table."""
+    membership = GroupMembership._meta
+    return (
+        qn(membership.db_table),
+        qn(membership.get_field("user").column),
+        qn(membership.get_field("group").column),
+    )
+
+
 def _role_statement(connection, n_places: int, with_groups: bool) -> str:
     """SQL for the local roles of a user (directly or through a group) on ``n_places`` places,
-    preceded, when ``with_groups``, by the user's groups: one round trip for both."""
+    preceded, when ``with_groups``, by the user's groups (:class:`GroupMembership`): one round
+    trip for both."""
     key = (connection.alias, n_places, with_groups)
     sql = _role_statements.get(key)
     if sql is None:
         qn = connection.ops.quote_name
-        membership = get_user_model()._meta.get_field("groups")
-        through = qn(membership.remote_field.through._meta.db_table)
-        member_user = qn(membership.m2m_column_name())
-        member_group = qn(membership.m2m_reverse_name())
+        through, member_user, member_group = _membership_sql(qn)
         lr = LocalRole._meta
         since = qn(lr.get_field("valid_from").column)
         until = qn(lr.get_field("valid_until").column)
@@ -279,10 +293,7 @@ def inline_roles_sql(model, connection, alias: str = "t") -> tuple[str, str] | N
     if parent_field and not _is_top(model._meta.get_field(parent_field).related_model):
         return None
     qn = connection.ops.quote_name
-    membership = get_user_model()._meta.get_field("groups")
-    through = qn(membership.remote_field.through._meta.db_table)
-    member_user = qn(membership.m2m_column_name())
-    member_group = qn(membership.m2m_reverse_name())
+    through, member_user, member_group = _membership_sql(qn)
     lr = LocalRole._meta
     ct, object_id = qn(lr.get_field("content_type").column), qn(lr.get_field("object_id").column)
     here = f"(lr.{ct} = %s AND lr.{object_id} = {alias}.{qn(model._meta.pk.column)})"
