@@ -47,6 +47,9 @@ else:
 # after a rotation (README, "Historiknyckeln"). Production refuses the development default;
 # without WORKFLOW_HISTORY_KEY there a key derived from DJANGO_SECRET_KEY is used.
 _UTV_HISTORIKNYCKEL = "utveckling-endast-inte-hemlig-historiknyckel-byt-i-produktion"
+# the domain's comparisons of what a protokoll is computed from with its signed history, for
+# the whole check of the history (workflow.history.verify)
+WORKFLOW_LIVE_CHECKS = ["arenden.granskning.speglingar.avvikelser"]
 WORKFLOW_HISTORY_KEY = os.environ.get("WORKFLOW_HISTORY_KEY", "")
 WORKFLOW_HISTORY_KEY_ID = os.environ.get("WORKFLOW_HISTORY_KEY_ID", "")
 if PRODUCTION and WORKFLOW_HISTORY_KEY in {"", _UTV_HISTORIKNYCKEL}:

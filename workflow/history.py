@@ -7,9 +7,11 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, router
 from django.db.models import F, OuterRef, Q, Subquery
+from django.utils.module_loading import import_string
 
 from . import fieldhistory, hashing, logs
 from .models import WorkflowHistory
@@ -222,6 +224,11 @@ def _checkpoint_findings(report: VerificationReport) -> list[BrokenLink]:
         for model in fieldhistory.field_history_models()
         for row in fieldhistory.compare_live(model)
     ]
+    # the project's own comparisons of what is acted on with what its history records
+    # (WORKFLOW_LIVE_CHECKS: dotted paths of functions giving rows as compare_live does),
+    # for what the engine cannot know of: a many-to-many mirrored into a signed field, say
+    for path in getattr(settings, "WORKFLOW_LIVE_CHECKS", ()):
+        report.live.extend(BrokenLink(*row) for row in import_string(path)())
     return found + [BrokenLink(*row) for row in rows + log_rows]
 
 
