@@ -501,6 +501,36 @@ def test_the_first_login_ties_the_account_to_the_issuer_and_subject(client, oidc
     )
 
 
+def test_which_account_an_identity_logs_in_as_has_a_signed_history(client, oidc, db):
+    """The tie of an identity to an account is a right: who tied it and why is signed, a
+    later login (its time only) writes no row, and the identity tied to another account in
+    the database beside the system is found by the whole check of the history."""
+    from workflow.history import verify
+
+    oidc.anvandare("karin.kvist", ["diariet"])
+    logga_in(client, "karin.kvist")
+    client.post("/konto/logga-ut/")
+    logga_in(client, "karin.kvist")
+    karin = User.objects.get(username="karin.kvist")
+    [identitet] = OidcIdentitet.objects.all()
+    [rad] = OidcIdentitet.history.all()
+    assert (rad.history_type, rad.history_user, rad.history_change_reason, rad.anvandare) == (
+        "+",
+        karin,
+        sso.IDENTITET_KOPPLAD,
+        karin,
+    )
+    assert rad.history_mac
+    assert verify().live == []
+    annan = factories.user("annan")
+    OidcIdentitet.objects.filter(pk=identitet.pk).update(anvandare=annan)
+    [avvikelse] = verify().live
+    assert (avvikelse.model_label, avvikelse.object_id) == (
+        "arenden.historicaloidcidentitet",
+        identitet.pk,
+    )
+
+
 def test_a_changed_username_claim_logs_in_to_the_same_account(client, oidc, db):
     oidc.anvandare("lena.lind", ["diariet"])
     logga_in(client, "lena.lind")

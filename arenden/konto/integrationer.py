@@ -9,6 +9,10 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from workflow.context import history_user
+from workflow.fieldhistory import SignedHistory
 
 
 class OidcIdentitet(models.Model):
@@ -27,6 +31,12 @@ class OidcIdentitet(models.Model):
     )
     kopplad = models.DateTimeField(_("kopplad"), auto_now_add=True)
     senast = models.DateTimeField(_("senaste inloggning"), auto_now=True)
+    #: which account an identity logs in as is a right: who tied it, and any change, is kept
+    #: signed (a row changed in the database beside it is found, fieldhistory.compare_live);
+    #: the time of the latest login is not part of it
+    history = HistoricalRecords(
+        get_user=history_user, bases=[SignedHistory], excluded_fields=["senast"]
+    )
 
     class Meta:
         verbose_name = _("identitet hos identitetsleverantör")

@@ -41,6 +41,7 @@ from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import (
     OIDCAuthenticationCallbackView,
@@ -145,6 +146,8 @@ def claimvarden(claims: dict) -> set[str]:
 #: why a role changed at a login, in the history of the role: the user logged in, but the
 #: identity provider's claim chose the roles
 ROLL_FRAN_INLOGGNINGEN = "roll enligt inloggningstjänsten (OpenID Connect)"
+#: why an identity at the provider was tied to an account, as its history records it
+IDENTITET_KOPPLAD = "kopplad vid första inloggningen (OpenID Connect)"
 
 
 def tilldela_roller(user, varden: set[str]) -> None:
@@ -248,7 +251,8 @@ class OrganisationensKonto(OIDCAuthenticationBackend):
                     .first()
                 )
                 if identitet is not None:
-                    identitet.save(update_fields=["senast"])
+                    # the time only: no change of the identity's signed history
+                    OidcIdentitet.objects.filter(pk=identitet.pk).update(senast=timezone.now())
                     return self.update_user(identitet.anvandare, claims)
                 user = self.filter_users_by_claims(claims).first()
                 if user is None:
@@ -260,7 +264,10 @@ class OrganisationensKonto(OIDCAuthenticationBackend):
                             f"{user.username} är kopplat till en annan identitet"
                         )
                     user = self.update_user(user, claims)
-                OidcIdentitet.objects.create(utfardare=utfardare, subjekt=subjekt, anvandare=user)
+                with acting_as(user, reason=IDENTITET_KOPPLAD):
+                    OidcIdentitet.objects.create(
+                        utfardare=utfardare, subjekt=subjekt, anvandare=user
+                    )
                 return user
         except IntegrityError as fel:  # the same first login at the same moment, twice
             raise SuspiciousOperation("identiteten kopplades samtidigt") from fel
