@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history import register as simple_history_register
 from simple_history.models import HistoricalRecords
 
 from workflow.context import history_user
@@ -183,3 +185,11 @@ class Ledamotsuppdrag(models.Model):
             .select_related("person__anvandare")
             .order_by("-uppdrag", "ordning", "pk")
         )
+
+
+#: a role for the whole organisation is a group, by its name (workflow.roles): a group renamed
+#: in the database beside the system would give its members another role unseen, so the
+#: groups have a signed field history too, compared with the live rows by verify_history
+simple_history_register(
+    Group, app="arenden", bases=[SignedHistory], get_user=history_user, user_related_name="+"
+)
