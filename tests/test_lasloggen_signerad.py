@@ -276,3 +276,35 @@ def test_the_reads_logged_before_are_signed_by_the_migration(tillbaka_till_senas
         with pytest.raises(DatabaseError, match="historiken tas inte bort"):
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute("DELETE FROM arenden_sekretessatkomst WHERE id = %s", [forsta.pk])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_read_being_logged_does_not_hold_up_a_row_that_names_the_reader():
+    """The log locks its reader's row only against another append to the same chain: a row
+    that merely points at the reader (a role given to them) goes ahead meanwhile. A plain FOR
+    UPDATE would make it wait for the log, as long as the reading transaction lasts."""
+    from arenden.organisation import roles as r
+    from workflow import roles as workflow_roles
+
+    cast = factories.Cast()
+    arende = cast.registrera("Klagomål", sekretess_lagrum="OSL 25 kap. 1 §")
+    fel = []
+
+    def ge_roll():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '3s'")
+                workflow_roles.grant(cast.organ, r.NAMNDSEKRETERARE, user=cast.handlaggare)
+        except Exception as err:  # noqa: BLE001 - reported by the assertion below
+            fel.append(err)
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        Sekretessatkomst.logga(cast.handlaggare, arende, VAD.ARENDE)  # the reader's row held
+        trad = threading.Thread(target=ge_roll)
+        trad.start()
+        trad.join()
+    assert fel == []
+    assert r.NAMNDSEKRETERARE in workflow_roles.local_roles(cast.handlaggare, cast.organ)

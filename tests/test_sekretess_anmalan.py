@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from arenden.diarium import services as diarium_services
 from arenden.dokument import services as dokument
-from arenden.models import Handling, Organ, Punkt
+from arenden.models import Handling, Organ, Punkt, Sekretessatkomst
 from arenden.sammantraden import protokoll
 from tests import factories
 from tests.test_motion import STOCKHOLM, i_beredning, klocka, motion  # noqa: F401 - fixture
@@ -124,3 +124,15 @@ def test_who_may_read_the_forslag_still_reads_the_protokoll_as_filed(anslaget):
     deltagare = list(allt.deltagare.all())
     assert not protokoll.maskeras_for(cast.handlaggare, allt.punkter.all(), deltagare)
     assert protokoll.maskeras_for(mote.sek, allt.punkter.all(), deltagare)
+
+
+def test_a_whole_copy_read_by_who_may_is_logged_as_a_read_of_the_motion(anslaget):
+    cast, mote, _lista, anmalan = anslaget
+    forslag = anmalan.anmalda_motioner.get().arende
+    klient = Client()
+    klient.force_login(cast.revisor)
+    svar = klient.get(reverse("arenden:mote_protokollfil", args=[mote.sammantrade.pk, 1]))
+    assert svar.status_code == 200
+    assert Sekretessatkomst.objects.filter(
+        anvandare=cast.revisor, arende=forslag, vad=Sekretessatkomst.Vad.DOKUMENT
+    ).exists()

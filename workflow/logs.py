@@ -105,7 +105,15 @@ def append(model, rows: Iterable, using: str | None = None) -> list:
     signer = _signer(model)
     with transaction.atomic(using=using):
         owner_rows = chain.related_model._base_manager.using(using)
-        list(owner_rows.select_for_update().filter(pk__in=owners).order_by("pk").values("pk"))
+        # FOR NO KEY UPDATE: two appenders of one chain wait for each other, but a row that
+        # only points at the owner (a role given to the reader, an entry naming them) does not
+        # wait for the log (FOR UPDATE would conflict with its KEY SHARE)
+        list(
+            owner_rows.select_for_update(no_key=True)
+            .filter(pk__in=owners)
+            .order_by("pk")
+            .values("pk")
+        )
         tails = _tails(model, chain.attname, owners, using)
         key_id, key = hashing.current_key()
         for row in rows:

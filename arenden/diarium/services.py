@@ -532,7 +532,9 @@ def andra_sekretess(
                 text += " " + _(
                     "Markeringen gäller också de upprättade handlingar som återger det: %(vilka)s."
                 ) % {"vilka": ", ".join(h.beteckning for h in harledda)}
-            fortsattningar = _marka_samma_sak(obj, user) if isinstance(obj, Arende) else []
+            samma_sak = _marka_samma_sak(obj, user) if isinstance(obj, Arende) else []
+            fortsattningar = [a for a in samma_sak if isinstance(a, Arende)]
+            harledda += [h for h in samma_sak if isinstance(h, Handling)]
             if fortsattningar:
                 text += " " + _(
                     "Markeringen gäller också samma ärende i andra organs diarier: %(vilka)s."
@@ -567,8 +569,9 @@ def _marka_samma_sak(arende: Arende, user) -> list[Arende]:
     diarium and postlista are as public as this one's (the marking went with the matter when
     it continued, :func:`fortsatt_i`; one made afterwards must follow it too, OSL 5 kap.
     5 §). Each change in its field history with who and why (``harledd.SKAL``), and what was
-    drawn up from it marked as for the ärende itself; returns the marked."""
-    markerade = []
+    drawn up from it marked as for the ärende itself; returns the marked, ärenden and
+    handlingar."""
+    markerade: list[Arende | Handling] = []
     for annat in _samma_sak(arende):
         annat = Arende.objects.select_for_update().get(pk=annat.pk)
         if annat.sekretess_lagrum:
@@ -579,8 +582,8 @@ def _marka_samma_sak(arende: Arende, user) -> list[Arende]:
         annat._change_reason = harledd.SKAL
         annat._history_user = user
         annat.save()
-        harledd.marka(annat, user)
         markerade.append(annat)
+        markerade += harledd.marka(annat, user)
     return markerade
 
 

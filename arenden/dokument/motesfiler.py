@@ -174,11 +174,18 @@ def motesdokument(user, handling: Handling) -> Motesdokument | None:
 
 def logga_hela(user, punkter) -> None:
     """A meeting's document read in full (not masked): one read of secret content logged per
-    ärende whose item holds some (a marked ärende, or a secret bilaga in it), as a handling's
-    file is, so that the revisor's list of who read protected information is whole."""
+    ärende whose secret content an item holds (its marked ärende, the ärende of a secret
+    bilaga, a secret motion an anmälan names), as a handling's file is, so that the revisor's
+    list of who read protected information is whole."""
     from arenden.diarium.models import Sekretessatkomst
 
-    arenden = {p.arende_id: p.arende for p in punkter if p.arende_id and p.sekretessgrunder()}
+    arenden = {}
+    for p in punkter:
+        # the item's own ärende, each secret bilaga's and each secret motion it anmäler
+        hemliga = [h.arende for h in p.hemliga_bilagor()] + p.hemliga_anmalda()
+        if p.ar_sekretess:
+            hemliga.append(p.arende)
+        arenden.update((a.pk, a) for a in hemliga)
     for arende in arenden.values():
         Sekretessatkomst.logga(user, arende, Sekretessatkomst.Vad.DOKUMENT)
 
