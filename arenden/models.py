@@ -18,6 +18,7 @@ from arenden.handlaggning.models import (
     Tjansteskrivelse,
     Uppdrag,
 )
+from arenden.konto.behorigheter import Tilldelning
 from arenden.konto.integrationer import ApiIdempotens, OidcIdentitet
 from arenden.motion.models import Motion
 from arenden.organisation.models import Enhet, Ledamotsuppdrag, Organ, Person
@@ -81,6 +82,7 @@ __all__ = [
     "Rost",
     "Sammantrade",
     "Sekretessatkomst",
+    "Tilldelning",
     "Tjansteskrivelse",
     "Tjanstgoring",
     "Uppdrag",

@@ -49,7 +49,10 @@ else:
 _UTV_HISTORIKNYCKEL = "utveckling-endast-inte-hemlig-historiknyckel-byt-i-produktion"
 # the domain's comparisons of what a protokoll is computed from with its signed history, for
 # the whole check of the history (workflow.history.verify)
-WORKFLOW_LIVE_CHECKS = ["arenden.granskning.speglingar.avvikelser"]
+WORKFLOW_LIVE_CHECKS = [
+    "arenden.granskning.speglingar.avvikelser",
+    "arenden.konto.behorigheter.avvikelser",
+]
 WORKFLOW_HISTORY_KEY = os.environ.get("WORKFLOW_HISTORY_KEY", "")
 WORKFLOW_HISTORY_KEY_ID = os.environ.get("WORKFLOW_HISTORY_KEY_ID", "")
 if PRODUCTION and WORKFLOW_HISTORY_KEY in {"", _UTV_HISTORIKNYCKEL}:
@@ -233,7 +236,8 @@ WORKFLOW_REFERENCE_ROOTS = [
 AUTHENTICATION_BACKENDS = [
     # first: a locked-out user is refused before any password is checked
     "arenden.konto.inloggning.Inloggningsspärr",
-    "django.contrib.auth.backends.ModelBackend",
+    # the password, and permissions without an object read from their signed records
+    "arenden.konto.behorigheter.Behorighetsregister",
     # user.has_perm(perm, obj) answered from the object's workflow state and the roles in context
     "workflow.backends.WorkflowBackend",
     # a ledamot reads the meetings they are kallad to (arenden.sammantraden.ledamot)

@@ -9,6 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from arenden.organisation import roles as r
 from tests import factories
+from workflow import fieldhistory
 from workflow import roles as workflow_roles
 from workflow.history import verify
 
@@ -55,4 +56,5 @@ def test_the_groups_there_before_get_a_signed_first_row(tillbaka_till_senaste):
     grupp = Group.objects.get(name="Fanns före")
     [rad] = grupp.history.all()
     assert rad.history_change_reason == "fanns innan historiken fördes" and rad.history_mac
-    assert verify().live == []
+    # (the whole check reads tables that later migrations make)
+    assert fieldhistory.compare_live(Group.history.model) == []
