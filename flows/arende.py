@@ -585,12 +585,12 @@ FORSLAG_UTAN_UPPDRAG = Requirement(
 
 
 def _inget_rattat_utdrag_kvar(arende) -> bool:
-    """FL 36 §: everyone who got the beslut before a rättelse of its paragraph took effect
-    has been sent the rättat protokollsutdrag (arenden.handlaggning.services.
-    rattelse_att_skicka)."""
-    from arenden.handlaggning.services import rattelse_att_skicka
+    """FL 36 §: everyone who got a beslut before a rättelse of its paragraph took effect has
+    been sent the rättat protokollsutdrag, for every rättelse in effect (arenden.handlaggning.
+    services.rattat_utdrag_kvar, the rule the ärende's notice shows)."""
+    from arenden.handlaggning.services import rattat_utdrag_kvar
 
-    return rattelse_att_skicka(arende) is None
+    return not rattat_utdrag_kvar(arende)
 
 
 #: an ärende is not closed while the rättat protokollsutdrag is owed (FL 36 §)

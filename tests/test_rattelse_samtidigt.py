@@ -123,7 +123,7 @@ def test_an_expediering_in_flight_at_the_last_signature_is_owed_the_rattat_utdra
     assert andra.expedierad < rattelse.giltig
     fick = set(services.fick_fore_rattelsen(arende, rattelse).values_list("pk", flat=True))
     assert fick == {forsta.pk, andra.pk}
-    assert services.rattelse_att_skicka(arende) == rattelse
+    assert services.rattat_utdrag_kvar(arende) == [(rattelse, [forsta, andra])]
     services.skicka_rattelse(andra, user=mote.sek, metod="post")
     arende.refresh_from_db()
     assert arende.state == ("expedierat" if not fler else "beslutat")
@@ -142,4 +142,4 @@ def test_expedierad_before_the_last_signature_is_owed_the_rattat_utdrag_after_is
     assert forsta.expedierad < rattelse.giltig <= andra.expedierad
     assert list(services.fick_fore_rattelsen(arende, rattelse)) == [forsta]
     services.skicka_rattelse(forsta, user=mote.sek, metod="e-post")
-    assert services.rattelse_att_skicka(arende) is None
+    assert services.rattat_utdrag_kvar(arende) == []

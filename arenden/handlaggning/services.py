@@ -7,7 +7,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -288,6 +288,38 @@ def expediering_klar(arende: Arende) -> bool:
     return BESLUTET_JUSTERAT.check(arende) and SANDLISTAN_SKICKAD.check(arende)
 
 
+def _kräv_efter_beslutet(beslut: Beslut, tidpunkt: datetime.datetime) -> None:
+    """Refuse an expediering dated before the beslut could leave the house: the record would
+    say it was sent before it existed. A beslut of a meeting may be sent once its protokoll is
+    justerat, or its paragraph justerad at once (KL 5 kap. 69 §, 6 kap. 35 §; before that it
+    may not be verkställt, KL 13 kap. 14 §); one taken on the nämnd's behalf (KL 6 kap. 37,
+    39 §§) from the day it was taken. The caller has checked that the beslut may be sent
+    (:func:`inte_justerat`)."""
+    from arenden.sammantraden.models import Punkt
+
+    if beslut.slag in Beslut.PA_NAMNDENS_VAGNAR:
+        forst = timezone.make_aware(datetime.datetime.combine(beslut.datum, datetime.time.min))
+        nar = _("beslutet fattades %(dag)s") % {"dag": f"{beslut.datum:%Y-%m-%d}"}
+    else:
+        omedelbart = (
+            Punkt.objects.filter(beslutet=beslut)
+            .values_list("omedelbart_justerad", flat=True)
+            .first()
+        )
+        justerat = beslut.sammantrade.justerat if beslut.sammantrade else None
+        if omedelbart is not None and (justerat is None or omedelbart < justerat):
+            forst, vad = omedelbart, _("paragrafen justerades omedelbart")
+        else:
+            forst, vad = justerat, _("protokollet justerades")
+        nar = f"{vad} {timezone.localtime(forst):%Y-%m-%d %H.%M}"
+    if tidpunkt < forst:
+        raise ValidationError(
+            _("Beslutet kan inte ha expedierats %(tid)s: det kunde skickas först när %(nar)s.")
+            % {"tid": f"{timezone.localtime(tidpunkt):%Y-%m-%d %H.%M}", "nar": nar},
+            code="fore_beslutet",
+        )
+
+
 def expediera_till(
     mottagare: Mottagare,
     *,
@@ -300,7 +332,9 @@ def expediera_till(
     been sent to, the ärende becomes *expedierat* (and, if the beslut gave uppdrag, goes on to
     *bevakas*: the lifecycle's automatic step). The ärende is locked first, so that two people
     sending to the last two recipients at once cannot both miss that the list is done.
-    ``version``: what the form carried (see :func:`andras`)."""
+    ``tidpunkt``: when it was sent, if not now; never in the future, nor before the beslut
+    could be sent (:func:`_kräv_efter_beslutet`). ``version``: what the form carried (see
+    :func:`andras`)."""
     if metod not in Mottagare.Metod.values:
         raise ValidationError(_("Okänt sätt att expediera: %(metod)s") % {"metod": metod})
     kräv_skett(tidpunkt, _("Tidpunkten för expedieringen"))
@@ -320,6 +354,14 @@ def expediera_till(
                 code="inte_justerat",
             )
         kräv_utdraget_diariefort(arende)
+        beslut = (
+            Beslut.objects.filter(arende_id=arende.pk)
+            .select_related("sammantrade")
+            .order_by("-pk")
+            .first()
+        )
+        if tidpunkt is not None:
+            _kräv_efter_beslutet(beslut, tidpunkt)
         rad = Mottagare.objects.select_for_update().get(pk=mottagare.pk)
         if rad.expedierad is not None:
             raise ValidationError(
@@ -328,7 +370,7 @@ def expediera_till(
         rad.expedierad = tidpunkt or timezone.now()
         rad.metod = metod
         rad.expedierad_av = user
-        rad.beslut = Beslut.objects.filter(arende_id=arende.pk).order_by("-pk").first()
+        rad.beslut = beslut
         rad._history_user = user
         rad.save()
         if expediering_klar(arende):
@@ -390,11 +432,6 @@ def kräv_utdraget_diariefort(arende: Arende) -> None:
         )
 
 
-def senaste_rattelse(arende: Arende):
-    """The newest rättelse in effect of a paragraph on the ärende, or None (one query)."""
-    return rattelser_i_kraft(arende).select_related("punkt").order_by("-giltig", "-pk").first()
-
-
 def fick_fore_rattelsen(arende: Arende, rattelse):
     """The recipients sent the beslut of the rättat protokoll before the rättelse took effect:
     they have the uncorrected utdrag."""
@@ -404,22 +441,44 @@ def fick_fore_rattelsen(arende: Arende, rattelse):
     )
 
 
-def rattelse_att_skicka(arende: Arende):
-    """The newest rättelse in effect, when someone who got the beslut before it took effect
-    has not been sent the rättat protokollsutdrag yet; else None (at most two queries)."""
-    rattelse = senaste_rattelse(arende)
-    if rattelse is None:
-        return None
-    kvar = fick_fore_rattelsen(arende, rattelse).exclude(rattelser_skickade__rattelse=rattelse)
-    return rattelse if kvar.exists() else None
+def rattat_utdrag_kvar(arende: Arende) -> list[tuple]:
+    """What is owed of the rättat protokollsutdrag (FL 36 §: a rättat beslut reaches who got
+    it): each rättelse in effect of the ärende's paragraphs, oldest first, with the recipients
+    still owed its utdrag, for those owed to someone (empty: nothing is owed). Owed are those
+    sent the beslut of its protokoll before it took effect (:func:`fick_fore_rattelsen`) and
+    sent no rättat utdrag of the paragraph since that carries it: the one of this rättelse,
+    or of a later one of the same paragraph (the utdrag carries every rättelse of it in
+    effect when it is filed). Each rättelse counts on its own: a later one, of this or of
+    another meeting's paragraph, leaves what an earlier one owes.
+
+    The one rule for the ärende's notice, the expediering page, :func:`skicka_rattelse` and
+    the requirement that keeps the ärende open (flows.arende.INGET_RATTAT_UTDRAG_KVAR)."""
+    kvar = []
+    rattelser = rattelser_i_kraft(arende).select_related("punkt", "sammantrade__organ")
+    for rattelse in rattelser.order_by("giltig", "pk"):
+        utdraget_skickat = Rattelseexpediering.objects.filter(
+            mottagare=OuterRef("pk"),
+            rattelse__punkt_id=rattelse.punkt_id,
+            rattelse__giltig__gte=rattelse.giltig,
+        )
+        mottagare = list(
+            fick_fore_rattelsen(arende, rattelse)
+            .exclude(Exists(utdraget_skickat))
+            .select_related("person__enhet", "enhet")
+            .order_by("ordning", "pk")
+        )
+        if mottagare:
+            kvar.append((rattelse, mottagare))
+    return kvar
 
 
 def skicka_rattelse(
     mottagare: Mottagare, *, user, metod: str, version: int | None = None
-) -> Rattelseexpediering:
-    """Record that the rättat protokollsutdrag (of the newest rättelse in effect) was sent to
-    a recipient who got the beslut before the rättelse, by the same methods as the
-    expediering; once per recipient and rättelse. ``version``: what the form carried."""
+) -> list[Rattelseexpediering]:
+    """Record that the rättat protokollsutdrag was sent to a recipient owed it (FL 36 §), by
+    the same methods as the expediering: one row for each rättelse owed them
+    (:func:`rattat_utdrag_kvar`), which the utdrag filed last of the paragraph carries.
+    ``version``: what the form carried."""
     if metod not in Mottagare.Metod.values:
         raise ValidationError(_("Okänt sätt att skicka: %(metod)s") % {"metod": metod})
     with transaction.atomic(), acting_as(user):
@@ -430,31 +489,33 @@ def skicka_rattelse(
                 _("Bara den som expedierar beslutet skickar det rättade protokollsutdraget.")
             )
         kräv_utdraget_diariefort(arende)
-        rattelse = senaste_rattelse(arende)
-        if (
-            rattelse is None
-            or not fick_fore_rattelsen(arende, rattelse).filter(pk=mottagare.pk).exists()
-        ):
+        # under the ärende's lock, which a rättelse takes before it is dated
+        skyldig = [r for r, vilka in rattat_utdrag_kvar(arende) if mottagare in vilka]
+        if not skyldig:
+            if mottagare.rattelser_skickade.exists():
+                raise ValidationError(
+                    _("Det rättade protokollsutdraget är redan skickat till %(vem)s.")
+                    % {"vem": mottagare},
+                    code="redan",
+                )
             raise ValidationError(
                 _("%(vem)s har inte fått beslutet före rättelsen.") % {"vem": mottagare},
                 code="inte_fore",
             )
-        if Rattelseexpediering.objects.filter(mottagare=mottagare, rattelse=rattelse).exists():
-            raise ValidationError(
-                _("Det rättade protokollsutdraget är redan skickat till %(vem)s.")
-                % {"vem": mottagare},
-                code="redan",
+        skickad = timezone.now()
+        rader = []
+        for rattelse in skyldig:
+            rad = Rattelseexpediering(
+                mottagare=mottagare,
+                rattelse=rattelse,
+                skickad=skickad,
+                metod=metod,
+                skickad_av=user,
             )
-        rad = Rattelseexpediering(
-            mottagare=mottagare,
-            rattelse=rattelse,
-            skickad=timezone.now(),
-            metod=metod,
-            skickad_av=user,
-        )
-        rad._history_user = user
-        rad.save()
-    return rad
+            rad._history_user = user
+            rad.save()
+            rader.append(rad)
+    return rader
 
 
 def aterrapportera(

@@ -49,6 +49,7 @@ from arenden.motion import services as motion_services
 from arenden.organisation import roles
 from arenden.sammantraden import ledamot
 from arenden.templatetags.sekretess import maskerat, mottagarnamn
+from flows.arende import rattelser_i_kraft
 from flows.namn import ArendeArbetslista, ArendeStatus, ArendeSteg
 from workflow import registry
 from workflow.definitions import USER
@@ -272,8 +273,14 @@ def arende(request, pk):
     relaterade = Arende.objects.select_related("organ")
     overgangar = allowed_transitions(arende, request.user)
     motion = motion_services.for_sidan(arende)
-    # a rättelse of the beslut after it was sent: who got it is sent the rättat utdrag
-    rattelse_att_skicka = handlaggning_services.rattelse_att_skicka(arende)
+    mottagare = list(arende.mottagare.select_related("person__enhet", "enhet", "expedierad_av"))
+    # a rättelse of a beslut after it was sent: who got it is sent the rättat utdrag (FL 36 §),
+    # each named as the sändlista below names them
+    rattat_utdrag_kvar = handlaggning_services.rattat_utdrag_kvar(arende)
+    nummer = {m.pk: n for n, m in enumerate(mottagare, 1)}
+    for _rattelse, vilka in rattat_utdrag_kvar:
+        for m in vilka:
+            m.nummer = nummer[m.pk]
     context = {
         "arende": arende,
         "maskerat": sekretess,
@@ -296,7 +303,7 @@ def arende(request, pk):
             "fattat_av",
             "anmalt_punkt__sammantrade__organ",
         ),
-        "mottagare": arende.mottagare.select_related("person__enhet", "enhet", "expedierad_av"),
+        "mottagare": mottagare,
         "uppdrag": arende.uppdrag.select_related("rapportera_till", "aterrapport"),
         "relationer": arende.relationer.prefetch_related(Prefetch("till", relaterade)),
         "relationer_hit": arende.relationer_hit.prefetch_related(Prefetch("fran", relaterade)),
@@ -311,9 +318,8 @@ def arende(request, pk):
         "far_sekretessmarkera": request.user.has_perm("arenden.sekretessmarkera", arende),
         "begaranden": arende.begaranden.order_by("-inkommen", "-pk"),
         "motion": motion,
-        # a rättelse of the beslut after it was sent: who got it is sent the rättat utdrag
-        "rattelse_att_skicka": rattelse_att_skicka,
-        "far_skicka_rattelse": rattelse_att_skicka is not None
+        "rattat_utdrag_kvar": rattat_utdrag_kvar,
+        "far_skicka_rattelse": bool(rattat_utdrag_kvar)
         and request.user.has_perm("arenden.skicka_rattelse", arende),
     }
     return render(request, "arenden/arende.html", context)
@@ -588,8 +594,8 @@ def expediera(request, pk):
     protokollsutdrag to those who got the beslut before (:func:`skicka_rattelse`), also
     once the ärende has moved on."""
     arende = arende_eller_404(pk)
-    rattelse = handlaggning_services.senaste_rattelse(arende)
-    if rattelse is None or not request.user.has_perm("arenden.skicka_rattelse", arende):
+    rattat = rattelser_i_kraft(arende).exists()
+    if not rattat or not request.user.has_perm("arenden.skicka_rattelse", arende):
         kontrollera_sidbehorighet(request.user, "arenden.expediera_arende", arende)
     elif request.method == "POST" and not request.user.has_perm("arenden.expediera_arende", arende):
         raise PermissionDenied(_("Du har inte behörighet till den här sidan."))
@@ -627,30 +633,24 @@ def expediera(request, pk):
     mottagare = list(
         arende.mottagare.select_related(
             "person__enhet", "enhet", "expedierad_av", "beslut__organ"
-        ).prefetch_related("rattelser_skickade__skickad_av")
+        ).prefetch_related("rattelser_skickade__skickad_av", "rattelser_skickade__rattelse__punkt")
     )
-    fick_fore = set()
-    if rattelse is not None:
-        fick_fore = set(
-            handlaggning_services.fick_fore_rattelsen(arende, rattelse).values_list("pk", flat=True)
-        )
+    # the rättat utdrag (FL 36 §): what each recipient is owed, and what they were sent
+    kvar = {}
+    for rattelse, vilka in handlaggning_services.rattat_utdrag_kvar(arende) if rattat else ():
+        for m in vilka:
+            kvar.setdefault(m.pk, []).append(rattelse)
     for m in mottagare:
-        # the rättat utdrag: owed to who got the beslut before the rättelse; sent or not yet
-        m.rattelse_skickad = (
-            next((r for r in m.rattelser_skickade.all() if r.rattelse_id == rattelse.pk), None)
-            if m.pk in fick_fore
-            else None
-        )
-        m.rattelse_kvar = m.pk in fick_fore and m.rattelse_skickad is None
+        m.rattelser_kvar = kvar.get(m.pk, [])
     return render(
         request,
         "arenden/expediera.html",
         {
             "arende": arende,
             "mottagare": mottagare,
-            "rattelse": rattelse if fick_fore else None,
-            "rattelse_kvar": any(m.rattelse_kvar for m in mottagare),
-            "far_skicka_rattelse": bool(fick_fore)
+            "rattat": any(m.rattelser_kvar or m.rattelser_skickade.all() for m in mottagare),
+            "rattelse_kvar": bool(kvar),
+            "far_skicka_rattelse": bool(kvar)
             and request.user.has_perm("arenden.skicka_rattelse", arende),
             "far_expediera": request.user.has_perm("arenden.expediera_arende", arende),
             # a row sent an earlier beslut (before the ärende was reopened) says so
