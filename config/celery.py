@@ -48,12 +48,34 @@ def arkivera_kvarvarande() -> int:
     return arkivering.skicka_kvarvarande()
 
 
-#: task name → (function, crontab fields): the timers and the filings left waiting every five
-#: minutes, the reminders daily
+def skicka_utkorgen() -> int:
+    """Send what is left in the outbox: an e-mail whose message was lost (a broker down at
+    the commit, a worker that died) or that the mail server refused, as cron's
+    ``manage.py skicka_utskick`` does (:func:`arenden.gemensamt.utskick.skicka`)."""
+    from arenden.gemensamt import utskick
+
+    return utskick.skicka().skickade
+
+
+def kontrollpunkt() -> None:
+    """Write a signed checkpoint of the history, then check the whole history against it
+    (``manage.py workflow_checkpoint`` and ``verify_history``, as cron runs them): a history
+    found broken fails the task, and Celery reports it."""
+    from django.core.management import call_command
+
+    call_command("workflow_checkpoint")
+    call_command("verify_history")
+
+
+#: task name → (function, crontab fields): the same jobs at the same times as cron's (README,
+#: "Tidsstyrda jobb"): the timers, the outbox and the filings left waiting every five minutes,
+#: the reminders daily, the checkpoint nightly
 JOBB = {
     "flows.workflow_timers": (workflow_timers, {"minute": "*/5"}),
     "flows.bevakning": (bevakning, {"minute": "0", "hour": "7"}),
+    "arenden.utskick.svep": (skicka_utkorgen, {"minute": "*/5"}),
     "arenden.arkivera_kvarvarande": (arkivera_kvarvarande, {"minute": "*/5"}),
+    "workflow.kontrollpunkt": (kontrollpunkt, {"minute": "30", "hour": "2"}),
 }
 
 
@@ -143,8 +165,10 @@ def skapa_app():
         app.task(name=namn)(funktion)
     for namn, funktion in UPPGIFTER.items():
         # acks_late: a message is acknowledged when its task is done, so a worker that dies
-        # midway leaves it to another (which the idempotence makes harmless)
-        app.task(name=namn, acks_late=True)(funktion)
+        # midway leaves it to another (which the idempotence makes harmless);
+        # reject_on_worker_lost: without it Celery acknowledges the message of a pool child
+        # that was killed (out of memory, SIGKILL), and it is never done
+        app.task(name=namn, acks_late=True, reject_on_worker_lost=True)(funktion)
     app.conf.beat_schedule = {
         namn: {"task": namn, "schedule": crontab(**tider)} for namn, (_f, tider) in JOBB.items()
     }

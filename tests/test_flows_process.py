@@ -833,6 +833,9 @@ def test_celery_is_optional_and_runs_the_same_jobs(monkeypatch):
     monkeypatch.setitem(sys.modules, "celery", celery)
     monkeypatch.setitem(sys.modules, "celery.schedules", schedules)
     module = importlib.reload(config.celery)
+    UPPGIFTER = ["arenden.dokument.generera", "arenden.utskick.skicka", "arenden.dokument.text"]
+    UPPGIFTER += ["arenden.arkivera"]
+    assert sorted(module.UPPGIFTER) == sorted(UPPGIFTER)
     assert module.app.config == ("django.conf:settings", "CELERY")
     assert module.app.conf.beat_schedule == {
         "flows.workflow_timers": {"task": "flows.workflow_timers", "schedule": {"minute": "*/5"}},
@@ -840,10 +843,16 @@ def test_celery_is_optional_and_runs_the_same_jobs(monkeypatch):
             "task": "flows.bevakning",
             "schedule": {"minute": "0", "hour": "7"},
         },
+        # what a lost message or a refusing mail server left in the outbox, as cron does
+        "arenden.utskick.svep": {"task": "arenden.utskick.svep", "schedule": {"minute": "*/5"}},
         # the filings a lost message left waiting, sent again (arenden.dokument.arkivering)
         "arenden.arkivera_kvarvarande": {
             "task": "arenden.arkivera_kvarvarande",
             "schedule": {"minute": "*/5"},
+        },
+        "workflow.kontrollpunkt": {
+            "task": "workflow.kontrollpunkt",
+            "schedule": {"minute": "30", "hour": "2"},
         },
     }
     with mock.patch.object(jobb, "kor_timers", return_value=3) as timers:
@@ -852,10 +861,20 @@ def test_celery_is_optional_and_runs_the_same_jobs(monkeypatch):
     with mock.patch.object(jobb, "skicka_paminnelser", return_value=[1, 2]):
         assert registered["flows.bevakning"]() == 2
     # the worker's tasks (documents, the outbox) are acknowledged only once done, so a
-    # worker that dies midway leaves the message to another
-    assert options_by_task["arenden.utskick.skicka"] == {"acks_late": True}
-    assert options_by_task["arenden.dokument.generera"] == {"acks_late": True}
-    assert options_by_task["arenden.arkivera"] == {"acks_late": True}
+    # worker that dies midway, even killed, leaves the message to another
+    for task in UPPGIFTER:
+        assert options_by_task[task] == {"acks_late": True, "reject_on_worker_lost": True}
+    from arenden.gemensamt import utskick
+
+    with mock.patch.object(utskick, "skicka", return_value=utskick.Omgang(skickade=4)) as svep:
+        assert registered["arenden.utskick.svep"]() == 4
+    svep.assert_called_once_with()  # every unsent row, not some
+    with mock.patch("django.core.management.call_command") as kommando:
+        registered["workflow.kontrollpunkt"]()
+    assert [c.args for c in kommando.call_args_list] == [
+        ("workflow_checkpoint",),
+        ("verify_history",),
+    ]
     from arenden.dokument import arkivering
 
     with mock.patch.object(arkivering, "skicka_kvarvarande", return_value=2):
