@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arenden.arkiv.models import Bevarande, GallradHandling, Gallringsbeslut, Klass
 from arenden.delegering.models import Delegationspunkt
+from arenden.dokument.jobb import MisslyckatDokument
 from arenden.gemensamt import utskick
 from arenden.gemensamt.utskick import Utskick
 from workflow.admin import ReadOnly, ReadOnlyHistoryAdmin
@@ -112,6 +113,15 @@ class GallringsbeslutAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("genomfort", "beslut", "genomfort_av")
     readonly_fields = ("beslut", "genomfort", "genomfort_av")
     inlines = [GallradRad]
+
+
+@admin.register(MisslyckatDokument)
+class MisslyckatDokumentAdmin(ReadOnly, admin.ModelAdmin):
+    """The documents a worker failed to make, for the operator; read only (the row goes
+    when the document is made)."""
+
+    list_display = ("senast", "nyckel", "forsok", "senaste_fel")
+    fields = readonly_fields = ("nyckel", "forsok", "senaste_fel", "senast")
 
 
 @admin.register(Utskick)

@@ -7,7 +7,7 @@ from arenden.begaran.models import Begaran, BegardHandling
 from arenden.delegering.models import Delegationspunkt
 from arenden.diarium.models import Arende, ArendeRelation, Handling, Nummerserie, Sekretessatkomst
 from arenden.dokument.arkivering import Arkivering
-from arenden.dokument.jobb import GenereratDokument
+from arenden.dokument.jobb import GenereratDokument, MisslyckatDokument
 from arenden.gemensamt.models import Inskick
 from arenden.gemensamt.utskick import Utskick
 from arenden.handlaggning.models import (
@@ -57,6 +57,7 @@ __all__ = [
     "GallradHandling",
     "Gallringsbeslut",
     "GenereratDokument",
+    "MisslyckatDokument",
     "Arkivering",
     "Handling",
     "Inskick",

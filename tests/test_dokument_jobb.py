@@ -172,3 +172,37 @@ def test_with_a_broker_the_outbox_is_sent_by_the_worker_once(
     assert celery.skicka_utskick([rad.pk]) == 1
     assert celery.skicka_utskick([rad.pk]) == 0
     assert [m.subject for m in mail.outbox] == ["Kallelse"]
+
+
+def test_a_document_the_worker_cannot_make_is_said_so_not_made_forever(
+    client, cast, hemligt, broker, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A worker that fails every time (a rendering error) leaves no page that says the
+    document is being made for ever: after MAX_FORSOK attempts the page says it could not
+    be made, and asked again the worker tries again; once made, it is served."""
+
+    def fel(dokument, format):
+        raise ValueError(f"{SKYDDAT} gick inte att skriva")  # a message that quotes the text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _hamta(client, cast.handlaggare, hemligt).status_code == 202
+    [(_namn, args)] = broker.skickat
+    monkeypatch.setattr(services, "skriv", fel)
+    for forsok in range(1, jobb.MAX_FORSOK + 1):
+        with pytest.raises(ValueError):
+            celery.generera_dokument(*args)
+        rad = jobb.MisslyckatDokument.objects.get(nyckel=args[-1])
+        assert (rad.forsok, rad.senaste_fel) == (forsok, "ValueError")  # never its message
+        if forsok < jobb.MAX_FORSOK:
+            assert _hamta(client, cast.handlaggare, hemligt).status_code == 202
+    with django_capture_on_commit_callbacks(execute=True):
+        svar = _hamta(client, cast.handlaggare, hemligt)
+    assert svar.status_code == 503
+    text = svar.content.decode()
+    assert "Dokumentet kunde inte skapas" in text and "Ett nytt försök görs nu" in text
+    assert 'http-equiv="refresh"' not in text and SKYDDAT not in text
+    assert broker.skickat[-1] == ("arenden.dokument.generera", args)  # queued again
+    monkeypatch.undo()
+    assert celery.generera_dokument(*args) == args[-1]
+    assert not jobb.MisslyckatDokument.objects.exists()
+    assert _hamta(client, cast.handlaggare, hemligt).status_code == 200

@@ -44,6 +44,45 @@ class GenereratDokument(models.Model):
         return f"{self.filnamn}.{self.format}"
 
 
+#: how many times a worker fails to make a document before its page says so
+MAX_FORSOK = 3
+
+
+class MisslyckatDokument(models.Model):
+    """A document a worker failed to make: how many times, when last, and the kind of error
+    (never its message, which may quote the document's text; the worker's log has the
+    rest). Gone once the document is made."""
+
+    nyckel = models.CharField(max_length=64, unique=True)
+    forsok = models.PositiveIntegerField(default=0)
+    senaste_fel = models.CharField(max_length=200)
+    senast = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        app_label = "arenden"
+        verbose_name = "dokument som inte kunde skapas"
+        verbose_name_plural = "dokument som inte kunde skapas"
+
+    def __str__(self):
+        return f"{self.nyckel[:12]}: {self.forsok} försök, {self.senaste_fel}"
+
+
+def misslyckats(k: str) -> bool:
+    """Has the worker failed to make the document with key ``k`` as often as it may?"""
+    return MisslyckatDokument.objects.filter(nyckel=k, forsok__gte=MAX_FORSOK).exists()
+
+
+def _misslyckades(k: str, fel: Exception) -> None:
+    """Count a failed attempt, committed whatever becomes of the task's transaction."""
+    with transaction.atomic():
+        rad, _skapad = MisslyckatDokument.objects.select_for_update().get_or_create(
+            nyckel=k, defaults={"senaste_fel": ""}
+        )
+        rad.forsok += 1
+        rad.senaste_fel = type(fel).__name__[:200]
+        rad.save()
+
+
 def som_data(dokument: services.Dokument) -> dict:
     """What the document shows: what its key is made of (not where it came from)."""
     data = dataclasses.asdict(dokument)
@@ -98,7 +137,11 @@ def generera(slag: str, pk: int, publik: bool, format: str, k: str) -> str | Non
     k = nyckel(som_data(dokument), format)
     if GenereratDokument.objects.filter(nyckel=k).exists():
         return k
-    innehall = services.skriv(dokument, format)
+    try:
+        innehall = services.skriv(dokument, format)
+    except Exception as fel:  # counted for the page (services.som_svar), then Celery's to log
+        _misslyckades(k, fel)
+        raise
     rad = GenereratDokument(
         nyckel=k,
         format=format,
@@ -112,4 +155,5 @@ def generera(slag: str, pk: int, publik: bool, format: str, k: str) -> str | Non
     except IntegrityError:
         # another delivery of the same message made it first
         rad.fil.delete(save=False)
+    MisslyckatDokument.objects.filter(nyckel=k).delete()
     return k

@@ -995,14 +995,18 @@ def som_svar(dokument: Dokument, format: str):
         nyckel = jobb.nyckel(jobb.som_data(dokument), format)
         gjort = jobb.GenereratDokument.objects.filter(nyckel=nyckel).first()
         if gjort is None:
+            # asked again, the worker tries again; after failing as often as it may, the page
+            # says so instead of that it is being made
             jobb.bestall(dokument, format, nyckel)
+            misslyckats = jobb.misslyckats(nyckel)
             vanta = HttpResponse(
                 render_to_string(
-                    "arenden/dokument_skapas.html", {"filnamn": f"{dokument.filnamn}.{format}"}
+                    "arenden/dokument_skapas.html",
+                    {"filnamn": f"{dokument.filnamn}.{format}", "misslyckats": misslyckats},
                 ),
-                status=202,
+                status=503 if misslyckats else 202,
             )
-            vanta["Retry-After"] = "5"
+            vanta["Retry-After"] = "60" if misslyckats else "5"
             return vanta
         innehall = gjort.fil.read()
     else:
