@@ -354,3 +354,31 @@ def test_the_demo_tells_nobody(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_demo", stdout=io.StringIO())
     assert not Utskick.objects.exists() and mail.outbox == []
+
+
+class Dor(BaseEmailBackend):
+    """A sender that dies while it sends (killed, out of memory): not an error it handles."""
+
+    def send_messages(self, email_messages):
+        raise KeyboardInterrupt
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_that_kills_its_sender_is_counted_and_given_up_not_taken_for_ever(settings):
+    """The attempt is committed before the row is taken: the sender's death rolls back the
+    rest, not the count, so a message given back by the broker after each death (Celery's
+    reject_on_worker_lost) stops at the limit, for the operator to see."""
+    settings.EMAIL_BACKEND = "tests.test_utskick.Nere"
+    rad = utskick.lagg_i_utskick(amne="Kallelse", text="Välkommen.", till=["a@example.se"])
+    rad.refresh_from_db()
+    assert (rad.forsok, rad.skickad) == (1, None)  # the mail server was down
+    settings.EMAIL_BACKEND = "tests.test_utskick.Dor"
+    for _ in range(utskick.MAX_FORSOK - 1):
+        with pytest.raises(KeyboardInterrupt):
+            utskick.skicka([rad.pk])
+    rad.refresh_from_db()
+    assert (rad.forsok, rad.skickad) == (utskick.MAX_FORSOK, None)
+    assert utskick.skicka([rad.pk]).skickade == 0  # not taken again, and nothing raised
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    out, err = skicka_utskick("--max-forsok", str(utskick.MAX_FORSOK + 1))
+    assert out.startswith("1 e-postmeddelanden skickade") and len(mail.outbox) == 1

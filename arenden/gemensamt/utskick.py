@@ -379,6 +379,23 @@ def _maskerad_sedan(rad: Utskick) -> Brev | None:
     return None if _som_nu(rad, brev) else brev
 
 
+def _rakna_forsoket(pk: int, max_forsok: int) -> bool:
+    """Count, in a transaction of its own, one more attempt at the row ``pk`` if it is still
+    to be sent, no other sender holds it, and it has been tried fewer than ``max_forsok``
+    times; False if not."""
+    with transaction.atomic():
+        ledig = (
+            Utskick.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, skickad=None, aterkallad=None, forsok__lt=max_forsok)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if ledig is None:
+            return False
+        Utskick.objects.filter(pk=pk).update(forsok=models.F("forsok") + 1)
+    return True
+
+
 def skicka(pks=None, *, max_forsok: int = MAX_FORSOK) -> Omgang:
     """Send the rows ``pks`` (or every unsent row with fewer than ``max_forsok`` attempts),
     each under its row lock; a row another sender holds, has sent, or that was withdrawn
@@ -393,6 +410,12 @@ def skicka(pks=None, *, max_forsok: int = MAX_FORSOK) -> Omgang:
     pks = list(pks)
     forbindelse = get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or TIDSGRANS)
     for pk in pks:  # grows by the rows put in in place of others
+        # the attempt is counted, and committed, before the row is taken: a sender that dies
+        # sending it (killed, out of memory) rolls back all else, and a row that kills its
+        # sender would otherwise be taken again for ever (Celery gives a killed worker's
+        # message back, config.celery); after ``max_forsok`` it waits for the operator
+        if not _rakna_forsoket(pk, max_forsok):
+            continue
         with transaction.atomic():
             rad = (
                 Utskick.objects.select_for_update(skip_locked=True)
@@ -404,9 +427,8 @@ def skicka(pks=None, *, max_forsok: int = MAX_FORSOK) -> Omgang:
             try:
                 brev = _maskerad_sedan(rad)
             except Exception as fel:  # the mall failed: nothing leaves, the operator is told
-                rad.forsok += 1
                 rad.senaste_fel = f"{type(fel).__name__}: {fel}"[:2000]
-                rad.save(update_fields=["forsok", "senaste_fel"])
+                rad.save(update_fields=["senaste_fel"])
                 omgang.misslyckade.append(rad)
                 continue
             if brev is not None:
@@ -414,16 +436,15 @@ def skicka(pks=None, *, max_forsok: int = MAX_FORSOK) -> Omgang:
                 if ny is not None:
                     pks.append(ny.pk)
                 continue
-            rad.forsok += 1
             try:
                 rad.meddelande(forbindelse).send()
             except Exception as fel:  # the mail server's refusal, kept for the operator
                 rad.senaste_fel = f"{type(fel).__name__}: {fel}"[:2000]
-                rad.save(update_fields=["forsok", "senaste_fel"])
+                rad.save(update_fields=["senaste_fel"])
                 omgang.misslyckade.append(rad)
                 continue
             rad.skickad = timezone.now()
-            rad.save(update_fields=["forsok", "skickad"])
+            rad.save(update_fields=["skickad"])
             skickat.send(sender=Utskick, utskick=rad)
             omgang.skickade += 1
     return omgang
