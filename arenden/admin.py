@@ -150,6 +150,7 @@ class UtskickAdmin(ReadOnly, admin.ModelAdmin):
         "arenden",
         "bilaga_namn",
         "forsok",
+        "tagen",
         "skickad",
         "aterkallad",
         "aterkallad_skal",

@@ -36,6 +36,7 @@ already sent cannot be called back."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 from dataclasses import dataclass, field
 
@@ -55,6 +56,8 @@ MAX_FORSOK = 20
 #: seconds a mail server may take to answer, unless ``EMAIL_TIMEOUT`` says otherwise: a row
 #: stays locked while it is sent
 TIDSGRANS = 10
+#: how long a row a sender took is its own (:func:`_ta`): far longer than any sending takes
+TAGEN = datetime.timedelta(minutes=10)
 
 
 #: sent in the transaction that marks a row sent (``utskick``: the row), for what records whom
@@ -76,6 +79,9 @@ class Utskick(models.Model):
     forsok = models.PositiveIntegerField(_("försök"), default=0)
     skickad = models.DateTimeField(_("skickad"), null=True, blank=True)
     senaste_fel = models.TextField(_("senaste fel"), blank=True)
+    #: when a sender took it (:func:`_ta`): no other sender takes it for ``TAGEN``, and once
+    #: that has passed, the sender is taken to have died
+    tagen = models.DateTimeField(_("tagen för att skickas"), null=True, blank=True)
     #: withdrawn before it was sent (:func:`aterkalla`), and why in the system's own words:
     #: the row is kept as the record of what was not sent, and no sender sends it
     aterkallad = models.DateTimeField(_("återkallat"), null=True, blank=True)
@@ -379,20 +385,22 @@ def _maskerad_sedan(rad: Utskick) -> Brev | None:
     return None if _som_nu(rad, brev) else brev
 
 
-def _rakna_forsoket(pk: int, max_forsok: int) -> bool:
-    """Count, in a transaction of its own, one more attempt at the row ``pk`` if it is still
-    to be sent, no other sender holds it, and it has been tried fewer than ``max_forsok``
-    times; False if not."""
+def _ta(pk: int, max_forsok: int) -> bool:
+    """Take the row ``pk`` for sending and count the attempt, in a transaction of its own,
+    if it is still to be sent, has been tried fewer than ``max_forsok`` times, and no other
+    sender holds it or took it less than ``TAGEN`` ago; False if not."""
+    nu = timezone.now()
     with transaction.atomic():
         ledig = (
             Utskick.objects.select_for_update(skip_locked=True)
             .filter(pk=pk, skickad=None, aterkallad=None, forsok__lt=max_forsok)
+            .filter(models.Q(tagen=None) | models.Q(tagen__lt=nu - TAGEN))
             .values_list("pk", flat=True)
             .first()
         )
         if ledig is None:
             return False
-        Utskick.objects.filter(pk=pk).update(forsok=models.F("forsok") + 1)
+        Utskick.objects.filter(pk=pk).update(forsok=models.F("forsok") + 1, tagen=nu)
     return True
 
 
@@ -410,25 +418,29 @@ def skicka(pks=None, *, max_forsok: int = MAX_FORSOK) -> Omgang:
     pks = list(pks)
     forbindelse = get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or TIDSGRANS)
     for pk in pks:  # grows by the rows put in in place of others
-        # the attempt is counted, and committed, before the row is taken: a sender that dies
-        # sending it (killed, out of memory) rolls back all else, and a row that kills its
-        # sender would otherwise be taken again for ever (Celery gives a killed worker's
-        # message back, config.celery); after ``max_forsok`` it waits for the operator
-        if not _rakna_forsoket(pk, max_forsok):
+        # the row is taken and the attempt counted, and committed, before it is sent: a
+        # sender that dies sending it (killed, out of memory) rolls back all else, and a row
+        # that kills its sender would otherwise be taken again for ever (Celery gives a
+        # killed worker's message back, config.celery); after ``max_forsok`` it waits for
+        # the operator
+        if not _ta(pk, max_forsok):
             continue
         with transaction.atomic():
+            # ours: another sender takes it only once TAGEN has passed (a withdrawal may
+            # hold the lock a moment, and is seen)
             rad = (
-                Utskick.objects.select_for_update(skip_locked=True)
+                Utskick.objects.select_for_update()
                 .filter(pk=pk, skickad=None, aterkallad=None)
                 .first()
             )
             if rad is None:
                 continue
+            rad.tagen = None  # whatever becomes of it here, it is not held any longer
             try:
                 brev = _maskerad_sedan(rad)
             except Exception as fel:  # the mall failed: nothing leaves, the operator is told
                 rad.senaste_fel = f"{type(fel).__name__}: {fel}"[:2000]
-                rad.save(update_fields=["senaste_fel"])
+                rad.save(update_fields=["senaste_fel", "tagen"])
                 omgang.misslyckade.append(rad)
                 continue
             if brev is not None:
@@ -440,11 +452,11 @@ def skicka(pks=None, *, max_forsok: int = MAX_FORSOK) -> Omgang:
                 rad.meddelande(forbindelse).send()
             except Exception as fel:  # the mail server's refusal, kept for the operator
                 rad.senaste_fel = f"{type(fel).__name__}: {fel}"[:2000]
-                rad.save(update_fields=["senaste_fel"])
+                rad.save(update_fields=["senaste_fel", "tagen"])
                 omgang.misslyckade.append(rad)
                 continue
             rad.skickad = timezone.now()
-            rad.save(update_fields=["skickad"])
+            rad.save(update_fields=["skickad", "tagen"])
             skickat.send(sender=Utskick, utskick=rad)
             omgang.skickade += 1
     return omgang
