@@ -465,7 +465,10 @@ def test_a_meetings_history_shows_its_steps_and_its_chain(cast):
     mote = Mote(cast).till("anslaget")
     s = mote.las_om()
     rattelse = protokoll.foresla_rattelse(
-        s, user=cast.sekreterare, text="Fel datum i § 1, ska vara 3 december."
+        s,
+        user=cast.sekreterare,
+        punkt=mote.arendepunkt,
+        text="Fel datum i § 1, ska vara 3 december.",
     )
     protokoll.signera_rattelse(rattelse, user=mote.ordforande_user)
     protokoll.signera_rattelse(rattelse, user=mote.justerare_user)
@@ -487,7 +490,7 @@ def test_a_meetings_history_shows_its_steps_and_its_chain(cast):
         "anslaget",
         mote.justerare_user.username,
     )
-    assert senaste["kommentar"] == "Fel datum i § 1, ska vara 3 december."
+    assert senaste["kommentar"] == "Rättelse under 1: Fel datum i § 1, ska vara 3 december."
     assert [p["seq"] for p in historik["poster"]] == sorted(p["seq"] for p in historik["poster"])
     assert historik["kedja"] == {"intakt": True, "poster": len(steg), "brott": []}
     # the same question as the meeting page: who may not see the meeting gets a 403

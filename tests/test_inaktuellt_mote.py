@@ -79,7 +79,9 @@ def test_every_form_on_the_meeting_page_carries_the_version_it_shows(mote, steg)
         mote.besluta()
     if steg == "justerat":
         mote.till("justerat")
-        protokoll.foresla_rattelse(mote.sammantrade, user=mote.sek, text="Rätt datum är 12 nov.")
+        protokoll.foresla_rattelse(
+            mote.sammantrade, user=mote.sek, punkt=mote.arendepunkt, text="Rätt datum är 12 nov."
+        )
     anvandare = [mote.sek, mote.ordforande_user, mote.justerare_user]
     sett = set()
     for user in anvandare:
@@ -237,7 +239,7 @@ def test_a_signature_leaves_the_next_signers_page_as_it_was(mote):
     proposed meanwhile is a change, and the page read before it is stale."""
     mote.till("justerat")
     rattelse = protokoll.foresla_rattelse(
-        mote.sammantrade, user=mote.sek, text="Rätt datum är 12 nov."
+        mote.sammantrade, user=mote.sek, punkt=mote.arendepunkt, text="Rätt datum är 12 nov."
     )
     justerare = _klient(mote.justerare_user)
     sida = _sida(justerare, mote)
@@ -248,9 +250,13 @@ def test_a_signature_leaves_the_next_signers_page_as_it_was(mote):
     assert "Rättelsen är signerad och gäller." in svar.content.decode()
     rattelse.refresh_from_db()
     assert rattelse.giltig is not None
-    andra = protokoll.foresla_rattelse(mote.sammantrade, user=mote.sek, text="Rätt plats.")
+    andra = protokoll.foresla_rattelse(
+        mote.sammantrade, user=mote.sek, punkt=mote.arendepunkt, text="Rätt plats."
+    )
     sida = _sida(justerare, mote)
-    protokoll.foresla_rattelse(mote.sammantrade, user=mote.sek, text="Rätt tid är 13.00.")
+    protokoll.foresla_rattelse(
+        mote.sammantrade, user=mote.sek, punkt=mote.arendepunkt, text="Rätt tid är 13.00."
+    )
     svar = justerare.post(
         f"/rattelse/{andra.pk}/signera/", {"version": _version(sida)}, follow=True
     )
@@ -392,7 +398,9 @@ def test_every_step_that_changes_the_status_makes_an_older_page_stale(mote):
     efter(mote.uppratta)
     efter(lambda: mote.justera(mote.ordforande_user, tidpunkt))
     efter(lambda: mote.justera(mote.justerare_user, tidpunkt))
-    rattelse = protokoll.foresla_rattelse(mote.sammantrade, user=mote.sek, text="Rätt plats.")
+    rattelse = protokoll.foresla_rattelse(
+        mote.sammantrade, user=mote.sek, punkt=mote.arendepunkt, text="Rätt plats."
+    )
     versioner.append(_version_nu(mote))
     efter(lambda: protokoll.signera_rattelse(rattelse, user=mote.ordforande_user))
     efter(lambda: protokoll.signera_rattelse(rattelse, user=mote.justerare_user))

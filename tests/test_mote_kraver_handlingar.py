@@ -211,7 +211,9 @@ def test_foresla_rattelse_needs_a_rattelse_not_yet_in_the_history(anslaget):
     for user in (mote.sek, mote.justerare_user):
         _vagras_steget(s, "foresla_rattelse", user, TEXT, egen)
     assert not flode.NY_RATTELSE.check(s)
-    rattelse = protokoll.foresla_rattelse(mote.las_om(), user=mote.sek, text=TEXT)
+    rattelse = protokoll.foresla_rattelse(
+        mote.las_om(), user=mote.sek, punkt=mote.arendepunkt, text=TEXT
+    )
     assert rattelse.pk and history(s).filter(transition="foresla_rattelse").count() == 1
     _vagras_steget(s, "foresla_rattelse", mote.sek, TEXT, egen)
     assert not flode.NY_RATTELSE.check(s)
@@ -225,7 +227,9 @@ def test_signera_rattelse_and_ratta_need_a_signature_not_yet_in_the_history(ansl
     for steg in ("signera_rattelse", "ratta"):
         for user in (mote.ordforande_user, mote.justerare_user):
             _vagras_steget(s, steg, user, TEXT, egen)
-    rattelse = protokoll.foresla_rattelse(mote.las_om(), user=mote.sek, text=TEXT)
+    rattelse = protokoll.foresla_rattelse(
+        mote.las_om(), user=mote.sek, punkt=mote.arendepunkt, text=TEXT
+    )
     # proposed, signed by nobody
     for steg in ("signera_rattelse", "ratta"):
         _vagras_steget(s, steg, mote.ordforande_user, TEXT, egen)

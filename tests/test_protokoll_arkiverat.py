@@ -72,7 +72,9 @@ def test_a_rattelse_in_effect_files_a_new_version_and_keeps_the_old():
     mote = Mote(cast_for("HSN")).till("anslaget")
     [forsta] = Protokollfil.objects.filter(sammantrade=mote.sammantrade)
     fore = stored(forsta)
-    rattelse = protokoll.foresla_rattelse(mote.las_om(), user=mote.sek, text=TEXT)
+    rattelse = protokoll.foresla_rattelse(
+        mote.las_om(), user=mote.sek, punkt=mote.arendepunkt, text=TEXT
+    )
     protokoll.signera_rattelse(rattelse, user=mote.ordforande_user)
     # not in effect yet: nothing new filed
     assert Protokollfil.objects.filter(sammantrade=mote.sammantrade).count() == 1

@@ -62,7 +62,7 @@ def test_a_rattelse_takes_effect_when_ordforande_and_justerare_have_signed(mote)
 
 def test_only_those_who_justerade_sign_and_each_once(mote):
     s = mote.las_om()
-    rattelse = protokoll.foresla_rattelse(s, user=mote.sek, text=TEXT)
+    rattelse = protokoll.foresla_rattelse(s, user=mote.sek, punkt=mote.arendepunkt, text=TEXT)
     for user in (mote.sek, mote.ledamot_user, mote.cast.revisor):
         with pytest.raises(PermissionDenied, match="Bara ordföranden och justerarna"):
             protokoll.signera_rattelse(rattelse, user=user)
@@ -76,7 +76,9 @@ def test_only_those_who_justerade_sign_and_each_once(mote):
 
 
 def test_the_justerare_may_propose_a_rattelse(mote):
-    rattelse = protokoll.foresla_rattelse(mote.las_om(), user=mote.justerare_user, text=TEXT)
+    rattelse = protokoll.foresla_rattelse(
+        mote.las_om(), user=mote.justerare_user, punkt=mote.arendepunkt, text=TEXT
+    )
     assert rattelse.forfattare == mote.justerare.namn
 
 
@@ -86,7 +88,9 @@ def test_the_pages_propose_and_sign_and_refuse_others(mote):
     sek.force_login(mote.sek)
     svar = sek.post(
         f"/sammantrade/{s.pk}/rattelse/",
-        factories.fran_motessidan(s, {"rattelse-text": TEXT}),
+        factories.fran_motessidan(
+            s, {"rattelse-text": TEXT, "rattelse-punkt": mote.arendepunkt.pk}
+        ),
         follow=True,
     )
     assert svar.status_code == 200
@@ -116,13 +120,13 @@ def test_the_meeting_page_reads_the_rattelser_in_a_fixed_number_of_queries(mote)
     s = mote.las_om()
     klient = Client()
     klient.force_login(mote.ordforande_user)
-    forsta = protokoll.foresla_rattelse(s, user=mote.sek, text=TEXT)
+    forsta = protokoll.foresla_rattelse(s, user=mote.sek, punkt=mote.arendepunkt, text=TEXT)
     protokoll.signera_rattelse(forsta, user=mote.ordforande_user)
     klient.get(f"/sammantrade/{s.pk}/")  # the session and the roles read once
     with CaptureQueriesContext(connection) as en:
         assert klient.get(f"/sammantrade/{s.pk}/").status_code == 200
     for i in range(3):
-        r = protokoll.foresla_rattelse(s, user=mote.sek, text=f"{TEXT} {i}")
+        r = protokoll.foresla_rattelse(s, user=mote.sek, punkt=mote.arendepunkt, text=f"{TEXT} {i}")
         protokoll.signera_rattelse(r, user=mote.ordforande_user)
     with CaptureQueriesContext(connection) as fyra:
         assert klient.get(f"/sammantrade/{s.pk}/").status_code == 200

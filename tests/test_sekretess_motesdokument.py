@@ -97,7 +97,9 @@ def test_an_older_masked_version_is_refused_once_an_item_became_secret_after_it(
     """An earlier version (before a rättelse) has no reading "as it reads now": as for the
     whole file, the masked copy of it is refused, in Swedish, and the current one is offered."""
     mote = _med_hemlig_bilaga().till("anslaget")
-    rattelse = protokoll.foresla_rattelse(mote.las_om(), user=mote.sek, text=TEXT)
+    # under the open informationsärende: the rättelse stays public when the ärende item is
+    # marked secret
+    rattelse = protokoll.foresla_rattelse(mote.las_om(), user=mote.sek, punkt=mote.info, text=TEXT)
     protokoll.signera_rattelse(rattelse, user=mote.ordforande_user)
     protokoll.signera_rattelse(rattelse, user=mote.justerare_user)
     assert Protokollfil.objects.filter(sammantrade=mote.sammantrade, publik=True).count() == 2

@@ -359,6 +359,10 @@ class RattelseForm(Formular):
             "paragraf"
         )
         self.fields["punkt"].label_from_instance = lambda p: f"§ {p.beteckning}"
+        if sammantrade.arendeparagrafer().exists():
+            # a rättelse of a beslut names its paragraph (protokoll.foresla_rattelse)
+            self.fields["punkt"].required = True
+            self.fields["punkt"].empty_label = _("Välj paragraf")
 
 
 class LedamotsuppdragForm(Formular):

@@ -188,6 +188,12 @@ class Sammantrade(WorkflowMixin):
     def punkter_i_ordning(self):
         return self.punkter.order_by("ordning", "pk")
 
+    def arendeparagrafer(self):
+        """The paragraphs that record what was decided under an ärende (a beslut, an
+        återremiss, a bordläggning): what the ärende's history, its utdrag and its parties
+        read of the meeting (arenden.sammantraden.protokoll.foresla_rattelse)."""
+        return self.punkter.filter(paragraf__isnull=False, arende__isnull=False).exclude(utfall="")
+
 
 class Deltagare(models.Model):
     """One line of the närvaro: a ledamot, an ersättare, or a tjänsteperson, present or not,

@@ -2406,6 +2406,19 @@ def foresla_rattelse(
         raise ValidationError(
             _("Punkten hör till ett annat sammanträde än %(mote)s.") % {"mote": sammantrade}
         )
+    if punkt is None and sammantrade.arendeparagrafer().exists():
+        # a rättelse of the whole protokoll reaches no ärende: the one of a beslut names its
+        # paragraph, so that the ärende records it, files the rättat utdrag and tells who got
+        # the beslut (FL 36 §, :func:`_fora_in_i_arendet`)
+        raise ValidationError(
+            _(
+                "Ange vilken paragraf rättelsen gäller. Protokollet från %(mote)s har beslut "
+                "i ärenden, och en rättelse av ett beslut (FL 36 §) förs in i ärendet under "
+                "sin paragraf."
+            )
+            % {"mote": sammantrade},
+            code="paragraf_saknas",
+        )
     with transaction.atomic(), acting_as(user):
         andras(sammantrade, version=version)
         rattelse = Rattelse(
