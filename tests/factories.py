@@ -1,8 +1,11 @@
 """Small factories for the domain's tests."""
 
 import datetime
+import zoneinfo
+from unittest import mock
 
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 
 from arenden.diarium.services import registrera_arende
 from arenden.handlaggning.services import satt_sandlista, spara_tjansteskrivelse, tilldela
@@ -284,3 +287,15 @@ def fran_arendesidan(arende, data=None) -> dict:
 
     pk = getattr(arende, "pk", arende)
     return {**(data or {}), "version": arendets_version(Arende.objects.get(pk=pk))}
+
+
+def ansla_den(sammantrade, *, user, dag: datetime.date, skal: str = ""):
+    """Put the protokoll on the anslagstavla on ``dag``, a day past: an anslag is dated the
+    day the step is taken (protokoll.vid_anslag), so the clock stands at 10.00 that day."""
+    from arenden.sammantraden import protokoll
+
+    klockan = datetime.datetime.combine(
+        dag, datetime.time(10), tzinfo=zoneinfo.ZoneInfo("Europe/Stockholm")
+    )
+    with mock.patch.object(timezone, "now", return_value=klockan):
+        return protokoll.ansla(sammantrade, user=user, skal=skal)

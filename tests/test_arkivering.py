@@ -73,7 +73,7 @@ def test_justering_files_off_the_request_and_the_broker_gets_an_id_only(
     )
     rad.refresh_from_db()
     assert rad.klar is not None and rad.mal == []  # the filed documents are the record now
-    protokoll.ansla(
+    factories.ansla_den(
         mote.sammantrade, user=mote.sek, dag=timezone.localdate(mote.sammantrade.justerat)
     )
     mote.sammantrade.refresh_from_db()

@@ -405,7 +405,9 @@ def test_every_step_that_changes_the_status_makes_an_older_page_stale(mote):
     efter(lambda: protokoll.signera_rattelse(rattelse, user=mote.ordforande_user))
     efter(lambda: protokoll.signera_rattelse(rattelse, user=mote.justerare_user))
     efter(
-        lambda: protokoll.ansla(mote.sammantrade, user=mote.sek, dag=timezone.localdate(tidpunkt))
+        lambda: factories.ansla_den(
+            mote.sammantrade, user=mote.sek, dag=timezone.localdate(tidpunkt)
+        )
     )
     steg = [b - a for a, b in itertools.pairwise(versioner)]
     # kalla, a beslut, upprätta, a signature, the last signature, a rättelse proposed, a

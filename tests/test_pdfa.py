@@ -14,7 +14,6 @@ from pypdf import PdfReader
 from arenden.dokument import services as dokument
 from arenden.handlaggning import services
 from arenden.models import Handling
-from arenden.sammantraden import protokoll
 from arenden.sammantraden.models import Punkt, Sammantrade
 from tests import factories
 from tests.test_sammantraden import Mote
@@ -52,7 +51,7 @@ def mote():
     mote.uppratta()
     mote.justera_alla(timezone.make_aware(datetime.datetime(2025, 11, 20, 10, 0)))
     sammantrade = Sammantrade.objects.get(pk=mote.sammantrade.pk)
-    protokoll.ansla(sammantrade, user=mote.cast.sekreterare, dag=datetime.date(2025, 11, 21))
+    factories.ansla_den(sammantrade, user=mote.cast.sekreterare, dag=datetime.date(2025, 11, 21))
     mote.sammantrade = Sammantrade.objects.get(pk=sammantrade.pk)
     mote.arende = arende
     return mote

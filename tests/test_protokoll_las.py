@@ -10,6 +10,7 @@ from django.db import DatabaseError, connection, transaction
 
 from arenden.models import Deltagare, Punkt, Sammantrade, Yttrande
 from arenden.sammantraden import protokoll
+from tests import factories
 from tests.test_sammantraden_regler import Mote, cast_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -46,7 +47,7 @@ def test_a_justerat_protokoll_cannot_be_altered_in_the_database():
             )
         )
     # what the meeting's lifecycle still does: anslag, and a rättelse beside it
-    protokoll.ansla(s, user=mote.sek, dag=datetime.date(2025, 11, 19))
+    factories.ansla_den(s, user=mote.sek, dag=datetime.date(2025, 11, 19))
     protokoll.foresla_rattelse(mote.las_om(), user=mote.sek, text="Fel stavning i § 1.")
     s = mote.las_om()
     assert (s.state, s.rattelser.count()) == ("anslaget", 1)

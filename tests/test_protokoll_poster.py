@@ -3,9 +3,13 @@ a rättelse of a beslut reaches its ärende (FL 36 §), an anslag is dated the d
 (KL 8 kap. 12 §, 13 kap. 5 §), a meeting's protokoll is filed in an open ärende of its own
 organ, and a meeting that was held is not called inställt."""
 
+import datetime
+import zoneinfo
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from arenden.handlaggning import services
 from arenden.models import Punkt, Rattelse
@@ -16,6 +20,9 @@ from tests.test_sammantraden_regler import Mote, cast_for, vagras
 from workflow.engine import history
 
 pytestmark = pytest.mark.django_db
+
+STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
+MOTESDAG = datetime.date(2025, 11, 12)
 
 
 @pytest.fixture(autouse=True)
@@ -90,3 +97,82 @@ def test_a_protokoll_without_beslut_in_arenden_is_corrected_as_a_whole():
     protokoll.signera_rattelse(rattelse, user=mote.justerare_user)
     rattelse.refresh_from_db()
     assert rattelse.punkt is None and rattelse.giltig is not None
+
+
+# -- an anslag is dated the day it goes up (KL 8 kap. 12 §, 13 kap. 1 och 5 §§) ---------------
+
+
+def _kl(dag: datetime.date, timme: int) -> datetime.datetime:
+    return datetime.datetime.combine(dag, datetime.time(timme), tzinfo=STOCKHOLM)
+
+
+@pytest.fixture
+def klocka(monkeypatch):
+    """Set the time every service reads: ``klocka(datetime)``."""
+
+    def stall(tid: datetime.datetime):
+        monkeypatch.setattr(timezone, "now", lambda: tid)
+
+    return stall
+
+
+@pytest.fixture
+def justerat(klocka) -> Mote:
+    """HSN's meeting of Wednesday 12 November 2025, justerat Wednesday 19 November: anslag no
+    later than Friday 21."""
+    klocka(_kl(MOTESDAG - datetime.timedelta(days=1), 15))
+    mote = Mote(cast_for("HSN"), MOTESDAG)
+    mote.kalla()
+    klocka(_kl(MOTESDAG, 17))
+    mote.besluta()
+    mote.uppratta()
+    klocka(_kl(datetime.date(2025, 11, 19), 10))
+    mote.justera(mote.ordforande_user)
+    mote.justera(mote.justerare_user)
+    return mote
+
+
+BAKDATERAT = (
+    "Protokollet anslås den dag det sätts upp på anslagstavlan, i dag 2025-12-20, inte "
+    "2025-11-19: tiden för överklagande räknas från den dagen (KL 8 kap. 12 §, 13 kap. 5 §)."
+)
+
+
+def test_an_anslag_a_month_late_is_not_dated_back_to_the_justering(justerat, klocka):
+    """Dated back to the justering, the anslag of 20 December would have made the time for
+    överklagande end 10 December, already passed, and asked no reason for the late anslag."""
+    klocka(_kl(datetime.date(2025, 12, 20), 9))
+    s = justerat.las_om()
+    fore = history(s).count()
+    vagras(
+        lambda: protokoll.ansla(s, user=justerat.sek, dag=datetime.date(2025, 11, 19)),
+        ValidationError,
+        BAKDATERAT,
+    )
+    s = justerat.las_om()
+    assert (s.state, s.anslaget, history(s).count()) == ("justerat", None, fore)
+    # put up today, it is late: the reason is asked, and the time runs from today
+    vagras(
+        lambda: protokoll.ansla(s, user=justerat.sek),
+        ValidationError,
+        "Sista dag för anslaget var 2025-11-21 (KL 8 kap. 12 §). Ska protokollet ändå anslås "
+        "2025-12-20, skriv varför",
+    )
+    protokoll.ansla(s, user=justerat.sek, skal="Anslaget glömdes bort.")
+    s = justerat.las_om()
+    assert (s.state, s.anslaget, s.sent_anslag) == ("anslaget", datetime.date(2025, 12, 20), True)
+    assert s.overklagande_senast == datetime.date(2026, 1, 12)
+    assert history(s).last().comment == "Anslaget glömdes bort."
+
+
+def test_the_page_refuses_a_day_before_today_in_swedish(justerat, klocka):
+    klocka(_kl(datetime.date(2025, 12, 20), 9))
+    s = justerat.las_om()
+    falt = factories.fran_motessidan(
+        s, {"overgang": "ansla", "anslag-dag": "2025-11-19", "anslag-skal": "Sent."}
+    )
+    svar = _klient(justerat.sek).post(f"/sammantrade/{s.pk}/overgang/", falt, follow=True)
+    assert svar.status_code == 200
+    assert "i dag 2025-12-20, inte 2025-11-19" in svar.content.decode()
+    s = justerat.las_om()
+    assert (s.state, s.anslaget) == ("justerat", None)

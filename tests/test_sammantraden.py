@@ -515,7 +515,7 @@ def test_justering_by_ordforande_and_justerare_files_the_protokoll_and_locks_it(
     )
     for user in (mote.ordforande_user, mote.justerare_user):
         protokoll.signera_rattelse(rattelse, user=user)
-    protokoll.ansla(sammantrade, user=sek, dag=datetime.date(2025, 11, 21))
+    factories.ansla_den(sammantrade, user=sek, dag=datetime.date(2025, 11, 21))
     sammantrade.refresh_from_db()
     assert sammantrade.state == "anslaget"
     assert sammantrade.overklagande_senast == datetime.date(2025, 12, 12)

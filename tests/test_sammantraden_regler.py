@@ -17,6 +17,7 @@ the
 import datetime
 import re
 import zoneinfo
+from unittest import mock
 
 import pytest
 from django.apps import apps
@@ -458,7 +459,7 @@ class Mote:
         if mal >= 4:
             self.justera(self.justerare_user, tidpunkt)
         if mal >= 5:
-            protokoll.ansla(self.sammantrade, user=self.sek, dag=timezone.localdate(tidpunkt))
+            factories.ansla_den(self.sammantrade, user=self.sek, dag=timezone.localdate(tidpunkt))
         self.sammantrade.refresh_from_db()
         assert self.sammantrade.state == status.replace("borjat_justeras", "genomfort")
         return self
@@ -1085,7 +1086,7 @@ def test_only_the_secretary_moves_the_meeting_along(mote):
     mote.justera(mote.justerare_user, tidpunkt)
     for user in andra:
         vagras(
-            lambda user=user: protokoll.ansla(mote.sammantrade, user=user, dag=D("2025-11-19")),
+            lambda user=user: factories.ansla_den(mote.sammantrade, user=user, dag=D("2025-11-19")),
             TransitionNotAllowed,
             "Du får inte utföra Anslå protokollet",
         )
@@ -1299,7 +1300,7 @@ def test_nothing_changes_after_justering_nor_after_anslag(hsn, andring):
     anrop = andring(mote)
     for status in ("justerat", "anslaget"):
         if status == "anslaget":
-            protokoll.ansla(mote.sammantrade, user=mote.sek, dag=D("2025-11-19"))
+            factories.ansla_den(mote.sammantrade, user=mote.sek, dag=D("2025-11-19"))
         assert mote.las_om().state == status
         vagras(
             lambda: anrop(mote.sek),
@@ -1311,31 +1312,29 @@ def test_nothing_changes_after_justering_nor_after_anslag(hsn, andring):
 # -- anslag ----------------------------------------------------------------------------------
 
 
-def test_anslag_not_before_the_justering_day_nor_in_the_future(mote):
-    """KL 8 kap. 12 §: a protokoll is put on the anslagstavla after it is justerat (no later
-    than the second day after); a day before the justering, or a day still to come, is not a
-    day of anslag. The justering day itself is."""
+def test_anslag_is_dated_the_day_it_is_put_up(mote):
+    """KL 8 kap. 12 §, 13 kap. 5 §: the protokoll is on the digital anslagstavla from the day
+    the step is taken, and the time for överklagande runs from that day: a day before it, or
+    a day still to come, is not its day of anslag. The day is the Swedish one."""
     mote.till("genomfort")
     tidpunkt = datetime.datetime(2025, 11, 20, 0, 30, tzinfo=STOCKHOLM)  # Thursday, local
     mote.justera(mote.ordforande_user, tidpunkt)
     mote.justera(mote.justerare_user, tidpunkt)
     s = mote.las_om()
     fore = history(s).count()
-    # Wednesday 19 November is the UTC day of the justering, but not the Swedish one
-    vagras(
-        lambda: protokoll.ansla(s, user=mote.sek, dag=D("2025-11-19")),
-        ValidationError,
-        "Protokollet kan inte anslås 2025-11-19: det justerades 2025-11-20.",
-    )
-    imorgon = timezone.localdate() + datetime.timedelta(days=1)
-    vagras(
-        lambda: protokoll.ansla(s, user=mote.sek, dag=imorgon),
-        ValidationError,
-        f"Protokollet kan inte anslås {imorgon:%Y-%m-%d}: det justerades 2025-11-20.",
-    )
-    s = mote.las_om()
-    assert (s.state, s.anslaget, history(s).count()) == ("justerat", None, fore)
-    protokoll.ansla(s, user=mote.sek, dag=D("2025-11-20"))
+    # Wednesday 19 November is the UTC day, but not the Swedish one
+    nu = datetime.datetime(2025, 11, 20, 0, 45, tzinfo=STOCKHOLM)
+    with mock.patch.object(timezone, "now", return_value=nu):
+        for dag in (D("2025-11-19"), D("2025-11-21")):
+            vagras(
+                lambda dag=dag: protokoll.ansla(s, user=mote.sek, dag=dag),
+                ValidationError,
+                "Protokollet anslås den dag det sätts upp på anslagstavlan, i dag 2025-11-20, "
+                f"inte {dag:%Y-%m-%d}: tiden för överklagande räknas från den dagen",
+            )
+        s = mote.las_om()
+        assert (s.state, s.anslaget, history(s).count()) == ("justerat", None, fore)
+        protokoll.ansla(s, user=mote.sek, dag=D("2025-11-20"))
     assert mote.las_om().anslaget == D("2025-11-20")
 
 
@@ -1345,14 +1344,14 @@ def test_anslag_only_of_a_justerat_protokoll_and_only_once(mote):
     the first anslag, KL 13 kap. 5 §)."""
     mote.till("borjat_justeras")
     vagras(
-        lambda: protokoll.ansla(mote.sammantrade, user=mote.sek, dag=D("2025-11-19")),
+        lambda: factories.ansla_den(mote.sammantrade, user=mote.sek, dag=D("2025-11-19")),
         TransitionNotAllowed,
         "Övergången ansla finns inte från status Genomfört.",
     )
     mote.justera(mote.justerare_user, timezone.make_aware(datetime.datetime(2025, 11, 19, 10)))
-    protokoll.ansla(mote.sammantrade, user=mote.sek, dag=D("2025-11-19"))
+    factories.ansla_den(mote.sammantrade, user=mote.sek, dag=D("2025-11-19"))
     vagras(
-        lambda: protokoll.ansla(mote.sammantrade, user=mote.sek, dag=D("2025-11-21")),
+        lambda: factories.ansla_den(mote.sammantrade, user=mote.sek, dag=D("2025-11-21")),
         TransitionNotAllowed,
         "Övergången ansla finns inte från status Anslaget.",
     )
@@ -1391,7 +1390,7 @@ def test_deadlines_of_a_real_protokoll_follow_the_swedish_day_of_justering(
     s = mote.las_om()
     assert s.justering_senast == D("2025-06-24")
     assert s.anslag_senast == anslag_senast
-    protokoll.ansla(s, user=mote.sek, dag=anslag_senast)
+    factories.ansla_den(s, user=mote.sek, dag=anslag_senast)
     assert mote.las_om().overklagande_senast == overklagande_senast
 
 

@@ -2225,24 +2225,31 @@ def arkivera_protokoll(sammantrade: Sammantrade, *, user):
 def ansla(
     sammantrade: Sammantrade, *, user, dag: datetime.date | None = None, skal: str = ""
 ) -> Sammantrade:
-    """Put the justerat protokoll on the digital anslagstavla (KL 8 kap. 12 §). The last day
-    for laglighetsprövning follows from the day (KL 13 kap. 5 §). ``skal``: why the anslag
-    comes later than the law allows, when it does (it is kept in the history)."""
+    """Put the justerat protokoll on the digital anslagstavla (KL 8 kap. 12 §), today: ``dag``,
+    when given (the page's form), is the day the caller means, and it must be today. The
+    last day for laglighetsprövning follows from it (KL 13 kap. 5 §). ``skal``: why the
+    anslag comes later than the law allows, when it does (it is kept in the history)."""
     with acting_as(user):
         return do_transition(sammantrade, SammantradeSteg.ANSLA, user, skal, data={"dag": dag})
 
 
 def vid_anslag(event) -> None:
-    """The day of anslag: given, or today; not before the justering, not in the future. Later
-    than KL 8 kap. 12 § allows (the second day after justering) it is still put up, since the
-    time for överklagande runs only from it, but the sekreterare confirms it with the reason,
-    which the history keeps."""
-    dag = event.data.get("dag") or timezone.localdate()
-    justerat = timezone.localdate(event.obj.justerat) if event.obj.justerat else None
-    if (justerat and dag < justerat) or dag > timezone.localdate():
+    """The day of anslag is the day the step is taken: the digital anslagstavla shows the
+    protokoll from that moment, and the time for överklagande runs from that day (KL 13 kap.
+    1, 5 §§). A day before would shorten that time and pass a late anslag off as one in time;
+    a day to come is not a day it was put up. Later than KL 8 kap. 12 § allows (the second
+    day after justering) it is still put up, since the time for överklagande runs only from
+    it, but the sekreterare confirms it with the reason, which the history keeps."""
+    idag = timezone.localdate()
+    dag = event.data.get("dag") or idag
+    if dag != idag:
         raise ValidationError(
-            _("Protokollet kan inte anslås %(dag)s: det justerades %(justerat)s.")
-            % {"dag": f"{dag:%Y-%m-%d}", "justerat": f"{justerat:%Y-%m-%d}" if justerat else "–"},
+            _(
+                "Protokollet anslås den dag det sätts upp på anslagstavlan, i dag %(idag)s, "
+                "inte %(dag)s: tiden för överklagande räknas från den dagen (KL 8 kap. 12 §, "
+                "13 kap. 5 §)."
+            )
+            % {"idag": f"{idag:%Y-%m-%d}", "dag": f"{dag:%Y-%m-%d}"},
             code="fel_dag",
         )
     senast = event.obj.anslag_senast
