@@ -12,12 +12,12 @@ from django.test import Client
 from django.utils import timezone
 
 from arenden.handlaggning import services
-from arenden.models import Punkt, Rattelse
+from arenden.models import Punkt, Rattelse, Sammantrade
 from arenden.sammantraden import protokoll
 from tests import factories
 from tests.test_rattelse_i_arendet import _expedierat
 from tests.test_sammantraden_regler import Mote, cast_for, vagras
-from workflow.engine import history
+from workflow.engine import do_transition, history
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +176,50 @@ def test_the_page_refuses_a_day_before_today_in_swedish(justerat, klocka):
     assert "i dag 2025-12-20, inte 2025-11-19" in svar.content.decode()
     s = justerat.las_om()
     assert (s.state, s.anslaget) == ("justerat", None)
+
+
+# -- a meeting's protokoll is filed in an open ärende of its own organ -------------------------
+
+
+def _planera(cast, arende):
+    return protokoll.planera(
+        organ=cast.organ,
+        datum=datetime.date(2025, 11, 26),
+        plats="Sessionssalen",
+        user=cast.sekreterare,
+        arende=arende,
+    )
+
+
+def test_a_meeting_files_in_no_makulerat_nor_closed_arende():
+    """A makulerat ärende holds no allmänna handlingar (flows.arende.INGA_ALLMANNA_HANDLINGAR);
+    a meeting planned with it would file an upprättad kallelse there, off the postlista. An
+    avskrivet ärende is closed."""
+    hsn = cast_for("HSN")
+    makulerat = hsn.registrera("Registrerat av misstag")
+    do_transition(makulerat, "makulera", hsn.registrator, "Dubblett.")
+    avskrivet = hsn.registrera("Protokoll 2024")
+    do_transition(avskrivet, "avskriva", hsn.stabschef, "Inget att göra.")
+    for arende, status in ((makulerat, "makulerat"), (avskrivet, "avskrivet")):
+        arende.refresh_from_db()
+        vagras(
+            lambda arende=arende: _planera(hsn, arende),
+            ValidationError,
+            f"{arende.diarienummer} är {status}. Sammanträdets kallelse och protokoll "
+            "diarieförs i ett öppet ärende.",
+        )
+        assert not arende.handlingar.exists() and not Sammantrade.objects.exists()
+
+
+def test_a_meeting_files_in_an_arende_of_its_own_organ():
+    hsn, rs = cast_for("HSN"), cast_for("RS")
+    rs_arende = rs.registrera("Regionstyrelsens protokoll")
+    vagras(
+        lambda: _planera(hsn, rs_arende),
+        ValidationError,
+        f"{rs_arende.diarienummer} hör till Regionstyrelsen, inte till Hälso- och "
+        "sjukvårdsnämnden.",
+    )
+    assert not Sammantrade.objects.exists()
+    eget = hsn.registrera("Hälso- och sjukvårdsnämndens protokoll 2025")
+    assert _planera(hsn, eget).arende == eget

@@ -284,17 +284,46 @@ def planera(
     slut: datetime.time | None = None,
     arende: Arende | None = None,
 ) -> Sammantrade:
+    """A meeting of ``organ``. ``arende``: the diarieärende where its kallelse and protokoll
+    are filed (:func:`_kräv_protokollets_arende`)."""
     _sekreterare_i(organ, user)
     if not plats.strip():
         raise ValidationError(_("Ange var sammanträdet hålls (ett rum, eller Teams)."))
     if start and slut and slut <= start:
         raise ValidationError(_("Sammanträdet kan inte sluta innan det börjar."), code="slut")
     with transaction.atomic(), acting_as(user):
+        if arende is not None:
+            _kräv_protokollets_arende(organ, arende)
         sammantrade = Sammantrade(
             organ=organ, datum=datum, plats=plats, start=start, slut=slut, arende=arende
         )
         _spara(sammantrade, user)
     return sammantrade
+
+
+def _kräv_protokollets_arende(organ: Organ, arende: Arende) -> None:
+    """The ärende a meeting files its kallelse and protokoll in (allmänna handlingar, TF 2 kap.
+    10 §) is one of the organ's own, as an item's ärende is (:func:`lagg_till_punkt`), and
+    open: a makulerat ärende holds no allmänna handlingar (flows.arende.
+    INGA_ALLMANNA_HANDLINGAR), an avslutat or avskrivet one is closed. Read under the ärende's
+    lock, which the step Makulera takes too: the one that waits sees the other (the step
+    then finds the meeting, flows.arende.INGET_SAMMANTRADE)."""
+    last = Arende.objects.select_for_update().select_related("organ").get(pk=arende.pk)
+    if last.organ_id != organ.pk:
+        raise ValidationError(
+            _("%(arende)s hör till %(organ)s, inte till %(mote)s.")
+            % {"arende": last.diarienummer, "organ": last.organ.namn, "mote": organ.namn},
+            code="annat_organ",
+        )
+    if registry.workflow_for(last).state(last.state).final:
+        raise ValidationError(
+            _(
+                "%(arende)s är %(status)s. Sammanträdets kallelse och protokoll diarieförs i "
+                "ett öppet ärende."
+            )
+            % {"arende": last.diarienummer, "status": last.status_titel.lower()},
+            code="stangt_arende",
+        )
 
 
 def lagg_till_deltagare(
