@@ -88,17 +88,32 @@ def _har_borjat(sammantrade) -> bool:
 HAR_BORJAT = Requirement(_har_borjat, "sammanträdet har inte börjat än")
 
 
+def _fort_sedan_start(model, sammantrade) -> bool:
+    """Is a row of ``model`` (a record under an item: a jäv, a yttrande) there that was
+    recorded since the meeting began (its history's first row)?"""
+    nya = model.history.filter(history_type="+", history_date__gte=sammantrade.borjar)
+    return model.objects.filter(
+        punkt__sammantrade_id=sammantrade.pk, pk__in=nya.values("id")
+    ).exists()
+
+
 def _inget_hant(sammantrade) -> bool:
-    """Not begun; or its hour has passed with nothing recorded from it (no item decided, no
-    votering): a meeting that did not take place, whose cancellation is noted afterwards."""
+    """Not begun; or its hour has passed with nothing recorded from it: no item decided, no
+    votering, no yrkande (put only at the meeting, protokoll._kräv_beslutsskede), no jäv and
+    no särskilt yttrande or protokollsanteckning noted since it began (a jäv noted from a
+    member's notice before the meeting says nothing of it). A meeting that did not take
+    place, whose cancellation is noted afterwards."""
     if not sammantrade.har_borjat:
         return True
-    from arenden.sammantraden.models import Votering
+    from arenden.sammantraden.models import Jav, Votering, Yrkande, Yttrande
 
     punkter = sammantrade.punkter.all()
     return not (
         punkter.exclude(utfall="").exists()
         or Votering.objects.filter(punkt__sammantrade_id=sammantrade.pk).exists()
+        or Yrkande.objects.filter(punkt__sammantrade_id=sammantrade.pk).exists()
+        or _fort_sedan_start(Jav, sammantrade)
+        or _fort_sedan_start(Yttrande, sammantrade)
     )
 
 
@@ -106,8 +121,8 @@ def _inget_hant(sammantrade) -> bool:
 #: never undone by calling it inställt; one whose hour passed with nothing recorded was not
 INGET_HANT = Requirement(
     _inget_hant,
-    "sammanträdet har hållits och beslut är förda till protokollet; det som hände där förs "
-    "in i protokollet (till exempel en bordläggning)",
+    "sammanträdet har hållits: beslut, yrkanden, jäv eller yttranden från det är förda till "
+    "protokollet; det som hände där förs in i protokollet (till exempel en bordläggning)",
 )
 
 

@@ -174,7 +174,7 @@ def test_a_meeting_held_cannot_be_installt(client, kallat):
     mote.save(update_fields=["datum"])
     forsta = kallat.punkter[0]
     protokoll.besluta(forsta, user=kallat.sekreterare, utfall="bifall", beslut="Bifall.")
-    with pytest.raises(RequirementMissing, match="har hållits och beslut är förda"):
+    with pytest.raises(RequirementMissing, match="sammanträdet har hållits: beslut, yrkanden"):
         protokoll.installa(mote, user=kallat.sekreterare, skal=SKAL)
     mote.refresh_from_db()
     assert mote.state == "kallat"

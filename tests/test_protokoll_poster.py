@@ -17,7 +17,7 @@ from arenden.sammantraden import protokoll
 from tests import factories
 from tests.test_rattelse_i_arendet import _expedierat
 from tests.test_sammantraden_regler import Mote, cast_for, vagras
-from workflow.engine import do_transition, history
+from workflow.engine import RequirementMissing, do_transition, history
 
 pytestmark = pytest.mark.django_db
 
@@ -223,3 +223,60 @@ def test_a_meeting_files_in_an_arende_of_its_own_organ():
     assert not Sammantrade.objects.exists()
     eget = hsn.registrera("Hälso- och sjukvårdsnämndens protokoll 2025")
     assert _planera(hsn, eget).arende == eget
+
+
+# -- a meeting held is not inställt ------------------------------------------------------------
+
+HALLET = "sammanträdet har hållits: beslut, yrkanden, jäv eller yttranden från det är förda"
+
+
+@pytest.fixture
+def kallat(klocka) -> Mote:
+    """HSN's meeting of Wednesday 12 November 2025 (from 00.00), kallat the day before."""
+    klocka(_kl(MOTESDAG - datetime.timedelta(days=1), 15))
+    mote = Mote(cast_for("HSN"), MOTESDAG)
+    mote.kalla()
+    return mote
+
+
+def _vagras_installt(mote):
+    strukna = Punkt.objects.filter(sammantrade=mote.sammantrade, struken__isnull=False)
+    vagras(
+        lambda: protokoll.installa(mote.las_om(), user=mote.sek, skal="Ställs in."),
+        RequirementMissing,
+        HALLET,
+    )
+    assert mote.las_om().state == "kallat" and not strukna.exists()
+    mote.arende.refresh_from_db()
+    assert mote.arende.state == "anmalt"
+
+
+@pytest.mark.parametrize(
+    "vid_motet",
+    [
+        lambda m: protokoll.lagg_till_yrkande(m.arendepunkt, m.ledamot, user=m.sek, text="Avslag."),
+        lambda m: protokoll.anmal_jav(m.arendepunkt, m.annan, user=m.sek, grund="Närstående."),
+        lambda m: protokoll.lagg_till_yttrande(
+            m.arendepunkt, user=m.sek, typ="protokollsanteckning", avgivet_av="(S)", text="Ja."
+        ),
+    ],
+    ids=["yrkande", "jav", "protokollsanteckning"],
+)
+def test_a_meeting_where_something_was_recorded_is_not_installt(kallat, klocka, vid_motet):
+    """A yrkande put at the meeting, a jäv or a protokollsanteckning noted there: the meeting
+    was held, and what happened goes into its protokoll; called inställt, its items would be
+    struck with the record of them kept under them."""
+    klocka(_kl(MOTESDAG, 10))
+    vid_motet(kallat)
+    klocka(_kl(MOTESDAG, 20))
+    _vagras_installt(kallat)
+
+
+def test_a_jav_noted_before_the_meeting_does_not_make_it_held(kallat, klocka):
+    """A member's jäv noted from their notice the day before says nothing of the meeting: one
+    that then did not take place is still inställt afterwards."""
+    klocka(_kl(MOTESDAG - datetime.timedelta(days=1), 16))
+    protokoll.anmal_jav(kallat.arendepunkt, kallat.annan, user=kallat.sek, grund="Närstående.")
+    klocka(_kl(MOTESDAG, 20))
+    protokoll.installa(kallat.las_om(), user=kallat.sek, skal="Ingen kom.")
+    assert kallat.las_om().state == "installt"
