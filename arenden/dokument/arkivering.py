@@ -210,8 +210,30 @@ def _handling(rad: Arkivering, mal_: dict, skriv) -> None:
         titel=f"{dok.titel} {format.upper()}",
         fil=ContentFile(skriv(mal_["dokument"], format), name=filnamn),
         filnamn=filnamn,
-        **diarium_services.sekretessmarkering(mal_.get("lagrum", ""), rad.user),
+        **diarium_services.sekretessmarkering(_sekretess_nu(rad, mal_), rad.user),
     )
+
+
+def _sekretess_nu(rad: Arkivering, mal_: dict) -> str:
+    """The marking a handling is filed with: what was secret when the step was taken (the
+    sealed ``lagrum``) and what has been marked since, while the filing waited for its worker
+    (OSL 5 kap. 5 §: marked where it is kept, as it would be filed now). A marking lifted
+    meanwhile lifts nothing: that is for a prövning of the filed handling, never the worker's.
+    The document's text is as it was drawn up; who reads the meeting's kallelse or protokoll
+    gets it masked as the items are marked when it is read (:mod:`arenden.dokument.motesfiler`),
+    an utdrag is refused as a whole by its marking."""
+    from arenden.diarium.models import Handling
+    from arenden.sammantraden import protokoll
+    from arenden.sammantraden.models import Punkt
+
+    if mal_["typ"] == Handling.Typ.PROTOKOLLSUTDRAG:
+        punkter = Punkt.objects.filter(
+            sammantrade_id=rad.sammantrade_id, arende_id=mal_["arende"]
+        ).select_related("arende")
+        nu = set().union(*(p.sekretessgrunder() for p in punkter))
+    else:
+        nu = set(protokoll.sekretess_i(rad.sammantrade).split("; "))
+    return "; ".join(sorted(({*mal_.get("lagrum", "").split("; ")} | nu) - {""}))
 
 
 def _epost(rad: Arkivering, mal_: dict, skriv) -> None:

@@ -82,16 +82,22 @@ def las_in(pk: int, *, alla: bool = False) -> bool:
     Only the id travels to a worker: it reads the file from the storage, so no document
     content passes the message broker (OSL 5 kap. 5 §). A handling that already has its text
     (a redelivered message), was gallrad or has no PDF or DOCX is left as it is. Until its
-    text is stored a handling is found by its title and description only."""
+    text is stored a handling is found by its title and description only.
+
+    A meeting's kallelse or protokoll one of whose items is secret now gets no text: it keeps
+    the marking it was filed with and is masked item by item when read, but its file holds the
+    items in full, so their words would find it (OSL 5 kap. 5 §; as
+    :func:`arenden.dokument.harledd.marka` takes them out when an item is marked, which may
+    come while this job waits)."""
     from arenden.diarium.models import Handling
 
     rad = (
         Handling.objects.filter(pk=pk, mediatyp__in=_LASARE, gallrad__isnull=True)
         .exclude(fil="")
-        .values("fil", "mediatyp", "text")
+        .values("fil", "mediatyp", "text", "typ", "riktning", "filnamn", "arende_id")
         .first()
     )
-    if rad is None or (rad["text"] and not alla):
+    if rad is None or (rad["text"] and not alla) or _haller_hemligt(rad):
         return False
     try:
         with Handling(pk=pk, fil=rad["fil"]).fil.open("rb") as fil:
@@ -103,3 +109,16 @@ def las_in(pk: int, *, alla: bool = False) -> bool:
     # the text is derived from the file, not a fact of the handling: no field history; a
     # handling gallrad meanwhile keeps no text
     return bool(Handling.objects.filter(pk=pk, gallrad__isnull=True).update(text=text))
+
+
+def _haller_hemligt(rad: dict) -> bool:
+    """Is the handling in ``rad`` a meeting's kallelse or protokoll (its meetings by
+    :func:`arenden.dokument.motesfiler.motenas`) with something on it secret now?"""
+    from arenden.diarium.models import Handling
+    from arenden.dokument.motesfiler import motenas
+    from arenden.sammantraden import protokoll
+
+    handling = Handling(
+        typ=rad["typ"], riktning=rad["riktning"], filnamn=rad["filnamn"], arende_id=rad["arende_id"]
+    )
+    return any(protokoll.sekretess_i(mote) for mote in motenas(handling))
