@@ -1379,19 +1379,18 @@ def _kallelsens_brev(sammantrade: Sammantrade, till: list[int]) -> dict:
 def kallelsen_maskerad_pa_nytt(sammantrade: Sammantrade, *, user) -> list[int]:
     """Something on the kallelse was marked secret after it was sent (an item's ärende, a
     bilaga): the e-mail still waiting, in the outbox or still to be made by a worker, carries
-    it unmasked. What waits to be made is made as the kallelse is masked now (and the filed
-    copy marked as it would be filed now); what waits in the outbox is withdrawn, kept as the
-    record, and the kallelse is sent again, masked as it reads now, to the same mottagare. An
-    e-mail already sent cannot be called back. The ids withdrawn."""
+    it unmasked. What waits to be made is made as the kallelse is masked now (the filed copy
+    is marked by the worker as it would be filed now, as in every filing:
+    :func:`arenden.dokument.arkivering._sekretess_nu`); what waits in the outbox is withdrawn,
+    kept as the record, and the kallelse is sent again, masked as it reads now, to the same
+    mottagare. An e-mail already sent cannot be called back. The ids withdrawn."""
     from arenden.gemensamt import utskick
 
     for rad in arkivering.Arkivering.objects.select_for_update().filter(
         sammantrade=sammantrade, slag=arkivering.Arkivering.Slag.KALLELSE, klar__isnull=True
     ):
         rad.mal = [
-            _kallelsens_brev(sammantrade, m["kallelsemottagare"])
-            if m["mal"] == "epost"
-            else {**m, "lagrum": sekretess_i(sammantrade)}
+            _kallelsens_brev(sammantrade, m["kallelsemottagare"]) if m["mal"] == "epost" else m
             for m in rad.mal
         ]
         rad.save(update_fields=["mal"])
