@@ -68,11 +68,12 @@ def att_marka(obj: Arende | Handling):
 
     if isinstance(obj, Arende):
         # the items of the ärende, those it is a bilaga to, and an anmälan of motioner
-        # that names it (KL 5 kap. 35 §)
+        # that names it (KL 5 kap. 35 §), struck with its meeting too
         innehall = (
             Q(arende_id=obj.pk)
             | Q(bilagor__arende_id=obj.pk)
             | Q(anmalda_motioner__arende_id=obj.pk)
+            | Q(strukna_motioner__arende_id=obj.pk)
         )
     else:
         innehall = Q(bilagor=obj)

@@ -115,6 +115,7 @@ def med_allt(sammantrade: Sammantrade) -> Sammantrade:
                     "beslutet__uppdrag__rapportera_till",
                     "bilagor__arende",
                     "anmalda_motioner__arende__organ",
+                    "strukna_motioner__arende__organ",
                     "jav__person",
                     "reservationer__person",
                     "yttranden",
@@ -165,7 +166,7 @@ def _beskrivning(punkt: Punkt) -> str:
         return punkt.beskrivning
     from arenden.motion.services import anmalan_text
 
-    motioner = sorted(punkt.anmalda_motioner.all(), key=lambda m: (m.vackt, m.pk))
+    motioner = sorted(punkt.namnda_motioner(), key=lambda m: (m.vackt, m.pk))
     return anmalan_text(motioner) if motioner else punkt.beskrivning
 
 

@@ -330,7 +330,7 @@ def motets_hemliga_punkter(sammantrade: Sammantrade, user) -> tuple[dict[int, st
     dolda, lasta = {}, set()
     levande = set()
     punkter = sammantrade.punkter.select_related("arende").prefetch_related(
-        "jav", "anmalda_motioner__arende"
+        "jav", "anmalda_motioner__arende", "strukna_motioner__arende"
     )
     for punkt in punkter:
         levande.add(punkt.pk)

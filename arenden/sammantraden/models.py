@@ -474,6 +474,21 @@ class Punkt(models.Model):
     #: struck from the list of a meeting that was inställt (the step *Ställ in*): the item
     #: stays as the record of what was on the list, and its ärende waits for another meeting
     struken = models.DateTimeField(_("struken"), null=True, blank=True, editable=False)
+    #: the motioner a struck anmälan of motioner listed: each is untied from the item to be
+    #: anmäld at the next meeting (KL 5 kap. 35 §), while the item's text still holds their
+    #: mening as the kallelse said it (:meth:`namnda_motioner`)
+    strukna_motioner = models.ManyToManyField(
+        "arenden.Motion",
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("strukna motioner"),
+    )
+    #: ``strukna_motioner`` by diarienummer, in the signed row that struck the item (a
+    #: many-to-many has no field history). Empty for an item struck before it was kept.
+    strukna_motioner_diarienummer = models.TextField(
+        _("de strukna motionernas diarienummer"), blank=True, editable=False
+    )
     objects = PunktQuerySet.as_manager()
     history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
@@ -510,13 +525,18 @@ class Punkt(models.Model):
         part of a sekretess-marked ärende (:attr:`Handling.hemlig`)."""
         return [h for h in self.bilagor.all() if h.hemlig]
 
-    def hemliga_anmalda(self) -> list:
-        """The sekretess-marked ärenden of the motioner a standing item of KL 5 kap. 35 §
-        anmäler (none for any other item): the item's text, as the kallelse said it and as a
-        protokoll filed before the marking says it, holds their mening."""
+    def namnda_motioner(self) -> list:
+        """The motioner a standing item of KL 5 kap. 35 § names: those listed under it, or,
+        struck with its meeting, those it listed then (none for any other item)."""
         if self.typ != Punkt.Typ.ANMALAN_MOTIONER:
             return []
-        return [m.arende for m in self.anmalda_motioner.all() if m.arende.sekretess_lagrum]
+        return [*self.anmalda_motioner.all(), *self.strukna_motioner.all()]
+
+    def hemliga_anmalda(self) -> list:
+        """The sekretess-marked ärenden of the motioner the item names
+        (:meth:`namnda_motioner`): the item's text, as the kallelse said it and as a
+        protokoll filed before the marking says it, holds their mening, struck or not."""
+        return [m.arende for m in self.namnda_motioner() if m.arende.sekretess_lagrum]
 
     def sekretessgrunder(self) -> set[str]:
         """Every lagrum under which something the item's full text holds is secret: its

@@ -1217,7 +1217,7 @@ def sekretess_i(sammantrade: Sammantrade) -> str:
     items and the secret bilagor of any item (OSL 5 kap. 5 §: marked where it is kept)."""
     lagrum = set()
     for punkt in sammantrade.punkter.select_related("arende").prefetch_related(
-        "bilagor__arende", "anmalda_motioner__arende"
+        "bilagor__arende", "anmalda_motioner__arende", "strukna_motioner__arende"
     ):
         lagrum |= punkt.sekretessgrunder()
     return "; ".join(sorted(lagrum))
@@ -1326,9 +1326,21 @@ def vid_installelse(event) -> None:
         .select_related("arende")
         .order_by("ordning", "pk")
     )
+    # KL 5 kap. 35 §: struck from the list, a motion waits to be anmäld at the next meeting,
+    # so it is untied from the item below; the item keeps which it named, in its signed row
+    # too, as its text still holds their mening and carries their secrecy (OSL 5 kap. 5 §)
+    listade = list(
+        Motion.objects.select_for_update(of=("self",))
+        .filter(anmald_punkt__in=punkter)
+        .select_related("arende")
+    )
     for punkt in punkter:
         punkt.struken = nu
+        namnda = [m for m in listade if m.anmald_punkt_id == punkt.pk]
+        punkt.strukna_motioner_diarienummer = ", ".join(str(m.arende.diarienummer) for m in namnda)
         _spara(punkt, user, _("struken: sammanträdet ställdes in"))
+        if namnda:
+            punkt.strukna_motioner.set(namnda)
         if punkt.arende is not None:
             # the reason stays with the meeting (it may be a ledamot's illness): who may
             # read the ärende but not the meeting reads only that it was cancelled
@@ -1343,7 +1355,7 @@ def vid_installelse(event) -> None:
         beslut.anmalt_punkt = None
         beslut._history_user = user
         beslut.save(update_fields=["anmalt_punkt"])
-    for motion in Motion.objects.select_for_update().filter(anmald_punkt__in=punkter):
+    for motion in listade:
         motion.anmald_punkt = None
         motion._history_user = user
         motion.save(update_fields=["anmald_punkt"])
