@@ -151,7 +151,7 @@ def test_the_struck_motioner_are_in_the_items_signed_row(installt):
 
 
 def test_an_item_struck_before_gets_its_motioner_back_from_their_history(installt):
-    """Migration 0064: an item struck before it kept its motioner gets them from the
+    """Migration 0067: an item struck before it kept its motioner gets them from the
     motioner's signed history, which records the item each was listed under."""
     _cast, _mote, _lista, anmalan, _forslag = installt
     anmalan.strukna_motioner.clear()  # as an item struck before the migration

@@ -11,7 +11,7 @@ beside the system changed the protokoll with no record of it; this compares each
 with its mirror, for the whole check of the history (``WORKFLOW_LIVE_CHECKS``,
 workflow.history.verify).
 
-A mirror is only as old as its migration (0055, and 0064 for the struck motioner): a
+A mirror is only as old as its migration (0055, and 0067 for the struck motioner): a
 närvaro row last changed, or an item put on the list or struck, before it has an empty one
 that says nothing, and is not judged.
 """
