@@ -61,7 +61,8 @@ def test_a_rattelse_of_a_protokoll_with_beslut_names_its_paragraph():
     protokoll.signera_rattelse(rattelse, user=mote.justerare_user)
     mote.arende.refresh_from_db()
     assert history(mote.arende).last().transition == "rattelse"
-    assert services.rattelse_att_skicka(mote.arende) == rattelse
+    [(skyldig, _mottagare)] = services.rattat_utdrag_kvar(mote.arende)
+    assert skyldig == rattelse
 
 
 def test_the_page_asks_for_the_paragraph_of_a_rattelse():
