@@ -48,7 +48,9 @@ def test_a_justerat_protokoll_cannot_be_altered_in_the_database():
         )
     # what the meeting's lifecycle still does: anslag, and a rättelse beside it
     factories.ansla_den(s, user=mote.sek, dag=datetime.date(2025, 11, 19))
-    protokoll.foresla_rattelse(mote.las_om(), user=mote.sek, text="Fel stavning i § 1.")
+    protokoll.foresla_rattelse(
+        mote.las_om(), user=mote.sek, punkt=mote.arendepunkt, text="Fel stavning i § 1."
+    )
     s = mote.las_om()
     assert (s.state, s.rattelser.count()) == ("anslaget", 1)
 

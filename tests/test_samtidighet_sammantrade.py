@@ -168,7 +168,7 @@ def intakt(mote: Mote) -> None:
 def test_a_double_clicked_rattelse_is_proposed_once():
     mote = Mote(cast_for("HSN")).till("anslaget")
     url = f"/sammantrade/{mote.sammantrade.pk}/rattelse/"
-    data = {"rattelse-text": TEXT, "inskick": nyckel()}
+    data = {"rattelse-text": TEXT, "rattelse-punkt": mote.arendepunkt.pk, "inskick": nyckel()}
     forsta, andra = dubbelklick(mote.sek)
     sidor(samtidigt(post(forsta, url, data), post(andra, url, data)))
     assert Rattelse.objects.filter(sammantrade=mote.sammantrade).count() == 1
@@ -210,7 +210,9 @@ def test_ordforande_and_justerare_signing_a_rattelse_at_once_both_count_and_it_a
 
 def test_a_justerare_signing_a_rattelse_in_two_tabs_signs_once():
     mote = Mote(cast_for("HSN")).till("anslaget")
-    rattelse = protokoll.foresla_rattelse(mote.las_om(), user=mote.sek, text=TEXT)
+    rattelse = protokoll.foresla_rattelse(
+        mote.las_om(), user=mote.sek, punkt=mote.arendepunkt, text=TEXT
+    )
     url = f"/rattelse/{rattelse.pk}/signera/"
     flik1, flik2 = dubbelklick(mote.justerare_user)
     texter = sidor(
