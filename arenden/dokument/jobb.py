@@ -67,12 +67,12 @@ class MisslyckatDokument(models.Model):
         return f"{self.nyckel[:12]}: {self.forsok} försök, {self.senaste_fel}"
 
 
-def misslyckats(k: str) -> bool:
+def kunde_inte_skapas(k: str) -> bool:
     """Has the worker failed to make the document with key ``k`` as often as it may?"""
     return MisslyckatDokument.objects.filter(nyckel=k, forsok__gte=MAX_FORSOK).exists()
 
 
-def _misslyckades(k: str, fel: Exception) -> None:
+def _rakna_misslyckandet(k: str, fel: Exception) -> None:
     """Count a failed attempt, committed whatever becomes of the task's transaction."""
     with transaction.atomic():
         rad, _skapad = MisslyckatDokument.objects.select_for_update().get_or_create(
@@ -140,7 +140,7 @@ def generera(slag: str, pk: int, publik: bool, format: str, k: str) -> str | Non
     try:
         innehall = services.skriv(dokument, format)
     except Exception as fel:  # counted for the page (services.som_svar), then Celery's to log
-        _misslyckades(k, fel)
+        _rakna_misslyckandet(k, fel)
         raise
     rad = GenereratDokument(
         nyckel=k,

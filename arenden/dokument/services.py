@@ -999,7 +999,7 @@ def som_svar(dokument: Dokument, format: str):
             # asked again, the worker tries again; after failing as often as it may, the page
             # says so instead of that it is being made
             jobb.bestall(dokument, format, nyckel)
-            misslyckats = jobb.misslyckats(nyckel)
+            misslyckats = jobb.kunde_inte_skapas(nyckel)
             vanta = HttpResponse(
                 render_to_string(
                     "arenden/dokument_skapas.html",
