@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arenden.arkiv.models import Bevarande, GallradHandling, Gallringsbeslut, Klass
 from arenden.delegering.models import Delegationspunkt
+from arenden.dokument.arkivering import Arkivering
 from arenden.dokument.jobb import MisslyckatDokument
 from arenden.gemensamt import utskick
 from arenden.gemensamt.utskick import Utskick
@@ -122,6 +123,28 @@ class MisslyckatDokumentAdmin(ReadOnly, admin.ModelAdmin):
 
     list_display = ("senast", "nyckel", "forsok", "senaste_fel")
     fields = readonly_fields = ("nyckel", "forsok", "senaste_fel", "senast")
+
+
+@admin.register(Arkivering)
+class ArkiveringAdmin(ReadOnly, admin.ModelAdmin):
+    """The filings the steps drew up, for the operator to see what waits and what failed;
+    read only (``manage.py arkivera --igen`` tries a failed one again). What a filing says
+    (``mal``) is not shown: it may hold secret text, and the filed documents are where it is
+    read, by whom may (OSL 5 kap. 5 §)."""
+
+    list_display = ("skapad", "sammantrade", "slag", "version", "klar", "forsok", "senaste_fel")
+    list_filter = ("slag", ("klar", admin.EmptyFieldListFilter))
+    fields = readonly_fields = (
+        "sammantrade",
+        "slag",
+        "version",
+        "user",
+        "skapad",
+        "klar",
+        "forsok",
+        "senast_forsokt",
+        "senaste_fel",
+    )
 
 
 @admin.register(Utskick)

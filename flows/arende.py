@@ -611,7 +611,8 @@ def _utdraget_diariefort(arende) -> bool:
 #: files it after the justering, arenden.dokument.arkivering)
 UTDRAGET_DIARIEFORT = Requirement(
     _utdraget_diariefort,
-    "protokollsutdraget med beslutet diarieförs fortfarande i ärendet; försök igen om en stund",
+    "protokollsutdraget med beslutet är ännu inte diariefört i ärendet (sammanträdets sida "
+    "säger hur arkiveringen går); försök igen när det finns i ärendet",
 )
 SANDLISTAN_SKICKAD = Requirement(
     _sandlistan_skickad, "beslutet är inte skickat till alla på sändlistan (eller den är tom)"

@@ -134,7 +134,8 @@ def _protokollet_arkiverat(sammantrade) -> bool:
 #: off the request, arenden.dokument.arkivering); not before it is there to be read
 PROTOKOLLET_ARKIVERAT = Requirement(
     _protokollet_arkiverat,
-    "det justerade protokollet arkiveras fortfarande; försök igen om en stund",
+    "det justerade protokollet är ännu inte arkiverat (sammanträdets sida säger hur det går); "
+    "anslå när det är arkiverat",
 )
 
 

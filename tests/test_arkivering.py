@@ -60,7 +60,7 @@ def test_justering_files_off_the_request_and_the_broker_gets_an_id_only(
     sida = Client()
     sida.force_login(mote.sek)
     assert "arkiveras" in sida.get(f"/sammantrade/{mote.sammantrade.pk}/").content.decode()
-    with pytest.raises(TransitionNotAllowed, match="arkiveras fortfarande"):
+    with pytest.raises(TransitionNotAllowed, match="ännu inte arkiverat"):
         protokoll.ansla(mote.sammantrade, user=mote.sek)
 
     # the worker comes: the protokoll and the utdrag are filed, once
@@ -121,6 +121,7 @@ def test_a_filing_changed_in_the_database_before_the_worker_is_not_filed(
     assert "stämmer inte med sitt sigill" in caplog.text
     rad.refresh_from_db()
     assert rad.klar is None  # still waiting, for the administrator to look into
+    assert (rad.forsok, rad.senaste_fel) == (1, "Forseglingsfel")  # counted, as any failure
 
 
 def test_a_lost_message_is_sent_again_and_cron_files_what_waits(
@@ -140,7 +141,7 @@ def test_a_lost_message_is_sent_again_and_cron_files_what_waits(
     call_command("arkivera")
     call_command("arkivera")
     assert Protokollfil.objects.filter(sammantrade=mote.sammantrade).count() == 1
-    assert not arkivering.vantar(mote.sammantrade)
+    assert arkivering.vantande(mote.sammantrade) == []
 
 
 def test_the_kallelse_is_filed_marked_and_emailed_masked_by_the_worker(
@@ -164,3 +165,136 @@ def test_the_kallelse_is_filed_marked_and_emailed_masked_by_the_worker(
     [brev] = utskick.Utskick.objects.all()
     text = pdf_text(bytes(brev.bilaga))
     assert "patient NN" not in text and "Sekretess (OSL 25 kap. 1 §)" in text
+
+
+def _renderaren_felar(monkeypatch):
+    """The renderer fails as a full disk or a broken font would; how often it was asked."""
+    from arenden.dokument import services as dokument_services
+
+    anrop = []
+
+    def felar(dokument, format):
+        anrop.append(format)
+        raise OSError("disken är full")
+
+    monkeypatch.setattr(dokument_services, "skriv", felar)
+    return anrop
+
+
+def test_a_filing_that_keeps_failing_is_counted_stopped_and_said_so(
+    broker, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A filing that fails is rolled back whole and counted on its row with the kind of
+    error; the sweep tries it again until it has failed three times, then leaves it for the
+    operator, and the meeting's page says it could not be filed instead of "arkiveras just
+    nu" for ever. Sending the beslut is refused with the reason. Nothing is lost: once the
+    cause is mended, ``arkivera --igen`` files what the justering drew up."""
+    from django.core.exceptions import ValidationError
+    from django.core.management.base import CommandError
+
+    from arenden.handlaggning import services as handlaggning
+
+    mote = _justerat(Mote(cast_for("HSN")), django_capture_on_commit_callbacks)
+    rad = Arkivering.objects.get(slag="protokoll")
+    anrop = _renderaren_felar(monkeypatch)
+    sida = Client()
+    sida.force_login(mote.sek)
+    url = f"/sammantrade/{mote.sammantrade.pk}/"
+
+    assert arkivering.utfor(rad.pk) is False
+    rad.refresh_from_db()
+    assert (rad.forsok, rad.senaste_fel, rad.klar) == (1, "OSError", None)
+    assert rad.senast_forsokt is not None and rad.ar_forseglad()  # counting changes no seal
+    assert rad.mal  # the snapshot is kept for the next attempt
+    assert not Protokollfil.objects.exists()
+    assert not Handling.objects.filter(typ=Handling.Typ.PROTOKOLLSUTDRAG).exists()
+    html = sida.get(url).content.decode()
+    assert "arkiveras just nu" in html and "misslyckats 1 gång " in html
+
+    # the sweep sends it again while it may be tried; two more failures and it stops
+    rad.skapad -= datetime.timedelta(hours=1)
+    rad.save(update_fields=["skapad"])  # sealed again: the system's own write
+    for _forsok in range(2):
+        broker.skickat.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert arkivering.skicka_kvarvarande() == 1
+        assert broker.skickat == [("arenden.arkivera", [rad.pk])]
+        assert arkivering.utfor(rad.pk) is False
+    rad.refresh_from_db()
+    assert rad.forsok == 3 and rad.misslyckad
+    broker.skickat.clear()
+    assert arkivering.skicka_kvarvarande() == 0 and broker.skickat == []
+    svar = sida.get(url)
+    assert svar.status_code == 200
+    html = svar.content.decode()
+    assert "Justerat protokoll kunde inte arkiveras." in html
+    assert "försökts 3 gånger" in html and "(fel: OSError)" in html
+    assert "arkiveras just nu" not in html
+    assert "disken är full" not in html  # the error's message is the log's, never the page's
+    with pytest.raises(TransitionNotAllowed, match="ännu inte arkiverat"):
+        protokoll.ansla(mote.sammantrade, user=mote.sek)
+    mote.arende.refresh_from_db()
+    handlaggning.satt_sandlista(mote.arende, ["Kommunförbundet"], user=mote.sek)
+    [mottagare] = mote.arende.mottagare.all()
+    with pytest.raises(ValidationError, match="kunde inte diarieföras") as fel:
+        handlaggning.expediera_till(mottagare, user=mote.sek, metod="e-post")
+    assert "misslyckats 3 gånger" in fel.value.messages[0]
+
+    # the operator sees it in the admin, with the kind of error and never what it says
+    from django.contrib.auth.models import User
+
+    admin = Client()
+    admin.force_login(User.objects.create_superuser("drift", "drift@example.se", "x"))
+    for adress in ("/admin/arenden/arkivering/", f"/admin/arenden/arkivering/{rad.pk}/change/"):
+        html = admin.get(adress).content.decode()
+        assert "OSError" in html and "Att anta riktlinjerna." not in html
+
+    # cron leaves it for the operator and says so; it is not tried again
+    forut = len(anrop)
+    with pytest.raises(CommandError, match="väntar på att felet åtgärdas"):
+        call_command("arkivera")
+    assert len(anrop) == forut
+
+    # the cause mended, the operator files it: as it was drawn up
+    monkeypatch.undo()
+    from config import celery
+
+    monkeypatch.setattr(celery, "app", broker)
+    call_command("arkivera", "--igen")
+    rad.refresh_from_db()
+    assert rad.klar is not None and not rad.misslyckad
+    [fil] = Protokollfil.objects.filter(sammantrade=mote.sammantrade)
+    assert protokoll.protokollfil_ar_intakt(fil)
+    html = sida.get(url).content.decode()
+    assert "kunde inte arkiveras" not in html and fil.filnamn in html
+    factories.ansla_den(
+        mote.sammantrade, user=mote.sek, dag=timezone.localdate(mote.sammantrade.justerat)
+    )
+    mote.sammantrade.refresh_from_db()
+    assert mote.sammantrade.state == "anslaget"
+
+
+def test_without_a_worker_a_failing_filing_leaves_the_justering_done_and_the_row_waiting(
+    settings, tmp_path, monkeypatch
+):
+    """Without a broker the filing runs in the step. The justering is the act; the files are
+    its rendering: a renderer that fails does not undo the justering nor give an error
+    page, the row waits for cron as it would for a worker, counted."""
+    settings.MEDIA_ROOT = tmp_path
+    mote = Mote(cast_for("HSN"))
+    mote.till("genomfort")
+    _renderaren_felar(monkeypatch)
+    tidpunkt = timezone.make_aware(
+        datetime.datetime.combine(mote.sammantrade.datum, datetime.time(10))
+    ) + datetime.timedelta(days=7)
+    mote.justera(mote.ordforande_user, tidpunkt)
+    mote.justera(mote.justerare_user, tidpunkt)
+    mote.sammantrade.refresh_from_db()
+    assert mote.sammantrade.state == "justerat"
+    rad = Arkivering.objects.get(slag="protokoll")
+    assert (rad.forsok, rad.senaste_fel, rad.klar) == (1, "OSError", None)
+    assert not Protokollfil.objects.exists()
+    monkeypatch.undo()
+    settings.MEDIA_ROOT = tmp_path
+    call_command("arkivera")
+    assert Protokollfil.objects.filter(sammantrade=mote.sammantrade).count() == 1

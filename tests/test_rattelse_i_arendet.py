@@ -273,7 +273,7 @@ def test_the_beslut_is_not_expedierat_before_its_utdrag_is_filed(broker):
     mottagare.expedierad, mottagare.metod = timezone.now(), "e-post"
     mottagare.beslut = arende.beslut.get()
     mottagare.save()
-    with pytest.raises(RequirementMissing, match="diarieförs fortfarande i ärendet"):
+    with pytest.raises(RequirementMissing, match="ännu inte diariefört i ärendet"):
         do_transition(arende, "expediera", mote.sek)
     arende.refresh_from_db()
     assert arende.state == "beslutat"

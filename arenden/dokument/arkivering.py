@@ -13,6 +13,11 @@ it done in the same transaction as the files it makes, so a redelivered message 
 a worker that dies midway leaves it undone (Celery's ``acks_late`` hands the message to
 another), and ``manage.py arkivera`` (cron) or the beat job sends again what has waited too
 long. What a document says never changes with the wait: it was fixed when the step was taken.
+A filing that fails (a renderer's error, a full disk, a seal that does not hold) is rolled
+back whole and counted on the row, the kind of error with it; after
+:data:`~arenden.dokument.jobb.MAX_FORSOK` failures the sweep stops sending it and the
+meeting's page says it could not be filed, until the operator has mended the cause and runs
+``manage.py arkivera --igen``.
 The broker sees the row's id only (OSL 5 kap. 5 §); the snapshot, which may hold secret text,
 is emptied once the documents are filed, which then are the record.
 """
@@ -63,6 +68,11 @@ class Arkivering(models.Model):
     #: the history key's id and the MAC of what the step drew up (:meth:`forsegla`)
     nyckel = models.CharField(max_length=32, blank=True, default="", editable=False)
     sigill = models.CharField(max_length=64, blank=True, default="", editable=False)
+    #: failed attempts to file it, the last one's time and kind of error (never its message,
+    #: which may quote the documents' text; the worker's log has the rest)
+    forsok = models.PositiveIntegerField(default=0, editable=False)
+    senast_forsokt = models.DateTimeField(null=True, blank=True, editable=False)
+    senaste_fel = models.CharField(max_length=200, blank=True, default="", editable=False)
 
     class Meta:
         app_label = "arenden"
@@ -104,6 +114,11 @@ class Arkivering(models.Model):
             "skapad": hashing.canonical_time(self.skapad),
         }
 
+    @property
+    def misslyckad(self) -> bool:
+        """Has filing it failed as often as it may be tried without the operator?"""
+        return self.klar is None and self.forsok >= jobb.MAX_FORSOK
+
     def ar_forseglad(self) -> bool:
         return hashing.seal_holds(
             self._meta.label_lower, self._innehall(), self.nyckel, self.sigill
@@ -136,43 +151,68 @@ def nasta_version(sammantrade) -> int:
     return max(filad["n"] or 0, vantar["n"] or 0) + 1
 
 
-def vantar(sammantrade) -> bool:
-    """Is something of the meeting still waiting to be filed?"""
-    return Arkivering.objects.filter(sammantrade=sammantrade, klar__isnull=True).exists()
+def vantande(sammantrade) -> list[Arkivering]:
+    """What of the meeting still waits to be filed, or could not be, oldest first (without
+    the snapshot, which the page never shows)."""
+    return list(Arkivering.objects.filter(sammantrade=sammantrade, klar__isnull=True).defer("mal"))
+
+
+class Forseglingsfel(Exception):
+    """The row is not what the step drew up: changed after it was sealed."""
 
 
 def utfor(pk: int) -> bool:
     """The task: make and file what the row holds, unless it is done. True when this call
-    filed it."""
+    filed it. A failure files nothing (its savepoint is rolled back) and is counted on the
+    row (:func:`_rakna_misslyckandet`); it is not raised, so that a step whose filing runs
+    here and now without a worker still commits, with its row left for the sweep, as it
+    would with one."""
+    try:
+        with transaction.atomic():
+            return _fila(pk)
+    except Exception as fel:
+        _rakna_misslyckandet(pk, fel)
+        return False
+
+
+def _fila(pk: int) -> bool:
     from workflow.context import acting_as
 
-    with transaction.atomic():
-        rad = Arkivering.objects.select_for_update().filter(pk=pk).first()
-        if rad is None or rad.klar is not None:
-            return False
-        if not rad.ar_forseglad():
-            logger.error(
-                "Arkivering %s (%s) stämmer inte med sitt sigill: den är ändrad efter att "
-                "steget togs och arkiveras inte.",
-                rad.pk,
-                rad,
-            )
-            return False
-        gjorda: dict[str, bytes] = {}
+    rad = Arkivering.objects.select_for_update().filter(pk=pk).first()
+    if rad is None or rad.klar is not None:
+        return False
+    if not rad.ar_forseglad():
+        raise Forseglingsfel(
+            f"Arkivering {rad.pk} stämmer inte med sitt sigill: den är ändrad efter att "
+            "steget togs och arkiveras inte."
+        )
+    gjorda: dict[str, bytes] = {}
 
-        def skriv(data: dict, format: str) -> bytes:
-            nyckel = jobb.nyckel(data, format)
-            if nyckel not in gjorda:
-                gjorda[nyckel] = services.skriv(jobb.fran_data(data), format)
-            return gjorda[nyckel]
+    def skriv(data: dict, format: str) -> bytes:
+        nyckel = jobb.nyckel(data, format)
+        if nyckel not in gjorda:
+            gjorda[nyckel] = services.skriv(jobb.fran_data(data), format)
+        return gjorda[nyckel]
 
-        with acting_as(rad.user):
-            for mal_ in rad.mal:
-                _FILA[mal_["mal"]](rad, mal_, skriv)
-        rad.klar = timezone.now()
-        rad.mal = []  # the filed documents are the record now; no second copy of their text
-        rad.save(update_fields=["klar", "mal"])
+    with acting_as(rad.user):
+        for mal_ in rad.mal:
+            _FILA[mal_["mal"]](rad, mal_, skriv)
+    rad.klar = timezone.now()
+    rad.mal = []  # the filed documents are the record now; no second copy of their text
+    rad.save(update_fields=["klar", "mal"])
     return True
+
+
+def _rakna_misslyckandet(pk: int, fel: Exception) -> None:
+    """Count a failed attempt on the row: in the worker's own transaction once the filing's
+    is rolled back, or in the step's when it files without a worker. Written with an
+    ``update``, which leaves what the row is sealed with as it was."""
+    logger.error("Arkiveringen %s misslyckades (%s).", pk, type(fel).__name__, exc_info=fel)
+    Arkivering.objects.filter(pk=pk, klar__isnull=True).update(
+        forsok=models.F("forsok") + 1,
+        senast_forsokt=timezone.now(),
+        senaste_fel=type(fel).__name__[:200],
+    )
 
 
 def _protokollfil(rad: Arkivering, mal_: dict, skriv) -> None:
@@ -276,13 +316,17 @@ _FILA = {"protokollfil": _protokollfil, "handling": _handling, "epost": _epost}
 
 
 def skicka_kvarvarande(aldre_an: datetime.timedelta = VANTETID) -> int:
-    """Send again what has waited longer than ``aldre_an`` (a lost message, a dead worker);
+    """Send again what has waited longer than ``aldre_an`` (a lost message, a dead worker)
+    and has not failed as often as it may (:attr:`Arkivering.misslyckad`: that waits for the
+    operator);
     the task's lock and its done mark make a second delivery harmless. How many were sent."""
     from config import celery
 
     grans = timezone.now() - aldre_an
     pks = list(
-        Arkivering.objects.filter(klar__isnull=True, skapad__lt=grans).values_list("pk", flat=True)
+        Arkivering.objects.filter(
+            klar__isnull=True, skapad__lt=grans, forsok__lt=jobb.MAX_FORSOK
+        ).values_list("pk", flat=True)
     )
     for pk in pks:
         celery.utfor(UPPGIFT, pk)

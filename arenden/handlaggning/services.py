@@ -381,10 +381,10 @@ def expediera_till(
 # -- a rättelse (FL 36 §) after the beslut was expedierat ------------------------------------
 
 
-def utdrag_som_diariefors(arende: Arende) -> str | None:
+def utdrag_som_diariefors(arende: Arende):
     """The filing still under way (a worker files after the commit, arenden.dokument.
     arkivering) of the justerat protokoll, of a paragraph justerad at once, or of a rättelse
-    of a meeting that holds one of the ärende's beslut: its slag, else None. Until it is
+    of a meeting that holds one of the ärende's beslut: its row, else None. Until it is
     done, the ärende lacks the utdrag that is sent: the first one after the justering, the
     rättat one after a rättelse."""
     from arenden.dokument.arkivering import Arkivering
@@ -401,7 +401,7 @@ def utdrag_som_diariefors(arende: Arende) -> str | None:
                 arende_id=arende.pk, sammantrade__isnull=False
             ).values("sammantrade_id"),
         )
-        .values_list("slag", flat=True)
+        .only("slag", "forsok", "klar")
         .first()
     )
 
@@ -413,8 +413,18 @@ def kräv_utdraget_diariefort(arende: Arende) -> None:
     under the ärende's row lock, which the caller holds."""
     from arenden.dokument.arkivering import Arkivering
 
-    slag = utdrag_som_diariefors(arende)
-    if slag == Arkivering.Slag.RATTELSE:
+    rad = utdrag_som_diariefors(arende)
+    if rad is not None and rad.misslyckad:
+        raise ValidationError(
+            _(
+                "Protokollsutdraget med beslutet kunde inte diarieföras: arkiveringen har "
+                "misslyckats %(forsok)s gånger. Inget har gått förlorat; kontakta "
+                "systemförvaltaren och skicka när utdraget finns i ärendet."
+            ),
+            code="utdrag_misslyckades",
+            params={"forsok": rad.forsok},
+        )
+    if rad is not None and rad.slag == Arkivering.Slag.RATTELSE:
         raise ValidationError(
             _(
                 "Protokollet har rättats och det rättade protokollsutdraget diarieförs just nu; "
@@ -422,7 +432,7 @@ def kräv_utdraget_diariefort(arende: Arende) -> None:
             ),
             code="rattelse_diariefors",
         )
-    if slag is not None:
+    if rad is not None:
         raise ValidationError(
             _(
                 "Protokollet är justerat och protokollsutdraget med beslutet diarieförs just "

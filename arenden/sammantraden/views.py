@@ -239,11 +239,9 @@ def sammantrade(request, pk):
     for f in filer.values():
         f.kontrollsumma = f.sha256 if f.publik or not maskeras else ""
     context["protokollfiler"] = list(filer.values())
-    # made off the request (arenden.dokument.arkivering): one query, and only while a
-    # justerat protokoll has no file yet
-    context["arkiveras"] = bool(
-        s.justerat and not context["protokollfiler"] and arkivering.vantar(s)
-    )
+    # made off the request (arenden.dokument.arkivering): what still waits, or could not be
+    # filed, in one query
+    context["arkiveringar"] = arkivering.vantande(s)
     maskerade = {p.pk: p.arende.sekretess_lagrum for p in punkter if p.maskerad}
     for r in s.rattelser.all():
         # a rättelse of a secret paragraph is masked with it (OSL 5 kap. 5 §)
