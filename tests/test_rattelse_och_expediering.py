@@ -300,3 +300,34 @@ def test_a_delegationsbeslut_is_not_sent_before_the_day_it_was_taken(delegat):
     services.expediera_till(mottagare, user=cast.sekreterare, metod="post", tidpunkt=morgonen)
     arende.refresh_from_db()
     assert arende.state == "expedierat"
+
+
+def test_the_arende_page_costs_the_same_queries_for_one_rattelse_owed_as_for_three():
+    """The ärende's page says on every visit what is owed of the rättat utdrag: its cost does
+    not grow with the rättelser in effect nor the recipients owed."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    mote = Mote(cast_for("HSN")).till("justerat")
+    arende = mote.arende
+    arende.refresh_from_db()
+    services.satt_sandlista(arende, ["Kommunförbundet", "Revisionen"], user=mote.sek)
+    for mottagare in arende.mottagare.order_by("ordning"):
+        services.expediera_till(mottagare, user=mote.sek, metod="e-post")
+    sida = _klient(mote.sek)
+
+    def kostnad() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as fragor:
+            html = sida.get(f"/arende/{arende.pk}/").content.decode()
+        return len(fragor), html
+
+    forsta = _ratta(mote, mote.arendepunkt, "Beslutet avser 2026, inte 2025.")
+    kostnad()  # the first visit fills the caches of the session and the content types
+    en, html = kostnad()
+    assert _notis(forsta, "Kommunförbundet, Revisionen") in html
+    for text in ("Beloppet är 40 000 kronor.", "Datumet är den 1 mars."):
+        mote.arendepunkt.refresh_from_db()
+        _ratta(mote, mote.arendepunkt, text)
+    tre, html = kostnad()
+    assert html.count("ej skickat till Kommunförbundet, Revisionen") == 3
+    assert tre == en

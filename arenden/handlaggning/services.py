@@ -7,7 +7,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -463,20 +463,39 @@ def rattat_utdrag_kvar(arende: Arende) -> list[tuple]:
 
     The one rule for the ärende's notice, the expediering page, :func:`skicka_rattelse` and
     the requirement that keeps the ärende open (flows.arende.INGET_RATTAT_UTDRAG_KVAR)."""
+    rattelser = list(
+        rattelser_i_kraft(arende)
+        .select_related("punkt", "sammantrade__organ")
+        .order_by("giltig", "pk")
+    )
+    if not rattelser:
+        return []
+    # three queries whatever the history holds: the ärende's page asks this on every visit
+    sanda = list(
+        arende.mottagare.filter(expedierad__isnull=False)
+        .select_related("person__enhet", "enhet")
+        .annotate(beslutets_mote=F("beslut__sammantrade_id"))
+        .order_by("ordning", "pk")
+    )
+    rattade_utdrag = list(
+        Rattelseexpediering.objects.filter(
+            mottagare__arende_id=arende.pk, rattelse__giltig__isnull=False
+        ).values_list("mottagare_id", "rattelse__punkt_id", "rattelse__giltig")
+    )
     kvar = []
-    rattelser = rattelser_i_kraft(arende).select_related("punkt", "sammantrade__organ")
-    for rattelse in rattelser.order_by("giltig", "pk"):
-        utdraget_skickat = Rattelseexpediering.objects.filter(
-            mottagare=OuterRef("pk"),
-            rattelse__punkt_id=rattelse.punkt_id,
-            rattelse__giltig__gte=rattelse.giltig,
-        )
-        mottagare = list(
-            fick_fore_rattelsen(arende, rattelse)
-            .exclude(Exists(utdraget_skickat))
-            .select_related("person__enhet", "enhet")
-            .order_by("ordning", "pk")
-        )
+    for rattelse in rattelser:
+        # fick_fore_rattelsen, and no rättat utdrag of the paragraph sent since that
+        # carries this rättelse
+        mottagare = [
+            m
+            for m in sanda
+            if m.expedierad < rattelse.giltig
+            and (m.beslut_id is None or m.beslutets_mote == rattelse.sammantrade_id)
+            and not any(
+                vem == m.pk and punkt == rattelse.punkt_id and giltig >= rattelse.giltig
+                for vem, punkt, giltig in rattade_utdrag
+            )
+        ]
         if mottagare:
             kvar.append((rattelse, mottagare))
     return kvar
