@@ -127,8 +127,16 @@ def test_an_installt_meeting_gives_its_arenden_back_and_says_so(client, kallat):
     assert "inställt" in brev.text and kallat.cast.organ.namn in brev.text
     assert "Ordföranden" not in brev.text and "Ordföranden" not in brev.amne
 
-    # lists of meetings show the state
+    # it has no protokoll (KL 5 kap. 69 §, 6 kap. 35 §): none offered, none made; its
+    # kallelse, which went out, stays to be read
     client.force_login(kallat.sekreterare)
+    page = client.get(reverse("arenden:sammantrade", args=[kallat.mote.pk])).content.decode()
+    assert "Protokoll (PDF)" not in page and "Kallelse (PDF)" in page
+    for format in ("pdf", "docx"):
+        assert client.get(f"/sammantrade/{kallat.mote.pk}/protokoll.{format}").status_code == 404
+    assert client.get(f"/sammantrade/{kallat.mote.pk}/kallelse.pdf").status_code == 200
+
+    # lists of meetings show the state
     lista = client.get(reverse("arenden:sammantraden")).content.decode()
     assert "Inställt" in lista
 

@@ -777,6 +777,10 @@ def mote_dokument(request, pk, slag, format):
     _kräv_lasratt(request.user, s)
     if slag not in _DOKUMENT:
         raise Http404(slag)
+    if slag == "protokoll" and s.installt is not None:
+        # KL 5 kap. 69 §, 6 kap. 35 §: a protokoll is kept of a meeting held; an inställt one
+        # has none, and a document headed "Protokoll" of it would be taken for one
+        raise Http404(_("Sammanträdet ställdes in och har inget protokoll."))
     # one who may not read every secret item gets the document with those items masked
     allt = dokument.med_allt(s)
     deltagare = list(allt.deltagare.all())
