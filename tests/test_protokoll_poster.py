@@ -167,8 +167,15 @@ def test_an_anslag_a_month_late_is_not_dated_back_to_the_justering(justerat, klo
 
 
 def test_the_page_refuses_a_day_before_today_in_swedish(justerat, klocka):
-    klocka(_kl(datetime.date(2025, 12, 20), 9))
+    """The day is not chosen: the form carries, hidden, the day it was shown. One shown
+    before midnight and sent after is refused, not taken on a day the sekreterare did not
+    see (nor one a form was made to say)."""
+    klocka(_kl(datetime.date(2025, 11, 19), 23))
     s = justerat.las_om()
+    sida = _klient(justerat.sek).get(f"/sammantrade/{s.pk}/").content.decode()
+    assert 'type="hidden" name="anslag-dag" value="2025-11-19"' in sida
+    assert 'type="date" name="anslag-dag"' not in sida
+    klocka(_kl(datetime.date(2025, 12, 20), 9))
     falt = factories.fran_motessidan(
         s, {"overgang": "ansla", "anslag-dag": "2025-11-19", "anslag-skal": "Sent."}
     )

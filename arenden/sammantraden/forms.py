@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arenden.diarium.models import Arende
@@ -31,14 +32,17 @@ class SammantradeForm(Formular):
 
 
 class AnslagForm(Formular):
-    """The day the justerat protokoll goes up on the anslagstavla, and, when that is later
-    than KL 8 kap. 12 § allows, why."""
+    """The justerat protokoll goes up on the anslagstavla the day it is put there, and, when
+    that is later than KL 8 kap. 12 § allows, why. The day is not chosen (a day before would
+    shorten the time for överklagande, KL 13 kap. 5 §): the form carries the day it was shown,
+    so that one left open past midnight, shown before the anslag was late, is refused rather
+    than taken on another day than the sekreterare saw."""
 
     dag = forms.DateField(
         label=_("Anslås"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Lämnas tomt för i dag."),
+        initial=timezone.localdate,
+        widget=forms.HiddenInput,
     )
     skal = forms.CharField(
         label=_("Skäl till sent anslag"),
