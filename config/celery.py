@@ -48,13 +48,14 @@ def arkivera_kvarvarande() -> int:
     return arkivering.skicka_kvarvarande()
 
 
-def skicka_utkorgen() -> int:
-    """Send what is left in the outbox: an e-mail whose message was lost (a broker down at
-    the commit, a worker that died) or that the mail server refused, as cron's
-    ``manage.py skicka_utskick`` does (:func:`arenden.gemensamt.utskick.skicka`)."""
+def skicka_utskick(pks: list[int] | None = None) -> int:
+    """Send the outbox, or the rows named (:func:`arenden.gemensamt.utskick.skicka`). Queued
+    with the rows of a step that wrote e-mail; on the schedule, all that is left: an e-mail
+    whose message was lost (a broker down at the commit, a worker that died) or that the mail
+    server refused, as cron's ``manage.py skicka_utskick`` does."""
     from arenden.gemensamt import utskick
 
-    return utskick.skicka().skickade
+    return utskick.skicka(pks).skickade
 
 
 def kontrollpunkt() -> None:
@@ -73,7 +74,7 @@ def kontrollpunkt() -> None:
 JOBB = {
     "flows.workflow_timers": (workflow_timers, {"minute": "*/5"}),
     "flows.bevakning": (bevakning, {"minute": "0", "hour": "7"}),
-    "arenden.utskick.svep": (skicka_utkorgen, {"minute": "*/5"}),
+    "arenden.utskick.svep": (skicka_utskick, {"minute": "*/5"}),
     "arenden.arkivera_kvarvarande": (arkivera_kvarvarande, {"minute": "*/5"}),
     "workflow.kontrollpunkt": (kontrollpunkt, {"minute": "30", "hour": "2"}),
 }
@@ -98,13 +99,6 @@ def arkivera(pk: int) -> bool:
     from arenden.dokument import arkivering
 
     return arkivering.utfor(pk)
-
-
-def skicka_utskick(pks: list[int] | None = None) -> int:
-    """Send the outbox, or the rows named (:func:`arenden.gemensamt.utskick.skicka`)."""
-    from arenden.gemensamt import utskick
-
-    return utskick.skicka(pks).skickade
 
 
 #: tasks queued by the web nodes (after their transaction commits), not on a schedule; each is

@@ -868,7 +868,7 @@ def test_celery_is_optional_and_runs_the_same_jobs(monkeypatch):
 
     with mock.patch.object(utskick, "skicka", return_value=utskick.Omgang(skickade=4)) as svep:
         assert registered["arenden.utskick.svep"]() == 4
-    svep.assert_called_once_with()  # every unsent row, not some
+    svep.assert_called_once_with(None)  # every unsent row, not some
     with mock.patch("django.core.management.call_command") as kommando:
         registered["workflow.kontrollpunkt"]()
     assert [c.args for c in kommando.call_args_list] == [
