@@ -333,6 +333,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # … and ends after this many minutes without a request (arenden.konto.inloggning.Inaktivitet)
 SESSION_INAKTIV_MINUTER = int(os.environ.get("DJANGO_SESSION_INAKTIV_MINUTER", "30"))
 
+# a form without a valid CSRF token is refused in Swedish, with a way back
+CSRF_FAILURE_VIEW = "arenden.gemensamt.sidor.formularet_gammalt"
+
 # The REST API (arenden.api): a token for an integration's service account, the session (with
 # CSRF) for the browser; the same has_perm as the pages; errors as problem details (RFC 9457)
 REST_FRAMEWORK = {

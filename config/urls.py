@@ -21,6 +21,7 @@ urlpatterns = [
 ]
 
 # the error pages in Swedish, each with a way back (not viewflow's)
+handler400 = "arenden.gemensamt.sidor.felaktig"
 handler403 = "arenden.gemensamt.sidor.nekad"
 handler404 = "arenden.gemensamt.sidor.saknas"
 handler500 = "arenden.gemensamt.sidor.fel"

@@ -6,7 +6,7 @@ page itself."""
 from __future__ import annotations
 
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpResponseServerError
+from django.http import Http404, HttpResponseBadRequest, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
@@ -160,6 +160,35 @@ def nekad(request, exception=None):
 def saknas(request, exception=None):
     """404 in Swedish (the reason is internal and not shown)."""
     return render(request, "arenden/fel404.html", status=404)
+
+
+#: what a refused request is told, on a page and in the API alike
+FELAKTIG_BEGARAN = (
+    "Förfrågan kunde inte tas emot: den hade fler fält eller mer innehåll än systemet tar "
+    "emot, eller gick till en adress som inte hör till webbplatsen. Ingenting har ändrats."
+)
+
+
+def felaktig(request, exception=None):
+    """400 in Swedish: what Django refuses before any view sees it (more fields than
+    ``DATA_UPLOAD_MAX_NUMBER_FIELDS``, a body past ``DATA_UPLOAD_MAX_MEMORY_SIZE``, a host
+    not in ``ALLOWED_HOSTS``). Without this, viewflow's English 400 page answered. Under
+    api/ the answer is problem details, as every other refusal of the API."""
+    if request.path_info.startswith("/api/"):
+        body = {"type": "about:blank", "title": "Felaktig begäran", "status": 400}
+        body["detail"] = FELAKTIG_BEGARAN
+        return JsonResponse(body, status=400, content_type="application/problem+json")
+    try:
+        return render(request, "arenden/fel400.html", {"meddelande": FELAKTIG_BEGARAN}, status=400)
+    except Exception:  # noqa: BLE001 - the host or the body was refused: the page may not render
+        return HttpResponseBadRequest(FELAKTIG_BEGARAN, content_type="text/plain; charset=utf-8")
+
+
+def formularet_gammalt(request, reason=""):
+    """``CSRF_FAILURE_VIEW``: a form without a valid CSRF token (opened before a new login,
+    in another tab or long ago) is refused with a 403 in Swedish and a way back, not
+    Django's page about cookies."""
+    return render(request, "arenden/fel403_formular.html", status=403)
 
 
 def fel(request):
