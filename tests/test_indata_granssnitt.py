@@ -95,3 +95,19 @@ def test_a_step_sent_without_its_csrf_token_is_refused_in_swedish(cast):
     _svenska(svar, "Formuläret kunde inte tas emot", "Ingenting har ändrats")
     arende.refresh_from_db()
     assert arende.state == "registrerat" and history(arende).count() == 1
+
+
+@pytest.mark.parametrize("metod", ["options", "post", "put", "patch", "delete"])
+def test_the_api_documentation_answers_another_method_with_problem_details(cast, metod):
+    svar = getattr(_client(cast.handlaggare), metod)("/api/dokumentation/")
+    assert svar.status_code == 405
+    assert svar["Content-Type"] == "application/problem+json"
+    assert svar.json()["detail"] == "Metoden stöds inte för den här adressen."
+    assert set(svar["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}
+
+
+def test_the_api_documentation_is_still_read(cast):
+    client = _client(cast.handlaggare)
+    assert client.get("/api/dokumentation/").status_code == 200
+    assert client.head("/api/dokumentation/").status_code == 200
+    assert client.get("/api/dokumentation/?script=").status_code == 200

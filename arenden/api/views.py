@@ -697,6 +697,21 @@ class Dokumentation(SpectacularSwaggerSplitView):
     (drf-spectacular-sidecar), its start script a file of its own (``?script``), and none of
     the inline style drf-spectacular's page carries; in Swedish as far as the page goes."""
 
+    def dispatch(self, request, *args, **kwargs):
+        # only read: drf-spectacular's page renders every other answer (OPTIONS' metadata,
+        # a 405) with its HTML template, which has none for them (a 500, or English text)
+        if request.method not in ("GET", "HEAD"):
+            body = {
+                "type": "about:blank",
+                "title": "Metoden stöds inte",
+                "status": 405,
+                "detail": _("Metoden stöds inte för den här adressen."),
+            }
+            svar = JsonResponse(body, status=405, content_type=MEDIATYP)
+            svar["Allow"] = "GET, HEAD"
+            return svar
+        return super().dispatch(request, *args, **kwargs)
+
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         if request.GET.get("script") is not None:
