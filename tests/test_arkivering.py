@@ -298,3 +298,33 @@ def test_without_a_worker_a_failing_filing_leaves_the_justering_done_and_the_row
     settings.MEDIA_ROOT = tmp_path
     call_command("arkivera")
     assert Protokollfil.objects.filter(sammantrade=mote.sammantrade).count() == 1
+
+
+def test_a_filing_that_fails_midway_leaves_no_file_behind(
+    broker, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    """The rows of a failed filing are rolled back, and so are the files already stored for
+    it: no copy of the protokoll, maybe the unmasked one, lies in the storage beside the
+    record with no row to find, mask or gallra it by."""
+    import pathlib
+
+    from arenden.dokument import services as dokument_services
+
+    mote = _justerat(Mote(cast_for("HSN")), django_capture_on_commit_callbacks)
+    rad = Arkivering.objects.get(slag="protokoll")
+    assert [m["mal"] for m in rad.mal] == ["protokollfil", "handling"]
+    rot = pathlib.Path(settings.MEDIA_ROOT)
+    fore = {p for p in rot.rglob("*") if p.is_file()}
+    riktig, gjorda = dokument_services.skriv, []
+
+    def sista_felar(dokument, format):
+        if gjorda:  # the protokoll is made and stored; then the disk is full
+            raise OSError("disken är full")
+        gjorda.append(format)
+        return riktig(dokument, format)
+
+    monkeypatch.setattr(dokument_services, "skriv", sista_felar)
+    assert arkivering.utfor(rad.pk) is False
+    assert gjorda == ["pdf"]
+    assert {p for p in rot.rglob("*") if p.is_file()} == fore
+    assert not Protokollfil.objects.filter(sammantrade=mote.sammantrade).exists()

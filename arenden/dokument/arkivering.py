@@ -167,15 +167,21 @@ def utfor(pk: int) -> bool:
     row (:func:`_rakna_misslyckandet`); it is not raised, so that a step whose filing runs
     here and now without a worker still commits, with its row left for the sweep, as it
     would with one."""
+    sparade: list = []
     try:
         with transaction.atomic():
-            return _fila(pk)
+            return _fila(pk, sparade)
     except Exception as fel:
+        # the rows are rolled back: so are the files stored for them, which would otherwise
+        # lie in the storage beside the record, maybe unmasked, and outlive its gallring
+        for fil in sparade:
+            fil.storage.delete(fil.name)
         _rakna_misslyckandet(pk, fel)
         return False
 
 
-def _fila(pk: int) -> bool:
+def _fila(pk: int, sparade: list) -> bool:
+    """File what row ``pk`` holds; each file stored is added to ``sparade``."""
     from workflow.context import acting_as
 
     rad = Arkivering.objects.select_for_update().filter(pk=pk).first()
@@ -196,7 +202,9 @@ def _fila(pk: int) -> bool:
 
     with acting_as(rad.user):
         for mal_ in rad.mal:
-            _FILA[mal_["mal"]](rad, mal_, skriv)
+            fil = _FILA[mal_["mal"]](rad, mal_, skriv)
+            if fil:
+                sparade.append(fil)
     rad.klar = timezone.now()
     rad.mal = []  # the filed documents are the record now; no second copy of their text
     rad.save(update_fields=["klar", "mal"])
@@ -215,7 +223,7 @@ def _rakna_misslyckandet(pk: int, fel: Exception) -> None:
     )
 
 
-def _protokollfil(rad: Arkivering, mal_: dict, skriv) -> None:
+def _protokollfil(rad: Arkivering, mal_: dict, skriv):
     from arenden.sammantraden.models import Protokollfil
 
     dok = jobb.fran_data(mal_["dokument"])
@@ -232,16 +240,17 @@ def _protokollfil(rad: Arkivering, mal_: dict, skriv) -> None:
     )
     fil.fil.save(filnamn, ContentFile(pdf), save=False)
     fil.save()
+    return fil.fil
 
 
-def _handling(rad: Arkivering, mal_: dict, skriv) -> None:
+def _handling(rad: Arkivering, mal_: dict, skriv):
     from arenden.diarium import services as diarium_services
     from arenden.diarium.models import Arende, Handling
 
     dok = jobb.fran_data(mal_["dokument"])
     format = mal_["format"]
     filnamn = f"{dok.filnamn}.{format}"
-    diarium_services.arkivera_handling(
+    handling = diarium_services.arkivera_handling(
         Arende.objects.get(pk=mal_["arende"]),
         user=rad.user,
         typ=mal_["typ"],
@@ -252,6 +261,7 @@ def _handling(rad: Arkivering, mal_: dict, skriv) -> None:
         filnamn=filnamn,
         **diarium_services.sekretessmarkering(_sekretess_nu(rad, mal_), rad.user),
     )
+    return handling.fil
 
 
 def _sekretess_nu(rad: Arkivering, mal_: dict) -> str:
