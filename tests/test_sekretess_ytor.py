@@ -16,6 +16,7 @@ from arenden.handlaggning import services as handlaggning_services
 from arenden.models import Handling
 from tests import factories
 from tests.test_sekretess_jakt import _text
+from workflow.engine import do_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +210,74 @@ def test_what_was_marked_late_is_read_by_nobody_outside_the_need_to_know(varld, 
 
 def test_the_handlaggare_reads_it(varld):
     assert _funnet(varld["cast"].handlaggare, _sidor(varld))
+
+
+def _tjansteskrivelse_med_underlag(cast, mening):
+    """An open ärende whose tjänsteskrivelse is filed while its beslutsunderlag is open: the
+    filed copy is titled with the ärende's rubrik as it was then, its mening."""
+    arende = cast.registrera(mening)
+    handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    do_transition(arende, "paborja_beredning", cast.handlaggare)
+    factories.forslag_till_beslut(arende, cast.handlaggare, forslag="Att anta riktlinjerna.")
+    underlag = diarium_services.lagg_till_handling(
+        arende,
+        user=cast.handlaggare,
+        typ="beslutsunderlag",
+        riktning="inkommen",
+        titel="Avvikelserapport",
+        datum=datetime.date(2025, 10, 2),
+    )
+    arende.refresh_from_db()
+    skrivelse = handlaggning_services.arkivera_tjansteskrivelse(arende, user=cast.handlaggare)
+    assert ORDET in skrivelse.titel
+    return arende, underlag, skrivelse
+
+
+def test_a_copy_marked_with_its_underlag_keeps_no_mening_once_its_arende_is_marked(
+    django_capture_on_commit_callbacks,
+):
+    """The tjänsteskrivelse marked because its underlag was (dokument.harledd) took its title,
+    "Tjänsteskrivelse <the ärende's mening>", as its offentlig titel: public then. Once the
+    ärende itself is marked, that offentlig titel names the protected mening on every page
+    that shows the masked title (OSL 5 kap. 5 §)."""
+    cast = factories.Cast()
+    with django_capture_on_commit_callbacks(execute=True):
+        arende, underlag, skrivelse = _tjansteskrivelse_med_underlag(cast, f"Riktlinjer om {ORDET}")
+        diarium_services.andra_sekretess(
+            underlag,
+            user=cast.handlaggare,
+            lagrum=LAGRUM,
+            motivering="Hälsa.",
+            offentlig_rubrik="Avvikelserapport",
+        )
+        skrivelse.refresh_from_db()
+        assert skrivelse.sekretess_lagrum == LAGRUM
+        diarium_services.andra_sekretess(
+            arende,
+            user=cast.handlaggare,
+            lagrum=LAGRUM,
+            motivering="Hälsa.",
+            offentlig_rubrik="Riktlinjer",
+        )
+    skrivelse.refresh_from_db()
+    sidor = [
+        reverse("arenden:arende", args=[arende.pk]),
+        reverse("arenden:sok") + f"?q={ORDET}",
+        reverse("api:handlingar", args=[arende.pk]),
+        reverse("api:handling", args=[skrivelse.pk]),
+        reverse("arenden:postlista") + f"?q={ORDET}",
+    ]
+    assert _funnet(cast.registrator, sidor) == []
+    assert _funnet(None, sidor[-1:]) == []
+    assert ORDET not in skrivelse.maskerad_titel
+    assert ORDET not in str(skrivelse)
+
+
+def test_a_title_shortened_by_the_diarium_loses_the_part_of_the_mening_it_holds():
+    from arenden.dokument.harledd import utan_meningen
+    from arenden.models import Arende
+
+    arende = Arende(arendemening=f"Riktlinjer om {ORDET} " + "och mer " * 80, offentlig_rubrik="R")
+    kort = f"Tjänsteskrivelse {arende.arendemening}"[:120].rstrip() + "…"
+    assert utan_meningen(kort, arende) == "Tjänsteskrivelse R"
+    assert utan_meningen("Avvikelserapport", arende) == "Avvikelserapport"

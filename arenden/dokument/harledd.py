@@ -142,6 +142,53 @@ def att_marka(obj: Arende | Handling):
     )
 
 
+def utan_meningen(titel: str, arende: Arende) -> str:
+    """``titel`` with ``arende``'s mening in it put as its offentlig rubrik (empty when it has
+    none). A title the system drew up names the ärende by the rubrik it had then
+    (``dokument.services.som_upprattad_handling``: "Tjänsteskrivelse <rubrik>"), the whole
+    mening while the ärende was open, shortened with "…" when long
+    (``diarium.services.arkivera_handling``); once the ärende is marked that mening is
+    protected (OSL 5 kap. 5 §) and may stand in no offentlig titel of its handlingar."""
+    mening, ersattning = arende.arendemening.strip(), arende.offentlig_rubrik.strip()
+    if not mening:
+        return titel
+    if mening in titel:
+        return " ".join(titel.replace(mening, ersattning).split())
+    if titel.endswith("…"):
+        stam = titel[:-1].rstrip()
+        # the shortest tail of the title that is how the mening begins, from a word's start
+        for borjan in range(len(stam)):
+            if (borjan == 0 or stam[borjan - 1] == " ") and mening.startswith(stam[borjan:]):
+                return " ".join(f"{stam[:borjan]} {ersattning}".split())
+    return titel
+
+
+def _offentliga_titlar(arende: Arende, user) -> list[Handling]:
+    """The handlingar of ``arende`` (just marked) whose offentlig titel was written while its
+    mening was public and names it (a tjänsteskrivelse marked with its underlag took its
+    title, "Tjänsteskrivelse <mening>", as its offentlig titel): each gets the title without
+    it (:func:`utan_meningen`), the change in its field history with who and why. The masked
+    title of a handling in a marked ärende is its offentlig titel, on every page, in the API,
+    the postlista and the search (OSL 5 kap. 5 §)."""
+    andrade = []
+    rader = (
+        Handling.objects.select_for_update()
+        .filter(arende_id=arende.pk)
+        .exclude(offentlig_titel="")
+        .order_by("pk")
+    )
+    for handling in rader:
+        ny = utan_meningen(handling.offentlig_titel, arende)
+        if ny == handling.offentlig_titel:
+            continue
+        handling.offentlig_titel = ny
+        handling._change_reason = SKAL
+        handling._history_user = user
+        handling.save()
+        andrade.append(handling)
+    return andrade
+
+
 def marka(obj: Arende | Handling, user) -> list[Handling]:
     """Mark the documents drawn up from ``obj`` (:func:`att_marka`) as they are filed now,
     each change in its field history with who and why, and take the words of the meetings'
@@ -151,6 +198,8 @@ def marka(obj: Arende | Handling, user) -> list[Handling]:
     from arenden.sammantraden import protokoll
 
     markerade = []
+    if isinstance(obj, Arende):
+        _offentliga_titlar(obj, user)
     harledda, motesdokument, moten, begarandens = att_marka(obj)
     Handling.objects.filter(pk__in=[h.pk for h in motesdokument]).update(text="")
     for mote in moten:
@@ -161,7 +210,10 @@ def marka(obj: Arende | Handling, user) -> list[Handling]:
             continue
         for namn, varde in sekretessmarkering(lagrum, user).items():
             setattr(handling, namn, varde)
-        handling.offentlig_titel = handling.offentlig_titel or handling.titel
+        titel = handling.titel
+        if handling.arende.ar_sekretessmarkerat:
+            titel = utan_meningen(titel, handling.arende)
+        handling.offentlig_titel = handling.offentlig_titel or titel
         if handling.pk in begarandens:
             # the words read out of its file name what it asked for, or hold it whole
             handling.text = ""
