@@ -475,3 +475,27 @@ def test_who_reads_every_item_but_not_a_secret_bilaga_gets_the_masked_files_chec
     )
     assert [s for s in hela if s in text] == []
     assert [s for s in maskerade if s not in text] == []
+
+
+def test_moving_or_striking_a_secret_item_names_it_by_its_marking_in_the_message():
+    """The message after a step is shown as it is, unlogged: a secret item is named by its
+    marking, never its rubrik (OSL 5 kap. 5 §)."""
+    cast = factories.Cast()
+    hemligt = _berett(cast, f"Vård av patient med {PUNKT}", sekretess_lagrum=LAGRUM)
+    oppet = _berett(cast, "Ny vårdcentral")
+    for arende in (hemligt, oppet):
+        factories.forslag_till_beslut(arende, cast.handlaggare)
+        do_transition(arende, "markera_beredd", cast.handlaggare)
+    punkt = factories.anmal(hemligt, cast.sekreterare)
+    factories.anmal(oppet, cast.sekreterare, punkt.sammantrade)
+    klient = Client()
+    klient.force_login(cast.sekreterare)
+
+    def meddelanden(url, data=None) -> list[str]:
+        svar = klient.post(url, factories.fran_motessidan(punkt.sammantrade, data), follow=True)
+        return [str(m) for m in svar.context["messages"]]
+
+    flyttad = meddelanden(reverse("arenden:punkt_flytta", args=[punkt.pk, "ned"]))
+    assert flyttad == [f"Punkten (sekretess, {LAGRUM}) är flyttad nedåt."]
+    struken = meddelanden(reverse("arenden:punkt_stryk", args=[punkt.pk]), {"motivering": "Utgår."})
+    assert struken == [f"Punkten (sekretess, {LAGRUM}) är struken från föredragningslistan."]

@@ -673,6 +673,14 @@ def tjanstgoring_ta_bort(request, pk):
     return _tillbaka(s.pk, f"punkt-{rad.punkt_id}")
 
 
+def _i_meddelandet(punkt) -> str:
+    """An item as a message names it: a secret item by its marking, never its rubrik (a
+    message is shown as it is, unlogged, to whoever took the step), OSL 5 kap. 5 §."""
+    if punkt.ar_sekretess:
+        return _("Punkten (sekretess, %(lagrum)s)") % {"lagrum": punkt.arende.sekretess_lagrum}
+    return punkt.rubrik
+
+
 @login_required
 @require_POST
 @en_gang
@@ -692,7 +700,10 @@ def punkt_flytta(request, pk, riktning):
         messages.success(
             request,
             _("%(rubrik)s är flyttad %(vart)s.")
-            % {"rubrik": punkt.rubrik, "vart": _("uppåt") if riktning == "upp" else _("nedåt")},
+            % {
+                "rubrik": _i_meddelandet(punkt),
+                "vart": _("uppåt") if riktning == "upp" else _("nedåt"),
+            },
         )
     return _tillbaka(punkt.sammantrade_id, "foredragningslista")
 
@@ -715,7 +726,9 @@ def punkt_stryk(request, pk):
         _fel(request, err)
     else:
         messages.success(
-            request, _("%(rubrik)s är struken från föredragningslistan.") % {"rubrik": punkt.rubrik}
+            request,
+            _("%(rubrik)s är struken från föredragningslistan.")
+            % {"rubrik": _i_meddelandet(punkt)},
         )
     return _tillbaka(punkt.sammantrade_id, "foredragningslista")
 
