@@ -199,9 +199,11 @@ def test_what_was_marked_late_is_read_by_nobody_outside_the_need_to_know(varld, 
         annat = cast.registrera("Ett annat ärende")
         handlaggning_services.tilldela(annat, handlaggare=user, user=cast.stabschef)
     elif vem == "sekreterare":
-        if varld["arende"].state == "beslutat":
-            pytest.skip("the nämndsekreterare reads it while the beslut is recorded and sent")
         user = cast.sekreterare
+        if varld["arende"].state == "beslutat":
+            # who records the beslut and sends it reads it until it is sent: the need to know
+            assert _funnet(user, _sidor(varld))
+            return
     else:
         user = {"allmanheten": None, "registrator": cast.registrator}.get(vem, varld.get(vem))
     sidor = _sidor(varld) + (_admin_sidor() if vem == "superuser" else [])
@@ -281,3 +283,57 @@ def test_a_title_shortened_by_the_diarium_loses_the_part_of_the_mening_it_holds(
     kort = f"Tjänsteskrivelse {arende.arendemening}"[:120].rstrip() + "…"
     assert utan_meningen(kort, arende) == "Tjänsteskrivelse R"
     assert utan_meningen("Avvikelserapport", arende) == "Avvikelserapport"
+
+
+def test_the_command_mends_titles_marked_before_the_fix(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    """An ärende marked before this was mended kept the mening in its copies' offentlig
+    titel: ``manage.py offentliga_titlar`` lists them by beteckning, never by title, and with
+    ``--ratta`` takes the mening out, in the field history with who did it."""
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from arenden.dokument import harledd
+
+    cast = factories.Cast()
+    with django_capture_on_commit_callbacks(execute=True):
+        arende, underlag, skrivelse = _tjansteskrivelse_med_underlag(cast, f"Riktlinjer om {ORDET}")
+        diarium_services.andra_sekretess(
+            underlag,
+            user=cast.handlaggare,
+            lagrum=LAGRUM,
+            motivering="Hälsa.",
+            offentlig_rubrik="Avvikelserapport",
+        )
+        with monkeypatch.context() as m:  # as marking the ärende did before
+            m.setattr(harledd, "offentliga_titlar_utan_meningen", lambda arende, user: [])
+            diarium_services.andra_sekretess(
+                arende,
+                user=cast.handlaggare,
+                lagrum=LAGRUM,
+                motivering="Hälsa.",
+                offentlig_rubrik="Riktlinjer",
+            )
+    skrivelse.refresh_from_db()
+    assert ORDET in skrivelse.offentlig_titel
+
+    ut = io.StringIO()
+    call_command("offentliga_titlar", stdout=ut)
+    assert ut.getvalue().splitlines() == [
+        f"offentlig titel nämner ärendets mening: {skrivelse.beteckning}",
+        "1 handlingar.",
+    ]
+    with pytest.raises(CommandError, match="--som"):
+        call_command("offentliga_titlar", "--ratta", stdout=io.StringIO())
+    call_command("offentliga_titlar", "--ratta", "--som", cast.registrator.username, stdout=ut)
+    skrivelse.refresh_from_db()
+    assert skrivelse.offentlig_titel == "Tjänsteskrivelse Riktlinjer"
+    senaste = skrivelse.history.order_by("-history_id").first()
+    assert senaste.history_user == cast.registrator and ORDET not in senaste.offentlig_titel
+    assert _funnet(cast.registrator, [reverse("arenden:arende", args=[arende.pk])]) == []
+    ut = io.StringIO()
+    call_command("offentliga_titlar", stdout=ut)
+    assert ut.getvalue().splitlines() == ["0 handlingar."]

@@ -163,7 +163,7 @@ def utan_meningen(titel: str, arende: Arende) -> str:
     return titel
 
 
-def _offentliga_titlar(arende: Arende, user) -> list[Handling]:
+def offentliga_titlar_utan_meningen(arende: Arende, user) -> list[Handling]:
     """The handlingar of ``arende`` (just marked) whose offentlig titel was written while its
     mening was public and names it (a tjänsteskrivelse marked with its underlag took its
     title, "Tjänsteskrivelse <mening>", as its offentlig titel): each gets the title without
@@ -199,7 +199,7 @@ def marka(obj: Arende | Handling, user) -> list[Handling]:
 
     markerade = []
     if isinstance(obj, Arende):
-        _offentliga_titlar(obj, user)
+        offentliga_titlar_utan_meningen(obj, user)
     harledda, motesdokument, moten, begarandens = att_marka(obj)
     Handling.objects.filter(pk__in=[h.pk for h in motesdokument]).update(text="")
     for mote in moten:
