@@ -228,7 +228,7 @@ def test_a_filing_that_keeps_failing_is_counted_stopped_and_said_so(
     assert svar.status_code == 200
     html = svar.content.decode()
     assert "Justerat protokoll kunde inte arkiveras." in html
-    assert "försökts 3 gånger" in html and "(fel: OSError)" in html
+    assert "försökts 3 gånger" in html and "(teknisk felkod: OSError)" in html
     assert "arkiveras just nu" not in html
     assert "disken är full" not in html  # the error's message is the log's, never the page's
     with pytest.raises(TransitionNotAllowed, match="ännu inte arkiverat"):
@@ -327,4 +327,27 @@ def test_a_filing_that_fails_midway_leaves_no_file_behind(
     assert arkivering.utfor(rad.pk) is False
     assert gjorda == ["pdf"]
     assert {p for p in rot.rglob("*") if p.is_file()} == fore
+    assert not Protokollfil.objects.filter(sammantrade=mote.sammantrade).exists()
+
+
+def test_a_protokollfil_whose_row_cannot_be_written_leaves_no_file(
+    broker, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    import pathlib
+
+    from django.db import IntegrityError
+
+    mote = _justerat(Mote(cast_for("HSN")), django_capture_on_commit_callbacks)
+    rad = Arkivering.objects.get(slag="protokoll")
+    rot = pathlib.Path(settings.MEDIA_ROOT)
+    fore = {p for p in rot.rglob("*") if p.is_file()}
+
+    def felar(self, *args, **kwargs):
+        raise IntegrityError("raden kunde inte skrivas")
+
+    monkeypatch.setattr(Protokollfil, "save", felar)
+    assert arkivering.utfor(rad.pk) is False
+    assert {p for p in rot.rglob("*") if p.is_file()} == fore
+    rad.refresh_from_db()
+    assert (rad.forsok, rad.senaste_fel) == (1, "IntegrityError")
     assert not Protokollfil.objects.filter(sammantrade=mote.sammantrade).exists()

@@ -280,7 +280,8 @@ def test_a_title_shortened_by_the_diarium_loses_the_part_of_the_mening_it_holds(
     from arenden.models import Arende
 
     arende = Arende(arendemening=f"Riktlinjer om {ORDET} " + "och mer " * 80, offentlig_rubrik="R")
-    kort = f"Tjänsteskrivelse {arende.arendemening}"[:120].rstrip() + "…"
+    # as diarium.services.arkivera_handling cuts a title to the field
+    kort = f"Tjänsteskrivelse {arende.arendemening}"[:499].rstrip() + "…"
     assert utan_meningen(kort, arende) == "Tjänsteskrivelse R"
     assert utan_meningen("Avvikelserapport", arende) == "Avvikelserapport"
 
@@ -337,3 +338,35 @@ def test_the_command_mends_titles_marked_before_the_fix(
     ut = io.StringIO()
     call_command("offentliga_titlar", stdout=ut)
     assert ut.getvalue().splitlines() == ["0 handlingar."]
+
+
+@pytest.mark.parametrize(
+    "mening, rubrik, titel, vantat",
+    [
+        # whole words only: never out of another word
+        ("Bygglov", "Ärende", "Bygglovsansökan Storgatan", "Bygglovsansökan Storgatan"),
+        ("Bygglov", "Ärende", "Tjänsteskrivelse Bygglov", "Tjänsteskrivelse Ärende"),
+        # a public rubrik that says the mening itself: nothing to take out, nothing grows
+        ("Bistånd", "Bistånd enligt SoL", "Tjänsteskrivelse Bistånd", "Tjänsteskrivelse Bistånd"),
+        # a title ending in "…" that the diarium did not cut stays
+        ("A B C", "R", "Bilaga A…", "Bilaga A…"),
+        ("Riktlinjer", "", "Tjänsteskrivelse Riktlinjer", "Tjänsteskrivelse"),
+    ],
+)
+def test_the_mening_is_taken_out_as_whole_words_and_once(mening, rubrik, titel, vantat):
+    from arenden.dokument.harledd import utan_meningen
+    from arenden.models import Arende
+
+    arende = Arende(arendemening=mening, offentlig_rubrik=rubrik)
+    assert utan_meningen(titel, arende) == vantat
+    assert utan_meningen(vantat, arende) == vantat  # a second marking changes nothing
+
+
+def test_a_title_with_a_long_public_rubrik_still_fits_its_field():
+    from arenden.dokument.harledd import utan_meningen
+    from arenden.models import Arende, Handling
+
+    arende = Arende(arendemening="m" * 480, offentlig_rubrik="r" * 495)
+    ny = utan_meningen("Tjänsteskrivelse " + "m" * 480, arende)
+    assert len(ny) == Handling._meta.get_field("offentlig_titel").max_length
+    assert ny.startswith("Tjänsteskrivelse rrr") and ny.endswith("…") and "m" not in ny

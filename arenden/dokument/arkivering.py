@@ -175,7 +175,10 @@ def utfor(pk: int) -> bool:
         # the rows are rolled back: so are the files stored for them, which would otherwise
         # lie in the storage beside the record, maybe unmasked, and outlive its gallring
         for fil in sparade:
-            fil.storage.delete(fil.name)
+            try:
+                fil.storage.delete(fil.name)
+            except Exception:  # noqa: BLE001 - counted all the same; filkontroll finds the file
+                logger.exception("Filen %s från arkiveringen %s kunde inte tas bort.", fil.name, pk)
         _rakna_misslyckandet(pk, fel)
         return False
 
@@ -239,7 +242,12 @@ def _protokollfil(rad: Arkivering, mal_: dict, skriv):
         rattelse_id=mal_.get("rattelse"),
     )
     fil.fil.save(filnamn, ContentFile(pdf), save=False)
-    fil.save()
+    try:
+        fil.save()
+    except BaseException:
+        # its row is not written: nor is the file kept (utfor takes back what was returned)
+        fil.fil.storage.delete(fil.fil.name)
+        raise
     return fil.fil
 
 

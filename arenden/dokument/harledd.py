@@ -26,6 +26,8 @@ someone tries it (a begäran, or the handläggare's own prövning).
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Q
 
 from arenden.diarium.models import Arende, Handling
@@ -148,19 +150,36 @@ def utan_meningen(titel: str, arende: Arende) -> str:
     (``dokument.services.som_upprattad_handling``: "Tjänsteskrivelse <rubrik>"), the whole
     mening while the ärende was open, shortened with "…" when long
     (``diarium.services.arkivera_handling``); once the ärende is marked that mening is
-    protected (OSL 5 kap. 5 §) and may stand in no offentlig titel of its handlingar."""
+    protected (OSL 5 kap. 5 §) and may stand in no offentlig titel of its handlingar. The
+    mening is taken as whole words only, never out of another word; a public rubrik that says
+    the mening itself leaves the title as it is (and taking it out again would grow it). The
+    result fits the field, shortened as the diarium shortens."""
     mening, ersattning = arende.arendemening.strip(), arende.offentlig_rubrik.strip()
-    if not mening:
+    if not mening or mening in ersattning:
         return titel
-    if mening in titel:
-        return " ".join(titel.replace(mening, ersattning).split())
-    if titel.endswith("…"):
+    hela_ord = re.compile(r"(?<!\w)" + re.escape(mening) + r"(?!\w)")
+    if hela_ord.search(titel):
+        ny = hela_ord.sub(lambda _traff: ersattning, titel)
+    elif titel.endswith("…") and len(titel) >= Handling._meta.get_field("titel").max_length - 2:
+        # cut by the diarium at the field's length: the longest tail of what is left, from a
+        # word's start, that is how the mening begins
         stam = titel[:-1].rstrip()
-        # the shortest tail of the title that is how the mening begins, from a word's start
-        for borjan in range(len(stam)):
-            if (borjan == 0 or stam[borjan - 1] == " ") and mening.startswith(stam[borjan:]):
-                return " ".join(f"{stam[:borjan]} {ersattning}".split())
-    return titel
+        borjan = next(
+            (
+                i
+                for i in range(len(stam))
+                if (i == 0 or stam[i - 1] == " ") and mening.startswith(stam[i:])
+            ),
+            None,
+        )
+        if borjan is None:
+            return titel
+        ny = f"{stam[:borjan]} {ersattning}"
+    else:
+        return titel
+    ny = " ".join(ny.split())
+    grans = Handling._meta.get_field("offentlig_titel").max_length
+    return ny if len(ny) <= grans else ny[: grans - 1].rstrip() + "…"
 
 
 def offentliga_titlar_utan_meningen(arende: Arende, user) -> list[Handling]:
