@@ -9,13 +9,18 @@ import contextlib
 import threading
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.db.models.query import QuerySet
 
 from arenden.dokument import arkivering
 from arenden.dokument import services as dokument_services
 from arenden.handlaggning import services
+from arenden.konto import behorigheter
+from arenden.konto.behorigheter import Tilldelning
 from arenden.models import Arkivering, Handling, Protokollfil, Rattelseexpediering
 from arenden.organisation import roles as r
 from arenden.sammantraden import protokoll
@@ -25,6 +30,8 @@ from tests.test_sammantraden_regler import Mote, cast_for
 from workflow.engine import history
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+User = get_user_model()
 
 #: how long one that has passed its checks waits for the other to get as far; with the lock
 #: the other waits for the lock instead, and the first goes on alone when this has passed
@@ -194,3 +201,87 @@ def test_arkivera_igen_while_a_worker_files_the_same_row_files_it_once(monkeypat
     assert utdrag.filter(arende=mote.arende).count() == len(
         {h.filnamn for h in utdrag.filter(arende=mote.arende)}
     )
+
+
+# -- a permission given while it is taken away ----------------------------------------------
+
+
+@pytest.mark.parametrize("hur", ["remove", "clear"])
+@pytest.mark.parametrize("vem", ["konto", "grupp"])
+def test_a_permission_given_while_it_is_taken_away_is_in_both_records_or_neither(
+    monkeypatch, hur, vem
+):
+    """The system gives an account (or a role) a permission while, at the same moment,
+    another run takes it away (``remove``) or takes all of it away (``clear``). Whichever wins,
+    Django's table and the signed record (:class:`Tilldelning`, which is what counts) say
+    the same: before, the one taking away could delete the record of the permission given
+    a moment before, leaving it in Django's table with nothing giving it (a lost grant), or
+    empty Django's table under a record that still gives it (a revocation that did not
+    take)."""
+    if vem == "konto":
+        agare = factories.user("anna")
+        through, falt = User.user_permissions.through, "user_id"
+
+        def relation(a):
+            return User.objects.get(pk=a.pk).user_permissions
+
+    else:
+        agare = Group.objects.create(name="Granskare i försök")
+        through, falt = Group.permissions.through, "group_id"
+
+        def relation(a):
+            return Group.objects.get(pk=a.pk).permissions
+
+    behorighet = Permission.objects.get(
+        content_type__app_label="workflow", codename="view_workflowhistory"
+    )
+    tar_bort, given = threading.Event(), threading.Event()
+    lokal = threading.local()
+    delete = QuerySet.delete
+
+    def hall_kvar(self):
+        # the one taking away is held when it comes to Django's table: for ``clear`` before
+        # it empties it (the record is cleared first), for ``remove`` after (the record next)
+        if not getattr(lokal, "halla", False) or self.model is not through:
+            return delete(self)
+        lokal.halla = False
+        if hur == "clear":
+            tar_bort.set()
+            assert given.wait(20)
+            return delete(self)
+        svar = delete(self)
+        tar_bort.set()
+        assert given.wait(20)
+        return svar
+
+    monkeypatch.setattr(QuerySet, "delete", hall_kvar)
+    fel = []
+
+    def ta_bort():
+        lokal.halla = True
+        try:
+            if hur == "remove":
+                relation(agare).remove(behorighet)
+            else:
+                relation(agare).clear()
+        except Exception as error:  # noqa: BLE001 - asserted below
+            fel.append(error)
+        finally:
+            tar_bort.set()
+            connection.close()
+
+    trad = threading.Thread(target=ta_bort)
+    trad.start()
+    try:
+        assert tar_bort.wait(20)
+        relation(agare).add(behorighet)  # committed while the other is held
+    finally:
+        given.set()
+        trad.join(30)
+    assert fel == []
+
+    i_djangos = set(through.objects.filter(**{falt: agare.pk}).values_list("permission_id"))
+    mottagare = "anvandare" if vem == "konto" else "grupp"
+    i_registret = set(Tilldelning.objects.filter(**{mottagare: agare}).values_list("behorighet_id"))
+    assert i_djangos == i_registret
+    assert behorigheter.avvikelser() == []

@@ -96,23 +96,41 @@ class Tilldelning(models.Model):
         return f"{self.anvandare or self.grupp}: {self.behorighet.codename}"
 
 
-def _spegla(mottagare: str):
+def _spegla(mottagare: str, kolumn: str):
     """A receiver of m2m_changed that keeps :class:`Tilldelning` as Django's table of
-    ``mottagare`` ("anvandare" or "grupp") and permissions is: from either side, one row saved
-    or deleted at a time so each has its history row."""
+    ``mottagare`` ("anvandare" or "grupp", the table's column ``kolumn``) and permissions is:
+    from either side, one row saved or deleted at a time so each has its history row.
+
+    Each pair a change touches is made to agree with Django's table as it reads once that
+    change is made, never with what the change meant to do: two runs at once, one giving a
+    permission and one taking it away, could otherwise each write the half the other did
+    not see (PostgreSQL's READ COMMITTED shows a statement what was committed when it began).
+    The one taking away could delete the record of a permission given a moment before and
+    leave it in Django's table with nothing giving it, or empty Django's table under a record
+    that still gives it. Read afresh after its own change, whichever commits last leaves
+    both as that table is."""
 
     def spegla(sender, instance, action, reverse, model, pk_set, **kwargs):
-        if action == "pre_clear":
-            where = {"behorighet": instance} if reverse else {mottagare: instance}
-            for rad in Tilldelning.objects.filter(**where, **{f"{mottagare}__isnull": False}):
-                rad.delete()
+        if action not in ("post_add", "post_remove", "post_clear"):
             return
-        if action not in ("post_add", "post_remove"):
-            return
-        for pk in pk_set or ():
-            owner_id, perm_id = (pk, instance.pk) if reverse else (instance.pk, pk)
+        if action == "post_clear":
+            # every pair the record has on this side, not only those cleared: a permission
+            # given while the table was being cleared may have been cleared with it
+            where = (
+                {"behorighet_id": instance.pk, f"{mottagare}__isnull": False}
+                if reverse
+                else {f"{mottagare}_id": instance.pk}
+            )
+            par = set(
+                Tilldelning.objects.filter(**where).values_list(f"{mottagare}_id", "behorighet_id")
+            )
+        else:
+            par = {(pk, instance.pk) if reverse else (instance.pk, pk) for pk in pk_set or ()}
+        for owner_id, perm_id in sorted(par):
             where = {f"{mottagare}_id": owner_id, "behorighet_id": perm_id}
-            if action == "post_add":
+            if sender.objects.filter(
+                **{f"{kolumn}_id": owner_id, "permission_id": perm_id}
+            ).exists():
                 Tilldelning.objects.get_or_create(**where)
             else:
                 for rad in Tilldelning.objects.filter(**where):
@@ -122,13 +140,13 @@ def _spegla(mottagare: str):
 
 
 m2m_changed.connect(
-    _spegla("anvandare"),
+    _spegla("anvandare", "user"),
     sender=User.user_permissions.through,
     dispatch_uid="konto-behorigheter-anvandare",
     weak=False,
 )
 m2m_changed.connect(
-    _spegla("grupp"),
+    _spegla("grupp", "group"),
     sender=Group.permissions.through,
     dispatch_uid="konto-behorigheter-grupp",
     weak=False,
