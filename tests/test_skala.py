@@ -160,5 +160,5 @@ def test_the_worker_files_the_justerat_protokoll_as_it_was_justerat():
     fil = _vanta(lambda: Protokollfil.objects.filter(sammantrade=mote.sammantrade).first())
     assert fil is not None, "arbetaren arkiverade inte protokollet"
     assert protokoll.protokollfil_ar_intakt(fil)
-    assert _vanta(lambda: not arkivering.vantar(mote.sammantrade))
+    assert _vanta(lambda: not arkivering.vantande(mote.sammantrade))
     assert Handling.objects.filter(arende=mote.arende, typ=Handling.Typ.PROTOKOLLSUTDRAG).exists()
