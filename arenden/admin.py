@@ -133,6 +133,7 @@ class ArkiveringAdmin(ReadOnly, admin.ModelAdmin):
     read, by whom may (OSL 5 kap. 5 §)."""
 
     list_display = ("skapad", "sammantrade", "slag", "version", "klar", "forsok", "senaste_fel")
+    list_select_related = ("sammantrade__organ",)
     list_filter = ("slag", ("klar", admin.EmptyFieldListFilter))
     fields = readonly_fields = (
         "sammantrade",
@@ -145,6 +146,10 @@ class ArkiveringAdmin(ReadOnly, admin.ModelAdmin):
         "senast_forsokt",
         "senaste_fel",
     )
+
+    def get_queryset(self, request):
+        # the snapshot may be large and is never shown; nor read
+        return super().get_queryset(request).defer("mal")
 
 
 @admin.register(Utskick)

@@ -351,3 +351,48 @@ def test_a_protokollfil_whose_row_cannot_be_written_leaves_no_file(
     rad.refresh_from_db()
     assert (rad.forsok, rad.senaste_fel) == (1, "IntegrityError")
     assert not Protokollfil.objects.filter(sammantrade=mote.sammantrade).exists()
+
+
+def test_the_admin_lists_filings_at_one_cost_and_never_reads_what_they_say():
+    """The operator's list of filings costs the same with one row as with four, of two
+    organs' meetings, and no query reads the snapshot (``mal``), which may be large and hold
+    secret text the admin never shows."""
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    moten = [
+        Mote(cast, datum, agenda=False)
+        for cast in (cast_for("HSN"), cast_for("RS"))
+        for datum in (datetime.date(2026, 3, 4), datetime.date(2026, 4, 8))
+    ]
+
+    def filing(mote):
+        return Arkivering.objects.create(
+            sammantrade=mote.sammantrade,
+            slag=Arkivering.Slag.KALLELSE,
+            mal=[{"mal": "epost", "dokument": {"text": "Hemlig uppgift om patient NN"}}],
+            user=mote.sek,
+        )
+
+    admin = Client()
+    admin.force_login(User.objects.create_superuser("drift", "drift@example.se", "x"))
+
+    def lista():
+        with CaptureQueriesContext(connection) as fragor:
+            svar = admin.get("/admin/arenden/arkivering/")
+        assert svar.status_code == 200
+        assert "Hemlig uppgift" not in svar.content.decode()
+        assert not [f for f in fragor if '"mal"' in f["sql"]]
+        return len(fragor), svar.content.decode()
+
+    filing(moten[0])
+    lista()  # the session's first request writes it; not the list's cost
+    en, _html = lista()
+    for mote in moten[1:]:
+        filing(mote)
+    fyra, html = lista()
+    assert "Regionstyrelsen" in html and "Hälso- och sjukvårdsnämnden" in html
+    assert fyra == en
+    rad = Arkivering.objects.first()
+    assert admin.get(f"/admin/arenden/arkivering/{rad.pk}/change/").status_code == 200

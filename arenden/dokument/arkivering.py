@@ -45,6 +45,23 @@ UPPGIFT = "arenden.arkivera"
 VANTETID = datetime.timedelta(minutes=5)
 
 
+class ArkiveringQuerySet(models.QuerySet):
+    """The one place that says which filings still wait and which may still be tried."""
+
+    def vantar(self):
+        """Not yet filed: waiting for a worker, or stopped after failing."""
+        return self.filter(klar__isnull=True)
+
+    def provas(self):
+        """Not yet filed and not failed as often as it may be tried without the operator:
+        what the sweep and cron send (:attr:`Arkivering.misslyckad` is the rest)."""
+        return self.vantar().filter(forsok__lt=jobb.MAX_FORSOK)
+
+    def stoppade(self):
+        """Failed as often as it may: waits for the operator's ``manage.py arkivera --igen``."""
+        return self.vantar().filter(forsok__gte=jobb.MAX_FORSOK)
+
+
 class Arkivering(models.Model):
     """The documents one step drew up, fixed as data when the step was taken, to be made and
     filed: ``mal`` is a list of ``{"mal": where, "dokument": what it says, …}``."""
@@ -73,6 +90,8 @@ class Arkivering(models.Model):
     forsok = models.PositiveIntegerField(default=0, editable=False)
     senast_forsokt = models.DateTimeField(null=True, blank=True, editable=False)
     senaste_fel = models.CharField(max_length=200, blank=True, default="", editable=False)
+
+    objects = ArkiveringQuerySet.as_manager()
 
     class Meta:
         app_label = "arenden"
@@ -154,7 +173,7 @@ def nasta_version(sammantrade) -> int:
 def vantande(sammantrade) -> list[Arkivering]:
     """What of the meeting still waits to be filed, or could not be, oldest first (without
     the snapshot, which the page never shows)."""
-    return list(Arkivering.objects.filter(sammantrade=sammantrade, klar__isnull=True).defer("mal"))
+    return list(Arkivering.objects.vantar().filter(sammantrade=sammantrade).defer("mal"))
 
 
 class Forseglingsfel(Exception):
@@ -219,7 +238,7 @@ def _rakna_misslyckandet(pk: int, fel: Exception) -> None:
     is rolled back, or in the step's when it files without a worker. Written with an
     ``update``, which leaves what the row is sealed with as it was."""
     logger.error("Arkiveringen %s misslyckades (%s).", pk, type(fel).__name__, exc_info=fel)
-    Arkivering.objects.filter(pk=pk, klar__isnull=True).update(
+    Arkivering.objects.vantar().filter(pk=pk).update(
         forsok=models.F("forsok") + 1,
         senast_forsokt=timezone.now(),
         senaste_fel=type(fel).__name__[:200],
@@ -341,11 +360,7 @@ def skicka_kvarvarande(aldre_an: datetime.timedelta = VANTETID) -> int:
     from config import celery
 
     grans = timezone.now() - aldre_an
-    pks = list(
-        Arkivering.objects.filter(
-            klar__isnull=True, skapad__lt=grans, forsok__lt=jobb.MAX_FORSOK
-        ).values_list("pk", flat=True)
-    )
+    pks = list(Arkivering.objects.provas().filter(skapad__lt=grans).values_list("pk", flat=True))
     for pk in pks:
         celery.utfor(UPPGIFT, pk)
     if pks:

@@ -390,13 +390,13 @@ def utdrag_som_diariefors(arende: Arende):
     from arenden.dokument.arkivering import Arkivering
 
     return (
-        Arkivering.objects.filter(
+        Arkivering.objects.vantar()
+        .filter(
             slag__in=(
                 Arkivering.Slag.PROTOKOLL,
                 Arkivering.Slag.UTDRAG,
                 Arkivering.Slag.RATTELSE,
             ),
-            klar__isnull=True,
             sammantrade_id__in=Beslut.objects.filter(
                 arende_id=arende.pk, sammantrade__isnull=False
             ).values("sammantrade_id"),

@@ -1398,8 +1398,10 @@ def kallelsen_maskerad_pa_nytt(sammantrade: Sammantrade, *, user) -> list[int]:
     mottagare. An e-mail already sent cannot be called back. The ids withdrawn."""
     from arenden.gemensamt import utskick
 
-    for rad in arkivering.Arkivering.objects.select_for_update().filter(
-        sammantrade=sammantrade, slag=arkivering.Arkivering.Slag.KALLELSE, klar__isnull=True
+    for rad in (
+        arkivering.Arkivering.objects.vantar()
+        .select_for_update()
+        .filter(sammantrade=sammantrade, slag=arkivering.Arkivering.Slag.KALLELSE)
     ):
         rad.mal = [
             _kallelsens_brev(sammantrade, m["kallelsemottagare"]) if m["mal"] == "epost" else m
@@ -1455,12 +1457,9 @@ def aterkalla_kallelsen(sammantrade: Sammantrade) -> list[int]:
     from arenden.gemensamt import utskick
 
     list(
-        arkivering.Arkivering.objects.select_for_update()
-        .filter(
-            sammantrade=sammantrade,
-            slag=arkivering.Arkivering.Slag.KALLELSE,
-            klar__isnull=True,
-        )
+        arkivering.Arkivering.objects.vantar()
+        .select_for_update()
+        .filter(sammantrade=sammantrade, slag=arkivering.Arkivering.Slag.KALLELSE)
         .values_list("pk", flat=True)
     )
     return utskick.aterkalla(

@@ -29,20 +29,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, minuter=0, igen=False, **options):
-        kvar = arkivering.Arkivering.objects.filter(klar__isnull=True)
+        rader = arkivering.Arkivering.objects
+        kvar = rader.vantar() if igen else rader.provas()
         if minuter:
             kvar = kvar.filter(
                 skapad__lt=arkivering.timezone.now()
                 - arkivering.datetime.timedelta(minutes=minuter)
             )
-        if not igen:
-            kvar = kvar.filter(forsok__lt=jobb.MAX_FORSOK)
         pks = list(kvar.order_by("pk").values_list("pk", flat=True))
         gjorda = sum(arkivering.utfor(pk) for pk in pks)
         self.stdout.write(f"{gjorda} arkiveringar gjorda.")
-        stoppade = arkivering.Arkivering.objects.filter(
-            klar__isnull=True, forsok__gte=jobb.MAX_FORSOK
-        ).count()
+        stoppade = rader.stoppade().count()
         if stoppade:
             raise CommandError(
                 f"{stoppade} arkiveringar har misslyckats {jobb.MAX_FORSOK} gånger och väntar "
