@@ -275,6 +275,42 @@ def test_a_copy_marked_with_its_underlag_keeps_no_mening_once_its_arende_is_mark
     assert ORDET not in str(skrivelse)
 
 
+def test_a_copy_keeps_no_earlier_mening_either(django_capture_on_commit_callbacks):
+    """The copy was filed under the mening the ärende had then; the mening was edited before
+    the ärende was marked. The earlier mening, kept in the ärende's field history, is as
+    protected as the current one and leaves the copy's offentlig titel too."""
+    cast = factories.Cast()
+    with django_capture_on_commit_callbacks(execute=True):
+        arende, underlag, skrivelse = _tjansteskrivelse_med_underlag(cast, f"Riktlinjer om {ORDET}")
+        diarium_services.andra_sekretess(
+            underlag,
+            user=cast.handlaggare,
+            lagrum=LAGRUM,
+            motivering="Hälsa.",
+            offentlig_rubrik="Avvikelserapport",
+        )
+        diarium_services.andra_arende(
+            arende, user=cast.handlaggare, arendemening="Riktlinjer för vårdavdelning 5"
+        )
+        diarium_services.andra_sekretess(
+            arende,
+            user=cast.handlaggare,
+            lagrum=LAGRUM,
+            motivering="Hälsa.",
+            offentlig_rubrik="Riktlinjer",
+        )
+    skrivelse.refresh_from_db()
+    assert skrivelse.offentlig_titel == "Tjänsteskrivelse Riktlinjer"
+    sidor = [
+        reverse("arenden:arende", args=[arende.pk]),
+        reverse("arenden:tidslinje", args=[arende.pk]),
+        reverse("arenden:sok") + f"?q={ORDET}",
+        reverse("api:handling", args=[skrivelse.pk]),
+        reverse("arenden:postlista") + f"?q={ORDET}",
+    ]
+    assert _funnet(cast.registrator, sidor) == []
+
+
 def test_a_title_shortened_by_the_diarium_loses_the_part_of_the_mening_it_holds():
     from arenden.dokument.harledd import utan_meningen
     from arenden.models import Arende

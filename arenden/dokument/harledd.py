@@ -144,23 +144,46 @@ def att_marka(obj: Arende | Handling):
     )
 
 
-def utan_meningen(titel: str, arende: Arende) -> str:
-    """``titel`` with ``arende``'s mening in it put as its offentlig rubrik (empty when it has
-    none). A title the system drew up names the ärende by the rubrik it had then
-    (``dokument.services.som_upprattad_handling``: "Tjänsteskrivelse <rubrik>"), the whole
-    mening while the ärende was open, shortened with "…" when long
-    (``diarium.services.arkivera_handling``); once the ärende is marked that mening is
-    protected (OSL 5 kap. 5 §) and may stand in no offentlig titel of its handlingar. The
-    mening is taken as whole words only, never out of another word; a public rubrik that says
-    the mening itself leaves the title as it is (and taking it out again would grow it). The
-    result fits the field, shortened as the diarium shortens."""
-    mening, ersattning = arende.arendemening.strip(), arende.offentlig_rubrik.strip()
-    if not mening or mening in ersattning:
+def meningar(arende: Arende) -> list[str]:
+    """Every mening ``arende`` has had, as its field history keeps them, the longest first: a
+    copy filed before the mening was edited names the ärende by the mening it had then."""
+    tidigare = (
+        arende.history.exclude(arendemening="").values_list("arendemening", flat=True)
+        if arende.pk
+        else []
+    )
+    alla = {m.strip() for m in [arende.arendemening, *tidigare]} - {""}
+    return sorted(alla, key=lambda m: (-len(m), m))
+
+
+def utan_meningen(titel: str, arende: Arende, alla: list[str] | None = None) -> str:
+    """``titel`` with each mening ``arende`` has had (``alla``, else :func:`meningar`) in it
+    put as its offentlig rubrik (empty when it has none). A title the system drew up names
+    the ärende by the rubrik it had then (``dokument.services.som_upprattad_handling``:
+    "Tjänsteskrivelse <rubrik>"), the whole mening while the ärende was open, shortened with
+    "…" when long (``diarium.services.arkivera_handling``); once the ärende is marked its
+    meningar are protected (OSL 5 kap. 5 §) and may stand in no offentlig titel of its
+    handlingar, an earlier one no more than the current. A mening is taken as whole words
+    only, never out of another word; one that the public rubrik says itself is left (and
+    taking it out again would grow the title). The result fits the field, shortened as the
+    diarium shortens."""
+    ersattning = arende.offentlig_rubrik.strip()
+    ny = titel
+    for mening in meningar(arende) if alla is None else alla:
+        if mening not in ersattning:
+            ny = _utan(ny, mening, ersattning)
+    if ny == titel:
         return titel
+    ny = " ".join(ny.split())
+    grans = Handling._meta.get_field("offentlig_titel").max_length
+    return ny if len(ny) <= grans else ny[: grans - 1].rstrip() + "…"
+
+
+def _utan(titel: str, mening: str, ersattning: str) -> str:
     hela_ord = re.compile(r"(?<!\w)" + re.escape(mening) + r"(?!\w)")
     if hela_ord.search(titel):
-        ny = hela_ord.sub(lambda _traff: ersattning, titel)
-    elif titel.endswith("…") and len(titel) >= Handling._meta.get_field("titel").max_length - 2:
+        return hela_ord.sub(lambda _traff: ersattning, titel)
+    if titel.endswith("…") and len(titel) >= Handling._meta.get_field("titel").max_length - 2:
         # cut by the diarium at the field's length: the longest tail of what is left, from a
         # word's start, that is how the mening begins
         stam = titel[:-1].rstrip()
@@ -172,14 +195,9 @@ def utan_meningen(titel: str, arende: Arende) -> str:
             ),
             None,
         )
-        if borjan is None:
-            return titel
-        ny = f"{stam[:borjan]} {ersattning}"
-    else:
-        return titel
-    ny = " ".join(ny.split())
-    grans = Handling._meta.get_field("offentlig_titel").max_length
-    return ny if len(ny) <= grans else ny[: grans - 1].rstrip() + "…"
+        if borjan is not None:
+            return f"{stam[:borjan]} {ersattning}"
+    return titel
 
 
 def offentliga_titlar_utan_meningen(arende: Arende, user) -> list[Handling]:
@@ -190,6 +208,7 @@ def offentliga_titlar_utan_meningen(arende: Arende, user) -> list[Handling]:
     title of a handling in a marked ärende is its offentlig titel, on every page, in the API,
     the postlista and the search (OSL 5 kap. 5 §)."""
     andrade = []
+    alla = meningar(arende)
     rader = (
         Handling.objects.select_for_update()
         .filter(arende_id=arende.pk)
@@ -197,7 +216,7 @@ def offentliga_titlar_utan_meningen(arende: Arende, user) -> list[Handling]:
         .order_by("pk")
     )
     for handling in rader:
-        ny = utan_meningen(handling.offentlig_titel, arende)
+        ny = utan_meningen(handling.offentlig_titel, arende, alla)
         if ny == handling.offentlig_titel:
             continue
         handling.offentlig_titel = ny
