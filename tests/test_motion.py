@@ -145,6 +145,24 @@ def test_a_motion_is_registered_with_its_ledamot_and_shows_its_last_day(client, 
     assert "Sista dag för beslut" in sida and "2026-02-12" in sida and "101 dagar kvar" in sida
 
 
+def test_one_day_left_and_one_day_late_are_said_in_the_singular(client, cast, klocka):
+    """The last day for a motion väckt 2025-02-12 is 2026-02-12 (KL 5 kap. 35 §)."""
+    ledamot = factories.person("Lena Ledamot", typ="fortroendevald", parti="MP")
+    client.force_login(cast.registrator)
+    svar = client.post(
+        reverse("arenden:registrera"),
+        _formular(cast, vackt="2025-02-12", fullmaktige=cast.organ.pk, ledamot=ledamot.pk),
+    )
+    for dag, vantat in [
+        (datetime.date(2026, 2, 11), ", 1 dag kvar"),
+        (datetime.date(2026, 2, 10), ", 2 dagar kvar"),
+        (datetime.date(2026, 2, 13), "försenad med 1 dag</strong>"),
+    ]:
+        klocka(dag)
+        client.force_login(cast.registrator)  # a session does not outlive a day
+        assert vantat in client.get(svar.url).content.decode(), dag
+
+
 def test_other_arenden_are_registered_without_the_motion_fields(client, cast):
     client.force_login(cast.registrator)
     svar = client.post(
