@@ -474,7 +474,8 @@ class Punkt(models.Model):
     #: struck from the list of a meeting that was inställt (the step *Ställ in*): the item
     #: stays as the record of what was on the list, and its ärende waits for another meeting
     struken = models.DateTimeField(_("struken"), null=True, blank=True, editable=False)
-    #: the motioner a struck anmälan of motioner listed: each is untied from the item to be
+    #: the motioner an anmälan of motioner listed that was struck, or that the meeting did not
+    #: handle (bordlagd, återremitterad, not beslutfört): each is untied from the item to be
     #: anmäld at the next meeting (KL 5 kap. 35 §), while the item's text still holds their
     #: mening as the kallelse said it (:meth:`namnda_motioner`)
     strukna_motioner = models.ManyToManyField(

@@ -66,6 +66,15 @@ _BESLUT_I_ARENDET = {
     Punkt.Utfall.AVSLAG,
     Punkt.Utfall.INFORMATION,
 }
+#: what leaves an item not handled by the meeting: put off (KL 5 kap. 50–51 §§), or not
+#: handled for want of a quorum (KL 5 kap. 45 §, 6 kap. 27 §). A standing item of anmälan
+#: (:data:`Punkt.STAENDE`) under one of these has anmält nothing: its delegationsbeslut and
+#: motioner are anmälda at the next meeting (:func:`_anmalan_till_nasta`)
+_INTE_BEHANDLAD = {
+    Punkt.Utfall.ATERREMISS,
+    Punkt.Utfall.BORDLAGGNING,
+    Punkt.Utfall.EJ_BESLUTFORT,
+}
 
 
 def _spara(obj, user, orsak: str = "") -> None:
@@ -1351,14 +1360,7 @@ def vid_installelse(event) -> None:
                 _("Struken från föredragningslistan: %(mote)s är inställt.")
                 % {"mote": sammantrade},
             )
-    for beslut in Beslut.objects.select_for_update().filter(anmalt_punkt__in=punkter):
-        beslut.anmalt_punkt = None
-        beslut._history_user = user
-        beslut.save(update_fields=["anmalt_punkt"])
-    for motion in listade:
-        motion.anmald_punkt = None
-        motion._history_user = user
-        motion.save(update_fields=["anmald_punkt"])
+    _anmalan_till_nasta(punkter, listade, user)
     adresser = sorted(
         {r.epost for r in sammantrade.kallelsemottagare.exclude(epost="").only("epost")}
     )
@@ -1373,6 +1375,22 @@ def vid_installelse(event) -> None:
             % {"organ": sammantrade.organ.namn, "datum": f"{sammantrade.datum:%Y-%m-%d}"},
             dold_kopia=adresser,
         )
+
+
+def _anmalan_till_nasta(punkter, motioner, user) -> None:
+    """The delegationsbeslut and the ``motioner`` listed under ``punkter``, items the meeting
+    will not handle (struck with it) or did not (:data:`_INTE_BEHANDLAD`), are untied from
+    them: nothing was anmält there, so they are not shown as anmälda there once the protokoll
+    is justerat (arenden.delegering.services.anmalt_vid, arenden.motion.services.anmalt_vid),
+    and the next kallelse lists them again (KL 6 kap. 40 §, 7 kap. 8 §; KL 5 kap. 35 §)."""
+    for beslut in Beslut.objects.select_for_update().filter(anmalt_punkt__in=punkter):
+        beslut.anmalt_punkt = None
+        beslut._history_user = user
+        beslut.save(update_fields=["anmalt_punkt"])
+    for motion in motioner:
+        motion.anmald_punkt = None
+        motion._history_user = user
+        motion.save(update_fields=["anmald_punkt"])
 
 
 def _kallelsens_brev(sammantrade: Sammantrade, till: list[int]) -> dict:
@@ -1657,7 +1675,27 @@ def besluta(
                 _("Beslutet kan inte föras in: %(skal)s.") % {"skal": skal},
                 code="inte_beslutfort",
             )
+        inte_anmalda = []
+        if punkt.typ in Punkt.STAENDE and utfall in _INTE_BEHANDLAD:
+            # an anmälan bordlagd, återremitterad or not handled has anmält nothing (KL 6 kap.
+            # 40 §, 5 kap. 35 §): its beslut and motioner wait for the next meeting; the item
+            # keeps which motioner it named, as one struck with its meeting does
+            from arenden.motion.models import Motion
+
+            inte_anmalda = list(
+                Motion.objects.select_for_update(of=("self",))
+                .filter(anmald_punkt=punkt)
+                .select_related("arende")
+                .order_by("pk")
+            )
+            punkt.strukna_motioner_diarienummer = ", ".join(
+                str(m.arende.diarienummer) for m in inte_anmalda
+            )
         _spara(punkt, user)
+        if punkt.typ in Punkt.STAENDE and utfall in _INTE_BEHANDLAD:
+            if inte_anmalda:
+                punkt.strukna_motioner.set(inte_anmalda)
+            _anmalan_till_nasta([punkt], inte_anmalda, user)
     return punkt
 
 
