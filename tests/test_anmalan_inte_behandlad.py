@@ -142,3 +142,45 @@ def test_a_motion_whose_anmalan_was_bordlagd_is_not_shown_as_anmald(monkeypatch)
     # the next kallelse of fullmäktige lists it again
     nasta = Mote(cast, datum=datetime.date(2025, 12, 10))
     assert [m.pk for m in motion_services.att_anmala(nasta.sammantrade)] == [listad.pk]
+
+
+def test_a_beslut_tied_to_an_anmalan_put_off_before_the_fix_is_mended_by_the_command():
+    """Recorded before the meeting untied them: listed, then untied by the command, and the
+    next kallelse lists the beslut again."""
+    import io
+
+    from django.core.management import call_command
+
+    mote = Mote()
+    cast = mote.cast
+    delegat = factories.user("delegat-kommando")
+    rad = factories.delegationspunkt(
+        organ=cast.organ,
+        nummer="1.1",
+        beslutsomrade="Remissyttranden",
+        delegat=factories.person("Dan Delegat", anvandare=delegat),
+    )
+    beslut = fatta_delegationsbeslut(
+        mote.berett_arende("Remiss A"), user=delegat, punkt=rad, datum=DAG, text="Yttra"
+    )
+    mote.punkt(mote.berett_arende("Ett ärende"))
+    mote.kalla()
+    [anmalan] = mote.sammantrade.punkter.filter(typ=Punkt.Typ.ANMALAN_DELEGATIONSBESLUT)
+    # as it was recorded before: the item bordlagd, the beslut still tied to it
+    Punkt.objects.filter(pk=anmalan.pk).update(utfall=Punkt.Utfall.BORDLAGGNING)
+    ut = io.StringIO()
+    call_command("ej_behandlade_anmalningar", stdout=ut)
+    assert "1 anmälningspunkter som inte behandlades." in ut.getvalue()
+    beslut.refresh_from_db()
+    assert beslut.anmalt_punkt_id == anmalan.pk  # listing changes nothing
+
+    call_command(
+        "ej_behandlade_anmalningar", "--lossa", "--som", cast.sekreterare.username, stdout=ut
+    )
+    assert "1 delegationsbeslut, 0 motioner" in ut.getvalue()
+    beslut.refresh_from_db()
+    assert beslut.anmalt_punkt is None
+    assert beslut.history.first().history_user == cast.sekreterare
+    ut = io.StringIO()
+    call_command("ej_behandlade_anmalningar", stdout=ut)
+    assert "0 anmälningspunkter" in ut.getvalue()

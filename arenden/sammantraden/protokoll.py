@@ -1393,6 +1393,48 @@ def _anmalan_till_nasta(punkter, motioner, user) -> None:
         motion.save(update_fields=["anmald_punkt"])
 
 
+def ej_behandlade_anmalningar():
+    """The standing items of anmälan (:data:`Punkt.STAENDE`) that the meeting did not handle
+    (:data:`_INTE_BEHANDLAD`) and that still hold a delegationsbeslut or a motion: recorded
+    before :func:`besluta` untied them (``manage.py ej_behandlade_anmalningar`` mends them)."""
+    from arenden.motion.models import Motion
+
+    return (
+        Punkt.objects.filter(typ__in=Punkt.STAENDE, utfall__in=_INTE_BEHANDLAD)
+        .filter(
+            Exists(Beslut.objects.filter(anmalt_punkt=OuterRef("pk")))
+            | Exists(Motion.objects.filter(anmald_punkt=OuterRef("pk")))
+        )
+        .select_related("sammantrade__organ")
+        .order_by("pk")
+    )
+
+
+def lossa_anmalan(punkt: Punkt, *, user, orsak: str = "") -> tuple[list[Beslut], list]:
+    """The standing item ``punkt`` was not handled (:data:`_INTE_BEHANDLAD`): nothing it
+    listed was anmält there. Its delegationsbeslut and motioner are untied, to be listed by
+    the next kallelse (:func:`_anmalan_till_nasta`); the item keeps which motioner it named
+    (``strukna_motioner``, and their diarienummer in its signed row), as its text holds their
+    mening and carries their secrecy (OSL 5 kap. 5 §). Returns what was untied."""
+    from arenden.motion.models import Motion
+
+    beslut = list(Beslut.objects.select_for_update().filter(anmalt_punkt=punkt).order_by("pk"))
+    namnda = list(
+        Motion.objects.select_for_update(of=("self",))
+        .filter(anmald_punkt=punkt)
+        .select_related("arende")
+        .order_by("pk")
+    )
+    if namnda:
+        tidigare = [m.pk for m in punkt.strukna_motioner.all()]
+        alla = [*Motion.objects.filter(pk__in=tidigare).select_related("arende"), *namnda]
+        punkt.strukna_motioner_diarienummer = ", ".join(str(m.arende.diarienummer) for m in alla)
+        _spara(punkt, user, orsak)
+        punkt.strukna_motioner.set(alla)
+    _anmalan_till_nasta([punkt], namnda, user)
+    return beslut, namnda
+
+
 def _kallelsens_brev(sammantrade: Sammantrade, till: list[int]) -> dict:
     """The kallelse's e-mail to the Kallelsemottagare ``till``, as the worker makes it: the
     public version as it reads now (e-mail leaves the system, OSL 5 kap. 5 §)."""
@@ -1675,27 +1717,11 @@ def besluta(
                 _("Beslutet kan inte föras in: %(skal)s.") % {"skal": skal},
                 code="inte_beslutfort",
             )
-        inte_anmalda = []
-        if punkt.typ in Punkt.STAENDE and utfall in _INTE_BEHANDLAD:
-            # an anmälan bordlagd, återremitterad or not handled has anmält nothing (KL 6 kap.
-            # 40 §, 5 kap. 35 §): its beslut and motioner wait for the next meeting; the item
-            # keeps which motioner it named, as one struck with its meeting does
-            from arenden.motion.models import Motion
-
-            inte_anmalda = list(
-                Motion.objects.select_for_update(of=("self",))
-                .filter(anmald_punkt=punkt)
-                .select_related("arende")
-                .order_by("pk")
-            )
-            punkt.strukna_motioner_diarienummer = ", ".join(
-                str(m.arende.diarienummer) for m in inte_anmalda
-            )
         _spara(punkt, user)
         if punkt.typ in Punkt.STAENDE and utfall in _INTE_BEHANDLAD:
-            if inte_anmalda:
-                punkt.strukna_motioner.set(inte_anmalda)
-            _anmalan_till_nasta([punkt], inte_anmalda, user)
+            # an anmälan bordlagd, återremitterad or not handled has anmält nothing (KL 6 kap.
+            # 40 §, 5 kap. 35 §): what it listed waits for the next meeting
+            lossa_anmalan(punkt, user=user)
     return punkt
 
 
