@@ -73,6 +73,36 @@ def test_a_delegationsbeslut_whose_anmalan_was_put_off_is_anmalt_at_the_next_mee
     assert [b.pk for b in ny.anmalda_beslut.all()] == [beslut.pk]
 
 
+def test_an_anmalan_not_handled_for_want_of_a_quorum_anmaler_nothing():
+    """KL 6 kap. 27 §: no ledamot took part in the anmälan (the organ keeps no register, so
+    one serving would do); it is noted as not handled, and its delegationsbeslut wait for the
+    next meeting."""
+    from arenden.sammantraden import protokoll
+
+    mote = Mote()
+    cast = mote.cast
+    delegat = factories.user("delegat-kvorum")
+    rad = factories.delegationspunkt(
+        organ=cast.organ,
+        nummer="1.1",
+        beslutsomrade="Remissyttranden",
+        delegat=factories.person("Dan Delegat", anvandare=delegat),
+    )
+    beslut = fatta_delegationsbeslut(
+        mote.berett_arende("Remiss A"), user=delegat, punkt=rad, datum=DAG, text="Yttra"
+    )
+    punkt = mote.punkt(mote.berett_arende("Ett ärende"))
+    mote.kalla()
+    [anmalan] = mote.sammantrade.punkter.filter(typ=Punkt.Typ.ANMALAN_DELEGATIONSBESLUT)
+    mote.besluta(punkt)
+    for deltagare in mote.sammantrade.deltagare.all():
+        protokoll.andra_narvaro(deltagare, user=cast.sekreterare, franvarande_pa=[anmalan])
+    mote.besluta(anmalan, utfall=Punkt.Utfall.EJ_BESLUTFORT, beslut="")
+    _justera(mote)
+    beslut.refresh_from_db()
+    assert anmalt_vid(beslut) is None and beslut.anmalt_punkt is None
+
+
 def test_a_handled_anmalan_still_anmaler_its_delegationsbeslut():
     mote = Mote()
     cast = mote.cast
