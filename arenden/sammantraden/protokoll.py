@@ -429,12 +429,84 @@ def andra_uppdrag(
                 ),
                 sats.version,
             )
+        fore = Ledamotsuppdrag(uppdrag=sats.uppdrag, fran=sats.fran, till=sats.till)
         for namn, varde in falt.items():
             setattr(sats, namn, varde)
         sats.version += 1
         _kräv_giltigt_uppdrag(sats)
+        _kräv_samma_grund(fore, sats)
         _spara(sats, user, orsak="rättat i ledamotsregistret")
     return sats
+
+
+def _som(sats: Ledamotsuppdrag, dag: datetime.date) -> str | None:
+    """What ``sats`` made its person in the organ on ``dag``: its uppdrag, or None."""
+    if sats.fran <= dag and (sats.till is None or dag <= sats.till):
+        return sats.uppdrag
+    return None
+
+
+def _kräv_samma_grund(fore: Ledamotsuppdrag, efter: Ledamotsuppdrag) -> None:
+    """Refuse a correction of a seat that changes what a recorded decision rests on: who was
+    ledamot on the day of an ordförandebeslut the person took (KL 6 kap. 39 §: only a ledamot
+    decides a brådskande ärende on the nämnd's behalf; the step checked the seat, flows.arende.
+    DELEGATIONSBESLUT), or who sat in the organ on the day of a meeting with a beslut or a
+    votering recorded (its beslutförhet was counted against the register then, KL 5 kap.
+    45 §, 6 kap. 27 §). The ärende would stay *beslutat*, the protokoll say what it says, on
+    ground the register no longer shows. Only the days the seat covered before or covers now
+    can change; the person's other seats overlap neither. The caller's transaction is
+    undone."""
+    beslut = (
+        Beslut.objects.filter(
+            organ_id=efter.organ_id,
+            slag=Beslut.Slag.ORDFORANDEBESLUT,
+            fattat_av__person=efter.person_id,
+        )
+        .select_related("arende")
+        .order_by("datum", "pk")
+    )
+    for rad in beslut:
+        if _som(fore, rad.datum) != _som(efter, rad.datum):
+            raise ValidationError(
+                _(
+                    "Uppdraget kan inte ändras så att det ändrar vad %(person)s var i "
+                    "%(organ)s den %(dag)s: ordförandebeslutet i %(dnr)s fattades den dagen "
+                    "med stöd av platsen som ledamot (kommunallagen 6 kap. 39 §)."
+                )
+                % {
+                    "person": efter.person.namn,
+                    "organ": efter.organ.namn,
+                    "dag": f"{rad.datum:%Y-%m-%d}",
+                    "dnr": rad.arende.diarienummer,
+                },
+                code="ordforandebeslut",
+            )
+    beslutat = Punkt.objects.filter(sammantrade=OuterRef("pk")).filter(
+        ~Q(utfall="") | Exists(Votering.objects.filter(punkt=OuterRef("pk")))
+    )
+    dagar = (
+        Sammantrade.objects.filter(organ_id=efter.organ_id)
+        .filter(Exists(beslutat))
+        .values_list("datum", flat=True)
+        .distinct()
+        .order_by("datum")
+    )
+    for dag in dagar:
+        if _som(fore, dag) != _som(efter, dag):
+            raise ValidationError(
+                _(
+                    "Uppdraget kan inte ändras så att det ändrar vad %(person)s var i "
+                    "%(organ)s den %(dag)s: sammanträdet den dagen har beslut i protokollet, "
+                    "och beslutförheten räknades mot registret som det var då (kommunallagen "
+                    "5 kap. 45 §, 6 kap. 27 §)."
+                )
+                % {
+                    "person": efter.person.namn,
+                    "organ": efter.organ.namn,
+                    "dag": f"{dag:%Y-%m-%d}",
+                },
+                code="beslutat_mote",
+            )
 
 
 def fyll_narvaro(sammantrade: Sammantrade, *, user, version: int | None = None) -> list[Deltagare]:
