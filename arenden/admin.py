@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arenden.arkiv.models import Bevarande, GallradHandling, Gallringsbeslut, Klass
 from arenden.delegering.models import Delegationspunkt
+from arenden.diarium.models import Arende
 from arenden.dokument.arkivering import Arkivering
 from arenden.dokument.jobb import MisslyckatDokument
 from arenden.gemensamt import utskick
@@ -67,6 +68,27 @@ class KlassAdmin(ReadOnlyHistoryAdmin):
     list_display = ("kod", "namn", "overordnad")
     search_fields = ("kod", "namn")
     inlines = [BevarandeRad]
+
+    def get_deleted_objects(self, objs, request):
+        """A klass that ärenden are registered under is not deleted: they hold its kod
+        (``Arende.klassificering``, no foreign key), and the gallring and the archive find
+        their klass by it. They are listed as what protects it, on the single and the bulk
+        deletion alike."""
+        deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
+        koder = [k.kod for k in objs]
+        for kod in (
+            Arende.objects.filter(klassificering__in=koder)
+            .values_list("klassificering", flat=True)
+            .distinct()
+            .order_by("klassificering")
+        ):
+            antal = Arende.objects.filter(klassificering=kod).count()
+            protected = [
+                *protected,
+                _("Klassen %(kod)s: %(antal)s ärenden är registrerade under den")
+                % {"kod": kod, "antal": antal},
+            ]
+        return deleted, counts, perms, protected
 
     def save_model(self, request, obj, form, change):
         if change and not form.has_changed():

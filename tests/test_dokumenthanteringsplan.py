@@ -7,7 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from arenden.models import Bevarande, Klass
+from arenden.models import Arende, Bevarande, Klass
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +121,96 @@ def test_the_plan_is_never_reverted_from_its_history(klass):
     assert anna.post(sida, {**_formular(klass, 1), "namn": "Provklass"}).status_code == 403
     klass.refresh_from_db()
     assert klass.namn == "Nytt namn"
+
+
+# -- the structure's rules, kept by the klass whoever saves it -------------------------------
+
+
+def _registrera(cast) -> int:
+    """Register a skrivelse on the page, with no klass named: the structure gives it one."""
+    client = Client(raise_request_exception=False)
+    client.force_login(cast.registrator)
+    svar = client.post(
+        "/registrera/",
+        {"organ": cast.organ.pk, "arendemening": "Skrivelse om bänkar", "typ": "skrivelse"},
+    )
+    return svar.status_code
+
+
+@pytest.mark.parametrize(
+    ("typer", "meddelande"),
+    [
+        ("5", "Ange ärendetyperna som en lista"),
+        ('"skrivelse"', "Ange ärendetyperna som en lista"),
+        ('{"skrivelse": 1}', "Ange ärendetyperna som en lista"),
+        ("[1]", "Ange ärendetyperna som en lista"),
+        ('["skrivelser"]', "Okända ärendetyper: skrivelser"),
+        ('["remiss", "remiss"]', "Varje ärendetyp får stå en gång"),
+        ('["skrivelse"]', "skrivelse har redan klassen 1.1 som standard"),
+    ],
+    ids=["tal", "ord", "objekt", "lista-med-tal", "okand", "dubbel", "annan-klass"],
+)
+def test_a_klass_whose_arendetyper_are_not_a_list_of_free_types_is_refused(typer, meddelande):
+    """The admin took any JSON as the ärendetyper a klass is the default for: a number made
+    every registration without a klass a 500 (``typ in 5``), a word picked the klass by a
+    part of it, and an unknown or already claimed ärendetyp was kept without a word."""
+    cast = factories.Cast()
+    klasser = Klass.objects.count()
+    data = {
+        "kod": "9.8",
+        "namn": "Ny klass",
+        "arendetyper": typer,
+        "initial-arendetyper": "[]",
+        "bevarande-TOTAL_FORMS": 0,
+        "bevarande-INITIAL_FORMS": 0,
+        "bevarande-MIN_NUM_FORMS": 0,
+        "bevarande-MAX_NUM_FORMS": 1000,
+        "_save": "Spara",
+    }
+    svar = _admin("anna").post("/admin/arenden/klass/add/", data)
+    assert svar.status_code == 200
+    assert meddelande in svar.content.decode()
+    assert Klass.objects.count() == klasser
+    # and registering goes on, under the klass the structure gives the skrivelse
+    assert _registrera(cast) == 302
+    assert Arende.objects.get().klassificering == "1.1"
+
+
+def test_a_klass_may_be_the_default_for_types_no_other_klass_has(klass):
+    url = f"/admin/arenden/klass/{klass.pk}/change/"
+    svar = _admin("anna").post(url, {**_formular(klass, 0), "arendetyper": "[]"})
+    assert svar.status_code == 302
+    Klass.objects.filter(kod="1.2").update(arendetyper=[])
+    svar = _admin("bo").post(url, {**_formular(klass, 1), "arendetyper": '["remiss"]'})
+    assert svar.status_code == 302, svar.content.decode()[:2000]
+    klass.refresh_from_db()
+    assert klass.arendetyper == ["remiss"]
+
+
+def test_the_kod_of_a_klass_with_arenden_is_neither_changed_nor_deleted():
+    """The ärenden hold the kod of their klass (``Arende.klassificering``): renamed or
+    deleted in the admin, the gallring and the archive found no klass for them."""
+    cast = factories.Cast()
+    arende = cast.registrera("Skrivelse", typ="skrivelse", klassificering="1.3")
+    klass = Klass.objects.get(kod="1.3")
+    anna = _admin("anna")
+    url = f"/admin/arenden/klass/{klass.pk}/change/"
+    svar = anna.post(url, {**_formular(klass, 0), "kod": "1.9"})
+    assert svar.status_code == 200
+    assert "Koden 1.3 kan inte ändras: 1 ärenden är registrerade under den" in svar.content.decode()
+    klass.refresh_from_db()
+    assert (klass.kod, klass.version) == ("1.3", 0)
+    # its name may still be corrected
+    assert anna.post(url, {**_formular(klass, 0), "namn": "Sammanträden"}).status_code == 302
+
+    Bevarande.objects.filter(klass=klass).delete()  # no row of the plan protects it
+    svar = anna.post(f"/admin/arenden/klass/{klass.pk}/delete/", {"post": "yes"})
+    assert svar.status_code == 200
+    assert "Klassen 1.3: 1 ärenden är registrerade under den" in svar.content.decode()
+    svar = anna.post(
+        "/admin/arenden/klass/",
+        {"action": "delete_selected", "_selected_action": [klass.pk], "post": "yes"},
+    )
+    assert Klass.objects.filter(pk=klass.pk).exists()
+    arende.refresh_from_db()
+    assert arende.klassificering == "1.3"

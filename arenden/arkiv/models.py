@@ -4,12 +4,13 @@ they removed (arkivlagen)."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from arenden.diarium.models import Handling
+from arenden.diarium.models import Arende, Handling
 from workflow.context import history_user
 from workflow.fieldhistory import SignedHistory
 
@@ -54,6 +55,69 @@ class Klass(models.Model):
 
     def __str__(self):
         return f"{self.kod} {self.namn}"
+
+    def clean(self):
+        """The rules of the structure, for every door that saves a klass through a form (the
+        admin's): ``arendetyper`` is a list of known ärendetyper, each the default of one klass
+        only (registration picks the klass by it, :func:`arenden.diarium.services.klass_for`:
+        anything else there refused every registration, or picked a klass by a part of a
+        word); and the kod of a klass that ärenden are registered under stays (they hold it,
+        ``Arende.klassificering``, and the gallring and the archive find their klass by it)."""
+        super().clean()
+        typer = self.arendetyper
+        kanda = set(Arende.Typ.values)
+        if not isinstance(typer, list) or not all(isinstance(t, str) for t in typer):
+            raise ValidationError(
+                {
+                    "arendetyper": _(
+                        'Ange ärendetyperna som en lista, t.ex. ["skrivelse", "remiss"].'
+                    )
+                },
+                code="inte_lista",
+            )
+        okanda = sorted(set(typer) - kanda)
+        if okanda:
+            raise ValidationError(
+                {
+                    "arendetyper": _("Okända ärendetyper: %(okanda)s. Kända är %(kanda)s.")
+                    % {"okanda": ", ".join(okanda), "kanda": ", ".join(Arende.Typ.values)}
+                },
+                code="okand_typ",
+            )
+        if len(set(typer)) != len(typer):
+            raise ValidationError(
+                {"arendetyper": _("Varje ärendetyp får stå en gång.")}, code="dubblett"
+            )
+        andra = Klass.objects.exclude(pk=self.pk) if self.pk else Klass.objects.all()
+        for annan in andra.order_by("kod"):
+            if isinstance(annan.arendetyper, list):
+                gemensamma = sorted(set(typer) & set(annan.arendetyper))
+                if gemensamma:
+                    raise ValidationError(
+                        {
+                            "arendetyper": _(
+                                "%(typer)s har redan klassen %(kod)s som standard: en "
+                                "ärendetyp har en standardklass."
+                            )
+                            % {"typer": ", ".join(gemensamma), "kod": annan.kod}
+                        },
+                        code="redan_standard",
+                    )
+        if self.pk:
+            fore = Klass.objects.filter(pk=self.pk).values_list("kod", flat=True).first()
+            if fore is not None and fore != self.kod:
+                antal = Arende.objects.filter(klassificering=fore).count()
+                if antal:
+                    raise ValidationError(
+                        {
+                            "kod": _(
+                                "Koden %(kod)s kan inte ändras: %(antal)s ärenden är "
+                                "registrerade under den. Lägg till en ny klass i stället."
+                            )
+                            % {"kod": fore, "antal": antal}
+                        },
+                        code="kod_anvands",
+                    )
 
 
 class Bevarande(models.Model):

@@ -224,7 +224,8 @@ def klass_for(typ: str, kod: str = "") -> Klass:
             )
         return klass
     for klass in Klass.objects.order_by("kod"):
-        if typ in klass.arendetyper:
+        # a list, as Klass.clean keeps it: in a word, "in" would find a part of one
+        if isinstance(klass.arendetyper, list) and typ in klass.arendetyper:
             return klass
     raise ValidationError(
         _("Ange klassificering: strukturen ger ingen klass för ärendetypen %(typ)s.")
