@@ -100,3 +100,30 @@ def test_the_csv_export_does_not_hand_a_formula_to_the_spreadsheet(cast):
         reverse("arenden:auditlogg_export", args=["json"]), {"overgang": "makulera"}
     )
     assert b'"=HYPERLINK' in b"".join(response.streaming_content)  # JSON is data, not a sheet
+
+
+def test_a_marking_by_someone_with_a_long_name_is_made(cast):
+    """Who made a marking is kept by name (OSL 5 kap. 5 §); a name from the login (OIDC's
+    given_name and family_name, up to 150 characters each) did not fit the column of 200, and
+    PostgreSQL answered the marking with a 500."""
+    cast.handlaggare.first_name, cast.handlaggare.last_name = "Å" * 150, "Ö" * 150
+    cast.handlaggare.save()
+    arende = cast.registrera("Utredning om vårdskada")
+    from arenden.handlaggning.services import tilldela
+
+    tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    svar = _client(cast.handlaggare).post(
+        reverse("arenden:sekretess", args=[arende.pk]),
+        factories.fran_arendesidan(
+            arende,
+            {
+                "lagrum": "OSL 25 kap. 1 §",
+                "offentlig_rubrik": "Utredning",
+                "motivering": "Uppgifter om patientens hälsa.",
+            },
+        ),
+    )
+    assert svar.status_code == 302
+    arende.refresh_from_db()
+    assert arende.sekretess_lagrum == "OSL 25 kap. 1 §"
+    assert arende.sekretess_markerad_av == f"{'Å' * 150} {'Ö' * 150}"

@@ -25,6 +25,9 @@ from workflow.models import WorkflowMixin
 #: its motivering is the beslut sent to who asked, FL 32 §, written to be read by them.)
 SEKRETESSPROVNINGAR = (ArendeSteg.ANDRA_SEKRETESS,)
 
+#: the longest full name of a user: first name, a space, last name (Django's 150 each)
+NAMNLANGD = 150 + 1 + 150
+
 
 class Nummerserie(models.Model):
     """The last running number handed out in one diarium series and year."""
@@ -98,7 +101,10 @@ class Arende(WorkflowMixin):
         help_text=_("Lagrummet, t.ex. OSL 25 kap. 1 §. Tomt när ärendet är offentligt."),
     )
     sekretess_datum = models.DateField(_("sekretessmarkerat"), null=True, blank=True)
-    sekretess_markerad_av = models.CharField(_("sekretessmarkerat av"), max_length=200, blank=True)
+    #: the full name of who marked it: a user's first and last name (150 characters each)
+    sekretess_markerad_av = models.CharField(
+        _("sekretessmarkerat av"), max_length=NAMNLANGD, blank=True
+    )
     #: the day the ärende was delivered to the e-arkiv (arenden.arkiv.export, manage.py arkivexport)
     levererad = models.DateField(_("levererat till arkiv"), null=True, blank=True, editable=False)
     #: the ärende's version (services.arendets_version) the delivered package holds: a change
@@ -286,7 +292,10 @@ class Handling(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     sekretess_lagrum = models.CharField(_("sekretess enligt"), max_length=100, blank=True)
     sekretess_datum = models.DateField(_("sekretessmarkerad"), null=True, blank=True)
-    sekretess_markerad_av = models.CharField(_("sekretessmarkerad av"), max_length=200, blank=True)
+    #: the full name of who marked it: a user's first and last name (150 characters each)
+    sekretess_markerad_av = models.CharField(
+        _("sekretessmarkerad av"), max_length=NAMNLANGD, blank=True
+    )
     offentlig_titel = models.CharField(
         _("offentlig titel"),
         max_length=500,

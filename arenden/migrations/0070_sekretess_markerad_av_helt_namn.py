@@ -1,0 +1,34 @@
+# The full name of who made a sekretess marking fits: first and last name, 150 characters each
+# (OSL 5 kap. 5 §). Numbered 0070 after 0068; 0069 is taken on another branch.
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('arenden', '0068_arkivering_forsok'),
+    ]
+
+    operations = [
+        migrations.AlterField(
+            model_name='arende',
+            name='sekretess_markerad_av',
+            field=models.CharField(blank=True, max_length=301, verbose_name='sekretessmarkerat av'),
+        ),
+        migrations.AlterField(
+            model_name='handling',
+            name='sekretess_markerad_av',
+            field=models.CharField(blank=True, max_length=301, verbose_name='sekretessmarkerad av'),
+        ),
+        migrations.AlterField(
+            model_name='historicalarende',
+            name='sekretess_markerad_av',
+            field=models.CharField(blank=True, max_length=301, verbose_name='sekretessmarkerat av'),
+        ),
+        migrations.AlterField(
+            model_name='historicalhandling',
+            name='sekretess_markerad_av',
+            field=models.CharField(blank=True, max_length=301, verbose_name='sekretessmarkerad av'),
+        ),
+    ]
