@@ -14,7 +14,10 @@ from arenden.dokument.arkivering import Arkivering
 from arenden.dokument.jobb import MisslyckatDokument
 from arenden.gemensamt import utskick
 from arenden.gemensamt.utskick import Utskick
-from workflow.admin import ReadOnly, ReadOnlyHistoryAdmin
+from arenden.organisation import roles
+from arenden.organisation.models import Organ
+from workflow.admin import LocalRoleAdmin, LocalRoleForm, ReadOnly, ReadOnlyHistoryAdmin
+from workflow.models import LocalRole
 
 
 class BevarandeRad(admin.TabularInline):
@@ -258,3 +261,61 @@ from rest_framework.authtoken.models import TokenProxy  # noqa: E402
 
 if admin.site.is_registered(TokenProxy):
     admin.site.unregister(TokenProxy)
+
+
+class RollForm(LocalRoleForm):
+    """A local role given in the admin: on an object that exists, and on an organ one of the
+    organisation's roles (:data:`arenden.organisation.roles.ALL`, those the login's role
+    mapping gives, ``arenden.konto.sso``): a misspelt role gives nothing and says nothing.
+    Delegat is not among them: it follows the rows of the delegationsordning
+    (:func:`arenden.delegering.models.ge_delegatroll`), and one given by hand would let its
+    holder read the nämnd's secret ärenden with no delegation behind it (OSL need to know)."""
+
+    def clean(self):
+        data = super().clean()
+        typ, id_, roll = data.get("content_type"), data.get("object_id"), data.get("role")
+        model = typ.model_class() if typ is not None else None
+        if model is not None and id_ is not None and not model._default_manager.filter(pk=id_):
+            self.add_error(
+                "object_id",
+                _("Det finns inget %(vad)s med id %(id)s.")
+                % {"vad": model._meta.verbose_name, "id": id_},
+            )
+        if model is Organ and roll:
+            if roll == roles.DELEGAT:
+                self.add_error(
+                    "role",
+                    _(
+                        "Rollen Delegat ges av delegationsordningen, för de perioder dess rader "
+                        "gäller, aldrig här."
+                    ),
+                )
+            elif roll not in roles.ALL:
+                self.add_error(
+                    "role",
+                    _("%(roll)s är ingen roll. Rollerna är %(roller)s.")
+                    % {"roll": roll, "roller": ", ".join(roles.ALL)},
+                )
+        return data
+
+
+def _av_delegationsordningen(obj) -> bool:
+    return obj is not None and obj.role == roles.DELEGAT and obj.content_type.model_class() is Organ
+
+
+class RollAdmin(LocalRoleAdmin):
+    """The engine's admin of local roles, with the domain's rules for a role on an organ
+    (:class:`RollForm`); a Delegat's role is read here, changed and ended with the rows of
+    the delegationsordning."""
+
+    form = RollForm
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _av_delegationsordningen(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _av_delegationsordningen(obj)
+
+
+admin.site.unregister(LocalRole)
+admin.site.register(LocalRole, RollAdmin)

@@ -140,3 +140,62 @@ def test_the_admin_makes_no_api_key(client):
     assert svar.status_code == 404
     assert not Token.objects.exists()
     assert "authtoken" not in client.get("/admin/").content.decode()
+
+
+def _pa_organ(organ, user, roll=r.STABSCHEF, **andra):
+    return {
+        "content_type": ContentType.objects.get_for_model(organ).pk,
+        "object_id": organ.pk,
+        "role": roll,
+        "user": user.pk,
+        "group": "",
+        "granted_at_0": "2025-10-20",
+        "granted_at_1": "09:00:00",
+        "valid_from": "",
+        "valid_until": "",
+        "granted_by": "",
+        **andra,
+    }
+
+
+@pytest.mark.parametrize(
+    ("andra", "meddelande"),
+    [
+        ({"role": "Stabchef"}, "Stabchef är ingen roll"),
+        ({"role": "stabschef"}, "stabschef är ingen roll"),
+        ({"role": r.DELEGAT}, "ges av delegationsordningen"),
+        ({"object_id": 987654321}, "Det finns inget organ med id 987654321"),
+    ],
+    ids=["felstavad", "gemener", "delegat", "inget-organ"],
+)
+def test_a_role_on_an_organ_that_is_no_role_or_on_no_organ_is_refused(
+    superanvandare, cast, andra, meddelande
+):
+    """The admin kept any word as a role on an organ, and any number as the organ: a
+    misspelt Stabschef gave nothing and said nothing, and a Delegat given by hand let its
+    holder read the nämnd's secret ärenden with no row in the delegationsordning behind it
+    (the login's role mapping has always refused a role it does not know)."""
+    ny = factories.user("ny-stabschef")
+    fore = LocalRole.objects.count()
+    svar = superanvandare.post(NY, _pa_organ(cast.organ, ny, **andra))
+    assert svar.status_code == 200
+    assert meddelande in svar.content.decode()
+    assert LocalRole.objects.count() == fore
+
+
+def test_a_delegat_role_from_the_delegationsordning_is_not_changed_or_removed_here(
+    superanvandare, cast
+):
+    from workflow import roles as workflow_roles
+
+    delegat = factories.user("delegat")
+    workflow_roles.grant(cast.organ, r.DELEGAT, user=delegat)
+    roll = LocalRole.objects.get(user=delegat, role=r.DELEGAT)
+    andra = f"{LISTA}{roll.pk}/change/"
+    svar = superanvandare.post(
+        andra, _pa_organ(cast.organ, delegat, r.DELEGAT, valid_until="2030-01-01")
+    )
+    assert svar.status_code == 403
+    assert superanvandare.post(f"{LISTA}{roll.pk}/delete/", {"post": "yes"}).status_code == 403
+    roll.refresh_from_db()
+    assert roll.valid_until is None
