@@ -233,3 +233,35 @@ def test_a_handling_asked_for_stays_until_the_begaran_is_tried(cast):
     handling.refresh_from_db()
     assert handling.fil and handling.gallrad is None
     assert not Gallringsbeslut.objects.exists()
+
+
+def test_a_gallring_dated_another_day_than_today_is_refused_and_removes_nothing(cast):
+    """``manage.py gallring --idag`` lists what the plan makes due on another day; carrying it
+    out with ``--genomfor`` removed the files whose frist had not yet run (3.1's two years,
+    counted to a day in the future) and dated the gallring on that day."""
+    arende = _stangt(cast, "3.1", datetime.date.today(), ("skrivelse", "Begäran om kopia"))
+    handling = arende.handlingar.get()
+    namn, storage = handling.fil.name, handling.fil.storage
+    om_tre_ar = (datetime.date.today() + datetime.timedelta(days=3 * 366)).isoformat()
+    out = io.StringIO()
+    call_command("gallring", "--idag", om_tre_ar, stdout=out)
+    assert "1 handlingar ska gallras" in out.getvalue()  # the list is still a plan
+    with pytest.raises(CommandError, match="Gallring genomförs i dag"):
+        call_command(
+            "gallring",
+            "--genomfor",
+            "--idag",
+            om_tre_ar,
+            "--beslut",
+            "RS 2024 § 45",
+            "--av",
+            cast.registrator.username,
+            stdout=out,
+        )
+    # and the service, whoever calls it, on any day but today
+    for dag in (datetime.date.fromisoformat(om_tre_ar), datetime.date(2020, 1, 1)):
+        with pytest.raises(ValidationError, match="Gallring genomförs i dag"):
+            gallring.gallra([handling], beslut="RS 2024 § 45", user=cast.registrator, idag=dag)
+    handling.refresh_from_db()
+    assert handling.fil and handling.gallrad is None and storage.exists(namn)
+    assert not Gallringsbeslut.objects.exists()

@@ -172,7 +172,19 @@ def gallra(handlingar, *, beslut: str, user, idag: datetime.date | None = None) 
         raise ValidationError(
             _("Ange beslutet som gallringen stöds av (arkivlagen 10 §)."), code="beslut"
         )
-    idag = idag or timezone.localdate()
+    # the day the frist is counted to is the day the files go: what the plan makes due on
+    # another day is listed (genomga), never gallrat, which would remove files whose frist
+    # has not run and record the gallring under a day it did not happen on
+    if idag is not None and idag != timezone.localdate():
+        raise ValidationError(
+            _(
+                "Gallring genomförs i dag, %(idag)s, med det som är gallringsbart i dag; "
+                "%(dag)s kan bara användas för att lista."
+            )
+            % {"idag": timezone.localdate().isoformat(), "dag": idag.isoformat()},
+            code="inte_i_dag",
+        )
+    idag = timezone.localdate()
     handlingar = list(handlingar)
     filer = []
     with transaction.atomic(), acting_as(user):

@@ -23,7 +23,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--idag", help="Dagen fristen räknas till (ÅÅÅÅ-MM-DD).")
+        parser.add_argument(
+            "--idag",
+            help="Dagen fristen räknas till (ÅÅÅÅ-MM-DD), för att lista; gallring sker i dag.",
+        )
         parser.add_argument("--genomfor", action="store_true", help="Gallra, inte bara lista.")
         parser.add_argument("--beslut", default="", help="Beslutet gallringen stöds av.")
         parser.add_argument("--av", default="", help="Användarnamnet på den som gallrar.")
