@@ -340,7 +340,7 @@ CSRF_FAILURE_VIEW = "arenden.gemensamt.sidor.formularet_gammalt"
 # CSRF) for the browser; the same has_perm as the pages; errors as problem details (RFC 9457)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "arenden.api.nyckel.Tjanstekonto",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

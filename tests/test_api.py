@@ -548,3 +548,31 @@ def test_an_address_no_endpoint_answers_is_a_problem_even_posted_without_a_csrf_
         assert svar.status_code == 404
         assert svar["Content-Type"] == "application/problem+json"
         assert svar.json()["detail"] == "Det finns ingen sådan adress i API:t."
+
+
+def test_a_key_of_an_account_made_administrator_since_no_longer_lets_it_in(cast):
+    """``api_nyckel`` gives no key to an administrator; an account given one and then made
+    staff or superuser in the admin was still let in by it, carrying an administrator's
+    rights into the API past the rule. The key is asked about whenever it is used."""
+    utskrift = io.StringIO()
+    call_command("api_nyckel", cast.registrator.username, stdout=utskrift)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {utskrift.getvalue().strip()}")
+    assert api.get("/api/arbetslistor/").status_code == 200
+    for falt in ("is_staff", "is_superuser"):
+        User.objects.filter(pk=cast.registrator.pk).update(**{falt: True})
+        svar = problem(api.get("/api/arbetslistor/"), 401)
+        assert svar["detail"] == "API-nyckeln eller inloggningen godtas inte."
+        fore = Arende.objects.count()
+        problem(
+            api.post(
+                "/api/arenden/",
+                {"organ": cast.organ.kod, "arendemening": "Skrivelse", "typ": "skrivelse"},
+                format="json",
+                HTTP_IDEMPOTENCY_KEY=f"nyckel-{falt}",
+            ),
+            401,
+        )
+        assert Arende.objects.count() == fore
+        User.objects.filter(pk=cast.registrator.pk).update(is_staff=False, is_superuser=False)
+    assert api.get("/api/arbetslistor/").status_code == 200

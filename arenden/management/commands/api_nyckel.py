@@ -10,6 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
+from arenden.api.nyckel import ar_administrator
+
 
 class Command(BaseCommand):
     help = "Skapar eller byter API-nyckeln för ett tjänstekonto och skriver ut den."
@@ -23,7 +25,7 @@ class Command(BaseCommand):
             raise CommandError(f"Det finns ingen användare {anvandarnamn}.")
         if not user.is_active:
             raise CommandError(f"{anvandarnamn} är inaktiverad och får ingen nyckel.")
-        if user.is_superuser or user.is_staff:
+        if ar_administrator(user):
             raise CommandError(
                 f"{anvandarnamn} är administratör; en API-nyckel ges bara ett vanligt konto "
                 "med de roller integrationen behöver."
