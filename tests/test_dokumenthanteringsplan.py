@@ -214,3 +214,47 @@ def test_the_kod_of_a_klass_with_arenden_is_neither_changed_nor_deleted():
     assert Klass.objects.filter(pk=klass.pk).exists()
     arende.refresh_from_db()
     assert arende.klassificering == "1.3"
+
+
+def test_a_frist_of_thousands_of_years_is_refused_and_the_gallring_goes_on(
+    klass, settings, tmp_path
+):
+    """The admin took any frist a small integer holds: one of 8000 years made the day it runs
+    out a year past 9999, and every listing and gallring of the plan failed on it."""
+    import io
+
+    from django.core.management import call_command
+
+    settings.MEDIA_ROOT = tmp_path
+    url = f"/admin/arenden/klass/{klass.pk}/change/"
+    svar = _admin("anna").post(url, _formular(klass, 0, bevaras="", gallringsfrist_ar=8000))
+    assert svar.status_code == 200
+    assert "En gallringsfrist kan vara högst 200 år" in svar.content.decode()
+    rad = Bevarande.objects.get(klass=klass)
+    assert (rad.bevaras, rad.gallringsfrist_ar) == (True, None)
+    cast = factories.Cast()
+    arende = cast.registrera("Skrivelse", typ="skrivelse", klassificering=klass.kod)
+    from django.core.files.base import ContentFile
+
+    from arenden.diarium import services
+    from workflow.engine import do_transition
+
+    services.lagg_till_handling(
+        arende,
+        user=cast.registrator,
+        typ="skrivelse",
+        riktning="inkommen",
+        titel="Synpunkt",
+        fil=ContentFile(b"Synpunkt", name="synpunkt.txt"),
+    )
+    do_transition(arende, "avskriva", cast.stabschef, "Inget att göra")
+    # a row saved before the limit is a frist that never runs out, not a failing gallring
+    Bevarande.objects.filter(klass=klass).update(bevaras=False, gallringsfrist_ar=8000)
+    out = io.StringIO()
+    call_command("gallring", stdout=out)
+    assert "0 handlingar ska gallras" in out.getvalue()
+    Bevarande.objects.filter(klass=klass).update(bevaras=True, gallringsfrist_ar=None)
+    # the longest frist is taken
+    svar = _admin("bo").post(url, _formular(klass, 0, bevaras="", gallringsfrist_ar=200))
+    assert svar.status_code == 302
+    assert Bevarande.objects.get(klass=klass).gallringsfrist_ar == 200

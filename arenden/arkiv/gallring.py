@@ -28,6 +28,9 @@ STANGDA = ("avslutat", "avskrivet")
 
 
 def _ar_senare(dag: datetime.date, ar: int) -> datetime.date:
+    if dag.year + ar > datetime.MAXYEAR:
+        # a frist past the calendar (a row saved before Bevarande's limit) never runs out
+        return datetime.date.max
     try:
         return dag.replace(year=dag.year + ar)
     except ValueError:  # 29 February

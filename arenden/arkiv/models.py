@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -120,6 +121,10 @@ class Klass(models.Model):
                     )
 
 
+#: the longest gallringsfrist of the plan, in years
+LANGSTA_FRIST = 200
+
+
 class Bevarande(models.Model):
     """A row of the dokumenthanteringsplan: for the handlingar of one type in one klass (or of
     every type, ``handlingstyp`` empty), whether they are kept or gallras, and how many years
@@ -132,8 +137,18 @@ class Bevarande(models.Model):
         _("handlingstyp"), max_length=30, choices=Handling.Typ.choices, blank=True
     )
     bevaras = models.BooleanField(_("bevaras"), default=True)
+    #: at most LANGSTA_FRIST: the day a frist runs out is a date (a frist of thousands of
+    #: years made every listing and gallring of the plan fail on a year past 9999)
     gallringsfrist_ar = models.PositiveSmallIntegerField(
-        _("gallras efter (år)"), null=True, blank=True
+        _("gallras efter (år)"),
+        null=True,
+        blank=True,
+        validators=[
+            MaxValueValidator(
+                LANGSTA_FRIST,
+                _("En gallringsfrist kan vara högst %(limit_value)s år; bevara i stället."),
+            )
+        ],
     )
     anmarkning = models.CharField(_("anmärkning"), max_length=300, blank=True)
     history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])

@@ -1,6 +1,8 @@
 # The full name of who made a sekretess marking fits: first and last name, 150 characters each
-# (OSL 5 kap. 5 §). Numbered 0070 after 0068; 0069 is taken on another branch.
+# (OSL 5 kap. 5 §); a gallringsfrist is at most 200 years. Numbered 0070 after 0068; 0069
+# is taken on another branch.
 
+import django.core.validators
 from django.db import migrations, models
 
 
@@ -30,5 +32,15 @@ class Migration(migrations.Migration):
             model_name='historicalhandling',
             name='sekretess_markerad_av',
             field=models.CharField(blank=True, max_length=301, verbose_name='sekretessmarkerad av'),
+        ),
+        migrations.AlterField(
+            model_name='bevarande',
+            name='gallringsfrist_ar',
+            field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(200, 'En gallringsfrist kan vara högst %(limit_value)s år; bevara i stället.')], verbose_name='gallras efter (år)'),
+        ),
+        migrations.AlterField(
+            model_name='historicalbevarande',
+            name='gallringsfrist_ar',
+            field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(200, 'En gallringsfrist kan vara högst %(limit_value)s år; bevara i stället.')], verbose_name='gallras efter (år)'),
         ),
     ]
