@@ -6,6 +6,7 @@ every secret thing has a public rubrik; every read of secret content is logged f
 """
 
 import datetime
+import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -639,3 +640,68 @@ def test_the_postlista_shows_a_secret_handling_of_an_open_arende_by_its_public_t
     assert "Läkarintyg – Sekretess" in funnet and "Skrivelse om färdtjänsten" not in funnet
     funnet = client.get(url, {"q": "färdtjänsten"}).content.decode()
     assert "Skrivelse om färdtjänsten" in funnet and "Läkarintyg" not in funnet
+
+
+@pytest.mark.parametrize("lagrum", ["sekretess", "LOU", "OSL §"])
+def test_a_marking_without_a_paragraph_is_refused_at_every_door(cast, lagrum):
+    """A sekretess marking names the paragraph it rests on (OSL 5 kap. 5 §): any word was
+    kept as the lagrum, on the registration page, the API, a handling and a prövning alike,
+    and shown to the public as the ground of the secrecy."""
+    from rest_framework.test import APIClient
+
+    meddelande = "Ange lagrummet som sekretessen grundas på, med paragraf"
+    fore = Arende.objects.count()
+    svar = _inloggad(cast.registrator).post(
+        reverse("arenden:registrera"),
+        {
+            "organ": cast.organ.pk,
+            "arendemening": "Klagomål på vården",
+            "typ": "skrivelse",
+            "sekretess_lagrum": lagrum,
+            "offentlig_rubrik": "Klagomål",
+        },
+    )
+    assert svar.status_code == 200 and meddelande in svar.content.decode()
+    api = APIClient()
+    api.force_authenticate(cast.registrator)
+    svar = api.post(
+        "/api/arenden/",
+        {
+            "organ": "HSN",
+            "arendemening": "Klagomål",
+            "typ": "skrivelse",
+            "sekretess_lagrum": lagrum,
+            "offentlig_rubrik": "Klagomål",
+        },
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
+    )
+    assert svar.status_code in (400, 422) and meddelande in svar.content.decode()
+    assert Arende.objects.count() == fore
+
+    arende = cast.registrera("Riktlinjer för vårdhygien")
+    handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    with pytest.raises(ValidationError, match=meddelande):
+        _handling(cast, arende, "Avvikelse", sekretess_lagrum=lagrum, offentlig_titel="Rapport")
+    assert not arende.handlingar.exists()
+    steg = history(arende).count()
+    svar = _inloggad(cast.handlaggare).post(
+        reverse("arenden:sekretess", args=[arende.pk]),
+        factories.fran_arendesidan(
+            arende,
+            {"lagrum": lagrum, "offentlig_rubrik": "Riktlinjer", "motivering": "Hälsa."},
+        ),
+    )
+    assert svar.status_code == 200 and meddelande in svar.content.decode()
+    arende.refresh_from_db()
+    assert arende.sekretess_lagrum == "" and history(arende).count() == steg
+    # a lagrum with its paragraph is taken
+    diarium_services.andra_sekretess(
+        arende,
+        user=cast.handlaggare,
+        lagrum="OSL 25 kap. 1 §",
+        motivering="Hälsa.",
+        offentlig_rubrik="Riktlinjer",
+    )
+    arende.refresh_from_db()
+    assert arende.sekretess_lagrum == "OSL 25 kap. 1 §"

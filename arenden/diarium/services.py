@@ -154,6 +154,8 @@ def registrera_arende(
     falt["klassificering"] = klass_for(typ, falt.get("klassificering", "")).kod
     if falt.get("sekretess_lagrum"):
         kräv_offentlig_rubrik(falt.get("offentlig_rubrik", ""), _("ett sekretessmarkerat ärende"))
+        if "sekretess_datum" not in falt:  # made now; one carried on was tried when made
+            kräv_lagrum(falt["sekretess_lagrum"])
         for namn, varde in sekretessmarkering(falt["sekretess_lagrum"], user).items():
             falt.setdefault(namn, varde)
     kräv_skett(falt.get("inkommet"), _("Dagen ärendet kom in"))
@@ -434,6 +436,7 @@ def lagg_till_handling(
     carried (see :func:`andras`)."""
     if falt.get("sekretess_lagrum"):
         kräv_offentlig_rubrik(falt.get("offentlig_titel", ""), _("en sekretessmarkerad handling"))
+        kräv_lagrum(falt["sekretess_lagrum"])
         for namn, varde in sekretessmarkering(falt["sekretess_lagrum"], user).items():
             falt.setdefault(namn, varde)
     return arkivera_handling(
@@ -463,6 +466,19 @@ def kräv_offentlig_rubrik(rubrik: str, vad: str) -> None:
             )
             % {"vad": vad},
             code="offentlig_rubrik",
+        )
+
+
+def kräv_lagrum(lagrum: str) -> None:
+    """A marking names the paragraph it rests on (OSL 5 kap. 5 §: the lagrum is shown with
+    it, in the diarium and to the public): a word without a paragraph ("sekretess", "LOU")
+    says nobody which ground was tried. Asked where a user makes a marking (registration, a
+    handling, a prövning), whichever door they use; a marking the system carries on from one
+    already made (a protokollsutdrag, a continuation) is not tried again."""
+    if "§" not in lagrum or not any(tecken.isdigit() for tecken in lagrum):
+        raise ValidationError(
+            _("Ange lagrummet som sekretessen grundas på, med paragraf, t.ex. OSL 25 kap. 1 §."),
+            code="lagrum",
         )
 
 
@@ -509,6 +525,7 @@ def andra_sekretess(
         if lagrum:
             rubrik = offentlig_rubrik.strip() or getattr(obj, rubrikfalt)
             kräv_offentlig_rubrik(rubrik, _("det som sekretessmarkeras"))
+            kräv_lagrum(lagrum)
             setattr(obj, rubrikfalt, rubrik)
             for namn, varde in sekretessmarkering(lagrum, user).items():
                 setattr(obj, namn, varde)
