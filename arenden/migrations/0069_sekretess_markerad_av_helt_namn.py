@@ -1,6 +1,5 @@
 # The full name of who made a sekretess marking fits: first and last name, 150 characters each
-# (OSL 5 kap. 5 §); a gallringsfrist is at most 200 years. Numbered 0070 after 0068; 0069
-# is taken on another branch.
+# (OSL 5 kap. 5 §); a gallringsfrist is at most 200 years.
 
 import django.core.validators
 from django.db import migrations, models
