@@ -28,7 +28,7 @@ from tests import factories
 from tests.exampleapp.models import Document
 from tests.test_project import run_manage
 from tests.test_workflow_history_vectors import as_owner, delete, qn, update
-from workflow import checkpoint, hashing
+from workflow import checkpoint, fieldhistory, hashing
 from workflow.engine import do_transition, history
 from workflow.history import verify, verify_object
 from workflow.models import WorkflowHistory
@@ -821,7 +821,11 @@ def test_a_checkpoint_over_an_empty_field_history_does_not_cover_the_rows_writte
     assert not Document.history.exists()
     checkpoint.write()
     last = checkpoint.latest()
-    assert last.reason == "" and last.field_history[FIELD_LABEL] == {"upp_till": 0, "objekt": {}}
+    assert last.reason == "" and last.field_history[FIELD_LABEL] == {
+        "upp_till": 0,
+        "objekt": {},
+        "kolumner": fieldhistory.digest_columns(Document.history.model),
+    }
     make_document("Bygglov efter kontrollpunkten", creator=people["anna"])
     report = verify()
     assert report.intact, [str(b) for b in report.broken]
@@ -832,3 +836,70 @@ def test_without_a_directory_the_refusal_says_so(settings):
     with pytest.raises(checkpoint.CheckpointError) as fel:
         checkpoint.write()
     assert str(fel.value) == "Ingen katalog för kontrollpunkter är inställd."
+
+
+# -- a column a migration adds after a checkpoint ---------------------------------------------
+
+
+def _written_before_reviewed_was_tracked(monkeypatch, *, named: bool) -> None:
+    """Write the checkpoint as it was written before a migration added ``reviewed`` to the
+    field history (each row then got its default): its digests cover the other columns, and
+    a checkpoint from before the columns were named (``named=False``) does not say so."""
+    real_columns, real_snapshot = checkpoint.digest_columns, checkpoint.snapshot
+
+    def columns(model):
+        return [c for c in real_columns(model) if c != "reviewed"]
+
+    def snapshot():
+        chains, fields = real_snapshot()
+        if not named:
+            fields = {
+                label: {k: v for k, v in table.items() if k != "kolumner"}
+                for label, table in fields.items()
+            }
+        return chains, fields
+
+    with monkeypatch.context() as patch:
+        patch.setattr(checkpoint, "digest_columns", columns)
+        patch.setattr(checkpoint, "snapshot", snapshot)
+        checkpoint.write("före migreringen")
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["columns-named", "older-checkpoint"])
+def test_a_column_added_after_the_checkpoint_leaves_the_history_holding(
+    client, docs, monkeypatch, named
+):
+    """A migration that adds a tracked field (with a default) to a field history after a
+    checkpoint does not make every object of that model read as tampered with, and so the
+    next checkpoint can be written; a row changed in the database is still reported."""
+    _written_before_reviewed_was_tracked(monkeypatch, named=named)
+    report = verify()
+    assert report.intact, [str(b) for b in report.broken]
+    assert command()[0]
+    a, _ = docs
+    first = field_rows(a)[0]
+    run(
+        (
+            f"UPDATE {qn(FIELD_TABLE)} SET title = %s WHERE history_id = %s",
+            ["Rivningslov Storgatan 1", first.history_id],
+        )
+    )
+    assert_reported(
+        client,
+        f"{FIELD_LABEL} {a.pk}: post 0 (id 0): fälthistoriken har ändrats sedan kontrollpunkten",
+    )
+
+
+def test_a_column_the_checkpoint_covered_that_is_gone_is_reported(docs, monkeypatch):
+    real_snapshot = checkpoint.snapshot
+
+    def snapshot():
+        chains, fields = real_snapshot()
+        fields[FIELD_LABEL]["kolumner"] = [*fields[FIELD_LABEL]["kolumner"], "sidor"]
+        return chains, fields
+
+    monkeypatch.setattr(checkpoint, "snapshot", snapshot)
+    checkpoint.write("med en kolumn som sedan togs bort")
+    assert f"{FIELD_LABEL} 0: post 0 (id 0): kolumnen sidor som kontrollpunkten" in "\n".join(
+        str(b) for b in verify().broken
+    )

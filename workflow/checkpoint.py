@@ -131,6 +131,8 @@ def snapshot() -> tuple[dict[str, list], dict[str, dict]]:
         fields[model._meta.label_lower] = {
             "upp_till": last or 0,
             "objekt": field_digests(model, last or 0),
+            # what the digests cover: a column a migration adds later is not in them
+            "kolumner": digest_columns(model),
         }
     return chains, fields
 

@@ -33,6 +33,7 @@ import hmac
 import json
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
+from itertools import combinations
 
 from django.apps import apps as global_apps
 from django.contrib.auth import get_user_model
@@ -327,16 +328,39 @@ class _Table:
             position("history_id"),
             position("history_date"),
         )
-        self.digested = [position(n) for n in digest_columns(model)]
+        self.digested_now = [position(n) for n in digest_columns(model)]
         self.signer = signer_for(model) if issubclass(model, SignedHistory) else None
         if self.signer is not None:
             self.signed = [position(n) for n in self.signer.attnames]
             self.at_key, self.at_prev, self.at_mac = (position(n) for n in SIGNATURE_FIELDS)
         self.checkpoint = checkpoint
         self.recorded = checkpoint.field_history.get(self.label) if checkpoint else None
+        self.variants = [self.digested_now]
+        self.gone: list[str] = []
         if self.recorded is not None:
             self.up_to = int(self.recorded["upp_till"])
             self.limit = checkpoint.created - margin
+            self.variants = self._digested_then(position)
+
+    def _digested_then(self, position) -> list[list[int]]:
+        """The positions of the columns each object's rows were digested over when the
+        checkpoint was written: those it names (a column a migration added since is not
+        among them, and a row that held before still holds); a column it names that is gone
+        is reported (:attr:`gone`). A checkpoint from before it named them was digested over
+        the columns there were then: the columns now, or those without the columns that may
+        have been added since (each equal to its default in every row it covers, as is a
+        column that was there and never set): the columns now without any of those."""
+        names = self.recorded.get("kolumner")
+        if names is not None:
+            self.gone = [n for n in names if n not in self.names]
+            return [[position(n) for n in names if n in self.names]]
+        now = digest_columns(self.model)
+        added = _default_everywhere(self.model, self.up_to)
+        left = _left_out_then(self.model, self.recorded, self.up_to, now, added) if added else ()
+        variants = [self.digested_now]
+        if left:
+            variants.append([position(n) for n in now if n not in left])
+        return variants
 
     def rows(self) -> Iterator[tuple]:
         return (
@@ -372,13 +396,14 @@ class _Table:
             if row[self.at_row] <= self.up_to:
                 key = str(object_id)
                 if key not in digests:
-                    counts[key], digests[key] = 0, hashlib.sha256()
+                    counts[key], digests[key] = 0, [hashlib.sha256() for _ in self.variants]
                 counts[key] += 1
-                digests[key].update(digest_text([row[i] for i in self.digested]))
+                for digest, digested in zip(digests[key], self.variants, strict=True):
+                    digest.update(digest_text([row[i] for i in digested]))
             elif row[self.at_date] < self.limit:
                 late.append((object_id, row[self.at_row]))
         if self.recorded is not None:
-            now = {key: [counts[key], digests[key].hexdigest()] for key in digests}
+            now = {key: [counts[key], [d.hexdigest() for d in digests[key]]] for key in digests}
             found += self._against_checkpoint(now, late)
         return count, found
 
@@ -397,11 +422,21 @@ class _Table:
     def _against_checkpoint(self, now: dict, late: list) -> list[tuple]:
         name = self.checkpoint.name
         then = self.recorded["objekt"]
-        found = []
+        found = [
+            (
+                self.label,
+                0,
+                0,
+                0,
+                f"kolumnen {column} som kontrollpunkten {name} täcker finns inte längre",
+            )
+            for column in self.gone
+        ]
         for object_id in sorted(set(then) | set(now), key=lambda k: (len(k), k)):
             before, after = then.get(object_id), now.get(object_id)
-            if before == after:
-                continue
+            if before is not None and after is not None:
+                if before[0] == after[0] and before[1] in after[1]:
+                    continue
             if after is None:
                 reason = f"fälthistoriken ({before[0]} rader) saknas sedan kontrollpunkten"
             elif before is None:
@@ -424,6 +459,63 @@ class _Table:
                 )
             )
         return found
+
+
+#: objects of a table tried to learn which columns a checkpoint that did not name them covered
+_SAMPLES = 20
+
+
+def _left_out_then(model, recorded: dict, up_to: int, now: list[str], added: list[str]):
+    """Which of the columns ``added`` (each at its default in every row up to ``up_to``) a
+    checkpoint that did not name its columns left out, as it was written before they were
+    added: the combination whose digest of an object's rows is the one it recorded (the
+    same for every object of the table), tried on a few objects; () when none is found
+    (those objects changed since: each is reported)."""
+    id_name = object_id_name(model)
+    for object_id in list(recorded["objekt"])[:_SAMPLES]:
+        count, digest = recorded["objekt"][object_id]
+        rows = list(
+            model._default_manager.filter(**{id_name: object_id}, history_id__lte=up_to)
+            .order_by("history_id")
+            .values(*now)
+        )
+        if len(rows) != count:
+            continue
+        for k in range(1, len(added) + 1):
+            for left in combinations(added, k):
+                names = [n for n in now if n not in left]
+                found = hashlib.sha256()
+                for row in rows:
+                    found.update(digest_text([row[n] for n in names]))
+                if found.hexdigest() == digest:
+                    return left
+    return ()
+
+
+def _default_everywhere(model, up_to: int) -> list[str]:
+    """The tracked columns of the historical ``model`` with a fixed default that every row
+    up to history id ``up_to`` holds: what a migration may have added after a checkpoint
+    that did not name its columns (the rows written before it got the default). One query
+    for each column with a default."""
+    live = {f.attname for f in model.instance_type._meta.concrete_fields}
+    rows = model._default_manager.filter(history_id__lte=up_to)
+    found = []
+    for f in model._meta.concrete_fields:
+        if f.attname not in live or f.primary_key or f.attname == object_id_name(model):
+            continue
+        if f.get_internal_type() in ("JSONField", "BinaryField"):
+            continue
+        if f.has_default() and callable(f.default):
+            continue
+        default = f.get_default()
+        other = (
+            rows.filter(**{f"{f.attname}__isnull": False})
+            if default is None
+            else rows.exclude(**{f.attname: default})
+        )
+        if not other.exists():
+            found.append(f.attname)
+    return found
 
 
 _DIFFERS = (
