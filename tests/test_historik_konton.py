@@ -74,12 +74,17 @@ def test_a_permission_given_by_the_system_counts_and_is_recorded():
     assert revisor.has_perm(GRANSKA)
     grupp = Group.objects.get(name=r.REVISOR)
     rad = Tilldelning.objects.get(grupp=grupp, behorighet=_granska())
-    assert [h.history_type for h in rad.history.all()] == ["+"]
+    # given by the migrations (0064), named in its history by 0071
+    assert [(h.history_type, h.behorighet_kod) for h in rad.history.all()] == [
+        ("~", GRANSKA),
+        ("+", ""),
+    ]
     grupp.permissions.remove(_granska())
     assert not User.objects.get(pk=revisor.pk).has_perm(GRANSKA)
     assert not Tilldelning.objects.filter(grupp=grupp).exists()
     assert list(Tilldelning.history.filter(id=rad.pk).values_list("history_type", flat=True)) == [
         "-",
+        "~",
         "+",
     ]
     assert _avvikelser() == []
@@ -177,6 +182,72 @@ def test_the_accounts_and_permissions_there_before_get_a_signed_first_row(tillba
         (konto.pk, None),
         (None, grupp.pk),
     }
-    assert all(t.history.get().history_mac for t in tilldelade)
+    # the first row from 0064, the second from 0071 naming the permission
+    assert all(
+        [(h.history_type, h.behorighet_kod) for h in t.history.order_by("history_id")]
+        == [("+", ""), ("~", GRANSKA)]
+        and all(h.history_mac for h in t.history.all())
+        for t in tilldelade
+    )
     assert konto.has_perm(GRANSKA)
     assert verify().live == []
+
+
+def test_a_permission_renamed_in_djangos_table_gives_nothing_and_is_found():
+    """Django's table of permissions has no history: the revisor's right swapped there with
+    the registrator's (the ids the signed grants point at) would hand the granskningslogg to
+    the registrator with every signed row as it was. The grant keeps the name it was given
+    as: the renamed permission gives nothing, and the check says which grant it was."""
+    registrator = factories.user("registrator", global_role=r.REGISTRATOR)
+    revisor = factories.user("revisor", global_role=r.REVISOR)
+    assert registrator.has_perm("arenden.add_arende") and revisor.has_perm(GRANSKA)
+    assert _avvikelser() == []
+    granska = _granska()
+    registrera = Permission.objects.get(content_type__app_label="arenden", codename="add_arende")
+    Permission.objects.filter(pk=granska.pk).update(codename="tillfalligt")
+    Permission.objects.filter(pk=registrera.pk).update(
+        codename="view_workflowhistory", content_type=granska.content_type
+    )
+    Permission.objects.filter(pk=granska.pk).update(
+        codename="add_arende", content_type=registrera.content_type
+    )
+    registrator = User.objects.get(pk=registrator.pk)
+    revisor = User.objects.get(pk=revisor.pk)
+    assert not registrator.has_perm(GRANSKA) and not revisor.has_perm("arenden.add_arende")
+    givna = {
+        t.pk: t.grupp.name for t in Tilldelning.objects.filter(behorighet__in=[granska, registrera])
+    }
+    found = sorted(a for a in _avvikelser() if a[0] == "arenden.tilldelning")
+    assert sorted((label, givna[pk]) for label, pk, _ in found) == [
+        ("arenden.tilldelning", r.REGISTRATOR),
+        ("arenden.tilldelning", r.REVISOR),
+    ]
+    skal = {givna[pk]: s for _, pk, s in found}
+    assert skal[r.REGISTRATOR] == (
+        f"behörigheten {registrera.pk} heter nu workflow.view_workflowhistory men gavs som "
+        "arenden.add_arende: ändrad i Djangos tabell över behörigheter utan att historiken "
+        "skrevs (den som fått den har nu en annan rättighet)"
+    )
+    ok, _ut = _kommandot()
+    assert not ok
+
+
+def test_each_grant_records_the_permissions_name_in_its_signed_history():
+    factories.user("revisor", global_role=r.REVISOR)
+    rad = Tilldelning.objects.get(grupp__name=r.REVISOR, behorighet=_granska())
+    assert rad.behorighet_kod == GRANSKA
+    assert rad.history.first().behorighet_kod == GRANSKA
+    assert _avvikelser() == []
+
+
+def _kommandot():
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    try:
+        call_command("verify_history", stdout=out)
+    except CommandError as fel:
+        return False, out.getvalue() + str(fel)
+    return True, out.getvalue()

@@ -24,7 +24,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
 from django.db.models.signals import m2m_changed
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -74,6 +75,13 @@ class Tilldelning(models.Model):
     behorighet = models.ForeignKey(
         Permission, on_delete=models.CASCADE, related_name="+", verbose_name=_("behörighet")
     )
+    #: the permission by name ("app_label.codename"), as it was given: the foreign key is an
+    #: id, and Django's table of permissions has no history, so a permission renamed there
+    #: (the revisor's right swapped with the registrator's) would hand the right to whoever
+    #: held the id with nothing in the signed history changed; :func:`avvikelser` compares it
+    behorighet_kod = models.CharField(
+        _("behörighetens namn"), max_length=255, blank=True, default="", editable=False
+    )
     history = HistoricalRecords(get_user=history_user, bases=[SignedHistory])
 
     class Meta:
@@ -94,6 +102,22 @@ class Tilldelning(models.Model):
 
     def __str__(self):
         return f"{self.anvandare or self.grupp}: {self.behorighet.codename}"
+
+    def save(self, *args, **kwargs):
+        self.behorighet_kod = behorighetens_kod(self.behorighet_id)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "behorighet_kod"}
+        super().save(*args, **kwargs)
+
+
+def behorighetens_kod(behorighet_id: int) -> str:
+    """A permission's name as ``has_perm`` asks for it ("app_label.codename"), read now."""
+    app, kod = (
+        Permission.objects.filter(pk=behorighet_id)
+        .values_list("content_type__app_label", "codename")
+        .get()
+    )
+    return f"{app}.{kod}"
 
 
 def _spegla(mottagare: str, kolumn: str):
@@ -160,14 +184,23 @@ class Behorighetsregister(ModelBackend):
 
     def _get_user_permissions(self, user_obj):
         return Permission.objects.filter(
-            pk__in=Tilldelning.objects.filter(anvandare_id=user_obj.pk).values("behorighet_id")
+            pk__in=_som_de_gavs().filter(anvandare_id=user_obj.pk).values("behorighet_id")
         )
 
     def _get_group_permissions(self, user_obj):
         grupper = GroupMembership.objects.filter(user_id=user_obj.pk).values("group_id")
         return Permission.objects.filter(
-            pk__in=Tilldelning.objects.filter(grupp_id__in=grupper).values("behorighet_id")
+            pk__in=_som_de_gavs().filter(grupp_id__in=grupper).values("behorighet_id")
         )
+
+
+def _som_de_gavs():
+    """The permissions given whose name in Django's table is still the one they were given
+    as: one renamed there beside the system gives nothing (and :func:`avvikelser` reports
+    it)."""
+    return Tilldelning.objects.alias(
+        nu=Concat("behorighet__content_type__app_label", Value("."), "behorighet__codename")
+    ).filter(behorighet_kod=F("nu"))
 
 
 def inloggad(sender, user, **kwargs):
@@ -178,6 +211,10 @@ def inloggad(sender, user, **kwargs):
 
 
 _AVVIKER = "{vad} finns {var} men inte {dar}: ändrat i databasen utan att historiken skrevs"
+_OMDOPT = (
+    "behörigheten {b} heter nu {nu} men gavs som {da}: ändrad i Djangos tabell över "
+    "behörigheter utan att historiken skrevs (den som fått den har nu en annan rättighet)"
+)
 
 
 def _par(qs, *names) -> set[tuple]:
@@ -187,8 +224,28 @@ def _par(qs, *names) -> set[tuple]:
 def avvikelser() -> list[tuple]:
     """Each permission or membership in Django's tables that its signed record does not have,
     and each the record has that the table does not, as (label, id, 0, 0, reason) the way
-    workflow.fieldhistory.compare_live gives them. Three queries for each relation."""
+    workflow.fieldhistory.compare_live gives them (three queries for each relation), and each
+    permission given whose name in Django's table is not the one it was given as (one
+    query)."""
     found = []
+    for pk, behorighet_id, da, app, kod in Tilldelning.objects.order_by("pk").values_list(
+        "pk",
+        "behorighet_id",
+        "behorighet_kod",
+        "behorighet__content_type__app_label",
+        "behorighet__codename",
+    ):
+        nu = f"{app}.{kod}"
+        if nu != da:
+            found.append(
+                (
+                    "arenden.tilldelning",
+                    pk,
+                    0,
+                    0,
+                    _OMDOPT.format(b=behorighet_id, nu=nu, da=da or "–"),
+                )
+            )
     fall = [
         (
             "auth.user_user_permissions",
