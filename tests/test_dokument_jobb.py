@@ -206,3 +206,33 @@ def test_a_document_the_worker_cannot_make_is_said_so_not_made_forever(
     assert celery.generera_dokument(*args) == args[-1]
     assert not jobb.MisslyckatDokument.objects.exists()
     assert _hamta(client, cast.handlaggare, hemligt).status_code == 200
+
+
+@pytest.mark.parametrize("andring", ["bytt", "borta"])
+def test_a_made_document_swapped_or_lost_in_the_storage_is_never_served_and_is_made_again(
+    client, cast, hemligt, broker, django_capture_on_commit_callbacks, andring
+):
+    """The stored document carries the SHA-256 the worker recorded: a file swapped in the
+    shared storage (a forged protokoll in place of the real one) is not handed out; the
+    reader is told it is being made, and the worker makes it again from its source."""
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _hamta(client, cast.handlaggare, hemligt).status_code == 202
+    [(_namn, args)] = broker.skickat
+    celery.generera_dokument(*args)
+    gjort = jobb.GenereratDokument.objects.get()
+    path = gjort.fil.path
+    if andring == "bytt":
+        with open(path, "wb") as fil:
+            fil.write(b"PK forfalskat protokoll")
+    else:
+        gjort.fil.storage.delete(gjort.fil.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        svar = _hamta(client, cast.handlaggare, hemligt)
+    assert svar.status_code == 202
+    assert b"forfalskat" not in svar.content
+    assert not jobb.GenereratDokument.objects.exists()
+    assert len(broker.skickat) == 2 and broker.skickat[1][1] == args
+    celery.generera_dokument(*args)
+    with django_capture_on_commit_callbacks(execute=True):
+        svar = _hamta(client, cast.handlaggare, hemligt)
+    assert svar.status_code == 200 and SKYDDAT in _text(svar.content)

@@ -67,6 +67,32 @@ class MisslyckatDokument(models.Model):
         return f"{self.nyckel[:12]}: {self.forsok} försök, {self.senaste_fel}"
 
 
+def las_intakt(gjort: GenereratDokument) -> bytes | None:
+    """The document's content as the worker made it, or None when the stored file is gone or
+    is not what it made (its SHA-256 is not the one recorded): a file swapped in the shared
+    storage is never handed out as the protokoll or tjänsteskrivelse it stands for. The row
+    and the file are taken away, so the document is made again from its source; the event is
+    logged for whoever keeps the storage."""
+    try:
+        with gjort.fil.open("rb") as fil:
+            innehall = fil.read()
+    except OSError:
+        innehall = None
+    if innehall is not None and hashlib.sha256(innehall).hexdigest() == gjort.sha256:
+        return innehall
+    logger.error(
+        "Det genererade dokumentet %s saknas eller stämmer inte med sin kontrollsumma; "
+        "det görs om.",
+        gjort.fil.name,
+    )
+    GenereratDokument.objects.filter(pk=gjort.pk).delete()
+    try:
+        gjort.fil.storage.delete(gjort.fil.name)
+    except OSError:  # gone already, or the storage refuses: filkontroll is not its keeper
+        pass
+    return None
+
+
 def kunde_inte_skapas(k: str) -> bool:
     """Has the worker failed to make the document with key ``k`` as often as it may?"""
     return MisslyckatDokument.objects.filter(nyckel=k, forsok__gte=MAX_FORSOK).exists()

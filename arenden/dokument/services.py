@@ -995,7 +995,8 @@ def som_svar(dokument: Dokument, format: str):
         # content in the message; until then a page that says so
         nyckel = jobb.nyckel(jobb.som_data(dokument), format)
         gjort = jobb.GenereratDokument.objects.filter(nyckel=nyckel).first()
-        if gjort is None:
+        innehall = None if gjort is None else jobb.las_intakt(gjort)
+        if innehall is None:
             # asked again, the worker tries again; after failing as often as it may, the page
             # says so instead of that it is being made
             jobb.bestall(dokument, format, nyckel)
@@ -1009,7 +1010,6 @@ def som_svar(dokument: Dokument, format: str):
             )
             vanta["Retry-After"] = "60" if misslyckats else "5"
             return vanta
-        innehall = gjort.fil.read()
     else:
         innehall = skriv(dokument, format)
     response = HttpResponse(innehall, content_type=FORMAT[format])
