@@ -52,6 +52,7 @@ _UTV_HISTORIKNYCKEL = "utveckling-endast-inte-hemlig-historiknyckel-byt-i-produk
 WORKFLOW_LIVE_CHECKS = [
     "arenden.granskning.speglingar.avvikelser",
     "arenden.konto.behorigheter.avvikelser",
+    "arenden.dokument.arkivering.avvikelser",
 ]
 WORKFLOW_HISTORY_KEY = os.environ.get("WORKFLOW_HISTORY_KEY", "")
 WORKFLOW_HISTORY_KEY_ID = os.environ.get("WORKFLOW_HISTORY_KEY_ID", "")

@@ -396,3 +396,56 @@ def test_the_admin_lists_filings_at_one_cost_and_never_reads_what_they_say():
     assert fyra == en
     rad = Arkivering.objects.first()
     assert admin.get(f"/admin/arenden/arkivering/{rad.pk}/change/").status_code == 200
+
+
+def _avvikelser():
+    from workflow.history import verify
+
+    return [(a.model_label, a.object_id, a.reason) for a in verify().live]
+
+
+@pytest.mark.parametrize("andring", ["klar", "borttagen", "andrad"])
+def test_a_filing_marked_done_removed_or_changed_in_the_database_is_reported(
+    broker, django_capture_on_commit_callbacks, andring
+):
+    """The justerat protokoll waits in its filing row for the worker: the row marked done, or
+    removed, with SQL, and the protokoll was never filed while verify_history said the
+    history held; a row changed after it was sealed was only refused by the worker, in its
+    log. The whole check reports each; the filing done by the worker leaves it clean."""
+    mote = _justerat(Mote(cast_for("HSN")), django_capture_on_commit_callbacks)
+    rad = Arkivering.objects.get(slag="protokoll")
+    assert _avvikelser() == []
+    s = mote.sammantrade.pk
+    if andring == "klar":
+        Arkivering.objects.filter(pk=rad.pk).update(klar=timezone.now(), mal=[])
+        vantad = (
+            "arenden.sammantrade",
+            s,
+            f"arkiveringen {rad.pk} av protokollets version 1 är markerad klar, men den "
+            "versionen är inte arkiverad: ändrat i databasen utan att protokollet arkiverades",
+        )
+    elif andring == "borttagen":
+        Arkivering.objects.filter(pk=rad.pk).delete()
+        vantad = (
+            "arenden.sammantrade",
+            s,
+            "protokollets version 1 är varken arkiverad eller väntar på att arkiveras: "
+            "arkiveringen är borttagen i databasen",
+        )
+    else:
+        Arkivering.objects.filter(pk=rad.pk).update(user=factories.user("annan-anvandare"))
+        vantad = (
+            "arenden.arkivering",
+            rad.pk,
+            f"arkiveringen {rad.pk} väntar men stämmer inte med sitt sigill: ändrad i "
+            "databasen efter att steget togs",
+        )
+    assert vantad in _avvikelser()
+
+
+def test_a_filing_done_by_the_worker_leaves_the_check_clean(
+    broker, django_capture_on_commit_callbacks
+):
+    _justerat(Mote(cast_for("HSN")), django_capture_on_commit_callbacks)
+    assert arkivering.utfor(Arkivering.objects.get(slag="protokoll").pk) is True
+    assert [a for a in _avvikelser() if "arkiver" in a[2]] == []

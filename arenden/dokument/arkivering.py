@@ -366,3 +366,76 @@ def skicka_kvarvarande(aldre_an: datetime.timedelta = VANTETID) -> int:
     if pks:
         logger.warning("%s arkiveringar väntade och skickades igen.", len(pks))
     return len(pks)
+
+
+# -- for the whole check of the history (WORKFLOW_LIVE_CHECKS) -----------------------------------
+
+#: the migration since which every justering is filed through an Arkivering
+ARKIVERINGEN = "0038_arkivering"
+_KLAR_UTAN_FIL = (
+    "arkiveringen {pk} av protokollets version {v} är markerad klar, men den versionen är inte "
+    "arkiverad: ändrat i databasen utan att protokollet arkiverades"
+)
+_SIGILL = (
+    "arkiveringen {pk} väntar men stämmer inte med sitt sigill: ändrad i databasen efter att "
+    "steget togs"
+)
+_SAKNAS = (
+    "protokollets version {v} är varken arkiverad eller väntar på att arkiveras: arkiveringen "
+    "är borttagen i databasen"
+)
+
+
+def avvikelser() -> list[tuple]:
+    """What the filings of justerade protokoll say against what was filed, as
+    workflow.fieldhistory.compare_live gives findings: a filing marked done whose version of
+    the protokoll was never filed, a waiting one no longer what the step sealed, and a
+    version (from the first of a protokoll justerat since filings were kept, up to the newest
+    known) that is neither filed nor waiting. The filing rows have no history of their own;
+    what they promise is the signed Protokollfil, and a row marked done or removed beside
+    the system would otherwise leave the justerat protokoll unfiled with nothing to show."""
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from arenden.sammantraden.models import Justering, Protokollfil, Sammantrade
+
+    found = []
+    filade = set(Protokollfil.objects.values_list("sammantrade_id", "version"))
+    kanda = set(filade)
+    for rad in Arkivering.objects.order_by("pk").iterator():
+        if rad.version is not None:
+            kanda.add((rad.sammantrade_id, rad.version))
+        if rad.klar is None:
+            if not rad.ar_forseglad():
+                found.append(("arenden.arkivering", rad.pk, 0, 0, _SIGILL.format(pk=rad.pk)))
+        elif rad.version is not None and (rad.sammantrade_id, rad.version) not in filade:
+            found.append(
+                (
+                    "arenden.sammantrade",
+                    rad.sammantrade_id,
+                    0,
+                    0,
+                    _KLAR_UTAN_FIL.format(pk=rad.pk, v=rad.version),
+                )
+            )
+    sedan = (
+        MigrationRecorder.Migration.objects.filter(app="arenden", name=ARKIVERINGEN)
+        .values_list("applied", flat=True)
+        .first()
+    )
+    hogsta: dict[int, int] = {}
+    for sammantrade_id, version in kanda:
+        hogsta[sammantrade_id] = max(hogsta.get(sammantrade_id, 0), version)
+    if sedan is not None:
+        # justerat since (when the justering was written, which its signed history dates)
+        justerade = Sammantrade.objects.filter(justerat__isnull=False).filter(
+            pk__in=Justering.history.filter(history_date__gte=sedan).values("sammantrade_id")
+        )
+        for pk in justerade.values_list("pk", flat=True):
+            hogsta.setdefault(pk, 1)
+    for sammantrade_id, senaste in sorted(hogsta.items()):
+        for version in range(1, senaste + 1):
+            if (sammantrade_id, version) not in kanda:
+                found.append(
+                    ("arenden.sammantrade", sammantrade_id, 0, 0, _SAKNAS.format(v=version))
+                )
+    return found
