@@ -251,3 +251,40 @@ def _kommandot():
     except CommandError as fel:
         return False, out.getvalue() + str(fel)
     return True, out.getvalue()
+
+
+def test_a_permission_removed_from_djangos_table_under_its_grant_is_found():
+    """SQL past the foreign key: the grant points at a permission that is gone. A join
+    would pass it over; the check names it."""
+    factories.user("revisor", global_role=r.REVISOR)
+    rad = Tilldelning.objects.get(grupp__name=r.REVISOR, behorighet=_granska())
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            cursor.execute("PRAGMA defer_foreign_keys = ON")
+        cursor.execute(
+            "DELETE FROM auth_group_permissions WHERE permission_id = %s", [rad.behorighet_id]
+        )
+        cursor.execute(
+            "SELECT id, name, content_type_id, codename FROM auth_permission WHERE id = %s",
+            [rad.behorighet_id],
+        )
+        borta = cursor.fetchone()
+        cursor.execute("DELETE FROM auth_permission WHERE id = %s", [rad.behorighet_id])
+        found = [a for a in _avvikelser() if a[0] == "arenden.tilldelning"]
+        # put back before the test's end checks the foreign keys
+        cursor.execute(
+            "INSERT INTO auth_permission (id, name, content_type_id, codename) "
+            "VALUES (%s, %s, %s, %s)",
+            list(borta),
+        )
+        assert found == [
+            (
+                "arenden.tilldelning",
+                rad.pk,
+                f"behörigheten {rad.behorighet_id} heter nu – men gavs som {GRANSKA}: ändrad i "
+                "Djangos tabell över behörigheter utan att historiken skrevs (den som fått den "
+                "har nu en annan rättighet)",
+            )
+        ]

@@ -225,17 +225,19 @@ def avvikelser() -> list[tuple]:
     """Each permission or membership in Django's tables that its signed record does not have,
     and each the record has that the table does not, as (label, id, 0, 0, reason) the way
     workflow.fieldhistory.compare_live gives them (three queries for each relation), and each
-    permission given whose name in Django's table is not the one it was given as (one
-    query)."""
+    permission given whose name in Django's table is not the one it was given as, or that is
+    gone from it (two queries)."""
     found = []
-    for pk, behorighet_id, da, app, kod in Tilldelning.objects.order_by("pk").values_list(
-        "pk",
-        "behorighet_id",
-        "behorighet_kod",
-        "behorighet__content_type__app_label",
-        "behorighet__codename",
-    ):
-        nu = f"{app}.{kod}"
+    namn = {
+        pk: f"{app}.{kod}"
+        for pk, app, kod in Permission.objects.values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    }
+    given = Tilldelning.objects.order_by("pk").values_list("pk", "behorighet_id", "behorighet_kod")
+    for pk, behorighet_id, da in given:
+        # a permission gone from Django's table (its grant points at nothing) reads as none
+        nu = namn.get(behorighet_id, "–")
         if nu != da:
             found.append(
                 (
