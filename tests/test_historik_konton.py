@@ -74,7 +74,7 @@ def test_a_permission_given_by_the_system_counts_and_is_recorded():
     assert revisor.has_perm(GRANSKA)
     grupp = Group.objects.get(name=r.REVISOR)
     rad = Tilldelning.objects.get(grupp=grupp, behorighet=_granska())
-    # given by the migrations (0064), named in its history by 0071
+    # given by the migrations (0064), named in its history by 0070
     assert [(h.history_type, h.behorighet_kod) for h in rad.history.all()] == [
         ("~", GRANSKA),
         ("+", ""),
@@ -182,7 +182,7 @@ def test_the_accounts_and_permissions_there_before_get_a_signed_first_row(tillba
         (konto.pk, None),
         (None, grupp.pk),
     }
-    # the first row from 0064, the second from 0071 naming the permission
+    # the first row from 0064, the second from 0070 naming the permission
     assert all(
         [(h.history_type, h.behorighet_kod) for h in t.history.order_by("history_id")]
         == [("+", ""), ("~", GRANSKA)]

@@ -51,7 +51,7 @@ def namnge(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("arenden", "0068_arkivering_forsok"),
+        ("arenden", "0069_sekretess_markerad_av_helt_namn"),
     ]
 
     operations = [
