@@ -9,12 +9,12 @@ manage.py anmalda_utan_punkt --stryk --som sekr     # takes each back to beredd,
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from arenden.diarium.models import Arende
+from arenden.management.som import anvandaren
 from arenden.sammantraden.models import Punkt
 from flows.namn import ArendeStatus, ArendeSteg
 from workflow.engine import do_transition
@@ -47,12 +47,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         arenden = list(utan_punkt().select_related("organ").order_by("pk"))
         if opts["stryk"]:
-            if not opts["som"]:
-                raise CommandError("Ange --som med nämndsekreterarens användarnamn.")
-            try:
-                user = get_user_model().objects.get(username=opts["som"])
-            except get_user_model().DoesNotExist as exc:
-                raise CommandError(f"Det finns ingen användare {opts['som']}.") from exc
+            user = anvandaren(opts["som"], vem="nämndsekreteraren som tar steget")
         kvar = 0
         for arende in arenden:
             if not opts["stryk"]:

@@ -12,10 +12,10 @@ lossa_anmalan, as the meeting now does when it puts an anmälan off).
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from arenden.management.som import anvandaren
 from arenden.sammantraden import protokoll
 from arenden.sammantraden.models import Punkt
 
@@ -38,12 +38,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         user = None
         if opts["lossa"]:
-            if not opts["som"]:
-                raise CommandError("Ange --som med användarnamnet på den som gör ändringen.")
-            try:
-                user = get_user_model().objects.get(username=opts["som"])
-            except get_user_model().DoesNotExist as exc:
-                raise CommandError(f"Det finns ingen användare {opts['som']}.") from exc
+            user = anvandaren(opts["som"], vem="den som gör ändringen")
         punkter = list(protokoll.ej_behandlade_anmalningar())
         for punkt in punkter:
             vad = f"{punkt.sammantrade}, punkt {punkt.beteckning} ({punkt.get_utfall_display()})"

@@ -11,12 +11,12 @@ manage.py offentliga_titlar --ratta --som reg     # mends each, as ``reg``, in t
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from arenden.diarium.models import Arende, Handling
 from arenden.dokument import harledd
+from arenden.management.som import anvandaren
 
 
 def med_meningen():
@@ -27,9 +27,16 @@ def med_meningen():
         .select_related("arende")
         .order_by("arende_id", "nummer")
     )
-    return [
-        h for h in rader if harledd.utan_meningen(h.offentlig_titel, h.arende) != h.offentlig_titel
-    ]
+    meningar: dict[int, list[str]] = {}  # each ärende's meningar read once, not per handling
+    svar = []
+    for h in rader:
+        if h.arende_id not in meningar:
+            meningar[h.arende_id] = harledd.meningar(h.arende)
+        if harledd.utan_meningen(h.offentlig_titel, h.arende, meningar[h.arende_id]) != (
+            h.offentlig_titel
+        ):
+            svar.append(h)
+    return svar
 
 
 class Command(BaseCommand):
@@ -50,12 +57,7 @@ class Command(BaseCommand):
         if not opts["ratta"]:
             self.stdout.write(f"{len(handlingar)} handlingar.")
             return
-        if not opts["som"]:
-            raise CommandError("Ange --som med användarnamnet på den som rättar.")
-        try:
-            user = get_user_model().objects.get(username=opts["som"], is_active=True)
-        except get_user_model().DoesNotExist as exc:
-            raise CommandError(f"Det finns ingen aktiv användare {opts['som']}.") from exc
+        user = anvandaren(opts["som"], vem="den som rättar")
         rattade = 0
         for pk in sorted({h.arende_id for h in handlingar}):
             with transaction.atomic():
