@@ -4,7 +4,7 @@ read only: they are the proof of what was removed."""
 
 from django import forms
 from django.contrib import admin
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils.translation import gettext_lazy as _
 
 from arenden.arkiv.models import Bevarande, GallradHandling, Gallringsbeslut, Klass
@@ -79,18 +79,20 @@ class KlassAdmin(ReadOnlyHistoryAdmin):
         deletion alike."""
         deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
         koder = [k.kod for k in objs]
-        for kod in (
+        anvanda = (
             Arende.objects.filter(klassificering__in=koder)
-            .values_list("klassificering", flat=True)
-            .distinct()
+            .values_list("klassificering")
+            .annotate(antal=Count("pk"))
             .order_by("klassificering")
-        ):
-            antal = Arende.objects.filter(klassificering=kod).count()
-            protected = [
-                *protected,
+        )
+        protected = [
+            *protected,
+            *(
                 _("Klassen %(kod)s: %(antal)s ärenden är registrerade under den")
-                % {"kod": kod, "antal": antal},
-            ]
+                % {"kod": kod, "antal": antal}
+                for kod, antal in anvanda
+            ),
+        ]
         return deleted, counts, perms, protected
 
     def save_model(self, request, obj, form, change):

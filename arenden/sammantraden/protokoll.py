@@ -439,7 +439,7 @@ def andra_uppdrag(
     return sats
 
 
-def _som(sats: Ledamotsuppdrag, dag: datetime.date) -> str | None:
+def _uppdraget_den(sats: Ledamotsuppdrag, dag: datetime.date) -> str | None:
     """What ``sats`` made its person in the organ on ``dag``: its uppdrag, or None."""
     if sats.fran <= dag and (sats.till is None or dag <= sats.till):
         return sats.uppdrag
@@ -466,7 +466,7 @@ def _kräv_samma_grund(fore: Ledamotsuppdrag, efter: Ledamotsuppdrag) -> None:
         .order_by("datum", "pk")
     )
     for rad in beslut:
-        if _som(fore, rad.datum) != _som(efter, rad.datum):
+        if _uppdraget_den(fore, rad.datum) != _uppdraget_den(efter, rad.datum):
             raise ValidationError(
                 _(
                     "Uppdraget kan inte ändras så att det ändrar vad %(person)s var i "
@@ -492,7 +492,7 @@ def _kräv_samma_grund(fore: Ledamotsuppdrag, efter: Ledamotsuppdrag) -> None:
         .order_by("datum")
     )
     for dag in dagar:
-        if _som(fore, dag) != _som(efter, dag):
+        if _uppdraget_den(fore, dag) != _uppdraget_den(efter, dag):
             raise ValidationError(
                 _(
                     "Uppdraget kan inte ändras så att det ändrar vad %(person)s var i "
