@@ -1498,8 +1498,7 @@ def lossa_anmalan(punkt: Punkt, *, user, orsak: str = "") -> tuple[list[Beslut],
         .order_by("pk")
     )
     if namnda:
-        tidigare = [m.pk for m in punkt.strukna_motioner.all()]
-        alla = [*Motion.objects.filter(pk__in=tidigare).select_related("arende"), *namnda]
+        alla = [*punkt.strukna_motioner.select_related("arende"), *namnda]
         punkt.strukna_motioner_diarienummer = ", ".join(str(m.arende.diarienummer) for m in alla)
         _spara(punkt, user, orsak)
         punkt.strukna_motioner.set(alla)
