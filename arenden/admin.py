@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, F
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from arenden.arkiv.models import Bevarande, GallradHandling, Gallringsbeslut, Klass
 from arenden.delegering.models import Delegationspunkt
@@ -88,7 +89,11 @@ class KlassAdmin(ReadOnlyHistoryAdmin):
         protected = [
             *protected,
             *(
-                _("Klassen %(kod)s: %(antal)s ärenden är registrerade under den")
+                ngettext(
+                    "Klassen %(kod)s: %(antal)s ärende är registrerat under den",
+                    "Klassen %(kod)s: %(antal)s ärenden är registrerade under den",
+                    antal,
+                )
                 % {"kod": kod, "antal": antal}
                 for kod, antal in anvanda
             ),

@@ -197,7 +197,7 @@ def test_the_kod_of_a_klass_with_arenden_is_neither_changed_nor_deleted():
     url = f"/admin/arenden/klass/{klass.pk}/change/"
     svar = anna.post(url, {**_formular(klass, 0), "kod": "1.9"})
     assert svar.status_code == 200
-    assert "Koden 1.3 kan inte ändras: 1 ärenden är registrerade under den" in svar.content.decode()
+    assert "Koden 1.3 kan inte ändras: 1 ärende är registrerat under den" in svar.content.decode()
     klass.refresh_from_db()
     assert (klass.kod, klass.version) == ("1.3", 0)
     # its name may still be corrected
@@ -206,7 +206,7 @@ def test_the_kod_of_a_klass_with_arenden_is_neither_changed_nor_deleted():
     Bevarande.objects.filter(klass=klass).delete()  # no row of the plan protects it
     svar = anna.post(f"/admin/arenden/klass/{klass.pk}/delete/", {"post": "yes"})
     assert svar.status_code == 200
-    assert "Klassen 1.3: 1 ärenden är registrerade under den" in svar.content.decode()
+    assert "Klassen 1.3: 1 ärende är registrerat under den" in svar.content.decode()
     svar = anna.post(
         "/admin/arenden/klass/",
         {"action": "delete_selected", "_selected_action": [klass.pk], "post": "yes"},
@@ -214,6 +214,9 @@ def test_the_kod_of_a_klass_with_arenden_is_neither_changed_nor_deleted():
     assert Klass.objects.filter(pk=klass.pk).exists()
     arende.refresh_from_db()
     assert arende.klassificering == "1.3"
+    cast.registrera("Skrivelse två", typ="skrivelse", klassificering="1.3")
+    svar = anna.post(f"/admin/arenden/klass/{klass.pk}/delete/", {"post": "yes"})
+    assert "Klassen 1.3: 2 ärenden är registrerade under den" in svar.content.decode()
 
 
 def test_a_frist_of_thousands_of_years_is_refused_and_the_gallring_goes_on(

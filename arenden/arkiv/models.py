@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from arenden.diarium.models import Arende, Handling
@@ -111,9 +112,12 @@ class Klass(models.Model):
                 if antal:
                     raise ValidationError(
                         {
-                            "kod": _(
+                            "kod": ngettext(
+                                "Koden %(kod)s kan inte ändras: %(antal)s ärende är "
+                                "registrerat under den. Lägg till en ny klass i stället.",
                                 "Koden %(kod)s kan inte ändras: %(antal)s ärenden är "
-                                "registrerade under den. Lägg till en ny klass i stället."
+                                "registrerade under den. Lägg till en ny klass i stället.",
+                                antal,
                             )
                             % {"kod": fore, "antal": antal}
                         },
