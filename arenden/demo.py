@@ -84,10 +84,11 @@ def bygg_organisation() -> Folk:
     """Organs, units, roles, users and people; running it again changes nothing."""
     for role in roles.ALL:
         Group.objects.get_or_create(name=role)
-    for role, (app_label, codename) in roles.RATTIGHETER.items():
-        Group.objects.get(name=role).permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
+    for role, ratter in roles.RATTIGHETER.items():
+        for app_label, codename in ratter:
+            Group.objects.get(name=role).permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
     app_label, codename = roles.BEVAKA_MOTIONER
     bevaka = Permission.objects.get(content_type__app_label=app_label, codename=codename)
     for role in roles.MOTIONSBEVAKARE:

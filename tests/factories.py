@@ -40,10 +40,11 @@ def rollernas_rattigheter():
     (``django_db(transaction=True)``) starts from an emptied database."""
     from django.contrib.auth.models import Permission
 
-    for role, (app_label, codename) in r.RATTIGHETER.items():
-        Group.objects.get_or_create(name=role)[0].permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
+    for role, ratter in r.RATTIGHETER.items():
+        for app_label, codename in ratter:
+            Group.objects.get_or_create(name=role)[0].permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
 
 
 class Cast:

@@ -271,6 +271,28 @@ def test_a_delivery_without_who_delivers_is_refused_and_marks_nothing(tmp_path, 
     assert not _paket(tmp_path, avslutat).exists()
 
 
+def test_only_the_registrator_delivers_to_the_e_arkiv(tmp_path, avslutat, cast):
+    """The ärende's history names who delivered it: a handläggare or a stabschef named with
+    --av is refused before any package is built, and so is one named to the door itself."""
+    rader = avslutat.history.count()
+    for vem in (cast.handlaggare, cast.stabschef):
+        with pytest.raises(
+            CommandError,
+            match=f"{vem.username} får inte leverera till e-arkivet: det får den som har "
+            "registratorns behörighet för arkivvården.",
+        ):
+            _export(tmp_path, av=vem.username)
+    assert not _paket(tmp_path, avslutat).exists()
+    paket = arkiv.bygg_paket(avslutat, tmp_path / "leverans")
+    with pytest.raises(arkiv.ArkivFel, match="får inte leverera till e-arkivet"):
+        arkiv.markera_levererat(paket, user=cast.handlaggare)
+    avslutat.refresh_from_db()
+    assert avslutat.levererad is None and avslutat.history.count() == rader
+    arkiv.markera_levererat(paket, user=cast.registrator)
+    avslutat.refresh_from_db()
+    assert avslutat.levererad is not None
+
+
 def _sent_handling(arende, cast, titel="Överklagande från Cancerfonden"):
     """A handling that arrives after the end, registered in the closed ärende (OSL 5 kap.
     1 §)."""

@@ -132,6 +132,19 @@ def test_gallring_under_a_decision_removes_the_file_and_keeps_the_rest(
     out = io.StringIO()
     with pytest.raises(CommandError, match="--av"):
         call_command("gallring", "--genomfor", "--beslut", "RS 2024 § 45", stdout=out)
+    # the record names who carried it out: the registrator, never any account named
+    # (arkivlagen 10 §); a handläggare, a stabschef or a revisor is refused and nothing goes
+    for vem in (cast.handlaggare, cast.stabschef, cast.revisor):
+        with pytest.raises(
+            CommandError,
+            match=f"{vem.username} får inte genomföra gallring: det får den som har "
+            "registratorns behörighet för arkivvården",
+        ):
+            call_command(
+                "gallring", "--genomfor", "--beslut", "RS 2024 § 45", "--av", vem.username,
+                stdout=out,
+            )
+    assert storage.exists(namn) and not Gallringsbeslut.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         call_command(
             "gallring",

@@ -90,6 +90,25 @@ def test_a_permission_given_by_the_system_counts_and_is_recorded():
     assert _avvikelser() == []
 
 
+def test_the_registrators_right_to_gallra_is_given_by_the_migrations_and_recorded():
+    """0074 gives the group Registrator the right the gallring and the delivery to the
+    e-arkiv ask as the system gives every permission: mirrored, with a signed first row
+    naming why."""
+    registrator = factories.user("registrator", global_role=r.REGISTRATOR)
+    handlaggare = factories.user("handlaggare")
+    assert registrator.has_perm("arenden.arkivvard")
+    assert not handlaggare.has_perm("arenden.arkivvard")
+    rad = Tilldelning.objects.get(grupp__name=r.REGISTRATOR, behorighet__codename="arkivvard")
+    [forsta] = rad.history.all()
+    assert (forsta.history_type, forsta.behorighet_kod, forsta.history_change_reason) == (
+        "+",
+        "arenden.arkivvard",
+        "registratorn sköter arkivet: gallring och leverans till e-arkivet",
+    )
+    assert forsta.history_mac
+    assert _avvikelser() == [] and verify().intact
+
+
 def test_given_and_taken_from_the_permissions_side_too():
     gustav = factories.user("gustav")
     grupp = Group.objects.create(name="Granskare")

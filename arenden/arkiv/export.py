@@ -679,6 +679,20 @@ def andrat_sedan_leverans(arende: Arende) -> bool:
 LEVERANS = "leverans till e-arkiv"
 
 
+def kontrollera_leverantor(user) -> None:
+    """The ärende's history names who delivered it: the registrator, never any account
+    named (``arenden.arkivvard``, arenden.organisation.roles.RATTIGHETER). Refused with
+    :class:`ArkivFel` otherwise."""
+    if not user.has_perm("arenden.arkivvard"):
+        raise ArkivFel(
+            _(
+                "%(namn)s får inte leverera till e-arkivet: det får den som har registratorns "
+                "behörighet för arkivvården."
+            )
+            % {"namn": user.get_full_name() or user.get_username()}
+        )
+
+
 def markera_levererat(paket: Paket, *, user, dag: datetime.date | None = None) -> None:
     """Record that ``user`` delivered the ärende of ``paket`` to the e-arkiv as the package
     holds it (the ärende's field history names them, with the reason :data:`LEVERANS`): under
@@ -690,6 +704,7 @@ def markera_levererat(paket: Paket, *, user, dag: datetime.date | None = None) -
     from arenden.diarium.services import arendets_version
 
     arende = paket.arende
+    kontrollera_leverantor(user)
     with transaction.atomic(), acting_as(user):
         last = Arende.objects.select_for_update().get(pk=arende.pk)
         if arendets_version(last) != paket.version or not ar_stangt(last):
@@ -716,6 +731,7 @@ __all__ = [
     "att_leverera",
     "bygg_paket",
     "andrat_sedan_leverans",
+    "kontrollera_leverantor",
     "markera_levererat",
     "validera",
 ]

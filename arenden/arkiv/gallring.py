@@ -175,6 +175,17 @@ def gallra(handlingar, *, beslut: str, user, idag: datetime.date | None = None) 
         raise ValidationError(
             _("Ange beslutet som gallringen stöds av (arkivlagen 10 §)."), code="beslut"
         )
+    # the record names who carried it out, for ever: someone the myndighet gave the task
+    # (the registrator; arenden.organisation.roles.RATTIGHETER), never any account named
+    if not user.has_perm("arenden.arkivvard"):
+        raise ValidationError(
+            _(
+                "%(namn)s får inte genomföra gallring: det får den som har registratorns "
+                "behörighet för arkivvården."
+            )
+            % {"namn": user.get_full_name() or user.get_username()},
+            code="behorighet",
+        )
     # the day the frist is counted to is the day the files go: what the plan makes due on
     # another day is listed (genomga), never gallrat, which would remove files whose frist
     # has not run and record the gallring under a day it did not happen on

@@ -54,6 +54,9 @@ class Klass(models.Model):
         verbose_name = _("klass")
         verbose_name_plural = _("klassificeringsstruktur")
         ordering = ["kod"]
+        #: the archive's care under the plan: gallring (arkivlagen 10 §) and delivery to the
+        #: e-arkiv, each recorded with who did it; the registrator's (migration 0074)
+        permissions = [("arkivvard", _("Får gallra och leverera till e-arkivet"))]
 
     def __str__(self):
         return f"{self.kod} {self.namn}"

@@ -25,10 +25,12 @@ ALL = (
 )
 
 #: the rights a global role has whatever the state (the migrations give them; the demo makes
-#: sure of them): the revisor reads the global audit log, the registrator opens registration
+#: sure of them): the revisor reads the global audit log; the registrator opens registration
+#: and cares for the archive: gallring (arkivlagen 10 §) and delivery to the e-arkiv
+#: (``arenden.arkivvard``, migration 0074)
 RATTIGHETER = {
-    REVISOR: ("workflow", "view_workflowhistory"),
-    REGISTRATOR: ("arenden", "add_arende"),
+    REVISOR: (("workflow", "view_workflowhistory"),),
+    REGISTRATOR: (("arenden", "add_arende"), ("arenden", "arkivvard")),
 }
 
 #: who watch the one-year clock of motioner and medborgarförslag (KL 5 kap. 35 §): the

@@ -148,11 +148,16 @@ class Command(BaseCommand):
     @staticmethod
     def _anvandare(username: str):
         try:
-            return get_user_model().objects.get(username=username, is_active=True)
+            user = get_user_model().objects.get(username=username, is_active=True)
         except get_user_model().DoesNotExist:
             raise CommandError(
                 "Ange vem som levererar med --av och ett aktivt användarnamn."
             ) from None
+        try:
+            arkiv.kontrollera_leverantor(user)
+        except arkiv.ArkivFel as fel:
+            raise CommandError(str(fel)) from None
+        return user
 
     def _arende(self, text: str, igen: bool) -> Arende:
         try:
