@@ -443,6 +443,33 @@ def test_a_filing_marked_done_removed_or_changed_in_the_database_is_reported(
     assert vantad in _avvikelser()
 
 
+def test_the_newest_filing_removed_after_a_rattelse_is_reported(
+    broker, django_capture_on_commit_callbacks
+):
+    """A rättelse in effect files the protokoll's next version. Its filing row, the newest,
+    removed with SQL before the worker came, left no gap below a known version, so nothing
+    said the rättade protokoll was never filed; the signed rättelse says there is one."""
+    mote = _justerat(Mote(cast_for("HSN")), django_capture_on_commit_callbacks)
+    s = mote.sammantrade
+    assert arkivering.utfor(Arkivering.objects.get(slag="protokoll").pk) is True
+    with django_capture_on_commit_callbacks(execute=True):
+        rattelse = protokoll.foresla_rattelse(
+            s, user=mote.sek, punkt=mote.arendepunkt, text="Rätt belopp är 12 miljoner kronor."
+        )
+        protokoll.signera_rattelse(rattelse, user=mote.ordforande_user)
+        protokoll.signera_rattelse(rattelse, user=mote.justerare_user)
+    rad = Arkivering.objects.get(slag="rattelse")
+    assert rad.version == 2
+    assert [a for a in _avvikelser() if "arkiver" in a[2]] == []
+    Arkivering.objects.filter(pk=rad.pk).delete()
+    assert (
+        "arenden.sammantrade",
+        s.pk,
+        "protokollets version 2 är varken arkiverad eller väntar på att arkiveras: "
+        "arkiveringen är borttagen i databasen",
+    ) in _avvikelser()
+
+
 def test_a_filing_done_by_the_worker_leaves_the_check_clean(
     broker, django_capture_on_commit_callbacks
 ):

@@ -393,10 +393,12 @@ def avvikelser() -> list[tuple]:
     version (from the first of a protokoll justerat since filings were kept, up to the newest
     known) that is neither filed nor waiting. The filing rows have no history of their own;
     what they promise is the signed Protokollfil, and a row marked done or removed beside
-    the system would otherwise leave the justerat protokoll unfiled with nothing to show."""
+    the system would otherwise leave the justerat protokoll unfiled with nothing to show.
+    The newest version is known from the signed rättelser too (the justering files version
+    1, each rättelse in effect the next), so the newest filing removed is seen as well."""
     from django.db.migrations.recorder import MigrationRecorder
 
-    from arenden.sammantraden.models import Justering, Protokollfil, Sammantrade
+    from arenden.sammantraden.models import Justering, Protokollfil, Rattelse, Sammantrade
 
     found = []
     filade = set(Protokollfil.objects.values_list("sammantrade_id", "version"))
@@ -432,6 +434,14 @@ def avvikelser() -> list[tuple]:
         )
         for pk in justerade.values_list("pk", flat=True):
             hogsta.setdefault(pk, 1)
+        rattelser = (
+            Rattelse.objects.filter(sammantrade__in=justerade, giltig__isnull=False)
+            .values_list("sammantrade_id")
+            .annotate(antal=models.Count("pk"))
+            .order_by()
+        )
+        for pk, antal in rattelser:
+            hogsta[pk] = max(hogsta[pk], 1 + antal)
     for sammantrade_id, senaste in sorted(hogsta.items()):
         for version in range(1, senaste + 1):
             if (sammantrade_id, version) not in kanda:
