@@ -167,3 +167,53 @@ def test_an_arende_holding_an_allman_handling_is_never_makulerat(client, cast):
     assert Arende.objects.get(pk=arende.pk).state == "registrerat"
     do_transition(arende, "avskriva", cast.stabschef, "Registrerat i fel ärende")
     assert "Skrivelse om färdtjänst" in client.get(reverse("arenden:postlista")).content.decode()
+
+
+@pytest.mark.parametrize("vad", ["handlingen", "arendet"])
+def test_the_record_of_a_gallring_is_masked_when_the_handling_is_marked_afterwards(
+    cast, django_capture_on_commit_callbacks, vad
+):
+    """A gallring keeps what each file was (title, file name, checksum, size). A handling
+    gallrad while open and found secret afterwards (a begäran asks for it, the handläggare
+    tries it and marks it, or its ärende) kept its title and file name in clear in that record,
+    which the superuser reads in the admin without the right to read secret content (OSL 5
+    kap. 5 §). The record now reads as one made of a secret handling."""
+    arende = cast.registrera("Klagomål på vården", typ="skrivelse", klassificering="3.1")
+    handlaggning_services.tilldela(arende, handlaggare=cast.handlaggare, user=cast.stabschef)
+    handling = _hemlig_handling(cast, arende)
+    do_transition(arende, "avskriva", cast.stabschef, "Inget att göra")
+    Arende.objects.filter(pk=arende.pk).update(avslutat=datetime.date(2022, 6, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "gallring",
+            "--genomfor",
+            "--beslut",
+            "RS 2024 § 45",
+            "--av",
+            cast.registrator.username,
+            stdout=io.StringIO(),
+        )
+    [rad] = GallradHandling.objects.all()
+    assert ORDET in rad.titel + rad.filnamn  # open when it was gallrad: kept as it was
+
+    services.andra_sekretess(
+        handling if vad == "handlingen" else arende,
+        user=cast.handlaggare,
+        lagrum=LAGRUM,
+        motivering="Uppgifter om en enskilds hälsa.",
+        offentlig_rubrik="Journal" if vad == "handlingen" else "Klagomål",
+    )
+
+    rad.refresh_from_db()
+    handling.refresh_from_db()
+    assert rad.titel == handling.maskerad_titel
+    assert (rad.filnamn, rad.sha256, rad.storlek) == ("", "", None)
+    assert rad.history.first().history_change_reason == "harledd_sekretess"
+    admin = User.objects.create_superuser("admin", "admin@example.se", "x")
+    sida = _klient(admin).get(f"/admin/arenden/gallringsbeslut/{rad.gallring_id}/change/")
+    assert sida.status_code == 200
+    assert f"Sekretess ({LAGRUM})" in sida.content.decode()
+    assert ORDET not in sida.content.decode()
+    # the handläggare, who may read it, still reads the whole story on the tidslinje
+    tidslinje = reverse("arenden:tidslinje", args=[arende.pk])
+    assert f"journal-{ORDET}.txt" in _klient(cast.handlaggare).get(tidslinje).content.decode()

@@ -250,3 +250,35 @@ def gallra(handlingar, *, beslut: str, user, idag: datetime.date | None = None) 
         # a file goes only when its records are kept: a rolled-back gallring removes nothing
         transaction.on_commit(lambda: [lagring.delete(namn) for lagring, namn in filer])
     return record
+
+
+def maskera_gallrade(handling_ids, user) -> list[GallradHandling]:
+    """The records of the gallringar of ``handling_ids`` rewritten as a gallring of a secret
+    handling writes them (:func:`genomfor`): marked after the gallring, the handling, or its
+    ärende, no longer lets its record show its title or its file's name, checksum and size
+    (OSL 5 kap. 5 §), read in the admin by who may not read secret content. Each change in
+    the record's field history with who and why (``harledd_sekretess``); the earlier values
+    stay there, masked on the tidslinje as the handling's are. Called in the marking's
+    transaction (``diarium.services.andra_sekretess``); returns the records changed."""
+    from arenden.dokument import harledd
+
+    andrade = []
+    rader = (
+        GallradHandling.objects.select_for_update()
+        .filter(handling_id__in=list(handling_ids))
+        .select_related("handling__arende")
+        .order_by("pk")
+    )
+    for rad in rader:
+        handling = rad.handling
+        if not handling.hemlig:
+            continue
+        maskerad = (handling.publik_titel, "", "", None)
+        if (rad.titel, rad.filnamn, rad.sha256, rad.storlek) == maskerad:
+            continue
+        rad.titel, rad.filnamn, rad.sha256, rad.storlek = maskerad
+        rad._history_user = user
+        rad._change_reason = harledd.SKAL
+        rad.save()
+        andrade.append(rad)
+    return andrade

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from arenden.arkiv import gallring
 from arenden.arkiv.models import Klass
 from arenden.diarium.diarienummer import Diarienummer
 from arenden.diarium.models import Arende, ArendeRelation, Handling, Nummerserie
@@ -557,6 +558,13 @@ def andra_sekretess(
                 text += " " + _(
                     "Markeringen gäller också samma ärende i andra organs diarier: %(vilka)s."
                 ) % {"vilka": ", ".join(str(a.diarienummer) for a in fortsattningar)}
+            # the record of a gallring of what is marked now names it by its marking
+            markerade = Handling.objects.filter(
+                Q(arende_id__in=[arende.pk, *(a.pk for a in fortsattningar)])
+                if isinstance(obj, Arende)
+                else Q(pk=obj.pk)
+            ).values_list("pk", flat=True)
+            gallring.maskera_gallrade([*markerade, *(h.pk for h in harledda)], user)
             # an e-mail still in the outbox that names what is marked now (the ärende's
             # mening as its public rubrik while it was open) does not leave as it was
             # written: it is withdrawn and made again, masked
