@@ -27,7 +27,12 @@ def ge_ratt(apps, schema_editor):
     ratt = Permission.objects.using(alias).get(
         content_type__app_label="arenden", codename="arkivvard"
     )
-    grupp = Group.objects.using(alias).get_or_create(name=GRUPP)[0]
+    grupp, ny = Group.objects.using(alias).get_or_create(name=GRUPP)
+    if ny:
+        # a group, too, is made with its signed first row (0063)
+        grupper = apps.get_model("arenden", "HistoricalGroup")
+        grupper.instance_type = Group
+        fieldhistory.record_unrecorded(grupper, alias, ORSAK)
     grupp.permissions.add(ratt)
     Tilldelning.objects.using(alias).get_or_create(
         grupp=grupp, behorighet=ratt, defaults={"behorighet_kod": "arenden.arkivvard"}
