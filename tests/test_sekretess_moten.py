@@ -499,3 +499,24 @@ def test_moving_or_striking_a_secret_item_names_it_by_its_marking_in_the_message
     assert flyttad == [f"Punkten (sekretess, {LAGRUM}) är flyttad nedåt."]
     struken = meddelanden(reverse("arenden:punkt_stryk", args=[punkt.pk]), {"motivering": "Utgår."})
     assert struken == [f"Punkten (sekretess, {LAGRUM}) är struken från föredragningslistan."]
+
+
+def test_a_secret_item_and_its_votering_are_named_by_their_marking_wherever_named():
+    """An item is named without asking who reads (a votering's name, a message, a choice)
+    as its ärende is (``Arende.__str__``): a secret one by its marking, never its heading
+    (OSL 5 kap. 5 §); an open one by its heading."""
+    from arenden.models import Votering
+
+    cast = factories.Cast()
+    hemligt = _berett(cast, f"Vård av patient med {PUNKT}", sekretess_lagrum=LAGRUM)
+    oppet = _berett(cast, "Ny vårdcentral")
+    for arende in (hemligt, oppet):
+        factories.forslag_till_beslut(arende, cast.handlaggare)
+        do_transition(arende, "markera_beredd", cast.handlaggare)
+    punkt = factories.anmal(hemligt, cast.sekreterare)
+    oppen = factories.anmal(oppet, cast.sekreterare, punkt.sammantrade)
+    assert str(punkt) == f"{punkt.beteckning}. Sekretess enligt {LAGRUM}"
+    assert str(Votering(punkt=punkt, ja=7, nej=4)) == (
+        f"{punkt.beteckning}. Sekretess enligt {LAGRUM}: 7–4"
+    )
+    assert str(oppen) == f"{oppen.beteckning}. {oppen.rubrik}" and "vårdcentral" in str(oppen)

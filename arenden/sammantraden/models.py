@@ -507,6 +507,15 @@ class Punkt(models.Model):
         ]
 
     def __str__(self):
+        # what anyone may read, as the ärende's own (Arende.__str__): wherever the item is
+        # named without asking who reads (a votering, a message, a choice), never the heading
+        # of a sekretess-marked ärende (OSL 5 kap. 5 §); the pages and documents mask it
+        # for who may not read it and show it to who may
+        if self.ar_sekretess:
+            return _("%(n)s. Sekretess enligt %(lagrum)s") % {
+                "n": self.beteckning,
+                "lagrum": self.arende.sekretess_lagrum,
+            }
         return f"{self.beteckning}. {self.rubrik}"
 
     @property
