@@ -288,6 +288,17 @@ HSN_787_UNDERTECKNARE = [
 HSN_787_JUSTERAT = datetime.datetime(2025, 11, 17, 9, 0, tzinfo=datetime.UTC)  # assumed day
 
 
+#: the seeds give no day of the kallelser: assumed a week before each meeting (KL 5 kap. 12 §,
+#: 6 kap. 17 §), so that each meeting reads called, held and justerat in that order
+KALLAD_DAGAR_FORE = 7
+
+
+def kallelsens_tidpunkt(datum: datetime.date) -> datetime.datetime:
+    """When the kallelse to the meeting of ``datum`` was sent (assumed)."""
+    dag = datum - datetime.timedelta(days=KALLAD_DAGAR_FORE)
+    return datetime.datetime.combine(dag, datetime.time(9, 0), tzinfo=datetime.UTC)
+
+
 def _undertecknare(mote, folk: Folk, vilka) -> list[User]:
     """The meeting's ordförande and justerare (``vilka``: username, namn, roll, justerare) in
     its närvaro, each with a demo login to sign the protokoll."""
@@ -512,7 +523,7 @@ def _mote_om(arende: Arende, folk: Folk, datum: datetime.date, vilka, **punkt):
         **punkt,
     )
     undertecknare = _undertecknare(sammantrade, folk, vilka)
-    protokoll.kalla(sammantrade, user=folk.sekreterare)
+    protokoll.kalla(sammantrade, user=folk.sekreterare, tidpunkt=kallelsens_tidpunkt(datum))
     return sammantrade, item, undertecknare
 
 
@@ -724,7 +735,7 @@ def hsn_418_2_2021(folk: Folk) -> Arende:
             )
             for rad in punkter
         ]
-        protokoll.kalla(mote, user=sekreterare)
+        protokoll.kalla(mote, user=sekreterare, tidpunkt=kallelsens_tidpunkt(mote.datum))
         # presence that changed during the meeting, by the items it names; what names no
         # item of this meeting (seed 004: "frånvarande på punkt 7a") is kept word for word
         per_nummer = {str(rad["nr"]): item for rad, item in zip(punkter, items, strict=True)}

@@ -1201,7 +1201,13 @@ def stryk_punkt(punkt: Punkt, *, user, version: int | None = None, motivering: s
 KUNGORELSE_DAGAR = 7
 
 
-def kalla(sammantrade: Sammantrade, *, user, skal: str = "") -> Sammantrade:
+def kalla(
+    sammantrade: Sammantrade,
+    *,
+    user,
+    skal: str = "",
+    tidpunkt: datetime.datetime | None = None,
+) -> Sammantrade:
     """Send the kallelse with the föredragningslista to the ledamöter and ersättare who have
     an address, and file it in the sammanträde's ärende when it has one. Whom it goes to, and
     whom not, is recorded (:class:`Kallelsemottagare`) and said in the step's comment: the
@@ -1210,7 +1216,11 @@ def kalla(sammantrade: Sammantrade, *, user, skal: str = "") -> Sammantrade:
 
     A fullmäktige meeting is announced on the anslagstavla by the kallelse (time, place and
     ärenden, KL 5 kap. 11 §); later than a week before the meeting only with the reason
-    (``skal``), which the history keeps."""
+    (``skal``), which the history keeps.
+
+    ``tidpunkt``: when a kallelse recorded afterwards was sent (a meeting held before the
+    system, as the demo replays them; :func:`justera` takes the justering's the same way);
+    never in the future nor after the meeting began (:func:`vid_kallelse`). Without it, now."""
     with transaction.atomic(), acting_as(user):
         nu = (
             Sammantrade.objects.select_for_update()
@@ -1251,7 +1261,13 @@ def kalla(sammantrade: Sammantrade, *, user, skal: str = "") -> Sammantrade:
         kommentar = _kallelse_kommentar(rader)
         if skal.strip():
             kommentar += " " + _("Sent tillkännagivande: %(skal)s") % {"skal": skal.strip()}
-        do_transition(sammantrade, SammantradeSteg.KALLA, user, kommentar, data={"skal": skal})
+        do_transition(
+            sammantrade,
+            SammantradeSteg.KALLA,
+            user,
+            kommentar,
+            data={"skal": skal, "tidpunkt": tidpunkt},
+        )
         # the kallelse as it reads now, filed in the meeting's ärende (marked with the secrecy
         # of what it holds) and e-mailed, made off the request (arenden.dokument.arkivering).
         # E-mail leaves the system: it carries the public version, with whatever the masking
@@ -1345,15 +1361,34 @@ def kungorelse_senast(sammantrade: Sammantrade) -> datetime.date | None:
     return sammantrade.datum - datetime.timedelta(days=KUNGORELSE_DAGAR)
 
 
-def sen_kungorelse(sammantrade: Sammantrade) -> bool:
-    """Is it later today than KL 5 kap. 11 § allows to announce the meeting?"""
+def sen_kungorelse(sammantrade: Sammantrade, dag: datetime.date | None = None) -> bool:
+    """Is it later today (or on ``dag``, the day of a kallelse recorded afterwards) than KL 5
+    kap. 11 § allows to announce the meeting?"""
     senast = kungorelse_senast(sammantrade)
-    return senast is not None and timezone.localdate() > senast
+    return senast is not None and (dag or timezone.localdate()) > senast
 
 
 def vid_kallelse(event) -> None:
+    """The kallelse's time: now, or the time given of one recorded afterwards, which has
+    happened and came before the meeting (a kallelse calls to a meeting still to come, KL 5
+    kap. 12 §, 6 kap. 17 §)."""
+    tidpunkt = event.data.get("tidpunkt") or timezone.now()
+    diarium_services.kräv_skett(tidpunkt, _("Tidpunkten för kallelsen"))
+    if event.data.get("tidpunkt") and tidpunkt >= event.obj.borjar:
+        raise ValidationError(
+            _(
+                "Kallelsen kan inte ha skickats %(tid)s: sammanträdet började %(borjar)s, och "
+                "kallelsen skickas före sammanträdet (kommunallagen 5 kap. 12 §, 6 kap. 17 §)."
+            )
+            % {
+                "tid": f"{timezone.localtime(tidpunkt):%Y-%m-%d %H.%M}",
+                "borjar": f"{timezone.localtime(event.obj.borjar):%Y-%m-%d %H.%M}",
+            },
+            code="kallelse_efter_motet",
+        )
     senast = kungorelse_senast(event.obj)
-    if sen_kungorelse(event.obj) and not event.data.get("skal", "").strip():
+    dag = timezone.localtime(tidpunkt).date()
+    if sen_kungorelse(event.obj, dag) and not event.data.get("skal", "").strip():
         raise ValidationError(
             _(
                 "Fullmäktiges sammanträde ska tillkännages på anslagstavlan senast %(senast)s, "
@@ -1363,7 +1398,7 @@ def vid_kallelse(event) -> None:
             % {"senast": f"{senast:%Y-%m-%d}"},
             code="sen_kungorelse",
         )
-    event.obj.kallad = timezone.now()
+    event.obj.kallad = tidpunkt
 
 
 def installa(
