@@ -53,6 +53,7 @@ WORKFLOW_LIVE_CHECKS = [
     "arenden.granskning.speglingar.avvikelser",
     "arenden.konto.behorigheter.avvikelser",
     "arenden.dokument.arkivering.avvikelser",
+    "arenden.granskning.tillstand.avvikelser",
 ]
 WORKFLOW_HISTORY_KEY = os.environ.get("WORKFLOW_HISTORY_KEY", "")
 WORKFLOW_HISTORY_KEY_ID = os.environ.get("WORKFLOW_HISTORY_KEY_ID", "")
