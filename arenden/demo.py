@@ -414,7 +414,14 @@ def hsn_787_2025(folk: Folk) -> Arende:
         _justera(mote, undertecknare, HSN_787_JUSTERAT)
         arende.refresh_from_db()
         [mottagare] = arende.mottagare.all()
-        handlaggning_services.expediera_till(mottagare, user=folk.sekreterare, metod="e-post")
+        # sent the day after the justering (assumed, as the day is): long before the
+        # återrapport of 2026 that the beslut asked for
+        handlaggning_services.expediera_till(
+            mottagare,
+            user=folk.sekreterare,
+            metod="e-post",
+            tidpunkt=HSN_787_JUSTERAT + datetime.timedelta(days=1),
+        )
         rapport = diarium_services.lagg_till_handling(
             arende,
             user=folk.handlaggare,

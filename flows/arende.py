@@ -10,7 +10,7 @@ Each state also says which tasks the ärende's process (flows/processer.py) hold
 offers each task to those whom the guards below let take its steps where it is open.
 """
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from arenden.models import Beslut, Handling, Mottagare, Tjansteskrivelse, Uppdrag
@@ -854,6 +854,15 @@ def _datum(falt):
     return satt
 
 
+def _expedierat(event):
+    """The day the beslut was expedierat: the day its last recipient was sent it (an
+    expediering recorded afterwards carries its time, arenden.handlaggning.services.
+    expediera_till), never the day it was recorded; the ärende's page, the API and the
+    archive's Expedierad say it."""
+    sist = Mottagare.expediering(event.obj.pk).aggregate(t=Max("expedierad"))["t"]
+    event.obj.expedierat = timezone.localdate(sist) if sist else timezone.localdate()
+
+
 def _oppnat(event):
     """Reopened, the ärende waits for the stabschef to assign it anew (Tilldela): the
     handläggare of the closed round is no longer named and holds no role on it. Who it was
@@ -1183,7 +1192,7 @@ def definition() -> Workflow:
                 guard=Guard(permissions=(EXPEDIERA,)),
                 requires=(BESLUTET_JUSTERAT, UTDRAGET_DIARIEFORT, SANDLISTAN_SKICKAD),
                 form="arenden:expediera",
-                before=(_datum("expedierat"),),
+                before=(_expedierat,),
                 after=(_upprattade,),
             ),
             Transition(
