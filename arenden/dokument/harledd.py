@@ -62,7 +62,7 @@ def att_marka(obj: Arende | Handling):
     """The unmarked utdrag and tjänsteskrivelser drawn up from ``obj`` (just marked), with the
     lagrum each is filed with when drawn up now, and the unmarked decisions and copies of the
     begäranden that asked for it or for one of those (:func:`_begarandens`); the meetings'
-    kallelser and protokoll that hold it and still have their words in the search; the
+    kallelser and protokoll that hold it (their words go from the search); the
     meetings whose items hold it; and the pks of the begäranden's decisions and copies."""
     from arenden.dokument.motesfiler import motenas
     from arenden.dokument.services import tjansteskrivelsens_sekretess
@@ -114,11 +114,12 @@ def att_marka(obj: Arende | Handling):
             typ__in=(Handling.Typ.KALLELSE, Handling.Typ.PROTOKOLL),
             riktning=Handling.Riktning.UPPRATTAD,
         )
-        med_text = set(dokumenten.exclude(text="").values_list("pk", flat=True))
         for handling in dokumenten.defer("text"):
             if any(s.pk == mote.pk for s in motenas(handling)):
-                if handling.pk in med_text:
-                    motesdokument.append(handling)
+                # every one, with its words in the search or not yet: marka's update locks
+                # it, and the text job, reading it meanwhile, waits and asks again
+                # (arenden.dokument.text.las_in)
+                motesdokument.append(handling)
                 i_moten[handling.pk] = lagrum
     if isinstance(obj, Handling) and obj.typ == Handling.Typ.BESLUTSUNDERLAG:
         lagrum = tjansteskrivelsens_sekretess(obj.arende)

@@ -106,9 +106,24 @@ def las_in(pk: int, *, alla: bool = False) -> bool:
         text = ""
     if not text:
         return False
-    # the text is derived from the file, not a fact of the handling: no field history; a
-    # handling gallrad meanwhile keeps no text
-    return bool(Handling.objects.filter(pk=pk, gallrad__isnull=True).update(text=text))
+    from django.db import transaction
+
+    # reading the file takes seconds, and meanwhile an item on a meeting's document may be
+    # marked (which takes its words out of the search, harledd.marka) or the handling gallrad:
+    # asked again under the handling's lock, which a marking holds until it commits, so the
+    # words are never written under a marking made while they were read (OSL 5 kap. 5 §).
+    # The text is derived from the file, not a fact of the handling: no field history.
+    with transaction.atomic():
+        rad = (
+            Handling.objects.select_for_update()
+            .filter(pk=pk, gallrad__isnull=True)
+            .exclude(fil="")
+            .values("text", "typ", "riktning", "filnamn", "arende_id")
+            .first()
+        )
+        if rad is None or (rad["text"] and not alla) or _haller_hemligt(rad):
+            return False
+        return bool(Handling.objects.filter(pk=pk).update(text=text))
 
 
 def _haller_hemligt(rad: dict) -> bool:
