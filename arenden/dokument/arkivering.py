@@ -12,7 +12,9 @@ Nothing is lost and nothing is filed twice: the worker takes the row under a loc
 it done in the same transaction as the files it makes, so a redelivered message finds it done;
 a worker that dies midway leaves it undone (Celery's ``acks_late`` hands the message to
 another), and ``manage.py arkivera`` (cron) or the beat job sends again what has waited too
-long. What a document says never changes with the wait: it was fixed when the step was taken.
+long. Each attempt is counted as it begins, so one whose worker dies is a failed attempt too,
+and a filing that kills every worker stops for the operator as a failing one does. What a
+document says never changes with the wait: it was fixed when the step was taken.
 A filing that fails (a renderer's error, a full disk, a seal that does not hold) is rolled
 back whole and counted on the row, the kind of error with it; after
 :data:`~arenden.dokument.jobb.MAX_FORSOK` failures the sweep stops sending it and the
@@ -43,6 +45,9 @@ UPPGIFT = "arenden.arkivera"
 
 #: how long a row may wait before the sweep sends it again (a lost message, a dead worker)
 VANTETID = datetime.timedelta(minutes=5)
+#: the kind of error an attempt is counted with as it begins (:func:`_borja`), and keeps when
+#: its worker dies before it files or fails (Celery's name for a lost worker)
+AVBRUTEN = "WorkerLostError"
 
 
 class ArkiveringQuerySet(models.QuerySet):
@@ -134,9 +139,26 @@ class Arkivering(models.Model):
         }
 
     @property
+    def pagar(self) -> bool:
+        """Is an attempt under way: begun (and counted, :func:`_borja`) less than
+        :data:`VANTETID` ago, and neither done nor failed since? Until then a worker that died
+        in it cannot be told from one still at work."""
+        return (
+            self.klar is None
+            and self.senaste_fel == AVBRUTEN
+            and self.senast_forsokt is not None
+            and self.senast_forsokt > timezone.now() - VANTETID
+        )
+
+    @property
+    def misslyckade(self) -> int:
+        """How many attempts have failed (or died), not counting one under way."""
+        return self.forsok - 1 if self.pagar else self.forsok
+
+    @property
     def misslyckad(self) -> bool:
         """Has filing it failed as often as it may be tried without the operator?"""
-        return self.klar is None and self.forsok >= jobb.MAX_FORSOK
+        return self.klar is None and self.misslyckade >= jobb.MAX_FORSOK
 
     def ar_forseglad(self) -> bool:
         return hashing.seal_holds(
@@ -180,16 +202,36 @@ class Forseglingsfel(Exception):
     """The row is not what the step drew up: changed after it was sealed."""
 
 
-def utfor(pk: int) -> bool:
-    """The task: make and file what the row holds, unless it is done. True when this call
-    filed it. A failure files nothing (its savepoint is rolled back) and is counted on the
-    row (:func:`_rakna_misslyckandet`); it is not raised, so that a step whose filing runs
-    here and now without a worker still commits, with its row left for the sweep, as it
-    would with one."""
+def utfor(pk: int, *, igen: bool = False) -> bool:
+    """The task: make and file what the row holds, unless it is done, or has failed as often
+    as it may (:attr:`Arkivering.misslyckad`) and this is not the operator's ``igen``
+    (``manage.py arkivera --igen``). True when this call filed it.
+
+    The attempt is counted before it is made, in a transaction of its own (:func:`_borja`),
+    and taken back when it files: a worker killed while making it (out of memory, SIGKILL)
+    runs no handler, and Celery gives its message back (``reject_on_worker_lost``), so a
+    filing that kills its worker would otherwise be taken again for ever. A failure files
+    nothing (its savepoint is rolled back) and is recorded on the row with its kind of error
+    (:func:`_rakna_misslyckandet`); it is not raised, so that a step whose filing runs here and
+    now without a worker still commits, with its row left for the sweep, as it would with
+    one."""
+    tidigare_fel = _borja(pk, igen)
+    if tidigare_fel is None:
+        return False
     sparade: list = []
     try:
         with transaction.atomic():
-            return _fila(pk, sparade)
+            filad = _fila(pk, sparade)
+            # this attempt was no failure: it filed the row, or found it filed by another
+            # that came between its count and its lock
+            Arkivering.objects.filter(pk=pk, forsok__gt=0).update(
+                forsok=models.F("forsok") - 1,
+                senaste_fel=models.Case(
+                    models.When(senaste_fel=AVBRUTEN, then=models.Value(tidigare_fel)),
+                    default=models.F("senaste_fel"),
+                ),
+            )
+            return filad
     except Exception as fel:
         # the rows are rolled back: so are the files stored for them, which would otherwise
         # lie in the storage beside the record, maybe unmasked, and outlive its gallring
@@ -233,15 +275,38 @@ def _fila(pk: int, sparade: list) -> bool:
     return True
 
 
+def _borja(pk: int, igen: bool) -> str | None:
+    """Begin an attempt to file row ``pk``: count it, committed in a transaction of its own
+    (within the step's, when it files without a worker), under the row's lock, which a
+    worker filing it holds until it is done. The kind of error the row had before, or None
+    when it is not to be tried now: gone, filed, or failed as often as it may (unless
+    ``igen``)."""
+    with transaction.atomic():
+        rad = (
+            Arkivering.objects.select_for_update()
+            .filter(pk=pk)
+            .values("klar", "forsok", "senaste_fel")
+            .first()
+        )
+        if rad is None or rad["klar"] is not None:
+            return None
+        if rad["forsok"] >= jobb.MAX_FORSOK and not igen:
+            return None
+        # written with an update, which leaves what the row is sealed with as it was
+        Arkivering.objects.filter(pk=pk).update(
+            forsok=models.F("forsok") + 1, senast_forsokt=timezone.now(), senaste_fel=AVBRUTEN
+        )
+    return rad["senaste_fel"]
+
+
 def _rakna_misslyckandet(pk: int, fel: Exception) -> None:
-    """Count a failed attempt on the row: in the worker's own transaction once the filing's
-    is rolled back, or in the step's when it files without a worker. Written with an
-    ``update``, which leaves what the row is sealed with as it was."""
+    """Record a failed attempt (counted as it began, :func:`_borja`) with its kind of error:
+    in the worker's own transaction once the filing's is rolled back, or in the step's when
+    it files without a worker. Written with an ``update``, which leaves what the row is sealed
+    with as it was."""
     logger.error("Arkiveringen %s misslyckades (%s).", pk, type(fel).__name__, exc_info=fel)
     Arkivering.objects.vantar().filter(pk=pk).update(
-        forsok=models.F("forsok") + 1,
-        senast_forsokt=timezone.now(),
-        senaste_fel=type(fel).__name__[:200],
+        senast_forsokt=timezone.now(), senaste_fel=type(fel).__name__[:200]
     )
 
 

@@ -37,7 +37,7 @@ class Command(BaseCommand):
                 - arkivering.datetime.timedelta(minutes=minuter)
             )
         pks = list(kvar.order_by("pk").values_list("pk", flat=True))
-        gjorda = sum(arkivering.utfor(pk) for pk in pks)
+        gjorda = sum(arkivering.utfor(pk, igen=igen) for pk in pks)
         self.stdout.write(f"{gjorda} arkiveringar gjorda.")
         stoppade = rader.stoppade().count()
         if stoppade:
