@@ -11,6 +11,7 @@ idempotent: a redelivered message finds the document made and does nothing.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
 import json
 import logging
@@ -46,6 +47,12 @@ class GenereratDokument(models.Model):
 
 #: how many times a worker fails to make a document before its page says so
 MAX_FORSOK = 3
+#: the kind of error an attempt is counted with as it begins (:func:`_borja`), and keeps when
+#: its worker dies before it makes the document or fails (Celery's name for a lost worker)
+AVBRUTEN = "WorkerLostError"
+#: how long a document whose last :data:`MAX_FORSOK` attempts killed their workers is not
+#: tried again: a message given back for it then makes nothing; asked for after that, it is
+VILA = datetime.timedelta(hours=1)
 
 
 class MisslyckatDokument(models.Model):
@@ -98,15 +105,35 @@ def kunde_inte_skapas(k: str) -> bool:
     return MisslyckatDokument.objects.filter(nyckel=k, forsok__gte=MAX_FORSOK).exists()
 
 
-def _rakna_misslyckandet(k: str, fel: Exception) -> None:
-    """Count a failed attempt, committed whatever becomes of the task's transaction."""
+def _borja(k: str) -> bool:
+    """Count the attempt to make the document with key ``k`` as it begins, committed in a
+    transaction of its own: a worker killed while making it (out of memory, SIGKILL) runs no
+    handler, and Celery gives its message back (``reject_on_worker_lost``), so a document that
+    kills its worker would otherwise be made again at once, for ever, and its page would say
+    it is being made for ever. False, and nothing counted, when its last :data:`MAX_FORSOK`
+    attempts killed their workers less than :data:`VILA` ago."""
+    from django.utils import timezone
+
     with transaction.atomic():
         rad, _skapad = MisslyckatDokument.objects.select_for_update().get_or_create(
             nyckel=k, defaults={"senaste_fel": ""}
         )
+        if (
+            rad.senaste_fel == AVBRUTEN
+            and rad.forsok >= MAX_FORSOK
+            and rad.senast > timezone.now() - VILA
+        ):
+            return False
         rad.forsok += 1
-        rad.senaste_fel = type(fel).__name__[:200]
+        rad.senaste_fel = AVBRUTEN
         rad.save()
+    return True
+
+
+def _rakna_misslyckandet(k: str, fel: Exception) -> None:
+    """Record a failed attempt (counted as it began, :func:`_borja`) with its kind of error,
+    committed whatever becomes of the task's transaction."""
+    MisslyckatDokument.objects.filter(nyckel=k).update(senaste_fel=type(fel).__name__[:200])
 
 
 def som_data(dokument: services.Dokument) -> dict:
@@ -163,6 +190,9 @@ def generera(slag: str, pk: int, publik: bool, format: str, k: str) -> str | Non
     k = nyckel(som_data(dokument), format)
     if GenereratDokument.objects.filter(nyckel=k).exists():
         return k
+    if not _borja(k):
+        logger.warning("Dokumentet %s har fått arbetaren att avbrytas och görs inte nu.", k[:12])
+        return None
     try:
         innehall = services.skriv(dokument, format)
     except Exception as fel:  # counted for the page (services.som_svar), then Celery's to log
