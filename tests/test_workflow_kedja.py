@@ -24,6 +24,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
+from arenden.arkiv.models import Klass
 from tests import factories
 from tests.exampleapp.models import Document
 from tests.test_project import run_manage
@@ -31,7 +32,8 @@ from tests.test_workflow_history_vectors import as_owner, delete, qn, update
 from workflow import checkpoint, fieldhistory, hashing
 from workflow.engine import do_transition, history
 from workflow.history import verify, verify_object
-from workflow.models import WorkflowHistory
+from workflow.models import LocalRole, WorkflowHistory
+from workflow.roles import grant
 
 pytestmark = pytest.mark.django_db
 
@@ -903,3 +905,109 @@ def test_a_column_the_checkpoint_covered_that_is_gone_is_reported(docs, monkeypa
     assert f"{FIELD_LABEL} 0: post 0 (id 0): kolumnen sidor som kontrollpunkten" in "\n".join(
         str(b) for b in verify().broken
     )
+
+
+# -- an older checkpoint, which did not name its columns (the mutation run, issue 19) -------
+
+
+def _written_before_tracked(monkeypatch, *added: str) -> None:
+    """Write the checkpoint as it was written before a migration added ``added`` to the
+    field history of documents, and before checkpoints named their columns."""
+    real_columns, real_snapshot = checkpoint.digest_columns, checkpoint.snapshot
+
+    def columns(model):
+        return [c for c in real_columns(model) if c not in added]
+
+    def snapshot():
+        chains, fields = real_snapshot()
+        fields = {
+            label: {k: v for k, v in table.items() if k != "kolumner"}
+            for label, table in fields.items()
+        }
+        return chains, fields
+
+    with monkeypatch.context() as patch:
+        patch.setattr(checkpoint, "digest_columns", columns)
+        patch.setattr(checkpoint, "snapshot", snapshot)
+        checkpoint.write("före migreringen")
+
+
+def _broken(report) -> list[str]:
+    return [str(b) for b in report.broken]
+
+
+def test_two_columns_added_after_an_older_checkpoint_leave_the_history_holding(docs, monkeypatch):
+    _written_before_tracked(monkeypatch, "kind", "reviewed")
+    report = verify()
+    assert report.intact, _broken(report)
+    assert command()[0]
+
+
+def test_work_on_every_object_after_an_older_checkpoint_leaves_it_holding(
+    docs, people, monkeypatch
+):
+    """Each document gets new field-history rows after the checkpoint: the rows it covered
+    are still the ones compared, and the columns added are still learnt."""
+    _written_before_tracked(monkeypatch, "reviewed")
+    for doc in docs:
+        do_transition(doc, "avvisa", people["bertil"], comment="Ny komplettering")
+    report = verify()
+    assert report.intact, _broken(report)
+    assert command()[0]
+
+
+def test_under_an_older_checkpoint_only_the_object_tampered_with_is_reported(docs, monkeypatch):
+    """The first object the check learns the added columns from has lost a row: it is
+    reported, and the columns are learnt from the next, so the other is not."""
+    _written_before_tracked(monkeypatch, "reviewed")
+    recorded = checkpoint.latest().field_history[FIELD_LABEL]["objekt"]
+    first, other = list(recorded)
+    rows = list(Document.history.filter(id=int(first)).order_by("history_id"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {qn(FIELD_TABLE)} WHERE history_id = %s", [rows[-1].history_id]
+        )
+    findings = _broken(verify())
+    name = checkpoint.latest().name
+    assert findings == [
+        f"{FIELD_LABEL} {first}: post 0 (id 0): fälthistoriken hade {len(rows)} rader i "
+        f"kontrollpunkten, nu {len(rows) - 1} ({name})"
+    ]
+    assert not any(f"{FIELD_LABEL} {other}:" in line for line in findings)
+
+
+def test_the_columns_at_their_default_in_every_row_are_found_one_query_each(
+    docs, django_assert_num_queries
+):
+    """What an older checkpoint may have left out: the tracked columns with a fixed default
+    that every row holds, not the object's id, a column set in some row or one of the
+    history's own; one query for each tracked column but the object's id."""
+    model = Document.history.model
+    up_to = model.objects.order_by("-history_id").values_list("history_id", flat=True)[0]
+    with django_assert_num_queries(6):
+        found = fieldhistory._default_everywhere(model, up_to)
+    assert found == ["block_local_roles", "kind", "reviewed"]
+
+
+def test_columns_after_one_with_a_computed_default_are_still_found(folder, make_user):
+    """``granted_at`` (default: now) is never the same value twice; the columns after it are
+    still tried."""
+    grant(folder, "Granskare", user=make_user("greta"))
+    model = LocalRole.history.model
+    up_to = model.objects.order_by("-history_id").values_list("history_id", flat=True)[0]
+    assert fieldhistory._default_everywhere(model, up_to) == [
+        "valid_from",
+        "valid_until",
+        "group_id",
+        "granted_by_id",
+    ]
+
+
+def test_columns_after_a_json_field_are_still_found(db):
+    """``arendetyper`` (JSON) is not tried; ``overordnad`` after it is: the only row is of a
+    top-level klass."""
+    Klass.history.all().delete()
+    Klass.objects.create(kod="99.9", namn="Provklass", arendetyper=["motion"])
+    model = Klass.history.model
+    up_to = model.objects.order_by("-history_id").values_list("history_id", flat=True)[0]
+    assert fieldhistory._default_everywhere(model, up_to) == ["beskrivning", "overordnad_id"]
