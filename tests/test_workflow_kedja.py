@@ -1006,7 +1006,14 @@ def test_columns_after_one_with_a_computed_default_are_still_found(folder, make_
 def test_columns_after_a_json_field_are_still_found(db):
     """``arendetyper`` (JSON) is not tried; ``overordnad`` after it is: the only row is of a
     top-level klass."""
-    Klass.history.all().delete()
+    # the klasser the migrations load have rows of their own (with an överordnad): as the
+    # owner, past PostgreSQL's append-only trigger, the table is emptied first
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(f"DELETE FROM {qn(Klass.history.model._meta.db_table)}")
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = origin")
     Klass.objects.create(kod="99.9", namn="Provklass", arendetyper=["motion"])
     model = Klass.history.model
     up_to = model.objects.order_by("-history_id").values_list("history_id", flat=True)[0]
