@@ -91,7 +91,7 @@ def test_a_permission_given_by_the_system_counts_and_is_recorded():
 
 
 def test_the_registrators_right_to_gallra_is_given_by_the_migrations_and_recorded():
-    """0074 gives the group Registrator the right the gallring and the delivery to the
+    """0071 gives the group Registrator the right the gallring and the delivery to the
     e-arkiv ask as the system gives every permission: mirrored, with a signed first row
     naming why."""
     registrator = factories.user("registrator", global_role=r.REGISTRATOR)

@@ -55,7 +55,7 @@ class Klass(models.Model):
         verbose_name_plural = _("klassificeringsstruktur")
         ordering = ["kod"]
         #: the archive's care under the plan: gallring (arkivlagen 10 §) and delivery to the
-        #: e-arkiv, each recorded with who did it; the registrator's (migration 0074)
+        #: e-arkiv, each recorded with who did it; the registrator's (migration 0071)
         permissions = [("arkivvard", _("Får gallra och leverera till e-arkivet"))]
 
     def __str__(self):

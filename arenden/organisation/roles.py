@@ -27,7 +27,7 @@ ALL = (
 #: the rights a global role has whatever the state (the migrations give them; the demo makes
 #: sure of them): the revisor reads the global audit log; the registrator opens registration
 #: and cares for the archive: gallring (arkivlagen 10 §) and delivery to the e-arkiv
-#: (``arenden.arkivvard``, migration 0074)
+#: (``arenden.arkivvard``, migration 0071)
 RATTIGHETER = {
     REVISOR: (("workflow", "view_workflowhistory"),),
     REGISTRATOR: (("arenden", "add_arende"), ("arenden", "arkivvard")),
