@@ -166,8 +166,12 @@ def test_gallring_under_a_decision_removes_the_file_and_keeps_the_rest(
     # the registration and the history stay, whole
     assert Handling.objects.filter(pk=handling.pk).exists()
     assert history(arende).count() == kedja_fore and verify_object(arende).intact
-    # nothing is due twice
+    # nothing is due twice; the same list sent again (a second run at the same time) is told
+    # it is done, and nothing more is recorded
     assert gallring.forfallna() == []
+    with pytest.raises(ValidationError, match=f"{handling.beteckning} är redan gallrad; inget mer"):
+        gallring.gallra([handling], beslut="RS 2024 § 45", user=cast.registrator)
+    assert Gallringsbeslut.objects.count() == 1
 
 
 def test_a_gallrad_handling_keeps_no_words_of_its_file_nor_a_secret_ones_checksum(

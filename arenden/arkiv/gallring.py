@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from arenden.arkiv.models import Bevarande, GallradHandling, Gallringsbeslut
 from arenden.begaran.models import Begaran, BegardHandling
@@ -213,6 +214,22 @@ def gallra(handlingar, *, beslut: str, user, idag: datetime.date | None = None) 
         )
         forfallet = {h.pk for h in forfallna(idag)}
         ej = [h for h in handlingar if h.pk not in forfallet]
+        # one gallrad meanwhile (a second run at the same time, the same list sent twice) is
+        # said as what it is, not as one the plan does not make due
+        redan = set(
+            Handling.objects.filter(pk__in=[h.pk for h in ej], gallrad__isnull=False)
+            .values_list("pk", flat=True)
+        )
+        if redan:
+            raise ValidationError(
+                ngettext(
+                    "%(vilka)s är redan gallrad; inget mer gallras.",
+                    "%(vilka)s är redan gallrade; inget mer gallras.",
+                    len(redan),
+                )
+                % {"vilka": ", ".join(h.beteckning for h in ej if h.pk in redan)},
+                code="redan_gallrad",
+            )
         if ej:
             raise ValidationError(
                 _("%(vilka)s får inte gallras nu enligt dokumenthanteringsplanen.")
