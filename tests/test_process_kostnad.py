@@ -34,8 +34,9 @@ MED_PROCESS = {
         # jäv, the register's seats and the närvaro with what serving in the item reads
         "besluta": 27,
         # 29 before the beslut had to be justerat (read twice); 31 before it waited for its
-        # protokollsutdrag to be filed (asked by the service and by the step)
-        "expediera": 32,
+        # protokollsutdrag to be filed (asked by the service and by the step); 32 before the
+        # day of expedierat was the day its last recipient was sent it, read from them
+        "expediera": 33,
         # 25 before överlämnat waited for its justering; 27 before the rättat utdrag owed
         # (FL 36 §) held it open
         "avsluta": 28,
@@ -46,7 +47,7 @@ MED_PROCESS = {
         "markera_beredd": 23,
         "anmal": 16,
         "besluta": 25,  # 18 before beslutförhet, as on SQLite
-        "expediera": 28,  # as on SQLite
+        "expediera": 29,  # as on SQLite
         "avsluta": 26,
     },
 }
