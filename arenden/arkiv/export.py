@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from arenden.arkiv.models import utan_arkivvard
 from arenden.diarium.models import Arende, ArendeRelation, Handling
 from arenden.organisation.models import Person
 from flows.namn import ArendeStatus
@@ -680,17 +681,10 @@ LEVERANS = "leverans till e-arkiv"
 
 
 def kontrollera_leverantor(user) -> None:
-    """The ärende's history names who delivered it: the registrator, never any account
-    named (``arenden.arkivvard``, arenden.organisation.roles.RATTIGHETER). Refused with
-    :class:`ArkivFel` otherwise."""
-    if not user.has_perm("arenden.arkivvard"):
-        raise ArkivFel(
-            _(
-                "%(namn)s får inte leverera till e-arkivet: det får den som har registratorns "
-                "behörighet för arkivvården."
-            )
-            % {"namn": user.get_full_name() or user.get_username()}
-        )
+    """The ärende's history names who delivered it: refused with :class:`ArkivFel` unless
+    ``user`` has the archive's care (:func:`arenden.arkiv.models.utan_arkivvard`)."""
+    if avslag := utan_arkivvard(user, _("leverera till e-arkivet")):
+        raise ArkivFel(avslag)
 
 
 def markera_levererat(paket: Paket, *, user, dag: datetime.date | None = None) -> None:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from arenden.arkiv.models import Bevarande, GallradHandling, Gallringsbeslut
+from arenden.arkiv.models import Bevarande, GallradHandling, Gallringsbeslut, utan_arkivvard
 from arenden.begaran.models import Begaran, BegardHandling
 from arenden.diarium.models import Arende, Handling
 from flows.namn import BegaranStatus
@@ -176,17 +176,8 @@ def gallra(handlingar, *, beslut: str, user, idag: datetime.date | None = None) 
         raise ValidationError(
             _("Ange beslutet som gallringen stöds av (arkivlagen 10 §)."), code="beslut"
         )
-    # the record names who carried it out, for ever: someone the myndighet gave the task
-    # (the registrator; arenden.organisation.roles.RATTIGHETER), never any account named
-    if not user.has_perm("arenden.arkivvard"):
-        raise ValidationError(
-            _(
-                "%(namn)s får inte genomföra gallring: det får den som har registratorns "
-                "behörighet för arkivvården."
-            )
-            % {"namn": user.get_full_name() or user.get_username()},
-            code="behorighet",
-        )
+    if avslag := utan_arkivvard(user, _("genomföra gallring")):
+        raise ValidationError(avslag, code="behorighet")
     # the day the frist is counted to is the day the files go: what the plan makes due on
     # another day is listed (genomga), never gallrat, which would remove files whose frist
     # has not run and record the gallring under a day it did not happen on

@@ -128,6 +128,19 @@ class Klass(models.Model):
                     )
 
 
+def utan_arkivvard(user, vad: str) -> str:
+    """Why ``user`` may not ``vad`` ("genomföra gallring", "leverera till e-arkivet"): the
+    record names who did it for ever, so only who has the archive's care
+    (``arenden.arkivvard``, the registrator's, arenden.organisation.roles.RATTIGHETER); empty
+    when they may."""
+    if user.has_perm("arenden.arkivvard"):
+        return ""
+    return _(
+        "%(namn)s får inte %(vad)s: det får den som har registratorns behörighet för "
+        "arkivvården."
+    ) % {"namn": user.get_full_name() or user.get_username(), "vad": vad}
+
+
 #: the longest gallringsfrist of the plan, in years
 LANGSTA_FRIST = 200
 

@@ -18,6 +18,7 @@ import logging
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
 from arenden.dokument import services
 
@@ -112,8 +113,6 @@ def _borja(k: str) -> bool:
     kills its worker would otherwise be made again at once, for ever, and its page would say
     it is being made for ever. False, and nothing counted, when its last :data:`MAX_FORSOK`
     attempts killed their workers less than :data:`VILA` ago."""
-    from django.utils import timezone
-
     with transaction.atomic():
         rad, _skapad = MisslyckatDokument.objects.select_for_update().get_or_create(
             nyckel=k, defaults={"senaste_fel": ""}

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 
+from django.db import transaction
+
 logger = logging.getLogger(__name__)
 
 #: at most this many characters of a document are kept for the search
@@ -106,8 +108,6 @@ def las_in(pk: int, *, alla: bool = False) -> bool:
         text = ""
     if not text:
         return False
-    from django.db import transaction
-
     # reading the file takes seconds, and meanwhile an item on a meeting's document may be
     # marked (which takes its words out of the search, harledd.marka) or the handling gallrad:
     # asked again under the handling's lock, which a marking holds until it commits, so the

@@ -44,17 +44,15 @@ def _titel(workflow_id: str, state: str) -> str:
     return wf.states[state].title if state in wf.states else state
 
 
-def _arendet(state_titel: str, vad: str) -> str:
-    return (
-        f"ärendet har status {state_titel} men {vad}: ändrat i databasen eller från före "
-        "regeln, utan de poster statusen bygger på"
-    )
+#: what the finding calls an object of each workflow
+VEM = {"arende": "ärendet", "sammantrade": "sammanträdet"}
 
 
-def _motet(state_titel: str, vad: str) -> str:
+def _utan_poster(workflow_id: str, state: str, vad: str) -> str:
+    """The finding: an object of ``workflow_id`` in ``state`` without ``vad``."""
     return (
-        f"sammanträdet har status {state_titel} men {vad}: ändrat i databasen eller från före "
-        "regeln, utan de poster statusen bygger på"
+        f"{VEM[workflow_id]} har status {_titel(workflow_id, state)} men {vad}: ändrat i "
+        "databasen eller från före regeln, utan de poster statusen bygger på"
     )
 
 
@@ -102,7 +100,7 @@ def _arenden() -> list[tuple]:
     found = []
     for fraga, vad in fragor:
         for pk, state in Arende.objects.filter(fraga).order_by("pk").values_list("pk", "state"):
-            found.append(("arenden.arende", pk, 0, 0, _arendet(_titel("arende", state), vad)))
+            found.append(("arenden.arende", pk, 0, 0, _utan_poster("arende", state, vad)))
     return found
 
 
@@ -155,9 +153,7 @@ def _moten() -> list[tuple]:
         for pk, state in (
             Sammantrade.objects.filter(fraga).order_by("pk").values_list("pk", "state")
         ):
-            found.append(
-                ("arenden.sammantrade", pk, 0, 0, _motet(_titel("sammantrade", state), vad))
-            )
+            found.append(("arenden.sammantrade", pk, 0, 0, _utan_poster("sammantrade", state, vad)))
     return found
 
 
