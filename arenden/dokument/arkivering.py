@@ -45,9 +45,8 @@ UPPGIFT = "arenden.arkivera"
 
 #: how long a row may wait before the sweep sends it again (a lost message, a dead worker)
 VANTETID = datetime.timedelta(minutes=5)
-#: the kind of error an attempt is counted with as it begins (:func:`_borja`), and keeps when
-#: its worker dies before it files or fails (Celery's name for a lost worker)
-AVBRUTEN = "WorkerLostError"
+#: an attempt begun and not ended: counted as it begins (:func:`_borja`), as a document's is
+AVBRUTEN = jobb.AVBRUTEN
 
 
 class ArkiveringQuerySet(models.QuerySet):
